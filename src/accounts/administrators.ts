@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import type { RequestMeta } from '../audit/audit.js';
+import { newId } from '../security/tokens.js';
+import type { AccountDeps } from './deps.js';
+import { findVerifiedAddress, normalizeEmail } from './users.js';
+
+export interface NewAdministrator {
+  email: string;
+  name: string;
+  password: string;
+}
+
+export function createAdministrators(deps: Pick<AccountDeps, 'db' | 'clock' | 'hasher' | 'audit'>) {
+  const { db, clock, hasher, audit } = deps;
+
+  async function hasAdministrator(): Promise<boolean> {
+    const row = await db
+      .selectFrom('users')
+      .select('id')
+      .where('is_admin', '=', 1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /**
+   * Creates a verified administrator, or promotes the account that owns the address.
+   * Returns whether a new account was made.
+   */
+  async function create(
+    input: NewAdministrator,
+    actorLabel: string,
+    meta: RequestMeta,
+  ): Promise<'created' | 'promoted'> {
+    const now = clock.now();
+    const existing = await findVerifiedAddress(db, input.email);
+    if (existing) {
+      await db
+        .updateTable('users')
+        .set({ is_admin: 1, updated_at: now })
+        .where('id', '=', existing.user_id)
+        .execute();
+      await audit.record({
+        event: 'user.created_by_admin',
+        actorLabel,
+        targetUserId: existing.user_id,
+        meta,
+        details: { promoted: true },
+      });
+      return 'promoted';
+    }
+    const passwordHash = await hasher.hash(input.password);
+    const userId = newId();
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('users')
+        .values({
+          id: userId,
+          name: input.name,
+          locale: null,
+          password_hash: passwordHash,
+          is_admin: 1,
+          disabled_at: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await trx
+        .insertInto('email_addresses')
+        .values({
+          id: newId(),
+          user_id: userId,
+          email: input.email.trim(),
+          email_normalized: normalizeEmail(input.email),
+          verified_at: now,
+          is_primary: 1,
+          created_at: now,
+        })
+        .execute();
+      await audit.record(
+        {
+          event: 'user.created_by_admin',
+          actorLabel,
+          targetUserId: userId,
+          meta,
+          details: { admin: true },
+        },
+        trx,
+      );
+    });
+    return 'created';
+  }
+
+  /**
+   * On start: when no administrator exists, create the configured one, or on a database with
+   * no users at all a generated one whose credentials are printed once.
+   */
+  async function ensure(
+    configured: { email: string | null; password: string | null; fallbackDomain: string },
+    print: (line: string) => void,
+  ): Promise<void> {
+    if (await hasAdministrator()) return;
+    const meta: RequestMeta = { ip: 'local', userAgent: 'portico-start' };
+    if (configured.email && configured.password) {
+      await create(
+        { email: configured.email, name: 'Administrator', password: configured.password },
+        'system',
+        meta,
+      );
+      print(`Created administrator ${configured.email} (from PORTICO_ADMIN_EMAIL).`);
+      return;
+    }
+    const anyUser = await db.selectFrom('users').select('id').executeTakeFirst();
+    if (anyUser) return;
+    const email = `admin@${configured.fallbackDomain}`;
+    const password = randomBytes(15).toString('base64url');
+    await create({ email, name: 'Administrator', password }, 'system', meta);
+    print(
+      [
+        '',
+        'No administrator was configured, so one was created. These credentials are shown once:',
+        `  email:    ${email}`,
+        `  password: ${password}`,
+        'Sign in at /login and set up two-factor authentication. To choose your own, set',
+        'PORTICO_ADMIN_EMAIL and PORTICO_ADMIN_PASSWORD on a fresh database, or run `portico create-admin`.',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  return { hasAdministrator, create, ensure };
+}

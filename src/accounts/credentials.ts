@@ -1,0 +1,207 @@
+import { sql } from 'kysely';
+import type { RequestMeta } from '../audit/audit.js';
+import { MINUTE_MS } from '../clock.js';
+import type { Session, User } from '../db/schema.js';
+import { formatDateTime } from '../i18n/index.js';
+import { passwordChangedMail, passwordResetMail } from '../mail/templates.js';
+import { consumeRateLimit } from '../security/rate-limit.js';
+import { hashToken } from '../security/tokens.js';
+import type { AccountDeps } from './deps.js';
+import { absoluteUrl } from './deps.js';
+import type { Result } from './error-codes.js';
+import { AccountError, fail, ok } from './error-codes.js';
+import {
+  consumeToken,
+  findLiveToken,
+  issueToken,
+  RESET_PASSWORD_TTL_MS,
+  revokeTokens,
+} from './email-tokens.js';
+import { revokeAllSessions, revokeOtherSessions, rotateSession } from './sessions.js';
+import { findVerifiedAddress, primaryAddressOf } from './users.js';
+
+const PASSWORD_CHECKS_PER_WINDOW = 10;
+const PASSWORD_CHECK_WINDOW_MS = 15 * MINUTE_MS;
+const RESET_REQUESTS_PER_HOUR = 5;
+
+/** Password change, password reset and re-authentication: the flows that touch credentials. */
+export function createCredentials(deps: AccountDeps) {
+  const { db, clock, hasher, postman, audit } = deps;
+
+  /** Checks the signed-in user's password, rate limited per user in the database. */
+  async function checkPassword(user: User, password: string): Promise<Result> {
+    const limit = await consumeRateLimit(
+      db,
+      `password-check:${user.id}`,
+      PASSWORD_CHECKS_PER_WINDOW,
+      PASSWORD_CHECK_WINDOW_MS,
+      clock.now(),
+    );
+    if (!limit.allowed) return fail(AccountError.TOO_MANY_ATTEMPTS);
+    return (await hasher.verify(user.password_hash, password))
+      ? ok(undefined)
+      : fail(AccountError.WRONG_PASSWORD);
+  }
+
+  async function notifyPasswordChanged(user: User) {
+    const address = await primaryAddressOf(db, user.id);
+    if (!address) return;
+    const ctx = postman.context(address.email, user.name, user.locale);
+    postman.sendLater(passwordChangedMail(ctx, formatDateTime(ctx.locale, clock.now())));
+  }
+
+  /**
+   * Sets a new password and bumps the credential version, which kills pending sign-ins;
+   * sessions other than `keep` end.
+   */
+  async function storeNewPassword(user: User, newPassword: string, keep: Session | null) {
+    const hash = await hasher.hash(newPassword);
+    const now = clock.now();
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('users')
+        .set({
+          password_hash: hash,
+          credential_version: sql`credential_version + 1`,
+          updated_at: now,
+        })
+        .where('id', '=', user.id)
+        .execute();
+      await trx.deleteFrom('pending_sign_ins').where('user_id', '=', user.id).execute();
+      if (keep) await revokeOtherSessions(trx, user.id, keep.id_hash);
+      else await revokeAllSessions(trx, user.id);
+      await revokeTokens(trx, user.id, 'reset_password', now);
+    });
+  }
+
+  async function changePassword(
+    user: User,
+    session: Session,
+    current: string,
+    next: string,
+    meta: RequestMeta,
+  ): Promise<Result<{ sessionToken: string }>> {
+    const checked = await checkPassword(user, current);
+    if (!checked.ok) return checked;
+    await storeNewPassword(user, next, session);
+    // Proving the current password is a fresh authentication: the session gets a new id.
+    const rotated = await rotateSession(db, session, clock.now());
+    await audit.record({ event: 'password.changed', actorUserId: user.id, meta });
+    await notifyPasswordChanged(user);
+    return ok({ sessionToken: rotated.token });
+  }
+
+  /** Always answers the same; mails a link only when the address belongs to an account. */
+  async function requestReset(email: string, meta: RequestMeta): Promise<void> {
+    const now = clock.now();
+    const limit = await consumeRateLimit(
+      db,
+      `reset:${hashToken(email.trim().toLowerCase())}`,
+      RESET_REQUESTS_PER_HOUR,
+      60 * MINUTE_MS,
+      now,
+    );
+    const address = await findVerifiedAddress(db, email);
+    if (!limit.allowed || !address) return;
+    const user = await db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', address.user_id)
+      .executeTakeFirst();
+    if (!user || user.disabled_at !== null) return;
+    const { token } = await issueToken(db, {
+      userId: user.id,
+      purpose: 'reset_password',
+      now,
+      ttlMs: RESET_PASSWORD_TTL_MS,
+    });
+    await audit.record({ event: 'password.reset_requested', targetUserId: user.id, meta });
+    postman.sendLater(
+      passwordResetMail(
+        postman.context(address.email, user.name, user.locale),
+        absoluteUrl(deps.publicUrl, `/password/reset?token=${token}`),
+      ),
+    );
+  }
+
+  async function isResetTokenLive(token: string): Promise<boolean> {
+    return (await findLiveToken(db, 'reset_password', token, clock.now())) !== undefined;
+  }
+
+  /** Sets the password from a reset link. Never signs in, never touches 2FA, ends every session. */
+  async function resetPassword(
+    token: string,
+    newPassword: string,
+    meta: RequestMeta,
+  ): Promise<Result> {
+    if (!(await isResetTokenLive(token))) return fail(AccountError.INVALID_TOKEN);
+    const hash = await hasher.hash(newPassword);
+    const now = clock.now();
+    const userId = await db.transaction().execute(async (trx) => {
+      const record = await consumeToken(trx, 'reset_password', token, now);
+      if (!record) return null;
+      await trx
+        .updateTable('users')
+        .set({
+          password_hash: hash,
+          credential_version: sql`credential_version + 1`,
+          updated_at: now,
+        })
+        .where('id', '=', record.userId)
+        .execute();
+      await trx.deleteFrom('pending_sign_ins').where('user_id', '=', record.userId).execute();
+      await revokeAllSessions(trx, record.userId);
+      await revokeTokens(trx, record.userId, 'reset_password', now);
+      await audit.record({ event: 'password.reset', actorUserId: record.userId, meta }, trx);
+      return record.userId;
+    });
+    if (!userId) return fail(AccountError.INVALID_TOKEN);
+    const user = await db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (user) await notifyPasswordChanged(user);
+    return ok(undefined);
+  }
+
+  /** Re-authentication for step-up: the password again, then a new session id. */
+  async function reauthenticate(
+    user: User,
+    session: Session,
+    password: string,
+    meta: RequestMeta,
+  ): Promise<Result<{ sessionToken: string }>> {
+    const checked = await checkPassword(user, password);
+    if (!checked.ok) return checked;
+    const rotated = await rotateSession(db, session, clock.now());
+    await audit.record({ event: 'reauthenticated', actorUserId: user.id, meta });
+    return ok({ sessionToken: rotated.token });
+  }
+
+  async function updateProfile(
+    user: User,
+    input: { name: string; locale: string | null },
+    meta: RequestMeta,
+  ) {
+    await db
+      .updateTable('users')
+      .set({ name: input.name, locale: input.locale, updated_at: clock.now() })
+      .where('id', '=', user.id)
+      .execute();
+    await audit.record({ event: 'profile.updated', actorUserId: user.id, meta });
+  }
+
+  return {
+    checkPassword,
+    changePassword,
+    requestReset,
+    isResetTokenLive,
+    resetPassword,
+    reauthenticate,
+    updateProfile,
+    storeNewPassword,
+  };
+}
+
+export type CredentialService = ReturnType<typeof createCredentials>;

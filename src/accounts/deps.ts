@@ -1,0 +1,22 @@
+import type { Kysely } from 'kysely';
+import type { Audit } from '../audit/audit.js';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/schema.js';
+import type { Postman } from '../mail/postman.js';
+import type { PasswordHasher } from './passwords.js';
+
+/** What the account services need; built once in the composition root. */
+export interface AccountDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  hasher: PasswordHasher;
+  postman: Postman;
+  audit: Audit;
+  publicUrl: URL;
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+}
+
+export function absoluteUrl(base: URL, pathAndQuery: string): string {
+  return new URL(pathAndQuery, base).href;
+}

@@ -1,0 +1,226 @@
+import type { RequestMeta } from '../audit/audit.js';
+import { MINUTE_MS } from '../clock.js';
+import type { User } from '../db/schema.js';
+import { addressAddedMail, verifyEmailMail } from '../mail/templates.js';
+import { consumeRateLimit } from '../security/rate-limit.js';
+import { newId } from '../security/tokens.js';
+import type { AccountDeps } from './deps.js';
+import { absoluteUrl } from './deps.js';
+import type { Result } from './error-codes.js';
+import { AccountError, fail, ok } from './error-codes.js';
+import { consumeToken, issueToken, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
+import { listAddresses, normalizeEmail } from './users.js';
+
+export const MAX_ADDRESSES_PER_USER = 10;
+const RESEND_WINDOW_MS = MINUTE_MS;
+
+export function createEmailAddresses(deps: AccountDeps) {
+  const { db, clock, postman, audit } = deps;
+
+  async function sendVerification(user: User, addressId: string, email: string, added: boolean) {
+    const { token } = await issueToken(db, {
+      userId: user.id,
+      purpose: 'verify_email',
+      emailAddressId: addressId,
+      now: clock.now(),
+      ttlMs: VERIFY_EMAIL_TTL_MS,
+    });
+    const url = absoluteUrl(deps.publicUrl, `/verify-email?token=${token}`);
+    const ctx = postman.context(email, user.name, user.locale);
+    postman.sendLater(added ? addressAddedMail(ctx, url) : verifyEmailMail(ctx, url));
+  }
+
+  /**
+   * Proves an address through its link. The first account to prove an address owns it; other
+   * unproven claims of it are dropped, with accounts that then have no address at all.
+   */
+  async function verify(token: string, meta: RequestMeta): Promise<Result<{ userId: string }>> {
+    const now = clock.now();
+    try {
+      return await db.transaction().execute(async (trx) => {
+        const record = await consumeToken(trx, 'verify_email', token, now);
+        if (!record?.emailAddressId) return fail(AccountError.INVALID_TOKEN);
+        const address = await trx
+          .selectFrom('email_addresses')
+          .selectAll()
+          .where('id', '=', record.emailAddressId)
+          .executeTakeFirst();
+        if (!address) return fail(AccountError.INVALID_TOKEN);
+        if (address.verified_at !== null) return ok({ userId: address.user_id });
+        const taken = await trx
+          .selectFrom('email_addresses')
+          .select('id')
+          .where('email_normalized', '=', address.email_normalized)
+          .where('verified_at', 'is not', null)
+          .executeTakeFirst();
+        if (taken) return fail(AccountError.EMAIL_TAKEN);
+        await trx
+          .updateTable('email_addresses')
+          .set({ verified_at: now })
+          .where('id', '=', address.id)
+          .execute();
+        const rivals = await trx
+          .deleteFrom('email_addresses')
+          .where('email_normalized', '=', address.email_normalized)
+          .where('id', '!=', address.id)
+          .where('verified_at', 'is', null)
+          .returning('user_id')
+          .execute();
+        for (const rival of rivals) {
+          const left = await trx
+            .selectFrom('email_addresses')
+            .select('id')
+            .where('user_id', '=', rival.user_id)
+            .executeTakeFirst();
+          if (!left) await trx.deleteFrom('users').where('id', '=', rival.user_id).execute();
+        }
+        await audit.record(
+          {
+            event: 'email.verified',
+            actorUserId: address.user_id,
+            meta,
+            details: { email: address.email },
+          },
+          trx,
+        );
+        return ok({ userId: address.user_id });
+      });
+    } catch (error) {
+      // Two accounts proving the same address at the same moment: the unique index decides.
+      if (/unique|duplicate/i.test(String(error))) return fail(AccountError.EMAIL_TAKEN);
+      throw error;
+    }
+  }
+
+  async function add(
+    user: User,
+    email: string,
+    meta: RequestMeta,
+  ): Promise<Result<{ email: string }>> {
+    const normalized = normalizeEmail(email);
+    const existing = await listAddresses(db, user.id);
+    if (existing.some((a) => a.email_normalized === normalized))
+      return fail(AccountError.ALREADY_ON_ACCOUNT);
+    if (existing.length >= MAX_ADDRESSES_PER_USER) return fail(AccountError.TOO_MANY_ADDRESSES);
+    const limit = await consumeRateLimit(
+      db,
+      `email-add:${user.id}`,
+      10,
+      60 * MINUTE_MS,
+      clock.now(),
+    );
+    if (!limit.allowed) return fail(AccountError.TOO_MANY_ATTEMPTS);
+    const id = newId();
+    await db
+      .insertInto('email_addresses')
+      .values({
+        id,
+        user_id: user.id,
+        email: email.trim(),
+        email_normalized: normalized,
+        verified_at: null,
+        is_primary: 0,
+        created_at: clock.now(),
+      })
+      .execute();
+    await audit.record({
+      event: 'email.added',
+      actorUserId: user.id,
+      meta,
+      details: { email: email.trim() },
+    });
+    await sendVerification(user, id, email.trim(), true);
+    return ok({ email: email.trim() });
+  }
+
+  async function resend(user: User, addressId: string): Promise<Result<{ email: string }>> {
+    const address = await db
+      .selectFrom('email_addresses')
+      .selectAll()
+      .where('id', '=', addressId)
+      .where('user_id', '=', user.id)
+      .executeTakeFirst();
+    if (!address || address.verified_at !== null) return fail(AccountError.NOT_FOUND);
+    const limit = await consumeRateLimit(
+      db,
+      `verify-resend:${address.id}`,
+      1,
+      RESEND_WINDOW_MS,
+      clock.now(),
+    );
+    if (!limit.allowed) return fail(AccountError.TOO_MANY_ATTEMPTS);
+    await sendVerification(user, address.id, address.email, true);
+    return ok({ email: address.email });
+  }
+
+  async function makePrimary(
+    user: User,
+    addressId: string,
+    meta: RequestMeta,
+  ): Promise<Result<{ email: string }>> {
+    return db.transaction().execute(async (trx) => {
+      const address = await trx
+        .selectFrom('email_addresses')
+        .selectAll()
+        .where('id', '=', addressId)
+        .where('user_id', '=', user.id)
+        .executeTakeFirst();
+      if (!address) return fail(AccountError.NOT_FOUND);
+      if (address.verified_at === null) return fail(AccountError.NOT_VERIFIED);
+      await trx
+        .updateTable('email_addresses')
+        .set({ is_primary: 0 })
+        .where('user_id', '=', user.id)
+        .execute();
+      await trx
+        .updateTable('email_addresses')
+        .set({ is_primary: 1 })
+        .where('id', '=', address.id)
+        .execute();
+      await audit.record(
+        {
+          event: 'email.made_primary',
+          actorUserId: user.id,
+          meta,
+          details: { email: address.email },
+        },
+        trx,
+      );
+      return ok({ email: address.email });
+    });
+  }
+
+  async function remove(
+    user: User,
+    addressId: string,
+    meta: RequestMeta,
+  ): Promise<Result<{ email: string }>> {
+    return db.transaction().execute(async (trx) => {
+      const addresses = await listAddresses(trx, user.id);
+      const address = addresses.find((a) => a.id === addressId);
+      if (!address) return fail(AccountError.NOT_FOUND);
+      if (address.is_primary) return fail(AccountError.PRIMARY_ADDRESS);
+      const verifiedOthers = addresses.filter((a) => a.id !== address.id && a.verified_at !== null);
+      if (address.verified_at !== null && verifiedOthers.length === 0) {
+        return fail(AccountError.LAST_VERIFIED_ADDRESS);
+      }
+      await trx.deleteFrom('email_addresses').where('id', '=', address.id).execute();
+      await audit.record(
+        { event: 'email.removed', actorUserId: user.id, meta, details: { email: address.email } },
+        trx,
+      );
+      return ok({ email: address.email });
+    });
+  }
+
+  return {
+    verify,
+    add,
+    resend,
+    makePrimary,
+    remove,
+    list: (userId: string) => listAddresses(db, userId),
+  };
+}
+
+export type EmailAddressService = ReturnType<typeof createEmailAddresses>;

@@ -1,0 +1,21 @@
+/** Outcomes of account operations; the web layer maps each to words in the user's language. */
+export const AccountError = {
+  INVALID_TOKEN: 'INVALID_TOKEN',
+  EMAIL_TAKEN: 'EMAIL_TAKEN',
+  WRONG_PASSWORD: 'WRONG_PASSWORD',
+  TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS',
+  NOT_FOUND: 'NOT_FOUND',
+  LAST_VERIFIED_ADDRESS: 'LAST_VERIFIED_ADDRESS',
+  PRIMARY_ADDRESS: 'PRIMARY_ADDRESS',
+  NOT_VERIFIED: 'NOT_VERIFIED',
+  ALREADY_ON_ACCOUNT: 'ALREADY_ON_ACCOUNT',
+  TOO_MANY_ADDRESSES: 'TOO_MANY_ADDRESSES',
+  REAUTHENTICATION_REQUIRED: 'REAUTHENTICATION_REQUIRED',
+} as const;
+
+export type AccountErrorCode = (typeof AccountError)[keyof typeof AccountError];
+
+export type Result<T = void> = { ok: true; value: T } | { ok: false; error: AccountErrorCode };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = (error: AccountErrorCode): Result<never> => ({ ok: false, error });

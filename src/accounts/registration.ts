@@ -1,0 +1,95 @@
+import type { RequestMeta } from '../audit/audit.js';
+import { accountExistsMail, verifyEmailMail } from '../mail/templates.js';
+import { newId } from '../security/tokens.js';
+import type { AccountDeps } from './deps.js';
+import { absoluteUrl } from './deps.js';
+import { issueToken, RESET_PASSWORD_TTL_MS, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
+import { findVerifiedAddress, normalizeEmail } from './users.js';
+
+export interface Registration {
+  name: string;
+  email: string;
+  password: string;
+  locale: string;
+}
+
+export function createRegistration(deps: AccountDeps) {
+  const { db, clock, hasher, postman, audit } = deps;
+
+  /**
+   * Registers a new account, or tells the owner of an existing one by mail. The caller sees
+   * the same answer either way, and both paths do the same slow work (one password hash).
+   */
+  async function register(input: Registration, meta: RequestMeta): Promise<void> {
+    const now = clock.now();
+    const passwordHash = await hasher.hash(input.password);
+    const existing = await findVerifiedAddress(db, input.email);
+    if (existing) {
+      const owner = await db
+        .selectFrom('users')
+        .select(['name', 'locale'])
+        .where('id', '=', existing.user_id)
+        .executeTakeFirstOrThrow();
+      const { token } = await issueToken(db, {
+        userId: existing.user_id,
+        purpose: 'reset_password',
+        now,
+        ttlMs: RESET_PASSWORD_TTL_MS,
+      });
+      postman.sendLater(
+        accountExistsMail(
+          postman.context(existing.email, owner.name, owner.locale),
+          absoluteUrl(deps.publicUrl, `/password/reset?token=${token}`),
+        ),
+      );
+      return;
+    }
+    const userId = newId();
+    const addressId = newId();
+    const token = await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('users')
+        .values({
+          id: userId,
+          name: input.name,
+          locale: input.locale,
+          password_hash: passwordHash,
+          disabled_at: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await trx
+        .insertInto('email_addresses')
+        .values({
+          id: addressId,
+          user_id: userId,
+          email: input.email.trim(),
+          email_normalized: normalizeEmail(input.email),
+          verified_at: null,
+          is_primary: 1,
+          created_at: now,
+        })
+        .execute();
+      const issued = await issueToken(trx, {
+        userId,
+        purpose: 'verify_email',
+        emailAddressId: addressId,
+        now,
+        ttlMs: VERIFY_EMAIL_TTL_MS,
+      });
+      await audit.record({ event: 'user.registered', actorUserId: userId, meta }, trx);
+      return issued.token;
+    });
+    postman.sendLater(
+      verifyEmailMail(
+        postman.context(input.email.trim(), input.name, input.locale),
+        absoluteUrl(deps.publicUrl, `/verify-email?token=${token}`),
+      ),
+    );
+  }
+
+  return { register };
+}
+
+export type RegistrationService = ReturnType<typeof createRegistration>;

@@ -1,0 +1,222 @@
+import type { RequestMeta } from '../audit/audit.js';
+import { MINUTE_MS } from '../clock.js';
+import type { PendingSignIn, PendingStage, User } from '../db/schema.js';
+import { consumeRateLimit, clearRateLimit } from '../security/rate-limit.js';
+import { generateToken, hashToken } from '../security/tokens.js';
+import type { AccountDeps } from './deps.js';
+import { issueToken, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
+import { createSession } from './sessions.js';
+import { findAccountByEmail, normalizeEmail } from './users.js';
+import { verifyEmailMail } from '../mail/templates.js';
+import { absoluteUrl } from './deps.js';
+
+/** A correct password buys this long to finish the second step (SPEC §4 "sign-in state"). */
+export const PENDING_SIGN_IN_TTL_MS = 10 * MINUTE_MS;
+/** Password attempts per address and per network address, counted in the database. */
+export const LOGIN_ATTEMPTS_PER_EMAIL = 10;
+export const LOGIN_ATTEMPTS_PER_IP = 100;
+export const LOGIN_WINDOW_MS = 15 * MINUTE_MS;
+const UNVERIFIED_RESEND_WINDOW_MS = 5 * MINUTE_MS;
+
+export type SecondFactorRequirement = 'none' | PendingStage;
+
+/**
+ * What stands between a correct password and a session. The two-factor module provides the
+ * real gate; without it every user goes straight through.
+ */
+export interface SecondFactorGate {
+  requirementFor(user: User, now: number): Promise<SecondFactorRequirement>;
+}
+
+export const noSecondFactor: SecondFactorGate = { requirementFor: () => Promise.resolve('none') };
+
+export type BeginSignInResult =
+  | { outcome: 'invalid' }
+  | { outcome: 'rate_limited'; retryAfterMs: number }
+  | { outcome: 'unverified' }
+  | { outcome: 'pending'; pendingToken: string; stage: PendingStage }
+  | { outcome: 'signed_in'; sessionToken: string };
+
+export interface PendingContext {
+  pending: PendingSignIn;
+  user: User;
+}
+
+export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
+  const { db, clock, hasher, audit } = deps;
+
+  async function findPending(token: string): Promise<PendingContext | undefined> {
+    const now = clock.now();
+    const row = await db
+      .selectFrom('pending_sign_ins')
+      .selectAll()
+      .where('id_hash', '=', hashToken(token))
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const user = await db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', row.user_id)
+      .executeTakeFirst();
+    // The pending sign-in dies when it expires, or when the password or the methods changed
+    // since the password was checked.
+    if (
+      !user ||
+      row.expires_at <= now ||
+      user.credential_version !== row.credential_version ||
+      user.disabled_at !== null
+    ) {
+      await db.deleteFrom('pending_sign_ins').where('id_hash', '=', row.id_hash).execute();
+      return undefined;
+    }
+    return { pending: row, user };
+  }
+
+  /**
+   * Turns a pending sign-in into a session. The pending row is removed by one guarded DELETE,
+   * so it can be completed once only; the session gets a new id.
+   */
+  async function complete(
+    pending: PendingSignIn,
+    meta: RequestMeta,
+    method: string,
+  ): Promise<{ sessionToken: string } | undefined> {
+    const now = clock.now();
+    const removed = await db
+      .deleteFrom('pending_sign_ins')
+      .where('id_hash', '=', pending.id_hash)
+      .where('expires_at', '>', now)
+      .returning(['user_id', 'credential_version'])
+      .executeTakeFirst();
+    if (!removed) return undefined;
+    const user = await db
+      .selectFrom('users')
+      .select(['credential_version', 'disabled_at'])
+      .where('id', '=', removed.user_id)
+      .executeTakeFirst();
+    if (
+      !user ||
+      user.credential_version !== removed.credential_version ||
+      user.disabled_at !== null
+    ) {
+      return undefined;
+    }
+    const { token } = await createSession(db, {
+      userId: removed.user_id,
+      meta,
+      now,
+      maxMs: deps.sessionMaxMs,
+    });
+    await audit.record({
+      event: 'sign_in.succeeded',
+      actorUserId: removed.user_id,
+      meta,
+      details: { method },
+    });
+    return { sessionToken: token };
+  }
+
+  async function begin(
+    email: string,
+    password: string,
+    meta: RequestMeta,
+  ): Promise<BeginSignInResult> {
+    const now = clock.now();
+    const emailKey = `login:email:${hashToken(normalizeEmail(email))}`;
+    // Counted for unknown addresses too, so the limit says nothing about which accounts exist.
+    const perEmail = await consumeRateLimit(
+      db,
+      emailKey,
+      LOGIN_ATTEMPTS_PER_EMAIL,
+      LOGIN_WINDOW_MS,
+      now,
+    );
+    const perIp = await consumeRateLimit(
+      db,
+      `login:ip:${meta.ip}`,
+      LOGIN_ATTEMPTS_PER_IP,
+      LOGIN_WINDOW_MS,
+      now,
+    );
+    if (!perEmail.allowed || !perIp.allowed) {
+      return {
+        outcome: 'rate_limited',
+        retryAfterMs: Math.max(perEmail.retryAfterMs, perIp.retryAfterMs),
+      };
+    }
+
+    const account = await findAccountByEmail(db, email);
+    if (!account) {
+      await hasher.verifyDummy(password);
+      return { outcome: 'invalid' };
+    }
+    const { user, address } = account;
+    const passwordOk = await hasher.verify(user.password_hash, password);
+    if (!passwordOk || user.disabled_at !== null) {
+      await audit.record({
+        event: 'sign_in.password_failed',
+        targetUserId: user.id,
+        meta,
+        details: { reason: passwordOk ? 'disabled' : 'password' },
+      });
+      return { outcome: 'invalid' };
+    }
+    await clearRateLimit(db, emailKey);
+
+    if (address.verified_at === null) {
+      const resend = await consumeRateLimit(
+        db,
+        `verify-resend:${address.id}`,
+        1,
+        UNVERIFIED_RESEND_WINDOW_MS,
+        now,
+      );
+      if (resend.allowed) {
+        const { token } = await issueToken(db, {
+          userId: user.id,
+          purpose: 'verify_email',
+          emailAddressId: address.id,
+          now,
+          ttlMs: VERIFY_EMAIL_TTL_MS,
+        });
+        deps.postman.sendLater(
+          verifyEmailMail(
+            deps.postman.context(address.email, user.name, user.locale),
+            absoluteUrl(deps.publicUrl, `/verify-email?token=${token}`),
+          ),
+        );
+      }
+      await audit.record({ event: 'sign_in.unverified', targetUserId: user.id, meta });
+      return { outcome: 'unverified' };
+    }
+
+    const requirement = await gate().requirementFor(user, now);
+    const pendingToken = generateToken();
+    const pending: PendingSignIn = {
+      id_hash: hashToken(pendingToken),
+      user_id: user.id,
+      credential_version: user.credential_version,
+      stage: requirement === 'none' ? 'second_factor' : requirement,
+      failures: 0,
+      created_at: now,
+      expires_at: now + PENDING_SIGN_IN_TTL_MS,
+      ip: meta.ip,
+      user_agent: meta.userAgent.slice(0, 512),
+    };
+    await db.insertInto('pending_sign_ins').values(pending).execute();
+    if (requirement === 'none') {
+      const done = await complete(pending, meta, 'password');
+      if (!done) return { outcome: 'invalid' };
+      return { outcome: 'signed_in', sessionToken: done.sessionToken };
+    }
+    return { outcome: 'pending', pendingToken, stage: requirement };
+  }
+
+  async function abandon(token: string): Promise<void> {
+    await db.deleteFrom('pending_sign_ins').where('id_hash', '=', hashToken(token)).execute();
+  }
+
+  return { begin, findPending, complete, abandon };
+}
+
+export type SignIn = ReturnType<typeof createSignIn>;

@@ -1,0 +1,168 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { PasswordHasher } from './accounts/passwords.js';
+import { createPasswordHasher } from './accounts/passwords.js';
+import type { Clock } from './clock.js';
+import { HOUR_MS, MINUTE_MS, systemClock } from './clock.js';
+import type { Config } from './config.js';
+import type { DatabaseHandle } from './db/database.js';
+import type { Mailer } from './mail/mailer.js';
+import { createOutboxMailer, createSmtpMailer } from './mail/mailer.js';
+import { createPostman } from './mail/postman.js';
+import { deriveKeys, loadMasterKey } from './security/secret-key.js';
+import type { Services } from './services.js';
+import { createServices } from './services.js';
+import { cookieNames, cookieWriter } from './web/cookies.js';
+import { registerCsrfProtection } from './web/csrf.js';
+import { registerErrorPages } from './web/error-pages.js';
+import { registerAuthRoutes } from './web/portal/auth-routes.js';
+import { registerHomeRoutes } from './web/portal/home-routes.js';
+import { registerProfileRoutes } from './web/portal/profile-routes.js';
+import { createWebTools, registerRequestContext } from './web/request-context.js';
+import type { WebDeps } from './web/web-deps.js';
+
+/** Form posts are small; anything larger is refused before it is parsed (413). */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+export const SITE_NAME = 'Portico Help Center';
+
+// src/app.ts and dist/app.js both sit one level below the package root.
+const assetsDir = fileURLToPath(new URL('../public/', import.meta.url));
+
+export interface AppOptions {
+  config: Config;
+  database: DatabaseHandle;
+  clock?: Clock;
+  hasher?: PasswordHasher;
+  mailer?: Mailer;
+  logger?: FastifyServerOptions['logger'];
+  /** Where the dev outbox logs each mail; defaults to the app's logger. */
+  outboxLog?: (line: string) => void;
+}
+
+export interface PorticoApp {
+  app: FastifyInstance;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** The composition root: builds the services from config and mounts the web apps. */
+export async function buildApp(options: AppOptions): Promise<PorticoApp> {
+  const { config, database } = options;
+  const clock = options.clock ?? systemClock;
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.logLevel,
+      // Links in mails carry tokens in their query strings: request logs keep only the path.
+      serializers: {
+        req: (req: { method: string; url: string; ip: string }) => ({
+          method: req.method,
+          url: req.url.split('?')[0],
+          remoteAddress: req.ip,
+        }),
+      },
+    },
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
+        : config.trustProxy,
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: 200 },
+  });
+
+  const keys = deriveKeys(loadMasterKey(config.secretKey, config.dataDir));
+  const mailer =
+    options.mailer ??
+    (config.smtpUrl
+      ? createSmtpMailer(config.smtpUrl, config.mailFrom)
+      : createOutboxMailer(
+          path.join(config.dataDir, 'outbox'),
+          config.mailFrom,
+          options.outboxLog ?? ((line) => app.log.info(line)),
+        ));
+  const postman = createPostman(mailer, SITE_NAME, (error, subject) =>
+    app.log.error({ err: error, subject }, 'mail could not be delivered'),
+  );
+  const services = createServices({
+    db: database.db,
+    clock,
+    hasher: options.hasher ?? createPasswordHasher(),
+    postman,
+    keys,
+    publicUrl: config.publicUrl,
+    sessionIdleMs: config.sessionIdleMinutes * MINUTE_MS,
+    sessionMaxMs: config.sessionMaxHours * HOUR_MS,
+  });
+
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'same-origin' },
+    strictTransportSecurity: config.secure
+      ? { maxAge: 31_536_000, includeSubDomains: true }
+      : false,
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(fastifyStatic, {
+    root: assetsDir,
+    prefix: '/assets/',
+    maxAge: '1h',
+    index: false,
+  });
+
+  const names = cookieNames(config.secure);
+  const context = {
+    db: database.db,
+    clock,
+    sessionPolicy: {
+      idleMs: config.sessionIdleMinutes * MINUTE_MS,
+      maxMs: config.sessionMaxHours * HOUR_MS,
+    },
+    cookies: names,
+    writer: cookieWriter(config.secure),
+    csrfKey: keys.csrf,
+    siteName: SITE_NAME,
+  };
+  registerRequestContext(app, context);
+  const tools = createWebTools({ ...context, sessionMaxSeconds: config.sessionMaxHours * 3600 });
+  registerCsrfProtection(app, { key: keys.csrf, publicOrigin: config.publicUrl.origin });
+  registerErrorPages(app, tools);
+
+  // Pages that show account data must not be kept by shared caches or the back button.
+  app.addHook('onSend', async (request, reply) => {
+    if (!request.url.startsWith('/assets/')) void reply.header('cache-control', 'no-store');
+  });
+
+  const deps: WebDeps = { services, tools, clock };
+  registerHomeRoutes(app, deps);
+  registerAuthRoutes(app, deps);
+  registerProfileRoutes(app, deps);
+
+  return {
+    app,
+    services,
+    async close() {
+      await app.close();
+      await postman.drain();
+      await mailer.close();
+    },
+  };
+}

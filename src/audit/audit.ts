@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/schema.js';
+import { newId } from '../security/tokens.js';
+
+/** Where a request came from; recorded with every security event. */
+export interface RequestMeta {
+  ip: string;
+  userAgent: string;
+}
+
+export const CLI_META: RequestMeta = { ip: 'cli', userAgent: 'portico-cli' };
+
+export type AuditEventType =
+  | 'user.registered'
+  | 'user.email_verified'
+  | 'user.created_by_admin'
+  | 'sign_in.password_failed'
+  | 'sign_in.succeeded'
+  | 'sign_in.unverified'
+  | 'sign_out'
+  | 'password.changed'
+  | 'password.reset_requested'
+  | 'password.reset'
+  | 'email.added'
+  | 'email.verified'
+  | 'email.made_primary'
+  | 'email.removed'
+  | 'profile.updated'
+  | 'reauthenticated';
+
+export interface AuditEntry {
+  event: AuditEventType;
+  actorUserId?: string | null;
+  /** For actors that are not users: "cli", "system", an API key's name. */
+  actorLabel?: string | null;
+  targetUserId?: string | null;
+  meta?: RequestMeta | null;
+  details?: Record<string, string | number | boolean | null>;
+}
+
+export interface Audit {
+  record(entry: AuditEntry, executor?: Kysely<Database>): Promise<void>;
+}
+
+/** Append-only: the app has no code path that edits or deletes an audit event. */
+export function createAudit(db: Kysely<Database>, clock: Clock): Audit {
+  return {
+    async record(entry, executor = db) {
+      await executor
+        .insertInto('audit_events')
+        .values({
+          id: newId(),
+          created_at: clock.now(),
+          event: entry.event,
+          actor_user_id: entry.actorUserId ?? null,
+          actor_label: entry.actorLabel ?? null,
+          target_user_id: entry.targetUserId ?? entry.actorUserId ?? null,
+          ip: entry.meta?.ip ?? null,
+          user_agent: entry.meta?.userAgent?.slice(0, 512) ?? null,
+          details: entry.details ? JSON.stringify(entry.details) : null,
+        })
+        .execute();
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type MailErrorCode = 'MAIL_TIMEOUT' | 'MAIL_CONNECTION' | 'MAIL_REJECTED' | 'MAIL_FAILED';
+
+export class MailDeliveryError extends Error {
+  constructor(
+    readonly code: MailErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'MailDeliveryError';
+  }
+}
+
+/** Limits on every SMTP conversation: a hung relay must not hang a sign-in. */
+export const SMTP_CONNECTION_TIMEOUT_MS = 10_000;
+export const SMTP_SOCKET_TIMEOUT_MS = 20_000;
+export const SMTP_SEND_TIMEOUT_MS = 30_000;
+
+function classify(error: unknown): MailDeliveryError {
+  const code = (error as { code?: string }).code ?? '';
+  const responseCode = (error as { responseCode?: number }).responseCode;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'ETIMEDOUT' || /timeout/i.test(message)) {
+    return new MailDeliveryError('MAIL_TIMEOUT', `SMTP timed out: ${message}`, { cause: error });
+  }
+  if (code === 'ECONNECTION' || code === 'ECONNREFUSED' || code === 'ESOCKET' || code === 'EDNS') {
+    return new MailDeliveryError('MAIL_CONNECTION', `SMTP connection failed: ${message}`, {
+      cause: error,
+    });
+  }
+  if (responseCode !== undefined && responseCode >= 400) {
+    return new MailDeliveryError('MAIL_REJECTED', `SMTP refused the message (${responseCode})`, {
+      cause: error,
+    });
+  }
+  return new MailDeliveryError('MAIL_FAILED', `Mail could not be sent: ${message}`, {
+    cause: error,
+  });
+}
+
+export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
+  const transport = nodemailer.createTransport({
+    url: smtpUrl,
+    connectionTimeout: SMTP_CONNECTION_TIMEOUT_MS,
+    greetingTimeout: SMTP_CONNECTION_TIMEOUT_MS,
+    socketTimeout: SMTP_SOCKET_TIMEOUT_MS,
+  } satisfies SMTPTransport.Options);
+  return {
+    async send(message) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new MailDeliveryError('MAIL_TIMEOUT', 'SMTP send timed out')),
+          SMTP_SEND_TIMEOUT_MS,
+        );
+      });
+      try {
+        await Promise.race([transport.sendMail({ from, ...message }), timeout]);
+      } catch (error) {
+        throw error instanceof MailDeliveryError ? error : classify(error);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close() {
+      transport.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+const LINK_PATTERN = /https?:\/\/\S+/g;
+const CODE_PATTERN = /\b\d{6}\b/g;
+
+/**
+ * Development outbox: each message becomes a real .eml file in the outbox folder, and its
+ * subject, links and codes are logged so a developer can follow them without a mail server.
+ */
+export function createOutboxMailer(
+  outboxDir: string,
+  from: string,
+  log: (line: string) => void,
+): Mailer {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true });
+  let sequence = 0;
+  return {
+    async send(message) {
+      const info = await transport.sendMail({ from, ...message });
+      await fs.mkdir(outboxDir, { recursive: true });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const file = path.join(outboxDir, `${stamp}-${++sequence}.eml`);
+      await fs.writeFile(file, info.message as Buffer);
+      const links = message.text.match(LINK_PATTERN) ?? [];
+      const codes = message.text.match(CODE_PATTERN) ?? [];
+      log(
+        [
+          `[outbox] To ${message.to}: ${message.subject}`,
+          ...links,
+          ...codes.map((c) => `code ${c}`),
+        ].join('\n  '),
+      );
+    },
+    close: () => Promise.resolve(),
+  };
+}

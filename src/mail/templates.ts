@@ -1,0 +1,110 @@
+import type { Locale } from '../i18n/index.js';
+import { messagesFor } from '../i18n/index.js';
+import type { Messages } from '../i18n/index.js';
+import { html } from '../lib/html.js';
+import type { MailMessage } from './mailer.js';
+
+export interface MailContext {
+  to: string;
+  name: string;
+  locale: Locale;
+  siteName: string;
+}
+
+interface MailParts {
+  subject: string;
+  paragraphs: string[];
+  action?: { label: string; url: string };
+  /** A code shown large in the HTML part and on its own line in the text part. */
+  code?: string;
+  notes?: string[];
+}
+
+/** Every mail has the same shape: greeting, paragraphs, an optional link or code, notes. */
+export function composeMail(ctx: MailContext, build: (m: Messages) => MailParts): MailMessage {
+  const m = messagesFor(ctx.locale);
+  const parts = build(m);
+  const notes = parts.notes ?? [];
+  const text = [
+    m.mail.greeting(ctx.name),
+    '',
+    ...parts.paragraphs.flatMap((p) => [p, '']),
+    ...(parts.code ? [parts.code, ''] : []),
+    ...(parts.action ? [parts.action.url, ''] : []),
+    ...notes.flatMap((n) => [n, '']),
+    m.mail.signature(ctx.siteName),
+  ].join('\n');
+  const body = html`<!doctype html>
+    <html lang="${ctx.locale}">
+      <head>
+        <meta charset="utf-8" />
+        <title>${parts.subject}</title>
+      </head>
+      <body
+        style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1f24;max-width:36rem;margin:0 auto;padding:1.5rem"
+      >
+        <p>${m.mail.greeting(ctx.name)}</p>
+        ${parts.paragraphs.map((p) => html`<p>${p}</p>`)}
+        ${parts.code ? html`<p style="font-size:1.75rem;font-weight:700;letter-spacing:.2em;font-family:ui-monospace,monospace">${parts.code}</p>` : ''}
+        ${
+          parts.action
+            ? html`<p>
+                  <a
+                    href="${parts.action.url}"
+                    style="display:inline-block;background:#0b57d0;color:#fff;padding:.6rem 1rem;border-radius:.375rem;text-decoration:none"
+                    >${parts.action.label}</a
+                  >
+                </p>
+                <p style="font-size:.875rem;color:#555">${parts.action.url}</p>`
+            : ''
+        }
+        ${notes.map((n) => html`<p style="font-size:.875rem;color:#555">${n}</p>`)}
+        <p>${m.mail.signature(ctx.siteName)}</p>
+      </body>
+    </html>`;
+  return { to: ctx.to, subject: parts.subject, text, html: body.value };
+}
+
+export function verifyEmailMail(ctx: MailContext, url: string): MailMessage {
+  return composeMail(ctx, (m) => ({
+    subject: m.mail.verifySubject(ctx.siteName),
+    paragraphs: [m.mail.verifyBody],
+    action: { label: m.mail.verifyButton, url },
+    notes: [m.mail.ignore],
+  }));
+}
+
+export function addressAddedMail(ctx: MailContext, url: string): MailMessage {
+  return composeMail(ctx, (m) => ({
+    subject: m.mail.addressAddedSubject(ctx.siteName),
+    paragraphs: [m.mail.verifyBody],
+    action: { label: m.mail.verifyButton, url },
+    notes: [m.mail.ignore],
+  }));
+}
+
+export function accountExistsMail(ctx: MailContext, resetUrl: string): MailMessage {
+  return composeMail(ctx, (m) => ({
+    subject: m.mail.existsSubject(ctx.siteName),
+    paragraphs: [m.mail.existsBody],
+    action: { label: m.mail.resetButton, url: resetUrl },
+    notes: [m.mail.ignore],
+  }));
+}
+
+export function passwordResetMail(ctx: MailContext, url: string): MailMessage {
+  return composeMail(ctx, (m) => ({
+    subject: m.mail.resetSubject(ctx.siteName),
+    paragraphs: [m.mail.resetBody],
+    action: { label: m.mail.resetButton, url },
+    notes: [m.mail.resetTwoFactorNote, m.mail.ignore],
+  }));
+}
+
+export function passwordChangedMail(ctx: MailContext, when: string): MailMessage {
+  return composeMail(ctx, (m) => ({
+    subject: m.mail.passwordChangedSubject(ctx.siteName),
+    paragraphs: [m.mail.passwordChangedBody(when)],
+    notes: [m.mail.notYou],
+  }));
+}

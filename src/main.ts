@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+import readline from 'node:readline';
+import { parseArgs } from 'node:util';
+import { createAdministrators } from './accounts/administrators.js';
+import {
+  createPasswordHasher,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+} from './accounts/passwords.js';
+import { isValidEmail, NAME_MAX_LENGTH } from './accounts/users.js';
+import { buildApp } from './app.js';
+import { CLI_META, createAudit } from './audit/audit.js';
+import { systemClock } from './clock.js';
+import type { Config } from './config.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+
+const HELP: Record<string, string> = {
+  main: `Usage: portico <command> [options]
+
+Commands:
+  serve          Run the help center (migrates the database first)
+  migrate        Apply pending database migrations and exit
+  create-admin   Create an administrator (or promote an existing account)
+
+Run "portico <command> --help" for a command's options.
+Configuration comes from the environment; see the README.`,
+  serve: `Usage: portico serve
+
+Migrates the database, creates the administrator from PORTICO_ADMIN_EMAIL and
+PORTICO_ADMIN_PASSWORD when none exists, and listens on HOST:PORT.`,
+  migrate: `Usage: portico migrate
+
+Applies every pending migration to DATABASE_URL and exits.`,
+  'create-admin': `Usage: portico create-admin --email EMAIL --name NAME
+
+Creates a verified administrator account. The password is read from a prompt,
+or from standard input when it is not a terminal (echo "$PW" | portico create-admin ...).
+An existing account with that address is made administrator instead.`,
+};
+
+function fail(message: string): never {
+  process.stderr.write(`portico: ${message}\n`);
+  process.exit(1);
+}
+
+function config(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+}
+
+async function readPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    let input = '';
+    for await (const chunk of process.stdin) input += String(chunk);
+    return input.replace(/\r?\n$/, '');
+  }
+  const rl = readline.createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    terminal: true,
+  });
+  // Echo nothing while the password is typed.
+  const output = rl as unknown as { _writeToOutput: (s: string) => void };
+  process.stdout.write('Password: ');
+  output._writeToOutput = () => undefined;
+  const answer = await new Promise<string>((resolve) => rl.question('', resolve));
+  rl.close();
+  process.stdout.write('\n');
+  return answer;
+}
+
+async function serve(): Promise<void> {
+  const cfg = config();
+  const database = openDatabase(cfg.databaseUrl);
+  await migrateToLatest(database.db);
+  const portico = await buildApp({ config: cfg, database });
+  await createAdministrators({ ...portico.services, hasher: createPasswordHasher() }).ensure(
+    {
+      email: cfg.adminEmail,
+      password: cfg.adminPassword,
+      fallbackDomain: cfg.publicUrl.hostname.includes('.')
+        ? cfg.publicUrl.hostname
+        : 'portico.localhost',
+    },
+    (line) => process.stdout.write(line + '\n'),
+  );
+  await portico.app.listen({ port: cfg.port, host: cfg.host });
+  process.stdout.write(
+    `Portico is running at ${cfg.publicUrl.href} (${database.dialect}${cfg.smtpUrl ? ', SMTP' : `, mail outbox in ${cfg.dataDir}/outbox`})\n`,
+  );
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void portico
+      .close()
+      .then(() => database.close())
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+async function migrate(): Promise<void> {
+  const cfg = config();
+  const database = openDatabase(cfg.databaseUrl);
+  try {
+    const applied = await migrateToLatest(database.db);
+    process.stdout.write(
+      applied.length ? `Applied: ${applied.join(', ')}\n` : 'The database is up to date.\n',
+    );
+  } finally {
+    await database.close();
+  }
+}
+
+async function createAdmin(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { email: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  if (values.help) return void process.stdout.write(HELP['create-admin'] + '\n');
+  const email = values.email?.trim() ?? '';
+  const name = values.name?.trim() ?? '';
+  if (!isValidEmail(email)) fail('create-admin needs --email with a valid address');
+  if (!name || name.length > NAME_MAX_LENGTH)
+    fail(`create-admin needs --name (1 to ${NAME_MAX_LENGTH} characters)`);
+  const password = await readPassword();
+  if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
+    fail(`the password must have ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`);
+  }
+  const cfg = config();
+  const database = openDatabase(cfg.databaseUrl);
+  try {
+    await migrateToLatest(database.db);
+    const admins = createAdministrators({
+      db: database.db,
+      clock: systemClock,
+      hasher: createPasswordHasher(),
+      audit: createAudit(database.db, systemClock),
+    });
+    const outcome = await admins.create({ email, name, password }, 'cli', CLI_META);
+    process.stdout.write(
+      outcome === 'created'
+        ? `Created administrator ${email}.\n`
+        : `${email} already had an account; it is now an administrator (its password is unchanged).\n`,
+    );
+  } finally {
+    await database.close();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP.main + '\n');
+    return;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    const help = HELP[command];
+    if (!help) fail(`unknown command "${command}". Run "portico --help".`);
+    process.stdout.write(help + '\n');
+    return;
+  }
+  switch (command) {
+    case 'serve':
+      return serve();
+    case 'migrate':
+      return migrate();
+    case 'create-admin':
+      return createAdmin(rest);
+    default:
+      fail(`unknown command "${command}". Run "portico --help".`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`portico: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

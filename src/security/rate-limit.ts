@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+export interface RateLimitResult {
+  allowed: boolean;
+  /** Milliseconds until the current window ends (0 when allowed). */
+  retryAfterMs: number;
+}
+
+/**
+ * A fixed-window counter kept in the database, so it holds across restarts and across
+ * processes. One upsert both resets an expired window and counts this hit: concurrent
+ * requests cannot both read a stale count.
+ */
+export async function consumeRateLimit(
+  db: Kysely<Database>,
+  key: string,
+  limit: number,
+  windowMs: number,
+  now: number,
+): Promise<RateLimitResult> {
+  const expired = sql<boolean>`rate_limits.window_start <= ${now - windowMs}`;
+  const row = await db
+    .insertInto('rate_limits')
+    .values({ key, window_start: now, count: 1 })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        count: sql`case when ${expired} then 1 else rate_limits.count + 1 end`,
+        window_start: sql`case when ${expired} then ${now} else rate_limits.window_start end`,
+      }),
+    )
+    .returning(['count', 'window_start'])
+    .executeTakeFirstOrThrow();
+  if (row.count <= limit) return { allowed: true, retryAfterMs: 0 };
+  return { allowed: false, retryAfterMs: Math.max(0, row.window_start + windowMs - now) };
+}
+
+/** Reads a limiter without counting a hit. */
+export async function peekRateLimit(
+  db: Kysely<Database>,
+  key: string,
+  limit: number,
+  windowMs: number,
+  now: number,
+): Promise<RateLimitResult> {
+  const row = await db
+    .selectFrom('rate_limits')
+    .select(['count', 'window_start'])
+    .where('key', '=', key)
+    .executeTakeFirst();
+  if (!row || row.window_start <= now - windowMs || row.count < limit) {
+    return { allowed: true, retryAfterMs: 0 };
+  }
+  return { allowed: false, retryAfterMs: row.window_start + windowMs - now };
+}
+
+export async function clearRateLimit(db: Kysely<Database>, key: string): Promise<void> {
+  await db.deleteFrom('rate_limits').where('key', '=', key).execute();
+}

@@ -1,0 +1,63 @@
+import type { Kysely } from 'kysely';
+import { createAdministrators } from './accounts/administrators.js';
+import { createCredentials } from './accounts/credentials.js';
+import type { AccountDeps } from './accounts/deps.js';
+import { createEmailAddresses } from './accounts/email-addresses.js';
+import type { PasswordHasher } from './accounts/passwords.js';
+import { createRegistration } from './accounts/registration.js';
+import type { ActiveSession } from './accounts/sessions.js';
+import { revokeSession } from './accounts/sessions.js';
+import type { SecondFactorGate } from './accounts/sign-in.js';
+import { createSignIn, noSecondFactor } from './accounts/sign-in.js';
+import type { Audit, RequestMeta } from './audit/audit.js';
+import { createAudit } from './audit/audit.js';
+import type { Clock } from './clock.js';
+import type { Database } from './db/schema.js';
+import type { Postman } from './mail/postman.js';
+import type { Keys } from './security/secret-key.js';
+
+export interface ServiceOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  hasher: PasswordHasher;
+  postman: Postman;
+  keys: Keys;
+  publicUrl: URL;
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+}
+
+/** Builds every domain service from its dependencies; the one place they are wired together. */
+export function createServices(options: ServiceOptions) {
+  const audit: Audit = createAudit(options.db, options.clock);
+  const deps: AccountDeps = { ...options, audit };
+  let gate: SecondFactorGate = noSecondFactor;
+  const signIn = createSignIn(deps, () => gate);
+  return {
+    db: options.db,
+    clock: options.clock,
+    audit,
+    postman: options.postman,
+    keys: options.keys,
+    accounts: {
+      signIn,
+      registration: createRegistration(deps),
+      emailAddresses: createEmailAddresses(deps),
+      credentials: createCredentials(deps),
+      administrators: createAdministrators(deps),
+      sessions: {
+        revoke: (idHash: string) => revokeSession(options.db, idHash),
+        async signOut(auth: ActiveSession, meta: RequestMeta) {
+          await revokeSession(options.db, auth.session.id_hash);
+          await audit.record({ event: 'sign_out', actorUserId: auth.user.id, meta });
+        },
+      },
+    },
+    /** The two-factor module installs its gate here. */
+    setSecondFactorGate(next: SecondFactorGate) {
+      gate = next;
+    },
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,71 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebTools } from './request-context.js';
+import { messagePage } from './views/message-page.js';
+import { CsrfError } from './csrf.js';
+
+function wantsJson(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/');
+}
+
+/**
+ * Every failure ends in a styled page (or a JSON error under /api): user input gets a 4xx
+ * that says what to do, never a stack trace or a bare 500.
+ */
+export function registerErrorPages(app: FastifyInstance, tools: WebTools): void {
+  const render = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    title: string,
+    text: string,
+  ) => {
+    const ctx = tools.page(request);
+    return reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(messagePage(ctx, title, text, { href: '/', label: ctx.t.errors.goHome }).value);
+  };
+
+  app.setNotFoundHandler((request, reply) => {
+    if (wantsJson(request))
+      return reply.code(404).send({ code: 'NOT_FOUND', message: 'No such route' });
+    return render(
+      request,
+      reply,
+      404,
+      request.t.errors.notFoundTitle,
+      request.t.errors.notFoundText,
+    );
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 600
+        ? error.statusCode
+        : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else
+      request.log.info(
+        { code: error.code, status, reason: error instanceof CsrfError ? error.reason : undefined },
+        'request refused',
+      );
+    if (wantsJson(request)) {
+      return reply.code(status).send({
+        code: status >= 500 ? 'INTERNAL_ERROR' : (error.code ?? 'BAD_REQUEST'),
+        message: status >= 500 ? 'Internal error' : error.message,
+      });
+    }
+    const t = request.t;
+    if (error instanceof CsrfError)
+      return render(request, reply, 403, t.errors.forbiddenTitle, t.errors.csrf);
+    if (status === 413)
+      return render(request, reply, 413, t.errors.tooLargeTitle, t.errors.tooLargeText);
+    if (status === 403)
+      return render(request, reply, 403, t.errors.forbiddenTitle, t.errors.forbiddenText);
+    if (status === 404)
+      return render(request, reply, 404, t.errors.notFoundTitle, t.errors.notFoundText);
+    if (status < 500)
+      return render(request, reply, status, t.errors.badRequestTitle, t.errors.badRequestText);
+    return render(request, reply, 500, t.errors.serverErrorTitle, t.errors.serverErrorText);
+  });
+}

@@ -1,0 +1,54 @@
+import { isValidEmail, EMAIL_MAX_LENGTH } from '../accounts/users.js';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../accounts/passwords.js';
+import type { Messages } from '../i18n/index.js';
+import type { FieldErrors } from './views/components.js';
+
+/** Reads one text field of a parsed form; anything but a single string (arrays, objects) reads as ''. */
+export function text(body: unknown, name: string): string {
+  if (typeof body !== 'object' || body === null) return '';
+  const value = (body as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : '';
+}
+
+/** Collects field errors in form order; the first message per field wins. */
+export class Validator {
+  readonly errors: FieldErrors = {};
+  constructor(private readonly t: Messages) {}
+
+  get ok(): boolean {
+    return Object.keys(this.errors).length === 0;
+  }
+
+  fail(name: string, message: string): void {
+    this.errors[name] ??= message;
+  }
+
+  required(name: string, label: string, value: string, max: number): string {
+    const trimmed = value.trim();
+    if (trimmed === '') this.fail(name, this.t.errors.required(label));
+    else if (trimmed.length > max) this.fail(name, this.t.errors.tooLong(label, max));
+    return trimmed;
+  }
+
+  email(name: string, label: string, value: string): string {
+    const trimmed = this.required(name, label, value, EMAIL_MAX_LENGTH);
+    if (trimmed !== '' && !isValidEmail(trimmed)) this.fail(name, this.t.errors.invalidEmail);
+    return trimmed;
+  }
+
+  /** Passwords are taken as typed (no trimming); length bounds apply before any hashing. */
+  newPassword(name: string, value: string): string {
+    if (value.length < PASSWORD_MIN_LENGTH)
+      this.fail(name, this.t.errors.passwordTooShort(PASSWORD_MIN_LENGTH));
+    else if (value.length > PASSWORD_MAX_LENGTH)
+      this.fail(name, this.t.errors.passwordTooLong(PASSWORD_MAX_LENGTH));
+    return value;
+  }
+
+  password(name: string, label: string, value: string): string {
+    if (value === '') this.fail(name, this.t.errors.required(label));
+    else if (value.length > PASSWORD_MAX_LENGTH)
+      this.fail(name, this.t.errors.passwordTooLong(PASSWORD_MAX_LENGTH));
+    return value;
+  }
+}

@@ -1,0 +1,190 @@
+import type { FastifyInstance } from 'fastify';
+import { NAME_MAX_LENGTH } from '../../accounts/users.js';
+import { html } from '../../lib/html.js';
+import { text, Validator } from '../form-input.js';
+import { requestMeta } from '../request-context.js';
+import { button, form } from '../views/components.js';
+import { layout } from '../views/layout.js';
+import { messagePage } from '../views/message-page.js';
+import type { WebDeps } from '../web-deps.js';
+import { safeNext, sendHtml } from '../web-deps.js';
+import { forgotPage, loginPage, registerPage, resetPage } from './auth-pages.js';
+
+/** Registration, e-mail verification, log in and out, forgotten passwords. */
+export function registerAuthRoutes(app: FastifyInstance, { services, tools }: WebDeps): void {
+  const { signIn, registration, emailAddresses, credentials } = services.accounts;
+
+  app.get('/register', (request, reply) => {
+    if (request.auth) return reply.redirect('/profile', 303);
+    return sendHtml(reply, registerPage(tools.page(request)));
+  });
+
+  app.post('/register', async (request, reply) => {
+    const t = request.t;
+    const v = new Validator(t);
+    const name = v.required('name', t.register.name, text(request.body, 'name'), NAME_MAX_LENGTH);
+    const email = v.email('email', t.register.email, text(request.body, 'email'));
+    const password = v.newPassword('password', text(request.body, 'password'));
+    if (!v.ok)
+      return sendHtml(
+        reply,
+        registerPage(tools.page(request), { values: { name, email }, errors: v.errors }),
+        422,
+      );
+    await registration.register(
+      { name, email, password, locale: request.locale },
+      requestMeta(request),
+    );
+    const ctx = tools.page(request);
+    return sendHtml(
+      reply,
+      messagePage(ctx, t.register.checkEmailTitle, t.register.checkEmailText(email)),
+    );
+  });
+
+  // The link opens a page with a button: a mail scanner that fetches links proves nothing.
+  app.get('/verify-email', (request, reply) => {
+    const token = text(request.query, 'token');
+    const ctx = tools.page(request);
+    const t = ctx.t;
+    return sendHtml(
+      reply,
+      layout(ctx, {
+        title: t.mail.verifyButton,
+        narrow: true,
+        main: html`<h1>${t.mail.verifyButton}</h1>
+          ${form(ctx, '/verify-email', html`<input type="hidden" name="token" value="${token}" />${button(t.mail.verifyButton)}`)}`,
+      }),
+    );
+  });
+
+  app.post('/verify-email', async (request, reply) => {
+    const result = await emailAddresses.verify(text(request.body, 'token'), requestMeta(request));
+    const t = request.t;
+    if (!result.ok) {
+      const message =
+        result.error === 'EMAIL_TAKEN' ? t.verifyEmail.takenText : t.verifyEmail.invalidText;
+      return sendHtml(
+        reply,
+        messagePage(tools.page(request), t.verifyEmail.invalidTitle, message, {
+          href: '/login',
+          label: t.login.title,
+        }),
+        400,
+      );
+    }
+    if (request.auth) {
+      tools.flash(reply, 'addressVerified');
+      return reply.redirect('/profile/emails', 303);
+    }
+    tools.flash(reply, 'emailVerified');
+    return reply.redirect('/login', 303);
+  });
+
+  app.get('/login', (request, reply) => {
+    const next = safeNext(text(request.query, 'next'), '');
+    if (request.auth) return reply.redirect(next || '/', 303);
+    return sendHtml(reply, loginPage(tools.page(request), { values: { next } }));
+  });
+
+  app.post('/login', async (request, reply) => {
+    const t = request.t;
+    const v = new Validator(t);
+    const email = v.required('email', t.login.email, text(request.body, 'email'), 254);
+    const password = v.password('password', t.login.password, text(request.body, 'password'));
+    const next = safeNext(text(request.body, 'next'), '');
+    const again = (status: number, state: Parameters<typeof loginPage>[1]) =>
+      sendHtml(
+        reply,
+        loginPage(tools.page(request), { values: { email, next }, ...state }),
+        status,
+      );
+    if (!v.ok) return again(422, { errors: v.errors });
+
+    const result = await signIn.begin(email, password, requestMeta(request));
+    switch (result.outcome) {
+      case 'invalid':
+        return again(401, { formError: t.login.failed });
+      case 'rate_limited':
+        return again(429, { formError: t.errors.tooManyAttempts });
+      case 'unverified':
+        return again(403, { formError: t.login.unverified });
+      case 'pending':
+        tools.setPending(reply, result.pendingToken);
+        return reply.redirect(
+          result.stage === 'setup_required' ? '/login/2fa/setup' : '/login/2fa',
+          303,
+        );
+      case 'signed_in':
+        if (request.auth) await services.accounts.sessions.revoke(request.auth.session.id_hash);
+        tools.clearPending(reply);
+        tools.rotateCsrf(reply);
+        tools.setSession(reply, result.sessionToken);
+        return reply.redirect(next || '/', 303);
+    }
+  });
+
+  app.post('/logout', async (request, reply) => {
+    if (request.auth) await services.accounts.sessions.signOut(request.auth, requestMeta(request));
+    tools.clearSession(reply);
+    tools.clearPending(reply);
+    tools.rotateCsrf(reply);
+    tools.flash(reply, 'loggedOut');
+    return reply.redirect('/', 303);
+  });
+
+  app.get('/password/forgot', (request, reply) => sendHtml(reply, forgotPage(tools.page(request))));
+
+  app.post('/password/forgot', async (request, reply) => {
+    const t = request.t;
+    const v = new Validator(t);
+    const email = v.email('email', t.forgot.email, text(request.body, 'email'));
+    if (!v.ok)
+      return sendHtml(
+        reply,
+        forgotPage(tools.page(request), { values: { email }, errors: v.errors }),
+        422,
+      );
+    await credentials.requestReset(email, requestMeta(request));
+    return sendHtml(
+      reply,
+      messagePage(tools.page(request), t.forgot.sentTitle, t.forgot.sentText(email), {
+        href: '/login',
+        label: t.forgot.backToLogin,
+      }),
+    );
+  });
+
+  const deadResetLink = (request: Parameters<typeof tools.page>[0]) => {
+    const t = request.t;
+    return messagePage(tools.page(request), t.reset.invalidTitle, t.reset.invalidText, {
+      href: '/password/forgot',
+      label: t.reset.requestNew,
+    });
+  };
+
+  app.get('/password/reset', async (request, reply) => {
+    const token = text(request.query, 'token');
+    if (!token || !(await credentials.isResetTokenLive(token)))
+      return sendHtml(reply, deadResetLink(request), 400);
+    return sendHtml(reply, resetPage(tools.page(request), token));
+  });
+
+  app.post('/password/reset', async (request, reply) => {
+    const t = request.t;
+    const token = text(request.body, 'token');
+    const v = new Validator(t);
+    const password = v.newPassword('new_password', text(request.body, 'new_password'));
+    if (v.ok && password !== text(request.body, 'confirm_password'))
+      v.fail('confirm_password', t.errors.passwordMismatch);
+    if (!v.ok)
+      return sendHtml(reply, resetPage(tools.page(request), token, { errors: v.errors }), 422);
+    const result = await credentials.resetPassword(token, password, requestMeta(request));
+    if (!result.ok) return sendHtml(reply, deadResetLink(request), 400);
+    // A reset never signs in (SPEC §4): the person logs in, second factor included.
+    if (request.auth) tools.clearSession(reply);
+    tools.rotateCsrf(reply);
+    tools.flash(reply, 'passwordReset');
+    return reply.redirect('/login', 303);
+  });
+}

@@ -1,0 +1,243 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AccountErrorCode } from '../../accounts/error-codes.js';
+import { isRecentlyAuthenticated } from '../../accounts/sessions.js';
+import { NAME_MAX_LENGTH } from '../../accounts/users.js';
+import { isLocale } from '../../i18n/index.js';
+import type { Messages } from '../../i18n/index.js';
+import { text, Validator } from '../form-input.js';
+import { requestMeta } from '../request-context.js';
+import type { WebDeps } from '../web-deps.js';
+import { requireSession, safeNext, sendHtml } from '../web-deps.js';
+import { accountSection, emailsSection, passwordSection, reauthPage } from './profile-pages.js';
+import { html } from '../../lib/html.js';
+import { profileLayout } from './profile-pages.js';
+
+function addressError(t: Messages, code: AccountErrorCode): string {
+  switch (code) {
+    case 'LAST_VERIFIED_ADDRESS':
+      return t.profile.cannotRemoveLast;
+    case 'PRIMARY_ADDRESS':
+      return t.profile.cannotRemovePrimary;
+    case 'NOT_VERIFIED':
+      return t.profile.mustBeVerified;
+    case 'ALREADY_ON_ACCOUNT':
+      return t.profile.alreadyYours;
+    case 'TOO_MANY_ADDRESSES':
+      return t.profile.tooManyAddresses(10);
+    case 'TOO_MANY_ATTEMPTS':
+      return t.errors.tooManyAttempts;
+    default:
+      return t.errors.notFoundText;
+  }
+}
+
+/** My Profile: account, password, e-mail addresses, and the re-authentication step. */
+export function registerProfileRoutes(
+  app: FastifyInstance,
+  { services, tools, clock }: WebDeps,
+): void {
+  const { credentials, emailAddresses } = services.accounts;
+
+  /** Step-up (SPEC §4): sensitive changes need a sign-in within the last 10 minutes. */
+  const requireRecent = (request: FastifyRequest, reply: FastifyReply, back: string): boolean => {
+    if (request.auth && isRecentlyAuthenticated(request.auth.session, clock.now())) return true;
+    void reply.redirect(`/reauth?next=${encodeURIComponent(back)}`, 303);
+    return false;
+  };
+
+  app.get('/profile', (request, reply) => {
+    const auth = requireSession(request, reply);
+    if (!auth) return reply;
+    return sendHtml(
+      reply,
+      accountSection(tools.page(request), { name: auth.user.name, locale: auth.user.locale }),
+    );
+  });
+
+  app.post('/profile', async (request, reply) => {
+    const auth = requireSession(request, reply);
+    if (!auth) return reply;
+    const t = request.t;
+    const v = new Validator(t);
+    const name = v.required('name', t.profile.name, text(request.body, 'name'), NAME_MAX_LENGTH);
+    const rawLocale = text(request.body, 'locale');
+    if (rawLocale !== '' && !isLocale(rawLocale)) v.fail('locale', t.errors.invalidLanguage);
+    const locale = isLocale(rawLocale) ? rawLocale : null;
+    if (!v.ok)
+      return sendHtml(
+        reply,
+        accountSection(tools.page(request), { name, locale }, { errors: v.errors }),
+        422,
+      );
+    await credentials.updateProfile(auth.user, { name, locale }, requestMeta(request));
+    if (locale) tools.setLanguage(reply, locale);
+    tools.flash(reply, 'saved');
+    return reply.redirect('/profile', 303);
+  });
+
+  app.get('/profile/password', (request, reply) => {
+    if (!requireSession(request, reply)) return reply;
+    return sendHtml(reply, passwordSection(tools.page(request)));
+  });
+
+  app.post('/profile/password', async (request, reply) => {
+    const auth = requireSession(request, reply);
+    if (!auth) return reply;
+    const t = request.t;
+    const v = new Validator(t);
+    const current = v.password(
+      'current_password',
+      t.profile.currentPassword,
+      text(request.body, 'current_password'),
+    );
+    const next = v.newPassword('new_password', text(request.body, 'new_password'));
+    if (v.ok && next !== text(request.body, 'confirm_password'))
+      v.fail('confirm_password', t.errors.passwordMismatch);
+    if (!v.ok)
+      return sendHtml(reply, passwordSection(tools.page(request), { errors: v.errors }), 422);
+    const result = await credentials.changePassword(
+      auth.user,
+      auth.session,
+      current,
+      next,
+      requestMeta(request),
+    );
+    if (!result.ok) {
+      const message =
+        result.error === 'TOO_MANY_ATTEMPTS'
+          ? t.errors.tooManyAttempts
+          : t.errors.currentPasswordWrong;
+      return sendHtml(
+        reply,
+        passwordSection(tools.page(request), { errors: { current_password: message } }),
+        result.error === 'TOO_MANY_ATTEMPTS' ? 429 : 422,
+      );
+    }
+    tools.setSession(reply, result.value.sessionToken);
+    tools.flash(reply, 'passwordChanged');
+    return reply.redirect('/profile/password', 303);
+  });
+
+  app.get('/profile/2fa', (request, reply) => {
+    if (!requireSession(request, reply)) return reply;
+    const ctx = tools.page(request);
+    return sendHtml(
+      reply,
+      profileLayout(
+        ctx,
+        'twoFactor',
+        ctx.t.profile.twoFactorHeading,
+        html`<h1>${ctx.t.profile.twoFactorHeading}</h1>
+          <p>${ctx.t.profile.twoFactorIntro}</p>`,
+      ),
+    );
+  });
+
+  app.get('/profile/emails', async (request, reply) => {
+    const auth = requireSession(request, reply);
+    if (!auth) return reply;
+    return sendHtml(
+      reply,
+      emailsSection(tools.page(request), await emailAddresses.list(auth.user.id)),
+    );
+  });
+
+  app.post('/profile/emails', async (request, reply) => {
+    const auth = requireSession(request, reply);
+    if (!auth) return reply;
+    if (!requireRecent(request, reply, '/profile/emails')) return reply;
+    const t = request.t;
+    const v = new Validator(t);
+    const email = v.email('email', t.profile.newEmail, text(request.body, 'email'));
+    const rerender = async (errors: Record<string, string>, status: number) =>
+      sendHtml(
+        reply,
+        emailsSection(tools.page(request), await emailAddresses.list(auth.user.id), {
+          values: { email },
+          errors,
+        }),
+        status,
+      );
+    if (!v.ok) return rerender(v.errors, 422);
+    const result = await emailAddresses.add(auth.user, email, requestMeta(request));
+    if (!result.ok)
+      return rerender(
+        { email: addressError(t, result.error) },
+        result.error === 'TOO_MANY_ATTEMPTS' ? 429 : 422,
+      );
+    tools.flash(reply, 'emailAdded', result.value.email);
+    return reply.redirect('/profile/emails', 303);
+  });
+
+  const addressAction = (
+    path: 'primary' | 'remove' | 'resend',
+    notice: 'emailPrimary' | 'emailRemoved' | 'emailResent',
+    needsRecent: boolean,
+  ) => {
+    app.post<{ Params: { id: string } }>(`/profile/emails/:id/${path}`, async (request, reply) => {
+      const auth = requireSession(request, reply);
+      if (!auth) return reply;
+      if (needsRecent && !requireRecent(request, reply, '/profile/emails')) return reply;
+      const meta = requestMeta(request);
+      const id = request.params.id.slice(0, 64);
+      const result =
+        path === 'primary'
+          ? await emailAddresses.makePrimary(auth.user, id, meta)
+          : path === 'remove'
+            ? await emailAddresses.remove(auth.user, id, meta)
+            : await emailAddresses.resend(auth.user, id);
+      if (!result.ok) {
+        const status =
+          result.error === 'NOT_FOUND' ? 404 : result.error === 'TOO_MANY_ATTEMPTS' ? 429 : 409;
+        return sendHtml(
+          reply,
+          emailsSection(tools.page(request), await emailAddresses.list(auth.user.id), {
+            formError: addressError(request.t, result.error),
+          }),
+          status,
+        );
+      }
+      tools.flash(reply, notice, result.value.email);
+      return reply.redirect('/profile/emails', 303);
+    });
+  };
+  addressAction('primary', 'emailPrimary', true);
+  addressAction('remove', 'emailRemoved', true);
+  addressAction('resend', 'emailResent', false);
+
+  app.get('/reauth', (request, reply) => {
+    if (!requireSession(request, reply)) return reply;
+    return sendHtml(
+      reply,
+      reauthPage(tools.page(request), safeNext(text(request.query, 'next'), '/profile')),
+    );
+  });
+
+  app.post('/reauth', async (request, reply) => {
+    const auth = requireSession(request, reply);
+    if (!auth) return reply;
+    const t = request.t;
+    const next = safeNext(text(request.body, 'next'), '/profile');
+    const v = new Validator(t);
+    const password = v.password('password', t.reauth.password, text(request.body, 'password'));
+    if (!v.ok)
+      return sendHtml(reply, reauthPage(tools.page(request), next, { errors: v.errors }), 422);
+    const result = await credentials.reauthenticate(
+      auth.user,
+      auth.session,
+      password,
+      requestMeta(request),
+    );
+    if (!result.ok) {
+      const message =
+        result.error === 'TOO_MANY_ATTEMPTS' ? t.errors.tooManyAttempts : t.reauth.failed;
+      return sendHtml(
+        reply,
+        reauthPage(tools.page(request), next, { errors: { password: message } }),
+        result.error === 'TOO_MANY_ATTEMPTS' ? 429 : 422,
+      );
+    }
+    tools.setSession(reply, result.value.sessionToken);
+    return reply.redirect(next, 303);
+  });
+}

@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RequestMeta } from '../audit/audit.js';
+import type { ActiveSession, SessionPolicy } from '../accounts/sessions.js';
+import { findActiveSession } from '../accounts/sessions.js';
+import type { Clock } from '../clock.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Locale, Messages } from '../i18n/index.js';
+import { isLocale, localeFromAcceptLanguage, messagesFor } from '../i18n/index.js';
+import { hmac } from '../security/tokens.js';
+import type { CookieNames, CookieWriter } from './cookies.js';
+import type { PageContext } from './views/page-context.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: ActiveSession | null;
+    locale: Locale;
+    t: Messages;
+    csrfSecret: string;
+    notice: PageContext['notice'];
+  }
+}
+
+export interface RequestContextOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  sessionPolicy: SessionPolicy;
+  cookies: CookieNames;
+  writer: CookieWriter;
+  csrfKey: Buffer;
+  siteName: string;
+}
+
+export type NoticeKey = keyof typeof NOTICES;
+
+/** Notices that survive one redirect (POST → redirect → GET). Only these keys can be shown. */
+const NOTICES = {
+  loggedOut: (t: Messages) => t.login.loggedOut,
+  sessionEnded: (t: Messages) => t.login.sessionEnded,
+  emailVerified: (t: Messages) => t.verifyEmail.verifiedNotice,
+  addressVerified: (t: Messages) => t.verifyEmail.addressVerified,
+  passwordReset: (t: Messages) => t.reset.done,
+  passwordChanged: (t: Messages) => t.profile.passwordChanged,
+  saved: (t: Messages) => t.common.saved,
+  emailAdded: (t: Messages, arg: string) => t.profile.added(arg),
+  emailResent: (t: Messages, arg: string) => t.profile.resent(arg),
+  emailPrimary: (t: Messages, arg: string) => t.profile.madePrimary(arg),
+  emailRemoved: (t: Messages, arg: string) => t.profile.removed(arg),
+} satisfies Record<string, (t: Messages, arg: string) => string>;
+
+export function requestMeta(request: FastifyRequest): RequestMeta {
+  const agent = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: typeof agent === 'string' ? agent.slice(0, 512) : '' };
+}
+
+/**
+ * Loads, once per request: the session (if any), the language, the CSRF secret cookie and a
+ * pending notice. Static assets skip all of it.
+ */
+export function registerRequestContext(app: FastifyInstance, options: RequestContextOptions): void {
+  const { cookies, writer } = options;
+  app.decorateRequest('auth', null);
+  app.decorateRequest('locale', 'en');
+  app.decorateRequest('t', null as unknown as Messages);
+  app.decorateRequest('csrfSecret', '');
+  app.decorateRequest('notice', null);
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.t = messagesFor('en');
+    if (
+      request.url.startsWith('/assets/') ||
+      request.url === '/health' ||
+      request.url.startsWith('/api/')
+    )
+      return;
+
+    const sessionToken = request.cookies[cookies.session];
+    if (sessionToken) {
+      request.auth =
+        (await findActiveSession(
+          options.db,
+          sessionToken,
+          options.sessionPolicy,
+          options.clock.now(),
+        )) ?? null;
+      if (!request.auth) writer.clear(reply, cookies.session);
+    }
+
+    const fromUser = request.auth?.user.locale;
+    const fromCookie = request.cookies[cookies.language];
+    request.locale = isLocale(fromUser)
+      ? fromUser
+      : isLocale(fromCookie)
+        ? fromCookie
+        : (localeFromAcceptLanguage(request.headers['accept-language']) ?? 'en');
+    request.t = messagesFor(request.locale);
+
+    const csrf = request.cookies[cookies.csrf];
+    if (csrf && /^[A-Za-z0-9_-]{43}$/.test(csrf)) {
+      request.csrfSecret = csrf;
+    } else if (request.method === 'GET' || request.method === 'HEAD') {
+      request.csrfSecret = randomBytes(32).toString('base64url');
+      writer.set(reply, cookies.csrf, request.csrfSecret);
+    }
+
+    const flash = request.cookies[cookies.flash];
+    if (flash) {
+      writer.clear(reply, cookies.flash);
+      request.notice = readNotice(request.t, flash);
+    }
+  });
+}
+
+function readNotice(t: Messages, raw: string): PageContext['notice'] {
+  try {
+    const parsed = JSON.parse(raw) as { key?: unknown; arg?: unknown; kind?: unknown };
+    if (typeof parsed.key !== 'string' || !Object.hasOwn(NOTICES, parsed.key)) return null;
+    const arg = typeof parsed.arg === 'string' ? parsed.arg.slice(0, 300) : '';
+    return {
+      kind: parsed.kind === 'error' ? 'error' : 'status',
+      text: NOTICES[parsed.key as NoticeKey](t, arg),
+    };
+  } catch {
+    return null;
+  }
+}
+
+export function csrfTokenFor(secret: string, key: Buffer): string {
+  return secret ? hmac(key, 'csrf', secret) : '';
+}
+
+export interface WebTools {
+  page(request: FastifyRequest): PageContext;
+  flash(reply: FastifyReply, key: NoticeKey, arg?: string, kind?: 'status' | 'error'): void;
+  setSession(reply: FastifyReply, token: string): void;
+  clearSession(reply: FastifyReply): void;
+  setPending(reply: FastifyReply, token: string): void;
+  clearPending(reply: FastifyReply): void;
+  /** A new CSRF secret at every change of who is signed in (login CSRF, fixation). */
+  rotateCsrf(reply: FastifyReply): void;
+  setLanguage(reply: FastifyReply, locale: Locale): void;
+  cookies: CookieNames;
+}
+
+export function createWebTools(
+  options: RequestContextOptions & { sessionMaxSeconds: number },
+): WebTools {
+  const { cookies, writer } = options;
+  return {
+    cookies,
+    page(request) {
+      return {
+        t: request.t,
+        locale: request.locale,
+        siteName: options.siteName,
+        user: request.auth
+          ? { name: request.auth.user.name, isAdmin: request.auth.user.is_admin === 1 }
+          : null,
+        csrfToken: csrfTokenFor(request.csrfSecret, options.csrfKey),
+        path: request.url.slice(0, 500),
+        notice: request.notice,
+      };
+    },
+    flash(reply, key, arg, kind = 'status') {
+      writer.set(reply, cookies.flash, JSON.stringify({ key, arg, kind }), 60);
+    },
+    setSession(reply, token) {
+      writer.set(reply, cookies.session, token, options.sessionMaxSeconds);
+    },
+    clearSession(reply) {
+      writer.clear(reply, cookies.session);
+    },
+    setPending(reply, token) {
+      writer.set(reply, cookies.pending, token, 10 * 60);
+    },
+    clearPending(reply) {
+      writer.clear(reply, cookies.pending);
+    },
+    rotateCsrf(reply) {
+      writer.set(reply, cookies.csrf, randomBytes(32).toString('base64url'));
+    },
+    setLanguage(reply, locale) {
+      writer.set(reply, cookies.language, locale, 365 * 24 * 3600);
+    },
+  };
+}

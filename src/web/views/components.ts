@@ -1,0 +1,107 @@
+import type { HtmlValue, SafeHtml } from '../../lib/html.js';
+import { html } from '../../lib/html.js';
+import type { PageContext } from './page-context.js';
+
+export type FieldErrors = Record<string, string>;
+
+export function csrfField(ctx: PageContext): SafeHtml {
+  return html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}" />`;
+}
+
+/** Lists the errors at the top of a form, each linking to its field (WCAG 3.3.1). */
+export function errorSummary(ctx: PageContext, errors: FieldErrors): SafeHtml {
+  const entries = Object.entries(errors);
+  if (entries.length === 0) return html``;
+  return html`<div
+    class="error-summary"
+    role="alert"
+    aria-labelledby="error-summary-title"
+    tabindex="-1"
+  >
+    <h2 id="error-summary-title">${ctx.t.common.errorSummary}</h2>
+    <ul>
+      ${entries.map(([field, message]) => html`<li><a href="#${field}">${message}</a></li>`)}
+    </ul>
+  </div>`;
+}
+
+export interface FieldOptions {
+  name: string;
+  label: string;
+  type?: 'text' | 'email' | 'password' | 'date' | 'search';
+  value?: string;
+  errors?: FieldErrors;
+  autocomplete?: string;
+  required?: boolean;
+  hint?: string;
+  maxlength?: number;
+  /** Code fields: numeric keyboard and one-time-code autofill (SPEC §7). */
+  code?: boolean;
+  pattern?: string;
+  autofocus?: boolean;
+  readonly?: boolean;
+}
+
+/** A labelled input with its hint and error tied to it through aria-describedby. */
+export function field(options: FieldOptions): SafeHtml {
+  const error = options.errors?.[options.name];
+  const describedBy = [
+    options.hint ? `${options.name}-hint` : '',
+    error ? `${options.name}-error` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const type = options.type ?? 'text';
+  return html`<div class="${error ? 'field field-error' : 'field'}">
+    <label for="${options.name}"
+      >${options.label}${options.required ? html`<span class="required" aria-hidden="true"> *</span>` : ''}</label
+    >
+    ${options.hint ? html`<p class="hint" id="${options.name}-hint">${options.hint}</p>` : ''}
+    ${error ? html`<p class="error-message" id="${options.name}-error">${error}</p>` : ''}
+    <input
+      id="${options.name}"
+      name="${options.name}"
+      type="${type}"
+      ${type === 'password' ? '' : html`value="${options.value ?? ''}"`}
+      ${options.autocomplete ? html`autocomplete="${options.autocomplete}"` : ''}
+      ${options.required ? html`required` : ''}
+      ${options.maxlength ? html`maxlength="${options.maxlength}"` : ''}
+      ${options.code ? html`inputmode="numeric" autocomplete="one-time-code"` : ''}
+      ${options.pattern ? html`pattern="${options.pattern}"` : ''}
+      ${options.autofocus ? html`autofocus` : ''}
+      ${options.readonly ? html`readonly` : ''}
+      ${describedBy ? html`aria-describedby="${describedBy}"` : ''}
+      ${error ? html`aria-invalid="true"` : ''}
+    />
+  </div>`;
+}
+
+export function button(
+  label: string,
+  options: { name?: string; value?: string; secondary?: boolean } = {},
+): SafeHtml {
+  return html`<button
+    type="submit"
+    class="${options.secondary ? 'button secondary' : 'button'}"
+    ${options.name ? html`name="${options.name}" value="${options.value ?? ''}"` : ''}
+  >
+    ${label}
+  </button>`;
+}
+
+export function form(
+  ctx: PageContext,
+  action: string,
+  body: HtmlValue,
+  options: { id?: string; className?: string } = {},
+): SafeHtml {
+  return html`<form
+    method="post"
+    action="${action}"
+    novalidate
+    ${options.id ? html`id="${options.id}"` : ''}
+    class="${options.className ?? 'stack'}"
+  >
+    ${csrfField(ctx)} ${body}
+  </form>`;
+}
