@@ -5,7 +5,7 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { PasswordHasher } from './accounts/passwords.js';
 import { createPasswordHasher } from './accounts/passwords.js';
 import type { Clock } from './clock.js';
@@ -40,7 +40,8 @@ export interface AppOptions {
   clock?: Clock;
   hasher?: PasswordHasher;
   mailer?: Mailer;
-  logger?: FastifyServerOptions['logger'];
+  /** Where logs go (tests collect them); `false` for none. Defaults to stdout at LOG_LEVEL. */
+  logger?: { level?: string; stream?: { write(line: string): void } } | false;
   /** Where the dev outbox logs each mail; defaults to the app's logger. */
   outboxLog?: (line: string) => void;
 }
@@ -56,17 +57,21 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
   const { config, database } = options;
   const clock = options.clock ?? systemClock;
   const app = Fastify({
-    logger: options.logger ?? {
-      level: config.logLevel,
-      // Links in mails carry tokens in their query strings: request logs keep only the path.
-      serializers: {
-        req: (req: { method: string; url: string; ip: string }) => ({
-          method: req.method,
-          url: req.url.split('?')[0],
-          remoteAddress: req.ip,
-        }),
-      },
-    },
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: options.logger?.level ?? config.logLevel,
+            ...(options.logger?.stream ? { stream: options.logger.stream } : {}),
+            // Links in mails carry tokens in their query strings: request logs keep only the path.
+            serializers: {
+              req: (req: { method: string; url: string; ip: string }) => ({
+                method: req.method,
+                url: req.url.split('?')[0],
+                remoteAddress: req.ip,
+              }),
+            },
+          },
     trustProxy:
       typeof config.trustProxy === 'number'
         ? (_address: string, hop: number) => hop < (config.trustProxy as number)

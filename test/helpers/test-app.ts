@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import type { PasswordHasher } from '../../src/accounts/passwords.js';
+import { createPasswordHasher } from '../../src/accounts/passwords.js';
+import type { PorticoApp } from '../../src/app.js';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { Dialect } from '../../src/db/database.js';
+import { openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import type { Database } from '../../src/db/schema.js';
+import { createSmtpMailer } from '../../src/mail/mailer.js';
+import { createPostgresSchema, dropPostgresSchema, POSTGRES_URL } from './databases.js';
+import { MailCapture } from './mail-capture.js';
+import { TestClock } from './test-clock.js';
+
+/** Cheap Argon2id for tests that are not about password hashing. */
+export const fastHasher: PasswordHasher = createPasswordHasher({
+  memoryCost: 1024,
+  timeCost: 1,
+  parallelism: 1,
+});
+
+export interface TestAppOptions {
+  dialect?: Dialect;
+  clock?: TestClock;
+  hasher?: PasswordHasher;
+  env?: Record<string, string>;
+  /** Public URL the app believes it has (e2e servers pass their real address). */
+  publicUrl?: string;
+}
+
+export interface TestApp extends PorticoApp {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  clock: TestClock;
+  mail: MailCapture;
+  dataDir: string;
+  /** Log lines the app wrote (to check that secrets never reach a log). */
+  logLines: string[];
+}
+
+/**
+ * The real app on a fresh database (a SQLite file, or a new PostgreSQL schema), with a real
+ * SMTP server receiving its mail and a clock the test controls.
+ */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const dialect = options.dialect ?? 'sqlite';
+  if (dialect === 'postgres' && !POSTGRES_URL) throw new Error('TEST_DATABASE_URL is not set');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-test-'));
+  const schema = dialect === 'postgres' ? await createPostgresSchema() : null;
+  const databaseUrl = schema ? POSTGRES_URL : `sqlite:${path.join(dataDir, 'portico.db')}`;
+  const config = loadConfig({
+    PORTICO_DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    PUBLIC_URL: options.publicUrl ?? 'http://localhost:3000',
+    LOG_LEVEL: 'info',
+    ...options.env,
+  });
+  const database = openDatabase(databaseUrl, schema ? { schema, poolSize: 20 } : {});
+  await migrateToLatest(database.db);
+  const mail = await MailCapture.start();
+  const clock = options.clock ?? new TestClock();
+  const logLines: string[] = [];
+  const stream = { write: (line: string) => void logLines.push(line) };
+  const portico = await buildApp({
+    config,
+    database,
+    clock,
+    hasher: options.hasher ?? fastHasher,
+    mailer: createSmtpMailer(mail.url, config.mailFrom),
+    logger: { level: 'info', stream },
+  });
+  await portico.app.ready();
+  return {
+    ...portico,
+    db: database.db,
+    dialect,
+    clock,
+    mail,
+    dataDir,
+    logLines,
+    async close() {
+      await portico.close();
+      await database.close();
+      await mail.close();
+      if (schema) await dropPostgresSchema(schema);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

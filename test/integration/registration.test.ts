@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
+import { linkIn, pathOf } from '../helpers/mail-capture.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+
+describe.each(DIALECTS)('registration and log in (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('registers, mails a verification link, and lets the person log in only after verifying', async () => {
+    const client = new Client(app.app);
+    const email = uniqueEmail('reg');
+    const page = await client.submit('/register', {
+      name: 'Ada Lovelace',
+      email,
+      password: PASSWORD,
+    });
+    expect(page.status).toBe(200);
+    expect(textOf(page.body)).toContain(`We sent a message to ${email}`);
+
+    const early = await logIn(client, email);
+    expect(early.status).toBe(403);
+    expect(textOf(early.body)).toContain('Verify your email address before you log in');
+
+    const mail = await app.mail.waitFor(email, /Verify your email address/);
+    const link = linkIn(mail, '/verify-email');
+    const confirm = await client.get(pathOf(link));
+    expect(confirm.status).toBe(200);
+    const verified = await client.post('/verify-email', {
+      token: new URL(link).searchParams.get('token') ?? '',
+    });
+    expect(verified.status).toBe(303);
+    expect(verified.location).toBe('/login');
+    const notice = await client.follow();
+    expect(textOf(notice.body)).toContain('Your email address is verified');
+
+    const login = await logIn(client, email);
+    expect(login.status).toBe(303);
+    const profile = await client.get('/profile');
+    expect(profile.status).toBe(200);
+    expect(textOf(profile.body)).toContain('Your account');
+  });
+
+  it('re-shows the form with errors tied to fields for bad input, and stores nothing', async () => {
+    const client = new Client(app.app);
+    const before = await app.db
+      .selectFrom('users')
+      .select(app.db.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const page = await client.submit('/register', {
+      name: '',
+      email: 'not-an-email',
+      password: 'short',
+    });
+    expect(page.status).toBe(422);
+    expect(page.body).toMatch(/id="name-error"/);
+    expect(page.body).toMatch(/aria-describedby="email-error"/);
+    expect(page.body).toMatch(/aria-invalid="true"/);
+    expect(textOf(page.body)).toContain('Use a password of at least 12 characters');
+    const after = await app.db
+      .selectFrom('users')
+      .select(app.db.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+  });
+
+  it('answers the same for an address that already has an account, and tells its owner by mail', async () => {
+    const owner = new Client(app.app);
+    const { email } = await registerAndVerify(app, owner);
+    const stranger = new Client(app.app);
+    const fresh = await stranger.submit('/register', {
+      name: 'Someone',
+      email: uniqueEmail('fresh'),
+      password: PASSWORD,
+    });
+    const taken = await stranger.submit('/register', {
+      name: 'Someone',
+      email,
+      password: PASSWORD,
+    });
+    expect(taken.status).toBe(fresh.status);
+    const normalise = (body: string) => textOf(body).replace(/\S+@example\.com/g, 'EMAIL');
+    expect(normalise(taken.body)).toBe(normalise(fresh.body));
+    const notice = await app.mail.waitFor(email, /tried to register/);
+    expect(linkIn(notice, '/password/reset')).toBeTruthy();
+  });
+});
