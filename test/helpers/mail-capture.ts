@@ -26,7 +26,7 @@ export class MailCapture {
   }
 
   static async start(): Promise<MailCapture> {
-    let capture: MailCapture | undefined;
+    const sink: { capture?: MailCapture } = {};
     const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
@@ -35,7 +35,7 @@ export class MailCapture {
         simpleParser(stream)
           .then((parsed) => {
             const to = session.envelope.rcptTo.map((r) => r.address).join(', ');
-            capture?.receive({
+            sink.capture?.receive({
               to,
               subject: parsed.subject ?? '',
               text: parsed.text ?? '',
@@ -48,8 +48,8 @@ export class MailCapture {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.server.address() as AddressInfo).port;
-    capture = new MailCapture(port, server);
-    return capture;
+    sink.capture = new MailCapture(port, server);
+    return sink.capture;
   }
 
   get url(): string {
