@@ -26,7 +26,7 @@ export async function createSession(
     meta: RequestMeta;
     now: number;
     maxMs: number;
-    authenticatedAt?: number;
+    secondFactor?: boolean;
   },
 ): Promise<{ token: string; session: Session }> {
   const token = generateToken();
@@ -36,9 +36,10 @@ export async function createSession(
     created_at: input.now,
     last_seen_at: input.now,
     expires_at: input.now + input.maxMs,
-    authenticated_at: input.authenticatedAt ?? input.now,
+    authenticated_at: input.now,
     ip: input.meta.ip,
     user_agent: input.meta.userAgent.slice(0, 512),
+    second_factor: input.secondFactor ? 1 : 0,
   };
   await db.insertInto('sessions').values(session).execute();
   return { token, session };
@@ -52,60 +53,34 @@ export async function findActiveSession(
   now: number,
 ): Promise<ActiveSession | undefined> {
   const idHash = hashToken(token);
-  const row = await db
+  const session = await db
     .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .selectAll('sessions')
-    .select([
-      'users.name',
-      'users.locale',
-      'users.password_hash',
-      'users.credential_version',
-      'users.is_admin',
-      'users.disabled_at',
-      'users.created_at as user_created_at',
-      'users.updated_at as user_updated_at',
-    ])
-    .where('sessions.id_hash', '=', idHash)
+    .selectAll()
+    .where('id_hash', '=', idHash)
     .executeTakeFirst();
-  if (!row) return undefined;
+  if (!session) return undefined;
+  const user = await db
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', session.user_id)
+    .executeTakeFirst();
   if (
-    row.expires_at <= now ||
-    row.last_seen_at + policy.idleMs <= now ||
-    row.disabled_at !== null
+    !user ||
+    user.disabled_at !== null ||
+    session.expires_at <= now ||
+    session.last_seen_at + policy.idleMs <= now
   ) {
     await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
     return undefined;
   }
-  if (now - row.last_seen_at >= SESSION_TOUCH_INTERVAL_MS) {
+  if (now - session.last_seen_at >= SESSION_TOUCH_INTERVAL_MS) {
     await db
       .updateTable('sessions')
       .set({ last_seen_at: now })
       .where('id_hash', '=', idHash)
       .execute();
-    row.last_seen_at = now;
+    session.last_seen_at = now;
   }
-  const session: Session = {
-    id_hash: row.id_hash,
-    user_id: row.user_id,
-    created_at: row.created_at,
-    last_seen_at: row.last_seen_at,
-    expires_at: row.expires_at,
-    authenticated_at: row.authenticated_at,
-    ip: row.ip,
-    user_agent: row.user_agent,
-  };
-  const user: User = {
-    id: row.user_id,
-    name: row.name,
-    locale: row.locale,
-    password_hash: row.password_hash,
-    credential_version: row.credential_version,
-    is_admin: row.is_admin,
-    disabled_at: row.disabled_at,
-    created_at: row.user_created_at,
-    updated_at: row.user_updated_at,
-  };
   return { session, user };
 }
 
@@ -141,6 +116,7 @@ export async function rotateSession(
   db: Kysely<Database>,
   current: Session,
   now: number,
+  secondFactor = current.second_factor === 1,
 ): Promise<{ token: string; session: Session }> {
   const token = generateToken();
   const session: Session = {
@@ -148,6 +124,7 @@ export async function rotateSession(
     id_hash: hashToken(token),
     last_seen_at: now,
     authenticated_at: now,
+    second_factor: secondFactor ? 1 : 0,
   };
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('sessions').where('id_hash', '=', current.id_hash).execute();

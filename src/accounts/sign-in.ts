@@ -1,11 +1,11 @@
 import type { RequestMeta } from '../audit/audit.js';
 import { MINUTE_MS } from '../clock.js';
-import type { PendingSignIn, PendingStage, User } from '../db/schema.js';
+import type { PendingSignIn, PendingStage, Session, User } from '../db/schema.js';
 import { consumeRateLimit, clearRateLimit } from '../security/rate-limit.js';
 import { generateToken, hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { issueToken, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
-import { createSession } from './sessions.js';
+import { createSession, rotateSession } from './sessions.js';
 import { findAccountByEmail, normalizeEmail } from './users.js';
 import { verifyEmailMail } from '../mail/templates.js';
 import { absoluteUrl } from './deps.js';
@@ -73,8 +73,9 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
   }
 
   /**
-   * Turns a pending sign-in into a session. The pending row is removed by one guarded DELETE,
-   * so it can be completed once only; the session gets a new id.
+   * Finishes a pending sign-in. The pending row is removed by one guarded DELETE, so it can be
+   * completed once only. A log-in gets a new session; a step-up renews its session's id and
+   * authentication time.
    */
   async function complete(
     pending: PendingSignIn,
@@ -86,7 +87,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       .deleteFrom('pending_sign_ins')
       .where('id_hash', '=', pending.id_hash)
       .where('expires_at', '>', now)
-      .returning(['user_id', 'credential_version'])
+      .returning(['user_id', 'credential_version', 'purpose', 'session_id_hash'])
       .executeTakeFirst();
     if (!removed) return undefined;
     const user = await db
@@ -101,11 +102,32 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     ) {
       return undefined;
     }
+    const secondFactor = method !== 'password';
+    if (removed.purpose === 'step_up') {
+      const session = removed.session_id_hash
+        ? await db
+            .selectFrom('sessions')
+            .selectAll()
+            .where('id_hash', '=', removed.session_id_hash)
+            .where('user_id', '=', removed.user_id)
+            .executeTakeFirst()
+        : undefined;
+      if (!session) return undefined;
+      const rotated = await rotateSession(db, session, now, secondFactor);
+      await audit.record({
+        event: 'reauthenticated',
+        actorUserId: removed.user_id,
+        meta,
+        details: { method },
+      });
+      return { sessionToken: rotated.token };
+    }
     const { token } = await createSession(db, {
       userId: removed.user_id,
       meta,
       now,
       maxMs: deps.sessionMaxMs,
+      secondFactor,
     });
     await audit.record({
       event: 'sign_in.succeeded',
@@ -114,6 +136,56 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       details: { method },
     });
     return { sessionToken: token };
+  }
+
+  async function createPending(
+    user: User,
+    stage: PendingStage,
+    meta: RequestMeta,
+    stepUpSession?: Session,
+  ): Promise<{ token: string; pending: PendingSignIn }> {
+    const now = clock.now();
+    const token = generateToken();
+    const pending: PendingSignIn = {
+      id_hash: hashToken(token),
+      purpose: stepUpSession ? 'step_up' : 'sign_in',
+      session_id_hash: stepUpSession?.id_hash ?? null,
+      user_id: user.id,
+      credential_version: user.credential_version,
+      stage,
+      failures: 0,
+      created_at: now,
+      expires_at: now + PENDING_SIGN_IN_TTL_MS,
+      ip: meta.ip,
+      user_agent: meta.userAgent.slice(0, 512),
+    };
+    await db.insertInto('pending_sign_ins').values(pending).execute();
+    return { token, pending };
+  }
+
+  /**
+   * Step-up for a signed-in person (SPEC §4): the password was checked by the caller; with a
+   * second factor a pending step-up is made, without one the session is renewed at once.
+   */
+  async function beginStepUp(
+    auth: { user: User; session: Session },
+    meta: RequestMeta,
+  ): Promise<
+    { outcome: 'pending'; pendingToken: string } | { outcome: 'done'; sessionToken: string }
+  > {
+    const requirement = await gate().requirementFor(auth.user, clock.now());
+    if (requirement === 'second_factor') {
+      const { token } = await createPending(auth.user, 'second_factor', meta, auth.session);
+      return { outcome: 'pending', pendingToken: token };
+    }
+    const rotated = await rotateSession(db, auth.session, clock.now(), false);
+    await audit.record({
+      event: 'reauthenticated',
+      actorUserId: auth.user.id,
+      meta,
+      details: { method: 'password' },
+    });
+    return { outcome: 'done', sessionToken: rotated.token };
   }
 
   async function begin(
@@ -191,19 +263,11 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     }
 
     const requirement = await gate().requirementFor(user, now);
-    const pendingToken = generateToken();
-    const pending: PendingSignIn = {
-      id_hash: hashToken(pendingToken),
-      user_id: user.id,
-      credential_version: user.credential_version,
-      stage: requirement === 'none' ? 'second_factor' : requirement,
-      failures: 0,
-      created_at: now,
-      expires_at: now + PENDING_SIGN_IN_TTL_MS,
-      ip: meta.ip,
-      user_agent: meta.userAgent.slice(0, 512),
-    };
-    await db.insertInto('pending_sign_ins').values(pending).execute();
+    const { token: pendingToken, pending } = await createPending(
+      user,
+      requirement === 'none' ? 'second_factor' : requirement,
+      meta,
+    );
     if (requirement === 'none') {
       const done = await complete(pending, meta, 'password');
       if (!done) return { outcome: 'invalid' };
@@ -216,7 +280,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     await db.deleteFrom('pending_sign_ins').where('id_hash', '=', hashToken(token)).execute();
   }
 
-  return { begin, findPending, complete, abandon };
+  return { begin, beginStepUp, findPending, complete, abandon };
 }
 
 export type SignIn = ReturnType<typeof createSignIn>;

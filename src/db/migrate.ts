@@ -2,11 +2,13 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { Migrator } from 'kysely';
 import type { Database } from './schema.js';
 import * as foundation from './migrations/0001-foundation.js';
+import * as twoFactor from './migrations/0002-two-factor.js';
 
 // Migrations are imported, not read from a folder at run time: the same list works from
 // TypeScript sources (tests) and from the compiled build.
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
+  '0002-two-factor': twoFactor,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -15,6 +15,8 @@ export interface UsersTable {
   disabled_at: number | null;
   created_at: number;
   updated_at: number;
+  second_factor_failures: Generated<number>;
+  second_factor_locked_until: number | null;
 }
 
 export interface EmailAddressesTable {
@@ -49,12 +51,19 @@ export interface SessionsTable {
   authenticated_at: number;
   ip: string;
   user_agent: string;
+  /** 1 when the session was made (or last stepped up) with a second factor. */
+  second_factor: Generated<number>;
 }
 
 export type PendingStage = 'second_factor' | 'setup_required';
 
+export type PendingPurpose = 'sign_in' | 'step_up';
+
 export interface PendingSignInsTable {
   id_hash: string;
+  purpose: Generated<PendingPurpose>;
+  /** For a step-up: the session that is renewed once the second factor is given. */
+  session_id_hash: string | null;
   user_id: string;
   credential_version: number;
   stage: PendingStage;
@@ -89,6 +98,69 @@ export interface SettingsTable {
   updated_at: number;
 }
 
+export type MethodType = 'email' | 'totp' | 'webauthn';
+
+export interface TwoFactorMethodsTable {
+  id: string;
+  user_id: string;
+  type: MethodType;
+  name: string;
+  email: string | null;
+  secret_encrypted: string | null;
+  last_used_step: number | null;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export type SetupKind = 'totp' | 'email' | 'email_change';
+
+export interface TwoFactorSetupsTable {
+  id: string;
+  user_id: string;
+  kind: SetupKind;
+  method_id: string | null;
+  name: string | null;
+  email: string | null;
+  secret_encrypted: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export type EmailCodePurpose = 'sign_in' | 'setup' | 'change';
+
+export interface EmailCodesTable {
+  id: string;
+  user_id: string;
+  purpose: EmailCodePurpose;
+  request_id: string;
+  email: string;
+  code_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  created_at: number;
+  used_at: number | null;
+}
+
+export interface UserGroupsTable {
+  id: string;
+  name: string;
+  name_normalized: string;
+  created_at: number;
+}
+
+export interface UserGroupMembersTable {
+  group_id: string;
+  user_id: string;
+  added_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   email_addresses: EmailAddressesTable;
@@ -98,6 +170,12 @@ export interface Database {
   rate_limits: RateLimitsTable;
   audit_events: AuditEventsTable;
   settings: SettingsTable;
+  two_factor_methods: TwoFactorMethodsTable;
+  two_factor_setups: TwoFactorSetupsTable;
+  email_codes: EmailCodesTable;
+  recovery_codes: RecoveryCodesTable;
+  user_groups: UserGroupsTable;
+  user_group_members: UserGroupMembersTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -106,3 +184,6 @@ export type EmailAddress = Selectable<EmailAddressesTable>;
 export type Session = Selectable<SessionsTable>;
 export type PendingSignIn = Selectable<PendingSignInsTable>;
 export type AuditEvent = Selectable<AuditEventsTable>;
+export type TwoFactorMethod = Selectable<TwoFactorMethodsTable>;
+export type TwoFactorSetup = Selectable<TwoFactorSetupsTable>;
+export type UserGroup = Selectable<UserGroupsTable>;

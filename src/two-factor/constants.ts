@@ -1,0 +1,29 @@
+import { MINUTE_MS } from '../clock.js';
+
+/** RFC 6238 with the parameters every authenticator app honours (SPEC §4 "TOTP"). */
+export const TOTP_PERIOD_SECONDS = 30;
+export const TOTP_DIGITS = 6;
+/** Accept one step either side for clock drift and typing time (RFC 6238 §5.2). */
+export const TOTP_WINDOW_STEPS = 1;
+export const TOTP_SECRET_BYTES = 20;
+
+export const EMAIL_CODE_DIGITS = 6;
+export const EMAIL_CODE_TTL_MS = 10 * MINUTE_MS;
+export const EMAIL_CODE_COOLDOWN_MS = 60_000;
+export const EMAIL_CODES_PER_HOUR = 5;
+
+/** Wrong codes that end one pending sign-in (the password must be given again). */
+export const PENDING_MAX_FAILURES = 5;
+/** Failures in a row that lock an account's second factor, and for how long. */
+export const ACCOUNT_MAX_FAILURES = 10;
+export const LOCKOUT_MS = 15 * MINUTE_MS;
+
+export const RECOVERY_CODE_COUNT = 10;
+/** 80 bits each: 16 base32 characters (SPEC §4 "recovery codes"). */
+export const RECOVERY_CODE_BYTES = 10;
+
+/** A method being set up keeps its secret this long; wrong codes allowed per set-up. */
+export const SETUP_TTL_MS = 30 * MINUTE_MS;
+export const SETUP_MAX_FAILURES = 5;
+
+export const METHOD_NAME_MAX_LENGTH = 60;

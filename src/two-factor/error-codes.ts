@@ -1,0 +1,26 @@
+/** Outcomes of two-factor operations; tests assert on these, the UI maps them to words. */
+export const TwoFactorError = {
+  INVALID_CODE: 'INVALID_CODE',
+  CODE_EXPIRED: 'CODE_EXPIRED',
+  CODE_ALREADY_USED: 'CODE_ALREADY_USED',
+  /** The pending sign-in ended after too many wrong codes: the password is needed again. */
+  SIGN_IN_ENDED: 'SIGN_IN_ENDED',
+  /** Too many failures in a row: the account's second factor is locked for a while. */
+  LOCKED: 'LOCKED',
+  RESEND_TOO_SOON: 'RESEND_TOO_SOON',
+  RESEND_LIMIT: 'RESEND_LIMIT',
+  METHOD_DISABLED: 'METHOD_DISABLED',
+  METHOD_EXISTS: 'METHOD_EXISTS',
+  NOT_FOUND: 'NOT_FOUND',
+  SETUP_EXPIRED: 'SETUP_EXPIRED',
+  /** The last method cannot go while 2FA is mandatory for the user. */
+  LAST_METHOD_REQUIRED: 'LAST_METHOD_REQUIRED',
+  MAIL_FAILED: 'MAIL_FAILED',
+} as const;
+
+export type TwoFactorErrorCode = (typeof TwoFactorError)[keyof typeof TwoFactorError];
+
+export type TfResult<T = void> = { ok: true; value: T } | { ok: false; error: TwoFactorErrorCode };
+
+export const tfOk = <T>(value: T): TfResult<T> => ({ ok: true, value });
+export const tfFail = (error: TwoFactorErrorCode): TfResult<never> => ({ ok: false, error });
