@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
@@ -30,6 +32,11 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Public URL the app believes it has (e2e servers pass their real address). */
   publicUrl?: string;
+  /**
+   * Listen on a free loopback port (for a real browser); PUBLIC_URL is set to that address
+   * so links in mails point at the running server.
+   */
+  listen?: boolean;
 }
 
 export interface TestApp extends PorticoApp {
@@ -40,6 +47,20 @@ export interface TestApp extends PorticoApp {
   dataDir: string;
   /** Log lines the app wrote (to check that secrets never reach a log). */
   logLines: string[];
+  /** `http://127.0.0.1:PORT` when created with `listen: true`, else the configured public URL. */
+  baseUrl: string;
+}
+
+/** A port nobody listens on right now (the app binds it a moment later). */
+async function freeLoopbackPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /**
@@ -52,10 +73,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-test-'));
   const schema = dialect === 'postgres' ? await createPostgresSchema() : null;
   const databaseUrl = schema ? POSTGRES_URL : `sqlite:${path.join(dataDir, 'portico.db')}`;
+  const port = options.listen ? await freeLoopbackPort() : null;
+  const publicUrl =
+    options.publicUrl ?? (port ? `http://127.0.0.1:${port}` : 'http://localhost:3000');
   const config = loadConfig({
     PORTICO_DATA_DIR: dataDir,
     DATABASE_URL: databaseUrl,
-    PUBLIC_URL: options.publicUrl ?? 'http://localhost:3000',
+    PUBLIC_URL: publicUrl,
     LOG_LEVEL: 'info',
     ...options.env,
   });
@@ -74,6 +98,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logger: { level: 'info', stream },
   });
   await portico.app.ready();
+  if (port) await portico.app.listen({ host: '127.0.0.1', port });
   return {
     ...portico,
     db: database.db,
@@ -82,6 +107,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     mail,
     dataDir,
     logLines,
+    baseUrl: port ? `http://127.0.0.1:${port}` : publicUrl.replace(/\/$/, ''),
     async close() {
       await portico.close();
       await database.close();
