@@ -37,9 +37,13 @@ export function localeFromAcceptLanguage(header: string | undefined): Locale | n
 
 /** Formats a time for people, in the given language, in UTC with the zone named. */
 export function formatDateTime(locale: Locale, ms: number): string {
+  // dateStyle/timeStyle cannot be combined with timeZoneName (Intl throws): spell the parts out.
   return new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', {
-    dateStyle: 'long',
-    timeStyle: 'short',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
     timeZone: 'UTC',
     timeZoneName: 'short',
   }).format(new Date(ms));

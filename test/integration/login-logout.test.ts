@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
+import { countRows } from '../helpers/snapshot.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+
+describe.each(DIALECTS)('log in and log out (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('answers a wrong password and an unknown address with the same status and words', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const client = new Client(app.app);
+    const wrongPassword = await logIn(client, email, 'not the right password at all');
+    const unknown = await logIn(client, uniqueEmail('nobody'), PASSWORD);
+    expect(wrongPassword.status).toBe(401);
+    expect(unknown.status).toBe(wrongPassword.status);
+    const words = (body: string) => textOf(body).replace(/\S+@example\.com/g, 'EMAIL');
+    expect(words(unknown.body)).toBe(words(wrongPassword.body));
+    expect(textOf(unknown.body)).toContain('The email address or password is not correct.');
+    expect(client.cookies.has('portico_session')).toBe(false);
+  });
+
+  it('signs in with the right password and shows the account menu', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app), { name: 'Grace Hopper' });
+    const client = new Client(app.app);
+    const login = await logIn(client, email);
+    expect(login.status).toBe(303);
+    expect(login.location).toBe('/');
+    const home = await client.follow();
+    expect(home.body).toContain('aria-label="Account menu"');
+    expect(home.body).toMatch(/<form method="post" action="\/logout">/);
+    expect(textOf(home.body)).not.toContain('Register');
+  });
+
+  it('logs out with a POST that ends the session on the server', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const client = new Client(app.app);
+    await logIn(client, email);
+    const cookie = client.cookies.get('portico_session');
+    expect(cookie).toBeTruthy();
+    expect((await client.get('/profile')).status).toBe(200);
+
+    const sessionsBefore = await countRows(app.db, 'sessions');
+    const out = await client.post('/logout');
+    expect(out.status).toBe(303);
+    expect(client.cookies.has('portico_session')).toBe(false);
+    expect(textOf((await client.follow()).body)).toContain('You have been logged out.');
+    expect(await countRows(app.db, 'sessions')).toBe(sessionsBefore - 1);
+
+    // Someone who kept a copy of the cookie gets nothing with it.
+    const replay = new Client(app.app);
+    replay.cookies.set('portico_session', cookie ?? '');
+    const profile = await replay.get('/profile');
+    expect(profile.status).toBe(303);
+    expect(profile.location).toBe('/login?next=%2Fprofile');
+  });
+
+  it('does not treat GET /logout as a state change', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const client = new Client(app.app);
+    await logIn(client, email);
+    const get = await client.get('/logout');
+    expect(get.status).toBe(404);
+    expect(client.cookies.has('portico_session')).toBe(true);
+    expect((await client.get('/profile')).status).toBe(200);
+  });
+
+  it('ends the previous session when someone else logs in on the same browser', async () => {
+    const first = await registerAndVerify(app, new Client(app.app));
+    const second = await registerAndVerify(app, new Client(app.app));
+    const client = new Client(app.app);
+    await logIn(client, first.email);
+    const firstCookie = client.cookies.get('portico_session') ?? '';
+    // The signed-in person opens the login page (a signed-in GET /login redirects, so post).
+    await client.post('/login', { email: second.email, password: PASSWORD });
+    expect(client.cookies.get('portico_session')).not.toBe(firstCookie);
+    const stale = new Client(app.app);
+    stale.cookies.set('portico_session', firstCookie);
+    expect((await stale.get('/profile')).status).toBe(303);
+  });
+});

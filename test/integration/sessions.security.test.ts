@@ -1,0 +1,209 @@
+/**
+ * Session cookies are the keys to signed-in accounts. A guessable id, a database leak that
+ * yields usable ids, an id fixed by an attacker before login, a cookie readable by scripts
+ * or sent cross-site, or a session that never ends would each let someone else act as the
+ * user. These tests pin the properties of SPEC §4 "sessions": 256-bit random ids stored only
+ * as SHA-256 hashes, a new id at sign-in, HttpOnly + SameSite=Lax (+ Secure and the __Host-
+ * prefix behind HTTPS), idle and absolute timeouts, and sessions ended by credential changes.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOUR_MS, MINUTE_MS } from '../../src/clock.js';
+import { Client } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
+import { linkIn, pathOf } from '../helpers/mail-capture.js';
+import { setCookieLine } from '../helpers/snapshot.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+
+const NEW_PASSWORD = 'a different long passphrase';
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+async function isSignedIn(client: Client): Promise<boolean> {
+  const page = await client.get('/profile');
+  if (page.status === 200) return true;
+  expect(page.status).toBe(303);
+  expect(page.location).toMatch(/^\/login/);
+  return false;
+}
+
+describe.each(DIALECTS)('sessions (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function signedInClient() {
+    const account = await registerAndVerify(app, new Client(app.app));
+    const client = new Client(app.app);
+    const login = await logIn(client, account.email);
+    expect(login.status).toBe(303);
+    return { ...account, client, login };
+  }
+
+  it('uses a 256-bit random id and stores only its SHA-256 hash', async () => {
+    const a = await signedInClient();
+    const b = await signedInClient();
+    const cookieA = a.client.cookies.get('portico_session') ?? '';
+    const cookieB = b.client.cookies.get('portico_session') ?? '';
+    expect(Buffer.from(cookieA, 'base64url')).toHaveLength(32);
+    expect(cookieA).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(cookieB).not.toBe(cookieA);
+
+    const rows = await app.db.selectFrom('sessions').selectAll().execute();
+    const stored = JSON.stringify(rows);
+    expect(stored).not.toContain(cookieA);
+    expect(stored).not.toContain(cookieB);
+    const row = rows.find((r) => r.id_hash === sha256(cookieA));
+    expect(row?.user_id).toBe(a.userId);
+  });
+
+  it('gives a new id at login: a cookie planted before login is never the one after', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const client = new Client(app.app);
+    const planted = 'A'.repeat(43);
+    client.cookies.set('portico_session', planted);
+    await client.get('/login');
+    const csrfBefore = client.cookies.get('portico_csrf');
+    await client.post('/login', { email, password: PASSWORD });
+    const after = client.cookies.get('portico_session');
+    expect(after).toBeTruthy();
+    expect(after).not.toBe(planted);
+    expect(
+      await app.db
+        .selectFrom('sessions')
+        .where('id_hash', '=', sha256(planted))
+        .selectAll()
+        .execute(),
+    ).toEqual([]);
+    // The CSRF secret changes with who is signed in, too (login CSRF).
+    expect(client.cookies.get('portico_csrf')).not.toBe(csrfBefore);
+
+    // Logging in again, already signed in, replaces the id once more.
+    await client.post('/login', { email, password: PASSWORD });
+    expect(client.cookies.get('portico_session')).not.toBe(after);
+    const old = new Client(app.app);
+    old.cookies.set('portico_session', after ?? '');
+    expect(await isSignedIn(old)).toBe(false);
+  });
+
+  it('sets the session cookie HttpOnly, SameSite=Lax, Path=/, without Secure on plain http', async () => {
+    const { login } = await signedInClient();
+    const line = setCookieLine(login, 'portico_session') ?? '';
+    expect(line).toMatch(/;\s*HttpOnly/i);
+    expect(line).toMatch(/;\s*SameSite=Lax/i);
+    expect(line).toMatch(/;\s*Path=\/(;|$)/);
+    expect(line).not.toMatch(/;\s*Domain=/i);
+    expect(line).not.toMatch(/;\s*Secure/i);
+  });
+
+  it('ends a session after 30 idle minutes, and keeps a session in use alive', async () => {
+    const idle = await signedInClient();
+    const busy = await signedInClient();
+    app.clock.advance(20 * MINUTE_MS);
+    expect(await isSignedIn(busy.client)).toBe(true);
+    app.clock.advance(11 * MINUTE_MS);
+    expect(await isSignedIn(busy.client)).toBe(true);
+    expect(await isSignedIn(idle.client)).toBe(false);
+    expect(idle.client.cookies.has('portico_session')).toBe(false);
+    expect(
+      await app.db
+        .selectFrom('sessions')
+        .select('id_hash')
+        .where('user_id', '=', idle.userId)
+        .execute(),
+    ).toEqual([]);
+  });
+
+  it('ends a session 12 hours after sign-in however active it is', async () => {
+    const { client } = await signedInClient();
+    for (let elapsed = 0; elapsed < 11 * 60; elapsed += 20) {
+      app.clock.advance(20 * MINUTE_MS);
+      expect(await isSignedIn(client)).toBe(true);
+    }
+    app.clock.advance(HOUR_MS);
+    expect(await isSignedIn(client)).toBe(false);
+  });
+
+  it('ends every other session when the password is changed, keeping the current one', async () => {
+    const { email, client } = await signedInClient();
+    const other = new Client(app.app);
+    await logIn(other, email);
+    expect(await isSignedIn(other)).toBe(true);
+
+    await client.get('/profile/password');
+    const changed = await client.post('/profile/password', {
+      current_password: PASSWORD,
+      new_password: NEW_PASSWORD,
+      confirm_password: NEW_PASSWORD,
+    });
+    expect(changed.status).toBe(303);
+    expect(await isSignedIn(client)).toBe(true);
+    expect(await isSignedIn(other)).toBe(false);
+  });
+
+  it('ends every session when the password is reset through a link', async () => {
+    const { email, client } = await signedInClient();
+    const other = new Client(app.app);
+    await logIn(other, email);
+    const anonymous = new Client(app.app);
+    const since = app.mail.messages.length;
+    await anonymous.submit('/password/forgot', { email });
+    const mail = await app.mail.waitFor(email, /Reset your password/, { since });
+    await anonymous.get(pathOf(linkIn(mail, '/password/reset')));
+    const reset = await anonymous.post('/password/reset', {
+      token: new URL(linkIn(mail, '/password/reset')).searchParams.get('token') ?? '',
+      new_password: NEW_PASSWORD,
+      confirm_password: NEW_PASSWORD,
+    });
+    expect(reset.status).toBe(303);
+    expect(await isSignedIn(client)).toBe(false);
+    expect(await isSignedIn(other)).toBe(false);
+  });
+});
+
+describe.each(DIALECTS)('session settings (%s)', (dialect) => {
+  it('honours PORTICO_SESSION_IDLE_MINUTES', async () => {
+    const app = await createTestApp({ dialect, env: { PORTICO_SESSION_IDLE_MINUTES: '5' } });
+    try {
+      const { email } = await registerAndVerify(app, new Client(app.app));
+      const client = new Client(app.app);
+      await logIn(client, email);
+      app.clock.advance(4 * MINUTE_MS);
+      expect(await isSignedIn(client)).toBe(true);
+      app.clock.advance(5 * MINUTE_MS + 1);
+      expect(await isSignedIn(client)).toBe(false);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('marks cookies Secure with the __Host- prefix when PUBLIC_URL is https', async () => {
+    const app = await createTestApp({ dialect, publicUrl: 'https://help.example.com' });
+    try {
+      const { email } = await registerAndVerify(app, new Client(app.app));
+      const client = new Client(app.app);
+      const login = await logIn(client, email);
+      expect(login.status).toBe(303);
+      const line = setCookieLine(login, '__Host-portico_session') ?? '';
+      expect(line).toMatch(/;\s*Secure/i);
+      expect(line).toMatch(/;\s*HttpOnly/i);
+      expect(line).toMatch(/;\s*SameSite=Lax/i);
+      expect(line).toMatch(/;\s*Path=\/(;|$)/);
+      expect(line).not.toMatch(/;\s*Domain=/i);
+      expect(client.cookies.has('portico_session')).toBe(false);
+      const csrf = setCookieLine(login, '__Host-portico_csrf') ?? '';
+      expect(csrf).toMatch(/;\s*Secure/i);
+      expect((await client.get('/profile')).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
