@@ -1,0 +1,205 @@
+/**
+ * Account enumeration: if registration, login or the password-reset form answer differently
+ * (status, words, or time) for an address that has an account, anyone can test a list of
+ * addresses and learn who uses this help center, then aim phishing or password guessing at
+ * them. These tests check that the answers match for known and unknown addresses, that the
+ * unknown-address paths still spend a password hash (so the time matches), and, roughly, that
+ * the times are close (SPEC §4 "enumeration").
+ */
+import { performance } from 'node:perf_hooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PasswordHasher } from '../../src/accounts/passwords.js';
+import { createPasswordHasher } from '../../src/accounts/passwords.js';
+import { MINUTE_MS } from '../../src/clock.js';
+import type { Page } from '../helpers/client.js';
+import { Client, textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp, fastHasher } from '../helpers/test-app.js';
+
+/** Wraps a hasher and counts the slow operations each request spends. */
+function countingHasher(inner: PasswordHasher) {
+  const calls = { hash: 0, verify: 0, verifyDummy: 0 };
+  const hasher: PasswordHasher = {
+    hash: (password) => {
+      calls.hash++;
+      return inner.hash(password);
+    },
+    verify: (hash, password) => {
+      calls.verify++;
+      return inner.verify(hash, password);
+    },
+    verifyDummy: (password) => {
+      calls.verifyDummy++;
+      return inner.verifyDummy(password);
+    },
+  };
+  const total = () => calls.hash + calls.verify + calls.verifyDummy;
+  return { calls, hasher, total };
+}
+
+/** The words of a page with every address replaced, so only the message itself is compared. */
+function words(page: Page): string {
+  return textOf(page.body).replace(/\S+@example\.com/g, 'EMAIL');
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+describe.each(DIALECTS)('no account enumeration (%s)', (dialect) => {
+  let app: TestApp;
+  const counter = countingHasher(fastHasher);
+  let known: string;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect, hasher: counter.hasher });
+    ({ email: known } = await registerAndVerify(app, new Client(app.app)));
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /** Posts a form and reports the page and the hasher work it cost. */
+  async function post(url: string, form: Record<string, string>) {
+    const client = new Client(app.app);
+    await client.get(url);
+    const before = { ...counter.calls };
+    const page = await client.post(url, form);
+    const work = {
+      hash: counter.calls.hash - before.hash,
+      verify: counter.calls.verify - before.verify + counter.calls.verifyDummy - before.verifyDummy,
+    };
+    return { page, work };
+  }
+
+  it('login: same answer and one password verification, known address or not', async () => {
+    const wrong = await post('/login', { email: known, password: 'wrong password entirely' });
+    const unknown = await post('/login', { email: uniqueEmail('ghost'), password: PASSWORD });
+    expect(wrong.page.status).toBe(401);
+    expect(unknown.page.status).toBe(wrong.page.status);
+    expect(words(unknown.page)).toBe(words(wrong.page));
+    expect(wrong.work).toEqual({ hash: 0, verify: 1 });
+    expect(unknown.work).toEqual({ hash: 0, verify: 1 });
+  });
+
+  it('login: the attempt limit answers the same for known and unknown addresses', async () => {
+    const ghost = uniqueEmail('ghost');
+    const account = (await registerAndVerify(app, new Client(app.app))).email;
+    let last: { known?: Page; unknown?: Page } = {};
+    for (let i = 0; i < 11; i++) {
+      last = {
+        known: (await post('/login', { email: account, password: 'wrong password entirely' })).page,
+        unknown: (await post('/login', { email: ghost, password: 'wrong password entirely' })).page,
+      };
+    }
+    expect(last.known?.status).toBe(429);
+    expect(last.unknown?.status).toBe(429);
+    expect(words(last.unknown as Page)).toBe(words(last.known as Page));
+    app.clock.advance(16 * MINUTE_MS);
+  });
+
+  it('registration: same answer and one password hash for a taken address', async () => {
+    const taken = await post('/register', { name: 'Eve', email: known, password: PASSWORD });
+    const fresh = await post('/register', {
+      name: 'Eve',
+      email: uniqueEmail('fresh'),
+      password: PASSWORD,
+    });
+    expect(taken.page.status).toBe(200);
+    expect(fresh.page.status).toBe(taken.page.status);
+    expect(words(fresh.page)).toBe(words(taken.page));
+    expect(taken.work).toEqual({ hash: 1, verify: 0 });
+    expect(fresh.work).toEqual({ hash: 1, verify: 0 });
+  });
+
+  it('password reset: same answer for known and unknown addresses; only the owner gets mail', async () => {
+    const since = app.mail.messages.length;
+    const ghost = uniqueEmail('ghost');
+    const forKnown = await post('/password/forgot', { email: known });
+    const forUnknown = await post('/password/forgot', { email: ghost });
+    expect(forKnown.page.status).toBe(200);
+    expect(forUnknown.page.status).toBe(forKnown.page.status);
+    expect(words(forUnknown.page)).toBe(words(forKnown.page));
+    await app.mail.waitFor(known, /Reset your password/, { since });
+    // Every queued mail has reached the SMTP server once the postman is drained.
+    await app.services.postman.drain();
+    expect(app.mail.to(ghost)).toEqual([]);
+  });
+});
+
+describe.each(DIALECTS)('no timing difference (%s)', (dialect) => {
+  // Hashing is the point here: a hasher slow enough that its cost, not noise, dominates.
+  const hasher = createPasswordHasher({ memoryCost: 8192, timeCost: 2, parallelism: 1 });
+  let app: TestApp;
+  let known: string;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect, hasher });
+    ({ email: known } = await registerAndVerify(app, new Client(app.app)));
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /** Median time of `rounds` posts of each form, interleaved so that load affects both alike. */
+  async function timeBoth(
+    url: string,
+    a: () => Record<string, string>,
+    b: () => Record<string, string>,
+    rounds = 10,
+  ) {
+    const client = new Client(app.app);
+    await client.get(url);
+    const token = await client.csrfToken();
+    const timeOne = async (form: Record<string, string>) => {
+      const start = performance.now();
+      const page = await client.request('POST', url, { form: { _csrf: token, ...form } });
+      const ms = performance.now() - start;
+      expect(page.status).toBeLessThan(500);
+      return ms;
+    };
+    await timeOne(a());
+    await timeOne(b());
+    const timesA: number[] = [];
+    const timesB: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      timesA.push(await timeOne(a()));
+      timesB.push(await timeOne(b()));
+      // Stay under the per-address attempt limits.
+      app.clock.advance(61 * MINUTE_MS);
+    }
+    return { a: median(timesA), b: median(timesB) };
+  }
+
+  it('login takes about as long for an unknown address as for a wrong password', async () => {
+    const { a: knownMs, b: unknownMs } = await timeBoth(
+      '/login',
+      () => ({ email: known, password: 'wrong password entirely' }),
+      () => ({ email: uniqueEmail('ghost'), password: 'wrong password entirely' }),
+    );
+    const ratio = unknownMs / knownMs;
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  });
+
+  it('registration takes about as long for a taken address as for a new one', async () => {
+    const { a: takenMs, b: freshMs } = await timeBoth(
+      '/register',
+      () => ({ name: 'Eve', email: known, password: PASSWORD }),
+      () => ({ name: 'Eve', email: uniqueEmail('fresh'), password: PASSWORD }),
+    );
+    const ratio = freshMs / takenMs;
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  });
+
+  it('the reset form answers known and unknown addresses within a few milliseconds', async () => {
+    const { a: knownMs, b: unknownMs } = await timeBoth(
+      '/password/forgot',
+      () => ({ email: known }),
+      () => ({ email: uniqueEmail('ghost') }),
+    );
+    expect(Math.abs(knownMs - unknownMs)).toBeLessThan(50);
+  });
+});
