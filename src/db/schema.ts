@@ -161,6 +161,58 @@ export interface UserGroupMembersTable {
   added_at: number;
 }
 
+/** Knowledge base (migration 0003). Names and texts live per language in *_translations. */
+export interface KbCategoriesTable {
+  id: string;
+  parent_id: string | null;
+  slug: string;
+  position: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface KbCategoryTranslationsTable {
+  category_id: string;
+  locale: string;
+  name: string;
+  description: Generated<string>;
+}
+
+export interface KbArticlesTable {
+  id: string;
+  category_id: string;
+  slug: string;
+  position: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export type KbStatus = 'draft' | 'published';
+
+/** One language of an article; the search index (tsvector or FTS5 row) follows it. */
+export interface KbArticleTranslationsTable {
+  id: string;
+  article_id: string;
+  locale: string;
+  title: string;
+  body_markdown: string;
+  /** Sanitised HTML rendered from body_markdown when it was saved. */
+  body_html: string;
+  /** Plain text of body_html: indexed for search and quoted in snippets. */
+  body_text: string;
+  status: KbStatus;
+  published_at: number | null;
+  author_id: string | null;
+  updated_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface KbRevisionTable {
+  id: number;
+  revision: number;
+}
+
 export interface Database {
   users: UsersTable;
   email_addresses: EmailAddressesTable;
@@ -176,6 +228,11 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   user_groups: UserGroupsTable;
   user_group_members: UserGroupMembersTable;
+  kb_categories: KbCategoriesTable;
+  kb_category_translations: KbCategoryTranslationsTable;
+  kb_articles: KbArticlesTable;
+  kb_article_translations: KbArticleTranslationsTable;
+  kb_revision: KbRevisionTable;
 }
 
 export type User = Selectable<UsersTable>;
