@@ -1,0 +1,162 @@
+/**
+ * A password-reset link is a key to the account sent through email. If it worked twice, never
+ * expired, or signed the person in, then anyone who sees the mail later (a shared mailbox, a
+ * forwarded message, a mail scanner, a browser history) could take the account, and a reset
+ * would bypass two-factor authentication. These tests pin SPEC §4 "password reset": single
+ * use, 30 minutes, never a session, every session ended, the owner notified.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MINUTE_MS } from '../../src/clock.js';
+import { Client, textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
+import type { CapturedMail } from '../helpers/mail-capture.js';
+import { linkIn, pathOf } from '../helpers/mail-capture.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+
+const NEW_PASSWORD = 'my brand new passphrase';
+const DEAD_LINK = 'The reset link is wrong, was already used, or has expired.';
+
+describe.each(DIALECTS)('password reset (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function requestResetMail(email: string): Promise<CapturedMail> {
+    const since = app.mail.messages.length;
+    const page = await new Client(app.app).submit('/password/forgot', { email });
+    expect(page.status).toBe(200);
+    return app.mail.waitFor(email, /Reset your password/, { since });
+  }
+
+  /** Opens the link from the mail and submits the form on that page, as a person would. */
+  async function useLink(client: Client, mail: CapturedMail, password = NEW_PASSWORD) {
+    const link = linkIn(mail, '/password/reset');
+    const form = await client.get(pathOf(link));
+    if (form.status !== 200) return form;
+    const token = /name="token" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+    return client.post('/password/reset', {
+      token,
+      new_password: password,
+      confirm_password: password,
+    });
+  }
+
+  it('sets the new password once, without signing in, and tells the owner', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const mail = await requestResetMail(email);
+    expect(mail.text).toContain('valid for 30 minutes');
+
+    const client = new Client(app.app);
+    const since = app.mail.messages.length;
+    const done = await useLink(client, mail);
+    expect(done.status).toBe(303);
+    expect(done.location).toBe('/login');
+    expect(client.cookies.has('portico_session')).toBe(false);
+    const notice = await client.follow(done);
+    expect(textOf(notice.body)).toContain('Log in with your new password.');
+    const profile = await client.get('/profile');
+    expect(profile.status).toBe(303);
+    expect(profile.location).toMatch(/^\/login/);
+
+    const changed = await app.mail.waitFor(email, /password was changed/, { since });
+    expect(changed.text).toContain('All other sessions were signed out.');
+
+    expect((await logIn(new Client(app.app), email, PASSWORD)).status).toBe(401);
+    expect((await logIn(new Client(app.app), email, NEW_PASSWORD)).status).toBe(303);
+
+    // The same link again, even from the same browser, does nothing.
+    const again = await useLink(new Client(app.app), mail, 'yet another passphrase');
+    expect(again.status).toBe(400);
+    expect(textOf(again.body)).toContain(DEAD_LINK);
+    expect((await logIn(new Client(app.app), email, NEW_PASSWORD)).status).toBe(303);
+  });
+
+  it('refuses a link older than 30 minutes', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const mail = await requestResetMail(email);
+    const client = new Client(app.app);
+    const form = await client.get(pathOf(linkIn(mail, '/password/reset')));
+    expect(form.status).toBe(200);
+    app.clock.advance(30 * MINUTE_MS + 1000);
+    const late = await client.post('/password/reset', {
+      token: new URL(linkIn(mail, '/password/reset')).searchParams.get('token') ?? '',
+      new_password: NEW_PASSWORD,
+      confirm_password: NEW_PASSWORD,
+    });
+    expect(late.status).toBe(400);
+    expect(textOf(late.body)).toContain(DEAD_LINK);
+    expect((await client.get(pathOf(linkIn(mail, '/password/reset')))).status).toBe(400);
+    expect((await logIn(new Client(app.app), email, PASSWORD)).status).toBe(303);
+  });
+
+  it('still works just before 30 minutes', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const mail = await requestResetMail(email);
+    app.clock.advance(29 * MINUTE_MS);
+    expect((await useLink(new Client(app.app), mail)).status).toBe(303);
+  });
+
+  it('ends every session of the account, including the one in the browser that resets', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const here = new Client(app.app);
+    const elsewhere = new Client(app.app);
+    await logIn(here, email);
+    await logIn(elsewhere, email);
+    const mail = await requestResetMail(email);
+    const done = await useLink(here, mail);
+    expect(done.status).toBe(303);
+    expect(here.cookies.has('portico_session')).toBe(false);
+    expect((await here.get('/profile')).status).toBe(303);
+    expect((await elsewhere.get('/profile')).status).toBe(303);
+    const userId = (
+      await app.db
+        .selectFrom('email_addresses')
+        .select('user_id')
+        .where('email_normalized', '=', email.toLowerCase())
+        .executeTakeFirstOrThrow()
+    ).user_id;
+    expect(
+      await app.db.selectFrom('sessions').select('id_hash').where('user_id', '=', userId).execute(),
+    ).toEqual([]);
+  });
+
+  it('keeps only the newest use: an older link dies when another one is used', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const first = await requestResetMail(email);
+    const second = await requestResetMail(email);
+    expect(linkIn(second, '/password/reset')).not.toBe(linkIn(first, '/password/reset'));
+    expect((await useLink(new Client(app.app), second)).status).toBe(303);
+    expect((await useLink(new Client(app.app), first, 'an older link password')).status).toBe(400);
+  });
+
+  it('checks the new password like registration does, and changes nothing on error', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const mail = await requestResetMail(email);
+    const client = new Client(app.app);
+    await client.get(pathOf(linkIn(mail, '/password/reset')));
+    const token = new URL(linkIn(mail, '/password/reset')).searchParams.get('token') ?? '';
+    const short = await client.post('/password/reset', {
+      token,
+      new_password: 'short',
+      confirm_password: 'short',
+    });
+    expect(short.status).toBe(422);
+    expect(textOf(short.body)).toContain('Use a password of at least 12 characters');
+    const mismatch = await client.post('/password/reset', {
+      token,
+      new_password: NEW_PASSWORD,
+      confirm_password: NEW_PASSWORD + 'x',
+    });
+    expect(mismatch.status).toBe(422);
+    expect(textOf(mismatch.body)).toContain('The two new passwords do not match.');
+    expect((await logIn(new Client(app.app), email, PASSWORD)).status).toBe(303);
+    // The link still works after the failed tries.
+    expect((await useLink(new Client(app.app), mail)).status).toBe(303);
+  });
+});
