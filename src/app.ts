@@ -102,6 +102,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
     publicUrl: config.publicUrl,
     sessionIdleMs: config.sessionIdleMinutes * MINUTE_MS,
     sessionMaxMs: config.sessionMaxHours * HOUR_MS,
+    siteName: SITE_NAME,
   });
 
   await app.register(cookie);

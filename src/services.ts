@@ -15,6 +15,7 @@ import type { Clock } from './clock.js';
 import type { Database } from './db/schema.js';
 import type { Postman } from './mail/postman.js';
 import type { Keys } from './security/secret-key.js';
+import { createTwoFactor } from './two-factor/two-factor.js';
 
 export interface ServiceOptions {
   db: Kysely<Database>;
@@ -25,6 +26,7 @@ export interface ServiceOptions {
   publicUrl: URL;
   sessionIdleMs: number;
   sessionMaxMs: number;
+  siteName: string;
 }
 
 /** Builds every domain service from its dependencies; the one place they are wired together. */
@@ -33,6 +35,11 @@ export function createServices(options: ServiceOptions) {
   const deps: AccountDeps = { ...options, audit };
   let gate: SecondFactorGate = noSecondFactor;
   const signIn = createSignIn(deps, () => gate);
+  const twoFactor = createTwoFactor(
+    { ...deps, keys: options.keys, issuer: options.siteName },
+    signIn,
+  );
+  gate = twoFactor.gate;
   return {
     db: options.db,
     clock: options.clock,
@@ -53,10 +60,7 @@ export function createServices(options: ServiceOptions) {
         },
       },
     },
-    /** The two-factor module installs its gate here. */
-    setSecondFactorGate(next: SecondFactorGate) {
-      gate = next;
-    },
+    twoFactor,
   };
 }
 

@@ -280,7 +280,11 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     await db.deleteFrom('pending_sign_ins').where('id_hash', '=', hashToken(token)).execute();
   }
 
-  return { begin, beginStepUp, findPending, complete, abandon };
+  async function abandonById(idHash: string): Promise<void> {
+    await db.deleteFrom('pending_sign_ins').where('id_hash', '=', idHash).execute();
+  }
+
+  return { begin, beginStepUp, findPending, complete, abandon, abandonById, createPending };
 }
 
 export type SignIn = ReturnType<typeof createSignIn>;

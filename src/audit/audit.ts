@@ -27,7 +27,26 @@ export type AuditEventType =
   | 'email.made_primary'
   | 'email.removed'
   | 'profile.updated'
-  | 'reauthenticated';
+  | 'reauthenticated'
+  | 'two_factor.method_added'
+  | 'two_factor.method_renamed'
+  | 'two_factor.method_removed'
+  | 'two_factor.method_email_changed'
+  | 'two_factor.email_code_sent'
+  | 'two_factor.challenge_failed'
+  | 'two_factor.code_replayed'
+  | 'two_factor.locked'
+  | 'two_factor.sign_in_ended'
+  | 'two_factor.recovery_code_used'
+  | 'two_factor.recovery_codes_regenerated'
+  | 'two_factor.reset_by_admin'
+  | 'two_factor.setup_postponed'
+  | 'two_factor.policy_changed'
+  | 'user_group.created'
+  | 'user_group.renamed'
+  | 'user_group.deleted'
+  | 'user_group.member_added'
+  | 'user_group.member_removed';
 
 export interface AuditEntry {
   event: AuditEventType;

@@ -2,7 +2,10 @@
  * The English catalog is the source of keys: `Messages` is its type, so a key missing from
  * another language (or one it adds) fails the build.
  */
+import { twoFactorEn } from './en-two-factor.js';
+
 export const en = {
+  twoFactor: twoFactorEn,
   language: {
     name: 'English',
     switchLabel: 'Language',

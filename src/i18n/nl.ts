@@ -1,6 +1,9 @@
 import type { Messages } from './en.js';
 
+import { twoFactorNl } from './nl-two-factor.js';
+
 export const nl: Messages = {
+  twoFactor: twoFactorNl,
   language: {
     name: 'Nederlands',
     switchLabel: 'Taal',

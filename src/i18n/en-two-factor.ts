@@ -1,0 +1,188 @@
+/** English words of the two-factor screens (SPEC §2.2–§2.7, §3); labels exactly as SPEC. */
+export const twoFactorEn = {
+  heading: 'Set Up Two-Factor Authentication',
+  intro:
+    'Two-factor authentication asks for a second step after your password, so a stolen password alone cannot open your account.',
+  notEnabled:
+    'Two-factor authentication is not available on this help center. Ask your helpdesk administrator.',
+  statusOn: 'On',
+  statusOff: 'Not set up',
+  recommended: 'Recommended',
+  app: 'Authentication App',
+  appDescription:
+    'Get codes from an app such as Google Authenticator, Microsoft Authenticator, Authy, 1Password or FreeOTP.',
+  setUpApp: 'Set up authentication app',
+  editApp: 'Edit authentication app',
+  email: 'Email Authentication',
+  emailDescription:
+    'Receive a code by email. This proves you can read your mailbox, not that you hold a device: use it beside an authenticator app, not instead of one.',
+  setUpEmail: 'Set up email authentication',
+  editEmail: 'Edit email authentication',
+  methodDisabledNote:
+    'Your administrator has turned this method off. You can remove it, but it can no longer be used to sign in.',
+  recoveryCodes: 'Recovery codes',
+  recoveryDescription: (remaining: number) =>
+    remaining === 1
+      ? 'You have 1 unused recovery code. Use one when you cannot use your other methods.'
+      : `You have ${remaining} unused recovery codes. Use one when you cannot use your other methods.`,
+  recoveryNone: 'Recovery codes are created when you set up your first method.',
+  regenerate: 'Generate new recovery codes',
+  regenerateWarning: 'New codes replace your current ones: the old codes stop working at once.',
+  securityKeys: 'Security keys',
+  securityKeysSoon: 'Security keys are not available yet.',
+  mandatoryNote: 'Your helpdesk requires two-factor authentication for your account.',
+  lostAccess: 'Have you lost access to your authenticator app or email account?',
+  lostAccessText:
+    'Use one of your recovery codes to sign in. If you have none left, contact your helpdesk administrator.',
+
+  authenticatorName: 'Authenticator Name',
+  emailAddress: 'Email Address',
+  verificationCode: 'Verification Code',
+  sendCode: 'Send Verification Code',
+  sendAgain: 'Send a new code',
+  submitCreate: 'Submit Code and Create',
+  setUpDifferent: 'Set up Different Method',
+  codeSentTo: (masked: string) =>
+    `We sent a 6-digit code to ${masked}. It is valid for 10 minutes.`,
+  codeHint: 'The 6-digit code, without spaces.',
+  defaultAppName: 'Authenticator app',
+  defaultEmailName: 'Email',
+
+  qrAlt: 'QR code for your authenticator app',
+  setupKey: 'Setup Key',
+  appSteps:
+    'Open your authenticator app and scan the QR code, or type the setup key. Then give your authenticator a name and enter the code the app shows.',
+  cannotScan: 'Cannot scan? Enter the setup key in your app instead (time-based, 6 digits).',
+
+  createdApp:
+    'Your authentication app is set up. From now on you will be asked for a code from it when you log in.',
+  createdEmail:
+    'Email authentication is set up. From now on you can receive a code by email when you log in.',
+  saved: 'Your changes have been saved.',
+  removeEmail: 'Remove Email Authentication',
+  removeApp: 'Remove Authentication App',
+  removeConfirmHeading: (name: string) => `Remove “${name}”?`,
+  removeConfirmText: 'You will no longer be able to use it to sign in.',
+  removeConfirmLastText:
+    'It is your only method: your account will be protected by your password alone, and your recovery codes will be deleted.',
+  confirmRemove: 'Yes, remove it',
+  removed: (name: string) => `“${name}” has been removed.`,
+  cannotRemoveLast:
+    'You cannot remove your last method: your helpdesk requires two-factor authentication for your account. Set up another method first.',
+  changeEmailHeading: 'Change the email address',
+  emailChanged: (email: string) => `Codes will now be sent to ${email}.`,
+  saveName: 'Save',
+
+  recoveryHeading: 'Save your recovery codes',
+  recoveryIntro:
+    'If you lose access to your authenticator app or email, each of these codes lets you sign in once. Keep them somewhere safe, such as a password manager. They are shown only now.',
+  download: 'Download',
+  continue: 'Continue',
+  recoveryFileTitle: (site: string) => `Recovery codes for ${site}`,
+  recoveryFileNote: 'Each code works once. Generated on',
+
+  challengeHeading: 'Two-Factor Authentication',
+  challengeAppIntro: 'Enter the 6-digit code from your authenticator app.',
+  challengeEmailIntro: 'We can send a code to your email address.',
+  challengeRecoveryIntro: 'Enter one of your recovery codes. Each code works once.',
+  sendCodeTo: (masked: string) => `Send code to ${masked}`,
+  verify: 'Verify',
+  useDifferent: 'Use a different method',
+  useRecovery: 'Use a recovery code',
+  recoveryCode: 'Recovery code',
+  useApp: 'Use your authenticator app',
+  useEmail: 'Use email authentication',
+  lostAccessSignIn:
+    'Lost access to your authenticator app or email account? Contact your helpdesk administrator.',
+  cancelSignIn: 'Cancel and log in again',
+  stepUpHeading: 'Confirm it’s you',
+  stepUpIntro: 'For your security, confirm this change with your second step.',
+
+  setupRequiredHeading: 'Set Up Two-Factor Authentication',
+  setupRequiredIntro:
+    'Your helpdesk requires two-factor authentication. Set up a method to finish logging in.',
+  setupLater: 'Set up later',
+  graceNote: (date: string) => `You can postpone this until ${date}.`,
+
+  errors: {
+    INVALID_CODE: 'That code is not correct. Check it and try again.',
+    CODE_EXPIRED: 'That code has expired. Send a new one.',
+    CODE_ALREADY_USED: 'That code has already been used. Wait for a new code and try again.',
+    SIGN_IN_ENDED: 'Too many wrong codes. Log in again with your password.',
+    LOCKED: (time: string) =>
+      `Too many wrong codes. Two-factor sign-in for this account is locked until ${time}. We have emailed you about it.`,
+    RESEND_TOO_SOON:
+      'A code was sent less than a minute ago. Wait a moment before asking for another.',
+    RESEND_LIMIT: 'You have asked for too many codes. Try again in an hour.',
+    METHOD_DISABLED: 'This method has been turned off by your administrator.',
+    METHOD_EXISTS: 'You have already set up this method.',
+    NOT_FOUND: 'This method does not exist any more.',
+    SETUP_EXPIRED: 'This set-up has expired. Start again.',
+    LAST_METHOD_REQUIRED:
+      'You cannot remove your last method: your helpdesk requires two-factor authentication for your account.',
+    MAIL_FAILED: 'We could not send the email. Try again in a moment.',
+    nameRequired: 'Enter a name for this authenticator.',
+    codeRequired: 'Enter the verification code.',
+    sessionGone: 'Your log-in has expired. Log in again.',
+  },
+
+  mail: {
+    codeSubject: (site: string) => `Your ${site} verification code`,
+    codeSignIn: 'Use this code to finish logging in. It is valid for 10 minutes and works once.',
+    codeSetup: 'Use this code to set up email authentication. It is valid for 10 minutes.',
+    codeChange:
+      'Use this code to confirm the new address for email authentication. It is valid for 10 minutes.',
+    codeNotYou: 'If you did not just try to log in, someone knows your password: change it now.',
+    addedSubject: (site: string) =>
+      `Two-factor authentication method added to your ${site} account`,
+    addedBody: (name: string, when: string) =>
+      `The method “${name}” was added to your account on ${when}.`,
+    removedSubject: (site: string) =>
+      `Two-factor authentication method removed from your ${site} account`,
+    removedBody: (name: string, when: string) =>
+      `The method “${name}” was removed from your account on ${when}.`,
+    resetSubject: (site: string) => `Your ${site} two-factor authentication was reset`,
+    resetBody: (when: string) =>
+      `A helpdesk administrator reset the two-factor authentication of your account on ${when}. All your methods, recovery codes and sessions were removed. Set up two-factor authentication again after you log in.`,
+    recoveryUsedSubject: (site: string) => `A recovery code was used on your ${site} account`,
+    recoveryUsedBody: (when: string, remaining: number) =>
+      `A recovery code was used to log in on ${when}. You have ${remaining} left. Generate new ones from Your 2FA if you are running low.`,
+    lockedSubject: (site: string) => `Two-factor sign-in locked on your ${site} account`,
+    lockedBody: (until: string) =>
+      `There were too many wrong two-factor codes for your account, so two-factor sign-in is locked until ${until}. Someone who tries this probably knows your password.`,
+    changePassword:
+      'If this was not you, change your password now and contact your helpdesk administrator.',
+  },
+
+  admin: {
+    settingsHeading: 'Two-factor authentication',
+    methodsLegend: 'Methods people can use',
+    emailMethod: 'Email Authentication',
+    appMethod: 'Authentication App',
+    securityKeysMethod: 'Security Keys',
+    disableNote:
+      'Turning a method off hides it for new set-ups, and people who already have it can no longer use it to sign in. Those who must use two-factor authentication will be asked to set up another method at their next log-in.',
+    requireLegend: 'Require two-factor authentication for',
+    nobody: 'Nobody',
+    selectedGroups: 'Selected user groups',
+    allUsers: 'All users',
+    groupsLegend: 'User groups that must use two-factor authentication',
+    noGroups: 'There are no user groups yet.',
+    graceLabel: 'Users may postpone set-up until',
+    graceHint: 'Optional. Until this date the log-in set-up screen offers “Set up later”.',
+    adminsNote: 'Administrators always need a second factor for the admin console.',
+    save: 'Save',
+    saved: 'The two-factor settings have been saved.',
+    atLeastOneMethod: 'Leave at least one method on.',
+    chooseGroup: 'Choose at least one user group.',
+    invalidDate: 'Enter a date as YYYY-MM-DD.',
+    resetHeading: 'Reset two-factor authentication',
+    resetButton: 'Reset two-factor authentication',
+    resetConfirm: (name: string) =>
+      `Reset two-factor authentication for ${name}? All their methods, recovery codes and sessions are removed, and they are emailed.`,
+    resetDone: (name: string) => `Two-factor authentication for ${name} has been reset.`,
+    cannotResetSelf: 'You cannot reset your own two-factor authentication here.',
+  },
+};
+
+export type TwoFactorMessages = typeof twoFactorEn;

@@ -1,0 +1,192 @@
+import type { TwoFactorMessages } from './en-two-factor.js';
+
+export const twoFactorNl: TwoFactorMessages = {
+  heading: 'Tweestapsverificatie instellen',
+  intro:
+    'Tweestapsverificatie vraagt na je wachtwoord om een tweede stap, zodat een gestolen wachtwoord alleen je account niet opent.',
+  notEnabled:
+    'Tweestapsverificatie is niet beschikbaar in dit helpcentrum. Vraag het je helpdeskbeheerder.',
+  statusOn: 'Aan',
+  statusOff: 'Niet ingesteld',
+  recommended: 'Aanbevolen',
+  app: 'Authenticatie-app',
+  appDescription:
+    'Krijg codes uit een app zoals Google Authenticator, Microsoft Authenticator, Authy, 1Password of FreeOTP.',
+  setUpApp: 'Authenticatie-app instellen',
+  editApp: 'Authenticatie-app bewerken',
+  email: 'E-mailauthenticatie',
+  emailDescription:
+    'Ontvang een code per e-mail. Dit bewijst dat je je mailbox kunt lezen, niet dat je een apparaat hebt: gebruik het naast een authenticatie-app, niet in plaats daarvan.',
+  setUpEmail: 'E-mailauthenticatie instellen',
+  editEmail: 'E-mailauthenticatie bewerken',
+  methodDisabledNote:
+    'Je beheerder heeft deze methode uitgezet. Je kunt hem verwijderen, maar niet meer gebruiken om in te loggen.',
+  recoveryCodes: 'Herstelcodes',
+  recoveryDescription: (remaining: number) =>
+    remaining === 1
+      ? 'Je hebt nog 1 ongebruikte herstelcode. Gebruik er een als je je andere methoden niet kunt gebruiken.'
+      : `Je hebt nog ${remaining} ongebruikte herstelcodes. Gebruik er een als je je andere methoden niet kunt gebruiken.`,
+  recoveryNone: 'Herstelcodes worden gemaakt wanneer je je eerste methode instelt.',
+  regenerate: 'Nieuwe herstelcodes maken',
+  regenerateWarning: 'Nieuwe codes vervangen je huidige: de oude codes werken meteen niet meer.',
+  securityKeys: 'Beveiligingssleutels',
+  securityKeysSoon: 'Beveiligingssleutels zijn nog niet beschikbaar.',
+  mandatoryNote: 'Je helpdesk verplicht tweestapsverificatie voor je account.',
+  lostAccess: 'Heb je geen toegang meer tot je authenticatie-app of e-mailaccount?',
+  lostAccessText:
+    'Gebruik een van je herstelcodes om in te loggen. Heb je er geen meer, neem dan contact op met je helpdeskbeheerder.',
+
+  authenticatorName: 'Naam van de authenticator',
+  emailAddress: 'E-mailadres',
+  verificationCode: 'Verificatiecode',
+  sendCode: 'Verificatiecode versturen',
+  sendAgain: 'Stuur een nieuwe code',
+  submitCreate: 'Code indienen en aanmaken',
+  setUpDifferent: 'Andere methode instellen',
+  codeSentTo: (masked: string) =>
+    `We hebben een code van 6 cijfers gestuurd naar ${masked}. Hij is 10 minuten geldig.`,
+  codeHint: 'De code van 6 cijfers, zonder spaties.',
+  defaultAppName: 'Authenticatie-app',
+  defaultEmailName: 'E-mail',
+
+  qrAlt: 'QR-code voor je authenticatie-app',
+  setupKey: 'Instelsleutel',
+  appSteps:
+    'Open je authenticatie-app en scan de QR-code, of typ de instelsleutel. Geef je authenticator daarna een naam en vul de code in die de app toont.',
+  cannotScan:
+    'Lukt scannen niet? Vul dan de instelsleutel in je app in (tijdgebaseerd, 6 cijfers).',
+
+  createdApp:
+    'Je authenticatie-app is ingesteld. Vanaf nu vragen we bij het inloggen om een code uit de app.',
+  createdEmail:
+    'E-mailauthenticatie is ingesteld. Vanaf nu kun je bij het inloggen een code per e-mail ontvangen.',
+  saved: 'Je wijzigingen zijn opgeslagen.',
+  removeEmail: 'E-mailauthenticatie verwijderen',
+  removeApp: 'Authenticatie-app verwijderen',
+  removeConfirmHeading: (name: string) => `„${name}” verwijderen?`,
+  removeConfirmText: 'Je kunt hem dan niet meer gebruiken om in te loggen.',
+  removeConfirmLastText:
+    'Het is je enige methode: je account wordt dan alleen door je wachtwoord beschermd, en je herstelcodes worden verwijderd.',
+  confirmRemove: 'Ja, verwijderen',
+  removed: (name: string) => `„${name}” is verwijderd.`,
+  cannotRemoveLast:
+    'Je kunt je laatste methode niet verwijderen: je helpdesk verplicht tweestapsverificatie voor je account. Stel eerst een andere methode in.',
+  changeEmailHeading: 'E-mailadres wijzigen',
+  emailChanged: (email: string) => `Codes worden nu naar ${email} gestuurd.`,
+  saveName: 'Opslaan',
+
+  recoveryHeading: 'Bewaar je herstelcodes',
+  recoveryIntro:
+    'Als je geen toegang meer hebt tot je authenticatie-app of e-mail, kun je met elk van deze codes één keer inloggen. Bewaar ze op een veilige plek, zoals een wachtwoordmanager. Ze worden alleen nu getoond.',
+  download: 'Downloaden',
+  continue: 'Doorgaan',
+  recoveryFileTitle: (site: string) => `Herstelcodes voor ${site}`,
+  recoveryFileNote: 'Elke code werkt één keer. Gemaakt op',
+
+  challengeHeading: 'Tweestapsverificatie',
+  challengeAppIntro: 'Vul de code van 6 cijfers uit je authenticatie-app in.',
+  challengeEmailIntro: 'We kunnen een code naar je e-mailadres sturen.',
+  challengeRecoveryIntro: 'Vul een van je herstelcodes in. Elke code werkt één keer.',
+  sendCodeTo: (masked: string) => `Stuur code naar ${masked}`,
+  verify: 'Verifiëren',
+  useDifferent: 'Een andere methode gebruiken',
+  useRecovery: 'Een herstelcode gebruiken',
+  recoveryCode: 'Herstelcode',
+  useApp: 'Je authenticatie-app gebruiken',
+  useEmail: 'E-mailauthenticatie gebruiken',
+  lostAccessSignIn:
+    'Geen toegang meer tot je authenticatie-app of e-mailaccount? Neem contact op met je helpdeskbeheerder.',
+  cancelSignIn: 'Annuleren en opnieuw inloggen',
+  stepUpHeading: 'Bevestig dat jij het bent',
+  stepUpIntro: 'Bevestig deze wijziging voor je veiligheid met je tweede stap.',
+
+  setupRequiredHeading: 'Tweestapsverificatie instellen',
+  setupRequiredIntro:
+    'Je helpdesk verplicht tweestapsverificatie. Stel een methode in om het inloggen af te ronden.',
+  setupLater: 'Later instellen',
+  graceNote: (date: string) => `Je kunt dit uitstellen tot ${date}.`,
+
+  errors: {
+    INVALID_CODE: 'Die code klopt niet. Controleer hem en probeer het opnieuw.',
+    CODE_EXPIRED: 'Die code is verlopen. Vraag een nieuwe aan.',
+    CODE_ALREADY_USED: 'Die code is al gebruikt. Wacht op een nieuwe code en probeer het opnieuw.',
+    SIGN_IN_ENDED: 'Te veel verkeerde codes. Log opnieuw in met je wachtwoord.',
+    LOCKED: (time: string) =>
+      `Te veel verkeerde codes. Inloggen met tweestapsverificatie is voor dit account geblokkeerd tot ${time}. We hebben je daarover gemaild.`,
+    RESEND_TOO_SOON:
+      'Er is minder dan een minuut geleden een code gestuurd. Wacht even voordat je een nieuwe vraagt.',
+    RESEND_LIMIT: 'Je hebt te veel codes gevraagd. Probeer het over een uur opnieuw.',
+    METHOD_DISABLED: 'Deze methode is door je beheerder uitgezet.',
+    METHOD_EXISTS: 'Je hebt deze methode al ingesteld.',
+    NOT_FOUND: 'Deze methode bestaat niet meer.',
+    SETUP_EXPIRED: 'Het instellen is verlopen. Begin opnieuw.',
+    LAST_METHOD_REQUIRED:
+      'Je kunt je laatste methode niet verwijderen: je helpdesk verplicht tweestapsverificatie voor je account.',
+    MAIL_FAILED: 'We konden de e-mail niet versturen. Probeer het zo opnieuw.',
+    nameRequired: 'Geef deze authenticator een naam.',
+    codeRequired: 'Vul de verificatiecode in.',
+    sessionGone: 'Je inlogpoging is verlopen. Log opnieuw in.',
+  },
+
+  mail: {
+    codeSubject: (site: string) => `Je verificatiecode voor ${site}`,
+    codeSignIn:
+      'Gebruik deze code om het inloggen af te ronden. Hij is 10 minuten geldig en werkt één keer.',
+    codeSetup: 'Gebruik deze code om e-mailauthenticatie in te stellen. Hij is 10 minuten geldig.',
+    codeChange:
+      'Gebruik deze code om het nieuwe adres voor e-mailauthenticatie te bevestigen. Hij is 10 minuten geldig.',
+    codeNotYou:
+      'Probeerde je net niet in te loggen? Dan kent iemand je wachtwoord: wijzig het meteen.',
+    addedSubject: (site: string) =>
+      `Methode voor tweestapsverificatie toegevoegd aan je account bij ${site}`,
+    addedBody: (name: string, when: string) =>
+      `De methode „${name}” is op ${when} aan je account toegevoegd.`,
+    removedSubject: (site: string) =>
+      `Methode voor tweestapsverificatie verwijderd van je account bij ${site}`,
+    removedBody: (name: string, when: string) =>
+      `De methode „${name}” is op ${when} van je account verwijderd.`,
+    resetSubject: (site: string) => `Je tweestapsverificatie bij ${site} is gereset`,
+    resetBody: (when: string) =>
+      `Een helpdeskbeheerder heeft op ${when} de tweestapsverificatie van je account gereset. Al je methoden, herstelcodes en sessies zijn verwijderd. Stel tweestapsverificatie opnieuw in nadat je bent ingelogd.`,
+    recoveryUsedSubject: (site: string) =>
+      `Er is een herstelcode gebruikt op je account bij ${site}`,
+    recoveryUsedBody: (when: string, remaining: number) =>
+      `Op ${when} is met een herstelcode ingelogd. Je hebt er nog ${remaining}. Maak nieuwe codes via Je 2FA als je er bijna geen meer hebt.`,
+    lockedSubject: (site: string) => `Tweestapsverificatie geblokkeerd op je account bij ${site}`,
+    lockedBody: (until: string) =>
+      `Er zijn te veel verkeerde codes ingevuld voor je account, dus inloggen met tweestapsverificatie is geblokkeerd tot ${until}. Wie dit probeert, kent waarschijnlijk je wachtwoord.`,
+    changePassword:
+      'Was jij dit niet, wijzig dan meteen je wachtwoord en neem contact op met je helpdeskbeheerder.',
+  },
+
+  admin: {
+    settingsHeading: 'Tweestapsverificatie',
+    methodsLegend: 'Methoden die mensen kunnen gebruiken',
+    emailMethod: 'E-mailauthenticatie',
+    appMethod: 'Authenticatie-app',
+    securityKeysMethod: 'Beveiligingssleutels',
+    disableNote:
+      'Een methode uitzetten verbergt hem voor nieuwe instellingen, en wie hem al heeft kan er niet meer mee inloggen. Wie tweestapsverificatie moet gebruiken, wordt bij de volgende keer inloggen gevraagd een andere methode in te stellen.',
+    requireLegend: 'Tweestapsverificatie verplicht voor',
+    nobody: 'Niemand',
+    selectedGroups: 'Gekozen gebruikersgroepen',
+    allUsers: 'Alle gebruikers',
+    groupsLegend: 'Gebruikersgroepen die tweestapsverificatie moeten gebruiken',
+    noGroups: 'Er zijn nog geen gebruikersgroepen.',
+    graceLabel: 'Gebruikers mogen het instellen uitstellen tot',
+    graceHint:
+      'Optioneel. Tot deze datum biedt het instelscherm bij het inloggen „Later instellen”.',
+    adminsNote: 'Beheerders hebben altijd een tweede stap nodig voor de beheeromgeving.',
+    save: 'Opslaan',
+    saved: 'De instellingen voor tweestapsverificatie zijn opgeslagen.',
+    atLeastOneMethod: 'Laat minstens één methode aan staan.',
+    chooseGroup: 'Kies minstens één gebruikersgroep.',
+    invalidDate: 'Vul een datum in als JJJJ-MM-DD.',
+    resetHeading: 'Tweestapsverificatie resetten',
+    resetButton: 'Tweestapsverificatie resetten',
+    resetConfirm: (name: string) =>
+      `Tweestapsverificatie resetten voor ${name}? Al hun methoden, herstelcodes en sessies worden verwijderd, en ze krijgen een e-mail.`,
+    resetDone: (name: string) => `Tweestapsverificatie voor ${name} is gereset.`,
+    cannotResetSelf: 'Je kunt hier je eigen tweestapsverificatie niet resetten.',
+  },
+};

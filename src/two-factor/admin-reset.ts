@@ -1,0 +1,61 @@
+import { sql } from 'kysely';
+import type { AuditEntry } from '../audit/audit.js';
+import type { TwoFactorDeps } from './deps.js';
+import type { Notify } from './notifications.js';
+
+export type ResetOutcome = 'reset' | 'not_found' | 'self';
+
+/**
+ * An administrator's reset for someone who lost their second factor (SPEC §4 "admin reset"):
+ * every method, recovery code, set-up, email code and pending sign-in goes, every session
+ * ends, the lock is lifted. The person signs in with their password and, where 2FA is
+ * required, must set it up again. Audited and emailed. The administrator never chooses a
+ * secret for them (ASVS 5 §6.4.6).
+ */
+export function createAdminReset(deps: TwoFactorDeps, notify: Notify) {
+  const { db, clock, audit } = deps;
+  return async function resetTwoFactor(
+    targetUserId: string,
+    actor: Pick<AuditEntry, 'actorUserId' | 'actorLabel' | 'meta'>,
+  ): Promise<ResetOutcome> {
+    if (actor.actorUserId === targetUserId) return 'self';
+    const now = clock.now();
+    const user = await db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('users')
+        .set({
+          credential_version: sql`credential_version + 1`,
+          second_factor_failures: 0,
+          second_factor_locked_until: null,
+          updated_at: now,
+        })
+        .where('id', '=', targetUserId)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const removed = await trx
+        .deleteFrom('two_factor_methods')
+        .where('user_id', '=', targetUserId)
+        .returning('type')
+        .execute();
+      await trx.deleteFrom('recovery_codes').where('user_id', '=', targetUserId).execute();
+      await trx.deleteFrom('two_factor_setups').where('user_id', '=', targetUserId).execute();
+      await trx.deleteFrom('email_codes').where('user_id', '=', targetUserId).execute();
+      await trx.deleteFrom('pending_sign_ins').where('user_id', '=', targetUserId).execute();
+      await trx.deleteFrom('sessions').where('user_id', '=', targetUserId).execute();
+      await audit.record(
+        {
+          event: 'two_factor.reset_by_admin',
+          ...actor,
+          targetUserId,
+          details: { methods: removed.map((m) => m.type).join(',') },
+        },
+        trx,
+      );
+      return row;
+    });
+    if (!user) return 'not_found';
+    await notify(user, { kind: 'reset_by_admin' });
+    return 'reset';
+  };
+}

@@ -1,0 +1,283 @@
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { RequestMeta } from '../audit/audit.js';
+import type { Database, MethodType, TwoFactorMethod, User } from '../db/schema.js';
+import { decrypt, encrypt } from '../security/encryption.js';
+import { newId } from '../security/tokens.js';
+import type { TwoFactorDeps } from './deps.js';
+import type { TfResult } from './error-codes.js';
+import { TwoFactorError, tfFail, tfOk } from './error-codes.js';
+import type { Notify } from './notifications.js';
+import type { Policy, TwoFactorPolicy } from './policy.js';
+import type { RecoveryCodes } from './recovery-codes/recovery-codes.js';
+
+const TYPE_ORDER: Record<MethodType, number> = { totp: 0, webauthn: 1, email: 2 };
+
+/** The secret's associated data ties a ciphertext to its row: a copied value fails to open. */
+const secretContext = (methodId: string) => `totp-method:${methodId}`;
+
+/**
+ * Bumps the credential version: any pending sign-in made before the change dies (SPEC §4
+ * "sign-in state").
+ */
+export async function bumpCredentialVersion(db: Kysely<Database>, userId: string, now: number) {
+  await db
+    .updateTable('users')
+    .set({ credential_version: sql`credential_version + 1`, updated_at: now })
+    .where('id', '=', userId)
+    .execute();
+}
+
+export interface NewMethod {
+  type: Exclude<MethodType, 'webauthn'>;
+  name: string;
+  email?: string;
+  /** TOTP: the base32 secret, and the step of the code that proved it (never accepted again). */
+  secret?: string;
+  lastUsedStep?: number;
+}
+
+export function createMethods(
+  deps: TwoFactorDeps,
+  policy: Policy,
+  recovery: RecoveryCodes,
+  notify: Notify,
+) {
+  const { db, clock, audit, keys } = deps;
+
+  async function list(userId: string): Promise<TwoFactorMethod[]> {
+    const rows = await db
+      .selectFrom('two_factor_methods')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .execute();
+    return rows.sort(
+      (a, b) => TYPE_ORDER[a.type] - TYPE_ORDER[b.type] || a.created_at - b.created_at,
+    );
+  }
+
+  /** Methods the policy still allows: a disabled method is neither set up nor used. */
+  async function usable(userId: string, current?: TwoFactorPolicy): Promise<TwoFactorMethod[]> {
+    const active = current ?? (await policy.get());
+    return (await list(userId)).filter((m) => policy.isMethodEnabled(active, m.type));
+  }
+
+  async function find(userId: string, type: MethodType): Promise<TwoFactorMethod | undefined> {
+    return db
+      .selectFrom('two_factor_methods')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('type', '=', type)
+      .orderBy('created_at', 'asc')
+      .executeTakeFirst();
+  }
+
+  function secretOf(method: TwoFactorMethod): string {
+    if (!method.secret_encrypted) throw new Error('Method has no secret');
+    return decrypt(keys.encryption, method.secret_encrypted, secretContext(method.id)).toString(
+      'utf8',
+    );
+  }
+
+  /**
+   * Adds a proven method. The first method of an account also gets its recovery codes, which
+   * are returned to be shown once.
+   */
+  async function add(
+    user: User,
+    input: NewMethod,
+    meta: RequestMeta,
+  ): Promise<TfResult<{ method: TwoFactorMethod; recoveryCodes: string[] | null }>> {
+    const now = clock.now();
+    const id = newId();
+    const method: TwoFactorMethod = {
+      id,
+      user_id: user.id,
+      type: input.type,
+      name: input.name,
+      email: input.email ?? null,
+      secret_encrypted: input.secret
+        ? encrypt(keys.encryption, Buffer.from(input.secret, 'utf8'), secretContext(id))
+        : null,
+      last_used_step: input.lastUsedStep ?? null,
+      created_at: now,
+      last_used_at: null,
+    };
+    try {
+      const recoveryCodes = await db.transaction().execute(async (trx) => {
+        const existing = await trx
+          .selectFrom('two_factor_methods')
+          .select('id')
+          .where('user_id', '=', user.id)
+          .where('type', '=', input.type)
+          .executeTakeFirst();
+        if (existing) return 'exists' as const;
+        const hadMethod = await trx
+          .selectFrom('two_factor_methods')
+          .select('id')
+          .where('user_id', '=', user.id)
+          .executeTakeFirst();
+        await trx.insertInto('two_factor_methods').values(method).execute();
+        await bumpCredentialVersion(trx, user.id, now);
+        const codes = hadMethod ? null : await recovery.replace(user.id, now, trx);
+        await audit.record(
+          {
+            event: 'two_factor.method_added',
+            actorUserId: user.id,
+            meta,
+            details: { type: input.type, name: input.name },
+          },
+          trx,
+        );
+        return codes;
+      });
+      if (recoveryCodes === 'exists') return tfFail(TwoFactorError.METHOD_EXISTS);
+      await notify(user, { kind: 'method_added', name: input.name });
+      return tfOk({ method, recoveryCodes });
+    } catch (error) {
+      if (/unique|duplicate/i.test(String(error))) return tfFail(TwoFactorError.METHOD_EXISTS);
+      throw error;
+    }
+  }
+
+  async function rename(
+    user: User,
+    methodId: string,
+    name: string,
+    meta: RequestMeta,
+  ): Promise<TfResult<TwoFactorMethod>> {
+    const updated = await db
+      .updateTable('two_factor_methods')
+      .set({ name })
+      .where('id', '=', methodId)
+      .where('user_id', '=', user.id)
+      .returningAll()
+      .executeTakeFirst();
+    if (!updated) return tfFail(TwoFactorError.NOT_FOUND);
+    await audit.record({
+      event: 'two_factor.method_renamed',
+      actorUserId: user.id,
+      meta,
+      details: { type: updated.type, name },
+    });
+    return tfOk(updated);
+  }
+
+  /** Whether removing this method would leave someone who must use 2FA without any. */
+  async function isLastRequired(user: User, methodId: string): Promise<boolean> {
+    const current = await policy.get();
+    if (!(await policy.isRequiredFor(user, current))) return false;
+    const remaining = (await usable(user.id, current)).filter((m) => m.id !== methodId);
+    return remaining.length === 0;
+  }
+
+  async function remove(
+    user: User,
+    methodId: string,
+    meta: RequestMeta,
+  ): Promise<TfResult<TwoFactorMethod>> {
+    if (await isLastRequired(user, methodId)) return tfFail(TwoFactorError.LAST_METHOD_REQUIRED);
+    const now = clock.now();
+    const removed = await db.transaction().execute(async (trx) => {
+      const row = await trx
+        .deleteFrom('two_factor_methods')
+        .where('id', '=', methodId)
+        .where('user_id', '=', user.id)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return undefined;
+      await bumpCredentialVersion(trx, user.id, now);
+      const left = await trx
+        .selectFrom('two_factor_methods')
+        .select('id')
+        .where('user_id', '=', user.id)
+        .executeTakeFirst();
+      // Recovery codes stand in for a method; with no method left they would be a back door.
+      if (!left) await trx.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
+      await audit.record(
+        {
+          event: 'two_factor.method_removed',
+          actorUserId: user.id,
+          meta,
+          details: { type: row.type, name: row.name },
+        },
+        trx,
+      );
+      return row;
+    });
+    if (!removed) return tfFail(TwoFactorError.NOT_FOUND);
+    await notify(user, { kind: 'method_removed', name: removed.name });
+    return tfOk(removed);
+  }
+
+  async function changeEmail(
+    user: User,
+    methodId: string,
+    email: string,
+    meta: RequestMeta,
+  ): Promise<TfResult<TwoFactorMethod>> {
+    const now = clock.now();
+    const updated = await db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('two_factor_methods')
+        .set({ email })
+        .where('id', '=', methodId)
+        .where('user_id', '=', user.id)
+        .where('type', '=', 'email')
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return undefined;
+      await bumpCredentialVersion(trx, user.id, now);
+      await audit.record(
+        {
+          event: 'two_factor.method_email_changed',
+          actorUserId: user.id,
+          meta,
+          details: { email },
+        },
+        trx,
+      );
+      return row;
+    });
+    return updated ? tfOk(updated) : tfFail(TwoFactorError.NOT_FOUND);
+  }
+
+  /**
+   * Records a TOTP step as used. One guarded UPDATE: of two concurrent requests with the same
+   * code, only one finds last_used_step below the step (RFC 6238 §5.2).
+   */
+  async function claimTotpStep(methodId: string, step: number): Promise<boolean> {
+    const row = await db
+      .updateTable('two_factor_methods')
+      .set({ last_used_step: step, last_used_at: clock.now() })
+      .where('id', '=', methodId)
+      .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', step)]))
+      .returning('id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async function touch(methodId: string): Promise<void> {
+    await db
+      .updateTable('two_factor_methods')
+      .set({ last_used_at: clock.now() })
+      .where('id', '=', methodId)
+      .execute();
+  }
+
+  return {
+    list,
+    usable,
+    find,
+    secretOf,
+    add,
+    rename,
+    remove,
+    changeEmail,
+    claimTotpStep,
+    touch,
+    isLastRequired,
+  };
+}
+
+export type Methods = ReturnType<typeof createMethods>;

@@ -1,0 +1,86 @@
+import { formatDateTime } from '../i18n/index.js';
+import type { Kysely } from 'kysely';
+import type { Database, EmailCodePurpose, User } from '../db/schema.js';
+import type { MailMessage } from '../mail/mailer.js';
+import type { Postman } from '../mail/postman.js';
+import type { MailContext } from '../mail/templates.js';
+import { composeMail } from '../mail/templates.js';
+import { primaryAddressOf } from '../accounts/users.js';
+
+export function emailCodeMail(
+  ctx: MailContext,
+  purpose: EmailCodePurpose,
+  code: string,
+): MailMessage {
+  return composeMail(ctx, (m) => ({
+    subject: m.twoFactor.mail.codeSubject(ctx.siteName),
+    paragraphs: [
+      purpose === 'sign_in'
+        ? m.twoFactor.mail.codeSignIn
+        : purpose === 'setup'
+          ? m.twoFactor.mail.codeSetup
+          : m.twoFactor.mail.codeChange,
+    ],
+    code,
+    notes: purpose === 'sign_in' ? [m.twoFactor.mail.codeNotYou] : [m.mail.ignore],
+  }));
+}
+
+export type SecurityNotice =
+  | { kind: 'method_added'; name: string }
+  | { kind: 'method_removed'; name: string }
+  | { kind: 'reset_by_admin' }
+  | { kind: 'recovery_code_used'; remaining: number }
+  | { kind: 'locked'; until: number };
+
+/**
+ * Mails the account's primary address about a change to its second factors (SPEC §4
+ * "notify"). Sent in the background: the change itself is already done and audited.
+ */
+export function createNotifier(db: Kysely<Database>, postman: Postman, now: () => number) {
+  return async function notify(user: User, notice: SecurityNotice): Promise<void> {
+    const address = await primaryAddressOf(db, user.id);
+    if (!address) return;
+    const ctx = postman.context(address.email, user.name, user.locale);
+    const when = formatDateTime(ctx.locale, now());
+    postman.sendLater(
+      composeMail(ctx, (m) => {
+        const t = m.twoFactor.mail;
+        switch (notice.kind) {
+          case 'method_added':
+            return {
+              subject: t.addedSubject(ctx.siteName),
+              paragraphs: [t.addedBody(notice.name, when)],
+              notes: [t.changePassword],
+            };
+          case 'method_removed':
+            return {
+              subject: t.removedSubject(ctx.siteName),
+              paragraphs: [t.removedBody(notice.name, when)],
+              notes: [t.changePassword],
+            };
+          case 'reset_by_admin':
+            return {
+              subject: t.resetSubject(ctx.siteName),
+              paragraphs: [t.resetBody(when)],
+              notes: [t.changePassword],
+            };
+          case 'recovery_code_used':
+            return {
+              subject: t.recoveryUsedSubject(ctx.siteName),
+              paragraphs: [t.recoveryUsedBody(when, notice.remaining)],
+              notes: [t.changePassword],
+            };
+          case 'locked':
+            return {
+              subject: t.lockedSubject(ctx.siteName),
+              paragraphs: [t.lockedBody(formatDateTime(ctx.locale, notice.until))],
+              notes: [t.changePassword],
+            };
+        }
+      }),
+    );
+  };
+}
+
+export type Notify = ReturnType<typeof createNotifier>;

@@ -1,0 +1,113 @@
+import type { Kysely } from 'kysely';
+import type { Audit, AuditEntry } from '../audit/audit.js';
+import type { Clock } from '../clock.js';
+import type { Database, MethodType, User } from '../db/schema.js';
+
+export type Requirement = 'nobody' | 'groups' | 'all';
+
+export interface TwoFactorPolicy {
+  /** Which methods may be set up and used. */
+  methods: Record<Exclude<MethodType, 'webauthn'>, boolean>;
+  require: Requirement;
+  /** The groups whose members must use 2FA when `require` is "groups". */
+  groupIds: string[];
+  /** Until this moment, people who must set up 2FA may postpone it ("Set up later"). */
+  graceUntil: number | null;
+}
+
+export const DEFAULT_POLICY: TwoFactorPolicy = {
+  methods: { email: true, totp: true },
+  require: 'nobody',
+  groupIds: [],
+  graceUntil: null,
+};
+
+const SETTING_KEY = 'two_factor_policy';
+
+function parsePolicy(raw: string | undefined): TwoFactorPolicy {
+  if (!raw) return DEFAULT_POLICY;
+  try {
+    const value = JSON.parse(raw) as Partial<TwoFactorPolicy>;
+    return {
+      methods: {
+        email: value.methods?.email ?? DEFAULT_POLICY.methods.email,
+        totp: value.methods?.totp ?? DEFAULT_POLICY.methods.totp,
+      },
+      require: value.require === 'all' || value.require === 'groups' ? value.require : 'nobody',
+      groupIds: Array.isArray(value.groupIds)
+        ? value.groupIds.filter((id) => typeof id === 'string')
+        : [],
+      graceUntil: typeof value.graceUntil === 'number' ? value.graceUntil : null,
+    };
+  } catch {
+    return DEFAULT_POLICY;
+  }
+}
+
+/**
+ * The 2FA policy lives in the settings table and is read on every decision, so all processes
+ * agree the moment an administrator saves it.
+ */
+export function createPolicy(db: Kysely<Database>, clock: Clock, audit: Audit) {
+  async function get(): Promise<TwoFactorPolicy> {
+    const row = await db
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', SETTING_KEY)
+      .executeTakeFirst();
+    return parsePolicy(row?.value);
+  }
+
+  async function save(
+    policy: TwoFactorPolicy,
+    actor: Pick<AuditEntry, 'actorUserId' | 'actorLabel' | 'meta'>,
+  ): Promise<void> {
+    const now = clock.now();
+    const value = JSON.stringify(policy);
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('settings')
+        .values({ key: SETTING_KEY, value, updated_at: now })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
+        .execute();
+      await audit.record(
+        {
+          event: 'two_factor.policy_changed',
+          ...actor,
+          targetUserId: null,
+          details: {
+            email: policy.methods.email,
+            totp: policy.methods.totp,
+            require: policy.require,
+            groups: policy.groupIds.length,
+            graceUntil: policy.graceUntil,
+          },
+        },
+        trx,
+      );
+    });
+  }
+
+  /** Administrators always need a second factor; others as the policy says. */
+  async function isRequiredFor(user: User, policy?: TwoFactorPolicy): Promise<boolean> {
+    if (user.is_admin === 1) return true;
+    const current = policy ?? (await get());
+    if (current.require === 'all') return true;
+    if (current.require === 'nobody' || current.groupIds.length === 0) return false;
+    const membership = await db
+      .selectFrom('user_group_members')
+      .select('group_id')
+      .where('user_id', '=', user.id)
+      .where('group_id', 'in', current.groupIds)
+      .executeTakeFirst();
+    return membership !== undefined;
+  }
+
+  function isMethodEnabled(policy: TwoFactorPolicy, type: MethodType): boolean {
+    return type !== 'webauthn' && policy.methods[type];
+  }
+
+  return { get, save, isRequiredFor, isMethodEnabled };
+}
+
+export type Policy = ReturnType<typeof createPolicy>;

@@ -1,0 +1,280 @@
+import type { RequestMeta } from '../audit/audit.js';
+import type { SetupKind, TwoFactorSetup, User } from '../db/schema.js';
+import { consumeRateLimit } from '../security/rate-limit.js';
+import { decrypt, encrypt } from '../security/encryption.js';
+import { newId } from '../security/tokens.js';
+import { SETUP_MAX_FAILURES, SETUP_TTL_MS } from './constants.js';
+import type { TwoFactorDeps } from './deps.js';
+import type { EmailCodes } from './email/email-codes.js';
+import type { TfResult } from './error-codes.js';
+import { TwoFactorError, tfFail, tfOk } from './error-codes.js';
+import type { Methods } from './methods.js';
+import { emailCodeMail } from './notifications.js';
+import type { Policy } from './policy.js';
+import { generateTotpSecret, matchTotpStep, totpUri } from './totp/totp.js';
+
+const setupContext = (id: string) => `totp-setup:${id}`;
+
+export interface TotpSetupView {
+  setupId: string;
+  secret: string;
+  uri: string;
+}
+
+export interface Created {
+  methodId: string;
+  recoveryCodes: string[] | null;
+}
+
+/**
+ * Setting up a method: a secret or address is held in a set-up record until a correct code
+ * proves it; only then does the method exist (SPEC §2.3, §2.4).
+ */
+export function createSetup(
+  deps: TwoFactorDeps,
+  parts: { methods: Methods; emailCodes: EmailCodes; policy: Policy },
+) {
+  const { db, clock, postman, keys } = deps;
+  const { methods, emailCodes, policy } = parts;
+
+  async function findSetup(
+    user: User,
+    id: string,
+    kind: SetupKind,
+  ): Promise<TwoFactorSetup | undefined> {
+    return db
+      .selectFrom('two_factor_setups')
+      .selectAll()
+      .where('id', '=', id)
+      .where('user_id', '=', user.id)
+      .where('kind', '=', kind)
+      .where('expires_at', '>', clock.now())
+      .executeTakeFirst();
+  }
+
+  /** Wrong codes per set-up are capped: after five the set-up is discarded. */
+  async function countSetupFailure(setup: TwoFactorSetup): Promise<TfResult<never>> {
+    const limit = await consumeRateLimit(
+      db,
+      `setup-fail:${setup.id}`,
+      SETUP_MAX_FAILURES - 1,
+      SETUP_TTL_MS,
+      clock.now(),
+    );
+    if (!limit.allowed) {
+      await db.deleteFrom('two_factor_setups').where('id', '=', setup.id).execute();
+      return tfFail(TwoFactorError.SETUP_EXPIRED);
+    }
+    return tfFail(TwoFactorError.INVALID_CODE);
+  }
+
+  async function accountName(user: User): Promise<string> {
+    const address = await db
+      .selectFrom('email_addresses')
+      .select('email')
+      .where('user_id', '=', user.id)
+      .orderBy('is_primary', 'desc')
+      .executeTakeFirst();
+    return address?.email ?? user.name;
+  }
+
+  /**
+   * The app set-up screen. Reloading it shows the same secret (a person may have scanned it
+   * already); the secret is stored encrypted and exists only until the set-up ends.
+   */
+  async function startTotp(user: User): Promise<TfResult<TotpSetupView>> {
+    if (!policy.isMethodEnabled(await policy.get(), 'totp'))
+      return tfFail(TwoFactorError.METHOD_DISABLED);
+    if (await methods.find(user.id, 'totp')) return tfFail(TwoFactorError.METHOD_EXISTS);
+    const now = clock.now();
+    const existing = await db
+      .selectFrom('two_factor_setups')
+      .selectAll()
+      .where('user_id', '=', user.id)
+      .where('kind', '=', 'totp')
+      .where('expires_at', '>', now)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    let id = existing?.id;
+    let secret = existing?.secret_encrypted
+      ? decrypt(keys.encryption, existing.secret_encrypted, setupContext(existing.id)).toString(
+          'utf8',
+        )
+      : undefined;
+    if (!id || !secret) {
+      id = newId();
+      secret = generateTotpSecret();
+      await db
+        .deleteFrom('two_factor_setups')
+        .where('user_id', '=', user.id)
+        .where('kind', '=', 'totp')
+        .execute();
+      await db
+        .insertInto('two_factor_setups')
+        .values({
+          id,
+          user_id: user.id,
+          kind: 'totp',
+          method_id: null,
+          name: null,
+          email: null,
+          secret_encrypted: encrypt(keys.encryption, Buffer.from(secret, 'utf8'), setupContext(id)),
+          created_at: now,
+          expires_at: now + SETUP_TTL_MS,
+        })
+        .execute();
+    }
+    return tfOk({
+      setupId: id,
+      secret,
+      uri: totpUri({ issuer: deps.issuer, account: await accountName(user), secret }),
+    });
+  }
+
+  async function finishTotp(
+    user: User,
+    setupId: string,
+    name: string,
+    code: string,
+    meta: RequestMeta,
+  ): Promise<TfResult<Created>> {
+    if (!policy.isMethodEnabled(await policy.get(), 'totp'))
+      return tfFail(TwoFactorError.METHOD_DISABLED);
+    const setup = await findSetup(user, setupId, 'totp');
+    if (!setup?.secret_encrypted) return tfFail(TwoFactorError.SETUP_EXPIRED);
+    const secret = decrypt(
+      keys.encryption,
+      setup.secret_encrypted,
+      setupContext(setup.id),
+    ).toString('utf8');
+    const step = matchTotpStep(secret, code, clock.now());
+    if (step === null) return countSetupFailure(setup);
+    const added = await methods.add(user, { type: 'totp', name, secret, lastUsedStep: step }, meta);
+    if (!added.ok) return added;
+    await db.deleteFrom('two_factor_setups').where('id', '=', setup.id).execute();
+    return tfOk({ methodId: added.value.method.id, recoveryCodes: added.value.recoveryCodes });
+  }
+
+  async function sendSetupCode(
+    user: User,
+    setup: TwoFactorSetup,
+  ): Promise<TfResult<{ setupId: string }>> {
+    if (!setup.email) return tfFail(TwoFactorError.SETUP_EXPIRED);
+    const purpose = setup.kind === 'email_change' ? 'change' : 'setup';
+    const issued = await emailCodes.issue(
+      { userId: user.id, purpose, requestId: setup.id, email: setup.email },
+      clock.now(),
+    );
+    if (!issued.ok) return issued;
+    postman.sendLater(
+      emailCodeMail(postman.context(setup.email, user.name, user.locale), purpose, issued.value),
+    );
+    return tfOk({ setupId: setup.id });
+  }
+
+  /**
+   * Starts an email set-up (or a change of address of the email method): the code goes to
+   * the address being proven, which may differ from the sign-in address.
+   */
+  async function startEmail(
+    user: User,
+    input: { name: string; email: string; methodId?: string },
+  ): Promise<TfResult<{ setupId: string }>> {
+    if (!policy.isMethodEnabled(await policy.get(), 'email'))
+      return tfFail(TwoFactorError.METHOD_DISABLED);
+    const kind: SetupKind = input.methodId ? 'email_change' : 'email';
+    if (!input.methodId && (await methods.find(user.id, 'email')))
+      return tfFail(TwoFactorError.METHOD_EXISTS);
+    const now = clock.now();
+    const setup: TwoFactorSetup = {
+      id: newId(),
+      user_id: user.id,
+      kind,
+      method_id: input.methodId ?? null,
+      name: input.name,
+      email: input.email,
+      secret_encrypted: null,
+      created_at: now,
+      expires_at: now + SETUP_TTL_MS,
+    };
+    await db
+      .deleteFrom('two_factor_setups')
+      .where('user_id', '=', user.id)
+      .where('kind', '=', kind)
+      .execute();
+    await db.insertInto('two_factor_setups').values(setup).execute();
+    const sent = await sendSetupCode(user, setup);
+    if (!sent.ok) await db.deleteFrom('two_factor_setups').where('id', '=', setup.id).execute();
+    return sent;
+  }
+
+  async function resendEmail(user: User, setupId: string, kind: 'email' | 'email_change') {
+    const setup = await findSetup(user, setupId, kind);
+    if (!setup) return tfFail(TwoFactorError.SETUP_EXPIRED);
+    return sendSetupCode(user, setup);
+  }
+
+  async function emailSetup(user: User, setupId: string, kind: 'email' | 'email_change') {
+    return findSetup(user, setupId, kind);
+  }
+
+  async function finishEmail(
+    user: User,
+    setupId: string,
+    code: string,
+    meta: RequestMeta,
+  ): Promise<TfResult<Created>> {
+    if (!policy.isMethodEnabled(await policy.get(), 'email'))
+      return tfFail(TwoFactorError.METHOD_DISABLED);
+    const setup = await findSetup(user, setupId, 'email');
+    if (!setup?.email) return tfFail(TwoFactorError.SETUP_EXPIRED);
+    const checked = await emailCodes.verify(
+      { userId: user.id, purpose: 'setup', requestId: setup.id },
+      code,
+      clock.now(),
+    );
+    if (!checked.ok)
+      return checked.error === TwoFactorError.INVALID_CODE ? countSetupFailure(setup) : checked;
+    const added = await methods.add(
+      user,
+      { type: 'email', name: setup.name ?? 'Email', email: setup.email },
+      meta,
+    );
+    if (!added.ok) return added;
+    await db.deleteFrom('two_factor_setups').where('id', '=', setup.id).execute();
+    return tfOk({ methodId: added.value.method.id, recoveryCodes: added.value.recoveryCodes });
+  }
+
+  async function finishEmailChange(
+    user: User,
+    setupId: string,
+    code: string,
+    meta: RequestMeta,
+  ): Promise<TfResult<{ email: string }>> {
+    const setup = await findSetup(user, setupId, 'email_change');
+    if (!setup?.email || !setup.method_id) return tfFail(TwoFactorError.SETUP_EXPIRED);
+    const checked = await emailCodes.verify(
+      { userId: user.id, purpose: 'change', requestId: setup.id },
+      code,
+      clock.now(),
+    );
+    if (!checked.ok)
+      return checked.error === TwoFactorError.INVALID_CODE ? countSetupFailure(setup) : checked;
+    const changed = await methods.changeEmail(user, setup.method_id, setup.email, meta);
+    if (!changed.ok) return changed;
+    await db.deleteFrom('two_factor_setups').where('id', '=', setup.id).execute();
+    return tfOk({ email: setup.email });
+  }
+
+  return {
+    startTotp,
+    finishTotp,
+    startEmail,
+    resendEmail,
+    emailSetup,
+    finishEmail,
+    finishEmailChange,
+  };
+}
+
+export type Setup = ReturnType<typeof createSetup>;

@@ -1,0 +1,72 @@
+import type { SecondFactorGate, SignIn } from '../accounts/sign-in.js';
+import type { RequestMeta } from '../audit/audit.js';
+import type { User } from '../db/schema.js';
+import { createAdminReset } from './admin-reset.js';
+import { createChallenge } from './challenge.js';
+import type { TwoFactorDeps } from './deps.js';
+import { createEmailCodes } from './email/email-codes.js';
+import { createMethods } from './methods.js';
+import { createNotifier } from './notifications.js';
+import { createPolicy } from './policy.js';
+import { createRecoveryCodes } from './recovery-codes/recovery-codes.js';
+import { createSetup } from './setup.js';
+import { createUserGroups } from './user-groups.js';
+
+/** Builds the two-factor module and the gate the sign-in state machine consults. */
+export function createTwoFactor(deps: TwoFactorDeps, signIn: SignIn) {
+  const { db, clock, audit, keys } = deps;
+  const policy = createPolicy(db, clock, audit);
+  const notify = createNotifier(db, deps.postman, () => clock.now());
+  const recovery = createRecoveryCodes(db, keys.codes);
+  const emailCodes = createEmailCodes(db, keys.codes);
+  const methods = createMethods(deps, policy, recovery, notify);
+  const challenge = createChallenge(deps, {
+    methods,
+    emailCodes,
+    recovery,
+    policy,
+    notify,
+    signIn,
+  });
+  const setup = createSetup(deps, { methods, emailCodes, policy });
+  const groups = createUserGroups(db, clock, audit);
+
+  /**
+   * A user with a usable method must give it; a user who must use 2FA and has none must set
+   * one up; everyone else signs in with the password alone.
+   */
+  const gate: SecondFactorGate = {
+    async requirementFor(user: User) {
+      const current = await policy.get();
+      if ((await methods.usable(user.id, current)).length > 0) return 'second_factor';
+      return (await policy.isRequiredFor(user, current)) ? 'setup_required' : 'none';
+    },
+  };
+
+  async function regenerateRecoveryCodes(user: User, meta: RequestMeta): Promise<string[] | null> {
+    if ((await methods.list(user.id)).length === 0) return null;
+    const codes = await db.transaction().execute(async (trx) => {
+      const fresh = await recovery.replace(user.id, clock.now(), trx);
+      await audit.record(
+        { event: 'two_factor.recovery_codes_regenerated', actorUserId: user.id, meta },
+        trx,
+      );
+      return fresh;
+    });
+    return codes;
+  }
+
+  return {
+    policy,
+    methods,
+    challenge,
+    setup,
+    groups,
+    recovery,
+    gate,
+    regenerateRecoveryCodes,
+    resetTwoFactor: createAdminReset(deps, notify),
+  };
+}
+
+export type TwoFactor = ReturnType<typeof createTwoFactor>;
