@@ -1,0 +1,215 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MINUTE_MS } from '../../src/clock.js';
+import { Client, textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
+import type { CapturedMail } from '../helpers/mail-capture.js';
+import { linkIn, pathOf } from '../helpers/mail-capture.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+
+describe.each(DIALECTS)('email addresses (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function signedIn(password = PASSWORD) {
+    const client = new Client(app.app);
+    const account = await registerAndVerify(app, client, { password });
+    await logIn(client, account.email, password);
+    return { client, ...account };
+  }
+
+  async function addressRow(userId: string, email: string) {
+    return app.db
+      .selectFrom('email_addresses')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('email_normalized', '=', email.toLowerCase())
+      .executeTakeFirst();
+  }
+
+  /** Adds an address through the form; returns the verification mail sent to it. */
+  async function add(client: Client, email: string): Promise<CapturedMail> {
+    const since = app.mail.messages.length;
+    const page = await client.submit('/profile/emails', { email });
+    expect(page.status).toBe(303);
+    expect(page.location).toBe('/profile/emails');
+    expect(textOf((await client.follow(page)).body)).toContain(
+      `We sent a verification link to ${email}.`,
+    );
+    return app.mail.waitFor(email, /Verify the new address/, { since });
+  }
+
+  /** Opens the link from the mail and presses its button. */
+  async function verifyWith(client: Client, mail: CapturedMail) {
+    const page = await client.get(pathOf(linkIn(mail, '/verify-email')));
+    expect(page.status).toBe(200);
+    const token = /name="token" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    return client.post('/verify-email', { token });
+  }
+
+  it('adds an address, verifies it by the link in the mail, and signs in with it', async () => {
+    const { client, userId } = await signedIn();
+    const second = uniqueEmail('second');
+    const mail = await add(client, second);
+    expect((await addressRow(userId, second))?.verified_at).toBeNull();
+    // Not usable before it is verified.
+    const early = new Client(app.app);
+    expect((await logIn(early, second)).status).toBe(403);
+    expect(early.cookies.has('portico_session')).toBe(false);
+
+    const verified = await verifyWith(client, mail);
+    expect(verified.status).toBe(303);
+    expect(verified.location).toBe('/profile/emails');
+    const list = await client.follow(verified);
+    expect(textOf(list.body)).toContain('The email address is verified.');
+    expect((await addressRow(userId, second))?.verified_at).not.toBeNull();
+    expect((await logIn(new Client(app.app), second)).status).toBe(303);
+  });
+
+  it('asks for the password again when the last sign-in is older than 10 minutes', async () => {
+    const { client, userId } = await signedIn();
+    app.clock.advance(11 * MINUTE_MS);
+    const third = uniqueEmail('third');
+    const refused = await client.submit('/profile/emails', { email: third });
+    expect(refused.status).toBe(303);
+    expect(refused.location).toBe('/reauth?next=%2Fprofile%2Femails');
+    expect(await addressRow(userId, third)).toBeUndefined();
+
+    const reauth = await client.follow(refused);
+    expect(reauth.status).toBe(200);
+    expect(textOf(reauth.body)).toContain('Confirm it’s you');
+    const wrong = await client.post('/reauth', {
+      password: 'not the password',
+      next: '/profile/emails',
+    });
+    expect(wrong.status).toBe(422);
+    expect(textOf(wrong.body)).toContain('The password is not correct.');
+    const ok = await client.post('/reauth', { password: PASSWORD, next: '/profile/emails' });
+    expect(ok.status).toBe(303);
+    expect(ok.location).toBe('/profile/emails');
+    await add(client, third);
+    expect(await addressRow(userId, third)).toBeDefined();
+  });
+
+  it('makes a verified address primary, never an unverified one', async () => {
+    const { client, userId, email } = await signedIn();
+    const second = uniqueEmail('second');
+    await verifyWith(client, await add(client, second));
+    const unverified = uniqueEmail('pending');
+    await add(client, unverified);
+    const pendingRow = await addressRow(userId, unverified);
+    await client.get('/profile/emails');
+    const refused = await client.post(`/profile/emails/${pendingRow?.id}/primary`);
+    expect(refused.status).toBe(409);
+    expect(textOf(refused.body)).toContain('Only a verified address can be primary.');
+
+    const secondRow = await addressRow(userId, second);
+    const made = await client.post(`/profile/emails/${secondRow?.id}/primary`);
+    expect(made.status).toBe(303);
+    expect(textOf((await client.follow(made)).body)).toContain(
+      `${second} is now your primary address.`,
+    );
+    expect((await addressRow(userId, second))?.is_primary).toBe(1);
+    expect((await addressRow(userId, email))?.is_primary).toBe(0);
+    // Mail now goes to the primary address.
+    const since = app.mail.messages.length;
+    await client.submit('/profile/password', {
+      current_password: PASSWORD,
+      new_password: 'another long passphrase',
+      confirm_password: 'another long passphrase',
+    });
+    await app.mail.waitFor(second, /password was changed/, { since });
+  });
+
+  it('never removes the primary or the only verified address; removes a secondary one', async () => {
+    const { client, userId, email } = await signedIn();
+    const primary = await addressRow(userId, email);
+    await client.get('/profile/emails');
+    const onlyOne = await client.post(`/profile/emails/${primary?.id}/remove`);
+    expect(onlyOne.status).toBe(409);
+    expect(onlyOne.body).toMatch(/role="alert"/);
+    expect(await addressRow(userId, email)).toBeDefined();
+
+    const second = uniqueEmail('second');
+    await verifyWith(client, await add(client, second));
+    await client.get('/profile/emails');
+    const stillPrimary = await client.post(`/profile/emails/${primary?.id}/remove`);
+    expect(stillPrimary.status).toBe(409);
+    expect(textOf(stillPrimary.body)).toContain(
+      'Make another verified address primary before you remove this one.',
+    );
+    expect(await addressRow(userId, email)).toBeDefined();
+
+    const secondRow = await addressRow(userId, second);
+    const removed = await client.post(`/profile/emails/${secondRow?.id}/remove`);
+    expect(removed.status).toBe(303);
+    expect(textOf((await client.follow(removed)).body)).toContain(`${second} has been removed.`);
+    expect(await addressRow(userId, second)).toBeUndefined();
+    expect((await logIn(new Client(app.app), second)).status).toBe(401);
+  });
+
+  it('acts only on the signed-in person’s own addresses', async () => {
+    const victim = await signedIn();
+    const victimSecond = uniqueEmail('victim');
+    await verifyWith(victim.client, await add(victim.client, victimSecond));
+    const row = await addressRow(victim.userId, victimSecond);
+    const attacker = await signedIn();
+    await attacker.client.get('/profile/emails');
+    for (const action of ['remove', 'primary', 'resend']) {
+      const page = await attacker.client.post(`/profile/emails/${row?.id}/${action}`);
+      expect(page.status, action).toBe(404);
+    }
+    expect(await addressRow(victim.userId, victimSecond)).toMatchObject({ is_primary: 0 });
+  });
+
+  it('does not let a second account claim an address another account has verified', async () => {
+    const owner = await signedIn();
+    const claimer = await signedIn('the claimer own password');
+    const mail = await add(claimer.client, owner.email);
+    const claimed = await addressRow(claimer.userId, owner.email);
+    expect(claimed?.verified_at).toBeNull();
+    // Even with the link (the owner might click it), the address stays the owner's.
+    const attempt = await verifyWith(claimer.client, mail);
+    expect(attempt.status).toBe(400);
+    expect(textOf(attempt.body)).toContain('already in use by another account');
+    expect((await addressRow(claimer.userId, owner.email))?.verified_at).toBeNull();
+    expect((await addressRow(owner.userId, owner.email))?.verified_at).not.toBeNull();
+    // Signing in with the address and the claimer's password opens nothing.
+    const asClaimer = await logIn(new Client(app.app), owner.email, 'the claimer own password');
+    expect(asClaimer.status).toBe(401);
+    const who = new Client(app.app);
+    expect((await logIn(who, owner.email, PASSWORD)).status).toBe(303);
+    const page = await who.get('/profile/emails');
+    expect(textOf(page.body)).not.toContain(claimer.email);
+  });
+
+  it('refuses an address that is already on the account', async () => {
+    const { client, email } = await signedIn();
+    const page = await client.submit('/profile/emails', { email: email.toUpperCase() });
+    expect(page.status).toBe(422);
+    expect(textOf(page.body)).toContain('This address is already on your account.');
+  });
+
+  it('sends the link again on request, at most once a minute', async () => {
+    const { client, userId } = await signedIn();
+    const second = uniqueEmail('second');
+    const first = await add(client, second);
+    const row = await addressRow(userId, second);
+    app.clock.advance(2 * MINUTE_MS);
+    await client.get('/profile/emails');
+    const since = app.mail.messages.length;
+    const resent = await client.post(`/profile/emails/${row?.id}/resend`);
+    expect(resent.status).toBe(303);
+    const again = await app.mail.waitFor(second, /Verify the new address/, { since });
+    expect(linkIn(again, '/verify-email')).not.toBe(linkIn(first, '/verify-email'));
+    const tooSoon = await client.post(`/profile/emails/${row?.id}/resend`);
+    expect(tooSoon.status).toBe(429);
+    expect((await verifyWith(client, again)).status).toBe(303);
+  });
+});
