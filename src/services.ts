@@ -13,6 +13,7 @@ import type { Audit, RequestMeta } from './audit/audit.js';
 import { createAudit } from './audit/audit.js';
 import type { Clock } from './clock.js';
 import type { Database } from './db/schema.js';
+import { createKnowledgeBase } from './knowledge-base/knowledge-base.js';
 import type { Postman } from './mail/postman.js';
 import type { Keys } from './security/secret-key.js';
 import { createTwoFactor } from './two-factor/two-factor.js';
@@ -46,6 +47,7 @@ export function createServices(options: ServiceOptions) {
     audit,
     postman: options.postman,
     keys: options.keys,
+    knowledgeBase: createKnowledgeBase({ db: options.db, clock: options.clock, audit }),
     accounts: {
       signIn,
       registration: createRegistration(deps),

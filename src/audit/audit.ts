@@ -46,7 +46,15 @@ export type AuditEventType =
   | 'user_group.renamed'
   | 'user_group.deleted'
   | 'user_group.member_added'
-  | 'user_group.member_removed';
+  | 'user_group.member_removed'
+  | 'kb.category_created'
+  | 'kb.category_updated'
+  | 'kb.category_deleted'
+  | 'kb.article_created'
+  | 'kb.article_updated'
+  | 'kb.article_moved'
+  | 'kb.article_published'
+  | 'kb.article_unpublished';
 
 export interface AuditEntry {
   event: AuditEventType;

@@ -1,0 +1,97 @@
+import { Marked } from 'marked';
+import sanitizeHtml from 'sanitize-html';
+
+/**
+ * Articles are Markdown written by administrators, but rendered to every visitor: whatever
+ * an editor (or someone who stole an editor's session) types must not become script in a
+ * reader's browser. Markdown allows raw HTML, so the rendered HTML goes through an allow-list
+ * sanitiser; nothing outside the list survives (tags, attributes, URL schemes).
+ */
+const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
+  allowedTags: [
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'p',
+    'br',
+    'hr',
+    'blockquote',
+    'ul',
+    'ol',
+    'li',
+    'strong',
+    'em',
+    'del',
+    'code',
+    'pre',
+    'kbd',
+    'a',
+    'img',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+  ],
+  allowedAttributes: {
+    a: ['href', 'title', 'rel'],
+    img: ['src', 'alt', 'title', 'width', 'height'],
+    ol: ['start'],
+    th: ['align'],
+    td: ['align'],
+  },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: { img: ['http', 'https'] },
+  allowProtocolRelative: false,
+  // The page has one h1, the article title: headings in the body start at h2.
+  transformTags: {
+    h1: 'h2',
+    a: (tagName, attribs) => ({
+      tagName,
+      attribs: /^https?:/i.test(attribs.href ?? '')
+        ? { ...attribs, rel: 'noopener noreferrer' }
+        : attribs,
+    }),
+  },
+  disallowedTagsMode: 'discard',
+};
+
+const marked = new Marked({ gfm: true, breaks: false, async: false });
+
+/** Markdown → HTML that is safe to insert into a page as it is. */
+export function renderMarkdown(markdown: string): string {
+  const raw = marked.parse(markdown, { async: false });
+  return sanitizeHtml(raw, SANITIZE_OPTIONS);
+}
+
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+};
+
+/**
+ * The readable text of sanitised article HTML: what search indexes and snippets quote.
+ * Block ends become line breaks so words of adjacent paragraphs do not run together.
+ */
+export function htmlToText(safeHtml: string): string {
+  return safeHtml
+    .replace(/<(?:br|hr)\s*\/?>/gi, '\n')
+    .replace(/<\/?(?:p|h[1-6]|ul|ol|li|blockquote|pre|table|tr|th|td)\b[^>]*>/gi, '\n')
+    .replace(/<img\b[^>]*\balt="([^"]*)"[^>]*>/gi, ' $1 ')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+      if (!name.startsWith('#')) return ENTITIES[name.toLowerCase()] ?? whole;
+      const code = /^#x/i.test(name) ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    })
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\s*\n\s*/g, '\n')
+    .trim();
+}

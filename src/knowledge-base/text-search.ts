@@ -1,0 +1,211 @@
+import { createRequire } from 'node:module';
+import type { Locale } from '../i18n/index.js';
+import { STOPWORDS } from './stopwords.js';
+
+/**
+ * Text analysis shared by both stores. PostgreSQL stems with its own Snowball dictionaries
+ * ('english', 'dutch'); SQLite's FTS5 only knows an English Porter stemmer, so on SQLite the
+ * app stems with the same Snowball algorithms before indexing and querying. The stop-word
+ * lists are PostgreSQL's, so a query means the same on either store.
+ */
+
+interface SnowballStemmer {
+  stem(word: string): string;
+}
+interface SnowballModule {
+  newStemmer(language: string): SnowballStemmer;
+}
+
+// A CommonJS/UMD module without type declarations: loaded through require so every loader
+// (node, tsx, vitest) sees the same object.
+const snowball = createRequire(import.meta.url)('snowball-stemmers') as SnowballModule;
+
+const SNOWBALL_LANGUAGE: Record<Locale, string> = { en: 'english', nl: 'dutch' };
+/** PostgreSQL text-search configuration per article language (see migration 0003). */
+export const PG_TEXT_SEARCH_CONFIG: Record<Locale, string> = { en: 'english', nl: 'dutch' };
+
+const stemmers = new Map<Locale, SnowballStemmer>();
+function stemmerFor(locale: Locale): SnowballStemmer {
+  let stemmer = stemmers.get(locale);
+  if (!stemmer) {
+    stemmer = snowball.newStemmer(SNOWBALL_LANGUAGE[locale]);
+    stemmers.set(locale, stemmer);
+  }
+  return stemmer;
+}
+
+/** Longest word and most words a query may have: bounded work per search. */
+export const MAX_TERM_LENGTH = 64;
+export const MAX_QUERY_TERMS = 12;
+export const MAX_QUERY_LENGTH = 200;
+
+export interface Token {
+  word: string;
+  start: number;
+  end: number;
+}
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/** Words (letters and digits) with their offsets; the same split as PostgreSQL's parts of words. */
+export function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  for (const match of text.matchAll(WORD)) {
+    tokens.push({ word: match[0], start: match.index, end: match.index + match[0].length });
+  }
+  return tokens;
+}
+
+export function stem(locale: Locale, word: string): string {
+  return stemmerFor(locale).stem(word.toLowerCase());
+}
+
+export function isStopword(locale: Locale, word: string): boolean {
+  return STOPWORDS[locale].has(word.toLowerCase());
+}
+
+/** The stems of a text, stop words left out, joined by spaces: what FTS5 indexes on SQLite. */
+export function stemmedText(locale: Locale, text: string): string {
+  const out: string[] = [];
+  for (const { word } of tokenize(text)) {
+    if (word.length > MAX_TERM_LENGTH || isStopword(locale, word)) continue;
+    out.push(stem(locale, word));
+  }
+  return out.join(' ');
+}
+
+export interface AnalysedQuery {
+  /** The words as typed (lower-cased), stop words removed: what PostgreSQL gets. */
+  words: string[];
+  /** Their stems: what FTS5 gets on SQLite and what snippets highlight. */
+  stems: string[];
+  /** The last word also matches as a prefix ("authenticat" finds "authentication"). */
+  prefixLast: boolean;
+}
+
+/** Minimum length of a last word before it also matches as a prefix (avoids "a*" matching all). */
+const PREFIX_MIN_LENGTH = 3;
+
+/** Turns what a visitor typed into search terms for one article language; null when nothing is left. */
+export function analyseQuery(locale: Locale, query: string): AnalysedQuery | null {
+  const words: string[] = [];
+  const seen = new Set<string>();
+  for (const { word } of tokenize(query.slice(0, MAX_QUERY_LENGTH))) {
+    const lower = word.toLowerCase();
+    if (lower.length > MAX_TERM_LENGTH || isStopword(locale, lower) || seen.has(lower)) continue;
+    seen.add(lower);
+    words.push(lower);
+    if (words.length === MAX_QUERY_TERMS) break;
+  }
+  if (words.length === 0) return null;
+  const last = words[words.length - 1] ?? '';
+  return {
+    words,
+    stems: words.map((w) => stem(locale, w)),
+    prefixLast: last.length >= PREFIX_MIN_LENGTH && /[\p{L}]$/u.test(query.trimEnd()),
+  };
+}
+
+/** FTS5 MATCH expression: every stem must occur; each is quoted so no word is read as syntax. */
+export function fts5Query(query: AnalysedQuery): string {
+  return query.stems
+    .map((s, i) => {
+      const quoted = `"${s.replace(/"/g, '""')}"`;
+      return query.prefixLast && i === query.stems.length - 1 ? `${quoted}*` : quoted;
+    })
+    .join(' AND ');
+}
+
+/**
+ * tsquery text for to_tsquery(config, …): words are letters and digits only (tokenize), so
+ * joining them with & can never form invalid syntax; PostgreSQL stems them itself.
+ */
+export function tsQueryText(query: AnalysedQuery): string {
+  return query.words
+    .map((w, i) => (query.prefixLast && i === query.words.length - 1 ? `${w}:*` : w))
+    .join(' & ');
+}
+
+export interface TextSegment {
+  text: string;
+  /** A word that matched the query: shown highlighted. */
+  match: boolean;
+}
+
+function matcher(locale: Locale, query: AnalysedQuery): (word: string) => boolean {
+  const exact = new Set(query.stems);
+  const prefix = query.prefixLast ? query.stems[query.stems.length - 1] : undefined;
+  return (word) => {
+    if (word.length > MAX_TERM_LENGTH) return false;
+    const s = stem(locale, word);
+    return exact.has(s) || (prefix !== undefined && s.startsWith(prefix));
+  };
+}
+
+/** A short text with its matching words marked (titles). */
+export function highlight(locale: Locale, text: string, query: AnalysedQuery): TextSegment[] {
+  return markWords(text, tokenize(text), matcher(locale, query));
+}
+
+function markWords(text: string, tokens: Token[], isMatch: (word: string) => boolean) {
+  const segments: TextSegment[] = [];
+  let cursor = 0;
+  for (const token of tokens) {
+    if (!isMatch(token.word)) continue;
+    if (token.start > cursor)
+      segments.push({ text: text.slice(cursor, token.start), match: false });
+    segments.push({ text: text.slice(token.start, token.end), match: true });
+    cursor = token.end;
+  }
+  if (cursor < text.length) segments.push({ text: text.slice(cursor), match: false });
+  return segments;
+}
+
+export const SNIPPET_WORDS = 30;
+
+/**
+ * The stretch of about SNIPPET_WORDS words of a body that holds the most different query
+ * words (then the most matches, then the earliest), with those words marked and an ellipsis
+ * where text was cut. Without any match, the opening words.
+ */
+export function buildSnippet(
+  locale: Locale,
+  text: string,
+  query: AnalysedQuery,
+  windowWords = SNIPPET_WORDS,
+): TextSegment[] {
+  const tokens = tokenize(text);
+  if (tokens.length === 0) return [];
+  const isMatch = matcher(locale, query);
+  const keys = tokens.map((t) => (isMatch(t.word) ? stem(locale, t.word) : null));
+  let best = -1;
+  let bestScore = -1;
+  for (let start = 0; start < tokens.length; start++) {
+    if (keys[start] === null) continue;
+    const inWindow = keys.slice(start, start + windowWords).filter((k): k is string => k !== null);
+    const score = new Set(inWindow).size * 1000 + inWindow.length;
+    if (score > bestScore) {
+      bestScore = score;
+      best = start;
+    }
+  }
+  // Start a few words before the best match so it reads in context.
+  const lead = best < 0 ? 0 : Math.max(0, Math.min(best - 3, tokens.length - windowWords));
+  const window = tokens.slice(lead, lead + windowWords);
+  const first = window[0];
+  const last = window[window.length - 1];
+  if (!first || !last) return [];
+  const from = first.start;
+  const to = last.end;
+  const shifted = window.map((t) => ({ ...t, start: t.start - from, end: t.end - from }));
+  const segments = markWords(text.slice(from, to), shifted, isMatch).map((s) => ({
+    ...s,
+    text: s.text.replace(/\s+/g, ' '),
+  }));
+  const cutText = /[\p{L}\p{N}]/u;
+  if (cutText.test(text.slice(0, from))) segments.unshift({ text: '… ', match: false });
+  if (cutText.test(text.slice(to))) segments.push({ text: ' …', match: false });
+  else if (to < text.length)
+    segments.push({ text: text.slice(to).replace(/\s+/g, ' '), match: false });
+  return segments;
+}
