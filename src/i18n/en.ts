@@ -76,6 +76,7 @@ export const en = {
       `We sent a message to ${email}. Follow the link in it to verify your address, then log in. The link is valid for 24 hours.`,
   },
   verifyEmail: {
+    confirmIntro: 'Press the button below to confirm that this email address is yours.',
     verifiedNotice: 'Your email address is verified. You can now log in.',
     addressVerified: 'The email address is verified.',
     invalidTitle: 'This link does not work',

@@ -77,6 +77,7 @@ export const nl: Messages = {
       `We hebben een bericht gestuurd naar ${email}. Volg de link daarin om je adres te bevestigen en log daarna in. De link is 24 uur geldig.`,
   },
   verifyEmail: {
+    confirmIntro: 'Klik op de knop hieronder om te bevestigen dat dit e-mailadres van jou is.',
     verifiedNotice: 'Je e-mailadres is bevestigd. Je kunt nu inloggen.',
     addressVerified: 'Het e-mailadres is bevestigd.',
     invalidTitle: 'Deze link werkt niet',

@@ -40,6 +40,22 @@ export function registerPage(ctx: PageContext, state: FormState = {}): SafeHtml 
   });
 }
 
+/** The page a verification link opens: a mail scanner that fetches links proves nothing. */
+export function verifyEmailPage(ctx: PageContext, token: string): SafeHtml {
+  const { t } = ctx;
+  return layout(ctx, {
+    title: t.mail.verifyButton,
+    narrow: true,
+    main: html`<h1>${t.mail.verifyButton}</h1>
+      <p>${t.verifyEmail.confirmIntro}</p>
+      ${form(
+        ctx,
+        '/verify-email',
+        html`<input type="hidden" name="token" value="${token}" />${button(t.mail.verifyButton)}`,
+      )}`,
+  });
+}
+
 export function loginPage(ctx: PageContext, state: FormState = {}): SafeHtml {
   const { t } = ctx;
   const errors = state.errors ?? {};

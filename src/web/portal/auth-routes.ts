@@ -1,14 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { NAME_MAX_LENGTH } from '../../accounts/users.js';
-import { html } from '../../lib/html.js';
 import { text, Validator } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
-import { button, form } from '../views/components.js';
-import { layout } from '../views/layout.js';
 import { messagePage } from '../views/message-page.js';
 import type { WebDeps } from '../web-deps.js';
 import { safeNext, sendHtml } from '../web-deps.js';
-import { forgotPage, loginPage, registerPage, resetPage } from './auth-pages.js';
+import { forgotPage, loginPage, registerPage, resetPage, verifyEmailPage } from './auth-pages.js';
 
 /** Registration, e-mail verification, log in and out, forgotten passwords. */
 export function registerAuthRoutes(app: FastifyInstance, { services, tools }: WebDeps): void {
@@ -43,20 +40,9 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
   });
 
   // The link opens a page with a button: a mail scanner that fetches links proves nothing.
-  app.get('/verify-email', (request, reply) => {
-    const token = text(request.query, 'token');
-    const ctx = tools.page(request);
-    const t = ctx.t;
-    return sendHtml(
-      reply,
-      layout(ctx, {
-        title: t.mail.verifyButton,
-        narrow: true,
-        main: html`<h1>${t.mail.verifyButton}</h1>
-          ${form(ctx, '/verify-email', html`<input type="hidden" name="token" value="${token}" />${button(t.mail.verifyButton)}`)}`,
-      }),
-    );
-  });
+  app.get('/verify-email', (request, reply) =>
+    sendHtml(reply, verifyEmailPage(tools.page(request), text(request.query, 'token'))),
+  );
 
   app.post('/verify-email', async (request, reply) => {
     const result = await emailAddresses.verify(text(request.body, 'token'), requestMeta(request));

@@ -5,7 +5,7 @@ import { LOCALES, messagesFor } from '../../i18n/index.js';
 import { PASSWORD_MIN_LENGTH } from '../../accounts/passwords.js';
 import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH } from '../../accounts/users.js';
 import { button, csrfField, errorSummary, field, form } from '../views/components.js';
-import { layout } from '../views/layout.js';
+import { layout, notice } from '../views/layout.js';
 import type { PageContext } from '../views/page-context.js';
 import type { FormState } from './auth-pages.js';
 
@@ -28,6 +28,7 @@ export function profileLayout(
   const { t } = ctx;
   return layout(ctx, {
     title,
+    placesNotice: true,
     main: html`<div class="profile">
       <nav class="profile-nav" aria-label="${t.profile.sectionsLabel}">
         <p class="profile-title">${t.profile.title}</p>
@@ -42,7 +43,7 @@ export function profileLayout(
           )}
         </ul>
       </nav>
-      <div class="profile-content">${content}</div>
+      <div class="profile-content">${notice(ctx)}${content}</div>
     </div>`,
   });
 }
@@ -115,29 +116,48 @@ export function passwordSection(ctx: PageContext, state: FormState = {}): SafeHt
   );
 }
 
-function addressRow(ctx: PageContext, address: EmailAddress): SafeHtml {
+/** Lets a long address wrap before the @ on a phone rather than at a random letter. */
+function breakableEmail(email: string): SafeHtml {
+  const at = email.lastIndexOf('@');
+  return at > 0 ? html`${email.slice(0, at)}<wbr />${email.slice(at)}` : html`${email}`;
+}
+
+function addressItem(ctx: PageContext, address: EmailAddress): SafeHtml {
   const { t } = ctx;
-  const status = address.is_primary
-    ? html`<span class="badge">${t.profile.primary}</span>
-        ${address.verified_at ? t.profile.verified : t.profile.unverified}`
-    : address.verified_at
-      ? t.profile.verified
-      : html`<span class="badge badge-warning">${t.profile.unverified}</span>`;
-  const action = (path: string, label: string, accessibleName: string) =>
+  const badges = html`${address.is_primary ? html`<span class="badge">${t.profile.primary}</span>` : ''}
+  ${
+    address.verified_at
+      ? html`<span class="badge badge-success">${t.profile.verified}</span>`
+      : html`<span class="badge badge-warning">${t.profile.unverified}</span>`
+  }`;
+  const action = (path: string, label: string, accessibleName: string, danger = false) =>
     html`<form method="post" action="/profile/emails/${address.id}/${path}" class="inline-form">
-      ${csrfField(ctx)}<button type="submit" class="link-button" aria-label="${accessibleName}">
+      ${csrfField(ctx)}<button
+        type="submit"
+        class="${danger ? 'small-button danger' : 'small-button'}"
+        aria-label="${accessibleName}"
+      >
         ${label}
       </button>
     </form>`;
-  return html`<tr>
-    <td>${address.email}</td>
-    <td>${status}</td>
-    <td class="actions">
-      ${!address.is_primary && address.verified_at ? action('primary', t.profile.makePrimary, t.profile.makePrimaryLabel(address.email)) : ''}
-      ${!address.verified_at ? action('resend', t.profile.resend, t.profile.resendLabel(address.email)) : ''}
-      ${!address.is_primary ? action('remove', t.profile.remove, t.profile.removeLabel(address.email)) : ''}
-    </td>
-  </tr>`;
+  const actions = [
+    !address.is_primary && address.verified_at
+      ? action('primary', t.profile.makePrimary, t.profile.makePrimaryLabel(address.email))
+      : '',
+    !address.verified_at
+      ? action('resend', t.profile.resend, t.profile.resendLabel(address.email))
+      : '',
+    !address.is_primary
+      ? action('remove', t.profile.remove, t.profile.removeLabel(address.email), true)
+      : '',
+  ].filter(Boolean);
+  return html`<li class="address">
+    <div class="address-main">
+      <span class="address-email">${breakableEmail(address.email)}</span>
+      <span class="badges">${badges}</span>
+    </div>
+    ${actions.length ? html`<div class="address-actions">${actions}</div>` : ''}
+  </li>`;
 }
 
 export function emailsSection(
@@ -152,20 +172,11 @@ export function emailsSection(
     'emails',
     t.profile.emailsHeading,
     html`<h1>${t.profile.emailsHeading}</h1>
-      <p>${t.profile.emailsIntro}</p>
+      <p class="lead">${t.profile.emailsIntro}</p>
       ${state.formError ? html`<div class="notice notice-error" role="alert">${state.formError}</div>` : ''}
-      <table class="table">
-        <thead>
-          <tr>
-            <th scope="col">${t.profile.emailColumn}</th>
-            <th scope="col">${t.profile.statusColumn}</th>
-            <th scope="col">${t.profile.actionsColumn}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${addresses.map((a) => addressRow(ctx, a))}
-        </tbody>
-      </table>
+      <ul class="address-list">
+        ${addresses.map((a) => addressItem(ctx, a))}
+      </ul>
       <h2>${t.profile.addHeading}</h2>
       ${errorSummary(ctx, errors)}
       ${form(

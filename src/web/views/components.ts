@@ -32,6 +32,10 @@ export interface FieldOptions {
   value?: string;
   errors?: FieldErrors;
   autocomplete?: string;
+  /**
+   * Announced by screen readers; no visual asterisk: nearly every field is required, and the
+   * label must stay exactly the words of SPEC §2 (people and tests find fields by it).
+   */
   required?: boolean;
   hint?: string;
   maxlength?: number;
@@ -53,9 +57,7 @@ export function field(options: FieldOptions): SafeHtml {
     .join(' ');
   const type = options.type ?? 'text';
   return html`<div class="${error ? 'field field-error' : 'field'}">
-    <label for="${options.name}"
-      >${options.label}${options.required ? html`<span class="required" aria-hidden="true"> *</span>` : ''}</label
-    >
+    <label for="${options.name}">${options.label}</label>
     ${options.hint ? html`<p class="hint" id="${options.name}-hint">${options.hint}</p>` : ''}
     ${error ? html`<p class="error-message" id="${options.name}-error">${error}</p>` : ''}
     <input

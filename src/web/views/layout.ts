@@ -9,6 +9,8 @@ export interface PageOptions {
   main: HtmlValue;
   /** Narrow pages (forms) get a single centred column. */
   narrow?: boolean;
+  /** The page shows the flash notice itself (beside its own content), not above it. */
+  placesNotice?: boolean;
 }
 
 function languageSwitch(ctx: PageContext): SafeHtml {
@@ -37,10 +39,12 @@ function accountArea(ctx: PageContext): SafeHtml {
   if (!ctx.user) {
     return html`<ul class="auth-links">
       <li><a href="/login">${ctx.t.layout.logIn}</a></li>
-      <li><a href="/register">${ctx.t.layout.register}</a></li>
+      <li><a href="/register" class="auth-register">${ctx.t.layout.register}</a></li>
     </ul>`;
   }
-  // The popover attribute gives a real button and menu that work without JavaScript.
+  // The popover attribute gives a real button and menu that work without JavaScript. The
+  // button shows only a picture (initial and chevron), so its name is the whole label
+  // (WCAG 2.5.3); who is signed in is said at the top of the menu.
   return html`<div class="account">
     <button
       type="button"
@@ -49,21 +53,30 @@ function accountArea(ctx: PageContext): SafeHtml {
       aria-label="${ctx.t.layout.accountMenu}"
     >
       <span class="avatar" aria-hidden="true">${ctx.user.name.slice(0, 1).toUpperCase()}</span>
-      <span class="account-name" aria-hidden="true">${ctx.user.name}</span>
+      <span class="chevron" aria-hidden="true"></span>
     </button>
     <div id="account-menu" popover class="account-menu">
       <p class="account-menu-who">${ctx.t.layout.signedInAs(ctx.user.name)}</p>
       <ul>
         <li><a href="/profile">${ctx.t.layout.myProfile}</a></li>
         ${ctx.user.isAdmin ? html`<li><a href="/admin">${ctx.t.layout.administration}</a></li>` : ''}
-        <li>
+        <li class="account-menu-logout">
           <form method="post" action="/logout">
             ${csrfField(ctx)}
-            <button type="submit" class="link-button">${ctx.t.layout.logOut}</button>
+            <button type="submit">${ctx.t.layout.logOut}</button>
           </form>
         </li>
       </ul>
     </div>
+  </div>`;
+}
+
+/** The one-time message left by the previous request ("Your changes have been saved."). */
+export function notice(ctx: PageContext): SafeHtml {
+  if (!ctx.notice) return html``;
+  const role = ctx.notice.kind === 'error' ? 'alert' : 'status';
+  return html`<div class="notice notice-${ctx.notice.kind}" role="${role}">
+    ${ctx.notice.text}
   </div>`;
 }
 
@@ -81,15 +94,26 @@ export function layout(ctx: PageContext, page: PageOptions): SafeHtml {
         <a class="skip-link" href="#main">${ctx.t.layout.skipToContent}</a>
         <header class="site-header">
           <div class="site-header-inner">
-            <a class="site-name" href="/">${ctx.siteName}</a>
+            <a class="site-name" href="/"
+              ><img
+                class="site-logo"
+                src="/assets/favicon.svg"
+                alt=""
+                width="28"
+                height="28"
+              />${ctx.siteName}</a
+            >
             <nav class="site-nav" aria-label="${ctx.t.layout.primaryNav}">
               ${languageSwitch(ctx)} ${accountArea(ctx)}
             </nav>
           </div>
         </header>
         <main id="main" class="${page.narrow ? 'main narrow' : 'main'}" tabindex="-1">
-          ${ctx.notice ? html`<div class="notice notice-${ctx.notice.kind}" role="${ctx.notice.kind === 'error' ? 'alert' : 'status'}">${ctx.notice.text}</div>` : ''}
-          ${page.main}
+          ${
+            page.narrow
+              ? html`<div class="panel">${notice(ctx)}${page.main}</div>`
+              : html`${page.placesNotice ? '' : notice(ctx)}${page.main}`
+          }
         </main>
         <footer class="site-footer"><p>${ctx.t.layout.footer}</p></footer>
       </body>

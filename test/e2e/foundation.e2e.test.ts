@@ -1,0 +1,327 @@
+/**
+ * The foundation journey in a real Chromium: register, verify by the mailed link, log in,
+ * change the password, add and verify a second address (through the step-up page), log out.
+ * Elements are found the way a person (or a screen reader) finds them: by role and by the
+ * exact labels of SPEC §2. Every page on the way must have no WCAG 2.2 A/AA violations
+ * (axe-core), in English and in Dutch, on a desktop and on a phone.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nl } from '../../src/i18n/nl.js';
+import { Client } from '../helpers/client.js';
+import { PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
+import { linkIn } from '../helpers/mail-capture.js';
+import type { E2eWorld } from './helpers/browser.js';
+import {
+  expectNoAxeViolations,
+  hasChromium,
+  PHONE,
+  screenshot,
+  startE2e,
+} from './helpers/browser.js';
+
+const NEW_PASSWORD = 'a much longer passphrase for the e2e run';
+const MINUTE_MS = 60_000;
+
+describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
+  let world: E2eWorld;
+  beforeAll(async () => {
+    world = await startE2e();
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  /** Every page we land on: no axe violations, and a screenshot when asked for. */
+  async function check(page: Page, name: string) {
+    await expectNoAxeViolations(page, name);
+    await screenshot(page, name);
+  }
+
+  async function openAccountMenu(page: Page, label = 'Account menu') {
+    await page.getByRole('button', { name: label, exact: true }).click();
+  }
+
+  it('registers, verifies, logs in, changes the password, adds an address and logs out', async () => {
+    const { app } = world;
+    const { page } = await world.newContext();
+    const email = uniqueEmail('journey');
+    const second = uniqueEmail('second');
+
+    await page.goto('/');
+    await expect.poll(() => page.getAttribute('html', 'lang')).toBe('en');
+    await check(page, 'home');
+
+    await page.getByRole('link', { name: 'Register', exact: true }).click();
+    await page.waitForURL('**/register');
+    await check(page, 'register');
+
+    // A form sent empty comes back with errors tied to its fields.
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect.poll(() => page.getByRole('alert').first().isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByLabel('Email address').getAttribute('aria-invalid'))
+      .toBe('true');
+    await check(page, 'register-errors');
+
+    await page.getByLabel('Name').fill('Ada Lovelace');
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    const since = app.mail.messages.length;
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+    await check(page, 'register-sent');
+
+    const mail = await app.mail.waitFor(email, /Verify your email address/, { since });
+    await page.goto(linkIn(mail, '/verify-email'));
+    await check(page, 'verify-email');
+    await page.getByRole('button', { name: 'Verify email address' }).click();
+    await page.waitForURL('**/login');
+    await page.getByRole('status').getByText('Your email address is verified').waitFor();
+    await check(page, 'login-verified');
+
+    // A wrong password gives one generic error, and the page stays accessible.
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Password').fill('not the password at all');
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await page
+      .getByRole('alert')
+      .getByText('The email address or password is not correct.')
+      .waitFor();
+    await check(page, 'login-failed');
+
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await page.getByRole('button', { name: 'Account menu', exact: true }).waitFor();
+
+    await openAccountMenu(page);
+    const myProfile = page.getByRole('link', { name: 'My Profile' });
+    await myProfile.waitFor({ state: 'visible' });
+    await check(page, 'account-menu-open');
+    await myProfile.click();
+    await page.waitForURL('**/profile');
+    const sections = page.getByRole('navigation', { name: 'Profile sections' }).getByRole('link');
+    expect(await sections.allInnerTexts()).toEqual([
+      'Your account',
+      'Your password',
+      'Your 2FA',
+      'Your email addresses',
+    ]);
+    await check(page, 'profile-account');
+
+    await page.getByRole('link', { name: 'Your password' }).click();
+    await page.waitForURL('**/profile/password');
+    await check(page, 'profile-password');
+    // Mismatched confirmation first: the error is tied to its field.
+    await page.getByLabel('Current password').fill(PASSWORD);
+    await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel('Confirm new password').fill(`${NEW_PASSWORD}!`);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect
+      .poll(() => page.getByLabel('Confirm new password').getAttribute('aria-invalid'))
+      .toBe('true');
+    await check(page, 'profile-password-errors');
+    await page.getByLabel('Current password').fill(PASSWORD);
+    await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel('Confirm new password').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('status').getByText('Your password has been changed.').waitFor();
+    await check(page, 'profile-password-changed');
+
+    await page.getByRole('link', { name: 'Your 2FA' }).click();
+    await page.getByRole('heading', { name: 'Set Up Two-Factor Authentication' }).waitFor();
+    await check(page, 'profile-2fa');
+
+    await page.getByRole('link', { name: 'Your email addresses' }).click();
+    await page.waitForURL('**/profile/emails');
+    await check(page, 'profile-emails');
+
+    // Adding an address is a sensitive change: past ten minutes it asks for the password.
+    app.clock.advance(11 * MINUTE_MS);
+    const addAddress = async () => {
+      await page.getByLabel('Email address').fill(second);
+      await page.getByRole('button', { name: 'Add address' }).click();
+      await page.waitForLoadState();
+    };
+    const beforeAdd = app.mail.messages.length;
+    await addAddress();
+    if (new URL(page.url()).pathname === '/reauth') {
+      await check(page, 'reauth');
+      await page.getByLabel('Password').fill(NEW_PASSWORD);
+      await page.getByRole('button', { name: 'Confirm' }).click();
+      await page.waitForURL('**/profile/emails');
+      await addAddress();
+    }
+    await page.getByRole('status').getByText(`We sent a verification link to ${second}`).waitFor();
+    await check(page, 'profile-emails-added');
+
+    const addressMail = await app.mail.waitFor(second, /Verify the new address/, {
+      since: beforeAdd,
+    });
+    await page.goto(linkIn(addressMail, '/verify-email'));
+    await page.getByRole('button', { name: 'Verify email address' }).click();
+    await page.waitForURL('**/profile/emails');
+    await page.getByRole('status').getByText('The email address is verified.').waitFor();
+    const entry = page.getByRole('listitem').filter({ hasText: second });
+    await expect.poll(() => entry.innerText()).toContain('Verified');
+    await check(page, 'profile-emails-verified');
+
+    await openAccountMenu(page);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('status').getByText('You have been logged out.').waitFor();
+    await page.getByRole('link', { name: 'Log in', exact: true }).waitFor();
+    await check(page, 'logged-out');
+  });
+
+  it('keeps the forgot-password, reset, error and not-found pages accessible', async () => {
+    const { app } = world;
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const { page } = await world.newContext();
+
+    await page.goto('/login');
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.waitForURL('**/password/forgot');
+    await check(page, 'forgot');
+
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await expect
+      .poll(() => page.getByLabel('Email address').getAttribute('aria-invalid'))
+      .toBe('true');
+    await check(page, 'forgot-errors');
+
+    const since = app.mail.messages.length;
+    await page.getByLabel('Email address').fill(email);
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
+    await check(page, 'forgot-sent');
+
+    const mail = await app.mail.waitFor(email, /Reset your password/, { since });
+    await page.goto(linkIn(mail, '/password/reset'));
+    await check(page, 'reset');
+    await page.getByLabel('New password', { exact: true }).fill('short');
+    await page.getByLabel('Confirm new password').fill('short');
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await expect
+      .poll(() => page.getByLabel('New password', { exact: true }).getAttribute('aria-invalid'))
+      .toBe('true');
+    await check(page, 'reset-errors');
+    await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel('Confirm new password').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.waitForURL('**/login');
+    await page.getByRole('status').getByText('Your password has been changed.').waitFor();
+    await check(page, 'reset-done');
+
+    await page.goto('/password/reset?token=not-a-real-token');
+    await page.getByRole('heading', { name: 'This link does not work' }).waitFor();
+    await check(page, 'reset-dead-link');
+
+    const missing = await page.goto('/no/such/page');
+    expect(missing?.status()).toBe(404);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await check(page, 'not-found');
+  });
+
+  it('is accessible in Dutch, switched from the header', async () => {
+    const { app } = world;
+    const { email } = await registerAndVerify(app, new Client(app.app), { name: 'Joost' });
+    const { page } = await world.newContext();
+    const t = nl;
+
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Nederlands' }).click();
+    await expect.poll(() => page.getAttribute('html', 'lang')).toBe('nl');
+    await page.getByRole('heading', { name: t.home.title }).waitFor();
+    await check(page, 'nl-home');
+
+    await page.getByRole('link', { name: t.layout.register, exact: true }).click();
+    await page.getByRole('heading', { name: t.register.title }).waitFor();
+    await check(page, 'nl-register');
+    await page.getByRole('button', { name: t.register.submit }).click();
+    await expect
+      .poll(() => page.getByLabel(t.register.email).getAttribute('aria-invalid'))
+      .toBe('true');
+    await check(page, 'nl-register-errors');
+
+    await page.goto('/password/forgot');
+    await page.getByRole('heading', { name: t.forgot.title }).waitFor();
+    await check(page, 'nl-forgot');
+
+    await page.goto('/nergens');
+    await page.getByRole('heading', { name: t.errors.notFoundTitle }).waitFor();
+    await check(page, 'nl-not-found');
+
+    await page.goto('/login');
+    await page.getByLabel(t.login.email).fill(email);
+    await page.getByLabel(t.login.password).fill(PASSWORD);
+    await page.getByRole('button', { name: t.login.submit, exact: true }).click();
+    // The account keeps the language it was registered in; switching while signed in saves it.
+    await page.getByRole('button', { name: 'Account menu', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Nederlands' }).click();
+    await page.getByRole('button', { name: t.layout.accountMenu, exact: true }).waitFor();
+    await openAccountMenu(page, t.layout.accountMenu);
+    await page.getByRole('link', { name: t.layout.myProfile }).click();
+    await page.waitForURL('**/profile');
+    await check(page, 'nl-profile-account');
+
+    await page.getByRole('link', { name: t.profile.password }).click();
+    await page.waitForURL('**/profile/password');
+    await check(page, 'nl-profile-password');
+
+    await page.getByRole('link', { name: t.profile.twoFactor }).click();
+    await page.waitForURL('**/profile/2fa');
+    await check(page, 'nl-profile-2fa');
+
+    await page.getByRole('link', { name: t.profile.emails }).click();
+    await page.waitForURL('**/profile/emails');
+    await check(page, 'nl-profile-emails');
+
+    await page.goto('/reauth?next=/profile/emails');
+    await page.getByRole('heading', { name: t.reauth.title }).waitFor();
+    await check(page, 'nl-reauth');
+
+    await openAccountMenu(page, t.layout.accountMenu);
+    await page.getByRole('button', { name: t.layout.logOut }).click();
+    await page.getByRole('link', { name: t.layout.logIn, exact: true }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('nl');
+    await check(page, 'nl-logged-out');
+  });
+
+  it('works on a phone-sized screen, account menu included', async () => {
+    const { app } = world;
+    const { email } = await registerAndVerify(app, new Client(app.app), {
+      name: 'Grace Brewster Murray Hopper',
+    });
+    const { page } = await world.newContext({ viewport: PHONE });
+
+    await page.goto('/');
+    await check(page, 'home');
+    await page.goto('/register');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect
+      .poll(() => page.getByLabel('Email address').getAttribute('aria-invalid'))
+      .toBe('true');
+    await check(page, 'register-errors');
+
+    await page.goto('/login');
+    await check(page, 'login');
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await openAccountMenu(page);
+    await page.getByRole('link', { name: 'My Profile' }).waitFor({ state: 'visible' });
+    await check(page, 'account-menu-open');
+    await page.getByRole('link', { name: 'My Profile' }).click();
+    await page.waitForURL('**/profile');
+    await check(page, 'profile-account');
+    await page.goto('/profile/password');
+    await check(page, 'profile-password');
+    await page.goto('/profile/emails');
+    await check(page, 'profile-emails');
+
+    // Nothing may force sideways scrolling at 390 px (WCAG 1.4.10 Reflow).
+    const scrollWidth = await page.evaluate('document.documentElement.scrollWidth');
+    expect(scrollWidth).toBeLessThanOrEqual(PHONE.width);
+  });
+});
