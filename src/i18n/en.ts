@@ -3,9 +3,14 @@
  * another language (or one it adds) fails the build.
  */
 import { twoFactorEn } from './en-two-factor.js';
+import { adminEn } from './en-admin.js';
+import { kbEn, kbAdminEn } from './en-kb.js';
 
 export const en = {
   twoFactor: twoFactorEn,
+  kb: kbEn,
+  kbAdmin: kbAdminEn,
+  admin: adminEn,
   language: {
     name: 'English',
     switchLabel: 'Language',

@@ -1,9 +1,14 @@
 import type { Messages } from './en.js';
 
 import { twoFactorNl } from './nl-two-factor.js';
+import { adminNl } from './nl-admin.js';
+import { kbNl, kbAdminNl } from './nl-kb.js';
 
 export const nl: Messages = {
   twoFactor: twoFactorNl,
+  kb: kbNl,
+  kbAdmin: kbAdminNl,
+  admin: adminNl,
   language: {
     name: 'Nederlands',
     switchLabel: 'Taal',

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountErrorCode } from '../../accounts/error-codes.js';
+import { AccountError, fail } from '../../accounts/error-codes.js';
 import { isRecentlyAuthenticated } from '../../accounts/sessions.js';
 import { NAME_MAX_LENGTH } from '../../accounts/users.js';
 import { isLocale } from '../../i18n/index.js';
@@ -11,6 +12,8 @@ import { requireSession, safeNext, sendHtml } from '../web-deps.js';
 import { accountSection, emailsSection, passwordSection, reauthPage } from './profile-pages.js';
 import { html } from '../../lib/html.js';
 import { profileLayout } from './profile-pages.js';
+
+const ADDRESS_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function addressError(t: Messages, code: AccountErrorCode): string {
   switch (code) {
@@ -179,9 +182,12 @@ export function registerProfileRoutes(
       if (!auth) return reply;
       if (needsRecent && !requireRecent(request, reply, '/profile/emails')) return reply;
       const meta = requestMeta(request);
-      const id = request.params.id.slice(0, 64);
-      const result =
-        path === 'primary'
+      const id = request.params.id;
+      // Ids are UUIDs made by the app; anything else is no address of this user (and a NUL
+      // byte would be a database error on PostgreSQL rather than a 404).
+      const result = !ADDRESS_ID.test(id)
+        ? fail(AccountError.NOT_FOUND)
+        : path === 'primary'
           ? await emailAddresses.makePrimary(auth.user, id, meta)
           : path === 'remove'
             ? await emailAddresses.remove(auth.user, id, meta)
