@@ -5,6 +5,18 @@ import { csrfTokenFor } from './request-context.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Web forms send only these; anything else (JSON, text/plain) has no business on a form route. */
+const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data'];
+
+export class UnsupportedBodyError extends Error {
+  readonly statusCode = 415;
+  readonly code = 'UNSUPPORTED_BODY';
+  constructor() {
+    super('Only form posts are accepted here');
+    this.name = 'UnsupportedBodyError';
+  }
+}
+
 export class CsrfError extends Error {
   readonly statusCode = 403;
   constructor(readonly reason: string) {
@@ -40,6 +52,9 @@ export function registerCsrfProtection(
     if (SAFE_METHODS.has(request.method) || request.url.startsWith('/api/')) return done();
     const originProblem = checkRequestOrigin(request, options.publicOrigin);
     if (originProblem) return done(new CsrfError(originProblem));
+    const type = request.headers['content-type'];
+    if (type !== undefined && !FORM_TYPES.some((form) => type.toLowerCase().startsWith(form)))
+      return done(new UnsupportedBodyError());
     const expected = csrfTokenFor(request.csrfSecret, options.key);
     const sent = text(request.body, '_csrf');
     if (!expected || !sent || !safeEqual(sent, expected)) {

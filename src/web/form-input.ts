@@ -3,11 +3,15 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../accounts/passwords.
 import type { Messages } from '../i18n/index.js';
 import type { FieldErrors } from './views/components.js';
 
-/** Reads one text field of a parsed form; anything but a single string (arrays, objects) reads as ''. */
+/**
+ * Reads one text field of a parsed form; anything but a single string (arrays, objects) reads
+ * as ''. So does a string with a NUL character: no form field needs one, and PostgreSQL
+ * refuses it in text (an error, not a 4xx, if it got that far).
+ */
 export function text(body: unknown, name: string): string {
   if (typeof body !== 'object' || body === null) return '';
   const value = (body as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : '';
+  return typeof value === 'string' && !value.includes('\0') ? value : '';
 }
 
 /** Collects field errors in form order; the first message per field wins. */

@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from '../helpers/client.js';
+import { Client, textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
+import { snapshotDatabase } from '../helpers/snapshot.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** A styled page of the app: the layout with its header, not a bare error. */
+function expectStyledPage(page: Page, status: number) {
+  expect(page.status).toBe(status);
+  expect(page.headers['content-type']).toMatch(/^text\/html/);
+  expect(page.body).toMatch(/^<!doctype html>/i);
+  expect(page.body).toContain('<html lang="en">');
+  expect(page.body).toContain('class="site-header"');
+  expect(page.body).not.toMatch(/FST_ERR|node_modules|\bat \S+ \(\//);
+}
+
+describe.each(DIALECTS)('bad input (%s)', (dialect) => {
+  let app: TestApp;
+  let client: Client;
+  let email: string;
+
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+    client = new Client(app.app);
+    ({ email } = await registerAndVerify(app, client));
+    await logIn(client, email);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /** Posts a raw body with this browser's cookies; checks that nothing was written. */
+  async function postRaw(
+    url: string,
+    body: string,
+    contentType = FORM,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Page> {
+    const before = await snapshotDatabase(app.db);
+    const page = await client.request('POST', url, {
+      body,
+      headers: { 'content-type': contentType, ...extraHeaders },
+    });
+    expect(page.status, `${url}: ${body.slice(0, 80)}`).toBeGreaterThanOrEqual(400);
+    expect(page.status, `${url}: ${body.slice(0, 80)}`).toBeLessThan(500);
+    expect(await snapshotDatabase(app.db), `${url}: ${body.slice(0, 80)}`).toEqual(before);
+    return page;
+  }
+
+  async function token(): Promise<string> {
+    await client.get('/profile');
+    return client.csrfToken();
+  }
+
+  it('answers a body over 64 KiB with a styled 413 page', async () => {
+    const csrf = await token();
+    const huge = new URLSearchParams({
+      _csrf: csrf,
+      name: 'x'.repeat(70 * 1024),
+      email: uniqueEmail('huge'),
+      password: PASSWORD,
+    }).toString();
+    const page = await postRaw('/register', huge);
+    expectStyledPage(page, 413);
+    expect(textOf(page.body)).toContain('Too much data');
+    expectStyledPage(await postRaw('/profile', huge), 413);
+  });
+
+  it('turns repeated, array-shaped or empty form fields into field errors', async () => {
+    const csrf = await token();
+    const bodies = [
+      `_csrf=${csrf}&name=a&name=b&locale=en`,
+      `_csrf=${csrf}&name[]=a&name[]=b`,
+      `_csrf=${csrf}&name[x]=a&locale[]=nl`,
+      `_csrf=${csrf}&=&&==&name`,
+      `_csrf=${csrf}&__proto__=x&constructor=y&name=`,
+      `_csrf=${csrf}${'&'.repeat(5000)}`,
+      `_csrf=${csrf}&name=%00&locale=en`,
+      `_csrf=${csrf}&name=Ada%00Lovelace&locale=en`,
+    ];
+    for (const body of bodies) {
+      const page = await postRaw('/profile', body);
+      expect(page.status, body).toBe(422);
+      expect(page.body).toMatch(/id="name-error"/);
+    }
+  });
+
+  it('takes a malformed percent escape literally, never as an error', async () => {
+    const csrf = await token();
+    for (const name of ['%zz%', '100%', '%E0%A4%A']) {
+      const page = await client.request('POST', '/profile', {
+        body: `_csrf=${csrf}&name=${name}&locale=en`,
+        headers: { 'content-type': FORM },
+      });
+      expect(page.status, name).toBe(303);
+      expect((await client.get('/profile')).body).toContain(`value="${name}"`);
+    }
+  });
+
+  it('never fails on a NUL byte or other hostile text in any field of the public forms', async () => {
+    const csrf = await token();
+    const hostile = ['a\u0000b@example.com', 'x\u0000', '\uD800', '\u202Eevil', '\r\n\t'];
+    for (const value of hostile) {
+      for (const [url, fields] of [
+        ['/register', { name: value, email: value, password: value }],
+        ['/register', { name: 'Ok Name', email: `a${value}@example.com`, password: PASSWORD }],
+        ['/login', { email: value, password: value }],
+        ['/login', { email: `a${value}@example.com`, password: PASSWORD }],
+        ['/password/forgot', { email: `a${value}@example.com` }],
+        ['/password/reset', { token: value, new_password: value, confirm_password: value }],
+        ['/verify-email', { token: value }],
+        ['/profile/emails', { email: `a${value}@example.com` }],
+        ['/reauth', { password: value, next: value }],
+      ] as const) {
+        const body = new URLSearchParams({ _csrf: csrf, ...fields }).toString();
+        const page = await client.request('POST', url, {
+          body,
+          headers: { 'content-type': FORM },
+        });
+        expect(page.status, `${url} ${JSON.stringify(value)}`).toBeLessThan(500);
+      }
+    }
+  });
+
+  it('refuses a JSON or otherwise non-form body to a form route with a 4xx page', async () => {
+    const csrf = await token();
+    const json = JSON.stringify({ _csrf: csrf, name: 'Changed By Json', locale: 'nl' });
+    expectStyledPage(await postRaw('/profile', json, 'application/json'), 415);
+    expectStyledPage(await postRaw('/profile', '{"_csrf": ', 'application/json'), 400);
+    expectStyledPage(await postRaw('/profile', `_csrf=${csrf}&name=x`, 'text/plain'), 415);
+    expectStyledPage(await postRaw('/profile', '<name>x</name>', 'application/xml'), 415);
+    const user = await client.get('/profile');
+    expect(user.body).not.toContain('Changed By Json');
+  });
+
+  it('answers an unknown page with the styled 404 page', async () => {
+    for (const path of ['/no-such-page', '/profile/nothing/here', `/${'a'.repeat(3000)}`]) {
+      const page = await client.get(path);
+      expectStyledPage(page, 404);
+      expect(textOf(page.body)).toContain('Page not found');
+      expect(page.body).toContain('href="/"');
+    }
+    const post = await client.post('/no-such-page', { a: 'b' });
+    expect(post.status).toBe(404);
+  });
+
+  it('answers an odd or over-long address id with 404, not an error', async () => {
+    await client.get('/profile/emails');
+    for (const id of ['%00', 'x'.repeat(150), 'not-a-uuid', "1'%20or%20'1'='1"]) {
+      const page = await client.post(`/profile/emails/${id}/remove`);
+      expectStyledPage(page, 404);
+    }
+    // Paths that are not valid percent-encoding, or whose parameter is over 200 characters,
+    // never reach the app: Fastify's router answers them itself with a JSON 4xx.
+    expect((await client.post('/profile/emails/%E0%A4%A/remove')).status).toBe(400);
+    expect((await client.post(`/profile/emails/${'x'.repeat(250)}/remove`)).status).toBe(414);
+  });
+
+  it('turns over-long fields into errors on those fields, and stores nothing', async () => {
+    const before = await snapshotDatabase(app.db);
+    const anonymous = new Client(app.app);
+    const page = await anonymous.submit('/register', {
+      name: 'n'.repeat(101),
+      email: `${'e'.repeat(250)}@example.com`,
+      password: 'p'.repeat(257),
+    });
+    expect(page.status).toBe(422);
+    const words = textOf(page.body);
+    expect(words).toContain('Name must be at most 100 characters.');
+    expect(words).toContain('Email address must be at most 254 characters.');
+    expect(words).toContain('Use a password of at most 256 characters.');
+    expect(page.body).toMatch(/id="name-error"/);
+    expect(page.body).toMatch(/id="email-error"/);
+    expect(page.body).toMatch(/id="password-error"/);
+
+    const login = await anonymous.submit('/login', {
+      email: `${'e'.repeat(300)}@example.com`,
+      password: 'p'.repeat(300),
+    });
+    expect(login.status).toBe(422);
+    const profile = await client.submit('/profile', { name: 'n'.repeat(101), locale: 'en' });
+    expect(profile.status).toBe(422);
+    expect(await snapshotDatabase(app.db)).toEqual(before);
+  });
+
+  it('shrugs off odd query strings and cookies', async () => {
+    const pages = [
+      await client.get('/password/reset?token=a&token=b'),
+      await client.get('/password/reset?token[x]=1'),
+      await client.get('/verify-email?token=%00'),
+      await client.get('/login?next=%00'),
+      await client.get('/reauth?next[]=x'),
+    ];
+    for (const page of pages) expect(page.status).toBeLessThan(500);
+    const odd = new Client(app.app);
+    odd.cookies.set('portico_session', '%E0%A4%A');
+    odd.cookies.set('portico_flash', '{"key":"saved","arg":{}}');
+    odd.cookies.set('portico_csrf', 'x'.repeat(5000));
+    odd.cookies.set('portico_lang', '../../etc/passwd');
+    const home = await odd.get('/');
+    expect(home.status).toBe(200);
+    expect(home.body).toContain('<html lang="en">');
+  });
+});
