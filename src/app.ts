@@ -24,6 +24,8 @@ import { registerErrorPages } from './web/error-pages.js';
 import { registerAuthRoutes } from './web/portal/auth-routes.js';
 import { registerHomeRoutes } from './web/portal/home-routes.js';
 import { registerProfileRoutes } from './web/portal/profile-routes.js';
+import { registerChallengeRoutes } from './web/portal/challenge-routes.js';
+import { registerTwoFactorRoutes } from './web/portal/two-factor-routes.js';
 import { createWebTools, registerRequestContext } from './web/request-context.js';
 import type { WebDeps } from './web/web-deps.js';
 
@@ -161,6 +163,8 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
   registerHomeRoutes(app, deps);
   registerAuthRoutes(app, deps);
   registerProfileRoutes(app, deps);
+  registerChallengeRoutes(app, deps);
+  registerTwoFactorRoutes(app, deps);
 
   return {
     app,

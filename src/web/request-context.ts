@@ -38,6 +38,15 @@ export type NoticeKey = keyof typeof NOTICES;
 const NOTICES = {
   loggedOut: (t: Messages) => t.login.loggedOut,
   sessionEnded: (t: Messages) => t.login.sessionEnded,
+  signInExpired: (t: Messages) => t.twoFactor.errors.sessionGone,
+  signInEnded: (t: Messages) => t.twoFactor.errors.SIGN_IN_ENDED,
+  twoFactorCreatedApp: (t: Messages) => t.twoFactor.createdApp,
+  twoFactorCreatedEmail: (t: Messages) => t.twoFactor.createdEmail,
+  twoFactorSaved: (t: Messages) => t.twoFactor.saved,
+  twoFactorRemoved: (t: Messages, arg: string) => t.twoFactor.removed(arg),
+  twoFactorEmailChanged: (t: Messages, arg: string) => t.twoFactor.emailChanged(arg),
+  twoFactorPolicySaved: (t: Messages) => t.twoFactor.admin.saved,
+  twoFactorReset: (t: Messages, arg: string) => t.twoFactor.admin.resetDone(arg),
   emailVerified: (t: Messages) => t.verifyEmail.verifiedNotice,
   addressVerified: (t: Messages) => t.verifyEmail.addressVerified,
   passwordReset: (t: Messages) => t.reset.done,
@@ -138,7 +147,14 @@ export interface WebTools {
   setPending(reply: FastifyReply, token: string): void;
   clearPending(reply: FastifyReply): void;
   /** A new CSRF secret at every change of who is signed in (login CSRF, fixation). */
-  rotateCsrf(reply: FastifyReply): void;
+  /** Returns the new secret, for a page rendered in the same response. */
+  rotateCsrf(reply: FastifyReply): string;
+  /** The page context of someone who was signed in by this very request. */
+  signedInPage(
+    request: FastifyRequest,
+    user: { name: string; isAdmin: boolean },
+    csrfSecret: string,
+  ): PageContext;
   setLanguage(reply: FastifyReply, locale: Locale): void;
   cookies: CookieNames;
 }
@@ -178,7 +194,16 @@ export function createWebTools(
       writer.clear(reply, cookies.pending);
     },
     rotateCsrf(reply) {
-      writer.set(reply, cookies.csrf, randomBytes(32).toString('base64url'));
+      const secret = randomBytes(32).toString('base64url');
+      writer.set(reply, cookies.csrf, secret);
+      return secret;
+    },
+    signedInPage(request, user, csrfSecret) {
+      return {
+        ...this.page(request),
+        user,
+        csrfToken: csrfTokenFor(csrfSecret, options.csrfKey),
+      };
     },
     setLanguage(reply, locale) {
       writer.set(reply, cookies.language, locale, 365 * 24 * 3600);

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ActiveSession } from '../accounts/sessions.js';
+import { isRecentlyAuthenticated } from '../accounts/sessions.js';
 import type { Clock } from '../clock.js';
 import type { Services } from '../services.js';
 import type { WebTools } from './request-context.js';
@@ -11,10 +12,16 @@ export interface WebDeps {
   clock: Clock;
 }
 
-/** Only local paths: an open redirect would turn the login page into a phishing aid. */
+/**
+ * Only local paths: an open redirect would turn the login page into a phishing aid. Browsers
+ * drop tabs and newlines inside a URL and read a backslash as a slash, so `/\t/evil.example`
+ * is another site: no control characters and no backslashes at all.
+ */
 export function safeNext(value: unknown, fallback = '/'): string {
   if (typeof value !== 'string' || value.length > 500) return fallback;
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return fallback;
+  if (!value.startsWith('/') || value.startsWith('//')) return fallback;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\\]/.test(value)) return fallback;
   return value;
 }
 
@@ -27,4 +34,20 @@ export function requireSession(request: FastifyRequest, reply: FastifyReply): Ac
 
 export function sendHtml(reply: FastifyReply, page: { value: string }, status = 200): FastifyReply {
   return reply.code(status).type('text/html; charset=utf-8').send(page.value);
+}
+
+/**
+ * Step-up (SPEC §4): adding, renaming or removing a method, new recovery codes, a new email
+ * address or password need a sign-in (password and second factor, if any) from the last 10
+ * minutes. Otherwise the person confirms it is them first and comes back here.
+ */
+export function requireRecentSignIn(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  clock: Clock,
+  back: string,
+): boolean {
+  if (request.auth && isRecentlyAuthenticated(request.auth.session, clock.now())) return true;
+  void reply.redirect(`/reauth?next=${encodeURIComponent(back)}`, 303);
+  return false;
 }

@@ -1,17 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountErrorCode } from '../../accounts/error-codes.js';
 import { AccountError, fail } from '../../accounts/error-codes.js';
-import { isRecentlyAuthenticated } from '../../accounts/sessions.js';
 import { NAME_MAX_LENGTH } from '../../accounts/users.js';
 import { isLocale } from '../../i18n/index.js';
 import type { Messages } from '../../i18n/index.js';
 import { text, Validator } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
 import type { WebDeps } from '../web-deps.js';
-import { requireSession, safeNext, sendHtml } from '../web-deps.js';
-import { accountSection, emailsSection, passwordSection, reauthPage } from './profile-pages.js';
-import { html } from '../../lib/html.js';
-import { profileLayout } from './profile-pages.js';
+import { requireRecentSignIn, requireSession, sendHtml } from '../web-deps.js';
+import { accountSection, emailsSection, passwordSection } from './profile-pages.js';
 
 const ADDRESS_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -41,12 +38,8 @@ export function registerProfileRoutes(
 ): void {
   const { credentials, emailAddresses } = services.accounts;
 
-  /** Step-up (SPEC §4): sensitive changes need a sign-in within the last 10 minutes. */
-  const requireRecent = (request: FastifyRequest, reply: FastifyReply, back: string): boolean => {
-    if (request.auth && isRecentlyAuthenticated(request.auth.session, clock.now())) return true;
-    void reply.redirect(`/reauth?next=${encodeURIComponent(back)}`, 303);
-    return false;
-  };
+  const requireRecent = (request: FastifyRequest, reply: FastifyReply, back: string) =>
+    requireRecentSignIn(request, reply, clock, back);
 
   app.get('/profile', (request, reply) => {
     const auth = requireSession(request, reply);
@@ -86,6 +79,7 @@ export function registerProfileRoutes(
   app.post('/profile/password', async (request, reply) => {
     const auth = requireSession(request, reply);
     if (!auth) return reply;
+    if (!requireRecent(request, reply, '/profile/password')) return reply;
     const t = request.t;
     const v = new Validator(t);
     const current = v.password(
@@ -119,21 +113,6 @@ export function registerProfileRoutes(
     tools.setSession(reply, result.value.sessionToken);
     tools.flash(reply, 'passwordChanged');
     return reply.redirect('/profile/password', 303);
-  });
-
-  app.get('/profile/2fa', (request, reply) => {
-    if (!requireSession(request, reply)) return reply;
-    const ctx = tools.page(request);
-    return sendHtml(
-      reply,
-      profileLayout(
-        ctx,
-        'twoFactor',
-        ctx.t.profile.twoFactorHeading,
-        html`<h1>${ctx.t.profile.twoFactorHeading}</h1>
-          <p>${ctx.t.profile.twoFactorIntro}</p>`,
-      ),
-    );
   });
 
   app.get('/profile/emails', async (request, reply) => {
@@ -210,40 +189,4 @@ export function registerProfileRoutes(
   addressAction('primary', 'emailPrimary', true);
   addressAction('remove', 'emailRemoved', true);
   addressAction('resend', 'emailResent', false);
-
-  app.get('/reauth', (request, reply) => {
-    if (!requireSession(request, reply)) return reply;
-    return sendHtml(
-      reply,
-      reauthPage(tools.page(request), safeNext(text(request.query, 'next'), '/profile')),
-    );
-  });
-
-  app.post('/reauth', async (request, reply) => {
-    const auth = requireSession(request, reply);
-    if (!auth) return reply;
-    const t = request.t;
-    const next = safeNext(text(request.body, 'next'), '/profile');
-    const v = new Validator(t);
-    const password = v.password('password', t.reauth.password, text(request.body, 'password'));
-    if (!v.ok)
-      return sendHtml(reply, reauthPage(tools.page(request), next, { errors: v.errors }), 422);
-    const result = await credentials.reauthenticate(
-      auth.user,
-      auth.session,
-      password,
-      requestMeta(request),
-    );
-    if (!result.ok) {
-      const message =
-        result.error === 'TOO_MANY_ATTEMPTS' ? t.errors.tooManyAttempts : t.reauth.failed;
-      return sendHtml(
-        reply,
-        reauthPage(tools.page(request), next, { errors: { password: message } }),
-        result.error === 'TOO_MANY_ATTEMPTS' ? 429 : 422,
-      );
-    }
-    tools.setSession(reply, result.value.sessionToken);
-    return reply.redirect(next, 303);
-  });
 }

@@ -1,0 +1,113 @@
+import type { SafeHtml } from '../../lib/html.js';
+import { html } from '../../lib/html.js';
+import type { ChallengeKind } from '../../two-factor/challenge.js';
+import { button, field, form } from '../views/components.js';
+import { layout } from '../views/layout.js';
+import type { PageContext } from '../views/page-context.js';
+
+export interface ChallengeView {
+  /** "/login/2fa" for a log-in, "/reauth/2fa" for a step-up. */
+  base: string;
+  stepUp: boolean;
+  /** The method shown, or "choose" for the list of other methods. */
+  method: ChallengeKind | 'choose';
+  available: { totp: boolean; email: boolean; recovery: boolean };
+  /** For email: the masked address, and whether a code was just sent. */
+  maskedEmail: string | null;
+  codeSent: boolean;
+  error: string | null;
+  locked: string | null;
+  next: string;
+}
+
+function methodLink(view: ChallengeView, kind: ChallengeKind, label: string): SafeHtml {
+  const next = view.next ? `&next=${encodeURIComponent(view.next)}` : '';
+  return html`<li><a href="${view.base}?method=${kind}${next}">${label}</a></li>`;
+}
+
+/** The second step (SPEC §2.6): never a session before it succeeds. */
+export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
+  const t = ctx.t.twoFactor;
+  const heading = view.stepUp ? t.stepUpHeading : t.challengeHeading;
+  const nextField = view.next ? html`<input type="hidden" name="next" value="${view.next}" />` : '';
+  const codeForm = (kind: ChallengeKind, label: string, numeric: boolean) =>
+    form(
+      ctx,
+      view.base,
+      html`<input type="hidden" name="method" value="${kind}" /> ${nextField}
+        ${field({
+          name: 'code',
+          label,
+          required: true,
+          code: numeric,
+          autocomplete: numeric ? undefined : 'off',
+          maxlength: numeric ? 10 : 40,
+          autofocus: true,
+          errors: view.error ? { code: view.error } : {},
+        })}
+        ${button(t.verify)}`,
+    );
+
+  let body: SafeHtml;
+  if (view.locked) {
+    body = html`<div class="notice notice-error" role="alert">${view.locked}</div>`;
+  } else if (view.method === 'totp') {
+    body = html`<p>${t.challengeAppIntro}</p>
+      ${codeForm('totp', t.verificationCode, true)}`;
+  } else if (view.method === 'email') {
+    body = html`${
+      view.codeSent
+        ? html`<p class="notice notice-info" role="status">
+            ${t.codeSentTo(view.maskedEmail ?? '')}
+          </p>`
+        : html`<p>${t.challengeEmailIntro}</p>`
+    }
+    ${form(
+      ctx,
+      `${view.base}/send`,
+      html`${nextField}${button(t.sendCodeTo(view.maskedEmail ?? ''), { secondary: view.codeSent })}`,
+    )}
+    ${view.codeSent || view.error ? codeForm('email', t.verificationCode, true) : ''}`;
+  } else if (view.method === 'recovery') {
+    body = html`<p>${t.challengeRecoveryIntro}</p>
+      ${codeForm('recovery', t.recoveryCode, false)}`;
+  } else {
+    body = html`<ul class="choice-list">
+      ${view.available.totp ? methodLink(view, 'totp', t.useApp) : ''}
+      ${view.available.email ? methodLink(view, 'email', t.useEmail) : ''}
+      ${view.available.recovery ? methodLink(view, 'recovery', t.useRecovery) : ''}
+    </ul>`;
+  }
+
+  const next = view.next ? `&next=${encodeURIComponent(view.next)}` : '';
+  const others = [
+    view.method !== 'choose'
+      ? html`<li><a href="${view.base}?method=choose${next}">${t.useDifferent}</a></li>`
+      : '',
+    view.method !== 'recovery' && view.available.recovery
+      ? html`<li><a href="${view.base}?method=recovery${next}">${t.useRecovery}</a></li>`
+      : '',
+  ];
+
+  return layout(ctx, {
+    title: heading,
+    narrow: true,
+    main: html`<h1>${heading}</h1>
+      ${view.stepUp ? html`<p>${t.stepUpIntro}</p>` : ''} ${body}
+      ${
+        view.locked
+          ? ''
+          : html`<ul class="links">
+              ${others}
+            </ul>`
+      }
+      <p class="hint">${t.lostAccessSignIn}</p>
+      ${
+        view.stepUp
+          ? ''
+          : form(ctx, '/login/2fa/cancel', button(t.cancelSignIn, { secondary: true }), {
+              className: 'cancel-form',
+            })
+      }`,
+  });
+}

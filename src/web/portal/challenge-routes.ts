@@ -1,0 +1,240 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { PendingContext } from '../../accounts/sign-in.js';
+import { formatDateTime } from '../../i18n/index.js';
+import type { Locale, Messages } from '../../i18n/index.js';
+import type { ChallengeKind } from '../../two-factor/challenge.js';
+import { maskEmail } from '../../two-factor/email/email-codes.js';
+import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
+import { text, Validator } from '../form-input.js';
+import { requestMeta } from '../request-context.js';
+import type { WebDeps } from '../web-deps.js';
+import { requireSession, safeNext, sendHtml } from '../web-deps.js';
+import type { ChallengeView } from './challenge-pages.js';
+import { challengePage } from './challenge-pages.js';
+import { reauthPage } from './profile-pages.js';
+
+/** Words for a two-factor error; the lock names its end in the reader's language. */
+export function twoFactorErrorText(
+  t: Messages,
+  code: TwoFactorErrorCode,
+  locked?: { locale: Locale; until: number },
+): string {
+  if (code === 'LOCKED') {
+    return t.twoFactor.errors.LOCKED(locked ? formatDateTime(locked.locale, locked.until) : '');
+  }
+  return t.twoFactor.errors[code];
+}
+
+const KINDS: ChallengeKind[] = ['totp', 'email', 'recovery'];
+const isKind = (value: string): value is ChallengeKind => (KINDS as string[]).includes(value);
+
+/**
+ * The second step of a log-in (/login/2fa) and of a step-up (/reauth/2fa). Both work on a
+ * pending sign-in found by its cookie; a step-up's must also belong to the current session.
+ */
+export function registerChallengeRoutes(app: FastifyInstance, { services, tools }: WebDeps): void {
+  const { signIn } = services.accounts;
+  const { challenge } = services.twoFactor;
+
+  async function pendingFor(
+    request: FastifyRequest,
+    stepUp: boolean,
+  ): Promise<PendingContext | undefined> {
+    const token = request.cookies[tools.cookies.pending];
+    if (!token) return undefined;
+    const ctx = await signIn.findPending(token);
+    if (!ctx || ctx.pending.stage !== 'second_factor') return undefined;
+    if (stepUp) {
+      if (
+        ctx.pending.purpose !== 'step_up' ||
+        request.auth?.session.id_hash !== ctx.pending.session_id_hash
+      ) {
+        return undefined;
+      }
+    } else if (ctx.pending.purpose !== 'sign_in') {
+      return undefined;
+    }
+    return ctx;
+  }
+
+  async function render(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    ctx: PendingContext,
+    options: {
+      stepUp: boolean;
+      method?: string;
+      codeSent?: boolean;
+      error?: string | null;
+      status?: number;
+      next: string;
+    },
+  ) {
+    const state = await challenge.state(ctx);
+    const hasTotp = state.methods.some((m) => m.type === 'totp');
+    const email = state.methods.find((m) => m.type === 'email');
+    const available = {
+      totp: hasTotp,
+      email: email !== undefined,
+      recovery: state.recoveryCodesLeft > 0,
+    };
+    const requested = options.method ?? '';
+    let method: ChallengeView['method'] = hasTotp ? 'totp' : email ? 'email' : 'recovery';
+    if (requested === 'choose') method = 'choose';
+    else if (isKind(requested) && available[requested]) method = requested;
+    const t = request.t;
+    const view: ChallengeView = {
+      base: options.stepUp ? '/reauth/2fa' : '/login/2fa',
+      stepUp: options.stepUp,
+      method,
+      available,
+      maskedEmail: email?.email ? maskEmail(email.email) : null,
+      codeSent: options.codeSent ?? false,
+      error: options.error ?? null,
+      locked: state.lockedUntil
+        ? t.twoFactor.errors.LOCKED(formatDateTime(request.locale, state.lockedUntil))
+        : null,
+      next: options.next,
+    };
+    return sendHtml(
+      reply,
+      challengePage(tools.page(request), view),
+      options.status ?? (view.locked ? 423 : 200),
+    );
+  }
+
+  const gone = (reply: FastifyReply, stepUp: boolean) => {
+    tools.clearPending(reply);
+    if (stepUp) return reply.redirect('/profile/2fa', 303);
+    tools.flash(reply, 'signInExpired', undefined, 'error');
+    return reply.redirect('/login', 303);
+  };
+
+  for (const stepUp of [false, true]) {
+    const base = stepUp ? '/reauth/2fa' : '/login/2fa';
+
+    app.get(base, async (request, reply) => {
+      if (stepUp && !requireSession(request, reply)) return reply;
+      const ctx = await pendingFor(request, stepUp);
+      if (!ctx) return gone(reply, stepUp);
+      return render(request, reply, ctx, {
+        stepUp,
+        method: text(request.query, 'method'),
+        codeSent: text(request.query, 'sent') === '1',
+        next: safeNext(text(request.query, 'next'), ''),
+      });
+    });
+
+    app.post(`${base}/send`, async (request, reply) => {
+      if (stepUp && !requireSession(request, reply)) return reply;
+      const ctx = await pendingFor(request, stepUp);
+      if (!ctx) return gone(reply, stepUp);
+      const next = safeNext(text(request.body, 'next'), '');
+      const sent = await challenge.sendEmailCode(ctx, requestMeta(request));
+      if (!sent.ok) {
+        return render(request, reply, ctx, {
+          stepUp,
+          method: 'email',
+          codeSent: false,
+          error: twoFactorErrorText(request.t, sent.error),
+          status: 429,
+          next,
+        });
+      }
+      const query = new URLSearchParams({ method: 'email', sent: '1', ...(next ? { next } : {}) });
+      return reply.redirect(`${base}?${query.toString()}`, 303);
+    });
+
+    app.post(base, async (request, reply) => {
+      if (stepUp && !requireSession(request, reply)) return reply;
+      const ctx = await pendingFor(request, stepUp);
+      if (!ctx) return gone(reply, stepUp);
+      const t = request.t;
+      const next = safeNext(text(request.body, 'next'), '');
+      const kind = text(request.body, 'method');
+      const v = new Validator(t);
+      const code = v.required('code', t.twoFactor.verificationCode, text(request.body, 'code'), 40);
+      if (!isKind(kind)) return render(request, reply, ctx, { stepUp, next, status: 422 });
+      if (!v.ok) {
+        return render(request, reply, ctx, {
+          stepUp,
+          method: kind,
+          codeSent: kind === 'email',
+          error: t.twoFactor.errors.codeRequired,
+          status: 422,
+          next,
+        });
+      }
+      const result = await challenge.verify(ctx, kind, code, requestMeta(request));
+      if (!result.ok) {
+        if (result.error === 'SIGN_IN_ENDED') {
+          tools.clearPending(reply);
+          if (stepUp) return reply.redirect('/profile/2fa', 303);
+          tools.flash(reply, 'signInEnded', undefined, 'error');
+          return reply.redirect('/login', 303);
+        }
+        if (result.error === 'LOCKED') {
+          tools.clearPending(reply);
+          return render(request, reply, ctx, { stepUp, next, status: 423 });
+        }
+        return render(request, reply, ctx, {
+          stepUp,
+          method: kind,
+          codeSent: kind === 'email',
+          error: twoFactorErrorText(t, result.error),
+          status: 422,
+          next,
+        });
+      }
+      tools.clearPending(reply);
+      tools.setSession(reply, result.value.sessionToken);
+      if (!stepUp) tools.rotateCsrf(reply);
+      return reply.redirect(next || (stepUp ? '/profile/2fa' : '/'), 303);
+    });
+  }
+
+  app.post('/login/2fa/cancel', async (request, reply) => {
+    const token = request.cookies[tools.cookies.pending];
+    if (token) await signIn.abandon(token);
+    tools.clearPending(reply);
+    return reply.redirect('/login', 303);
+  });
+
+  // Re-authentication: the password, then the second factor when the account has one.
+  app.get('/reauth', (request, reply) => {
+    if (!requireSession(request, reply)) return reply;
+    return sendHtml(
+      reply,
+      reauthPage(tools.page(request), safeNext(text(request.query, 'next'), '/profile')),
+    );
+  });
+
+  app.post('/reauth', async (request, reply) => {
+    const auth = requireSession(request, reply);
+    if (!auth) return reply;
+    const t = request.t;
+    const next = safeNext(text(request.body, 'next'), '/profile');
+    const v = new Validator(t);
+    const password = v.password('password', t.reauth.password, text(request.body, 'password'));
+    if (!v.ok)
+      return sendHtml(reply, reauthPage(tools.page(request), next, { errors: v.errors }), 422);
+    const checked = await services.accounts.credentials.checkPassword(auth.user, password);
+    if (!checked.ok) {
+      const tooMany = checked.error === 'TOO_MANY_ATTEMPTS';
+      return sendHtml(
+        reply,
+        reauthPage(tools.page(request), next, {
+          errors: { password: tooMany ? t.errors.tooManyAttempts : t.reauth.failed },
+        }),
+        tooMany ? 429 : 422,
+      );
+    }
+    const result = await signIn.beginStepUp(auth, requestMeta(request));
+    if (result.outcome === 'pending') {
+      tools.setPending(reply, result.pendingToken);
+      return reply.redirect(`/reauth/2fa?next=${encodeURIComponent(next)}`, 303);
+    }
+    tools.setSession(reply, result.sessionToken);
+    return reply.redirect(next, 303);
+  });
+}

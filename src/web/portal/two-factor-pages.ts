@@ -1,0 +1,470 @@
+import type { HtmlValue, SafeHtml } from '../../lib/html.js';
+import { html } from '../../lib/html.js';
+import type { TwoFactorMethod } from '../../db/schema.js';
+import { EMAIL_MAX_LENGTH } from '../../accounts/users.js';
+import { METHOD_NAME_MAX_LENGTH } from '../../two-factor/constants.js';
+import { formatSetupKey } from '../../two-factor/totp/totp.js';
+import { button, errorSummary, field, form } from '../views/components.js';
+import { layout } from '../views/layout.js';
+import type { PageContext } from '../views/page-context.js';
+import type { FormState } from './auth-pages.js';
+import { profileLayout } from './profile-pages.js';
+
+/**
+ * Where a set-up screen lives: under My Profile, or on the login path when 2FA is mandatory
+ * and the person has no method yet (SPEC §2.6).
+ */
+export interface SetupPlace {
+  /** "/profile/2fa" or "/login/2fa/setup". */
+  base: string;
+  inProfile: boolean;
+}
+
+function frame(ctx: PageContext, place: SetupPlace, title: string, content: HtmlValue): SafeHtml {
+  return place.inProfile
+    ? profileLayout(ctx, 'twoFactor', title, content)
+    : layout(ctx, { title, narrow: true, main: content });
+}
+
+export interface OverviewData {
+  enabled: { totp: boolean; email: boolean };
+  app: TwoFactorMethod | undefined;
+  email: TwoFactorMethod | undefined;
+  recoveryLeft: number;
+  required: boolean;
+}
+
+export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
+  const t = ctx.t.twoFactor;
+  const entry = (options: {
+    title: string;
+    description: string;
+    method: TwoFactorMethod | undefined;
+    enabled: boolean;
+    setUp: { href: string; label: string };
+    edit: { href: string; label: string };
+    recommended?: boolean;
+  }) => {
+    if (!options.enabled && !options.method) return '';
+    return html`<li class="method">
+      <div class="method-text">
+        <h2 class="method-title">
+          ${options.title}
+          ${options.recommended ? html`<span class="badge">${t.recommended}</span>` : ''}
+        </h2>
+        <p class="method-description">${options.description}</p>
+        <p class="method-status">
+          ${
+            options.method
+              ? html`<span class="badge badge-success">${t.statusOn}</span> ${options.method.name}`
+              : html`<span class="badge badge-muted">${t.statusOff}</span>`
+          }
+        </p>
+        ${options.method && !options.enabled ? html`<p class="hint">${t.methodDisabledNote}</p>` : ''}
+      </div>
+      <p class="method-action">
+        ${
+          options.method
+            ? html`<a class="button secondary" href="${options.edit.href}"
+                >${options.edit.label}</a
+              >`
+            : html`<a class="button" href="${options.setUp.href}">${options.setUp.label}</a>`
+        }
+      </p>
+    </li>`;
+  };
+  const anyEnabled = data.enabled.totp || data.enabled.email;
+  return profileLayout(
+    ctx,
+    'twoFactor',
+    t.heading,
+    html`<h1>${t.heading}</h1>
+      <p>${t.intro}</p>
+      ${data.required ? html`<p class="notice notice-info">${t.mandatoryNote}</p>` : ''}
+      ${
+        anyEnabled || data.app || data.email
+          ? html`<ul class="methods">
+              ${entry({
+                title: t.app,
+                description: t.appDescription,
+                method: data.app,
+                enabled: data.enabled.totp,
+                setUp: { href: '/profile/2fa/app/new', label: t.setUpApp },
+                edit: { href: '/profile/2fa/app/edit', label: t.editApp },
+                recommended: true,
+              })}
+              ${entry({
+                title: t.email,
+                description: t.emailDescription,
+                method: data.email,
+                enabled: data.enabled.email,
+                setUp: { href: '/profile/2fa/email/new', label: t.setUpEmail },
+                edit: { href: '/profile/2fa/email/edit', label: t.editEmail },
+              })}
+            </ul>`
+          : html`<p>${t.notEnabled}</p>`
+      }
+      <section class="recovery" aria-labelledby="recovery-heading">
+        <h2 id="recovery-heading">${t.recoveryCodes}</h2>
+        ${
+          data.app || data.email
+            ? html`<p>${t.recoveryDescription(data.recoveryLeft)}</p>
+                ${form(
+                  ctx,
+                  '/profile/2fa/recovery-codes',
+                  html`<p class="hint">${t.regenerateWarning}</p>
+                    ${button(t.regenerate, { secondary: true })}`,
+                )}`
+            : html`<p>${t.recoveryNone}</p>`
+        }
+      </section>
+      <section aria-labelledby="lost-heading">
+        <h2 id="lost-heading">${t.lostAccess}</h2>
+        <p>${t.lostAccessText}</p>
+      </section>`,
+  );
+}
+
+export interface AppSetupData {
+  setupId: string;
+  secret: string;
+  qrDataUri: string;
+}
+
+export function appSetupPage(
+  ctx: PageContext,
+  place: SetupPlace,
+  data: AppSetupData,
+  state: FormState = {},
+): SafeHtml {
+  const t = ctx.t.twoFactor;
+  const errors = state.errors ?? {};
+  return frame(
+    ctx,
+    place,
+    t.heading,
+    html`<h1>${t.heading}</h1>
+      ${state.formError ? html`<div class="notice notice-error" role="alert">${state.formError}</div>` : ''}
+      ${errorSummary(ctx, errors)}
+      <p>${t.appSteps}</p>
+      <div class="qr-setup">
+        <img class="qr" src="${data.qrDataUri}" alt="${t.qrAlt}" width="200" height="200" />
+        <div>
+          <p class="setup-key-label" id="setup-key-label">${t.setupKey}</p>
+          <p class="setup-key" aria-labelledby="setup-key-label">
+            <code>${formatSetupKey(data.secret)}</code>
+          </p>
+          <p class="hint">${t.cannotScan}</p>
+        </div>
+      </div>
+      ${form(
+        ctx,
+        `${place.base}/app/new`,
+        html`<input type="hidden" name="setup_id" value="${data.setupId}" /> ${field({
+            name: 'name',
+            label: t.authenticatorName,
+            value: state.values?.name ?? t.defaultAppName,
+            errors,
+            required: true,
+            maxlength: METHOD_NAME_MAX_LENGTH,
+            autocomplete: 'off',
+          })}
+          ${field({
+            name: 'code',
+            label: t.verificationCode,
+            errors,
+            required: true,
+            code: true,
+            maxlength: 10,
+            hint: t.codeHint,
+          })}
+          ${button(t.submitCreate)}`,
+      )}
+      <p><a href="${place.base}">${t.setUpDifferent}</a></p>`,
+  );
+}
+
+export interface EmailSetupData {
+  name: string;
+  email: string;
+  /** Set once a code was sent: the form then asks for it. */
+  setupId?: string;
+  masked?: string;
+}
+
+export function emailSetupPage(
+  ctx: PageContext,
+  place: SetupPlace,
+  data: EmailSetupData,
+  state: FormState = {},
+): SafeHtml {
+  const t = ctx.t.twoFactor;
+  const errors = state.errors ?? {};
+  const sent = data.setupId !== undefined;
+  return frame(
+    ctx,
+    place,
+    t.heading,
+    html`<h1>${t.heading}</h1>
+      ${state.formError ? html`<div class="notice notice-error" role="alert">${state.formError}</div>` : ''}
+      ${errorSummary(ctx, errors)}
+      ${form(
+        ctx,
+        `${place.base}/email/new`,
+        html`${field({
+          name: 'name',
+          label: t.authenticatorName,
+          value: data.name,
+          errors,
+          required: true,
+          maxlength: METHOD_NAME_MAX_LENGTH,
+          autocomplete: 'off',
+        })}
+        ${field({
+          name: 'email',
+          label: t.emailAddress,
+          type: 'email',
+          value: data.email,
+          errors,
+          required: true,
+          maxlength: EMAIL_MAX_LENGTH,
+          autocomplete: 'email',
+        })}
+        ${button(sent ? t.sendAgain : t.sendCode, { name: 'action', value: 'send', secondary: sent })}`,
+      )}
+      ${
+        sent
+          ? html`<p class="notice notice-info" role="status">${t.codeSentTo(data.masked ?? '')}</p>
+              ${form(
+                ctx,
+                `${place.base}/email/new`,
+                html`<input type="hidden" name="setup_id" value="${data.setupId}" />
+                  <input type="hidden" name="name" value="${data.name}" />
+                  <input type="hidden" name="email" value="${data.email}" />
+                  ${field({
+                    name: 'code',
+                    label: t.verificationCode,
+                    errors,
+                    required: true,
+                    code: true,
+                    maxlength: 10,
+                    hint: t.codeHint,
+                    autofocus: true,
+                  })}
+                  ${button(t.submitCreate, { name: 'action', value: 'create' })}`,
+              )}`
+          : ''
+      }
+      <p><a href="${place.base}">${t.setUpDifferent}</a></p>`,
+  );
+}
+
+export function setupChoicePage(
+  ctx: PageContext,
+  data: { totp: boolean; email: boolean; graceUntil: string | null },
+): SafeHtml {
+  const t = ctx.t.twoFactor;
+  return layout(ctx, {
+    title: t.setupRequiredHeading,
+    narrow: true,
+    main: html`<h1>${t.setupRequiredHeading}</h1>
+      <p>${t.setupRequiredIntro}</p>
+      <ul class="choice-list">
+        ${
+          data.totp
+            ? html`<li>
+                <a class="button" href="/login/2fa/setup/app/new">${t.setUpApp}</a>
+                <span class="badge">${t.recommended}</span>
+              </li>`
+            : ''
+        }
+        ${
+          data.email
+            ? html`<li>
+                <a class="button secondary" href="/login/2fa/setup/email/new">${t.setUpEmail}</a>
+              </li>`
+            : ''
+        }
+      </ul>
+      ${
+        data.graceUntil
+          ? form(
+              ctx,
+              '/login/2fa/setup/later',
+              html`<p class="hint">${t.graceNote(data.graceUntil)}</p>
+                ${button(t.setupLater, { secondary: true })}`,
+            )
+          : ''
+      }
+      ${form(ctx, '/login/2fa/cancel', button(ctx.t.twoFactor.cancelSignIn, { secondary: true }), {
+        className: 'cancel-form',
+      })}`,
+  });
+}
+
+export function recoveryCodesPage(
+  ctx: PageContext,
+  data: { codes: string[]; continueTo: string; created?: string },
+): SafeHtml {
+  const t = ctx.t.twoFactor;
+  const file = [
+    t.recoveryFileTitle(ctx.siteName),
+    '',
+    ...data.codes,
+    '',
+    `${t.recoveryFileNote} ${new Date().toISOString().slice(0, 10)}.`,
+    '',
+  ].join('\n');
+  const href = `data:text/plain;charset=utf-8;base64,${Buffer.from(file, 'utf8').toString('base64')}`;
+  return layout(ctx, {
+    title: t.recoveryHeading,
+    narrow: true,
+    main: html`${data.created ? html`<div class="notice" role="status">${data.created}</div>` : ''}
+      <h1>${t.recoveryHeading}</h1>
+      <p>${t.recoveryIntro}</p>
+      <ol class="recovery-codes">
+        ${data.codes.map((code) => html`<li><code>${code}</code></li>`)}
+      </ol>
+      <p class="button-row">
+        <a class="button secondary" href="${href}" download="recovery-codes.txt">${t.download}</a>
+        <a class="button" href="${data.continueTo}">${t.continue}</a>
+      </p>`,
+  });
+}
+
+export function manageAppPage(
+  ctx: PageContext,
+  method: TwoFactorMethod,
+  state: FormState = {},
+): SafeHtml {
+  const t = ctx.t.twoFactor;
+  const errors = state.errors ?? {};
+  return profileLayout(
+    ctx,
+    'twoFactor',
+    t.heading,
+    html`<h1>${t.heading}</h1>
+      ${errorSummary(ctx, errors)}
+      ${form(
+        ctx,
+        '/profile/2fa/app/edit',
+        html`${field({
+          name: 'name',
+          label: t.authenticatorName,
+          value: state.values?.name ?? method.name,
+          errors,
+          required: true,
+          maxlength: METHOD_NAME_MAX_LENGTH,
+          autocomplete: 'off',
+        })}
+        ${button(t.saveName)}`,
+      )}
+      <p class="danger-zone">
+        <a class="button danger" href="/profile/2fa/app/remove">${t.removeApp}</a>
+      </p>
+      <p><a href="/profile/2fa">${ctx.t.common.back}</a></p>`,
+  );
+}
+
+export function manageEmailPage(
+  ctx: PageContext,
+  method: TwoFactorMethod,
+  state: FormState & { change?: { setupId: string; email: string; masked: string } } = {},
+): SafeHtml {
+  const t = ctx.t.twoFactor;
+  const errors = state.errors ?? {};
+  return profileLayout(
+    ctx,
+    'twoFactor',
+    t.heading,
+    html`<h1>${t.heading}</h1>
+      ${state.formError ? html`<div class="notice notice-error" role="alert">${state.formError}</div>` : ''}
+      ${errorSummary(ctx, errors)}
+      ${form(
+        ctx,
+        '/profile/2fa/email/edit',
+        html`${field({
+          name: 'name',
+          label: t.authenticatorName,
+          value: state.values?.name ?? method.name,
+          errors,
+          required: true,
+          maxlength: METHOD_NAME_MAX_LENGTH,
+          autocomplete: 'off',
+        })}
+        ${button(t.saveName, { name: 'action', value: 'rename' })}`,
+      )}
+      <h2>${t.changeEmailHeading}</h2>
+      ${form(
+        ctx,
+        '/profile/2fa/email/edit',
+        html`${field({
+          name: 'email',
+          label: t.emailAddress,
+          type: 'email',
+          value: state.values?.email ?? state.change?.email ?? method.email ?? '',
+          errors,
+          required: true,
+          maxlength: EMAIL_MAX_LENGTH,
+          autocomplete: 'email',
+        })}
+        ${button(state.change ? t.sendAgain : t.sendCode, { name: 'action', value: 'send', secondary: true })}`,
+      )}
+      ${
+        state.change
+          ? html`<p class="notice notice-info" role="status">
+                ${t.codeSentTo(state.change.masked)}
+              </p>
+              ${form(
+                ctx,
+                '/profile/2fa/email/edit',
+                html`<input type="hidden" name="setup_id" value="${state.change.setupId}" />
+                  <input type="hidden" name="email" value="${state.change.email}" />
+                  ${field({
+                    name: 'code',
+                    label: t.verificationCode,
+                    errors,
+                    required: true,
+                    code: true,
+                    maxlength: 10,
+                    hint: t.codeHint,
+                    autofocus: true,
+                  })}
+                  ${button(t.saveName, { name: 'action', value: 'confirm' })}`,
+              )}`
+          : ''
+      }
+      <p class="danger-zone">
+        <a class="button danger" href="/profile/2fa/email/remove">${t.removeEmail}</a>
+      </p>
+      <p><a href="/profile/2fa">${ctx.t.common.back}</a></p>`,
+  );
+}
+
+export function removeConfirmPage(
+  ctx: PageContext,
+  data: { method: TwoFactorMethod; path: string; label: string; isLast: boolean; blocked: boolean },
+): SafeHtml {
+  const t = ctx.t.twoFactor;
+  return profileLayout(
+    ctx,
+    'twoFactor',
+    data.label,
+    html`<h1>${t.removeConfirmHeading(data.method.name)}</h1>
+      ${
+        data.blocked
+          ? html`<div class="notice notice-error" role="alert">${t.cannotRemoveLast}</div>
+              <p><a href="/profile/2fa">${ctx.t.common.back}</a></p>`
+          : html`<p>${t.removeConfirmText}</p>
+              ${data.isLast ? html`<p><strong>${t.removeConfirmLastText}</strong></p>` : ''}
+              ${form(
+                ctx,
+                data.path,
+                html`<p class="button-row">
+                  <button type="submit" class="button danger">${t.confirmRemove}</button>
+                  <a class="button secondary" href="/profile/2fa">${ctx.t.common.cancel}</a>
+                </p>`,
+              )}`
+      }`,
+  );
+}

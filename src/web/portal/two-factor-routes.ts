@@ -1,0 +1,515 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import type { PendingContext } from '../../accounts/sign-in.js';
+import { primaryAddressOf } from '../../accounts/users.js';
+import type { User } from '../../db/schema.js';
+import { formatDateTime } from '../../i18n/index.js';
+import { METHOD_NAME_MAX_LENGTH } from '../../two-factor/constants.js';
+import { maskEmail } from '../../two-factor/email/email-codes.js';
+import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
+import type { Created } from '../../two-factor/setup.js';
+import { text, Validator } from '../form-input.js';
+import { requestMeta } from '../request-context.js';
+import { messagePage } from '../views/message-page.js';
+import type { WebDeps } from '../web-deps.js';
+import { requireRecentSignIn, requireSession, sendHtml } from '../web-deps.js';
+import { twoFactorErrorText } from './challenge-routes.js';
+import type { SetupPlace } from './two-factor-pages.js';
+import {
+  appSetupPage,
+  emailSetupPage,
+  manageAppPage,
+  manageEmailPage,
+  overviewPage,
+  recoveryCodesPage,
+  removeConfirmPage,
+  setupChoicePage,
+} from './two-factor-pages.js';
+
+const PROFILE: SetupPlace = { base: '/profile/2fa', inProfile: true };
+const LOGIN: SetupPlace = { base: '/login/2fa/setup', inProfile: false };
+
+async function qrDataUri(uri: string): Promise<string> {
+  const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+}
+
+/** Errors about the code belong to the code field; the rest are about the whole form. */
+const CODE_ERRORS: TwoFactorErrorCode[] = ['INVALID_CODE', 'CODE_EXPIRED', 'CODE_ALREADY_USED'];
+
+/**
+ * Your 2FA (SPEC §2.2–§2.5) and the mandatory set-up on the login path (§2.6): the same set-up
+ * screens, reached either by a signed-in person who signed in recently, or by a pending
+ * sign-in that may only finish once a method exists.
+ */
+export function registerTwoFactorRoutes(
+  app: FastifyInstance,
+  { services, tools, clock }: WebDeps,
+): void {
+  const { twoFactor } = services;
+  const { setup, methods, policy } = twoFactor;
+  const { signIn } = services.accounts;
+
+  interface Actor {
+    user: User;
+    place: SetupPlace;
+    pending?: PendingContext;
+  }
+
+  /** Who is setting up: a recently signed-in person, or a pending sign-in that must set up. */
+  async function actorFor(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    place: SetupPlace,
+    back: string,
+  ): Promise<Actor | null> {
+    if (place.inProfile) {
+      const auth = requireSession(request, reply);
+      if (!auth || !requireRecentSignIn(request, reply, clock, back)) return null;
+      return { user: auth.user, place };
+    }
+    const token = request.cookies[tools.cookies.pending];
+    const ctx = token ? await signIn.findPending(token) : undefined;
+    if (!ctx || ctx.pending.stage !== 'setup_required' || ctx.pending.purpose !== 'sign_in') {
+      tools.clearPending(reply);
+      tools.flash(reply, 'signInExpired', undefined, 'error');
+      void reply.redirect('/login', 303);
+      return null;
+    }
+    return { user: ctx.user, place, pending: ctx };
+  }
+
+  const refused = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    code: TwoFactorErrorCode,
+    back: string,
+  ) =>
+    sendHtml(
+      reply,
+      messagePage(
+        tools.page(request),
+        request.t.twoFactor.heading,
+        twoFactorErrorText(request.t, code),
+        {
+          href: back,
+          label: request.t.common.back,
+        },
+      ),
+      code === 'METHOD_DISABLED' ? 403 : 409,
+    );
+
+  /** After a method is made: show new recovery codes once, and on the login path sign in. */
+  async function finished(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    actor: Actor,
+    created: Created,
+    kind: 'totp' | 'email',
+  ) {
+    const t = request.t.twoFactor;
+    const notice = kind === 'totp' ? t.createdApp : t.createdEmail;
+    if (actor.pending) {
+      const done = await signIn.complete(actor.pending.pending, requestMeta(request), kind);
+      tools.clearPending(reply);
+      if (!done) {
+        tools.flash(reply, 'signInExpired', undefined, 'error');
+        return reply.redirect('/login', 303);
+      }
+      tools.setSession(reply, done.sessionToken);
+      const secret = tools.rotateCsrf(reply);
+      const ctx = tools.signedInPage(
+        request,
+        { name: actor.user.name, isAdmin: actor.user.is_admin === 1 },
+        secret,
+      );
+      if (created.recoveryCodes) {
+        return sendHtml(
+          reply,
+          recoveryCodesPage(ctx, {
+            codes: created.recoveryCodes,
+            continueTo: '/',
+            created: notice,
+          }),
+        );
+      }
+      tools.flash(reply, kind === 'totp' ? 'twoFactorCreatedApp' : 'twoFactorCreatedEmail');
+      return reply.redirect('/', 303);
+    }
+    if (created.recoveryCodes) {
+      return sendHtml(
+        reply,
+        recoveryCodesPage(tools.page(request), {
+          codes: created.recoveryCodes,
+          continueTo: '/profile/2fa',
+          created: notice,
+        }),
+      );
+    }
+    tools.flash(reply, kind === 'totp' ? 'twoFactorCreatedApp' : 'twoFactorCreatedEmail');
+    return reply.redirect('/profile/2fa', 303);
+  }
+
+  app.get('/profile/2fa', async (request, reply) => {
+    const auth = requireSession(request, reply);
+    if (!auth) return reply;
+    const current = await policy.get();
+    const all = await methods.list(auth.user.id);
+    return sendHtml(
+      reply,
+      overviewPage(tools.page(request), {
+        enabled: { totp: current.methods.totp, email: current.methods.email },
+        app: all.find((m) => m.type === 'totp'),
+        email: all.find((m) => m.type === 'email'),
+        recoveryLeft: await twoFactor.recovery.remaining(auth.user.id),
+        required: await policy.isRequiredFor(auth.user, current),
+      }),
+    );
+  });
+
+  for (const place of [PROFILE, LOGIN]) {
+    const appPath = `${place.base}/app/new`;
+    const emailPath = `${place.base}/email/new`;
+
+    app.get(appPath, async (request, reply) => {
+      const actor = await actorFor(request, reply, place, appPath);
+      if (!actor) return reply;
+      const started = await setup.startTotp(actor.user);
+      if (!started.ok) return refused(request, reply, started.error, place.base);
+      const { setupId, secret, uri } = started.value;
+      return sendHtml(
+        reply,
+        appSetupPage(tools.page(request), place, {
+          setupId,
+          secret,
+          qrDataUri: await qrDataUri(uri),
+        }),
+      );
+    });
+
+    app.post(appPath, async (request, reply) => {
+      const actor = await actorFor(request, reply, place, appPath);
+      if (!actor) return reply;
+      const t = request.t;
+      const v = new Validator(t);
+      const name = v.required(
+        'name',
+        t.twoFactor.authenticatorName,
+        text(request.body, 'name'),
+        METHOD_NAME_MAX_LENGTH,
+      );
+      const code = text(request.body, 'code').trim();
+      if (code === '') v.fail('code', t.twoFactor.errors.codeRequired);
+      const setupId = text(request.body, 'setup_id').slice(0, 64);
+      const result = v.ok
+        ? await setup.finishTotp(actor.user, setupId, name, code, requestMeta(request))
+        : null;
+      if (result?.ok) return finished(request, reply, actor, result.value, 'totp');
+      if (result && !CODE_ERRORS.includes(result.error) && result.error !== 'SETUP_EXPIRED') {
+        return refused(request, reply, result.error, place.base);
+      }
+      // Show the same secret again (or a fresh one if the set-up expired) with the errors.
+      const started = await setup.startTotp(actor.user);
+      if (!started.ok) return refused(request, reply, started.error, place.base);
+      const errors = result
+        ? {
+            code: twoFactorErrorText(
+              t,
+              result.error === 'SETUP_EXPIRED' ? 'SETUP_EXPIRED' : result.error,
+            ),
+          }
+        : v.errors;
+      return sendHtml(
+        reply,
+        appSetupPage(
+          tools.page(request),
+          place,
+          {
+            setupId: started.value.setupId,
+            secret: started.value.secret,
+            qrDataUri: await qrDataUri(started.value.uri),
+          },
+          { values: { name }, errors },
+        ),
+        422,
+      );
+    });
+
+    app.get(emailPath, async (request, reply) => {
+      const actor = await actorFor(request, reply, place, emailPath);
+      if (!actor) return reply;
+      const current = await policy.get();
+      if (!current.methods.email) return refused(request, reply, 'METHOD_DISABLED', place.base);
+      if (await methods.find(actor.user.id, 'email'))
+        return refused(request, reply, 'METHOD_EXISTS', place.base);
+      const primary = await primaryAddressOf(services.db, actor.user.id);
+      return sendHtml(
+        reply,
+        emailSetupPage(tools.page(request), place, {
+          name: request.t.twoFactor.defaultEmailName,
+          email: primary?.email ?? '',
+        }),
+      );
+    });
+
+    app.post(emailPath, async (request, reply) => {
+      const actor = await actorFor(request, reply, place, emailPath);
+      if (!actor) return reply;
+      const t = request.t;
+      const action = text(request.body, 'action');
+      const v = new Validator(t);
+      const name = v.required(
+        'name',
+        t.twoFactor.authenticatorName,
+        text(request.body, 'name'),
+        METHOD_NAME_MAX_LENGTH,
+      );
+      const email = v.email('email', t.twoFactor.emailAddress, text(request.body, 'email'));
+      const page = (
+        data: { setupId?: string },
+        errors: Record<string, string>,
+        status: number,
+        formError?: string,
+      ) =>
+        sendHtml(
+          reply,
+          emailSetupPage(
+            tools.page(request),
+            place,
+            {
+              name,
+              email,
+              ...(data.setupId ? { setupId: data.setupId, masked: maskEmail(email) } : {}),
+            },
+            { errors, ...(formError ? { formError } : {}) },
+          ),
+          status,
+        );
+      if (!v.ok) return page({}, v.errors, 422);
+
+      if (action === 'create') {
+        const setupId = text(request.body, 'setup_id').slice(0, 64);
+        const code = text(request.body, 'code').trim();
+        if (code === '') return page({ setupId }, { code: t.twoFactor.errors.codeRequired }, 422);
+        const result = await setup.finishEmail(actor.user, setupId, code, requestMeta(request));
+        if (result.ok) return finished(request, reply, actor, result.value, 'email');
+        if (CODE_ERRORS.includes(result.error))
+          return page({ setupId }, { code: twoFactorErrorText(t, result.error) }, 422);
+        if (result.error === 'SETUP_EXPIRED')
+          return page({}, {}, 422, twoFactorErrorText(t, result.error));
+        return refused(request, reply, result.error, place.base);
+      }
+
+      const started = await setup.startEmail(actor.user, { name, email });
+      if (!started.ok) {
+        if (started.error === 'RESEND_TOO_SOON' || started.error === 'RESEND_LIMIT') {
+          return page({}, {}, 429, twoFactorErrorText(t, started.error));
+        }
+        return refused(request, reply, started.error, place.base);
+      }
+      return page({ setupId: started.value.setupId }, {}, 200);
+    });
+  }
+
+  // The mandatory set-up on the login path: a choice of methods, and "Set up later" while
+  // the grace period lasts.
+  app.get('/login/2fa/setup', async (request, reply) => {
+    const actor = await actorFor(request, reply, LOGIN, '/login/2fa/setup');
+    if (!actor) return reply;
+    const current = await policy.get();
+    const graceActive =
+      current.graceUntil !== null && current.graceUntil > clock.now() && actor.user.is_admin !== 1;
+    return sendHtml(
+      reply,
+      setupChoicePage(tools.page(request), {
+        totp: current.methods.totp,
+        email: current.methods.email,
+        graceUntil:
+          graceActive && current.graceUntil
+            ? formatDateTime(request.locale, current.graceUntil)
+            : null,
+      }),
+    );
+  });
+
+  app.post('/login/2fa/setup/later', async (request, reply) => {
+    const actor = await actorFor(request, reply, LOGIN, '/login/2fa/setup');
+    if (!actor?.pending) return reply;
+    const current = await policy.get();
+    const graceActive =
+      current.graceUntil !== null && current.graceUntil > clock.now() && actor.user.is_admin !== 1;
+    if (!graceActive) return reply.redirect('/login/2fa/setup', 303);
+    await services.audit.record({
+      event: 'two_factor.setup_postponed',
+      actorUserId: actor.user.id,
+      meta: requestMeta(request),
+    });
+    const done = await signIn.complete(actor.pending.pending, requestMeta(request), 'password');
+    tools.clearPending(reply);
+    if (!done) return reply.redirect('/login', 303);
+    tools.setSession(reply, done.sessionToken);
+    tools.rotateCsrf(reply);
+    return reply.redirect('/', 303);
+  });
+
+  // Managing a method: rename, change the email address with a new code, remove.
+  const requireManage = (request: FastifyRequest, reply: FastifyReply, back: string) => {
+    const auth = requireSession(request, reply);
+    if (!auth || !requireRecentSignIn(request, reply, clock, back)) return null;
+    return auth;
+  };
+
+  app.get('/profile/2fa/app/edit', async (request, reply) => {
+    const auth = requireManage(request, reply, '/profile/2fa/app/edit');
+    if (!auth) return reply;
+    const method = await methods.find(auth.user.id, 'totp');
+    if (!method) return reply.redirect('/profile/2fa', 303);
+    return sendHtml(reply, manageAppPage(tools.page(request), method));
+  });
+
+  app.post('/profile/2fa/app/edit', async (request, reply) => {
+    const auth = requireManage(request, reply, '/profile/2fa/app/edit');
+    if (!auth) return reply;
+    const method = await methods.find(auth.user.id, 'totp');
+    if (!method) return reply.redirect('/profile/2fa', 303);
+    const t = request.t;
+    const v = new Validator(t);
+    const name = v.required(
+      'name',
+      t.twoFactor.authenticatorName,
+      text(request.body, 'name'),
+      METHOD_NAME_MAX_LENGTH,
+    );
+    if (!v.ok)
+      return sendHtml(
+        reply,
+        manageAppPage(tools.page(request), method, { values: { name }, errors: v.errors }),
+        422,
+      );
+    await methods.rename(auth.user, method.id, name, requestMeta(request));
+    tools.flash(reply, 'twoFactorSaved');
+    return reply.redirect('/profile/2fa', 303);
+  });
+
+  app.get('/profile/2fa/email/edit', async (request, reply) => {
+    const auth = requireManage(request, reply, '/profile/2fa/email/edit');
+    if (!auth) return reply;
+    const method = await methods.find(auth.user.id, 'email');
+    if (!method) return reply.redirect('/profile/2fa', 303);
+    return sendHtml(reply, manageEmailPage(tools.page(request), method));
+  });
+
+  app.post('/profile/2fa/email/edit', async (request, reply) => {
+    const auth = requireManage(request, reply, '/profile/2fa/email/edit');
+    if (!auth) return reply;
+    const method = await methods.find(auth.user.id, 'email');
+    if (!method) return reply.redirect('/profile/2fa', 303);
+    const t = request.t;
+    const action = text(request.body, 'action');
+    const v = new Validator(t);
+    const render = (state: Parameters<typeof manageEmailPage>[2], status: number) =>
+      sendHtml(reply, manageEmailPage(tools.page(request), method, state), status);
+
+    if (action === 'rename') {
+      const name = v.required(
+        'name',
+        t.twoFactor.authenticatorName,
+        text(request.body, 'name'),
+        METHOD_NAME_MAX_LENGTH,
+      );
+      if (!v.ok) return render({ values: { name }, errors: v.errors }, 422);
+      await methods.rename(auth.user, method.id, name, requestMeta(request));
+      tools.flash(reply, 'twoFactorSaved');
+      return reply.redirect('/profile/2fa', 303);
+    }
+    const email = v.email('email', t.twoFactor.emailAddress, text(request.body, 'email'));
+    if (!v.ok) return render({ values: { email }, errors: v.errors }, 422);
+    if (action === 'confirm') {
+      const setupId = text(request.body, 'setup_id').slice(0, 64);
+      const code = text(request.body, 'code').trim();
+      const change = { setupId, email, masked: maskEmail(email) };
+      if (code === '')
+        return render({ change, errors: { code: t.twoFactor.errors.codeRequired } }, 422);
+      const result = await setup.finishEmailChange(auth.user, setupId, code, requestMeta(request));
+      if (result.ok) {
+        tools.flash(reply, 'twoFactorEmailChanged', result.value.email);
+        return reply.redirect('/profile/2fa', 303);
+      }
+      if (CODE_ERRORS.includes(result.error))
+        return render({ change, errors: { code: twoFactorErrorText(t, result.error) } }, 422);
+      return render({ formError: twoFactorErrorText(t, result.error) }, 422);
+    }
+    const started = await setup.startEmail(auth.user, {
+      name: method.name,
+      email,
+      methodId: method.id,
+    });
+    if (!started.ok)
+      return render(
+        { values: { email }, formError: twoFactorErrorText(t, started.error) },
+        started.error.startsWith('RESEND') ? 429 : 409,
+      );
+    return render(
+      { change: { setupId: started.value.setupId, email, masked: maskEmail(email) } },
+      200,
+    );
+  });
+
+  for (const [type, path] of [
+    ['totp', '/profile/2fa/app/remove'],
+    ['email', '/profile/2fa/email/remove'],
+  ] as const) {
+    app.get(path, async (request, reply) => {
+      const auth = requireManage(request, reply, path);
+      if (!auth) return reply;
+      const method = await methods.find(auth.user.id, type);
+      if (!method) return reply.redirect('/profile/2fa', 303);
+      const all = await methods.list(auth.user.id);
+      return sendHtml(
+        reply,
+        removeConfirmPage(tools.page(request), {
+          method,
+          path,
+          label: type === 'totp' ? request.t.twoFactor.removeApp : request.t.twoFactor.removeEmail,
+          isLast: all.length === 1,
+          blocked: await methods.isLastRequired(auth.user, method.id),
+        }),
+      );
+    });
+
+    app.post(path, async (request, reply) => {
+      const auth = requireManage(request, reply, path);
+      if (!auth) return reply;
+      const method = await methods.find(auth.user.id, type);
+      if (!method) return reply.redirect('/profile/2fa', 303);
+      const result = await methods.remove(auth.user, method.id, requestMeta(request));
+      if (!result.ok) {
+        return sendHtml(
+          reply,
+          removeConfirmPage(tools.page(request), {
+            method,
+            path,
+            label:
+              type === 'totp' ? request.t.twoFactor.removeApp : request.t.twoFactor.removeEmail,
+            isLast: true,
+            blocked: true,
+          }),
+          409,
+        );
+      }
+      tools.flash(reply, 'twoFactorRemoved', method.name);
+      return reply.redirect('/profile/2fa', 303);
+    });
+  }
+
+  app.post('/profile/2fa/recovery-codes', async (request, reply) => {
+    const auth = requireManage(request, reply, '/profile/2fa');
+    if (!auth) return reply;
+    const codes = await twoFactor.regenerateRecoveryCodes(auth.user, requestMeta(request));
+    if (!codes) return reply.redirect('/profile/2fa', 303);
+    return sendHtml(
+      reply,
+      recoveryCodesPage(tools.page(request), { codes, continueTo: '/profile/2fa' }),
+    );
+  });
+}

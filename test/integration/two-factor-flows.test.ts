@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
+import { Client, textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn, registerAndVerify } from '../helpers/flows.js';
+import { codeIn } from '../helpers/mail-capture.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import { nextStep, setUpApp, setUpEmail } from '../helpers/two-factor.js';
+
+describe.each(DIALECTS)('two-factor journeys (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('sets up the app, shows recovery codes once, then asks for a code at log-in', async () => {
+    const client = new Client(app.app);
+    const { email } = await registerAndVerify(app, client);
+    await logIn(client, email);
+    const overview = await client.get('/profile/2fa');
+    expect(textOf(overview.body)).toContain('Set up authentication app');
+    const { secret, recoveryCodes, page } = await setUpApp(app, client);
+    expect(page.status).toBe(200);
+    expect(textOf(page.body)).toContain('Save your recovery codes');
+    expect(recoveryCodes).toHaveLength(10);
+    expect(textOf((await client.get('/profile/2fa')).body)).toContain('Edit authentication app');
+    await app.mail.waitFor(email, /method added/);
+
+    await client.post('/logout');
+    const login = await logIn(client, email);
+    expect(login.location).toBe('/login/2fa');
+    expect((await client.get('/profile')).location).toMatch(/^\/login/);
+    const challenge = await client.get('/login/2fa');
+    expect(textOf(challenge.body)).toContain('Two-Factor Authentication');
+    nextStep(app);
+    const verified = await client.post('/login/2fa', {
+      method: 'totp',
+      code: totpCodeAt(secret, app.clock.now()),
+    });
+    expect(verified.status).toBe(303);
+    expect((await client.get('/profile')).status).toBe(200);
+  });
+
+  it('sets up email authentication and signs in with a mailed code', async () => {
+    const client = new Client(app.app);
+    const { email } = await registerAndVerify(app, client);
+    await logIn(client, email);
+    const { recoveryCodes } = await setUpEmail(app, client, email);
+    expect(recoveryCodes).toHaveLength(10);
+    await client.post('/logout');
+    await logIn(client, email);
+    const challenge = await client.get('/login/2fa');
+    expect(textOf(challenge.body)).toMatch(/Send code to \S•••@example\.com/);
+    // One code a minute per person: the set-up code was just sent.
+    app.clock.advance(61_000);
+    const since = app.mail.messages.length;
+    const sent = await client.post('/login/2fa/send');
+    expect(sent.status).toBe(303);
+    const mail = await app.mail.waitFor(email, /verification code/, { since });
+    const verified = await client.post('/login/2fa', { method: 'email', code: codeIn(mail) });
+    expect(verified.status).toBe(303);
+    expect((await client.get('/profile')).status).toBe(200);
+  });
+
+  it('accepts a recovery code once', async () => {
+    const client = new Client(app.app);
+    const { email } = await registerAndVerify(app, client);
+    await logIn(client, email);
+    const { recoveryCodes } = await setUpApp(app, client);
+    const code = recoveryCodes[0] ?? '';
+    await client.post('/logout');
+    await logIn(client, email);
+    await client.get('/login/2fa?method=recovery');
+    const ok = await client.post('/login/2fa', { method: 'recovery', code: code.toUpperCase() });
+    expect(ok.status).toBe(303);
+    await client.post('/logout');
+    await logIn(client, email);
+    await client.get('/login/2fa?method=recovery');
+    const again = await client.post('/login/2fa', { method: 'recovery', code });
+    expect(again.status).toBe(422);
+    await app.mail.waitFor(email, /recovery code was used/);
+  });
+});
