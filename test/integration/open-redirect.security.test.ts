@@ -1,0 +1,84 @@
+/**
+ * Open redirects: the login page, the re-authentication page and the language switch send
+ * the person on to a `next` / `return_to` address taken from the request. If that could be
+ * another site, a link to the real login page would hand a freshly signed-in user to a
+ * phishing page ("your session expired, enter your password again"). Browsers drop tabs and
+ * newlines inside URLs and treat a backslash like a slash, so `/\t/evil.example` and
+ * `/\evil.example` are other sites too. Only plain local paths may be followed, and no value
+ * may break the response (a newline in a Location header is an error, not a 4xx).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { PASSWORD, registerAndVerify } from '../helpers/flows.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+
+const HOSTILE = [
+  'https://evil.example/',
+  '//evil.example/',
+  '/\\evil.example/',
+  '/\t/evil.example/',
+  '/\n/evil.example/',
+  '/\r\n/evil.example/',
+  '\t//evil.example/',
+  '/%09/evil.example/',
+  'javascript:alert(1)',
+  '/\u0000/evil.example',
+];
+
+/** Where a browser would go for this Location header, seen from the app's own origin. */
+function destination(location: string | undefined): string {
+  return new URL(location ?? '', 'http://localhost:3000/').origin;
+}
+
+describe.each(DIALECTS)('no open redirects (%s)', (dialect) => {
+  let app: TestApp;
+  let email: string;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+    ({ email } = await registerAndVerify(app, new Client(app.app)));
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('sends the person only to a local page after login', async () => {
+    for (const next of HOSTILE) {
+      const client = new Client(app.app);
+      await client.get('/login');
+      const page = await client.post('/login', { email, password: PASSWORD, next });
+      expect(page.status, JSON.stringify(next)).toBe(303);
+      expect(destination(page.location), JSON.stringify(next)).toBe('http://localhost:3000');
+    }
+    const client = new Client(app.app);
+    await client.get('/login?next=%2Fprofile%2Femails');
+    const local = await client.post('/login', {
+      email,
+      password: PASSWORD,
+      next: '/profile/emails',
+    });
+    expect(local.location).toBe('/profile/emails');
+  });
+
+  it('never carries a hostile next into the login form', async () => {
+    for (const next of HOSTILE) {
+      const page = await new Client(app.app).get(`/login?next=${encodeURIComponent(next)}`);
+      expect(page.status, JSON.stringify(next)).toBe(200);
+      const carried = /name="next" value="([^"]*)"/.exec(page.body)?.[1];
+      if (carried !== undefined) {
+        expect(destination(carried), JSON.stringify(next)).toBe('http://localhost:3000');
+      }
+    }
+  });
+
+  it('lets the language switch return only to a local page', async () => {
+    for (const returnTo of HOSTILE) {
+      const client = new Client(app.app);
+      await client.get('/');
+      const page = await client.post('/language', { lang: 'nl', return_to: returnTo });
+      expect(page.status, JSON.stringify(returnTo)).toBe(303);
+      expect(destination(page.location), JSON.stringify(returnTo)).toBe('http://localhost:3000');
+    }
+  });
+});
