@@ -6,7 +6,7 @@ import type { TestApp } from './test-app.js';
 
 /** The setup key shown on the app set-up page, without spaces. */
 export function setupKeyOf(page: Page): string {
-  const match = /class="setup-key"[^>]*><code>([A-Z2-7 ]+)<\/code>/.exec(page.body);
+  const match = /class="setup-key"[^>]*>\s*<code>([A-Z2-7 ]+)<\/code>/.exec(page.body);
   if (!match?.[1]) throw new Error('No setup key on the page');
   return match[1].replace(/ /g, '');
 }
