@@ -6,6 +6,7 @@ import { createEmailAddresses } from './accounts/email-addresses.js';
 import type { PasswordHasher } from './accounts/passwords.js';
 import { createRegistration } from './accounts/registration.js';
 import type { ActiveSession } from './accounts/sessions.js';
+import { primaryAddressOf } from './accounts/users.js';
 import { revokeSession } from './accounts/sessions.js';
 import type { SecondFactorGate } from './accounts/sign-in.js';
 import { createSignIn, noSecondFactor } from './accounts/sign-in.js';
@@ -54,6 +55,7 @@ export function createServices(options: ServiceOptions) {
       emailAddresses: createEmailAddresses(deps),
       credentials: createCredentials(deps),
       administrators: createAdministrators(deps),
+      primaryAddress: (userId: string) => primaryAddressOf(options.db, userId),
       sessions: {
         revoke: (idHash: string) => revokeSession(options.db, idHash),
         async signOut(auth: ActiveSession, meta: RequestMeta) {

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import type { PendingContext } from '../../accounts/sign-in.js';
-import { primaryAddressOf } from '../../accounts/users.js';
 import type { User } from '../../db/schema.js';
 import { formatDateTime } from '../../i18n/index.js';
 import { METHOD_NAME_MAX_LENGTH } from '../../two-factor/constants.js';
@@ -242,7 +241,7 @@ export function registerTwoFactorRoutes(
       if (!current.methods.email) return refused(request, reply, 'METHOD_DISABLED', place.base);
       if (await methods.find(actor.user.id, 'email'))
         return refused(request, reply, 'METHOD_EXISTS', place.base);
-      const primary = await primaryAddressOf(services.db, actor.user.id);
+      const primary = await services.accounts.primaryAddress(actor.user.id);
       return sendHtml(
         reply,
         emailSetupPage(tools.page(request), place, {
