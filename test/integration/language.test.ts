@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn, registerAndVerify } from '../helpers/flows.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+
+describe.each(DIALECTS)('language (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('speaks English when the browser states no preference, or one we do not have', async () => {
+    for (const header of [undefined, 'fr-FR, de;q=0.8', 'nl;q=0', 'garbage;;q=abc']) {
+      const page = await new Client(app.app).get(
+        '/login',
+        header ? { 'accept-language': header } : {},
+      );
+      expect(page.body, String(header)).toContain('<html lang="en">');
+      expect(page.body).toMatch(/<h1>\s*Log in\s*<\/h1>/);
+    }
+  });
+
+  it('follows Accept-Language: Dutch pages for nl', async () => {
+    for (const header of ['nl', 'nl-BE', 'fr;q=0.9, nl-NL;q=0.8, en;q=0.1']) {
+      const page = await new Client(app.app).get('/login', { 'accept-language': header });
+      expect(page.body, header).toContain('<html lang="nl">');
+      expect(page.body).toMatch(/<h1>\s*Inloggen\s*<\/h1>/);
+    }
+    const missing = await new Client(app.app).get('/nope', { 'accept-language': 'nl' });
+    expect(missing.status).toBe(404);
+    expect(textOf(missing.body)).toContain('Pagina niet gevonden');
+  });
+
+  it('switches with the language buttons, over the browser’s preference, and back', async () => {
+    const client = new Client(app.app);
+    const english = { 'accept-language': 'en' };
+    await client.get('/password/forgot', english);
+    const switched = await client.post('/language', { lang: 'nl', return_to: '/password/forgot' });
+    expect(switched.status).toBe(303);
+    expect(switched.location).toBe('/password/forgot');
+    const dutch = await client.get('/password/forgot', english);
+    expect(dutch.body).toContain('<html lang="nl">');
+    expect(dutch.body).toMatch(
+      /aria-current="true"[^>]*>\s*Nederlands|value="nl"[^>]*aria-current="true"/,
+    );
+    await client.post('/language', { lang: 'en', return_to: '/' });
+    expect((await client.get('/', { 'accept-language': 'nl' })).body).toContain('<html lang="en">');
+    // An unknown language changes nothing.
+    await client.post('/language', { lang: 'xx', return_to: '/' });
+    expect((await client.get('/')).body).toContain('<html lang="en">');
+  });
+
+  it('remembers the choice on the account of a signed-in person', async () => {
+    const client = new Client(app.app);
+    const { email, userId } = await registerAndVerify(app, client);
+    await logIn(client, email);
+    await client.get('/profile');
+    await client.post('/language', { lang: 'nl', return_to: '/profile' });
+    const user = await app.db
+      .selectFrom('users')
+      .select('locale')
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
+    expect(user.locale).toBe('nl');
+    const elsewhere = new Client(app.app);
+    await logIn(elsewhere, email);
+    const page = await elsewhere.get('/profile', { 'accept-language': 'en' });
+    expect(page.body).toContain('<html lang="nl">');
+    expect(page.body).toMatch(/<h1>\s*Je account\s*<\/h1>/);
+  });
+
+  it('writes mail in the language the person registered in', async () => {
+    const client = new Client(app.app);
+    await client.get('/register', { 'accept-language': 'nl' });
+    const email = `nl.${Date.now().toString(36)}@example.com`;
+    const page = await client.request('POST', '/register', {
+      form: {
+        _csrf: await client.csrfToken(),
+        name: 'Anne',
+        email,
+        password: 'een lange wachtzin hier',
+      },
+      headers: { 'accept-language': 'nl' },
+    });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<html lang="nl">');
+    const mail = await app.mail.waitFor(email);
+    expect(mail.text).toContain('Hallo Anne');
+  });
+});
