@@ -53,7 +53,16 @@ export function createSetup(
   }
 
   /** Wrong codes per set-up are capped: after five the set-up is discarded. */
-  async function countSetupFailure(setup: TwoFactorSetup): Promise<TfResult<never>> {
+  async function countSetupFailure(
+    setup: TwoFactorSetup,
+    meta: RequestMeta,
+  ): Promise<TfResult<never>> {
+    await deps.audit.record({
+      event: 'two_factor.setup_failed',
+      actorUserId: setup.user_id,
+      meta,
+      details: { kind: setup.kind },
+    });
     const limit = await consumeRateLimit(
       db,
       `setup-fail:${setup.id}`,
@@ -148,7 +157,7 @@ export function createSetup(
       setupContext(setup.id),
     ).toString('utf8');
     const step = matchTotpStep(secret, code, clock.now());
-    if (step === null) return countSetupFailure(setup);
+    if (step === null) return countSetupFailure(setup, meta);
     const added = await methods.add(user, { type: 'totp', name, secret, lastUsedStep: step }, meta);
     if (!added.ok) return added;
     await db.deleteFrom('two_factor_setups').where('id', '=', setup.id).execute();
@@ -234,7 +243,9 @@ export function createSetup(
       clock.now(),
     );
     if (!checked.ok)
-      return checked.error === TwoFactorError.INVALID_CODE ? countSetupFailure(setup) : checked;
+      return checked.error === TwoFactorError.INVALID_CODE
+        ? countSetupFailure(setup, meta)
+        : checked;
     const added = await methods.add(
       user,
       { type: 'email', name: setup.name ?? 'Email', email: setup.email },
@@ -259,7 +270,9 @@ export function createSetup(
       clock.now(),
     );
     if (!checked.ok)
-      return checked.error === TwoFactorError.INVALID_CODE ? countSetupFailure(setup) : checked;
+      return checked.error === TwoFactorError.INVALID_CODE
+        ? countSetupFailure(setup, meta)
+        : checked;
     const changed = await methods.changeEmail(user, setup.method_id, setup.email, meta);
     if (!changed.ok) return changed;
     await db.deleteFrom('two_factor_setups').where('id', '=', setup.id).execute();
