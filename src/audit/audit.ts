@@ -41,6 +41,7 @@ export type AuditEventType =
   | 'two_factor.recovery_codes_regenerated'
   | 'two_factor.reset_by_admin'
   | 'two_factor.setup_postponed'
+  | 'two_factor.setup_failed'
   | 'two_factor.policy_changed'
   | 'user_group.created'
   | 'user_group.renamed'
