@@ -148,13 +148,13 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
     };
     const beforeAdd = app.mail.messages.length;
     await addAddress();
-    if (new URL(page.url()).pathname === '/reauth') {
-      await check(page, 'reauth');
-      await page.getByLabel('Password').fill(NEW_PASSWORD);
-      await page.getByRole('button', { name: 'Confirm' }).click();
-      await page.waitForURL('**/profile/emails');
-      await addAddress();
-    }
+    // The sign-in is eleven minutes old, so the step-up page must come (SPEC §4 step-up).
+    expect(new URL(page.url()).pathname).toBe('/reauth');
+    await check(page, 'reauth');
+    await page.getByLabel('Password').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.waitForURL('**/profile/emails');
+    await addAddress();
     await page.getByRole('status').getByText(`We sent a verification link to ${second}`).waitFor();
     await check(page, 'profile-emails-added');
 
@@ -249,12 +249,23 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
     await page.goto('/password/forgot');
     await page.getByRole('heading', { name: t.forgot.title }).waitFor();
     await check(page, 'nl-forgot');
+    const since = app.mail.messages.length;
+    await page.getByLabel(t.forgot.email).fill(email);
+    await page.getByRole('button', { name: t.forgot.submit }).click();
+    await page.getByRole('heading', { name: t.forgot.sentTitle }).waitFor();
+    await check(page, 'nl-forgot-sent');
+    const resetMail = await app.mail.waitFor(email, /.+/, { since });
+    await page.goto(linkIn(resetMail, '/password/reset'));
+    await page.getByRole('heading', { name: t.reset.title }).waitFor();
+    await check(page, 'nl-reset');
 
     await page.goto('/nergens');
     await page.getByRole('heading', { name: t.errors.notFoundTitle }).waitFor();
     await check(page, 'nl-not-found');
 
     await page.goto('/login');
+    await page.getByRole('heading', { name: t.login.title }).waitFor();
+    await check(page, 'nl-login');
     await page.getByLabel(t.login.email).fill(email);
     await page.getByLabel(t.login.password).fill(PASSWORD);
     await page.getByRole('button', { name: t.login.submit, exact: true }).click();
