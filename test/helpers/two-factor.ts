@@ -1,6 +1,9 @@
 import { expect } from 'vitest';
+import type { RequestMeta } from '../../src/audit/audit.js';
 import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
-import type { Client, Page } from './client.js';
+import type { Page } from './client.js';
+import { Client } from './client.js';
+import { logIn, registerAndVerify } from './flows.js';
 import { codeIn } from './mail-capture.js';
 import type { TestApp } from './test-app.js';
 
@@ -71,4 +74,133 @@ export async function setUpEmail(
 /** Moves the clock to the next TOTP step, so a fresh code is not a replay of the last one. */
 export function nextStep(app: TestApp): void {
   app.clock.advance(30_000);
+}
+
+/** Cookie names on plain HTTP (tests run without TLS, so no __Host- prefix). */
+export const SESSION_COOKIE = 'portico_session';
+export const PENDING_COOKIE = 'portico_signin';
+
+export const TEST_META: RequestMeta = { ip: '127.0.0.1', userAgent: 'PorticoTest/1.0' };
+
+let ipCounter = 0;
+/**
+ * A client with an address of its own: log-in limits count per network address, and a suite
+ * that signs in a hundred times must not trip them by accident.
+ */
+export function newClient(app: TestApp): Client {
+  ipCounter += 1;
+  const client = new Client(app.app);
+  client.ip = `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
+  return client;
+}
+
+/** A verified user signed in on a client of their own (a recent sign-in). */
+export async function signedInUser(
+  app: TestApp,
+): Promise<{ client: Client; email: string; userId: string }> {
+  const client = newClient(app);
+  const { email, userId } = await registerAndVerify(app, client);
+  const login = await logIn(client, email);
+  expect(login.status).toBe(303);
+  expect(client.cookies.has(SESSION_COOKIE)).toBe(true);
+  return { client, email, userId };
+}
+
+/**
+ * A user with the authenticator app. `client` stays signed in (to change things meanwhile);
+ * the set-up step is used up, so the next code should come from `freshCode`.
+ */
+export async function userWithApp(app: TestApp): Promise<{
+  client: Client;
+  email: string;
+  userId: string;
+  secret: string;
+  recoveryCodes: string[];
+}> {
+  const user = await signedInUser(app);
+  const { secret, recoveryCodes, page } = await setUpApp(app, user.client);
+  expect(page.status).toBe(200);
+  expect(recoveryCodes).toHaveLength(10);
+  return { ...user, secret, recoveryCodes };
+}
+
+/** Logs in with the password on a new client and stops at the second step. */
+export async function pendingSignIn(app: TestApp, email: string): Promise<Client> {
+  const client = newClient(app);
+  const login = await logIn(client, email);
+  expect(login.status).toBe(303);
+  expect(login.location).toBe('/login/2fa');
+  expect(client.cookies.has(PENDING_COOKIE)).toBe(true);
+  expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
+  return client;
+}
+
+/** Submits a code on the second step of a log-in (or of a step-up with `/reauth/2fa`). */
+export function submitCode(
+  client: Client,
+  method: 'totp' | 'email' | 'recovery',
+  code: string,
+  base = '/login/2fa',
+): Promise<Page> {
+  return client.post(base, { method, code });
+}
+
+/** Moves to a new time step and returns the app's code for it (never a replay). */
+export function freshCode(app: TestApp, secret: string): string {
+  nextStep(app);
+  return totpCodeAt(secret, app.clock.now());
+}
+
+/** A six-digit code that no step of the accepted window (±1) matches right now. */
+export function wrongCode(app: TestApp, secret: string): string {
+  const now = app.clock.now();
+  const valid = new Set([-1, 0, 1].map((d) => totpCodeAt(secret, now + d * 30_000)));
+  for (let n = 0; ; n += 1) {
+    const candidate = String((123_456 + n * 7_919) % 1_000_000).padStart(6, '0');
+    if (!valid.has(candidate)) return candidate;
+  }
+}
+
+/** Asks for a sign-in code by email on the challenge page and returns the delivered code. */
+export async function mailedSignInCode(
+  app: TestApp,
+  client: Client,
+  email: string,
+  base = '/login/2fa',
+): Promise<string> {
+  await client.get(`${base}?method=email`);
+  const since = app.mail.messages.length;
+  const sent = await client.post(`${base}/send`);
+  expect(sent.status).toBe(303);
+  return codeIn(await app.mail.waitFor(email, /verification code/, { since }));
+}
+
+/** Security events of one kind about a user (as actor or as target). */
+export async function auditCount(app: TestApp, event: string, userId: string): Promise<number> {
+  const rows = await app.db
+    .selectFrom('audit_events')
+    .select('id')
+    .where('event', '=', event)
+    .where((eb) => eb.or([eb('actor_user_id', '=', userId), eb('target_user_id', '=', userId)]))
+    .execute();
+  return rows.length;
+}
+
+/** Live sessions of a user in the database. */
+export async function sessionCount(app: TestApp, userId: string): Promise<number> {
+  const rows = await app.db
+    .selectFrom('sessions')
+    .select('id_hash')
+    .where('user_id', '=', userId)
+    .execute();
+  return rows.length;
+}
+
+/** The account row with its second-factor counters. */
+export function accountRow(app: TestApp, userId: string) {
+  return app.db
+    .selectFrom('users')
+    .select(['second_factor_failures', 'second_factor_locked_until', 'credential_version'])
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
 }
