@@ -16,6 +16,7 @@ import {
   expectNoAxeViolations,
   expectNoSidewaysScroll,
   hasChromium,
+  NARROWEST,
   PHONE,
   screenshot,
   startE2e,
@@ -349,6 +350,26 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
     await check(page, 'profile-password');
     await page.goto('/profile/emails');
     await check(page, 'profile-emails');
+  });
+
+  it('fits 320 px in Dutch, the language with the longest words', async () => {
+    const { app } = world;
+    const { email } = await registerAndVerify(app, new Client(app.app), { name: 'Joost' });
+    const { page } = await world.newContext({ locale: 'nl-NL', viewport: NARROWEST });
+    const t = nl;
+    for (const path of ['/', '/register', '/password/forgot', '/login']) {
+      await page.goto(path);
+      await check(page, `nl${path.replaceAll('/', '-')}`);
+    }
+    await page.getByLabel(t.login.email).fill(email);
+    await page.getByLabel(t.login.password).fill(PASSWORD);
+    await page.getByRole('button', { name: t.login.submit, exact: true }).click();
+    await page.getByRole('button', { name: 'Nederlands' }).click();
+    await page.getByRole('button', { name: t.layout.accountMenu, exact: true }).waitFor();
+    for (const path of ['/profile', '/profile/password', '/profile/2fa', '/profile/emails']) {
+      await page.goto(path);
+      await check(page, `nl${path.replaceAll('/', '-')}`);
+    }
   });
 
   it('has an axe check that does catch a violation', async () => {

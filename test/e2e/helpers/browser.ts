@@ -17,6 +17,8 @@ export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'
 
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
+/** The width WCAG 1.4.10 (Reflow) asks content to fit without sideways scrolling. */
+export const NARROWEST = { width: 320, height: 640 };
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
