@@ -26,6 +26,8 @@ import { registerHomeRoutes } from './web/portal/home-routes.js';
 import { registerProfileRoutes } from './web/portal/profile-routes.js';
 import { registerChallengeRoutes } from './web/portal/challenge-routes.js';
 import { registerTwoFactorRoutes } from './web/portal/two-factor-routes.js';
+import { registerAdminGuard } from './web/admin/admin-guard.js';
+import { registerAdminRoutes } from './web/admin/admin-routes.js';
 import { createWebTools, registerRequestContext } from './web/request-context.js';
 import type { WebDeps } from './web/web-deps.js';
 
@@ -160,11 +162,13 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
   });
 
   const deps: WebDeps = { services, tools, clock };
+  registerAdminGuard(app, deps);
   registerHomeRoutes(app, deps);
   registerAuthRoutes(app, deps);
   registerProfileRoutes(app, deps);
   registerChallengeRoutes(app, deps);
   registerTwoFactorRoutes(app, deps);
+  registerAdminRoutes(app, deps);
 
   return {
     app,

@@ -47,6 +47,7 @@ const NOTICES = {
   twoFactorEmailChanged: (t: Messages, arg: string) => t.twoFactor.emailChanged(arg),
   twoFactorPolicySaved: (t: Messages) => t.twoFactor.admin.saved,
   twoFactorReset: (t: Messages, arg: string) => t.twoFactor.admin.resetDone(arg),
+  adminNeedsTwoFactor: (t: Messages) => t.admin.needsTwoFactor,
   emailVerified: (t: Messages) => t.verifyEmail.verifiedNotice,
   addressVerified: (t: Messages) => t.verifyEmail.addressVerified,
   passwordReset: (t: Messages) => t.reset.done,
