@@ -26,6 +26,8 @@ import { registerHomeRoutes } from './web/portal/home-routes.js';
 import { registerProfileRoutes } from './web/portal/profile-routes.js';
 import { registerChallengeRoutes } from './web/portal/challenge-routes.js';
 import { registerTwoFactorRoutes } from './web/portal/two-factor-routes.js';
+import { registerKbRoutes } from './web/portal/kb-routes.js';
+import { registerKbAdminRoutes } from './web/admin/kb-admin-routes.js';
 import { registerAdminGuard } from './web/admin/admin-guard.js';
 import { registerAdminRoutes } from './web/admin/admin-routes.js';
 import { createWebTools, registerRequestContext } from './web/request-context.js';
@@ -157,8 +159,11 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
   registerErrorPages(app, tools);
 
   // Pages that show account data must not be kept by shared caches or the back button.
+  // Published knowledge-base pages for anonymous visitors set their own private, revalidated
+  // caching (web/portal/kb-routes.ts); every other page keeps no-store.
   app.addHook('onSend', async (request, reply) => {
-    if (!request.url.startsWith('/assets/')) void reply.header('cache-control', 'no-store');
+    if (!request.url.startsWith('/assets/') && !reply.hasHeader('cache-control'))
+      void reply.header('cache-control', 'no-store');
   });
 
   const deps: WebDeps = { services, tools, clock };
@@ -168,6 +173,8 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
   registerProfileRoutes(app, deps);
   registerChallengeRoutes(app, deps);
   registerTwoFactorRoutes(app, deps);
+  registerKbRoutes(app, deps);
+  registerKbAdminRoutes(app, deps);
   registerAdminRoutes(app, deps);
 
   return {

@@ -90,6 +90,9 @@ async function serve(): Promise<void> {
     },
     (line) => process.stdout.write(line + '\n'),
   );
+  if (await portico.services.knowledgeBase.seedIfEmpty()) {
+    process.stdout.write('Added the built-in knowledge-base articles (English and Dutch).\n');
+  }
   await portico.app.listen({ port: cfg.port, host: cfg.host });
   process.stdout.write(
     `Portico is running at ${cfg.publicUrl.href} (${database.dialect}${cfg.smtpUrl ? ', SMTP' : `, mail outbox in ${cfg.dataDir}/outbox`})\n`,

@@ -69,7 +69,7 @@ export interface ArticleLink {
 
 export interface CategorySummary extends CategoryLink {
   subcategories: CategoryLink[];
-  /** The first few articles directly in the category. */
+  /** The first few articles in the category and below it, nearest first. */
   articles: ArticleLink[];
   /** Published articles in the category and all below it. */
   articleCount: number;
@@ -266,7 +266,7 @@ export function createCatalog({ db }: KbDeps) {
       subcategories: (snap.childrenOf.get(category.id) ?? [])
         .filter((child) => articlesBelow(snap, child).length > 0)
         .map((child) => categoryLink(child, locale)),
-      articles: (snap.articlesIn.get(category.id) ?? [])
+      articles: articlesBelow(snap, category)
         .slice(0, HOME_ARTICLES_PER_CATEGORY)
         .map((a) => articleLink(a, locale))
         .filter((a): a is ArticleLink => a !== null),

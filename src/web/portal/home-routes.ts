@@ -3,36 +3,27 @@ import { isLocale } from '../../i18n/index.js';
 import { html } from '../../lib/html.js';
 import { text } from '../form-input.js';
 import { layout } from '../views/layout.js';
+import { homeCategories, searchForm } from './kb-pages.js';
+import { sendPublicPage } from './kb-routes.js';
 import type { WebDeps } from '../web-deps.js';
-import { safeNext, sendHtml } from '../web-deps.js';
+import { safeNext } from '../web-deps.js';
 
 export function registerHomeRoutes(app: FastifyInstance, { services, tools }: WebDeps): void {
-  app.get('/', (request, reply) => {
+  app.get('/', async (request, reply) => {
     const ctx = tools.page(request);
+    const categories = await services.knowledgeBase.catalog.topCategories(ctx.locale);
     const { t } = ctx;
-    return sendHtml(
+    return sendPublicPage(
+      request,
       reply,
       layout(ctx, {
         title: t.home.title,
         main: html`<section class="hero">
             <h1>${t.home.title}</h1>
             <p>${t.home.intro}</p>
-            <form method="get" action="/search" role="search" class="search-form">
-              <label for="q" class="visually-hidden">${t.home.searchLabel}</label>
-              <input
-                id="q"
-                name="q"
-                type="search"
-                maxlength="200"
-                placeholder="${t.home.searchLabel}"
-              />
-              <button type="submit" class="button">${t.home.searchButton}</button>
-            </form>
+            ${searchForm(ctx, '', { large: true })}
           </section>
-          <section aria-labelledby="categories-heading">
-            <h2 id="categories-heading">${t.home.categoriesHeading}</h2>
-            <p>${t.home.noCategories}</p>
-          </section>`,
+          ${homeCategories(ctx, categories)}`,
       }),
     );
   });

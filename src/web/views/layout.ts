@@ -88,6 +88,7 @@ export function layout(ctx: PageContext, page: PageOptions): SafeHtml {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${page.title} · ${ctx.siteName}</title>
         <link rel="stylesheet" href="/assets/portico.css" />
+        <link rel="stylesheet" href="/assets/kb.css" />
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
       </head>
       <body>

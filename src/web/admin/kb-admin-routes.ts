@@ -1,0 +1,456 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ActiveSession } from '../../accounts/sessions.js';
+import type { Locale, Messages } from '../../i18n/index.js';
+import { isLocale, LOCALES } from '../../i18n/index.js';
+import type { KbErrorCode } from '../../knowledge-base/error-codes.js';
+import type {
+  AdminCategory,
+  ArticleSettings,
+  CategoryInput,
+  KbActor,
+} from '../../knowledge-base/editor.js';
+import {
+  CATEGORY_NAME_MAX_LENGTH,
+  DESCRIPTION_MAX_LENGTH,
+  MARKDOWN_MAX_LENGTH,
+  slugify,
+  TITLE_MAX_LENGTH,
+} from '../../knowledge-base/editor.js';
+import { text, Validator } from '../form-input.js';
+import type { NoticeKey } from '../request-context.js';
+import { requestMeta } from '../request-context.js';
+import type { WebDeps } from '../web-deps.js';
+import { sendHtml } from '../web-deps.js';
+import { requireAdmin } from './admin-guard.js';
+import type { AdminFormState } from './kb-admin-pages.js';
+import {
+  articleEditHref,
+  categoryFormPage,
+  editArticlePage,
+  KB_ADMIN,
+  KB_FORM_ID,
+  kbOverviewPage,
+  newArticlePage,
+} from './kb-admin-pages.js';
+
+/** Article forms carry whole Markdown texts: more than the app-wide 64 KiB form limit. */
+const ARTICLE_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+const POSITION_MAX = 9999;
+const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const NOTICE = {
+  categoryCreated: 'saved',
+  categorySaved: 'saved',
+  categoryDeleted: 'saved',
+  articleCreated: 'saved',
+  articleSaved: 'saved',
+  articlePublished: 'saved',
+  articleUnpublished: 'saved',
+} satisfies Record<string, NoticeKey>;
+
+/** Which form field a domain refusal belongs to. */
+function fieldOf(code: KbErrorCode): string {
+  switch (code) {
+    case 'SLUG_INVALID':
+    case 'SLUG_TAKEN':
+      return 'slug';
+    case 'PARENT_CYCLE':
+      return 'parent_id';
+    case 'CATEGORY_NOT_FOUND':
+      return 'category_id';
+    default:
+      return KB_FORM_ID;
+  }
+}
+
+function readPosition(v: Validator, t: Messages, raw: string): number {
+  const trimmed = raw.trim();
+  if (trimmed === '') return 0;
+  if (!/^\d{1,4}$/.test(trimmed) || Number(trimmed) > POSITION_MAX) {
+    v.fail('position', t.kbAdmin.errors.positionInvalid);
+    return 0;
+  }
+  return Number(trimmed);
+}
+
+function formValues(body: unknown, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, text(body, name)]));
+}
+
+const CATEGORY_FIELDS = [
+  'parent_id',
+  'slug',
+  'position',
+  ...LOCALES.flatMap((l) => [`name_${l}`, `description_${l}`]),
+];
+const ARTICLE_FIELDS = ['category_id', 'lang', 'title', 'slug', 'position', 'body'];
+
+function readCategoryForm(t: Messages, body: unknown) {
+  const values = formValues(body, CATEGORY_FIELDS);
+  const v = new Validator(t);
+  const slug = v.required('slug', t.kbAdmin.slug, values.slug ?? '', 200);
+  const position = readPosition(v, t, values.position ?? '');
+  const texts: CategoryInput['texts'] = {};
+  for (const locale of LOCALES) {
+    const language = t.kb.languageNames[locale];
+    const label = t.kbAdmin.nameIn(language);
+    const rawName = values[`name_${locale}`] ?? '';
+    const name =
+      locale === 'en'
+        ? v.required(`name_${locale}`, label, rawName, CATEGORY_NAME_MAX_LENGTH)
+        : rawName.trim();
+    if (name.length > CATEGORY_NAME_MAX_LENGTH)
+      v.fail(`name_${locale}`, t.errors.tooLong(label, CATEGORY_NAME_MAX_LENGTH));
+    const description = (values[`description_${locale}`] ?? '').trim();
+    if (description.length > DESCRIPTION_MAX_LENGTH)
+      v.fail(
+        `description_${locale}`,
+        t.errors.tooLong(t.kbAdmin.descriptionIn(language), DESCRIPTION_MAX_LENGTH),
+      );
+    if (name) texts[locale] = { name, description };
+  }
+  const input: CategoryInput = {
+    parentId: values.parent_id ? values.parent_id : null,
+    slug,
+    position,
+    texts,
+  };
+  return { values, v, input };
+}
+
+function readArticleForm(t: Messages, body: unknown, options: { slugOptional: boolean }) {
+  const values = formValues(body, ARTICLE_FIELDS);
+  const v = new Validator(t);
+  const locale: Locale = isLocale(values.lang) ? values.lang : 'en';
+  const title = v.required('title', t.kbAdmin.articleTitle, values.title ?? '', TITLE_MAX_LENGTH);
+  let slug = (values.slug ?? '').trim();
+  if (!slug && options.slugOptional) slug = slugify(title);
+  else if (!slug) v.fail('slug', t.errors.required(t.kbAdmin.slug));
+  const position = readPosition(v, t, values.position ?? '');
+  const markdown = (values.body ?? '').replace(/\r\n/g, '\n');
+  if (markdown.trim() === '') v.fail('body', t.errors.required(t.kbAdmin.body));
+  else if (markdown.length > MARKDOWN_MAX_LENGTH)
+    v.fail('body', t.errors.tooLong(t.kbAdmin.body, MARKDOWN_MAX_LENGTH));
+  const settings: ArticleSettings = { categoryId: values.category_id ?? '', slug, position };
+  return { values, v, locale, settings, text: { title, markdown } };
+}
+
+export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }: WebDeps): void {
+  const kb = services.knowledgeBase;
+  const actorOf = (auth: ActiveSession, request: FastifyRequest): KbActor => ({
+    userId: auth.user.id,
+    meta: requestMeta(request),
+  });
+
+  async function findCategory(id: string, locale: Locale) {
+    const categories = await kb.editor.listCategories(locale);
+    return { categories, category: categories.find((c) => c.id === id) ?? null };
+  }
+
+  function categoryValues(category: AdminCategory): Record<string, string> {
+    const values: Record<string, string> = {
+      parent_id: category.parentId ?? '',
+      slug: category.slug,
+      position: String(category.position),
+    };
+    for (const locale of LOCALES) {
+      values[`name_${locale}`] = category.texts[locale]?.name ?? '';
+      values[`description_${locale}`] = category.texts[locale]?.description ?? '';
+    }
+    return values;
+  }
+
+  app.get('/admin/kb', async (request, reply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    const ctx = tools.page(request);
+    const [categories, articles] = await Promise.all([
+      kb.editor.listCategories(ctx.locale),
+      kb.editor.listArticles(ctx.locale),
+    ]);
+    return sendHtml(reply, kbOverviewPage(ctx, categories, articles));
+  });
+
+  // Categories
+
+  app.get<{ Querystring: { parent?: unknown } }>(
+    '/admin/kb/categories/new',
+    async (request, reply) => {
+      if (!requireAdmin(request, reply)) return reply;
+      const ctx = tools.page(request);
+      const categories = await kb.editor.listCategories(ctx.locale);
+      const parent = typeof request.query.parent === 'string' ? request.query.parent : '';
+      return sendHtml(
+        reply,
+        categoryFormPage(ctx, {
+          category: null,
+          categories,
+          state: { values: { parent_id: parent } },
+        }),
+      );
+    },
+  );
+
+  app.post('/admin/kb/categories', async (request, reply) => {
+    const auth = requireAdmin(request, reply);
+    if (!auth) return reply;
+    const ctx = tools.page(request);
+    const { values, v, input } = readCategoryForm(ctx.t, request.body);
+    if (v.ok) {
+      const result = await kb.editor.createCategory(input, actorOf(auth, request));
+      if (result.ok) {
+        tools.flash(reply, NOTICE.categoryCreated);
+        return reply.redirect(KB_ADMIN, 303);
+      }
+      v.fail(fieldOf(result.error), ctx.t.kbAdmin.errors[result.error]);
+    }
+    const categories = await kb.editor.listCategories(ctx.locale);
+    return sendHtml(
+      reply,
+      categoryFormPage(ctx, { category: null, categories, state: { values, errors: v.errors } }),
+      422,
+    );
+  });
+
+  app.get<{ Params: { id: string } }>('/admin/kb/categories/:id', async (request, reply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    const ctx = tools.page(request);
+    if (!ID_PATTERN.test(request.params.id)) return reply.callNotFound();
+    const { categories, category } = await findCategory(request.params.id, ctx.locale);
+    if (!category) return reply.callNotFound();
+    return sendHtml(
+      reply,
+      categoryFormPage(ctx, { category, categories, state: { values: categoryValues(category) } }),
+    );
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/kb/categories/:id', async (request, reply) => {
+    const auth = requireAdmin(request, reply);
+    if (!auth) return reply;
+    const ctx = tools.page(request);
+    if (!ID_PATTERN.test(request.params.id)) return reply.callNotFound();
+    const { values, v, input } = readCategoryForm(ctx.t, request.body);
+    if (v.ok) {
+      const result = await kb.editor.updateCategory(
+        request.params.id,
+        input,
+        actorOf(auth, request),
+      );
+      if (result.ok) {
+        tools.flash(reply, NOTICE.categorySaved);
+        return reply.redirect(KB_ADMIN, 303);
+      }
+      if (result.error === 'CATEGORY_NOT_FOUND' && input.parentId === null)
+        return reply.callNotFound();
+      v.fail(fieldOf(result.error), ctx.t.kbAdmin.errors[result.error]);
+    }
+    const { categories, category } = await findCategory(request.params.id, ctx.locale);
+    if (!category) return reply.callNotFound();
+    return sendHtml(
+      reply,
+      categoryFormPage(ctx, { category, categories, state: { values, errors: v.errors } }),
+      422,
+    );
+  });
+
+  app.post<{ Params: { id: string } }>(
+    '/admin/kb/categories/:id/delete',
+    async (request, reply) => {
+      const auth = requireAdmin(request, reply);
+      if (!auth) return reply;
+      const ctx = tools.page(request);
+      if (!ID_PATTERN.test(request.params.id)) return reply.callNotFound();
+      const result = await kb.editor.deleteCategory(request.params.id, actorOf(auth, request));
+      if (result.ok) {
+        tools.flash(reply, NOTICE.categoryDeleted);
+        return reply.redirect(KB_ADMIN, 303);
+      }
+      const { categories, category } = await findCategory(request.params.id, ctx.locale);
+      if (!category) return reply.callNotFound();
+      return sendHtml(
+        reply,
+        categoryFormPage(ctx, {
+          category,
+          categories,
+          state: {
+            values: categoryValues(category),
+            errors: { 'delete-heading': ctx.t.kbAdmin.errors[result.error] },
+          },
+        }),
+        409,
+      );
+    },
+  );
+
+  // Articles
+
+  app.get('/admin/kb/articles/new', async (request, reply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    const ctx = tools.page(request);
+    const categories = await kb.editor.listCategories(ctx.locale);
+    return sendHtml(
+      reply,
+      newArticlePage(ctx, categories, { values: { lang: ctx.locale, position: '0' } }),
+    );
+  });
+
+  app.post(
+    '/admin/kb/articles',
+    { bodyLimit: ARTICLE_BODY_LIMIT_BYTES },
+    async (request, reply) => {
+      const auth = requireAdmin(request, reply);
+      if (!auth) return reply;
+      const ctx = tools.page(request);
+      const form = readArticleForm(ctx.t, request.body, { slugOptional: true });
+      const { v } = form;
+      const state: AdminFormState = { values: form.values };
+      if (text(request.body, 'action') === 'preview') {
+        state.previewHtml = kb.editor.preview(form.text.markdown);
+      } else if (v.ok) {
+        const result = await kb.editor.createArticle(
+          form.settings,
+          form.locale,
+          form.text,
+          actorOf(auth, request),
+        );
+        if (result.ok) {
+          tools.flash(reply, NOTICE.articleCreated);
+          return reply.redirect(articleEditHref(result.value, form.locale), 303);
+        }
+        v.fail(fieldOf(result.error), ctx.t.kbAdmin.errors[result.error]);
+      }
+      const categories = await kb.editor.listCategories(ctx.locale);
+      state.errors = state.previewHtml === undefined ? v.errors : {};
+      return sendHtml(
+        reply,
+        newArticlePage(ctx, categories, state),
+        state.previewHtml === undefined ? 422 : 200,
+      );
+    },
+  );
+
+  async function renderEdit(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    locale: Locale | null,
+    state: Partial<AdminFormState> | null,
+    status = 200,
+  ) {
+    const ctx = tools.page(request);
+    const article = ID_PATTERN.test(id) ? await kb.editor.getArticle(id) : null;
+    if (!article) return reply.callNotFound();
+    const shown: Locale =
+      locale ??
+      (article.translations[ctx.locale]
+        ? ctx.locale
+        : (LOCALES.find((l) => article.translations[l]) ?? ctx.locale));
+    const translation = article.translations[shown];
+    const values = state?.values ?? {
+      category_id: article.categoryId,
+      slug: article.slug,
+      position: String(article.position),
+      title: translation?.title ?? '',
+      body: translation?.markdown ?? '',
+    };
+    const categories = await kb.editor.listCategories(ctx.locale);
+    return sendHtml(
+      reply,
+      editArticlePage(ctx, {
+        article,
+        locale: shown,
+        categories,
+        state: { ...state, values },
+      }),
+      status,
+    );
+  }
+
+  app.get<{ Params: { id: string }; Querystring: { lang?: unknown } }>(
+    '/admin/kb/articles/:id',
+    async (request, reply) => {
+      if (!requireAdmin(request, reply)) return reply;
+      const lang = request.query.lang;
+      return renderEdit(request, reply, request.params.id, isLocale(lang) ? lang : null, null);
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/admin/kb/articles/:id',
+    { bodyLimit: ARTICLE_BODY_LIMIT_BYTES },
+    async (request, reply) => {
+      const auth = requireAdmin(request, reply);
+      if (!auth) return reply;
+      const { id } = request.params;
+      if (!ID_PATTERN.test(id)) return reply.callNotFound();
+      const t = request.t;
+      const form = readArticleForm(t, request.body, { slugOptional: false });
+      const { v } = form;
+      if (text(request.body, 'action') === 'preview') {
+        return renderEdit(request, reply, id, form.locale, {
+          values: form.values,
+          previewHtml: kb.editor.preview(form.text.markdown),
+        });
+      }
+      if (v.ok) {
+        const actor = actorOf(auth, request);
+        const current = await kb.editor.getArticle(id);
+        if (!current) return reply.callNotFound();
+        const settingsChanged =
+          current.categoryId !== form.settings.categoryId ||
+          current.slug !== form.settings.slug ||
+          current.position !== form.settings.position;
+        const moved = settingsChanged
+          ? await kb.editor.updateArticleSettings(id, form.settings, actor)
+          : ({ ok: true } as const);
+        if (!moved.ok) v.fail(fieldOf(moved.error), t.kbAdmin.errors[moved.error]);
+        else {
+          const saved = await kb.editor.saveTranslation(id, form.locale, form.text, actor);
+          if (saved.ok) {
+            tools.flash(reply, NOTICE.articleSaved);
+            return reply.redirect(articleEditHref(id, form.locale), 303);
+          }
+          v.fail(fieldOf(saved.error), t.kbAdmin.errors[saved.error]);
+        }
+      }
+      return renderEdit(
+        request,
+        reply,
+        id,
+        form.locale,
+        { values: form.values, errors: v.errors },
+        422,
+      );
+    },
+  );
+
+  for (const action of ['publish', 'unpublish'] as const) {
+    app.post<{ Params: { id: string } }>(
+      `/admin/kb/articles/:id/${action}`,
+      async (request, reply) => {
+        const auth = requireAdmin(request, reply);
+        if (!auth) return reply;
+        const { id } = request.params;
+        if (!ID_PATTERN.test(id)) return reply.callNotFound();
+        const lang = text(request.body, 'lang');
+        if (!isLocale(lang)) return reply.code(400).send(new Error('Unknown language'));
+        const result = await kb.editor[action](id, lang, actorOf(auth, request));
+        if (!result.ok) {
+          if (result.error === 'ARTICLE_NOT_FOUND') return reply.callNotFound();
+          return renderEdit(
+            request,
+            reply,
+            id,
+            lang,
+            { errors: { [KB_FORM_ID]: request.t.kbAdmin.errors[result.error] } },
+            409,
+          );
+        }
+        tools.flash(
+          reply,
+          action === 'publish' ? NOTICE.articlePublished : NOTICE.articleUnpublished,
+        );
+        return reply.redirect(articleEditHref(id, lang), 303);
+      },
+    );
+  }
+}
