@@ -42,31 +42,113 @@ export function createChallenge(
   const { db, clock, audit, postman } = deps;
   const { methods, emailCodes, recovery, notify, signIn } = parts;
 
-  function lockedUntil(user: User, now: number): number | null {
+  function lockedUntil(user: Pick<User, 'second_factor_locked_until'>, now: number): number | null {
     return user.second_factor_locked_until !== null && user.second_factor_locked_until > now
       ? user.second_factor_locked_until
       : null;
   }
 
   async function state(ctx: PendingContext): Promise<ChallengeState> {
+    // Read afresh: the request that shows this page may be the one that just caused the lock.
+    const account = await db
+      .selectFrom('users')
+      .select('second_factor_locked_until')
+      .where('id', '=', ctx.user.id)
+      .executeTakeFirst();
     return {
       methods: await methods.usable(ctx.user.id),
-      lockedUntil: lockedUntil(ctx.user, clock.now()),
+      lockedUntil: lockedUntil(account ?? ctx.user, clock.now()),
       recoveryCodesLeft: await recovery.remaining(ctx.user.id),
     };
   }
 
+  /** Tries used so far, counting this one: on the account and on the pending sign-in. */
+  interface Attempt {
+    accountTries: number;
+    pendingTries: number;
+  }
+
   /**
-   * Counts one failure on the pending sign-in and on the account, each with one atomic
-   * increment. Returns the error the person should see.
+   * Locks the account's second factor for 15 minutes, once: of concurrent requests only the
+   * first sets the lock, audits it and mails the owner. Pending sign-ins end with it.
+   */
+  async function lockAccount(ctx: PendingContext, meta: RequestMeta): Promise<TfResult<never>> {
+    const now = clock.now();
+    const until = now + LOCKOUT_MS;
+    const locked = await db
+      .updateTable('users')
+      .set({ second_factor_locked_until: until, second_factor_failures: 0 })
+      .where('id', '=', ctx.user.id)
+      .where((eb) =>
+        eb.or([
+          eb('second_factor_locked_until', 'is', null),
+          eb('second_factor_locked_until', '<=', now),
+        ]),
+      )
+      .returning('id')
+      .executeTakeFirst();
+    if (locked) {
+      await db.deleteFrom('pending_sign_ins').where('user_id', '=', ctx.user.id).execute();
+      await audit.record({
+        event: 'two_factor.locked',
+        targetUserId: ctx.user.id,
+        meta,
+        details: { until },
+      });
+      await notify(ctx.user, { kind: 'locked', until });
+    }
+    return tfFail(TwoFactorError.LOCKED);
+  }
+
+  /**
+   * Counts one try before the code is checked, with one atomic increment on the pending
+   * sign-in and one on the account: of a burst of parallel guesses only as many are checked
+   * as the limits allow (a check-then-record counter lets them all through, umami#4205). A
+   * wrong code keeps its try as a failure; a right one ends the pending sign-in and clears the
+   * account's count.
+   */
+  async function reserveAttempt(
+    ctx: PendingContext,
+    now: number,
+    meta: RequestMeta,
+  ): Promise<TfResult<Attempt>> {
+    const pending = await db
+      .updateTable('pending_sign_ins')
+      .set({ failures: sql`failures + 1` })
+      .where('id_hash', '=', ctx.pending.id_hash)
+      .where('failures', '<', PENDING_MAX_FAILURES)
+      .returning('failures')
+      .executeTakeFirst();
+    if (!pending) return tfFail(TwoFactorError.SIGN_IN_ENDED);
+    const account = await db
+      .updateTable('users')
+      .set({ second_factor_failures: sql`second_factor_failures + 1` })
+      .where('id', '=', ctx.user.id)
+      .where((eb) =>
+        eb.or([
+          eb('second_factor_locked_until', 'is', null),
+          eb('second_factor_locked_until', '<=', now),
+        ]),
+      )
+      .returning('second_factor_failures')
+      .executeTakeFirst();
+    if (!account) return tfFail(TwoFactorError.LOCKED);
+    // Tries beyond the tenth are not checked at all: they lock at once.
+    if (account.second_factor_failures > ACCOUNT_MAX_FAILURES) return lockAccount(ctx, meta);
+    return tfOk({ accountTries: account.second_factor_failures, pendingTries: pending.failures });
+  }
+
+  /**
+   * Records a wrong code whose try reserveAttempt already counted. Returns the error the
+   * person should see.
    */
   async function fail(
     ctx: PendingContext,
     kind: ChallengeKind,
     error: TwoFactorErrorCode,
     meta: RequestMeta,
+    attempt: Attempt,
   ): Promise<TfResult<never>> {
-    const now = clock.now();
     await audit.record({
       event:
         error === TwoFactorError.CODE_ALREADY_USED
@@ -76,45 +158,8 @@ export function createChallenge(
       meta,
       details: { method: kind, reason: error, purpose: ctx.pending.purpose },
     });
-    const account = await db
-      .updateTable('users')
-      .set({ second_factor_failures: sql`second_factor_failures + 1` })
-      .where('id', '=', ctx.user.id)
-      .returning('second_factor_failures')
-      .executeTakeFirst();
-    if (account && account.second_factor_failures >= ACCOUNT_MAX_FAILURES) {
-      const until = now + LOCKOUT_MS;
-      const locked = await db
-        .updateTable('users')
-        .set({ second_factor_locked_until: until, second_factor_failures: 0 })
-        .where('id', '=', ctx.user.id)
-        .where((eb) =>
-          eb.or([
-            eb('second_factor_locked_until', 'is', null),
-            eb('second_factor_locked_until', '<=', now),
-          ]),
-        )
-        .returning('id')
-        .executeTakeFirst();
-      if (locked) {
-        await db.deleteFrom('pending_sign_ins').where('user_id', '=', ctx.user.id).execute();
-        await audit.record({
-          event: 'two_factor.locked',
-          targetUserId: ctx.user.id,
-          meta,
-          details: { until },
-        });
-        await notify(ctx.user, { kind: 'locked', until });
-      }
-      return tfFail(TwoFactorError.LOCKED);
-    }
-    const pending = await db
-      .updateTable('pending_sign_ins')
-      .set({ failures: sql`failures + 1` })
-      .where('id_hash', '=', ctx.pending.id_hash)
-      .returning('failures')
-      .executeTakeFirst();
-    if (!pending || pending.failures >= PENDING_MAX_FAILURES) {
+    if (attempt.accountTries >= ACCOUNT_MAX_FAILURES) return lockAccount(ctx, meta);
+    if (attempt.pendingTries >= PENDING_MAX_FAILURES) {
       await signIn.abandonById(ctx.pending.id_hash);
       await audit.record({ event: 'two_factor.sign_in_ended', targetUserId: ctx.user.id, meta });
       return tfFail(TwoFactorError.SIGN_IN_ENDED);
@@ -172,24 +217,30 @@ export function createChallenge(
     if (kind === 'totp') {
       usedMethod = usable.find((m) => m.type === 'totp');
       if (!usedMethod) return tfFail(TwoFactorError.METHOD_DISABLED);
+      const attempt = await reserveAttempt(ctx, now, meta);
+      if (!attempt.ok) return attempt;
       const step = matchTotpStep(methods.secretOf(usedMethod), code, now);
-      if (step === null) return fail(ctx, kind, TwoFactorError.INVALID_CODE, meta);
+      if (step === null) return fail(ctx, kind, TwoFactorError.INVALID_CODE, meta, attempt.value);
       if (!(await methods.claimTotpStep(usedMethod.id, step))) {
-        return fail(ctx, kind, TwoFactorError.CODE_ALREADY_USED, meta);
+        return fail(ctx, kind, TwoFactorError.CODE_ALREADY_USED, meta, attempt.value);
       }
     } else if (kind === 'email') {
       usedMethod = usable.find((m) => m.type === 'email');
       if (!usedMethod) return tfFail(TwoFactorError.METHOD_DISABLED);
+      const attempt = await reserveAttempt(ctx, now, meta);
+      if (!attempt.ok) return attempt;
       const checked = await emailCodes.verify(
         { userId: ctx.user.id, purpose: 'sign_in', requestId: ctx.pending.id_hash },
         code,
         now,
       );
-      if (!checked.ok) return fail(ctx, kind, checked.error, meta);
+      if (!checked.ok) return fail(ctx, kind, checked.error, meta, attempt.value);
       await methods.touch(usedMethod.id);
     } else {
       // Recovery codes stand in for the methods; they only work while one is usable.
       if (usable.length === 0) return tfFail(TwoFactorError.METHOD_DISABLED);
+      const attempt = await reserveAttempt(ctx, now, meta);
+      if (!attempt.ok) return attempt;
       if (!(await recovery.consume(ctx.user.id, code, now))) {
         const replayed = await recovery.wasUsed(ctx.user.id, code);
         return fail(
@@ -197,6 +248,7 @@ export function createChallenge(
           kind,
           replayed ? TwoFactorError.CODE_ALREADY_USED : TwoFactorError.INVALID_CODE,
           meta,
+          attempt.value,
         );
       }
       const remaining = await recovery.remaining(ctx.user.id);

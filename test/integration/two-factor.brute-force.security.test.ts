@@ -1,0 +1,206 @@
+/*
+ * Guessing the code. A six-digit code falls to about a million guesses, so whoever has the
+ * password must get only a handful: products without throttling (devise-two-factor
+ * GHSA-chcr-x7hc-8fp8), with a counter reset by typing the password again (phpMyFAQ
+ * CVE-2026-76213), with a lockout that left the pending log-in alive (Keycloak #26177), or
+ * with a check-then-record counter that parallel requests overran (umami#4205) all fell to
+ * it. Five wrong codes end a pending sign-in; ten in a row lock the account's second factor
+ * for 15 minutes across new sign-ins, mail the owner and are audited; a correct code resets
+ * the count; and a burst of parallel guesses gets no more tries than the same guesses in a row.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
+import type { Client, Page } from '../helpers/client.js';
+import { textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import {
+  accountRow,
+  auditCount,
+  freshCode,
+  PENDING_COOKIE,
+  pendingSignIn,
+  SESSION_COOKIE,
+  sessionCount,
+  submitCode,
+  userWithApp,
+  wrongCode,
+} from '../helpers/two-factor.js';
+
+const LOCKED = 'Two-factor sign-in for this account is locked until';
+const ENDED = 'Too many wrong codes. Log in again with your password.';
+
+describe.each(DIALECTS)('two-factor brute force (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function pendingRows(userId: string): Promise<number> {
+    const rows = await app.db
+      .selectFrom('pending_sign_ins')
+      .select('id_hash')
+      .where('user_id', '=', userId)
+      .execute();
+    return rows.length;
+  }
+
+  /** Wrong codes on one pending sign-in; returns the answer to each. */
+  async function guess(client: Client, secret: string, times: number): Promise<Page[]> {
+    const pages: Page[] = [];
+    for (let i = 0; i < times; i += 1) {
+      await client.get('/login/2fa');
+      pages.push(await submitCode(client, 'totp', wrongCode(app, secret)));
+    }
+    return pages;
+  }
+
+  /** A logged-out user with the app and a clean slate. */
+  async function victim() {
+    const user = await userWithApp(app);
+    await user.client.post('/logout');
+    return user;
+  }
+
+  it('ends a pending sign-in after 5 wrong codes: the password is needed again', async () => {
+    const user = await victim();
+    const client = await pendingSignIn(app, user.email);
+    const pending = client.cookies.get(PENDING_COOKIE) ?? '';
+    const pages = await guess(client, user.secret, 5);
+    expect(pages.slice(0, 4).map((p) => p.status)).toEqual([422, 422, 422, 422]);
+    expect(pages[4]?.status).toBe(303);
+    expect(pages[4]?.location).toBe('/login');
+    expect(textOf((await client.get('/login')).body)).toContain(ENDED);
+    expect(await pendingRows(user.userId)).toBe(0);
+    expect(await auditCount(app, 'two_factor.sign_in_ended', user.userId)).toBe(1);
+
+    // A sixth try with the old cookie, even with the right code, goes back to the password.
+    client.cookies.set(PENDING_COOKIE, pending);
+    await client.get('/');
+    const sixth = await submitCode(client, 'totp', freshCode(app, user.secret));
+    expect(sixth.status).toBe(303);
+    expect(sixth.location).toBe('/login');
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
+    expect(await sessionCount(app, user.userId)).toBe(0);
+
+    // Not locked yet (5 < 10): with the password again, a right code works.
+    const again = await pendingSignIn(app, user.email);
+    await again.get('/login/2fa');
+    expect((await submitCode(again, 'totp', freshCode(app, user.secret))).location).toBe('/');
+    expect(await sessionCount(app, user.userId)).toBe(1);
+  });
+
+  it('locks the second factor for 15 minutes after 10 wrong codes in a row across sign-ins', async () => {
+    const user = await victim();
+    const first = await pendingSignIn(app, user.email);
+    await guess(first, user.secret, 5);
+    const second = await pendingSignIn(app, user.email);
+    const pages = await guess(second, user.secret, 5);
+    expect(pages.slice(0, 4).map((p) => p.status)).toEqual([422, 422, 422, 422]);
+    expect(pages[4]?.status).toBe(423);
+    expect(textOf(pages[4]?.body ?? '')).toContain(LOCKED);
+    const lockedAt = app.clock.now();
+
+    const account = await accountRow(app, user.userId);
+    expect(account.second_factor_locked_until).toBe(lockedAt + 15 * 60_000);
+    expect(await auditCount(app, 'two_factor.locked', user.userId)).toBe(1);
+    await app.mail.waitFor(user.email, /Two-factor sign-in locked/);
+    expect(await pendingRows(user.userId)).toBe(0);
+
+    // The password again gives a new pending sign-in, but the lock holds: a right code and a
+    // recovery code are both refused, and these tries do not add to the count.
+    app.clock.advance(60_000);
+    const third = await pendingSignIn(app, user.email);
+    const page = await third.get('/login/2fa');
+    expect(page.status).toBe(423);
+    expect(textOf(page.body)).toContain(LOCKED);
+    const right = await submitCode(third, 'totp', freshCode(app, user.secret));
+    expect(right.status).toBe(423);
+    expect(third.cookies.has(SESSION_COOKIE)).toBe(false);
+    const fourth = await pendingSignIn(app, user.email);
+    await fourth.get('/login/2fa?method=recovery');
+    const recovery = await submitCode(fourth, 'recovery', user.recoveryCodes[0] ?? '');
+    expect(recovery.status).toBe(423);
+    expect(fourth.cookies.has(SESSION_COOKIE)).toBe(false);
+    expect(await sessionCount(app, user.userId)).toBe(0);
+    expect(await app.services.twoFactor.recovery.remaining(user.userId)).toBe(10);
+    expect((await accountRow(app, user.userId)).second_factor_failures).toBe(0);
+
+    // Just before the end still locked; after 15 minutes a right code works.
+    app.clock.set(lockedAt + 15 * 60_000 - 1_000);
+    const early = await pendingSignIn(app, user.email);
+    await early.get('/login/2fa');
+    expect((await submitCode(early, 'totp', totpCodeAt(user.secret, app.clock.now()))).status).toBe(
+      423,
+    );
+    app.clock.set(lockedAt + 15 * 60_000 + 31_000);
+    const later = await pendingSignIn(app, user.email);
+    await later.get('/login/2fa');
+    const ok = await submitCode(later, 'totp', totpCodeAt(user.secret, app.clock.now()));
+    expect(ok.status).toBe(303);
+    expect(ok.location).toBe('/');
+    expect(await sessionCount(app, user.userId)).toBe(1);
+  });
+
+  it('resets the count on success: 9 wrong, 1 right, 9 wrong does not lock', async () => {
+    const user = await victim();
+    await guess(await pendingSignIn(app, user.email), user.secret, 5);
+    const second = await pendingSignIn(app, user.email);
+    await guess(second, user.secret, 4);
+    expect((await accountRow(app, user.userId)).second_factor_failures).toBe(9);
+    await second.get('/login/2fa');
+    expect((await submitCode(second, 'totp', freshCode(app, user.secret))).location).toBe('/');
+    expect((await accountRow(app, user.userId)).second_factor_failures).toBe(0);
+
+    await guess(await pendingSignIn(app, user.email), user.secret, 5);
+    const fourth = await pendingSignIn(app, user.email);
+    const pages = await guess(fourth, user.secret, 4);
+    expect(pages.map((p) => p.status)).toEqual([422, 422, 422, 422]);
+    const account = await accountRow(app, user.userId);
+    expect(account.second_factor_failures).toBe(9);
+    expect(account.second_factor_locked_until).toBeNull();
+    expect(await auditCount(app, 'two_factor.locked', user.userId)).toBe(0);
+    await fourth.get('/login/2fa');
+    expect((await submitCode(fourth, 'totp', freshCode(app, user.secret))).location).toBe('/');
+  });
+
+  it('checks no more than 5 codes of one pending sign-in when 30 guesses arrive at once', async () => {
+    const user = await victim();
+    const client = await pendingSignIn(app, user.email);
+    await client.get('/login/2fa');
+    const code = wrongCode(app, user.secret);
+    const pages = await Promise.all(
+      Array.from({ length: 30 }, () => submitCode(client, 'totp', code)),
+    );
+    expect(pages.filter((p) => p.status === 422).length).toBeLessThanOrEqual(4);
+    expect(await auditCount(app, 'two_factor.challenge_failed', user.userId)).toBeLessThanOrEqual(
+      5,
+    );
+    expect((await accountRow(app, user.userId)).second_factor_failures).toBeLessThanOrEqual(5);
+    expect(await pendingRows(user.userId)).toBe(0);
+  });
+
+  it('checks no more than 10 codes of an account when guesses on many sign-ins arrive at once', async () => {
+    const user = await victim();
+    const clients: Client[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const client = await pendingSignIn(app, user.email);
+      await client.get('/login/2fa');
+      clients.push(client);
+    }
+    const code = wrongCode(app, user.secret);
+    await Promise.all(
+      clients.flatMap((client) => [1, 2, 3].map(() => submitCode(client, 'totp', code))),
+    );
+    expect(await auditCount(app, 'two_factor.challenge_failed', user.userId)).toBeLessThanOrEqual(
+      10,
+    );
+    const account = await accountRow(app, user.userId);
+    expect(account.second_factor_locked_until).not.toBeNull();
+    expect(await auditCount(app, 'two_factor.locked', user.userId)).toBe(1);
+  });
+});
