@@ -1,6 +1,11 @@
 import type { Locale } from '../i18n/index.js';
 import type { KbDeps } from './store.js';
 import { asLocale, pickLocale, readRevision } from './store.js';
+import { stemmedText } from './text-search.js';
+
+function titleStems(locale: Locale, title: string): Set<string> {
+  return new Set(stemmedText(locale, title).split(' ').filter(Boolean));
+}
 
 /**
  * What end-users may see, read through a per-process snapshot of the published structure
@@ -326,14 +331,24 @@ export function createCatalog({ db }: KbDeps) {
       const chain = ancestorsOf(snap, article.categoryId);
       const related: ArticleLink[] = [];
       const taken = new Set([article.id]);
-      // Nearest first: the same category, then the rest of each enclosing category.
+      const ownWords = titleStems(shown, text.title);
+      // Nearest first: the same category, then the rest of each enclosing category; within
+      // each, the titles sharing most words with this one first.
       for (const category of [...chain].reverse()) {
-        for (const candidate of articlesBelow(snap, category)) {
+        const links = articlesBelow(snap, category)
+          .filter((candidate) => !taken.has(candidate.id))
+          .map((candidate) => ({ id: candidate.id, link: articleLink(candidate, locale) }))
+          .filter((c): c is { id: string; link: ArticleLink } => c.link !== null)
+          .map((c, order) => {
+            const words = titleStems(c.link.locale, c.link.title);
+            const shared = [...words].filter((w) => ownWords.has(w)).length;
+            return { ...c, shared, order };
+          })
+          .sort((a, b) => b.shared - a.shared || a.order - b.order);
+        for (const candidate of links) {
           if (related.length >= RELATED_ARTICLES) break;
-          if (taken.has(candidate.id)) continue;
           taken.add(candidate.id);
-          const link = articleLink(candidate, locale);
-          if (link) related.push(link);
+          related.push(candidate.link);
         }
       }
       return {

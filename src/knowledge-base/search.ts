@@ -98,6 +98,8 @@ export function createSearch(deps: KbDeps, catalog: Catalog) {
     for (const language of [locale, ...LOCALES.filter((l) => l !== locale)]) {
       if (results.length >= limit) break;
       const query = analyseQuery(language, text);
+      // Nothing searchable in the visitor's own language (empty, or only stop words).
+      if (!query && language === locale) break;
       if (!query) continue;
       searched = true;
       const hits = await findMatches(deps, store, language, query, limit * 2);

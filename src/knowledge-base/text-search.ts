@@ -79,7 +79,11 @@ export interface AnalysedQuery {
   words: string[];
   /** Their stems: what FTS5 gets on SQLite and what snippets highlight. */
   stems: string[];
-  /** The last word also matches as a prefix ("authenticat" finds "authentication"). */
+  /**
+   * The last word, still being typed (no space after it), also matches as a prefix of a stem:
+   * "recov" finds "recovery" (stem "recoveri"). Both stores index stems only, so a partial
+   * word that runs past its stem ("authenticat", stem of "authentication" is "authent") does not.
+   */
   prefixLast: boolean;
 }
 
@@ -102,7 +106,7 @@ export function analyseQuery(locale: Locale, query: string): AnalysedQuery | nul
   return {
     words,
     stems: words.map((w) => stem(locale, w)),
-    prefixLast: last.length >= PREFIX_MIN_LENGTH && /[\p{L}]$/u.test(query.trimEnd()),
+    prefixLast: last.length >= PREFIX_MIN_LENGTH && /\p{L}$/u.test(query),
   };
 }
 

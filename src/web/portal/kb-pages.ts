@@ -20,7 +20,7 @@ export const searchHref = (query: string) => `/kb/search?q=${encodeURIComponent(
 
 /** A lang attribute where a text is not in the page's language (WCAG 3.1.2). */
 function langAttr(ctx: PageContext, locale: Locale): SafeHtml {
-  return locale === ctx.locale ? html`` : html` lang="${locale}"`;
+  return locale === ctx.locale ? html`` : html`lang="${locale}"`;
 }
 
 export function formatDate(locale: Locale, ms: number): string {
@@ -41,7 +41,7 @@ function articleLinkItem(ctx: PageContext, article: ArticleLink): SafeHtml {
 }
 
 function categoryName(ctx: PageContext, category: CategoryLink): SafeHtml {
-  return html`<span${langAttr(ctx, category.locale)}>${category.name}</span>`;
+  return html`<span ${langAttr(ctx, category.locale)}>${category.name}</span>`;
 }
 
 /** "Knowledge base › Category › … ›" and, on an article, its title as the current page. */
@@ -181,7 +181,7 @@ export function categoryPage(ctx: PageContext, page: CategoryPage): SafeHtml {
     title: category.name,
     main: html`<div class="kb-page">
       ${breadcrumbs(ctx, [...page.ancestors, category], null)}
-      <h1${langAttr(ctx, category.locale)}>${category.name}</h1>
+      <h1 ${langAttr(ctx, category.locale)}>${category.name}</h1>
       ${
         category.description
           ? html`<p class="lead" ${langAttr(ctx, category.locale)}>${category.description}</p>`

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { htmlToText, renderMarkdown } from './markdown.js';
+
+describe('article Markdown', () => {
+  it('renders Markdown and keeps the safe parts', () => {
+    const html = renderMarkdown(
+      '# Title\n\nSome **bold** and `code`.\n\n- one\n- two\n\n[docs](https://example.com) ![shot](/assets/kb/a.png)',
+    );
+    expect(html).toContain('<h2>Title</h2>');
+    expect(html).toContain('<strong>bold</strong>');
+    expect(html).toContain('<code>code</code>');
+    expect(html).toContain('<li>one</li>');
+    expect(html).toContain('<a href="https://example.com" rel="noopener noreferrer">docs</a>');
+    expect(html).toContain('<img src="/assets/kb/a.png" alt="shot" />');
+  });
+
+  it.each([
+    ['<script>alert(1)</script>', /<script|alert/],
+    ['<img src="x.png" onerror="alert(1)">', /onerror/],
+    ['<a href="javascript:alert(1)">x</a>', /javascript/i],
+    ['[x](javascript:alert(1))', /javascript/i],
+    ['<a href="jav&#x09;ascript:alert(1)">x</a>', /ascript:/i],
+    ['<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>', /data:/],
+    ['<img src="data:image/svg+xml,<svg onload=alert(1)>">', /data:|onload/],
+    ['<svg><script>alert(1)</script></svg>', /<svg|<script/],
+    ['<iframe src="https://evil.example"></iframe>', /iframe/],
+    ['<p style="background:url(javascript:alert(1))">x</p>', /style|javascript/],
+    ['<form action="https://evil.example"><button>go</button></form>', /<form|<button/],
+    ['<a href="//evil.example/">x</a>', /evil/],
+  ])('removes %s', (markdown, forbidden) => {
+    expect(renderMarkdown(markdown)).not.toMatch(forbidden);
+  });
+
+  it('gives the readable text of the HTML, block by block', () => {
+    const html = renderMarkdown('## Step one\n\nOpen **Your 2FA** &amp; choose.\n\n- a\n- b');
+    expect(htmlToText(html)).toBe('Step one\nOpen Your 2FA & choose.\na\nb');
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import {
+  analyseQuery,
+  buildSnippet,
+  fts5Query,
+  highlight,
+  MAX_QUERY_TERMS,
+  stemmedText,
+  tsQueryText,
+} from './text-search.js';
+
+const marks = (segments: Array<{ text: string; match: boolean }>) =>
+  segments.filter((s) => s.match).map((s) => s.text);
+
+describe('search text analysis', () => {
+  it('stems with the Snowball algorithm of the language, as PostgreSQL does', () => {
+    // Values checked against to_tsvector('dutch' | 'english', …) on PostgreSQL 15.
+    expect(stemmedText('nl', 'Apparaten apparaat telefoons sleutels')).toBe(
+      'apparat apparat telefon sleutel',
+    );
+    expect(stemmedText('en', 'The recovery codes for devices')).toBe('recoveri code devic');
+  });
+
+  it('drops stop words, duplicates and overlong words, and caps the number of terms', () => {
+    expect(analyseQuery('en', 'how do I set up the app')?.words).toEqual(['set', 'app']);
+    expect(analyseQuery('nl', 'hoe stel ik de app in')?.words).toEqual(['stel', 'app']);
+    expect(analyseQuery('en', 'the and of')).toBeNull();
+    expect(analyseQuery('en', '  ')).toBeNull();
+    expect(analyseQuery('en', 'code CODE Code')?.words).toEqual(['code']);
+    expect(analyseQuery('en', 'x'.repeat(65))).toBeNull();
+    const many = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');
+    expect(analyseQuery('en', many)?.words).toHaveLength(MAX_QUERY_TERMS);
+  });
+
+  it('builds store queries that no typed character can turn into syntax', () => {
+    const query = analyseQuery('en', 'recovery "codes" OR NEAR(x) -y *:authenticat');
+    expect(query).not.toBeNull();
+    if (!query) return;
+    expect(fts5Query(query)).toBe(
+      '"recoveri" AND "code" AND "near" AND "x" AND "y" AND "authenticat"*',
+    );
+    expect(tsQueryText(query)).toBe('recovery & codes & near & x & y & authenticat:*');
+  });
+
+  it('matches the last word as a prefix only when it is being typed', () => {
+    expect(analyseQuery('en', 'authenticat')?.prefixLast).toBe(true);
+    expect(analyseQuery('en', 'authenticat ')?.prefixLast).toBe(false);
+    expect(analyseQuery('en', 'ab')?.prefixLast).toBe(false);
+    expect(analyseQuery('en', '2fa 123')?.prefixLast).toBe(false);
+  });
+
+  it('highlights words that share a stem with the query', () => {
+    const query = analyseQuery('en', 'code')!;
+    expect(marks(highlight('en', 'Recovery codes and a Code', query))).toEqual(['codes', 'Code']);
+  });
+
+  it('cuts a snippet around the densest matches, with ellipses where text was left out', () => {
+    const filler = Array.from({ length: 60 }, (_, i) => `filler${i}`).join(' ');
+    const text = `${filler} Save your recovery codes: each recovery code works once. ${filler}`;
+    const snippet = buildSnippet('en', text, analyseQuery('en', 'recovery codes')!, 12);
+    expect(snippet[0]?.text).toBe('… ');
+    expect(snippet[snippet.length - 1]?.text).toBe(' …');
+    expect(marks(snippet)).toEqual(['recovery', 'codes', 'recovery', 'code']);
+    expect(snippet.map((s) => s.text).join('')).toContain('Save your recovery codes');
+  });
+
+  it('starts at the beginning when nothing matches, and never breaks on empty text', () => {
+    const snippet = buildSnippet('en', 'Short text. Nothing here.', analyseQuery('en', 'zebra')!);
+    expect(snippet.map((s) => s.text).join('')).toBe('Short text. Nothing here.');
+    expect(buildSnippet('en', '', analyseQuery('en', 'zebra')!)).toEqual([]);
+  });
+});
