@@ -55,7 +55,16 @@ export type AuditEventType =
   | 'kb.article_updated'
   | 'kb.article_moved'
   | 'kb.article_published'
-  | 'kb.article_unpublished';
+  | 'kb.article_unpublished'
+  | 'user.disabled'
+  | 'user.enabled'
+  | 'user.admin_granted'
+  | 'user.admin_revoked'
+  | 'user.signed_out_everywhere'
+  | 'api_key.created'
+  | 'api_key.revoked'
+  | 'api_key.used'
+  | 'api_key.refused';
 
 export interface AuditEntry {
   event: AuditEventType;
