@@ -1,0 +1,192 @@
+/*
+ * A code used for something it was not made for. A code proves one thing: this person, this
+ * purpose, this request. When products let a code cross over, a code for one context opened
+ * another: Discourse's token for a deleted secondary address still reset passwords
+ * (CVE-2021-37693), and single OTPs have been accepted for enabling, then signing in, then
+ * disabling 2FA. Here a set-up code is refused at sign-in and a sign-in code at set-up, a code
+ * from one pending sign-in is refused on another pending sign-in of the same person, and a
+ * code from a change-of-address round is refused at set-up and at sign-in.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client, Page } from '../helpers/client.js';
+import { textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { codeIn } from '../helpers/mail-capture.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import {
+  hiddenValue,
+  mailedSignInCode,
+  pendingSignIn,
+  SESSION_COOKIE,
+  sessionCount,
+  setUpEmail,
+  submitCode,
+  TEST_META,
+  userWithApp,
+} from '../helpers/two-factor.js';
+
+const NOT_CORRECT = 'That code is not correct.';
+const RESEND_WAIT_MS = 61_000;
+
+describe.each(DIALECTS)('two-factor code binding (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /** Starts an email set-up on Your 2FA; returns the page and the mailed code. */
+  async function startEmailSetup(
+    client: Client,
+    email: string,
+  ): Promise<{ page: Page; code: string }> {
+    await client.get('/profile/2fa/email/new');
+    const since = app.mail.messages.length;
+    const page = await client.post('/profile/2fa/email/new', {
+      action: 'send',
+      name: 'Work mail',
+      email,
+    });
+    expect(page.status).toBe(200);
+    return { page, code: codeIn(await app.mail.waitFor(email, /verification code/, { since })) };
+  }
+
+  function finishEmailSetup(client: Client, page: Page, email: string, code: string) {
+    return client.post('/profile/2fa/email/new', {
+      action: 'create',
+      setup_id: hiddenValue(page, 'setup_id'),
+      name: 'Work mail',
+      email,
+      code,
+    });
+  }
+
+  /** Starts a change of address of the email method; returns the page and the mailed code. */
+  async function startAddressChange(
+    client: Client,
+    email: string,
+  ): Promise<{ page: Page; code: string }> {
+    await client.get('/profile/2fa/email/edit');
+    const since = app.mail.messages.length;
+    const page = await client.post('/profile/2fa/email/edit', { action: 'change', email });
+    expect(page.status).toBe(200);
+    return { page, code: codeIn(await app.mail.waitFor(email, /verification code/, { since })) };
+  }
+
+  async function methodEmails(userId: string): Promise<Array<string | null>> {
+    const rows = await app.db
+      .selectFrom('two_factor_methods')
+      .select('email')
+      .where('user_id', '=', userId)
+      .where('type', '=', 'email')
+      .execute();
+    return rows.map((r) => r.email);
+  }
+
+  it('refuses a set-up code at sign-in', async () => {
+    const user = await userWithApp(app);
+    const setup = await startEmailSetup(user.client, user.email);
+    // Meanwhile the account gets email authentication some other way (another browser
+    // finishing a set-up), so the sign-in page accepts email codes at all.
+    const row = await app.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', user.userId)
+      .executeTakeFirstOrThrow();
+    const added = await app.services.twoFactor.methods.add(
+      row,
+      { type: 'email', name: 'Other mail', email: user.email },
+      TEST_META,
+    );
+    expect(added.ok).toBe(true);
+
+    const client = await pendingSignIn(app, user.email);
+    await client.get('/login/2fa?method=email');
+    const refused = await submitCode(client, 'email', setup.code);
+    expect(refused.status).toBe(422);
+    expect(textOf(refused.body)).toContain(NOT_CORRECT);
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
+
+    // A real sign-in code on the same pending sign-in works: the refusal was about the code.
+    app.clock.advance(RESEND_WAIT_MS);
+    const code = await mailedSignInCode(app, client, user.email);
+    const ok = await submitCode(client, 'email', code);
+    expect(ok.status).toBe(303);
+    expect(ok.location).toBe('/');
+  });
+
+  it('refuses a sign-in code at set-up', async () => {
+    const user = await userWithApp(app);
+    await setUpEmail(app, user.client, user.email);
+    app.clock.advance(RESEND_WAIT_MS);
+    const client = await pendingSignIn(app, user.email);
+    const signInCode = await mailedSignInCode(app, client, user.email);
+
+    // The owner removes email authentication and sets it up again while that code is live.
+    await user.client.get('/profile/2fa/email/remove');
+    expect((await user.client.post('/profile/2fa/email/remove')).status).toBe(303);
+    app.clock.advance(RESEND_WAIT_MS);
+    const setup = await startEmailSetup(user.client, user.email);
+    const refused = await finishEmailSetup(user.client, setup.page, user.email, signInCode);
+    expect(refused.status).toBe(422);
+    expect(textOf(refused.body)).toContain(NOT_CORRECT);
+    expect(await methodEmails(user.userId)).toEqual([]);
+
+    const ok = await finishEmailSetup(user.client, setup.page, user.email, setup.code);
+    expect(ok.status).toBe(303);
+    expect(await methodEmails(user.userId)).toEqual([user.email]);
+  });
+
+  it('refuses the code of one pending sign-in on another pending sign-in of the same person', async () => {
+    const user = await userWithApp(app);
+    await setUpEmail(app, user.client, user.email);
+    app.clock.advance(RESEND_WAIT_MS);
+
+    const a = await pendingSignIn(app, user.email);
+    const b = await pendingSignIn(app, user.email);
+    const codeOfA = await mailedSignInCode(app, a, user.email);
+    await b.get('/login/2fa?method=email');
+    const refused = await submitCode(b, 'email', codeOfA);
+    expect(refused.status).toBe(422);
+    expect(textOf(refused.body)).toContain(NOT_CORRECT);
+    expect(b.cookies.has(SESSION_COOKIE)).toBe(false);
+
+    const ok = await submitCode(a, 'email', codeOfA);
+    expect(ok.status).toBe(303);
+    expect(ok.location).toBe('/');
+    expect(b.cookies.has(SESSION_COOKIE)).toBe(false);
+    expect(await sessionCount(app, user.userId)).toBe(2);
+  });
+
+  it('refuses a change-of-address code at sign-in and at set-up', async () => {
+    const user = await userWithApp(app);
+    await setUpEmail(app, user.client, user.email);
+    app.clock.advance(RESEND_WAIT_MS);
+    const newAddress = `new.${user.email}`;
+    const change = await startAddressChange(user.client, newAddress);
+
+    const client = await pendingSignIn(app, user.email);
+    await client.get('/login/2fa?method=email');
+    const atSignIn = await submitCode(client, 'email', change.code);
+    expect(atSignIn.status).toBe(422);
+    expect(textOf(atSignIn.body)).toContain(NOT_CORRECT);
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
+
+    // Email authentication is removed and set up again for the new address.
+    await user.client.get('/profile/2fa/email/remove');
+    expect((await user.client.post('/profile/2fa/email/remove')).status).toBe(303);
+    app.clock.advance(RESEND_WAIT_MS);
+    const setup = await startEmailSetup(user.client, newAddress);
+    const atSetup = await finishEmailSetup(user.client, setup.page, newAddress, change.code);
+    expect(atSetup.status).toBe(422);
+    expect(textOf(atSetup.body)).toContain(NOT_CORRECT);
+    expect(await methodEmails(user.userId)).toEqual([]);
+
+    const ok = await finishEmailSetup(user.client, setup.page, newAddress, setup.code);
+    expect(ok.status).toBe(303);
+    expect(await methodEmails(user.userId)).toEqual([newAddress]);
+  });
+});
