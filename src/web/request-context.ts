@@ -57,6 +57,11 @@ const NOTICES = {
   emailResent: (t: Messages, arg: string) => t.profile.resent(arg),
   emailPrimary: (t: Messages, arg: string) => t.profile.madePrimary(arg),
   emailRemoved: (t: Messages, arg: string) => t.profile.removed(arg),
+  kbCategoryCreated: (t: Messages) => t.kbAdmin.categoryCreated,
+  kbCategoryDeleted: (t: Messages) => t.kbAdmin.categoryDeleted,
+  kbArticleCreated: (t: Messages) => t.kbAdmin.articleCreated,
+  kbArticlePublished: (t: Messages) => t.kbAdmin.articlePublished,
+  kbArticleUnpublished: (t: Messages) => t.kbAdmin.articleUnpublished,
 } satisfies Record<string, (t: Messages, arg: string) => string>;
 
 export function requestMeta(request: FastifyRequest): RequestMeta {

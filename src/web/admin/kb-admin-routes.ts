@@ -12,6 +12,7 @@ import type {
 import {
   CATEGORY_NAME_MAX_LENGTH,
   DESCRIPTION_MAX_LENGTH,
+  isValidSlug,
   MARKDOWN_MAX_LENGTH,
   slugify,
   TITLE_MAX_LENGTH,
@@ -39,13 +40,13 @@ const POSITION_MAX = 9999;
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const NOTICE = {
-  categoryCreated: 'saved',
+  categoryCreated: 'kbCategoryCreated',
   categorySaved: 'saved',
-  categoryDeleted: 'saved',
-  articleCreated: 'saved',
+  categoryDeleted: 'kbCategoryDeleted',
+  articleCreated: 'kbArticleCreated',
   articleSaved: 'saved',
-  articlePublished: 'saved',
-  articleUnpublished: 'saved',
+  articlePublished: 'kbArticlePublished',
+  articleUnpublished: 'kbArticleUnpublished',
 } satisfies Record<string, NoticeKey>;
 
 /** Which form field a domain refusal belongs to. */
@@ -89,6 +90,7 @@ function readCategoryForm(t: Messages, body: unknown) {
   const values = formValues(body, CATEGORY_FIELDS);
   const v = new Validator(t);
   const slug = v.required('slug', t.kbAdmin.slug, values.slug ?? '', 200);
+  if (slug && !isValidSlug(slug)) v.fail('slug', t.kbAdmin.errors.SLUG_INVALID);
   const position = readPosition(v, t, values.position ?? '');
   const texts: CategoryInput['texts'] = {};
   for (const locale of LOCALES) {
@@ -126,6 +128,7 @@ function readArticleForm(t: Messages, body: unknown, options: { slugOptional: bo
   let slug = (values.slug ?? '').trim();
   if (!slug && options.slugOptional) slug = slugify(title);
   else if (!slug) v.fail('slug', t.errors.required(t.kbAdmin.slug));
+  else if (!isValidSlug(slug)) v.fail('slug', t.kbAdmin.errors.SLUG_INVALID);
   const position = readPosition(v, t, values.position ?? '');
   const markdown = (values.body ?? '').replace(/\r\n/g, '\n');
   if (markdown.trim() === '') v.fail('body', t.errors.required(t.kbAdmin.body));

@@ -1,0 +1,319 @@
+/**
+ * Knowledge-base administration. Whoever can change articles can put words in front of every
+ * visitor, so only administrators may (403 for everyone else, also on form posts), and every
+ * change is in the audit log with who made it and from where.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedInAdmin, plainUser } from '../helpers/admin.js';
+import type { SignedInAdmin } from '../helpers/admin.js';
+import { Client, textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn } from '../helpers/flows.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+
+const ID = /\/admin\/kb\/articles\/([0-9a-f-]{36})/;
+
+describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
+  let app: TestApp;
+  let admin: SignedInAdmin;
+
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+    admin = await signedInAdmin(app);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function kbEvents(event: string) {
+    return app.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('event', '=', event)
+      .orderBy('created_at')
+      .execute();
+  }
+
+  async function categoryId(slug: string): Promise<string> {
+    const row = await app.db
+      .selectFrom('kb_categories')
+      .select('id')
+      .where('slug', '=', slug)
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async function createCategory(slug: string, name: string, parentId = ''): Promise<string> {
+    const page = await admin.client.submit(
+      '/admin/kb/categories/new',
+      { parent_id: parentId, slug, position: '1', name_en: name, description_en: '', name_nl: '' },
+      '/admin/kb/categories',
+    );
+    expect(page.status, textOf(page.body).slice(0, 300)).toBe(303);
+    return categoryId(slug);
+  }
+
+  it('sends anonymous visitors to log in, and refuses everyone but administrators', async () => {
+    const anonymous = await new Client(app.app).get('/admin/kb');
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.location).toBe('/login?next=%2Fadmin%2Fkb');
+
+    const user = await plainUser(app);
+    const client = new Client(app.app);
+    expect((await logIn(client, user.email)).status).toBe(303);
+    for (const path of ['/admin/kb', '/admin/kb/articles/new', '/admin/kb/categories/new']) {
+      const page = await client.get(path);
+      expect(page.status, path).toBe(403);
+      expect(textOf(page.body)).toContain('Not allowed');
+    }
+    const before = await app.db.selectFrom('kb_categories').select('id').execute();
+    const post = await client.post('/admin/kb/categories', {
+      slug: 'sneaky',
+      name_en: 'Sneaky',
+      position: '0',
+    });
+    expect(post.status).toBe(403);
+    expect(await app.db.selectFrom('kb_categories').select('id').execute()).toHaveLength(
+      before.length,
+    );
+  });
+
+  it('creates categories and articles, previews without saving, publishes, moves and unpublishes: all audited', async () => {
+    const help = await createCategory('help', 'Help');
+    const accounts = await createCategory('accounts', 'Accounts', help);
+    const security = await createCategory('security', 'Security', help);
+    const created = await kbEvents('kb.category_created');
+    expect(created.map((e) => JSON.parse(e.details ?? '{}') as { slug: string })).toEqual(
+      expect.arrayContaining([expect.objectContaining({ slug: 'accounts' })]),
+    );
+    expect(created.every((e) => e.actor_user_id === admin.userId)).toBe(true);
+    expect(created[0]?.ip).toBe(admin.client.ip);
+
+    // Preview: rendered and sanitised, nothing stored.
+    const markdown = 'Use **Your 2FA**.\n\n<script>alert(1)</script><img src=x onerror=alert(2)>';
+    const preview = await admin.client.submit(
+      '/admin/kb/articles/new',
+      {
+        category_id: accounts,
+        lang: 'en',
+        title: 'Keeping your account safe',
+        slug: '',
+        position: '0',
+        body: markdown,
+        action: 'preview',
+      },
+      '/admin/kb/articles',
+    );
+    expect(preview.status).toBe(200);
+    const shown = /<section class="kb-preview"[\s\S]*?<\/section>/.exec(preview.body)?.[0] ?? '';
+    expect(shown).toContain('<strong>Your 2FA</strong>');
+    expect(shown).not.toMatch(/<script|onerror/);
+    // The form keeps what was typed (escaped) for the next step.
+    expect(preview.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(await app.db.selectFrom('kb_articles').select('id').execute()).toHaveLength(0);
+
+    // Create: a draft, invisible to visitors.
+    const create = await admin.client.post('/admin/kb/articles', {
+      category_id: accounts,
+      lang: 'en',
+      title: 'Keeping your account safe',
+      slug: '',
+      position: '0',
+      body: markdown,
+      action: 'create',
+    });
+    expect(create.status).toBe(303);
+    const articleId = ID.exec(create.location ?? '')?.[1] ?? '';
+    expect(articleId).not.toBe('');
+    const visitor = new Client(app.app);
+    const slug = 'keeping-your-account-safe';
+    expect((await visitor.get(`/kb/articles/${slug}`)).status).toBe(404);
+    const edit = await admin.client.follow(create);
+    expect(edit.status).toBe(200);
+    expect(textOf(edit.body)).toContain('Status: Draft');
+    expect((await kbEvents('kb.article_created'))[0]?.actor_user_id).toBe(admin.userId);
+
+    // Publish.
+    const publish = await admin.client.post(`/admin/kb/articles/${articleId}/publish`, {
+      lang: 'en',
+    });
+    expect(publish.status).toBe(303);
+    const live = await visitor.get(`/kb/articles/${slug}`);
+    expect(live.status).toBe(200);
+    expect(textOf(live.body)).toContain('Knowledge base Help Accounts Keeping your account safe');
+    expect(textOf(live.body)).toContain('Written by Ada Admin');
+    expect(live.body).not.toMatch(/<script>alert|onerror/);
+    expect(await kbEvents('kb.article_published')).toHaveLength(1);
+
+    // Move to another category and change the text in one save.
+    await admin.client.get(`/admin/kb/articles/${articleId}?lang=en`);
+    const save = await admin.client.post(`/admin/kb/articles/${articleId}`, {
+      category_id: security,
+      lang: 'en',
+      title: 'Keeping your account safe',
+      slug,
+      position: '0',
+      body: 'Turn on two-factor authentication.',
+      action: 'save',
+    });
+    expect(save.status).toBe(303);
+    const moved = await kbEvents('kb.article_moved');
+    expect(moved).toHaveLength(1);
+    expect(JSON.parse(moved[0]?.details ?? '{}')).toMatchObject({
+      article_id: articleId,
+      from_category_id: accounts,
+      to_category_id: security,
+    });
+    const updated = await kbEvents('kb.article_updated');
+    expect(updated.at(-1)?.actor_user_id).toBe(admin.userId);
+    const after = await visitor.get(`/kb/articles/${slug}`);
+    expect(textOf(after.body)).toContain('Knowledge base Help Security Keeping your account safe');
+    expect(textOf(after.body)).toContain('Turn on two-factor authentication.');
+
+    // A Dutch text: saved as a draft next to the published English one.
+    await admin.client.get(`/admin/kb/articles/${articleId}?lang=nl`);
+    const dutch = await admin.client.post(`/admin/kb/articles/${articleId}`, {
+      category_id: security,
+      lang: 'nl',
+      title: 'Je account veilig houden',
+      slug,
+      position: '0',
+      body: 'Zet tweestapsverificatie aan.',
+      action: 'save',
+    });
+    expect(dutch.status).toBe(303);
+    const dutchVisitor = { 'accept-language': 'nl' };
+    expect(textOf((await visitor.get(`/kb/articles/${slug}`, dutchVisitor)).body)).toContain(
+      'Keeping your account safe',
+    );
+    await admin.client.post(`/admin/kb/articles/${articleId}/publish`, { lang: 'nl' });
+    expect(textOf((await visitor.get(`/kb/articles/${slug}`, dutchVisitor)).body)).toContain(
+      'Je account veilig houden',
+    );
+
+    // Unpublish English: English visitors now get the Dutch text (the only one published).
+    await admin.client.get(`/admin/kb/articles/${articleId}?lang=en`);
+    const unpublish = await admin.client.post(`/admin/kb/articles/${articleId}/unpublish`, {
+      lang: 'en',
+    });
+    expect(unpublish.status).toBe(303);
+    const fallback = await visitor.get(`/kb/articles/${slug}`);
+    expect(fallback.body).toContain('<h1>Je account veilig houden</h1>');
+    await admin.client.post(`/admin/kb/articles/${articleId}/unpublish`, { lang: 'nl' });
+    expect((await visitor.get(`/kb/articles/${slug}`)).status).toBe(404);
+    const unpublished = await kbEvents('kb.article_unpublished');
+    expect(
+      unpublished.map((e) => (JSON.parse(e.details ?? '{}') as { locale: string }).locale),
+    ).toEqual(['en', 'nl']);
+
+    // The overview lists it with both languages' states.
+    const overview = await admin.client.get('/admin/kb');
+    expect(overview.status).toBe(200);
+    expect(textOf(overview.body)).toContain('English: Draft');
+    expect(textOf(overview.body)).toContain('Dutch: Draft');
+  });
+
+  it('refuses taken and malformed URL names, unknown categories and category loops, storing nothing', async () => {
+    const help = await categoryId('help');
+    const accounts = await categoryId('accounts');
+    const taken = await admin.client.submit(
+      '/admin/kb/categories/new',
+      { parent_id: '', slug: 'help', position: '0', name_en: 'Again' },
+      '/admin/kb/categories',
+    );
+    expect(taken.status).toBe(422);
+    expect(textOf(taken.body)).toContain('Another item already uses this URL name');
+    expect(taken.body).toMatch(
+      /id="slug"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="slug"/s,
+    );
+
+    const malformed = await admin.client.submit(
+      '/admin/kb/categories/new',
+      { parent_id: '', slug: 'Not A Slug!', position: 'x', name_en: '' },
+      '/admin/kb/categories',
+    );
+    expect(malformed.status).toBe(422);
+    const text = textOf(malformed.body);
+    expect(text).toContain('Use only lower-case letters, digits and single hyphens');
+    expect(text).toContain('Enter a whole number from 0 to 9999.');
+
+    const loop = await admin.client.submit(`/admin/kb/categories/${help}`, {
+      parent_id: accounts,
+      slug: 'help',
+      position: '1',
+      name_en: 'Help',
+    });
+    expect(loop.status).toBe(422);
+    expect(textOf(loop.body)).toContain('cannot be placed inside itself');
+
+    const unknown = await admin.client.submit(
+      '/admin/kb/articles/new',
+      {
+        category_id: '00000000-0000-4000-8000-000000000000',
+        lang: 'en',
+        title: 'Orphan',
+        slug: '',
+        position: '0',
+        body: 'text',
+        action: 'create',
+      },
+      '/admin/kb/articles',
+    );
+    expect(unknown.status).toBe(422);
+    expect(textOf(unknown.body)).toContain('Choose one of the listed categories.');
+    const orphans = await app.db
+      .selectFrom('kb_articles')
+      .select('id')
+      .where('slug', '=', 'orphan')
+      .execute();
+    expect(orphans).toHaveLength(0);
+  });
+
+  it('deletes only empty categories, audited', async () => {
+    const help = await categoryId('help');
+    const busy = await admin.client.submit(
+      `/admin/kb/categories/${help}`,
+      {},
+      `/admin/kb/categories/${help}/delete`,
+    );
+    expect(busy.status).toBe(409);
+    expect(textOf(busy.body)).toContain('Move or delete its subcategories and articles first.');
+    const empty = await createCategory('empty-one', 'Empty');
+    const gone = await admin.client.submit(
+      `/admin/kb/categories/${empty}`,
+      {},
+      `/admin/kb/categories/${empty}/delete`,
+    );
+    expect(gone.status).toBe(303);
+    const deleted = await kbEvents('kb.category_deleted');
+    expect(JSON.parse(deleted[0]?.details ?? '{}')).toMatchObject({ slug: 'empty-one' });
+  });
+
+  it('answers unknown ids with 404 and accepts article texts larger than the usual form limit', async () => {
+    for (const path of [
+      '/admin/kb/articles/00000000-0000-4000-8000-000000000000',
+      '/admin/kb/articles/not-an-id',
+      '/admin/kb/categories/not-an-id',
+    ]) {
+      expect((await admin.client.get(path)).status, path).toBe(404);
+    }
+    const accounts = await categoryId('accounts');
+    const long = `${'A long paragraph about security. '.repeat(3000)}\n`;
+    expect(long.length).toBeGreaterThan(64 * 1024);
+    const page = await admin.client.submit(
+      '/admin/kb/articles/new',
+      {
+        category_id: accounts,
+        lang: 'en',
+        title: 'A long article',
+        slug: 'a-long-article',
+        position: '0',
+        body: long,
+        action: 'create',
+      },
+      '/admin/kb/articles',
+    );
+    expect(page.status).toBe(303);
+  });
+});
