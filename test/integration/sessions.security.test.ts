@@ -102,6 +102,8 @@ describe.each(DIALECTS)('sessions (%s)', (dialect) => {
     expect(line).toMatch(/;\s*Path=\/(;|$)/);
     expect(line).not.toMatch(/;\s*Domain=/i);
     expect(line).not.toMatch(/;\s*Secure/i);
+    // The browser may keep it no longer than the session can live (12 hours).
+    expect(line).toMatch(/;\s*Max-Age=43200(;|$)/);
   });
 
   it('ends a session after 30 idle minutes, and keeps a session in use alive', async () => {
@@ -170,16 +172,33 @@ describe.each(DIALECTS)('sessions (%s)', (dialect) => {
 });
 
 describe.each(DIALECTS)('session settings (%s)', (dialect) => {
-  it('honours PORTICO_SESSION_IDLE_MINUTES', async () => {
-    const app = await createTestApp({ dialect, env: { PORTICO_SESSION_IDLE_MINUTES: '5' } });
+  it('honours PORTICO_SESSION_IDLE_MINUTES and PORTICO_SESSION_MAX_HOURS', async () => {
+    const app = await createTestApp({
+      dialect,
+      env: { PORTICO_SESSION_IDLE_MINUTES: '5', PORTICO_SESSION_MAX_HOURS: '1' },
+    });
     try {
       const { email } = await registerAndVerify(app, new Client(app.app));
-      const client = new Client(app.app);
-      await logIn(client, email);
+      const idle = new Client(app.app);
+      const busy = new Client(app.app);
+      const login = await logIn(idle, email);
+      expect(setCookieLine(login, 'portico_session')).toMatch(/Max-Age=3600(;|$)/);
+      await logIn(busy, email);
       app.clock.advance(4 * MINUTE_MS);
-      expect(await isSignedIn(client)).toBe(true);
-      app.clock.advance(5 * MINUTE_MS + 1);
-      expect(await isSignedIn(client)).toBe(false);
+      expect(await isSignedIn(idle)).toBe(true);
+      expect(await isSignedIn(busy)).toBe(true);
+      app.clock.advance(3 * MINUTE_MS);
+      expect(await isSignedIn(busy)).toBe(true);
+      app.clock.advance(3 * MINUTE_MS);
+      // 6 minutes since the idle one was last used, 3 since the busy one.
+      expect(await isSignedIn(idle)).toBe(false);
+      expect(await isSignedIn(busy)).toBe(true);
+      for (let elapsed = 10; elapsed < 58; elapsed += 4) {
+        app.clock.advance(4 * MINUTE_MS);
+        expect(await isSignedIn(busy)).toBe(true);
+      }
+      app.clock.advance(4 * MINUTE_MS);
+      expect(await isSignedIn(busy)).toBe(false);
     } finally {
       await app.close();
     }
