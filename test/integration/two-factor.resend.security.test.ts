@@ -1,0 +1,122 @@
+/*
+ * Asking for code after code. Every "Send code" is a mail in someone's inbox: unlimited
+ * resends flood the owner (or any address typed at set-up), and each new code is one more
+ * guess that might be right. SPEC §4: at most one code a minute and five an hour per person,
+ * only the newest code valid. A second request within 60 s is refused (RESEND_TOO_SOON) and
+ * leaves the code already sent working; after 60 s a new code replaces the old one; the
+ * sixth code within an hour is refused (RESEND_LIMIT), also for a new pending sign-in.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '../helpers/client.js';
+import { textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import {
+  auditCount,
+  mailedSignInCode,
+  pendingSignIn,
+  SESSION_COOKIE,
+  setUpEmail,
+  signedInUser,
+  submitCode,
+} from '../helpers/two-factor.js';
+
+const TOO_SOON = 'A code was sent less than a minute ago.';
+const LIMIT = 'You have asked for too many codes.';
+const NOT_CORRECT = 'That code is not correct.';
+
+describe.each(DIALECTS)('two-factor code resend (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /** A logged-out user with email authentication whose hourly count starts afresh. */
+  async function userWithEmail() {
+    const user = await signedInUser(app);
+    await setUpEmail(app, user.client, user.email);
+    await user.client.post('/logout');
+    app.clock.advance(61 * 60_000);
+    return user;
+  }
+
+  async function codeMails(email: string): Promise<number> {
+    await app.services.postman.drain();
+    return app.mail.to(email).filter((m) => /verification code/.test(m.subject)).length;
+  }
+
+  async function askAgain(client: Client) {
+    await client.get('/login/2fa?method=email');
+    return client.post('/login/2fa/send');
+  }
+
+  it('refuses a second code within 60 seconds and keeps the first one valid', async () => {
+    const { email, userId } = await userWithEmail();
+    const client = await pendingSignIn(app, email);
+    const code = await mailedSignInCode(app, client, email);
+    const mails = await codeMails(email);
+
+    app.clock.advance(30_000);
+    const again = await askAgain(client);
+    expect(again.status).toBe(429);
+    expect(textOf(again.body)).toContain(TOO_SOON);
+    expect(await codeMails(email)).toBe(mails);
+    expect(await auditCount(app, 'two_factor.email_code_sent', userId)).toBe(1);
+
+    const ok = await submitCode(client, 'email', code);
+    expect(ok.status).toBe(303);
+    expect(ok.location).toBe('/');
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(true);
+  });
+
+  it('sends a new code after 60 seconds, and the old one no longer works', async () => {
+    const { email } = await userWithEmail();
+    const client = await pendingSignIn(app, email);
+    const first = await mailedSignInCode(app, client, email);
+    app.clock.advance(61_000);
+    const second = await mailedSignInCode(app, client, email);
+    expect(second).not.toBe(first);
+
+    const old = await submitCode(client, 'email', first);
+    expect(old.status).toBe(422);
+    expect(textOf(old.body)).toContain(NOT_CORRECT);
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
+    const ok = await submitCode(client, 'email', second);
+    expect(ok.status).toBe(303);
+    expect(ok.location).toBe('/');
+  });
+
+  it('sends at most 5 codes an hour to a person, across pending sign-ins', async () => {
+    const { email } = await userWithEmail();
+    const client = await pendingSignIn(app, email);
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      if (i > 0) app.clock.advance(61_000);
+      codes.push(await mailedSignInCode(app, client, email));
+    }
+    const mails = await codeMails(email);
+
+    app.clock.advance(61_000);
+    const sixth = await askAgain(client);
+    expect(sixth.status).toBe(429);
+    expect(textOf(sixth.body)).toContain(LIMIT);
+    app.clock.advance(61_000);
+    const other = await pendingSignIn(app, email);
+    const fromOther = await askAgain(other);
+    expect(fromOther.status).toBe(429);
+    expect(textOf(fromOther.body)).toContain(LIMIT);
+    expect(await codeMails(email)).toBe(mails);
+
+    // The newest code still works; an hour after the first, codes can be sent again.
+    const ok = await submitCode(client, 'email', codes[4] ?? '');
+    expect(ok.status).toBe(303);
+    app.clock.advance(60 * 60_000);
+    const later = await pendingSignIn(app, email);
+    await mailedSignInCode(app, later, email);
+    expect(await codeMails(email)).toBe(mails + 1);
+  });
+});
