@@ -1,10 +1,19 @@
 import type { RequestMeta } from '../audit/audit.js';
+import { HOUR_MS } from '../clock.js';
 import { accountExistsMail, verifyEmailMail } from '../mail/templates.js';
-import { newId } from '../security/tokens.js';
+import { consumeRateLimit } from '../security/rate-limit.js';
+import { hashToken, newId } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { absoluteUrl } from './deps.js';
 import { issueToken, RESET_PASSWORD_TTL_MS, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
 import { findVerifiedAddress, normalizeEmail } from './users.js';
+
+/**
+ * Registration mails per address and hour. Without a cap the form would mail any mailbox as
+ * often as someone submits it. Counted for new and taken addresses alike, so the cap says
+ * nothing about which addresses have accounts.
+ */
+export const REGISTRATION_MAILS_PER_HOUR = 3;
 
 export interface Registration {
   name: string;
@@ -23,8 +32,16 @@ export function createRegistration(deps: AccountDeps) {
   async function register(input: Registration, meta: RequestMeta): Promise<void> {
     const now = clock.now();
     const passwordHash = await hasher.hash(input.password);
+    const mailLimit = await consumeRateLimit(
+      db,
+      `register-mail:${hashToken(normalizeEmail(input.email))}`,
+      REGISTRATION_MAILS_PER_HOUR,
+      HOUR_MS,
+      now,
+    );
     const existing = await findVerifiedAddress(db, input.email);
     if (existing) {
+      if (!mailLimit.allowed) return;
       const owner = await db
         .selectFrom('users')
         .select(['name', 'locale'])
@@ -81,6 +98,8 @@ export function createRegistration(deps: AccountDeps) {
       await audit.record({ event: 'user.registered', actorUserId: userId, meta }, trx);
       return issued.token;
     });
+    // Over the cap the account is still made; logging in with it sends a new link later.
+    if (!mailLimit.allowed) return;
     postman.sendLater(
       verifyEmailMail(
         postman.context(input.email.trim(), input.name, input.locale),
