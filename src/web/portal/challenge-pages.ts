@@ -80,14 +80,16 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
   }
 
   const next = view.next ? `&next=${encodeURIComponent(view.next)}` : '';
-  const others = [
-    view.method !== 'choose'
-      ? html`<li><a href="${view.base}?method=choose${next}">${t.useDifferent}</a></li>`
-      : '',
-    view.method !== 'recovery' && view.available.recovery
-      ? html`<li><a href="${view.base}?method=recovery${next}">${t.useRecovery}</a></li>`
-      : '',
-  ];
+  // The list of methods already offers each one: no second "Use a recovery code" under it.
+  const others =
+    view.method === 'choose'
+      ? []
+      : [
+          html`<li><a href="${view.base}?method=choose${next}">${t.useDifferent}</a></li>`,
+          view.method !== 'recovery' && view.available.recovery
+            ? html`<li><a href="${view.base}?method=recovery${next}">${t.useRecovery}</a></li>`
+            : '',
+        ];
 
   return layout(ctx, {
     title: heading,
@@ -95,7 +97,7 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
     main: html`<h1>${heading}</h1>
       ${view.stepUp ? html`<p>${t.stepUpIntro}</p>` : ''} ${body}
       ${
-        view.locked
+        view.locked || others.length === 0
           ? ''
           : html`<ul class="links">
               ${others}
