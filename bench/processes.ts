@@ -1,0 +1,238 @@
+/**
+ * Child processes of the benchmark: servers (with the optional event-loop probe), their memory
+ * as the kernel counts it, and waiting for a first answer.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+export interface LoopLag {
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export interface Server {
+  child: ChildProcess;
+  pid: number;
+  baseUrl: string;
+  logFile: string;
+  /** Asks the preloaded probe (bench/probe.js); null when the server has none. */
+  probe(type: 'probe:reset'): Promise<void>;
+  probe(type: 'probe:read'): Promise<LoopLag | null>;
+  stop(): Promise<void>;
+}
+
+const children = new Set<ChildProcess>();
+
+/** Ends every child this process started and is still running (on error or interrupt). */
+export function stopAllChildren(): void {
+  for (const child of children) {
+    if (child.exitCode === null && child.pid !== undefined) {
+      try {
+        // Each child leads its own process group (npm start → sh → node): end the group.
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        child.kill('SIGTERM');
+      }
+    }
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function getStatus(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const request = http.get(url, { agent: false, timeout: 1000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('error', () => resolve(0));
+    request.on('timeout', () => {
+      request.destroy();
+      resolve(0);
+    });
+  });
+}
+
+/** Polls until the URL answers 200; returns the milliseconds since `since`. */
+export async function waitFor200(
+  url: string,
+  child: ChildProcess,
+  since: number,
+  timeoutMs = 60_000,
+): Promise<number> {
+  for (;;) {
+    if ((await getStatus(url)) === 200) return performance.now() - since;
+    if (child.exitCode !== null) throw new Error(`the server exited (code ${child.exitCode})`);
+    if (performance.now() - since > timeoutMs) throw new Error(`no 200 from ${url} in time`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+export function tail(file: string, lines = 20): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Starts a server process in its own process group, output to `logFile`, with an IPC channel
+ * for the probe. Resolves once GET /health answers 200, with the time that took.
+ */
+export async function startServer(input: {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  port: number;
+  logFile: string;
+}): Promise<{ server: Server; firstOkMs: number }> {
+  const log = fs.openSync(input.logFile, 'a');
+  const started = performance.now();
+  const child = spawn(input.command, input.args, {
+    env: input.env,
+    stdio: ['ignore', log, log, 'ipc'],
+    detached: true,
+  });
+  fs.closeSync(log);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const baseUrl = `http://127.0.0.1:${input.port}`;
+  let firstOkMs: number;
+  try {
+    firstOkMs = await waitFor200(`${baseUrl}/health`, child, started);
+  } catch (error) {
+    stopAllChildren();
+    throw new Error(
+      `${input.command} ${input.args.join(' ')}: ${(error as Error).message}\n${tail(input.logFile)}`,
+    );
+  }
+  const pid = child.pid as number;
+
+  function ask(type: 'probe:reset' | 'probe:read'): Promise<unknown> {
+    if (!child.connected) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        child.off('message', onMessage);
+        resolve(null);
+      }, 2000);
+      const onMessage = (message: unknown) => {
+        const m = message as { type?: string; lag?: LoopLag };
+        if (m.type !== type) return;
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolve(m.lag ?? null);
+      };
+      child.on('message', onMessage);
+      child.send({ type });
+    });
+  }
+
+  const server: Server = {
+    child,
+    pid,
+    baseUrl,
+    logFile: input.logFile,
+    probe: ask as Server['probe'],
+    async stop() {
+      if (child.exitCode === null) {
+        try {
+          process.kill(-pid, 'SIGTERM');
+        } catch {
+          child.kill('SIGTERM');
+        }
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, 10_000);
+      await exited(child);
+      clearTimeout(timer);
+    },
+  };
+  return { server, firstOkMs };
+}
+
+/** Resident memory of a process in KiB: now, and the peak (VmHWM) since start or last reset. */
+export function memoryOf(pid: number): { rssKb: number; peakKb: number } | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string) =>
+      Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1]);
+    return { rssKb: field('VmRSS'), peakKb: field('VmHWM') };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in milliseconds; null off Linux. */
+export function cpuTimeOf(pid: number): number | null {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are 12th and 13th.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ: 100 on every Linux build that matters here. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * Follows a process over a measured window: its peak resident memory (resetting the kernel's
+ * high-water mark where allowed, by writing 5 to clear_refs, and sampling every 50 ms as well)
+ * and the CPU time it used.
+ */
+export function watchProcess(pid: number) {
+  let canReset = false;
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    canReset = true;
+  } catch {
+    // Not permitted here: the samples alone give the peak.
+  }
+  const cpuAtStart = cpuTimeOf(pid);
+  let peakKb = memoryOf(pid)?.rssKb ?? 0;
+  const timer = setInterval(() => {
+    peakKb = Math.max(peakKb, memoryOf(pid)?.rssKb ?? 0);
+  }, 50);
+  return {
+    /** Stops watching: the peak in MiB and the CPU milliseconds over the window. */
+    stop(): { peakRssMb: number; cpuMs: number | null } {
+      clearInterval(timer);
+      const now = memoryOf(pid);
+      if (now) peakKb = Math.max(peakKb, now.rssKb, canReset ? now.peakKb : 0);
+      const cpuAtEnd = cpuTimeOf(pid);
+      return {
+        peakRssMb: peakKb / 1024,
+        cpuMs: cpuAtStart !== null && cpuAtEnd !== null ? cpuAtEnd - cpuAtStart : null,
+      };
+    },
+  };
+}
