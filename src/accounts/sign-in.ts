@@ -75,19 +75,21 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
   /**
    * Finishes a pending sign-in. The pending row is removed by one guarded DELETE, so it can be
    * completed once only. A log-in gets a new session; a step-up renews its session's id and
-   * authentication time.
+   * authentication time. `madeMethod`: a mandatory set-up created the person's first method on
+   * the way, which bumped the credential version once.
    */
   async function complete(
     pending: PendingSignIn,
     meta: RequestMeta,
     method: string,
+    options: { madeMethod?: boolean } = {},
   ): Promise<{ sessionToken: string } | undefined> {
     const now = clock.now();
     const removed = await db
       .deleteFrom('pending_sign_ins')
       .where('id_hash', '=', pending.id_hash)
       .where('expires_at', '>', now)
-      .returning(['user_id', 'credential_version', 'purpose', 'session_id_hash'])
+      .returning(['user_id', 'credential_version', 'purpose', 'stage', 'session_id_hash'])
       .executeTakeFirst();
     if (!removed) return undefined;
     const user = await db
@@ -95,9 +97,11 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       .select(['credential_version', 'disabled_at'])
       .where('id', '=', removed.user_id)
       .executeTakeFirst();
+    // Exactly the set-up's own change is allowed: any other change meanwhile still ends it.
+    const ownChanges = options.madeMethod && removed.stage === 'setup_required' ? 1 : 0;
     if (
       !user ||
-      user.credential_version !== removed.credential_version ||
+      user.credential_version !== removed.credential_version + ownChanges ||
       user.disabled_at !== null
     ) {
       return undefined;

@@ -109,7 +109,9 @@ export function registerTwoFactorRoutes(
     const t = request.t.twoFactor;
     const notice = kind === 'totp' ? t.createdApp : t.createdEmail;
     if (actor.pending) {
-      const done = await signIn.complete(actor.pending.pending, requestMeta(request), kind);
+      const done = await signIn.complete(actor.pending.pending, requestMeta(request), kind, {
+        madeMethod: true,
+      });
       tools.clearPending(reply);
       if (!done) {
         tools.flash(reply, 'signInExpired', undefined, 'error');
