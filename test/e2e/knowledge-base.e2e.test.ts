@@ -1,0 +1,181 @@
+/**
+ * The knowledge base in a real Chromium, as a visitor uses it: search from the home page,
+ * open the shipped two-factor article, read it (screenshots load, nothing scrolls sideways on
+ * a phone), follow its breadcrumb back up. Then an administrator's knowledge-base pages.
+ * Every page on the way: no WCAG 2.2 A/AA violations (axe-core), in English and in Dutch.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locale } from '../../src/i18n/index.js';
+import { messagesFor } from '../../src/i18n/index.js';
+import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
+import type { SignedInAdmin } from '../helpers/admin.js';
+import { signedInAdmin } from '../helpers/admin.js';
+import { PASSWORD } from '../helpers/flows.js';
+import type { E2eWorld } from './helpers/browser.js';
+import {
+  DESKTOP,
+  expectNoAxeViolations,
+  expectNoSidewaysScroll,
+  hasChromium,
+  PHONE,
+  screenshot,
+  startE2e,
+} from './helpers/browser.js';
+
+const ARTICLE = 'how-do-i-set-up-two-factor-authentication';
+const STEP_MS = 30_000;
+
+const VISITS: Array<{ locale: Locale; browserLocale: string; query: string; title: string }> = [
+  {
+    locale: 'en',
+    browserLocale: 'en-GB',
+    query: 'recovery codes',
+    title: 'How do I set up two-factor authentication (2FA)?',
+  },
+  {
+    locale: 'nl',
+    browserLocale: 'nl-NL',
+    query: 'herstelcode',
+    title: 'Hoe stel ik tweestapsverificatie (2FA) in?',
+  },
+];
+
+describe.skipIf(!hasChromium)('knowledge base in the browser', () => {
+  let world: E2eWorld;
+  beforeAll(async () => {
+    world = await startE2e();
+    await world.app.services.knowledgeBase.seedIfEmpty();
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  async function check(page: Page, name: string) {
+    await expectNoAxeViolations(page, name);
+    if ((page.viewportSize()?.width ?? 0) <= PHONE.width) await expectNoSidewaysScroll(page, name);
+    await screenshot(page, name);
+  }
+
+  for (const visit of VISITS) {
+    for (const [device, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
+      it(`searches, reads the 2FA article and follows its breadcrumb (${visit.locale}, ${device})`, async () => {
+        const t = messagesFor(visit.locale);
+        const { page } = await world.newContext({ locale: visit.browserLocale, viewport });
+        const name = (what: string) => `kb-${what}-${visit.locale}-${device}`;
+
+        await page.goto('/');
+        await expect.poll(() => page.getAttribute('html', 'lang')).toBe(visit.locale);
+        await page.getByRole('heading', { name: t.home.categoriesHeading }).waitFor();
+        await check(page, name('home'));
+
+        await page.getByLabel(t.kb.searchLabel).fill(visit.query);
+        await page.getByRole('button', { name: t.kb.searchButton, exact: true }).click();
+        await page.waitForURL('**/kb/search?q=*');
+        await page
+          .getByRole('heading', { level: 1, name: t.kb.resultsHeading(visit.query) })
+          .waitFor();
+        const result = page.getByRole('link', { name: visit.title });
+        await result.waitFor();
+        // The matching words are highlighted in the snippet.
+        expect(await page.locator('.kb-snippet mark').count()).toBeGreaterThan(0);
+        await check(page, name('search'));
+
+        await result.click();
+        await page.waitForURL(`**/kb/articles/${ARTICLE}`);
+        await page.getByRole('heading', { level: 1, name: visit.title }).waitFor();
+        const crumbs = page.getByRole('navigation', { name: t.kb.breadcrumb });
+        expect(await crumbs.getByRole('listitem').allInnerTexts()).toEqual([
+          t.kb.title,
+          visit.locale === 'nl' ? 'Het helpcentrum gebruiken' : 'Using the help center',
+          visit.locale === 'nl' ? 'Eindgebruikers' : 'End-users',
+          visit.title,
+        ]);
+        await page.getByRole('heading', { name: t.kb.relatedHeading }).waitFor();
+        // Every screenshot in the article is there and decoded.
+        const images = page.locator('.kb-body img');
+        expect(await images.count()).toBeGreaterThanOrEqual(4);
+        for (const image of await images.all()) {
+          await image.scrollIntoViewIfNeeded();
+          await expect
+            .poll(() =>
+              image.evaluate((element) => {
+                const img = element as unknown as { complete: boolean; naturalWidth: number };
+                return img.complete && img.naturalWidth > 0;
+              }),
+            )
+            .toBe(true);
+        }
+        await check(page, name('article'));
+
+        await crumbs
+          .getByRole('link', { name: visit.locale === 'nl' ? 'Eindgebruikers' : 'End-users' })
+          .click();
+        await page.waitForURL('**/kb/categories/end-users');
+        await page.getByRole('link', { name: visit.title }).waitFor();
+        await check(page, name('category'));
+
+        await page
+          .getByRole('navigation', { name: t.kb.breadcrumb })
+          .getByRole('link', { name: t.kb.title })
+          .click();
+        await page.waitForURL('**/kb');
+        await check(page, name('index'));
+      });
+    }
+  }
+
+  describe('administration', () => {
+    let admin: SignedInAdmin;
+    beforeAll(async () => {
+      admin = await signedInAdmin(world.app);
+    });
+
+    async function logInAsAdmin(locale: Locale, browserLocale: string) {
+      const t = messagesFor(locale);
+      const { page } = await world.newContext({ locale: browserLocale });
+      await page.goto('/login');
+      await page.getByLabel(t.login.email).fill(admin.email);
+      await page.getByLabel(t.login.password, { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: t.login.submit }).click();
+      await page.waitForURL('**/login/2fa');
+      world.app.clock.advance(STEP_MS);
+      await page
+        .getByLabel(t.twoFactor.verificationCode, { exact: true })
+        .fill(totpCodeAt(admin.secret, world.app.clock.now()));
+      await page.getByRole('button', { name: t.twoFactor.verify }).click();
+      await page.waitForURL((url) => url.pathname === '/');
+      // The account's own language wins over the browser's: switch it, as a person would.
+      await page.getByRole('button', { name: t.language.name, exact: true }).click();
+      await expect.poll(() => page.getAttribute('html', 'lang')).toBe(locale);
+      return { page, t };
+    }
+
+    for (const { locale, browserLocale } of VISITS) {
+      it(`shows the knowledge-base console, an article editor with preview and a category form (${locale})`, async () => {
+        const { page, t } = await logInAsAdmin(locale, browserLocale);
+        await page.goto('/admin/kb');
+        await page.getByRole('heading', { level: 1, name: t.kbAdmin.title }).waitFor();
+        await page
+          .getByRole('navigation', { name: t.admin.navLabel })
+          .getByRole('link', { name: t.admin.knowledgeBase })
+          .waitFor();
+        await check(page, `kb-admin-overview-${locale}`);
+
+        const title = VISITS.find((v) => v.locale === locale)?.title ?? '';
+        await page.getByRole('link', { name: title }).click();
+        await page.waitForURL('**/admin/kb/articles/*');
+        await page.getByRole('button', { name: t.kbAdmin.preview }).click();
+        await page.getByRole('heading', { name: t.kbAdmin.previewHeading }).waitFor();
+        await check(page, `kb-admin-article-${locale}`);
+
+        await page.goto('/admin/kb/categories/new');
+        await page.getByLabel(t.kbAdmin.slug).waitFor();
+        await check(page, `kb-admin-category-${locale}`);
+      });
+    }
+  });
+});
