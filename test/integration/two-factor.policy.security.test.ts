@@ -1,0 +1,277 @@
+/*
+ * The administrator's 2FA policy as a security boundary. When an administrator turns a method
+ * off (say email, which NIST does not count as an authenticator) it must stop working at once,
+ * for set-up and for sign-in, not only vanish from a menu; when 2FA is required (for everyone,
+ * or for a group), a person without it must not get a session until a method exists, may
+ * postpone only while the grace date lasts (GitLab two_factor_required_spec), and cannot
+ * remove their last method. These tests change the policy through the service, as the admin
+ * page does, and put it back after each test.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
+import type { TwoFactorPolicy } from '../../src/two-factor/policy.js';
+import { DEFAULT_POLICY } from '../../src/two-factor/policy.js';
+import type { Client } from '../helpers/client.js';
+import { textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn, registerAndVerify } from '../helpers/flows.js';
+import { codeIn } from '../helpers/mail-capture.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import {
+  freshCode,
+  hiddenValue,
+  mailedSignInCode,
+  newClient,
+  PENDING_COOKIE,
+  pendingSignIn,
+  SESSION_COOKIE,
+  sessionCount,
+  setupKeyOf,
+  setUpApp,
+  setUpEmail,
+  signedInUser,
+  submitCode,
+  TEST_META,
+  userWithApp,
+} from '../helpers/two-factor.js';
+
+const DISABLED = 'This method has been turned off by your administrator.';
+const CANNOT_REMOVE = 'You cannot remove your last method';
+
+describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterEach(async () => {
+    await savePolicy({});
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  function savePolicy(change: Partial<TwoFactorPolicy>) {
+    return app.services.twoFactor.policy.save(
+      { ...DEFAULT_POLICY, ...change },
+      { actorLabel: 'test', meta: TEST_META },
+    );
+  }
+
+  async function methodTypes(userId: string): Promise<string[]> {
+    const rows = await app.db
+      .selectFrom('two_factor_methods')
+      .select('type')
+      .where('user_id', '=', userId)
+      .orderBy('type')
+      .execute();
+    return rows.map((r) => r.type);
+  }
+
+  /** A verified user who is not signed in, on a client of their own. */
+  async function newUser(): Promise<{ client: Client; email: string; userId: string }> {
+    const client = newClient(app);
+    const { email, userId } = await registerAndVerify(app, client);
+    return { client, email, userId };
+  }
+
+  it('refuses to set up a disabled authenticator app (403), even a set-up started before', async () => {
+    const user = await signedInUser(app);
+    const started = await user.client.get('/profile/2fa/app/new');
+    expect(started.status).toBe(200);
+    const secret = setupKeyOf(started);
+    await savePolicy({ methods: { email: true, totp: false } });
+
+    const overview = await user.client.get('/profile/2fa');
+    expect(textOf(overview.body)).not.toContain('Set up authentication app');
+    const get = await user.client.get('/profile/2fa/app/new');
+    expect(get.status).toBe(403);
+    expect(textOf(get.body)).toContain(DISABLED);
+    await user.client.get('/profile/2fa');
+    const post = await user.client.post('/profile/2fa/app/new', {
+      setup_id: hiddenValue(started, 'setup_id'),
+      name: 'My phone',
+      code: totpCodeAt(secret, app.clock.now()),
+    });
+    expect(post.status).toBe(403);
+    expect(await methodTypes(user.userId)).toEqual([]);
+  });
+
+  it('refuses to set up disabled email authentication (403), even with a code sent before', async () => {
+    const user = await signedInUser(app);
+    await user.client.get('/profile/2fa/email/new');
+    const since = app.mail.messages.length;
+    const sent = await user.client.post('/profile/2fa/email/new', {
+      action: 'send',
+      name: 'Work mail',
+      email: user.email,
+    });
+    const code = codeIn(await app.mail.waitFor(user.email, /verification code/, { since }));
+    await savePolicy({ methods: { email: false, totp: true } });
+
+    expect((await user.client.get('/profile/2fa/email/new')).status).toBe(403);
+    await user.client.get('/profile/2fa');
+    const create = await user.client.post('/profile/2fa/email/new', {
+      action: 'create',
+      setup_id: hiddenValue(sent, 'setup_id'),
+      name: 'Work mail',
+      email: user.email,
+      code,
+    });
+    expect(create.status).toBe(403);
+    app.clock.advance(61_000);
+    await app.services.postman.drain();
+    const mails = app.mail.messages.length;
+    await user.client.get('/profile/2fa');
+    const send = await user.client.post('/profile/2fa/email/new', {
+      action: 'send',
+      name: 'Work mail',
+      email: user.email,
+    });
+    expect(send.status).toBe(403);
+    await app.services.postman.drain();
+    expect(app.mail.messages.length).toBe(mails);
+    expect(await methodTypes(user.userId)).toEqual([]);
+  });
+
+  it('does not accept a disabled method at sign-in', async () => {
+    const user = await userWithApp(app);
+    await setUpEmail(app, user.client, user.email);
+    await user.client.post('/logout');
+    await savePolicy({ methods: { email: true, totp: false } });
+
+    const client = await pendingSignIn(app, user.email);
+    const challenge = await client.get('/login/2fa');
+    expect(textOf(challenge.body)).toMatch(/Send code to \S•••@example\.com/);
+    expect(challenge.body).not.toContain('name="method" value="totp"');
+    const refused = await submitCode(client, 'totp', freshCode(app, user.secret));
+    expect(refused.status).toBe(422);
+    expect(textOf(refused.body)).toContain(DISABLED);
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
+    expect(await sessionCount(app, user.userId)).toBe(0);
+
+    app.clock.advance(61_000);
+    const code = await mailedSignInCode(app, client, user.email);
+    expect((await submitCode(client, 'email', code)).location).toBe('/');
+  });
+
+  it('sends someone whose only method is disabled to set-up when 2FA is required, not through', async () => {
+    const user = await userWithApp(app);
+    await user.client.post('/logout');
+    await savePolicy({ require: 'all', methods: { email: true, totp: false } });
+
+    const client = newClient(app);
+    const login = await logIn(client, user.email);
+    expect(login.location).toBe('/login/2fa/setup');
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
+    const viaApp = await submitCode(client, 'totp', freshCode(app, user.secret));
+    expect(viaApp.status).toBe(303);
+    expect(viaApp.location).toBe('/login');
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
+
+    await logIn(client, user.email);
+    await client.get('/login/2fa/setup');
+    const recovery = await submitCode(client, 'recovery', user.recoveryCodes[0] ?? '');
+    expect(recovery.location).toBe('/login');
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
+    await logIn(client, user.email);
+    expect((await client.get('/login/2fa/setup/app/new')).status).toBe(403);
+    expect(await sessionCount(app, user.userId)).toBe(0);
+  });
+
+  it('with 2FA required for all, gives no session until a method is created at log-in', async () => {
+    await savePolicy({ require: 'all' });
+    for (const method of ['app', 'email'] as const) {
+      const user = await newUser();
+      const login = await logIn(user.client, user.email);
+      expect(login.status).toBe(303);
+      expect(login.location).toBe('/login/2fa/setup');
+      expect(user.client.cookies.has(SESSION_COOKIE)).toBe(false);
+      expect(user.client.cookies.has(PENDING_COOKIE)).toBe(true);
+      expect((await user.client.get('/profile')).location).toMatch(/^\/login/);
+      expect((await user.client.get('/')).body).not.toContain('aria-label="Account menu"');
+      const choice = await user.client.get('/login/2fa/setup');
+      expect(choice.status).toBe(200);
+      expect(textOf(choice.body)).not.toContain('Set up later');
+      expect(await sessionCount(app, user.userId)).toBe(0);
+
+      const { page } =
+        method === 'app'
+          ? await setUpApp(app, user.client, '/login/2fa/setup')
+          : await setUpEmail(app, user.client, user.email, '/login/2fa/setup');
+      expect(page.status).toBe(200);
+      expect(textOf(page.body)).toContain('Save your recovery codes');
+      expect(user.client.cookies.has(SESSION_COOKIE)).toBe(true);
+      expect(user.client.cookies.has(PENDING_COOKIE)).toBe(false);
+      expect(await sessionCount(app, user.userId)).toBe(1);
+      expect((await user.client.get('/profile')).status).toBe(200);
+    }
+  });
+
+  it('offers "Set up later" only while the grace date lasts', async () => {
+    await savePolicy({ require: 'all', graceUntil: app.clock.now() + 24 * 60 * 60_000 });
+    const early = await newUser();
+    await logIn(early.client, early.email);
+    const choice = await early.client.get('/login/2fa/setup');
+    expect(textOf(choice.body)).toContain('Set up later');
+    const later = await early.client.post('/login/2fa/setup/later');
+    expect(later.status).toBe(303);
+    expect(later.location).toBe('/');
+    expect(early.client.cookies.has(SESSION_COOKIE)).toBe(true);
+    expect(await methodTypes(early.userId)).toEqual([]);
+
+    for (const graceUntil of [null, app.clock.now() - 1_000]) {
+      await savePolicy({ require: 'all', graceUntil });
+      const user = await newUser();
+      await logIn(user.client, user.email);
+      const page = await user.client.get('/login/2fa/setup');
+      expect(textOf(page.body)).not.toContain('Set up later');
+      const refused = await user.client.post('/login/2fa/setup/later');
+      expect(refused.status).toBe(303);
+      expect(refused.location).toBe('/login/2fa/setup');
+      expect(user.client.cookies.has(SESSION_COOKIE)).toBe(false);
+      expect(await sessionCount(app, user.userId)).toBe(0);
+    }
+  });
+
+  it('makes 2FA mandatory for members of a required group only', async () => {
+    const actor = { actorLabel: 'test', meta: TEST_META };
+    const created = await app.services.twoFactor.groups.create(`Agents ${Date.now()}`, actor);
+    if (!created.ok) throw new Error(created.error);
+    const member = await newUser();
+    const other = await newUser();
+    await app.services.twoFactor.groups.addMember(created.value.id, member.userId, actor);
+    await savePolicy({ require: 'groups', groupIds: [created.value.id] });
+
+    const memberLogin = await logIn(member.client, member.email);
+    expect(memberLogin.location).toBe('/login/2fa/setup');
+    expect(member.client.cookies.has(SESSION_COOKIE)).toBe(false);
+    const otherLogin = await logIn(other.client, other.email);
+    expect(otherLogin.location).toBe('/');
+    expect(other.client.cookies.has(SESSION_COOKIE)).toBe(true);
+  });
+
+  it('does not let the last method go while 2FA is mandatory, and says why (409)', async () => {
+    const user = await userWithApp(app);
+    await savePolicy({ require: 'all' });
+
+    const confirm = await user.client.get('/profile/2fa/app/remove');
+    expect(confirm.status).toBe(200);
+    expect(textOf(confirm.body)).toContain(CANNOT_REMOVE);
+    const removed = await user.client.post('/profile/2fa/app/remove');
+    expect(removed.status).toBe(409);
+    expect(textOf(removed.body)).toContain(CANNOT_REMOVE);
+    expect(await methodTypes(user.userId)).toEqual(['totp']);
+    expect(await app.services.twoFactor.recovery.remaining(user.userId)).toBe(10);
+
+    // With a second method either one may go; without the requirement the last one too.
+    await setUpEmail(app, user.client, user.email);
+    await user.client.get('/profile/2fa/email/remove');
+    expect((await user.client.post('/profile/2fa/email/remove')).status).toBe(303);
+    expect(await methodTypes(user.userId)).toEqual(['totp']);
+    await savePolicy({});
+    await user.client.get('/profile/2fa/app/remove');
+    expect((await user.client.post('/profile/2fa/app/remove')).status).toBe(303);
+    expect(await methodTypes(user.userId)).toEqual([]);
+  });
+});
