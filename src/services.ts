@@ -18,6 +18,7 @@ import { createKnowledgeBase } from './knowledge-base/knowledge-base.js';
 import type { Postman } from './mail/postman.js';
 import type { Keys } from './security/secret-key.js';
 import { createTwoFactor } from './two-factor/two-factor.js';
+import { createAdministration } from './admin/administration.js';
 
 export interface ServiceOptions {
   db: Kysely<Database>;
@@ -65,6 +66,13 @@ export function createServices(options: ServiceOptions) {
       },
     },
     twoFactor,
+    admin: createAdministration({
+      db: options.db,
+      clock: options.clock,
+      audit,
+      twoFactor,
+      sessionIdleMs: options.sessionIdleMs,
+    }),
   };
 }
 

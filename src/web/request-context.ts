@@ -11,6 +11,7 @@ import { isLocale, localeFromAcceptLanguage, messagesFor } from '../i18n/index.j
 import { hmac } from '../security/tokens.js';
 import type { CookieNames, CookieWriter } from './cookies.js';
 import type { PageContext } from './views/page-context.js';
+import { adminNoticeText } from './admin/admin-components.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -48,6 +49,7 @@ const NOTICES = {
   twoFactorPolicySaved: (t: Messages) => t.twoFactor.admin.saved,
   twoFactorReset: (t: Messages, arg: string) => t.twoFactor.admin.resetDone(arg),
   adminNeedsTwoFactor: (t: Messages) => t.admin.needsTwoFactor,
+  admin: (t: Messages, arg: string) => adminNoticeText(t, arg),
   emailVerified: (t: Messages) => t.verifyEmail.verifiedNotice,
   addressVerified: (t: Messages) => t.verifyEmail.addressVerified,
   passwordReset: (t: Messages) => t.reset.done,

@@ -55,3 +55,89 @@ export function pageNumber(raw: string): number {
   const page = /^\d{1,6}$/.test(raw) ? Number(raw) : 1;
   return Math.max(1, page);
 }
+
+/** Every value of a repeated form field (checkboxes), strings only. */
+export function values(body: unknown, name: string): string[] {
+  if (typeof body !== 'object' || body === null) return [];
+  const value = (body as Record<string, unknown>)[name];
+  const all = Array.isArray(value) ? value : [value];
+  return all.filter((v): v is string => typeof v === 'string' && !v.includes('\0'));
+}
+
+/** Ids the app makes are UUIDs; anything else in a path is no record of ours. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type AdminNoticeKind =
+  | 'groupCreated'
+  | 'groupRenamed'
+  | 'groupDeleted'
+  | 'memberAdded'
+  | 'memberRemoved'
+  | 'userDisabled'
+  | 'userEnabled'
+  | 'adminGranted'
+  | 'adminRevoked'
+  | 'signedOutEverywhere'
+  | 'apiKeyRevoked';
+
+/** The flash argument of an admin notice: its kind and the name it mentions. */
+export function adminNotice(kind: AdminNoticeKind, arg: string): string {
+  return `${kind}:${arg}`;
+}
+
+/** The words of an admin notice left by the previous request (see `adminNotice`). */
+export function adminNoticeText(t: Messages, raw: string): string {
+  const at = raw.indexOf(':');
+  const kind = raw.slice(0, at) as AdminNoticeKind;
+  const arg = raw.slice(at + 1);
+  const { groupsPage: g, userPage: u, apiKeysPage: k } = t.admin;
+  switch (kind) {
+    case 'groupCreated':
+      return g.created(arg);
+    case 'groupRenamed':
+      return g.renamed(arg);
+    case 'groupDeleted':
+      return g.deleted(arg);
+    case 'memberAdded':
+      return g.memberAdded(arg);
+    case 'memberRemoved':
+      return g.memberRemoved(arg);
+    case 'userDisabled':
+      return u.disabledNotice(arg);
+    case 'userEnabled':
+      return u.enabledNotice(arg);
+    case 'adminGranted':
+      return u.adminGranted(arg);
+    case 'adminRevoked':
+      return u.adminRevoked(arg);
+    case 'signedOutEverywhere':
+      return u.signedOutEverywhere(arg);
+    case 'apiKeyRevoked':
+      return k.revokedNotice(arg);
+    default:
+      return t.common.saved;
+  }
+}
+
+/** A checkbox or radio button with its label after it. */
+export function choice(options: {
+  type: 'checkbox' | 'radio';
+  id: string;
+  name: string;
+  value: string;
+  label: string;
+  checked: boolean;
+  describedBy?: string;
+}): SafeHtml {
+  return html`<div class="choice">
+    <input
+      type="${options.type}"
+      id="${options.id}"
+      name="${options.name}"
+      value="${options.value}"
+      ${options.checked ? html`checked` : ''}
+      ${options.describedBy ? html`aria-describedby="${options.describedBy}"` : ''}
+    />
+    <label for="${options.id}">${options.label}</label>
+  </div>`;
+}

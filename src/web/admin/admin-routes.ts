@@ -1,24 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import { html } from '../../lib/html.js';
 import type { WebDeps } from '../web-deps.js';
-import { sendHtml } from '../web-deps.js';
-import { requireAdmin } from './admin-guard.js';
-import { adminLayout } from './admin-layout.js';
+import { registerAuditRoutes } from './audit-routes.js';
+import { registerDashboardRoutes } from './dashboard-routes.js';
+import { registerGroupRoutes } from './group-routes.js';
+import { registerTwoFactorSettingsRoutes } from './two-factor-settings-routes.js';
+import { registerUserRoutes } from './user-routes.js';
 
-/** The admin console (SPEC §2.7): every page behind `requireAdmin`. */
+/** The admin console (SPEC §2.7): every page behind `requireAdmin`. /admin/kb has its own. */
 export function registerAdminRoutes(app: FastifyInstance, deps: WebDeps): void {
-  const { tools } = deps;
-  app.get('/admin', (request, reply) => {
-    if (!requireAdmin(request, reply)) return reply;
-    const ctx = tools.page(request);
-    return sendHtml(
-      reply,
-      adminLayout(ctx, {
-        section: 'dashboard',
-        sectionIndex: true,
-        title: ctx.t.admin.dashboardPage.heading,
-        main: html`<h1>${ctx.t.admin.dashboardPage.heading}</h1>`,
-      }),
-    );
-  });
+  registerDashboardRoutes(app, deps);
+  registerUserRoutes(app, deps);
+  registerGroupRoutes(app, deps);
+  registerTwoFactorSettingsRoutes(app, deps);
+  registerAuditRoutes(app, deps);
 }

@@ -1,0 +1,158 @@
+import type { Kysely, Transaction } from 'kysely';
+import { PostgresAdapter } from 'kysely';
+import type { Audit } from '../audit/audit.js';
+import type { Clock } from '../clock.js';
+import type { Database, User } from '../db/schema.js';
+import type { TwoFactor } from '../two-factor/two-factor.js';
+import type { AdminResult } from './error-codes.js';
+import { AdminError, adminFail, adminOk } from './error-codes.js';
+import type { Actor } from './two-factor-settings.js';
+
+/**
+ * What administrators do to accounts: disable and enable them, grant and revoke
+ * administrator rights, end every session, reset the second factor. Each is audited. The
+ * console can never be left without an administrator, and nobody changes their own account
+ * from here (an administrator who lost their factor is helped by another one, or by the CLI).
+ */
+export function createAccountAdmin(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  audit: Audit;
+  twoFactor: TwoFactor;
+}) {
+  const { db, clock, audit, twoFactor } = deps;
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+
+  /**
+   * The active administrators, locked against concurrent changes on PostgreSQL (two
+   * administrators revoking each other at once must not leave none). SQLite runs one write
+   * transaction at a time anyway.
+   */
+  async function lockActiveAdmins(trx: Transaction<Database>): Promise<string[]> {
+    const query = trx
+      .selectFrom('users')
+      .select('id')
+      .where('is_admin', '=', 1)
+      .where('disabled_at', 'is', null);
+    const rows = await (postgres ? query.forUpdate() : query).execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Runs a change on one account, refusing it for the actor's own account. */
+  async function onOther<T>(
+    targetUserId: string,
+    actor: Actor,
+    change: (trx: Transaction<Database>, user: User) => Promise<AdminResult<T>>,
+  ): Promise<AdminResult<T>> {
+    if (actor.actorUserId && actor.actorUserId === targetUserId) return adminFail(AdminError.SELF);
+    return db.transaction().execute(async (trx) => {
+      const user = await trx
+        .selectFrom('users')
+        .selectAll()
+        .where('id', '=', targetUserId)
+        .executeTakeFirst();
+      if (!user) return adminFail(AdminError.NOT_FOUND);
+      return change(trx, user);
+    });
+  }
+
+  async function endSessions(trx: Transaction<Database>, userId: string): Promise<void> {
+    await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    await trx.deleteFrom('pending_sign_ins').where('user_id', '=', userId).execute();
+  }
+
+  /** A disabled account cannot sign in; its sessions and pending sign-ins end at once. */
+  function disable(targetUserId: string, actor: Actor): Promise<AdminResult<User>> {
+    return onOther(targetUserId, actor, async (trx, user) => {
+      if (user.disabled_at !== null) return adminFail(AdminError.ALREADY);
+      if (user.is_admin === 1) {
+        const admins = await lockActiveAdmins(trx);
+        if (admins.length <= 1) return adminFail(AdminError.LAST_ADMIN);
+      }
+      const now = clock.now();
+      await trx
+        .updateTable('users')
+        .set({ disabled_at: now, updated_at: now })
+        .where('id', '=', user.id)
+        .execute();
+      await endSessions(trx, user.id);
+      await audit.record({ event: 'user.disabled', ...actor, targetUserId: user.id }, trx);
+      return adminOk({ ...user, disabled_at: now });
+    });
+  }
+
+  function enable(targetUserId: string, actor: Actor): Promise<AdminResult<User>> {
+    return onOther(targetUserId, actor, async (trx, user) => {
+      if (user.disabled_at === null) return adminFail(AdminError.ALREADY);
+      await trx
+        .updateTable('users')
+        .set({ disabled_at: null, updated_at: clock.now() })
+        .where('id', '=', user.id)
+        .execute();
+      await audit.record({ event: 'user.enabled', ...actor, targetUserId: user.id }, trx);
+      return adminOk({ ...user, disabled_at: null });
+    });
+  }
+
+  /**
+   * A new administrator's present sessions were made without a second factor for the console
+   * in mind; the console's guard asks them to step up (or set 2FA up) before it opens.
+   */
+  function grantAdmin(targetUserId: string, actor: Actor): Promise<AdminResult<User>> {
+    return onOther(targetUserId, actor, async (trx, user) => {
+      if (user.is_admin === 1) return adminFail(AdminError.ALREADY);
+      await trx
+        .updateTable('users')
+        .set({ is_admin: 1, updated_at: clock.now() })
+        .where('id', '=', user.id)
+        .execute();
+      await audit.record({ event: 'user.admin_granted', ...actor, targetUserId: user.id }, trx);
+      return adminOk({ ...user, is_admin: 1 });
+    });
+  }
+
+  function revokeAdmin(targetUserId: string, actor: Actor): Promise<AdminResult<User>> {
+    return onOther(targetUserId, actor, async (trx, user) => {
+      if (user.is_admin !== 1) return adminFail(AdminError.ALREADY);
+      const admins = await lockActiveAdmins(trx);
+      if (user.disabled_at === null && admins.length <= 1) return adminFail(AdminError.LAST_ADMIN);
+      await trx
+        .updateTable('users')
+        .set({ is_admin: 0, updated_at: clock.now() })
+        .where('id', '=', user.id)
+        .execute();
+      await audit.record({ event: 'user.admin_revoked', ...actor, targetUserId: user.id }, trx);
+      return adminOk({ ...user, is_admin: 0 });
+    });
+  }
+
+  /** Ends every session of the account (also the actor's own, if it is theirs). */
+  async function signOutEverywhere(targetUserId: string, actor: Actor): Promise<AdminResult<User>> {
+    return db.transaction().execute(async (trx) => {
+      const user = await trx
+        .selectFrom('users')
+        .selectAll()
+        .where('id', '=', targetUserId)
+        .executeTakeFirst();
+      if (!user) return adminFail(AdminError.NOT_FOUND);
+      await endSessions(trx, user.id);
+      await audit.record(
+        { event: 'user.signed_out_everywhere', ...actor, targetUserId: user.id },
+        trx,
+      );
+      return adminOk(user);
+    });
+  }
+
+  /** SPEC §4 "admin reset", refused for the actor's own account. */
+  async function resetTwoFactor(targetUserId: string, actor: Actor): Promise<AdminResult<void>> {
+    const outcome = await twoFactor.resetTwoFactor(targetUserId, actor);
+    if (outcome === 'self') return adminFail(AdminError.SELF);
+    if (outcome === 'not_found') return adminFail(AdminError.NOT_FOUND);
+    return adminOk(undefined);
+  }
+
+  return { disable, enable, grantAdmin, revokeAdmin, signOutEverywhere, resetTwoFactor };
+}
+
+export type AccountAdmin = ReturnType<typeof createAccountAdmin>;

@@ -1,0 +1,53 @@
+import type { AuditEntry } from '../audit/audit.js';
+import type { Policy, Requirement, TwoFactorPolicy } from '../two-factor/policy.js';
+import type { UserGroups } from '../two-factor/user-groups.js';
+import type { AdminErrorCode, AdminResult } from './error-codes.js';
+import { AdminError, adminOk } from './error-codes.js';
+
+export type Actor = Pick<AuditEntry, 'actorUserId' | 'actorLabel' | 'meta'>;
+
+export interface PolicyInput {
+  methods: { email: boolean; totp: boolean };
+  require: Requirement;
+  groupIds: string[];
+  graceUntil: number | null;
+}
+
+/**
+ * Changing the 2FA policy, from the console or the API, under the same rules: at least one
+ * method stays on (or nobody could sign in who must use 2FA, administrators included), and
+ * "Selected user groups" names at least one group that exists.
+ */
+export function createTwoFactorSettings(parts: { policy: Policy; groups: UserGroups }) {
+  const { policy, groups } = parts;
+
+  async function problems(input: PolicyInput): Promise<AdminErrorCode[]> {
+    const found: AdminErrorCode[] = [];
+    if (!input.methods.email && !input.methods.totp) found.push(AdminError.AT_LEAST_ONE_METHOD);
+    const known = new Set((await groups.list()).map((g) => g.id));
+    if (input.groupIds.some((id) => !known.has(id))) found.push(AdminError.UNKNOWN_GROUP);
+    else if (input.require === 'groups' && input.groupIds.length === 0)
+      found.push(AdminError.GROUPS_REQUIRED);
+    return found;
+  }
+
+  async function save(
+    input: PolicyInput,
+    actor: Actor,
+  ): Promise<AdminResult<TwoFactorPolicy> | { ok: false; errors: AdminErrorCode[] }> {
+    const errors = await problems(input);
+    if (errors.length > 0) return { ok: false, errors };
+    const next: TwoFactorPolicy = {
+      methods: { email: input.methods.email, totp: input.methods.totp },
+      require: input.require,
+      groupIds: [...new Set(input.groupIds)],
+      graceUntil: input.graceUntil,
+    };
+    await policy.save(next, actor);
+    return adminOk(next);
+  }
+
+  return { get: () => policy.get(), problems, save };
+}
+
+export type TwoFactorSettings = ReturnType<typeof createTwoFactorSettings>;

@@ -1,0 +1,235 @@
+import type { Kysely } from 'kysely';
+import { listAddresses, normalizeEmail } from '../accounts/users.js';
+import type { AuditQuery, AuditRow } from '../audit/audit-query.js';
+import type { Clock } from '../clock.js';
+import type { Database, EmailAddress, MethodType, User, UserGroup } from '../db/schema.js';
+import { containsIgnoringCase } from './like-pattern.js';
+
+export const USERS_PAGE_SIZE = 25;
+export const RECENT_EVENTS = 15;
+
+/** One line of the user list. */
+export interface UserSummary {
+  id: string;
+  name: string;
+  email: string | null;
+  isAdmin: boolean;
+  disabled: boolean;
+  createdAt: number;
+  methods: MethodType[];
+}
+
+/** A second factor as administrators see it: never its secret. */
+export interface MethodSummary {
+  id: string;
+  type: MethodType;
+  name: string;
+  email: string | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export interface SessionSummary {
+  createdAt: number;
+  lastSeenAt: number;
+  ip: string;
+  userAgent: string;
+  secondFactor: boolean;
+}
+
+export interface UserDetail {
+  user: User;
+  addresses: EmailAddress[];
+  groups: UserGroup[];
+  methods: MethodSummary[];
+  recoveryCodesLeft: number;
+  sessions: SessionSummary[];
+  events: AuditRow[];
+}
+
+export interface UserQuery {
+  /** Part of a name or an email address. */
+  text?: string;
+  /** One exact email address (any of the account's addresses). */
+  email?: string;
+  admins?: boolean;
+  page?: number;
+  perPage?: number;
+}
+
+/** Finding people and everything an administrator needs to know about one of them. */
+export function createUserDirectory(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  sessionIdleMs: number;
+  auditQuery: AuditQuery;
+}) {
+  const { db, clock } = deps;
+
+  function matching(query: UserQuery) {
+    let q = db.selectFrom('users');
+    const text = query.text?.trim();
+    if (text) {
+      q = q.where((eb) =>
+        eb.or([
+          containsIgnoringCase('users.name', text),
+          eb.exists(
+            eb
+              .selectFrom('email_addresses')
+              .select('email_addresses.id')
+              .whereRef('email_addresses.user_id', '=', 'users.id')
+              .where(containsIgnoringCase('email_addresses.email_normalized', text)),
+          ),
+        ]),
+      );
+    }
+    if (query.email) {
+      const email = normalizeEmail(query.email);
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('email_addresses')
+            .select('email_addresses.id')
+            .whereRef('email_addresses.user_id', '=', 'users.id')
+            .where('email_addresses.email_normalized', '=', email),
+        ),
+      );
+    }
+    if (query.admins) q = q.where('users.is_admin', '=', 1);
+    return q;
+  }
+
+  async function summaries(users: User[]): Promise<UserSummary[]> {
+    if (users.length === 0) return [];
+    const ids = users.map((u) => u.id);
+    const addresses = await db
+      .selectFrom('email_addresses')
+      .select(['user_id', 'email'])
+      .where('user_id', 'in', ids)
+      .orderBy('is_primary', 'desc')
+      .orderBy('created_at', 'asc')
+      .execute();
+    const methods = await db
+      .selectFrom('two_factor_methods')
+      .select(['user_id', 'type'])
+      .where('user_id', 'in', ids)
+      .orderBy('type')
+      .execute();
+    return users.map((u) => ({
+      id: u.id,
+      name: u.name,
+      email: addresses.find((a) => a.user_id === u.id)?.email ?? null,
+      isAdmin: u.is_admin === 1,
+      disabled: u.disabled_at !== null,
+      createdAt: u.created_at,
+      methods: [...new Set(methods.filter((m) => m.user_id === u.id).map((m) => m.type))],
+    }));
+  }
+
+  /** A page of users, by name. */
+  async function search(query: UserQuery): Promise<{ total: number; users: UserSummary[] }> {
+    const perPage = query.perPage ?? USERS_PAGE_SIZE;
+    const page = Math.max(1, query.page ?? 1);
+    const counted = await matching(query)
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirstOrThrow();
+    const users = await matching(query)
+      .selectAll('users')
+      .orderBy((eb) => eb.fn('lower', ['users.name']))
+      .orderBy('users.id')
+      .limit(perPage)
+      .offset((page - 1) * perPage)
+      .execute();
+    return { total: Number(counted.n), users: await summaries(users) };
+  }
+
+  async function find(id: string): Promise<User | undefined> {
+    return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async function summary(id: string): Promise<UserSummary | undefined> {
+    const user = await find(id);
+    return user ? (await summaries([user]))[0] : undefined;
+  }
+
+  /** The account that owns an address: verified first, like sign-in (`findAccountByEmail`). */
+  async function findByEmail(email: string): Promise<User | undefined> {
+    const row = await db
+      .selectFrom('email_addresses')
+      .select('user_id')
+      .where('email_normalized', '=', normalizeEmail(email))
+      .orderBy('verified_at', (ob) => ob.desc().nullsLast())
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+    return row ? find(row.user_id) : undefined;
+  }
+
+  async function methodsOf(userId: string): Promise<MethodSummary[]> {
+    const rows = await db
+      .selectFrom('two_factor_methods')
+      .select(['id', 'type', 'name', 'email', 'created_at', 'last_used_at'])
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'asc')
+      .execute();
+    return rows.map((m) => ({
+      id: m.id,
+      type: m.type,
+      name: m.name,
+      email: m.email,
+      createdAt: m.created_at,
+      lastUsedAt: m.last_used_at,
+    }));
+  }
+
+  /** Sessions that still work: not expired and not idle too long. */
+  async function sessionsOf(userId: string): Promise<SessionSummary[]> {
+    const now = clock.now();
+    const rows = await db
+      .selectFrom('sessions')
+      .select(['created_at', 'last_seen_at', 'ip', 'user_agent', 'second_factor'])
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', now)
+      .where('last_seen_at', '>', now - deps.sessionIdleMs)
+      .orderBy('last_seen_at', 'desc')
+      .execute();
+    return rows.map((s) => ({
+      createdAt: s.created_at,
+      lastSeenAt: s.last_seen_at,
+      ip: s.ip,
+      userAgent: s.user_agent,
+      secondFactor: s.second_factor === 1,
+    }));
+  }
+
+  async function detail(id: string): Promise<UserDetail | undefined> {
+    const user = await find(id);
+    if (!user) return undefined;
+    const groups = await db
+      .selectFrom('user_groups')
+      .innerJoin('user_group_members', 'user_group_members.group_id', 'user_groups.id')
+      .selectAll('user_groups')
+      .where('user_group_members.user_id', '=', id)
+      .orderBy('user_groups.name_normalized')
+      .execute();
+    const recovery = await db
+      .selectFrom('recovery_codes')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('user_id', '=', id)
+      .where('used_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    const { events } = await deps.auditQuery.list({ userId: id }, 1, RECENT_EVENTS);
+    return {
+      user,
+      addresses: await listAddresses(db, id),
+      groups,
+      methods: await methodsOf(id),
+      recoveryCodesLeft: Number(recovery.n),
+      sessions: await sessionsOf(id),
+      events,
+    };
+  }
+
+  return { search, find, summary, findByEmail, methodsOf, sessionsOf, detail };
+}
+
+export type UserDirectory = ReturnType<typeof createUserDirectory>;

@@ -1,0 +1,143 @@
+import type { AuditRow } from '../../audit/audit-query.js';
+import type { SafeHtml } from '../../lib/html.js';
+import { html } from '../../lib/html.js';
+import { errorSummary, field } from '../views/components.js';
+import type { FieldErrors } from '../views/components.js';
+import type { PageContext } from '../views/page-context.js';
+import { eventLabel, pagination, queryString, when } from './admin-components.js';
+import { adminLayout } from './admin-layout.js';
+
+export const API_KEY_ACTOR_PREFIX = 'api-key:';
+
+/** Who did it: a person (with the API key they used, if any), or a label such as "cli". */
+export function actorCell(ctx: PageContext, e: AuditRow): SafeHtml {
+  const a = ctx.t.admin.auditPage;
+  const viaKey = e.actor_label?.startsWith(API_KEY_ACTOR_PREFIX)
+    ? a.viaApiKey(e.actor_label.slice(API_KEY_ACTOR_PREFIX.length))
+    : null;
+  if (e.actor_user_id) {
+    return html`<a href="/admin/users/${e.actor_user_id}">${e.actor_name ?? e.actor_user_id}</a>
+      ${e.actor_email ? html`<br /><span class="hint">${e.actor_email}</span>` : ''}
+      ${viaKey ? html`<br /><span class="hint">${viaKey}</span>` : ''}`;
+  }
+  if (viaKey) return html`${viaKey}`;
+  if (e.actor_label) return html`<code>${e.actor_label}</code>`;
+  return html`${ctx.t.admin.common.none}`;
+}
+
+function targetCell(ctx: PageContext, e: AuditRow): SafeHtml {
+  if (!e.target_user_id) return html`${ctx.t.admin.common.none}`;
+  return html`<a href="/admin/users/${e.target_user_id}">${e.target_name ?? e.target_user_id}</a>
+    ${e.target_email ? html`<br /><span class="hint">${e.target_email}</span>` : ''}`;
+}
+
+/** The event's details as "key: value" pairs (they never hold secrets). */
+export function detailsText(details: string | null): string {
+  if (!details) return '';
+  try {
+    const parsed = JSON.parse(details) as Record<string, unknown>;
+    return Object.entries(parsed)
+      .map(([key, value]) => {
+        const shown =
+          typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+            ? String(value)
+            : '';
+        return `${key}: ${shown}`;
+      })
+      .join(', ');
+  } catch {
+    return details;
+  }
+}
+
+export interface AuditFilterForm {
+  user: string;
+  event: string;
+  from: string;
+  to: string;
+}
+
+export function auditPage(
+  ctx: PageContext,
+  data: {
+    filters: AuditFilterForm;
+    eventTypes: string[];
+    errors: FieldErrors;
+    page: number;
+    pages: number;
+    total: number;
+    events: AuditRow[];
+  },
+): SafeHtml {
+  const { t } = ctx;
+  const a = t.admin.auditPage;
+  const f = data.filters;
+  const filterQuery = { user: f.user, event: f.event, from: f.from, to: f.to };
+  const types =
+    data.eventTypes.includes(f.event) || !f.event ? data.eventTypes : [...data.eventTypes, f.event];
+  return adminLayout(ctx, {
+    section: 'audit',
+    sectionIndex: true,
+    title: a.heading,
+    main: html`<h1>${a.heading}</h1>
+      <p class="lead">${a.intro}</p>
+      ${errorSummary(ctx, data.errors)}
+      <form method="get" action="/admin/audit" class="audit-filters" aria-label="${a.filtersLabel}">
+        ${field({ name: 'user', label: a.user, type: 'email', value: f.user, errors: data.errors, hint: a.userHint, autocomplete: 'off' })}
+        <div class="field">
+          <label for="event">${a.event}</label>
+          <select id="event" name="event">
+            <option value="">${a.allEvents}</option>
+            ${types.map(
+              (type) =>
+                html`<option value="${type}" ${type === f.event ? html`selected` : ''}>
+                  ${eventLabel(t, type)}
+                </option>`,
+            )}
+          </select>
+        </div>
+        ${field({ name: 'from', label: a.from, type: 'date', value: f.from, errors: data.errors, hint: a.dateHint })}
+        ${field({ name: 'to', label: a.to, type: 'date', value: f.to, errors: data.errors, hint: a.dateHint })}
+        <div class="actions audit-filter-actions">
+          <button type="submit" class="button">${a.filter}</button>
+          <a href="/admin/audit">${a.clear}</a>
+          <a href="/admin/audit.csv${queryString(filterQuery)}" download>${a.download}</a>
+        </div>
+      </form>
+      <p role="status">${data.total === 0 ? a.noEvents : a.count(data.total)}</p>
+      ${
+        data.events.length === 0
+          ? ''
+          : html`<div class="table-scroll">
+              <table class="table audit-table">
+                <thead>
+                  <tr>
+                    <th scope="col">${a.when}</th>
+                    <th scope="col">${a.what}</th>
+                    <th scope="col">${a.actor}</th>
+                    <th scope="col">${a.target}</th>
+                    <th scope="col">${a.ip}</th>
+                    <th scope="col">${a.userAgent}</th>
+                    <th scope="col">${a.details}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${data.events.map(
+                    (e) =>
+                      html`<tr>
+                        <td>${when(ctx, e.created_at)}</td>
+                        <td>${eventLabel(t, e.event)}<br /><code class="hint">${e.event}</code></td>
+                        <td>${actorCell(ctx, e)}</td>
+                        <td>${targetCell(ctx, e)}</td>
+                        <td>${e.ip ?? ''}</td>
+                        <td class="user-agent">${e.user_agent ?? ''}</td>
+                        <td>${detailsText(e.details)}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+      }
+      ${pagination(ctx, data.page, data.pages, (page) => `/admin/audit${queryString({ ...filterQuery, page })}`)}`,
+  });
+}

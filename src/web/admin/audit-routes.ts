@@ -1,0 +1,101 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuditFilters } from '../../audit/audit-query.js';
+import { AUDIT_PAGE_SIZE, startOfDay } from '../../audit/audit-query.js';
+import { auditCsv } from '../../audit/audit-csv.js';
+import { DAY_MS } from '../../clock.js';
+import { text } from '../form-input.js';
+import type { FieldErrors } from '../views/components.js';
+import type { WebDeps } from '../web-deps.js';
+import { sendHtml } from '../web-deps.js';
+import { pageNumber } from './admin-components.js';
+import { requireAdmin } from './admin-guard.js';
+import type { AuditFilterForm } from './audit-pages.js';
+import { auditPage } from './audit-pages.js';
+
+/** The audit log (SPEC §2.7): filter by user, event type and dates; page; export as CSV. */
+export function registerAuditRoutes(
+  app: FastifyInstance,
+  { services, tools, clock }: WebDeps,
+): void {
+  const { auditLog, directory } = services.admin;
+
+  /** The filters of the query string, as the form shows them and as the query needs them. */
+  async function readFilters(request: FastifyRequest): Promise<{
+    form: AuditFilterForm;
+    filters: AuditFilters;
+    errors: FieldErrors;
+    /** A filter that can match nothing (an unknown user): skip the query. */
+    empty: boolean;
+  }> {
+    const t = request.t.admin.auditPage;
+    const q = request.query;
+    const form: AuditFilterForm = {
+      user: text(q, 'user').trim().slice(0, 254),
+      event: text(q, 'event').trim().slice(0, 100),
+      from: text(q, 'from').trim().slice(0, 10),
+      to: text(q, 'to').trim().slice(0, 10),
+    };
+    const errors: FieldErrors = {};
+    const filters: AuditFilters = {};
+    let empty = false;
+    if (form.user) {
+      const user = await directory.findByEmail(form.user);
+      if (user) filters.userId = user.id;
+      else {
+        errors.user = t.noSuchUser;
+        empty = true;
+      }
+    }
+    if (form.event) filters.event = form.event;
+    if (form.from) {
+      const from = startOfDay(form.from);
+      if (from === undefined) errors.from = t.invalidDate;
+      else filters.from = from;
+    }
+    if (form.to) {
+      const to = startOfDay(form.to);
+      if (to === undefined) errors.to = t.invalidDate;
+      else filters.to = to + DAY_MS;
+    }
+    if (filters.from !== undefined && filters.to !== undefined && filters.from >= filters.to)
+      errors.to = t.rangeReversed;
+    return { form, filters, errors, empty: empty || Object.keys(errors).length > 0 };
+  }
+
+  app.get('/admin/audit', async (request, reply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    const { form, filters, errors, empty } = await readFilters(request);
+    const page = pageNumber(text(request.query, 'page'));
+    const { total, events } = empty
+      ? { total: 0, events: [] }
+      : await auditLog.list(filters, page, AUDIT_PAGE_SIZE);
+    return sendHtml(
+      reply,
+      auditPage(tools.page(request), {
+        filters: form,
+        eventTypes: await auditLog.eventTypes(),
+        errors,
+        page,
+        pages: Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE)),
+        total,
+        events,
+      }),
+      Object.keys(errors).length > 0 ? 422 : 200,
+    );
+  });
+
+  app.get('/admin/audit.csv', async (request, reply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    const { filters, errors, empty } = await readFilters(request);
+    // Bad filters are explained on the page itself.
+    if (Object.keys(errors).length > 0)
+      return reply.redirect(`/admin/audit${request.url.slice('/admin/audit.csv'.length)}`, 303);
+    const rows = empty ? (async function* () {})() : auditLog.each(filters);
+    const day = new Date(clock.now()).toISOString().slice(0, 10);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="portico-audit-${day}.csv"`)
+      .send(Readable.from(auditCsv(rows)));
+  });
+}

@@ -1,0 +1,88 @@
+import type { FastifyInstance } from 'fastify';
+import type { DashboardCounts } from '../../admin/dashboard.js';
+import type { SafeHtml } from '../../lib/html.js';
+import { html } from '../../lib/html.js';
+import type { Requirement } from '../../two-factor/policy.js';
+import type { PageContext } from '../views/page-context.js';
+import type { WebDeps } from '../web-deps.js';
+import { sendHtml } from '../web-deps.js';
+import { queryString } from './admin-components.js';
+import { requireAdmin } from './admin-guard.js';
+import { adminLayout } from './admin-layout.js';
+
+function percent(ctx: PageContext, part: number, whole: number): string {
+  return new Intl.NumberFormat(ctx.locale === 'nl' ? 'nl-NL' : 'en-GB', {
+    style: 'percent',
+    maximumFractionDigits: 0,
+  }).format(whole === 0 ? 0 : part / whole);
+}
+
+function stat(label: string, value: string | number, extra?: SafeHtml | string): SafeHtml {
+  return html`<div class="stat">
+    <dt>${label}</dt>
+    <dd>
+      <span class="stat-value">${value}</span
+      >${extra ? html`<span class="stat-extra">${extra}</span>` : ''}
+    </dd>
+  </div>`;
+}
+
+export function dashboardPage(
+  ctx: PageContext,
+  data: { counts: DashboardCounts; require: Requirement },
+): SafeHtml {
+  const { t } = ctx;
+  const d = t.admin.dashboardPage;
+  const c = data.counts;
+  const share = (n: number) => d.share(n, c.users, percent(ctx, n, c.users));
+  const since = new Date(c.since).toISOString().slice(0, 10);
+  const eventsLink = (event: string) =>
+    html`<a href="/admin/audit${queryString({ event, from: since })}">${d.showEvents}</a>`;
+  const requirement =
+    data.require === 'all'
+      ? t.twoFactor.admin.allUsers
+      : data.require === 'groups'
+        ? t.twoFactor.admin.selectedGroups
+        : t.twoFactor.admin.nobody;
+  return adminLayout(ctx, {
+    section: 'dashboard',
+    sectionIndex: true,
+    title: d.heading,
+    main: html`<h1>${d.heading}</h1>
+      <h2>${t.admin.users}</h2>
+      <dl class="stats">
+        ${stat(d.usersTotal, c.users)} ${stat(d.administrators, c.administrators)}
+        ${stat(d.disabledAccounts, c.disabled)}
+      </dl>
+      <h2>${d.byMethod}</h2>
+      <dl class="stats">
+        ${stat(d.withTwoFactor, percent(ctx, c.withTwoFactor, c.users), share(c.withTwoFactor))}
+        ${stat(t.twoFactor.admin.appMethod, percent(ctx, c.byMethod.totp, c.users), share(c.byMethod.totp))}
+        ${stat(t.twoFactor.admin.emailMethod, percent(ctx, c.byMethod.email, c.users), share(c.byMethod.email))}
+        ${stat(d.withoutTwoFactor, c.users - c.withTwoFactor)}
+      </dl>
+      <p>
+        ${d.requiredFor}: <strong>${requirement}</strong>.
+        <a href="/admin/2fa">${t.admin.twoFactor}</a>
+      </p>
+      <h2>${d.last24h}</h2>
+      <dl class="stats">
+        ${stat(d.lockouts, c.lockouts, eventsLink('two_factor.locked'))}
+        ${stat(d.failedCodes, c.failedCodes, eventsLink('two_factor.challenge_failed'))}
+      </dl>`,
+  });
+}
+
+export function registerDashboardRoutes(app: FastifyInstance, { services, tools }: WebDeps): void {
+  app.get('/admin', async (request, reply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    const policy = await services.twoFactor.policy.get();
+    return sendHtml(
+      reply,
+      dashboardPage(tools.page(request), {
+        counts: await services.admin.dashboard.counts(),
+        require: policy.require,
+      }),
+    );
+  });
+}

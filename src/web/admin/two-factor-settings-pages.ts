@@ -1,0 +1,92 @@
+import type { SafeHtml } from '../../lib/html.js';
+import { html } from '../../lib/html.js';
+import type { Requirement } from '../../two-factor/policy.js';
+import { button, errorSummary, field, form } from '../views/components.js';
+import type { FieldErrors } from '../views/components.js';
+import type { PageContext } from '../views/page-context.js';
+import { choice } from './admin-components.js';
+import { adminLayout } from './admin-layout.js';
+
+export interface SettingsForm {
+  email: boolean;
+  totp: boolean;
+  require: Requirement;
+  groupIds: string[];
+  /** YYYY-MM-DD or ''. */
+  graceUntil: string;
+}
+
+/**
+ * "Two-factor authentication" settings (SPEC §2.7): which methods exist, who must use 2FA,
+ * and until when they may postpone it. Labels exactly as SPEC writes them.
+ */
+export function twoFactorSettingsPage(
+  ctx: PageContext,
+  data: {
+    values: SettingsForm;
+    groups: Array<{ id: string; name: string; members: number }>;
+    errors?: FieldErrors;
+  },
+): SafeHtml {
+  const { t } = ctx;
+  const a = t.twoFactor.admin;
+  const errors = data.errors ?? {};
+  const v = data.values;
+  const fieldError = (name: string) =>
+    errors[name] ? html`<p class="error-message" id="${name}-error">${errors[name]}</p>` : '';
+  const groupChoices =
+    data.groups.length === 0
+      ? html`<p class="hint" id="groups-none">
+          ${a.noGroups} <a href="/admin/groups">${t.admin.twoFactorPage.noGroupsLink}</a>
+        </p>`
+      : data.groups.map((g, i) =>
+          choice({
+            type: 'checkbox',
+            id: i === 0 ? 'group' : `group-${g.id}`,
+            name: 'group',
+            value: g.id,
+            label: `${g.name} (${t.admin.twoFactorPage.groupsMembers(g.members)})`,
+            checked: v.groupIds.includes(g.id),
+          }),
+        );
+  return adminLayout(ctx, {
+    section: 'twoFactor',
+    sectionIndex: true,
+    title: a.settingsHeading,
+    main: html`<h1>${a.settingsHeading}</h1>
+      <p class="lead">${a.adminsNote}</p>
+      ${errorSummary(ctx, errors)}
+      ${form(
+        ctx,
+        '/admin/2fa',
+        html`
+          <fieldset
+            class="${errors.email ? 'fieldset field-error' : 'fieldset'}"
+            aria-describedby="methods-note${errors.email ? ' email-error' : ''}"
+          >
+            <legend>${a.methodsLegend}</legend>
+            <p class="hint" id="methods-note">${a.disableNote}</p>
+            ${fieldError('email')}
+            ${choice({ type: 'checkbox', id: 'email', name: 'email', value: 'on', label: a.emailMethod, checked: v.email })}
+            ${choice({ type: 'checkbox', id: 'totp', name: 'totp', value: 'on', label: a.appMethod, checked: v.totp })}
+          </fieldset>
+          <fieldset class="${errors.group ? 'fieldset field-error' : 'fieldset'}">
+            <legend>${a.requireLegend}</legend>
+            ${choice({ type: 'radio', id: 'require-nobody', name: 'require', value: 'nobody', label: a.nobody, checked: v.require === 'nobody' })}
+            ${choice({ type: 'radio', id: 'require-groups', name: 'require', value: 'groups', label: a.selectedGroups, checked: v.require === 'groups' })}
+            ${choice({ type: 'radio', id: 'require-all', name: 'require', value: 'all', label: a.allUsers, checked: v.require === 'all' })}
+            <fieldset
+              class="fieldset nested"
+              ${errors.group ? html`aria-describedby="group-error"` : ''}
+            >
+              <legend>${a.groupsLegend}</legend>
+              ${fieldError('group')} ${groupChoices}
+            </fieldset>
+          </fieldset>
+          ${field({ name: 'grace_until', label: a.graceLabel, type: 'date', value: v.graceUntil, errors, hint: a.graceHint })}
+          ${button(a.save)}
+        `,
+        { className: 'stack admin-form' },
+      )}`,
+  });
+}

@@ -1,0 +1,119 @@
+import type { FastifyInstance } from 'fastify';
+import type { AdminErrorCode } from '../../admin/error-codes.js';
+import { startOfDay } from '../../audit/audit-query.js';
+import { DAY_MS } from '../../clock.js';
+import type { Messages } from '../../i18n/index.js';
+import type { Requirement, TwoFactorPolicy } from '../../two-factor/policy.js';
+import { text } from '../form-input.js';
+import { requestMeta } from '../request-context.js';
+import type { FieldErrors } from '../views/components.js';
+import type { WebDeps } from '../web-deps.js';
+import { sendHtml } from '../web-deps.js';
+import { values } from './admin-components.js';
+import { requireAdmin } from './admin-guard.js';
+import type { SettingsForm } from './two-factor-settings-pages.js';
+import { twoFactorSettingsPage } from './two-factor-settings-pages.js';
+
+const REQUIREMENTS: Requirement[] = ['nobody', 'groups', 'all'];
+
+/** A date field's value as the first moment after that (UTC) day, or undefined if invalid. */
+export function endOfDate(value: string): number | undefined {
+  const start = startOfDay(value);
+  return start === undefined ? undefined : start + DAY_MS;
+}
+
+/** The date shown for a grace period ending at `until` (the last day it covers). */
+export function dateOf(until: number | null): string {
+  return until === null ? '' : new Date(until - 1).toISOString().slice(0, 10);
+}
+
+function formOf(policy: TwoFactorPolicy): SettingsForm {
+  return {
+    email: policy.methods.email,
+    totp: policy.methods.totp,
+    require: policy.require,
+    groupIds: policy.groupIds,
+    graceUntil: dateOf(policy.graceUntil),
+  };
+}
+
+function errorField(t: Messages, code: AdminErrorCode): [string, string] {
+  switch (code) {
+    case 'AT_LEAST_ONE_METHOD':
+      return ['email', t.twoFactor.admin.atLeastOneMethod];
+    default:
+      return ['group', t.twoFactor.admin.chooseGroup];
+  }
+}
+
+export function registerTwoFactorSettingsRoutes(
+  app: FastifyInstance,
+  { services, tools }: WebDeps,
+): void {
+  const settings = services.admin.twoFactorSettings;
+  const groups = services.admin.groups;
+
+  app.get('/admin/2fa', async (request, reply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    return sendHtml(
+      reply,
+      twoFactorSettingsPage(tools.page(request), {
+        values: formOf(await settings.get()),
+        groups: await groups.list(),
+      }),
+    );
+  });
+
+  app.post('/admin/2fa', async (request, reply) => {
+    const auth = requireAdmin(request, reply);
+    if (!auth) return reply;
+    const t = request.t;
+    const body = request.body;
+    const rawRequire = text(body, 'require');
+    const form: SettingsForm = {
+      email: text(body, 'email') === 'on',
+      totp: text(body, 'totp') === 'on',
+      require: (REQUIREMENTS as string[]).includes(rawRequire)
+        ? (rawRequire as Requirement)
+        : 'nobody',
+      groupIds: values(body, 'group').slice(0, 1000),
+      graceUntil: text(body, 'grace_until').trim(),
+    };
+    const graceUntil = form.graceUntil === '' ? null : endOfDate(form.graceUntil);
+    const input = {
+      methods: { email: form.email, totp: form.totp },
+      require: form.require,
+      groupIds: form.groupIds,
+      graceUntil: graceUntil ?? null,
+    };
+    const errors: FieldErrors = {};
+    const record = (codes: AdminErrorCode[]) => {
+      for (const code of codes) {
+        const [name, message] = errorField(t, code);
+        errors[name] ??= message;
+      }
+    };
+    record(await settings.problems(input));
+    if (graceUntil === undefined) errors.grace_until = t.twoFactor.admin.invalidDate;
+    if (Object.keys(errors).length === 0) {
+      const saved = await settings.save(input, {
+        actorUserId: auth.user.id,
+        meta: requestMeta(request),
+      });
+      if (!saved.ok) record('errors' in saved ? saved.errors : [saved.error]);
+    }
+    if (Object.keys(errors).length > 0) {
+      return sendHtml(
+        reply,
+        twoFactorSettingsPage(tools.page(request), {
+          values: form,
+          groups: await groups.list(),
+          errors,
+        }),
+        422,
+      );
+    }
+    tools.flash(reply, 'twoFactorPolicySaved');
+    return reply.redirect('/admin/2fa', 303);
+  });
+}

@@ -1,0 +1,291 @@
+import type { UserDetail, UserSummary } from '../../admin/user-directory.js';
+import { formatDateTime } from '../../i18n/index.js';
+import type { SafeHtml } from '../../lib/html.js';
+import { html } from '../../lib/html.js';
+import { csrfField } from '../views/components.js';
+import type { PageContext } from '../views/page-context.js';
+import { eventLabel, methodTypeLabel, pagination, queryString, when } from './admin-components.js';
+import { adminLayout } from './admin-layout.js';
+import { actorCell } from './audit-pages.js';
+
+export function usersPage(
+  ctx: PageContext,
+  data: { query: string; page: number; pages: number; total: number; users: UserSummary[] },
+): SafeHtml {
+  const { t } = ctx;
+  const u = t.admin.usersPage;
+  return adminLayout(ctx, {
+    section: 'users',
+    sectionIndex: true,
+    title: u.heading,
+    main: html`<h1>${u.heading}</h1>
+      <form method="get" action="/admin/users" class="search-form admin-search" role="search">
+        <label for="q" class="visually-hidden">${u.searchLabel}</label>
+        <input
+          type="search"
+          id="q"
+          name="q"
+          value="${data.query}"
+          placeholder="${u.searchLabel}"
+          maxlength="200"
+        />
+        <button type="submit" class="button">${u.search}</button>
+      </form>
+      <p role="status">
+        ${data.query && data.total === 0 ? u.noMatch(data.query) : u.count(data.total)}
+        ${data.query ? html` <a href="/admin/users">${u.clear}</a>` : ''}
+      </p>
+      ${
+        data.users.length === 0
+          ? ''
+          : html`<div class="table-scroll">
+              <table class="table">
+                <thead>
+                  <tr>
+                    <th scope="col">${u.name}</th>
+                    <th scope="col">${u.email}</th>
+                    <th scope="col">${u.twoFactor}</th>
+                    <th scope="col">${u.status}</th>
+                    <th scope="col">${u.created}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${data.users.map(
+                    (user) =>
+                      html`<tr>
+                        <td><a href="/admin/users/${user.id}">${user.name}</a></td>
+                        <td>${user.email ?? ''}</td>
+                        <td>
+                          ${
+                            user.methods.length === 0
+                              ? html`<span class="badge badge-muted">${u.notSetUp}</span>`
+                              : user.methods.map(
+                                  (m) =>
+                                    html`<span class="badge badge-success"
+                                      >${methodTypeLabel(t, m)}</span
+                                    > `,
+                                )
+                          }
+                        </td>
+                        <td>
+                          ${user.isAdmin ? html`<span class="badge">${t.admin.common.administrator}</span> ` : ''}
+                          ${user.disabled ? html`<span class="badge badge-warning">${t.admin.common.disabled}</span>` : ''}
+                        </td>
+                        <td>${when(ctx, user.createdAt)}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+      }
+      ${pagination(ctx, data.page, data.pages, (page) => `/admin/users${queryString({ q: data.query, page })}`)}`,
+  });
+}
+
+function postButton(
+  ctx: PageContext,
+  action: string,
+  label: string,
+  options: { danger?: boolean; secondary?: boolean } = {},
+): SafeHtml {
+  const className = options.danger
+    ? 'button danger'
+    : options.secondary
+      ? 'button secondary'
+      : 'button';
+  return html`<form method="post" action="${action}" class="inline-form">
+    ${csrfField(ctx)}
+    <button type="submit" class="${className}">${label}</button>
+  </form>`;
+}
+
+/** A user's page (SPEC §2.7, issue "Administration"): who they are and what can be done. */
+export function userPage(
+  ctx: PageContext,
+  data: { detail: UserDetail; self: boolean; required: boolean; now: number },
+): SafeHtml {
+  const { t } = ctx;
+  const p = t.admin.userPage;
+  const a = t.twoFactor.admin;
+  const { user, addresses, groups, methods, sessions, events } = data.detail;
+  const base = `/admin/users/${user.id}`;
+  const locked =
+    user.second_factor_locked_until !== null && user.second_factor_locked_until > data.now;
+  return adminLayout(ctx, {
+    section: 'users',
+    title: user.name,
+    main: html`<p><a href="/admin/users">${t.admin.usersPage.heading}</a></p>
+      <h1>${user.name}</h1>
+      <p class="badges">
+        ${user.is_admin === 1 ? html`<span class="badge">${t.admin.common.administrator}</span>` : ''}
+        ${user.disabled_at !== null ? html`<span class="badge badge-warning">${t.admin.common.disabled}</span>` : html`<span class="badge badge-success">${t.admin.common.active}</span>`}
+      </p>
+
+      <h2>${p.addresses}</h2>
+      <ul class="plain-list">
+        ${addresses.map(
+          (address) =>
+            html`<li>
+              ${address.email}
+              ${address.is_primary === 1 ? html`<span class="badge">${p.primary}</span>` : ''}
+              ${address.verified_at !== null ? html`<span class="badge badge-success">${p.verified}</span>` : html`<span class="badge badge-warning">${p.unverified}</span>`}
+            </li>`,
+        )}
+      </ul>
+
+      <h2>${p.groups}</h2>
+      ${
+        groups.length === 0
+          ? html`<p>${p.noGroups}</p>`
+          : html`<ul class="plain-list">
+              ${groups.map((g) => html`<li><a href="/admin/groups/${g.id}">${g.name}</a></li>`)}
+            </ul>`
+      }
+
+      <h2>${p.methods}</h2>
+      <p>${data.required ? p.required : p.notRequired}</p>
+      ${locked && user.second_factor_locked_until ? html`<p class="notice notice-error">${p.lockedUntil(formatDateTime(ctx.locale, user.second_factor_locked_until))}</p>` : ''}
+      ${
+        methods.length === 0
+          ? html`<p>${p.noMethods}</p>`
+          : html`<div class="table-scroll">
+                <table class="table">
+                  <thead>
+                    <tr>
+                      <th scope="col">${p.methodName}</th>
+                      <th scope="col">${p.methodType}</th>
+                      <th scope="col">${p.methodCreated}</th>
+                      <th scope="col">${p.methodLastUsed}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${methods.map(
+                      (m) =>
+                        html`<tr>
+                          <td>
+                            ${m.name}${m.email ? html`<br /><span class="hint">${m.email}</span>` : ''}
+                          </td>
+                          <td>${methodTypeLabel(t, m.type)}</td>
+                          <td>${when(ctx, m.createdAt)}</td>
+                          <td>${when(ctx, m.lastUsedAt)}</td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>
+              </div>
+              <p>${p.recoveryLeft(data.detail.recoveryCodesLeft)}</p>`
+      }
+
+      <section class="admin-action" aria-labelledby="reset-heading">
+        <h2 id="reset-heading">${a.resetHeading}</h2>
+        ${
+          data.self
+            ? html`<p>${a.cannotResetSelf}</p>`
+            : html`<p>${p.resetIntro}</p>
+                <p><a class="button danger" href="${base}/reset-2fa">${a.resetButton}</a></p>`
+        }
+      </section>
+
+      <h2>${p.sessions}</h2>
+      ${
+        sessions.length === 0
+          ? html`<p>${p.noSessions}</p>`
+          : html`<div class="table-scroll">
+              <table class="table">
+                <thead>
+                  <tr>
+                    <th scope="col">${p.sessionStarted}</th>
+                    <th scope="col">${p.sessionLastSeen}</th>
+                    <th scope="col">${p.ipAddress}</th>
+                    <th scope="col">${p.browser}</th>
+                    <th scope="col">${p.withSecondFactor}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${sessions.map(
+                    (s) =>
+                      html`<tr>
+                        <td>${when(ctx, s.createdAt)}</td>
+                        <td>${when(ctx, s.lastSeenAt)}</td>
+                        <td>${s.ip}</td>
+                        <td class="user-agent">${s.userAgent}</td>
+                        <td>${s.secondFactor ? t.admin.common.yes : t.admin.common.no}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+      }
+      ${sessions.length > 0 ? html`<div class="actions">${postButton(ctx, `${base}/sign-out`, p.signOutEverywhere, { secondary: true })}</div>` : ''}
+
+      <h2>${p.events}</h2>
+      ${
+        events.length === 0
+          ? html`<p>${p.noEvents}</p>`
+          : html`<div class="table-scroll">
+              <table class="table">
+                <thead>
+                  <tr>
+                    <th scope="col">${t.admin.auditPage.when}</th>
+                    <th scope="col">${t.admin.auditPage.what}</th>
+                    <th scope="col">${t.admin.auditPage.actor}</th>
+                    <th scope="col">${t.admin.auditPage.ip}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${events.map(
+                    (e) =>
+                      html`<tr>
+                        <td>${when(ctx, e.created_at)}</td>
+                        <td>${eventLabel(t, e.event)}</td>
+                        <td>${actorCell(ctx, e)}</td>
+                        <td>${e.ip ?? ''}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+      }
+      <p><a href="/admin/audit${queryString({ user: addresses[0]?.email })}">${p.allEvents}</a></p>
+
+      <section class="danger-zone" aria-labelledby="account-heading">
+        <h2 id="account-heading">${p.account}</h2>
+        ${
+          data.self
+            ? html`<p>${p.errors.SELF}</p>`
+            : html`<p>${p.disableNote}</p>
+                <div class="actions">
+                  ${
+                    user.disabled_at === null
+                      ? postButton(ctx, `${base}/disable`, p.disable, { danger: true })
+                      : postButton(ctx, `${base}/enable`, p.enable)
+                  }
+                </div>
+                ${user.is_admin === 1 ? '' : html`<p>${p.makeAdminNote}</p>`}
+                <div class="actions">
+                  ${
+                    user.is_admin === 1
+                      ? postButton(ctx, `${base}/revoke-admin`, p.revokeAdmin, { danger: true })
+                      : postButton(ctx, `${base}/grant-admin`, p.makeAdmin, { secondary: true })
+                  }
+                </div>`
+        }
+      </section>`,
+  });
+}
+
+export function resetConfirmPage(ctx: PageContext, user: { id: string; name: string }): SafeHtml {
+  const { t } = ctx;
+  const a = t.twoFactor.admin;
+  return adminLayout(ctx, {
+    section: 'users',
+    title: a.resetHeading,
+    main: html`<h1>${t.admin.userPage.resetConfirmHeading(user.name)}</h1>
+      <p>${a.resetConfirm(user.name)}</p>
+      <form method="post" action="/admin/users/${user.id}/reset-2fa" class="actions">
+        ${csrfField(ctx)}
+        <button type="submit" class="button danger">${a.resetButton}</button>
+        <a class="button secondary" href="/admin/users/${user.id}">${t.admin.common.cancel}</a>
+      </form>`,
+  });
+}

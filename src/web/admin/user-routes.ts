@@ -1,0 +1,155 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AdminErrorCode, AdminResult } from '../../admin/error-codes.js';
+import { USERS_PAGE_SIZE } from '../../admin/user-directory.js';
+import type { ActiveSession } from '../../accounts/sessions.js';
+import type { User } from '../../db/schema.js';
+import { text } from '../form-input.js';
+import { requestMeta } from '../request-context.js';
+import { messagePage } from '../views/message-page.js';
+import type { WebDeps } from '../web-deps.js';
+import { sendHtml } from '../web-deps.js';
+import type { AdminNoticeKind } from './admin-components.js';
+import { adminNotice, pageNumber, UUID } from './admin-components.js';
+import { requireAdmin } from './admin-guard.js';
+import { resetConfirmPage, usersPage, userPage } from './user-pages.js';
+
+type UserParams = { Params: { id: string } };
+
+/**
+ * Users (SPEC §2.7): search, a user's page, and what administrators do to an account:
+ * reset its 2FA (with a confirmation step), sign it out everywhere, disable or enable it,
+ * grant or revoke administrator rights. Never to their own account, never the last admin.
+ */
+export function registerUserRoutes(
+  app: FastifyInstance,
+  { services, tools, clock }: WebDeps,
+): void {
+  const { directory, accounts } = services.admin;
+
+  const refused = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    code: AdminErrorCode,
+  ) => {
+    const t = request.t;
+    const words = t.admin.userPage.errors;
+    const text =
+      code === 'SELF'
+        ? t.twoFactor.admin.cannotResetSelf
+        : code === 'LAST_ADMIN' || code === 'ALREADY'
+          ? words[code]
+          : words.NOT_FOUND;
+    return sendHtml(
+      reply,
+      messagePage(tools.page(request), t.errors.forbiddenTitle, text, {
+        href: `/admin/users/${id}`,
+        label: t.common.back,
+      }),
+      code === 'NOT_FOUND' ? 404 : 409,
+    );
+  };
+
+  app.get('/admin/users', async (request, reply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    const query = text(request.query, 'q').trim().slice(0, 200);
+    const page = pageNumber(text(request.query, 'page'));
+    const { total, users } = await directory.search({ text: query, page });
+    return sendHtml(
+      reply,
+      usersPage(tools.page(request), {
+        query,
+        page,
+        pages: Math.max(1, Math.ceil(total / USERS_PAGE_SIZE)),
+        total,
+        users,
+      }),
+    );
+  });
+
+  app.get<UserParams>('/admin/users/:id', async (request, reply) => {
+    const auth = requireAdmin(request, reply);
+    if (!auth) return reply;
+    const { id } = request.params;
+    const detail = UUID.test(id) ? await directory.detail(id) : undefined;
+    if (!detail) return reply.callNotFound();
+    return sendHtml(
+      reply,
+      userPage(tools.page(request), {
+        detail,
+        self: detail.user.id === auth.user.id,
+        required: await services.twoFactor.policy.isRequiredFor(detail.user),
+        now: clock.now(),
+      }),
+    );
+  });
+
+  app.get<UserParams>('/admin/users/:id/reset-2fa', async (request, reply) => {
+    const auth = requireAdmin(request, reply);
+    if (!auth) return reply;
+    const { id } = request.params;
+    const user = UUID.test(id) ? await directory.find(id) : undefined;
+    if (!user) return reply.callNotFound();
+    if (user.id === auth.user.id) return refused(request, reply, id, 'SELF');
+    return sendHtml(reply, resetConfirmPage(tools.page(request), user));
+  });
+
+  app.post<UserParams>('/admin/users/:id/reset-2fa', async (request, reply) => {
+    const auth = requireAdmin(request, reply);
+    if (!auth) return reply;
+    const { id } = request.params;
+    const user = UUID.test(id) ? await directory.find(id) : undefined;
+    if (!user) return reply.callNotFound();
+    const result = await accounts.resetTwoFactor(user.id, {
+      actorUserId: auth.user.id,
+      meta: requestMeta(request),
+    });
+    if (!result.ok) return refused(request, reply, id, result.error);
+    tools.flash(reply, 'twoFactorReset', user.name);
+    return reply.redirect(`/admin/users/${user.id}`, 303);
+  });
+
+  /** A button on the user's page that changes the account, then comes back to the page. */
+  const accountAction = (
+    path: string,
+    notice: AdminNoticeKind,
+    change: (
+      userId: string,
+      auth: ActiveSession,
+      request: FastifyRequest,
+    ) => Promise<AdminResult<User>>,
+  ) => {
+    app.post<UserParams>(`/admin/users/:id/${path}`, async (request, reply) => {
+      const auth = requireAdmin(request, reply);
+      if (!auth) return reply;
+      const { id } = request.params;
+      if (!UUID.test(id)) return reply.callNotFound();
+      const result = await change(id, auth, request);
+      if (!result.ok) return refused(request, reply, id, result.error);
+      tools.flash(reply, 'admin', adminNotice(notice, result.value.name));
+      // Signing oneself out everywhere ends this very session too.
+      if (result.value.id === auth.user.id && path === 'sign-out')
+        return reply.redirect('/login', 303);
+      return reply.redirect(`/admin/users/${id}`, 303);
+    });
+  };
+  const actor = (auth: ActiveSession, request: FastifyRequest) => ({
+    actorUserId: auth.user.id,
+    meta: requestMeta(request),
+  });
+  accountAction('disable', 'userDisabled', (id, auth, request) =>
+    accounts.disable(id, actor(auth, request)),
+  );
+  accountAction('enable', 'userEnabled', (id, auth, request) =>
+    accounts.enable(id, actor(auth, request)),
+  );
+  accountAction('grant-admin', 'adminGranted', (id, auth, request) =>
+    accounts.grantAdmin(id, actor(auth, request)),
+  );
+  accountAction('revoke-admin', 'adminRevoked', (id, auth, request) =>
+    accounts.revokeAdmin(id, actor(auth, request)),
+  );
+  accountAction('sign-out', 'signedOutEverywhere', (id, auth, request) =>
+    accounts.signOutEverywhere(id, actor(auth, request)),
+  );
+}
