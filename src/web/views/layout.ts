@@ -89,6 +89,7 @@ export function layout(ctx: PageContext, page: PageOptions): SafeHtml {
         <title>${page.title} · ${ctx.siteName}</title>
         <link rel="stylesheet" href="/assets/portico.css" />
         <link rel="stylesheet" href="/assets/kb.css" />
+        <link rel="stylesheet" href="/assets/admin.css" />
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
       </head>
       <body>
