@@ -32,6 +32,7 @@ import {
 describe.each(DIALECTS)('two-factor admin reset (%s)', (dialect) => {
   let app: TestApp;
   let adminId: string;
+  let adminSecret = '';
   const adminEmail = uniqueEmail('admin');
   beforeAll(async () => {
     app = await createTestApp({ dialect });
@@ -144,7 +145,8 @@ describe.each(DIALECTS)('two-factor admin reset (%s)', (dialect) => {
     const client = newClient(app);
     const login = await logIn(client, adminEmail);
     expect(login.location).toBe('/login/2fa/setup');
-    const { page } = await setUpApp(app, client, '/login/2fa/setup');
+    const { page, secret } = await setUpApp(app, client, '/login/2fa/setup');
+    adminSecret = secret;
     expect(page.status).toBe(200);
     expect(client.cookies.has(SESSION_COOKIE)).toBe(true);
     const before = await rowsOf(adminId);
@@ -157,6 +159,54 @@ describe.each(DIALECTS)('two-factor admin reset (%s)', (dialect) => {
     expect(outcome).toBe('self');
     expect(await rowsOf(adminId)).toEqual(before);
     expect(await auditCount(app, 'two_factor.reset_by_admin', adminId)).toBe(events);
+  });
+
+  it('resets through the admin console user page, which needs an administrator with 2FA', async () => {
+    const user = await userWithApp(app);
+    const path = `/admin/users/${user.userId}/reset-2fa`;
+
+    // Someone who is not an administrator gets nowhere, even with a fresh sign-in.
+    const intruder = await userWithApp(app);
+    await intruder.client.get('/profile');
+    const forbidden = await intruder.client.post(path);
+    expect(forbidden.status).toBe(403);
+    expect(await rowsOf(user.userId)).toMatchObject({ methods: 1, recoveryCodes: 10, sessions: 1 });
+
+    const admin = newClient(app);
+    await logIn(admin, adminEmail);
+    await admin.get('/login/2fa');
+    const adminMethod = await app.db
+      .selectFrom('two_factor_methods')
+      .select('id')
+      .where('user_id', '=', adminId)
+      .executeTakeFirst();
+    if (!adminMethod) {
+      await setUpApp(app, admin, '/login/2fa/setup');
+    } else {
+      expect((await submitCode(admin, 'totp', freshCode(app, adminSecret))).location).toBe('/');
+    }
+    expect(admin.cookies.has(SESSION_COOKIE)).toBe(true);
+
+    const confirm = await admin.get(path);
+    expect(confirm.status).toBe(200);
+    const done = await admin.post(path);
+    expect(done.status).toBe(303);
+    expect(done.location).toBe(`/admin/users/${user.userId}`);
+    expect(await rowsOf(user.userId)).toEqual({
+      methods: 0,
+      recoveryCodes: 0,
+      pendingSignIns: 0,
+      emailCodes: 0,
+      sessions: 0,
+    });
+    expect((await user.client.get('/profile')).location).toMatch(/^\/login/);
+    expect(await auditCount(app, 'two_factor.reset_by_admin', user.userId)).toBe(1);
+
+    // The console refuses the administrator's own reset.
+    const before = await rowsOf(adminId);
+    const self = await admin.post(`/admin/users/${adminId}/reset-2fa`);
+    expect(self.status).toBe(409);
+    expect(await rowsOf(adminId)).toEqual(before);
   });
 
   it('answers not_found for an unknown person and changes nothing', async () => {
