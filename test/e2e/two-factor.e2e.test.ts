@@ -14,7 +14,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nl } from '../../src/i18n/nl.js';
-import { uniqueEmail } from '../helpers/flows.js';
+import { PASSWORD, uniqueEmail } from '../helpers/flows.js';
 import { missingTwoFactorTools, oathtoolCode } from './helpers/authenticator.js';
 import type { E2eWorld } from './helpers/browser.js';
 import { NARROWEST, startE2e } from './helpers/browser.js';
@@ -39,6 +39,8 @@ import {
 const missing = missingTwoFactorTools();
 if (missing) console.log(`Two-factor browser suite skipped: ${missing}.`);
 
+/** Past ten minutes since the sign-in, a change to a method needs a step-up (SPEC §4). */
+const STEP_UP_AFTER_MS = 11 * 60_000;
 /** Email codes may be asked for once a minute per person (SPEC §4 resend). */
 const RESEND_COOLDOWN_MS = 61_000;
 
@@ -298,8 +300,19 @@ describe.skipIf(missing !== null)('two-factor journey in the browser (seed artic
   it('renames the app and removes email authentication (SPEC §2.5)', async () => {
     const { app } = world;
     const page = journeyPage();
+    // Eleven minutes after the sign-in, changing a method asks for the password and the
+    // second factor again (SPEC §4 step-up).
+    app.clock.advance(STEP_UP_AFTER_MS);
     await page.goto('/profile/2fa');
     await page.getByRole('link', { name: 'Edit authentication app' }).click();
+    await page.waitForURL((url) => url.pathname === '/reauth');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.waitForURL((url) => url.pathname === '/reauth/2fa');
+    await page.getByRole('heading', { level: 1, name: 'Confirm it’s you' }).waitFor();
+    await check(page, 'step-up-app');
+    await page.getByLabel('Verification Code', { exact: true }).fill(await appCode());
+    await page.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL('**/profile/2fa/app/edit');
     const name = page.getByLabel('Authenticator Name', { exact: true });
     expect(await name.inputValue()).toBe('My phone');
@@ -404,6 +417,14 @@ describe.skipIf(missing !== null)('two-factor journey in the browser (seed artic
     await page.getByRole('link', { name: t.removeEmail }).waitFor();
     await check(page, 'nl-2fa-email-edit');
     await checkOnPhone(page, 'nl-2fa-email-edit');
+
+    // The step-up's second step, eleven minutes on.
+    app.clock.advance(STEP_UP_AFTER_MS);
+    await page.goto('/profile/2fa/app/edit');
+    await page.getByLabel(nl.reauth.password).fill(PASSWORD);
+    await page.getByRole('button', { name: nl.reauth.submit }).click();
+    await page.getByRole('heading', { level: 1, name: t.stepUpHeading }).waitFor();
+    await check(page, 'nl-step-up-app');
 
     // The second step of a log-in: app, choose, email before and after sending, recovery.
     await logOut(page, nl);
