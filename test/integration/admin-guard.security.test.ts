@@ -27,9 +27,18 @@ describe.each(DIALECTS)('admin console guard (%s)', (dialect) => {
   const promote = (userId: string) =>
     app.db.updateTable('users').set({ is_admin: 1 }).where('id', '=', userId).execute();
 
+  const CONSOLE_PAGES = [
+    '/admin',
+    '/admin/users',
+    '/admin/groups',
+    '/admin/2fa',
+    '/admin/audit',
+    '/admin/audit.csv',
+  ];
+
   it('sends an anonymous visitor to log in, and back afterwards', async () => {
     const client = adminClient(app);
-    for (const path of ['/admin']) {
+    for (const path of CONSOLE_PAGES) {
       const page = await client.get(path);
       expect(page.status).toBe(303);
       expect(page.location).toBe(`/login?next=${encodeURIComponent(path)}`);
@@ -40,12 +49,16 @@ describe.each(DIALECTS)('admin console guard (%s)', (dialect) => {
     const client = adminClient(app);
     const { email } = await registerAndVerify(app, client);
     await logIn(client, email);
-    for (const path of ['/admin']) {
+    for (const path of CONSOLE_PAGES) {
       const page = await client.get(path);
       expect(page.status).toBe(403);
       expect(page.headers['content-type']).toMatch(/text\/html/);
       expect(textOf(page.body)).toContain('Not allowed');
     }
+    const before = await app.services.twoFactor.policy.get();
+    const post = await client.post('/admin/2fa', { email: 'on', require: 'all' });
+    expect(post.status).toBe(403);
+    expect(await app.services.twoFactor.policy.get()).toEqual(before);
   });
 
   it('lets in an administrator whose session was made with a second factor', async () => {
@@ -67,6 +80,11 @@ describe.each(DIALECTS)('admin console guard (%s)', (dialect) => {
     const page = await client.get('/admin?from=mail');
     expect(page.status).toBe(303);
     expect(page.location).toBe(`/reauth?next=${encodeURIComponent('/admin?from=mail')}`);
+    // A form post is not carried through the step-up; it comes back to the console.
+    const post = await client.post('/admin/2fa', { email: 'on', require: 'all' });
+    expect(post.status).toBe(303);
+    expect(post.location).toBe(`/reauth?next=${encodeURIComponent('/admin')}`);
+    expect((await app.services.twoFactor.policy.get()).require).toBe('nobody');
 
     // The step-up: password, then the code from the app.
     const reauth = await client.submit(

@@ -1,0 +1,483 @@
+/**
+ * The admin console of SPEC §2.7 through HTTP, on both stores: the two-factor settings and
+ * what they do at the next log-in, user groups, finding users, a user's page, and the 2FA
+ * reset that helps someone who lost their authenticator (and that no administrator can use on
+ * themselves).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/security/tokens.js';
+import type { SignedInAdmin } from '../helpers/admin.js';
+import { adminClient, plainUser, signedInAdmin } from '../helpers/admin.js';
+import { textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import { setUpApp } from '../helpers/two-factor.js';
+
+describe.each(DIALECTS)('admin console (%s)', (dialect) => {
+  let app: TestApp;
+  let admin: SignedInAdmin;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+    admin = await signedInAdmin(app, { name: 'Ada Admin' });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const auditEvents = (event: string) =>
+    app.db.selectFrom('audit_events').selectAll().where('event', '=', event).execute();
+
+  const resetPolicy = () =>
+    app.services.twoFactor.policy.save(
+      { methods: { email: true, totp: true }, require: 'nobody', groupIds: [], graceUntil: null },
+      { actorLabel: 'test' },
+    );
+
+  describe('two-factor settings', () => {
+    it('shows the settings with the labels of SPEC §2.7', async () => {
+      const page = await admin.client.get('/admin/2fa');
+      expect(page.status).toBe(200);
+      const text = textOf(page.body);
+      for (const label of [
+        'Two-factor authentication',
+        'Email Authentication',
+        'Authentication App',
+        'Require two-factor authentication for',
+        'Nobody',
+        'Selected user groups',
+        'All users',
+        'Users may postpone set-up until',
+        'Save',
+      ]) {
+        expect(text).toContain(label);
+      }
+      // Security keys do not exist in this product yet: no checkbox promises them.
+      expect(text).not.toContain('Security Keys');
+      expect(page.body).toContain('people who already have it can no longer use it to sign in');
+    });
+
+    it('saves "All users", audits it, and the next log-in of a user without 2FA leads to set-up', async () => {
+      const user = await plainUser(app);
+      const saved = await admin.client.submit('/admin/2fa', {
+        email: 'on',
+        totp: 'on',
+        require: 'all',
+        grace_until: '',
+      });
+      expect(saved.status).toBe(303);
+      expect(textOf((await admin.client.follow(saved)).body)).toContain(
+        'The two-factor settings have been saved.',
+      );
+      expect((await app.services.twoFactor.policy.get()).require).toBe('all');
+      const [event] = (await auditEvents('two_factor.policy_changed')).filter(
+        (e) => e.actor_user_id === admin.userId,
+      );
+      expect(event?.ip).toBeTruthy();
+
+      const login = await logIn(adminClient(app), user.email);
+      expect(login.location).toBe('/login/2fa/setup');
+      await resetPolicy();
+      expect((await logIn(adminClient(app), user.email)).location).toBe('/');
+    });
+
+    it('offers "Set up later" until the grace date, shown back on the settings page', async () => {
+      const user = await plainUser(app);
+      const next = new Date(app.clock.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+      const saved = await admin.client.submit('/admin/2fa', {
+        email: 'on',
+        totp: 'on',
+        require: 'all',
+        grace_until: next,
+      });
+      expect(saved.status).toBe(303);
+      expect((await admin.client.get('/admin/2fa')).body).toContain(`value="${next}"`);
+      const client = adminClient(app);
+      await logIn(client, user.email);
+      expect(textOf((await client.get('/login/2fa/setup')).body)).toContain('Set up later');
+      await resetPolicy();
+    });
+
+    it('turns a method off for new set-ups', async () => {
+      const saved = await admin.client.submit('/admin/2fa', { totp: 'on', require: 'nobody' });
+      expect(saved.status).toBe(303);
+      expect((await app.services.twoFactor.policy.get()).methods).toEqual({
+        email: false,
+        totp: true,
+      });
+      const user = adminClient(app);
+      const { email } = await registerAndVerify(app, user);
+      await logIn(user, email);
+      expect((await user.get('/profile/2fa/email/new')).status).toBe(403);
+      await resetPolicy();
+    });
+
+    it('refuses to turn every method off, a group requirement without groups, and a bad date', async () => {
+      const before = await app.services.twoFactor.policy.get();
+      const none = await admin.client.submit('/admin/2fa', { require: 'nobody' });
+      expect(none.status).toBe(422);
+      expect(textOf(none.body)).toContain('Leave at least one method on.');
+      expect(none.body).toMatch(/href="#email"/);
+      const noGroup = await admin.client.submit('/admin/2fa', { email: 'on', require: 'groups' });
+      expect(noGroup.status).toBe(422);
+      expect(textOf(noGroup.body)).toContain('Choose at least one user group.');
+      const badDate = await admin.client.submit('/admin/2fa', {
+        email: 'on',
+        require: 'nobody',
+        grace_until: '2026-02-31',
+      });
+      expect(badDate.status).toBe(422);
+      expect(textOf(badDate.body)).toContain('Enter a date as YYYY-MM-DD.');
+      const unknownGroup = await admin.client.submit('/admin/2fa', {
+        email: 'on',
+        require: 'groups',
+        group: newId(),
+      });
+      expect(unknownGroup.status).toBe(422);
+      expect(await app.services.twoFactor.policy.get()).toEqual(before);
+    });
+  });
+
+  describe('user groups', () => {
+    it('creates, renames, fills, requires, protects and deletes a group', async () => {
+      const member = await plainUser(app, { name: 'Gina Group' });
+      const outsider = await plainUser(app, { name: 'Oscar Outside' });
+      const name = `Support ${newId().slice(0, 6)}`;
+
+      const created = await admin.client.submit('/admin/groups', { name });
+      expect(created.status).toBe(303);
+      const groupPath = created.location ?? '';
+      expect(groupPath).toMatch(/^\/admin\/groups\/[0-9a-f-]{36}$/);
+      const groupId = groupPath.split('/').pop() ?? '';
+      expect(textOf((await admin.client.follow(created)).body)).toContain(
+        `The group “${name}” has been created.`,
+      );
+      const taken = await admin.client.submit('/admin/groups', { name: name.toUpperCase() });
+      expect(taken.status).toBe(409);
+      expect(textOf(taken.body)).toContain('A group with this name already exists.');
+
+      const renamed = await admin.client.submit(
+        groupPath,
+        { name: `${name} team` },
+        `${groupPath}/rename`,
+      );
+      expect(renamed.status).toBe(303);
+      expect(textOf((await admin.client.get(groupPath)).body)).toContain(`${name} team`);
+
+      const unknown = await admin.client.submit(
+        groupPath,
+        { email: uniqueEmail('nobody') },
+        `${groupPath}/members`,
+      );
+      expect(unknown.status).toBe(422);
+      expect(textOf(unknown.body)).toContain('No account has this verified email address.');
+      const added = await admin.client.submit(
+        groupPath,
+        { email: member.email.toUpperCase() },
+        `${groupPath}/members`,
+      );
+      expect(added.status).toBe(303);
+      const page = await admin.client.get(groupPath);
+      expect(textOf(page.body)).toContain('Gina Group');
+      expect(
+        (await auditEvents('user_group.member_added')).some(
+          (e) => e.target_user_id === member.userId,
+        ),
+      ).toBe(true);
+
+      // The policy requires the group: its member must set up 2FA, the outsider need not.
+      const saved = await admin.client.submit('/admin/2fa', {
+        email: 'on',
+        totp: 'on',
+        require: 'groups',
+        group: groupId,
+      });
+      expect(saved.status).toBe(303);
+      expect((await logIn(adminClient(app), member.email)).location).toBe('/login/2fa/setup');
+      expect((await logIn(adminClient(app), outsider.email)).location).toBe('/');
+
+      // A group the policy relies on cannot be deleted.
+      const groupPage = await admin.client.get(groupPath);
+      expect(groupPage.body).not.toContain(`action="${groupPath}/delete"`);
+      const refused = await admin.client.post(`${groupPath}/delete`);
+      expect(refused.status).toBe(409);
+      expect(await app.services.twoFactor.groups.get(groupId)).toBeDefined();
+
+      const removed = await admin.client.post(`${groupPath}/members/${member.userId}/remove`);
+      expect(removed.status).toBe(303);
+      expect((await logIn(adminClient(app), member.email)).location).toBe('/');
+
+      await resetPolicy();
+      await admin.client.get(groupPath);
+      const deleted = await admin.client.post(`${groupPath}/delete`);
+      expect(deleted.status).toBe(303);
+      expect(await app.services.twoFactor.groups.get(groupId)).toBeUndefined();
+      expect((await admin.client.get(groupPath)).status).toBe(404);
+    });
+
+    it('answers 404 for ids that are no group', async () => {
+      expect((await admin.client.get('/admin/groups/not-a-uuid')).status).toBe(404);
+      expect((await admin.client.get(`/admin/groups/${newId()}`)).status).toBe(404);
+    });
+  });
+
+  describe('users', () => {
+    it('finds users by part of the name or email, case-insensitively, wildcards taken literally', async () => {
+      const tag = newId().slice(0, 8);
+      const rosa = await plainUser(app, { name: `Rosa ${tag}`, email: `rosa.${tag}@example.com` });
+      await plainUser(app, { name: `Other ${tag}`, email: `o_${tag}@example.com` });
+      const byName = await admin.client.get(`/admin/users?q=${encodeURIComponent(`ROSA ${tag}`)}`);
+      expect(textOf(byName.body)).toContain('1 user');
+      expect(byName.body).toContain(`/admin/users/${rosa.userId}`);
+      const byEmail = await admin.client.get(
+        `/admin/users?q=${encodeURIComponent(`rosa.${tag.toUpperCase()}@`)}`,
+      );
+      expect(byEmail.body).toContain(`/admin/users/${rosa.userId}`);
+      const both = await admin.client.get(`/admin/users?q=${tag}`);
+      expect(textOf(both.body)).toContain('2 users');
+      // "_" and "%" are no wildcards: "o_" matches only the address with an underscore.
+      const literal = await admin.client.get(`/admin/users?q=${encodeURIComponent(`_${tag}`)}`);
+      expect(textOf(literal.body)).toContain('1 user');
+      const percent = await admin.client.get(`/admin/users?q=${encodeURIComponent('%')}`);
+      expect(textOf(percent.body)).toContain('No users match “%”.');
+    });
+
+    it('pages through many users', async () => {
+      const tag = newId().slice(0, 8);
+      const now = app.clock.now();
+      for (let i = 0; i < 30; i++) {
+        const id = newId();
+        await app.db
+          .insertInto('users')
+          .values({
+            id,
+            name: `Paged ${tag} ${String(i).padStart(2, '0')}`,
+            locale: null,
+            password_hash: 'x',
+            disabled_at: null,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute();
+      }
+      const first = await admin.client.get(`/admin/users?q=${tag}`);
+      expect(textOf(first.body)).toContain('30 users');
+      expect(textOf(first.body)).toContain('Page 1 of 2');
+      expect(first.body).toContain(`Paged ${tag} 00`);
+      expect(first.body).not.toContain(`Paged ${tag} 29`);
+      const second = await admin.client.get(`/admin/users?q=${tag}&page=2`);
+      expect(second.body).toContain(`Paged ${tag} 29`);
+      expect(second.body).not.toContain(`Paged ${tag} 00`);
+      expect((await admin.client.get(`/admin/users?q=${tag}&page=abc`)).status).toBe(200);
+    });
+
+    it('shows a user’s addresses, groups, methods, sessions and recent events', async () => {
+      const client = adminClient(app);
+      const { email, userId } = await registerAndVerify(app, client, { name: 'Mona Methods' });
+      await logIn(client, email);
+      await setUpApp(app, client, '/profile/2fa', 'Pixel phone');
+      const page = await admin.client.get(`/admin/users/${userId}`);
+      expect(page.status).toBe(200);
+      const text = textOf(page.body);
+      expect(text).toContain(email);
+      expect(text).toContain('Pixel phone');
+      expect(text).toContain('Authentication App');
+      expect(text).toContain('Last used');
+      expect(text).toContain('10 unused recovery codes.');
+      expect(text).toContain('Active sessions');
+      expect(text).toContain(client.userAgent);
+      expect(text).toContain('2FA method added');
+      expect(page.body).toContain(`/admin/users/${userId}/reset-2fa`);
+      expect(page.body).not.toContain('secret_encrypted');
+      expect((await admin.client.get(`/admin/users/${newId()}`)).status).toBe(404);
+      expect((await admin.client.get('/admin/users/%00')).status).toBe(404);
+    });
+
+    it('resets a user’s 2FA after a confirmation: methods, codes and sessions go, audited and mailed', async () => {
+      const client = adminClient(app);
+      const { email, userId } = await registerAndVerify(app, client, { name: 'Lost Phone' });
+      await logIn(client, email);
+      await setUpApp(app, client);
+      expect((await client.get('/profile')).status).toBe(200);
+
+      const confirm = await admin.client.get(`/admin/users/${userId}/reset-2fa`);
+      expect(confirm.status).toBe(200);
+      expect(textOf(confirm.body)).toContain('Reset two-factor authentication for Lost Phone?');
+      const since = app.mail.messages.length;
+      const reset = await admin.client.post(`/admin/users/${userId}/reset-2fa`);
+      expect(reset.status).toBe(303);
+      expect(reset.location).toBe(`/admin/users/${userId}`);
+      expect(textOf((await admin.client.follow(reset)).body)).toContain(
+        'Two-factor authentication for Lost Phone has been reset.',
+      );
+
+      expect(await app.services.twoFactor.methods.list(userId)).toEqual([]);
+      expect(await app.services.twoFactor.recovery.remaining(userId)).toBe(0);
+      expect((await client.get('/profile')).location).toMatch(/^\/login/);
+      const [event] = (await auditEvents('two_factor.reset_by_admin')).filter(
+        (e) => e.target_user_id === userId,
+      );
+      expect(event?.actor_user_id).toBe(admin.userId);
+      const mail = await app.mail.waitFor(email, /two-factor authentication was reset/, { since });
+      expect(mail.text).toContain('reset the two-factor authentication');
+    });
+
+    it('has no reset for the administrator’s own account, and refuses the post', async () => {
+      const own = await admin.client.get(`/admin/users/${admin.userId}`);
+      expect(own.status).toBe(200);
+      expect(own.body).not.toContain(`/admin/users/${admin.userId}/reset-2fa`);
+      expect(textOf(own.body)).toContain(
+        'You cannot reset your own two-factor authentication here.',
+      );
+      expect((await admin.client.get(`/admin/users/${admin.userId}/reset-2fa`)).status).toBe(409);
+      const post = await admin.client.post(`/admin/users/${admin.userId}/reset-2fa`);
+      expect(post.status).toBe(409);
+      expect(await app.services.twoFactor.methods.list(admin.userId)).toHaveLength(1);
+      expect((await admin.client.get('/admin')).status).toBe(200);
+    });
+
+    it('disables an account (its sessions end, it cannot log in) and enables it again', async () => {
+      const client = adminClient(app);
+      const { email, userId } = await registerAndVerify(app, client, { name: 'Dora Disabled' });
+      await logIn(client, email);
+      await admin.client.get(`/admin/users/${userId}`);
+      const disabled = await admin.client.post(`/admin/users/${userId}/disable`);
+      expect(disabled.status).toBe(303);
+      expect(textOf((await admin.client.follow(disabled)).body)).toContain(
+        'The account of Dora Disabled has been disabled.',
+      );
+      expect((await client.get('/profile')).location).toMatch(/^\/login/);
+      expect((await logIn(adminClient(app), email)).status).toBe(401);
+      expect((await admin.client.post(`/admin/users/${userId}/disable`)).status).toBe(409);
+      const enabled = await admin.client.post(`/admin/users/${userId}/enable`);
+      expect(enabled.status).toBe(303);
+      expect((await logIn(adminClient(app), email)).location).toBe('/');
+      expect((await auditEvents('user.disabled')).some((e) => e.target_user_id === userId)).toBe(
+        true,
+      );
+      expect((await auditEvents('user.enabled')).some((e) => e.target_user_id === userId)).toBe(
+        true,
+      );
+    });
+
+    it('signs a user out everywhere', async () => {
+      const a = adminClient(app);
+      const b = adminClient(app);
+      const { email, userId } = await registerAndVerify(app, a);
+      await logIn(a, email);
+      await logIn(b, email);
+      await admin.client.get(`/admin/users/${userId}`);
+      const done = await admin.client.post(`/admin/users/${userId}/sign-out`);
+      expect(done.status).toBe(303);
+      expect((await a.get('/profile')).location).toMatch(/^\/login/);
+      expect((await b.get('/profile')).location).toMatch(/^\/login/);
+      expect(
+        (await auditEvents('user.signed_out_everywhere')).some((e) => e.target_user_id === userId),
+      ).toBe(true);
+    });
+
+    it('makes and unmakes administrators, never the last one and never oneself', async () => {
+      const other = await plainUser(app, { name: 'Nia New-Admin' });
+      await admin.client.get(`/admin/users/${other.userId}`);
+      const granted = await admin.client.post(`/admin/users/${other.userId}/grant-admin`);
+      expect(granted.status).toBe(303);
+      expect((await app.services.admin.directory.find(other.userId))?.is_admin).toBe(1);
+      const revoked = await admin.client.post(`/admin/users/${other.userId}/revoke-admin`);
+      expect(revoked.status).toBe(303);
+      expect((await app.services.admin.directory.find(other.userId))?.is_admin).toBe(0);
+
+      const own = await admin.client.get(`/admin/users/${admin.userId}`);
+      expect(own.body).not.toContain('/revoke-admin');
+      expect(own.body).not.toContain('/disable');
+      expect((await admin.client.post(`/admin/users/${admin.userId}/revoke-admin`)).status).toBe(
+        409,
+      );
+      expect((await admin.client.post(`/admin/users/${admin.userId}/disable`)).status).toBe(409);
+
+      // Without a person acting (the CLI), the last administrator still cannot go.
+      const admins = await app.db
+        .selectFrom('users')
+        .select('id')
+        .where('is_admin', '=', 1)
+        .execute();
+      expect(admins).toHaveLength(1);
+      const last = await app.services.admin.accounts.revokeAdmin(admin.userId, {
+        actorLabel: 'cli',
+      });
+      expect(last).toEqual({ ok: false, error: 'LAST_ADMIN' });
+      const lastDisabled = await app.services.admin.accounts.disable(admin.userId, {
+        actorLabel: 'cli',
+      });
+      expect(lastDisabled).toEqual({ ok: false, error: 'LAST_ADMIN' });
+    });
+
+    it('never leaves the console without an administrator, also when two revoke each other at once', async () => {
+      const one = await plainUser(app);
+      const two = await plainUser(app);
+      for (const id of [one.userId, two.userId]) {
+        await app.services.admin.accounts.grantAdmin(id, { actorUserId: admin.userId });
+      }
+      // Take the signed-in administrator out of the count for this race.
+      await app.db
+        .updateTable('users')
+        .set({ is_admin: 0 })
+        .where('id', '=', admin.userId)
+        .execute();
+      const results = await Promise.all([
+        app.services.admin.accounts.revokeAdmin(two.userId, { actorUserId: one.userId }),
+        app.services.admin.accounts.revokeAdmin(one.userId, { actorUserId: two.userId }),
+      ]);
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      const left = await app.db
+        .selectFrom('users')
+        .select('id')
+        .where('is_admin', '=', 1)
+        .execute();
+      expect(left).toHaveLength(1);
+      await app.db
+        .updateTable('users')
+        .set({ is_admin: 1 })
+        .where('id', '=', admin.userId)
+        .execute();
+      await app.db
+        .updateTable('users')
+        .set({ is_admin: 0 })
+        .where('id', 'in', [one.userId, two.userId])
+        .execute();
+    });
+  });
+
+  describe('dashboard', () => {
+    it('counts users, 2FA by method, lockouts and failed codes of the last 24 hours', async () => {
+      const counts = await app.services.admin.dashboard.counts();
+      expect(counts.users).toBeGreaterThan(1);
+      expect(counts.byMethod.totp).toBeGreaterThanOrEqual(1);
+      expect(counts.withTwoFactor).toBeGreaterThanOrEqual(counts.byMethod.totp);
+      const before = counts.failedCodes;
+      await app.services.audit.record({
+        event: 'two_factor.challenge_failed',
+        targetUserId: admin.userId,
+      });
+      await app.services.audit.record({ event: 'two_factor.locked', targetUserId: admin.userId });
+      const after = await app.services.admin.dashboard.counts();
+      expect(after.failedCodes).toBe(before + 1);
+      expect(after.lockouts).toBe(counts.lockouts + 1);
+      const page = await admin.client.get('/admin');
+      const text = textOf(page.body);
+      for (const label of [
+        'Dashboard',
+        'Users',
+        'With two-factor authentication',
+        'Lockouts',
+        'Failed codes',
+      ]) {
+        expect(text).toContain(label);
+      }
+      app.clock.advance(25 * 3_600_000);
+      const later = await app.services.admin.dashboard.counts();
+      expect(later.lockouts).toBe(0);
+      app.clock.advance(-25 * 3_600_000);
+    });
+  });
+});
