@@ -71,6 +71,7 @@ export const twoFactorEn = {
     'You cannot remove your last method: your helpdesk requires two-factor authentication for your account. Set up another method first.',
   changeEmailHeading: 'Change the email address',
   emailChanged: (email: string) => `Codes will now be sent to ${email}.`,
+  confirmEmailChange: 'Confirm new address',
   saveName: 'Save',
 
   recoveryHeading: 'Save your recovery codes',

@@ -73,6 +73,7 @@ export const twoFactorNl: TwoFactorMessages = {
     'Je kunt je laatste methode niet verwijderen: je helpdesk verplicht tweestapsverificatie voor je account. Stel eerst een andere methode in.',
   changeEmailHeading: 'E-mailadres wijzigen',
   emailChanged: (email: string) => `Codes worden nu naar ${email} gestuurd.`,
+  confirmEmailChange: 'Nieuw adres bevestigen',
   saveName: 'Opslaan',
 
   recoveryHeading: 'Bewaar je herstelcodes',

@@ -430,7 +430,7 @@ export function manageEmailPage(
                     hint: t.codeHint,
                     autofocus: true,
                   })}
-                  ${button(t.saveName, { name: 'action', value: 'confirm' })}`,
+                  ${button(t.confirmEmailChange, { name: 'action', value: 'confirm' })}`,
               )}`
           : ''
       }
