@@ -335,6 +335,21 @@ describe.skipIf(missing !== null)('two-factor journey in the browser (seed artic
     await check(page, '2fa-email-edit');
     await checkOnPhone(page, '2fa-email-edit');
 
+    // A new address takes a new "Send Verification Code" round; the code goes to the new one.
+    const other = uniqueEmail('lara-other');
+    await page.getByLabel('Email Address', { exact: true }).fill(other);
+    const beforeChange = app.mail.messages.length;
+    await page.getByRole('button', { name: 'Send Verification Code' }).click();
+    const changeCode = page.getByLabel('Verification Code', { exact: true });
+    await changeCode.waitFor();
+    await check(page, '2fa-email-edit-sent');
+    await changeCode.fill(await mailedCode(app, other, beforeChange));
+    await page.getByRole('button', { name: 'Confirm new address' }).click();
+    await page.waitForURL('**/profile/2fa');
+    await page.getByRole('status').getByText(`Codes will now be sent to ${other}.`).waitFor();
+    await page.getByRole('link', { name: 'Edit email authentication' }).click();
+    expect(await page.getByLabel('Email Address', { exact: true }).inputValue()).toBe(other);
+
     await page.getByRole('link', { name: 'Remove Email Authentication' }).click();
     await page.waitForURL('**/profile/2fa/email/remove');
     await page
