@@ -56,8 +56,28 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
+/**
+ * Stems already computed, per language. The Snowball port takes tens of microseconds a word,
+ * and a knowledge base uses a small vocabulary over and over (snippets stem every word of a
+ * result); the cache is emptied when it grows past STEM_CACHE_MAX words.
+ */
+const stemCache = new Map<Locale, Map<string, string>>();
+const STEM_CACHE_MAX = 50_000;
+
 export function stem(locale: Locale, word: string): string {
-  return stemmerFor(locale).stem(word.toLowerCase());
+  const lower = word.toLowerCase();
+  let cache = stemCache.get(locale);
+  if (!cache) {
+    cache = new Map();
+    stemCache.set(locale, cache);
+  }
+  let stemmed = cache.get(lower);
+  if (stemmed === undefined) {
+    stemmed = stemmerFor(locale).stem(lower);
+    if (cache.size >= STEM_CACHE_MAX) cache.clear();
+    cache.set(lower, stemmed);
+  }
+  return stemmed;
 }
 
 export function isStopword(locale: Locale, word: string): boolean {
@@ -136,26 +156,39 @@ export interface TextSegment {
   match: boolean;
 }
 
-function matcher(locale: Locale, query: AnalysedQuery): (word: string) => boolean {
+/** The query stem a word matches, or null; remembers each distinct word it was asked about. */
+function matcher(locale: Locale, query: AnalysedQuery): (word: string) => string | null {
   const exact = new Set(query.stems);
   const prefix = query.prefixLast ? query.stems[query.stems.length - 1] : undefined;
+  const seen = new Map<string, string | null>();
   return (word) => {
-    if (word.length > MAX_TERM_LENGTH) return false;
-    const s = stem(locale, word);
-    return exact.has(s) || (prefix !== undefined && s.startsWith(prefix));
+    let key = seen.get(word);
+    if (key !== undefined) return key;
+    key = null;
+    if (word.length <= MAX_TERM_LENGTH) {
+      const s = stem(locale, word);
+      if (exact.has(s) || (prefix !== undefined && s.startsWith(prefix))) key = s;
+    }
+    seen.set(word, key);
+    return key;
   };
 }
 
 /** A short text with its matching words marked (titles). */
 export function highlight(locale: Locale, text: string, query: AnalysedQuery): TextSegment[] {
-  return markWords(text, tokenize(text), matcher(locale, query));
+  const keyOf = matcher(locale, query);
+  return markWords(text, tokenize(text), (word) => keyOf(word) !== null);
 }
 
-function markWords(text: string, tokens: Token[], isMatch: (word: string) => boolean) {
+function markWords(
+  text: string,
+  tokens: Token[],
+  isMatch: (word: string, index: number) => boolean,
+) {
   const segments: TextSegment[] = [];
   let cursor = 0;
-  for (const token of tokens) {
-    if (!isMatch(token.word)) continue;
+  for (const [index, token] of tokens.entries()) {
+    if (!isMatch(token.word, index)) continue;
     if (token.start > cursor)
       segments.push({ text: text.slice(cursor, token.start), match: false });
     segments.push({ text: text.slice(token.start, token.end), match: true });
@@ -180,18 +213,34 @@ export function buildSnippet(
 ): TextSegment[] {
   const tokens = tokenize(text);
   if (tokens.length === 0) return [];
-  const isMatch = matcher(locale, query);
-  const keys = tokens.map((t) => (isMatch(t.word) ? stem(locale, t.word) : null));
+  const keyOf = matcher(locale, query);
+  const matches: Array<{ index: number; key: string }> = [];
+  for (const [index, token] of tokens.entries()) {
+    const key = keyOf(token.word);
+    if (key !== null) matches.push({ index, key });
+  }
+  const matchAt = new Set(matches.map((m) => m.index));
+  // Slide a window of windowWords words from each match: count the different query words
+  // and the matches inside it, in one pass over the matches.
   let best = -1;
   let bestScore = -1;
-  for (let start = 0; start < tokens.length; start++) {
-    if (keys[start] === null) continue;
-    const inWindow = keys.slice(start, start + windowWords).filter((k): k is string => k !== null);
-    const score = new Set(inWindow).size * 1000 + inWindow.length;
+  const counts = new Map<string, number>();
+  let end = 0;
+  for (let i = 0; i < matches.length; i++) {
+    const start = matches[i]?.index ?? 0;
+    for (; end < matches.length && (matches[end]?.index ?? 0) < start + windowWords; end++) {
+      const key = matches[end]?.key ?? '';
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const score = counts.size * 1000 + (end - i);
     if (score > bestScore) {
       bestScore = score;
       best = start;
     }
+    const leaving = matches[i]?.key ?? '';
+    const left = (counts.get(leaving) ?? 1) - 1;
+    if (left === 0) counts.delete(leaving);
+    else counts.set(leaving, left);
   }
   // Start a few words before the best match so it reads in context.
   const lead = best < 0 ? 0 : Math.max(0, Math.min(best - 3, tokens.length - windowWords));
@@ -202,7 +251,9 @@ export function buildSnippet(
   const from = first.start;
   const to = last.end;
   const shifted = window.map((t) => ({ ...t, start: t.start - from, end: t.end - from }));
-  const segments = markWords(text.slice(from, to), shifted, isMatch).map((s) => ({
+  const segments = markWords(text.slice(from, to), shifted, (_word, i) =>
+    matchAt.has(lead + i),
+  ).map((s) => ({
     ...s,
     text: s.text.replace(/\s+/g, ' '),
   }));

@@ -100,11 +100,7 @@ function textareaField(options: {
   const error = options.errors?.[options.name];
   const ids = describedBy(options.name, options.hint, error);
   return html`<div class="${error ? 'field field-error' : 'field'}">
-    <label for="${options.name}"
-      >${options.label}${
-        options.required ? html`<span class="required" aria-hidden="true"> *</span>` : ''
-      }</label
-    >
+    <label for="${options.name}">${options.label}</label>
     ${options.hint ? html`<p class="hint" id="${options.name}-hint">${options.hint}</p>` : ''}
     ${error ? html`<p class="error-message" id="${options.name}-error">${error}</p>` : ''}
     <textarea

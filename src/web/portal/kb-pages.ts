@@ -23,11 +23,19 @@ function langAttr(ctx: PageContext, locale: Locale): SafeHtml {
   return locale === ctx.locale ? html`` : html`lang="${locale}"`;
 }
 
+// Building an Intl.DateTimeFormat costs about a millisecond: one per language, made once.
+const dateFormats = new Map<Locale, Intl.DateTimeFormat>();
+
 export function formatDate(locale: Locale, ms: number): string {
-  return new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', {
-    dateStyle: 'long',
-    timeZone: 'UTC',
-  }).format(new Date(ms));
+  let format = dateFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', {
+      dateStyle: 'long',
+      timeZone: 'UTC',
+    });
+    dateFormats.set(locale, format);
+  }
+  return format.format(new Date(ms));
 }
 
 function isoDate(ms: number): string {
