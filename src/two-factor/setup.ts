@@ -206,14 +206,20 @@ export function createSetup(
       created_at: now,
       expires_at: now + SETUP_TTL_MS,
     };
+    await db.insertInto('two_factor_setups').values(setup).execute();
+    const sent = await sendSetupCode(user, setup);
+    if (!sent.ok) {
+      // Refused (asked again within the minute, or too often): the earlier set-up and the
+      // code already sent for it stay usable.
+      await db.deleteFrom('two_factor_setups').where('id', '=', setup.id).execute();
+      return sent;
+    }
     await db
       .deleteFrom('two_factor_setups')
       .where('user_id', '=', user.id)
       .where('kind', '=', kind)
+      .where('id', '!=', setup.id)
       .execute();
-    await db.insertInto('two_factor_setups').values(setup).execute();
-    const sent = await sendSetupCode(user, setup);
-    if (!sent.ok) await db.deleteFrom('two_factor_setups').where('id', '=', setup.id).execute();
     return sent;
   }
 

@@ -230,6 +230,7 @@ export function emailSetupPage(
           maxlength: EMAIL_MAX_LENGTH,
           autocomplete: 'email',
         })}
+        ${sent ? html`<input type="hidden" name="setup_id" value="${data.setupId}" />` : ''}
         ${button(sent ? t.sendAgain : t.sendCode, { name: 'action', value: 'send', secondary: sent })}`,
       )}
       ${
@@ -408,6 +409,7 @@ export function manageEmailPage(
           maxlength: EMAIL_MAX_LENGTH,
           autocomplete: 'email',
         })}
+        ${state.change ? html`<input type="hidden" name="setup_id" value="${state.change.setupId}" />` : ''}
         ${button(state.change ? t.sendAgain : t.sendCode, { name: 'action', value: 'send', secondary: true })}`,
       )}
       ${

@@ -267,7 +267,7 @@ export function registerTwoFactorRoutes(
       );
       const email = v.email('email', t.twoFactor.emailAddress, text(request.body, 'email'));
       const page = (
-        data: { setupId?: string },
+        data: { setupId?: string; name?: string; email?: string },
         errors: Record<string, string>,
         status: number,
         formError?: string,
@@ -278,9 +278,11 @@ export function registerTwoFactorRoutes(
             tools.page(request),
             place,
             {
-              name,
-              email,
-              ...(data.setupId ? { setupId: data.setupId, masked: maskEmail(email) } : {}),
+              name: data.name ?? name,
+              email: data.email ?? email,
+              ...(data.setupId
+                ? { setupId: data.setupId, masked: maskEmail(data.email ?? email) }
+                : {}),
             },
             { errors, ...(formError ? { formError } : {}) },
           ),
@@ -304,7 +306,16 @@ export function registerTwoFactorRoutes(
       const started = await setup.startEmail(actor.user, { name, email });
       if (!started.ok) {
         if (started.error === 'RESEND_TOO_SOON' || started.error === 'RESEND_LIMIT') {
-          return page({}, {}, 429, twoFactorErrorText(t, started.error));
+          // The code sent a moment ago still works: keep asking for it.
+          const earlier = await setup.emailSetup(
+            actor.user,
+            text(request.body, 'setup_id').slice(0, 64),
+            'email',
+          );
+          const keep = earlier?.email
+            ? { setupId: earlier.id, name: earlier.name ?? name, email: earlier.email }
+            : {};
+          return page(keep, {}, 429, twoFactorErrorText(t, started.error));
         }
         return refused(request, reply, started.error, place.base);
       }
@@ -445,11 +456,29 @@ export function registerTwoFactorRoutes(
       email,
       methodId: method.id,
     });
-    if (!started.ok)
+    if (!started.ok) {
+      // Refused as too soon or too often: the code sent a moment ago still works.
+      const earlier = started.error.startsWith('RESEND')
+        ? await setup.emailSetup(
+            auth.user,
+            text(request.body, 'setup_id').slice(0, 64),
+            'email_change',
+          )
+        : undefined;
       return render(
-        { values: { email }, formError: twoFactorErrorText(t, started.error) },
+        earlier?.email
+          ? {
+              change: {
+                setupId: earlier.id,
+                email: earlier.email,
+                masked: maskEmail(earlier.email),
+              },
+              formError: twoFactorErrorText(t, started.error),
+            }
+          : { values: { email }, formError: twoFactorErrorText(t, started.error) },
         started.error.startsWith('RESEND') ? 429 : 409,
       );
+    }
     return render(
       { change: { setupId: started.value.setupId, email, masked: maskEmail(email) } },
       200,
