@@ -127,6 +127,15 @@ describe.skipIf(missing !== null)('two-factor journey in the browser (seed artic
     await check(page, '2fa-email-sent');
     const mailed = await mailedCode(app, journey.email, beforeSend);
 
+    // Asking again within the minute is refused, and the code already sent stays usable.
+    await page.getByRole('button', { name: 'Send a new code' }).click();
+    await page
+      .getByRole('alert')
+      .getByText('A code was sent less than a minute ago.', { exact: false })
+      .waitFor();
+    await code.waitFor();
+    await check(page, '2fa-email-resend-too-soon');
+
     // A mistyped code: the error is tied to the field, nothing is created.
     await code.fill(otherThan(mailed));
     await page.getByRole('button', { name: 'Submit Code and Create' }).click();
