@@ -1,0 +1,57 @@
+// @ts-check
+/**
+ * Runs before `npm start`: rebuilds dist/ only when a source changed since the last build.
+ * Letting tsc decide takes seconds even when nothing changed (it loads the compiler and the
+ * whole program first); comparing modification times takes milliseconds, and `npm start` on an
+ * up-to-date checkout should answer within a second (docs/performance.md).
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dist = path.join(root, 'dist');
+const stamp = path.join(dist, '.build-stamp');
+
+/** @param {string} file */
+function modified(file) {
+  return fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+}
+
+/**
+ * A source is stale when it is newer than its compiled file and than this script's last build
+ * (tsc leaves the output of a file that was saved without a change as it was).
+ */
+function staleSource(/** @type {string} */ dir) {
+  for (const entry of fs.readdirSync(path.join(root, 'src', dir), { withFileTypes: true })) {
+    const name = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (staleSource(name)) return true;
+    } else if (entry.name.endsWith('.ts') && !/\.(test|d)\.ts$/.test(entry.name)) {
+      const source = modified(path.join(root, 'src', name));
+      const output = modified(path.join(dist, name.replace(/\.ts$/, '.js')));
+      if (source > output && source > lastBuild) return true;
+    }
+  }
+  return false;
+}
+
+const lastBuild = modified(stamp);
+const configChanged = ['tsconfig.json', 'tsconfig.build.json'].some(
+  (file) =>
+    modified(path.join(root, file)) > Math.max(lastBuild, modified(path.join(dist, 'main.js'))),
+);
+if (!configChanged && !staleSource('')) process.exit(0);
+
+const started = Date.now();
+const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+if (result.status !== 0) process.exit(result.status ?? 1);
+// Stamped with the time the build started: a file saved during the build is newer.
+fs.mkdirSync(dist, { recursive: true });
+fs.writeFileSync(stamp, '');
+fs.utimesSync(stamp, new Date(started), new Date(started));
