@@ -30,6 +30,7 @@ import { registerKbRoutes } from './web/portal/kb-routes.js';
 import { registerKbAdminRoutes } from './web/admin/kb-admin-routes.js';
 import { registerAdminGuard } from './web/admin/admin-guard.js';
 import { registerAdminRoutes } from './web/admin/admin-routes.js';
+import { apiPlugin } from './web/api/api-plugin.js';
 import { createWebTools, registerRequestContext } from './web/request-context.js';
 import type { WebDeps } from './web/web-deps.js';
 
@@ -205,6 +206,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
   registerKbRoutes(app, deps);
   registerKbAdminRoutes(app, deps);
   registerAdminRoutes(app, deps);
+  await app.register(apiPlugin, { prefix: '/api/v1', deps });
 
   return {
     app,

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createApiKeys } from '../api-keys/api-keys.js';
 import type { Audit } from '../audit/audit.js';
 import { createAuditQuery } from '../audit/audit-query.js';
 import type { Clock } from '../clock.js';
@@ -23,6 +24,7 @@ export function createAdministration(deps: {
   return {
     auditLog: auditQuery,
     dashboard: createDashboard({ db, clock, auditQuery }),
+    apiKeys: createApiKeys({ db, clock, audit }),
     directory: createUserDirectory({ db, clock, sessionIdleMs: deps.sessionIdleMs, auditQuery }),
     accounts: createAccountAdmin({ db, clock, audit, twoFactor }),
     groups: createGroupAdmin({ db, groups: twoFactor.groups, policy: twoFactor.policy }),

@@ -213,6 +213,20 @@ export interface KbRevisionTable {
   revision: number;
 }
 
+/** Keys for the JSON API (migration 0004); only the key's hash is kept. */
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  prefix: string;
+  created_by: string;
+  created_at: number;
+  last_used_at: number | null;
+  last_used_ip: string | null;
+  revoked_at: number | null;
+  revoked_by: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   email_addresses: EmailAddressesTable;
@@ -233,6 +247,7 @@ export interface Database {
   kb_articles: KbArticlesTable;
   kb_article_translations: KbArticleTranslationsTable;
   kb_revision: KbRevisionTable;
+  api_keys: ApiKeysTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -244,3 +259,4 @@ export type AuditEvent = Selectable<AuditEventsTable>;
 export type TwoFactorMethod = Selectable<TwoFactorMethodsTable>;
 export type TwoFactorSetup = Selectable<TwoFactorSetupsTable>;
 export type UserGroup = Selectable<UserGroupsTable>;
+export type ApiKey = Selectable<ApiKeysTable>;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebDeps } from '../web-deps.js';
+import { registerApiKeyRoutes } from './api-key-routes.js';
 import { registerAuditRoutes } from './audit-routes.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
 import { registerGroupRoutes } from './group-routes.js';
@@ -13,4 +14,5 @@ export function registerAdminRoutes(app: FastifyInstance, deps: WebDeps): void {
   registerGroupRoutes(app, deps);
   registerTwoFactorSettingsRoutes(app, deps);
   registerAuditRoutes(app, deps);
+  registerApiKeyRoutes(app, deps);
 }

@@ -1,3 +1,4 @@
+import { API_KEY_ACTOR_PREFIX } from '../../api-keys/api-keys.js';
 import type { AuditRow } from '../../audit/audit-query.js';
 import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
@@ -6,8 +7,6 @@ import type { FieldErrors } from '../views/components.js';
 import type { PageContext } from '../views/page-context.js';
 import { eventLabel, pagination, queryString, when } from './admin-components.js';
 import { adminLayout } from './admin-layout.js';
-
-export const API_KEY_ACTOR_PREFIX = 'api-key:';
 
 /** Who did it: a person (with the API key they used, if any), or a label such as "cli". */
 export function actorCell(ctx: PageContext, e: AuditRow): SafeHtml {

@@ -7,7 +7,7 @@ import { text } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
 import { messagePage } from '../views/message-page.js';
 import type { WebDeps } from '../web-deps.js';
-import { sendHtml } from '../web-deps.js';
+import { requireRecentSignIn, sendHtml } from '../web-deps.js';
 import type { AdminNoticeKind } from './admin-components.js';
 import { adminNotice, pageNumber, UUID } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
@@ -124,6 +124,12 @@ export function registerUserRoutes(
       if (!auth) return reply;
       const { id } = request.params;
       if (!UUID.test(id)) return reply.callNotFound();
+      // New administrator rights are granted only after a recent sign-in (step-up).
+      if (
+        path === 'grant-admin' &&
+        !requireRecentSignIn(request, reply, clock, `/admin/users/${id}`)
+      )
+        return reply;
       const result = await change(id, auth, request);
       if (!result.ok) return refused(request, reply, id, result.error);
       tools.flash(reply, 'admin', adminNotice(notice, result.value.name));

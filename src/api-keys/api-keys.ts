@@ -1,0 +1,165 @@
+import type { Kysely } from 'kysely';
+import type { AdminResult } from '../admin/error-codes.js';
+import { AdminError, adminFail, adminOk } from '../admin/error-codes.js';
+import type { Audit, RequestMeta } from '../audit/audit.js';
+import type { Clock } from '../clock.js';
+import type { ApiKey, Database, User } from '../db/schema.js';
+import { generateToken, hashToken, newId } from '../security/tokens.js';
+
+/** Recognisable in logs and by secret scanners; the rest is 256 random bits. */
+export const API_KEY_PREFIX = 'ptk_';
+export const API_KEY_NAME_MAX_LENGTH = 80;
+/** How audit events name the key an action came through: `api-key:<name>`. */
+export const API_KEY_ACTOR_PREFIX = 'api-key:';
+const DISPLAY_PREFIX_LENGTH = API_KEY_PREFIX.length + 6;
+const TOKEN_PATTERN = /^ptk_[A-Za-z0-9_-]{43}$/;
+
+export interface ApiPrincipal {
+  key: ApiKey;
+  /** The administrator who created the key: its rights are theirs. */
+  user: User;
+  /** Who to name in audit events for what the key does. */
+  actor: { actorUserId: string; actorLabel: string; meta: RequestMeta };
+}
+
+export type ApiKeyListing = ApiKey & { created_by_name: string | null };
+
+/**
+ * API keys (SPEC §2.7, §3): made by an administrator, shown once, stored as their SHA-256,
+ * revocable, and every use audited. A key works only while its creator is an active
+ * administrator, so taking someone's rights away also stops their keys.
+ *
+ * A key is found by the hash of what was sent, not compared: a 256-bit random key cannot be
+ * guessed byte by byte from lookup timing, because the attacker would need the hash's
+ * preimage for each guess.
+ */
+export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit: Audit }) {
+  const { db, clock, audit } = deps;
+
+  async function create(
+    name: string,
+    creator: { userId: string; meta: RequestMeta },
+  ): Promise<{ key: ApiKey; token: string }> {
+    const token = API_KEY_PREFIX + generateToken();
+    const key: ApiKey = {
+      id: newId(),
+      name: name.trim(),
+      token_hash: hashToken(token),
+      prefix: token.slice(0, DISPLAY_PREFIX_LENGTH),
+      created_by: creator.userId,
+      created_at: clock.now(),
+      last_used_at: null,
+      last_used_ip: null,
+      revoked_at: null,
+      revoked_by: null,
+    };
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('api_keys').values(key).execute();
+      await audit.record(
+        {
+          event: 'api_key.created',
+          actorUserId: creator.userId,
+          meta: creator.meta,
+          details: { key: key.name, prefix: key.prefix },
+        },
+        trx,
+      );
+    });
+    return { key, token };
+  }
+
+  /** Every key, newest first, revoked ones too (the console shows when they were revoked). */
+  async function list(): Promise<ApiKeyListing[]> {
+    return db
+      .selectFrom('api_keys')
+      .leftJoin('users', 'users.id', 'api_keys.created_by')
+      .selectAll('api_keys')
+      .select('users.name as created_by_name')
+      .orderBy('api_keys.created_at', 'desc')
+      .orderBy('api_keys.id')
+      .execute();
+  }
+
+  /** One guarded UPDATE: a key is revoked once, by whoever comes first. */
+  async function revoke(
+    id: string,
+    actor: { userId: string; meta: RequestMeta },
+  ): Promise<AdminResult<ApiKey>> {
+    const now = clock.now();
+    return db.transaction().execute(async (trx) => {
+      const key = await trx
+        .updateTable('api_keys')
+        .set({ revoked_at: now, revoked_by: actor.userId })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (!key) return adminFail(AdminError.NOT_FOUND);
+      await audit.record(
+        {
+          event: 'api_key.revoked',
+          actorUserId: actor.userId,
+          meta: actor.meta,
+          details: { key: key.name, prefix: key.prefix },
+        },
+        trx,
+      );
+      return adminOk(key);
+    });
+  }
+
+  /**
+   * The principal behind a bearer key, or null. Each accepted use is audited with what it
+   * asked for; a known key that is refused (revoked, or its creator no longer an active
+   * administrator) is audited too. Unknown keys are not: they name no one, and writing them
+   * down would let anyone fill the log.
+   */
+  async function authenticate(
+    token: string,
+    meta: RequestMeta,
+    use: { method: string; route: string },
+  ): Promise<ApiPrincipal | null> {
+    if (!TOKEN_PATTERN.test(token)) return null;
+    const key = await db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('token_hash', '=', hashToken(token))
+      .executeTakeFirst();
+    if (!key) return null;
+    const label = API_KEY_ACTOR_PREFIX + key.name;
+    const user = await db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', key.created_by)
+      .executeTakeFirst();
+    const refusal =
+      key.revoked_at !== null
+        ? 'revoked'
+        : !user || user.is_admin !== 1 || user.disabled_at !== null
+          ? 'creator_not_admin'
+          : null;
+    if (refusal || !user) {
+      await audit.record({
+        event: 'api_key.refused',
+        actorLabel: label,
+        targetUserId: key.created_by,
+        meta,
+        details: { key: key.name, reason: refusal, ...use },
+      });
+      return null;
+    }
+    const now = clock.now();
+    await db
+      .updateTable('api_keys')
+      .set({ last_used_at: now, last_used_ip: meta.ip })
+      .where('id', '=', key.id)
+      .execute();
+    const actor = { actorUserId: user.id, actorLabel: label, meta };
+    await audit.record({ event: 'api_key.used', ...actor, details: { key: key.name, ...use } });
+    return { key: { ...key, last_used_at: now, last_used_ip: meta.ip }, user, actor };
+  }
+
+  return { create, list, revoke, authenticate };
+}
+
+export type ApiKeys = ReturnType<typeof createApiKeys>;

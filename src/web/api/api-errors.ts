@@ -1,0 +1,41 @@
+/**
+ * Every JSON error of /api/v1 carries one of these codes; clients branch on the code, never on
+ * the message (which is for people and may change).
+ */
+export const ApiErrorCode = {
+  MISSING_API_KEY: 'MISSING_API_KEY',
+  /** Unknown, malformed or revoked key, or one whose creator is no longer an administrator. */
+  INVALID_API_KEY: 'INVALID_API_KEY',
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  NOT_FOUND: 'NOT_FOUND',
+  USER_NOT_FOUND: 'USER_NOT_FOUND',
+  CANNOT_RESET_SELF: 'CANNOT_RESET_SELF',
+  AT_LEAST_ONE_METHOD: 'AT_LEAST_ONE_METHOD',
+  GROUPS_REQUIRED: 'GROUPS_REQUIRED',
+  UNKNOWN_GROUP: 'UNKNOWN_GROUP',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  BAD_REQUEST: 'BAD_REQUEST',
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+} as const;
+
+export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
+
+export interface ApiErrorDetail {
+  in?: string;
+  path: string;
+  message: string;
+}
+
+/** Thrown by API handlers; the API's error handler turns it into `{ code, message }`. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details?: ApiErrorDetail[],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}

@@ -1,0 +1,149 @@
+import swagger from '@fastify/swagger';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyError, FastifyInstance, RawServerDefault } from 'fastify';
+import type { ApiPrincipal } from '../../api-keys/api-keys.js';
+import { requestMeta } from '../request-context.js';
+import type { WebDeps } from '../web-deps.js';
+import { ApiError, ApiErrorCode } from './api-errors.js';
+import { registerAuditApi } from './audit-api.js';
+import { registerPolicyApi } from './policy-api.js';
+import { registerUserApi } from './user-api.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiPrincipal: ApiPrincipal | null;
+  }
+  interface FastifyContextConfig {
+    /** An API route anyone may read without a key (the OpenAPI document). */
+    public?: boolean;
+  }
+}
+
+export type ApiInstance = Parameters<FastifyPluginAsyncTypebox<ApiOptions, RawServerDefault>>[0];
+
+export interface ApiOptions {
+  deps: WebDeps;
+}
+
+export const API_VERSION = '1.0.0';
+
+/** The principal of an authenticated API request (the auth hook ran before every handler). */
+export function principalOf(request: { apiPrincipal: ApiPrincipal | null }): ApiPrincipal {
+  if (!request.apiPrincipal) throw new ApiError(401, ApiErrorCode.MISSING_API_KEY, 'No API key');
+  return request.apiPrincipal;
+}
+
+function statusCodeOf(error: FastifyError): ApiErrorCode {
+  switch (error.statusCode) {
+    case 404:
+      return ApiErrorCode.NOT_FOUND;
+    case 413:
+      return ApiErrorCode.PAYLOAD_TOO_LARGE;
+    case 415:
+      return ApiErrorCode.UNSUPPORTED_MEDIA_TYPE;
+    default:
+      return ApiErrorCode.BAD_REQUEST;
+  }
+}
+
+/**
+ * The JSON API for administrators' programs (SPEC §3), as a Fastify plugin of its own under
+ * /api/v1: its own bearer-key authentication, its own JSON error handler, request validation
+ * and response serialisation from the route schemas, and an OpenAPI 3.1 document generated
+ * from those same schemas. Cookies mean nothing here (and so CSRF does not apply): only the
+ * `Authorization: Bearer <key>` header does.
+ */
+export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { deps }) => {
+  await api.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Portico administration API',
+        version: API_VERSION,
+        description:
+          'Find users, read their second factors (never secrets), reset a user’s two-factor authentication, read the audit log, and read or change the two-factor policy. Every request needs an API key made in the admin console (API keys), sent as `Authorization: Bearer <key>`; every use is audited.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API key from /admin/api-keys',
+          },
+        },
+      },
+      security: [{ apiKey: [] }],
+      tags: [
+        { name: 'users', description: 'People and their second factors' },
+        { name: 'audit', description: 'The security audit log' },
+        { name: 'two-factor', description: 'The two-factor authentication policy' },
+      ],
+    },
+  });
+
+  api.decorateRequest('apiPrincipal', null);
+
+  api.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    if (error instanceof ApiError) {
+      if (error.statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="portico"');
+      return reply.code(error.statusCode).send({
+        code: error.code,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+      });
+    }
+    if (error.validation) {
+      return reply.code(400).send({
+        code: ApiErrorCode.VALIDATION_FAILED,
+        message: error.message,
+        details: error.validation.map((v) => ({
+          in: error.validationContext ?? 'request',
+          path: v.instancePath || '/',
+          message: v.message ?? 'is not valid',
+        })),
+      });
+    }
+    const status =
+      error.statusCode && error.statusCode >= 400 && error.statusCode < 500
+        ? error.statusCode
+        : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'API request failed');
+      return reply.code(500).send({ code: ApiErrorCode.INTERNAL_ERROR, message: 'Internal error' });
+    }
+    return reply.code(status).send({ code: statusCodeOf(error), message: error.message });
+  });
+
+  api.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ code: ApiErrorCode.NOT_FOUND, message: 'No such API route' }),
+  );
+
+  api.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.public) return;
+    const header = request.headers.authorization;
+    if (!header)
+      throw new ApiError(
+        401,
+        ApiErrorCode.MISSING_API_KEY,
+        'Send an API key as "Authorization: Bearer <key>"',
+      );
+    const match = /^Bearer +(\S+)$/i.exec(header);
+    const principal = match?.[1]
+      ? await deps.services.admin.apiKeys.authenticate(match[1], requestMeta(request), {
+          method: request.method,
+          route: request.routeOptions.url ?? 'unknown',
+        })
+      : null;
+    if (!principal)
+      throw new ApiError(401, ApiErrorCode.INVALID_API_KEY, 'This API key is not valid');
+    request.apiPrincipal = principal;
+  });
+
+  api.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, () =>
+    (api as unknown as FastifyInstance).swagger(),
+  );
+
+  registerUserApi(api, deps);
+  registerAuditApi(api, deps);
+  registerPolicyApi(api, deps);
+};

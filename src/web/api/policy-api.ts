@@ -1,0 +1,103 @@
+import type { TwoFactorPolicy } from '../../two-factor/policy.js';
+import type { WebDeps } from '../web-deps.js';
+import { ApiError, ApiErrorCode } from './api-errors.js';
+import type { ApiInstance } from './api-plugin.js';
+import { principalOf } from './api-plugin.js';
+import { errors, GroupList, Policy } from './api-schemas.js';
+import { isoOrNull } from './user-api.js';
+
+function policyOf(policy: TwoFactorPolicy) {
+  return {
+    methods: { email: policy.methods.email, totp: policy.methods.totp },
+    require: policy.require,
+    groupIds: policy.groupIds,
+    graceUntil: isoOrNull(policy.graceUntil),
+  };
+}
+
+/** The 2FA policy (read and write, under the console's rules) and the groups it can name. */
+export function registerPolicyApi(api: ApiInstance, { services }: WebDeps): void {
+  const { twoFactorSettings, groups } = services.admin;
+
+  api.get(
+    '/two-factor/policy',
+    {
+      schema: {
+        tags: ['two-factor'],
+        summary: 'Read the two-factor authentication policy',
+        response: { 200: Policy, ...errors() },
+      },
+    },
+    async () => policyOf(await twoFactorSettings.get()),
+  );
+
+  api.put(
+    '/two-factor/policy',
+    {
+      schema: {
+        tags: ['two-factor'],
+        summary: 'Change the two-factor authentication policy',
+        description:
+          'Replaces the whole policy. At least one method stays on; "groups" needs at least one existing group. Audited as a policy change by the key’s creator.',
+        body: Policy,
+        response: { 200: Policy, ...errors(400, 415, 422) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const body = request.body;
+      const graceUntil = body.graceUntil === null ? null : Date.parse(body.graceUntil);
+      if (graceUntil !== null && Number.isNaN(graceUntil))
+        throw new ApiError(400, ApiErrorCode.VALIDATION_FAILED, 'body/graceUntil is no date-time', [
+          { in: 'body', path: '/graceUntil', message: 'is no date-time' },
+        ]);
+      const saved = await twoFactorSettings.save(
+        { methods: body.methods, require: body.require, groupIds: body.groupIds, graceUntil },
+        principal.actor,
+      );
+      if (!saved.ok) {
+        const codes = 'errors' in saved ? saved.errors : [saved.error];
+        const first = codes[0];
+        const code =
+          first === 'AT_LEAST_ONE_METHOD' ||
+          first === 'GROUPS_REQUIRED' ||
+          first === 'UNKNOWN_GROUP'
+            ? ApiErrorCode[first]
+            : ApiErrorCode.VALIDATION_FAILED;
+        throw new ApiError(
+          422,
+          code,
+          'The policy breaks a rule',
+          codes.map((c) => ({
+            in: 'body',
+            path: c === 'AT_LEAST_ONE_METHOD' ? '/methods' : '/groupIds',
+            message: c,
+          })),
+        );
+      }
+      return policyOf(saved.value);
+    },
+  );
+
+  api.get(
+    '/user-groups',
+    {
+      schema: {
+        tags: ['two-factor'],
+        summary: 'List user groups (the ids the policy can require)',
+        response: { 200: GroupList, ...errors() },
+      },
+    },
+    async () => {
+      const required = await groups.requiredGroupIds();
+      return {
+        groups: (await groups.list()).map((g) => ({
+          id: g.id,
+          name: g.name,
+          members: g.members,
+          requiredByPolicy: required.has(g.id),
+        })),
+      };
+    },
+  );
+}

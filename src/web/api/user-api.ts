@@ -1,0 +1,133 @@
+import type { UserSummary as DomainUserSummary } from '../../admin/user-directory.js';
+import type { WebDeps } from '../web-deps.js';
+import { ApiError, ApiErrorCode } from './api-errors.js';
+import type { ApiInstance } from './api-plugin.js';
+import { principalOf } from './api-plugin.js';
+import {
+  errors,
+  ResetResponse,
+  UserDetail,
+  UserList,
+  UserParams,
+  UserQuery,
+} from './api-schemas.js';
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+export const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+function summaryOf(user: DomainUserSummary) {
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    isAdmin: user.isAdmin,
+    disabled: user.disabled,
+    createdAt: iso(user.createdAt),
+    methods: user.methods,
+  };
+}
+
+const notFound = () => new ApiError(404, ApiErrorCode.USER_NOT_FOUND, 'No user has this id');
+
+/** Users: find them, read one with their second factors, reset their 2FA. */
+export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
+  const { directory, accounts } = services.admin;
+
+  api.get(
+    '/users',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Find users',
+        description:
+          'By part of a name or an email address (`q`), or by one exact email address (`email`); sorted by name.',
+        querystring: UserQuery,
+        response: { 200: UserList, ...errors(400) },
+      },
+    },
+    async (request) => {
+      const page = request.query.page ?? 1;
+      const perPage = request.query.perPage ?? 50;
+      const { total, users } = await directory.search({
+        text: request.query.q,
+        email: request.query.email,
+        page,
+        perPage,
+      });
+      return { total, page, perPage, users: users.map(summaryOf) };
+    },
+  );
+
+  api.get(
+    '/users/:id',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Get a user with their second factors',
+        params: UserParams,
+        response: { 200: UserDetail, ...errors(400, 404) },
+      },
+    },
+    async (request) => {
+      const detail = await directory.detail(request.params.id);
+      if (!detail) throw notFound();
+      const { user } = detail;
+      return {
+        id: user.id,
+        name: user.name,
+        isAdmin: user.is_admin === 1,
+        disabled: user.disabled_at !== null,
+        createdAt: iso(user.created_at),
+        emails: detail.addresses.map((a) => ({
+          email: a.email,
+          primary: a.is_primary === 1,
+          verified: a.verified_at !== null,
+        })),
+        groups: detail.groups.map((g) => ({ id: g.id, name: g.name })),
+        twoFactorRequired: await services.twoFactor.policy.isRequiredFor(user),
+        lockedUntil:
+          user.second_factor_locked_until !== null &&
+          user.second_factor_locked_until > services.clock.now()
+            ? iso(user.second_factor_locked_until)
+            : null,
+        recoveryCodesLeft: detail.recoveryCodesLeft,
+        methods: detail.methods.map((m) => ({
+          id: m.id,
+          type: m.type,
+          name: m.name,
+          email: m.email,
+          createdAt: iso(m.createdAt),
+          lastUsedAt: isoOrNull(m.lastUsedAt),
+        })),
+      };
+    },
+  );
+
+  api.post(
+    '/users/:id/reset-2fa',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Reset a user’s two-factor authentication',
+        description:
+          'For someone who lost their second factor: removes every method, recovery code and session, emails the user and writes the audit log (SPEC §4 "admin reset"). Refused for the key creator’s own account.',
+        params: UserParams,
+        response: { 200: ResetResponse, ...errors(400, 404, 409) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const result = await accounts.resetTwoFactor(request.params.id, principal.actor);
+      if (!result.ok) {
+        if (result.error === 'SELF')
+          throw new ApiError(
+            409,
+            ApiErrorCode.CANNOT_RESET_SELF,
+            'An administrator cannot reset their own two-factor authentication',
+          );
+        throw notFound();
+      }
+      return { reset: true as const, userId: request.params.id };
+    },
+  );
+}
