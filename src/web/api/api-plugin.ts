@@ -118,6 +118,17 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
     reply.code(404).send({ code: ApiErrorCode.NOT_FOUND, message: 'No such API route' }),
   );
 
+  // The API speaks JSON only: any other body (a form post, plain text) is refused before it is
+  // parsed, and before the key is looked at.
+  api.addHook('onRequest', (request, _reply, done) => {
+    const type = request.headers['content-type'];
+    if (type !== undefined && !/^application\/json\s*(;|$)/i.test(type))
+      return done(
+        new ApiError(415, ApiErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Send JSON (application/json)'),
+      );
+    done();
+  });
+
   api.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public) return;
     const header = request.headers.authorization;

@@ -1,0 +1,497 @@
+/**
+ * The JSON API /api/v1 (SPEC §3) on both stores: every route needs a live bearer key (never a
+ * cookie), refuses wrong, malformed and revoked keys and keys whose creator lost their rights,
+ * answers bad input with a 400 and a stable `code`, applies the console's rules (no reset of
+ * one's own 2FA, at least one method on), and leaves every use in the audit log. The OpenAPI
+ * document is generated from the route schemas, is valid OpenAPI 3.1, and lists every route.
+ */
+import { Validator } from '@seriousme/openapi-schema-validator';
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/security/tokens.js';
+import { apiPlugin } from '../../src/web/api/api-plugin.js';
+import type { SignedInAdmin } from '../helpers/admin.js';
+import { adminClient, plainUser, signedInAdmin } from '../helpers/admin.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn, registerAndVerify } from '../helpers/flows.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import { setUpApp } from '../helpers/two-factor.js';
+
+interface Answer {
+  status: number;
+  headers: Record<string, unknown>;
+  json: Record<string, unknown> & { code?: string };
+}
+
+/** Every route of the API, as a client calls it (ids filled in by the test). */
+const ROUTES = (userId: string) =>
+  [
+    ['GET', '/api/v1/users?q=a'],
+    ['GET', `/api/v1/users/${userId}`],
+    ['POST', `/api/v1/users/${userId}/reset-2fa`],
+    ['GET', '/api/v1/audit-events'],
+    ['GET', '/api/v1/two-factor/policy'],
+    ['PUT', '/api/v1/two-factor/policy'],
+    ['GET', '/api/v1/user-groups'],
+  ] as const;
+
+describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
+  let app: TestApp;
+  let admin: SignedInAdmin;
+  let key: string;
+
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+    admin = await signedInAdmin(app);
+    key = (
+      await app.services.admin.apiKeys.create('Ticket system', {
+        userId: admin.userId,
+        meta: { ip: '127.0.0.1', userAgent: 'test' },
+      })
+    ).token;
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function call(
+    method: 'GET' | 'POST' | 'PUT',
+    url: string,
+    options: { key?: string | null; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<Answer> {
+    const token = options.key === undefined ? key : options.key;
+    const response = await app.app.inject({
+      method,
+      url,
+      headers: {
+        ...(token !== null ? { authorization: `Bearer ${token}` } : {}),
+        ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...options.headers,
+      },
+      ...(options.body !== undefined ? { payload: JSON.stringify(options.body) } : {}),
+    });
+    return {
+      status: response.statusCode,
+      headers: response.headers,
+      json: JSON.parse(response.body || '{}') as Answer['json'],
+    };
+  }
+
+  const events = (event: string) =>
+    app.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('event', '=', event)
+      .orderBy('created_at', 'desc')
+      .execute();
+
+  describe('authentication', () => {
+    it('refuses every route without a key, with a wrong or malformed key, and never looks at cookies', async () => {
+      const user = await plainUser(app);
+      // The administrator's own signed-in browser session is no credential here.
+      const cookie = [...admin.client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+      for (const [method, url] of ROUTES(user.userId)) {
+        const none = await call(method, url, {
+          key: null,
+          body: method === 'PUT' ? {} : undefined,
+        });
+        expect(none.status, `${method} ${url}`).toBe(401);
+        expect(none.json.code).toBe('MISSING_API_KEY');
+        expect(none.headers['www-authenticate']).toBe('Bearer realm="portico"');
+        const withCookie = await call(method, url, { key: null, headers: { cookie } });
+        expect(withCookie.json.code).toBe('MISSING_API_KEY');
+        const wrong = await call(method, url, { key: `ptk_${'A'.repeat(43)}` });
+        expect(wrong.status).toBe(401);
+        expect(wrong.json.code).toBe('INVALID_API_KEY');
+        const malformed = await call(method, url, { key: 'not a key' });
+        expect(malformed.json.code).toBe('INVALID_API_KEY');
+      }
+      const basic = await call('GET', '/api/v1/users', {
+        key: null,
+        headers: { authorization: `Basic ${key}` },
+      });
+      expect(basic.json.code).toBe('INVALID_API_KEY');
+      // Nothing was reset by all those attempts.
+      expect(
+        (await events('two_factor.reset_by_admin')).some((e) => e.target_user_id === user.userId),
+      ).toBe(false);
+    });
+
+    it('needs no CSRF token or Origin: a bearer key is not sent by browsers on their own', async () => {
+      const answer = await call('GET', '/api/v1/two-factor/policy', {
+        headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      });
+      expect(answer.status).toBe(200);
+    });
+
+    it('refuses a revoked key and audits the attempt', async () => {
+      const { key: made, token } = await app.services.admin.apiKeys.create('Old script', {
+        userId: admin.userId,
+        meta: { ip: '127.0.0.1', userAgent: 'test' },
+      });
+      expect((await call('GET', '/api/v1/user-groups', { key: token })).status).toBe(200);
+      await app.services.admin.apiKeys.revoke(made.id, {
+        userId: admin.userId,
+        meta: { ip: '127.0.0.1', userAgent: 'test' },
+      });
+      const refused = await call('GET', '/api/v1/user-groups', { key: token });
+      expect(refused.status).toBe(401);
+      expect(refused.json.code).toBe('INVALID_API_KEY');
+      const [event] = await events('api_key.refused');
+      expect(event?.actor_label).toBe('api-key:Old script');
+      expect(event?.details).toContain('revoked');
+    });
+
+    it('stops the keys of someone who is no longer an active administrator', async () => {
+      const other = await plainUser(app);
+      await app.services.admin.accounts.grantAdmin(other.userId, { actorUserId: admin.userId });
+      const { token } = await app.services.admin.apiKeys.create('Their key', {
+        userId: other.userId,
+        meta: { ip: '127.0.0.1', userAgent: 'test' },
+      });
+      expect((await call('GET', '/api/v1/user-groups', { key: token })).status).toBe(200);
+      await app.services.admin.accounts.revokeAdmin(other.userId, { actorUserId: admin.userId });
+      expect((await call('GET', '/api/v1/user-groups', { key: token })).json.code).toBe(
+        'INVALID_API_KEY',
+      );
+      await app.services.admin.accounts.grantAdmin(other.userId, { actorUserId: admin.userId });
+      expect((await call('GET', '/api/v1/user-groups', { key: token })).status).toBe(200);
+      await app.services.admin.accounts.disable(other.userId, { actorUserId: admin.userId });
+      expect((await call('GET', '/api/v1/user-groups', { key: token })).json.code).toBe(
+        'INVALID_API_KEY',
+      );
+    });
+
+    it('audits every use with the key, the route and the address, and records the last use', async () => {
+      const before = (await events('api_key.used')).length;
+      app.clock.advance(1000);
+      await call('GET', '/api/v1/two-factor/policy', {
+        headers: { 'user-agent': 'ticket-sync/2.0' },
+      });
+      const used = await events('api_key.used');
+      expect(used).toHaveLength(before + 1);
+      expect(used[0]?.actor_user_id).toBe(admin.userId);
+      expect(used[0]?.actor_label).toBe('api-key:Ticket system');
+      expect(used[0]?.user_agent).toBe('ticket-sync/2.0');
+      expect(JSON.parse(used[0]?.details ?? '{}')).toMatchObject({
+        key: 'Ticket system',
+        method: 'GET',
+        route: '/api/v1/two-factor/policy',
+      });
+      const listed = (await app.services.admin.apiKeys.list()).find(
+        (k) => k.name === 'Ticket system',
+      );
+      expect(listed?.last_used_at).toBe(app.clock.now());
+    });
+  });
+
+  describe('users', () => {
+    it('finds users by name or email, paged, and by one exact address', async () => {
+      const tag = newId().slice(0, 8);
+      const wanda = await plainUser(app, {
+        name: `Wanda ${tag}`,
+        email: `wanda.${tag}@example.com`,
+      });
+      await plainUser(app, { name: `Walter ${tag}` });
+      const byName = await call('GET', `/api/v1/users?q=${tag}&perPage=1`);
+      expect(byName.status).toBe(200);
+      expect(byName.json).toMatchObject({ total: 2, page: 1, perPage: 1 });
+      expect(byName.json.users).toHaveLength(1);
+      const byEmail = await call(
+        'GET',
+        `/api/v1/users?email=${encodeURIComponent(`WANDA.${tag}@example.com`)}`,
+      );
+      expect(byEmail.json.total).toBe(1);
+      expect(byEmail.json.users).toEqual([
+        expect.objectContaining({ id: wanda.userId, name: `Wanda ${tag}`, methods: [] }),
+      ]);
+    });
+
+    it('gets a user with their methods and never a secret', async () => {
+      const client = adminClient(app);
+      const { email, userId } = await registerAndVerify(app, client, { name: 'Sam Sample' });
+      await logIn(client, email);
+      const { secret } = await setUpApp(app, client, '/profile/2fa', 'Work phone');
+      const answer = await call('GET', `/api/v1/users/${userId}`);
+      expect(answer.status).toBe(200);
+      expect(answer.json).toMatchObject({
+        id: userId,
+        name: 'Sam Sample',
+        isAdmin: false,
+        emails: [{ email, primary: true, verified: true }],
+        recoveryCodesLeft: 10,
+        methods: [expect.objectContaining({ type: 'totp', name: 'Work phone', lastUsedAt: null })],
+      });
+      const text = JSON.stringify(answer.json);
+      expect(text).not.toContain(secret);
+      expect(text).not.toMatch(/secret|hash|last_used_step/i);
+    });
+
+    it('answers 404 with USER_NOT_FOUND and 400 with VALIDATION_FAILED', async () => {
+      const missing = await call('GET', `/api/v1/users/${newId()}`);
+      expect(missing.status).toBe(404);
+      expect(missing.json.code).toBe('USER_NOT_FOUND');
+      const badId = await call('GET', '/api/v1/users/not-an-id');
+      expect(badId.status).toBe(400);
+      expect(badId.json.code).toBe('VALIDATION_FAILED');
+      expect(badId.json.details).toEqual([expect.objectContaining({ in: 'params', path: '/id' })]);
+      for (const query of ['perPage=0', 'perPage=1000', 'page=-1', 'email=not-an-address', 'q=']) {
+        const bad = await call('GET', `/api/v1/users?${query}`);
+        expect(bad.status, query).toBe(400);
+        expect(bad.json.code).toBe('VALIDATION_FAILED');
+      }
+      expect((await call('GET', '/api/v1/nothing-here')).json.code).toBe('NOT_FOUND');
+    });
+
+    it('resets a user’s 2FA: methods and sessions go, audited with the key, mailed', async () => {
+      const client = adminClient(app);
+      const { email, userId } = await registerAndVerify(app, client, { name: 'Rita Reset' });
+      await logIn(client, email);
+      await setUpApp(app, client);
+      const since = app.mail.messages.length;
+      const answer = await call('POST', `/api/v1/users/${userId}/reset-2fa`);
+      expect(answer.status).toBe(200);
+      expect(answer.json).toEqual({ reset: true, userId });
+      expect(await app.services.twoFactor.methods.list(userId)).toEqual([]);
+      expect((await client.get('/profile')).location).toMatch(/^\/login/);
+      const [event] = (await events('two_factor.reset_by_admin')).filter(
+        (e) => e.target_user_id === userId,
+      );
+      expect(event?.actor_user_id).toBe(admin.userId);
+      expect(event?.actor_label).toBe('api-key:Ticket system');
+      await app.mail.waitFor(email, /two-factor authentication was reset/, { since });
+      expect((await call('POST', `/api/v1/users/${newId()}/reset-2fa`)).json.code).toBe(
+        'USER_NOT_FOUND',
+      );
+    });
+
+    it('refuses to reset the 2FA of the key’s own creator', async () => {
+      const answer = await call('POST', `/api/v1/users/${admin.userId}/reset-2fa`);
+      expect(answer.status).toBe(409);
+      expect(answer.json.code).toBe('CANNOT_RESET_SELF');
+      expect(await app.services.twoFactor.methods.list(admin.userId)).toHaveLength(1);
+    });
+  });
+
+  describe('audit events', () => {
+    it('lists events newest first with the console’s filters', async () => {
+      const user = await plainUser(app, { name: 'Audrey Audit' });
+      const all = await call('GET', `/api/v1/audit-events?user=${encodeURIComponent(user.email)}`);
+      expect(all.status).toBe(200);
+      const list = all.json.events as Array<{
+        event: string;
+        time: string;
+        target: { id: string } | null;
+      }>;
+      expect(list.map((e) => e.event)).toEqual(
+        expect.arrayContaining(['user.registered', 'email.verified']),
+      );
+      const times = list.map((e) => Date.parse(e.time));
+      expect([...times].sort((a, b) => b - a)).toEqual(times);
+      const byId = await call(
+        'GET',
+        `/api/v1/audit-events?userId=${user.userId}&event=user.registered`,
+      );
+      expect(byId.json.total).toBe(1);
+      const today = new Date(app.clock.now()).toISOString().slice(0, 10);
+      const dated = await call(
+        'GET',
+        `/api/v1/audit-events?userId=${user.userId}&from=${today}&to=${today}`,
+      );
+      expect(dated.json.total).toBe(all.json.total);
+      const before = await call('GET', `/api/v1/audit-events?userId=${user.userId}&to=2000-01-01`);
+      expect(before.json.total).toBe(0);
+      const unknown = await call('GET', '/api/v1/audit-events?user=nobody%40example.com');
+      expect(unknown.json).toMatchObject({ total: 0, events: [] });
+      const paged = await call('GET', '/api/v1/audit-events?perPage=2&page=2');
+      expect(paged.json.events).toHaveLength(2);
+    });
+
+    it('refuses bad filters with VALIDATION_FAILED', async () => {
+      for (const query of [
+        'from=2026-13-01',
+        'to=yesterday',
+        'from=2026-05-02&to=2026-05-01',
+        'event=DROP%20TABLE',
+        'userId=1',
+        'perPage=500',
+      ]) {
+        const bad = await call('GET', `/api/v1/audit-events?${query}`);
+        expect(bad.status, query).toBe(400);
+        expect(bad.json.code).toBe('VALIDATION_FAILED');
+      }
+    });
+  });
+
+  describe('two-factor policy', () => {
+    it('reads and writes the policy, audited as the key’s creator, with effect at the next log-in', async () => {
+      const read = await call('GET', '/api/v1/two-factor/policy');
+      expect(read.json).toEqual({
+        methods: { email: true, totp: true },
+        require: 'nobody',
+        groupIds: [],
+        graceUntil: null,
+      });
+      const group = await app.services.admin.groups.create(`API group ${newId().slice(0, 6)}`, {
+        actorUserId: admin.userId,
+      });
+      if (!group.ok) throw new Error('group');
+      const member = await plainUser(app);
+      await app.services.admin.groups.addMemberByEmail(group.value.id, member.email, {
+        actorUserId: admin.userId,
+      });
+      const graceUntil = new Date(app.clock.now() + 86_400_000).toISOString();
+      const written = await call('PUT', '/api/v1/two-factor/policy', {
+        body: {
+          methods: { email: false, totp: true },
+          require: 'groups',
+          groupIds: [group.value.id],
+          graceUntil,
+        },
+      });
+      expect(written.status).toBe(200);
+      expect(written.json).toEqual({
+        methods: { email: false, totp: true },
+        require: 'groups',
+        groupIds: [group.value.id],
+        graceUntil,
+      });
+      expect((await call('GET', '/api/v1/two-factor/policy')).json).toEqual(written.json);
+      const [event] = await events('two_factor.policy_changed');
+      expect(event?.actor_user_id).toBe(admin.userId);
+      expect(event?.actor_label).toBe('api-key:Ticket system');
+      expect((await logIn(adminClient(app), member.email)).location).toBe('/login/2fa/setup');
+      const groups = await call('GET', '/api/v1/user-groups');
+      expect(groups.json.groups).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ id: group.value.id, members: 1, requiredByPolicy: true }),
+        ]),
+      );
+      await call('PUT', '/api/v1/two-factor/policy', {
+        body: {
+          methods: { email: true, totp: true },
+          require: 'nobody',
+          groupIds: [],
+          graceUntil: null,
+        },
+      });
+    });
+
+    it('keeps the console’s rules and validates the body', async () => {
+      const before = (await call('GET', '/api/v1/two-factor/policy')).json;
+      const none = await call('PUT', '/api/v1/two-factor/policy', {
+        body: {
+          methods: { email: false, totp: false },
+          require: 'nobody',
+          groupIds: [],
+          graceUntil: null,
+        },
+      });
+      expect(none.status).toBe(422);
+      expect(none.json.code).toBe('AT_LEAST_ONE_METHOD');
+      const noGroups = await call('PUT', '/api/v1/two-factor/policy', {
+        body: {
+          methods: { email: true, totp: true },
+          require: 'groups',
+          groupIds: [],
+          graceUntil: null,
+        },
+      });
+      expect(noGroups.json.code).toBe('GROUPS_REQUIRED');
+      const unknown = await call('PUT', '/api/v1/two-factor/policy', {
+        body: {
+          methods: { email: true, totp: true },
+          require: 'groups',
+          groupIds: [newId()],
+          graceUntil: null,
+        },
+      });
+      expect(unknown.json.code).toBe('UNKNOWN_GROUP');
+      for (const body of [
+        {},
+        {
+          methods: { email: true, totp: true },
+          require: 'everyone',
+          groupIds: [],
+          graceUntil: null,
+        },
+        { methods: { email: 'yes', totp: true }, require: 'all', groupIds: [], graceUntil: null },
+        { methods: { email: true, totp: true }, require: 'all', groupIds: ['x'], graceUntil: null },
+        {
+          methods: { email: true, totp: true },
+          require: 'all',
+          groupIds: [],
+          graceUntil: 'tomorrow',
+        },
+      ]) {
+        const bad = await call('PUT', '/api/v1/two-factor/policy', { body });
+        expect(bad.status, JSON.stringify(body)).toBe(400);
+        expect(bad.json.code).toBe('VALIDATION_FAILED');
+      }
+      const notJson = await app.app.inject({
+        method: 'PUT',
+        url: '/api/v1/two-factor/policy',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        payload: '{"methods":',
+      });
+      expect(notJson.statusCode).toBe(400);
+      expect((JSON.parse(notJson.body) as { code: string }).code).toBe('BAD_REQUEST');
+      const text = await app.app.inject({
+        method: 'PUT',
+        url: '/api/v1/two-factor/policy',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'text/plain' },
+        payload: 'all',
+      });
+      expect(text.statusCode).toBe(415);
+      expect((JSON.parse(text.body) as { code: string }).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect((await call('GET', '/api/v1/two-factor/policy')).json).toEqual(before);
+    });
+  });
+
+  describe('OpenAPI document', () => {
+    it('is valid OpenAPI 3.1, public, and lists every API route with its security', async () => {
+      const response = await app.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
+      expect(response.statusCode).toBe(200);
+      const doc = JSON.parse(response.body) as {
+        openapi: string;
+        paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+        security: unknown[];
+      };
+      expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
+      const validator = new Validator();
+      const result = await validator.validate(doc);
+      expect(result.errors ?? []).toEqual([]);
+      expect(result.valid).toBe(true);
+      expect(validator.version).toBe('3.1');
+      expect(doc.security).toEqual([{ apiKey: [] }]);
+
+      // Every route the plugin registers, found by mounting it on a bare Fastify.
+      const probe = Fastify();
+      const registered: string[] = [];
+      probe.addHook('onRoute', (route) => {
+        const methods = Array.isArray(route.method) ? route.method : [route.method];
+        for (const method of methods) {
+          if (method === 'HEAD' || route.url === '/api/v1/openapi.json') continue;
+          registered.push(`${method.toLowerCase()} ${route.url.replace(/:(\w+)/g, '{$1}')}`);
+        }
+      });
+      await probe.register(apiPlugin, {
+        prefix: '/api/v1',
+        deps: { services: app.services, clock: app.clock, tools: undefined as never },
+      });
+      await probe.ready();
+      await probe.close();
+      const documented = Object.entries(doc.paths).flatMap(([path, operations]) =>
+        Object.keys(operations).map((method) => `${method} ${path}`),
+      );
+      expect(registered.length).toBeGreaterThanOrEqual(7);
+      expect(documented.sort()).toEqual([...new Set(registered)].sort());
+      for (const operations of Object.values(doc.paths)) {
+        for (const operation of Object.values(operations)) {
+          expect(Object.keys(operation.responses)).toContain('401');
+        }
+      }
+    });
+  });
+});
