@@ -25,6 +25,7 @@ import {
   expectNoSession,
   expectSignedIn,
   logInWithPassword,
+  logOut,
   mailedCode,
   openProfile,
   otherThan,
@@ -215,6 +216,18 @@ describe.skipIf(missing !== null)('two-factor administration in the browser', ()
     await later.click();
     await page.waitForURL((url) => url.pathname === '/');
     await expectSignedIn(page);
+
+    // Once the date has passed, set-up can no longer be put off; cancelling leads back to
+    // the password form with no session.
+    await logOut(page);
+    world.app.clock.advance(8 * DAY_MS);
+    await logInWithPassword(page, email);
+    await page.waitForURL('**/login/2fa/setup');
+    await page.getByRole('link', { name: 'Set up authentication app' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Set up later' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Cancel and log in again' }).click();
+    await page.waitForURL((url) => url.pathname === '/login');
+    await expectNoSession(page);
   });
 
   it('an admin reset ends the user’s session, mails them, and the next log-in must set up again', async () => {
