@@ -1,0 +1,217 @@
+/**
+ * The audit log and API keys in the admin console (SPEC §2.7), on both stores: the log is
+ * filtered by user, event type and dates, newest first, paged, exported as CSV that a
+ * spreadsheet cannot be tricked into running, and has no way to change an event; an API key
+ * is shown once, kept only as a hash, made only after a recent sign-in, and revocable.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken } from '../../src/security/tokens.js';
+import type { SignedInAdmin } from '../helpers/admin.js';
+import { plainUser, signedInAdmin } from '../helpers/admin.js';
+import { textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import { snapshotDatabase } from '../helpers/snapshot.js';
+
+describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) => {
+  let app: TestApp;
+  let admin: SignedInAdmin;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+    admin = await signedInAdmin(app);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  describe('audit log', () => {
+    it('shows every column and filters by user, event type and date, newest first', async () => {
+      const user = await plainUser(app, { name: 'Fiona Filter' });
+      const page = await admin.client.get(`/admin/audit?user=${encodeURIComponent(user.email)}`);
+      expect(page.status).toBe(200);
+      const text = textOf(page.body);
+      for (const column of ['When', 'Event', 'By', 'User', 'IP address', 'Browser', 'Details']) {
+        expect(text).toContain(column);
+      }
+      expect(text).toContain('Registered');
+      expect(text).toContain('Fiona Filter');
+      expect(text).toContain('Email address verified');
+      expect(page.body).not.toContain(`<a href="/admin/users/${admin.userId}">`);
+
+      const byEvent = await admin.client.get(
+        `/admin/audit?user=${encodeURIComponent(user.email)}&event=user.registered`,
+      );
+      expect(textOf(byEvent.body)).toContain('1 event');
+      const today = new Date(app.clock.now()).toISOString().slice(0, 10);
+      const dated = await admin.client.get(
+        `/admin/audit?user=${encodeURIComponent(user.email)}&from=${today}&to=${today}`,
+      );
+      expect(textOf(dated.body)).toContain('Registered');
+      const past = await admin.client.get(
+        `/admin/audit?user=${encodeURIComponent(user.email)}&to=2001-01-01`,
+      );
+      expect(textOf(past.body)).toContain('No events match these filters.');
+    });
+
+    it('explains bad filters next to their fields', async () => {
+      const unknown = await admin.client.get('/admin/audit?user=nobody%40example.com');
+      expect(unknown.status).toBe(422);
+      expect(textOf(unknown.body)).toContain('No account has this email address.');
+      const badDate = await admin.client.get('/admin/audit?from=2026-02-30');
+      expect(badDate.status).toBe(422);
+      expect(badDate.body).toContain('aria-invalid="true"');
+      const reversed = await admin.client.get('/admin/audit?from=2026-05-02&to=2026-05-01');
+      expect(textOf(reversed.body)).toContain('must not be after');
+      const csv = await admin.client.get('/admin/audit.csv?from=nonsense');
+      expect(csv.status).toBe(303);
+      expect(csv.location).toBe('/admin/audit?from=nonsense');
+    });
+
+    it('pages through many events without overlap', async () => {
+      const user = await plainUser(app, { name: 'Pia Pages' });
+      for (let i = 0; i < 60; i++) {
+        app.clock.advance(1);
+        await app.services.audit.record({
+          event: 'profile.updated',
+          actorUserId: user.userId,
+          details: { n: i },
+        });
+      }
+      const base = `/admin/audit?user=${encodeURIComponent(user.email)}&event=profile.updated`;
+      const first = await admin.client.get(base);
+      expect(textOf(first.body)).toContain('60 events');
+      expect(textOf(first.body)).toContain('Page 1 of 2');
+      const second = await admin.client.get(`${base}&page=2`);
+      const numbers = (body: string) => [...body.matchAll(/n: (\d+)/g)].map((m) => Number(m[1]));
+      const seen = [...numbers(first.body), ...numbers(second.body)];
+      expect(seen).toHaveLength(60);
+      expect(new Set(seen).size).toBe(60);
+      expect(numbers(first.body)[0]).toBe(59);
+    });
+
+    it('exports the filtered log as CSV, newest first, safe to open in a spreadsheet', async () => {
+      const user = await plainUser(app, { name: '=HYPERLINK("http://evil.example","click")' });
+      const answer = await admin.client.get(
+        `/admin/audit.csv?user=${encodeURIComponent(user.email)}`,
+      );
+      expect(answer.status).toBe(200);
+      expect(answer.headers['content-type']).toBe('text/csv; charset=utf-8');
+      expect(answer.headers['content-disposition']).toMatch(
+        /^attachment; filename="portico-audit-\d{4}-\d{2}-\d{2}\.csv"$/,
+      );
+      expect(answer.headers['cache-control']).toBe('no-store');
+      const lines = answer.body.trimEnd().split('\r\n');
+      expect(lines[0]).toBe(
+        'time,event,actor_user_id,actor_name,actor_email,actor_label,target_user_id,target_name,target_email,ip,user_agent,details',
+      );
+      expect(lines).toHaveLength(3);
+      const rows = lines.slice(1);
+      expect(rows.map((l) => /^"[^"]+","([^"]+)"/.exec(l)?.[1]).sort()).toEqual([
+        'email.verified',
+        'user.registered',
+      ]);
+      const times = rows.map((l) => Date.parse(/^"([^"]+)"/.exec(l)?.[1] ?? ''));
+      expect(times[0]).toBeGreaterThanOrEqual(times[1] ?? 0);
+      // The name would run as a formula: it starts with an apostrophe, quotes doubled.
+      for (const row of rows) {
+        expect(row).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+        expect(row).not.toContain(',"=HYPERLINK');
+      }
+    });
+
+    it('has no way to change or delete an event', async () => {
+      const before = await snapshotDatabase(app.db);
+      for (const path of ['/admin/audit', '/admin/audit/delete', '/admin/audit.csv']) {
+        const answer = await admin.client.post(path, {});
+        expect(answer.status).toBe(404);
+      }
+      const after = await snapshotDatabase(app.db);
+      expect(after.audit_events).toEqual(before.audit_events);
+    });
+  });
+
+  describe('API keys', () => {
+    it('shows a new key once, keeps only its hash, and lists it without the key', async () => {
+      const created = await admin.client.submit('/admin/api-keys', { name: 'Helpdesk sync' });
+      expect(created.status).toBe(201);
+      const token = /ptk_[A-Za-z0-9_-]{43}/.exec(created.body)?.[0] ?? '';
+      expect(token).not.toBe('');
+      expect(textOf(created.body)).toContain('it is shown only this once');
+
+      const rows = await app.db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('name', '=', 'Helpdesk sync')
+        .execute();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]?.token_hash).toBe(hashToken(token));
+      expect(JSON.stringify(await snapshotDatabase(app.db))).not.toContain(token);
+
+      const list = await admin.client.get('/admin/api-keys');
+      expect(textOf(list.body)).toContain('Helpdesk sync');
+      expect(list.body).toContain(token.slice(0, 10));
+      expect(list.body).not.toContain(token);
+      expect(textOf(list.body)).toContain('Never');
+
+      const used = await app.app.inject({
+        method: 'GET',
+        url: '/api/v1/user-groups',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(used.statusCode).toBe(200);
+      expect(textOf((await admin.client.get('/admin/api-keys')).body)).not.toMatch(
+        /Helpdesk sync \S+… .* Never/,
+      );
+      const audit = await admin.client.get('/admin/audit?event=api_key.created');
+      expect(textOf(audit.body)).toContain('API key created');
+    });
+
+    it('asks for a recent sign-in before making a key, and refuses a key without a name', async () => {
+      const empty = await admin.client.submit('/admin/api-keys', { name: '  ' });
+      expect(empty.status).toBe(422);
+      app.clock.advance(11 * 60_000);
+      await admin.client.get('/admin/api-keys');
+      const stale = await admin.client.post('/admin/api-keys', { name: 'Too late' });
+      expect(stale.status).toBe(303);
+      expect(stale.location).toBe('/reauth?next=%2Fadmin%2Fapi-keys');
+      expect(
+        await app.db.selectFrom('api_keys').select('id').where('name', '=', 'Too late').execute(),
+      ).toHaveLength(0);
+      admin = {
+        ...admin,
+        client: await (await import('../helpers/admin.js')).logInAdmin(app, admin),
+      };
+    });
+
+    it('revokes a key: the API refuses it from then on, and it cannot be revoked twice', async () => {
+      const created = await admin.client.submit('/admin/api-keys', { name: 'Short-lived' });
+      const token = /ptk_[A-Za-z0-9_-]{43}/.exec(created.body)?.[0] ?? '';
+      const [row] = await app.db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('name', '=', 'Short-lived')
+        .execute();
+      await admin.client.get('/admin/api-keys');
+      const revoked = await admin.client.post(`/admin/api-keys/${row?.id}/revoke`);
+      expect(revoked.status).toBe(303);
+      expect(textOf((await admin.client.follow(revoked)).body)).toContain(
+        'The API key “Short-lived” has been revoked.',
+      );
+      const refused = await app.app.inject({
+        method: 'GET',
+        url: '/api/v1/user-groups',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(refused.statusCode).toBe(401);
+      expect((await admin.client.post(`/admin/api-keys/${row?.id}/revoke`)).status).toBe(404);
+      expect((await admin.client.post('/admin/api-keys/nonsense/revoke')).status).toBe(404);
+      const events = await app.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('event', '=', 'api_key.revoked')
+        .execute();
+      expect(events.some((e) => e.actor_user_id === admin.userId)).toBe(true);
+    });
+  });
+});
