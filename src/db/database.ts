@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { SqliteDatabase } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -74,10 +75,13 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
+  // pg is loaded only here: on SQLite its module loading would be start-up time for nothing
+  // (docs/performance.md).
+  const { Pool, TypeOverrides } = createRequire(import.meta.url)('pg') as typeof pg;
   // Times are bigint milliseconds, always far below 2^53: read them as numbers.
-  const types = new pg.TypeOverrides();
+  const types = new TypeOverrides();
   types.setTypeParser(INT8_OID, (value: string) => Number(value));
-  const pool = new pg.Pool({
+  const pool = new Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),

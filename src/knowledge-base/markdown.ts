@@ -1,5 +1,11 @@
+import { createRequire } from 'node:module';
 import { Marked } from 'marked';
-import sanitizeHtml from 'sanitize-html';
+import type sanitizeHtml from 'sanitize-html';
+
+// Loaded at the first article rendered, not at start: sanitize-html (with its HTML and CSS
+// parsers) is a large module and a start on a seeded database renders nothing
+// (docs/performance.md).
+let sanitize: typeof sanitizeHtml | null = null;
 
 /**
  * Articles are Markdown written by administrators, but rendered to every visitor: whatever
@@ -64,7 +70,8 @@ const marked = new Marked({ gfm: true, breaks: false, async: false });
 /** Markdown → HTML that is safe to insert into a page as it is. */
 export function renderMarkdown(markdown: string): string {
   const raw = marked.parse(markdown, { async: false });
-  return sanitizeHtml(raw, SANITIZE_OPTIONS);
+  sanitize ??= createRequire(import.meta.url)('sanitize-html') as typeof sanitizeHtml;
+  return sanitize(raw, SANITIZE_OPTIONS);
 }
 
 const ENTITIES: Record<string, string> = {

@@ -17,8 +17,9 @@ interface SnowballModule {
 }
 
 // A CommonJS/UMD module without type declarations: loaded through require so every loader
-// (node, tsx, vitest) sees the same object.
-const snowball = createRequire(import.meta.url)('snowball-stemmers') as SnowballModule;
+// (node, tsx, vitest) sees the same object. Loaded at the first stem, not at start: it is a
+// large module and a start on a seeded database stems nothing (docs/performance.md).
+let snowball: SnowballModule | null = null;
 
 const SNOWBALL_LANGUAGE: Record<Locale, string> = { en: 'english', nl: 'dutch' };
 /** PostgreSQL text-search configuration per article language (see migration 0003). */
@@ -28,6 +29,7 @@ const stemmers = new Map<Locale, SnowballStemmer>();
 function stemmerFor(locale: Locale): SnowballStemmer {
   let stemmer = stemmers.get(locale);
   if (!stemmer) {
+    snowball ??= createRequire(import.meta.url)('snowball-stemmers') as SnowballModule;
     stemmer = snowball.newStemmer(SNOWBALL_LANGUAGE[locale]);
     stemmers.set(locale, stemmer);
   }

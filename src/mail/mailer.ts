@@ -1,7 +1,10 @@
 import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
+import type nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+import type StreamTransport from 'nodemailer/lib/stream-transport/index.js';
 
 export interface MailMessage {
   to: string;
@@ -55,13 +58,24 @@ function classify(error: unknown): MailDeliveryError {
   });
 }
 
+/**
+ * nodemailer is loaded with the first mail, not at start: it is a large module and most
+ * starts send nothing for a while (docs/performance.md).
+ */
+let loaded: typeof nodemailer | null = null;
+function mailModule(): typeof nodemailer {
+  return (loaded ??= createRequire(import.meta.url)('nodemailer') as typeof nodemailer);
+}
+
 export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
-  const transport = nodemailer.createTransport({
-    url: smtpUrl,
-    connectionTimeout: SMTP_CONNECTION_TIMEOUT_MS,
-    greetingTimeout: SMTP_CONNECTION_TIMEOUT_MS,
-    socketTimeout: SMTP_SOCKET_TIMEOUT_MS,
-  } satisfies SMTPTransport.Options);
+  let created: Transporter<SMTPTransport.SentMessageInfo> | null = null;
+  const transport = () =>
+    (created ??= mailModule().createTransport({
+      url: smtpUrl,
+      connectionTimeout: SMTP_CONNECTION_TIMEOUT_MS,
+      greetingTimeout: SMTP_CONNECTION_TIMEOUT_MS,
+      socketTimeout: SMTP_SOCKET_TIMEOUT_MS,
+    } satisfies SMTPTransport.Options));
   return {
     async send(message) {
       let timer: NodeJS.Timeout | undefined;
@@ -72,7 +86,7 @@ export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
         );
       });
       try {
-        await Promise.race([transport.sendMail({ from, ...message }), timeout]);
+        await Promise.race([transport().sendMail({ from, ...message }), timeout]);
       } catch (error) {
         throw error instanceof MailDeliveryError ? error : classify(error);
       } finally {
@@ -80,7 +94,7 @@ export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
       }
     },
     close() {
-      transport.close();
+      created?.close();
       return Promise.resolve();
     },
   };
@@ -98,11 +112,12 @@ export function createOutboxMailer(
   from: string,
   log: (line: string) => void,
 ): Mailer {
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true });
+  let created: Transporter<StreamTransport.SentMessageInfo> | null = null;
   let sequence = 0;
   return {
     async send(message) {
-      const info = await transport.sendMail({ from, ...message });
+      created ??= mailModule().createTransport({ streamTransport: true, buffer: true });
+      const info = await created.sendMail({ from, ...message });
       await fs.mkdir(outboxDir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const file = path.join(outboxDir, `${stamp}-${++sequence}.eml`);
