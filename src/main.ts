@@ -15,14 +15,25 @@ import type { Config } from './config.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import type { CliContext } from './cli/admin-commands.js';
+import {
+  ADMIN_HELP,
+  auditCommand,
+  resetTwoFactorCommand,
+  usersCommand,
+} from './cli/admin-commands.js';
 
 const HELP: Record<string, string> = {
+  ...ADMIN_HELP,
   main: `Usage: portico <command> [options]
 
 Commands:
   serve          Run the help center (migrates the database first)
   migrate        Apply pending database migrations and exit
   create-admin   Create an administrator (or promote an existing account)
+  reset-2fa      Reset the two-factor authentication of an account (by email)
+  users list     List accounts, optionally only those matching a search
+  audit          Print security events (filter by user, dates, event type)
 
 Run "portico <command> --help" for a command's options.
 Configuration comes from the environment; see the README.`,
@@ -159,6 +170,8 @@ async function createAdmin(args: string[]): Promise<void> {
   }
 }
 
+const cli: CliContext = { fail, config, out: (text) => void process.stdout.write(text) };
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
@@ -178,6 +191,12 @@ async function main(argv: string[]): Promise<void> {
       return migrate();
     case 'create-admin':
       return createAdmin(rest);
+    case 'reset-2fa':
+      return resetTwoFactorCommand(rest, cli);
+    case 'users':
+      return usersCommand(rest, cli);
+    case 'audit':
+      return auditCommand(rest, cli);
     default:
       fail(`unknown command "${command}". Run "portico --help".`);
   }

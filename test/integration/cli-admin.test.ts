@@ -1,0 +1,149 @@
+/**
+ * The operator's commands (issue "Administration", CLI): `portico reset-2fa EMAIL` does what
+ * the console's reset does (methods, codes and sessions gone, mailed, audited with the actor
+ * "cli"), `portico users list` and `portico audit` read what the console shows. Run as an
+ * operator would, against the database of a running app.
+ */
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminClient, plainUser, signedInAdmin } from '../helpers/admin.js';
+import { logIn, registerAndVerify } from '../helpers/flows.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import { setUpApp } from '../helpers/two-factor.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+describe('administration from the command line', () => {
+  let app: TestApp;
+
+  function portico(args: string[]): Promise<Run> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(TSX, [path.join(ROOT, 'src', 'main.ts'), ...args], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: process.env.HOME ?? os.tmpdir(),
+          TMPDIR: os.tmpdir(),
+          PORTICO_DATA_DIR: app.dataDir,
+          DATABASE_URL: `sqlite:${path.join(app.dataDir, 'portico.db')}`,
+          SMTP_URL: app.mail.url,
+          PUBLIC_URL: 'http://localhost:3000',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  beforeAll(async () => {
+    app = await createTestApp();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  // Each run is a cold start of tsx: allow them time on a busy two-core machine.
+  const SLOW = 120_000;
+
+  it(
+    'explains the new commands in --help',
+    async () => {
+      const [main, reset, audit] = await Promise.all([
+        portico(['--help']),
+        portico(['reset-2fa', '--help']),
+        portico(['audit', '--help']),
+      ]);
+      expect(main.stdout).toMatch(/reset-2fa\s+Reset the two-factor authentication/);
+      expect(main.stdout).toMatch(/users list\s+/);
+      expect(main.stdout).toMatch(/audit\s+Print security events/);
+      expect(reset.stdout).toContain('Usage: portico reset-2fa EMAIL');
+      expect(audit.stdout).toContain('--since DATE');
+    },
+    SLOW,
+  );
+
+  it(
+    'resets a user’s 2FA like the console does, audited as "cli", and reads it back',
+    async () => {
+      const admin = await signedInAdmin(app);
+      const client = adminClient(app);
+      const { email, userId } = await registerAndVerify(app, client, { name: 'Carl Cli' });
+      await logIn(client, email);
+      await setUpApp(app, client);
+      const since = app.mail.messages.length;
+
+      const reset = await portico(['reset-2fa', email.toUpperCase()]);
+      expect(reset.stderr).toBe('');
+      expect(reset.code).toBe(0);
+      expect(reset.stdout).toContain(
+        `Reset two-factor authentication for Carl Cli <${email.toUpperCase()}>: 1 method(s) removed`,
+      );
+      expect(await app.services.twoFactor.methods.list(userId)).toEqual([]);
+      expect((await client.get('/profile')).location).toMatch(/^\/login/);
+      const [event] = await app.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('event', '=', 'two_factor.reset_by_admin')
+        .where('target_user_id', '=', userId)
+        .execute();
+      expect(event).toMatchObject({ actor_user_id: null, actor_label: 'cli', ip: 'cli' });
+      await app.mail.waitFor(email, /two-factor authentication was reset/, { since });
+
+      const today = new Date().toISOString().slice(0, 10);
+      const [audit, users, csv, admins] = await Promise.all([
+        portico(['audit', '--user', email, '--since', today]),
+        portico(['users', 'list', '--search', 'carl cli']),
+        portico(['audit', '--user', email, '--csv']),
+        portico(['users', 'list', '--admins']),
+      ]);
+      expect(audit.code).toBe(0);
+      const lines = audit.stdout.trim().split('\n');
+      expect(lines.some((line) => /^\S+\ttwo_factor\.reset_by_admin\tcli\t/.test(line))).toBe(true);
+      expect(audit.stdout).toContain('\tuser.registered\t');
+      expect(users.stdout.split('\n')[0]).toBe('email\tname\trole\ttwo-factor\tstatus\tcreated');
+      expect(users.stdout).toContain(`${email}\tCarl Cli\tuser\t-\tactive\t`);
+      expect(csv.stdout.split('\r\n')[0]).toMatch(/^time,event,/);
+      expect(csv.stdout).toContain('"two_factor.reset_by_admin"');
+      expect(admins.stdout).toContain(`${admin.email}\tAda Admin\tadmin\ttotp\tactive`);
+      expect(admins.stdout).not.toContain('Carl Cli');
+    },
+    SLOW,
+  );
+
+  it(
+    'says what is wrong, with exit code 1',
+    async () => {
+      const user = await plainUser(app);
+      const [unknown, noEmail, badSince, badSub] = await Promise.all([
+        portico(['reset-2fa', 'nobody@example.com']),
+        portico(['reset-2fa']),
+        portico(['audit', '--since', 'last week']),
+        portico(['users', 'delete']),
+      ]);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toBe('portico: no account has the email address nobody@example.com\n');
+      expect(noEmail.stderr).toContain('reset-2fa needs one email address');
+      expect(badSince.stderr).toContain('--since needs a date as YYYY-MM-DD');
+      expect(badSub.stderr).toContain('unknown users command');
+      for (const run of [noEmail, badSince, badSub]) expect(run.code).toBe(1);
+      expect(await app.services.admin.directory.find(user.userId)).toBeDefined();
+    },
+    SLOW,
+  );
+});
