@@ -141,3 +141,14 @@ export function choice(options: {
     <label for="${options.id}">${options.label}</label>
   </div>`;
 }
+
+/**
+ * A wide table in a box that scrolls sideways on narrow screens. The box can take keyboard
+ * focus and is a named region, so the part out of view can be reached without a mouse (WCAG
+ * 2.1.1; axe "scrollable-region-focusable").
+ */
+export function scrollTable(label: string, table: SafeHtml): SafeHtml {
+  return html`<div class="table-scroll" role="region" aria-label="${label}" tabindex="0">
+    ${table}
+  </div>`;
+}

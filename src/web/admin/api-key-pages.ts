@@ -5,7 +5,7 @@ import { html } from '../../lib/html.js';
 import { button, csrfField, errorSummary, field, form } from '../views/components.js';
 import type { FieldErrors } from '../views/components.js';
 import type { PageContext } from '../views/page-context.js';
-import { when } from './admin-components.js';
+import { scrollTable, when } from './admin-components.js';
 import { adminLayout } from './admin-layout.js';
 
 export function apiKeysPage(
@@ -34,8 +34,9 @@ export function apiKeysPage(
       ${
         data.keys.length === 0
           ? html`<p>${k.none}</p>`
-          : html`<div class="table-scroll">
-              <table class="table">
+          : html`${scrollTable(
+              k.keys,
+              html` <table class="table">
                 <thead>
                   <tr>
                     <th scope="col">${k.name}</th>
@@ -88,8 +89,8 @@ export function apiKeysPage(
                       </tr>`,
                   )}
                 </tbody>
-              </table>
-            </div>`
+              </table>`,
+            )}`
       }`,
   });
 }

@@ -5,7 +5,7 @@ import { html } from '../../lib/html.js';
 import { errorSummary, field } from '../views/components.js';
 import type { FieldErrors } from '../views/components.js';
 import type { PageContext } from '../views/page-context.js';
-import { eventLabel, pagination, queryString, when } from './admin-components.js';
+import { eventLabel, pagination, queryString, scrollTable, when } from './admin-components.js';
 import { adminLayout } from './admin-layout.js';
 
 /** Who did it: a person (with the API key they used, if any), or a label such as "cli". */
@@ -107,8 +107,9 @@ export function auditPage(
       ${
         data.events.length === 0
           ? ''
-          : html`<div class="table-scroll">
-              <table class="table audit-table">
+          : html`${scrollTable(
+              a.heading,
+              html` <table class="table audit-table">
                 <thead>
                   <tr>
                     <th scope="col">${a.when}</th>
@@ -134,8 +135,8 @@ export function auditPage(
                       </tr>`,
                   )}
                 </tbody>
-              </table>
-            </div>`
+              </table>`,
+            )}`
       }
       ${pagination(ctx, data.page, data.pages, (page) => `/admin/audit${queryString({ ...filterQuery, page })}`)}`,
   });

@@ -5,7 +5,7 @@ import { html } from '../../lib/html.js';
 import { button, csrfField, errorSummary, field, form } from '../views/components.js';
 import type { FieldErrors } from '../views/components.js';
 import type { PageContext } from '../views/page-context.js';
-import { when } from './admin-components.js';
+import { scrollTable, when } from './admin-components.js';
 import { adminLayout } from './admin-layout.js';
 
 export function groupsPage(
@@ -29,8 +29,9 @@ export function groupsPage(
       ${
         data.groups.length === 0
           ? html`<p>${g.none}</p>`
-          : html`<div class="table-scroll">
-              <table class="table">
+          : html`${scrollTable(
+              g.heading,
+              html` <table class="table">
                 <thead>
                   <tr>
                     <th scope="col">${g.name}</th>
@@ -49,8 +50,8 @@ export function groupsPage(
                       </tr>`,
                   )}
                 </tbody>
-              </table>
-            </div>`
+              </table>`,
+            )}`
       }
       <h2>${g.createHeading}</h2>
       ${form(
@@ -87,8 +88,9 @@ export function groupPage(
       ${
         data.members.length === 0
           ? html`<p>${g.noMembers}</p>`
-          : html`<div class="table-scroll">
-              <table class="table">
+          : html`${scrollTable(
+              g.membersHeading,
+              html` <table class="table">
                 <thead>
                   <tr>
                     <th scope="col">${ctx.t.admin.usersPage.name}</th>
@@ -123,8 +125,8 @@ export function groupPage(
                       </tr>`,
                   )}
                 </tbody>
-              </table>
-            </div>`
+              </table>`,
+            )}`
       }
       <h2>${g.addHeading}</h2>
       ${form(

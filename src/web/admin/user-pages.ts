@@ -4,7 +4,14 @@ import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
 import { csrfField } from '../views/components.js';
 import type { PageContext } from '../views/page-context.js';
-import { eventLabel, methodTypeLabel, pagination, queryString, when } from './admin-components.js';
+import {
+  eventLabel,
+  methodTypeLabel,
+  pagination,
+  queryString,
+  scrollTable,
+  when,
+} from './admin-components.js';
 import { adminLayout } from './admin-layout.js';
 import { actorCell } from './audit-pages.js';
 
@@ -38,8 +45,9 @@ export function usersPage(
       ${
         data.users.length === 0
           ? ''
-          : html`<div class="table-scroll">
-              <table class="table">
+          : html`${scrollTable(
+              u.heading,
+              html` <table class="table">
                 <thead>
                   <tr>
                     <th scope="col">${u.name}</th>
@@ -75,8 +83,8 @@ export function usersPage(
                       </tr>`,
                   )}
                 </tbody>
-              </table>
-            </div>`
+              </table>`,
+            )}`
       }
       ${pagination(ctx, data.page, data.pages, (page) => `/admin/users${queryString({ q: data.query, page })}`)}`,
   });
@@ -148,8 +156,9 @@ export function userPage(
       ${
         methods.length === 0
           ? html`<p>${p.noMethods}</p>`
-          : html`<div class="table-scroll">
-                <table class="table">
+          : html`${scrollTable(
+                p.methods,
+                html` <table class="table">
                   <thead>
                     <tr>
                       <th scope="col">${p.methodName}</th>
@@ -171,8 +180,8 @@ export function userPage(
                         </tr>`,
                     )}
                   </tbody>
-                </table>
-              </div>
+                </table>`,
+              )}
               <p>${p.recoveryLeft(data.detail.recoveryCodesLeft)}</p>`
       }
 
@@ -190,8 +199,9 @@ export function userPage(
       ${
         sessions.length === 0
           ? html`<p>${p.noSessions}</p>`
-          : html`<div class="table-scroll">
-              <table class="table">
+          : html`${scrollTable(
+              p.sessions,
+              html` <table class="table">
                 <thead>
                   <tr>
                     <th scope="col">${p.sessionStarted}</th>
@@ -213,8 +223,8 @@ export function userPage(
                       </tr>`,
                   )}
                 </tbody>
-              </table>
-            </div>`
+              </table>`,
+            )}`
       }
       ${sessions.length > 0 ? html`<div class="actions">${postButton(ctx, `${base}/sign-out`, p.signOutEverywhere, { secondary: true })}</div>` : ''}
 
@@ -222,8 +232,9 @@ export function userPage(
       ${
         events.length === 0
           ? html`<p>${p.noEvents}</p>`
-          : html`<div class="table-scroll">
-              <table class="table">
+          : html`${scrollTable(
+              p.events,
+              html` <table class="table">
                 <thead>
                   <tr>
                     <th scope="col">${t.admin.auditPage.when}</th>
@@ -243,8 +254,8 @@ export function userPage(
                       </tr>`,
                   )}
                 </tbody>
-              </table>
-            </div>`
+              </table>`,
+            )}`
       }
       <p><a href="/admin/audit${queryString({ user: addresses[0]?.email })}">${p.allEvents}</a></p>
 

@@ -1,0 +1,223 @@
+/**
+ * The admin console in a real Chromium (SPEC §2.7): an administrator logs in with a code from
+ * their authenticator app, searches a user and resets their 2FA through the confirmation
+ * step, filters the audit log, creates an API key (used once from outside) and revokes it.
+ * Every admin page is found by its labels and has no WCAG 2.2 A/AA violations (axe-core), in
+ * English and in Dutch, on a desktop and on a phone.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nl } from '../../src/i18n/nl.js';
+import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
+import type { SignedInAdmin } from '../helpers/admin.js';
+import { adminClient, signedInAdmin } from '../helpers/admin.js';
+import { logIn, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
+import { setUpApp } from '../helpers/two-factor.js';
+import type { E2eWorld } from './helpers/browser.js';
+import { hasChromium, startE2e } from './helpers/browser.js';
+import {
+  check,
+  checkOnPhone,
+  expectSignedIn,
+  logInWithPassword,
+  openProfile,
+  STEP_MS,
+} from './helpers/two-factor-browser.js';
+
+describe.skipIf(!hasChromium)('admin console in the browser', () => {
+  let world: E2eWorld;
+  let admin: SignedInAdmin;
+  let page: Page;
+  let target: { email: string; userId: string };
+
+  beforeAll(async () => {
+    world = await startE2e();
+    admin = await signedInAdmin(world.app, { name: 'Ada Admin' });
+    // Someone who set up the authenticator app and then lost their phone.
+    const client = adminClient(world.app);
+    target = await registerAndVerify(world.app, client, {
+      name: 'Tess Target',
+      email: uniqueEmail('tess'),
+    });
+    await logIn(client, target.email);
+    await setUpApp(world.app, client, '/profile/2fa', 'Old phone');
+    const group = await world.app.services.admin.groups.create('Support agents', {
+      actorUserId: admin.userId,
+    });
+    if (group.ok)
+      await world.app.services.admin.groups.addMemberByEmail(group.value.id, target.email, {
+        actorUserId: admin.userId,
+      });
+
+    page = await openProfile(world);
+    await logInWithPassword(page, admin.email);
+    await page.waitForURL('**/login/2fa');
+    world.app.clock.advance(STEP_MS);
+    await page
+      .getByLabel('Verification Code', { exact: true })
+      .fill(totpCodeAt(admin.secret, world.app.clock.now()));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expectSignedIn(page);
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  const nav = () => page.getByRole('navigation', { name: 'Administration' });
+
+  it('opens the dashboard from the account menu', async () => {
+    await page.getByRole('button', { name: 'Account menu', exact: true }).click();
+    await page.getByRole('link', { name: 'Administration' }).click();
+    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    expect(await nav().getByRole('link', { name: 'Dashboard' }).getAttribute('aria-current')).toBe(
+      'page',
+    );
+    await check(page, 'admin-dashboard');
+    await checkOnPhone(page, 'admin-dashboard');
+  });
+
+  it('searches a user and resets their 2FA after the confirmation', async () => {
+    await nav().getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+    await check(page, 'admin-users');
+    await page.getByRole('searchbox', { name: 'Search by name or email' }).fill('tess');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: '1 user' }).waitFor();
+    await check(page, 'admin-users-search');
+    await checkOnPhone(page, 'admin-users-search');
+
+    await page.getByRole('link', { name: 'Tess Target' }).click();
+    await page.getByRole('heading', { name: 'Tess Target', level: 1 }).waitFor();
+    await expect.poll(() => page.getByRole('cell', { name: 'Old phone' }).isVisible()).toBe(true);
+    await check(page, 'admin-user');
+    await checkOnPhone(page, 'admin-user');
+
+    await page.getByRole('link', { name: 'Reset two-factor authentication' }).click();
+    await page
+      .getByRole('heading', { name: 'Reset two-factor authentication for Tess Target?' })
+      .waitFor();
+    await check(page, 'admin-user-reset-confirm');
+    const since = world.app.mail.messages.length;
+    await page.getByRole('button', { name: 'Reset two-factor authentication' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Two-factor authentication for Tess Target has been reset.' })
+      .waitFor();
+    await expect
+      .poll(() => page.getByText('No two-factor authentication method is set up.').isVisible())
+      .toBe(true);
+    await check(page, 'admin-user-after-reset');
+    await world.app.mail.waitFor(target.email, /two-factor authentication was reset/, { since });
+    expect(await world.app.services.twoFactor.methods.list(target.userId)).toEqual([]);
+  });
+
+  it('has no reset on the administrator’s own page', async () => {
+    await page.goto(`/admin/users/${admin.userId}`);
+    await page.getByRole('heading', { name: 'Ada Admin', level: 1 }).waitFor();
+    expect(await page.getByRole('link', { name: 'Reset two-factor authentication' }).count()).toBe(
+      0,
+    );
+    await page.getByText('You cannot reset your own two-factor authentication here.').waitFor();
+    await check(page, 'admin-user-self');
+  });
+
+  it('filters the audit log by user and event type', async () => {
+    await nav().getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+    await check(page, 'admin-audit');
+    await page.getByLabel('User', { exact: true }).fill(target.email);
+    await page.getByLabel('Event type').selectOption({ label: '2FA reset by an administrator' });
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: '1 event' }).waitFor();
+    const rows = page.getByRole('table').getByRole('row');
+    expect(await rows.count()).toBe(2);
+    await expect.poll(() => rows.nth(1).textContent()).toContain('Ada Admin');
+    await check(page, 'admin-audit-filtered');
+    await checkOnPhone(page, 'admin-audit-filtered');
+
+    // A date the form refuses is explained next to its field.
+    await page.getByLabel('From').fill('2026-01-01');
+    await page.getByLabel('To', { exact: true }).fill('2025-01-01');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await page.getByRole('alert').waitFor();
+    await check(page, 'admin-audit-error');
+  });
+
+  it('creates an API key, shown once, that works until it is revoked', async () => {
+    await nav().getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+    await check(page, 'admin-api-keys');
+    await page.getByLabel('Name', { exact: true }).fill('E2E ticket sync');
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    await page.getByRole('heading', { name: 'Your new API key' }).waitFor();
+    await check(page, 'admin-api-key-created');
+    const key = (await page.locator('code.secret-box').textContent())?.trim() ?? '';
+    expect(key).toMatch(/^ptk_[A-Za-z0-9_-]{43}$/);
+
+    const api = (token: string) =>
+      fetch(`${world.app.baseUrl}/api/v1/users?q=tess`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+    const found = await api(key);
+    expect(found.status).toBe(200);
+    expect(((await found.json()) as { total: number }).total).toBe(1);
+
+    await page.getByRole('link', { name: 'Done' }).click();
+    await page.getByRole('cell', { name: 'E2E ticket sync', exact: true }).waitFor();
+    expect(await page.content()).not.toContain(key);
+    await page.getByRole('button', { name: 'Revoke the API key E2E ticket sync' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'The API key “E2E ticket sync” has been revoked.' })
+      .waitFor();
+    await check(page, 'admin-api-keys-revoked');
+    expect((await api(key)).status).toBe(401);
+  });
+
+  it('shows the user groups and two-factor settings pages', async () => {
+    await nav().getByRole('link', { name: 'User groups' }).click();
+    await page.getByRole('heading', { name: 'User groups', level: 1 }).waitFor();
+    await check(page, 'admin-groups');
+    await page.getByRole('link', { name: 'Support agents' }).click();
+    await page.getByRole('heading', { name: 'Support agents', level: 1 }).waitFor();
+    await check(page, 'admin-group');
+    await checkOnPhone(page, 'admin-group');
+
+    await nav().getByRole('link', { name: 'Two-factor authentication' }).click();
+    await page.getByRole('heading', { name: 'Two-factor authentication', level: 1 }).waitFor();
+    await check(page, 'admin-2fa');
+    await checkOnPhone(page, 'admin-2fa');
+    // Every method off is refused, with the error tied to the methods.
+    await page.getByRole('checkbox', { name: 'Email Authentication' }).uncheck();
+    await page.getByRole('checkbox', { name: 'Authentication App' }).uncheck();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'Leave at least one method on.' }).waitFor();
+    await check(page, 'admin-2fa-error');
+  });
+
+  it('speaks Dutch on every admin page', async () => {
+    await page.goto('/admin');
+    await page.getByRole('button', { name: 'Nederlands' }).click();
+    await page.getByRole('heading', { name: nl.admin.dashboardPage.heading, level: 1 }).waitFor();
+    const pages: Array<[string, string]> = [
+      ['/admin', nl.admin.dashboardPage.heading],
+      ['/admin/users', nl.admin.usersPage.heading],
+      [`/admin/users/${target.userId}`, 'Tess Target'],
+      [
+        `/admin/users/${target.userId}/reset-2fa`,
+        nl.admin.userPage.resetConfirmHeading('Tess Target'),
+      ],
+      ['/admin/groups', nl.admin.groupsPage.heading],
+      ['/admin/2fa', nl.twoFactor.admin.settingsHeading],
+      ['/admin/audit', nl.admin.auditPage.heading],
+      ['/admin/api-keys', nl.admin.apiKeysPage.heading],
+    ];
+    for (const [path, heading] of pages) {
+      await page.goto(path);
+      await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      expect(await page.getAttribute('html', 'lang')).toBe('nl');
+      await check(page, `admin-nl${path.replace(/\//g, '-')}`);
+    }
+    await checkOnPhone(page, 'admin-nl-api-keys');
+  });
+});
