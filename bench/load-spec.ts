@@ -9,9 +9,6 @@ export interface Expectation {
 interface BaseSpec {
   url: string;
   connections: number;
-  /** Seconds of load that is thrown away first (JIT, caches, connection set-up). */
-  warmupSeconds: number;
-  durationSeconds: number;
   expect: Expectation;
 }
 
@@ -22,10 +19,20 @@ export interface GetSpec extends BaseSpec {
   cookies: string[];
 }
 
-/** One pending sign-in per request, answered with the current code of that user's secret. */
+export interface TotpEntry {
+  cookie: string;
+  csrfToken: string;
+  secret: string;
+}
+
+/**
+ * One pending sign-in per request, answered with the current code of that user's secret. The
+ * entries are in a JSON file (there are tens of thousands); every run of the same file goes on
+ * where the last one stopped, so no pending sign-in is offered twice.
+ */
 export interface TotpSpec extends BaseSpec {
   kind: 'totp';
-  entries: Array<{ cookie: string; csrfToken: string; secret: string }>;
+  entriesFile: string;
 }
 
 /** The password form, cycling through users, each request from its own client address. */
@@ -39,21 +46,36 @@ export interface LoginSpec extends BaseSpec {
 
 export type LoadSpec = GetSpec | TotpSpec | LoginSpec;
 
+/** Orchestrator → load generator. */
+export type LoadCommand =
+  /** Load for `seconds`; the answers count towards each named series. */
+  | { type: 'run'; spec: LoadSpec; seconds: number; series: string[] }
+  /** The totals of a series (then forgotten). */
+  | { type: 'report'; series: string }
+  | { type: 'exit' };
+
 export interface LoadResult {
-  /** Responses counted in the measured window. */
+  /** Responses counted. */
   requests: number;
   /** Responses that matched the expectation. */
   ok: number;
   /** Unexpected answers by status (and redirect target), plus socket errors and timeouts. */
   failures: Record<string, number>;
+  /** Seconds under load. */
   seconds: number;
   /** Successful requests per second. */
   rps: number;
   p50Ms: number;
   p99Ms: number;
-  /** Requests built by setupRequest, warm-up included (TOTP: pending sign-ins used). */
+  /** TOTP: pending sign-ins used so far from the entries file (warm-up included). */
   used: number;
+  /** TOTP: how many the entries file holds. */
+  available: number;
 }
 
-/** Messages the load generator sends over its IPC channel. */
-export type LoadMessage = { type: 'measuring' } | { type: 'result'; result: LoadResult };
+/** Load generator → orchestrator. */
+export type LoadMessage =
+  | { type: 'ready' }
+  | { type: 'ran' }
+  | { type: 'report'; result: LoadResult }
+  | { type: 'error'; message: string };

@@ -1,25 +1,52 @@
 /**
  * The load generator: a process of its own (spawned by bench/run.ts with an IPC channel), so
- * the server under test never shares an event loop with the client that loads it. It reads a
- * LoadSpec from the JSON file named by its first argument, runs a warm-up that is thrown away,
- * tells the orchestrator that the measured window starts, runs it, and sends the result.
+ * the server under test never shares an event loop with the client that loads it. It runs
+ * autocannon on command, for a given time, and adds what it saw to named series; the
+ * orchestrator alternates short runs against the bare server and against Portico, so both see
+ * the same machine, and asks for each series' totals at the end.
  */
 import fs from 'node:fs';
-import autocannon from 'autocannon';
 import type { IncomingHttpHeaders } from 'node:http';
+import autocannon from 'autocannon';
 import { totpCodeAt } from '../src/two-factor/totp/totp.js';
-import type { Expectation, LoadMessage, LoadResult, LoadSpec } from './load-spec.js';
+import type {
+  Expectation,
+  LoadCommand,
+  LoadMessage,
+  LoadResult,
+  LoadSpec,
+  TotpEntry,
+} from './load-spec.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
-interface Tally {
+interface Series {
   ok: number;
   failures: Record<string, number>;
+  seconds: number;
+  latencies: number[];
+  used: number;
+  available: number;
 }
+
+const series = new Map<string, Series>();
+/** TOTP entries by file, with how many were handed out (across runs). */
+const pools = new Map<string, { entries: TotpEntry[]; next: number }>();
+/** Requests built for the login form so far: each gets its own client address. */
+let loginCounter = 0;
 
 function send(message: LoadMessage): void {
   if (!process.send) throw new Error('bench/load.ts must be started by bench/run.ts (IPC)');
   process.send(message);
+}
+
+function seriesOf(name: string): Series {
+  let found = series.get(name);
+  if (!found) {
+    found = { ok: 0, failures: {}, seconds: 0, latencies: [], used: 0, available: 0 };
+    series.set(name, found);
+  }
+  return found;
 }
 
 function header(headers: IncomingHttpHeaders | undefined, name: string): string | undefined {
@@ -30,16 +57,15 @@ function header(headers: IncomingHttpHeaders | undefined, name: string): string 
   return undefined;
 }
 
-function checker(expect: Expectation, tally: () => Tally) {
+function checker(expect: Expectation, targets: Series[]) {
   return (status: number, _body: string, _context: object, headers?: IncomingHttpHeaders) => {
     const location = header(headers, 'location');
-    const current = tally();
-    if (status === expect.status && (!expect.location || location === expect.location)) {
-      current.ok++;
-      return;
-    }
+    const ok = status === expect.status && (!expect.location || location === expect.location);
     const key = location ? `${status} → ${location}` : String(status);
-    current.failures[key] = (current.failures[key] ?? 0) + 1;
+    for (const target of targets) {
+      if (ok) target.ok++;
+      else target.failures[key] = (target.failures[key] ?? 0) + 1;
+    }
   };
 }
 
@@ -48,24 +74,31 @@ function clientAddress(n: number): string {
   return `127.${1 + ((n >> 16) & 0x7f)}.${(n >> 8) & 0xff}.${n & 0xff}`;
 }
 
-/** Shared by the warm-up and the measured run, so no pending sign-in is offered twice. */
-const cursor = { next: 0 };
+function poolOf(file: string) {
+  let pool = pools.get(file);
+  if (!pool) {
+    pool = { entries: JSON.parse(fs.readFileSync(file, 'utf8')) as TotpEntry[], next: 0 };
+    pools.set(file, pool);
+  }
+  return pool;
+}
 
-function requestsFor(spec: LoadSpec, tally: () => Tally): autocannon.Request[] {
-  const onResponse = checker(spec.expect, tally);
+function requestsFor(spec: LoadSpec, targets: Series[]): autocannon.Request[] {
+  const onResponse = checker(spec.expect, targets);
   switch (spec.kind) {
     case 'get':
       return [{ method: 'GET', path: spec.path, onResponse }];
     case 'totp': {
+      const pool = poolOf(spec.entriesFile);
       return [
         {
           method: 'POST',
           path: '/login/2fa',
           onResponse,
           setupRequest(request) {
-            // One pending sign-in per request; past the end of the pool requests fail (and
-            // are counted as failures), so the pool is sized to outlast the run.
-            const entry = spec.entries[cursor.next++ % spec.entries.length];
+            // Past the end of the pool the entries come round again and fail (counted as
+            // failures): the pool is sized to outlast the run.
+            const entry = pool.entries[pool.next++ % pool.entries.length];
             if (!entry) return request;
             const code = totpCodeAt(entry.secret, Date.now());
             return {
@@ -85,7 +118,7 @@ function requestsFor(spec: LoadSpec, tally: () => Tally): autocannon.Request[] {
           path: '/login',
           onResponse,
           setupRequest(request) {
-            const n = cursor.next++;
+            const n = loginCounter++;
             const email = encodeURIComponent(spec.emails[n % spec.emails.length] ?? '');
             return {
               ...request,
@@ -104,55 +137,79 @@ function requestsFor(spec: LoadSpec, tally: () => Tally): autocannon.Request[] {
   }
 }
 
-async function run(spec: LoadSpec, seconds: number, tally: Tally) {
+async function run(spec: LoadSpec, seconds: number, names: string[]): Promise<void> {
+  const targets = names.map(seriesOf);
   let connection = 0;
   const cookies = spec.kind === 'get' ? spec.cookies : [];
-  return autocannon({
-    url: spec.url,
-    connections: spec.connections,
-    duration: seconds,
-    timeout: 30,
-    requests: requestsFor(spec, () => tally),
-    // One cookie per connection, fixed for its lifetime: a browser tab that keeps its session.
-    setupClient(client) {
-      const cookie = cookies[connection++ % Math.max(1, cookies.length)];
-      if (cookie) client.setHeaders({ cookie });
-    },
-  });
-}
-
-async function main(): Promise<void> {
-  const file = process.argv[2];
-  if (!file) throw new Error('usage: load.ts SPEC.json');
-  const spec = JSON.parse(fs.readFileSync(file, 'utf8')) as LoadSpec;
-
-  if (spec.warmupSeconds > 0) await run(spec, spec.warmupSeconds, { ok: 0, failures: {} });
-  send({ type: 'measuring' });
-  const tally: Tally = { ok: 0, failures: {} };
   const started = performance.now();
-  const result = await run(spec, spec.durationSeconds, tally);
-  const seconds = (performance.now() - started) / 1000;
-
-  const failures = { ...tally.failures };
-  if (result.errors > 0) failures['socket errors'] = result.errors;
-  if (result.timeouts > 0) failures.timeouts = result.timeouts;
-  const outcome: LoadResult = {
-    requests: tally.ok + Object.values(tally.failures).reduce((a, b) => a + b, 0),
-    ok: tally.ok,
-    failures,
-    seconds,
-    rps: tally.ok / seconds,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    used: cursor.next,
-  };
-  send({ type: 'result', result: outcome });
-  process.disconnect();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: spec.url,
+        connections: spec.connections,
+        duration: seconds,
+        timeout: 30,
+        requests: requestsFor(spec, targets),
+        // One cookie per connection, fixed for its lifetime: a browser tab keeping its session.
+        setupClient(client) {
+          const cookie = cookies[connection++ % Math.max(1, cookies.length)];
+          if (cookie) client.setHeaders({ cookie });
+        },
+      },
+      (error: unknown, done: autocannon.Result) =>
+        error
+          ? reject(error instanceof Error ? error : new Error('autocannon failed'))
+          : resolve(done),
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => {
+      for (const target of targets) target.latencies.push(responseTime);
+    });
+  });
+  const elapsed = (performance.now() - started) / 1000;
+  for (const target of targets) {
+    target.seconds += elapsed;
+    if (result.errors > 0)
+      target.failures['socket errors'] = (target.failures['socket errors'] ?? 0) + result.errors;
+    if (result.timeouts > 0)
+      target.failures.timeouts = (target.failures.timeouts ?? 0) + result.timeouts;
+    if (spec.kind === 'totp') {
+      const pool = poolOf(spec.entriesFile);
+      target.used = pool.next;
+      target.available = pool.entries.length;
+    }
+  }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `load: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
+function report(name: string): LoadResult {
+  const found = seriesOf(name);
+  series.delete(name);
+  const latencies = found.latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  const failed = Object.values(found.failures).reduce((a, b) => a + b, 0);
+  return {
+    requests: found.ok + failed,
+    ok: found.ok,
+    failures: found.failures,
+    seconds: found.seconds,
+    rps: found.seconds > 0 ? found.ok / found.seconds : 0,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    used: found.used,
+    available: found.available,
+  };
+}
+
+process.on('message', (command: LoadCommand) => {
+  if (command.type === 'run') {
+    run(command.spec, command.seconds, command.series).then(
+      () => send({ type: 'ran' }),
+      (error: unknown) => send({ type: 'error', message: String(error) }),
+    );
+  } else if (command.type === 'report') {
+    send({ type: 'report', result: report(command.series) });
+  } else {
+    process.disconnect();
+  }
 });
+send({ type: 'ready' });

@@ -4,36 +4,82 @@
  * measures (`node --import ./bench/probe.js dist/main.js serve`) and talks to it over the IPC
  * channel it opened; a normal start never loads it, so the server itself has no such endpoint.
  *
- * monitorEventLoopDelay records the time between timer callbacks, which is the resolution plus
- * the lag; the lag is what is left after subtracting the resolution (as @fastify/under-pressure
- * does).
+ * The lag is how late a 10 ms timer fires, recorded only while a measured slice runs
+ * (probe:slice-start … probe:slice-end), so the pauses between slices do not water it down.
+ *
+ * With BENCH_CPU_PROF set, the benchmark also asks for a CPU profile of each scenario
+ * (probe:profile-start, then probe:profile-stop with the file to write).
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import fs from 'node:fs';
+import { Session } from 'node:inspector';
+import { createHistogram, performance } from 'node:perf_hooks';
 import process from 'node:process';
+import { setTimeout } from 'node:timers';
 
-const RESOLUTION_MS = 10;
+const INTERVAL_MS = 10;
 
 if (typeof process.send === 'function') {
   const send = process.send.bind(process);
-  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-  histogram.enable();
-  /** @param {number} nanoseconds */
-  const lagMs = (nanoseconds) => Math.max(0, nanoseconds / 1e6 - RESOLUTION_MS);
+  const histogram = createHistogram();
+  let recording = false;
+  let expected = performance.now() + INTERVAL_MS;
+  const tick = () => {
+    const now = performance.now();
+    if (recording) histogram.record(Math.max(1, Math.round((now - expected) * 1e6)));
+    expected = now + INTERVAL_MS;
+    setTimeout(tick, INTERVAL_MS).unref();
+  };
+  setTimeout(tick, INTERVAL_MS).unref();
+
+  /** @type {Session | null} */
+  let profiler = null;
+  /**
+   * @param {string} method
+   * @param {object} [params]
+   * @returns {Promise<any>} whatever the inspector answers (a profile for Profiler.stop)
+   */
+  const post = (method, params = {}) =>
+    new Promise((resolve, reject) =>
+      profiler?.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  const ms = (/** @type {number} */ nanoseconds) => nanoseconds / 1e6;
+
   process.on('message', (message) => {
-    const type = /** @type {{ type?: unknown } | null} */ (message)?.type;
-    if (type === 'probe:reset') {
-      histogram.reset();
-      send({ type: 'probe:reset' });
-    } else if (type === 'probe:read') {
+    const { type, file } = /** @type {{ type?: unknown, file?: unknown }} */ (message ?? {});
+    if (type === 'probe:profile-start') {
+      profiler = new Session();
+      profiler.connect();
+      void post('Profiler.enable')
+        .then(() => post('Profiler.setSamplingInterval', { interval: 200 }))
+        .then(() => post('Profiler.start'))
+        .then(() => send({ type }));
+      return;
+    }
+    if (type === 'probe:profile-stop' && typeof file === 'string') {
+      void post('Profiler.stop').then((/** @type {{ profile: unknown }} */ result) => {
+        fs.writeFileSync(file, JSON.stringify(result.profile));
+        profiler?.disconnect();
+        profiler = null;
+        send({ type });
+      });
+      return;
+    }
+    if (type === 'probe:reset') histogram.reset();
+    else if (type === 'probe:slice-start') recording = true;
+    else if (type === 'probe:slice-end') recording = false;
+    if (type === 'probe:read') {
+      const empty = histogram.count === 0;
       send({
-        type: 'probe:read',
+        type,
         lag: {
-          p50: lagMs(histogram.percentile(50)),
-          p99: lagMs(histogram.percentile(99)),
-          max: lagMs(histogram.max),
-          mean: lagMs(histogram.mean),
+          p50: empty ? 0 : ms(histogram.percentile(50)),
+          p99: empty ? 0 : ms(histogram.percentile(99)),
+          max: empty ? 0 : ms(histogram.max),
+          mean: empty ? 0 : ms(histogram.mean),
         },
       });
+    } else {
+      send({ type });
     }
   });
   // The channel must not keep a server alive that was asked to stop.

@@ -22,7 +22,10 @@ export interface Server {
   baseUrl: string;
   logFile: string;
   /** Asks the preloaded probe (bench/probe.js); null when the server has none. */
-  probe(type: 'probe:reset'): Promise<void>;
+  probe(
+    type: 'probe:reset' | 'probe:slice-start' | 'probe:slice-end' | 'probe:profile-start',
+  ): Promise<void>;
+  probe(type: 'probe:profile-stop', file: string): Promise<void>;
   probe(type: 'probe:read'): Promise<LoopLag | null>;
   stop(): Promise<void>;
 }
@@ -129,13 +132,13 @@ export async function startServer(input: {
   }
   const pid = child.pid as number;
 
-  function ask(type: 'probe:reset' | 'probe:read'): Promise<unknown> {
+  function ask(type: string, file?: string): Promise<unknown> {
     if (!child.connected) return Promise.resolve(null);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         child.off('message', onMessage);
         resolve(null);
-      }, 2000);
+      }, 10_000);
       const onMessage = (message: unknown) => {
         const m = message as { type?: string; lag?: LoopLag };
         if (m.type !== type) return;
@@ -144,7 +147,7 @@ export async function startServer(input: {
         resolve(m.lag ?? null);
       };
       child.on('message', onMessage);
-      child.send({ type });
+      child.send({ type, file });
     });
   }
 

@@ -13,6 +13,8 @@ export interface Row {
   /** rps divided by the base below; null for the base rows themselves where there is none. */
   ratio: number | null;
   ratio_base: 'bare fastify' | 'raw hash' | null;
+  /** The base's rate in the slices paired with this scenario's. */
+  base_rps: number | null;
   /** Peak resident memory of the server process during the measured window. */
   peak_rss_mb: number | null;
   /** Event-loop lag of the server during the measured window (from bench/probe.js). */
@@ -46,6 +48,7 @@ export interface Report {
   machine: { cores: number; cpu: string | null; node: string; load_average: number[] };
   duration_s: number;
   warmup_s: number;
+  rounds: number;
   connections: number;
   results: Row[];
   startup: StartupResult[];
@@ -59,6 +62,7 @@ export function row(input: {
   result: Pick<LoadResult, 'rps' | 'p50Ms' | 'p99Ms'> & Partial<LoadResult>;
   ratio: number | null;
   ratioBase: Row['ratio_base'];
+  baseRps: number | null;
   peakRssMb: number | null;
   cpuMs?: number | null;
   lag: LoopLag | null;
@@ -72,6 +76,7 @@ export function row(input: {
     p99_ms: round(result.p99Ms, 2),
     ratio: input.ratio === null ? null : round(input.ratio, 3),
     ratio_base: input.ratioBase,
+    base_rps: input.baseRps === null ? null : round(input.baseRps, 1),
     peak_rss_mb: input.peakRssMb === null ? null : round(input.peakRssMb, 1),
     event_loop_p99_ms: input.lag ? round(input.lag.p99, 2) : null,
     cpu_us_per_request:
@@ -106,6 +111,7 @@ export function printReport(report: Report, print: (line: string) => void): void
         'p99 ms',
         'ratio',
         'of',
+        'its req/s',
         'peak RSS MB',
         'loop p99 ms',
         'CPU µs/req',
@@ -117,16 +123,22 @@ export function printReport(report: Report, print: (line: string) => void): void
         show(r.p99_ms, 2),
         show(r.ratio, 3),
         r.ratio_base ?? '',
+        show(r.base_rps),
         show(r.peak_rss_mb),
         show(r.event_loop_p99_ms, 2),
         show(r.cpu_us_per_request, 0),
       ]),
-      [false, true, true, true, true, false, true, true, true],
+      [false, true, true, true, true, false, true, true, true, true],
     ),
   );
   print('');
-  for (const s of report.startup)
-    print(`${s.store}: first 200 from ${s.command}: ${s.first_200_ms} ms`);
+  for (const s of report.startup) {
+    print(
+      s.store === '-'
+        ? `${s.command}: ${s.first_200_ms} ms`
+        : `${s.store}: first 200 from ${s.command}: ${s.first_200_ms} ms`,
+    );
+  }
   print('');
   for (const t of report.targets) {
     const value = t.value === null ? '–' : `${t.value}${t.unit === 'ratio' ? '' : ` ${t.unit}`}`;

@@ -2,37 +2,34 @@
  * `npm run bench`: Portico beside a bare Fastify server, in one run on this machine.
  *
  * Every server is a process of its own, loaded by autocannon from another process over
- * loopback; numbers are read as ratios to the bare server (or, for password sign-in, to the
- * raw Argon2id throughput) measured minutes apart, so a noisy or slow machine moves both sides.
- * See docs/performance.md for the scenarios, the targets and how to read the table.
+ * loopback. Each Portico scenario is measured in short slices that alternate with slices of
+ * the bare server (or, for password sign-in, of raw Argon2id hashing), so both sides of a
+ * ratio see the same machine even when other work comes and goes. See docs/performance.md for
+ * the scenarios, the targets and how to read the table.
  *
- * Options (flag or environment): --duration / BENCH_DURATION seconds per scenario (10),
- * --warmup / BENCH_WARMUP seconds thrown away first, --connections / BENCH_CONNECTIONS (50),
- * --out / BENCH_OUT (bench/results/latest.json); BENCH_DATABASE_URL adds a PostgreSQL run.
+ * Options (flag or environment): --duration / BENCH_DURATION seconds per scenario and side
+ * (10), --warmup / BENCH_WARMUP seconds thrown away first, --connections / BENCH_CONNECTIONS
+ * (50), --out / BENCH_OUT (bench/results/latest.json), --only / BENCH_ONLY (some of startup,
+ * health, page, totp, password, kb); BENCH_DATABASE_URL adds a PostgreSQL run; BENCH_CPU_PROF
+ * names a folder for a CPU profile of each scenario.
  */
-import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import argon2 from 'argon2';
 import type { HashOptions } from 'argon2';
-import pg from 'pg';
 import { ARGON2_PARAMS } from '../src/accounts/passwords.js';
 import { HOUR_MS } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import type { Dialect } from '../src/db/database.js';
-import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import type { Keys } from '../src/security/secret-key.js';
-import { deriveKeys } from '../src/security/secret-key.js';
 import { totpCodeAt } from '../src/two-factor/totp/totp.js';
-import { cookieNames } from '../src/web/cookies.js';
-import { csrfTokenFor } from '../src/web/request-context.js';
-import type { LoadMessage, LoadResult, LoadSpec } from './load-spec.js';
+import { check, findArticle, request } from './http-check.js';
+import type { LoadResult, LoadSpec, TotpEntry } from './load-spec.js';
+import { Loader } from './loader.js';
 import type { LoopLag, Server } from './processes.js';
 import { freePort, startServer, stopAllChildren, watchProcess } from './processes.js';
 import type { Row, StartupResult, Target } from './report.js';
@@ -45,6 +42,8 @@ import {
   seedSessions,
   seedUsers,
 } from './seed.js';
+import type { Store } from './stores.js';
+import { COOKIES, csrfPair, openStore, porticoEnv, prepareStore } from './stores.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = path.join(ROOT, 'dist', 'main.js');
@@ -60,24 +59,25 @@ const LOGIN_USERS = 1000;
 const TOTP_POOL_RPS = Number(process.env.BENCH_TOTP_POOL_RPS || 2500);
 /** The hasher's concurrency: createPasswordHasher bounds concurrent hashes to the core count. */
 const HASH_CONCURRENCY = Math.max(1, os.availableParallelism());
-const COOKIES = cookieNames(false);
 /** The parameters Portico hashes with (SPEC §4). */
 const HASH_OPTIONS: HashOptions = { type: argon2.argon2id, ...ARGON2_PARAMS };
+
+const SCENARIOS = ['startup', 'health', 'page', 'totp', 'password', 'kb'] as const;
+type Scenario = (typeof SCENARIOS)[number];
 
 interface Options {
   duration: number;
   warmup: number;
   connections: number;
+  /** Slices per scenario and side. */
+  rounds: number;
   out: string;
   postgresUrl: string | null;
-  /** Only these scenarios (BENCH_ONLY=page,totp…); null for all. */
+  /** Only these scenarios; null for all. */
   only: Set<Scenario> | null;
-  /** Where the Portico process writes a CPU profile (BENCH_CPU_PROF=dir), if anywhere. */
+  /** Where a CPU profile of each scenario goes, if anywhere. */
   cpuProfDir: string | null;
 }
-
-const SCENARIOS = ['startup', 'health', 'page', 'totp', 'password', 'kb'] as const;
-type Scenario = (typeof SCENARIOS)[number];
 
 function readOptions(): Options {
   const { values } = parseArgs({
@@ -98,10 +98,12 @@ function readOptions(): Options {
   };
   const duration = number(values.duration ?? env.BENCH_DURATION, 10, 'duration');
   if (duration <= 0) throw new Error('duration: expected a number > 0');
+  const connections = number(values.connections ?? env.BENCH_CONNECTIONS, 50, 'connections');
   return {
     duration,
     warmup: number(values.warmup ?? env.BENCH_WARMUP, duration >= 5 ? 2 : 0.5, 'warmup'),
-    connections: Math.round(number(values.connections ?? env.BENCH_CONNECTIONS, 50, 'connections')),
+    connections: Math.max(1, Math.round(connections)),
+    rounds: Math.min(5, Math.max(1, Math.floor(duration / 3))),
     out: path.resolve(values.out ?? env.BENCH_OUT ?? path.join(ROOT, 'bench/results/latest.json')),
     postgresUrl: env.BENCH_DATABASE_URL || null,
     only: readOnly(values.only ?? env.BENCH_ONLY),
@@ -120,230 +122,136 @@ function readOnly(raw: string | undefined): Set<Scenario> | null {
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// ---------------------------------------------------------------------------------------------
-// Small HTTP client for checks outside the load (one request each).
-
-interface Answer {
-  status: number;
-  location: string | undefined;
-  body: string;
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
 }
 
-function request(
-  url: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: init.method ?? 'GET', headers: init.headers, agent: false },
-      (response) => {
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (body += chunk));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            location: response.headers.location,
-            body,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
-
-function check(what: string, ok: boolean, answer: Answer, server: Server | null): void {
-  if (ok) return;
-  throw new Error(
-    `${what}: unexpected answer ${answer.status}${answer.location ? ` → ${answer.location}` : ''}` +
-      (server ? ` (server log: ${server.logFile})` : ''),
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Load: one autocannon process per scenario.
-
-let specCounter = 0;
-
-async function runLoad(
-  spec: LoadSpec,
-  server: Server,
-  workDir: string,
-): Promise<{ result: LoadResult; peakRssMb: number; cpuMs: number | null; lag: LoopLag | null }> {
-  const file = path.join(workDir, `load-${++specCounter}.json`);
-  fs.writeFileSync(file, JSON.stringify(spec));
-  const child = spawn(process.execPath, ['--import', 'tsx', LOADER, file], {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    let watcher: ReturnType<typeof watchProcess> | null = null;
-    let settled = false;
-    child.on('message', (message: LoadMessage) => {
-      if (message.type === 'measuring') {
-        void server.probe('probe:reset');
-        watcher = watchProcess(server.pid);
-      } else if (message.type === 'result') {
-        settled = true;
-        const { peakRssMb, cpuMs } = watcher?.stop() ?? { peakRssMb: 0, cpuMs: null };
-        void server
-          .probe('probe:read')
-          .then((lag) => resolve({ result: message.result, peakRssMb, cpuMs, lag }));
-      }
-    });
-    child.on('exit', (code) => {
-      fs.rmSync(file, { force: true });
-      if (!settled) {
-        watcher?.stop();
-        reject(new Error(`the load generator exited with code ${code} before reporting`));
-      }
-    });
-  });
+function slug(label: string): string {
+  return label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
 }
 
 function failureNote(result: LoadResult): string {
-  const entries = Object.entries(result.failures);
-  if (entries.length === 0) return '';
-  return entries.map(([key, n]) => `${n}× ${key}`).join(', ');
+  return Object.entries(result.failures)
+    .map(([key, n]) => `${n}× ${key}`)
+    .join(', ');
 }
 
 // ---------------------------------------------------------------------------------------------
-// Raw hash throughput: what the cores can do at most for password sign-in.
+// Measuring: slices of one server, watched (memory, CPU time, event-loop lag).
 
-async function measureHashThroughput(seconds: number) {
-  const stored = await argon2.hash(BENCH_PASSWORD, HASH_OPTIONS);
-  await Promise.all(
-    Array.from({ length: HASH_CONCURRENCY }, () => argon2.verify(stored, BENCH_PASSWORD)),
-  );
-  const latencies: number[] = [];
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
+/** What a server did over the slices of one scenario. */
+class Watch {
+  peakRssMb = 0;
+  cpuMs = 0;
+
+  constructor(private readonly server: Server) {}
+
+  async slice<T>(work: () => Promise<T>): Promise<T> {
+    await this.server.probe('probe:slice-start');
+    const watcher = watchProcess(this.server.pid);
+    try {
+      return await work();
+    } finally {
+      const seen = watcher.stop();
+      this.peakRssMb = Math.max(this.peakRssMb, seen.peakRssMb);
+      this.cpuMs += seen.cpuMs ?? 0;
+      await this.server.probe('probe:slice-end');
+    }
+  }
+}
+
+interface Bench {
+  options: Options;
+  loader: Loader;
+  bare: Server;
+  bareSpec: LoadSpec;
+  bareWatch: Watch;
+}
+
+interface Measured {
+  result: LoadResult;
+  /** What the other side did in the slices between. */
+  base: { rps: number };
+  peakRssMb: number;
+  cpuMs: number;
+  lag: LoopLag | null;
+}
+
+async function profiled<T>(bench: Bench, server: Server, label: string, work: () => Promise<T>) {
+  const dir = bench.options.cpuProfDir;
+  if (dir) await server.probe('probe:profile-start');
+  try {
+    return await work();
+  } finally {
+    if (dir) await server.probe('probe:profile-stop', path.join(dir, `${slug(label)}.cpuprofile`));
+  }
+}
+
+/**
+ * A Portico scenario in slices alternating with slices of the bare server: the ratio compares
+ * two numbers taken in the same minutes.
+ */
+async function pairedWithBare(
+  bench: Bench,
+  server: Server,
+  label: string,
+  spec: LoadSpec,
+): Promise<Measured> {
+  const { options, loader } = bench;
+  const slice = options.duration / options.rounds;
+  if (options.warmup > 0) {
+    await loader.run(spec, options.warmup, [`${label} (warm-up)`]);
+    await loader.report(`${label} (warm-up)`);
+  }
+  await server.probe('probe:reset');
+  const watch = new Watch(server);
+  await profiled(bench, server, label, async () => {
+    for (let i = 0; i < options.rounds; i++) {
+      await bench.bareWatch.slice(() =>
+        loader.run(bench.bareSpec, slice, [`bare for ${label}`, 'bare']),
+      );
+      await watch.slice(() => loader.run(spec, slice, [label]));
+    }
+  });
+  return {
+    result: await loader.report(label),
+    base: await loader.report(`bare for ${label}`),
+    peakRssMb: watch.peakRssMb,
+    cpuMs: watch.cpuMs,
+    lag: await server.probe('probe:read'),
+  };
+}
+
+/** Raw Argon2id verifications with the hasher's concurrency, for `seconds`. */
+async function hashFor(seconds: number, stored: string, latencies: number[]): Promise<number> {
+  const deadline = performance.now() + seconds * 1000;
+  let done = 0;
   await Promise.all(
     Array.from({ length: HASH_CONCURRENCY }, async () => {
       while (performance.now() < deadline) {
         const t = performance.now();
         await argon2.verify(stored, BENCH_PASSWORD);
         latencies.push(performance.now() - t);
+        done++;
       }
     }),
   );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { rps: latencies.length / elapsed, p50Ms: at(0.5), p99Ms: at(0.99) };
+  return done;
+}
+
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Stores.
-
-interface Store {
-  dialect: Dialect;
-  label: string;
-  dataDir: string;
-  databaseUrl: string;
-  schema: string | null;
-  masterKey: Buffer;
-  keys: Keys;
-  cleanup(): Promise<void>;
-}
-
-async function prepareStore(dialect: Dialect, postgresUrl: string | null): Promise<Store> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-bench-'));
-  const masterKey = randomBytes(32);
-  const base = { dialect, dataDir, masterKey, keys: deriveKeys(masterKey) };
-  if (dialect === 'sqlite') {
-    return {
-      ...base,
-      label: 'SQLite',
-      databaseUrl: `sqlite:${path.join(dataDir, 'portico.db')}`,
-      schema: null,
-      cleanup() {
-        fs.rmSync(dataDir, { recursive: true, force: true });
-        return Promise.resolve();
-      },
-    };
-  }
-  if (!postgresUrl) throw new Error('PostgreSQL needs BENCH_DATABASE_URL');
-  const schema = `bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const url = new URL(postgresUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    ...base,
-    label: 'PostgreSQL',
-    databaseUrl: url.toString(),
-    schema,
-    async cleanup() {
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-function openStore(store: Store) {
-  return openDatabase(store.databaseUrl, store.schema ? { schema: store.schema } : {});
-}
-
-/** The environment of a Portico process: this run's store and key, nothing inherited. */
-function porticoEnv(store: Store, port: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    const config =
-      /^(PORT|HOST|PUBLIC_URL|DATABASE_URL|SMTP_URL|MAIL_FROM|LOG_LEVEL)$/.test(key) ||
-      key.startsWith('PORTICO_');
-    if (!config) env[key] = value;
-  }
-  return {
-    ...env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    PORTICO_DATA_DIR: store.dataDir,
-    DATABASE_URL: store.databaseUrl,
-    PORTICO_SECRET_KEY: store.masterKey.toString('base64'),
-    // As behind a reverse proxy on the same host: the client address comes from
-    // X-Forwarded-For, so the sign-in storm is many clients, not one address hitting its limit.
-    PORTICO_TRUST_PROXY: '127.0.0.1',
-  };
-}
-
-function csrfPair(store: Store): { cookie: string; token: string } {
-  const secret = randomBytes(32).toString('base64url');
-  return { cookie: `${COOKIES.csrf}=${secret}`, token: csrfTokenFor(secret, store.keys.csrf) };
-}
-
-/** Follows the knowledge base from its index to the first published article, if there is one. */
-async function findArticle(baseUrl: string, cookie: string): Promise<string | null> {
-  const queue = ['/kb'];
-  const seen = new Set(queue);
-  for (let visits = 0; queue.length > 0 && visits < 20; visits++) {
-    const page = await request(`${baseUrl}${queue.shift() as string}`, { headers: { cookie } });
-    if (page.status !== 200) continue;
-    const article = /href="(\/kb\/articles\/[^"?#]+)"/.exec(page.body)?.[1];
-    if (article) return article;
-    for (const match of page.body.matchAll(/href="(\/kb\/categories\/[^"?#]+)"/g)) {
-      const link = match[1] as string;
-      if (!seen.has(link)) {
-        seen.add(link);
-        queue.push(link);
-      }
-    }
-  }
-  return null;
-}
-
-// ---------------------------------------------------------------------------------------------
+// One store: seed, start, the scenarios.
 
 interface StoreRun {
   rows: Row[];
@@ -351,23 +259,42 @@ interface StoreRun {
   targets: Target[];
 }
 
-async function benchStore(
-  store: Store,
-  options: Options,
-  bareRps: number,
-  workDir: string,
-): Promise<StoreRun> {
+/** Milliseconds from spawning a server to its first 200 on GET /health; the server is stopped. */
+async function timeStart(command: string, args: string[], store: Store, logName: string) {
+  const port = await freePort();
+  const { server, firstOkMs } = await startServer({
+    command,
+    args,
+    env: porticoEnv(store, port),
+    port,
+    logFile: path.join(store.dataDir, logName),
+  });
+  await server.stop();
+  return firstOkMs;
+}
+
+function ratioTarget(label: string, measured: Row, minimum: number): Target {
+  return {
+    name: label,
+    value: measured.ratio,
+    unit: 'ratio',
+    target: `≥ ${minimum}`,
+    met: measured.ratio !== null && measured.ratio >= minimum,
+  };
+}
+
+async function benchStore(bench: Bench, store: Store, workDir: string): Promise<StoreRun> {
+  const { options, loader } = bench;
   const rows: Row[] = [];
   const startup: StartupResult[] = [];
   const targets: Target[] = [];
   const name = (what: string) => `${store.label}: ${what}`;
   const { duration, warmup, connections } = options;
-  const base = { connections, durationSeconds: duration, warmupSeconds: warmup };
   const wants = (scenario: Scenario) => !options.only || options.only.has(scenario);
 
   log(`\n${store.label}: migrating and seeding…`);
   const now = Date.now();
-  const totpPool = Math.ceil((warmup + duration) * TOTP_POOL_RPS) + 500;
+  const totpPool = wants('totp') ? Math.ceil((warmup + duration) * TOTP_POOL_RPS) + 500 : 0;
   const passwordHash = await argon2.hash(BENCH_PASSWORD, HASH_OPTIONS);
   let database = openStore(store);
   let users: SeededUser[];
@@ -377,7 +304,7 @@ async function benchStore(
     const seedStarted = performance.now();
     users = await seedUsers(database.db, store.keys, {
       first: 0,
-      count: totpPool + SESSION_USERS,
+      count: Math.max(totpPool, LOGIN_USERS) + SESSION_USERS,
       passwordHash,
       now,
     });
@@ -389,44 +316,36 @@ async function benchStore(
       now,
       loadConfig({}).sessionMaxHours * HOUR_MS,
     );
-    log(
-      `  ${users.length} users with an authenticator app in ${Math.round(performance.now() - seedStarted)} ms`,
-    );
+    const ms = Math.round(performance.now() - seedStarted);
+    log(`  ${users.length} users with an authenticator app in ${ms} ms`);
   } finally {
     await database.close();
   }
 
-  // Start-up: `npm start` as an operator types it (its prestart included), then the server
-  // itself (node dist/main.js serve), which also serves the load below.
+  // Start-up. The first start after migrating also ships the built-in knowledge-base
+  // articles; the target is a later start: `npm start` as an operator types it (its prestart
+  // check included) on a database that is migrated and was started before.
   if (wants('startup')) {
-    const port = await freePort();
-    const { server, firstOkMs } = await startServer({
-      command: 'npm',
-      args: ['start', '--silent'],
-      env: porticoEnv(store, port),
-      port,
-      logFile: path.join(store.dataDir, 'npm-start.log'),
+    const first = await timeStart(process.execPath, [MAIN, 'serve'], store, 'first-start.log');
+    startup.push({
+      store: store.label,
+      command: 'node dist/main.js serve, first start (ships the knowledge base)',
+      first_200_ms: round(first, 0),
     });
-    await server.stop();
-    startup.push({ store: store.label, command: 'npm start', first_200_ms: round(firstOkMs, 0) });
+    const npmStart = await timeStart('npm', ['start', '--silent'], store, 'npm-start.log');
+    startup.push({ store: store.label, command: 'npm start', first_200_ms: round(npmStart, 0) });
     targets.push({
       name: name('first 200 from npm start on a migrated database'),
-      value: round(firstOkMs, 0),
+      value: round(npmStart, 0),
       unit: 'ms',
       target: '< 1000',
-      met: firstOkMs < 1000,
+      met: npmStart < 1000,
     });
   }
   const port = await freePort();
   const { server, firstOkMs } = await startServer({
     command: process.execPath,
-    args: [
-      ...(options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : []),
-      '--import',
-      PROBE,
-      MAIN,
-      'serve',
-    ],
+    args: ['--import', PROBE, MAIN, 'serve'],
     env: porticoEnv(store, port),
     port,
     logFile: path.join(store.dataDir, 'server.log'),
@@ -436,80 +355,66 @@ async function benchStore(
     command: 'node dist/main.js serve',
     first_200_ms: round(firstOkMs, 0),
   });
-  log(
-    `  Portico answered after ${Math.round(firstOkMs)} ms (pid ${server.pid}, log ${server.logFile})`,
-  );
+  log(`  Portico answered after ${Math.round(firstOkMs)} ms (pid ${server.pid})`);
   const url = server.baseUrl;
   let peakRss = 0;
-  const record = (
-    scenario: string,
-    measured: Awaited<ReturnType<typeof runLoad>>,
-    ratioTo: number,
-    ratioBase: Row['ratio_base'],
-  ) => {
-    const { result, peakRssMb, cpuMs, lag } = measured;
-    peakRss = Math.max(peakRss, peakRssMb);
+
+  const record = (label: string, measured: Measured, ratioBase: Row['ratio_base']) => {
+    const { result } = measured;
+    peakRss = Math.max(peakRss, measured.peakRssMb);
     const note = failureNote(result);
-    if (note) log(`  ${scenario}: unexpected answers: ${note}`);
+    if (note) log(`  ${label}: unexpected answers: ${note}`);
     const out = row({
-      scenario,
+      scenario: label,
       result,
-      ratio: ratioTo > 0 ? result.rps / ratioTo : null,
+      ratio: measured.base.rps > 0 ? result.rps / measured.base.rps : null,
       ratioBase,
-      peakRssMb,
-      cpuMs,
-      lag,
+      baseRps: measured.base.rps,
+      peakRssMb: measured.peakRssMb,
+      cpuMs: measured.cpuMs,
+      lag: measured.lag,
     });
     rows.push(out);
-    log(`  ${scenario}: ${out.rps} req/s, p99 ${out.p99_ms} ms`);
+    log(`  ${label}: ${out.rps} req/s, ratio ${out.ratio} (${ratioBase} ${out.base_rps} req/s)`);
     return out;
   };
+  const scenario = async (label: string, spec: LoadSpec) =>
+    record(label, await pairedWithBare(bench, server, label, spec), 'bare fastify');
 
   try {
     // a. GET /health
     if (wants('health')) {
-      record(
-        name('GET /health'),
-        await runLoad(
-          { ...base, kind: 'get', url, path: '/health', cookies: [], expect: { status: 200 } },
-          server,
-          workDir,
-        ),
-        bareRps,
-        'bare fastify',
-      );
+      await scenario(name('GET /health'), {
+        kind: 'get',
+        url,
+        connections,
+        path: '/health',
+        cookies: [],
+        expect: { status: 200 },
+      });
     }
 
     // b. A signed-in page: session lookup, policy, methods, recovery codes left, render.
     if (wants('page')) {
       const csrf = csrfPair(store);
-      const sessionCookies = sessions.map((token) => `${COOKIES.session}=${token}; ${csrf.cookie}`);
-      const probePage = await request(`${url}/profile/2fa`, {
-        headers: { cookie: sessionCookies[0] as string },
+      const cookies = sessions.map((token) => `${COOKIES.session}=${token}; ${csrf.cookie}`);
+      const answer = await request(`${url}/profile/2fa`, {
+        headers: { cookie: cookies[0] as string },
       });
       check(
         'GET /profile/2fa with a seeded session',
-        probePage.status === 200 && probePage.body.includes('Set Up Two-Factor Authentication'),
-        probePage,
-        server,
+        answer.status === 200 && answer.body.includes('Set Up Two-Factor Authentication'),
+        answer,
+        server.logFile,
       );
-      const page = record(
-        name('signed-in page GET /profile/2fa'),
-        await runLoad(
-          {
-            ...base,
-            kind: 'get',
-            url,
-            path: '/profile/2fa',
-            cookies: sessionCookies,
-            expect: { status: 200 },
-          },
-          server,
-          workDir,
-        ),
-        bareRps,
-        'bare fastify',
-      );
+      const page = await scenario(name('signed-in page GET /profile/2fa'), {
+        kind: 'get',
+        url,
+        connections,
+        path: '/profile/2fa',
+        cookies,
+        expect: { status: 200 },
+      });
       targets.push(ratioTarget(name('signed-in page'), page, 0.25));
     }
 
@@ -517,120 +422,141 @@ async function benchStore(
     if (wants('totp')) {
       database = openStore(store);
       const totpUsers = users.slice(0, totpPool);
-      let pendingTokens: string[];
+      let tokens: string[];
       try {
-        pendingTokens = await seedPendingSignIns(database.db, totpUsers, Date.now());
+        tokens = await seedPendingSignIns(database.db, totpUsers, Date.now());
       } finally {
         await database.close();
       }
-      const entries = totpUsers.map((user, i) => {
+      const entries: TotpEntry[] = totpUsers.map((user, i) => {
         const pair = csrfPair(store);
         return {
-          cookie: `${COOKIES.pending}=${pendingTokens[i] as string}; ${pair.cookie}`,
+          cookie: `${COOKIES.pending}=${tokens[i] as string}; ${pair.cookie}`,
           csrfToken: pair.token,
           secret: user.secret,
         };
       });
-      // The last entry checks the set-up by hand; the load starts from the first.
-      const last = entries.pop() as (typeof entries)[number];
-      const probeTotp = await request(`${url}/login/2fa`, {
+      // The last entry checks the set-up by hand; the load takes the others.
+      const last = entries.pop() as TotpEntry;
+      const answer = await request(`${url}/login/2fa`, {
         method: 'POST',
         headers: { cookie: last.cookie, 'content-type': 'application/x-www-form-urlencoded' },
         body: `_csrf=${last.csrfToken}&method=totp&code=${totpCodeAt(last.secret, Date.now())}`,
       });
       check(
         'POST /login/2fa with a seeded pending sign-in',
-        probeTotp.status === 303 && probeTotp.location === '/',
-        probeTotp,
-        server,
+        answer.status === 303 && answer.location === '/',
+        answer,
+        server.logFile,
       );
-      const totpMeasured = await runLoad(
-        { ...base, kind: 'totp', url, entries, expect: { status: 303, location: '/' } },
-        server,
-        workDir,
-      );
-      if (totpMeasured.result.used > entries.length) {
-        log(
-          `  TOTP: the pool of ${entries.length} pending sign-ins ran out; raise BENCH_TOTP_POOL_RPS`,
-        );
+      const entriesFile = path.join(workDir, `totp-${store.dialect}.json`);
+      fs.writeFileSync(entriesFile, JSON.stringify(entries));
+      const label = name('TOTP verification at sign-in');
+      const measured = await pairedWithBare(bench, server, label, {
+        kind: 'totp',
+        url,
+        connections,
+        entriesFile,
+        expect: { status: 303, location: '/' },
+      });
+      if (measured.result.used > measured.result.available) {
+        log(`  TOTP: the ${entries.length} pending sign-ins ran out; raise BENCH_TOTP_POOL_RPS`);
       }
-      const totp = record(
-        name('TOTP verification at sign-in'),
-        totpMeasured,
-        bareRps,
-        'bare fastify',
+      targets.push(
+        ratioTarget(
+          name('TOTP verification at sign-in'),
+          record(label, measured, 'bare fastify'),
+          0.1,
+        ),
       );
-      targets.push(ratioTarget(name('TOTP verification at sign-in'), totp, 0.1));
     }
 
-    // d. Password sign-in: Argon2id-bound. The raw hash throughput is measured right before,
-    // with the server idle, so both see the same machine. No warm-up here: a warm-up's
-    // abandoned requests would still be hashing when the measured window opens.
+    // d. Password sign-in, bound by Argon2id. Slices of raw hashing (with the server idle)
+    // alternate with slices of the sign-in storm. There is no warm-up, and the requests still
+    // queued for the hasher when a storm slice ends are worked off before the next slice.
     if (wants('password')) {
-      log(`  measuring raw Argon2id throughput (${HASH_CONCURRENCY} in parallel)…`);
-      const hashes = await measureHashThroughput(duration);
-      const hashRow = row({
-        scenario: name(
-          `raw Argon2id m=${ARGON2_PARAMS.memoryCost} t=${ARGON2_PARAMS.timeCost} p=${ARGON2_PARAMS.parallelism}, ${HASH_CONCURRENCY} parallel`,
-        ),
-        result: { rps: hashes.rps, p50Ms: hashes.p50Ms, p99Ms: hashes.p99Ms },
-        ratio: null,
-        ratioBase: null,
-        peakRssMb: null,
-        lag: null,
-      });
-      rows.push(hashRow);
-      log(`  raw Argon2id: ${hashRow.rps} hashes/s`);
-      const loginUsers = users.slice(0, Math.min(LOGIN_USERS, users.length));
-      const loginCsrf = csrfPair(store);
-      const probeLogin = await request(`${url}/login`, {
+      const emails = users.slice(0, LOGIN_USERS).map((u) => u.email);
+      const csrf = csrfPair(store);
+      const answer = await request(`${url}/login`, {
         method: 'POST',
         headers: {
-          cookie: loginCsrf.cookie,
+          cookie: csrf.cookie,
           'content-type': 'application/x-www-form-urlencoded',
           'x-forwarded-for': '127.0.0.2',
         },
-        body: `_csrf=${loginCsrf.token}&email=${encodeURIComponent(loginUsers[0]?.email ?? '')}&password=${encodeURIComponent(BENCH_PASSWORD)}`,
+        body: `_csrf=${csrf.token}&email=${encodeURIComponent(emails[0] ?? '')}&password=${encodeURIComponent(BENCH_PASSWORD)}`,
       });
       check(
         'POST /login with a seeded user',
-        probeLogin.status === 303 && probeLogin.location === '/login/2fa',
-        probeLogin,
-        server,
+        answer.status === 303 && answer.location === '/login/2fa',
+        answer,
+        server.logFile,
+      );
+      const spec: LoadSpec = {
+        kind: 'login',
+        url,
+        connections,
+        emails,
+        password: BENCH_PASSWORD,
+        cookie: csrf.cookie,
+        csrfToken: csrf.token,
+        expect: { status: 303, location: '/login/2fa' },
+      };
+      const label = name('password sign-in POST /login');
+      const slice = duration / options.rounds;
+      const latencies: number[] = [];
+      let hashes = 0;
+      let hashSeconds = 0;
+      await server.probe('probe:reset');
+      const watch = new Watch(server);
+      await profiled(bench, server, label, async () => {
+        for (let i = 0; i < options.rounds; i++) {
+          const started = performance.now();
+          hashes += await hashFor(slice, passwordHash, latencies);
+          hashSeconds += (performance.now() - started) / 1000;
+          await watch.slice(() => loader.run(spec, slice, [label]));
+          const hashRate = hashes / Math.max(hashSeconds, 0.001);
+          await sleep((1000 * connections) / Math.max(1, hashRate) + 500);
+        }
+      });
+      latencies.sort((a, b) => a - b);
+      const hashRps = hashes / hashSeconds;
+      const { memoryCost: m, timeCost: t, parallelism: p } = ARGON2_PARAMS;
+      rows.push(
+        row({
+          scenario: name(`raw Argon2id m=${m} t=${t} p=${p}, ${HASH_CONCURRENCY} in parallel`),
+          result: {
+            rps: hashRps,
+            p50Ms: percentile(latencies, 0.5),
+            p99Ms: percentile(latencies, 0.99),
+          },
+          ratio: null,
+          ratioBase: null,
+          baseRps: null,
+          peakRssMb: null,
+          lag: null,
+        }),
       );
       const login = record(
-        name('password sign-in POST /login'),
-        await runLoad(
-          {
-            ...base,
-            warmupSeconds: 0,
-            kind: 'login',
-            url,
-            emails: loginUsers.map((u) => u.email),
-            password: BENCH_PASSWORD,
-            cookie: loginCsrf.cookie,
-            csrfToken: loginCsrf.token,
-            expect: { status: 303, location: '/login/2fa' },
-          },
-          server,
-          workDir,
-        ),
-        hashes.rps,
+        label,
+        {
+          result: await loader.report(label),
+          base: { rps: hashRps },
+          peakRssMb: watch.peakRssMb,
+          cpuMs: watch.cpuMs,
+          lag: await server.probe('probe:read'),
+        },
         'raw hash',
       );
       targets.push(ratioTarget(name('password sign-in vs raw hash throughput'), login, 0.9));
+      const lag = login.event_loop_p99_ms;
       targets.push({
         name: name('event-loop lag p99 during the password storm'),
-        value: login.event_loop_p99_ms,
+        value: lag,
         unit: 'ms',
         target: '< 20',
-        met: login.event_loop_p99_ms !== null && login.event_loop_p99_ms < 20,
+        met: lag !== null && lag < 20,
       });
-      // The requests still queued for the hasher when the load stopped are worked off before
-      // the next scenario starts.
-      await new Promise((resolve) =>
-        setTimeout(resolve, (1000 * connections) / Math.max(1, hashes.rps) + 500),
-      );
     }
 
     // e. A knowledge-base article, when the knowledge base has one.
@@ -638,23 +564,14 @@ async function benchStore(
       const visitor = csrfPair(store);
       const article = await findArticle(url, visitor.cookie);
       if (article) {
-        record(
-          name(`knowledge-base article GET ${article}`),
-          await runLoad(
-            {
-              ...base,
-              kind: 'get',
-              url,
-              path: article,
-              cookies: [visitor.cookie],
-              expect: { status: 200 },
-            },
-            server,
-            workDir,
-          ),
-          bareRps,
-          'bare fastify',
-        );
+        await scenario(name(`knowledge-base article GET ${article}`), {
+          kind: 'get',
+          url,
+          connections,
+          path: article,
+          cookies: [visitor.cookie],
+          expect: { status: 200 },
+        });
       } else {
         log('  knowledge-base article: skipped (no published article reachable from /kb)');
       }
@@ -672,19 +589,19 @@ async function benchStore(
   return { rows, startup, targets };
 }
 
-function ratioTarget(label: string, measured: Row, minimum: number): Target {
-  return {
-    name: label,
-    value: measured.ratio,
-    unit: 'ratio',
-    target: `≥ ${minimum}`,
-    met: measured.ratio !== null && measured.ratio >= minimum,
-  };
-}
+// ---------------------------------------------------------------------------------------------
 
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
+/** How long Node itself takes to start on this machine now: a yardstick for start-up times. */
+async function nodeStartMs(): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    await new Promise((resolve) =>
+      spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }).once('exit', resolve),
+    );
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
 }
 
 async function main(): Promise<void> {
@@ -693,15 +610,25 @@ async function main(): Promise<void> {
     throw new Error(`${path.relative(ROOT, MAIN)} is missing: run "npm run build" first`);
   }
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-bench-load-'));
+  if (options.cpuProfDir) fs.mkdirSync(options.cpuProfDir, { recursive: true });
   log(
-    `Portico benchmark: ${options.duration} s per scenario after ${options.warmup} s of warm-up, ` +
-      `${options.connections} connections, ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'})`,
+    `Portico benchmark: ${options.duration} s per scenario and side in ${options.rounds} ` +
+      `slices, after ${options.warmup} s of warm-up; ${options.connections} connections; ` +
+      `${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'})`,
   );
   const rows: Row[] = [];
   const startup: StartupResult[] = [];
   const targets: Target[] = [];
+  let loader: Loader | null = null;
   try {
-    // The ceiling: bare Fastify, GET /health.
+    if (!options.only || options.only.has('startup')) {
+      startup.push({
+        store: '-',
+        command: 'node -e 0 (reference)',
+        first_200_ms: round(await nodeStartMs(), 0),
+      });
+    }
+    loader = await Loader.start(LOADER, ROOT);
     const port = await freePort();
     const { server: bare } = await startServer({
       command: process.execPath,
@@ -710,51 +637,56 @@ async function main(): Promise<void> {
       port,
       logFile: path.join(workDir, 'bare-fastify.log'),
     });
-    let bareRow: Row;
+    const bareSpec: LoadSpec = {
+      kind: 'get',
+      url: bare.baseUrl,
+      path: '/health',
+      cookies: [],
+      connections: options.connections,
+      expect: { status: 200 },
+    };
+    const bench: Bench = { options, loader, bare, bareSpec, bareWatch: new Watch(bare) };
     try {
-      const measured = await runLoad(
-        {
-          kind: 'get',
-          url: bare.baseUrl,
-          path: '/health',
-          cookies: [],
-          connections: options.connections,
-          durationSeconds: options.duration,
-          warmupSeconds: options.warmup,
-          expect: { status: 200 },
-        },
-        bare,
-        workDir,
-      );
-      bareRow = row({
-        scenario: 'bare Fastify: GET /health',
-        result: measured.result,
-        ratio: 1,
-        ratioBase: 'bare fastify',
-        peakRssMb: measured.peakRssMb,
-        cpuMs: measured.cpuMs,
-        lag: measured.lag,
-      });
-      rows.push(bareRow);
-      log(`bare Fastify: ${bareRow.rps} req/s`);
+      if (options.warmup > 0) {
+        await loader.run(bareSpec, options.warmup, ['bare (warm-up)']);
+        await loader.report('bare (warm-up)');
+      }
+      await bare.probe('probe:reset');
+      const dialects: Dialect[] = options.postgresUrl ? ['sqlite', 'postgres'] : ['sqlite'];
+      if (!options.postgresUrl) log('PostgreSQL: skipped (BENCH_DATABASE_URL is not set)');
+      const storeRows: Row[] = [];
+      for (const dialect of dialects) {
+        const store = await prepareStore(dialect, options.postgresUrl);
+        try {
+          const run = await benchStore(bench, store, workDir);
+          storeRows.push(...run.rows);
+          startup.push(...run.startup);
+          targets.push(...run.targets);
+        } finally {
+          await store.cleanup();
+        }
+      }
+      const bareResult = await loader.report('bare');
+      if (bareResult.requests > 0) {
+        rows.push(
+          row({
+            scenario: 'bare Fastify: GET /health (all its slices)',
+            result: bareResult,
+            ratio: 1,
+            ratioBase: 'bare fastify',
+            baseRps: bareResult.rps,
+            peakRssMb: bench.bareWatch.peakRssMb,
+            cpuMs: bench.bareWatch.cpuMs,
+            lag: await bare.probe('probe:read'),
+          }),
+        );
+      }
+      rows.push(...storeRows);
     } finally {
       await bare.stop();
     }
-
-    const dialects: Dialect[] = options.postgresUrl ? ['sqlite', 'postgres'] : ['sqlite'];
-    if (!options.postgresUrl) log('PostgreSQL: skipped (BENCH_DATABASE_URL is not set)');
-    for (const dialect of dialects) {
-      const store = await prepareStore(dialect, options.postgresUrl);
-      try {
-        const run = await benchStore(store, options, bareRow.rps, workDir);
-        rows.push(...run.rows);
-        startup.push(...run.startup);
-        targets.push(...run.targets);
-      } finally {
-        await store.cleanup();
-      }
-    }
   } finally {
+    loader?.close();
     stopAllChildren();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
@@ -769,6 +701,7 @@ async function main(): Promise<void> {
     },
     duration_s: options.duration,
     warmup_s: options.warmup,
+    rounds: options.rounds,
     connections: options.connections,
     results: rows,
     startup,
