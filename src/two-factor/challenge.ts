@@ -70,7 +70,10 @@ export function createChallenge(
 
   /**
    * Locks the account's second factor for 15 minutes, once: of concurrent requests only the
-   * first sets the lock, audits it and mails the owner. Pending sign-ins end with it.
+   * first sets the lock, audits it and mails the owner. Other pending sign-ins are left alone:
+   * every try on them is refused while the lock lasts and all of them expire before it ends
+   * (10 < 15 minutes), while ending them here would also end one whose right code, counted
+   * before the lock, is still being checked (its recovery code would be spent for nothing).
    */
   async function lockAccount(ctx: PendingContext, meta: RequestMeta): Promise<TfResult<never>> {
     const now = clock.now();
@@ -88,7 +91,6 @@ export function createChallenge(
       .returning('id')
       .executeTakeFirst();
     if (locked) {
-      await db.deleteFrom('pending_sign_ins').where('user_id', '=', ctx.user.id).execute();
       await audit.record({
         event: 'two_factor.locked',
         targetUserId: ctx.user.id,
@@ -158,7 +160,10 @@ export function createChallenge(
       meta,
       details: { method: kind, reason: error, purpose: ctx.pending.purpose },
     });
-    if (attempt.accountTries >= ACCOUNT_MAX_FAILURES) return lockAccount(ctx, meta);
+    if (attempt.accountTries >= ACCOUNT_MAX_FAILURES) {
+      await signIn.abandonById(ctx.pending.id_hash);
+      return lockAccount(ctx, meta);
+    }
     if (attempt.pendingTries >= PENDING_MAX_FAILURES) {
       await signIn.abandonById(ctx.pending.id_hash);
       await audit.record({ event: 'two_factor.sign_in_ended', targetUserId: ctx.user.id, meta });

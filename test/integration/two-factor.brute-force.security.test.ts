@@ -110,6 +110,7 @@ describe.each(DIALECTS)('two-factor brute force (%s)', (dialect) => {
     expect(await auditCount(app, 'two_factor.locked', user.userId)).toBe(1);
     await app.mail.waitFor(user.email, /Two-factor sign-in locked/);
     expect(await pendingRows(user.userId)).toBe(0);
+    expect(await sessionCount(app, user.userId)).toBe(0);
 
     // The password again gives a new pending sign-in, but the lock holds: a right code and a
     // recovery code are both refused, and these tries do not add to the count.

@@ -139,8 +139,10 @@ describe.each(DIALECTS)('two-factor replay (%s)', (dialect) => {
 
     const client = await pendingSignIn(app, email);
     const code = await mailedSignInCode(app, client, email);
+    // A handful at once (a double click, a retrying proxy): fewer than the five tries one
+    // pending sign-in allows, so that no refused copy ends the sign-in under the right one.
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => submitCode(client, 'email', code)),
+      Array.from({ length: 4 }, () => submitCode(client, 'email', code)),
     );
     expect(results.filter(isSignedIn)).toHaveLength(1);
     expect(await sessionCount(app, userId)).toBe(1);
