@@ -130,14 +130,18 @@ describe.each(DIALECTS)('admin console guard (%s)', (dialect) => {
     expect((await client.get('/admin')).location).toBe('/profile/2fa');
   });
 
-  it('sends an administrator without 2FA to the set-up at log-in, with no session before it', async () => {
+  it('makes an administrator without 2FA set it up at log-in, then opens the console', async () => {
     const client = adminClient(app);
     const { email, userId } = await registerAndVerify(app, client);
     await promote(userId);
     const login = await logIn(client, email);
     expect(login.location).toBe('/login/2fa/setup');
+    // No session before the method exists.
     expect((await client.get('/admin')).location).toBe('/login?next=%2Fadmin');
-    expect((await client.get('/login/2fa/setup')).status).toBe(200);
+    const { page } = await setUpApp(app, client, '/login/2fa/setup');
+    expect(page.status).toBe(200);
+    expect(textOf(page.body)).toContain('Save your recovery codes');
+    expect((await client.get('/admin')).status).toBe(200);
   });
 
   it('closes the console to an administrator whose rights were revoked', async () => {
