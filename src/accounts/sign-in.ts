@@ -47,29 +47,65 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
 
   async function findPending(token: string): Promise<PendingContext | undefined> {
     const now = clock.now();
+    // Pending sign-in and user in one query (docs/performance.md).
     const row = await db
       .selectFrom('pending_sign_ins')
-      .selectAll()
-      .where('id_hash', '=', hashToken(token))
+      .innerJoin('users', 'users.id', 'pending_sign_ins.user_id')
+      .selectAll('users')
+      .select([
+        'pending_sign_ins.id_hash',
+        'pending_sign_ins.purpose',
+        'pending_sign_ins.session_id_hash',
+        'pending_sign_ins.user_id',
+        'pending_sign_ins.credential_version as pending_credential_version',
+        'pending_sign_ins.stage',
+        'pending_sign_ins.failures',
+        'pending_sign_ins.created_at as pending_created_at',
+        'pending_sign_ins.expires_at',
+        'pending_sign_ins.ip',
+        'pending_sign_ins.user_agent',
+      ])
+      .where('pending_sign_ins.id_hash', '=', hashToken(token))
       .executeTakeFirst();
     if (!row) return undefined;
-    const user = await db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', row.user_id)
-      .executeTakeFirst();
+    const {
+      id_hash,
+      purpose,
+      session_id_hash,
+      user_id,
+      pending_credential_version,
+      stage,
+      failures,
+      pending_created_at,
+      expires_at,
+      ip,
+      user_agent,
+      ...user
+    } = row;
+    const pending: PendingSignIn = {
+      id_hash,
+      purpose,
+      session_id_hash,
+      user_id,
+      credential_version: pending_credential_version,
+      stage,
+      failures,
+      created_at: pending_created_at,
+      expires_at,
+      ip,
+      user_agent,
+    };
     // The pending sign-in dies when it expires, or when the password or the methods changed
     // since the password was checked.
     if (
-      !user ||
-      row.expires_at <= now ||
-      user.credential_version !== row.credential_version ||
+      pending.expires_at <= now ||
+      user.credential_version !== pending.credential_version ||
       user.disabled_at !== null
     ) {
-      await db.deleteFrom('pending_sign_ins').where('id_hash', '=', row.id_hash).execute();
+      await db.deleteFrom('pending_sign_ins').where('id_hash', '=', pending.id_hash).execute();
       return undefined;
     }
-    return { pending: row, user };
+    return { pending, user };
   }
 
   /**
