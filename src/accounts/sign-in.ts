@@ -111,8 +111,8 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
   /**
    * Finishes a pending sign-in. The pending row is removed by one guarded DELETE, so it can be
    * completed once only. A log-in gets a new session; a step-up renews its session's id and
-   * authentication time. `madeMethod`: a mandatory set-up created the person's first method on
-   * the way, which bumped the credential version once.
+   * authentication time. `madeMethod`: a mandatory set-up created a method on the way, which
+   * bumped the credential version once.
    */
   async function complete(
     pending: PendingSignIn,
