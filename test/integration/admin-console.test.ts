@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/security/tokens.js';
 import type { SignedInAdmin } from '../helpers/admin.js';
-import { adminClient, plainUser, signedInAdmin } from '../helpers/admin.js';
+import { adminClient, logInAdmin, plainUser, signedInAdmin } from '../helpers/admin.js';
 import { textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { logIn, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
@@ -445,6 +445,20 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
         .set({ is_admin: 0 })
         .where('id', 'in', [one.userId, two.userId])
         .execute();
+    });
+    it('asks for a recent sign-in before granting administrator rights', async () => {
+      const other = await plainUser(app, { name: 'Stan Step-up' });
+      app.clock.advance(11 * 60_000);
+      await admin.client.get(`/admin/users/${other.userId}`);
+      const stale = await admin.client.post(`/admin/users/${other.userId}/grant-admin`);
+      expect(stale.status).toBe(303);
+      expect(stale.location).toBe(
+        `/reauth?next=${encodeURIComponent(`/admin/users/${other.userId}`)}`,
+      );
+      expect((await app.services.admin.directory.find(other.userId))?.is_admin).toBe(0);
+      // Other actions need no new sign-in.
+      expect((await admin.client.post(`/admin/users/${other.userId}/disable`)).status).toBe(303);
+      admin = { ...admin, client: await logInAdmin(app, admin) };
     });
   });
 
