@@ -20,8 +20,9 @@ function modified(file) {
 }
 
 /**
- * A source is stale when it is newer than its compiled file and than this script's last build
- * (tsc leaves the output of a file that was saved without a change as it was).
+ * A source is stale when its compiled file is missing, or when it is newer than its compiled
+ * file and than this script's last build (tsc leaves the output of a file that was saved
+ * without a change as it was).
  */
 function staleSource(/** @type {string} */ dir) {
   for (const entry of fs.readdirSync(path.join(root, 'src', dir), { withFileTypes: true })) {
@@ -31,19 +32,23 @@ function staleSource(/** @type {string} */ dir) {
     } else if (entry.name.endsWith('.ts') && !/\.(test|d)\.ts$/.test(entry.name)) {
       const source = modified(path.join(root, 'src', name));
       const output = modified(path.join(dist, name.replace(/\.ts$/, '.js')));
-      if (source > output && source > lastBuild) return true;
+      if (output === 0) missingOutput = true;
+      if (output === 0 || (source > output && source > lastBuild)) return true;
     }
   }
   return false;
 }
 
 const lastBuild = modified(stamp);
+let missingOutput = false;
 const configChanged = ['tsconfig.json', 'tsconfig.build.json'].some(
   (file) =>
     modified(path.join(root, file)) > Math.max(lastBuild, modified(path.join(dist, 'main.js'))),
 );
 if (!configChanged && !staleSource('')) process.exit(0);
 
+// tsc's incremental state does not notice a deleted output: start it afresh then.
+if (missingOutput) fs.rmSync(path.join(dist, '.tsbuildinfo'), { force: true });
 const started = Date.now();
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
