@@ -268,6 +268,8 @@ export function createSetup(
     code: string,
     meta: RequestMeta,
   ): Promise<TfResult<{ email: string }>> {
+    if (!policy.isMethodEnabled(await policy.get(), 'email'))
+      return tfFail(TwoFactorError.METHOD_DISABLED);
     const setup = await findSetup(user, setupId, 'email_change');
     if (!setup?.email || !setup.method_id) return tfFail(TwoFactorError.SETUP_EXPIRED);
     const checked = await emailCodes.verify(

@@ -97,6 +97,37 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
     expect(await methodTypes(user.userId)).toEqual([]);
   });
 
+  it('refuses to finish an address change of a method disabled after the code was sent', async () => {
+    const user = await signedInUser(app);
+    await setUpEmail(app, user.client, user.email);
+    app.clock.advance(61_000);
+    const newAddress = `changed.${user.email}`;
+    await user.client.get('/profile/2fa/email/edit');
+    const since = app.mail.messages.length;
+    const sent = await user.client.post('/profile/2fa/email/edit', {
+      action: 'send',
+      email: newAddress,
+    });
+    expect(sent.status).toBe(200);
+    const code = codeIn(await app.mail.waitFor(newAddress, /verification code/, { since }));
+    await savePolicy({ methods: { email: false, totp: true } });
+
+    const confirm = await user.client.post('/profile/2fa/email/edit', {
+      action: 'confirm',
+      setup_id: hiddenValue(sent, 'setup_id'),
+      email: newAddress,
+      code,
+    });
+    expect(confirm.status).toBe(422);
+    expect(textOf(confirm.body)).toContain(DISABLED);
+    const method = await app.db
+      .selectFrom('two_factor_methods')
+      .select('email')
+      .where('user_id', '=', user.userId)
+      .executeTakeFirstOrThrow();
+    expect(method.email).toBe(user.email);
+  });
+
   it('refuses to set up disabled email authentication (403), even with a code sent before', async () => {
     const user = await signedInUser(app);
     await user.client.get('/profile/2fa/email/new');
