@@ -26,6 +26,24 @@ function frame(ctx: PageContext, place: SetupPlace, title: string, content: Html
     : layout(ctx, { title, narrow: true, main: content });
 }
 
+/** The "Verification Code" field of every set-up and change form (numeric, one-time-code). */
+function verificationCodeField(
+  ctx: PageContext,
+  errors: Record<string, string>,
+  autofocus = false,
+): SafeHtml {
+  return field({
+    name: 'code',
+    label: ctx.t.twoFactor.verificationCode,
+    errors,
+    required: true,
+    code: true,
+    maxlength: 10,
+    hint: ctx.t.twoFactor.codeHint,
+    autofocus,
+  });
+}
+
 export interface OverviewData {
   enabled: { totp: boolean; email: boolean };
   app: TwoFactorMethod | undefined;
@@ -169,16 +187,7 @@ export function appSetupPage(
             maxlength: METHOD_NAME_MAX_LENGTH,
             autocomplete: 'off',
           })}
-          ${field({
-            name: 'code',
-            label: t.verificationCode,
-            errors,
-            required: true,
-            code: true,
-            maxlength: 10,
-            hint: t.codeHint,
-          })}
-          ${button(t.submitCreate)}`,
+          ${verificationCodeField(ctx, errors)} ${button(t.submitCreate)}`,
       )}
       <p><a href="${place.base}">${t.setUpDifferent}</a></p>`,
   );
@@ -242,16 +251,7 @@ export function emailSetupPage(
                 html`<input type="hidden" name="setup_id" value="${data.setupId}" />
                   <input type="hidden" name="name" value="${data.name}" />
                   <input type="hidden" name="email" value="${data.email}" />
-                  ${field({
-                    name: 'code',
-                    label: t.verificationCode,
-                    errors,
-                    required: true,
-                    code: true,
-                    maxlength: 10,
-                    hint: t.codeHint,
-                    autofocus: true,
-                  })}
+                  ${verificationCodeField(ctx, errors, true)}
                   ${button(t.submitCreate, { name: 'action', value: 'create' })}`,
               )}`
           : ''
@@ -422,16 +422,7 @@ export function manageEmailPage(
                 '/profile/2fa/email/edit',
                 html`<input type="hidden" name="setup_id" value="${state.change.setupId}" />
                   <input type="hidden" name="email" value="${state.change.email}" />
-                  ${field({
-                    name: 'code',
-                    label: t.verificationCode,
-                    errors,
-                    required: true,
-                    code: true,
-                    maxlength: 10,
-                    hint: t.codeHint,
-                    autofocus: true,
-                  })}
+                  ${verificationCodeField(ctx, errors, true)}
                   ${button(t.confirmEmailChange, { name: 'action', value: 'confirm' })}`,
               )}`
           : ''
