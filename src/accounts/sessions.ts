@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { RequestMeta } from '../audit/audit.js';
+import { firstRow, precompiled } from '../db/precompiled.js';
 import type { Database, Session, User } from '../db/schema.js';
 import { generateToken, hashToken } from '../security/tokens.js';
 
@@ -41,21 +42,16 @@ export async function createSession(
     user_agent: input.meta.userAgent.slice(0, 512),
     second_factor: input.secondFactor ? 1 : 0,
   };
-  await db.insertInto('sessions').values(session).execute();
+  await insertSession(db, session);
   return { token, session };
 }
 
-/** The live session for a cookie value, or undefined when unknown, idle too long, or expired. */
-export async function findActiveSession(
-  db: Kysely<Database>,
-  token: string,
-  policy: SessionPolicy,
-  now: number,
-): Promise<ActiveSession | undefined> {
-  const idHash = hashToken(token);
-  // Session and user in one query: this runs for every signed-in request, and each query
-  // costs more in the query builder and driver than in the database (docs/performance.md).
-  const row = await db
+/**
+ * Session and user in one query: this runs for every signed-in request, and each query costs
+ * more in the query builder and driver than in the database (docs/performance.md).
+ */
+const sessionWithUser = precompiled((db, p: { idHash: string }) =>
+  db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .selectAll('users')
@@ -70,8 +66,40 @@ export async function findActiveSession(
       'sessions.user_agent',
       'sessions.second_factor',
     ])
-    .where('sessions.id_hash', '=', idHash)
-    .executeTakeFirst();
+    .where('sessions.id_hash', '=', p.idHash),
+);
+
+const touchSession = precompiled((db, p: { idHash: string; now: number }) =>
+  db.updateTable('sessions').set({ last_seen_at: p.now }).where('id_hash', '=', p.idHash),
+);
+
+const deleteSession = precompiled((db, p: { idHash: string }) =>
+  db.deleteFrom('sessions').where('id_hash', '=', p.idHash),
+);
+
+const insertSession = precompiled((db, p: Session) =>
+  db.insertInto('sessions').values({
+    id_hash: p.id_hash,
+    user_id: p.user_id,
+    created_at: p.created_at,
+    last_seen_at: p.last_seen_at,
+    expires_at: p.expires_at,
+    authenticated_at: p.authenticated_at,
+    ip: p.ip,
+    user_agent: p.user_agent,
+    second_factor: p.second_factor,
+  }),
+);
+
+/** The live session for a cookie value, or undefined when unknown, idle too long, or expired. */
+export async function findActiveSession(
+  db: Kysely<Database>,
+  token: string,
+  policy: SessionPolicy,
+  now: number,
+): Promise<ActiveSession | undefined> {
+  const idHash = hashToken(token);
+  const row = firstRow(await sessionWithUser(db, { idHash }));
   if (!row) return undefined;
   const {
     id_hash,
@@ -101,15 +129,11 @@ export async function findActiveSession(
     session.expires_at <= now ||
     session.last_seen_at + policy.idleMs <= now
   ) {
-    await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+    await deleteSession(db, { idHash });
     return undefined;
   }
   if (now - session.last_seen_at >= SESSION_TOUCH_INTERVAL_MS) {
-    await db
-      .updateTable('sessions')
-      .set({ last_seen_at: now })
-      .where('id_hash', '=', idHash)
-      .execute();
+    await touchSession(db, { idHash, now });
     session.last_seen_at = now;
   }
   return { session, user };
@@ -120,7 +144,7 @@ export function isRecentlyAuthenticated(session: Session, now: number): boolean 
 }
 
 export async function revokeSession(db: Kysely<Database>, idHash: string): Promise<void> {
-  await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+  await deleteSession(db, { idHash });
 }
 
 export async function revokeOtherSessions(
@@ -157,9 +181,11 @@ export async function rotateSession(
     authenticated_at: now,
     second_factor: secondFactor ? 1 : 0,
   };
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('sessions').where('id_hash', '=', current.id_hash).execute();
-    await trx.insertInto('sessions').values(session).execute();
-  });
+  const replace = async (trx: Kysely<Database>) => {
+    await deleteSession(trx, { idHash: current.id_hash });
+    await insertSession(trx, session);
+  };
+  // Inside a caller's transaction (a finished step-up) it is part of that one.
+  await (db.isTransaction ? replace(db) : db.transaction().execute(replace));
   return { token, session };
 }

@@ -1,6 +1,8 @@
+import type { Kysely } from 'kysely';
 import type { RequestMeta } from '../audit/audit.js';
 import { MINUTE_MS } from '../clock.js';
-import type { PendingSignIn, PendingStage, Session, User } from '../db/schema.js';
+import { firstRow, precompiled } from '../db/precompiled.js';
+import type { Database, PendingSignIn, PendingStage, Session, User } from '../db/schema.js';
 import { consumeRateLimit, clearRateLimit } from '../security/rate-limit.js';
 import { generateToken, hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
@@ -42,31 +44,51 @@ export interface PendingContext {
   user: User;
 }
 
+/** Pending sign-in and user in one query (docs/performance.md). */
+const pendingWithUser = precompiled((db, p: { idHash: string }) =>
+  db
+    .selectFrom('pending_sign_ins')
+    .innerJoin('users', 'users.id', 'pending_sign_ins.user_id')
+    .selectAll('users')
+    .select([
+      'pending_sign_ins.id_hash',
+      'pending_sign_ins.purpose',
+      'pending_sign_ins.session_id_hash',
+      'pending_sign_ins.user_id',
+      'pending_sign_ins.credential_version as pending_credential_version',
+      'pending_sign_ins.stage',
+      'pending_sign_ins.failures',
+      'pending_sign_ins.created_at as pending_created_at',
+      'pending_sign_ins.expires_at',
+      'pending_sign_ins.ip',
+      'pending_sign_ins.user_agent',
+    ])
+    .where('pending_sign_ins.id_hash', '=', p.idHash),
+);
+
+/** Ends a live pending sign-in: one guarded DELETE, so only one request can finish it. */
+const takePending = precompiled((db, p: { idHash: string; now: number }) =>
+  db
+    .deleteFrom('pending_sign_ins')
+    .where('id_hash', '=', p.idHash)
+    .where('expires_at', '>', p.now)
+    .returning(['user_id', 'credential_version', 'purpose', 'stage', 'session_id_hash']),
+);
+
+const deletePending = precompiled((db, p: { idHash: string }) =>
+  db.deleteFrom('pending_sign_ins').where('id_hash', '=', p.idHash),
+);
+
+const userStanding = precompiled((db, p: { userId: string }) =>
+  db.selectFrom('users').select(['credential_version', 'disabled_at']).where('id', '=', p.userId),
+);
+
 export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
   const { db, clock, hasher, audit } = deps;
 
   async function findPending(token: string): Promise<PendingContext | undefined> {
     const now = clock.now();
-    // Pending sign-in and user in one query (docs/performance.md).
-    const row = await db
-      .selectFrom('pending_sign_ins')
-      .innerJoin('users', 'users.id', 'pending_sign_ins.user_id')
-      .selectAll('users')
-      .select([
-        'pending_sign_ins.id_hash',
-        'pending_sign_ins.purpose',
-        'pending_sign_ins.session_id_hash',
-        'pending_sign_ins.user_id',
-        'pending_sign_ins.credential_version as pending_credential_version',
-        'pending_sign_ins.stage',
-        'pending_sign_ins.failures',
-        'pending_sign_ins.created_at as pending_created_at',
-        'pending_sign_ins.expires_at',
-        'pending_sign_ins.ip',
-        'pending_sign_ins.user_agent',
-      ])
-      .where('pending_sign_ins.id_hash', '=', hashToken(token))
-      .executeTakeFirst();
+    const row = firstRow(await pendingWithUser(db, { idHash: hashToken(token) }));
     if (!row) return undefined;
     const {
       id_hash,
@@ -102,7 +124,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       user.credential_version !== pending.credential_version ||
       user.disabled_at !== null
     ) {
-      await db.deleteFrom('pending_sign_ins').where('id_hash', '=', pending.id_hash).execute();
+      await deletePending(db, { idHash: pending.id_hash });
       return undefined;
     }
     return { pending, user };
@@ -113,26 +135,24 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
    * completed once only. A log-in gets a new session; a step-up renews its session's id and
    * authentication time. `madeMethod`: a mandatory set-up created a method on the way, which
    * bumped the credential version once.
+   *
+   * All of it is one transaction: the caller's (`executor`, when the second step's check runs
+   * in one) or its own, so a crash never leaves a used-up sign-in without its session.
    */
   async function complete(
     pending: PendingSignIn,
     meta: RequestMeta,
     method: string,
     options: { madeMethod?: boolean } = {},
+    executor?: Kysely<Database>,
   ): Promise<{ sessionToken: string } | undefined> {
+    if (!executor) {
+      return db.transaction().execute((trx) => complete(pending, meta, method, options, trx));
+    }
     const now = clock.now();
-    const removed = await db
-      .deleteFrom('pending_sign_ins')
-      .where('id_hash', '=', pending.id_hash)
-      .where('expires_at', '>', now)
-      .returning(['user_id', 'credential_version', 'purpose', 'stage', 'session_id_hash'])
-      .executeTakeFirst();
+    const removed = firstRow(await takePending(executor, { idHash: pending.id_hash, now }));
     if (!removed) return undefined;
-    const user = await db
-      .selectFrom('users')
-      .select(['credential_version', 'disabled_at'])
-      .where('id', '=', removed.user_id)
-      .executeTakeFirst();
+    const user = firstRow(await userStanding(executor, { userId: removed.user_id }));
     // Exactly the set-up's own change is allowed: any other change meanwhile still ends it.
     const ownChanges = options.madeMethod && removed.stage === 'setup_required' ? 1 : 0;
     if (
@@ -145,7 +165,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     const secondFactor = method !== 'password';
     if (removed.purpose === 'step_up') {
       const session = removed.session_id_hash
-        ? await db
+        ? await executor
             .selectFrom('sessions')
             .selectAll()
             .where('id_hash', '=', removed.session_id_hash)
@@ -153,28 +173,24 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
             .executeTakeFirst()
         : undefined;
       if (!session) return undefined;
-      const rotated = await rotateSession(db, session, now, secondFactor);
-      await audit.record({
-        event: 'reauthenticated',
-        actorUserId: removed.user_id,
-        meta,
-        details: { method },
-      });
+      const rotated = await rotateSession(executor, session, now, secondFactor);
+      await audit.record(
+        { event: 'reauthenticated', actorUserId: removed.user_id, meta, details: { method } },
+        executor,
+      );
       return { sessionToken: rotated.token };
     }
-    const { token } = await createSession(db, {
+    const { token } = await createSession(executor, {
       userId: removed.user_id,
       meta,
       now,
       maxMs: deps.sessionMaxMs,
       secondFactor,
     });
-    await audit.record({
-      event: 'sign_in.succeeded',
-      actorUserId: removed.user_id,
-      meta,
-      details: { method },
-    });
+    await audit.record(
+      { event: 'sign_in.succeeded', actorUserId: removed.user_id, meta, details: { method } },
+      executor,
+    );
     return { sessionToken: token };
   }
 
@@ -320,8 +336,8 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     await db.deleteFrom('pending_sign_ins').where('id_hash', '=', hashToken(token)).execute();
   }
 
-  async function abandonById(idHash: string): Promise<void> {
-    await db.deleteFrom('pending_sign_ins').where('id_hash', '=', idHash).execute();
+  async function abandonById(idHash: string, executor: Kysely<Database> = db): Promise<void> {
+    await deletePending(executor, { idHash });
   }
 
   return { begin, beginStepUp, findPending, complete, abandon, abandonById, createPending };

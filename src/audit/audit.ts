@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
-import type { Database } from '../db/schema.js';
+import { precompiled } from '../db/precompiled.js';
+import type { AuditEvent, Database } from '../db/schema.js';
 import { newId } from '../security/tokens.js';
 
 /** Where a request came from; recorded with every security event. */
@@ -80,24 +81,36 @@ export interface Audit {
   record(entry: AuditEntry, executor?: Kysely<Database>): Promise<void>;
 }
 
+/** Every security event is one of these; the insert is built once (src/db/precompiled.ts). */
+const insertEvent = precompiled((db, p: AuditEvent) =>
+  db.insertInto('audit_events').values({
+    id: p.id,
+    created_at: p.created_at,
+    event: p.event,
+    actor_user_id: p.actor_user_id,
+    actor_label: p.actor_label,
+    target_user_id: p.target_user_id,
+    ip: p.ip,
+    user_agent: p.user_agent,
+    details: p.details,
+  }),
+);
+
 /** Append-only: the app has no code path that edits or deletes an audit event. */
 export function createAudit(db: Kysely<Database>, clock: Clock): Audit {
   return {
     async record(entry, executor = db) {
-      await executor
-        .insertInto('audit_events')
-        .values({
-          id: newId(),
-          created_at: clock.now(),
-          event: entry.event,
-          actor_user_id: entry.actorUserId ?? null,
-          actor_label: entry.actorLabel ?? null,
-          target_user_id: entry.targetUserId ?? entry.actorUserId ?? null,
-          ip: entry.meta?.ip ?? null,
-          user_agent: entry.meta?.userAgent?.slice(0, 512) ?? null,
-          details: entry.details ? JSON.stringify(entry.details) : null,
-        })
-        .execute();
+      await insertEvent(executor, {
+        id: newId(),
+        created_at: clock.now(),
+        event: entry.event,
+        actor_user_id: entry.actorUserId ?? null,
+        actor_label: entry.actorLabel ?? null,
+        target_user_id: entry.targetUserId ?? entry.actorUserId ?? null,
+        ip: entry.meta?.ip ?? null,
+        user_agent: entry.meta?.userAgent?.slice(0, 512) ?? null,
+        details: entry.details ? JSON.stringify(entry.details) : null,
+      });
     },
   };
 }
