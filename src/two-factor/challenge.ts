@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { PendingContext, SignIn } from '../accounts/sign-in.js';
 import type { RequestMeta } from '../audit/audit.js';
-import type { TwoFactorMethod, User } from '../db/schema.js';
+import { firstRow, precompiled } from '../db/precompiled.js';
+import type { Database, TwoFactorMethod, User } from '../db/schema.js';
 import { ACCOUNT_MAX_FAILURES, LOCKOUT_MS, PENDING_MAX_FAILURES } from './constants.js';
 import type { TwoFactorDeps } from './deps.js';
 import type { EmailCodes } from './email/email-codes.js';
@@ -28,6 +30,47 @@ export interface ChallengeState {
  * database, ends the pending sign-in after 5 wrong codes and locks the account's second
  * factor after 10 in a row (SPEC §4 "attempts").
  */
+const countPendingTry = precompiled((db, p: { idHash: string; max: number }) =>
+  db
+    .updateTable('pending_sign_ins')
+    .set({ failures: sql`failures + 1` })
+    .where('id_hash', '=', p.idHash)
+    .where('failures', '<', p.max)
+    .returning('failures'),
+);
+
+const countAccountTry = precompiled((db, p: { userId: string; now: number }) =>
+  db
+    .updateTable('users')
+    .set({ second_factor_failures: sql`second_factor_failures + 1` })
+    .where('id', '=', p.userId)
+    .where((eb) =>
+      eb.or([
+        eb('second_factor_locked_until', 'is', null),
+        eb('second_factor_locked_until', '<=', p.now),
+      ]),
+    )
+    .returning('second_factor_failures'),
+);
+
+const lockSecondFactor = precompiled((db, p: { userId: string; now: number; until: number }) =>
+  db
+    .updateTable('users')
+    .set({ second_factor_locked_until: p.until, second_factor_failures: 0 })
+    .where('id', '=', p.userId)
+    .where((eb) =>
+      eb.or([
+        eb('second_factor_locked_until', 'is', null),
+        eb('second_factor_locked_until', '<=', p.now),
+      ]),
+    )
+    .returning('id'),
+);
+
+const clearAccountTries = precompiled((db, p: { userId: string }) =>
+  db.updateTable('users').set({ second_factor_failures: 0 }).where('id', '=', p.userId),
+);
+
 export function createChallenge(
   deps: TwoFactorDeps,
   parts: {
@@ -69,35 +112,35 @@ export function createChallenge(
   }
 
   /**
+   * One check of a code runs in one transaction (`trx`): the try is counted, the code checked
+   * and the sign-in finished or the failure recorded, then all of it commits at once — a wrong
+   * code is an outcome that commits, never an error that rolls the count back. Mails wait in
+   * `later` until the outcome is committed.
+   */
+  interface Check {
+    trx: Kysely<Database>;
+    ctx: PendingContext;
+    meta: RequestMeta;
+    now: number;
+    later: Array<() => Promise<void>>;
+  }
+
+  /**
    * Locks the account's second factor for 15 minutes, once: of concurrent requests only the
    * first sets the lock, audits it and mails the owner. Other pending sign-ins are left alone:
    * every try on them is refused while the lock lasts and all of them expire before it ends
    * (10 < 15 minutes), while ending them here would also end one whose right code, counted
    * before the lock, is still being checked (its recovery code would be spent for nothing).
    */
-  async function lockAccount(ctx: PendingContext, meta: RequestMeta): Promise<TfResult<never>> {
-    const now = clock.now();
+  async function lockAccount({ trx, ctx, meta, now, later }: Check): Promise<TfResult<never>> {
     const until = now + LOCKOUT_MS;
-    const locked = await db
-      .updateTable('users')
-      .set({ second_factor_locked_until: until, second_factor_failures: 0 })
-      .where('id', '=', ctx.user.id)
-      .where((eb) =>
-        eb.or([
-          eb('second_factor_locked_until', 'is', null),
-          eb('second_factor_locked_until', '<=', now),
-        ]),
-      )
-      .returning('id')
-      .executeTakeFirst();
+    const locked = firstRow(await lockSecondFactor(trx, { userId: ctx.user.id, now, until }));
     if (locked) {
-      await audit.record({
-        event: 'two_factor.locked',
-        targetUserId: ctx.user.id,
-        meta,
-        details: { until },
-      });
-      await notify(ctx.user, { kind: 'locked', until });
+      await audit.record(
+        { event: 'two_factor.locked', targetUserId: ctx.user.id, meta, details: { until } },
+        trx,
+      );
+      later.push(() => notify(ctx.user, { kind: 'locked', until }));
     }
     return tfFail(TwoFactorError.LOCKED);
   }
@@ -109,34 +152,16 @@ export function createChallenge(
    * wrong code keeps its try as a failure; a right one ends the pending sign-in and clears the
    * account's count.
    */
-  async function reserveAttempt(
-    ctx: PendingContext,
-    now: number,
-    meta: RequestMeta,
-  ): Promise<TfResult<Attempt>> {
-    const pending = await db
-      .updateTable('pending_sign_ins')
-      .set({ failures: sql`failures + 1` })
-      .where('id_hash', '=', ctx.pending.id_hash)
-      .where('failures', '<', PENDING_MAX_FAILURES)
-      .returning('failures')
-      .executeTakeFirst();
+  async function reserveAttempt(check: Check): Promise<TfResult<Attempt>> {
+    const { trx, ctx, now } = check;
+    const pending = firstRow(
+      await countPendingTry(trx, { idHash: ctx.pending.id_hash, max: PENDING_MAX_FAILURES }),
+    );
     if (!pending) return tfFail(TwoFactorError.SIGN_IN_ENDED);
-    const account = await db
-      .updateTable('users')
-      .set({ second_factor_failures: sql`second_factor_failures + 1` })
-      .where('id', '=', ctx.user.id)
-      .where((eb) =>
-        eb.or([
-          eb('second_factor_locked_until', 'is', null),
-          eb('second_factor_locked_until', '<=', now),
-        ]),
-      )
-      .returning('second_factor_failures')
-      .executeTakeFirst();
+    const account = firstRow(await countAccountTry(trx, { userId: ctx.user.id, now }));
     if (!account) return tfFail(TwoFactorError.LOCKED);
     // Tries beyond the tenth are not checked at all: they lock at once.
-    if (account.second_factor_failures > ACCOUNT_MAX_FAILURES) return lockAccount(ctx, meta);
+    if (account.second_factor_failures > ACCOUNT_MAX_FAILURES) return lockAccount(check);
     return tfOk({ accountTries: account.second_factor_failures, pendingTries: pending.failures });
   }
 
@@ -145,28 +170,34 @@ export function createChallenge(
    * person should see.
    */
   async function fail(
-    ctx: PendingContext,
+    check: Check,
     kind: ChallengeKind,
     error: TwoFactorErrorCode,
-    meta: RequestMeta,
     attempt: Attempt,
   ): Promise<TfResult<never>> {
-    await audit.record({
-      event:
-        error === TwoFactorError.CODE_ALREADY_USED
-          ? 'two_factor.code_replayed'
-          : 'two_factor.challenge_failed',
-      targetUserId: ctx.user.id,
-      meta,
-      details: { method: kind, reason: error, purpose: ctx.pending.purpose },
-    });
+    const { trx, ctx, meta } = check;
+    await audit.record(
+      {
+        event:
+          error === TwoFactorError.CODE_ALREADY_USED
+            ? 'two_factor.code_replayed'
+            : 'two_factor.challenge_failed',
+        targetUserId: ctx.user.id,
+        meta,
+        details: { method: kind, reason: error, purpose: ctx.pending.purpose },
+      },
+      trx,
+    );
     if (attempt.accountTries >= ACCOUNT_MAX_FAILURES) {
-      await signIn.abandonById(ctx.pending.id_hash);
-      return lockAccount(ctx, meta);
+      await signIn.abandonById(ctx.pending.id_hash, trx);
+      return lockAccount(check);
     }
     if (attempt.pendingTries >= PENDING_MAX_FAILURES) {
-      await signIn.abandonById(ctx.pending.id_hash);
-      await audit.record({ event: 'two_factor.sign_in_ended', targetUserId: ctx.user.id, meta });
+      await signIn.abandonById(ctx.pending.id_hash, trx);
+      await audit.record(
+        { event: 'two_factor.sign_in_ended', targetUserId: ctx.user.id, meta },
+        trx,
+      );
       return tfFail(TwoFactorError.SIGN_IN_ENDED);
     }
     return tfFail(error);
@@ -217,62 +248,66 @@ export function createChallenge(
     const now = clock.now();
     if (lockedUntil(ctx.user, now)) return tfFail(TwoFactorError.LOCKED);
     const usable = await methods.usable(ctx.user.id);
-    let usedMethod: TwoFactorMethod | undefined;
+    const method = kind === 'recovery' ? usable[0] : usable.find((m) => m.type === kind);
+    // Recovery codes stand in for the methods; they only work while one is usable.
+    if (!method) return tfFail(TwoFactorError.METHOD_DISABLED);
+    const later: Check['later'] = [];
+    // One transaction, one commit: on SQLite each statement would otherwise commit on its own,
+    // on PostgreSQL each would flush the log (docs/performance.md).
+    const result = await db
+      .transaction()
+      .execute((trx) => checkCode({ trx, ctx, meta, now, later }, kind, method, code));
+    for (const send of later) await send();
+    return result;
+  }
+
+  async function checkCode(
+    check: Check,
+    kind: ChallengeKind,
+    method: TwoFactorMethod,
+    code: string,
+  ): Promise<TfResult<{ sessionToken: string }>> {
+    const { trx, ctx, meta, now } = check;
+    const attempt = await reserveAttempt(check);
+    if (!attempt.ok) return attempt;
 
     if (kind === 'totp') {
-      usedMethod = usable.find((m) => m.type === 'totp');
-      if (!usedMethod) return tfFail(TwoFactorError.METHOD_DISABLED);
-      const attempt = await reserveAttempt(ctx, now, meta);
-      if (!attempt.ok) return attempt;
-      const step = matchTotpStep(methods.secretOf(usedMethod), code, now);
-      if (step === null) return fail(ctx, kind, TwoFactorError.INVALID_CODE, meta, attempt.value);
-      if (!(await methods.claimTotpStep(usedMethod.id, step))) {
-        return fail(ctx, kind, TwoFactorError.CODE_ALREADY_USED, meta, attempt.value);
+      const step = matchTotpStep(methods.secretOf(method), code, now);
+      if (step === null) return fail(check, kind, TwoFactorError.INVALID_CODE, attempt.value);
+      if (!(await methods.claimTotpStep(method.id, step, trx))) {
+        return fail(check, kind, TwoFactorError.CODE_ALREADY_USED, attempt.value);
       }
     } else if (kind === 'email') {
-      usedMethod = usable.find((m) => m.type === 'email');
-      if (!usedMethod) return tfFail(TwoFactorError.METHOD_DISABLED);
-      const attempt = await reserveAttempt(ctx, now, meta);
-      if (!attempt.ok) return attempt;
       const checked = await emailCodes.verify(
         { userId: ctx.user.id, purpose: 'sign_in', requestId: ctx.pending.id_hash },
         code,
         now,
+        trx,
       );
-      if (!checked.ok) return fail(ctx, kind, checked.error, meta, attempt.value);
-      await methods.touch(usedMethod.id);
+      if (!checked.ok) return fail(check, kind, checked.error, attempt.value);
+      await methods.touch(method.id, trx);
     } else {
-      // Recovery codes stand in for the methods; they only work while one is usable.
-      if (usable.length === 0) return tfFail(TwoFactorError.METHOD_DISABLED);
-      const attempt = await reserveAttempt(ctx, now, meta);
-      if (!attempt.ok) return attempt;
-      if (!(await recovery.consume(ctx.user.id, code, now))) {
-        const replayed = await recovery.wasUsed(ctx.user.id, code);
-        return fail(
-          ctx,
-          kind,
-          replayed ? TwoFactorError.CODE_ALREADY_USED : TwoFactorError.INVALID_CODE,
-          meta,
-          attempt.value,
-        );
+      if (!(await recovery.consume(ctx.user.id, code, now, trx))) {
+        const replayed = await recovery.wasUsed(ctx.user.id, code, trx);
+        const error = replayed ? TwoFactorError.CODE_ALREADY_USED : TwoFactorError.INVALID_CODE;
+        return fail(check, kind, error, attempt.value);
       }
-      const remaining = await recovery.remaining(ctx.user.id);
-      await audit.record({
-        event: 'two_factor.recovery_code_used',
-        actorUserId: ctx.user.id,
-        meta,
-        details: { remaining },
-      });
-      await notify(ctx.user, { kind: 'recovery_code_used', remaining });
+      const remaining = await recovery.remaining(ctx.user.id, trx);
+      await audit.record(
+        {
+          event: 'two_factor.recovery_code_used',
+          actorUserId: ctx.user.id,
+          meta,
+          details: { remaining },
+        },
+        trx,
+      );
+      check.later.push(() => notify(ctx.user, { kind: 'recovery_code_used', remaining }));
     }
 
-    const done = await signIn.complete(ctx.pending, meta, kind);
+    const done = await signIn.complete(ctx.pending, meta, kind, {}, trx);
     if (!done) return tfFail(TwoFactorError.SIGN_IN_ENDED);
-    await db
-      .updateTable('users')
-      .set({ second_factor_failures: 0 })
-      .where('id', '=', ctx.user.id)
-      .execute();
+    await clearAccountTries(trx, { userId: ctx.user.id });
     return tfOk(done);
   }
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { RequestMeta } from '../audit/audit.js';
+import { precompiled } from '../db/precompiled.js';
 import type { Database, MethodType, TwoFactorMethod, User } from '../db/schema.js';
 import { decrypt, encrypt } from '../security/encryption.js';
 import { newId } from '../security/tokens.js';
@@ -28,6 +29,20 @@ export async function bumpCredentialVersion(db: Kysely<Database>, userId: string
     .execute();
 }
 
+/** Read on every 2FA page and every sign-in step. */
+const methodsOf = precompiled((db, p: { userId: string }) =>
+  db.selectFrom('two_factor_methods').selectAll().where('user_id', '=', p.userId),
+);
+
+const claimStep = precompiled((db, p: { methodId: string; step: number; now: number }) =>
+  db
+    .updateTable('two_factor_methods')
+    .set({ last_used_step: p.step, last_used_at: p.now })
+    .where('id', '=', p.methodId)
+    .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', p.step)]))
+    .returning('id'),
+);
+
 export interface NewMethod {
   type: Exclude<MethodType, 'webauthn'>;
   name: string;
@@ -46,11 +61,7 @@ export function createMethods(
   const { db, clock, audit, keys } = deps;
 
   async function list(userId: string): Promise<TwoFactorMethod[]> {
-    const rows = await db
-      .selectFrom('two_factor_methods')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .execute();
+    const { rows } = await methodsOf(db, { userId });
     return rows.sort(
       (a, b) => TYPE_ORDER[a.type] - TYPE_ORDER[b.type] || a.created_at - b.created_at,
     );
@@ -246,19 +257,17 @@ export function createMethods(
    * Records a TOTP step as used. One guarded UPDATE: of two concurrent requests with the same
    * code, only one finds last_used_step below the step (RFC 6238 §5.2).
    */
-  async function claimTotpStep(methodId: string, step: number): Promise<boolean> {
-    const row = await db
-      .updateTable('two_factor_methods')
-      .set({ last_used_step: step, last_used_at: clock.now() })
-      .where('id', '=', methodId)
-      .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', step)]))
-      .returning('id')
-      .executeTakeFirst();
-    return row !== undefined;
+  async function claimTotpStep(
+    methodId: string,
+    step: number,
+    executor: Kysely<Database> = db,
+  ): Promise<boolean> {
+    const claimed = await claimStep(executor, { methodId, step, now: clock.now() });
+    return claimed.rows.length > 0;
   }
 
-  async function touch(methodId: string): Promise<void> {
-    await db
+  async function touch(methodId: string, executor: Kysely<Database> = db): Promise<void> {
+    await executor
       .updateTable('two_factor_methods')
       .set({ last_used_at: clock.now() })
       .where('id', '=', methodId)

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Audit, AuditEntry } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
+import { firstRow, precompiled } from '../db/precompiled.js';
 import type { Database, MethodType, User } from '../db/schema.js';
 
 export type Requirement = 'nobody' | 'groups' | 'all';
@@ -44,18 +45,17 @@ function parsePolicy(raw: string | undefined): TwoFactorPolicy {
   }
 }
 
+const settingValue = precompiled((db, p: { key: string }) =>
+  db.selectFrom('settings').select('value').where('key', '=', p.key),
+);
+
 /**
  * The 2FA policy lives in the settings table and is read on every decision, so all processes
  * agree the moment an administrator saves it.
  */
 export function createPolicy(db: Kysely<Database>, clock: Clock, audit: Audit) {
   async function get(): Promise<TwoFactorPolicy> {
-    const row = await db
-      .selectFrom('settings')
-      .select('value')
-      .where('key', '=', SETTING_KEY)
-      .executeTakeFirst();
-    return parsePolicy(row?.value);
+    return parsePolicy(firstRow(await settingValue(db, { key: SETTING_KEY }))?.value);
   }
 
   async function save(

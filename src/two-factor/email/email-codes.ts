@@ -100,9 +100,10 @@ export function createEmailCodes(db: Kysely<Database>, key: Buffer) {
     request: Omit<EmailCodeRequest, 'email'>,
     input: string,
     now: number,
+    executor: Kysely<Database> = db,
   ): Promise<TfResult<{ email: string }>> {
     const code = input.replace(/\s+/g, '');
-    const row = await db
+    const row = await executor
       .selectFrom('email_codes')
       .selectAll()
       .where('user_id', '=', request.userId)
@@ -116,7 +117,7 @@ export function createEmailCodes(db: Kysely<Database>, key: Buffer) {
     }
     if (row.used_at !== null) return tfFail(TwoFactorError.CODE_ALREADY_USED);
     if (row.expires_at <= now) return tfFail(TwoFactorError.CODE_EXPIRED);
-    const used = await db
+    const used = await executor
       .updateTable('email_codes')
       .set({ used_at: now })
       .where('id', '=', row.id)

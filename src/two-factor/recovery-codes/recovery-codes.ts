@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { firstRow, precompiled } from '../../db/precompiled.js';
 import type { Database } from '../../db/schema.js';
 import { hmac, newId, safeEqual } from '../../security/tokens.js';
 import { RECOVERY_CODE_BYTES, RECOVERY_CODE_COUNT } from '../constants.js';
@@ -32,6 +33,15 @@ export function normalizeRecoveryCode(input: string): string {
  * Recovery codes are stored as keyed hashes (HMAC-SHA-256 with a key outside the database):
  * 80-bit codes cannot be guessed, and the table alone does not reveal them.
  */
+/** Shown on every visit of the 2FA pages. */
+const countUnused = precompiled((db, p: { userId: string }) =>
+  db
+    .selectFrom('recovery_codes')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', p.userId)
+    .where('used_at', 'is', null),
+);
+
 export function createRecoveryCodes(db: Kysely<Database>, key: Buffer) {
   const hashOf = (userId: string, code: string) =>
     hmac(key, 'recovery-code', userId, normalizeRecoveryCode(code));
@@ -63,11 +73,16 @@ export function createRecoveryCodes(db: Kysely<Database>, key: Buffer) {
    * Uses one code. Every unused code is compared in constant time (no early exit), then the
    * match is consumed by one guarded UPDATE: a code works once, also under concurrent use.
    */
-  async function consume(userId: string, input: string, now: number): Promise<boolean> {
+  async function consume(
+    userId: string,
+    input: string,
+    now: number,
+    executor: Kysely<Database> = db,
+  ): Promise<boolean> {
     const normalized = normalizeRecoveryCode(input);
     if (!/^[a-z2-7]{16}$/.test(normalized)) return false;
     const candidate = hashOf(userId, normalized);
-    const rows = await db
+    const rows = await executor
       .selectFrom('recovery_codes')
       .select(['id', 'code_hash'])
       .where('user_id', '=', userId)
@@ -78,7 +93,7 @@ export function createRecoveryCodes(db: Kysely<Database>, key: Buffer) {
       if (safeEqual(candidate, row.code_hash)) matchId = row.id;
     }
     if (!matchId) return false;
-    const used = await db
+    const used = await executor
       .updateTable('recovery_codes')
       .set({ used_at: now })
       .where('id', '=', matchId)
@@ -88,20 +103,18 @@ export function createRecoveryCodes(db: Kysely<Database>, key: Buffer) {
     return used !== undefined;
   }
 
-  async function remaining(userId: string): Promise<number> {
-    const row = await db
-      .selectFrom('recovery_codes')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('user_id', '=', userId)
-      .where('used_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+  async function remaining(userId: string, executor: Kysely<Database> = db): Promise<number> {
+    return Number(firstRow(await countUnused(executor, { userId }))?.n ?? 0);
   }
 
   /** Whether a code was already used (so a replay can be told apart and audited). */
-  async function wasUsed(userId: string, input: string): Promise<boolean> {
+  async function wasUsed(
+    userId: string,
+    input: string,
+    executor: Kysely<Database> = db,
+  ): Promise<boolean> {
     const candidate = hashOf(userId, input);
-    const rows = await db
+    const rows = await executor
       .selectFrom('recovery_codes')
       .select('code_hash')
       .where('user_id', '=', userId)
