@@ -252,20 +252,19 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     const now = clock.now();
     const emailKey = `login:email:${hashToken(normalizeEmail(email))}`;
     // Counted for unknown addresses too, so the limit says nothing about which accounts exist.
-    const perEmail = await consumeRateLimit(
-      db,
-      emailKey,
-      LOGIN_ATTEMPTS_PER_EMAIL,
-      LOGIN_WINDOW_MS,
-      now,
-    );
-    const perIp = await consumeRateLimit(
-      db,
-      `login:ip:${meta.ip}`,
-      LOGIN_ATTEMPTS_PER_IP,
-      LOGIN_WINDOW_MS,
-      now,
-    );
+    // Both counters in one transaction: one commit.
+    const [perEmail, perIp] = await db
+      .transaction()
+      .execute(async (trx) => [
+        await consumeRateLimit(trx, emailKey, LOGIN_ATTEMPTS_PER_EMAIL, LOGIN_WINDOW_MS, now),
+        await consumeRateLimit(
+          trx,
+          `login:ip:${meta.ip}`,
+          LOGIN_ATTEMPTS_PER_IP,
+          LOGIN_WINDOW_MS,
+          now,
+        ),
+      ]);
     if (!perEmail.allowed || !perIp.allowed) {
       return {
         outcome: 'rate_limited',

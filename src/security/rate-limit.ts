@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { firstRow, precompiled } from '../db/precompiled.js';
 import type { Database } from '../db/schema.js';
 
 export interface RateLimitResult {
@@ -20,21 +21,26 @@ export async function consumeRateLimit(
   windowMs: number,
   now: number,
 ): Promise<RateLimitResult> {
-  const expired = sql<boolean>`rate_limits.window_start <= ${now - windowMs}`;
-  const row = await db
-    .insertInto('rate_limits')
-    .values({ key, window_start: now, count: 1 })
-    .onConflict((oc) =>
-      oc.column('key').doUpdateSet({
-        count: sql`case when ${expired} then 1 else rate_limits.count + 1 end`,
-        window_start: sql`case when ${expired} then ${now} else rate_limits.window_start end`,
-      }),
-    )
-    .returning(['count', 'window_start'])
-    .executeTakeFirstOrThrow();
+  const row = firstRow(await countHit(db, { key, now, expiredAt: now - windowMs }));
+  if (!row) throw new Error('rate limit upsert returned no row');
   if (row.count <= limit) return { allowed: true, retryAfterMs: 0 };
   return { allowed: false, retryAfterMs: Math.max(0, row.window_start + windowMs - now) };
 }
+
+/** Runs on every form post that is limited (log-in, register, reset, codes). */
+const countHit = precompiled((db, p: { key: string; now: number; expiredAt: number }) => {
+  const expired = sql<boolean>`rate_limits.window_start <= ${p.expiredAt}`;
+  return db
+    .insertInto('rate_limits')
+    .values({ key: p.key, window_start: p.now, count: 1 })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        count: sql`case when ${expired} then 1 else rate_limits.count + 1 end`,
+        window_start: sql`case when ${expired} then ${p.now} else rate_limits.window_start end`,
+      }),
+    )
+    .returning(['count', 'window_start']);
+});
 
 /** Reads a limiter without counting a hit. */
 export async function peekRateLimit(

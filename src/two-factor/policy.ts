@@ -25,8 +25,24 @@ export const DEFAULT_POLICY: TwoFactorPolicy = {
 
 const SETTING_KEY = 'two_factor_policy';
 
+/** The last setting read and its parsed form: it is read on every decision, and rarely changes. */
+let lastParsed: { raw: string; policy: TwoFactorPolicy } | null = null;
+
 function parsePolicy(raw: string | undefined): TwoFactorPolicy {
   if (!raw) return DEFAULT_POLICY;
+  if (lastParsed?.raw === raw) return lastParsed.policy;
+  // Shared by every caller from now on, so nobody may change it.
+  const parsed = parsePolicyText(raw);
+  const policy = Object.freeze({
+    ...parsed,
+    methods: Object.freeze(parsed.methods),
+    groupIds: Object.freeze(parsed.groupIds) as string[],
+  });
+  lastParsed = { raw, policy };
+  return policy;
+}
+
+function parsePolicyText(raw: string): TwoFactorPolicy {
   try {
     const value = JSON.parse(raw) as Partial<TwoFactorPolicy>;
     return {
