@@ -32,6 +32,7 @@ import { registerKbAdminRoutes } from './web/admin/kb-admin-routes.js';
 import { registerAdminGuard } from './web/admin/admin-guard.js';
 import { registerAdminRoutes } from './web/admin/admin-routes.js';
 import { apiPlugin } from './web/api/api-plugin.js';
+import { lazySchemaCompilers } from './web/lazy-schema-compilers.js';
 import { createWebTools, registerRequestContext } from './web/request-context.js';
 import type { WebDeps } from './web/web-deps.js';
 
@@ -132,6 +133,8 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
     logController: new AnswerLogController(),
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 200 },
+    // Route schemas (the /api/v1 routes) compile when first used, not at start.
+    schemaController: { compilersFactory: lazySchemaCompilers() },
   });
 
   const keys = deriveKeys(loadMasterKey(config.secretKey, config.dataDir));
