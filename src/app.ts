@@ -21,6 +21,7 @@ import type { Services } from './services.js';
 import { createServices } from './services.js';
 import { cookieNames, cookieWriter } from './web/cookies.js';
 import { registerCsrfProtection } from './web/csrf.js';
+import type { ErrorPages } from './web/error-pages.js';
 import { registerErrorPages } from './web/error-pages.js';
 import { registerAuthRoutes } from './web/portal/auth-routes.js';
 import { registerHomeRoutes } from './web/portal/home-routes.js';
@@ -31,6 +32,7 @@ import { registerKbRoutes } from './web/portal/kb-routes.js';
 import { registerKbAdminRoutes } from './web/admin/kb-admin-routes.js';
 import { registerAdminGuard } from './web/admin/admin-guard.js';
 import { registerAdminRoutes } from './web/admin/admin-routes.js';
+import { localeFromAcceptLanguage, messagesFor } from './i18n/index.js';
 import { apiPlugin } from './web/api/api-plugin.js';
 import { lazySchemaCompilers } from './web/lazy-schema-compilers.js';
 import { createWebTools, registerRequestContext } from './web/request-context.js';
@@ -107,6 +109,8 @@ function headersOf(middleware: ReturnType<typeof helmet>): Record<string, string
 export async function buildApp(options: AppOptions): Promise<PorticoApp> {
   const { config, database } = options;
   const clock = options.clock ?? systemClock;
+  let answerBadUrl: ErrorPages['badRequest'] = (_request, reply, status) =>
+    reply.code(status).send();
   const app = Fastify({
     logger:
       options.logger === false
@@ -133,6 +137,18 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
     logController: new AnswerLogController(),
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 200 },
+    // A path that does not decode (a stray "%") or is too long gets an error page like any bad
+    // request:
+    // a styled page in the visitor's language, or the API's JSON error; no request hook has
+    // run for it, so its language is set here.
+    frameworkErrors: (error, request, reply) => {
+      request.locale = localeFromAcceptLanguage(request.headers['accept-language']) ?? 'en';
+      request.t = messagesFor(request.locale);
+      const status = error.statusCode === 414 ? 414 : 400;
+      request.log.info({ code: error.code, status }, 'request refused');
+      void reply.headers(securityHeaders);
+      void answerBadUrl(request, reply, status);
+    },
     // Route schemas (the /api/v1 routes) compile when first used, not at start.
     schemaController: { compilersFactory: lazySchemaCompilers() },
   });
@@ -216,7 +232,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
   registerRequestContext(app, context);
   const tools = createWebTools({ ...context, sessionMaxSeconds: config.sessionMaxHours * 3600 });
   registerCsrfProtection(app, { key: keys.csrf, publicOrigin: config.publicUrl.origin });
-  registerErrorPages(app, tools);
+  answerBadUrl = registerErrorPages(app, tools).badRequest;
 
   // Pages that show account data must not be kept by shared caches or the back button.
   // Published knowledge-base pages for anonymous visitors set their own private, revalidated

@@ -11,7 +11,15 @@ function wantsJson(request: FastifyRequest): boolean {
  * Every failure ends in a styled page (or a JSON error under /api): user input gets a 4xx
  * that says what to do, never a stack trace or a bare 500.
  */
-export function registerErrorPages(app: FastifyInstance, tools: WebTools): void {
+export interface ErrorPages {
+  /**
+   * For a request the router refused before any hook ran: a path that does not decode (400)
+   * or a path parameter over the router's length limit (414).
+   */
+  badRequest: (request: FastifyRequest, reply: FastifyReply, status: number) => FastifyReply;
+}
+
+export function registerErrorPages(app: FastifyInstance, tools: WebTools): ErrorPages {
   const render = (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -68,4 +76,13 @@ export function registerErrorPages(app: FastifyInstance, tools: WebTools): void 
       return render(request, reply, status, t.errors.badRequestTitle, t.errors.badRequestText);
     return render(request, reply, 500, t.errors.serverErrorTitle, t.errors.serverErrorText);
   });
+
+  return {
+    badRequest(request, reply, status) {
+      if (wantsJson(request))
+        return reply.code(status).send({ code: 'BAD_REQUEST', message: 'This URL is not valid' });
+      const t = request.t.errors;
+      return render(request, reply, status, t.badRequestTitle, t.badRequestText);
+    },
+  };
 }

@@ -149,6 +149,21 @@ describe.each(DIALECTS)('bad input (%s)', (dialect) => {
     expect(post.status).toBe(404);
   });
 
+  it('answers a path that does not decode with a styled 400 page in the visitor’s language', async () => {
+    for (const url of ['/kb/%E0%A4%A', '/%', '/profile/%zz']) {
+      const page = await client.get(url);
+      expectStyledPage(page, 400);
+      expect(textOf(page.body)).toContain('Something is wrong with this request');
+      expect(page.headers['content-security-policy']).toBeTruthy();
+    }
+    const dutch = await new Client(app.app).get('/kb/%', { 'accept-language': 'nl' });
+    expect(dutch.status).toBe(400);
+    expect(dutch.body).toContain('<html lang="nl">');
+    const api = await client.get('/api/v1/users/%');
+    expect(api.status).toBe(400);
+    expect(JSON.parse(api.body)).toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
   it('answers an odd or over-long address id with 404, not an error', async () => {
     await client.get('/profile/emails');
     for (const id of ['%00', 'x'.repeat(150), 'not-a-uuid', "1'%20or%20'1'='1"]) {
@@ -156,9 +171,9 @@ describe.each(DIALECTS)('bad input (%s)', (dialect) => {
       expectStyledPage(page, 404);
     }
     // Paths that are not valid percent-encoding, or whose parameter is over 200 characters,
-    // never reach the app: Fastify's router answers them itself with a JSON 4xx.
-    expect((await client.post('/profile/emails/%E0%A4%A/remove')).status).toBe(400);
-    expect((await client.post(`/profile/emails/${'x'.repeat(250)}/remove`)).status).toBe(414);
+    // are refused by the router before the app sees them, still with a styled page.
+    expectStyledPage(await client.post('/profile/emails/%E0%A4%A/remove'), 400);
+    expectStyledPage(await client.post(`/profile/emails/${'x'.repeat(250)}/remove`), 414);
   });
 
   it('turns over-long fields into errors on those fields, and stores nothing', async () => {
