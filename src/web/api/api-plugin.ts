@@ -5,6 +5,7 @@ import type { ApiPrincipal } from '../../api-keys/api-keys.js';
 import { requestMeta } from '../request-context.js';
 import type { WebDeps } from '../web-deps.js';
 import { ApiError, ApiErrorCode } from './api-errors.js';
+import { ErrorResponse } from './api-schemas.generated.js';
 import { registerAuditApi } from './audit-api.js';
 import { registerPolicyApi } from './policy-api.js';
 import { registerUserApi } from './user-api.js';
@@ -31,6 +32,13 @@ export const API_VERSION = '1.0.0';
 export function principalOf(request: { apiPrincipal: ApiPrincipal | null }): ApiPrincipal {
   if (!request.apiPrincipal) throw new ApiError(401, ApiErrorCode.MISSING_API_KEY, 'No API key');
   return request.apiPrincipal;
+}
+
+/** The error answers a route can give, for its schema (and so for the OpenAPI document). */
+export function errors(...statuses: number[]): Record<number, typeof ErrorResponse> {
+  const out: Record<number, typeof ErrorResponse> = {};
+  for (const status of [401, ...statuses]) out[status] = ErrorResponse;
+  return out;
 }
 
 function statusCodeOf(error: FastifyError): ApiErrorCode {

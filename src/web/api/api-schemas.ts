@@ -5,6 +5,11 @@ import type { Static } from 'typebox';
  * The JSON API's shapes. Fastify validates requests against them, serialises responses
  * through them (a field not listed here is never sent, whatever a query returns), and the
  * OpenAPI document is generated from them.
+ *
+ * The routes take them from api-schemas.generated.ts, the same schemas as plain JSON, so that
+ * the server never loads TypeBox (docs/performance.md): after a change here, run
+ * `npm run generate:api-schemas` (api-schemas.test.ts fails until then). Every value exported
+ * here is a schema.
  */
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
@@ -206,10 +211,3 @@ export const GroupList = Type.Object(
   },
   { title: 'GroupList' },
 );
-
-/** The error answers a route can give, for its schema (and so for the OpenAPI document). */
-export function errors(...statuses: number[]): Record<number, typeof ErrorResponse> {
-  const out: Record<number, typeof ErrorResponse> = {};
-  for (const status of [401, ...statuses]) out[status] = ErrorResponse;
-  return out;
-}

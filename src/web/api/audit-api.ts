@@ -5,7 +5,8 @@ import type { WebDeps } from '../web-deps.js';
 import type { ApiErrorDetail } from './api-errors.js';
 import { ApiError, ApiErrorCode } from './api-errors.js';
 import type { ApiInstance } from './api-plugin.js';
-import { AuditList, AuditQuery, errors } from './api-schemas.js';
+import { errors } from './api-plugin.js';
+import { AuditList, AuditQuery } from './api-schemas.generated.js';
 import { iso } from './user-api.js';
 
 function detailsOf(raw: string | null): Record<string, string | number | boolean | null> {

@@ -2,8 +2,8 @@ import type { TwoFactorPolicy } from '../../two-factor/policy.js';
 import type { WebDeps } from '../web-deps.js';
 import { ApiError, ApiErrorCode } from './api-errors.js';
 import type { ApiInstance } from './api-plugin.js';
-import { principalOf } from './api-plugin.js';
-import { errors, GroupList, Policy } from './api-schemas.js';
+import { errors, principalOf } from './api-plugin.js';
+import { GroupList, Policy } from './api-schemas.generated.js';
 import { isoOrNull } from './user-api.js';
 
 function policyOf(policy: TwoFactorPolicy) {

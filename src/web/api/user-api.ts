@@ -2,15 +2,14 @@ import type { UserSummary as DomainUserSummary } from '../../admin/user-director
 import type { WebDeps } from '../web-deps.js';
 import { ApiError, ApiErrorCode } from './api-errors.js';
 import type { ApiInstance } from './api-plugin.js';
-import { principalOf } from './api-plugin.js';
+import { errors, principalOf } from './api-plugin.js';
 import {
-  errors,
   ResetResponse,
   UserDetail,
   UserList,
   UserParams,
   UserQuery,
-} from './api-schemas.js';
+} from './api-schemas.generated.js';
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 export const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
