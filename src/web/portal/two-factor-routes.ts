@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import QRCode from 'qrcode';
+import type QRCode from 'qrcode';
 import type { PendingContext } from '../../accounts/sign-in.js';
 import type { User } from '../../db/schema.js';
 import { formatDateTime } from '../../i18n/index.js';
@@ -28,8 +29,13 @@ import {
 const PROFILE: SetupPlace = { base: '/profile/2fa', inProfile: true };
 const LOGIN: SetupPlace = { base: '/login/2fa/setup', inProfile: false };
 
+// Loaded when the first QR code is drawn, not at start: qrcode (with its PNG encoder) is only
+// needed to set up an authenticator app (docs/performance.md).
+let qrcode: typeof QRCode | null = null;
+
 async function qrDataUri(uri: string): Promise<string> {
-  const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  qrcode ??= createRequire(import.meta.url)('qrcode') as typeof QRCode;
+  const svg = await qrcode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }
 
