@@ -28,6 +28,7 @@ import { registerHomeRoutes } from './web/portal/home-routes.js';
 import { registerProfileRoutes } from './web/portal/profile-routes.js';
 import { registerChallengeRoutes } from './web/portal/challenge-routes.js';
 import { registerTwoFactorRoutes } from './web/portal/two-factor-routes.js';
+import { registerTrustedDeviceRoutes } from './web/portal/trusted-device-routes.js';
 import { registerKbRoutes } from './web/portal/kb-routes.js';
 import { registerKbAdminRoutes } from './web/admin/kb-admin-routes.js';
 import { registerAdminGuard } from './web/admin/admin-guard.js';
@@ -249,6 +250,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
   registerProfileRoutes(app, deps);
   registerChallengeRoutes(app, deps);
   registerTwoFactorRoutes(app, deps);
+  registerTrustedDeviceRoutes(app, deps);
   registerKbRoutes(app, deps);
   registerKbAdminRoutes(app, deps);
   registerAdminRoutes(app, deps);

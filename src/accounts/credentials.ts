@@ -68,6 +68,8 @@ export function createCredentials(deps: AccountDeps) {
         .where('id', '=', user.id)
         .execute();
       await trx.deleteFrom('pending_sign_ins').where('user_id', '=', user.id).execute();
+      // A browser remembered while the old password was in use must give a second factor again.
+      await trx.deleteFrom('trusted_devices').where('user_id', '=', user.id).execute();
       if (keep) await revokeOtherSessions(trx, user.id, keep.id_hash);
       else await revokeAllSessions(trx, user.id);
       await revokeTokens(trx, user.id, 'reset_password', now);
@@ -150,6 +152,7 @@ export function createCredentials(deps: AccountDeps) {
         .where('id', '=', record.userId)
         .execute();
       await trx.deleteFrom('pending_sign_ins').where('user_id', '=', record.userId).execute();
+      await trx.deleteFrom('trusted_devices').where('user_id', '=', record.userId).execute();
       await revokeAllSessions(trx, record.userId);
       await revokeTokens(trx, record.userId, 'reset_password', now);
       await audit.record({ event: 'password.reset', actorUserId: record.userId, meta }, trx);

@@ -28,9 +28,14 @@ export type SecondFactorRequirement = 'none' | PendingStage;
  */
 export interface SecondFactorGate {
   requirementFor(user: User, now: number): Promise<SecondFactorRequirement>;
+  /** Whether the browser's trusted-device token lets this user skip the second step. */
+  trustsDevice(user: User, token: string, meta: RequestMeta): Promise<boolean>;
 }
 
-export const noSecondFactor: SecondFactorGate = { requirementFor: () => Promise.resolve('none') };
+export const noSecondFactor: SecondFactorGate = {
+  requirementFor: () => Promise.resolve('none'),
+  trustsDevice: () => Promise.resolve(false),
+};
 
 export type BeginSignInResult =
   | { outcome: 'invalid' }
@@ -244,10 +249,15 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     return { outcome: 'done', sessionToken: rotated.token };
   }
 
+  /**
+   * The password step. `deviceToken`: the browser's trusted-device cookie, which lets a user
+   * whose second step it is skip it (never a step-up, never an administrator).
+   */
   async function begin(
     email: string,
     password: string,
     meta: RequestMeta,
+    deviceToken?: string,
   ): Promise<BeginSignInResult> {
     const now = clock.now();
     const emailKey = `login:email:${hashToken(normalizeEmail(email))}`;
@@ -318,13 +328,17 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     }
 
     const requirement = await gate().requirementFor(user, now);
+    const trusted =
+      requirement === 'second_factor' &&
+      deviceToken !== undefined &&
+      (await gate().trustsDevice(user, deviceToken, meta));
     const { token: pendingToken, pending } = await createPending(
       user,
       requirement === 'none' ? 'second_factor' : requirement,
       meta,
     );
-    if (requirement === 'none') {
-      const done = await complete(pending, meta, 'password');
+    if (requirement === 'none' || trusted) {
+      const done = await complete(pending, meta, trusted ? 'trusted_device' : 'password');
       if (!done) return { outcome: 'invalid' };
       return { outcome: 'signed_in', sessionToken: done.sessionToken };
     }

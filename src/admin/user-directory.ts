@@ -37,6 +37,15 @@ export interface SessionSummary {
   secondFactor: boolean;
 }
 
+export interface DeviceSummary {
+  createdAt: number;
+  createdIp: string;
+  lastUsedAt: number;
+  lastUsedIp: string;
+  expiresAt: number;
+  userAgent: string;
+}
+
 export interface UserDetail {
   user: User;
   addresses: EmailAddress[];
@@ -44,6 +53,7 @@ export interface UserDetail {
   methods: MethodSummary[];
   recoveryCodesLeft: number;
   sessions: SessionSummary[];
+  trustedDevices: DeviceSummary[];
   events: AuditRow[];
 }
 
@@ -201,6 +211,25 @@ export function createUserDirectory(deps: {
     }));
   }
 
+  /** Browsers that may skip the second step (SPEC §2.7), most recently used first. */
+  async function trustedDevicesOf(userId: string): Promise<DeviceSummary[]> {
+    const rows = await db
+      .selectFrom('trusted_devices')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', clock.now())
+      .orderBy('last_used_at', 'desc')
+      .execute();
+    return rows.map((d) => ({
+      createdAt: d.created_at,
+      createdIp: d.created_ip,
+      lastUsedAt: d.last_used_at,
+      lastUsedIp: d.last_used_ip,
+      expiresAt: d.expires_at,
+      userAgent: d.user_agent,
+    }));
+  }
+
   async function detail(id: string): Promise<UserDetail | undefined> {
     const user = await find(id);
     if (!user) return undefined;
@@ -225,6 +254,7 @@ export function createUserDirectory(deps: {
       methods: await methodsOf(id),
       recoveryCodesLeft: Number(recovery.n),
       sessions: await sessionsOf(id),
+      trustedDevices: await trustedDevicesOf(id),
       events,
     };
   }

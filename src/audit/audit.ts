@@ -44,6 +44,8 @@ export type AuditEventType =
   | 'two_factor.setup_postponed'
   | 'two_factor.setup_failed'
   | 'two_factor.policy_changed'
+  | 'two_factor.device_trusted'
+  | 'two_factor.device_forgotten'
   | 'user_group.created'
   | 'user_group.renamed'
   | 'user_group.deleted'

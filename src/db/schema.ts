@@ -227,6 +227,20 @@ export interface ApiKeysTable {
   revoked_by: string | null;
 }
 
+/** A browser that may skip the second step of a sign-in until `expires_at` (SPEC §3). */
+export interface TrustedDevicesTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 of the token in the browser's cookie. */
+  token_hash: string;
+  user_agent: string;
+  created_at: number;
+  created_ip: string;
+  last_used_at: number;
+  last_used_ip: string;
+  expires_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   email_addresses: EmailAddressesTable;
@@ -248,6 +262,7 @@ export interface Database {
   kb_article_translations: KbArticleTranslationsTable;
   kb_revision: KbRevisionTable;
   api_keys: ApiKeysTable;
+  trusted_devices: TrustedDevicesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -260,3 +275,4 @@ export type TwoFactorMethod = Selectable<TwoFactorMethodsTable>;
 export type TwoFactorSetup = Selectable<TwoFactorSetupsTable>;
 export type UserGroup = Selectable<UserGroupsTable>;
 export type ApiKey = Selectable<ApiKeysTable>;
+export type TrustedDevice = Selectable<TrustedDevicesTable>;

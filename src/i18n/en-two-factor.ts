@@ -96,6 +96,28 @@ export const twoFactorEn = {
   lostAccessSignIn:
     'Lost access to your authenticator app or email account? Contact your helpdesk administrator.',
   cancelSignIn: 'Cancel and log in again',
+  rememberDevice: 'Remember this device for 30 days',
+  rememberDeviceHint: 'Only on a device you alone use. You can forget it again under Your 2FA.',
+  devices: {
+    heading: 'Trusted devices',
+    intro:
+      'On these browsers you ticked “Remember this device for 30 days”: they skip the second step when you log in with your password, until the date shown. Forget any you do not recognise or no longer use.',
+    none: 'You have no trusted devices.',
+    browser: 'Browser',
+    firstUsed: 'First used',
+    lastUsed: 'Last used',
+    until: 'Trusted until',
+    actions: 'Actions',
+    place: (when: string, ip: string) => `${when}, from ${ip}`,
+    thisBrowser: 'this browser',
+    forget: 'Forget',
+    forgetLabel: (browser: string) => `Forget ${browser}`,
+    forgetAll: 'Forget all devices',
+    forgotten: 'The device was forgotten: it will be asked for the second step again.',
+    forgottenAll: 'All trusted devices were forgotten.',
+    unknownBrowser: 'Unknown browser',
+    on: (browser: string, system: string) => `${browser} on ${system}`,
+  },
   stepUpHeading: 'Confirm it’s you',
   stepUpIntro: 'For your security, confirm this change with your second step.',
 

@@ -98,6 +98,29 @@ export const twoFactorNl: TwoFactorMessages = {
   lostAccessSignIn:
     'Geen toegang meer tot je authenticatie-app of e-mailaccount? Neem contact op met je helpdeskbeheerder.',
   cancelSignIn: 'Annuleren en opnieuw inloggen',
+  rememberDevice: 'Dit apparaat 30 dagen onthouden',
+  rememberDeviceHint:
+    'Alleen op een apparaat dat alleen jij gebruikt. Je kunt het weer vergeten onder Jouw 2FA.',
+  devices: {
+    heading: 'Vertrouwde apparaten',
+    intro:
+      'Op deze browsers vinkte je „Dit apparaat 30 dagen onthouden” aan: ze slaan de tweede stap over als je met je wachtwoord inlogt, tot de getoonde datum. Vergeet apparaten die je niet herkent of niet meer gebruikt.',
+    none: 'Je hebt geen vertrouwde apparaten.',
+    browser: 'Browser',
+    firstUsed: 'Eerst gebruikt',
+    lastUsed: 'Laatst gebruikt',
+    until: 'Vertrouwd tot',
+    actions: 'Acties',
+    place: (when: string, ip: string) => `${when}, vanaf ${ip}`,
+    thisBrowser: 'deze browser',
+    forget: 'Vergeten',
+    forgetLabel: (browser: string) => `${browser} vergeten`,
+    forgetAll: 'Alle apparaten vergeten',
+    forgotten: 'Het apparaat is vergeten: het krijgt weer de tweede stap.',
+    forgottenAll: 'Alle vertrouwde apparaten zijn vergeten.',
+    unknownBrowser: 'Onbekende browser',
+    on: (browser: string, system: string) => `${browser} op ${system}`,
+  },
   stepUpHeading: 'Bevestig dat jij het bent',
   stepUpIntro: 'Bevestig deze wijziging voor je veiligheid met je tweede stap.',
 

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { AuditEntry } from '../audit/audit.js';
 import type { TwoFactorDeps } from './deps.js';
 import type { Notify } from './notifications.js';
+import { forgetAllIn } from './trusted-devices.js';
 
 export type ResetOutcome = 'reset' | 'not_found' | 'self';
 
@@ -42,6 +43,7 @@ export function createAdminReset(deps: TwoFactorDeps, notify: Notify) {
       await trx.deleteFrom('two_factor_setups').where('user_id', '=', targetUserId).execute();
       await trx.deleteFrom('email_codes').where('user_id', '=', targetUserId).execute();
       await trx.deleteFrom('pending_sign_ins').where('user_id', '=', targetUserId).execute();
+      await forgetAllIn(trx, targetUserId);
       await trx.deleteFrom('sessions').where('user_id', '=', targetUserId).execute();
       await audit.record(
         {

@@ -11,6 +11,7 @@ import { TwoFactorError, tfFail, tfOk } from './error-codes.js';
 import type { Notify } from './notifications.js';
 import type { Policy, TwoFactorPolicy } from './policy.js';
 import type { RecoveryCodes } from './recovery-codes/recovery-codes.js';
+import { forgetAllIn } from './trusted-devices.js';
 
 const TYPE_ORDER: Record<MethodType, number> = { totp: 0, webauthn: 1, email: 2 };
 
@@ -203,8 +204,12 @@ export function createMethods(
         .select('id')
         .where('user_id', '=', user.id)
         .executeTakeFirst();
-      // Recovery codes stand in for a method; with no method left they would be a back door.
-      if (!left) await trx.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
+      // Recovery codes stand in for a method, and a trusted device for having given one; with
+      // no method left they would be a back door once a method is set up again.
+      if (!left) {
+        await trx.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
+        await forgetAllIn(trx, user.id);
+      }
       await audit.record(
         {
           event: 'two_factor.method_removed',

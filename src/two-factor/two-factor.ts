@@ -10,6 +10,7 @@ import { createNotifier } from './notifications.js';
 import { createPolicy } from './policy.js';
 import { createRecoveryCodes } from './recovery-codes/recovery-codes.js';
 import { createSetup } from './setup.js';
+import { createTrustedDevices } from './trusted-devices.js';
 import { createUserGroups } from './user-groups.js';
 
 /** Builds the two-factor module and the gate the sign-in state machine consults. */
@@ -30,6 +31,7 @@ export function createTwoFactor(deps: TwoFactorDeps, signIn: SignIn) {
   });
   const setup = createSetup(deps, { methods, emailCodes, policy });
   const groups = createUserGroups(db, clock, audit);
+  const trustedDevices = createTrustedDevices({ db, clock, audit });
 
   /**
    * A user with a usable method must give it; a user who must use 2FA and has none must set
@@ -40,6 +42,12 @@ export function createTwoFactor(deps: TwoFactorDeps, signIn: SignIn) {
       const current = await policy.get();
       if ((await methods.usable(user.id, current)).length > 0) return 'second_factor';
       return (await policy.isRequiredFor(user, current)) ? 'setup_required' : 'none';
+    },
+    /** A locked second factor is not skipped either: the lock outlasts every way around it. */
+    async trustsDevice(user, token, meta) {
+      const locked =
+        user.second_factor_locked_until !== null && user.second_factor_locked_until > clock.now();
+      return !locked && (await trustedDevices.recognise(user, token, meta));
     },
   };
 
@@ -63,6 +71,7 @@ export function createTwoFactor(deps: TwoFactorDeps, signIn: SignIn) {
     setup,
     groups,
     recovery,
+    trustedDevices,
     gate,
     regenerateRecoveryCodes,
     resetTwoFactor: createAdminReset(deps, notify),

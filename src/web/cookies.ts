@@ -6,6 +6,8 @@ export interface CookieNames {
   csrf: string;
   flash: string;
   language: string;
+  /** A trusted device's token ("Remember this device for 30 days"). */
+  device: string;
 }
 
 /** Behind HTTPS every cookie gets Secure and the __Host- prefix (no Domain, Path=/). */
@@ -17,6 +19,7 @@ export function cookieNames(secure: boolean): CookieNames {
     csrf: `${prefix}portico_csrf`,
     flash: `${prefix}portico_flash`,
     language: `${prefix}portico_lang`,
+    device: `${prefix}portico_device`,
   };
 }
 

@@ -9,6 +9,7 @@ import type { Database } from '../db/schema.js';
 import type { Locale, Messages } from '../i18n/index.js';
 import { isLocale, localeFromAcceptLanguage, messagesFor } from '../i18n/index.js';
 import { hmac } from '../security/tokens.js';
+import { TRUSTED_DEVICE_TTL_MS } from '../two-factor/trusted-devices.js';
 import type { CookieNames, CookieWriter } from './cookies.js';
 import type { PageContext } from './views/page-context.js';
 import { adminNoticeText } from './admin/admin-components.js';
@@ -47,6 +48,8 @@ const NOTICES = {
   twoFactorRemoved: (t: Messages, arg: string) => t.twoFactor.removed(arg),
   twoFactorEmailChanged: (t: Messages, arg: string) => t.twoFactor.emailChanged(arg),
   twoFactorPolicySaved: (t: Messages) => t.twoFactor.admin.saved,
+  deviceForgotten: (t: Messages) => t.twoFactor.devices.forgotten,
+  devicesForgotten: (t: Messages) => t.twoFactor.devices.forgottenAll,
   twoFactorReset: (t: Messages, arg: string) => t.twoFactor.admin.resetDone(arg),
   adminNeedsTwoFactor: (t: Messages) => t.admin.needsTwoFactor,
   admin: (t: Messages, arg: string) => adminNoticeText(t, arg),
@@ -154,6 +157,9 @@ export interface WebTools {
   clearSession(reply: FastifyReply): void;
   setPending(reply: FastifyReply, token: string): void;
   clearPending(reply: FastifyReply): void;
+  /** Keeps a trusted device's token in the browser for as long as the device is trusted. */
+  setDevice(reply: FastifyReply, token: string): void;
+  clearDevice(reply: FastifyReply): void;
   /** A new CSRF secret at every change of who is signed in (login CSRF, fixation). */
   /** Returns the new secret, for a page rendered in the same response. */
   rotateCsrf(reply: FastifyReply): string;
@@ -194,6 +200,12 @@ export function createWebTools(
     },
     clearSession(reply) {
       writer.clear(reply, cookies.session);
+    },
+    setDevice(reply, token) {
+      writer.set(reply, cookies.device, token, TRUSTED_DEVICE_TTL_MS / 1000);
+    },
+    clearDevice(reply) {
+      writer.clear(reply, cookies.device);
     },
     setPending(reply, token) {
       writer.set(reply, cookies.pending, token, 10 * 60);

@@ -2,6 +2,7 @@ import type { UserDetail, UserSummary } from '../../admin/user-directory.js';
 import { formatDateTime } from '../../i18n/index.js';
 import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
+import { deviceLabel } from '../user-agent.js';
 import { csrfField } from '../views/components.js';
 import type { PageContext } from '../views/page-context.js';
 import {
@@ -115,7 +116,7 @@ export function userPage(
   const { t } = ctx;
   const p = t.admin.userPage;
   const a = t.twoFactor.admin;
-  const { user, addresses, groups, methods, sessions, events } = data.detail;
+  const { user, addresses, groups, methods, sessions, trustedDevices, events } = data.detail;
   const base = `/admin/users/${user.id}`;
   const locked =
     user.second_factor_locked_until !== null && user.second_factor_locked_until > data.now;
@@ -227,6 +228,36 @@ export function userPage(
             )}`
       }
       ${sessions.length > 0 ? html`<div class="actions">${postButton(ctx, `${base}/sign-out`, p.signOutEverywhere, { secondary: true })}</div>` : ''}
+
+      <h2>${p.trustedDevices}</h2>
+      ${
+        trustedDevices.length === 0
+          ? html`<p>${p.noTrustedDevices}</p>`
+          : scrollTable(
+              p.trustedDevices,
+              html`<table class="table">
+                <thead>
+                  <tr>
+                    <th scope="col">${p.browser}</th>
+                    <th scope="col">${p.firstUsed}</th>
+                    <th scope="col">${p.lastUsed}</th>
+                    <th scope="col">${p.trustedUntil}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${trustedDevices.map(
+                    (d) =>
+                      html`<tr>
+                        <td>${deviceLabel(ctx.t, d.userAgent)}</td>
+                        <td>${when(ctx, d.createdAt)}, ${d.createdIp}</td>
+                        <td>${when(ctx, d.lastUsedAt)}, ${d.lastUsedIp}</td>
+                        <td>${when(ctx, d.expiresAt)}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>`,
+            )
+      }
 
       <h2>${p.events}</h2>
       ${

@@ -87,7 +87,12 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
       );
     if (!v.ok) return again(422, { errors: v.errors });
 
-    const result = await signIn.begin(email, password, requestMeta(request));
+    const result = await signIn.begin(
+      email,
+      password,
+      requestMeta(request),
+      request.cookies[tools.cookies.device],
+    );
     switch (result.outcome) {
       case 'invalid':
         return again(401, { formError: t.login.failed });

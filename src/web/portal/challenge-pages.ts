@@ -18,11 +18,24 @@ export interface ChallengeView {
   error: string | null;
   locked: string | null;
   next: string;
+  /** Offer "Remember this device for 30 days" (a log-in, not a step-up; never administrators). */
+  canRemember: boolean;
 }
 
 function methodLink(view: ChallengeView, kind: ChallengeKind, label: string): SafeHtml {
   const next = view.next ? `&next=${encodeURIComponent(view.next)}` : '';
   return html`<li><a href="${view.base}?method=${kind}${next}">${label}</a></li>`;
+}
+
+/** "Remember this device for 30 days" (SPEC §2.6), unticked unless the person ticks it. */
+function rememberField(ctx: PageContext, kind: ChallengeKind): SafeHtml {
+  const t = ctx.t.twoFactor;
+  const id = `remember-${kind}`;
+  return html`<div class="remember">
+    <input type="checkbox" id="${id}" name="remember" value="1" aria-describedby="${id}-hint" />
+    <label for="${id}">${t.rememberDevice}</label>
+    <p class="hint" id="${id}-hint">${t.rememberDeviceHint}</p>
+  </div>`;
 }
 
 /** The second step (SPEC §2.6): never a session before it succeeds. */
@@ -45,7 +58,7 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
           autofocus: true,
           errors: view.error ? { code: view.error } : {},
         })}
-        ${button(t.verify)}`,
+        ${view.canRemember ? rememberField(ctx, kind) : ''} ${button(t.verify)}`,
     );
 
   let body: SafeHtml;

@@ -34,7 +34,7 @@ const isKind = (value: string): value is ChallengeKind => (KINDS as string[]).in
  */
 export function registerChallengeRoutes(app: FastifyInstance, { services, tools }: WebDeps): void {
   const { signIn } = services.accounts;
-  const { challenge } = services.twoFactor;
+  const { challenge, trustedDevices } = services.twoFactor;
 
   async function pendingFor(
     request: FastifyRequest,
@@ -95,6 +95,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
         ? t.twoFactor.errors.LOCKED(formatDateTime(request.locale, state.lockedUntil))
         : null,
       next: options.next,
+      canRemember: !options.stepUp && trustedDevices.mayRemember(ctx.user),
     };
     return sendHtml(
       reply,
@@ -189,6 +190,10 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
       tools.clearPending(reply);
       tools.setSession(reply, result.value.sessionToken);
       if (!stepUp) tools.rotateCsrf(reply);
+      if (!stepUp && text(request.body, 'remember') === '1') {
+        const deviceToken = await trustedDevices.remember(ctx.user, requestMeta(request));
+        if (deviceToken) tools.setDevice(reply, deviceToken);
+      }
       return reply.redirect(next || (stepUp ? '/profile/2fa' : '/'), 303);
     });
   }

@@ -50,6 +50,8 @@ export interface OverviewData {
   email: TwoFactorMethod | undefined;
   recoveryLeft: number;
   required: boolean;
+  /** The trusted devices section (its own page module). */
+  devices: SafeHtml;
 }
 
 export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
@@ -136,6 +138,7 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
             : html`<p>${t.recoveryNone}</p>`
         }
       </section>
+      ${data.devices}
       <section aria-labelledby="lost-heading">
         <h2 id="lost-heading">${t.lostAccess}</h2>
         <p>${t.lostAccessText}</p>

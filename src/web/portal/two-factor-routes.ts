@@ -26,6 +26,9 @@ import {
   setupChoicePage,
 } from './two-factor-pages.js';
 
+import { trustedDevicesSection } from './trusted-device-pages.js';
+import { thisDevice } from './trusted-device-routes.js';
+
 const PROFILE: SetupPlace = { base: '/profile/2fa', inProfile: true };
 const LOGIN: SetupPlace = { base: '/login/2fa/setup', inProfile: false };
 
@@ -162,6 +165,7 @@ export function registerTwoFactorRoutes(
     if (!auth) return reply;
     const current = await policy.get();
     const all = await methods.list(auth.user.id);
+    const devices = await twoFactor.trustedDevices.list(auth.user.id);
     return sendHtml(
       reply,
       overviewPage(tools.page(request), {
@@ -170,6 +174,11 @@ export function registerTwoFactorRoutes(
         email: all.find((m) => m.type === 'email'),
         recoveryLeft: await twoFactor.recovery.remaining(auth.user.id),
         required: await policy.isRequiredFor(auth.user, current),
+        devices: trustedDevicesSection(
+          tools.page(request),
+          devices,
+          thisDevice(request, tools.cookies.device, devices)?.id ?? null,
+        ),
       }),
     );
   });

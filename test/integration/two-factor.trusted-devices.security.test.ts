@@ -1,0 +1,250 @@
+/*
+ * Trusted devices ("Remember this device for 30 days", SPEC §2.6 and §3). A remembered
+ * browser may skip the second step of a log-in, so its token is a credential: only its hash
+ * is stored; it works only with the right password, for its own user, for 30 days; never for
+ * a step-up, an administrator or a locked second factor; and it is forgotten on request, on a
+ * password change or reset, on an administrator's reset and when the last method goes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../../src/clock.js';
+import { hashToken } from '../../src/security/tokens.js';
+import type { Client } from '../helpers/client.js';
+import { textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn, PASSWORD } from '../helpers/flows.js';
+import { linkIn, pathOf } from '../helpers/mail-capture.js';
+import { signedInAdmin } from '../helpers/admin.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import {
+  auditCount,
+  freshCode,
+  newClient,
+  SESSION_COOKIE,
+  TEST_META,
+  userWithApp,
+  wrongCode,
+} from '../helpers/two-factor.js';
+
+const DEVICE_COOKIE = 'portico_device';
+
+describe.each(DIALECTS)('trusted devices (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /** Password, then a code from the app, with "Remember this device" ticked or not. */
+  async function signInWithCode(client: Client, email: string, secret: string, remember: boolean) {
+    const login = await logIn(client, email);
+    expect(login.location).toBe('/login/2fa');
+    const challenge = await client.get('/login/2fa');
+    expect(textOf(challenge.body)).toContain('Remember this device for 30 days');
+    return client.post('/login/2fa', {
+      method: 'totp',
+      code: freshCode(app, secret),
+      ...(remember ? { remember: '1' } : {}),
+    });
+  }
+
+  /** A user with the app whose browser `client` was remembered at the last sign-in. */
+  async function rememberedUser() {
+    const user = await userWithApp(app);
+    const client = newClient(app);
+    const done = await signInWithCode(client, user.email, user.secret, true);
+    expect(done.status).toBe(303);
+    expect(done.location).toBe('/');
+    expect(client.cookies.has(DEVICE_COOKIE)).toBe(true);
+    await client.post('/logout');
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
+    return { ...user, client };
+  }
+
+  async function devicesOf(userId: string) {
+    return app.db.selectFrom('trusted_devices').selectAll().where('user_id', '=', userId).execute();
+  }
+
+  it('remembers a browser only when asked, with a 30-day cookie and only its hash stored', async () => {
+    const user = await userWithApp(app);
+    const plain = newClient(app);
+    expect((await signInWithCode(plain, user.email, user.secret, false)).location).toBe('/');
+    expect(plain.cookies.has(DEVICE_COOKIE)).toBe(false);
+    expect(await devicesOf(user.userId)).toHaveLength(0);
+
+    const client = newClient(app);
+    const done = await signInWithCode(client, user.email, user.secret, true);
+    const cookie = String(done.headers['set-cookie'])
+      .split(/,(?=\s*\w+=)/)
+      .find((c) => c.trim().startsWith(`${DEVICE_COOKIE}=`));
+    expect(cookie).toMatch(/Max-Age=2592000/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    const token = client.cookies.get(DEVICE_COOKIE) ?? '';
+    const [device] = await devicesOf(user.userId);
+    expect(device?.token_hash).toBe(hashToken(token));
+    expect(JSON.stringify(await devicesOf(user.userId))).not.toContain(token);
+    expect(device?.expires_at).toBe(app.clock.now() + 30 * DAY_MS);
+    expect(await auditCount(app, 'two_factor.device_trusted', user.userId)).toBe(1);
+  });
+
+  it('lets the remembered browser skip the second step, with the right password only', async () => {
+    const user = await rememberedUser();
+    const wrong = await user.client.submit('/login', {
+      email: user.email,
+      password: 'not the password at all',
+    });
+    expect(wrong.status).toBe(401);
+    expect(user.client.cookies.has(SESSION_COOKIE)).toBe(false);
+
+    app.clock.advance(60_000);
+    const login = await logIn(user.client, user.email);
+    expect(login.status).toBe(303);
+    expect(login.location).toBe('/');
+    expect(user.client.cookies.has(SESSION_COOKIE)).toBe(true);
+    const succeeded = await app.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('event', '=', 'sign_in.succeeded')
+      .where('actor_user_id', '=', user.userId)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(succeeded.details ?? '{}')).toEqual({ method: 'trusted_device' });
+    const [device] = await devicesOf(user.userId);
+    expect(device?.last_used_at).toBe(app.clock.now());
+  });
+
+  it('is worth nothing for another account or after 30 days', async () => {
+    const user = await rememberedUser();
+    const other = await userWithApp(app);
+    const borrowed = newClient(app);
+    borrowed.cookies.set(DEVICE_COOKIE, user.client.cookies.get(DEVICE_COOKIE) ?? '');
+    expect((await logIn(borrowed, other.email)).location).toBe('/login/2fa');
+
+    app.clock.advance(30 * DAY_MS + 60_000);
+    expect((await logIn(user.client, user.email)).location).toBe('/login/2fa');
+    expect(await app.services.twoFactor.trustedDevices.list(user.userId)).toHaveLength(0);
+  });
+
+  it('never skips a step-up, and a forged or unknown token counts for nothing', async () => {
+    const user = await rememberedUser();
+    const forged = newClient(app);
+    forged.cookies.set(DEVICE_COOKIE, 'A'.repeat(43));
+    expect((await logIn(forged, user.email)).location).toBe('/login/2fa');
+
+    expect((await logIn(user.client, user.email)).location).toBe('/');
+    app.clock.advance(11 * 60_000);
+    const reauth = await user.client.submit('/reauth', {
+      password: PASSWORD,
+      next: '/profile/2fa',
+    });
+    expect(reauth.location).toMatch(/^\/reauth\/2fa/);
+    const stepUp = await user.client.get('/reauth/2fa');
+    expect(textOf(stepUp.body)).not.toContain('Remember this device');
+  });
+
+  it('does not skip a locked second factor', async () => {
+    const user = await rememberedUser();
+    for (let i = 0; i < 2; i++) {
+      const client = newClient(app);
+      await logIn(client, user.email);
+      for (let j = 0; j < 5; j++) {
+        await client.post('/login/2fa', { method: 'totp', code: wrongCode(app, user.secret) });
+      }
+    }
+    const login = await logIn(user.client, user.email);
+    expect(login.location).toBe('/login/2fa');
+  });
+
+  it('is listed under Your 2FA and can be forgotten one by one or all at once', async () => {
+    const user = await rememberedUser();
+    const second = newClient(app);
+    second.userAgent =
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
+    await signInWithCode(second, user.email, user.secret, true);
+    const page = await second.get('/profile/2fa');
+    const text = textOf(page.body);
+    expect(text).toContain('Trusted devices');
+    expect(text).toContain('Firefox on Windows');
+    expect(text).toContain('this browser');
+    const devices = await devicesOf(user.userId);
+    expect(devices).toHaveLength(2);
+    const first = devices.find(
+      (d) => d.token_hash === hashToken(user.client.cookies.get(DEVICE_COOKIE) ?? ''),
+    );
+
+    // Another account cannot forget it; an odd id is no device.
+    const stranger = await userWithApp(app);
+    expect((await stranger.client.post(`/profile/2fa/devices/${first?.id}/forget`)).status).toBe(
+      404,
+    );
+    expect((await second.post('/profile/2fa/devices/not-an-id/forget')).status).toBe(404);
+
+    const forgot = await second.post(`/profile/2fa/devices/${first?.id}/forget`);
+    expect(forgot.location).toBe('/profile/2fa');
+    expect(await devicesOf(user.userId)).toHaveLength(1);
+    expect((await logIn(user.client, user.email)).location).toBe('/login/2fa');
+
+    const all = await second.post('/profile/2fa/devices/forget-all');
+    expect(all.location).toBe('/profile/2fa');
+    expect(second.cookies.has(DEVICE_COOKIE)).toBe(false);
+    expect(await devicesOf(user.userId)).toHaveLength(0);
+    expect(await auditCount(app, 'two_factor.device_forgotten', user.userId)).toBe(2);
+  });
+
+  it('is forgotten when the password changes or is reset, and by an administrator’s reset', async () => {
+    const changed = await rememberedUser();
+    const session = newClient(app);
+    await signInWithCode(session, changed.email, changed.secret, false);
+    const newPassword = 'another long passphrase';
+    const change = await session.submit('/profile/password', {
+      current_password: PASSWORD,
+      new_password: newPassword,
+      confirm_password: newPassword,
+    });
+    expect(change.status).toBe(303);
+    expect(await devicesOf(changed.userId)).toHaveLength(0);
+
+    const reset = await rememberedUser();
+    const since = app.mail.messages.length;
+    await newClient(app).submit('/password/forgot', { email: reset.email });
+    const mail = await app.mail.waitFor(reset.email, /Reset your password/, { since });
+    const form = await reset.client.get(pathOf(linkIn(mail, '/password/reset')));
+    const token = /name="token" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+    const done = await reset.client.post('/password/reset', {
+      token,
+      new_password: newPassword,
+      confirm_password: newPassword,
+    });
+    expect(done.status).toBeLessThan(400);
+    expect(await devicesOf(reset.userId)).toHaveLength(0);
+    expect((await logIn(reset.client, reset.email, newPassword)).location).toBe('/login/2fa');
+
+    const byAdmin = await rememberedUser();
+    const admin = await signedInAdmin(app);
+    const outcome = await app.services.twoFactor.resetTwoFactor(byAdmin.userId, {
+      actorUserId: admin.userId,
+      meta: TEST_META,
+    });
+    expect(outcome).toBe('reset');
+    expect(await devicesOf(byAdmin.userId)).toHaveLength(0);
+  });
+
+  it('is never offered to or honoured for an administrator', async () => {
+    const admin = await signedInAdmin(app);
+    const client = newClient(app);
+    await logIn(client, admin.email);
+    const challenge = await client.get('/login/2fa');
+    expect(textOf(challenge.body)).not.toContain('Remember this device');
+    const done = await client.post('/login/2fa', {
+      method: 'totp',
+      code: freshCode(app, admin.secret),
+      remember: '1',
+    });
+    expect(done.location).toBe('/');
+    expect(client.cookies.has(DEVICE_COOKIE)).toBe(false);
+    expect(await devicesOf(admin.userId)).toHaveLength(0);
+  });
+});
