@@ -501,4 +501,54 @@ describe.skipIf(missing !== null)('two-factor journey in the browser (seed artic
     await page.getByRole('heading', { name: t.recoveryHeading }).waitFor();
     await check(page, 'nl-2fa-recovery-codes');
   });
+
+  it('remembers this browser for 30 days when asked, and forgets it from Your 2FA', async () => {
+    const { app } = world;
+    const page = await openProfile(world);
+    const email = uniqueEmail('remember');
+    await registerInBrowser(app, page, { name: 'Rita', email });
+    await logInWithPassword(page, email);
+    await page.goto('/profile/2fa/app/new');
+    const { secret } = await scanAppSetup(page, email);
+    await page
+      .getByLabel('Verification Code', { exact: true })
+      .fill(await oathtoolCode(secret, now()));
+    await page.getByRole('button', { name: 'Submit Code and Create' }).click();
+    await page.getByRole('link', { name: 'Continue' }).click();
+    await logOut(page);
+
+    // The second step offers the box, unticked; ticking it keeps this browser for 30 days.
+    await logInWithPassword(page, email);
+    await page.waitForURL('**/login/2fa');
+    const remember = page.getByLabel('Remember this device for 30 days');
+    expect(await remember.isChecked()).toBe(false);
+    await check(page, 'challenge-remember');
+    await remember.check();
+    world.app.clock.advance(STEP_MS);
+    await page
+      .getByLabel('Verification Code', { exact: true })
+      .fill(await oathtoolCode(secret, now()));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL((url) => url.pathname === '/');
+    await logOut(page);
+
+    // The password alone now signs this browser in.
+    await logInWithPassword(page, email);
+    await page.waitForURL((url) => url.pathname === '/');
+    await expectSignedIn(page);
+
+    await page.goto('/profile/2fa');
+    const devices = page.getByRole('region', { name: 'Trusted devices' });
+    await devices.getByText('Chrome on Linux').waitFor();
+    await devices.getByText('this browser').waitFor();
+    await check(page, '2fa-trusted-devices');
+    await devices.getByRole('button', { name: 'Forget Chrome on Linux' }).click();
+    await page.getByRole('status').getByText('The device was forgotten').waitFor();
+    await expect.poll(() => devices.getByText('You have no trusted devices.').count()).toBe(1);
+
+    await logOut(page);
+    await logInWithPassword(page, email);
+    await page.waitForURL('**/login/2fa');
+    await expectNoSession(page);
+  });
 });
