@@ -38,6 +38,7 @@ import { apiPlugin } from './web/api/api-plugin.js';
 import { lazySchemaCompilers } from './web/lazy-schema-compilers.js';
 import { createWebTools, registerRequestContext } from './web/request-context.js';
 import type { WebDeps } from './web/web-deps.js';
+import { registerVendorAssets } from './web/vendor-assets.js';
 
 /** Form posts are small; anything larger is refused before it is parsed (413). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -216,6 +217,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
     maxAge: '1h',
     index: false,
   });
+  registerVendorAssets(app);
 
   const names = cookieNames(config.secure);
   const context = {

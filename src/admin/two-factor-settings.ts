@@ -7,7 +7,8 @@ import { AdminError, adminOk } from './error-codes.js';
 export type Actor = Pick<AuditEntry, 'actorUserId' | 'actorLabel' | 'meta'>;
 
 export interface PolicyInput {
-  methods: { email: boolean; totp: boolean };
+  /** Security keys: left as they are when not given (API clients that predate them). */
+  methods: { email: boolean; totp: boolean; webauthn?: boolean };
   require: Requirement;
   groupIds: string[];
   graceUntil: number | null;
@@ -23,7 +24,9 @@ export function createTwoFactorSettings(parts: { policy: Policy; groups: UserGro
 
   async function problems(input: PolicyInput): Promise<AdminErrorCode[]> {
     const found: AdminErrorCode[] = [];
-    if (!input.methods.email && !input.methods.totp) found.push(AdminError.AT_LEAST_ONE_METHOD);
+    const webauthn = input.methods.webauthn ?? (await policy.get()).methods.webauthn;
+    if (!input.methods.email && !input.methods.totp && !webauthn)
+      found.push(AdminError.AT_LEAST_ONE_METHOD);
     const known = new Set((await groups.list()).map((g) => g.id));
     if (input.groupIds.some((id) => !known.has(id))) found.push(AdminError.UNKNOWN_GROUP);
     else if (input.require === 'groups' && input.groupIds.length === 0)
@@ -38,7 +41,11 @@ export function createTwoFactorSettings(parts: { policy: Policy; groups: UserGro
     const errors = await problems(input);
     if (errors.length > 0) return { ok: false, errors };
     const next: TwoFactorPolicy = {
-      methods: { email: input.methods.email, totp: input.methods.totp },
+      methods: {
+        email: input.methods.email,
+        totp: input.methods.totp,
+        webauthn: input.methods.webauthn ?? (await policy.get()).methods.webauthn,
+      },
       require: input.require,
       groupIds: [...new Set(input.groupIds)],
       graceUntil: input.graceUntil,

@@ -6,6 +6,7 @@ import * as twoFactor from './migrations/0002-two-factor.js';
 import * as knowledgeBase from './migrations/0003-knowledge-base.js';
 import * as apiKeys from './migrations/0004-api-keys.js';
 import * as trustedDevices from './migrations/0005-trusted-devices.js';
+import * as securityKeys from './migrations/0006-security-keys.js';
 
 // Migrations are imported, not read from a folder at run time: the same list works from
 // TypeScript sources (tests) and from the compiled build.
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0003-knowledge-base': knowledgeBase,
   '0004-api-keys': apiKeys,
   '0005-trusted-devices': trustedDevices,
+  '0006-security-keys': securityKeys,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

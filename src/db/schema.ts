@@ -126,6 +126,29 @@ export interface TwoFactorSetupsTable {
   expires_at: number;
 }
 
+/** A security key's credential (migration 0006); its name and dates are on its method row. */
+export interface WebauthnCredentialsTable {
+  method_id: string;
+  user_id: string;
+  credential_id: string;
+  public_key: string;
+  sign_count: number;
+  transports: string;
+  created_at: number;
+}
+
+export type WebauthnPurpose = 'register' | 'authenticate';
+
+export interface WebauthnChallengesTable {
+  id: string;
+  user_id: string;
+  purpose: WebauthnPurpose;
+  request_id: string;
+  challenge: string;
+  created_at: number;
+  expires_at: number;
+}
+
 export type EmailCodePurpose = 'sign_in' | 'setup' | 'change';
 
 export interface EmailCodesTable {
@@ -263,6 +286,8 @@ export interface Database {
   kb_revision: KbRevisionTable;
   api_keys: ApiKeysTable;
   trusted_devices: TrustedDevicesTable;
+  webauthn_credentials: WebauthnCredentialsTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -275,4 +300,5 @@ export type TwoFactorMethod = Selectable<TwoFactorMethodsTable>;
 export type TwoFactorSetup = Selectable<TwoFactorSetupsTable>;
 export type UserGroup = Selectable<UserGroupsTable>;
 export type ApiKey = Selectable<ApiKeysTable>;
+export type WebauthnCredential = Selectable<WebauthnCredentialsTable>;
 export type TrustedDevice = Selectable<TrustedDevicesTable>;

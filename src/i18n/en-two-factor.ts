@@ -29,7 +29,6 @@ export const twoFactorEn = {
   regenerate: 'Generate new recovery codes',
   regenerateWarning: 'New codes replace your current ones: the old codes stop working at once.',
   securityKeys: 'Security keys',
-  securityKeysSoon: 'Security keys are not available yet.',
   mandatoryNote: 'Your helpdesk requires two-factor authentication for your account.',
   lostAccess: 'Have you lost access to your authenticator app or email account?',
   lostAccessText:
@@ -175,6 +174,41 @@ export const twoFactorEn = {
       `There were too many wrong two-factor codes for your account, so two-factor sign-in is locked until ${until}. Someone who tries this probably knows your password.`,
     changePassword:
       'If this was not you, change your password now and contact your helpdesk administrator.',
+  },
+
+  /** Security keys and passkeys (WebAuthn). */
+  webauthn: {
+    title: 'Security keys',
+    description:
+      'Use a hardware security key (such as a YubiKey) or a passkey on your phone or computer. You can add several, each with its own name.',
+    none: 'You have no security keys yet.',
+    listCaption: 'Your security keys',
+    name: 'Name',
+    created: 'Added',
+    lastUsed: 'Last used',
+    never: 'Never',
+    actions: 'Actions',
+    add: 'Add security key',
+    addHeading: 'Add a security key',
+    addIntro:
+      'Give the key a name, then choose “Add security key”. Your browser will ask you to insert, touch or unlock the key.',
+    defaultName: 'Security key',
+    rename: 'Rename',
+    renameLabel: (name: string) => `Rename ${name}`,
+    renameHeading: 'Rename security key',
+    remove: 'Remove',
+    removeLabel: (name: string) => `Remove ${name}`,
+    removeButton: 'Remove Security Key',
+    added: 'Your security key has been added. From now on you can use it when you log in.',
+    use: 'Use a security key',
+    useIntro: 'Insert or unlock your security key, then choose “Use a security key”.',
+    waiting: 'Follow the instructions of your browser to use your security key.',
+    needsScript:
+      'Security keys need JavaScript in your browser. Turn it on, or use a different method.',
+    unsupported:
+      'This browser cannot use security keys. Try another browser, or use a different method.',
+    cancelled: 'The security key was not used. Try again when you are ready.',
+    failed: 'The security key could not be verified. Try again, or use a different method.',
   },
 
   admin: {

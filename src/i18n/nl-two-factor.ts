@@ -30,7 +30,6 @@ export const twoFactorNl: TwoFactorMessages = {
   regenerate: 'Nieuwe herstelcodes maken',
   regenerateWarning: 'Nieuwe codes vervangen je huidige: de oude codes werken meteen niet meer.',
   securityKeys: 'Beveiligingssleutels',
-  securityKeysSoon: 'Beveiligingssleutels zijn nog niet beschikbaar.',
   mandatoryNote: 'Je helpdesk verplicht tweestapsverificatie voor je account.',
   lostAccess: 'Heb je geen toegang meer tot je authenticatie-app of e-mailaccount?',
   lostAccessText:
@@ -181,6 +180,43 @@ export const twoFactorNl: TwoFactorMessages = {
       `Er zijn te veel verkeerde codes ingevuld voor je account, dus inloggen met tweestapsverificatie is geblokkeerd tot ${until}. Wie dit probeert, kent waarschijnlijk je wachtwoord.`,
     changePassword:
       'Was jij dit niet, wijzig dan meteen je wachtwoord en neem contact op met je helpdeskbeheerder.',
+  },
+
+  /** Beveiligingssleutels en passkeys (WebAuthn). */
+  webauthn: {
+    title: 'Beveiligingssleutels',
+    description:
+      'Gebruik een hardwarebeveiligingssleutel (zoals een YubiKey) of een passkey op je telefoon of computer. Je kunt er meerdere toevoegen, elk met een eigen naam.',
+    none: 'Je hebt nog geen beveiligingssleutels.',
+    listCaption: 'Je beveiligingssleutels',
+    name: 'Naam',
+    created: 'Toegevoegd',
+    lastUsed: 'Laatst gebruikt',
+    never: 'Nooit',
+    actions: 'Acties',
+    add: 'Beveiligingssleutel toevoegen',
+    addHeading: 'Een beveiligingssleutel toevoegen',
+    addIntro:
+      'Geef de sleutel een naam en kies dan “Beveiligingssleutel toevoegen”. Je browser vraagt je de sleutel in te steken, aan te raken of te ontgrendelen.',
+    defaultName: 'Beveiligingssleutel',
+    rename: 'Naam wijzigen',
+    renameLabel: (name: string) => `Naam wijzigen van ${name}`,
+    renameHeading: 'Naam van beveiligingssleutel wijzigen',
+    remove: 'Verwijderen',
+    removeLabel: (name: string) => `${name} verwijderen`,
+    removeButton: 'Beveiligingssleutel verwijderen',
+    added: 'Je beveiligingssleutel is toegevoegd. Vanaf nu kun je hem gebruiken als je inlogt.',
+    use: 'Een beveiligingssleutel gebruiken',
+    useIntro:
+      'Steek je beveiligingssleutel in of ontgrendel hem, en kies dan “Een beveiligingssleutel gebruiken”.',
+    waiting: 'Volg de aanwijzingen van je browser om je beveiligingssleutel te gebruiken.',
+    needsScript:
+      'Beveiligingssleutels hebben JavaScript in je browser nodig. Zet het aan, of gebruik een andere methode.',
+    unsupported:
+      'Deze browser kan geen beveiligingssleutels gebruiken. Probeer een andere browser, of gebruik een andere methode.',
+    cancelled: 'De beveiligingssleutel is niet gebruikt. Probeer het opnieuw als je klaar bent.',
+    failed:
+      'De beveiligingssleutel kon niet worden gecontroleerd. Probeer het opnieuw, of gebruik een andere methode.',
   },
 
   admin: {

@@ -16,8 +16,9 @@ import { emailCodeMail } from './notifications.js';
 import type { Policy } from './policy.js';
 import type { RecoveryCodes } from './recovery-codes/recovery-codes.js';
 import { matchTotpStep } from './totp/totp.js';
+import type { SecurityKeys } from './webauthn/security-keys.js';
 
-export type ChallengeKind = 'totp' | 'email' | 'recovery';
+export type ChallengeKind = 'totp' | 'email' | 'recovery' | 'webauthn';
 
 export interface ChallengeState {
   methods: TwoFactorMethod[];
@@ -80,10 +81,11 @@ export function createChallenge(
     policy: Policy;
     notify: Notify;
     signIn: SignIn;
+    securityKeys: SecurityKeys;
   },
 ) {
   const { db, clock, audit, postman } = deps;
-  const { methods, emailCodes, recovery, notify, signIn } = parts;
+  const { methods, emailCodes, recovery, notify, signIn, securityKeys } = parts;
 
   function lockedUntil(user: Pick<User, 'second_factor_locked_until'>, now: number): number | null {
     return user.second_factor_locked_until !== null && user.second_factor_locked_until > now
@@ -277,6 +279,15 @@ export function createChallenge(
       if (!(await methods.claimTotpStep(method.id, step, trx))) {
         return fail(check, kind, TwoFactorError.CODE_ALREADY_USED, attempt.value);
       }
+    } else if (kind === 'webauthn') {
+      // `code` is the browser's assertion (JSON); its challenge must be this pending sign-in's.
+      const checked = await securityKeys.checkAssertion(
+        check.trx,
+        ctx.user.id,
+        ctx.pending.id_hash,
+        code,
+      );
+      if (!checked.ok) return fail(check, kind, checked.error, attempt.value);
     } else if (kind === 'email') {
       const checked = await emailCodes.verify(
         { userId: ctx.user.id, purpose: 'sign_in', requestId: ctx.pending.id_hash },

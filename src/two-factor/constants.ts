@@ -27,3 +27,8 @@ export const SETUP_TTL_MS = 30 * MINUTE_MS;
 export const SETUP_MAX_FAILURES = 5;
 
 export const METHOD_NAME_MAX_LENGTH = 60;
+
+/** A security-key ceremony's challenge lives this long (and the browser waits as long). */
+export const WEBAUTHN_CHALLENGE_TTL_MS = 5 * MINUTE_MS;
+/** A posted WebAuthn response larger than this is refused unread. */
+export const WEBAUTHN_RESPONSE_MAX_LENGTH = 16 * 1024;

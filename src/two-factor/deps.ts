@@ -13,4 +13,6 @@ export interface TwoFactorDeps {
   keys: Keys;
   /** Shown in authenticator apps as the account's issuer. */
   issuer: string;
+  /** PUBLIC_URL: its host is the WebAuthn relying party, its origin the one accepted. */
+  publicUrl: URL;
 }

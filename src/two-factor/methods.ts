@@ -44,9 +44,19 @@ const claimStep = precompiled((db, p: { methodId: string; step: number; now: num
     .returning('id'),
 );
 
+/** A security key's credential, as verified at registration (webauthn/security-keys.ts). */
+export interface NewCredential {
+  credentialId: string;
+  publicKey: string;
+  signCount: number;
+  transports: string[];
+}
+
 export interface NewMethod {
-  type: Exclude<MethodType, 'webauthn'>;
+  type: MethodType;
   name: string;
+  /** Security keys: the credential (a person may have several keys). */
+  credential?: NewCredential;
   email?: string;
   /** TOTP: the base32 secret, and the step of the code that proved it (never accepted again). */
   secret?: string;
@@ -117,12 +127,16 @@ export function createMethods(
     };
     try {
       const recoveryCodes = await db.transaction().execute(async (trx) => {
-        const existing = await trx
-          .selectFrom('two_factor_methods')
-          .select('id')
-          .where('user_id', '=', user.id)
-          .where('type', '=', input.type)
-          .executeTakeFirst();
+        // One email method and one app; security keys as many as the person likes.
+        const existing =
+          input.type === 'webauthn'
+            ? undefined
+            : await trx
+                .selectFrom('two_factor_methods')
+                .select('id')
+                .where('user_id', '=', user.id)
+                .where('type', '=', input.type)
+                .executeTakeFirst();
         if (existing) return 'exists' as const;
         const hadMethod = await trx
           .selectFrom('two_factor_methods')
@@ -130,6 +144,20 @@ export function createMethods(
           .where('user_id', '=', user.id)
           .executeTakeFirst();
         await trx.insertInto('two_factor_methods').values(method).execute();
+        if (input.credential) {
+          await trx
+            .insertInto('webauthn_credentials')
+            .values({
+              method_id: id,
+              user_id: user.id,
+              credential_id: input.credential.credentialId,
+              public_key: input.credential.publicKey,
+              sign_count: input.credential.signCount,
+              transports: JSON.stringify(input.credential.transports),
+              created_at: now,
+            })
+            .execute();
+        }
         await bumpCredentialVersion(trx, user.id, now);
         const codes = hadMethod ? null : await recovery.replace(user.id, now, trx);
         await audit.record(

@@ -8,7 +8,7 @@ export type Requirement = 'nobody' | 'groups' | 'all';
 
 export interface TwoFactorPolicy {
   /** Which methods may be set up and used. */
-  methods: Record<Exclude<MethodType, 'webauthn'>, boolean>;
+  methods: Record<MethodType, boolean>;
   require: Requirement;
   /** The groups whose members must use 2FA when `require` is "groups". */
   groupIds: string[];
@@ -17,7 +17,7 @@ export interface TwoFactorPolicy {
 }
 
 export const DEFAULT_POLICY: TwoFactorPolicy = {
-  methods: { email: true, totp: true },
+  methods: { email: true, totp: true, webauthn: true },
   require: 'nobody',
   groupIds: [],
   graceUntil: null,
@@ -49,6 +49,7 @@ function parsePolicyText(raw: string): TwoFactorPolicy {
       methods: {
         email: value.methods?.email ?? DEFAULT_POLICY.methods.email,
         totp: value.methods?.totp ?? DEFAULT_POLICY.methods.totp,
+        webauthn: value.methods?.webauthn ?? DEFAULT_POLICY.methods.webauthn,
       },
       require: value.require === 'all' || value.require === 'groups' ? value.require : 'nobody',
       groupIds: Array.isArray(value.groupIds)
@@ -94,6 +95,7 @@ export function createPolicy(db: Kysely<Database>, clock: Clock, audit: Audit) {
           details: {
             email: policy.methods.email,
             totp: policy.methods.totp,
+            webauthn: policy.methods.webauthn,
             require: policy.require,
             groups: policy.groupIds.length,
             graceUntil: policy.graceUntil,
@@ -120,7 +122,7 @@ export function createPolicy(db: Kysely<Database>, clock: Clock, audit: Audit) {
   }
 
   function isMethodEnabled(policy: TwoFactorPolicy, type: MethodType): boolean {
-    return type !== 'webauthn' && policy.methods[type];
+    return policy.methods[type];
   }
 
   return { get, save, isRequiredFor, isMethodEnabled };

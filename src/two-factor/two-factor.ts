@@ -12,6 +12,7 @@ import { createRecoveryCodes } from './recovery-codes/recovery-codes.js';
 import { createSetup } from './setup.js';
 import { createTrustedDevices } from './trusted-devices.js';
 import { createUserGroups } from './user-groups.js';
+import { createSecurityKeys } from './webauthn/security-keys.js';
 
 /** Builds the two-factor module and the gate the sign-in state machine consults. */
 export function createTwoFactor(deps: TwoFactorDeps, signIn: SignIn) {
@@ -21,6 +22,7 @@ export function createTwoFactor(deps: TwoFactorDeps, signIn: SignIn) {
   const recovery = createRecoveryCodes(db, keys.codes);
   const emailCodes = createEmailCodes(db, keys.codes);
   const methods = createMethods(deps, policy, recovery, notify);
+  const securityKeys = createSecurityKeys(deps, { methods, policy });
   const challenge = createChallenge(deps, {
     methods,
     emailCodes,
@@ -28,6 +30,7 @@ export function createTwoFactor(deps: TwoFactorDeps, signIn: SignIn) {
     policy,
     notify,
     signIn,
+    securityKeys,
   });
   const setup = createSetup(deps, { methods, emailCodes, policy });
   const groups = createUserGroups(db, clock, audit);
@@ -69,6 +72,7 @@ export function createTwoFactor(deps: TwoFactorDeps, signIn: SignIn) {
     methods,
     challenge,
     setup,
+    securityKeys,
     groups,
     recovery,
     trustedDevices,

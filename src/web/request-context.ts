@@ -44,6 +44,7 @@ const NOTICES = {
   signInEnded: (t: Messages) => t.twoFactor.errors.SIGN_IN_ENDED,
   twoFactorCreatedApp: (t: Messages) => t.twoFactor.createdApp,
   twoFactorCreatedEmail: (t: Messages) => t.twoFactor.createdEmail,
+  securityKeyAdded: (t: Messages) => t.twoFactor.webauthn.added,
   twoFactorSaved: (t: Messages) => t.twoFactor.saved,
   twoFactorRemoved: (t: Messages, arg: string) => t.twoFactor.removed(arg),
   twoFactorEmailChanged: (t: Messages, arg: string) => t.twoFactor.emailChanged(arg),

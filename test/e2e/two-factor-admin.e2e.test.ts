@@ -94,7 +94,7 @@ describe.skipIf(missing !== null)('two-factor administration in the browser', ()
     const graceUntil = graceDays === undefined ? null : now() + graceDays * DAY_MS;
     if (!consolePages.settings) {
       await world.app.services.twoFactor.policy.save(
-        { methods: { email: true, totp: true }, require, groupIds: [], graceUntil },
+        { methods: { email: true, totp: true, webauthn: true }, require, groupIds: [], graceUntil },
         { actorLabel: 'test' },
       );
       return;

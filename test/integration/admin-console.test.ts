@@ -31,7 +31,12 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
 
   const resetPolicy = () =>
     app.services.twoFactor.policy.save(
-      { methods: { email: true, totp: true }, require: 'nobody', groupIds: [], graceUntil: null },
+      {
+        methods: { email: true, totp: true, webauthn: true },
+        require: 'nobody',
+        groupIds: [],
+        graceUntil: null,
+      },
       { actorLabel: 'test' },
     );
 
@@ -44,6 +49,7 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
         'Two-factor authentication',
         'Email Authentication',
         'Authentication App',
+        'Security Keys',
         'Require two-factor authentication for',
         'Nobody',
         'Selected user groups',
@@ -53,8 +59,7 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       ]) {
         expect(text).toContain(label);
       }
-      // Security keys do not exist in this product yet: no checkbox promises them.
-      expect(text).not.toContain('Security Keys');
+      expect(page.body).toMatch(/id="webauthn"[^>]*checked/);
       expect(page.body).toContain('people who already have it can no longer use it to sign in');
     });
 
@@ -105,11 +110,13 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       expect((await app.services.twoFactor.policy.get()).methods).toEqual({
         email: false,
         totp: true,
+        webauthn: false,
       });
       const user = adminClient(app);
       const { email } = await registerAndVerify(app, user);
       await logIn(user, email);
       expect((await user.get('/profile/2fa/email/new')).status).toBe(403);
+      expect((await user.get('/profile/2fa/security-keys/new')).status).toBe(403);
       await resetPolicy();
     });
 

@@ -80,7 +80,7 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
     const started = await user.client.get('/profile/2fa/app/new');
     expect(started.status).toBe(200);
     const secret = setupKeyOf(started);
-    await savePolicy({ methods: { email: true, totp: false } });
+    await savePolicy({ methods: { email: true, totp: false, webauthn: true } });
 
     const overview = await user.client.get('/profile/2fa');
     expect(textOf(overview.body)).not.toContain('Set up authentication app');
@@ -110,7 +110,7 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
     });
     expect(sent.status).toBe(200);
     const code = codeIn(await app.mail.waitFor(newAddress, /verification code/, { since }));
-    await savePolicy({ methods: { email: false, totp: true } });
+    await savePolicy({ methods: { email: false, totp: true, webauthn: true } });
 
     const confirm = await user.client.post('/profile/2fa/email/edit', {
       action: 'confirm',
@@ -138,7 +138,7 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
       email: user.email,
     });
     const code = codeIn(await app.mail.waitFor(user.email, /verification code/, { since }));
-    await savePolicy({ methods: { email: false, totp: true } });
+    await savePolicy({ methods: { email: false, totp: true, webauthn: true } });
 
     expect((await user.client.get('/profile/2fa/email/new')).status).toBe(403);
     await user.client.get('/profile/2fa');
@@ -169,7 +169,7 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
     const user = await userWithApp(app);
     await setUpEmail(app, user.client, user.email);
     await user.client.post('/logout');
-    await savePolicy({ methods: { email: true, totp: false } });
+    await savePolicy({ methods: { email: true, totp: false, webauthn: true } });
 
     const client = await pendingSignIn(app, user.email);
     const challenge = await client.get('/login/2fa');
@@ -189,7 +189,7 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
   it('sends someone whose only method is disabled to set-up when 2FA is required, not through', async () => {
     const user = await userWithApp(app);
     await user.client.post('/logout');
-    await savePolicy({ require: 'all', methods: { email: true, totp: false } });
+    await savePolicy({ require: 'all', methods: { email: true, totp: false, webauthn: true } });
 
     const client = newClient(app);
     const login = await logIn(client, user.email);

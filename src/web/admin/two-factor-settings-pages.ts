@@ -10,6 +10,7 @@ import { adminLayout } from './admin-layout.js';
 export interface SettingsForm {
   email: boolean;
   totp: boolean;
+  webauthn: boolean;
   require: Requirement;
   groupIds: string[];
   /** YYYY-MM-DD or ''. */
@@ -69,6 +70,7 @@ export function twoFactorSettingsPage(
             ${fieldError('email')}
             ${choice({ type: 'checkbox', id: 'email', name: 'email', value: 'on', label: a.emailMethod, checked: v.email })}
             ${choice({ type: 'checkbox', id: 'totp', name: 'totp', value: 'on', label: a.appMethod, checked: v.totp })}
+            ${choice({ type: 'checkbox', id: 'webauthn', name: 'webauthn', value: 'on', label: a.securityKeysMethod, checked: v.webauthn })}
           </fieldset>
           <fieldset class="${errors.group ? 'fieldset field-error' : 'fieldset'}">
             <legend>${a.requireLegend}</legend>

@@ -31,6 +31,7 @@ function formOf(policy: TwoFactorPolicy): SettingsForm {
   return {
     email: policy.methods.email,
     totp: policy.methods.totp,
+    webauthn: policy.methods.webauthn,
     require: policy.require,
     groupIds: policy.groupIds,
     graceUntil: dateOf(policy.graceUntil),
@@ -73,6 +74,7 @@ export function registerTwoFactorSettingsRoutes(
     const form: SettingsForm = {
       email: text(body, 'email') === 'on',
       totp: text(body, 'totp') === 'on',
+      webauthn: text(body, 'webauthn') === 'on',
       require: (REQUIREMENTS as string[]).includes(rawRequire)
         ? (rawRequire as Requirement)
         : 'nobody',
@@ -81,7 +83,7 @@ export function registerTwoFactorSettingsRoutes(
     };
     const graceUntil = form.graceUntil === '' ? null : endOfDate(form.graceUntil);
     const input = {
-      methods: { email: form.email, totp: form.totp },
+      methods: { email: form.email, totp: form.totp, webauthn: form.webauthn },
       require: form.require,
       groupIds: form.groupIds,
       graceUntil: graceUntil ?? null,

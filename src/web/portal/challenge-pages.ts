@@ -4,6 +4,7 @@ import type { ChallengeKind } from '../../two-factor/challenge.js';
 import { button, field, form } from '../views/components.js';
 import { layout } from '../views/layout.js';
 import type { PageContext } from '../views/page-context.js';
+import { ceremonyForm } from './security-key-pages.js';
 
 export interface ChallengeView {
   /** "/login/2fa" for a log-in, "/reauth/2fa" for a step-up. */
@@ -11,7 +12,9 @@ export interface ChallengeView {
   stepUp: boolean;
   /** The method shown, or "choose" for the list of other methods. */
   method: ChallengeKind | 'choose';
-  available: { totp: boolean; email: boolean; recovery: boolean };
+  available: { totp: boolean; email: boolean; recovery: boolean; webauthn: boolean };
+  /** Security key: the options (with their challenge) for navigator.credentials.get. */
+  webauthnOptions: unknown;
   /** For email: the masked address, and whether a code was just sent. */
   maskedEmail: string | null;
   codeSent: boolean;
@@ -81,12 +84,27 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
       html`${nextField}${button(t.sendCodeTo(view.maskedEmail ?? ''), { secondary: view.codeSent })}`,
     )}
     ${view.codeSent || view.error ? codeForm('email', t.verificationCode, true) : ''}`;
+  } else if (view.method === 'webauthn') {
+    body = html`<p>${t.webauthn.useIntro}</p>
+      ${
+        view.webauthnOptions
+          ? ceremonyForm(ctx, {
+              action: view.base,
+              kind: 'authenticate',
+              options: view.webauthnOptions,
+              label: t.webauthn.use,
+              error: view.error,
+              fields: html`<input type="hidden" name="method" value="webauthn" /> ${nextField}`,
+            })
+          : ''
+      }`;
   } else if (view.method === 'recovery') {
     body = html`<p>${t.challengeRecoveryIntro}</p>
       ${codeForm('recovery', t.recoveryCode, false)}`;
   } else {
     body = html`<ul class="choice-list">
       ${view.available.totp ? methodLink(view, 'totp', t.useApp) : ''}
+      ${view.available.webauthn ? methodLink(view, 'webauthn', t.webauthn.use) : ''}
       ${view.available.email ? methodLink(view, 'email', t.useEmail) : ''}
       ${view.available.recovery ? methodLink(view, 'recovery', t.useRecovery) : ''}
     </ul>`;

@@ -25,7 +25,7 @@ export function twoFactorErrorText(
   return t.twoFactor.errors[code];
 }
 
-const KINDS: ChallengeKind[] = ['totp', 'email', 'recovery'];
+const KINDS: ChallengeKind[] = ['totp', 'email', 'recovery', 'webauthn'];
 const isKind = (value: string): value is ChallengeKind => (KINDS as string[]).includes(value);
 
 /**
@@ -73,13 +73,21 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
     const state = await challenge.state(ctx);
     const hasTotp = state.methods.some((m) => m.type === 'totp');
     const email = state.methods.find((m) => m.type === 'email');
+    const hasKey = state.methods.some((m) => m.type === 'webauthn');
     const available = {
       totp: hasTotp,
       email: email !== undefined,
       recovery: state.recoveryCodesLeft > 0,
+      webauthn: hasKey,
     };
     const requested = options.method ?? '';
-    let method: ChallengeView['method'] = hasTotp ? 'totp' : email ? 'email' : 'recovery';
+    let method: ChallengeView['method'] = hasTotp
+      ? 'totp'
+      : hasKey
+        ? 'webauthn'
+        : email
+          ? 'email'
+          : 'recovery';
     if (requested === 'choose') method = 'choose';
     else if (isKind(requested) && available[requested]) method = requested;
     const t = request.t;
@@ -95,6 +103,14 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
         ? t.twoFactor.errors.LOCKED(formatDateTime(request.locale, state.lockedUntil))
         : null,
       next: options.next,
+      // A fresh challenge for this pending sign-in, only when the key is what the page offers.
+      webauthnOptions:
+        method === 'webauthn' && !state.lockedUntil
+          ? await services.twoFactor.securityKeys.authenticationOptions(
+              ctx.user.id,
+              ctx.pending.id_hash,
+            )
+          : null,
       canRemember: !options.stepUp && trustedDevices.mayRemember(ctx.user),
     };
     return sendHtml(
@@ -154,8 +170,21 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
       const next = safeNext(text(request.body, 'next'), '');
       const kind = text(request.body, 'method');
       const v = new Validator(t);
-      const code = v.required('code', t.twoFactor.verificationCode, text(request.body, 'code'), 40);
+      // A security key answers with its assertion (JSON) instead of a typed code.
+      const code =
+        kind === 'webauthn'
+          ? text(request.body, 'response')
+          : v.required('code', t.twoFactor.verificationCode, text(request.body, 'code'), 40);
       if (!isKind(kind)) return render(request, reply, ctx, { stepUp, next, status: 422 });
+      if (kind === 'webauthn' && code === '') {
+        return render(request, reply, ctx, {
+          stepUp,
+          method: kind,
+          error: t.twoFactor.webauthn.failed,
+          status: 422,
+          next,
+        });
+      }
       if (!v.ok) {
         return render(request, reply, ctx, {
           stepUp,
@@ -182,7 +211,10 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
           stepUp,
           method: kind,
           codeSent: kind === 'email',
-          error: twoFactorErrorText(t, result.error),
+          error:
+            kind === 'webauthn' && result.error !== 'METHOD_DISABLED'
+              ? t.twoFactor.webauthn.failed
+              : twoFactorErrorText(t, result.error),
           status: 422,
           next,
         });

@@ -9,6 +9,8 @@ import { layout } from '../views/layout.js';
 import type { PageContext } from '../views/page-context.js';
 import type { FormState } from './auth-pages.js';
 import { profileLayout } from './profile-pages.js';
+import type { SecurityKey } from '../../two-factor/webauthn/security-keys.js';
+import { securityKeysEntry } from './security-key-pages.js';
 
 /**
  * Where a set-up screen lives: under My Profile, or on the login path when 2FA is mandatory
@@ -45,7 +47,8 @@ function verificationCodeField(
 }
 
 export interface OverviewData {
-  enabled: { totp: boolean; email: boolean };
+  enabled: { totp: boolean; email: boolean; webauthn: boolean };
+  keys: SecurityKey[];
   app: TwoFactorMethod | undefined;
   email: TwoFactorMethod | undefined;
   recoveryLeft: number;
@@ -93,7 +96,8 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
       </p>
     </li>`;
   };
-  const anyEnabled = data.enabled.totp || data.enabled.email;
+  const anyEnabled = data.enabled.totp || data.enabled.email || data.enabled.webauthn;
+  const anyMethod = data.app !== undefined || data.email !== undefined || data.keys.length > 0;
   return profileLayout(
     ctx,
     'twoFactor',
@@ -102,7 +106,7 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
       <p>${t.intro}</p>
       ${data.required ? html`<p class="notice notice-info">${t.mandatoryNote}</p>` : ''}
       ${
-        anyEnabled || data.app || data.email
+        anyEnabled || anyMethod
           ? html`<ul class="methods">
               ${entry({
                 title: t.app,
@@ -113,6 +117,7 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
                 edit: { href: '/profile/2fa/app/edit', label: t.editApp },
                 recommended: true,
               })}
+              ${securityKeysEntry(ctx, { keys: data.keys, enabled: data.enabled.webauthn })}
               ${entry({
                 title: t.email,
                 description: t.emailDescription,
@@ -127,7 +132,7 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
       <section class="recovery" aria-labelledby="recovery-heading">
         <h2 id="recovery-heading">${t.recoveryCodes}</h2>
         ${
-          data.app || data.email
+          anyMethod
             ? html`<p>${t.recoveryDescription(data.recoveryLeft)}</p>
                 ${form(
                   ctx,
@@ -265,7 +270,7 @@ export function emailSetupPage(
 
 export function setupChoicePage(
   ctx: PageContext,
-  data: { totp: boolean; email: boolean; graceUntil: string | null },
+  data: { totp: boolean; email: boolean; webauthn: boolean; graceUntil: string | null },
 ): SafeHtml {
   const t = ctx.t.twoFactor;
   return layout(ctx, {
@@ -279,6 +284,15 @@ export function setupChoicePage(
             ? html`<li>
                 <a class="button" href="/login/2fa/setup/app/new">${t.setUpApp}</a>
                 <span class="badge">${t.recommended}</span>
+              </li>`
+            : ''
+        }
+        ${
+          data.webauthn
+            ? html`<li>
+                <a class="button secondary" href="/login/2fa/setup/security-keys/new"
+                  >${t.webauthn.add}</a
+                >
               </li>`
             : ''
         }

@@ -14,6 +14,7 @@ import { messagePage } from '../views/message-page.js';
 import type { WebDeps } from '../web-deps.js';
 import { requireRecentSignIn, requireSession, sendHtml } from '../web-deps.js';
 import { twoFactorErrorText } from './challenge-routes.js';
+import { registerSecurityKeyRoutes } from './security-key-routes.js';
 import type { SetupPlace } from './two-factor-pages.js';
 import {
   appSetupPage,
@@ -113,10 +114,17 @@ export function registerTwoFactorRoutes(
     reply: FastifyReply,
     actor: Actor,
     created: Created,
-    kind: 'totp' | 'email',
+    kind: 'totp' | 'email' | 'webauthn',
   ) {
     const t = request.t.twoFactor;
-    const notice = kind === 'totp' ? t.createdApp : t.createdEmail;
+    const notice =
+      kind === 'totp' ? t.createdApp : kind === 'email' ? t.createdEmail : t.webauthn.added;
+    const flashKey =
+      kind === 'totp'
+        ? 'twoFactorCreatedApp'
+        : kind === 'email'
+          ? 'twoFactorCreatedEmail'
+          : 'securityKeyAdded';
     if (actor.pending) {
       const done = await signIn.complete(actor.pending.pending, requestMeta(request), kind, {
         madeMethod: true,
@@ -143,7 +151,7 @@ export function registerTwoFactorRoutes(
           }),
         );
       }
-      tools.flash(reply, kind === 'totp' ? 'twoFactorCreatedApp' : 'twoFactorCreatedEmail');
+      tools.flash(reply, flashKey);
       return reply.redirect('/', 303);
     }
     if (created.recoveryCodes) {
@@ -156,7 +164,7 @@ export function registerTwoFactorRoutes(
         }),
       );
     }
-    tools.flash(reply, kind === 'totp' ? 'twoFactorCreatedApp' : 'twoFactorCreatedEmail');
+    tools.flash(reply, flashKey);
     return reply.redirect('/profile/2fa', 303);
   }
 
@@ -169,7 +177,12 @@ export function registerTwoFactorRoutes(
     return sendHtml(
       reply,
       overviewPage(tools.page(request), {
-        enabled: { totp: current.methods.totp, email: current.methods.email },
+        enabled: {
+          totp: current.methods.totp,
+          email: current.methods.email,
+          webauthn: current.methods.webauthn,
+        },
+        keys: await twoFactor.securityKeys.list(auth.user.id),
         app: all.find((m) => m.type === 'totp'),
         email: all.find((m) => m.type === 'email'),
         recoveryLeft: await twoFactor.recovery.remaining(auth.user.id),
@@ -351,6 +364,7 @@ export function registerTwoFactorRoutes(
       setupChoicePage(tools.page(request), {
         totp: current.methods.totp,
         email: current.methods.email,
+        webauthn: current.methods.webauthn,
         graceUntil:
           graceActive && current.graceUntil
             ? formatDateTime(request.locale, current.graceUntil)
@@ -557,4 +571,6 @@ export function registerTwoFactorRoutes(
       recoveryCodesPage(tools.page(request), { codes, continueTo: '/profile/2fa' }),
     );
   });
+
+  registerSecurityKeyRoutes(app, { services, tools, clock }, { actorFor, finished, refused });
 }

@@ -1,0 +1,64 @@
+/* global document, SimpleWebAuthnBrowser */
+// Security keys (WebAuthn): runs the browser ceremony for a form marked data-webauthn and
+// posts its result in the form's "response" field. The options, their challenge included,
+// come from the server in data-webauthn-options; the server keeps the challenge and checks
+// everything. Without JavaScript the form is hidden and the page's other methods still work.
+(function () {
+  'use strict';
+
+  function start(form) {
+    const kind = form.getAttribute('data-webauthn');
+    const status = form.querySelector('[data-webauthn-status]');
+    const say = (text) => {
+      if (status) {
+        status.textContent = text;
+        status.hidden = false;
+      }
+    };
+    const noscript = document.querySelector('[data-webauthn-needs-script]');
+    if (noscript) noscript.hidden = true;
+    const supported =
+      typeof SimpleWebAuthnBrowser !== 'undefined' &&
+      SimpleWebAuthnBrowser.browserSupportsWebAuthn();
+    if (!supported) {
+      say(form.getAttribute('data-msg-unsupported') || '');
+      return;
+    }
+    for (const part of form.querySelectorAll('[data-webauthn-only]')) part.hidden = false;
+
+    let busy = false;
+    form.addEventListener('submit', (event) => {
+      const response = form.querySelector('input[name="response"]');
+      if (!response || response.value !== '') return;
+      // An empty name goes to the server as it is, which says what is missing.
+      const name = form.querySelector('input[name="name"]');
+      if (name && name.value.trim() === '') return;
+      event.preventDefault();
+      if (busy) return;
+      busy = true;
+      say(form.getAttribute('data-msg-waiting') || '');
+      const optionsJSON = JSON.parse(form.getAttribute('data-webauthn-options') || '{}');
+      const ceremony =
+        kind === 'register'
+          ? SimpleWebAuthnBrowser.startRegistration({ optionsJSON })
+          : SimpleWebAuthnBrowser.startAuthentication({ optionsJSON });
+      ceremony.then(
+        (result) => {
+          response.value = JSON.stringify(result);
+          form.submit();
+        },
+        () => {
+          busy = false;
+          say(form.getAttribute('data-msg-cancelled') || '');
+        },
+      );
+    });
+  }
+
+  function ready() {
+    for (const form of document.querySelectorAll('form[data-webauthn]')) start(form);
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);
+  else ready();
+})();

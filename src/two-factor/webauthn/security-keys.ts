@@ -1,0 +1,391 @@
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+} from '@simplewebauthn/server';
+import type { Kysely } from 'kysely';
+import type { RequestMeta } from '../../audit/audit.js';
+import type {
+  Database,
+  TwoFactorMethod,
+  User,
+  WebauthnCredential,
+  WebauthnPurpose,
+} from '../../db/schema.js';
+import { newId } from '../../security/tokens.js';
+import { WEBAUTHN_CHALLENGE_TTL_MS, WEBAUTHN_RESPONSE_MAX_LENGTH } from '../constants.js';
+import type { TwoFactorDeps } from '../deps.js';
+import type { TfResult } from '../error-codes.js';
+import { TwoFactorError, tfFail, tfOk } from '../error-codes.js';
+import type { Methods } from '../methods.js';
+import type { Policy } from '../policy.js';
+
+export interface SecurityKey {
+  method: TwoFactorMethod;
+  credential: WebauthnCredential;
+}
+
+type Transports = NonNullable<RegistrationResponseJSON['response']['transports']>;
+
+function transportsOf(credential: WebauthnCredential): Transports {
+  try {
+    const value: unknown = JSON.parse(credential.transports);
+    return Array.isArray(value)
+      ? value.filter((v): v is Transports[number] => typeof v === 'string')
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The challenge the browser signed, read from clientDataJSON (base64url JSON). */
+function signedChallenge(clientDataJSON: unknown): string | null {
+  if (typeof clientDataJSON !== 'string' || clientDataJSON.length > WEBAUTHN_RESPONSE_MAX_LENGTH)
+    return null;
+  try {
+    const data: unknown = JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8'));
+    const challenge = (data as { challenge?: unknown } | null)?.challenge;
+    return typeof challenge === 'string' && challenge.length <= 128 ? challenge : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Parses a response posted by the browser; anything malformed is simply not a response. */
+function parseResponse<T extends { id: string; response: { clientDataJSON: string } }>(
+  json: string,
+): T | null {
+  if (json.length === 0 || json.length > WEBAUTHN_RESPONSE_MAX_LENGTH) return null;
+  try {
+    const value = JSON.parse(json) as T | null;
+    if (typeof value?.id !== 'string' || typeof value.response !== 'object' || !value.response)
+      return null;
+    return value;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Security keys and passkeys (WebAuthn Level 2, SPEC §3) through @simplewebauthn/server. The
+ * relying party is PUBLIC_URL: its host name is the RP ID and its origin the only origin
+ * accepted. Every ceremony's challenge is made and kept here, bound to one user, purpose and
+ * request, and taken by one guarded DELETE when a response comes back: it works once, for
+ * that request only, until it expires.
+ */
+export function createSecurityKeys(
+  deps: TwoFactorDeps,
+  parts: { methods: Methods; policy: Policy },
+) {
+  const { db, clock } = deps;
+  const { methods, policy } = parts;
+  const rpId = deps.publicUrl.hostname;
+  const origin = deps.publicUrl.origin;
+
+  async function list(userId: string, executor: Kysely<Database> = db): Promise<SecurityKey[]> {
+    const rows = await executor
+      .selectFrom('webauthn_credentials')
+      .innerJoin('two_factor_methods', 'two_factor_methods.id', 'webauthn_credentials.method_id')
+      .selectAll('webauthn_credentials')
+      .select([
+        'two_factor_methods.type',
+        'two_factor_methods.name',
+        'two_factor_methods.email',
+        'two_factor_methods.secret_encrypted',
+        'two_factor_methods.last_used_step',
+        'two_factor_methods.created_at as method_created_at',
+        'two_factor_methods.last_used_at',
+      ])
+      .where('webauthn_credentials.user_id', '=', userId)
+      .orderBy('two_factor_methods.created_at', 'asc')
+      .execute();
+    return rows.map((row) => ({
+      method: {
+        id: row.method_id,
+        user_id: row.user_id,
+        type: row.type,
+        name: row.name,
+        email: row.email,
+        secret_encrypted: row.secret_encrypted,
+        last_used_step: row.last_used_step,
+        created_at: row.method_created_at,
+        last_used_at: row.last_used_at,
+      },
+      credential: {
+        method_id: row.method_id,
+        user_id: row.user_id,
+        credential_id: row.credential_id,
+        public_key: row.public_key,
+        sign_count: Number(row.sign_count),
+        transports: row.transports,
+        created_at: row.created_at,
+      },
+    }));
+  }
+
+  async function find(userId: string, methodId: string): Promise<SecurityKey | undefined> {
+    return (await list(userId)).find((key) => key.method.id === methodId);
+  }
+
+  async function storeChallenge(
+    userId: string,
+    purpose: WebauthnPurpose,
+    requestId: string,
+    challenge: string,
+  ): Promise<void> {
+    const now = clock.now();
+    await db.transaction().execute(async (trx) => {
+      // Expired challenges of this person are of no use to anyone.
+      await trx
+        .deleteFrom('webauthn_challenges')
+        .where('user_id', '=', userId)
+        .where('expires_at', '<=', now)
+        .execute();
+      await trx
+        .insertInto('webauthn_challenges')
+        .values({
+          id: newId(),
+          user_id: userId,
+          purpose,
+          request_id: requestId,
+          challenge,
+          created_at: now,
+          expires_at: now + WEBAUTHN_CHALLENGE_TTL_MS,
+        })
+        .execute();
+    });
+  }
+
+  /**
+   * Takes the challenge a response signed. One guarded DELETE: of two requests carrying the
+   * same response only one finds it, and a challenge made for another user, purpose or
+   * request is never found.
+   */
+  async function takeChallenge(
+    executor: Kysely<Database>,
+    where: { userId: string; purpose: WebauthnPurpose; requestId: string },
+    challenge: string | null,
+  ): Promise<TfResult<string>> {
+    if (!challenge) return tfFail(TwoFactorError.INVALID_CODE);
+    const row = await executor
+      .deleteFrom('webauthn_challenges')
+      .where('challenge', '=', challenge)
+      .where('user_id', '=', where.userId)
+      .where('purpose', '=', where.purpose)
+      .where('request_id', '=', where.requestId)
+      .returning(['challenge', 'expires_at'])
+      .executeTakeFirst();
+    if (!row) return tfFail(TwoFactorError.INVALID_CODE);
+    if (Number(row.expires_at) <= clock.now()) return tfFail(TwoFactorError.CODE_EXPIRED);
+    return tfOk(row.challenge);
+  }
+
+  async function userName(user: User): Promise<string> {
+    const address = await db
+      .selectFrom('email_addresses')
+      .select('email')
+      .where('user_id', '=', user.id)
+      .orderBy('is_primary', 'desc')
+      .executeTakeFirst();
+    return address?.email ?? user.name;
+  }
+
+  /**
+   * Options for adding a key, for the person's current session or pending sign-in
+   * (`requestId`). Keys they already have are excluded, so one key is not added twice.
+   */
+  async function registrationOptions(
+    user: User,
+    requestId: string,
+  ): Promise<TfResult<PublicKeyCredentialCreationOptionsJSON>> {
+    if (!policy.isMethodEnabled(await policy.get(), 'webauthn'))
+      return tfFail(TwoFactorError.METHOD_DISABLED);
+    const existing = await list(user.id);
+    const options = await generateRegistrationOptions({
+      rpName: deps.issuer,
+      rpID: rpId,
+      userID: Buffer.from(user.id, 'utf8'),
+      userName: await userName(user),
+      userDisplayName: user.name,
+      timeout: WEBAUTHN_CHALLENGE_TTL_MS,
+      attestationType: 'none',
+      excludeCredentials: existing.map((key) => ({
+        id: key.credential.credential_id,
+        transports: transportsOf(key.credential),
+      })),
+      authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
+    });
+    await storeChallenge(user.id, 'register', requestId, options.challenge);
+    return tfOk(options);
+  }
+
+  /** Verifies a new key's attestation and adds it as a method named `name`. */
+  async function finishRegistration(
+    user: User,
+    requestId: string,
+    name: string,
+    responseJson: string,
+    meta: RequestMeta,
+  ): Promise<TfResult<{ methodId: string; recoveryCodes: string[] | null }>> {
+    if (!policy.isMethodEnabled(await policy.get(), 'webauthn'))
+      return tfFail(TwoFactorError.METHOD_DISABLED);
+    const response = parseResponse<RegistrationResponseJSON>(responseJson);
+    const taken = await takeChallenge(
+      db,
+      { userId: user.id, purpose: 'register', requestId },
+      signedChallenge(response?.response.clientDataJSON),
+    );
+    if (!taken.ok || !response) {
+      await audit(user, meta, taken.ok ? TwoFactorError.INVALID_CODE : taken.error);
+      return taken.ok ? tfFail(TwoFactorError.INVALID_CODE) : taken;
+    }
+    let verified;
+    try {
+      verified = await verifyRegistrationResponse({
+        response,
+        expectedChallenge: taken.value,
+        expectedOrigin: origin,
+        expectedRPID: rpId,
+        requireUserVerification: false,
+      });
+    } catch {
+      verified = null;
+    }
+    if (!verified?.verified) {
+      await audit(user, meta, TwoFactorError.INVALID_CODE);
+      return tfFail(TwoFactorError.INVALID_CODE);
+    }
+    const { credential } = verified.registrationInfo;
+    const added = await methods.add(
+      user,
+      {
+        type: 'webauthn',
+        name,
+        credential: {
+          credentialId: credential.id,
+          publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+          signCount: credential.counter,
+          transports: credential.transports ?? [],
+        },
+      },
+      meta,
+    );
+    if (!added.ok) return added;
+    return tfOk({ methodId: added.value.method.id, recoveryCodes: added.value.recoveryCodes });
+  }
+
+  async function audit(user: User, meta: RequestMeta, reason: string): Promise<void> {
+    await deps.audit.record({
+      event: 'two_factor.setup_failed',
+      actorUserId: user.id,
+      meta,
+      details: { kind: 'webauthn', reason },
+    });
+  }
+
+  /**
+   * Options for signing in (or stepping up) with one of the person's usable keys, for the
+   * pending sign-in `requestId`; null when they have none.
+   */
+  async function authenticationOptions(
+    userId: string,
+    requestId: string,
+  ): Promise<PublicKeyCredentialRequestOptionsJSON | null> {
+    if (!policy.isMethodEnabled(await policy.get(), 'webauthn')) return null;
+    const keys = await list(userId);
+    if (keys.length === 0) return null;
+    const options = await generateAuthenticationOptions({
+      rpID: rpId,
+      timeout: WEBAUTHN_CHALLENGE_TTL_MS,
+      userVerification: 'preferred',
+      allowCredentials: keys.map((key) => ({
+        id: key.credential.credential_id,
+        transports: transportsOf(key.credential),
+      })),
+    });
+    await storeChallenge(userId, 'authenticate', requestId, options.challenge);
+    return options;
+  }
+
+  /**
+   * Checks an assertion inside the second step's transaction (challenge.ts): the challenge
+   * must be this pending sign-in's, the credential this user's, the signature good and the
+   * signature counter higher than the last one seen (unless the key keeps none). Returns the
+   * key's method id.
+   */
+  async function checkAssertion(
+    executor: Kysely<Database>,
+    userId: string,
+    requestId: string,
+    responseJson: string,
+  ): Promise<TfResult<string>> {
+    const response = parseResponse<AuthenticationResponseJSON>(responseJson);
+    const taken = await takeChallenge(
+      executor,
+      { userId, purpose: 'authenticate', requestId },
+      signedChallenge(response?.response.clientDataJSON),
+    );
+    if (!taken.ok) return taken;
+    if (!response) return tfFail(TwoFactorError.INVALID_CODE);
+    const key = (await list(userId, executor)).find(
+      (k) => k.credential.credential_id === response.id,
+    );
+    if (!key) return tfFail(TwoFactorError.INVALID_CODE);
+    let verified;
+    try {
+      verified = await verifyAuthenticationResponse({
+        response,
+        expectedChallenge: taken.value,
+        expectedOrigin: origin,
+        expectedRPID: rpId,
+        requireUserVerification: false,
+        credential: {
+          id: key.credential.credential_id,
+          publicKey: new Uint8Array(Buffer.from(key.credential.public_key, 'base64url')),
+          counter: key.credential.sign_count,
+          transports: transportsOf(key.credential),
+        },
+      });
+    } catch (error) {
+      // The library refuses a counter that did not grow: a cloned key, or a replayed response.
+      return tfFail(
+        /counter/i.test(String(error))
+          ? TwoFactorError.CODE_ALREADY_USED
+          : TwoFactorError.INVALID_CODE,
+      );
+    }
+    if (!verified.verified) return tfFail(TwoFactorError.INVALID_CODE);
+    const next = verified.authenticationInfo.newCounter;
+    // Guarded UPDATE: of two concurrent assertions with the same counter only one moves it on.
+    const moved = await executor
+      .updateTable('webauthn_credentials')
+      .set({ sign_count: next })
+      .where('method_id', '=', key.method.id)
+      .where((eb) => (next === 0 ? eb('sign_count', '=', 0) : eb('sign_count', '<', next)))
+      .returning('method_id')
+      .executeTakeFirst();
+    if (!moved) return tfFail(TwoFactorError.CODE_ALREADY_USED);
+    await methods.touch(key.method.id, executor);
+    return tfOk(key.method.id);
+  }
+
+  return {
+    rpId,
+    origin,
+    list,
+    find,
+    registrationOptions,
+    finishRegistration,
+    authenticationOptions,
+    checkAssertion,
+  };
+}
+
+export type SecurityKeys = ReturnType<typeof createSecurityKeys>;

@@ -1,0 +1,198 @@
+import { formatDateTime } from '../../i18n/index.js';
+import type { HtmlValue, SafeHtml } from '../../lib/html.js';
+import { html } from '../../lib/html.js';
+import { METHOD_NAME_MAX_LENGTH } from '../../two-factor/constants.js';
+import type { SecurityKey } from '../../two-factor/webauthn/security-keys.js';
+import { WEBAUTHN_BROWSER_PATH } from '../vendor-assets.js';
+import { button, csrfField, errorSummary, field } from '../views/components.js';
+import { layout } from '../views/layout.js';
+import type { PageContext } from '../views/page-context.js';
+import type { FormState } from './auth-pages.js';
+import { profileLayout } from './profile-pages.js';
+import type { SetupPlace } from './two-factor-pages.js';
+
+/** The two scripts of a security-key ceremony; both from 'self' (no inline script, SPEC §4). */
+function scripts(): SafeHtml {
+  return html`<script src="${WEBAUTHN_BROWSER_PATH}" defer></script>
+    <script src="/assets/security-keys.js" defer></script>`;
+}
+
+/**
+ * A form that runs a WebAuthn ceremony before it is sent (public/security-keys.js). Its button
+ * stays hidden until the script has found WebAuthn in the browser; without JavaScript the
+ * page says why and the other methods remain.
+ */
+export function ceremonyForm(
+  ctx: PageContext,
+  data: {
+    action: string;
+    kind: 'register' | 'authenticate';
+    options: unknown;
+    label: string;
+    fields: HtmlValue;
+    error?: string | null;
+  },
+): SafeHtml {
+  const t = ctx.t.twoFactor.webauthn;
+  return html`<form
+      method="post"
+      action="${data.action}"
+      novalidate
+      class="stack"
+      data-webauthn="${data.kind}"
+      data-webauthn-options="${JSON.stringify(data.options)}"
+      data-msg-waiting="${t.waiting}"
+      data-msg-cancelled="${t.cancelled}"
+      data-msg-unsupported="${t.unsupported}"
+    >
+      ${csrfField(ctx)} ${data.fields}
+      <input type="hidden" name="response" value="" />
+      ${data.error ? html`<div class="notice notice-error" role="alert">${data.error}</div>` : ''}
+      <p class="notice notice-info" role="status" data-webauthn-status hidden></p>
+      <p class="hint" data-webauthn-needs-script>${t.needsScript}</p>
+      <div data-webauthn-only hidden>${button(data.label)}</div>
+    </form>
+    ${scripts()}`;
+}
+
+/** The "Security keys" entry of Your 2FA: the keys with their dates, and "Add security key". */
+export function securityKeysEntry(
+  ctx: PageContext,
+  data: { keys: SecurityKey[]; enabled: boolean },
+): SafeHtml | '' {
+  if (!data.enabled && data.keys.length === 0) return '';
+  const tf = ctx.t.twoFactor;
+  const t = tf.webauthn;
+  const when = (ms: number | null) => (ms === null ? t.never : formatDateTime(ctx.locale, ms));
+  return html`<li class="method">
+    <div class="method-text">
+      <h2 class="method-title">${t.title}</h2>
+      <p class="method-description">${t.description}</p>
+      ${
+        data.keys.length === 0
+          ? html`<p class="method-status">
+              <span class="badge badge-muted">${tf.statusOff}</span> ${t.none}
+            </p>`
+          : html`<table class="table">
+              <caption class="visually-hidden">
+                ${t.listCaption}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">${t.name}</th>
+                  <th scope="col">${t.created}</th>
+                  <th scope="col">${t.lastUsed}</th>
+                  <th scope="col">${t.actions}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${data.keys.map(
+                  ({ method }) =>
+                    html`<tr>
+                      <td>${method.name}</td>
+                      <td>${when(method.created_at)}</td>
+                      <td>${when(method.last_used_at)}</td>
+                      <td class="actions">
+                        <a
+                          href="/profile/2fa/security-keys/${method.id}/rename"
+                          aria-label="${t.renameLabel(method.name)}"
+                          >${t.rename}</a
+                        >
+                        <a
+                          href="/profile/2fa/security-keys/${method.id}/remove"
+                          aria-label="${t.removeLabel(method.name)}"
+                          >${t.remove}</a
+                        >
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>`
+      }
+      ${data.keys.length > 0 && !data.enabled ? html`<p class="hint">${tf.methodDisabledNote}</p>` : ''}
+    </div>
+    ${
+      data.enabled
+        ? html`<p class="method-action">
+            <a
+              class="${data.keys.length > 0 ? 'button secondary' : 'button'}"
+              href="/profile/2fa/security-keys/new"
+              >${t.add}</a
+            >
+          </p>`
+        : ''
+    }
+  </li>`;
+}
+
+/** "Add security key": a name, then the browser ceremony. */
+export function addSecurityKeyPage(
+  ctx: PageContext,
+  place: SetupPlace,
+  data: { options: unknown; name: string },
+  state: FormState = {},
+): SafeHtml {
+  const tf = ctx.t.twoFactor;
+  const t = tf.webauthn;
+  const errors = state.errors ?? {};
+  const content = html`<h1>${t.addHeading}</h1>
+    ${errorSummary(ctx, errors)}
+    <p>${t.addIntro}</p>
+    ${ceremonyForm(ctx, {
+      action: `${place.base}/security-keys/new`,
+      kind: 'register',
+      options: data.options,
+      label: t.add,
+      error: state.formError ?? null,
+      fields: field({
+        name: 'name',
+        label: tf.authenticatorName,
+        value: data.name,
+        errors,
+        required: true,
+        maxlength: METHOD_NAME_MAX_LENGTH,
+        autocomplete: 'off',
+      }),
+    })}
+    <p><a href="${place.base}">${tf.setUpDifferent}</a></p>`;
+  return place.inProfile
+    ? profileLayout(ctx, 'twoFactor', t.addHeading, content)
+    : layout(ctx, { title: t.addHeading, narrow: true, main: content });
+}
+
+export function renameSecurityKeyPage(
+  ctx: PageContext,
+  key: SecurityKey,
+  state: FormState = {},
+): SafeHtml {
+  const tf = ctx.t.twoFactor;
+  const t = tf.webauthn;
+  const errors = state.errors ?? {};
+  const path = `/profile/2fa/security-keys/${key.method.id}/rename`;
+  return profileLayout(
+    ctx,
+    'twoFactor',
+    t.renameHeading,
+    html`<h1>${t.renameHeading}</h1>
+      ${errorSummary(ctx, errors)}
+      <form method="post" action="${path}" novalidate class="stack">
+        ${csrfField(ctx)}
+        ${field({
+          name: 'name',
+          label: tf.authenticatorName,
+          value: state.values?.name ?? key.method.name,
+          errors,
+          required: true,
+          maxlength: METHOD_NAME_MAX_LENGTH,
+          autocomplete: 'off',
+        })}
+        ${button(tf.saveName)}
+      </form>
+      <p class="danger-zone">
+        <a class="button danger" href="/profile/2fa/security-keys/${key.method.id}/remove"
+          >${t.removeButton}</a
+        >
+      </p>
+      <p><a href="/profile/2fa">${ctx.t.common.back}</a></p>`,
+  );
+}

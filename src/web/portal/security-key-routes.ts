@@ -1,0 +1,222 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { PendingContext } from '../../accounts/sign-in.js';
+import type { User } from '../../db/schema.js';
+import { METHOD_NAME_MAX_LENGTH } from '../../two-factor/constants.js';
+import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
+import type { Created } from '../../two-factor/setup.js';
+import { text, Validator } from '../form-input.js';
+import { requestMeta } from '../request-context.js';
+import type { WebDeps } from '../web-deps.js';
+import { requireRecentSignIn, requireSession, sendHtml } from '../web-deps.js';
+import { addSecurityKeyPage, renameSecurityKeyPage } from './security-key-pages.js';
+import type { SetupPlace } from './two-factor-pages.js';
+import { removeConfirmPage } from './two-factor-pages.js';
+
+const PROFILE: SetupPlace = { base: '/profile/2fa', inProfile: true };
+const LOGIN: SetupPlace = { base: '/login/2fa/setup', inProfile: false };
+
+interface Actor {
+  user: User;
+  place: SetupPlace;
+  pending?: PendingContext;
+}
+
+/** What the other set-up screens share with this one (two-factor-routes.ts). */
+export interface SetupSteps {
+  actorFor(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    place: SetupPlace,
+    back: string,
+  ): Promise<Actor | null>;
+  finished(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    actor: Actor,
+    created: Created,
+    kind: 'webauthn',
+  ): Promise<unknown>;
+  refused(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    code: TwoFactorErrorCode,
+    back: string,
+  ): unknown;
+}
+
+/**
+ * Security keys under Your 2FA and in the mandatory set-up (SPEC §3): add one (a name, then
+ * the browser ceremony), rename, remove. A ceremony's challenge belongs to the session (or
+ * the pending sign-in) that asked for it.
+ */
+export function registerSecurityKeyRoutes(
+  app: FastifyInstance,
+  { services, clock, tools }: WebDeps,
+  steps: SetupSteps,
+): void {
+  const { securityKeys, methods } = services.twoFactor;
+
+  /** The request a registration challenge is bound to. */
+  const requestIdOf = (request: FastifyRequest, actor: Actor) =>
+    actor.pending?.pending.id_hash ?? request.auth?.session.id_hash ?? '';
+
+  for (const place of [PROFILE, LOGIN]) {
+    const path = `${place.base}/security-keys/new`;
+
+    const showForm = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      actor: Actor,
+      state: { name: string; errors?: Record<string, string>; formError?: string },
+      status: number,
+    ) => {
+      const options = await securityKeys.registrationOptions(
+        actor.user,
+        requestIdOf(request, actor),
+      );
+      if (!options.ok) return steps.refused(request, reply, options.error, place.base);
+      return sendHtml(
+        reply,
+        addSecurityKeyPage(
+          tools.page(request),
+          place,
+          { options: options.value, name: state.name },
+          {
+            ...(state.errors ? { errors: state.errors } : {}),
+            ...(state.formError ? { formError: state.formError } : {}),
+          },
+        ),
+        status,
+      );
+    };
+
+    app.get(path, async (request, reply) => {
+      const actor = await steps.actorFor(request, reply, place, path);
+      if (!actor) return reply;
+      return showForm(
+        request,
+        reply,
+        actor,
+        { name: request.t.twoFactor.webauthn.defaultName },
+        200,
+      );
+    });
+
+    app.post(path, async (request, reply) => {
+      const actor = await steps.actorFor(request, reply, place, path);
+      if (!actor) return reply;
+      const t = request.t;
+      const v = new Validator(t);
+      const name = v.required(
+        'name',
+        t.twoFactor.authenticatorName,
+        text(request.body, 'name'),
+        METHOD_NAME_MAX_LENGTH,
+      );
+      const response = text(request.body, 'response');
+      if (!v.ok) return showForm(request, reply, actor, { name, errors: v.errors }, 422);
+      if (response === '') {
+        return showForm(
+          request,
+          reply,
+          actor,
+          { name, formError: t.twoFactor.webauthn.failed },
+          422,
+        );
+      }
+      const result = await securityKeys.finishRegistration(
+        actor.user,
+        requestIdOf(request, actor),
+        name,
+        response,
+        requestMeta(request),
+      );
+      if (result.ok) return steps.finished(request, reply, actor, result.value, 'webauthn');
+      if (result.error === 'INVALID_CODE' || result.error === 'CODE_EXPIRED') {
+        return showForm(
+          request,
+          reply,
+          actor,
+          { name, formError: t.twoFactor.webauthn.failed },
+          422,
+        );
+      }
+      return steps.refused(request, reply, result.error, place.base);
+    });
+  }
+
+  // Managing one key: rename, remove (with a confirmation step). Both need a recent sign-in.
+  const manage = async (request: FastifyRequest, reply: FastifyReply, action: string) => {
+    const id = text(request.params, 'id').slice(0, 64);
+    const auth = requireSession(request, reply);
+    const back = `/profile/2fa/security-keys/${encodeURIComponent(id)}/${action}`;
+    if (!auth || !requireRecentSignIn(request, reply, clock, back)) return null;
+    const key = await securityKeys.find(auth.user.id, id);
+    if (!key) {
+      void reply.redirect('/profile/2fa', 303);
+      return null;
+    }
+    return { auth, key };
+  };
+
+  app.get('/profile/2fa/security-keys/:id/rename', async (request, reply) => {
+    const found = await manage(request, reply, 'rename');
+    if (!found) return reply;
+    return sendHtml(reply, renameSecurityKeyPage(tools.page(request), found.key));
+  });
+
+  app.post('/profile/2fa/security-keys/:id/rename', async (request, reply) => {
+    const found = await manage(request, reply, 'rename');
+    if (!found) return reply;
+    const t = request.t;
+    const v = new Validator(t);
+    const name = v.required(
+      'name',
+      t.twoFactor.authenticatorName,
+      text(request.body, 'name'),
+      METHOD_NAME_MAX_LENGTH,
+    );
+    if (!v.ok) {
+      return sendHtml(
+        reply,
+        renameSecurityKeyPage(tools.page(request), found.key, {
+          values: { name },
+          errors: v.errors,
+        }),
+        422,
+      );
+    }
+    await methods.rename(found.auth.user, found.key.method.id, name, requestMeta(request));
+    tools.flash(reply, 'twoFactorSaved');
+    return reply.redirect('/profile/2fa', 303);
+  });
+
+  const confirmPage = async (
+    request: FastifyRequest,
+    found: NonNullable<Awaited<ReturnType<typeof manage>>>,
+    blocked: boolean,
+  ) =>
+    removeConfirmPage(tools.page(request), {
+      method: found.key.method,
+      path: `/profile/2fa/security-keys/${found.key.method.id}/remove`,
+      label: request.t.twoFactor.webauthn.removeButton,
+      isLast: blocked || (await methods.list(found.auth.user.id)).length === 1,
+      blocked,
+    });
+
+  app.get('/profile/2fa/security-keys/:id/remove', async (request, reply) => {
+    const found = await manage(request, reply, 'remove');
+    if (!found) return reply;
+    const blocked = await methods.isLastRequired(found.auth.user, found.key.method.id);
+    return sendHtml(reply, await confirmPage(request, found, blocked));
+  });
+
+  app.post('/profile/2fa/security-keys/:id/remove', async (request, reply) => {
+    const found = await manage(request, reply, 'remove');
+    if (!found) return reply;
+    const result = await methods.remove(found.auth.user, found.key.method.id, requestMeta(request));
+    if (!result.ok) return sendHtml(reply, await confirmPage(request, found, true), 409);
+    tools.flash(reply, 'twoFactorRemoved', found.key.method.name);
+    return reply.redirect('/profile/2fa', 303);
+  });
+}

@@ -1,0 +1,489 @@
+/*
+ * Security keys (WebAuthn). A key proves possession by signing a server challenge bound to
+ * this site's origin and RP ID; everything hangs on the server keeping that chain tight:
+ * a challenge must work once, for the request it was made for, and only for this origin;
+ * a credential must belong to the account that uses it; a signature counter that goes back
+ * betrays a cloned key (WebAuthn §6.1.1). Several products have accepted challenges from the
+ * client or reused them (e.g. CVE-2024-39912 in web-auth/webauthn-lib, CVE-2023-46129 style
+ * challenge confusion). The responses here come from a software authenticator on node:crypto,
+ * so the server verifies real signatures. Tries with a key count with the other methods'
+ * towards ending the sign-in and locking the account (SPEC §4 "attempts").
+ */
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client, Page } from '../helpers/client.js';
+import { textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { PASSWORD } from '../helpers/flows.js';
+import { SoftAuthenticator, webauthnOptionsOf } from '../helpers/soft-authenticator.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import {
+  accountRow,
+  auditCount,
+  newClient,
+  pendingSignIn,
+  PENDING_COOKIE,
+  recoveryCodesOf,
+  SESSION_COOKIE,
+  signedInUser,
+  submitCode,
+  userWithApp,
+  wrongCode,
+} from '../helpers/two-factor.js';
+
+const ORIGIN = 'http://localhost:3000';
+const RP_ID = 'localhost';
+const ELEVEN_MINUTES = 11 * 60_000;
+
+describe.each(DIALECTS)('security keys (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const registrationOptions = (page: Page) =>
+    webauthnOptionsOf<PublicKeyCredentialCreationOptionsJSON>(page);
+  const requestOptions = (page: Page) =>
+    webauthnOptionsOf<PublicKeyCredentialRequestOptionsJSON>(page);
+
+  /** Adds a key through Your 2FA, as the browser script would. */
+  async function addKey(
+    client: Client,
+    key: SoftAuthenticator,
+    name = 'Blue key',
+    base = '/profile/2fa',
+  ): Promise<Page> {
+    const form = await client.get(`${base}/security-keys/new`);
+    expect(form.status).toBe(200);
+    const response = key.create(registrationOptions(form));
+    return client.post(`${base}/security-keys/new`, { name, response: JSON.stringify(response) });
+  }
+
+  async function userWithKey() {
+    const user = await signedInUser(app);
+    const key = new SoftAuthenticator(ORIGIN, RP_ID);
+    const page = await addKey(user.client, key);
+    expect(page.status).toBe(200);
+    return { ...user, key, recoveryCodes: recoveryCodesOf(page) };
+  }
+
+  /** The key's answer to the challenge the page at `path` offers. */
+  async function assertion(
+    client: Client,
+    key: SoftAuthenticator,
+    path = '/login/2fa?method=webauthn',
+    overrides: Parameters<SoftAuthenticator['get']>[1] = {},
+  ) {
+    const page = await client.get(path);
+    expect(page.status).toBe(200);
+    return JSON.stringify(key.get(requestOptions(page), overrides));
+  }
+
+  const useKey = (client: Client, response: string, base = '/login/2fa') =>
+    client.post(base, { method: 'webauthn', response });
+
+  async function pendingFailures(client: Client): Promise<number | undefined> {
+    const rows = await app.db
+      .selectFrom('pending_sign_ins')
+      .select(['id_hash', 'failures'])
+      .execute();
+    const token = client.cookies.get(PENDING_COOKIE);
+    if (!token) return undefined;
+    const { hashToken } = await import('../../src/security/tokens.js');
+    return rows.find((r) => r.id_hash === hashToken(token))?.failures;
+  }
+
+  describe('adding a key', () => {
+    it('registers a key with real attestation, shows recovery codes once and notifies', async () => {
+      const user = await signedInUser(app);
+      const form = await user.client.get('/profile/2fa/security-keys/new');
+      const options = registrationOptions(form);
+      expect(options.rp.id).toBe(RP_ID);
+      expect(textOf(form.body)).toContain('Add a security key');
+      const key = new SoftAuthenticator(ORIGIN, RP_ID);
+      const since = app.mail.messages.length;
+      const page = await user.client.post('/profile/2fa/security-keys/new', {
+        name: 'Blue key',
+        response: JSON.stringify(key.create(options)),
+      });
+      expect(page.status).toBe(200);
+      expect(textOf(page.body)).toContain('Save your recovery codes');
+      expect(recoveryCodesOf(page)).toHaveLength(10);
+      const rows = await app.db
+        .selectFrom('two_factor_methods')
+        .innerJoin(
+          'webauthn_credentials',
+          'webauthn_credentials.method_id',
+          'two_factor_methods.id',
+        )
+        .select(['type', 'name', 'credential_id', 'sign_count'])
+        .where('two_factor_methods.user_id', '=', user.userId)
+        .execute();
+      expect(rows).toEqual([
+        expect.objectContaining({ type: 'webauthn', name: 'Blue key', sign_count: 1 }),
+      ]);
+      expect(await auditCount(app, 'two_factor.method_added', user.userId)).toBe(1);
+      await app.mail.waitFor(user.email, /method added/, { since });
+
+      // A second key: no new recovery codes; both are listed with their dates.
+      const second = await addKey(user.client, new SoftAuthenticator(ORIGIN, RP_ID), 'Spare key');
+      expect(second.status).toBe(303);
+      expect(second.location).toBe('/profile/2fa');
+      const overview = textOf((await user.client.get('/profile/2fa')).body);
+      expect(overview).toContain('Blue key');
+      expect(overview).toContain('Spare key');
+      expect(overview).toContain('Never');
+      // The challenge was used up.
+      const left = await app.db
+        .selectFrom('webauthn_challenges')
+        .select('id')
+        .where('user_id', '=', user.userId)
+        .where('purpose', '=', 'register')
+        .execute();
+      expect(left).toHaveLength(0);
+    });
+
+    it('refuses a replayed registration response: its challenge works once', async () => {
+      const user = await signedInUser(app);
+      const key = new SoftAuthenticator(ORIGIN, RP_ID);
+      const form = await user.client.get('/profile/2fa/security-keys/new');
+      const response = JSON.stringify(key.create(registrationOptions(form)));
+      const first = await user.client.post('/profile/2fa/security-keys/new', {
+        name: 'Key',
+        response,
+      });
+      expect(first.status).toBe(200);
+      await user.client.get('/profile/2fa/security-keys/new');
+      const again = await user.client.post('/profile/2fa/security-keys/new', {
+        name: 'Key again',
+        response,
+      });
+      expect(again.status).toBe(422);
+      expect(textOf(again.body)).toContain('could not be verified');
+      const methods = await app.db
+        .selectFrom('two_factor_methods')
+        .select('id')
+        .where('user_id', '=', user.userId)
+        .execute();
+      expect(methods).toHaveLength(1);
+    });
+
+    it('refuses a response for another origin, another RP ID or a made-up challenge', async () => {
+      const user = await signedInUser(app);
+      const key = new SoftAuthenticator(ORIGIN, RP_ID);
+      for (const overrides of [
+        { origin: 'https://evil.example' },
+        { rpId: 'evil.example' },
+        { challenge: Buffer.from('not the server challenge').toString('base64url') },
+      ]) {
+        const form = await user.client.get('/profile/2fa/security-keys/new');
+        const page = await user.client.post('/profile/2fa/security-keys/new', {
+          name: 'Key',
+          response: JSON.stringify(key.create(registrationOptions(form), overrides)),
+        });
+        expect(page.status, JSON.stringify(overrides)).toBe(422);
+      }
+      const methods = await app.db
+        .selectFrom('two_factor_methods')
+        .select('id')
+        .where('user_id', '=', user.userId)
+        .execute();
+      expect(methods).toHaveLength(0);
+      for (const junk of ['{', '{"id":1}', 'x'.repeat(20_000)]) {
+        await user.client.get('/profile/2fa/security-keys/new');
+        const page = await user.client.post('/profile/2fa/security-keys/new', {
+          name: 'Key',
+          response: junk,
+        });
+        expect(page.status).toBe(422);
+      }
+    });
+
+    it('does not accept a registration challenge made for another session', async () => {
+      const user = await signedInUser(app);
+      const other = newClient(app);
+      const { logIn } = await import('../helpers/flows.js');
+      await logIn(other, user.email);
+      const key = new SoftAuthenticator(ORIGIN, RP_ID);
+      const form = await user.client.get('/profile/2fa/security-keys/new');
+      const response = JSON.stringify(key.create(registrationOptions(form)));
+      await other.get('/profile/2fa/security-keys/new');
+      const page = await other.post('/profile/2fa/security-keys/new', { name: 'Key', response });
+      expect(page.status).toBe(422);
+    });
+  });
+
+  describe('signing in with a key', () => {
+    it('offers the key, checks the assertion, moves the counter and only then makes a session', async () => {
+      const user = await userWithKey();
+      const client = await pendingSignIn(app, user.email);
+      const page = await client.get('/login/2fa');
+      expect(textOf(page.body)).toContain('Use a security key');
+      expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
+      const done = await useKey(client, JSON.stringify(user.key.get(requestOptions(page))));
+      expect(done.status).toBe(303);
+      expect(done.location).toBe('/');
+      expect(client.cookies.has(SESSION_COOKIE)).toBe(true);
+      const row = await app.db
+        .selectFrom('webauthn_credentials')
+        .innerJoin('two_factor_methods', 'two_factor_methods.id', 'webauthn_credentials.method_id')
+        .select(['sign_count', 'last_used_at'])
+        .where('webauthn_credentials.user_id', '=', user.userId)
+        .executeTakeFirstOrThrow();
+      expect(Number(row.sign_count)).toBe(2);
+      expect(row.last_used_at).not.toBeNull();
+      expect((await accountRow(app, user.userId)).second_factor_failures).toBe(0);
+    });
+
+    it('refuses a replayed assertion, on the same and on another pending sign-in', async () => {
+      const user = await userWithKey();
+      const client = await pendingSignIn(app, user.email);
+      const response = await assertion(client, user.key);
+      expect((await useKey(client, response)).status).toBe(303);
+
+      const again = await pendingSignIn(app, user.email);
+      await again.get('/login/2fa?method=webauthn');
+      const replay = await useKey(again, response);
+      expect(replay.status).toBe(422);
+      expect(again.cookies.has(SESSION_COOKIE)).toBe(false);
+      expect(await pendingFailures(again)).toBe(1);
+    });
+
+    it('refuses a challenge issued to another pending sign-in', async () => {
+      const user = await userWithKey();
+      const a = await pendingSignIn(app, user.email);
+      const b = await pendingSignIn(app, user.email);
+      const forA = await assertion(a, user.key);
+      await b.get('/login/2fa?method=webauthn');
+      expect((await useKey(b, forA)).status).toBe(422);
+      // A's own challenge still works for A.
+      expect((await useKey(a, forA)).status).toBe(303);
+    });
+
+    it('refuses an assertion for another origin or RP ID, counting the try', async () => {
+      const user = await userWithKey();
+      const client = await pendingSignIn(app, user.email);
+      for (const overrides of [{ origin: 'https://evil.example' }, { rpId: 'evil.example' }]) {
+        const response = await assertion(client, user.key, undefined, overrides);
+        const page = await useKey(client, response);
+        expect(page.status, JSON.stringify(overrides)).toBe(422);
+      }
+      expect(await pendingFailures(client)).toBe(2);
+      expect(await auditCount(app, 'two_factor.challenge_failed', user.userId)).toBe(2);
+    });
+
+    it('refuses a signature counter that does not grow (a cloned key)', async () => {
+      const user = await userWithKey();
+      const first = await pendingSignIn(app, user.email);
+      expect(
+        (await useKey(first, await assertion(first, user.key, undefined, { counter: 5 }))).status,
+      ).toBe(303);
+      const client = await pendingSignIn(app, user.email);
+      const stale = await assertion(client, user.key, undefined, { counter: 3 });
+      const page = await useKey(client, stale);
+      expect(page.status).toBe(422);
+      expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
+      expect(await auditCount(app, 'two_factor.code_replayed', user.userId)).toBe(1);
+      const same = await assertion(client, user.key, undefined, { counter: 5 });
+      expect((await useKey(client, same)).status).toBe(422);
+      const row = await app.db
+        .selectFrom('webauthn_credentials')
+        .select('sign_count')
+        .where('user_id', '=', user.userId)
+        .executeTakeFirstOrThrow();
+      expect(Number(row.sign_count)).toBe(5);
+    });
+
+    it('accepts a key that keeps no counter (always 0), as passkeys do', async () => {
+      const user = await signedInUser(app);
+      const key = new SoftAuthenticator(ORIGIN, RP_ID, false);
+      await addKey(user.client, key);
+      for (let i = 0; i < 2; i += 1) {
+        const client = await pendingSignIn(app, user.email);
+        expect((await useKey(client, await assertion(client, key))).status).toBe(303);
+      }
+    });
+
+    it("refuses another user's credential", async () => {
+      const victim = await userWithKey();
+      const attacker = await userWithKey();
+      const client = await pendingSignIn(app, victim.email);
+      const page = await client.get('/login/2fa?method=webauthn');
+      const options = requestOptions(page);
+      // The attacker's own key signs the victim's challenge.
+      const attackerCredential = attacker.key.credentials[0]?.id.toString('base64url') ?? '';
+      const forged = attacker.key.get(
+        { ...options, allowCredentials: [{ id: attackerCredential, type: 'public-key' }] },
+        { credentialId: attackerCredential },
+      );
+      expect((await useKey(client, JSON.stringify(forged))).status).toBe(422);
+      expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
+    });
+
+    it('counts key failures with the other methods: the sign-in ends, then the account locks', async () => {
+      const user = await userWithApp(app);
+      const key = new SoftAuthenticator(ORIGIN, RP_ID);
+      const added = await addKey(user.client, key);
+      expect(added.status).toBe(303);
+
+      const client = await pendingSignIn(app, user.email);
+      for (let i = 0; i < 2; i += 1)
+        expect((await submitCode(client, 'totp', wrongCode(app, user.secret))).status).toBe(422);
+      for (let i = 0; i < 2; i += 1) {
+        const bad = await assertion(client, key, undefined, { origin: 'https://evil.example' });
+        expect((await useKey(client, bad)).status).toBe(422);
+      }
+      // The fifth failure ends this sign-in: the password is needed again.
+      const ended = await submitCode(client, 'totp', wrongCode(app, user.secret));
+      expect(ended.status).toBe(303);
+      expect(ended.location).toBe('/login');
+      expect(client.cookies.has(PENDING_COOKIE)).toBe(false);
+
+      const next = await pendingSignIn(app, user.email);
+      for (let i = 0; i < 4; i += 1) {
+        const bad = await assertion(next, key, undefined, { rpId: 'evil.example' });
+        expect((await useKey(next, bad)).status).toBe(422);
+      }
+      const tenth = await assertion(next, key, undefined, { rpId: 'evil.example' });
+      expect((await useKey(next, tenth)).status).toBe(423);
+      const locked = await accountRow(app, user.userId);
+      expect(locked.second_factor_locked_until).not.toBeNull();
+
+      // While locked, even a good assertion is refused and no session is made.
+      const later = await pendingSignIn(app, user.email);
+      const good = await later.get('/login/2fa?method=webauthn');
+      expect(good.status).toBe(423);
+      expect((await useKey(later, '{}')).status).toBe(423);
+      expect(later.cookies.has(SESSION_COOKIE)).toBe(false);
+    });
+  });
+
+  describe('policy', () => {
+    const savePolicy = (webauthn: boolean, require: 'nobody' | 'all' = 'nobody') =>
+      app.services.twoFactor.policy.save(
+        { methods: { email: true, totp: true, webauthn }, require, groupIds: [], graceUntil: null },
+        { actorLabel: 'test' },
+      );
+
+    it('offers security keys in the mandatory set-up and signs in once one is added', async () => {
+      await savePolicy(true, 'all');
+      try {
+        const client = newClient(app);
+        const { registerAndVerify, logIn } = await import('../helpers/flows.js');
+        const { email, userId } = await registerAndVerify(app, client);
+        const login = await logIn(client, email);
+        expect(login.location).toBe('/login/2fa/setup');
+        const choice = await client.get('/login/2fa/setup');
+        expect(textOf(choice.body)).toContain('Add security key');
+        const page = await addKey(
+          client,
+          new SoftAuthenticator(ORIGIN, RP_ID),
+          'Key',
+          '/login/2fa/setup',
+        );
+        expect(page.status).toBe(200);
+        expect(recoveryCodesOf(page)).toHaveLength(10);
+        expect(client.cookies.has(SESSION_COOKIE)).toBe(true);
+        expect(await auditCount(app, 'sign_in.succeeded', userId)).toBe(1);
+      } finally {
+        await savePolicy(true);
+      }
+    });
+
+    it('turned off: not offered for new set-ups, and an existing key no longer signs in', async () => {
+      const user = await userWithKey();
+      await savePolicy(false);
+      try {
+        const overview = textOf((await user.client.get('/profile/2fa')).body);
+        expect(overview).not.toContain('Add security key');
+        expect(overview).toContain('Your administrator has turned this method off');
+        expect((await user.client.get('/profile/2fa/security-keys/new')).status).toBe(403);
+        // With no usable method left, the password alone signs in (as for the other methods).
+        const { logIn } = await import('../helpers/flows.js');
+        const client = newClient(app);
+        expect((await logIn(client, user.email)).location).toBe('/');
+      } finally {
+        await savePolicy(true);
+      }
+    });
+  });
+
+  describe('managing keys', () => {
+    it('step-up with a key: an old session re-authenticates with password and key', async () => {
+      const user = await userWithKey();
+      app.clock.advance(ELEVEN_MINUTES);
+      const blocked = await user.client.get('/profile/2fa/security-keys/new');
+      expect(blocked.status).toBe(303);
+      expect(blocked.location).toBe(
+        `/reauth?next=${encodeURIComponent('/profile/2fa/security-keys/new')}`,
+      );
+      await user.client.get('/reauth');
+      const reauth = await user.client.post('/reauth', {
+        password: PASSWORD,
+        next: '/profile/2fa/security-keys/new',
+      });
+      expect(reauth.location).toMatch(/^\/reauth\/2fa/);
+      const page = await user.client.get('/reauth/2fa');
+      expect(textOf(page.body)).toContain('Use a security key');
+      const response = JSON.stringify(user.key.get(requestOptions(page)));
+      const done = await user.client.post('/reauth/2fa', {
+        method: 'webauthn',
+        response,
+        next: '/profile/2fa/security-keys/new',
+      });
+      expect(done.status).toBe(303);
+      expect(done.location).toBe('/profile/2fa/security-keys/new');
+      const second = await addKey(user.client, new SoftAuthenticator(ORIGIN, RP_ID), 'Second');
+      expect(second.status).toBe(303);
+    });
+
+    it('renames and removes a key (with a confirmation), each after a recent sign-in', async () => {
+      const user = await userWithKey();
+      const method = await app.db
+        .selectFrom('two_factor_methods')
+        .select('id')
+        .where('user_id', '=', user.userId)
+        .executeTakeFirstOrThrow();
+      const base = `/profile/2fa/security-keys/${method.id}`;
+      await user.client.get(`${base}/rename`);
+      const renamed = await user.client.post(`${base}/rename`, { name: 'Office key' });
+      expect(renamed.status).toBe(303);
+      expect(textOf((await user.client.get('/profile/2fa')).body)).toContain('Office key');
+
+      // Someone else's key id leads nowhere.
+      const stranger = await signedInUser(app);
+      expect((await stranger.client.get(`${base}/remove`)).location).toBe('/profile/2fa');
+      expect((await stranger.client.post(`${base}/remove`)).location).toBe('/profile/2fa');
+
+      const confirm = await user.client.get(`${base}/remove`);
+      expect(textOf(confirm.body)).toContain('Remove “Office key”?');
+      app.clock.advance(ELEVEN_MINUTES);
+      const stale = await user.client.post(`${base}/remove`);
+      expect(stale.location).toMatch(/^\/reauth/);
+      app.clock.advance(-ELEVEN_MINUTES);
+      await user.client.get(`${base}/remove`);
+      const removed = await user.client.post(`${base}/remove`);
+      expect(removed.status).toBe(303);
+      const left = await app.db
+        .selectFrom('webauthn_credentials')
+        .select('method_id')
+        .where('user_id', '=', user.userId)
+        .execute();
+      expect(left).toHaveLength(0);
+      const codes = await app.db
+        .selectFrom('recovery_codes')
+        .select('id')
+        .where('user_id', '=', user.userId)
+        .execute();
+      expect(codes).toHaveLength(0);
+      expect(await auditCount(app, 'two_factor.method_removed', user.userId)).toBe(1);
+    });
+  });
+});
