@@ -3,6 +3,9 @@ import type { AdminResult } from '../admin/error-codes.js';
 import { AdminError, adminFail, adminOk } from '../admin/error-codes.js';
 import type { Audit, RequestMeta } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
+import { MINUTE_MS } from '../clock.js';
+import type { RateLimitResult } from '../security/rate-limit.js';
+import { consumeRateLimit, peekRateLimit } from '../security/rate-limit.js';
 import type { ApiKey, Database, User } from '../db/schema.js';
 import { generateToken, hashToken, newId } from '../security/tokens.js';
 
@@ -13,6 +16,13 @@ export const API_KEY_NAME_MAX_LENGTH = 80;
 export const API_KEY_ACTOR_PREFIX = 'api-key:';
 const DISPLAY_PREFIX_LENGTH = API_KEY_PREFIX.length + 6;
 const TOKEN_PATTERN = /^ptk_[A-Za-z0-9_-]{43}$/;
+/**
+ * Refused keys per network address before the API stops looking keys up for it. A key cannot
+ * be guessed, so this is defence in depth: a client stuck on a revoked key, or someone trying
+ * leaked ones, is slowed down instead of costing a lookup and an audit row per request.
+ */
+export const API_KEY_FAILURES_PER_IP = 20;
+export const API_KEY_FAILURE_WINDOW_MS = 15 * MINUTE_MS;
 
 export interface ApiPrincipal {
   key: ApiKey;
@@ -159,7 +169,31 @@ export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit:
     return { key: { ...key, last_used_at: now, last_used_ip: meta.ip }, user, actor };
   }
 
-  return { create, list, revoke, authenticate };
+  const failureKey = (meta: RequestMeta) => `api-key:refused:${meta.ip}`;
+
+  /** Whether this address may still try keys (it has not sent too many refused ones). */
+  function mayTry(meta: RequestMeta): Promise<RateLimitResult> {
+    return peekRateLimit(
+      db,
+      failureKey(meta),
+      API_KEY_FAILURES_PER_IP,
+      API_KEY_FAILURE_WINDOW_MS,
+      clock.now(),
+    );
+  }
+
+  /** Counts a refused key against its address. */
+  async function countRefusal(meta: RequestMeta): Promise<void> {
+    await consumeRateLimit(
+      db,
+      failureKey(meta),
+      API_KEY_FAILURES_PER_IP,
+      API_KEY_FAILURE_WINDOW_MS,
+      clock.now(),
+    );
+  }
+
+  return { create, list, revoke, authenticate, mayTry, countRefusal };
 }
 
 export type ApiKeys = ReturnType<typeof createApiKeys>;

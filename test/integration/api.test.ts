@@ -118,6 +118,30 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       ).toBe(false);
     });
 
+    it('stops looking up keys for an address after 20 refused ones, for 15 minutes', async () => {
+      const from = (remoteAddress: string, token: string) =>
+        app.app.inject({
+          method: 'GET',
+          url: '/api/v1/two-factor/policy',
+          remoteAddress,
+          headers: { authorization: `Bearer ${token}` },
+        });
+      const guess = `ptk_${'B'.repeat(43)}`;
+      for (let i = 0; i < 20; i++) {
+        expect((await from('198.51.100.7', guess)).statusCode).toBe(401);
+      }
+      const stopped = await from('198.51.100.7', guess);
+      expect(stopped.statusCode).toBe(429);
+      expect(JSON.parse(stopped.body)).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+      expect(Number(stopped.headers['retry-after'])).toBeGreaterThan(0);
+      // Even the right key waits: the address is not looked up at all meanwhile.
+      expect((await from('198.51.100.7', key)).statusCode).toBe(429);
+      // Other addresses are not affected, and the wait ends.
+      expect((await from('198.51.100.8', key)).statusCode).toBe(200);
+      app.clock.advance(15 * 60_000 + 1_000);
+      expect((await from('198.51.100.7', key)).statusCode).toBe(200);
+    });
+
     it('needs no CSRF token or Origin: a bearer key is not sent by browsers on their own', async () => {
       const answer = await call('GET', '/api/v1/two-factor/policy', {
         headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },

@@ -137,7 +137,7 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
     done();
   });
 
-  api.addHook('onRequest', async (request) => {
+  api.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.public) return;
     const header = request.headers.authorization;
     if (!header)
@@ -146,15 +146,28 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
         ApiErrorCode.MISSING_API_KEY,
         'Send an API key as "Authorization: Bearer <key>"',
       );
+    const { apiKeys } = deps.services.admin;
+    const meta = requestMeta(request);
+    const allowed = await apiKeys.mayTry(meta);
+    if (!allowed.allowed) {
+      void reply.header('retry-after', String(Math.ceil(allowed.retryAfterMs / 1000)));
+      throw new ApiError(
+        429,
+        ApiErrorCode.TOO_MANY_REQUESTS,
+        'Too many requests with a key that is not valid; try again later',
+      );
+    }
     const match = /^Bearer +(\S+)$/i.exec(header);
     const principal = match?.[1]
-      ? await deps.services.admin.apiKeys.authenticate(match[1], requestMeta(request), {
+      ? await apiKeys.authenticate(match[1], meta, {
           method: request.method,
           route: request.routeOptions.url ?? 'unknown',
         })
       : null;
-    if (!principal)
+    if (!principal) {
+      await apiKeys.countRefusal(meta);
       throw new ApiError(401, ApiErrorCode.INVALID_API_KEY, 'This API key is not valid');
+    }
     request.apiPrincipal = principal;
   });
 
