@@ -37,6 +37,11 @@ export interface TestAppOptions {
    * so links in mails point at the running server.
    */
   listen?: boolean;
+  /**
+   * With `listen`: the host name in PUBLIC_URL and `baseUrl` (default 127.0.0.1). Security
+   * keys need `localhost`: WebAuthn refuses an IP address as relying party.
+   */
+  host?: 'localhost' | '127.0.0.1';
 }
 
 export interface TestApp extends PorticoApp {
@@ -74,8 +79,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const schema = dialect === 'postgres' ? await createPostgresSchema() : null;
   const databaseUrl = schema ? POSTGRES_URL : `sqlite:${path.join(dataDir, 'portico.db')}`;
   const port = options.listen ? await freeLoopbackPort() : null;
+  const host = options.host ?? '127.0.0.1';
   const publicUrl =
-    options.publicUrl ?? (port ? `http://127.0.0.1:${port}` : 'http://localhost:3000');
+    options.publicUrl ?? (port ? `http://${host}:${port}` : 'http://localhost:3000');
   const config = loadConfig({
     PORTICO_DATA_DIR: dataDir,
     DATABASE_URL: databaseUrl,
@@ -107,7 +113,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     mail,
     dataDir,
     logLines,
-    baseUrl: port ? `http://127.0.0.1:${port}` : publicUrl.replace(/\/$/, ''),
+    baseUrl: port ? `http://${host}:${port}` : publicUrl.replace(/\/$/, ''),
     async close() {
       await portico.close();
       await database.close();

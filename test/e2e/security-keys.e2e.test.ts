@@ -1,0 +1,119 @@
+/**
+ * Security keys in a real Chromium, with Chrome's own WebAuthn stack and the DevTools virtual
+ * authenticator (CTAP2 over USB, user verification on) standing in for the key: add a key on
+ * Your 2FA (a name, then the browser ceremony), log out, log in with password and key; then
+ * rename and remove it. Every page on the way has no WCAG 2.2 A/AA violations (axe-core), in
+ * English and in Dutch. The app runs at http://localhost:PORT: WebAuthn refuses an IP
+ * address as relying party.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { en } from '../../src/i18n/en.js';
+import type { Messages } from '../../src/i18n/index.js';
+import { nl } from '../../src/i18n/nl.js';
+import { uniqueEmail } from '../helpers/flows.js';
+import type { E2eWorld } from './helpers/browser.js';
+import { hasChromium, startE2e } from './helpers/browser.js';
+import {
+  check,
+  expectNoSession,
+  expectSignedIn,
+  logInWithPassword,
+  logOut,
+  openProfile,
+  registerInBrowser,
+} from './helpers/two-factor-browser.js';
+
+/** A virtual security key in this page's browser (Chrome DevTools Protocol, WebAuthn domain). */
+async function addVirtualKey(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'usb',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+}
+
+describe.skipIf(!hasChromium)('security keys in the browser', () => {
+  let world: E2eWorld;
+  beforeAll(async () => {
+    world = await startE2e({ host: 'localhost' });
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  async function journey(locale: 'en-US' | 'nl-NL', t: Messages, prefix: string) {
+    const tf = t.twoFactor;
+    const page = await openProfile(world, { locale });
+    await addVirtualKey(page);
+    const email = uniqueEmail(prefix);
+    await registerInBrowser(world.app, page, { name: 'Kim Key', email, t });
+    await logInWithPassword(page, email, t);
+    await expectSignedIn(page, t);
+
+    // Your 2FA: the Security keys entry, none yet.
+    await page.goto('/profile/2fa');
+    await page.getByRole('heading', { name: tf.webauthn.title, exact: true }).waitFor();
+    await check(page, `${prefix}-keys-overview-empty`);
+
+    // Add security key: a name, then the ceremony.
+    await page.getByRole('link', { name: tf.webauthn.add, exact: true }).click();
+    await page.getByRole('heading', { name: tf.webauthn.addHeading }).waitFor();
+    await page.getByRole('button', { name: tf.webauthn.add, exact: true }).waitFor();
+    await check(page, `${prefix}-keys-add`);
+    await page.getByLabel(tf.authenticatorName).fill('YubiKey 5C');
+    await page.getByRole('button', { name: tf.webauthn.add, exact: true }).click();
+    // The first method: recovery codes, exactly as for the other methods.
+    await page.getByRole('heading', { name: tf.recoveryHeading }).waitFor();
+    await check(page, `${prefix}-keys-recovery-codes`);
+    await page.getByRole('link', { name: tf.continue }).click();
+    await page.getByRole('cell', { name: 'YubiKey 5C', exact: true }).waitFor();
+    await check(page, `${prefix}-keys-overview`);
+
+    // Log out, and in again with the key.
+    await logOut(page, t);
+    await logInWithPassword(page, email, t);
+    await page.waitForURL('**/login/2fa');
+    await page.getByRole('heading', { name: tf.challengeHeading }).waitFor();
+    await expectNoSession(page);
+    await page.getByRole('button', { name: tf.webauthn.use, exact: true }).waitFor();
+    await check(page, `${prefix}-keys-challenge`);
+    await page.getByRole('button', { name: tf.webauthn.use, exact: true }).click();
+    await expectSignedIn(page, t);
+    expect(new URL(page.url()).pathname).toBe('/');
+
+    // The key was used: its row says when.
+    await page.goto('/profile/2fa');
+    const row = page.getByRole('row', { name: /YubiKey 5C/ });
+    await expect.poll(async () => (await row.textContent()) ?? '').not.toContain(tf.webauthn.never);
+
+    // Rename, then remove after a confirmation.
+    await page.getByRole('link', { name: tf.webauthn.renameLabel('YubiKey 5C') }).click();
+    await page.getByRole('heading', { name: tf.webauthn.renameHeading }).waitFor();
+    await check(page, `${prefix}-keys-rename`);
+    await page.getByLabel(tf.authenticatorName).fill('Office key');
+    await page.getByRole('button', { name: tf.saveName, exact: true }).click();
+    await page.getByRole('cell', { name: 'Office key', exact: true }).waitFor();
+    await page.getByRole('link', { name: tf.webauthn.removeLabel('Office key') }).click();
+    await page.getByRole('heading', { name: tf.removeConfirmHeading('Office key') }).waitFor();
+    await check(page, `${prefix}-keys-remove`);
+    await page.getByRole('button', { name: tf.confirmRemove }).click();
+    await page.getByText(tf.webauthn.none).waitFor();
+    await page.context().close();
+  }
+
+  it('adds a key on Your 2FA, logs out and logs in with it (English)', async () => {
+    await journey('en-US', en, 'kim');
+  });
+
+  it('does the same in Dutch, with no axe violations', async () => {
+    await journey('nl-NL', nl, 'joost');
+  });
+});
