@@ -242,6 +242,20 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
       expect((await accountRow(app, user.userId)).second_factor_failures).toBe(0);
     });
 
+    it('offers "Remember this device for 30 days" beside the key, and honours it', async () => {
+      const user = await userWithKey();
+      const client = await pendingSignIn(app, user.email);
+      const page = await client.get('/login/2fa');
+      expect(textOf(page.body)).toContain('Remember this device for 30 days');
+      const done = await client.post('/login/2fa', {
+        method: 'webauthn',
+        response: JSON.stringify(user.key.get(requestOptions(page))),
+        remember: '1',
+      });
+      expect(done.status).toBe(303);
+      expect(client.cookies.has('portico_device')).toBe(true);
+    });
+
     it('refuses a replayed assertion, on the same and on another pending sign-in', async () => {
       const user = await userWithKey();
       const client = await pendingSignIn(app, user.email);

@@ -94,7 +94,8 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
               options: view.webauthnOptions,
               label: t.webauthn.use,
               error: view.error,
-              fields: html`<input type="hidden" name="method" value="webauthn" /> ${nextField}`,
+              fields: html`<input type="hidden" name="method" value="webauthn" /> ${nextField}
+                ${view.canRemember ? rememberField(ctx, 'webauthn') : ''}`,
             })
           : ''
       }`;
