@@ -190,6 +190,7 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
     // Every method off is refused, with the error tied to the methods.
     await page.getByRole('checkbox', { name: 'Email Authentication' }).uncheck();
     await page.getByRole('checkbox', { name: 'Authentication App' }).uncheck();
+    await page.getByRole('checkbox', { name: 'Security Keys' }).uncheck();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'Leave at least one method on.' }).waitFor();
     await check(page, 'admin-2fa-error');

@@ -352,7 +352,7 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
     it('reads and writes the policy, audited as the key’s creator, with effect at the next log-in', async () => {
       const read = await call('GET', '/api/v1/two-factor/policy');
       expect(read.json).toEqual({
-        methods: { email: true, totp: true },
+        methods: { email: true, totp: true, webauthn: true },
         require: 'nobody',
         groupIds: [],
         graceUntil: null,
@@ -375,8 +375,9 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
         },
       });
       expect(written.status).toBe(200);
+      // Security keys are not named in the body: they stay as they were.
       expect(written.json).toEqual({
-        methods: { email: false, totp: true },
+        methods: { email: false, totp: true, webauthn: true },
         require: 'groups',
         groupIds: [group.value.id],
         graceUntil,
@@ -406,7 +407,7 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       const before = (await call('GET', '/api/v1/two-factor/policy')).json;
       const none = await call('PUT', '/api/v1/two-factor/policy', {
         body: {
-          methods: { email: false, totp: false },
+          methods: { email: false, totp: false, webauthn: false },
           require: 'nobody',
           groupIds: [],
           graceUntil: null,

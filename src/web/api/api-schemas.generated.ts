@@ -262,7 +262,14 @@ export const Policy = {
     methods: {
       type: 'object',
       required: ['email', 'totp'],
-      properties: { email: { type: 'boolean' }, totp: { type: 'boolean' } },
+      properties: {
+        email: { type: 'boolean' },
+        totp: { type: 'boolean' },
+        webauthn: {
+          type: 'boolean',
+          description: 'Security keys; left as they are when not given',
+        },
+      },
       additionalProperties: false,
     },
     require: {

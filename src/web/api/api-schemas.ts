@@ -182,7 +182,13 @@ export const Requirement = Type.Union([
 export const Policy = Type.Object(
   {
     methods: Type.Object(
-      { email: Type.Boolean(), totp: Type.Boolean() },
+      {
+        email: Type.Boolean(),
+        totp: Type.Boolean(),
+        webauthn: Type.Optional(
+          Type.Boolean({ description: 'Security keys; left as they are when not given' }),
+        ),
+      },
       { additionalProperties: false },
     ),
     require: Requirement,

@@ -8,7 +8,11 @@ import { isoOrNull } from './user-api.js';
 
 function policyOf(policy: TwoFactorPolicy) {
   return {
-    methods: { email: policy.methods.email, totp: policy.methods.totp },
+    methods: {
+      email: policy.methods.email,
+      totp: policy.methods.totp,
+      webauthn: policy.methods.webauthn,
+    },
     require: policy.require,
     groupIds: policy.groupIds,
     graceUntil: isoOrNull(policy.graceUntil),
