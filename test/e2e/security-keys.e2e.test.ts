@@ -16,6 +16,7 @@ import type { E2eWorld } from './helpers/browser.js';
 import { hasChromium, startE2e } from './helpers/browser.js';
 import {
   check,
+  checkOnPhone,
   expectNoSession,
   expectSignedIn,
   logInWithPassword,
@@ -76,6 +77,7 @@ describe.skipIf(!hasChromium)('security keys in the browser', () => {
     await page.getByRole('link', { name: tf.continue }).click();
     await page.getByRole('cell', { name: 'YubiKey 5C', exact: true }).waitFor();
     await check(page, `${prefix}-keys-overview`);
+    await checkOnPhone(page, `${prefix}-keys-overview`);
 
     // Log out, and in again with the key.
     await logOut(page, t);

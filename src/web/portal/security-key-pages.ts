@@ -73,41 +73,9 @@ export function securityKeysEntry(
           ? html`<p class="method-status">
               <span class="badge badge-muted">${tf.statusOff}</span> ${t.none}
             </p>`
-          : html`<table class="table">
-              <caption class="visually-hidden">
-                ${t.listCaption}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">${t.name}</th>
-                  <th scope="col">${t.created}</th>
-                  <th scope="col">${t.lastUsed}</th>
-                  <th scope="col">${t.actions}</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${data.keys.map(
-                  ({ method }) =>
-                    html`<tr>
-                      <td>${method.name}</td>
-                      <td>${when(method.created_at)}</td>
-                      <td>${when(method.last_used_at)}</td>
-                      <td class="actions">
-                        <a
-                          href="/profile/2fa/security-keys/${method.id}/rename"
-                          aria-label="${t.renameLabel(method.name)}"
-                          >${t.rename}</a
-                        >
-                        <a
-                          href="/profile/2fa/security-keys/${method.id}/remove"
-                          aria-label="${t.removeLabel(method.name)}"
-                          >${t.remove}</a
-                        >
-                      </td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
+          : html`<p class="method-status">
+              <span class="badge badge-success">${tf.statusOn}</span>
+            </p>`
       }
       ${data.keys.length > 0 && !data.enabled ? html`<p class="hint">${tf.methodDisabledNote}</p>` : ''}
     </div>
@@ -120,6 +88,47 @@ export function securityKeysEntry(
               >${t.add}</a
             >
           </p>`
+        : ''
+    }
+    ${
+      data.keys.length > 0
+        ? html`<table class="table method-keys">
+            <caption class="visually-hidden">
+              ${t.listCaption}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">${t.name}</th>
+                <th scope="col">${t.created}</th>
+                <th scope="col">${t.lastUsed}</th>
+                <th scope="col">${t.actions}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${data.keys.map(
+                ({ method }) =>
+                  html`<tr>
+                    <td>${method.name}</td>
+                    <td>${when(method.created_at)}</td>
+                    <td>${when(method.last_used_at)}</td>
+                    <td>
+                      <div class="actions">
+                        <a
+                          href="/profile/2fa/security-keys/${method.id}/rename"
+                          aria-label="${t.renameLabel(method.name)}"
+                          >${t.rename}</a
+                        >
+                        <a
+                          href="/profile/2fa/security-keys/${method.id}/remove"
+                          aria-label="${t.removeLabel(method.name)}"
+                          >${t.remove}</a
+                        >
+                      </div>
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
         : ''
     }
   </li>`;
