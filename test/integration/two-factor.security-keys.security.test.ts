@@ -29,6 +29,7 @@ import {
   PENDING_COOKIE,
   recoveryCodesOf,
   SESSION_COOKIE,
+  sessionCount,
   signedInUser,
   submitCode,
   userWithApp,
@@ -268,6 +269,16 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
       expect(replay.status).toBe(422);
       expect(again.cookies.has(SESSION_COOKIE)).toBe(false);
       expect(await pendingFailures(again)).toBe(1);
+    });
+
+    it('gives one session for one assertion, even when it is sent twice at once', async () => {
+      const user = await userWithKey();
+      const before = await sessionCount(app, user.userId);
+      const client = await pendingSignIn(app, user.email);
+      const response = await assertion(client, user.key);
+      const pages = await Promise.all([useKey(client, response), useKey(client, response)]);
+      expect(pages.filter((p) => p.status === 303 && p.location === '/')).toHaveLength(1);
+      expect(await sessionCount(app, user.userId)).toBe(before + 1);
     });
 
     it('refuses a challenge issued to another pending sign-in', async () => {
