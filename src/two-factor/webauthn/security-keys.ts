@@ -4,12 +4,7 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server';
+import type * as SimpleWebAuthn from '@simplewebauthn/server';
 import type { Kysely } from 'kysely';
 import type { RequestMeta } from '../../audit/audit.js';
 import type {
@@ -26,6 +21,11 @@ import type { TfResult } from '../error-codes.js';
 import { TwoFactorError, tfFail, tfOk } from '../error-codes.js';
 import type { Methods } from '../methods.js';
 import type { Policy } from '../policy.js';
+
+// Loaded when a key is first used, not at start: the library and its ASN.1 parsers are about
+// 300 modules, a third of a start's CPU (docs/performance.md).
+let library: Promise<typeof SimpleWebAuthn> | null = null;
+const webauthn = () => (library ??= import('@simplewebauthn/server'));
 
 export interface SecurityKey {
   method: TwoFactorMethod;
@@ -208,7 +208,9 @@ export function createSecurityKeys(
     if (!policy.isMethodEnabled(await policy.get(), 'webauthn'))
       return tfFail(TwoFactorError.METHOD_DISABLED);
     const existing = await list(user.id);
-    const options = await generateRegistrationOptions({
+    const options = await (
+      await webauthn()
+    ).generateRegistrationOptions({
       rpName: deps.issuer,
       rpID: rpId,
       userID: Buffer.from(user.id, 'utf8'),
@@ -248,7 +250,9 @@ export function createSecurityKeys(
     }
     let verified;
     try {
-      verified = await verifyRegistrationResponse({
+      verified = await (
+        await webauthn()
+      ).verifyRegistrationResponse({
         response,
         expectedChallenge: taken.value,
         expectedOrigin: origin,
@@ -301,7 +305,9 @@ export function createSecurityKeys(
     if (!policy.isMethodEnabled(await policy.get(), 'webauthn')) return null;
     const keys = await list(userId);
     if (keys.length === 0) return null;
-    const options = await generateAuthenticationOptions({
+    const options = await (
+      await webauthn()
+    ).generateAuthenticationOptions({
       rpID: rpId,
       timeout: WEBAUTHN_CHALLENGE_TTL_MS,
       userVerification: 'preferred',
@@ -340,7 +346,9 @@ export function createSecurityKeys(
     if (!key) return tfFail(TwoFactorError.INVALID_CODE);
     let verified;
     try {
-      verified = await verifyAuthenticationResponse({
+      verified = await (
+        await webauthn()
+      ).verifyAuthenticationResponse({
         response,
         expectedChallenge: taken.value,
         expectedOrigin: origin,
