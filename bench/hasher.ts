@@ -2,10 +2,11 @@
  * Raw Argon2id hashing for the benchmark's password scenario, in a process of its own started
  * like the servers (its own session): the kernel shares CPU between sessions (autogroups), so
  * hashing in the orchestrator's session would be scheduled differently from hashing in
- * Portico's, and the ratio would measure the scheduler. On command it verifies with Portico's
- * parameters and the hasher's concurrency for a given time, and reports what it did.
+ * Portico's, and the ratio would measure the scheduler. On command it verifies through
+ * Portico's own hasher (createPasswordHasher: its library, parameters and concurrency limit)
+ * for a given time, and reports what it did.
  */
-import argon2 from 'argon2';
+import { ARGON2_PARAMS, createPasswordHasher } from '../src/accounts/passwords.js';
 
 interface Command {
   type: 'hash';
@@ -16,6 +17,7 @@ interface Command {
 }
 
 async function hashFor(command: Command) {
+  const hasher = createPasswordHasher({ ...ARGON2_PARAMS, concurrency: command.concurrency });
   const deadline = performance.now() + command.seconds * 1000;
   const latencies: number[] = [];
   const started = performance.now();
@@ -23,7 +25,9 @@ async function hashFor(command: Command) {
     Array.from({ length: command.concurrency }, async () => {
       while (performance.now() < deadline) {
         const t = performance.now();
-        await argon2.verify(command.stored, command.password);
+        if (!(await hasher.verify(command.stored, command.password))) {
+          throw new Error('the benchmark password did not verify');
+        }
         latencies.push(performance.now() - t);
       }
     }),

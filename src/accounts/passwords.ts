@@ -1,12 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import argon2 from 'argon2';
-import type { HashOptions } from 'argon2';
+import { promisify } from 'node:util';
+import type { Algorithm, Version } from '@node-rs/argon2';
+import { hashRaw, verify as argon2Verify } from '@node-rs/argon2';
 
 /** OWASP's Argon2id minimum (SPEC §4): m=19 MiB, t=2, p=1. */
 export const ARGON2_PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 export const PASSWORD_MIN_LENGTH = 12;
 /** Longer inputs are refused before hashing: a megabyte password must not cost a megabyte of work. */
 export const PASSWORD_MAX_LENGTH = 256;
+
+/** The binding declares its enums `const`, which this build cannot inline: their values. */
+const ARGON2ID = 2 satisfies Algorithm;
+const VERSION_0X13 = 1 satisfies Version;
+const SALT_BYTES = 16;
+const HASH_BYTES = 32;
+
+const randomBytesAsync = promisify(randomBytes);
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -38,23 +48,41 @@ export interface HasherOptions {
   concurrency?: number;
 }
 
+/** Unpadded standard base64, as PHC strings carry salts and hashes. */
+const phcBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64').replace(/=+$/, '');
+
 /**
- * Argon2id through the argon2 addon, which hashes on libuv's thread pool, never on the event
+ * Argon2id through @node-rs/argon2, which hashes on libuv's thread pool, never on the event
  * loop. Concurrency is bounded to the core count so a burst of sign-ins queues instead of
- * exhausting memory and starving other thread-pool work.
+ * exhausting memory and starving other thread-pool work. The binding's allocator gives each
+ * hash's memory back to the system when the hash ends, so the process holds at most
+ * `concurrency` blocks of `memoryCost` KiB, and none between bursts (docs/decisions.md).
+ *
+ * New hashes are PHC strings in the form Portico has always stored,
+ * `$argon2id$v=19$m=…,p=…,t=…$salt$hash` (16-byte salt, 32-byte hash); verification reads the
+ * parameters from the stored string.
  */
 export function createPasswordHasher(options: HasherOptions = ARGON2_PARAMS): PasswordHasher {
   const limit = createLimiter(options.concurrency ?? Math.max(1, os.availableParallelism()));
-  const params: HashOptions = {
-    type: argon2.argon2id,
-    memoryCost: options.memoryCost,
-    timeCost: options.timeCost,
-    parallelism: options.parallelism,
-  };
+  const { memoryCost, timeCost, parallelism } = options;
+  const prefix = `$argon2id$v=19$m=${memoryCost},p=${parallelism},t=${timeCost}$`;
   let dummyHash: Promise<string> | null = null;
-  const hash = (password: string) => limit(() => argon2.hash(password, params));
+  const hash = (password: string) =>
+    limit(async () => {
+      const salt = await randomBytesAsync(SALT_BYTES);
+      const output = await hashRaw(password, {
+        algorithm: ARGON2ID,
+        version: VERSION_0X13,
+        memoryCost,
+        timeCost,
+        parallelism,
+        outputLen: HASH_BYTES,
+        salt,
+      });
+      return `${prefix}${phcBase64(salt)}$${phcBase64(output)}`;
+    });
   const verify = (stored: string, password: string) =>
-    limit(() => argon2.verify(stored, password)).catch(() => false);
+    limit(() => argon2Verify(stored, password)).catch(() => false);
   return {
     hash,
     verify,

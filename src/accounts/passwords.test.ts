@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ARGON2_PARAMS, createLimiter, createPasswordHasher } from './passwords.js';
+
+/** Hashes written by the argon2 (node-argon2) package, which Portico used before. */
+const STORED = [
+  {
+    password: 'correct horse battery staple',
+    hash: '$argon2id$v=19$m=19456,p=1,t=2$ZWH1Y4ShW+3ZTBnxNq0Xgg$1UlZ5tjOko3OWeLL+JvkW21oa3X2+BiGhE2zvglcGo0',
+  },
+  {
+    password: 'wachtwoord met ë en 🔑',
+    hash: '$argon2id$v=19$m=19456,p=1,t=2$tNeY8K+HKGscE75QK86GRg$egvvtmsdsvkTA+gr9c1ppgBHmT0wiF3CgEvi7l1XdzQ',
+  },
+];
+
+describe('password hasher', () => {
+  const hasher = createPasswordHasher();
+
+  it('writes PHC strings in the form stored so far (m, p, t; 16-byte salt; 32-byte hash)', async () => {
+    const hash = await hasher.hash('correct horse battery staple');
+    expect(hash).toMatch(
+      /^\$argon2id\$v=19\$m=19456,p=1,t=2\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/,
+    );
+    expect(await hasher.hash('correct horse battery staple')).not.toBe(hash);
+    expect(await hasher.verify(hash, 'correct horse battery staple')).toBe(true);
+    expect(await hasher.verify(hash, 'correct horse battery stapl')).toBe(false);
+  });
+
+  it('verifies hashes stored by the earlier library', async () => {
+    for (const { password, hash } of STORED) {
+      expect(await hasher.verify(hash, password)).toBe(true);
+      expect(await hasher.verify(hash, `${password}!`)).toBe(false);
+    }
+  });
+
+  it('answers false for a stored value that is no Argon2 hash', async () => {
+    expect(await hasher.verify('', 'x')).toBe(false);
+    expect(await hasher.verify('$argon2id$v=19$m=19456,p=1,t=2$broken', 'x')).toBe(false);
+  });
+
+  it('spends a verification on unknown accounts', async () => {
+    await expect(hasher.verifyDummy('whatever password')).resolves.toBeUndefined();
+  });
+
+  it('takes its parameters from the options', async () => {
+    const small = createPasswordHasher({ memoryCost: 8192, timeCost: 3, parallelism: 1 });
+    const hash = await small.hash('another password');
+    expect(hash.startsWith('$argon2id$v=19$m=8192,p=1,t=3$')).toBe(true);
+    // Verification reads the parameters from the stored string.
+    expect(await hasher.verify(hash, 'another password')).toBe(true);
+    expect(ARGON2_PARAMS).toEqual({ memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+  });
+});
+
+describe('createLimiter', () => {
+  it('runs at most `limit` tasks at once, the others in turn', async () => {
+    const limit = createLimiter(2);
+    let running = 0;
+    let most = 0;
+    const order: number[] = [];
+    await Promise.all(
+      [0, 1, 2, 3, 4].map((i) =>
+        limit(async () => {
+          running++;
+          most = Math.max(most, running);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          order.push(i);
+          running--;
+        }),
+      ),
+    );
+    expect(most).toBe(2);
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+  });
+});
