@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 
 export interface LoopLag {
   p50: number;
@@ -31,6 +32,36 @@ export interface Server {
 }
 
 const children = new Set<ChildProcess>();
+
+/** The staleness check `npm start` preloads; `npm run bench` runs it before it starts. */
+const STALENESS_CHECK = './scripts/build-if-stale.js';
+
+/**
+ * The Node options `npm start` runs the server with (package.json's start script,
+ * `node <options> dist/main.js serve`), less the staleness check: the benchmark starts the
+ * server it measures with them, so it measures the server as `npm start` runs it (V8 heap
+ * flags included; docs/decisions.md).
+ */
+export function npmStartNodeOptions(root: string): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  const start = pkg.scripts?.start ?? '';
+  const words = start.trim().split(/\s+/);
+  const main = words.indexOf('dist/main.js');
+  if (words[0] !== 'node' || main < 0 || words.slice(main).join(' ') !== 'dist/main.js serve') {
+    throw new Error(
+      `package.json: expected a start script "node [options] dist/main.js serve", found "${start}"`,
+    );
+  }
+  const options = words.slice(1, main);
+  const check = options.findIndex((w, i) => w === '--import' && options[i + 1] === STALENESS_CHECK);
+  if (check >= 0) options.splice(check, 2);
+  if (options.some((w) => w.includes('build-if-stale'))) {
+    throw new Error(`package.json: the start script loads ${STALENESS_CHECK} in an unknown way`);
+  }
+  return options;
+}
 
 /** Ends every child this process started and is still running (on error or interrupt). */
 export function stopAllChildren(): void {
