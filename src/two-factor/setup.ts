@@ -1,3 +1,4 @@
+import { primaryAddressOf } from '../accounts/users.js';
 import type { RequestMeta } from '../audit/audit.js';
 import type { SetupKind, TwoFactorSetup, User } from '../db/schema.js';
 import { consumeRateLimit } from '../security/rate-limit.js';
@@ -77,16 +78,6 @@ export function createSetup(
     return tfFail(TwoFactorError.INVALID_CODE);
   }
 
-  async function accountName(user: User): Promise<string> {
-    const address = await db
-      .selectFrom('email_addresses')
-      .select('email')
-      .where('user_id', '=', user.id)
-      .orderBy('is_primary', 'desc')
-      .executeTakeFirst();
-    return address?.email ?? user.name;
-  }
-
   /**
    * The app set-up screen. Reloading it shows the same secret (a person may have scanned it
    * already); the secret is stored encrypted and exists only until the set-up ends.
@@ -136,7 +127,11 @@ export function createSetup(
     return tfOk({
       setupId: id,
       secret,
-      uri: totpUri({ issuer: deps.issuer, account: await accountName(user), secret }),
+      uri: totpUri({
+        issuer: deps.issuer,
+        account: (await primaryAddressOf(db, user.id))?.email ?? user.name,
+        secret,
+      }),
     });
   }
 

@@ -6,6 +6,7 @@ import type {
 } from '@simplewebauthn/server';
 import type * as SimpleWebAuthn from '@simplewebauthn/server';
 import type { Kysely } from 'kysely';
+import { primaryAddressOf } from '../../accounts/users.js';
 import type { RequestMeta } from '../../audit/audit.js';
 import type {
   Database,
@@ -187,16 +188,6 @@ export function createSecurityKeys(
     return tfOk(row.challenge);
   }
 
-  async function userName(user: User): Promise<string> {
-    const address = await db
-      .selectFrom('email_addresses')
-      .select('email')
-      .where('user_id', '=', user.id)
-      .orderBy('is_primary', 'desc')
-      .executeTakeFirst();
-    return address?.email ?? user.name;
-  }
-
   /**
    * Options for adding a key, for the person's current session or pending sign-in
    * (`requestId`). Keys they already have are excluded, so one key is not added twice.
@@ -214,7 +205,7 @@ export function createSecurityKeys(
       rpName: deps.issuer,
       rpID: rpId,
       userID: Buffer.from(user.id, 'utf8'),
-      userName: await userName(user),
+      userName: (await primaryAddressOf(db, user.id))?.email ?? user.name,
       userDisplayName: user.name,
       timeout: WEBAUTHN_CHALLENGE_TTL_MS,
       attestationType: 'none',
