@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PendingContext } from '../../accounts/sign-in.js';
 import type { User } from '../../db/schema.js';
-import { METHOD_NAME_MAX_LENGTH } from '../../two-factor/constants.js';
 import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
 import type { Created } from '../../two-factor/setup.js';
 import { text, Validator } from '../form-input.js';
@@ -10,7 +9,7 @@ import type { WebDeps } from '../web-deps.js';
 import { requireRecentSignIn, requireSession, sendHtml } from '../web-deps.js';
 import { addSecurityKeyPage, renameSecurityKeyPage } from './security-key-pages.js';
 import type { SetupPlace } from './two-factor-pages.js';
-import { removeConfirmPage } from './two-factor-pages.js';
+import { readMethodName, removeConfirmPage } from './two-factor-pages.js';
 
 const PROFILE: SetupPlace = { base: '/profile/2fa', inProfile: true };
 const LOGIN: SetupPlace = { base: '/login/2fa/setup', inProfile: false };
@@ -107,12 +106,7 @@ export function registerSecurityKeyRoutes(
       if (!actor) return reply;
       const t = request.t;
       const v = new Validator(t);
-      const name = v.required(
-        'name',
-        t.twoFactor.authenticatorName,
-        text(request.body, 'name'),
-        METHOD_NAME_MAX_LENGTH,
-      );
+      const name = readMethodName(v, request);
       const response = text(request.body, 'response');
       if (!v.ok) return showForm(request, reply, actor, { name, errors: v.errors }, 422);
       if (response === '') {
@@ -170,12 +164,7 @@ export function registerSecurityKeyRoutes(
     if (!found) return reply;
     const t = request.t;
     const v = new Validator(t);
-    const name = v.required(
-      'name',
-      t.twoFactor.authenticatorName,
-      text(request.body, 'name'),
-      METHOD_NAME_MAX_LENGTH,
-    );
+    const name = readMethodName(v, request);
     if (!v.ok) {
       return sendHtml(
         reply,

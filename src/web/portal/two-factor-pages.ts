@@ -1,9 +1,12 @@
+import type { FastifyRequest } from 'fastify';
 import type { HtmlValue, SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
 import type { TwoFactorMethod } from '../../db/schema.js';
 import { EMAIL_MAX_LENGTH } from '../../accounts/users.js';
 import { METHOD_NAME_MAX_LENGTH } from '../../two-factor/constants.js';
 import { formatSetupKey } from '../../two-factor/totp/totp.js';
+import type { Validator } from '../form-input.js';
+import { text } from '../form-input.js';
 import { button, errorSummary, field, form } from '../views/components.js';
 import { layout } from '../views/layout.js';
 import type { PageContext } from '../views/page-context.js';
@@ -26,6 +29,16 @@ function frame(ctx: PageContext, place: SetupPlace, title: string, content: Html
   return place.inProfile
     ? profileLayout(ctx, 'twoFactor', title, content)
     : layout(ctx, { title, narrow: true, main: content });
+}
+
+/** The "Authenticator Name" of a set-up, rename or new security key, checked as every form does. */
+export function readMethodName(v: Validator, request: FastifyRequest): string {
+  return v.required(
+    'name',
+    request.t.twoFactor.authenticatorName,
+    text(request.body, 'name'),
+    METHOD_NAME_MAX_LENGTH,
+  );
 }
 
 /** The "Verification Code" field of every set-up and change form (numeric, one-time-code). */

@@ -4,7 +4,6 @@ import type QRCode from 'qrcode';
 import type { PendingContext } from '../../accounts/sign-in.js';
 import type { User } from '../../db/schema.js';
 import { formatDateTime } from '../../i18n/index.js';
-import { METHOD_NAME_MAX_LENGTH } from '../../two-factor/constants.js';
 import { maskEmail } from '../../two-factor/email/email-codes.js';
 import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
 import type { Created } from '../../two-factor/setup.js';
@@ -22,6 +21,7 @@ import {
   manageAppPage,
   manageEmailPage,
   overviewPage,
+  readMethodName,
   recoveryCodesPage,
   removeConfirmPage,
   setupChoicePage,
@@ -221,12 +221,7 @@ export function registerTwoFactorRoutes(
       if (!actor) return reply;
       const t = request.t;
       const v = new Validator(t);
-      const name = v.required(
-        'name',
-        t.twoFactor.authenticatorName,
-        text(request.body, 'name'),
-        METHOD_NAME_MAX_LENGTH,
-      );
+      const name = readMethodName(v, request);
       const code = text(request.body, 'code').trim();
       if (code === '') v.fail('code', t.twoFactor.errors.codeRequired);
       const setupId = text(request.body, 'setup_id').slice(0, 64);
@@ -287,12 +282,7 @@ export function registerTwoFactorRoutes(
       const t = request.t;
       const action = text(request.body, 'action');
       const v = new Validator(t);
-      const name = v.required(
-        'name',
-        t.twoFactor.authenticatorName,
-        text(request.body, 'name'),
-        METHOD_NAME_MAX_LENGTH,
-      );
+      const name = readMethodName(v, request);
       const email = v.email('email', t.twoFactor.emailAddress, text(request.body, 'email'));
       const page = (
         data: { setupId?: string; name?: string; email?: string },
@@ -415,12 +405,7 @@ export function registerTwoFactorRoutes(
     if (!method) return reply.redirect('/profile/2fa', 303);
     const t = request.t;
     const v = new Validator(t);
-    const name = v.required(
-      'name',
-      t.twoFactor.authenticatorName,
-      text(request.body, 'name'),
-      METHOD_NAME_MAX_LENGTH,
-    );
+    const name = readMethodName(v, request);
     if (!v.ok)
       return sendHtml(
         reply,
@@ -452,12 +437,7 @@ export function registerTwoFactorRoutes(
       sendHtml(reply, manageEmailPage(tools.page(request), method, state), status);
 
     if (action === 'rename') {
-      const name = v.required(
-        'name',
-        t.twoFactor.authenticatorName,
-        text(request.body, 'name'),
-        METHOD_NAME_MAX_LENGTH,
-      );
+      const name = readMethodName(v, request);
       if (!v.ok) return render({ values: { name }, errors: v.errors }, 422);
       await methods.rename(auth.user, method.id, name, requestMeta(request));
       tools.flash(reply, 'twoFactorSaved');
