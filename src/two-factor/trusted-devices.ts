@@ -117,16 +117,23 @@ export function createTrustedDevices(deps: { db: Kysely<Database>; clock: Clock;
       .execute();
   }
 
-  /** Forgets one remembered browser of the user; false when it is not theirs or gone. */
-  async function forget(userId: string, deviceId: string, meta: RequestMeta): Promise<boolean> {
+  /**
+   * Forgets one remembered browser of the user. Returns the forgotten device's token hash (to
+   * tell whether it was the asking browser), or null when it is not theirs or already gone.
+   */
+  async function forget(
+    userId: string,
+    deviceId: string,
+    meta: RequestMeta,
+  ): Promise<string | null> {
     return db.transaction().execute(async (trx) => {
       const removed = await trx
         .deleteFrom('trusted_devices')
         .where('id', '=', deviceId)
         .where('user_id', '=', userId)
-        .returning('id')
+        .returning('token_hash')
         .executeTakeFirst();
-      if (!removed) return false;
+      if (!removed) return null;
       await audit.record(
         {
           event: 'two_factor.device_forgotten',
@@ -136,7 +143,7 @@ export function createTrustedDevices(deps: { db: Kysely<Database>; clock: Clock;
         },
         trx,
       );
-      return true;
+      return removed.token_hash;
     });
   }
 

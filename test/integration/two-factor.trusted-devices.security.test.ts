@@ -186,12 +186,25 @@ describe.each(DIALECTS)('trusted devices (%s)', (dialect) => {
     expect(forgot.location).toBe('/profile/2fa');
     expect(await devicesOf(user.userId)).toHaveLength(1);
     expect((await logIn(user.client, user.email)).location).toBe('/login/2fa');
+    // Forgetting another browser leaves this one's cookie alone.
+    expect(second.cookies.has(DEVICE_COOKIE)).toBe(true);
 
     const all = await second.post('/profile/2fa/devices/forget-all');
     expect(all.location).toBe('/profile/2fa');
     expect(second.cookies.has(DEVICE_COOKIE)).toBe(false);
     expect(await devicesOf(user.userId)).toHaveLength(0);
     expect(await auditCount(app, 'two_factor.device_forgotten', user.userId)).toBe(2);
+  });
+
+  it('clears the cookie of the browser that forgets itself', async () => {
+    const user = await rememberedUser();
+    expect((await logIn(user.client, user.email)).location).toBe('/');
+    const [device] = await devicesOf(user.userId);
+    await user.client.get('/profile/2fa');
+    const forgot = await user.client.post(`/profile/2fa/devices/${device?.id}/forget`);
+    expect(forgot.location).toBe('/profile/2fa');
+    expect(user.client.cookies.has(DEVICE_COOKIE)).toBe(false);
+    expect(await devicesOf(user.userId)).toHaveLength(0);
   });
 
   it('is forgotten when the password changes or is reset, and by an administrator’s reset', async () => {

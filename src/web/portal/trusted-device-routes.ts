@@ -34,13 +34,12 @@ export function registerTrustedDeviceRoutes(app: FastifyInstance, deps: WebDeps)
       const auth = requireSession(request, reply);
       if (!auth) return reply;
       const id = request.params.id;
-      const mine = await devices.list(auth.user.id);
-      if (!DEVICE_ID.test(id) || !(await devices.forget(auth.user.id, id, requestMeta(request)))) {
-        return reply.callNotFound();
-      }
-      if (thisDevice(request, tools.cookies.device, mine)?.id === id) {
-        tools.clearDevice(reply);
-      }
+      const forgotten = DEVICE_ID.test(id)
+        ? await devices.forget(auth.user.id, id, requestMeta(request))
+        : null;
+      if (forgotten === null) return reply.callNotFound();
+      const cookie = request.cookies[tools.cookies.device];
+      if (cookie && hashToken(cookie) === forgotten) tools.clearDevice(reply);
       tools.flash(reply, 'deviceForgotten');
       return reply.redirect('/profile/2fa', 303);
     },
