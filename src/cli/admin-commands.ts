@@ -23,9 +23,9 @@ export const ADMIN_HELP: Record<string, string> = {
 
 Resets the two-factor authentication of the account with this email address, as
 "Reset two-factor authentication" in the admin console does: every method,
-recovery code and session of the account is removed, the person is emailed, and
-the audit log records it with the actor "cli". They set up two-factor
-authentication again at their next log-in. Works for administrators too (the way
+recovery code, trusted device and session of the account is removed, the person
+is emailed, and the audit log records it with the actor "cli". They set up
+two-factor authentication again at their next log-in. Works for administrators too (the way
 back in for an administrator who lost their second factor).`,
   users: `Usage: portico users list [--search TEXT] [--admins] [--limit N]
 

@@ -114,7 +114,7 @@ export const adminEn = {
     adminGranted: (name: string) => `${name} is now an administrator.`,
     adminRevoked: (name: string) => `${name} is no longer an administrator.`,
     resetIntro:
-      'For someone who lost their authenticator app or email account: removes every method, recovery code and session. They set up two-factor authentication again at their next log-in.',
+      'For someone who lost their authenticator app or email account: removes every method, recovery code, trusted device and session. They set up two-factor authentication again at their next log-in.',
     resetConfirmHeading: (name: string) => `Reset two-factor authentication for ${name}?`,
     errors: {
       SELF: 'You cannot do this to your own account here.',

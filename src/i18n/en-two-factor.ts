@@ -165,7 +165,7 @@ export const twoFactorEn = {
       `The method “${name}” was removed from your account on ${when}.`,
     resetSubject: (site: string) => `Your ${site} two-factor authentication was reset`,
     resetBody: (when: string) =>
-      `A helpdesk administrator reset the two-factor authentication of your account on ${when}. All your methods, recovery codes and sessions were removed. Set up two-factor authentication again after you log in.`,
+      `A helpdesk administrator reset the two-factor authentication of your account on ${when}. All your methods, recovery codes, trusted devices and sessions were removed. Set up two-factor authentication again after you log in.`,
     recoveryUsedSubject: (site: string) => `A recovery code was used on your ${site} account`,
     recoveryUsedBody: (when: string, remaining: number) =>
       `A recovery code was used to log in on ${when}. You have ${remaining} left. Generate new ones from Your 2FA if you are running low.`,
@@ -236,7 +236,7 @@ export const twoFactorEn = {
     resetHeading: 'Reset two-factor authentication',
     resetButton: 'Reset two-factor authentication',
     resetConfirm: (name: string) =>
-      `Reset two-factor authentication for ${name}? All their methods, recovery codes and sessions are removed, and they are emailed.`,
+      `Reset two-factor authentication for ${name}? All their methods, recovery codes, trusted devices and sessions are removed, and they are emailed.`,
     resetDone: (name: string) => `Two-factor authentication for ${name} has been reset.`,
     cannotResetSelf: 'You cannot reset your own two-factor authentication here.',
   },

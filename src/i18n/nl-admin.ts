@@ -115,7 +115,7 @@ export const adminNl: AdminMessages = {
     adminGranted: (name: string) => `${name} is nu beheerder.`,
     adminRevoked: (name: string) => `${name} is geen beheerder meer.`,
     resetIntro:
-      'Voor wie de authenticatie-app of het e-mailaccount kwijt is: verwijdert elke methode, herstelcode en sessie. Bij de volgende keer inloggen stelt de gebruiker tweestapsverificatie opnieuw in.',
+      'Voor wie de authenticatie-app of het e-mailaccount kwijt is: verwijdert elke methode, herstelcode, elk vertrouwd apparaat en elke sessie. Bij de volgende keer inloggen stelt de gebruiker tweestapsverificatie opnieuw in.',
     resetConfirmHeading: (name: string) => `Tweestapsverificatie resetten voor ${name}?`,
     errors: {
       SELF: 'Dit kun je hier niet met je eigen account doen.',

@@ -170,7 +170,7 @@ export const twoFactorNl: TwoFactorMessages = {
       `De methode „${name}” is op ${when} van je account verwijderd.`,
     resetSubject: (site: string) => `Je tweestapsverificatie bij ${site} is gereset`,
     resetBody: (when: string) =>
-      `Een helpdeskbeheerder heeft op ${when} de tweestapsverificatie van je account gereset. Al je methoden, herstelcodes en sessies zijn verwijderd. Stel tweestapsverificatie opnieuw in nadat je bent ingelogd.`,
+      `Een helpdeskbeheerder heeft op ${when} de tweestapsverificatie van je account gereset. Al je methoden, herstelcodes, vertrouwde apparaten en sessies zijn verwijderd. Stel tweestapsverificatie opnieuw in nadat je bent ingelogd.`,
     recoveryUsedSubject: (site: string) =>
       `Er is een herstelcode gebruikt op je account bij ${site}`,
     recoveryUsedBody: (when: string, remaining: number) =>
@@ -245,7 +245,7 @@ export const twoFactorNl: TwoFactorMessages = {
     resetHeading: 'Tweestapsverificatie resetten',
     resetButton: 'Tweestapsverificatie resetten',
     resetConfirm: (name: string) =>
-      `Tweestapsverificatie resetten voor ${name}? Al hun methoden, herstelcodes en sessies worden verwijderd, en ze krijgen een e-mail.`,
+      `Tweestapsverificatie resetten voor ${name}? Al hun methoden, herstelcodes, vertrouwde apparaten en sessies worden verwijderd, en ze krijgen een e-mail.`,
     resetDone: (name: string) => `Tweestapsverificatie voor ${name} is gereset.`,
     cannotResetSelf: 'Je kunt hier je eigen tweestapsverificatie niet resetten.',
   },
