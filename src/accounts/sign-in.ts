@@ -84,6 +84,22 @@ const deletePending = precompiled((db, p: { idHash: string }) =>
   db.deleteFrom('pending_sign_ins').where('id_hash', '=', p.idHash),
 );
 
+const insertPending = precompiled((db, p: PendingSignIn) =>
+  db.insertInto('pending_sign_ins').values({
+    id_hash: p.id_hash,
+    purpose: p.purpose,
+    session_id_hash: p.session_id_hash,
+    user_id: p.user_id,
+    credential_version: p.credential_version,
+    stage: p.stage,
+    failures: p.failures,
+    created_at: p.created_at,
+    expires_at: p.expires_at,
+    ip: p.ip,
+    user_agent: p.user_agent,
+  }),
+);
+
 const userStanding = precompiled((db, p: { userId: string }) =>
   db.selectFrom('users').select(['credential_version', 'disabled_at']).where('id', '=', p.userId),
 );
@@ -204,6 +220,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     stage: PendingStage,
     meta: RequestMeta,
     stepUpSession?: Session,
+    executor: Kysely<Database> = db,
   ): Promise<{ token: string; pending: PendingSignIn }> {
     const now = clock.now();
     const token = generateToken();
@@ -220,7 +237,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       ip: meta.ip,
       user_agent: meta.userAgent.slice(0, 512),
     };
-    await db.insertInto('pending_sign_ins').values(pending).execute();
+    await insertPending(executor, pending);
     return { token, pending };
   }
 
@@ -298,9 +315,8 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       });
       return { outcome: 'invalid' };
     }
-    await clearRateLimit(db, emailKey);
-
     if (address.verified_at === null) {
+      await clearRateLimit(db, emailKey);
       const resend = await consumeRateLimit(
         db,
         `verify-resend:${address.id}`,
@@ -332,11 +348,17 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       requirement === 'second_factor' &&
       deviceToken !== undefined &&
       (await gate().trustsDevice(user, deviceToken, meta));
-    const { token: pendingToken, pending } = await createPending(
-      user,
-      requirement === 'none' ? 'second_factor' : requirement,
-      meta,
-    );
+    // The right password clears the address's count; that and the pending sign-in commit once.
+    const { token: pendingToken, pending } = await db.transaction().execute(async (trx) => {
+      await clearRateLimit(trx, emailKey);
+      return createPending(
+        user,
+        requirement === 'none' ? 'second_factor' : requirement,
+        meta,
+        undefined,
+        trx,
+      );
+    });
     if (requirement === 'none' || trusted) {
       const done = await complete(pending, meta, trusted ? 'trusted_device' : 'password');
       if (!done) return { outcome: 'invalid' };

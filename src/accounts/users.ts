@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { firstRow, precompiled } from '../db/precompiled.js';
 import type { Database, EmailAddress, User } from '../db/schema.js';
 
 export const NAME_MAX_LENGTH = 100;
@@ -17,6 +18,26 @@ export async function findUserById(db: Kysely<Database>, id: string): Promise<Us
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** An address and its account in one statement: every password sign-in runs it. */
+const accountByEmail = precompiled((db, p: { emailNormalized: string }) =>
+  db
+    .selectFrom('email_addresses')
+    .innerJoin('users', 'users.id', 'email_addresses.user_id')
+    .selectAll('users')
+    .select([
+      'email_addresses.id as address_id',
+      'email_addresses.email',
+      'email_addresses.email_normalized',
+      'email_addresses.verified_at',
+      'email_addresses.is_primary',
+      'email_addresses.created_at as address_created_at',
+    ])
+    .where('email_addresses.email_normalized', '=', p.emailNormalized)
+    .orderBy('email_addresses.verified_at', (ob) => ob.desc().nullsLast())
+    .orderBy('email_addresses.created_at', 'desc')
+    .limit(1),
+);
+
 /**
  * The account an email address signs in to: the one that verified it, else the newest
  * unverified registration of it (so that person can be told to verify).
@@ -25,16 +46,27 @@ export async function findAccountByEmail(
   db: Kysely<Database>,
   email: string,
 ): Promise<{ user: User; address: EmailAddress } | undefined> {
-  const address = await db
-    .selectFrom('email_addresses')
-    .selectAll()
-    .where('email_normalized', '=', normalizeEmail(email))
-    .orderBy('verified_at', (ob) => ob.desc().nullsLast())
-    .orderBy('created_at', 'desc')
-    .executeTakeFirst();
-  if (!address) return undefined;
-  const user = await findUserById(db, address.user_id);
-  return user ? { user, address } : undefined;
+  const row = firstRow(await accountByEmail(db, { emailNormalized: normalizeEmail(email) }));
+  if (!row) return undefined;
+  const {
+    address_id,
+    email: addressEmail,
+    email_normalized,
+    verified_at,
+    is_primary,
+    address_created_at,
+    ...user
+  } = row;
+  const address: EmailAddress = {
+    id: address_id,
+    user_id: user.id,
+    email: addressEmail,
+    email_normalized,
+    verified_at,
+    is_primary,
+    created_at: address_created_at,
+  };
+  return { user, address };
 }
 
 export async function findVerifiedAddress(

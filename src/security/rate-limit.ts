@@ -61,6 +61,10 @@ export async function peekRateLimit(
   return { allowed: false, retryAfterMs: row.window_start + windowMs - now };
 }
 
+const clearHits = precompiled((db, p: { key: string }) =>
+  db.deleteFrom('rate_limits').where('key', '=', p.key),
+);
+
 export async function clearRateLimit(db: Kysely<Database>, key: string): Promise<void> {
-  await db.deleteFrom('rate_limits').where('key', '=', key).execute();
+  await clearHits(db, { key });
 }

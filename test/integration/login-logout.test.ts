@@ -40,6 +40,28 @@ describe.each(DIALECTS)('log in and log out (%s)', (dialect) => {
     expect(textOf(home.body)).not.toContain('Register');
   });
 
+  it('refuses the 11th try for an address in 15 minutes, and the right password clears the count', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const wrongTries = async (n: number) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < n; i++) {
+        statuses.push((await logIn(new Client(app.app), email, 'not the right password')).status);
+      }
+      return statuses;
+    };
+    expect(await wrongTries(9)).toEqual(Array<number>(9).fill(401));
+    expect((await logIn(new Client(app.app), email)).status).toBe(303);
+    // Counted afresh after the success: without the clearing, the third of these is the 11th.
+    expect(await wrongTries(9)).toEqual(Array<number>(9).fill(401));
+    expect((await logIn(new Client(app.app), email)).status).toBe(303);
+    expect(await wrongTries(10)).toEqual(Array<number>(10).fill(401));
+    const refused = await logIn(new Client(app.app), email);
+    expect(refused.status).toBe(429);
+    expect(textOf(refused.body)).toContain('Too many attempts. Wait a few minutes and try again.');
+    app.clock.advance(16 * 60_000);
+    expect((await logIn(new Client(app.app), email)).status).toBe(303);
+  });
+
   it('logs out with a POST that ends the session on the server', async () => {
     const { email } = await registerAndVerify(app, new Client(app.app));
     const client = new Client(app.app);
