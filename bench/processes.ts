@@ -222,11 +222,15 @@ export function memoryOf(pid: number): { rssKb: number; peakKb: number } | null 
   }
 }
 
-/** CPU time (user + system) a process has used so far, in milliseconds; null off Linux. */
-export function cpuTimeOf(pid: number): number | null {
+/**
+ * CPU time (user + system) a process has used so far, in milliseconds; null off Linux. With
+ * `thread`, that thread's only: the process id is also its main thread's, the event loop's.
+ */
+export function cpuTimeOf(pid: number, thread?: number): number | null {
   try {
     // Fields after the command name (which may hold spaces): utime and stime are 12th and 13th.
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const file = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+    const stat = fs.readFileSync(file, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);
     return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
@@ -252,20 +256,27 @@ export function watchProcess(pid: number) {
     // Not permitted here: the samples alone give the peak.
   }
   const cpuAtStart = cpuTimeOf(pid);
+  const loopCpuAtStart = cpuTimeOf(pid, pid);
   let peakKb = memoryOf(pid)?.rssKb ?? 0;
   const timer = setInterval(() => {
     peakKb = Math.max(peakKb, memoryOf(pid)?.rssKb ?? 0);
   }, 50);
   return {
-    /** Stops watching: the peak in MiB and the CPU milliseconds over the window. */
-    stop(): { peakRssMb: number; cpuMs: number | null } {
+    /**
+     * Stops watching: the peak in MiB and the CPU milliseconds over the window, of the whole
+     * process and of its main thread.
+     */
+    stop(): { peakRssMb: number; cpuMs: number | null; loopCpuMs: number | null } {
       clearInterval(timer);
       const now = memoryOf(pid);
       if (now) peakKb = Math.max(peakKb, now.rssKb, canReset ? now.peakKb : 0);
       const cpuAtEnd = cpuTimeOf(pid);
+      const loopCpuAtEnd = cpuTimeOf(pid, pid);
       return {
         peakRssMb: peakKb / 1024,
         cpuMs: cpuAtStart !== null && cpuAtEnd !== null ? cpuAtEnd - cpuAtStart : null,
+        loopCpuMs:
+          loopCpuAtStart !== null && loopCpuAtEnd !== null ? loopCpuAtEnd - loopCpuAtStart : null,
       };
     },
   };

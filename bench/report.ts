@@ -24,6 +24,11 @@ export interface Row {
    * whatever else the machine was doing.
    */
   cpu_us_per_request: number | null;
+  /**
+   * The part of it on the main thread, the event loop's: what runs one request at a time.
+   * The rest is libuv's thread pool (password hashing), V8's helper threads and so on.
+   */
+  loop_cpu_us_per_request: number | null;
   requests: number | null;
   /** Answers that were not the expected one, by status; empty when all were. */
   failures: Record<string, number>;
@@ -65,6 +70,7 @@ export function row(input: {
   baseRps: number | null;
   peakRssMb: number | null;
   cpuMs?: number | null;
+  loopCpuMs?: number | null;
   lag: LoopLag | null;
 }): Row {
   const { result } = input;
@@ -81,6 +87,10 @@ export function row(input: {
     event_loop_p99_ms: input.lag ? round(input.lag.p99, 2) : null,
     cpu_us_per_request:
       input.cpuMs != null && answered > 0 ? round((1000 * input.cpuMs) / answered, 0) : null,
+    loop_cpu_us_per_request:
+      input.loopCpuMs != null && answered > 0
+        ? round((1000 * input.loopCpuMs) / answered, 0)
+        : null,
     requests: result.requests ?? null,
     failures: result.failures ?? {},
   };
@@ -115,6 +125,7 @@ export function printReport(report: Report, print: (line: string) => void): void
         'peak RSS MB',
         'loop p99 ms',
         'CPU µs/req',
+        'loop CPU µs/req',
       ],
       report.results.map((r) => [
         r.scenario,
@@ -127,8 +138,9 @@ export function printReport(report: Report, print: (line: string) => void): void
         show(r.peak_rss_mb),
         show(r.event_loop_p99_ms, 2),
         show(r.cpu_us_per_request, 0),
+        show(r.loop_cpu_us_per_request, 0),
       ]),
-      [false, true, true, true, true, false, true, true, true, true],
+      [false, true, true, true, true, false, true, true, true, true, true],
     ),
   );
   print('');

@@ -157,6 +157,7 @@ function failureNote(result: LoadResult): string {
 class Watch {
   peakRssMb = 0;
   cpuMs = 0;
+  loopCpuMs = 0;
 
   constructor(private readonly server: Server) {}
 
@@ -169,6 +170,7 @@ class Watch {
       const seen = watcher.stop();
       this.peakRssMb = Math.max(this.peakRssMb, seen.peakRssMb);
       this.cpuMs += seen.cpuMs ?? 0;
+      this.loopCpuMs += seen.loopCpuMs ?? 0;
       await this.server.probe('probe:slice-end');
     }
   }
@@ -188,6 +190,7 @@ interface Measured {
   base: { rps: number };
   peakRssMb: number;
   cpuMs: number;
+  loopCpuMs: number;
   lag: LoopLag | null;
 }
 
@@ -232,6 +235,7 @@ async function pairedWithBare(
     base: await loader.report(`bare for ${label}`),
     peakRssMb: watch.peakRssMb,
     cpuMs: watch.cpuMs,
+    loopCpuMs: watch.loopCpuMs,
     lag: await server.probe('probe:read'),
   };
 }
@@ -406,6 +410,7 @@ async function benchStore(bench: Bench, store: Store, workDir: string): Promise<
       baseRps: measured.base.rps,
       peakRssMb: measured.peakRssMb,
       cpuMs: measured.cpuMs,
+      loopCpuMs: measured.loopCpuMs,
       lag: measured.lag,
     });
     rows.push(out);
@@ -583,6 +588,7 @@ async function benchStore(bench: Bench, store: Store, workDir: string): Promise<
           base: { rps: hashRps },
           peakRssMb: watch.peakRssMb,
           cpuMs: watch.cpuMs,
+          loopCpuMs: watch.loopCpuMs,
           lag: await server.probe('probe:read'),
         },
         'raw hash',
@@ -716,6 +722,7 @@ async function main(): Promise<void> {
             baseRps: bareResult.rps,
             peakRssMb: bench.bareWatch.peakRssMb,
             cpuMs: bench.bareWatch.cpuMs,
+            loopCpuMs: bench.bareWatch.loopCpuMs,
             lag: await bare.probe('probe:read'),
           }),
         );

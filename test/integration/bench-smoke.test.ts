@@ -25,6 +25,8 @@ interface BenchRow {
   p99_ms: number;
   ratio: number | null;
   peak_rss_mb: number | null;
+  cpu_us_per_request: number | null;
+  loop_cpu_us_per_request: number | null;
   failures: Record<string, number>;
 }
 
@@ -89,6 +91,13 @@ describe('benchmark smoke run', () => {
         );
         expect(r.rps, r.scenario).toBeGreaterThan(0);
         expect(r.p99_ms, r.scenario).toBeGreaterThanOrEqual(r.p50_ms);
+      }
+      // The event loop's share of a request's CPU time is part of the whole, for every server.
+      for (const r of report.results.filter((row) => row.cpu_us_per_request !== null)) {
+        expect(r.loop_cpu_us_per_request, r.scenario).toBeGreaterThan(0);
+        expect(r.loop_cpu_us_per_request, r.scenario).toBeLessThanOrEqual(
+          r.cpu_us_per_request ?? 0,
+        );
       }
       // Every request of the TOTP and page scenarios was answered as a real person's would be.
       for (const r of report.results.filter((row) => /TOTP|signed-in page/.test(row.scenario))) {
