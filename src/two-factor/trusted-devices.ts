@@ -21,6 +21,17 @@ const deviceByToken = precompiled((db, p: { tokenHash: string; userId: string; n
     .where('expires_at', '>', p.now),
 );
 
+/** Your 2FA lists them on every view. */
+const liveDevices = precompiled((db, p: { userId: string; now: number }) =>
+  db
+    .selectFrom('trusted_devices')
+    .selectAll()
+    .where('user_id', '=', p.userId)
+    .where('expires_at', '>', p.now)
+    .orderBy('last_used_at', 'desc')
+    .orderBy('id'),
+);
+
 const touchDevice = precompiled((db, p: { id: string; now: number; ip: string }) =>
   db
     .updateTable('trusted_devices')
@@ -107,14 +118,7 @@ export function createTrustedDevices(deps: { db: Kysely<Database>; clock: Clock;
 
   /** The user's remembered browsers, most recently used first (expired ones are left out). */
   async function list(userId: string): Promise<TrustedDevice[]> {
-    return db
-      .selectFrom('trusted_devices')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('expires_at', '>', clock.now())
-      .orderBy('last_used_at', 'desc')
-      .orderBy('id')
-      .execute();
+    return (await liveDevices(db, { userId, now: clock.now() })).rows;
   }
 
   /**

@@ -10,11 +10,19 @@ import { queryString } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
 import { adminLayout } from './admin-layout.js';
 
+// One per language, made when first used: making a number format costs far more than using it.
+const percentFormats = new Map<string, Intl.NumberFormat>();
+
 function percent(ctx: PageContext, part: number, whole: number): string {
-  return new Intl.NumberFormat(ctx.locale === 'nl' ? 'nl-NL' : 'en-GB', {
-    style: 'percent',
-    maximumFractionDigits: 0,
-  }).format(whole === 0 ? 0 : part / whole);
+  let format = percentFormats.get(ctx.locale);
+  if (!format) {
+    format = new Intl.NumberFormat(ctx.locale === 'nl' ? 'nl-NL' : 'en-GB', {
+      style: 'percent',
+      maximumFractionDigits: 0,
+    });
+    percentFormats.set(ctx.locale, format);
+  }
+  return format.format(whole === 0 ? 0 : part / whole);
 }
 
 function stat(label: string, value: string | number, extra?: SafeHtml | string): SafeHtml {

@@ -174,21 +174,25 @@ export function registerTwoFactorRoutes(
     const current = await policy.get();
     const all = await methods.list(auth.user.id);
     const devices = await twoFactor.trustedDevices.list(auth.user.id);
+    const ctx = tools.page(request);
     return sendHtml(
       reply,
-      overviewPage(tools.page(request), {
+      overviewPage(ctx, {
         enabled: {
           totp: current.methods.totp,
           email: current.methods.email,
           webauthn: current.methods.webauthn,
         },
-        keys: await twoFactor.securityKeys.list(auth.user.id),
+        // The keys' credentials are read only for someone who has a key.
+        keys: all.some((m) => m.type === 'webauthn')
+          ? await twoFactor.securityKeys.list(auth.user.id)
+          : [],
         app: all.find((m) => m.type === 'totp'),
         email: all.find((m) => m.type === 'email'),
         recoveryLeft: await twoFactor.recovery.remaining(auth.user.id),
         required: await policy.isRequiredFor(auth.user, current),
         devices: trustedDevicesSection(
-          tools.page(request),
+          ctx,
           devices,
           thisDevice(request, tools.cookies.device, devices)?.id ?? null,
         ),
