@@ -92,26 +92,26 @@ export function securityKeysEntry(
     }
     ${
       data.keys.length > 0
-        ? html`<table class="table method-keys">
+        ? html`<table class="table method-keys" role="table">
             <caption class="visually-hidden">
               ${t.listCaption}
             </caption>
-            <thead>
-              <tr>
-                <th scope="col">${t.name}</th>
-                <th scope="col">${t.created}</th>
-                <th scope="col">${t.lastUsed}</th>
-                <th scope="col">${t.actions}</th>
+            <thead role="rowgroup">
+              <tr role="row">
+                <th scope="col" role="columnheader">${t.name}</th>
+                <th scope="col" role="columnheader">${t.created}</th>
+                <th scope="col" role="columnheader">${t.lastUsed}</th>
+                <th scope="col" role="columnheader">${t.actions}</th>
               </tr>
             </thead>
-            <tbody>
+            <tbody role="rowgroup">
               ${data.keys.map(
                 ({ method }) =>
-                  html`<tr>
-                    <td>${method.name}</td>
-                    <td>${when(method.created_at)}</td>
-                    <td>${when(method.last_used_at)}</td>
-                    <td>
+                  html`<tr role="row">
+                    <td role="cell" class="key-name">${method.name}</td>
+                    <td role="cell" data-label="${t.created}">${when(method.created_at)}</td>
+                    <td role="cell" data-label="${t.lastUsed}">${when(method.last_used_at)}</td>
+                    <td role="cell">
                       <div class="actions">
                         <a
                           href="/profile/2fa/security-keys/${method.id}/rename"
