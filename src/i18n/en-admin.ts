@@ -153,6 +153,11 @@ export const adminEn = {
     deleteHeading: 'Delete this group',
     deleteNote: 'Deleting a group removes no accounts, only the group and its memberships.',
     delete: 'Delete group',
+    deleteConfirmHeading: (name: string) => `Delete the group “${name}”?`,
+    deleteConfirm: (members: number) =>
+      members === 0
+        ? 'The group has no members. Deleting it cannot be undone.'
+        : `${members === 1 ? 'Its member keeps' : `Its ${members} members keep`} their account: only the group and the memberships are removed. Deleting it cannot be undone.`,
     deleted: (name: string) => `The group “${name}” has been deleted.`,
     errors: {
       NAME_TAKEN: 'A group with this name already exists.',

@@ -155,6 +155,11 @@ export const adminNl: AdminMessages = {
     deleteNote:
       'Een groep verwijderen verwijdert geen accounts, alleen de groep en het lidmaatschap.',
     delete: 'Groep verwijderen',
+    deleteConfirmHeading: (name: string) => `De groep „${name}” verwijderen?`,
+    deleteConfirm: (members: number) =>
+      members === 0
+        ? 'De groep heeft geen leden. Verwijderen kan niet ongedaan worden gemaakt.'
+        : `${members === 1 ? 'Het lid houdt zijn' : `De ${members} leden houden hun`} account: alleen de groep en het lidmaatschap worden verwijderd. Verwijderen kan niet ongedaan worden gemaakt.`,
     deleted: (name: string) => `De groep „${name}” is verwijderd.`,
     errors: {
       NAME_TAKEN: 'Er bestaat al een groep met deze naam.',

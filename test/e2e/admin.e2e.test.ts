@@ -29,6 +29,7 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
   let admin: SignedInAdmin;
   let page: Page;
   let target: { email: string; userId: string };
+  let groupId = '';
 
   beforeAll(async () => {
     world = await startE2e();
@@ -44,10 +45,11 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
     const group = await world.app.services.admin.groups.create('Support agents', {
       actorUserId: admin.userId,
     });
-    if (group.ok)
-      await world.app.services.admin.groups.addMemberByEmail(group.value.id, target.email, {
-        actorUserId: admin.userId,
-      });
+    if (!group.ok) throw new Error(`group: ${group.error}`);
+    groupId = group.value.id;
+    await world.app.services.admin.groups.addMemberByEmail(groupId, target.email, {
+      actorUserId: admin.userId,
+    });
 
     page = await openProfile(world);
     await logInWithPassword(page, admin.email);
@@ -182,6 +184,15 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
     await page.getByRole('heading', { name: 'Support agents', level: 1 }).waitFor();
     await check(page, 'admin-group');
     await checkOnPhone(page, 'admin-group');
+    // Deleting asks first; cancelling comes back to the group, which is still there.
+    await page.getByRole('link', { name: 'Delete group' }).click();
+    await page
+      .getByRole('heading', { name: 'Delete the group “Support agents”?', level: 1 })
+      .waitFor();
+    await page.getByText('Its member keeps their account').waitFor();
+    await check(page, 'admin-group-delete');
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await page.getByRole('heading', { name: 'Support agents', level: 1 }).waitFor();
 
     await nav().getByRole('link', { name: 'Two-factor authentication' }).click();
     await page.getByRole('heading', { name: 'Two-factor authentication', level: 1 }).waitFor();
@@ -209,6 +220,10 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
         nl.admin.userPage.resetConfirmHeading('Tess Target'),
       ],
       ['/admin/groups', nl.admin.groupsPage.heading],
+      [
+        `/admin/groups/${groupId}/delete`,
+        nl.admin.groupsPage.deleteConfirmHeading('Support agents'),
+      ],
       ['/admin/2fa', nl.twoFactor.admin.settingsHeading],
       ['/admin/audit', nl.admin.auditPage.heading],
       ['/admin/api-keys', nl.admin.apiKeysPage.heading],

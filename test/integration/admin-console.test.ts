@@ -206,7 +206,8 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
 
       // A group the policy relies on cannot be deleted.
       const groupPage = await admin.client.get(groupPath);
-      expect(groupPage.body).not.toContain(`action="${groupPath}/delete"`);
+      expect(groupPage.body).not.toContain(`href="${groupPath}/delete"`);
+      expect((await admin.client.get(`${groupPath}/delete`)).status).toBe(409);
       const refused = await admin.client.post(`${groupPath}/delete`);
       expect(refused.status).toBe(409);
       expect(await app.services.twoFactor.groups.get(groupId)).toBeDefined();
@@ -215,8 +216,17 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       expect(removed.status).toBe(303);
       expect((await logIn(adminClient(app), member.email)).location).toBe('/');
 
+      // Deleting asks first, saying what stays; cancelling leaves the group.
       await resetPolicy();
-      await admin.client.get(groupPath);
+      const again = await admin.client.get(groupPath);
+      expect(again.body).toContain(`href="${groupPath}/delete"`);
+      const confirm = await admin.client.get(`${groupPath}/delete`);
+      expect(confirm.status).toBe(200);
+      expect(textOf(confirm.body)).toContain(`Delete the group “${name} team”?`);
+      expect(textOf(confirm.body)).toContain('The group has no members.');
+      expect(confirm.body).toContain(`action="${groupPath}/delete"`);
+      expect(confirm.body).toContain(`href="${groupPath}"`);
+      expect(await app.services.twoFactor.groups.get(groupId)).toBeDefined();
       const deleted = await admin.client.post(`${groupPath}/delete`);
       expect(deleted.status).toBe(303);
       expect(await app.services.twoFactor.groups.get(groupId)).toBeUndefined();

@@ -150,11 +150,28 @@ export function groupPage(
         ${
           data.required
             ? ''
-            : html`<form method="post" action="${base}/delete">
-                ${csrfField(ctx)}
-                <button type="submit" class="button danger">${g.delete}</button>
-              </form>`
+            : html`<p><a class="button danger" href="${base}/delete">${g.delete}</a></p>`
         }
       </section>`,
+  });
+}
+
+/** The step before a group is deleted: what goes, what stays, and a way back. */
+export function groupDeleteConfirmPage(
+  ctx: PageContext,
+  data: { group: UserGroup; members: number },
+): SafeHtml {
+  const g = ctx.t.admin.groupsPage;
+  const base = `/admin/groups/${data.group.id}`;
+  return adminLayout(ctx, {
+    section: 'groups',
+    title: g.deleteHeading,
+    main: html`<h1>${g.deleteConfirmHeading(data.group.name)}</h1>
+      <p>${g.deleteConfirm(data.members)}</p>
+      <form method="post" action="${base}/delete" class="actions">
+        ${csrfField(ctx)}
+        <button type="submit" class="button danger">${g.delete}</button>
+        <a class="button secondary" href="${base}">${ctx.t.admin.common.cancel}</a>
+      </form>`,
   });
 }

@@ -8,7 +8,7 @@ import type { WebDeps } from '../web-deps.js';
 import { sendHtml } from '../web-deps.js';
 import { adminNotice, UUID } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
-import { groupPage, groupsPage } from './group-pages.js';
+import { groupDeleteConfirmPage, groupPage, groupsPage } from './group-pages.js';
 
 type GroupParams = { Params: { id: string } };
 
@@ -131,6 +131,19 @@ export function registerGroupRoutes(app: FastifyInstance, { services, tools }: W
     }
     tools.flash(reply, 'admin', adminNotice('groupRenamed', result.value.name));
     return reply.redirect(`/admin/groups/${id}`, 303);
+  });
+
+  app.get<GroupParams>('/admin/groups/:id/delete', async (request, reply) => {
+    const auth = requireAdmin(request, reply);
+    if (!auth) return reply;
+    const { id } = request.params;
+    const group = UUID.test(id) ? await groups.get(id) : undefined;
+    if (!group) return reply.callNotFound();
+    if ((await groups.requiredGroupIds()).has(group.id)) {
+      return onePage(request, reply, id, {}, 409, words(request, 'GROUP_IN_POLICY'));
+    }
+    const members = (await groups.members(group.id)).length;
+    return sendHtml(reply, groupDeleteConfirmPage(tools.page(request), { group, members }));
   });
 
   app.post<GroupParams>('/admin/groups/:id/delete', async (request, reply) => {
