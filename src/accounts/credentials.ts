@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql } from '../db/kysely.js';
 import type { RequestMeta } from '../audit/audit.js';
 import { MINUTE_MS } from '../clock.js';
 import type { Session, User } from '../db/schema.js';

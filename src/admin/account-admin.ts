@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { PostgresAdapter } from 'kysely';
+import { PostgresAdapter } from '../db/kysely.js';
 import type { Audit } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
 import type { Database, User } from '../db/schema.js';

@@ -1,5 +1,5 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
-import { Migrator, PostgresAdapter, sql } from 'kysely';
+import { Migrator, PostgresAdapter, sql } from './kysely.js';
 import type { Database } from './schema.js';
 import * as foundation from './migrations/0001-foundation.js';
 import * as twoFactor from './migrations/0002-two-factor.js';

@@ -1,5 +1,5 @@
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, sql } from './kysely.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { firstRow, precompiled } from './precompiled.js';
 import type { Database } from './schema.js';

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql } from '../db/kysely.js';
 import type { Locale } from '../i18n/index.js';
 import { LOCALES } from '../i18n/index.js';
 import type { Catalog, CategoryLink } from './catalog.js';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { PostgresAdapter, sql } from 'kysely';
+import { PostgresAdapter, sql } from '../db/kysely.js';
 import type { Audit } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/schema.js';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
+import { sql } from '../db/kysely.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
 import type { Database } from '../db/schema.js';
 

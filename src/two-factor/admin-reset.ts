@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql } from '../db/kysely.js';
 import type { AuditEntry } from '../audit/audit.js';
 import type { TwoFactorDeps } from './deps.js';
 import type { Notify } from './notifications.js';

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql } from '../db/kysely.js';
 import type { Kysely } from 'kysely';
 import type { PendingContext, SignIn } from '../accounts/sign-in.js';
 import type { RequestMeta } from '../audit/audit.js';

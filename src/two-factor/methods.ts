@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql } from '../db/kysely.js';
 import type { Kysely } from 'kysely';
 import type { RequestMeta } from '../audit/audit.js';
 import { precompiled } from '../db/precompiled.js';

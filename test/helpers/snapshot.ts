@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
+import { sql } from '../../src/db/kysely.js';
 import type { Database } from '../../src/db/schema.js';
 import type { Page } from './client.js';
 

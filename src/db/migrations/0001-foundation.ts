@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
+import { sql } from '../kysely.js';
 
 // Column types chosen to mean the same on SQLite and PostgreSQL: text ids (UUIDs made by the
 // app), bigint milliseconds, integer flags.

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
+import { sql } from '../kysely.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // Consecutive second-factor failures and the lock they lead to live on the account, so they

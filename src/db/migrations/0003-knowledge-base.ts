@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { PostgresAdapter, sql } from 'kysely';
+import { PostgresAdapter, sql } from '../kysely.js';
 
 /**
  * Knowledge base: nested categories and Markdown articles, each with one translation per

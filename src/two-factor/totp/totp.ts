@@ -1,4 +1,5 @@
-import { Secret, TOTP } from 'otpauth';
+import { createRequire } from 'node:module';
+import type * as OTPAuth from 'otpauth';
 import {
   TOTP_DIGITS,
   TOTP_PERIOD_SECONDS,
@@ -8,12 +9,17 @@ import {
 
 const CODE_PATTERN = /^\d{6}$/;
 
+// Loaded at the first TOTP secret or code, not at start (docs/performance.md).
+let loaded: typeof OTPAuth | null = null;
+const otpauth = () => (loaded ??= createRequire(import.meta.url)('otpauth') as typeof OTPAuth);
+
 /** A new 160-bit secret (RFC 4226 R6), base32 without padding. */
 export function generateTotpSecret(): string {
-  return new Secret({ size: TOTP_SECRET_BYTES }).base32.replace(/=+$/, '');
+  return new (otpauth().Secret)({ size: TOTP_SECRET_BYTES }).base32.replace(/=+$/, '');
 }
 
-function totpFor(secretBase32: string, issuer = '', account = ''): TOTP {
+function totpFor(secretBase32: string, issuer = '', account = ''): OTPAuth.TOTP {
+  const { Secret, TOTP } = otpauth();
   return new TOTP({
     issuer,
     label: account,
@@ -49,6 +55,7 @@ export function timeStep(nowMs: number): number {
 export function matchTotpStep(secretBase32: string, code: string, nowMs: number): number | null {
   const token = code.replace(/\s+/g, '');
   if (!CODE_PATTERN.test(token)) return null;
+  const { Secret, TOTP } = otpauth();
   const delta = TOTP.validate({
     token,
     secret: Secret.fromBase32(secretBase32),

@@ -1,0 +1,15 @@
+import { createRequire } from 'node:module';
+import type * as KyselyModule from 'kysely';
+
+/**
+ * Kysely's values (classes, the `sql` tag), from its CommonJS build: its 260 ES modules took
+ * about 230 ms of every start to load on the benchmark machine, the CommonJS build about
+ * 125 ms (docs/performance.md). Every value from Kysely is imported from here, never from
+ * 'kysely' itself, so the process holds one copy of its classes; types still come from
+ * 'kysely' (`import type`), which costs nothing at run time.
+ */
+const kysely = createRequire(import.meta.url)('kysely') as typeof KyselyModule;
+
+export const { Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } = kysely;
+export const Kysely = kysely.Kysely;
+export type Kysely<DB> = KyselyModule.Kysely<DB>;
