@@ -16,9 +16,18 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
-      'no-restricted-imports': [
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
+          paths: [
+            {
+              name: 'kysely',
+              allowTypeImports: true,
+              message:
+                "Import Kysely's values from src/db/kysely.ts: one copy of its classes, loaded from its CommonJS build.",
+            },
+          ],
           patterns: [
             {
               regex:
