@@ -118,8 +118,8 @@ interface Rendered {
 }
 
 /** Rendered before a transaction opens: SQLite holds its write lock for the whole transaction. */
-function rendered(markdown: string): Rendered {
-  const html = renderMarkdown(markdown);
+async function rendered(markdown: string): Promise<Rendered> {
+  const html = await renderMarkdown(markdown);
   return { body_html: html, body_text: htmlToText(html) };
 }
 
@@ -375,7 +375,7 @@ export function createEditor(deps: KbDeps) {
   ): Promise<KbResult<string>> {
     if (!isValidSlug(settings.slug)) return kbFail(KbError.SLUG_INVALID);
     const id = newId();
-    const text = { ...input, ...rendered(input.markdown) };
+    const text = { ...input, ...(await rendered(input.markdown)) };
     return write(async (trx) => {
       if (!(await categoryExists(trx, settings.categoryId)))
         return kbFail(KbError.CATEGORY_NOT_FOUND);
@@ -415,7 +415,7 @@ export function createEditor(deps: KbDeps) {
     input: TranslationInput,
     actor: KbActor,
   ): Promise<KbResult<{ created: boolean }>> {
-    const text = { ...input, ...rendered(input.markdown) };
+    const text = { ...input, ...(await rendered(input.markdown)) };
     return write(async (trx) => {
       const article = await trx
         .selectFrom('kb_articles')

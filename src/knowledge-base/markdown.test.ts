@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { htmlToText, renderMarkdown } from './markdown.js';
 
 describe('article Markdown', () => {
-  it('renders Markdown and keeps the safe parts', () => {
-    const html = renderMarkdown(
+  it('renders Markdown and keeps the safe parts', async () => {
+    const html = await renderMarkdown(
       '# Title\n\nSome **bold** and `code`.\n\n- one\n- two\n\n[docs](https://example.com) ![shot](/assets/kb/a.png)',
     );
     expect(html).toContain('<h2>Title</h2>');
@@ -27,12 +27,12 @@ describe('article Markdown', () => {
     ['<p style="background:url(javascript:alert(1))">x</p>', /style|javascript/],
     ['<form action="https://evil.example"><button>go</button></form>', /<form|<button/],
     ['<a href="//evil.example/">x</a>', /evil/],
-  ])('removes %s', (markdown, forbidden) => {
-    expect(renderMarkdown(markdown)).not.toMatch(forbidden);
+  ])('removes %s', async (markdown, forbidden) => {
+    expect(await renderMarkdown(markdown)).not.toMatch(forbidden);
   });
 
-  it('gives the readable text of the HTML, block by block', () => {
-    const html = renderMarkdown('## Step one\n\nOpen **Your 2FA** &amp; choose.\n\n- a\n- b');
+  it('gives the readable text of the HTML, block by block', async () => {
+    const html = await renderMarkdown('## Step one\n\nOpen **Your 2FA** &amp; choose.\n\n- a\n- b');
     expect(htmlToText(html)).toBe('Step one\nOpen Your 2FA & choose.\na\nb');
   });
 });

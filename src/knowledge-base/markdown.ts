@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module';
-import { Marked } from 'marked';
+import type { Marked } from 'marked';
 import type sanitizeHtml from 'sanitize-html';
 
-// Loaded at the first article rendered, not at start: sanitize-html (with its HTML and CSS
-// parsers) is a large module and a start on a seeded database renders nothing
-// (docs/performance.md).
+// Loaded at the first article rendered, not at start: marked and sanitize-html (with its HTML
+// and CSS parsers) are large modules and a start on a seeded database renders nothing
+// (docs/performance.md). marked is an ES module only, hence the import().
+let marked: Marked | null = null;
 let sanitize: typeof sanitizeHtml | null = null;
 
 /**
@@ -65,10 +66,9 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   disallowedTagsMode: 'discard',
 };
 
-const marked = new Marked({ gfm: true, breaks: false, async: false });
-
 /** Markdown → HTML that is safe to insert into a page as it is. */
-export function renderMarkdown(markdown: string): string {
+export async function renderMarkdown(markdown: string): Promise<string> {
+  marked ??= new (await import('marked')).Marked({ gfm: true, breaks: false, async: false });
   const raw = marked.parse(markdown, { async: false });
   sanitize ??= createRequire(import.meta.url)('sanitize-html') as typeof sanitizeHtml;
   return sanitize(raw, SANITIZE_OPTIONS);

@@ -307,7 +307,7 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
       const { v } = form;
       const state: AdminFormState = { values: form.values };
       if (text(request.body, 'action') === 'preview') {
-        state.previewHtml = kb.editor.preview(form.text.markdown);
+        state.previewHtml = await kb.editor.preview(form.text.markdown);
       } else if (v.ok) {
         const result = await kb.editor.createArticle(
           form.settings,
@@ -391,7 +391,7 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
       if (text(request.body, 'action') === 'preview') {
         return renderEdit(request, reply, id, form.locale, {
           values: form.values,
-          previewHtml: kb.editor.preview(form.text.markdown),
+          previewHtml: await kb.editor.preview(form.text.markdown),
         });
       }
       if (v.ok) {
