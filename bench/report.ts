@@ -38,6 +38,8 @@ export interface StartupResult {
   store: string;
   command: string;
   first_200_ms: number;
+  /** Each start's time, where several were timed (first_200_ms is then their median). */
+  runs_ms?: number[];
 }
 
 export interface Target {

@@ -292,6 +292,9 @@ interface StoreRun {
   targets: Target[];
 }
 
+/** How many times `npm start` is timed for the start-up target (the median counts). */
+const NPM_STARTS = 5;
+
 /** Milliseconds from spawning a server to its first 200 on GET /health; the server is stopped. */
 async function timeStart(command: string, args: string[], store: Store, logName: string) {
   const port = await freePort();
@@ -370,8 +373,20 @@ async function benchStore(bench: Bench, store: Store, workDir: string): Promise<
       command: `${SERVE}, first start (ships the knowledge base)`,
       first_200_ms: round(first, 0),
     });
-    const npmStart = await timeStart('npm', ['start', '--silent'], store, 'npm-start.log');
-    startup.push({ store: store.label, command: 'npm start', first_200_ms: round(npmStart, 0) });
+    // One start moves by a few hundred milliseconds with the machine: the target takes the
+    // median of several.
+    const npmStarts: number[] = [];
+    for (let i = 1; i <= NPM_STARTS; i++) {
+      npmStarts.push(await timeStart('npm', ['start', '--silent'], store, `npm-start-${i}.log`));
+    }
+    const sorted = [...npmStarts].sort((a, b) => a - b);
+    const npmStart = percentile(sorted, 0.5);
+    startup.push({
+      store: store.label,
+      command: `npm start (median of ${NPM_STARTS} starts, ${round(sorted[0] ?? 0, 0)}–${round(sorted.at(-1) ?? 0, 0)} ms)`,
+      first_200_ms: round(npmStart, 0),
+      runs_ms: npmStarts.map((ms) => round(ms, 0)),
+    });
     targets.push({
       name: name('first 200 from npm start on a migrated database'),
       value: round(npmStart, 0),
