@@ -255,6 +255,8 @@ export function watchProcess(pid: number) {
   } catch {
     // Not permitted here: the samples alone give the peak.
   }
+  // The process first and its main thread last at the start, the other way round at the end:
+  // the main thread's share can then never come out larger than the whole.
   const cpuAtStart = cpuTimeOf(pid);
   const loopCpuAtStart = cpuTimeOf(pid, pid);
   let peakKb = memoryOf(pid)?.rssKb ?? 0;
@@ -270,8 +272,8 @@ export function watchProcess(pid: number) {
       clearInterval(timer);
       const now = memoryOf(pid);
       if (now) peakKb = Math.max(peakKb, now.rssKb, canReset ? now.peakKb : 0);
-      const cpuAtEnd = cpuTimeOf(pid);
       const loopCpuAtEnd = cpuTimeOf(pid, pid);
+      const cpuAtEnd = cpuTimeOf(pid);
       return {
         peakRssMb: peakKb / 1024,
         cpuMs: cpuAtStart !== null && cpuAtEnd !== null ? cpuAtEnd - cpuAtStart : null,

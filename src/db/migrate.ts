@@ -54,6 +54,8 @@ async function upToDate(db: Kysely<Database>, schema: string | null | undefined)
     const known = Object.keys(migrations);
     return rows.length === known.length && rows.every((row) => known.includes(row.name));
   } catch {
+    // Most often no table yet (a fresh database). Whatever else it was, the migrator meets it
+    // too and reports it properly.
     return false;
   }
 }

@@ -157,7 +157,9 @@ export const adminEn = {
     deleteConfirm: (members: number) =>
       members === 0
         ? 'The group has no members. Deleting it cannot be undone.'
-        : `${members === 1 ? 'Its member keeps' : `Its ${members} members keep`} their account: only the group and the memberships are removed. Deleting it cannot be undone.`,
+        : members === 1
+          ? 'Its member keeps their account: only the group and the membership are removed. Deleting it cannot be undone.'
+          : `Its ${members} members keep their accounts: only the group and the memberships are removed. Deleting it cannot be undone.`,
     deleted: (name: string) => `The group “${name}” has been deleted.`,
     errors: {
       NAME_TAKEN: 'A group with this name already exists.',

@@ -159,7 +159,9 @@ export const adminNl: AdminMessages = {
     deleteConfirm: (members: number) =>
       members === 0
         ? 'De groep heeft geen leden. Verwijderen kan niet ongedaan worden gemaakt.'
-        : `${members === 1 ? 'Het lid houdt zijn' : `De ${members} leden houden hun`} account: alleen de groep en het lidmaatschap worden verwijderd. Verwijderen kan niet ongedaan worden gemaakt.`,
+        : members === 1
+          ? 'Het account van het lid blijft bestaan: alleen de groep en het lidmaatschap worden verwijderd. Verwijderen kan niet ongedaan worden gemaakt.'
+          : `De accounts van de ${members} leden blijven bestaan: alleen de groep en de lidmaatschappen worden verwijderd. Verwijderen kan niet ongedaan worden gemaakt.`,
     deleted: (name: string) => `De groep „${name}” is verwijderd.`,
     errors: {
       NAME_TAKEN: 'Er bestaat al een groep met deze naam.',

@@ -51,7 +51,7 @@ describe.each(DIALECTS)('log in and log out (%s)', (dialect) => {
     };
     expect(await wrongTries(9)).toEqual(Array<number>(9).fill(401));
     expect((await logIn(new Client(app.app), email)).status).toBe(303);
-    // Counted afresh after the success: without the clearing, the third of these is the 11th.
+    // Counted afresh after the success: without the clearing, the first of these is the 11th.
     expect(await wrongTries(9)).toEqual(Array<number>(9).fill(401));
     expect((await logIn(new Client(app.app), email)).status).toBe(303);
     expect(await wrongTries(10)).toEqual(Array<number>(10).fill(401));

@@ -52,14 +52,27 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     return handle;
   }
 
-  it('applies every migration once, and nothing on a database that is up to date', async () => {
+  /** Whether the database's own schema has the table (PostgreSQL's catalogue lists every schema). */
+  async function hasTable(db: DatabaseHandle['db'], name: string): Promise<boolean> {
+    const { rows } =
+      dialect === 'postgres'
+        ? await sql<{ n: number }>`select count(*)::int as n from information_schema.tables
+            where table_schema = current_schema() and table_name = ${name}`.execute(db)
+        : await sql<{ n: number }>`select count(*) as n from sqlite_master
+            where type = 'table' and name = ${name}`.execute(db);
+    return Number(rows[0]?.n) === 1;
+  }
+
+  it('applies every migration once, and skips the migrator on a database that is up to date', async () => {
     const { db } = await freshDatabase();
     expect(await migrateToLatest(db)).toEqual(ALL);
+    // The migrator makes its lock table whenever it runs: gone, it shows the migrator did not.
+    await db.schema.dropTable('kysely_migration_lock').execute();
     expect(await migrateToLatest(db)).toEqual([]);
-    const tables = await db.introspection.getTables();
-    expect(tables.map((t) => t.name)).toEqual(
-      expect.arrayContaining(['users', 'trusted_devices', 'webauthn_credentials']),
-    );
+    expect(await hasTable(db, 'kysely_migration_lock')).toBe(false);
+    for (const table of ['users', 'trusted_devices', 'webauthn_credentials']) {
+      expect(await hasTable(db, table), table).toBe(true);
+    }
   });
 
   it('applies a migration the record lacks', async () => {
@@ -69,10 +82,9 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     await db.schema.dropTable('webauthn_challenges').execute();
     await db.schema.dropTable('webauthn_credentials').execute();
     await sql`delete from kysely_migration where name = '0006-security-keys'`.execute(db);
+    expect(await hasTable(db, 'webauthn_credentials')).toBe(false);
     expect(await migrateToLatest(db)).toEqual(['0006-security-keys']);
-    expect((await db.introspection.getTables()).map((t) => t.name)).toContain(
-      'webauthn_credentials',
-    );
+    expect(await hasTable(db, 'webauthn_credentials')).toBe(true);
   });
 
   it('refuses a database migrated by a newer build', async () => {

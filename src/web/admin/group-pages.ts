@@ -165,7 +165,7 @@ export function groupDeleteConfirmPage(
   const base = `/admin/groups/${data.group.id}`;
   return adminLayout(ctx, {
     section: 'groups',
-    title: g.deleteHeading,
+    title: g.deleteConfirmHeading(data.group.name),
     main: html`<h1>${g.deleteConfirmHeading(data.group.name)}</h1>
       <p>${g.deleteConfirm(data.members)}</p>
       <form method="post" action="${base}/delete" class="actions">

@@ -92,7 +92,9 @@ export function securityKeysEntry(
     }
     ${
       data.keys.length > 0
-        ? html`<table class="table method-keys" role="table">
+        ? // The roles repeat the elements' own: on a phone the table is laid out as blocks
+          // (portico.css), and some browsers drop a table's semantics with its layout.
+          html`<table class="table method-keys" role="table">
             <caption class="visually-hidden">
               ${t.listCaption}
             </caption>
