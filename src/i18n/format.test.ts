@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateTime } from './index.js';
+import { formatDate, formatDateTime, formatPercent } from './index.js';
 
-describe('formatDateTime', () => {
+describe('dates and numbers for people', () => {
   const at = Date.UTC(2026, 10, 28, 9, 5);
 
   it('spells out the date and time in UTC in each language, whichever came first', () => {
@@ -9,5 +9,12 @@ describe('formatDateTime', () => {
     expect(formatDateTime('en', at)).toBe('28 November 2026 at 09:05 UTC');
     expect(formatDateTime('nl', Date.UTC(2027, 0, 1, 23, 59))).toBe('1 januari 2027 om 23:59 UTC');
     expect(formatDateTime('en', Date.UTC(2027, 0, 1, 23, 59))).toBe('1 January 2027 at 23:59 UTC');
+  });
+
+  it('writes a day and a percentage in each language', () => {
+    expect(formatDate('en', at)).toBe('28 November 2026');
+    expect(formatDate('nl', at)).toBe('28 november 2026');
+    expect(formatPercent('en', 0.25)).toBe('25%');
+    expect(formatPercent('nl', 0.25)).toBe('25%');
   });
 });

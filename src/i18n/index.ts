@@ -35,16 +35,29 @@ export function localeFromAcceptLanguage(header: string | undefined): Locale | n
   return null;
 }
 
-// Making an Intl.DateTimeFormat costs about 150 µs, formatting with one about 3 µs: one per
-// language, made when first used (docs/performance.md).
-const dateTimeFormats = new Map<Locale, Intl.DateTimeFormat>();
+/** The regional variant whose dates and numbers each language is shown in. */
+const INTL_LOCALE: Record<Locale, string> = { en: 'en-GB', nl: 'nl-NL' };
 
-/** Formats a time for people, in the given language, in UTC with the zone named. */
-export function formatDateTime(locale: Locale, ms: number): string {
-  let format = dateTimeFormats.get(locale);
-  if (!format) {
-    // dateStyle/timeStyle cannot be combined with timeZoneName (Intl throws): spell the parts out.
-    format = new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', {
+/**
+ * One Intl formatter per language, made when first asked for: making one costs about 150 µs,
+ * using one about 3 µs (docs/performance.md).
+ */
+function perLocale<F>(make: (intlLocale: string) => F): (locale: Locale) => F {
+  const made = new Map<Locale, F>();
+  return (locale) => {
+    let format = made.get(locale);
+    if (!format) {
+      format = make(INTL_LOCALE[locale]);
+      made.set(locale, format);
+    }
+    return format;
+  };
+}
+
+// dateStyle/timeStyle cannot be combined with timeZoneName (Intl throws): spell the parts out.
+const dateTimeFormat = perLocale(
+  (tag) =>
+    new Intl.DateTimeFormat(tag, {
       year: 'numeric',
       month: 'long',
       day: 'numeric',
@@ -52,8 +65,26 @@ export function formatDateTime(locale: Locale, ms: number): string {
       minute: '2-digit',
       timeZone: 'UTC',
       timeZoneName: 'short',
-    });
-    dateTimeFormats.set(locale, format);
-  }
-  return format.format(new Date(ms));
+    }),
+);
+const dateFormat = perLocale(
+  (tag) => new Intl.DateTimeFormat(tag, { dateStyle: 'long', timeZone: 'UTC' }),
+);
+const percentFormat = perLocale(
+  (tag) => new Intl.NumberFormat(tag, { style: 'percent', maximumFractionDigits: 0 }),
+);
+
+/** Formats a time for people, in the given language, in UTC with the zone named. */
+export function formatDateTime(locale: Locale, ms: number): string {
+  return dateTimeFormat(locale).format(new Date(ms));
+}
+
+/** Formats a day for people, in the given language (UTC). */
+export function formatDate(locale: Locale, ms: number): string {
+  return dateFormat(locale).format(new Date(ms));
+}
+
+/** A fraction as a whole percentage, in the given language. */
+export function formatPercent(locale: Locale, fraction: number): string {
+  return percentFormat(locale).format(fraction);
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { DashboardCounts } from '../../admin/dashboard.js';
+import { formatPercent } from '../../i18n/index.js';
 import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
 import type { Requirement } from '../../two-factor/policy.js';
@@ -10,19 +11,8 @@ import { queryString } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
 import { adminLayout } from './admin-layout.js';
 
-// One per language, made when first used: making a number format costs far more than using it.
-const percentFormats = new Map<string, Intl.NumberFormat>();
-
 function percent(ctx: PageContext, part: number, whole: number): string {
-  let format = percentFormats.get(ctx.locale);
-  if (!format) {
-    format = new Intl.NumberFormat(ctx.locale === 'nl' ? 'nl-NL' : 'en-GB', {
-      style: 'percent',
-      maximumFractionDigits: 0,
-    });
-    percentFormats.set(ctx.locale, format);
-  }
-  return format.format(whole === 0 ? 0 : part / whole);
+  return formatPercent(ctx.locale, whole === 0 ? 0 : part / whole);
 }
 
 function stat(label: string, value: string | number, extra?: SafeHtml | string): SafeHtml {

@@ -17,7 +17,8 @@ import { html, unsafeRaw } from '../../lib/html.js';
 import type { FieldErrors } from '../views/components.js';
 import { button, errorSummary, field, form } from '../views/components.js';
 import type { PageContext } from '../views/page-context.js';
-import { articleHref, formatDate } from '../portal/kb-pages.js';
+import { formatDate } from '../../i18n/index.js';
+import { articleHref } from '../portal/kb-pages.js';
 import { adminLayout } from './admin-layout.js';
 
 export interface AdminFormState {

@@ -1,4 +1,5 @@
 import type { Locale } from '../../i18n/index.js';
+import { formatDate } from '../../i18n/index.js';
 import type {
   ArticleLink,
   ArticlePage,
@@ -21,21 +22,6 @@ export const searchHref = (query: string) => `/kb/search?q=${encodeURIComponent(
 /** A lang attribute where a text is not in the page's language (WCAG 3.1.2). */
 function langAttr(ctx: PageContext, locale: Locale): SafeHtml {
   return locale === ctx.locale ? html`` : html`lang="${locale}"`;
-}
-
-// Building an Intl.DateTimeFormat costs about a millisecond: one per language, made once.
-const dateFormats = new Map<Locale, Intl.DateTimeFormat>();
-
-export function formatDate(locale: Locale, ms: number): string {
-  let format = dateFormats.get(locale);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', {
-      dateStyle: 'long',
-      timeZone: 'UTC',
-    });
-    dateFormats.set(locale, format);
-  }
-  return format.format(new Date(ms));
 }
 
 function isoDate(ms: number): string {
