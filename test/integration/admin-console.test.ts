@@ -500,6 +500,9 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
         'Dashboard',
         'Users',
         'With two-factor authentication',
+        'Authentication App',
+        'Email Authentication',
+        'Security Keys',
         'Lockouts',
         'Failed codes',
       ]) {

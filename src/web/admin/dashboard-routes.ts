@@ -57,6 +57,7 @@ export function dashboardPage(
         ${stat(d.withTwoFactor, percent(ctx, c.withTwoFactor, c.users), share(c.withTwoFactor))}
         ${stat(t.twoFactor.admin.appMethod, percent(ctx, c.byMethod.totp, c.users), share(c.byMethod.totp))}
         ${stat(t.twoFactor.admin.emailMethod, percent(ctx, c.byMethod.email, c.users), share(c.byMethod.email))}
+        ${stat(t.twoFactor.admin.securityKeysMethod, percent(ctx, c.byMethod.webauthn, c.users), share(c.byMethod.webauthn))}
         ${stat(d.withoutTwoFactor, c.users - c.withTwoFactor)}
       </dl>
       <p>
