@@ -8,6 +8,8 @@ import { generateToken, hashToken } from '../security/tokens.js';
 export const SESSION_TOUCH_INTERVAL_MS = 60_000;
 /** Step-up: sensitive changes need a sign-in at most this old (SPEC §4). */
 export const RECENT_AUTHENTICATION_MS = 10 * 60_000;
+/** `authenticated_at` of a session whose log-in did not prove the person in full (a remembered browser). */
+export const NEVER_AUTHENTICATED = 0;
 
 export interface SessionPolicy {
   idleMs: number;
@@ -28,6 +30,8 @@ export async function createSession(
     now: number;
     maxMs: number;
     secondFactor?: boolean;
+    /** When the person last proved who they are; defaults to now. */
+    authenticatedAt?: number;
   },
 ): Promise<{ token: string; session: Session }> {
   const token = generateToken();
@@ -37,7 +41,7 @@ export async function createSession(
     created_at: input.now,
     last_seen_at: input.now,
     expires_at: input.now + input.maxMs,
-    authenticated_at: input.now,
+    authenticated_at: input.authenticatedAt ?? input.now,
     ip: input.meta.ip,
     user_agent: input.meta.userAgent.slice(0, 512),
     second_factor: input.secondFactor ? 1 : 0,
@@ -140,7 +144,10 @@ export async function findActiveSession(
 }
 
 export function isRecentlyAuthenticated(session: Session, now: number): boolean {
-  return now - session.authenticated_at <= RECENT_AUTHENTICATION_MS;
+  return (
+    session.authenticated_at !== NEVER_AUTHENTICATED &&
+    now - session.authenticated_at <= RECENT_AUTHENTICATION_MS
+  );
 }
 
 export async function revokeSession(db: Kysely<Database>, idHash: string): Promise<void> {

@@ -7,7 +7,7 @@ import { consumeRateLimit, clearRateLimit } from '../security/rate-limit.js';
 import { generateToken, hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { issueToken, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
-import { createSession, rotateSession } from './sessions.js';
+import { createSession, NEVER_AUTHENTICATED, rotateSession } from './sessions.js';
 import { findAccountByEmail, normalizeEmail } from './users.js';
 import { verifyEmailMail } from '../mail/templates.js';
 import { absoluteUrl } from './deps.js';
@@ -183,7 +183,11 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     ) {
       return undefined;
     }
-    const secondFactor = method !== 'password';
+    // A remembered browser stands in for the second step of this log-in only: its session
+    // holds neither a second factor nor a recent authentication, so a step-up and the admin
+    // console still ask for the password and the second factor (SPEC §4 step-up).
+    const remembered = method === 'trusted_device';
+    const secondFactor = method !== 'password' && !remembered;
     if (removed.purpose === 'step_up') {
       const session = removed.session_id_hash
         ? await executor
@@ -207,6 +211,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       now,
       maxMs: deps.sessionMaxMs,
       secondFactor,
+      authenticatedAt: remembered ? NEVER_AUTHENTICATED : now,
     });
     await audit.record(
       { event: 'sign_in.succeeded', actorUserId: removed.user_id, meta, details: { method } },

@@ -145,6 +145,44 @@ describe.each(DIALECTS)('trusted devices (%s)', (dialect) => {
     expect(textOf(stepUp.body)).not.toContain('Remember this device');
   });
 
+  it('is not a recent sign-in: right after it, a change to 2FA still asks for the second factor', async () => {
+    const user = await rememberedUser();
+    expect((await logIn(user.client, user.email)).location).toBe('/');
+    const methodsBefore = await app.services.twoFactor.methods.list(user.userId);
+    for (const [back, attempt] of [
+      ['/profile/2fa', () => user.client.post('/profile/2fa/recovery-codes')],
+      ['/profile/2fa/app/remove', () => user.client.post('/profile/2fa/app/remove')],
+      ['/profile/2fa/app/edit', () => user.client.post('/profile/2fa/app/edit', { name: 'X' })],
+    ] as const) {
+      const page = await attempt();
+      expect(page.status, back).toBe(303);
+      expect(page.location, back).toBe(`/reauth?next=${encodeURIComponent(back)}`);
+    }
+    expect(await app.services.twoFactor.methods.list(user.userId)).toEqual(methodsBefore);
+
+    // The step-up asks for the password and then the second factor, and then the change goes.
+    const reauth = await user.client.submit('/reauth', {
+      password: PASSWORD,
+      next: '/profile/2fa',
+    });
+    expect(reauth.location).toMatch(/^\/reauth\/2fa/);
+    const confirmed = await user.client.post('/reauth/2fa', {
+      method: 'totp',
+      code: freshCode(app, user.secret),
+    });
+    expect(confirmed.status).toBe(303);
+    expect((await user.client.post('/profile/2fa/recovery-codes')).status).toBe(200);
+  });
+
+  it('does not count as a second factor for the admin console', async () => {
+    const user = await rememberedUser();
+    expect((await logIn(user.client, user.email)).location).toBe('/');
+    await app.db.updateTable('users').set({ is_admin: 1 }).where('id', '=', user.userId).execute();
+    const console = await user.client.get('/admin');
+    expect(console.status).toBe(303);
+    expect(console.location).toBe(`/reauth?next=${encodeURIComponent('/admin')}`);
+  });
+
   it('does not skip a locked second factor', async () => {
     const user = await rememberedUser();
     for (let i = 0; i < 2; i++) {
