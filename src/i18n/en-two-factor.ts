@@ -130,6 +130,9 @@ export const twoFactorEn = {
     INVALID_CODE: 'That code is not correct. Check it and try again.',
     CODE_EXPIRED: 'That code has expired. Send a new one.',
     CODE_ALREADY_USED: 'That code has already been used. Wait for a new code and try again.',
+    /** CODE_ALREADY_USED for a recovery code, which is never followed by a new one. */
+    recoveryCodeAlreadyUsed:
+      'That recovery code has already been used. Use another one of your recovery codes.',
     SIGN_IN_ENDED: 'Too many wrong codes. Log in again with your password.',
     LOCKED: (time: string) =>
       `Too many wrong codes. Two-factor sign-in for this account is locked until ${time}. We have emailed you about it.`,

@@ -133,6 +133,8 @@ export const twoFactorNl: TwoFactorMessages = {
     INVALID_CODE: 'Die code klopt niet. Controleer hem en probeer het opnieuw.',
     CODE_EXPIRED: 'Die code is verlopen. Vraag een nieuwe aan.',
     CODE_ALREADY_USED: 'Die code is al gebruikt. Wacht op een nieuwe code en probeer het opnieuw.',
+    recoveryCodeAlreadyUsed:
+      'Die herstelcode is al gebruikt. Gebruik een andere van je herstelcodes.',
     SIGN_IN_ENDED: 'Te veel verkeerde codes. Log opnieuw in met je wachtwoord.',
     LOCKED: (time: string) =>
       `Te veel verkeerde codes. Inloggen met tweestapsverificatie is voor dit account geblokkeerd tot ${time}. We hebben je daarover gemaild.`,

@@ -32,6 +32,9 @@ import {
 } from '../helpers/two-factor.js';
 
 const ALREADY_USED = 'That code has already been used.';
+// A recovery code never comes again: its replay must not tell the person to wait for a new one.
+const RECOVERY_ALREADY_USED =
+  'That recovery code has already been used. Use another one of your recovery codes.';
 
 const isSignedIn = (page: Page) =>
   page.status === 303 &&
@@ -169,7 +172,8 @@ describe.each(DIALECTS)('two-factor replay (%s)', (dialect) => {
     await b.get('/login/2fa?method=recovery');
     const replay = await submitCode(b, 'recovery', first ?? '');
     expect(replay.status).toBe(422);
-    expect(textOf(replay.body)).toContain(ALREADY_USED);
+    expect(textOf(replay.body)).toContain(RECOVERY_ALREADY_USED);
+    expect(textOf(replay.body)).not.toContain('Wait for a new code');
     expect(b.cookies.has(SESSION_COOKIE)).toBe(false);
     expect(await auditCount(app, 'two_factor.code_replayed', user.userId)).toBe(1);
     expect((await accountRow(app, user.userId)).second_factor_failures).toBe(1);

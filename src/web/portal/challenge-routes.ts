@@ -25,6 +25,18 @@ export function twoFactorErrorText(
   return t.twoFactor.errors[code];
 }
 
+/**
+ * Words for a refused second step: a security key has one message for whatever went wrong, and
+ * a used recovery code is never followed by a new one, unlike a TOTP or email code.
+ */
+function challengeErrorText(t: Messages, kind: ChallengeKind, code: TwoFactorErrorCode): string {
+  if (kind === 'webauthn' && code !== 'METHOD_DISABLED') return t.twoFactor.webauthn.failed;
+  if (kind === 'recovery' && code === 'CODE_ALREADY_USED') {
+    return t.twoFactor.errors.recoveryCodeAlreadyUsed;
+  }
+  return twoFactorErrorText(t, code);
+}
+
 const KINDS: ChallengeKind[] = ['totp', 'email', 'recovery', 'webauthn'];
 const isKind = (value: string): value is ChallengeKind => (KINDS as string[]).includes(value);
 
@@ -211,10 +223,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
           stepUp,
           method: kind,
           codeSent: kind === 'email',
-          error:
-            kind === 'webauthn' && result.error !== 'METHOD_DISABLED'
-              ? t.twoFactor.webauthn.failed
-              : twoFactorErrorText(t, result.error),
+          error: challengeErrorText(t, kind, result.error),
           status: 422,
           next,
         });
