@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -106,6 +107,10 @@ const CODE_PATTERN = /\b\d{6}\b/g;
 /**
  * Development outbox: each message becomes a real .eml file in the outbox folder, and its
  * subject, links and codes are logged so a developer can follow them without a mail server.
+ * The files hold sign-in codes and links, so the folder is its owner's only (0700) and so is
+ * each file (0600). Several processes may share the folder: a name is the time, this process's
+ * count and random bytes, so names sort by time and two processes never pick the same one;
+ * `wx` refuses to replace a file should they ever do.
  */
 export function createOutboxMailer(
   outboxDir: string,
@@ -118,10 +123,11 @@ export function createOutboxMailer(
     async send(message) {
       created ??= mailModule().createTransport({ streamTransport: true, buffer: true });
       const info = await created.sendMail({ from, ...message });
-      await fs.mkdir(outboxDir, { recursive: true });
+      await fs.mkdir(outboxDir, { recursive: true, mode: 0o700 });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const file = path.join(outboxDir, `${stamp}-${++sequence}.eml`);
-      await fs.writeFile(file, info.message as Buffer);
+      const count = String(++sequence).padStart(6, '0');
+      const file = path.join(outboxDir, `${stamp}-${count}-${randomBytes(4).toString('hex')}.eml`);
+      await fs.writeFile(file, info.message as Buffer, { flag: 'wx', mode: 0o600 });
       const links = message.text.match(LINK_PATTERN) ?? [];
       const codes = message.text.match(CODE_PATTERN) ?? [];
       log(
