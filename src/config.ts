@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts/passwords.js';
 
 /** Typed, validated configuration (SPEC §5). Every variable is checked at start. */
 export interface Config {
@@ -44,6 +47,21 @@ function readInteger(env: Env, name: string, fallback: number, min: number, max:
   return value;
 }
 
+/**
+ * An address or CIDR range as Fastify's proxy-addr takes it: a prefix of 0 (everyone) it
+ * refuses, so it is refused here, before anything starts.
+ */
+function isProxyAddress(entry: string): boolean {
+  const slash = entry.lastIndexOf('/');
+  const family = isIP(slash === -1 ? entry : entry.slice(0, slash));
+  if (family === 0) return false;
+  if (slash === -1) return true;
+  const prefix = entry.slice(slash + 1);
+  return (
+    /^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (family === 4 ? 32 : 128)
+  );
+}
+
 function readTrustProxy(raw: string | undefined): Config['trustProxy'] {
   if (raw === undefined || raw === '') return false;
   if (/^\d+$/.test(raw)) return Number(raw);
@@ -51,11 +69,10 @@ function readTrustProxy(raw: string | undefined): Config['trustProxy'] {
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean);
-  const address = /^[0-9a-fA-F:.]+(\/\d{1,3})?$/;
-  if (entries.length === 0 || !entries.every((entry) => address.test(entry))) {
+  if (entries.length === 0 || !entries.every(isProxyAddress)) {
     throw new ConfigError(
       'PORTICO_TRUST_PROXY',
-      'a hop count (e.g. 1) or a comma-separated list of proxy addresses or CIDR ranges',
+      'a hop count (e.g. 1) or a comma-separated list of proxy IP addresses or CIDR ranges (e.g. 10.0.0.1,10.0.1.0/24)',
     );
   }
   return entries;
@@ -74,35 +91,113 @@ function readSecretKey(raw: string | undefined): Buffer | null {
 }
 
 function readUrl(name: string, raw: string, protocols: string[]): URL {
+  const expected = `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')} and a host`;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(name, `a URL starting with ${protocols.join(' or ')}`);
+    throw new ConfigError(name, expected);
   }
-  if (!protocols.includes(url.protocol)) {
-    throw new ConfigError(name, `a URL starting with ${protocols.join(' or ')}`);
+  if (!protocols.includes(url.protocol) || url.hostname === '') {
+    throw new ConfigError(name, expected);
   }
   return url;
 }
 
+/**
+ * Links in mails are made from the public URL's origin and absolute paths, and cookies are
+ * set for the whole host: a path, query or fragment would be dropped, so it is refused.
+ */
+function readPublicUrl(raw: string): URL {
+  const url = readUrl('PUBLIC_URL', raw, ['http:', 'https:']);
+  if (url.href !== `${url.origin}/`) {
+    throw new ConfigError(
+      'PUBLIC_URL',
+      `the root of a host, such as https://help.example.com, without a path, query or credentials (Portico must be served at the root of its host; got ${raw})`,
+    );
+  }
+  return url;
+}
+
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+function readHost(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return '127.0.0.1';
+  if (isIP(raw) === 0 && !HOST_NAME.test(raw)) {
+    throw new ConfigError(
+      'HOST',
+      'an IP address (127.0.0.1, 0.0.0.0, ::) or a host name to listen on',
+    );
+  }
+  return raw;
+}
+
+/** `local@domain` or `Name <local@domain>`: the envelope sender and the From header. */
+const MAIL_ADDRESS = /^[^\s@<>]+@[^\s@<>.]+(?:\.[^\s@<>.]+)*$/;
+
+function readMailFrom(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'Portico <no-reply@localhost>';
+  const named = /^[^<>\r\n]*<([^<>]*)>$/.exec(raw);
+  if (!MAIL_ADDRESS.test(named ? (named[1] ?? '') : raw)) {
+    throw new ConfigError(
+      'MAIL_FROM',
+      'an address such as "Help Center <help@example.com>" or help@example.com',
+    );
+  }
+  return raw;
+}
+
+/**
+ * The data directory is made on first start: whatever already stands at that path (or the
+ * nearest existing folder above it) must be a directory.
+ */
+function readDataDir(raw: string | undefined): string {
+  const dataDir = path.resolve(raw || './data');
+  for (let at = dataDir; ; at = path.dirname(at)) {
+    let stats: fs.Stats | undefined;
+    try {
+      stats = fs.statSync(at, { throwIfNoEntry: false });
+    } catch (error) {
+      // ENOTDIR: a file stands somewhere above; the next step up finds it. Anything else
+      // (no permission) is said by opening the database there.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR') return dataDir;
+    }
+    if (stats) {
+      if (stats.isDirectory()) return dataDir;
+      throw new ConfigError(
+        'PORTICO_DATA_DIR',
+        `a directory, but ${at} is a file (SQLite database, mail outbox and key file live there)`,
+      );
+    }
+    if (path.dirname(at) === at) return dataDir;
+  }
+}
+
+/** A database URL as it may be printed: the password, if any, replaced by ***. */
+export function databaseUrlForDisplay(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    if (url.password === '') return databaseUrl;
+    url.password = '***';
+    return url.href;
+  } catch {
+    // Not a URL the parser takes (a stray %): hide everything between user name and host.
+    return databaseUrl.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):.*@/i, '$1:***@');
+  }
+}
+
 export function loadConfig(env: Env = process.env): Config {
-  const port = readInteger(env, 'PORT', 3000, 0, 65535);
-  const host = env.HOST || '127.0.0.1';
-  const dataDir = path.resolve(env.PORTICO_DATA_DIR || './data');
-  const publicUrl = readUrl('PUBLIC_URL', env.PUBLIC_URL || `http://localhost:${port}`, [
-    'http:',
-    'https:',
-  ]);
+  const port = readInteger(env, 'PORT', 3000, 1, 65535);
+  const host = readHost(env.HOST);
+  const dataDir = readDataDir(env.PORTICO_DATA_DIR);
+  const publicUrl = readPublicUrl(env.PUBLIC_URL || `http://localhost:${port}`);
   const databaseUrl = env.DATABASE_URL || `sqlite:${path.join(dataDir, 'portico.db')}`;
   if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL', 'sqlite:/path/to/file.db or postgres://user@host/db');
   }
   const smtpUrl = env.SMTP_URL ? readUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']).href : null;
-  const mailFrom = env.MAIL_FROM || 'Portico <no-reply@localhost>';
-  if (!/@/.test(mailFrom) || /[\r\n]/.test(mailFrom)) {
-    throw new ConfigError('MAIL_FROM', 'an address such as "Help Center <help@example.com>"');
-  }
+  const mailFrom = readMailFrom(env.MAIL_FROM);
   const adminEmail = env.PORTICO_ADMIN_EMAIL || null;
   const adminPassword = env.PORTICO_ADMIN_PASSWORD || null;
   if (adminEmail !== null && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) {
@@ -114,8 +209,15 @@ export function loadConfig(env: Env = process.env): Config {
       'to be set together with the other PORTICO_ADMIN_* variable',
     );
   }
-  if (adminPassword !== null && adminPassword.length < 12) {
-    throw new ConfigError('PORTICO_ADMIN_PASSWORD', 'at least 12 characters');
+  // The log-in refuses passwords outside these bounds: such an administrator could never sign in.
+  if (
+    adminPassword !== null &&
+    (adminPassword.length < PASSWORD_MIN_LENGTH || adminPassword.length > PASSWORD_MAX_LENGTH)
+  ) {
+    throw new ConfigError(
+      'PORTICO_ADMIN_PASSWORD',
+      `${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
+    );
   }
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', LOG_LEVELS.join(', '));

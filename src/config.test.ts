@@ -1,0 +1,183 @@
+/**
+ * SPEC §5: every variable is checked at start, and a wrong value stops the process with one
+ * line naming the variable. A value accepted here and refused later (by Fastify, the mailer,
+ * the log-in form or the listening socket) fails far from its cause, sometimes after the
+ * one-time administrator credentials were printed, so each check below mirrors what the part
+ * that uses the value will accept.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Fastify from 'fastify';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PASSWORD_MAX_LENGTH } from './accounts/passwords.js';
+import { ConfigError, databaseUrlForDisplay, loadConfig } from './config.js';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-config-'));
+const base = { PORTICO_DATA_DIR: dataDir };
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+/** The variable a wrong value is blamed on, and the one line the operator reads. */
+function refusal(env: Record<string, string>): { variable: string; line: string } {
+  try {
+    loadConfig({ ...base, ...env });
+  } catch (error) {
+    if (error instanceof ConfigError) return { variable: error.variable, line: error.message };
+    throw error;
+  }
+  throw new Error(`accepted ${JSON.stringify(env)}`);
+}
+
+describe('configuration', () => {
+  it('accepts a complete, correct environment', () => {
+    const config = loadConfig({
+      ...base,
+      PORT: '3400',
+      HOST: '0.0.0.0',
+      PUBLIC_URL: 'https://help.example.com/',
+      SMTP_URL: 'smtps://mailer:p%40ss@smtp.example.com:465',
+      MAIL_FROM: 'Help Center <help@example.com>',
+      PORTICO_ADMIN_EMAIL: 'ops@example.com',
+      PORTICO_ADMIN_PASSWORD: 'x'.repeat(PASSWORD_MAX_LENGTH),
+      PORTICO_TRUST_PROXY: '10.0.0.1, 10.0.1.0/24',
+    });
+    expect(config).toMatchObject({
+      port: 3400,
+      host: '0.0.0.0',
+      secure: true,
+      mailFrom: 'Help Center <help@example.com>',
+      trustProxy: ['10.0.0.1', '10.0.1.0/24'],
+    });
+    expect(config.smtpUrl).toBe('smtps://mailer:p%40ss@smtp.example.com:465');
+  });
+
+  it('refuses an administrator password the log-in would refuse', () => {
+    expect(
+      refusal({ PORTICO_ADMIN_EMAIL: 'ops@example.com', PORTICO_ADMIN_PASSWORD: 'short' }),
+    ).toMatchObject({ variable: 'PORTICO_ADMIN_PASSWORD' });
+    const tooLong = refusal({
+      PORTICO_ADMIN_EMAIL: 'ops@example.com',
+      PORTICO_ADMIN_PASSWORD: 'x'.repeat(PASSWORD_MAX_LENGTH + 1),
+    });
+    expect(tooLong.variable).toBe('PORTICO_ADMIN_PASSWORD');
+    expect(tooLong.line).toContain(`12 to ${PASSWORD_MAX_LENGTH} characters`);
+  });
+
+  it('accepts hop counts and proxy addresses that Fastify accepts', () => {
+    for (const value of [
+      '1',
+      '2',
+      '127.0.0.1',
+      '::1',
+      '10.0.0.0/8',
+      'fd00::/8',
+      '::ffff:10.0.0.1',
+    ]) {
+      const { trustProxy } = loadConfig({ ...base, PORTICO_TRUST_PROXY: value });
+      expect(trustProxy).not.toBe(false);
+      if (Array.isArray(trustProxy)) expect(() => Fastify({ trustProxy })).not.toThrow();
+    }
+  });
+
+  it('refuses proxy addresses and ranges that are not ones', () => {
+    for (const value of [
+      'abc',
+      '999.1.1.1',
+      '1.2.3.4/999',
+      '1.2.3.4/33',
+      '::1/129',
+      '10.0.0.0/0',
+      '1.2.3',
+      '10.0.0.1,,x',
+    ]) {
+      expect(refusal({ PORTICO_TRUST_PROXY: value }).variable, value).toBe('PORTICO_TRUST_PROXY');
+    }
+  });
+
+  it('refuses an SMTP URL without a host, and keeps credentials and smtps', () => {
+    for (const value of ['smtp:', 'smtp://', 'smtps://:465', 'smtp://user:pass@']) {
+      const { variable, line } = refusal({ SMTP_URL: value });
+      expect(variable, value).toBe('SMTP_URL');
+      expect(line).toContain('host');
+    }
+    expect(loadConfig({ ...base, SMTP_URL: 'smtp://user:pass@127.0.0.1:2525' }).smtpUrl).toBe(
+      'smtp://user:pass@127.0.0.1:2525',
+    );
+  });
+
+  it('refuses a sender that is not an address', () => {
+    for (const value of [
+      '@',
+      'no-reply@',
+      '@example.com',
+      'Portico <@>',
+      'Portico <a@b',
+      'a@b c',
+    ]) {
+      expect(refusal({ MAIL_FROM: value }).variable, value).toBe('MAIL_FROM');
+    }
+    for (const value of [
+      'no-reply@localhost',
+      'Portico <no-reply@localhost>',
+      '"Help, Desk" <help@example.com>',
+    ]) {
+      expect(loadConfig({ ...base, MAIL_FROM: value }).mailFrom).toBe(value);
+    }
+  });
+
+  it('refuses port 0 and ports beyond 65535', () => {
+    expect(refusal({ PORT: '0' })).toMatchObject({ variable: 'PORT' });
+    expect(refusal({ PORT: '65536' })).toMatchObject({ variable: 'PORT' });
+    expect(loadConfig({ ...base, PORT: '65535' }).port).toBe(65535);
+  });
+
+  it('refuses a public URL with a path, query or fragment: links in mails would lose it', () => {
+    for (const value of [
+      'http://localhost:3406/help/',
+      'http://localhost:3406/help',
+      'https://example.com/?a=1',
+      'https://example.com/#top',
+    ]) {
+      const { variable, line } = refusal({ PUBLIC_URL: value });
+      expect(variable, value).toBe('PUBLIC_URL');
+      expect(line).toContain('root');
+    }
+    expect(loadConfig({ ...base, PUBLIC_URL: 'http://localhost:3406' }).publicUrl.href).toBe(
+      'http://localhost:3406/',
+    );
+  });
+
+  it('refuses a HOST that is neither an IP address nor a host name', () => {
+    for (const value of ['not a host!', 'exa_mple.com', '-bad.example', '[::1]', 'a..b']) {
+      expect(refusal({ HOST: value }).variable, value).toBe('HOST');
+    }
+    for (const value of ['127.0.0.1', '::', '0.0.0.0', 'localhost', 'portico.internal']) {
+      expect(loadConfig({ ...base, HOST: value }).host).toBe(value);
+    }
+  });
+
+  it('refuses a data directory that is a file', () => {
+    const file = path.join(dataDir, 'a-file');
+    fs.writeFileSync(file, '');
+    expect(refusal({ PORTICO_DATA_DIR: file })).toMatchObject({ variable: 'PORTICO_DATA_DIR' });
+    expect(refusal({ PORTICO_DATA_DIR: path.join(file, 'below') })).toMatchObject({
+      variable: 'PORTICO_DATA_DIR',
+    });
+    expect(loadConfig({ PORTICO_DATA_DIR: path.join(dataDir, 'not-yet', 'made') }).dataDir).toBe(
+      path.join(dataDir, 'not-yet', 'made'),
+    );
+  });
+
+  it('shows a database URL without its password', () => {
+    expect(databaseUrlForDisplay('postgres://portico:s3cret@db.internal:5432/portico')).toBe(
+      'postgres://portico:***@db.internal:5432/portico',
+    );
+    expect(databaseUrlForDisplay('postgres://nouser@127.0.0.1:1/db')).toBe(
+      'postgres://nouser@127.0.0.1:1/db',
+    );
+    expect(databaseUrlForDisplay('postgres://u:p@ss%zz@host/db')).toBe('postgres://u:***@host/db');
+    expect(databaseUrlForDisplay('sqlite:/var/lib/portico/portico.db')).toBe(
+      'sqlite:/var/lib/portico/portico.db',
+    );
+  });
+});
