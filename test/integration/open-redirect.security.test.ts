@@ -13,6 +13,7 @@ import { DIALECTS } from '../helpers/databases.js';
 import { PASSWORD, registerAndVerify } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
+import { freshCode, newClient, userWithApp } from '../helpers/two-factor.js';
 
 const HOSTILE = [
   'https://evil.example/',
@@ -59,6 +60,36 @@ describe.each(DIALECTS)('no open redirects (%s)', (dialect) => {
       next: '/profile/emails',
     });
     expect(local.location).toBe('/profile/emails');
+  });
+
+  it('carries a local next through the second step, and only a local one', async () => {
+    const user = await userWithApp(app);
+    const client = newClient(app);
+    const login = await client.submit('/login', {
+      email: user.email,
+      password: PASSWORD,
+      next: '/profile/emails',
+    });
+    expect(login.location).toBe('/login/2fa?next=%2Fprofile%2Femails');
+    const challenge = await client.get(login.location ?? '');
+    expect(challenge.body).toContain('name="next" value="/profile/emails"');
+    const done = await client.post('/login/2fa', {
+      method: 'totp',
+      code: freshCode(app, user.secret),
+      next: '/profile/emails',
+    });
+    expect(done.location).toBe('/profile/emails');
+
+    for (const next of HOSTILE) {
+      const hostile = newClient(app);
+      const page = await hostile.submit('/login', { email: user.email, password: PASSWORD, next });
+      const target = new URL(page.location ?? '', 'http://localhost:3000/');
+      expect(target.pathname, JSON.stringify(next)).toBe('/login/2fa');
+      const carried = target.searchParams.get('next');
+      if (carried !== null) {
+        expect(destination(carried), JSON.stringify(next)).toBe('http://localhost:3000');
+      }
+    }
   });
 
   it('never carries a hostile next into the login form', async () => {

@@ -102,8 +102,10 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
         return again(403, { formError: t.login.unverified });
       case 'pending':
         tools.setPending(reply, result.pendingToken);
+        if (result.stage === 'setup_required') return reply.redirect('/login/2fa/setup', 303);
+        // The second step takes the person on to the page they asked for.
         return reply.redirect(
-          result.stage === 'setup_required' ? '/login/2fa/setup' : '/login/2fa',
+          next ? `/login/2fa?next=${encodeURIComponent(next)}` : '/login/2fa',
           303,
         );
       case 'signed_in':
