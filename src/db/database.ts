@@ -55,6 +55,20 @@ export function withStatementCache(
   };
 }
 
+/**
+ * The database holds password hashes, encrypted TOTP secrets and session hashes, so a new file
+ * is its owner's only (0600), as the key file is; SQLite gives its -wal and -shm files the mode
+ * of the database file. An empty file is a valid empty database. An existing file keeps its mode.
+ */
+function createPrivateFile(file: string): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
 export function dialectOf(url: string): Dialect {
   return url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
 }
@@ -62,7 +76,8 @@ export function dialectOf(url: string): Dialect {
 export function openDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
   if (dialectOf(url) === 'sqlite') {
     const file = url.slice('sqlite:'.length);
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    // ':memory:' and '' are databases without a file.
+    if (file !== ':memory:' && file !== '') createPrivateFile(file);
     const sqlite = new SQLite(file);
     // WAL lets readers run beside the writer; the busy timeout makes a second process wait
     // for the lock instead of failing; foreign keys are off by default in SQLite.
