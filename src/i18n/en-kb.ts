@@ -102,6 +102,7 @@ export const kbAdminEn = {
   articlePublished: 'The text has been published.',
   articleUnpublished: 'The text has been unpublished; visitors can no longer see it.',
   backToList: 'Back to the knowledge base',
+  backToArticle: 'Back to the article',
   errors: {
     SLUG_INVALID: 'Use only lower-case letters, digits and single hyphens (at most 80).',
     SLUG_TAKEN: 'Another item already uses this URL name. Choose another.',
@@ -111,6 +112,8 @@ export const kbAdminEn = {
     PARENT_CYCLE: 'A category cannot be placed inside itself or one of its subcategories.',
     CATEGORY_NOT_EMPTY: 'Move or delete its subcategories and articles first.',
     positionInvalid: 'Enter a whole number from 0 to 9999.',
+    languageInvalid:
+      'Articles are written in English or Dutch: open the article again and use its buttons.',
   },
 };
 

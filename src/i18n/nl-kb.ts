@@ -103,6 +103,7 @@ export const kbAdminNl: KbAdminMessages = {
   articlePublished: 'De tekst is gepubliceerd.',
   articleUnpublished: 'De publicatie is ingetrokken; bezoekers zien de tekst niet meer.',
   backToList: 'Terug naar de kennisbank',
+  backToArticle: 'Terug naar het artikel',
   errors: {
     SLUG_INVALID: 'Gebruik alleen kleine letters, cijfers en losse streepjes (hoogstens 80).',
     SLUG_TAKEN: 'Deze URL-naam is al in gebruik. Kies een andere.',
@@ -112,5 +113,7 @@ export const kbAdminNl: KbAdminMessages = {
     PARENT_CYCLE: 'Een categorie kan niet in zichzelf of in een van haar subcategorieën staan.',
     CATEGORY_NOT_EMPTY: 'Verplaats of verwijder eerst de subcategorieën en artikelen.',
     positionInvalid: 'Vul een heel getal van 0 tot en met 9999 in.',
+    languageInvalid:
+      'Artikelen zijn in het Engels of het Nederlands: open het artikel opnieuw en gebruik de knoppen daar.',
   },
 };

@@ -316,4 +316,35 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
     );
     expect(page.status).toBe(303);
   });
+
+  it('answers a publish or unpublish with an unknown or empty language with a 400 page, changing nothing', async () => {
+    const accounts = await categoryId('accounts');
+    const created = await admin.client.submit(
+      '/admin/kb/articles/new',
+      {
+        category_id: accounts,
+        lang: 'en',
+        title: 'A draft to publish',
+        slug: 'a-draft-to-publish',
+        position: '0',
+        body: 'Some text.',
+        action: 'create',
+      },
+      '/admin/kb/articles',
+    );
+    expect(created.status).toBe(303);
+    const id = ID.exec(created.location ?? '')?.[1] ?? '';
+    const before = (await kbEvents('kb.article_published')).length;
+    for (const action of ['publish', 'unpublish']) {
+      for (const lang of ['', 'de', 'EN']) {
+        await admin.client.get(`/admin/kb/articles/${id}`);
+        const page = await admin.client.post(`/admin/kb/articles/${id}/${action}`, { lang });
+        expect(page.status, `${action} ${lang}`).toBe(400);
+        expect(page.headers['content-type']).toContain('text/html');
+        expect(textOf(page.body)).toContain('Articles are written in English or Dutch');
+        expect(page.body).toContain(`href="/admin/kb/articles/${id}"`);
+      }
+    }
+    expect(await kbEvents('kb.article_published')).toHaveLength(before);
+  });
 });

@@ -20,6 +20,7 @@ import {
 import { text, Validator } from '../form-input.js';
 import type { NoticeKey } from '../request-context.js';
 import { requestMeta } from '../request-context.js';
+import { messagePage } from '../views/message-page.js';
 import type { WebDeps } from '../web-deps.js';
 import { sendHtml } from '../web-deps.js';
 import { requireAdmin } from './admin-guard.js';
@@ -435,7 +436,23 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
         const { id } = request.params;
         if (!ID_PATTERN.test(id)) return reply.callNotFound();
         const lang = text(request.body, 'lang');
-        if (!isLocale(lang)) return reply.code(400).send(new Error('Unknown language'));
+        // The language comes from a hidden field: anything else is a tampered form.
+        if (!isLocale(lang)) {
+          const t = request.t;
+          return sendHtml(
+            reply,
+            messagePage(
+              tools.page(request),
+              t.errors.badRequestTitle,
+              t.kbAdmin.errors.languageInvalid,
+              {
+                href: articleEditHref(id),
+                label: t.kbAdmin.backToArticle,
+              },
+            ),
+            400,
+          );
+        }
         const result = await kb.editor[action](id, lang, actorOf(auth, request));
         if (!result.ok) {
           if (result.error === 'ARTICLE_NOT_FOUND') return reply.callNotFound();
