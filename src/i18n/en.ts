@@ -36,7 +36,8 @@ export const en = {
     saved: 'Your changes have been saved.',
   },
   errors: {
-    required: (field: string) => `Enter your ${field.toLowerCase()}.`,
+    /** The label as the form shows it: lower-cased or after "your" it misreads ("your url name"). */
+    required: (field: string) => `Fill in “${field}”.`,
     tooLong: (field: string, max: number) => `${field} must be at most ${max} characters.`,
     invalidEmail: 'Enter an email address in the form name@example.com.',
     passwordTooShort: (min: number) => `Use a password of at least ${min} characters.`,

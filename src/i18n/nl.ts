@@ -34,7 +34,7 @@ export const nl: Messages = {
     saved: 'Je wijzigingen zijn opgeslagen.',
   },
   errors: {
-    required: (field: string) => `Vul je ${field.toLowerCase()} in.`,
+    required: (field: string) => `Vul „${field}” in.`,
     tooLong: (field: string, max: number) => `${field} mag hoogstens ${max} tekens lang zijn.`,
     invalidEmail: 'Vul een e-mailadres in zoals naam@voorbeeld.nl.',
     passwordTooShort: (min: number) => `Kies een wachtwoord van minstens ${min} tekens.`,
