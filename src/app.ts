@@ -16,9 +16,10 @@ import type { DatabaseHandle } from './db/database.js';
 import type { Mailer } from './mail/mailer.js';
 import { createOutboxMailer, createSmtpMailer } from './mail/mailer.js';
 import { createPostman } from './mail/postman.js';
-import { deriveKeys, loadMasterKey } from './security/secret-key.js';
+import { checkSecretKey, deriveKeys, KEY_FILE_NAME, loadMasterKey } from './security/secret-key.js';
 import type { Services } from './services.js';
 import { createServices } from './services.js';
+import { opensStoredTotpSecret } from './two-factor/methods.js';
 import { cookieNames, cookieWriter } from './web/cookies.js';
 import { registerCsrfProtection } from './web/csrf.js';
 import type { ErrorPages } from './web/error-pages.js';
@@ -115,6 +116,15 @@ function headersOf(middleware: ReturnType<typeof helmet>): Record<string, string
 export async function buildApp(options: AppOptions): Promise<PorticoApp> {
   const { config, database } = options;
   const clock = options.clock ?? systemClock;
+  const keys = deriveKeys(loadMasterKey(config.secretKey, config.dataDir));
+  // Before anything is built: a process with another master key than the installation's stops
+  // here (`serve` and the CLI print the error's one line), instead of failing every TOTP
+  // sign-in and every CSRF token and code the other processes made.
+  await checkSecretKey(database.db, keys, {
+    now: clock.now(),
+    keyFile: config.secretKey ? null : path.join(config.dataDir, KEY_FILE_NAME),
+    opensStoredSecrets: () => opensStoredTotpSecret(database.db, keys),
+  });
   // Standard output gets the log lines in batches (written asynchronously, a line at most
   // LOG_BATCH_DELAY_MS late, the rest flushed at exit): a write per line was a measurable share
   // of each answer (docs/performance.md).
@@ -167,7 +177,6 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
     schemaController: { compilersFactory: lazySchemaCompilers() },
   });
 
-  const keys = deriveKeys(loadMasterKey(config.secretKey, config.dataDir));
   const mailer =
     options.mailer ??
     (config.smtpUrl

@@ -146,6 +146,8 @@ export const twoFactorEn = {
     LAST_METHOD_REQUIRED:
       'You cannot remove your last method: your helpdesk requires two-factor authentication for your account.',
     MAIL_FAILED: 'We could not send the email. Try again in a moment.',
+    SECRET_UNREADABLE:
+      'Your authentication app cannot be checked right now because of a problem on our side. Try again later, or use a recovery code or another method.',
     nameRequired: 'Enter a name for this authenticator.',
     codeRequired: 'Enter the verification code.',
     sessionGone: 'Your log-in has expired. Log in again.',

@@ -148,6 +148,8 @@ export const twoFactorNl: TwoFactorMessages = {
     LAST_METHOD_REQUIRED:
       'Je kunt je laatste methode niet verwijderen: je helpdesk verplicht tweestapsverificatie voor je account.',
     MAIL_FAILED: 'We konden de e-mail niet versturen. Probeer het zo opnieuw.',
+    SECRET_UNREADABLE:
+      'Je authenticatie-app kan nu niet worden gecontroleerd door een probleem aan onze kant. Probeer het later opnieuw, of gebruik een herstelcode of een andere methode.',
     nameRequired: 'Geef deze authenticator een naam.',
     codeRequired: 'Vul de verificatiecode in.',
     sessionGone: 'Je inlogpoging is verlopen. Log opnieuw in.',

@@ -1,8 +1,13 @@
-import { hkdfSync, randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
 
 export const KEY_FILE_NAME = 'secret.key';
+/** The settings row that records which master key the installation was set up with. */
+export const KEY_CHECK_SETTING = 'secret_key_check';
+const KEY_CHECK_LABEL = 'portico key check v1';
 
 /**
  * The master key: PORTICO_SECRET_KEY when set, else a key file in the data directory,
@@ -35,11 +40,85 @@ export interface Keys {
   csrf: Buffer;
   /** HMAC key for keyed hashes of recovery codes and email codes. */
   codes: Buffer;
+  /** HMAC key for the check value the database keeps of the master key. */
+  check: Buffer;
 }
 
 /** Separate keys per use, derived with HKDF so one purpose never reuses another's key. */
 export function deriveKeys(master: Buffer): Keys {
   const derive = (info: string) =>
     Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `portico:${info}`, 32));
-  return { encryption: derive('encryption'), csrf: derive('csrf'), codes: derive('codes') };
+  return {
+    encryption: derive('encryption'),
+    csrf: derive('csrf'),
+    codes: derive('codes'),
+    check: derive('key-check'),
+  };
+}
+
+/** What the database keeps of the master key: an HMAC of a fixed label, never the key. */
+export function keyCheckValue(keys: Keys): string {
+  return createHmac('sha256', keys.check).update(KEY_CHECK_LABEL).digest('base64url');
+}
+
+export class SecretKeyMismatchError extends Error {
+  constructor(keyFile: string | null) {
+    const fault = keyFile
+      ? `PORTICO_SECRET_KEY is unset, and the key in ${keyFile} is not`
+      : 'PORTICO_SECRET_KEY: this key is not';
+    super(
+      `${fault} the one this database was set up with; every process of one installation needs the same key`,
+    );
+    this.name = 'SecretKeyMismatchError';
+  }
+}
+
+export interface KeyCheckOptions {
+  now: number;
+  /** The key file the master key came from; null when PORTICO_SECRET_KEY gave it. */
+  keyFile: string | null;
+  /** Whether the key opens the secrets already stored (true when there are none). */
+  opensStoredSecrets: () => Promise<boolean>;
+}
+
+/**
+ * Every process of one installation needs the same master key (SPEC §6): with another one,
+ * TOTP secrets do not decrypt, and CSRF tokens and code hashes made by the other processes do
+ * not match. So the database keeps a check value of the key, written on the first start, and a
+ * start with another key stops here with one line naming PORTICO_SECRET_KEY. Once the value is
+ * recorded this is one primary-key read per start.
+ */
+export async function checkSecretKey(
+  db: Kysely<Database>,
+  keys: Keys,
+  options: KeyCheckOptions,
+): Promise<void> {
+  const expected = keyCheckValue(keys);
+  const read = async () =>
+    (
+      await db
+        .selectFrom('settings')
+        .select('value')
+        .where('key', '=', KEY_CHECK_SETTING)
+        .executeTakeFirst()
+    )?.value;
+  let recorded = await read();
+  if (recorded === undefined) {
+    // A fresh database, or one written before the check existed: a key that cannot open the
+    // secrets it already holds must not become the installation's key.
+    if (!(await options.opensStoredSecrets())) throw new SecretKeyMismatchError(options.keyFile);
+    // Insert if absent, then read back: of two processes starting at once on a fresh
+    // database, the second reads the first one's value and compares with that.
+    await db
+      .insertInto('settings')
+      .values({ key: KEY_CHECK_SETTING, value: expected, updated_at: options.now })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    recorded = await read();
+  }
+  const a = Buffer.from(recorded ?? '');
+  const b = Buffer.from(expected);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) {
+    throw new SecretKeyMismatchError(options.keyFile);
+  }
 }

@@ -270,11 +270,19 @@ export function createChallenge(
     code: string,
   ): Promise<TfResult<{ sessionToken: string }>> {
     const { trx, ctx, meta, now } = check;
+    let totpSecret = '';
+    if (kind === 'totp') {
+      const opened = methods.secretOf(method);
+      // Sealed under another master key: the server's fault, not a wrong code, so it is
+      // refused before the try is counted (the web layer logs it as an error).
+      if (opened === null) return tfFail(TwoFactorError.SECRET_UNREADABLE);
+      totpSecret = opened;
+    }
     const attempt = await reserveAttempt(check);
     if (!attempt.ok) return attempt;
 
     if (kind === 'totp') {
-      const step = matchTotpStep(methods.secretOf(method), code, now);
+      const step = matchTotpStep(totpSecret, code, now);
       if (step === null) return fail(check, kind, TwoFactorError.INVALID_CODE, attempt.value);
       if (!(await methods.claimTotpStep(method.id, step, trx))) {
         return fail(check, kind, TwoFactorError.CODE_ALREADY_USED, attempt.value);

@@ -16,6 +16,8 @@ export const TwoFactorError = {
   /** The last method cannot go while 2FA is mandatory for the user. */
   LAST_METHOD_REQUIRED: 'LAST_METHOD_REQUIRED',
   MAIL_FAILED: 'MAIL_FAILED',
+  /** A stored TOTP secret does not open: this process has another master key. */
+  SECRET_UNREADABLE: 'SECRET_UNREADABLE',
 } as const;
 
 export type TwoFactorErrorCode = (typeof TwoFactorError)[keyof typeof TwoFactorError];

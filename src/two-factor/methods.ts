@@ -4,6 +4,7 @@ import type { RequestMeta } from '../audit/audit.js';
 import { precompiled } from '../db/precompiled.js';
 import type { Database, MethodType, TwoFactorMethod, User } from '../db/schema.js';
 import { decrypt, encrypt } from '../security/encryption.js';
+import type { Keys } from '../security/secret-key.js';
 import { newId } from '../security/tokens.js';
 import type { TwoFactorDeps } from './deps.js';
 import type { TfResult } from './error-codes.js';
@@ -17,6 +18,30 @@ const TYPE_ORDER: Record<MethodType, number> = { totp: 0, webauthn: 1, email: 2 
 
 /** The secret's associated data ties a ciphertext to its row: a copied value fails to open. */
 const secretContext = (methodId: string) => `totp-method:${methodId}`;
+
+/** A stored TOTP secret, or null when it does not open (sealed under another master key). */
+function openSecret(keys: Keys, methodId: string, sealed: string): string | null {
+  try {
+    return decrypt(keys.encryption, sealed, secretContext(methodId)).toString('utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether `keys` opens the TOTP secrets already stored (true when there are none): asked
+ * before a database written without a key check records this key as its own (secret-key.ts).
+ */
+export async function opensStoredTotpSecret(db: Kysely<Database>, keys: Keys): Promise<boolean> {
+  const method = await db
+    .selectFrom('two_factor_methods')
+    .select(['id', 'secret_encrypted'])
+    .where('secret_encrypted', 'is not', null)
+    .limit(1)
+    .executeTakeFirst();
+  if (!method?.secret_encrypted) return true;
+  return openSecret(keys, method.id, method.secret_encrypted) !== null;
+}
 
 /**
  * Bumps the credential version: any pending sign-in made before the change dies (SPEC §4
@@ -94,11 +119,10 @@ export function createMethods(
       .executeTakeFirst();
   }
 
-  function secretOf(method: TwoFactorMethod): string {
+  /** The TOTP secret, or null when it does not open with this process's master key. */
+  function secretOf(method: TwoFactorMethod): string | null {
     if (!method.secret_encrypted) throw new Error('Method has no secret');
-    return decrypt(keys.encryption, method.secret_encrypted, secretContext(method.id)).toString(
-      'utf8',
-    );
+    return openSecret(keys, method.id, method.secret_encrypted);
   }
 
   /**

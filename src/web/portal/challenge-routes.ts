@@ -219,12 +219,20 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
           tools.clearPending(reply);
           return render(request, reply, ctx, { stepUp, next, status: 423 });
         }
+        const unreadable = result.error === 'SECRET_UNREADABLE';
+        if (unreadable) {
+          request.log.error(
+            { userId: ctx.user.id },
+            "a stored TOTP secret does not open with this process's key: every process needs the PORTICO_SECRET_KEY this database was set up with",
+          );
+        }
         return render(request, reply, ctx, {
           stepUp,
           method: kind,
           codeSent: kind === 'email',
           error: challengeErrorText(t, kind, result.error),
-          status: 422,
+          // The server cannot check the code; the person may still use another method.
+          status: unreadable ? 503 : 422,
           next,
         });
       }
