@@ -1,3 +1,5 @@
+import type { AuditEventType } from '../audit/audit.js';
+
 /** English words of the administration (SPEC §2.7): its frame, navigation and pages. */
 export const adminEn = {
   title: 'Administration',
@@ -233,10 +235,13 @@ export const adminEn = {
     notFound: 'This API key does not exist or was already revoked.',
   },
 
-  /** Names of audit event types; an event without a name here shows its code. */
+  /**
+   * Names of audit event types. Every type the code records needs one (the build fails
+   * without); an older type still in the log but no longer recorded shows its code.
+   */
   events: {
     'user.registered': 'Registered',
-    'user.email_verified': 'Email address verified',
+    'user.email_verified': 'Email address verified at registration',
     'user.created_by_admin': 'Account created by an administrator',
     'user.disabled': 'Account disabled',
     'user.enabled': 'Account enabled',
@@ -269,6 +274,7 @@ export const adminEn = {
     'two_factor.recovery_codes_regenerated': 'Recovery codes regenerated',
     'two_factor.reset_by_admin': '2FA reset by an administrator',
     'two_factor.setup_postponed': '2FA set-up postponed',
+    'two_factor.setup_failed': '2FA set-up failed',
     'two_factor.device_trusted': 'Device remembered for 30 days',
     'two_factor.device_forgotten': 'Remembered device forgotten',
     'two_factor.policy_changed': '2FA settings changed',
@@ -281,7 +287,15 @@ export const adminEn = {
     'api_key.revoked': 'API key revoked',
     'api_key.used': 'API key used',
     'api_key.refused': 'Revoked API key refused',
-  },
+    'kb.category_created': 'Knowledge base category created',
+    'kb.category_updated': 'Knowledge base category changed',
+    'kb.category_deleted': 'Knowledge base category deleted',
+    'kb.article_created': 'Knowledge base article created',
+    'kb.article_updated': 'Knowledge base article changed',
+    'kb.article_moved': 'Knowledge base article moved',
+    'kb.article_published': 'Knowledge base article published',
+    'kb.article_unpublished': 'Knowledge base article unpublished',
+  } satisfies Record<AuditEventType, string>,
 };
 
 export type AdminMessages = typeof adminEn;

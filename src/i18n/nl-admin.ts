@@ -238,7 +238,7 @@ export const adminNl: AdminMessages = {
 
   events: {
     'user.registered': 'Geregistreerd',
-    'user.email_verified': 'E-mailadres bevestigd',
+    'user.email_verified': 'E-mailadres bevestigd bij registratie',
     'user.created_by_admin': 'Account aangemaakt door een beheerder',
     'user.disabled': 'Account geblokkeerd',
     'user.enabled': 'Account gedeblokkeerd',
@@ -271,6 +271,7 @@ export const adminNl: AdminMessages = {
     'two_factor.recovery_codes_regenerated': 'Nieuwe herstelcodes gemaakt',
     'two_factor.reset_by_admin': '2FA gereset door een beheerder',
     'two_factor.setup_postponed': '2FA-instelling uitgesteld',
+    'two_factor.setup_failed': '2FA instellen mislukt',
     'two_factor.device_trusted': 'Apparaat 30 dagen onthouden',
     'two_factor.device_forgotten': 'Onthouden apparaat vergeten',
     'two_factor.policy_changed': '2FA-instellingen gewijzigd',
@@ -283,5 +284,13 @@ export const adminNl: AdminMessages = {
     'api_key.revoked': 'API-sleutel ingetrokken',
     'api_key.used': 'API-sleutel gebruikt',
     'api_key.refused': 'Ingetrokken API-sleutel geweigerd',
+    'kb.category_created': 'Kennisbankcategorie gemaakt',
+    'kb.category_updated': 'Kennisbankcategorie gewijzigd',
+    'kb.category_deleted': 'Kennisbankcategorie verwijderd',
+    'kb.article_created': 'Kennisbankartikel gemaakt',
+    'kb.article_updated': 'Kennisbankartikel gewijzigd',
+    'kb.article_moved': 'Kennisbankartikel verplaatst',
+    'kb.article_published': 'Kennisbankartikel gepubliceerd',
+    'kb.article_unpublished': 'Publicatie van kennisbankartikel ingetrokken',
   },
 };
