@@ -12,9 +12,14 @@ export interface DashboardCounts {
   withTwoFactor: number;
   /** Users with at least one method of each type. */
   byMethod: Record<MethodType, number>;
-  /** Since `since`: accounts whose second factor was locked, and wrong or replayed codes. */
+  /**
+   * Since `since`: accounts whose second factor was locked, wrong codes, and codes refused
+   * because they had been used before (each count is one event type, as its audit link shows).
+   */
   lockouts: number;
   failedCodes: number;
+  reusedCodes: number;
+  /** The start of yesterday (UTC): the audit log's date filter can show exactly these events. */
   since: number;
 }
 
@@ -27,7 +32,7 @@ export function createDashboard(deps: {
   const { db, clock, auditQuery } = deps;
 
   async function counts(): Promise<DashboardCounts> {
-    const since = clock.now() - DAY_MS;
+    const since = Math.floor(clock.now() / DAY_MS) * DAY_MS - DAY_MS;
     const users = await db
       .selectFrom('users')
       .select((eb) => [
@@ -60,9 +65,8 @@ export function createDashboard(deps: {
       withTwoFactor: Number(any.n),
       byMethod,
       lockouts: await auditQuery.countSince('two_factor.locked', since),
-      failedCodes:
-        (await auditQuery.countSince('two_factor.challenge_failed', since)) +
-        (await auditQuery.countSince('two_factor.code_replayed', since)),
+      failedCodes: await auditQuery.countSince('two_factor.challenge_failed', since),
+      reusedCodes: await auditQuery.countSince('two_factor.code_replayed', since),
       since,
     };
   }

@@ -41,9 +41,10 @@ export const adminEn = {
     byMethod: 'Two-factor authentication by method',
     share: (count: number, total: number, percent: string) =>
       `${count} of ${total} users (${percent})`,
-    last24h: 'Last 24 hours',
+    recent: 'Yesterday and today (UTC)',
     lockouts: 'Lockouts',
-    failedCodes: 'Failed codes',
+    failedCodes: 'Wrong codes',
+    reusedCodes: 'Reused codes',
     showEvents: 'Show these events',
     policyHeading: 'Policy',
     requiredFor: 'Two-factor authentication is required for',

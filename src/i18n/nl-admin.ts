@@ -40,9 +40,10 @@ export const adminNl: AdminMessages = {
     byMethod: 'Tweestapsverificatie per methode',
     share: (count: number, total: number, percent: string) =>
       `${count} van ${total} gebruikers (${percent})`,
-    last24h: 'Afgelopen 24 uur',
+    recent: 'Gisteren en vandaag (UTC)',
     lockouts: 'Blokkeringen',
     failedCodes: 'Foute codes',
+    reusedCodes: 'Hergebruikte codes',
     showEvents: 'Toon deze gebeurtenissen',
     policyHeading: 'Beleid',
     requiredFor: 'Tweestapsverificatie is verplicht voor',

@@ -480,19 +480,21 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
   });
 
   describe('dashboard', () => {
-    it('counts users, 2FA by method, lockouts and failed codes of the last 24 hours', async () => {
+    it('counts users, 2FA by method, lockouts, wrong and reused codes since yesterday', async () => {
       const counts = await app.services.admin.dashboard.counts();
       expect(counts.users).toBeGreaterThan(1);
       expect(counts.byMethod.totp).toBeGreaterThanOrEqual(1);
       expect(counts.withTwoFactor).toBeGreaterThanOrEqual(counts.byMethod.totp);
-      const before = counts.failedCodes;
-      await app.services.audit.record({
-        event: 'two_factor.challenge_failed',
-        targetUserId: admin.userId,
-      });
-      await app.services.audit.record({ event: 'two_factor.locked', targetUserId: admin.userId });
+      for (const event of [
+        'two_factor.challenge_failed',
+        'two_factor.code_replayed',
+        'two_factor.locked',
+      ] as const) {
+        await app.services.audit.record({ event, targetUserId: admin.userId });
+      }
       const after = await app.services.admin.dashboard.counts();
-      expect(after.failedCodes).toBe(before + 1);
+      expect(after.failedCodes).toBe(counts.failedCodes + 1);
+      expect(after.reusedCodes).toBe(counts.reusedCodes + 1);
       expect(after.lockouts).toBe(counts.lockouts + 1);
       const page = await admin.client.get('/admin');
       const text = textOf(page.body);
@@ -503,15 +505,44 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
         'Authentication App',
         'Email Authentication',
         'Security Keys',
+        'Yesterday and today (UTC)',
         'Lockouts',
-        'Failed codes',
+        'Wrong codes',
+        'Reused codes',
       ]) {
         expect(text).toContain(label);
       }
-      app.clock.advance(25 * 3_600_000);
+      app.clock.advance(49 * 3_600_000);
       const later = await app.services.admin.dashboard.counts();
       expect(later.lockouts).toBe(0);
-      app.clock.advance(-25 * 3_600_000);
+      app.clock.advance(-49 * 3_600_000);
+    });
+
+    it('shows behind each number the very events it counts', async () => {
+      // Events from the day before yesterday and from yesterday: only the second are counted.
+      const now = app.clock.now();
+      const lateYesterday = Math.floor(now / 86_400_000) * 86_400_000 - 3_600_000;
+      for (const at of [lateYesterday - 86_400_000, lateYesterday]) {
+        app.clock.set(at);
+        await app.services.audit.record({
+          event: 'two_factor.code_replayed',
+          targetUserId: admin.userId,
+        });
+      }
+      app.clock.set(now);
+      const page = await admin.client.get('/admin');
+      const stats = [
+        ...page.body.matchAll(
+          /<dt>([^<]+)<\/dt>\s*<dd>\s*<span class="stat-value">(\d+)<\/span\s*><span class="stat-extra"><a href="([^"]+)"/g,
+        ),
+      ];
+      for (const [, label, value, href] of stats) {
+        const events = await admin.client.get((href ?? '').replace(/&amp;/g, '&'));
+        expect(events.status, label).toBe(200);
+        const shown = /(\d+) events?\b/.exec(textOf(events.body))?.[1] ?? '0';
+        expect(shown, label).toBe(value);
+      }
+      expect(stats.map((m) => m[1])).toEqual(['Lockouts', 'Wrong codes', 'Reused codes']);
     });
   });
 });

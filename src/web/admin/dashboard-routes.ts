@@ -64,10 +64,11 @@ export function dashboardPage(
         ${d.requiredFor}: <strong>${requirement}</strong>.
         <a href="/admin/2fa">${t.admin.twoFactor}</a>
       </p>
-      <h2>${d.last24h}</h2>
+      <h2>${d.recent}</h2>
       <dl class="stats">
         ${stat(d.lockouts, c.lockouts, eventsLink('two_factor.locked'))}
         ${stat(d.failedCodes, c.failedCodes, eventsLink('two_factor.challenge_failed'))}
+        ${stat(d.reusedCodes, c.reusedCodes, eventsLink('two_factor.code_replayed'))}
       </dl>`,
   });
 }
