@@ -90,6 +90,35 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       expect(numbers(first.body)[0]).toBe(59);
     });
 
+    it('sends a page past the end to the last page, and never fails on a page number', async () => {
+      const user = await plainUser(app, { name: 'Piet Past' });
+      for (let i = 0; i < 51; i++) {
+        await app.services.audit.record({ event: 'profile.updated', actorUserId: user.userId });
+      }
+      const filter = `user=${encodeURIComponent(user.email)}&event=profile.updated`;
+      const past = await admin.client.get(`/admin/audit?${filter}&page=999`);
+      expect(past.status).toBe(303);
+      expect(past.location).toBe(`/admin/audit?${filter}&page=2`);
+      const last = textOf((await admin.client.follow(past)).body);
+      expect(last).toContain('Page 2 of 2');
+      expect(last).toContain('Previous page');
+      expect(last).not.toContain('Page 999');
+
+      const nothing = await admin.client.get(`/admin/audit?${filter}&to=2001-01-01&page=3`);
+      expect(nothing.location).toBe(`/admin/audit?${filter}&to=2001-01-01`);
+      const users = await admin.client.get('/admin/users?q=Piet&page=40');
+      expect(users.location).toBe('/admin/users?q=Piet');
+
+      for (const page of ['abc', '-1', '0', '1.5', '1e3', '99999999999999999999', '%00', '']) {
+        for (const list of ['/admin/audit', '/admin/users']) {
+          const answer = await admin.client.get(`${list}?page=${page}`);
+          expect(answer.status, `${list} ${page}`).toBeLessThan(400);
+        }
+      }
+      const twice = await admin.client.get(`/admin/audit?${filter}&page=1&page=2`);
+      expect(twice.status).toBeLessThan(500);
+    });
+
     it('exports the filtered log as CSV, newest first, safe to open in a spreadsheet', async () => {
       const user = await plainUser(app, { name: '=HYPERLINK("http://evil.example","click")' });
       const answer = await admin.client.get(

@@ -56,6 +56,11 @@ export function pageNumber(raw: string): number {
   return Math.max(1, page);
 }
 
+/** The `page` of a link to the last page: none for a list of one page, as the first has none. */
+export function lastPage(pages: number): number | undefined {
+  return pages > 1 ? pages : undefined;
+}
+
 /** Every value of a repeated form field (checkboxes), strings only. */
 export function values(body: unknown, name: string): string[] {
   if (typeof body !== 'object' || body === null) return [];

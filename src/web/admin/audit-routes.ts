@@ -8,7 +8,7 @@ import { text } from '../form-input.js';
 import type { FieldErrors } from '../views/components.js';
 import type { WebDeps } from '../web-deps.js';
 import { sendHtml } from '../web-deps.js';
-import { pageNumber } from './admin-components.js';
+import { lastPage, pageNumber, queryString } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
 import type { AuditFilterForm } from './audit-pages.js';
 import { auditPage } from './audit-pages.js';
@@ -70,6 +70,10 @@ export function registerAuditRoutes(
     const { total, events } = empty
       ? { total: 0, events: [] }
       : await auditLog.list(filters, page, AUDIT_PAGE_SIZE);
+    const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE));
+    // A page past the end (an old link, a typed number) goes to the last page there is.
+    if (page > pages)
+      return reply.redirect(`/admin/audit${queryString({ ...form, page: lastPage(pages) })}`, 303);
     return sendHtml(
       reply,
       auditPage(tools.page(request), {
@@ -77,7 +81,7 @@ export function registerAuditRoutes(
         eventTypes: await auditLog.eventTypes(),
         errors,
         page,
-        pages: Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE)),
+        pages,
         total,
         events,
       }),

@@ -9,7 +9,7 @@ import { messagePage } from '../views/message-page.js';
 import type { WebDeps } from '../web-deps.js';
 import { requireRecentSignIn, sendHtml } from '../web-deps.js';
 import type { AdminNoticeKind } from './admin-components.js';
-import { adminNotice, pageNumber, UUID } from './admin-components.js';
+import { adminNotice, lastPage, pageNumber, queryString, UUID } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
 import { resetConfirmPage, usersPage, userPage } from './user-pages.js';
 
@@ -55,12 +55,15 @@ export function registerUserRoutes(
     const query = text(request.query, 'q').trim().slice(0, 200);
     const page = pageNumber(text(request.query, 'page'));
     const { total, users } = await directory.search({ text: query, page });
+    const pages = Math.max(1, Math.ceil(total / USERS_PAGE_SIZE));
+    if (page > pages)
+      return reply.redirect(`/admin/users${queryString({ q: query, page: lastPage(pages) })}`, 303);
     return sendHtml(
       reply,
       usersPage(tools.page(request), {
         query,
         page,
-        pages: Math.max(1, Math.ceil(total / USERS_PAGE_SIZE)),
+        pages,
         total,
         users,
       }),
