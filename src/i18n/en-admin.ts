@@ -119,6 +119,8 @@ export const adminEn = {
     resetIntro:
       'For someone who lost their authenticator app or email account: removes every method, recovery code, trusted device and session. They set up two-factor authentication again at their next log-in.',
     resetConfirmHeading: (name: string) => `Reset two-factor authentication for ${name}?`,
+    resetConfirmText:
+      'All their methods, recovery codes, trusted devices and sessions are removed, and they are emailed.',
     errors: {
       SELF: 'You cannot do this to your own account here.',
       LAST_ADMIN: 'This is the last administrator: make someone else administrator first.',

@@ -118,6 +118,8 @@ export const adminNl: AdminMessages = {
     resetIntro:
       'Voor wie de authenticatie-app of het e-mailaccount kwijt is: verwijdert elke methode, herstelcode, elk vertrouwd apparaat en elke sessie. Bij de volgende keer inloggen stelt de gebruiker tweestapsverificatie opnieuw in.',
     resetConfirmHeading: (name: string) => `Tweestapsverificatie resetten voor ${name}?`,
+    resetConfirmText:
+      'Al hun methoden, herstelcodes, vertrouwde apparaten en sessies worden verwijderd, en ze krijgen een e-mail.',
     errors: {
       SELF: 'Dit kun je hier niet met je eigen account doen.',
       LAST_ADMIN: 'Dit is de laatste beheerder: maak eerst iemand anders beheerder.',

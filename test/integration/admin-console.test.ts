@@ -26,6 +26,20 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
     await app?.close();
   });
 
+  /** The words of the page's own content, without the console's menu. */
+  const mainText = (body: string) =>
+    textOf(
+      /<div class="admin-content">([\s\S]*)<\/div>\s*<\/div>\s*<\/main>/.exec(body)?.[1] ?? '',
+    );
+
+  /** A page as the administrator sees it in Dutch (their language is English again after). */
+  const inDutch = async (url: string) => {
+    await admin.client.post('/language', { lang: 'nl', return_to: url });
+    const page = await admin.client.get(url);
+    await admin.client.post('/language', { lang: 'en', return_to: url });
+    return page;
+  };
+
   const auditEvents = (event: string) =>
     app.db.selectFrom('audit_events').selectAll().where('event', '=', event).execute();
 
@@ -320,7 +334,13 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
 
       const confirm = await admin.client.get(`/admin/users/${userId}/reset-2fa`);
       expect(confirm.status).toBe(200);
-      expect(textOf(confirm.body)).toContain('Reset two-factor authentication for Lost Phone?');
+      expect(mainText(confirm.body)).toBe(
+        'Reset two-factor authentication for Lost Phone? All their methods, recovery codes, trusted devices and sessions are removed, and they are emailed. Reset two-factor authentication Cancel',
+      );
+      const dutch = await inDutch(`/admin/users/${userId}/reset-2fa`);
+      expect(mainText(dutch.body)).toBe(
+        'Tweestapsverificatie resetten voor Lost Phone? Al hun methoden, herstelcodes, vertrouwde apparaten en sessies worden verwijderd, en ze krijgen een e-mail. Tweestapsverificatie resetten Annuleren',
+      );
       const since = app.mail.messages.length;
       const reset = await admin.client.post(`/admin/users/${userId}/reset-2fa`);
       expect(reset.status).toBe(303);

@@ -321,9 +321,9 @@ export function resetConfirmPage(ctx: PageContext, user: { id: string; name: str
   const a = t.twoFactor.admin;
   return adminLayout(ctx, {
     section: 'users',
-    title: a.resetHeading,
+    title: t.admin.userPage.resetConfirmHeading(user.name),
     main: html`<h1>${t.admin.userPage.resetConfirmHeading(user.name)}</h1>
-      <p>${a.resetConfirm(user.name)}</p>
+      <p>${t.admin.userPage.resetConfirmText}</p>
       <form method="post" action="/admin/users/${user.id}/reset-2fa" class="actions">
         ${csrfField(ctx)}
         <button type="submit" class="button danger">${a.resetButton}</button>
