@@ -28,6 +28,14 @@ export function recoveryCodesOf(page: Page): string[] {
   ].map((m) => m[1] as string);
 }
 
+/** Where new recovery codes are shown, once, after the POST that made them redirects. */
+export const RECOVERY_CODES_PAGE = '/profile/2fa/recovery-codes';
+
+/** Follows the redirect from a POST that made recovery codes to the page that shows them. */
+export async function followToCodes(client: Client, page: Page): Promise<Page> {
+  return page.status === 303 && page.location === RECOVERY_CODES_PAGE ? client.follow(page) : page;
+}
+
 /**
  * Sets up the authenticator app through the set-up page, as a phone would: reads the key,
  * computes the current code. Returns the secret and the recovery codes if shown.
@@ -41,11 +49,14 @@ export async function setUpApp(
   const setup = await client.get(`${base}/app/new`);
   expect(setup.status).toBe(200);
   const secret = setupKeyOf(setup);
-  const page = await client.post(`${base}/app/new`, {
-    setup_id: hiddenValue(setup, 'setup_id'),
-    name,
-    code: totpCodeAt(secret, app.clock.now()),
-  });
+  const page = await followToCodes(
+    client,
+    await client.post(`${base}/app/new`, {
+      setup_id: hiddenValue(setup, 'setup_id'),
+      name,
+      code: totpCodeAt(secret, app.clock.now()),
+    }),
+  );
   return { secret, recoveryCodes: recoveryCodesOf(page), page };
 }
 
@@ -61,13 +72,16 @@ export async function setUpEmail(
   const sent = await client.post(`${base}/email/new`, { action: 'send', name: 'Work mail', email });
   expect(sent.status).toBe(200);
   const mail = await app.mail.waitFor(email, /verification code/, { since });
-  const page = await client.post(`${base}/email/new`, {
-    action: 'create',
-    setup_id: hiddenValue(sent, 'setup_id'),
-    name: 'Work mail',
-    email,
-    code: codeIn(mail),
-  });
+  const page = await followToCodes(
+    client,
+    await client.post(`${base}/email/new`, {
+      action: 'create',
+      setup_id: hiddenValue(sent, 'setup_id'),
+      name: 'Work mail',
+      email,
+      code: codeIn(mail),
+    }),
+  );
   return { recoveryCodes: recoveryCodesOf(page), page };
 }
 

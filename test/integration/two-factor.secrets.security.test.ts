@@ -22,6 +22,8 @@ import {
   freshCode,
   hiddenValue,
   mailedSignInCode,
+  followToCodes,
+  RECOVERY_CODES_PAGE,
   recoveryCodesOf,
   setUpApp,
   submitCode,
@@ -95,7 +97,7 @@ describe.each(DIALECTS)('two-factor secrets (%s)', (dialect) => {
       code: emailCodes[0] ?? '',
     });
     await client.get('/profile/2fa');
-    const regenerated = await client.post('/profile/2fa/recovery-codes');
+    const regenerated = await followToCodes(client, await client.post(RECOVERY_CODES_PAGE));
     const newRecoveryCodes = recoveryCodesOf(regenerated);
     expect(newRecoveryCodes).toHaveLength(10);
     await client.get('/profile/2fa/app/edit');

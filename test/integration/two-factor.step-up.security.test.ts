@@ -18,6 +18,7 @@ import {
   freshCode,
   newClient,
   PENDING_COOKIE,
+  RECOVERY_CODES_PAGE,
   recoveryCodesOf,
   SESSION_COOKIE,
   setUpEmail,
@@ -181,7 +182,9 @@ describe.each(DIALECTS)('two-factor step-up (%s)', (dialect) => {
     expect(renamed.status).toBe(303);
     expect(renamed.location).toBe('/profile/2fa');
     await user.client.get('/profile/2fa');
-    const regenerated = await user.client.post('/profile/2fa/recovery-codes');
+    const posted = await user.client.post('/profile/2fa/recovery-codes');
+    expect(posted.location).toBe(RECOVERY_CODES_PAGE);
+    const regenerated = await user.client.follow(posted);
     expect(regenerated.status).toBe(200);
     expect(recoveryCodesOf(regenerated)).toHaveLength(10);
     await user.client.get('/profile/2fa/email/remove');

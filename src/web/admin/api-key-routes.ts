@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { API_KEY_NAME_MAX_LENGTH } from '../../api-keys/api-keys.js';
 import { text, Validator } from '../form-input.js';
-import { requestMeta } from '../request-context.js';
+import { requestMeta, shownHolder } from '../request-context.js';
 import { messagePage } from '../views/message-page.js';
 import type { FieldErrors } from '../views/components.js';
 import type { WebDeps } from '../web-deps.js';
@@ -9,6 +9,9 @@ import { requireRecentSignIn, sendHtml } from '../web-deps.js';
 import { adminNotice, UUID } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
 import { apiKeyCreatedPage, apiKeysPage } from './api-key-pages.js';
+
+/** Where a new key is shown, once (under the cookie's path, `SHOWN_PATHS.apiKey`). */
+const CREATED = '/admin/api-keys/created';
 
 /** API keys (SPEC §2.7): create (shown once), revoke, see when each was last used. */
 export function registerApiKeyRoutes(
@@ -31,6 +34,9 @@ export function registerApiKeyRoutes(
 
   app.get('/admin/api-keys', async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
+    // Back at the list ("Done"): the new key is not shown again.
+    if (request.cookies[tools.cookies.shown.apiKey] !== undefined)
+      tools.forgetShown(reply, 'apiKey');
     return listPage(request, reply);
   });
 
@@ -52,7 +58,17 @@ export function registerApiKeyRoutes(
       userId: auth.user.id,
       meta: requestMeta(request),
     });
-    return sendHtml(reply, apiKeyCreatedPage(tools.page(request), { name: key.name, token }), 201);
+    // POST → redirect → GET: a reload shows this key again instead of making a second one.
+    tools.keepShown(reply, 'apiKey', shownHolder(auth), { name: key.name, token });
+    return reply.redirect(CREATED, 303);
+  });
+
+  // The new key, while its short-lived cookie lasts and only to the session that made it.
+  app.get(CREATED, async (request, reply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    const shown = tools.shown(request, 'apiKey');
+    if (!shown) return reply.redirect('/admin/api-keys', 303);
+    return sendHtml(reply, apiKeyCreatedPage(tools.page(request), shown));
   });
 
   app.post<{ Params: { id: string } }>('/admin/api-keys/:id/revoke', async (request, reply) => {

@@ -4,11 +4,13 @@ import type QRCode from 'qrcode';
 import type { PendingContext } from '../../accounts/sign-in.js';
 import type { User } from '../../db/schema.js';
 import { formatDateTime } from '../../i18n/index.js';
+import { hashToken } from '../../security/tokens.js';
 import { maskEmail } from '../../two-factor/email/email-codes.js';
 import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
 import type { Created } from '../../two-factor/setup.js';
 import { text, Validator } from '../form-input.js';
-import { requestMeta } from '../request-context.js';
+import { requestMeta, shownHolder } from '../request-context.js';
+import type { Shown, ShownHolder } from '../shown-once.js';
 import { messagePage } from '../views/message-page.js';
 import type { WebDeps } from '../web-deps.js';
 import { requireRecentSignIn, requireSession, sendHtml } from '../web-deps.js';
@@ -29,6 +31,9 @@ import {
 
 import { trustedDevicesSection } from './trusted-device-pages.js';
 import { thisDevice } from './trusted-device-routes.js';
+
+/** New recovery codes are shown here, once (SPEC §3). */
+const RECOVERY_CODES = '/profile/2fa/recovery-codes';
 
 const PROFILE: SetupPlace = { base: '/profile/2fa', inProfile: true };
 const LOGIN: SetupPlace = { base: '/login/2fa/setup', inProfile: false };
@@ -108,7 +113,11 @@ export function registerTwoFactorRoutes(
       code === 'METHOD_DISABLED' ? 403 : 409,
     );
 
-  /** After a method is made: show new recovery codes once, and on the login path sign in. */
+  /**
+   * After a method is made: new recovery codes go to their one-time page (POST → redirect →
+   * GET, so a reload or the language switch shows the same set), and on the login path the
+   * person is signed in first.
+   */
   async function finished(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -116,9 +125,6 @@ export function registerTwoFactorRoutes(
     created: Created,
     kind: 'totp' | 'email' | 'webauthn',
   ) {
-    const t = request.t.twoFactor;
-    const notice =
-      kind === 'totp' ? t.createdApp : kind === 'email' ? t.createdEmail : t.webauthn.added;
     const flashKey =
       kind === 'totp'
         ? 'twoFactorCreatedApp'
@@ -135,37 +141,31 @@ export function registerTwoFactorRoutes(
         return reply.redirect('/login', 303);
       }
       tools.setSession(reply, done.sessionToken);
-      const secret = tools.rotateCsrf(reply);
-      const ctx = tools.signedInPage(
-        request,
-        { name: actor.user.name, isAdmin: actor.user.is_admin === 1 },
-        secret,
-      );
+      tools.rotateCsrf(reply);
       if (created.recoveryCodes) {
-        return sendHtml(
-          reply,
-          recoveryCodesPage(ctx, {
-            codes: created.recoveryCodes,
-            continueTo: '/',
-            created: notice,
-          }),
-        );
+        const holder = { userId: actor.user.id, sessionHash: hashToken(done.sessionToken) };
+        return showCodes(reply, holder, created.recoveryCodes, kind, '/');
       }
       tools.flash(reply, flashKey);
       return reply.redirect('/', 303);
     }
-    if (created.recoveryCodes) {
-      return sendHtml(
-        reply,
-        recoveryCodesPage(tools.page(request), {
-          codes: created.recoveryCodes,
-          continueTo: '/profile/2fa',
-          created: notice,
-        }),
-      );
+    if (created.recoveryCodes && request.auth) {
+      const holder = shownHolder(request.auth);
+      return showCodes(reply, holder, created.recoveryCodes, kind, '/profile/2fa');
     }
     tools.flash(reply, flashKey);
     return reply.redirect('/profile/2fa', 303);
+  }
+
+  function showCodes(
+    reply: FastifyReply,
+    holder: ShownHolder,
+    codes: string[],
+    created: Shown['recoveryCodes']['created'],
+    continueTo: string,
+  ) {
+    tools.keepShown(reply, 'recoveryCodes', holder, { codes, created, continueTo });
+    return reply.redirect(RECOVERY_CODES, 303);
   }
 
   app.get('/profile/2fa', async (request, reply) => {
@@ -545,15 +545,38 @@ export function registerTwoFactorRoutes(
     });
   }
 
-  app.post('/profile/2fa/recovery-codes', async (request, reply) => {
+  app.post(RECOVERY_CODES, async (request, reply) => {
     const auth = requireManage(request, reply, '/profile/2fa');
     if (!auth) return reply;
     const codes = await twoFactor.regenerateRecoveryCodes(auth.user, requestMeta(request));
     if (!codes) return reply.redirect('/profile/2fa', 303);
+    return showCodes(reply, shownHolder(auth), codes, null, '/profile/2fa');
+  });
+
+  // The one-time page of new recovery codes: the same set on every reload and in every
+  // language while its cookie lasts; without it (expired, "Continue" pressed, another person
+  // or session) Your 2FA, with no codes.
+  app.get(RECOVERY_CODES, async (request, reply) => {
+    const auth = requireSession(request, reply);
+    if (!auth) return reply;
+    const shown = tools.shown(request, 'recoveryCodes');
+    if (!shown) return reply.redirect('/profile/2fa', 303);
+    const t = request.t.twoFactor;
+    const notice = { totp: t.createdApp, email: t.createdEmail, webauthn: t.webauthn.added };
     return sendHtml(
       reply,
-      recoveryCodesPage(tools.page(request), { codes, continueTo: '/profile/2fa' }),
+      recoveryCodesPage(tools.page(request), {
+        codes: shown.codes,
+        continueTo: `${RECOVERY_CODES}/done`,
+        ...(shown.created ? { created: notice[shown.created] } : {}),
+      }),
     );
+  });
+
+  app.get(`${RECOVERY_CODES}/done`, async (request, reply) => {
+    const shown = tools.shown(request, 'recoveryCodes');
+    tools.forgetShown(reply, 'recoveryCodes');
+    return reply.redirect(shown?.continueTo ?? (request.auth ? '/profile/2fa' : '/'), 303);
   });
 
   registerSecurityKeyRoutes(app, { services, tools, clock }, { actorFor, finished, refused });
