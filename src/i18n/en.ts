@@ -181,6 +181,7 @@ export const en = {
     password: 'Password',
     submit: 'Confirm',
     failed: 'The password is not correct.',
+    confirmed: 'Thanks, that was you. You can make your change now.',
   },
   mail: {
     greeting: (name: string) => `Hello ${name},`,

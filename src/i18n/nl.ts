@@ -181,6 +181,7 @@ export const nl: Messages = {
     password: 'Wachtwoord',
     submit: 'Bevestigen',
     failed: 'Het wachtwoord klopt niet.',
+    confirmed: 'Bedankt, je hebt bevestigd dat jij het bent. Je kunt je wijziging nu doen.',
   },
   mail: {
     greeting: (name: string) => `Hallo ${name},`,

@@ -39,15 +39,19 @@ export function sendHtml(reply: FastifyReply, page: { value: string }, status = 
 /**
  * Step-up (SPEC §4): adding, renaming or removing a method, new recovery codes, a new email
  * address or password need a sign-in (password and second factor, if any) from the last 10
- * minutes. Otherwise the person confirms it is them first and comes back here.
+ * minutes. Otherwise the person confirms it is them first and comes back to `back`.
+ * `cancel`: where the re-authentication page's Cancel leads when that is not `back` (a page
+ * that itself needs a recent sign-in would only send the person back to confirm).
  */
 export function requireRecentSignIn(
   request: FastifyRequest,
   reply: FastifyReply,
   clock: Clock,
   back: string,
+  cancel?: string,
 ): boolean {
   if (request.auth && isRecentlyAuthenticated(request.auth.session, clock.now())) return true;
-  void reply.redirect(`/reauth?next=${encodeURIComponent(back)}`, 303);
+  const also = cancel ? `&cancel=${encodeURIComponent(cancel)}` : '';
+  void reply.redirect(`/reauth?next=${encodeURIComponent(back)}${also}`, 303);
   return false;
 }

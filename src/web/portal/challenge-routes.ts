@@ -243,6 +243,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
         const deviceToken = await trustedDevices.remember(ctx.user, requestMeta(request));
         if (deviceToken) tools.setDevice(reply, deviceToken);
       }
+      if (stepUp) tools.flash(reply, 'stepUpConfirmed');
       return reply.redirect(next || (stepUp ? '/profile/2fa' : '/'), 303);
     });
   }
@@ -254,30 +255,34 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
     return reply.redirect('/login', 303);
   });
 
+  /** Where a step-up returns to, and where its Cancel leads (the same page unless told). */
+  const reauthPlaces = (source: unknown) => {
+    const next = safeNext(text(source, 'next'), '/profile');
+    return { next, cancel: safeNext(text(source, 'cancel'), next) };
+  };
+
   // Re-authentication: the password, then the second factor when the account has one.
   app.get('/reauth', (request, reply) => {
     if (!requireSession(request, reply)) return reply;
-    return sendHtml(
-      reply,
-      reauthPage(tools.page(request), safeNext(text(request.query, 'next'), '/profile')),
-    );
+    return sendHtml(reply, reauthPage(tools.page(request), reauthPlaces(request.query)));
   });
 
   app.post('/reauth', async (request, reply) => {
     const auth = requireSession(request, reply);
     if (!auth) return reply;
     const t = request.t;
-    const next = safeNext(text(request.body, 'next'), '/profile');
+    const places = reauthPlaces(request.body);
+    const { next } = places;
     const v = new Validator(t);
     const password = v.password('password', t.reauth.password, text(request.body, 'password'));
     if (!v.ok)
-      return sendHtml(reply, reauthPage(tools.page(request), next, { errors: v.errors }), 422);
+      return sendHtml(reply, reauthPage(tools.page(request), places, { errors: v.errors }), 422);
     const checked = await services.accounts.credentials.checkPassword(auth.user, password);
     if (!checked.ok) {
       const tooMany = checked.error === 'TOO_MANY_ATTEMPTS';
       return sendHtml(
         reply,
-        reauthPage(tools.page(request), next, {
+        reauthPage(tools.page(request), places, {
           errors: { password: tooMany ? t.errors.tooManyAttempts : t.reauth.failed },
         }),
         tooMany ? 429 : 422,
@@ -289,6 +294,8 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
       return reply.redirect(`/reauth/2fa?next=${encodeURIComponent(next)}`, 303);
     }
     tools.setSession(reply, result.sessionToken);
+    // The form the person was filling in is empty again (a post is not replayed): say why.
+    tools.flash(reply, 'stepUpConfirmed');
     return reply.redirect(next, 303);
   });
 }

@@ -190,8 +190,17 @@ export function emailsSection(
   );
 }
 
-export function reauthPage(ctx: PageContext, next: string, state: FormState = {}): SafeHtml {
+/**
+ * Confirm it's you: the password again. `next` is where a confirmed person goes, `cancel` where
+ * one who changes their mind goes; both local paths, checked by the route.
+ */
+export function reauthPage(
+  ctx: PageContext,
+  places: { next: string; cancel: string },
+  state: FormState = {},
+): SafeHtml {
   const { t } = ctx;
+  const { next, cancel } = places;
   const errors = state.errors ?? {};
   return layout(ctx, {
     title: t.reauth.title,
@@ -205,8 +214,12 @@ export function reauthPage(ctx: PageContext, next: string, state: FormState = {}
         '/reauth',
         html`
           <input type="hidden" name="next" value="${next}" />
+          <input type="hidden" name="cancel" value="${cancel}" />
           ${field({ name: 'password', label: t.reauth.password, type: 'password', errors, autocomplete: 'current-password', required: true, autofocus: true })}
-          ${button(t.reauth.submit)}
+          <p class="button-row">
+            ${button(t.reauth.submit)}
+            <a class="button secondary" href="${cancel}">${t.common.cancel}</a>
+          </p>
         `,
       )}`,
   });

@@ -71,8 +71,11 @@ export function registerProfileRoutes(
     return reply.redirect('/profile', 303);
   });
 
+  // The confirmation comes before the form: after it the person would come back to an empty
+  // form (a form post cannot be replayed), their typing lost.
   app.get('/profile/password', (request, reply) => {
     if (!requireSession(request, reply)) return reply;
+    if (!requireRecentSignIn(request, reply, clock, '/profile/password', '/profile')) return reply;
     return sendHtml(reply, passwordSection(tools.page(request)));
   });
 

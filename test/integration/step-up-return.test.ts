@@ -1,0 +1,163 @@
+/*
+ * Coming back from "Confirm it's you". A form post cannot be replayed after the step-up, so a
+ * person who filled in a form, was sent to confirm and came back found it empty, with no word
+ * of why and nothing changed. The password form now asks for the confirmation before it is
+ * shown; any page a completed step-up returns to says the change can be made now; and the
+ * confirmation page has a way back that is never another site.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '../helpers/client.js';
+import { textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn, PASSWORD, uniqueEmail } from '../helpers/flows.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import { freshCode, newClient, signedInUser, userWithApp } from '../helpers/two-factor.js';
+
+const ELEVEN_MINUTES = 11 * 60_000;
+const NEW_PASSWORD = 'another long and fresh passphrase';
+const CONFIRMED = 'Thanks, that was you. You can make your change now.';
+
+/** The href of the re-authentication page's Cancel link. */
+function cancelHref(body: string): string | undefined {
+  return /<a class="button secondary" href="([^"]*)"\s*>\s*Cancel\s*<\/a>/.exec(body)?.[1];
+}
+
+function statusNotice(body: string): string {
+  return textOf(
+    /<div class="notice notice-status" role="status">[\s\S]*?<\/div>/.exec(body)?.[0] ?? '',
+  );
+}
+
+describe.each(DIALECTS)('coming back from a step-up (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function staleUser() {
+    const user = await signedInUser(app);
+    app.clock.advance(ELEVEN_MINUTES);
+    return user;
+  }
+
+  it('asks to confirm before the password form is shown, then shows it with a word of why', async () => {
+    const { client, email } = await staleUser();
+    const form = await client.get('/profile/password');
+    expect(form.status).toBe(303);
+    expect(form.location).toBe('/reauth?next=%2Fprofile%2Fpassword&cancel=%2Fprofile');
+
+    const reauth = await client.follow(form);
+    expect(reauth.status).toBe(200);
+    // Cancel leads back to the profile, not to the form that would ask again.
+    expect(cancelHref(reauth.body)).toBe('/profile');
+
+    const confirmed = await client.post('/reauth', {
+      password: PASSWORD,
+      next: '/profile/password',
+      cancel: '/profile',
+    });
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.location).toBe('/profile/password');
+    const page = await client.follow(confirmed);
+    expect(page.status).toBe(200);
+    expect(statusNotice(page.body)).toBe(CONFIRMED);
+    expect(page.body).toContain('name="current_password"');
+
+    // The form filled in now is the one that counts.
+    const changed = await client.post('/profile/password', {
+      current_password: PASSWORD,
+      new_password: NEW_PASSWORD,
+      confirm_password: NEW_PASSWORD,
+    });
+    expect(changed.status).toBe(303);
+    expect(textOf((await client.follow(changed)).body)).toContain(
+      'Your password has been changed.',
+    );
+    expect((await logIn(newClient(app), email, NEW_PASSWORD)).status).toBe(303);
+  });
+
+  it('shows the password form at once after a recent sign-in, with no notice', async () => {
+    const { client } = await signedInUser(app);
+    const page = await client.get('/profile/password');
+    expect(page.status).toBe(200);
+    expect(statusNotice(page.body)).toBe('');
+  });
+
+  it('says so on the page it returns to after the password and the second factor', async () => {
+    const user = await userWithApp(app);
+    app.clock.advance(ELEVEN_MINUTES);
+    await user.client.get('/profile/emails');
+    const address = uniqueEmail('added');
+    const refused = await user.client.post('/profile/emails', { email: address });
+    expect(refused.location).toBe('/reauth?next=%2Fprofile%2Femails');
+    const reauth = await user.client.follow(refused);
+    expect(cancelHref(reauth.body)).toBe('/profile/emails');
+    await user.client.post('/reauth', { password: PASSWORD, next: '/profile/emails' });
+    const challenge = await user.client.get('/reauth/2fa?next=%2Fprofile%2Femails');
+    expect(statusNotice(challenge.body)).toBe('');
+    const done = await user.client.post('/reauth/2fa', {
+      method: 'totp',
+      code: freshCode(app, user.secret),
+      next: '/profile/emails',
+    });
+    expect(done.status).toBe(303);
+    expect(done.location).toBe('/profile/emails');
+    const page = await user.client.follow(done);
+    expect(statusNotice(page.body)).toBe(CONFIRMED);
+    // Once only.
+    expect(statusNotice((await user.client.get('/profile/emails')).body)).toBe('');
+    const added = await user.client.post('/profile/emails', { email: address });
+    expect(added.status).toBe(303);
+  });
+
+  it('says it in Dutch too', async () => {
+    const { client } = await staleUser();
+    await client.post('/language', { lang: 'nl', return_to: '/' });
+    const reauth = await client.get('/reauth?next=%2Fprofile%2F2fa');
+    expect(textOf(reauth.body)).toContain('Annuleren');
+    await client.post('/reauth', { password: PASSWORD, next: '/profile/2fa' });
+    const page = await client.get('/profile/2fa');
+    expect(statusNotice(page.body)).toBe(
+      'Bedankt, je hebt bevestigd dat jij het bent. Je kunt je wijziging nu doen.',
+    );
+  });
+
+  it('keeps Cancel on this site, and keeps it after a wrong password', async () => {
+    const { client } = await staleUser();
+    const cancelOf = async (query: string) =>
+      cancelHref((await client.get(`/reauth?${query}`)).body);
+    expect(await cancelOf('next=%2F%2Fevil.example')).toBe('/profile');
+    expect(await cancelOf('next=https%3A%2F%2Fevil.example')).toBe('/profile');
+    expect(await cancelOf('next=%2Fprofile%2Femails&cancel=%2F%2Fevil.example')).toBe(
+      '/profile/emails',
+    );
+    expect(await cancelOf('next=%2Fprofile%2Femails&cancel=%2F%5Cevil.example')).toBe(
+      '/profile/emails',
+    );
+    await client.get('/reauth?next=%2Fprofile%2Fpassword&cancel=%2Fprofile');
+    const wrong = await client.post('/reauth', {
+      password: 'not the password at all',
+      next: '/profile/password',
+      cancel: '/profile',
+    });
+    expect(wrong.status).toBe(422);
+    expect(cancelHref(wrong.body)).toBe('/profile');
+    expect(statusNotice(wrong.body)).toBe('');
+  });
+
+  it('adds no notice to a log-in', async () => {
+    const user = await userWithApp(app);
+    const client: Client = newClient(app);
+    await logIn(client, user.email);
+    const done = await client.post('/login/2fa', {
+      method: 'totp',
+      code: freshCode(app, user.secret),
+    });
+    expect(done.status).toBe(303);
+    expect(statusNotice((await client.follow(done)).body)).toBe('');
+  });
+});
