@@ -11,6 +11,15 @@ import { isLocale, localeFromAcceptLanguage, messagesFor } from '../i18n/index.j
 import { hmac } from '../security/tokens.js';
 import { TRUSTED_DEVICE_TTL_MS } from '../two-factor/trusted-devices.js';
 import type { CookieNames, CookieWriter } from './cookies.js';
+import { cookieValues } from './cookies.js';
+import type { Shown, ShownHolder, ShownKind } from './shown-once.js';
+import {
+  openShown,
+  sealShown,
+  SHOWN_ONCE_TTL_MS,
+  SHOWN_PATHS,
+  shownOnceKey,
+} from './shown-once.js';
 import type { PageContext } from './views/page-context.js';
 import { adminNoticeText } from './admin/admin-components.js';
 
@@ -172,13 +181,33 @@ export interface WebTools {
     csrfSecret: string,
   ): PageContext;
   setLanguage(reply: FastifyReply, locale: Locale): void;
+  /**
+   * Keeps a secret for its one-time page (POST → redirect → GET): sealed in a short-lived
+   * cookie sent to that page only, and bound to the person and session it was made for.
+   */
+  keepShown<K extends ShownKind>(
+    reply: FastifyReply,
+    kind: K,
+    holder: ShownHolder,
+    value: Shown[K],
+  ): void;
+  /** The kept secret for this request's session; null if none, expired, or someone else's. */
+  shown<K extends ShownKind>(request: FastifyRequest, kind: K): Shown[K] | null;
+  /** The page has done its job ("Continue"): the secret is not shown again. */
+  forgetShown(reply: FastifyReply, kind: ShownKind): void;
   cookies: CookieNames;
+}
+
+/** The holder a signed-in request speaks for. */
+export function shownHolder(auth: ActiveSession): ShownHolder {
+  return { userId: auth.user.id, sessionHash: auth.session.id_hash };
 }
 
 export function createWebTools(
   options: RequestContextOptions & { sessionMaxSeconds: number },
 ): WebTools {
   const { cookies, writer } = options;
+  const shownKey = shownOnceKey(options.csrfKey);
   return {
     cookies,
     page(request) {
@@ -229,6 +258,23 @@ export function createWebTools(
     },
     setLanguage(reply, locale) {
       writer.set(reply, cookies.language, locale, 365 * 24 * 3600);
+    },
+    keepShown(reply, kind, holder, value) {
+      const sealed = sealShown(shownKey, kind, holder, value, options.clock.now());
+      writer.set(reply, cookies.shown[kind], sealed, SHOWN_ONCE_TTL_MS / 1000, SHOWN_PATHS[kind]);
+    },
+    shown(request, kind) {
+      if (!request.auth) return null;
+      const holder = shownHolder(request.auth);
+      // A few at most: another host may have set one of the same name beside ours.
+      for (const sealed of cookieValues(request.headers.cookie, cookies.shown[kind]).slice(0, 4)) {
+        const value = openShown(shownKey, kind, holder, sealed, options.clock.now());
+        if (value) return value;
+      }
+      return null;
+    },
+    forgetShown(reply, kind) {
+      writer.clear(reply, cookies.shown[kind], SHOWN_PATHS[kind]);
     },
   };
 }
