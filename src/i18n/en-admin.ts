@@ -118,6 +118,13 @@ export const adminEn = {
     adminRevoked: (name: string) => `${name} is no longer an administrator.`,
     resetIntro:
       'For someone who lost their authenticator app or email account: removes every method, recovery code, trusted device and session. They set up two-factor authentication again at their next log-in.',
+    disableConfirmHeading: (name: string) => `Disable the account of ${name}?`,
+    disableConfirmText:
+      'They can no longer log in, and every session of theirs ends at once. Their data stays, and you can enable the account again later.',
+    makeAdminConfirmHeading: (name: string) => `Make ${name} an administrator?`,
+    revokeAdminConfirmHeading: (name: string) => `Revoke the administrator rights of ${name}?`,
+    revokeAdminConfirmText:
+      'They can no longer open the admin console, and their API keys stop working. Their account stays.',
     resetConfirmHeading: (name: string) => `Reset two-factor authentication for ${name}?`,
     resetConfirmText:
       'All their methods, recovery codes, trusted devices and sessions are removed, and they are emailed.',

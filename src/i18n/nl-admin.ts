@@ -117,6 +117,13 @@ export const adminNl: AdminMessages = {
     adminRevoked: (name: string) => `${name} is geen beheerder meer.`,
     resetIntro:
       'Voor wie de authenticatie-app of het e-mailaccount kwijt is: verwijdert elke methode, herstelcode, elk vertrouwd apparaat en elke sessie. Bij de volgende keer inloggen stelt de gebruiker tweestapsverificatie opnieuw in.',
+    disableConfirmHeading: (name: string) => `Het account van ${name} blokkeren?`,
+    disableConfirmText:
+      'De gebruiker kan niet meer inloggen, en al zijn of haar sessies eindigen meteen. De gegevens blijven bewaard, en je kunt het account later weer deblokkeren.',
+    makeAdminConfirmHeading: (name: string) => `${name} beheerder maken?`,
+    revokeAdminConfirmHeading: (name: string) => `De beheerdersrechten van ${name} intrekken?`,
+    revokeAdminConfirmText:
+      'De gebruiker kan de beheeromgeving niet meer openen, en zijn of haar API-sleutels werken niet meer. Het account blijft bestaan.',
     resetConfirmHeading: (name: string) => `Tweestapsverificatie resetten voor ${name}?`,
     resetConfirmText:
       'Al hun methoden, herstelcodes, vertrouwde apparaten en sessies worden verwijderd, en ze krijgen een e-mail.',

@@ -398,6 +398,63 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       );
     });
 
+    it('asks before disabling an account or changing administrator rights, in English and Dutch', async () => {
+      const other = await plainUser(app, { name: 'Cora Confirm' });
+      const base = `/admin/users/${other.userId}`;
+      const page = await admin.client.get(base);
+      for (const change of ['disable', 'grant-admin']) {
+        expect(page.body).toContain(`href="${base}/${change}"`);
+        expect(page.body).not.toContain(`action="${base}/${change}"`);
+      }
+
+      const disable = await admin.client.get(`${base}/disable`);
+      expect(disable.status).toBe(200);
+      expect(mainText(disable.body)).toBe(
+        'Disable the account of Cora Confirm? They can no longer log in, and every session of theirs ends at once. Their data stays, and you can enable the account again later. Disable account Cancel',
+      );
+      expect(disable.body).toContain(`<title>Disable the account of Cora Confirm?`);
+      expect(disable.body).toMatch(
+        new RegExp(`<form method="post" action="${base}/disable"[\\s\\S]*<button type="submit"`),
+      );
+      expect(disable.body).toContain(`<a class="button secondary" href="${base}">Cancel</a>`);
+      expect(mainText((await inDutch(`${base}/disable`)).body)).toBe(
+        'Het account van Cora Confirm blokkeren? De gebruiker kan niet meer inloggen, en al zijn of haar sessies eindigen meteen. De gegevens blijven bewaard, en je kunt het account later weer deblokkeren. Account blokkeren Annuleren',
+      );
+      // Only the confirmation's button changes the account.
+      expect((await app.services.admin.directory.find(other.userId))?.disabled_at).toBeNull();
+      await admin.client.get(`${base}/disable`);
+      expect((await admin.client.post(`${base}/disable`)).status).toBe(303);
+      expect((await admin.client.get(`${base}/disable`)).status).toBe(409);
+      expect((await admin.client.post(`${base}/enable`)).status).toBe(303);
+
+      const grant = await admin.client.get(`${base}/grant-admin`);
+      expect(mainText(grant.body)).toBe(
+        'Make Cora Confirm an administrator? Administrators can change every setting and reset anyone’s two-factor authentication. They must use two-factor authentication themselves. Make administrator Cancel',
+      );
+      expect(mainText((await inDutch(`${base}/grant-admin`)).body)).toContain(
+        'Cora Confirm beheerder maken?',
+      );
+      expect((await app.services.admin.directory.find(other.userId))?.is_admin).toBe(0);
+      await admin.client.get(`${base}/grant-admin`);
+      expect((await admin.client.post(`${base}/grant-admin`)).status).toBe(303);
+      expect((await admin.client.get(base)).body).toContain(`href="${base}/revoke-admin"`);
+
+      const revoke = await admin.client.get(`${base}/revoke-admin`);
+      expect(mainText(revoke.body)).toBe(
+        'Revoke the administrator rights of Cora Confirm? They can no longer open the admin console, and their API keys stop working. Their account stays. Revoke administrator rights Cancel',
+      );
+      expect(mainText((await inDutch(`${base}/revoke-admin`)).body)).toContain(
+        'De beheerdersrechten van Cora Confirm intrekken?',
+      );
+      expect((await admin.client.post(`${base}/revoke-admin`)).status).toBe(303);
+      expect((await admin.client.get(`${base}/revoke-admin`)).status).toBe(409);
+
+      for (const change of ['disable', 'grant-admin', 'revoke-admin']) {
+        expect((await admin.client.get(`/admin/users/${admin.userId}/${change}`)).status).toBe(409);
+        expect((await admin.client.get(`/admin/users/${newId()}/${change}`)).status).toBe(404);
+      }
+    });
+
     it('signs a user out everywhere', async () => {
       const a = adminClient(app);
       const b = adminClient(app);
@@ -490,7 +547,12 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       const stale = await admin.client.post(`/admin/users/${other.userId}/grant-admin`);
       expect(stale.status).toBe(303);
       expect(stale.location).toBe(
-        `/reauth?next=${encodeURIComponent(`/admin/users/${other.userId}`)}`,
+        `/reauth?next=${encodeURIComponent(`/admin/users/${other.userId}/grant-admin`)}`,
+      );
+      // The confirmation page asks for the new sign-in before it asks its question.
+      const question = await admin.client.get(`/admin/users/${other.userId}/grant-admin`);
+      expect(question.location).toBe(
+        `/reauth?next=${encodeURIComponent(`/admin/users/${other.userId}/grant-admin`)}`,
       );
       expect((await app.services.admin.directory.find(other.userId))?.is_admin).toBe(0);
       // Other actions need no new sign-in.

@@ -299,7 +299,7 @@ export function userPage(
                 <div class="actions">
                   ${
                     user.disabled_at === null
-                      ? postButton(ctx, `${base}/disable`, p.disable, { danger: true })
+                      ? html`<a class="button danger" href="${base}/disable">${p.disable}</a>`
                       : postButton(ctx, `${base}/enable`, p.enable)
                   }
                 </div>
@@ -307,8 +307,12 @@ export function userPage(
                 <div class="actions">
                   ${
                     user.is_admin === 1
-                      ? postButton(ctx, `${base}/revoke-admin`, p.revokeAdmin, { danger: true })
-                      : postButton(ctx, `${base}/grant-admin`, p.makeAdmin, { secondary: true })
+                      ? html`<a class="button danger" href="${base}/revoke-admin"
+                          >${p.revokeAdmin}</a
+                        >`
+                      : html`<a class="button secondary" href="${base}/grant-admin"
+                          >${p.makeAdmin}</a
+                        >`
                   }
                 </div>`
         }
@@ -328,6 +332,50 @@ export function resetConfirmPage(ctx: PageContext, user: { id: string; name: str
         ${csrfField(ctx)}
         <button type="submit" class="button danger">${a.resetButton}</button>
         <a class="button secondary" href="/admin/users/${user.id}">${t.admin.common.cancel}</a>
+      </form>`,
+  });
+}
+
+/** Account changes that take effect at once for someone else, so they are asked about first. */
+export type ConfirmedAccountChange = 'disable' | 'grant-admin' | 'revoke-admin';
+
+/** The step before disabling an account or changing its administrator rights. */
+export function accountChangeConfirmPage(
+  ctx: PageContext,
+  user: { id: string; name: string },
+  change: ConfirmedAccountChange,
+): SafeHtml {
+  const { t } = ctx;
+  const p = t.admin.userPage;
+  const words = {
+    disable: {
+      heading: p.disableConfirmHeading(user.name),
+      text: p.disableConfirmText,
+      button: p.disable,
+    },
+    'grant-admin': {
+      heading: p.makeAdminConfirmHeading(user.name),
+      text: p.makeAdminNote,
+      button: p.makeAdmin,
+    },
+    'revoke-admin': {
+      heading: p.revokeAdminConfirmHeading(user.name),
+      text: p.revokeAdminConfirmText,
+      button: p.revokeAdmin,
+    },
+  }[change];
+  const base = `/admin/users/${user.id}`;
+  return adminLayout(ctx, {
+    section: 'users',
+    title: words.heading,
+    main: html`<h1>${words.heading}</h1>
+      <p>${words.text}</p>
+      <form method="post" action="${base}/${change}" class="actions">
+        ${csrfField(ctx)}
+        <button type="submit" class="button${change === 'grant-admin' ? '' : ' danger'}">
+          ${words.button}
+        </button>
+        <a class="button secondary" href="${base}">${t.admin.common.cancel}</a>
       </form>`,
   });
 }

@@ -11,7 +11,8 @@ import { requireRecentSignIn, sendHtml } from '../web-deps.js';
 import type { AdminNoticeKind } from './admin-components.js';
 import { adminNotice, lastPage, pageNumber, queryString, UUID } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
-import { resetConfirmPage, usersPage, userPage } from './user-pages.js';
+import type { ConfirmedAccountChange } from './user-pages.js';
+import { accountChangeConfirmPage, resetConfirmPage, usersPage, userPage } from './user-pages.js';
 
 type UserParams = { Params: { id: string } };
 
@@ -112,6 +113,38 @@ export function registerUserRoutes(
     return reply.redirect(`/admin/users/${user.id}`, 303);
   });
 
+  /**
+   * The confirmation step of a change that takes effect at once (the user's page links here);
+   * its button posts to the same address. Refused up front when it could not be done.
+   */
+  const confirmation = (change: ConfirmedAccountChange) => {
+    app.get<UserParams>(`/admin/users/:id/${change}`, async (request, reply) => {
+      const auth = requireAdmin(request, reply);
+      if (!auth) return reply;
+      const { id } = request.params;
+      const user = UUID.test(id) ? await directory.find(id) : undefined;
+      if (!user) return reply.callNotFound();
+      if (user.id === auth.user.id) return refused(request, reply, id, 'SELF');
+      const already =
+        change === 'disable'
+          ? user.disabled_at !== null
+          : change === 'grant-admin'
+            ? user.is_admin === 1
+            : user.is_admin === 0;
+      if (already) return refused(request, reply, id, 'ALREADY');
+      // The step-up comes before the question, so the answer is not lost to a new sign-in.
+      if (
+        change === 'grant-admin' &&
+        !requireRecentSignIn(request, reply, clock, `/admin/users/${id}/${change}`)
+      )
+        return reply;
+      return sendHtml(reply, accountChangeConfirmPage(tools.page(request), user, change));
+    });
+  };
+  confirmation('disable');
+  confirmation('grant-admin');
+  confirmation('revoke-admin');
+
   /** A button on the user's page that changes the account, then comes back to the page. */
   const accountAction = (
     path: string,
@@ -130,7 +163,7 @@ export function registerUserRoutes(
       // New administrator rights are granted only after a recent sign-in (step-up).
       if (
         path === 'grant-admin' &&
-        !requireRecentSignIn(request, reply, clock, `/admin/users/${id}`)
+        !requireRecentSignIn(request, reply, clock, `/admin/users/${id}/${path}`)
       )
         return reply;
       const result = await change(id, auth, request);
