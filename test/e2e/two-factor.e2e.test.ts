@@ -154,6 +154,16 @@ describe.skipIf(missing !== null)('two-factor journey in the browser (seed artic
     const file = await downloadText(page, 'Download');
     for (const recoveryCode of shown) expect(file).toContain(recoveryCode);
     journey.recoveryCodes = shown;
+    // A reload and the language switch show the same set: nothing is made again, nothing lost.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+    expect(await recoveryCodesOnPage(page)).toEqual(shown);
+    await page.getByRole('button', { name: 'Nederlands' }).click();
+    await page.getByRole('heading', { name: 'Bewaar je herstelcodes' }).waitFor();
+    expect(await recoveryCodesOnPage(page)).toEqual(shown);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+    expect(await recoveryCodesOnPage(page)).toEqual(shown);
     await check(page, '2fa-recovery-codes');
     await checkOnPhone(page, '2fa-recovery-codes');
     await page.getByRole('link', { name: 'Continue' }).click();
