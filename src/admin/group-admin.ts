@@ -40,17 +40,27 @@ export function createGroupAdmin(parts: {
     return result.ok ? adminOk(result.value) : adminFail(result.error);
   }
 
-  /** Adds the account that verified this address. */
+  /**
+   * Adds the account that verified this address. Someone already in the group stays as they
+   * are (`added: false`): no second "added" event for a membership that did not change.
+   */
   async function addMemberByEmail(
     groupId: string,
     email: string,
     actor: Actor,
-  ): Promise<AdminResult<{ userId: string; email: string }>> {
+  ): Promise<AdminResult<{ userId: string; email: string; added: boolean }>> {
     const address = await findVerifiedAddress(db, email);
     if (!address) return adminFail(AdminError.NO_SUCH_USER);
+    const member = await db
+      .selectFrom('user_group_members')
+      .select('user_id')
+      .where('group_id', '=', groupId)
+      .where('user_id', '=', address.user_id)
+      .executeTakeFirst();
+    if (member) return adminOk({ userId: address.user_id, email: address.email, added: false });
     const result = await groups.addMember(groupId, address.user_id, actor);
     return result.ok
-      ? adminOk({ userId: address.user_id, email: address.email })
+      ? adminOk({ userId: address.user_id, email: address.email, added: true })
       : adminFail(result.error === 'NOT_FOUND' ? AdminError.NOT_FOUND : result.error);
   }
 

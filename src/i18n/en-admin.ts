@@ -159,6 +159,7 @@ export const adminEn = {
     addHeading: 'Add a member',
     add: 'Add member',
     memberAdded: (email: string) => `${email} has been added to the group.`,
+    memberAlreadyIn: (email: string) => `${email} is already a member of this group.`,
     remove: 'Remove',
     removeLabel: (name: string) => `Remove ${name} from the group`,
     memberRemoved: (name: string) => `${name} has been removed from the group.`,

@@ -158,6 +158,7 @@ export const adminNl: AdminMessages = {
     addHeading: 'Een lid toevoegen',
     add: 'Lid toevoegen',
     memberAdded: (email: string) => `${email} is aan de groep toegevoegd.`,
+    memberAlreadyIn: (email: string) => `${email} is al lid van deze groep.`,
     remove: 'Verwijderen',
     removeLabel: (name: string) => `${name} uit de groep verwijderen`,
     memberRemoved: (name: string) => `${name} is uit de groep verwijderd.`,

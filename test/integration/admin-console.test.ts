@@ -206,6 +206,21 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
           (e) => e.target_user_id === member.userId,
         ),
       ).toBe(true);
+      expect(textOf(page.body)).toContain(`${member.email} has been added to the group.`);
+
+      // Adding them again says they already are a member, and changes and audits nothing.
+      const addedEvents = (await auditEvents('user_group.member_added')).length;
+      const addedAgain = await admin.client.submit(
+        groupPath,
+        { email: member.email },
+        `${groupPath}/members`,
+      );
+      expect(addedAgain.status).toBe(303);
+      const againText = textOf((await admin.client.follow(addedAgain)).body);
+      expect(againText).toContain(`${member.email} is already a member of this group.`);
+      expect(againText).not.toContain('has been added');
+      expect(await auditEvents('user_group.member_added')).toHaveLength(addedEvents);
+      expect(await app.services.admin.groups.members(groupId)).toHaveLength(1);
 
       // The policy requires the group: its member must set up 2FA, the outsider need not.
       const saved = await admin.client.submit('/admin/2fa', {

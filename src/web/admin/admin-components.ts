@@ -77,6 +77,7 @@ export type AdminNoticeKind =
   | 'groupRenamed'
   | 'groupDeleted'
   | 'memberAdded'
+  | 'memberAlreadyIn'
   | 'memberRemoved'
   | 'userDisabled'
   | 'userEnabled'
@@ -105,6 +106,8 @@ export function adminNoticeText(t: Messages, raw: string): string {
       return g.deleted(arg);
     case 'memberAdded':
       return g.memberAdded(arg);
+    case 'memberAlreadyIn':
+      return g.memberAlreadyIn(arg);
     case 'memberRemoved':
       return g.memberRemoved(arg);
     case 'userDisabled':

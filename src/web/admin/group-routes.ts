@@ -186,7 +186,12 @@ export function registerGroupRoutes(app: FastifyInstance, { services, tools }: W
         422,
       );
     }
-    tools.flash(reply, 'admin', adminNotice('memberAdded', result.value.email));
+    // Someone already in the group is no mistake: the notice says how things stand.
+    tools.flash(
+      reply,
+      'admin',
+      adminNotice(result.value.added ? 'memberAdded' : 'memberAlreadyIn', result.value.email),
+    );
     return reply.redirect(`/admin/groups/${id}`, 303);
   });
 
