@@ -7,6 +7,7 @@ export const twoFactorEn = {
     'Two-factor authentication is not available on this help center. Ask your helpdesk administrator.',
   statusOn: 'On',
   statusOff: 'Not set up',
+  statusTurnedOff: 'Turned off',
   recommended: 'Recommended',
   app: 'Authentication App',
   appDescription:
@@ -20,11 +21,18 @@ export const twoFactorEn = {
   editEmail: 'Edit email authentication',
   methodDisabledNote:
     'Your administrator has turned this method off. You can remove it, but it can no longer be used to sign in.',
+  noWorkingMethod:
+    'Your account has no working second factor at the moment: your administrator has turned off the methods you set up, so your password alone protects your account.',
+  noWorkingMethodSetUp: 'Set up one of the methods below to protect it again.',
+  noWorkingMethodAsk:
+    'No other method is available on this help center. Ask your helpdesk administrator what to do.',
   recoveryCodes: 'Recovery codes',
   recoveryDescription: (remaining: number) =>
-    remaining === 1
-      ? 'You have 1 unused recovery code. Use one when you cannot use your other methods.'
-      : `You have ${remaining} unused recovery codes. Use one when you cannot use your other methods.`,
+    remaining === 0
+      ? 'You have no unused recovery codes left. Generate new ones, so that you can still log in when you cannot use your other methods.'
+      : remaining === 1
+        ? 'You have 1 unused recovery code left. Use it when you cannot use your other methods, and generate new ones soon.'
+        : `You have ${remaining} unused recovery codes. Use one when you cannot use your other methods.`,
   recoveryNone: 'Recovery codes are created when you set up your first method.',
   regenerate: 'Generate new recovery codes',
   regenerateWarning: 'New codes replace your current ones: the old codes stop working at once.',
@@ -173,7 +181,13 @@ export const twoFactorEn = {
       `A helpdesk administrator reset the two-factor authentication of your account on ${when}. All your methods, recovery codes, trusted devices and sessions were removed. Set up two-factor authentication again after you log in.`,
     recoveryUsedSubject: (site: string) => `A recovery code was used on your ${site} account`,
     recoveryUsedBody: (when: string, remaining: number) =>
-      `A recovery code was used to log in on ${when}. You have ${remaining} left. Generate new ones from Your 2FA if you are running low.`,
+      `A recovery code was used to log in on ${when}. ${
+        remaining === 0
+          ? 'That was your last one: generate new ones from Your 2FA now.'
+          : remaining === 1
+            ? 'You have 1 left: generate new ones from Your 2FA soon.'
+            : `You have ${remaining} left. Generate new ones from Your 2FA if you are running low.`
+      }`,
     lockedSubject: (site: string) => `Two-factor sign-in locked on your ${site} account`,
     lockedBody: (until: string) =>
       `There were too many wrong two-factor codes for your account, so two-factor sign-in is locked until ${until}. Someone who tries this probably knows your password.`,

@@ -8,6 +8,7 @@ export const twoFactorNl: TwoFactorMessages = {
     'Tweestapsverificatie is niet beschikbaar in dit helpcentrum. Vraag het je helpdeskbeheerder.',
   statusOn: 'Aan',
   statusOff: 'Niet ingesteld',
+  statusTurnedOff: 'Uitgezet',
   recommended: 'Aanbevolen',
   app: 'Authenticatie-app',
   appDescription:
@@ -21,11 +22,18 @@ export const twoFactorNl: TwoFactorMessages = {
   editEmail: 'E-mailauthenticatie bewerken',
   methodDisabledNote:
     'Je beheerder heeft deze methode uitgezet. Je kunt hem verwijderen, maar niet meer gebruiken om in te loggen.',
+  noWorkingMethod:
+    'Je account heeft op dit moment geen werkende tweede stap: je beheerder heeft de methoden die je hebt ingesteld uitgezet, dus alleen je wachtwoord beschermt je account.',
+  noWorkingMethodSetUp: 'Stel hieronder een van de methoden in om het weer te beschermen.',
+  noWorkingMethodAsk:
+    'Er is op dit helpcentrum geen andere methode beschikbaar. Vraag je helpdeskbeheerder wat je kunt doen.',
   recoveryCodes: 'Herstelcodes',
   recoveryDescription: (remaining: number) =>
-    remaining === 1
-      ? 'Je hebt nog 1 ongebruikte herstelcode. Gebruik er een als je je andere methoden niet kunt gebruiken.'
-      : `Je hebt nog ${remaining} ongebruikte herstelcodes. Gebruik er een als je je andere methoden niet kunt gebruiken.`,
+    remaining === 0
+      ? 'Je hebt geen ongebruikte herstelcodes meer. Maak nieuwe aan, zodat je nog kunt inloggen als je je andere methoden niet kunt gebruiken.'
+      : remaining === 1
+        ? 'Je hebt nog 1 ongebruikte herstelcode. Gebruik hem als je je andere methoden niet kunt gebruiken, en maak binnenkort nieuwe aan.'
+        : `Je hebt nog ${remaining} ongebruikte herstelcodes. Gebruik er een als je je andere methoden niet kunt gebruiken.`,
   recoveryNone: 'Herstelcodes worden gemaakt wanneer je je eerste methode instelt.',
   regenerate: 'Nieuwe herstelcodes maken',
   regenerateWarning: 'Nieuwe codes vervangen je huidige: de oude codes werken meteen niet meer.',
@@ -178,7 +186,13 @@ export const twoFactorNl: TwoFactorMessages = {
     recoveryUsedSubject: (site: string) =>
       `Er is een herstelcode gebruikt op je account bij ${site}`,
     recoveryUsedBody: (when: string, remaining: number) =>
-      `Op ${when} is met een herstelcode ingelogd. Je hebt er nog ${remaining}. Maak nieuwe codes via Je 2FA als je er bijna geen meer hebt.`,
+      `Op ${when} is met een herstelcode ingelogd. ${
+        remaining === 0
+          ? 'Dat was je laatste: maak nu nieuwe codes via Je 2FA.'
+          : remaining === 1
+            ? 'Je hebt er nog 1: maak binnenkort nieuwe codes via Je 2FA.'
+            : `Je hebt er nog ${remaining}. Maak nieuwe codes via Je 2FA als je er bijna geen meer hebt.`
+      }`,
     lockedSubject: (site: string) => `Tweestapsverificatie geblokkeerd op je account bij ${site}`,
     lockedBody: (until: string) =>
       `Er zijn te veel verkeerde codes ingevuld voor je account, dus inloggen met tweestapsverificatie is geblokkeerd tot ${until}. Wie dit probeert, kent waarschijnlijk je wachtwoord.`,

@@ -91,9 +91,13 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
         <p class="method-description">${options.description}</p>
         <p class="method-status">
           ${
-            options.method
-              ? html`<span class="badge badge-success">${t.statusOn}</span> ${options.method.name}`
-              : html`<span class="badge badge-muted">${t.statusOff}</span>`
+            !options.method
+              ? html`<span class="badge badge-muted">${t.statusOff}</span>`
+              : options.enabled
+                ? html`<span class="badge badge-success">${t.statusOn}</span>
+                    ${options.method.name}`
+                : html`<span class="badge badge-muted">${t.statusTurnedOff}</span>
+                    ${options.method.name}`
           }
         </p>
         ${options.method && !options.enabled ? html`<p class="hint">${t.methodDisabledNote}</p>` : ''}
@@ -111,11 +115,24 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
   };
   const anyEnabled = data.enabled.totp || data.enabled.email || data.enabled.webauthn;
   const anyMethod = data.app !== undefined || data.email !== undefined || data.keys.length > 0;
+  // Methods set up but all turned off by the administrator: sign-in asks for none of them.
+  const anyUsable =
+    (data.app !== undefined && data.enabled.totp) ||
+    (data.email !== undefined && data.enabled.email) ||
+    (data.keys.length > 0 && data.enabled.webauthn);
   return profileLayout(
     ctx,
     'twoFactor',
     t.heading,
     html`<h1>${t.heading}</h1>
+      ${
+        anyMethod && !anyUsable
+          ? html`<div class="notice notice-error">
+              <p>${t.noWorkingMethod}</p>
+              <p>${anyEnabled ? t.noWorkingMethodSetUp : t.noWorkingMethodAsk}</p>
+            </div>`
+          : ''
+      }
       <p>${t.intro}</p>
       ${data.required ? html`<p class="notice notice-info">${t.mandatoryNote}</p>` : ''}
       ${
@@ -373,8 +390,8 @@ export function manageAppPage(
   return profileLayout(
     ctx,
     'twoFactor',
-    t.heading,
-    html`<h1>${t.heading}</h1>
+    t.editApp,
+    html`<h1>${t.editApp}</h1>
       ${errorSummary(ctx, errors)}
       ${form(
         ctx,
@@ -407,8 +424,8 @@ export function manageEmailPage(
   return profileLayout(
     ctx,
     'twoFactor',
-    t.heading,
-    html`<h1>${t.heading}</h1>
+    t.editEmail,
+    html`<h1>${t.editEmail}</h1>
       ${state.formError ? html`<div class="notice notice-error" role="alert">${state.formError}</div>` : ''}
       ${errorSummary(ctx, errors)}
       ${form(

@@ -1,0 +1,166 @@
+/*
+ * What Your 2FA and its mail tell a person about the state of their second factor. A method
+ * the administrator turned off showed a green "On", so a person whose only method was off
+ * believed their account was still protected; "You have 0 unused recovery codes. Use one…"
+ * asked for what was not there; and the edit pages were headed as set-up pages.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TwoFactorPolicy } from '../../src/two-factor/policy.js';
+import { DEFAULT_POLICY } from '../../src/two-factor/policy.js';
+import { messagesFor } from '../../src/i18n/index.js';
+import { textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import {
+  pendingSignIn,
+  setUpEmail,
+  submitCode,
+  TEST_META,
+  userWithApp,
+} from '../helpers/two-factor.js';
+
+const NO_WORKING_METHOD = 'Your account has no working second factor at the moment';
+
+/** The status line of the method entry whose heading starts with `title`. */
+function statusOf(body: string, title: string): string {
+  const entries = body.split('<li class="method">').slice(1);
+  const entry = entries.find((e) => textOf(e).startsWith(title)) ?? '';
+  return /<p class="method-status">[\s\S]*?<\/p>/.exec(entry)?.[0] ?? '';
+}
+
+function topOf(body: string): string {
+  return textOf(/<h1>[\s\S]*?(?=<p>Two-factor authentication asks)/.exec(body)?.[0] ?? '');
+}
+
+describe.each(DIALECTS)('Your 2FA overview (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterEach(async () => {
+    await savePolicy({});
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  function savePolicy(change: Partial<TwoFactorPolicy>) {
+    return app.services.twoFactor.policy.save(
+      { ...DEFAULT_POLICY, ...change },
+      { actorLabel: 'test', meta: TEST_META },
+    );
+  }
+
+  describe('a method the administrator turned off', () => {
+    it('is shown as turned off, not as on, and other methods stay on', async () => {
+      const user = await userWithApp(app);
+      await setUpEmail(app, user.client, user.email);
+      await savePolicy({ methods: { totp: false, email: true, webauthn: true } });
+      const page = await user.client.get('/profile/2fa');
+      const appStatus = statusOf(page.body, 'Authentication App');
+      expect(textOf(appStatus)).toBe('Turned off My phone');
+      expect(appStatus).not.toContain('badge-success');
+      expect(textOf(page.body)).toContain('Your administrator has turned this method off.');
+      expect(statusOf(page.body, 'Email Authentication')).toContain('badge-success');
+      // Email still works: the account is protected, so no warning at the top.
+      expect(topOf(page.body)).not.toContain(NO_WORKING_METHOD);
+    });
+
+    it('warns at the top when no method of the account works any more, and says how to fix it', async () => {
+      const user = await userWithApp(app);
+      await savePolicy({ methods: { totp: false, email: true, webauthn: true } });
+      const page = await user.client.get('/profile/2fa');
+      expect(topOf(page.body)).toBe(
+        'Set Up Two-Factor Authentication Your account has no working second factor at the moment: your administrator has turned off the methods you set up, so your password alone protects your account. Set up one of the methods below to protect it again.',
+      );
+      expect(textOf(page.body)).toContain('Set up email authentication');
+
+      await savePolicy({ methods: { totp: false, email: false, webauthn: false } });
+      const none = await user.client.get('/profile/2fa');
+      expect(topOf(none.body)).toContain(
+        'No other method is available on this help center. Ask your helpdesk administrator what to do.',
+      );
+
+      await user.client.post('/language', { lang: 'nl', return_to: '/profile/2fa' });
+      const dutch = await user.client.get('/profile/2fa');
+      expect(textOf(statusOf(dutch.body, 'Authenticatie-app'))).toBe('Uitgezet My phone');
+      expect(textOf(dutch.body)).toContain(
+        'Je account heeft op dit moment geen werkende tweede stap',
+      );
+      expect(textOf(dutch.body)).toContain('Vraag je helpdeskbeheerder wat je kunt doen.');
+    });
+
+    it('gives no warning to someone who never set up a method, or whose methods work', async () => {
+      const user = await userWithApp(app);
+      expect(topOf((await user.client.get('/profile/2fa')).body)).not.toContain(NO_WORKING_METHOD);
+      expect(
+        textOf(statusOf((await user.client.get('/profile/2fa')).body, 'Authentication App')),
+      ).toBe('On My phone');
+    });
+  });
+
+  describe('recovery codes running out', () => {
+    it('says 1 and none in words of their own, on the page and in the mail', async () => {
+      const user = await userWithApp(app);
+      const codes = [...user.recoveryCodes];
+      const useOne = async () => {
+        const client = await pendingSignIn(app, user.email);
+        await client.get('/login/2fa?method=recovery');
+        const done = await submitCode(client, 'recovery', codes.shift() ?? '');
+        expect(done.status).toBe(303);
+      };
+      for (let i = 0; i < 9; i++) await useOne();
+      const one = textOf((await user.client.get('/profile/2fa')).body);
+      expect(one).toContain(
+        'You have 1 unused recovery code left. Use it when you cannot use your other methods, and generate new ones soon.',
+      );
+
+      await app.services.postman.drain();
+      const since = app.mail.messages.length;
+      await useOne();
+      const none = textOf((await user.client.get('/profile/2fa')).body);
+      expect(none).toContain(
+        'You have no unused recovery codes left. Generate new ones, so that you can still log in when you cannot use your other methods.',
+      );
+      expect(none).not.toContain('You have 0');
+      const mail = await app.mail.waitFor(user.email, /recovery code was used/, { since });
+      expect(mail.text).toContain('That was your last one: generate new ones from Your 2FA now.');
+      expect(mail.text).not.toContain('You have 0');
+    });
+
+    it('says it in Dutch too', () => {
+      const t = messagesFor('nl').twoFactor;
+      expect(t.recoveryDescription(0)).toBe(
+        'Je hebt geen ongebruikte herstelcodes meer. Maak nieuwe aan, zodat je nog kunt inloggen als je je andere methoden niet kunt gebruiken.',
+      );
+      expect(t.recoveryDescription(1)).toBe(
+        'Je hebt nog 1 ongebruikte herstelcode. Gebruik hem als je je andere methoden niet kunt gebruiken, en maak binnenkort nieuwe aan.',
+      );
+      expect(t.mail.recoveryUsedBody('1 december 2026 om 10:00 UTC', 0)).toBe(
+        'Op 1 december 2026 om 10:00 UTC is met een herstelcode ingelogd. Dat was je laatste: maak nu nieuwe codes via Je 2FA.',
+      );
+      expect(t.mail.recoveryUsedBody('1 december 2026 om 10:00 UTC', 4)).toContain(
+        'Je hebt er nog 4.',
+      );
+    });
+  });
+
+  it('heads the edit pages after what they edit (SPEC §2.5), in both languages', async () => {
+    const user = await userWithApp(app);
+    await setUpEmail(app, user.client, user.email);
+    const heading = async (path: string) => {
+      const page = await user.client.get(path);
+      expect(page.status, path).toBe(200);
+      const h1 = textOf(/<h1>[\s\S]*?<\/h1>/.exec(page.body)?.[0] ?? '');
+      const title = /<title>([^<]*) · /.exec(page.body)?.[1];
+      expect(title, path).toBe(h1);
+      return h1;
+    };
+    expect(await heading('/profile/2fa/app/edit')).toBe('Edit authentication app');
+    expect(await heading('/profile/2fa/email/edit')).toBe('Edit email authentication');
+    await user.client.post('/language', { lang: 'nl', return_to: '/profile/2fa' });
+    expect(await heading('/profile/2fa/app/edit')).toBe('Authenticatie-app bewerken');
+    expect(await heading('/profile/2fa/email/edit')).toBe('E-mailauthenticatie bewerken');
+  });
+});
