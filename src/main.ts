@@ -13,12 +13,13 @@ import { CLI_META, createAudit } from './audit/audit.js';
 import { systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { ConfigError, loadConfig } from './config.js';
-import { openDatabase } from './db/database.js';
-import { migrateToLatest } from './db/migrate.js';
 import type { CliContext } from './cli/admin-commands.js';
 import {
   ADMIN_HELP,
   auditCommand,
+  openMigratedDatabase,
+  parseCommandArgs,
+  reasonOf,
   resetTwoFactorCommand,
   usersCommand,
 } from './cli/admin-commands.js';
@@ -39,11 +40,13 @@ Run "portico <command> --help" for a command's options.
 Configuration comes from the environment; see the README.`,
   serve: `Usage: portico serve
 
-Migrates the database, creates the administrator from PORTICO_ADMIN_EMAIL and
-PORTICO_ADMIN_PASSWORD when none exists, and listens on HOST:PORT.`,
+Migrates the database, listens on HOST:PORT, and then creates the administrator
+from PORTICO_ADMIN_EMAIL and PORTICO_ADMIN_PASSWORD when none exists (or, on a
+fresh database, a generated one whose password is printed once). Takes no
+options: every setting comes from the environment (see the README).`,
   migrate: `Usage: portico migrate
 
-Applies every pending migration to DATABASE_URL and exits.`,
+Applies every pending migration to DATABASE_URL and exits. Takes no options.`,
   'create-admin': `Usage: portico create-admin --email EMAIL --name NAME
 
 Creates a verified administrator account. The password is read from a prompt,
@@ -51,9 +54,9 @@ or from standard input when it is not a terminal (echo "$PW" | portico create-ad
 An existing account with that address is made administrator instead.`,
 };
 
-function fail(message: string): never {
+function fail(message: string, exitCode = 1): never {
   process.stderr.write(`portico: ${message}\n`);
-  process.exit(1);
+  process.exit(exitCode);
 }
 
 function config(): Config {
@@ -86,11 +89,38 @@ async function readPassword(): Promise<string> {
   return answer;
 }
 
-async function serve(): Promise<void> {
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'no such address on this machine',
+  EACCES: 'permission denied',
+  ENOTFOUND: 'host name not found',
+  EAI_AGAIN: 'host name not found',
+};
+
+async function serve(args: string[]): Promise<void> {
+  parseCommandArgs(
+    cli,
+    'serve',
+    'Usage: portico serve (settings such as PORT and HOST come from the environment)',
+    () => parseArgs({ args, options: {} }),
+  );
   const cfg = config();
-  const database = openDatabase(cfg.databaseUrl);
-  await migrateToLatest(database.db);
+  const { database } = await openMigratedDatabase(cli, cfg);
   const portico = await buildApp({ config: cfg, database });
+  if (await portico.services.knowledgeBase.seedIfEmpty()) {
+    process.stdout.write('Added the built-in knowledge-base articles (English and Dutch).\n');
+  }
+  // Listen before the administrator is made: a generated password is printed once, and a
+  // start that cannot listen must not have used it up.
+  try {
+    await portico.app.listen({ port: cfg.port, host: cfg.host });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const address = `${cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host}:${cfg.port}`;
+    fail(
+      `cannot listen on ${address} (${LISTEN_ERRORS[code] ?? reasonOf(error)}); set PORT or HOST`,
+    );
+  }
   await createAdministrators({ ...portico.services, hasher: createPasswordHasher() }).ensure(
     {
       email: cfg.adminEmail,
@@ -101,10 +131,6 @@ async function serve(): Promise<void> {
     },
     (line) => process.stdout.write(line + '\n'),
   );
-  if (await portico.services.knowledgeBase.seedIfEmpty()) {
-    process.stdout.write('Added the built-in knowledge-base articles (English and Dutch).\n');
-  }
-  await portico.app.listen({ port: cfg.port, host: cfg.host });
   process.stdout.write(
     `Portico is running at ${cfg.publicUrl.href} (${database.dialect}${cfg.smtpUrl ? ', SMTP' : `, mail outbox in ${cfg.dataDir}/outbox`})\n`,
   );
@@ -121,11 +147,16 @@ async function serve(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-async function migrate(): Promise<void> {
+async function migrate(args: string[]): Promise<void> {
+  parseCommandArgs(
+    cli,
+    'migrate',
+    'Usage: portico migrate (the database comes from DATABASE_URL)',
+    () => parseArgs({ args, options: {} }),
+  );
   const cfg = config();
-  const database = openDatabase(cfg.databaseUrl);
+  const { database, applied } = await openMigratedDatabase(cli, cfg);
   try {
-    const applied = await migrateToLatest(database.db);
     process.stdout.write(
       applied.length ? `Applied: ${applied.join(', ')}\n` : 'The database is up to date.\n',
     );
@@ -135,10 +166,20 @@ async function migrate(): Promise<void> {
 }
 
 async function createAdmin(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: { email: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean' } },
-  });
+  const { values } = parseCommandArgs(
+    cli,
+    'create-admin',
+    'Usage: portico create-admin --email EMAIL --name NAME',
+    () =>
+      parseArgs({
+        args,
+        options: {
+          email: { type: 'string' },
+          name: { type: 'string' },
+          help: { type: 'boolean' },
+        },
+      }),
+  );
   if (values.help) return void process.stdout.write(HELP['create-admin'] + '\n');
   const email = values.email?.trim() ?? '';
   const name = values.name?.trim() ?? '';
@@ -150,9 +191,8 @@ async function createAdmin(args: string[]): Promise<void> {
     fail(`the password must have ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`);
   }
   const cfg = config();
-  const database = openDatabase(cfg.databaseUrl);
+  const { database } = await openMigratedDatabase(cli, cfg);
   try {
-    await migrateToLatest(database.db);
     const admins = createAdministrators({
       db: database.db,
       clock: systemClock,
@@ -172,8 +212,20 @@ async function createAdmin(args: string[]): Promise<void> {
 
 const cli: CliContext = { fail, config, out: (text) => void process.stdout.write(text) };
 
+/**
+ * `portico audit | head -1`: the reader has gone and the rest is not wanted. Only the commands
+ * that print for a reader; serve's standard output is its log.
+ */
+function stopQuietlyWhenOutputCloses(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    fail(`cannot write to standard output (${reasonOf(error)})`);
+  });
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (command !== 'serve') stopQuietlyWhenOutputCloses();
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(HELP.main + '\n');
     return;
@@ -186,9 +238,9 @@ async function main(argv: string[]): Promise<void> {
   }
   switch (command) {
     case 'serve':
-      return serve();
+      return serve(rest);
     case 'migrate':
-      return migrate();
+      return migrate(rest);
     case 'create-admin':
       return createAdmin(rest);
     case 'reset-2fa':

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CLI_META } from '../audit/audit.js';
 import { auditCsv } from '../audit/audit-csv.js';
@@ -7,15 +8,83 @@ import { createUserDirectory } from '../admin/user-directory.js';
 import { buildApp } from '../app.js';
 import { DAY_MS, systemClock } from '../clock.js';
 import type { Config } from '../config.js';
+import { databaseUrlForDisplay } from '../config.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
+import type { Mailer } from '../mail/mailer.js';
+import { createOutboxMailer, createSmtpMailer } from '../mail/mailer.js';
 
 /** What the CLI's entry point lends a command: its error exit and the loaded configuration. */
 export interface CliContext {
-  fail(message: string): never;
+  /** Prints "portico: message" on standard error and exits (status 1 unless given). */
+  fail(message: string, exitCode?: number): never;
   config(): Config;
   out(text: string): void;
+}
+
+/** Exit status of reset-2fa when the reset was done but its mail could not be sent. */
+export const EXIT_MAIL_NOT_SENT = 2;
+
+/** An error as the end of one line: its message (or its parts'), without line breaks. */
+export function reasonOf(error: unknown): string {
+  const parts =
+    error instanceof AggregateError && error.message === ''
+      ? error.errors.map((part: unknown) => reasonOf(part))
+      : [error instanceof Error ? error.message || error.name : String(error)];
+  return parts.join('; ').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * node:util parseArgs, strict, with its errors turned into one line that names the argument
+ * and shows the command's usage (its own messages suggest "--" tricks instead).
+ */
+export function parseCommandArgs<T>(
+  ctx: CliContext,
+  command: string,
+  usage: string,
+  parse: () => T,
+): T {
+  try {
+    return parse();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS_')) throw error;
+    const message = reasonOf(error);
+    const argument = /'([^' ]*)/.exec(message)?.[1] ?? '';
+    const problem =
+      code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+        ? `unknown option "${argument}"`
+        : code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
+          ? `unexpected argument "${argument}"`
+          : message.includes('argument missing')
+            ? `option "${argument}" needs a value`
+            : `option "${argument}" takes no value`;
+    ctx.fail(`${problem} for ${command}. ${usage}`);
+  }
+}
+
+const usageOf = (command: string) =>
+  `${ADMIN_HELP[command]?.split('\n')[0] ?? ''} (see "portico ${command} --help")`;
+
+/**
+ * Opens DATABASE_URL and brings it up to date. A database that cannot be reached or migrated
+ * ends the command with one line naming the variable and the cause, never the password.
+ */
+export async function openMigratedDatabase(
+  ctx: CliContext,
+  config: Config,
+): Promise<{ database: DatabaseHandle; applied: string[] }> {
+  let database: DatabaseHandle | undefined;
+  try {
+    database = openDatabase(config.databaseUrl);
+    return { database, applied: await migrateToLatest(database.db) };
+  } catch (error) {
+    await database?.close().catch(() => undefined);
+    ctx.fail(
+      `DATABASE_URL: cannot use the database ${databaseUrlForDisplay(config.databaseUrl)} (${reasonOf(error)})`,
+    );
+  }
 }
 
 export const ADMIN_HELP: Record<string, string> = {
@@ -26,7 +95,8 @@ Resets the two-factor authentication of the account with this email address, as
 recovery code, trusted device and session of the account is removed, the person
 is emailed, and the audit log records it with the actor "cli". They set up
 two-factor authentication again at their next log-in. Works for administrators too (the way
-back in for an administrator who lost their second factor).`,
+back in for an administrator who lost their second factor). If the email cannot be sent, the
+reset still stands: the command says why on standard error and exits with status 2.`,
   users: `Usage: portico users list [--search TEXT] [--admins] [--limit N]
 
 Lists accounts by name, one per line, tab-separated: email, name, role,
@@ -52,27 +122,51 @@ async function withDatabase<T>(
   run: (database: DatabaseHandle, config: Config) => Promise<T>,
 ): Promise<T> {
   const config = ctx.config();
-  const database = openDatabase(config.databaseUrl);
+  const { database } = await openMigratedDatabase(ctx, config);
   try {
-    await migrateToLatest(database.db);
     return await run(database, config);
   } finally {
     await database.close();
   }
 }
 
+/** The mailer the app would build, with every send's outcome kept for the command to wait on. */
+function watchedMailer(config: Config): { mailer: Mailer; outcomes: Array<Promise<unknown>> } {
+  const inner = config.smtpUrl
+    ? createSmtpMailer(config.smtpUrl, config.mailFrom)
+    : createOutboxMailer(path.join(config.dataDir, 'outbox'), config.mailFrom, (line) =>
+        process.stderr.write(line + '\n'),
+      );
+  const outcomes: Array<Promise<unknown>> = [];
+  return {
+    outcomes,
+    mailer: {
+      send(message) {
+        const sending = inner.send(message);
+        outcomes.push(
+          sending.then(
+            () => null,
+            (error: unknown) => error ?? 'unknown error',
+          ),
+        );
+        return sending;
+      },
+      close: () => inner.close(),
+    },
+  };
+}
+
 export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Promise<void> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const { positionals } = parseCommandArgs(ctx, 'reset-2fa', usageOf('reset-2fa'), () =>
+    parseArgs({ args, allowPositionals: true, options: {} }),
+  );
   const email = positionals[0]?.trim() ?? '';
   if (positionals.length !== 1 || !email) ctx.fail('reset-2fa needs one email address');
   await withDatabase(ctx, async (database, config) => {
-    // The whole app's services: the reset mails the person, like the console's.
-    const portico = await buildApp({
-      config,
-      database,
-      logger: false,
-      outboxLog: (line) => process.stderr.write(line + '\n'),
-    });
+    // The whole app's services: the reset mails the person, like the console's. The app sends
+    // that mail in the background and only logs a failure; here the operator is told.
+    const { mailer, outcomes } = watchedMailer(config);
+    const portico = await buildApp({ config, database, logger: false, mailer });
     try {
       const { directory, accounts } = portico.services.admin;
       const user = await directory.findByEmail(email);
@@ -80,8 +174,18 @@ export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Pr
       const methods = await directory.methodsOf(user.id);
       const result = await accounts.resetTwoFactor(user.id, { actorLabel: 'cli', meta: CLI_META });
       if (!result.ok) ctx.fail(`could not reset ${email} (${result.error})`);
-      ctx.out(
-        `Reset two-factor authentication for ${user.name} <${email}>: ${methods.length} method(s) removed, every session ended, the user has been emailed.\n`,
+      const done = `Reset two-factor authentication for ${user.name} <${email}>: ${methods.length} method(s) removed, every session ended`;
+      const failure = (await Promise.all(outcomes)).find((outcome) => outcome !== null);
+      if (failure === undefined) {
+        ctx.out(
+          `${done}, ${outcomes.length ? 'the user has been emailed' : 'no address to email'}.\n`,
+        );
+        return;
+      }
+      ctx.out(`${done}.\n`);
+      ctx.fail(
+        `the reset is done, but the email telling ${email} about it could not be sent (${reasonOf(failure)}); tell them another way`,
+        EXIT_MAIL_NOT_SENT,
       );
     } finally {
       await portico.close();
@@ -99,15 +203,17 @@ const tsv = (fields: Array<string | number | null>) =>
   fields.map((f) => String(f ?? '').replace(/[\t\r\n]/g, ' ')).join('\t') + '\n';
 
 export async function usersCommand(args: string[], ctx: CliContext): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      search: { type: 'string' },
-      admins: { type: 'boolean' },
-      limit: { type: 'string' },
-    },
-  });
+  const { positionals, values } = parseCommandArgs(ctx, 'users', usageOf('users'), () =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        search: { type: 'string' },
+        admins: { type: 'boolean' },
+        limit: { type: 'string' },
+      },
+    }),
+  );
   if (positionals[0] !== 'list' || positionals.length !== 1)
     ctx.fail('unknown users command. Run "portico users --help".');
   const limit = limitOf(ctx, values.limit, 100);
@@ -141,17 +247,19 @@ export async function usersCommand(args: string[], ctx: CliContext): Promise<voi
 }
 
 export async function auditCommand(args: string[], ctx: CliContext): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      user: { type: 'string' },
-      since: { type: 'string' },
-      until: { type: 'string' },
-      event: { type: 'string' },
-      limit: { type: 'string' },
-      csv: { type: 'boolean' },
-    },
-  });
+  const { values } = parseCommandArgs(ctx, 'audit', usageOf('audit'), () =>
+    parseArgs({
+      args,
+      options: {
+        user: { type: 'string' },
+        since: { type: 'string' },
+        until: { type: 'string' },
+        event: { type: 'string' },
+        limit: { type: 'string' },
+        csv: { type: 'boolean' },
+      },
+    }),
+  );
   const limit = limitOf(ctx, values.limit, 100);
   const filters: AuditFilters = {};
   if (values.since !== undefined) {

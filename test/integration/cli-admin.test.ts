@@ -5,6 +5,8 @@
  * operator would, against the database of a running app.
  */
 import { spawn } from 'node:child_process';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +29,7 @@ interface Run {
 describe('administration from the command line', () => {
   let app: TestApp;
 
-  function portico(args: string[]): Promise<Run> {
+  function portico(args: string[], env: Record<string, string> = {}): Promise<Run> {
     return new Promise((resolve, reject) => {
       const child = spawn(TSX, [path.join(ROOT, 'src', 'main.ts'), ...args], {
         cwd: ROOT,
@@ -39,6 +41,7 @@ describe('administration from the command line', () => {
           DATABASE_URL: `sqlite:${path.join(app.dataDir, 'portico.db')}`,
           SMTP_URL: app.mail.url,
           PUBLIC_URL: 'http://localhost:3000',
+          ...env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -122,6 +125,34 @@ describe('administration from the command line', () => {
       expect(csv.stdout).toContain('"two_factor.reset_by_admin"');
       expect(admins.stdout).toContain(`${admin.email}\tAda Admin\tadmin\ttotp\tactive`);
       expect(admins.stdout).not.toContain('Carl Cli');
+    },
+    SLOW,
+  );
+
+  it(
+    'says so, keeps the reset and exits with status 2 when the mail to the user fails',
+    async () => {
+      const client = adminClient(app);
+      const { email, userId } = await registerAndVerify(app, client, { name: 'Mia Mailless' });
+      await logIn(client, email);
+      await setUpApp(app, client);
+      // A port nothing listens on: the relay refuses the connection.
+      const closed = net.createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const { port } = closed.address() as AddressInfo;
+      await new Promise<void>((resolve) => closed.close(() => resolve()));
+
+      const reset = await portico(['reset-2fa', email], { SMTP_URL: `smtp://127.0.0.1:${port}` });
+      expect(reset.code).toBe(2);
+      expect(reset.stdout).toBe(
+        `Reset two-factor authentication for Mia Mailless <${email}>: 1 method(s) removed, every session ended.\n`,
+      );
+      const lines = reset.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^portico: the reset is done, but the email telling /);
+      expect(lines[0]).toContain(`${email} about it could not be sent (SMTP connection failed: `);
+      expect(lines[0]).toContain('ECONNREFUSED');
+      expect(await app.services.twoFactor.methods.list(userId)).toEqual([]);
     },
     SLOW,
   );

@@ -1,12 +1,18 @@
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
+import { createAudit } from '../../src/audit/audit.js';
+import { systemClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 import { Client } from '../helpers/client.js';
 import { fastHasher } from '../helpers/test-app.js';
 
@@ -20,19 +26,28 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the CLI as an operator would, with only the environment given (plus PATH). */
-function portico(args: string[], env: Record<string, string>, stdin = ''): Promise<Run> {
+const MAIN = path.join(ROOT, 'src', 'main.ts');
+
+/** Starts a program with only the environment given (plus PATH), as an operator would. */
+function start(
+  program: string,
+  args: string[],
+  env: Record<string, string>,
+): ChildProcessWithoutNullStreams {
+  return spawn(program, args, {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? os.tmpdir(),
+      TMPDIR: os.tmpdir(),
+      ...env,
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+function finished(child: ChildProcessWithoutNullStreams, stdin = ''): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [path.join(ROOT, 'src', 'main.ts'), ...args], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: process.env.HOME ?? os.tmpdir(),
-        TMPDIR: os.tmpdir(),
-        ...env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -41,6 +56,11 @@ function portico(args: string[], env: Record<string, string>, stdin = ''): Promi
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(stdin);
   });
+}
+
+/** Runs the CLI as an operator would, with only the environment given (plus PATH). */
+function portico(args: string[], env: Record<string, string>, stdin = ''): Promise<Run> {
+  return finished(start(TSX, [MAIN, ...args], env), stdin);
 }
 
 describe('command line', () => {
@@ -148,4 +168,155 @@ describe('command line', () => {
     expect(lines[0]).toMatch(/\bPORT\b/);
     expect(lines[0]).toContain('whole number');
   });
+});
+
+/** A loopback port that was free a moment ago. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Operator mistakes found by trying them: each must end in one line that names what to change,
+ * and none may lose what the operator cannot get back (the generated administrator password).
+ */
+describe('command line, when the operator gets something wrong', () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-cli-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const SLOW = 120_000;
+
+  const oneLine = (run: Run | undefined) => {
+    const lines = run?.stderr.trimEnd().split('\n') ?? [];
+    expect(lines, run?.stderr).toHaveLength(1);
+    return lines[0] ?? '';
+  };
+
+  it(
+    'names DATABASE_URL, without its password, when the database cannot be reached',
+    async () => {
+      const [refused, malformed] = await Promise.all([
+        portico(['migrate'], {
+          PORTICO_DATA_DIR: tempDir(),
+          DATABASE_URL: 'postgres://nouser:hunter2secret@127.0.0.1:1/db',
+        }),
+        portico(['users', 'list'], { PORTICO_DATA_DIR: tempDir(), DATABASE_URL: 'postgres://%zz' }),
+      ]);
+      expect(refused.code).toBe(1);
+      const line = oneLine(refused);
+      expect(line).toMatch(/^portico: DATABASE_URL: /);
+      expect(line).toContain('postgres://nouser:***@127.0.0.1:1/db');
+      expect(line).toContain('ECONNREFUSED');
+      expect(line).not.toContain('hunter2secret');
+      expect(malformed.code).toBe(1);
+      expect(oneLine(malformed)).toMatch(/^portico: DATABASE_URL: .*postgres:\/\/%zz/);
+    },
+    SLOW,
+  );
+
+  it(
+    'names PORTICO_DATA_DIR when it is a file',
+    async () => {
+      const file = path.join(tempDir(), 'data');
+      fs.writeFileSync(file, '');
+      const run = await portico(['migrate'], { PORTICO_DATA_DIR: file });
+      expect(run.code).toBe(1);
+      expect(oneLine(run)).toMatch(/^portico: PORTICO_DATA_DIR: expected a directory/);
+    },
+    SLOW,
+  );
+
+  it(
+    'refuses arguments serve and migrate do not take, with their usage',
+    async () => {
+      const [serve, migrate] = await Promise.all([
+        portico(['serve', '--port', '3418'], { PORTICO_DATA_DIR: tempDir() }),
+        portico(['migrate', 'now'], { PORTICO_DATA_DIR: tempDir() }),
+      ]);
+      expect(serve.code).toBe(1);
+      expect(serve.stdout).toBe('');
+      expect(oneLine(serve)).toMatch(/"--port".*Usage: portico serve/);
+      expect(migrate.code).toBe(1);
+      expect(oneLine(migrate)).toMatch(/"now".*Usage: portico migrate/);
+    },
+    SLOW,
+  );
+
+  it(
+    'prints the generated administrator only once listening works, and says which address failed',
+    async () => {
+      const dataDir = tempDir();
+      const busy = net.createServer();
+      await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+      const busyPort = (busy.address() as AddressInfo).port;
+      let failed: Run;
+      try {
+        failed = await portico(['serve'], { PORTICO_DATA_DIR: dataDir, PORT: String(busyPort) });
+      } finally {
+        await new Promise<void>((resolve) => busy.close(() => resolve()));
+      }
+      expect(failed.code).toBe(1);
+      expect(failed.stdout).not.toContain('password:');
+      expect(oneLine(failed)).toBe(
+        `portico: cannot listen on 127.0.0.1:${busyPort} (address already in use); set PORT or HOST`,
+      );
+
+      // The next start on a free port still has the credentials to show.
+      const child = start(TSX, [MAIN, 'serve'], {
+        PORTICO_DATA_DIR: dataDir,
+        PORT: String(await freePort()),
+      });
+      const run = finished(child);
+      let stdout = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes('Portico is running')) resolve();
+        });
+        child.on('close', () => reject(new Error(`serve stopped: ${stdout}`)));
+      });
+      child.kill('SIGTERM');
+      await run;
+      expect(stdout).toMatch(/^ {2}password: \S+$/m);
+      expect(stdout.indexOf('password:')).toBeLessThan(stdout.indexOf('Portico is running'));
+    },
+    SLOW,
+  );
+
+  it(
+    'stops quietly when its output is piped into head',
+    async () => {
+      const dataDir = tempDir();
+      const database = openDatabase(`sqlite:${path.join(dataDir, 'portico.db')}`);
+      try {
+        await migrateToLatest(database.db);
+        const audit = createAudit(database.db, systemClock);
+        for (let i = 0; i < 1500; i++) {
+          await audit.record({
+            event: 'sign_in.password_failed',
+            details: { padding: 'x'.repeat(80) },
+          });
+        }
+      } finally {
+        await database.close();
+      }
+      const script = `set -e -o pipefail; "$0" "$1" audit --limit 1500 | head -1; "$0" "$1" audit --csv | head -1`;
+      const run = await finished(
+        start('bash', ['-c', script, TSX, MAIN], { PORTICO_DATA_DIR: dataDir }),
+      );
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout.split('\n')).toHaveLength(3);
+    },
+    SLOW,
+  );
 });
