@@ -35,6 +35,21 @@ const API_KEY_COOKIE = 'portico_api_key';
 const API_KEY_PAGE = '/admin/api-keys/created';
 const TOKEN = /ptk_[A-Za-z0-9_-]{43}/;
 
+function setCookieLine(page: Page, name: string): string {
+  const header = page.headers['set-cookie'];
+  const lines = Array.isArray(header) ? header : header ? [header] : [];
+  return lines.find((line) => line.startsWith(`${name}=`)) ?? '';
+}
+
+/** HttpOnly, SameSite=Lax, no Domain, sent below its page only, for 15 minutes. */
+function expectOneTimeCookie(line: string, path: string) {
+  expect(line).toMatch(/;\s*HttpOnly/i);
+  expect(line).toMatch(/;\s*SameSite=Lax/i);
+  expect(line).toContain(`; Path=${path}`);
+  expect(line).not.toMatch(/;\s*Domain=/i);
+  expect(line).toMatch(/;\s*Max-Age=900(;|$)/);
+}
+
 describe.each(DIALECTS)('secrets shown once survive a reload, and no more (%s)', (dialect) => {
   let app: TestApp;
   beforeAll(async () => {
@@ -55,11 +70,12 @@ describe.each(DIALECTS)('secrets shown once survive a reload, and no more (%s)',
         .execute()
     ).map((row) => `${row.id}:${row.code_hash}`);
 
-  async function regenerate(client: Client): Promise<Page> {
+  async function regenerate(client: Client, cookie = CODES_COOKIE): Promise<Page> {
     await client.get('/profile/2fa');
     const posted = await client.post(RECOVERY_CODES_PAGE);
     expect(posted.status).toBe(303);
     expect(posted.location).toBe(RECOVERY_CODES_PAGE);
+    expectOneTimeCookie(setCookieLine(posted, cookie), RECOVERY_CODES_PAGE);
     return client.follow(posted);
   }
 
@@ -189,11 +205,34 @@ describe.each(DIALECTS)('secrets shown once survive a reload, and no more (%s)',
     await refused(user.client);
   });
 
+  it('marks the cookie Secure, with the __Secure- prefix, when PUBLIC_URL is https', async () => {
+    const https = await createTestApp({ dialect, publicUrl: 'https://help.example.com' });
+    try {
+      const client = newClient(https);
+      const { email } = await registerAndVerify(https, client);
+      expect((await logIn(client, email)).location).toBe('/');
+      const { recoveryCodes } = await setUpApp(https, client);
+      expect(recoveryCodes).toHaveLength(10);
+      expect(client.cookies.has(`__Secure-${CODES_COOKIE}`)).toBe(true);
+      const shown = await regenerate(client, `__Secure-${CODES_COOKIE}`);
+      expect(recoveryCodesOf(shown)).toHaveLength(10);
+      await client.get('/profile/2fa');
+      const line = setCookieLine(
+        await client.post(RECOVERY_CODES_PAGE),
+        `__Secure-${CODES_COOKIE}`,
+      );
+      expect(line).toMatch(/;\s*Secure/i);
+    } finally {
+      await https.close();
+    }
+  });
+
   it('shows a new API key again on reload without making a second key', async () => {
     const admin = await signedInAdmin(app);
     const posted = await admin.client.submit('/admin/api-keys', { name: 'Reloaded key' });
     expect(posted.status).toBe(303);
     expect(posted.location).toBe(API_KEY_PAGE);
+    expectOneTimeCookie(setCookieLine(posted, API_KEY_COOKIE), '/admin/api-keys');
     const shown = await admin.client.follow(posted);
     expect(shown.status).toBe(200);
     expect(shown.headers['cache-control']).toBe('no-store');
