@@ -41,6 +41,8 @@ export type BeginSignInResult =
   | { outcome: 'invalid' }
   | { outcome: 'rate_limited'; retryAfterMs: number }
   | { outcome: 'unverified' }
+  /** The right password for an account an administrator disabled. */
+  | { outcome: 'disabled' }
   | { outcome: 'pending'; pendingToken: string; stage: PendingStage }
   | { outcome: 'signed_in'; sessionToken: string };
 
@@ -318,7 +320,9 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
         meta,
         details: { reason: passwordOk ? 'disabled' : 'password' },
       });
-      return { outcome: 'invalid' };
+      // Only the right password learns that the account is disabled (and whom to ask): a wrong
+      // one reads as for any other account, so the answer still names no existing address.
+      return { outcome: passwordOk ? 'disabled' : 'invalid' };
     }
     if (address.verified_at === null) {
       await clearRateLimit(db, emailKey);

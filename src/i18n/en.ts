@@ -100,6 +100,7 @@ export const en = {
     failed: 'The email address or password is not correct.',
     unverified:
       'Verify your email address before you log in. We have sent you a new verification link.',
+    disabled: 'Your account has been disabled. Contact your helpdesk administrator.',
     loggedOut: 'You have been logged out.',
     sessionEnded: 'Your session has ended. Log in again to continue.',
   },

@@ -100,6 +100,7 @@ export const nl: Messages = {
     failed: 'Het e-mailadres of wachtwoord klopt niet.',
     unverified:
       'Bevestig je e-mailadres voordat je inlogt. We hebben je een nieuwe bevestigingslink gestuurd.',
+    disabled: 'Je account is geblokkeerd. Neem contact op met je helpdeskbeheerder.',
     loggedOut: 'Je bent uitgelogd.',
     sessionEnded: 'Je sessie is beëindigd. Log opnieuw in om verder te gaan.',
   },

@@ -400,7 +400,8 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
         'The account of Dora Disabled has been disabled.',
       );
       expect((await client.get('/profile')).location).toMatch(/^\/login/);
-      expect((await logIn(adminClient(app), email)).status).toBe(401);
+      // The right password learns why (test/integration/disabled-account.test.ts).
+      expect((await logIn(adminClient(app), email)).status).toBe(403);
       expect((await admin.client.post(`/admin/users/${userId}/disable`)).status).toBe(409);
       const enabled = await admin.client.post(`/admin/users/${userId}/enable`);
       expect(enabled.status).toBe(303);

@@ -100,6 +100,8 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
         return again(429, { formError: t.errors.tooManyAttempts });
       case 'unverified':
         return again(403, { formError: t.login.unverified });
+      case 'disabled':
+        return again(403, { formError: t.login.disabled });
       case 'pending':
         tools.setPending(reply, result.pendingToken);
         if (result.stage === 'setup_required') return reply.redirect('/login/2fa/setup', 303);

@@ -1,0 +1,73 @@
+/*
+ * Logging in to an account an administrator disabled. With the right password the person is
+ * told the account is disabled and whom to ask, instead of "The email address or password is
+ * not correct." (which sent them to reset a password that was right). With a wrong password
+ * nothing changes: the answer is the one for an unknown address, so the page still tells no
+ * one which addresses have accounts, and neither answer gives a session.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import { newClient, PENDING_COOKIE, SESSION_COOKIE, userWithApp } from '../helpers/two-factor.js';
+
+const DISABLED = 'Your account has been disabled. Contact your helpdesk administrator.';
+const FAILED = 'The email address or password is not correct.';
+
+describe.each(DIALECTS)('a disabled account at log-in (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function disable(userId: string) {
+    await app.db
+      .updateTable('users')
+      .set({ disabled_at: app.clock.now() })
+      .where('id', '=', userId)
+      .execute();
+  }
+
+  it('says so after the right password, and gives no session', async () => {
+    const { email, userId } = await registerAndVerify(app, newClient(app));
+    await disable(userId);
+    const client = newClient(app);
+    const page = await logIn(client, email);
+    expect(page.status).toBe(403);
+    expect(textOf(page.body)).toContain(DISABLED);
+    expect(textOf(page.body)).not.toContain(FAILED);
+    expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
+    expect(client.cookies.has(PENDING_COOKIE)).toBe(false);
+  });
+
+  it('says so before any second step, and in Dutch too', async () => {
+    const user = await userWithApp(app);
+    await disable(user.userId);
+    const client = newClient(app);
+    await client.post('/language', { lang: 'nl', return_to: '/login' });
+    const page = await logIn(client, user.email);
+    expect(page.status).toBe(403);
+    expect(textOf(page.body)).toContain(
+      'Je account is geblokkeerd. Neem contact op met je helpdeskbeheerder.',
+    );
+    expect(client.cookies.has(PENDING_COOKIE)).toBe(false);
+  });
+
+  it('answers a wrong password exactly as for an address without an account', async () => {
+    const { email, userId } = await registerAndVerify(app, newClient(app));
+    await disable(userId);
+    const wrong = await logIn(newClient(app), email, 'not the right password at all');
+    const unknown = await logIn(newClient(app), uniqueEmail('nobody'), PASSWORD);
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    const words = (body: string) => textOf(body).replace(/\S+@example\.com/g, 'EMAIL');
+    expect(words(wrong.body)).toBe(words(unknown.body));
+    expect(textOf(wrong.body)).toContain(FAILED);
+    expect(textOf(wrong.body)).not.toContain(DISABLED);
+  });
+});
