@@ -171,15 +171,11 @@ export interface WebTools {
   /** Keeps a trusted device's token in the browser for as long as the device is trusted. */
   setDevice(reply: FastifyReply, token: string): void;
   clearDevice(reply: FastifyReply): void;
-  /** A new CSRF secret at every change of who is signed in (login CSRF, fixation). */
-  /** Returns the new secret, for a page rendered in the same response. */
-  rotateCsrf(reply: FastifyReply): string;
-  /** The page context of someone who was signed in by this very request. */
-  signedInPage(
-    request: FastifyRequest,
-    user: { name: string; isAdmin: boolean },
-    csrfSecret: string,
-  ): PageContext;
+  /**
+   * A new CSRF secret at every change of who is signed in (login CSRF, fixation). The next
+   * page is always reached by a redirect, so it is rendered with the new secret.
+   */
+  rotateCsrf(reply: FastifyReply): void;
   setLanguage(reply: FastifyReply, locale: Locale): void;
   /**
    * Keeps a secret for its one-time page (POST → redirect → GET): sealed in a short-lived
@@ -247,14 +243,6 @@ export function createWebTools(
     rotateCsrf(reply) {
       const secret = randomBytes(32).toString('base64url');
       writer.set(reply, cookies.csrf, secret);
-      return secret;
-    },
-    signedInPage(request, user, csrfSecret) {
-      return {
-        ...this.page(request),
-        user,
-        csrfToken: csrfTokenFor(csrfSecret, options.csrfKey),
-      };
     },
     setLanguage(reply, locale) {
       writer.set(reply, cookies.language, locale, 365 * 24 * 3600);
