@@ -132,7 +132,7 @@ export const twoFactorEn = {
   setupRequiredIntro:
     'Your helpdesk requires two-factor authentication. Set up a method to finish logging in.',
   setupLater: 'Set up later',
-  graceNote: (date: string) => `You can postpone this until ${date}.`,
+  graceNote: (day: string) => `You can postpone this until ${day} (end of the day, UTC).`,
 
   errors: {
     INVALID_CODE: 'That code is not correct. Check it and try again.',

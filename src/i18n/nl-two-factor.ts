@@ -135,7 +135,7 @@ export const twoFactorNl: TwoFactorMessages = {
   setupRequiredIntro:
     'Je helpdesk verplicht tweestapsverificatie. Stel een methode in om het inloggen af te ronden.',
   setupLater: 'Later instellen',
-  graceNote: (date: string) => `Je kunt dit uitstellen tot ${date}.`,
+  graceNote: (day: string) => `Je kunt dit uitstellen tot en met ${day} (UTC).`,
 
   errors: {
     INVALID_CODE: 'Die code klopt niet. Controleer hem en probeer het opnieuw.',

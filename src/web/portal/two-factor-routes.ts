@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type QRCode from 'qrcode';
 import type { PendingContext } from '../../accounts/sign-in.js';
 import type { User } from '../../db/schema.js';
-import { formatDateTime } from '../../i18n/index.js';
+import { formatDate } from '../../i18n/index.js';
 import { hashToken } from '../../security/tokens.js';
 import { maskEmail } from '../../two-factor/email/email-codes.js';
 import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
@@ -361,7 +361,8 @@ export function registerTwoFactorRoutes(
         webauthn: current.methods.webauthn,
         graceUntil:
           graceActive && current.graceUntil
-            ? formatDateTime(request.locale, current.graceUntil)
+            ? // Stored as the first moment after the picked day: show the day itself.
+              formatDate(request.locale, current.graceUntil - 1)
             : null,
       }),
     );

@@ -1,0 +1,56 @@
+/*
+ * The date on "Set up later". The administrator picks the last day people may postpone set-up
+ * ("Users may postpone set-up until" 2099-12-15); the policy stores the first moment after it,
+ * and the log-in set-up screen showed that moment ("until 16 December 2099 at 00:00 UTC"), a
+ * day the administrator never chose. It shows the picked day.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TwoFactorPolicy } from '../../src/two-factor/policy.js';
+import { DEFAULT_POLICY } from '../../src/two-factor/policy.js';
+import { endOfDate } from '../../src/web/admin/two-factor-settings-routes.js';
+import { textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn, registerAndVerify } from '../helpers/flows.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import { newClient, TEST_META } from '../helpers/two-factor.js';
+
+describe.each(DIALECTS)('the grace date on the set-up screen (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterEach(async () => {
+    await savePolicy({});
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  function savePolicy(change: Partial<TwoFactorPolicy>) {
+    return app.services.twoFactor.policy.save(
+      { ...DEFAULT_POLICY, ...change },
+      { actorLabel: 'test', meta: TEST_META },
+    );
+  }
+
+  it('is the day the administrator picked, in English and Dutch', async () => {
+    // What the admin page stores for the date field 2099-12-15.
+    await savePolicy({ require: 'all', graceUntil: endOfDate('2099-12-15') ?? null });
+    const { email } = await registerAndVerify(app, newClient(app));
+
+    const client = newClient(app);
+    expect((await logIn(client, email)).location).toBe('/login/2fa/setup');
+    const english = textOf((await client.get('/login/2fa/setup')).body);
+    expect(english).toContain(
+      'You can postpone this until 15 December 2099 (end of the day, UTC).',
+    );
+    expect(english).not.toContain('16 December');
+
+    const dutch = newClient(app);
+    await dutch.post('/language', { lang: 'nl', return_to: '/login' });
+    await logIn(dutch, email);
+    const words = textOf((await dutch.get('/login/2fa/setup')).body);
+    expect(words).toContain('Je kunt dit uitstellen tot en met 15 december 2099 (UTC).');
+  });
+});
