@@ -177,9 +177,13 @@ export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Pr
       const done = `Reset two-factor authentication for ${user.name} <${email}>: ${methods.length} method(s) removed, every session ended`;
       const failure = (await Promise.all(outcomes)).find((outcome) => outcome !== null);
       if (failure === undefined) {
-        ctx.out(
-          `${done}, ${outcomes.length ? 'the user has been emailed' : 'no address to email'}.\n`,
-        );
+        const mailed =
+          outcomes.length === 0
+            ? 'the account has no address to email'
+            : config.smtpUrl
+              ? 'the user has been emailed'
+              : 'the email to the user is in the mail outbox (SMTP_URL is not set)';
+        ctx.out(`${done}, ${mailed}.\n`);
         return;
       }
       ctx.out(`${done}.\n`);
