@@ -198,7 +198,7 @@ export const adminEn = {
     allEvents: 'All events',
     from: 'From',
     to: 'To',
-    dateHint: 'YYYY-MM-DD, in UTC.',
+    dateHint: 'Days are counted in UTC.',
     filter: 'Filter',
     clear: 'Clear filters',
     download: 'Download CSV',

@@ -199,7 +199,7 @@ export const adminNl: AdminMessages = {
     allEvents: 'Alle gebeurtenissen',
     from: 'Van',
     to: 'Tot en met',
-    dateHint: 'JJJJ-MM-DD, in UTC.',
+    dateHint: 'Dagen worden in UTC geteld.',
     filter: 'Filteren',
     clear: 'Filters wissen',
     download: 'CSV downloaden',

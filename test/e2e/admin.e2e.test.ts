@@ -14,7 +14,7 @@ import { adminClient, signedInAdmin } from '../helpers/admin.js';
 import { logIn, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
 import { setUpApp } from '../helpers/two-factor.js';
 import type { E2eWorld } from './helpers/browser.js';
-import { hasChromium, startE2e } from './helpers/browser.js';
+import { DESKTOP, hasChromium, startE2e } from './helpers/browser.js';
 import {
   check,
   checkOnPhone,
@@ -113,6 +113,31 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
     expect(await world.app.services.twoFactor.methods.list(target.userId)).toEqual([]);
   });
 
+  it('asks before disabling an account or making someone administrator', async () => {
+    await page.goto(`/admin/users/${target.userId}`);
+    await page.getByRole('heading', { name: 'Tess Target', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'Disable account' }).click();
+    await page
+      .getByRole('heading', { name: 'Disable the account of Tess Target?', level: 1 })
+      .waitFor();
+    await page.getByRole('button', { name: 'Disable account' }).waitFor();
+    await check(page, 'admin-user-disable-confirm');
+    await checkOnPhone(page, 'admin-user-disable-confirm');
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await page.getByRole('heading', { name: 'Tess Target', level: 1 }).waitFor();
+    expect((await world.app.services.admin.directory.find(target.userId))?.disabled_at).toBeNull();
+
+    await page.getByRole('link', { name: 'Make administrator' }).click();
+    await page
+      .getByRole('heading', { name: 'Make Tess Target an administrator?', level: 1 })
+      .waitFor();
+    await page.getByRole('button', { name: 'Make administrator' }).waitFor();
+    await check(page, 'admin-user-grant-admin-confirm');
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await page.getByRole('heading', { name: 'Tess Target', level: 1 }).waitFor();
+    expect((await world.app.services.admin.directory.find(target.userId))?.is_admin).toBe(0);
+  });
+
   it('has no reset on the administrator’s own page', async () => {
     await page.goto(`/admin/users/${admin.userId}`);
     await page.getByRole('heading', { name: 'Ada Admin', level: 1 }).waitFor();
@@ -143,6 +168,48 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
     await page.getByRole('alert').waitFor();
     await check(page, 'admin-audit-error');
+  });
+
+  it('fits the audit log beside the menu at 1280 px, long browser strings and all', async () => {
+    const chrome =
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.86';
+    for (let i = 0; i < 5; i++) {
+      await world.app.services.audit.record({
+        event: 'two_factor.recovery_codes_regenerated',
+        actorUserId: target.userId,
+        meta: { ip: '2001:db8:85a3:1234:5678:8a2e:370:7334', userAgent: `${chrome} Run/${i}` },
+        details: { method: 'totp', reason: 'CODE_ALREADY_USED', purpose: 'sign_in' },
+      });
+    }
+    await page.setViewportSize(DESKTOP);
+    await page.goto('/admin/audit');
+    await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+    await page.getByRole('region', { name: 'Audit log' }).waitFor();
+    // How far the page, the table's scrolling box and each column header overflow.
+    const overflow = await page.evaluate<{
+      page: number;
+      table: number;
+      headers: string[];
+    }>(`(() => {
+      const box = document.querySelector('.table-scroll');
+      return {
+        page: document.documentElement.scrollWidth - window.innerWidth,
+        table: box.scrollWidth - box.clientWidth,
+        headers: [...box.querySelectorAll('th')]
+          .filter((th) => th.scrollWidth > th.clientWidth)
+          .map((th) => th.textContent.trim()),
+      };
+    })()`);
+    expect(overflow).toEqual({ page: 0, table: 0, headers: [] });
+    for (const column of ['IP address', 'Browser', 'Details']) {
+      await expect
+        .poll(() => page.getByRole('columnheader', { name: column }).isVisible())
+        .toBe(true);
+    }
+    // The date fields show the browser's own date format: no "YYYY-MM-DD" hint beside them.
+    expect(await page.getByText('YYYY-MM-DD').count()).toBe(0);
+    await check(page, 'admin-audit-wide');
+    await checkOnPhone(page, 'admin-audit-wide');
   });
 
   it('creates an API key, shown once, that works until it is revoked', async () => {
@@ -218,6 +285,14 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
       [
         `/admin/users/${target.userId}/reset-2fa`,
         nl.admin.userPage.resetConfirmHeading('Tess Target'),
+      ],
+      [
+        `/admin/users/${target.userId}/disable`,
+        nl.admin.userPage.disableConfirmHeading('Tess Target'),
+      ],
+      [
+        `/admin/users/${target.userId}/grant-admin`,
+        nl.admin.userPage.makeAdminConfirmHeading('Tess Target'),
       ],
       ['/admin/groups', nl.admin.groupsPage.heading],
       [

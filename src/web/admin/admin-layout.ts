@@ -25,16 +25,23 @@ function sectionLabel(t: Messages, id: AdminSection): string {
 /**
  * The frame of every admin page: the console's menu beside the page. `current` marks the
  * menu entry of the page itself (aria-current="page") or of the section it belongs to
- * (aria-current="true").
+ * (aria-current="true"). A `wide` page (a table of many columns) may use more of a large
+ * screen than the site's usual reading width.
  */
 export function adminLayout(
   ctx: PageContext,
-  page: { section: AdminSection; title: string; main: HtmlValue; sectionIndex?: boolean },
+  page: {
+    section: AdminSection;
+    title: string;
+    main: HtmlValue;
+    sectionIndex?: boolean;
+    wide?: boolean;
+  },
 ): SafeHtml {
   const { t } = ctx;
   return layout(ctx, {
     title: `${page.title} · ${t.admin.title}`,
-    main: html`<div class="admin">
+    main: html`<div class="${page.wide ? 'admin admin-wide' : 'admin'}">
       <nav class="admin-nav" aria-label="${t.admin.navLabel}">
         <p class="admin-nav-title">${t.admin.title}</p>
         <ul>

@@ -77,6 +77,7 @@ export function auditPage(
   return adminLayout(ctx, {
     section: 'audit',
     sectionIndex: true,
+    wide: true,
     title: a.heading,
     main: html`<h1>${a.heading}</h1>
       <p class="lead">${a.intro}</p>
