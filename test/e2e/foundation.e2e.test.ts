@@ -152,9 +152,18 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
     // The sign-in is eleven minutes old, so the step-up page must come (SPEC §4 step-up).
     expect(new URL(page.url()).pathname).toBe('/reauth');
     await check(page, 'reauth');
+    // A way back to the page the person came from, without confirming.
+    expect(await page.getByRole('link', { name: 'Cancel' }).getAttribute('href')).toBe(
+      '/profile/emails',
+    );
     await page.getByLabel('Password').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Confirm' }).click();
     await page.waitForURL('**/profile/emails');
+    // The address typed before the step-up is not sent again: the page says to go ahead now.
+    await page
+      .getByRole('status')
+      .getByText('Thanks, that was you. You can make your change now.')
+      .waitFor();
     await addAddress();
     await page.getByRole('status').getByText(`We sent a verification link to ${second}`).waitFor();
     await check(page, 'profile-emails-added');
