@@ -224,8 +224,23 @@ export function createSetup(
     return sendSetupCode(user, setup);
   }
 
+  /**
+   * An email set-up under way: the one the form names, else the person's newest live one of
+   * that kind (a form opened afresh names none, yet the code already sent is for that one).
+   */
   async function emailSetup(user: User, setupId: string, kind: 'email' | 'email_change') {
-    return findSetup(user, setupId, kind);
+    const named = setupId ? await findSetup(user, setupId, kind) : undefined;
+    return (
+      named ??
+      db
+        .selectFrom('two_factor_setups')
+        .selectAll()
+        .where('user_id', '=', user.id)
+        .where('kind', '=', kind)
+        .where('expires_at', '>', clock.now())
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst()
+    );
   }
 
   async function finishEmail(

@@ -1,0 +1,97 @@
+/**
+ * A code already mailed for an email set-up must stay usable. Someone who pressed "Send
+ * Verification Code", went back to Your 2FA and opened the set-up again got, on pressing it
+ * again within the minute, only "A code was sent less than a minute ago" and no field to type
+ * the code that was on its way (the fresh form named no set-up). The same on "change address".
+ * Refused as too soon, the page now asks for the code of the set-up already under way.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { codeIn } from '../helpers/mail-capture.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import { hiddenValue, setUpEmail, signedInUser } from '../helpers/two-factor.js';
+
+const TOO_SOON = 'A code was sent less than a minute ago.';
+
+describe.each(DIALECTS)('email set-up asked again within the minute (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('asks for the code already sent when the set-up is opened again', async () => {
+    const user = await signedInUser(app);
+    await user.client.get('/profile/2fa/email/new');
+    const since = app.mail.messages.length;
+    const sent = await user.client.post('/profile/2fa/email/new', {
+      action: 'send',
+      name: 'Work mail',
+      email: user.email,
+    });
+    expect(sent.status).toBe(200);
+    const code = codeIn(await app.mail.waitFor(user.email, /verification code/, { since }));
+
+    await user.client.get('/profile/2fa');
+    await user.client.get('/profile/2fa/email/new');
+    app.clock.advance(20_000);
+    const again = await user.client.post('/profile/2fa/email/new', {
+      action: 'send',
+      name: 'Work mail',
+      email: user.email,
+    });
+    expect(again.status).toBe(429);
+    expect(textOf(again.body)).toContain(TOO_SOON);
+    expect(again.body).toContain('name="code"');
+    expect(hiddenValue(again, 'setup_id')).toBe(hiddenValue(sent, 'setup_id'));
+
+    const created = await user.client.post('/profile/2fa/email/new', {
+      action: 'create',
+      setup_id: hiddenValue(again, 'setup_id'),
+      name: 'Work mail',
+      email: user.email,
+      code,
+    });
+    expect(created.status).toBe(303);
+    expect(created.location).toBe('/profile/2fa/recovery-codes');
+  });
+
+  it('asks for the code already sent when a change of address is opened again', async () => {
+    const user = await signedInUser(app);
+    await setUpEmail(app, user.client, user.email);
+    app.clock.advance(61_000);
+    const other = `new.${user.email}`;
+    await user.client.get('/profile/2fa/email/edit');
+    const since = app.mail.messages.length;
+    const sent = await user.client.post('/profile/2fa/email/edit', {
+      action: 'change',
+      email: other,
+    });
+    expect(sent.status).toBe(200);
+    const code = codeIn(await app.mail.waitFor(other, /verification code/, { since }));
+
+    await user.client.get('/profile/2fa');
+    await user.client.get('/profile/2fa/email/edit');
+    app.clock.advance(20_000);
+    const again = await user.client.post('/profile/2fa/email/edit', {
+      action: 'change',
+      email: other,
+    });
+    expect(again.status).toBe(429);
+    expect(textOf(again.body)).toContain(TOO_SOON);
+    expect(again.body).toContain('name="code"');
+
+    const confirmed = await user.client.post('/profile/2fa/email/edit', {
+      action: 'confirm',
+      setup_id: hiddenValue(again, 'setup_id'),
+      email: other,
+      code,
+    });
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.location).toBe('/profile/2fa');
+  });
+});
