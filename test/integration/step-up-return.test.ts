@@ -20,7 +20,7 @@ const CONFIRMED = 'Thanks, that was you. You can make your change now.';
 
 /** The href of the re-authentication page's Cancel link. */
 function cancelHref(body: string): string | undefined {
-  return /<a class="button secondary" href="([^"]*)"\s*>\s*Cancel\s*<\/a>/.exec(body)?.[1];
+  return /<a class="button secondary" href="([^"]*)"\s*>\s*Cancel\s*<\/a\s*>/.exec(body)?.[1];
 }
 
 function statusNotice(body: string): string {
@@ -112,6 +112,52 @@ describe.each(DIALECTS)('coming back from a step-up (%s)', (dialect) => {
     expect(statusNotice((await user.client.get('/profile/emails')).body)).toBe('');
     const added = await user.client.post('/profile/emails', { email: address });
     expect(added.status).toBe(303);
+  });
+
+  it('offers the same Cancel on the second step of the confirmation', async () => {
+    const user = await userWithApp(app);
+    app.clock.advance(ELEVEN_MINUTES);
+    const form = await user.client.get('/profile/password');
+    await user.client.follow(form);
+    const password = await user.client.post('/reauth', {
+      password: PASSWORD,
+      next: '/profile/password',
+      cancel: '/profile',
+    });
+    expect(password.location).toBe('/reauth/2fa?next=%2Fprofile%2Fpassword&cancel=%2Fprofile');
+    const second = await user.client.follow(password);
+    expect(second.status).toBe(200);
+    expect(cancelHref(second.body)).toBe('/profile');
+    // Choosing another method keeps it.
+    const other = await user.client.get(
+      '/reauth/2fa?method=recovery&next=%2Fprofile%2Fpassword&cancel=%2Fprofile',
+    );
+    expect(cancelHref(other.body)).toBe('/profile');
+    expect(other.body).toContain(
+      'href="/reauth/2fa?method=choose&amp;next=%2Fprofile%2Fpassword&amp;cancel=%2Fprofile"',
+    );
+    const wrong = await user.client.post('/reauth/2fa', {
+      method: 'totp',
+      code: '000000',
+      next: '/profile/password',
+      cancel: '/profile',
+    });
+    expect(wrong.status).toBe(422);
+    expect(cancelHref(wrong.body)).toBe('/profile');
+    // Without a cancel of its own it leads back to where the step-up returns; never elsewhere.
+    const plain = await user.client.get('/reauth/2fa?next=%2Fprofile%2Femails');
+    expect(cancelHref(plain.body)).toBe('/profile/emails');
+    const evil = await user.client.get(
+      '/reauth/2fa?next=%2Fprofile%2Femails&cancel=%2F%2Fevil.example',
+    );
+    expect(cancelHref(evil.body)).toBe('/profile/emails');
+    const done = await user.client.post('/reauth/2fa', {
+      method: 'totp',
+      code: freshCode(app, user.secret),
+      next: '/profile/password',
+      cancel: '/profile',
+    });
+    expect(done.location).toBe('/profile/password');
   });
 
   it('says it in Dutch too', async () => {

@@ -21,13 +21,22 @@ export interface ChallengeView {
   error: string | null;
   locked: string | null;
   next: string;
+  /** A step-up's Cancel, when it is not `next` (carried along like `next`); '' otherwise. */
+  cancel: string;
   /** Offer "Remember this device for 30 days" (a log-in, not a step-up; never administrators). */
   canRemember: boolean;
 }
 
+/** The `next` and `cancel` a link to another method of the same page carries along. */
+function placesQuery(view: ChallengeView): string {
+  return (
+    (view.next ? `&next=${encodeURIComponent(view.next)}` : '') +
+    (view.cancel ? `&cancel=${encodeURIComponent(view.cancel)}` : '')
+  );
+}
+
 function methodLink(view: ChallengeView, kind: ChallengeKind, label: string): SafeHtml {
-  const next = view.next ? `&next=${encodeURIComponent(view.next)}` : '';
-  return html`<li><a href="${view.base}?method=${kind}${next}">${label}</a></li>`;
+  return html`<li><a href="${view.base}?method=${kind}${placesQuery(view)}">${label}</a></li>`;
 }
 
 /** "Remember this device for 30 days" (SPEC §2.6), unticked unless the person ticks it. */
@@ -45,7 +54,8 @@ function rememberField(ctx: PageContext, kind: ChallengeKind): SafeHtml {
 export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
   const t = ctx.t.twoFactor;
   const heading = view.stepUp ? t.stepUpHeading : t.challengeHeading;
-  const nextField = view.next ? html`<input type="hidden" name="next" value="${view.next}" />` : '';
+  const nextField = html`${view.next ? html`<input type="hidden" name="next" value="${view.next}" />` : ''}
+  ${view.cancel ? html`<input type="hidden" name="cancel" value="${view.cancel}" />` : ''}`;
   const codeForm = (kind: ChallengeKind, label: string, numeric: boolean) =>
     form(
       ctx,
@@ -111,7 +121,7 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
     </ul>`;
   }
 
-  const next = view.next ? `&next=${encodeURIComponent(view.next)}` : '';
+  const next = placesQuery(view);
   // The list of methods already offers each one: no second "Use a recovery code" under it.
   const others =
     view.method === 'choose'
@@ -138,7 +148,11 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
       <p class="hint">${t.lostAccessSignIn}</p>
       ${
         view.stepUp
-          ? ''
+          ? html`<p>
+              <a class="button secondary" href="${view.cancel || view.next || '/profile/2fa'}"
+                >${ctx.t.common.cancel}</a
+              >
+            </p>`
           : form(ctx, '/login/2fa/cancel', button(t.cancelSignIn, { secondary: true }), {
               className: 'cancel-form',
             })

@@ -80,6 +80,8 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
       error?: string | null;
       status?: number;
       next: string;
+      /** A step-up's Cancel when it is not `next`. */
+      cancel?: string;
     },
   ) {
     const state = await challenge.state(ctx);
@@ -115,6 +117,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
         ? t.twoFactor.errors.LOCKED(formatDateTime(request.locale, state.lockedUntil))
         : null,
       next: options.next,
+      cancel: options.stepUp ? (options.cancel ?? '') : '',
       // A fresh challenge for this pending sign-in, only when the key is what the page offers.
       webauthnOptions:
         method === 'webauthn' && !state.lockedUntil
@@ -151,6 +154,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
         method: text(request.query, 'method'),
         codeSent: text(request.query, 'sent') === '1',
         next: safeNext(text(request.query, 'next'), ''),
+        cancel: safeNext(text(request.query, 'cancel'), ''),
       });
     });
 
@@ -159,6 +163,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
       const ctx = await pendingFor(request, stepUp);
       if (!ctx) return gone(reply, stepUp);
       const next = safeNext(text(request.body, 'next'), '');
+      const cancel = safeNext(text(request.body, 'cancel'), '');
       const sent = await challenge.sendEmailCode(ctx, requestMeta(request));
       if (!sent.ok) {
         return render(request, reply, ctx, {
@@ -168,9 +173,15 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
           error: twoFactorErrorText(request.t, sent.error),
           status: 429,
           next,
+          cancel,
         });
       }
-      const query = new URLSearchParams({ method: 'email', sent: '1', ...(next ? { next } : {}) });
+      const query = new URLSearchParams({
+        method: 'email',
+        sent: '1',
+        ...(next ? { next } : {}),
+        ...(stepUp && cancel ? { cancel } : {}),
+      });
       return reply.redirect(`${base}?${query.toString()}`, 303);
     });
 
@@ -180,6 +191,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
       if (!ctx) return gone(reply, stepUp);
       const t = request.t;
       const next = safeNext(text(request.body, 'next'), '');
+      const cancel = safeNext(text(request.body, 'cancel'), '');
       const kind = text(request.body, 'method');
       const v = new Validator(t);
       // A security key answers with its assertion (JSON) instead of a typed code.
@@ -187,7 +199,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
         kind === 'webauthn'
           ? text(request.body, 'response')
           : v.required('code', t.twoFactor.verificationCode, text(request.body, 'code'), 40);
-      if (!isKind(kind)) return render(request, reply, ctx, { stepUp, next, status: 422 });
+      if (!isKind(kind)) return render(request, reply, ctx, { stepUp, next, cancel, status: 422 });
       if (kind === 'webauthn' && code === '') {
         return render(request, reply, ctx, {
           stepUp,
@@ -195,6 +207,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
           error: t.twoFactor.webauthn.failed,
           status: 422,
           next,
+          cancel,
         });
       }
       if (!v.ok) {
@@ -205,6 +218,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
           error: t.twoFactor.errors.codeRequired,
           status: 422,
           next,
+          cancel,
         });
       }
       const result = await challenge.verify(ctx, kind, code, requestMeta(request));
@@ -217,7 +231,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
         }
         if (result.error === 'LOCKED') {
           tools.clearPending(reply);
-          return render(request, reply, ctx, { stepUp, next, status: 423 });
+          return render(request, reply, ctx, { stepUp, next, cancel, status: 423 });
         }
         const unreadable = result.error === 'SECRET_UNREADABLE';
         if (unreadable) {
@@ -234,6 +248,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
           // The server cannot check the code; the person may still use another method.
           status: unreadable ? 503 : 422,
           next,
+          cancel,
         });
       }
       tools.clearPending(reply);
@@ -291,7 +306,8 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
     const result = await signIn.beginStepUp(auth, requestMeta(request));
     if (result.outcome === 'pending') {
       tools.setPending(reply, result.pendingToken);
-      return reply.redirect(`/reauth/2fa?next=${encodeURIComponent(next)}`, 303);
+      const also = places.cancel !== next ? `&cancel=${encodeURIComponent(places.cancel)}` : '';
+      return reply.redirect(`/reauth/2fa?next=${encodeURIComponent(next)}${also}`, 303);
     }
     tools.setSession(reply, result.sessionToken);
     // The form the person was filling in is empty again (a post is not replayed): say why.
