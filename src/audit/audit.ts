@@ -59,6 +59,7 @@ export type AuditEventType =
   | 'kb.article_moved'
   | 'kb.article_published'
   | 'kb.article_unpublished'
+  | 'kb.article_deleted'
   | 'user.disabled'
   | 'user.enabled'
   | 'user.admin_granted'

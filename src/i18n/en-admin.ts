@@ -306,6 +306,7 @@ export const adminEn = {
     'kb.article_moved': 'Knowledge base article moved',
     'kb.article_published': 'Knowledge base article published',
     'kb.article_unpublished': 'Knowledge base article unpublished',
+    'kb.article_deleted': 'Knowledge base article deleted',
   } satisfies Record<AuditEventType, string>,
 };
 

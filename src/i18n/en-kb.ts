@@ -101,6 +101,13 @@ export const kbAdminEn = {
   articleCreated: 'The article has been created as a draft.',
   articlePublished: 'The text has been published.',
   articleUnpublished: 'The text has been unpublished; visitors can no longer see it.',
+  deleteArticle: 'Delete article',
+  deleteArticleHint:
+    'Deletes the article in every language, published or not. Its category can then be deleted if it is empty.',
+  deleteArticleConfirmHeading: (title: string) => `Delete the article “${title}”?`,
+  deleteArticleConfirm: (languages: string) =>
+    `Its texts (${languages}) are deleted and its address stops working. This cannot be undone.`,
+  articleDeleted: (title: string) => `The article “${title}” has been deleted.`,
   backToList: 'Back to the knowledge base',
   backToArticle: 'Back to the article',
   errors: {

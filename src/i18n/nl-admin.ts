@@ -303,5 +303,6 @@ export const adminNl: AdminMessages = {
     'kb.article_moved': 'Kennisbankartikel verplaatst',
     'kb.article_published': 'Kennisbankartikel gepubliceerd',
     'kb.article_unpublished': 'Publicatie van kennisbankartikel ingetrokken',
+    'kb.article_deleted': 'Kennisbankartikel verwijderd',
   },
 };

@@ -102,6 +102,13 @@ export const kbAdminNl: KbAdminMessages = {
   articleCreated: 'Het artikel is als concept aangemaakt.',
   articlePublished: 'De tekst is gepubliceerd.',
   articleUnpublished: 'De publicatie is ingetrokken; bezoekers zien de tekst niet meer.',
+  deleteArticle: 'Artikel verwijderen',
+  deleteArticleHint:
+    'Verwijdert het artikel in elke taal, gepubliceerd of niet. Daarna kan de categorie worden verwijderd als die leeg is.',
+  deleteArticleConfirmHeading: (title: string) => `Het artikel „${title}” verwijderen?`,
+  deleteArticleConfirm: (languages: string) =>
+    `De teksten (${languages}) worden verwijderd en het adres werkt niet meer. Dit kan niet ongedaan worden gemaakt.`,
+  articleDeleted: (title: string) => `Het artikel „${title}” is verwijderd.`,
   backToList: 'Terug naar de kennisbank',
   backToArticle: 'Terug naar het artikel',
   errors: {

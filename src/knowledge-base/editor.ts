@@ -312,6 +312,36 @@ export function createEditor(deps: KbDeps) {
     });
   }
 
+  /**
+   * Deletes an article with every translation, and their search index entries in the same
+   * transaction (SQLite's FTS5 rows are not tied to the rows they index). The audit event
+   * keeps the titles, since nothing else will.
+   */
+  async function deleteArticle(id: string, actor: KbActor): Promise<KbResult> {
+    return write(async (trx) => {
+      const article = await trx
+        .selectFrom('kb_articles')
+        .select('slug')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (!article) return kbFail(KbError.ARTICLE_NOT_FOUND);
+      const translations = await trx
+        .selectFrom('kb_article_translations')
+        .select(['id', 'locale', 'title'])
+        .where('article_id', '=', id)
+        .execute();
+      await trx.deleteFrom('kb_article_translations').where('article_id', '=', id).execute();
+      for (const translation of translations) await reindexTranslation(trx, store, translation.id);
+      await trx.deleteFrom('kb_articles').where('id', '=', id).execute();
+      await record(trx, actor, 'kb.article_deleted', {
+        article_id: id,
+        slug: article.slug,
+        ...Object.fromEntries(translations.map((t) => [`title_${t.locale}`, t.title])),
+      });
+      return kbOk(undefined);
+    });
+  }
+
   async function upsertTranslation(
     trx: Kysely<Database>,
     articleId: string,
@@ -700,6 +730,7 @@ export function createEditor(deps: KbDeps) {
     createArticle,
     saveTranslation,
     updateArticleSettings,
+    deleteArticle,
     publish: (articleId: string, locale: Locale, actor: KbActor) =>
       setStatus(articleId, locale, 'published', actor),
     unpublish: (articleId: string, locale: Locale, actor: KbActor) =>

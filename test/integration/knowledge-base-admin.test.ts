@@ -3,6 +3,7 @@
  * visitor, so only administrators may (403 for everyone else, also on form posts), and every
  * change is in the audit log with who made it and from where.
  */
+import { sql } from '../../src/db/kysely.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInAdmin, plainUser } from '../helpers/admin.js';
 import type { SignedInAdmin } from '../helpers/admin.js';
@@ -346,5 +347,106 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
       }
     }
     expect(await kbEvents('kb.article_published')).toHaveLength(before);
+  });
+
+  it('deletes an article in every language after a confirmation, out of search, audited; its empty category can go then', async () => {
+    const category = await createCategory('short-lived', 'Short-lived');
+    const created = await admin.client.submit(
+      '/admin/kb/articles/new',
+      {
+        category_id: category,
+        lang: 'en',
+        title: 'Quokka test draft',
+        slug: 'quokka-test-draft',
+        position: '0',
+        body: 'A quokka walked by.',
+        action: 'create',
+      },
+      '/admin/kb/articles',
+    );
+    const id = ID.exec(created.location ?? '')?.[1] ?? '';
+    await admin.client.get(`/admin/kb/articles/${id}`);
+    await admin.client.post(`/admin/kb/articles/${id}/publish`, { lang: 'en' });
+    await admin.client.submit(
+      `/admin/kb/articles/${id}?lang=nl`,
+      {
+        category_id: category,
+        lang: 'nl',
+        title: 'Quokka testconcept',
+        slug: 'quokka-test-draft',
+        position: '0',
+        body: 'Er liep een quokka voorbij.',
+        action: 'save',
+      },
+      `/admin/kb/articles/${id}`,
+    );
+    const translationIds = (
+      await app.db
+        .selectFrom('kb_article_translations')
+        .select('id')
+        .where('article_id', '=', id)
+        .execute()
+    ).map((r) => r.id);
+    expect(translationIds).toHaveLength(2);
+    const visitor = new Client(app.app);
+    expect(textOf((await visitor.get('/kb/search?q=quokka')).body)).toContain('Quokka test draft');
+
+    const edit = await admin.client.get(`/admin/kb/articles/${id}`);
+    expect(edit.body).toContain(`href="/admin/kb/articles/${id}/delete"`);
+    const confirm = await admin.client.get(`/admin/kb/articles/${id}/delete`);
+    expect(confirm.status).toBe(200);
+    const confirmText = textOf(confirm.body);
+    expect(confirmText).toContain('Delete the article “Quokka test draft”?');
+    expect(confirmText).toContain(
+      'Its texts (English, Dutch) are deleted and its address stops working. This cannot be undone.',
+    );
+    expect(confirm.body).toContain(`action="/admin/kb/articles/${id}/delete"`);
+    expect(confirm.body).toMatch(new RegExp(`href="/admin/kb/articles/${id}"\\s*>Cancel<`));
+    // Asking changes nothing.
+    expect(await app.services.knowledgeBase.editor.getArticle(id)).not.toBeNull();
+
+    const deleted = await admin.client.post(`/admin/kb/articles/${id}/delete`);
+    expect(deleted.status).toBe(303);
+    expect(deleted.location).toBe('/admin/kb');
+    expect(textOf((await admin.client.follow(deleted)).body)).toContain(
+      'The article “Quokka test draft” has been deleted.',
+    );
+    expect(await app.services.knowledgeBase.editor.getArticle(id)).toBeNull();
+    expect(
+      await app.db
+        .selectFrom('kb_article_translations')
+        .select('id')
+        .where('article_id', '=', id)
+        .execute(),
+    ).toEqual([]);
+    if (dialect === 'sqlite') {
+      const left = await sql<{
+        n: number;
+      }>`select count(*) as n from kb_search where translation_id in (${sql.join(translationIds)})`.execute(
+        app.db,
+      );
+      expect(Number(left.rows[0]?.n)).toBe(0);
+    }
+    expect(textOf((await visitor.get('/kb/search?q=quokka')).body)).not.toContain('Quokka');
+    expect((await visitor.get('/kb/articles/quokka-test-draft')).status).toBe(404);
+    const [event] = (await kbEvents('kb.article_deleted')).filter((e) => e.details?.includes(id));
+    expect(event?.actor_user_id).toBe(admin.userId);
+    expect(JSON.parse(event?.details ?? '{}')).toMatchObject({
+      slug: 'quokka-test-draft',
+      title_en: 'Quokka test draft',
+      title_nl: 'Quokka testconcept',
+    });
+    const audit = textOf((await admin.client.get('/admin/audit?event=kb.article_deleted')).body);
+    expect(audit).toContain('Knowledge base article deleted');
+
+    // The category it kept busy can be deleted now; a second delete finds nothing.
+    const gone = await admin.client.submit(
+      `/admin/kb/categories/${category}`,
+      {},
+      `/admin/kb/categories/${category}/delete`,
+    );
+    expect(gone.status).toBe(303);
+    expect((await admin.client.get(`/admin/kb/articles/${id}/delete`)).status).toBe(404);
+    expect((await admin.client.post(`/admin/kb/articles/${id}/delete`)).status).toBe(404);
   });
 });

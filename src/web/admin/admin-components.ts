@@ -84,7 +84,8 @@ export type AdminNoticeKind =
   | 'adminGranted'
   | 'adminRevoked'
   | 'signedOutEverywhere'
-  | 'apiKeyRevoked';
+  | 'apiKeyRevoked'
+  | 'kbArticleDeleted';
 
 /** The flash argument of an admin notice: its kind and the name it mentions. */
 export function adminNotice(kind: AdminNoticeKind, arg: string): string {
@@ -122,6 +123,8 @@ export function adminNoticeText(t: Messages, raw: string): string {
       return u.signedOutEverywhere(arg);
     case 'apiKeyRevoked':
       return k.revokedNotice(arg);
+    case 'kbArticleDeleted':
+      return t.kbAdmin.articleDeleted(arg);
     default:
       return t.common.saved;
   }

@@ -15,7 +15,7 @@ import {
 import type { SafeHtml } from '../../lib/html.js';
 import { html, unsafeRaw } from '../../lib/html.js';
 import type { FieldErrors } from '../views/components.js';
-import { button, errorSummary, field, form } from '../views/components.js';
+import { button, csrfField, errorSummary, field, form } from '../views/components.js';
 import type { PageContext } from '../views/page-context.js';
 import { formatDate } from '../../i18n/index.js';
 import { articleHref } from '../portal/kb-pages.js';
@@ -367,6 +367,37 @@ export function newArticlePage(
   });
 }
 
+/** The title an article goes by in the console: the admin's language first, else any. */
+export function articleTitle(ctx: PageContext, article: AdminArticle): string {
+  return (
+    article.translations[ctx.locale]?.title ??
+    Object.values(article.translations).find((tr) => tr !== undefined)?.title ??
+    article.slug
+  );
+}
+
+/** The step before an article goes: which texts are lost, and a way back. */
+export function deleteArticleConfirmPage(ctx: PageContext, article: AdminArticle): SafeHtml {
+  const a = ctx.t.kbAdmin;
+  const heading = a.deleteArticleConfirmHeading(articleTitle(ctx, article));
+  const languages = LOCALES.filter((l) => article.translations[l])
+    .map((l) => ctx.t.kb.languageNames[l])
+    .join(', ');
+  return adminLayout(ctx, {
+    section: 'knowledgeBase',
+    title: heading,
+    main: html`<h1>${heading}</h1>
+      <p>${a.deleteArticleConfirm(languages)}</p>
+      <form method="post" action="${articleEditHref(article.id)}/delete" class="actions">
+        ${csrfField(ctx)}
+        <button type="submit" class="button danger">${a.deleteArticle}</button>
+        <a class="button secondary" href="${articleEditHref(article.id)}"
+          >${ctx.t.admin.common.cancel}</a
+        >
+      </form>`,
+  });
+}
+
 function articleTextFields(
   ctx: PageContext,
   v: Record<string, string>,
@@ -509,6 +540,15 @@ export function editArticlePage(
           </div>`,
         { id: KB_FORM_ID, className: 'stack admin-form' },
       )}
-      ${preview(ctx, state.previewHtml, locale)}`,
+      ${preview(ctx, state.previewHtml, locale)}
+      <section class="danger-zone" aria-labelledby="delete-heading">
+        <h2 id="delete-heading">${a.deleteArticle}</h2>
+        <p class="hint">${a.deleteArticleHint}</p>
+        <p>
+          <a class="button danger" href="${articleEditHref(article.id)}/delete"
+            >${a.deleteArticle}</a
+          >
+        </p>
+      </section>`,
   });
 }

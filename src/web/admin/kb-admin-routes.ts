@@ -23,11 +23,14 @@ import { requestMeta } from '../request-context.js';
 import { messagePage } from '../views/message-page.js';
 import type { WebDeps } from '../web-deps.js';
 import { sendHtml } from '../web-deps.js';
+import { adminNotice } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
 import type { AdminFormState } from './kb-admin-pages.js';
 import {
   articleEditHref,
+  articleTitle,
   categoryFormPage,
+  deleteArticleConfirmPage,
   editArticlePage,
   KB_ADMIN,
   KB_FORM_ID,
@@ -426,6 +429,31 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
       );
     },
   );
+
+  app.get<{ Params: { id: string } }>('/admin/kb/articles/:id/delete', async (request, reply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    const { id } = request.params;
+    const article = ID_PATTERN.test(id) ? await kb.editor.getArticle(id) : null;
+    if (!article) return reply.callNotFound();
+    return sendHtml(reply, deleteArticleConfirmPage(tools.page(request), article));
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/kb/articles/:id/delete', async (request, reply) => {
+    const auth = requireAdmin(request, reply);
+    if (!auth) return reply;
+    const { id } = request.params;
+    const article = ID_PATTERN.test(id) ? await kb.editor.getArticle(id) : null;
+    if (!article) return reply.callNotFound();
+    const result = await kb.editor.deleteArticle(id, actorOf(auth, request));
+    // Gone meanwhile (a second tab): the same outcome as the 404 of the first check.
+    if (!result.ok) return reply.callNotFound();
+    tools.flash(
+      reply,
+      'admin',
+      adminNotice('kbArticleDeleted', articleTitle(tools.page(request), article)),
+    );
+    return reply.redirect(KB_ADMIN, 303);
+  });
 
   for (const action of ['publish', 'unpublish'] as const) {
     app.post<{ Params: { id: string } }>(
