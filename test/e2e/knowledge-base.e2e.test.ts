@@ -171,6 +171,15 @@ describe.skipIf(!hasChromium)('knowledge base in the browser', () => {
         await page.getByRole('button', { name: t.kbAdmin.preview }).click();
         await page.getByRole('heading', { name: t.kbAdmin.previewHeading }).waitFor();
         await check(page, `kb-admin-article-${locale}`);
+        // Deleting asks first, naming the article; cancelling keeps it.
+        await page.getByRole('link', { name: t.kbAdmin.deleteArticle }).click();
+        await page
+          .getByRole('heading', { level: 1, name: t.kbAdmin.deleteArticleConfirmHeading(title) })
+          .waitFor();
+        await page.getByRole('button', { name: t.kbAdmin.deleteArticle }).waitFor();
+        await check(page, `kb-admin-article-delete-${locale}`);
+        await page.getByRole('link', { name: t.admin.common.cancel }).click();
+        await page.getByRole('button', { name: t.kbAdmin.preview }).waitFor();
 
         await page.goto('/admin/kb/categories/new');
         await page.getByLabel(t.kbAdmin.slug).waitFor();
