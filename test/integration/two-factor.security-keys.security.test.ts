@@ -440,6 +440,8 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
         const overview = textOf((await user.client.get('/profile/2fa')).body);
         expect(overview).not.toContain('Add security key');
         expect(overview).toContain('Your administrator has turned this method off');
+        expect(overview).toMatch(/Security keys.*Turned off/s);
+        expect(overview).not.toMatch(/Security keys.*\bOn\b/s);
         expect((await user.client.get('/profile/2fa/security-keys/new')).status).toBe(403);
         // With no usable method left, the password alone signs in (as for the other methods).
         const { logIn } = await import('../helpers/flows.js');
