@@ -79,11 +79,16 @@ describe.each(DIALECTS)('admin console guard (%s)', (dialect) => {
 
     const page = await client.get('/admin?from=mail');
     expect(page.status).toBe(303);
-    expect(page.location).toBe(`/reauth?next=${encodeURIComponent('/admin?from=mail')}`);
+    expect(page.location).toBe(
+      `/reauth?next=${encodeURIComponent('/admin?from=mail')}&cancel=${encodeURIComponent('/')}`,
+    );
+    // Its Cancel leads home: the console would only ask again.
+    const confirm = await client.get(page.location ?? '');
+    expect(confirm.body).toMatch(/<a[^>]*href="\/"[^>]*>Cancel<\/a>/);
     // A form post is not carried through the step-up; it comes back to the console.
     const post = await client.post('/admin/2fa', { email: 'on', require: 'all' });
     expect(post.status).toBe(303);
-    expect(post.location).toBe(`/reauth?next=${encodeURIComponent('/admin')}`);
+    expect(post.location).toBe(`/reauth?next=${encodeURIComponent('/admin')}&cancel=%2F`);
     expect((await app.services.twoFactor.policy.get()).require).toBe('nobody');
 
     // The step-up: password, then the code from the app.

@@ -182,7 +182,7 @@ describe.each(DIALECTS)('trusted devices (%s)', (dialect) => {
     await app.db.updateTable('users').set({ is_admin: 1 }).where('id', '=', user.userId).execute();
     const console = await user.client.get('/admin');
     expect(console.status).toBe(303);
-    expect(console.location).toBe(`/reauth?next=${encodeURIComponent('/admin')}`);
+    expect(console.location).toBe(`/reauth?next=${encodeURIComponent('/admin')}&cancel=%2F`);
   });
 
   it('does not skip a locked second factor', async () => {

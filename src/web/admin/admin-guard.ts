@@ -68,7 +68,8 @@ export function requireAdmin(request: FastifyRequest, reply: FastifyReply): Acti
     }
     // A form post cannot be replayed after the step-up: come back to the page instead.
     const back = request.method === 'GET' ? request.url : '/admin';
-    void reply.redirect(`/reauth?next=${encodeURIComponent(back)}`, 303);
+    // Cancel leads home: every console page would only ask again.
+    void reply.redirect(`/reauth?next=${encodeURIComponent(back)}&cancel=%2F`, 303);
     return null;
   }
   return auth;
