@@ -254,8 +254,6 @@ export const twoFactorEn = {
     invalidDate: 'Enter a date as YYYY-MM-DD.',
     resetHeading: 'Reset two-factor authentication',
     resetButton: 'Reset two-factor authentication',
-    resetConfirm: (name: string) =>
-      `Reset two-factor authentication for ${name}? All their methods, recovery codes, trusted devices and sessions are removed, and they are emailed.`,
     resetDone: (name: string) => `Two-factor authentication for ${name} has been reset.`,
     cannotResetSelf: 'You cannot reset your own two-factor authentication here.',
   },

@@ -262,8 +262,6 @@ export const twoFactorNl: TwoFactorMessages = {
     invalidDate: 'Vul een datum in als JJJJ-MM-DD.',
     resetHeading: 'Tweestapsverificatie resetten',
     resetButton: 'Tweestapsverificatie resetten',
-    resetConfirm: (name: string) =>
-      `Tweestapsverificatie resetten voor ${name}? Al hun methoden, herstelcodes, vertrouwde apparaten en sessies worden verwijderd, en ze krijgen een e-mail.`,
     resetDone: (name: string) => `Tweestapsverificatie voor ${name} is gereset.`,
     cannotResetSelf: 'Je kunt hier je eigen tweestapsverificatie niet resetten.',
   },
