@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from './kysely.js';
@@ -48,6 +49,26 @@ describe('openDatabase (SQLite)', () => {
       expect(modeOf(file)).toBe(0o640);
     } finally {
       await again.close();
+    }
+  });
+});
+
+/** A PostgreSQL server that takes the connection and never answers must not hang a start. */
+describe('openDatabase (PostgreSQL)', () => {
+  it('gives up on a server that never answers, with an error', async () => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    const database = openDatabase(`postgres://portico@127.0.0.1:${port}/portico`, {
+      connectTimeoutMs: 300,
+    });
+    const started = Date.now();
+    try {
+      await expect(sql`select 1`.execute(database.db)).rejects.toThrow(/timeout/i);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await database.close();
+      silent.close();
     }
   });
 });

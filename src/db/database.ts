@@ -19,7 +19,16 @@ export interface DatabaseOptions {
   /** PostgreSQL only: the schema to use (tests give each app a fresh one). */
   schema?: string;
   poolSize?: number;
+  /** PostgreSQL only: how long a connection may take to be ready (tests shorten it). */
+  connectTimeoutMs?: number;
 }
+
+/**
+ * A database server that accepts the connection and never answers (a firewall that drops,
+ * a stopped VM) would otherwise hold a start, or a request waiting for a pooled connection,
+ * for ever.
+ */
+export const PG_CONNECT_TIMEOUT_MS = 10_000;
 
 const INT8_OID = 20;
 
@@ -99,6 +108,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   const pool = new Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? PG_CONNECT_TIMEOUT_MS,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     types,
   });
