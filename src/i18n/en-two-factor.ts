@@ -252,6 +252,7 @@ export const twoFactorEn = {
     atLeastOneMethod: 'Leave at least one method on.',
     chooseGroup: 'Choose at least one user group.',
     invalidDate: 'Enter a date as YYYY-MM-DD.',
+    pastDate: 'That day is over: pick today or a later day, or leave the field empty.',
     resetHeading: 'Reset two-factor authentication',
     resetButton: 'Reset two-factor authentication',
     resetDone: (name: string) => `Two-factor authentication for ${name} has been reset.`,

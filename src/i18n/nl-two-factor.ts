@@ -260,6 +260,7 @@ export const twoFactorNl: TwoFactorMessages = {
     atLeastOneMethod: 'Laat minstens één methode aan staan.',
     chooseGroup: 'Kies minstens één gebruikersgroep.',
     invalidDate: 'Vul een datum in als JJJJ-MM-DD.',
+    pastDate: 'Die dag is voorbij: kies vandaag of een latere dag, of laat het veld leeg.',
     resetHeading: 'Tweestapsverificatie resetten',
     resetButton: 'Tweestapsverificatie resetten',
     resetDone: (name: string) => `Tweestapsverificatie voor ${name} is gereset.`,

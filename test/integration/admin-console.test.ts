@@ -118,6 +118,29 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       await resetPolicy();
     });
 
+    it('keeps a grace date that has passed when the other settings are saved', async () => {
+      const yesterday = new Date(app.clock.now() - 86_400_000).toISOString().slice(0, 10);
+      await app.services.twoFactor.policy.save(
+        {
+          methods: { email: true, totp: true, webauthn: true },
+          require: 'all',
+          groupIds: [],
+          graceUntil: Date.parse(`${yesterday}T00:00:00Z`) + 86_400_000,
+        },
+        { actorLabel: 'test' },
+      );
+      expect((await admin.client.get('/admin/2fa')).body).toContain(`value="${yesterday}"`);
+      const saved = await admin.client.submit('/admin/2fa', {
+        email: 'on',
+        require: 'all',
+        grace_until: yesterday,
+      });
+      expect(saved.status).toBe(303);
+      expect(saved.location).toBe('/admin/2fa');
+      expect((await app.services.twoFactor.policy.get()).methods.totp).toBe(false);
+      await resetPolicy();
+    });
+
     it('turns a method off for new set-ups', async () => {
       const saved = await admin.client.submit('/admin/2fa', { totp: 'on', require: 'nobody' });
       expect(saved.status).toBe(303);
@@ -150,6 +173,14 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       });
       expect(badDate.status).toBe(422);
       expect(textOf(badDate.body)).toContain('Enter a date as YYYY-MM-DD.');
+      const yesterday = new Date(app.clock.now() - 86_400_000).toISOString().slice(0, 10);
+      const pastDate = await admin.client.submit('/admin/2fa', {
+        email: 'on',
+        require: 'all',
+        grace_until: yesterday,
+      });
+      expect(pastDate.status).toBe(422);
+      expect(textOf(pastDate.body)).toContain('That day is over');
       const unknownGroup = await admin.client.submit('/admin/2fa', {
         email: 'on',
         require: 'groups',

@@ -49,7 +49,7 @@ function errorField(t: Messages, code: AdminErrorCode): [string, string] {
 
 export function registerTwoFactorSettingsRoutes(
   app: FastifyInstance,
-  { services, tools }: WebDeps,
+  { services, tools, clock }: WebDeps,
 ): void {
   const settings = services.admin.twoFactorSettings;
   const groups = services.admin.groups;
@@ -97,6 +97,15 @@ export function registerTwoFactorSettingsRoutes(
     };
     record(await settings.problems(input));
     if (graceUntil === undefined) errors.grace_until = t.twoFactor.admin.invalidDate;
+    // A day already over postpones nothing: most likely a typing slip. The date saved before
+    // may stay as it is, so the other settings can be saved after it has passed.
+    else if (
+      graceUntil !== null &&
+      graceUntil <= clock.now() &&
+      graceUntil !== (await settings.get()).graceUntil
+    ) {
+      errors.grace_until = t.twoFactor.admin.pastDate;
+    }
     if (Object.keys(errors).length === 0) {
       const saved = await settings.save(input, {
         actorUserId: auth.user.id,
