@@ -176,6 +176,12 @@ describe('configuration', () => {
       'postgres://nouser@127.0.0.1:1/db',
     );
     expect(databaseUrlForDisplay('postgres://u:p@ss%zz@host/db')).toBe('postgres://u:***@host/db');
+    expect(
+      databaseUrlForDisplay('postgres://u@host/db?sslmode=require&password=s3cret&sslkey=/k.pem'),
+    ).toBe('postgres://u@host/db?sslmode=require&password=***&sslkey=***');
+    expect(databaseUrlForDisplay('postgres://u@h%zz/db?sslpassword=s3cret&x=1')).toBe(
+      'postgres://u@h%zz/db?sslpassword=***&x=1',
+    );
     expect(databaseUrlForDisplay('sqlite:/var/lib/portico/portico.db')).toBe(
       'sqlite:/var/lib/portico/portico.db',
     );

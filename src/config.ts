@@ -174,16 +174,31 @@ function readDataDir(raw: string | undefined): string {
   }
 }
 
-/** A database URL as it may be printed: the password, if any, replaced by ***. */
+/** Query parameters of a database URL that carry secrets (`password`, `sslpassword`, `sslkey`). */
+const SECRET_PARAMETER = /pass|key|secret|token/i;
+
+/** A database URL as it may be printed: its password and secret parameters replaced by ***. */
 export function databaseUrlForDisplay(databaseUrl: string): string {
   try {
     const url = new URL(databaseUrl);
-    if (url.password === '') return databaseUrl;
-    url.password = '***';
-    return url.href;
+    let changed = false;
+    if (url.password !== '') {
+      url.password = '***';
+      changed = true;
+    }
+    for (const name of [...url.searchParams.keys()]) {
+      if (SECRET_PARAMETER.test(name)) {
+        url.searchParams.set(name, '***');
+        changed = true;
+      }
+    }
+    return changed ? url.href : databaseUrl;
   } catch {
-    // Not a URL the parser takes (a stray %): hide everything between user name and host.
-    return databaseUrl.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):.*@/i, '$1:***@');
+    // Not a URL the parser takes (a stray %): hide everything between user name and host,
+    // and the values of secret parameters.
+    return databaseUrl
+      .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):.*@/i, '$1:***@')
+      .replace(/([?&][^=&#]*(?:pass|key|secret|token)[^=&#]*=)[^&#]*/gi, '$1***');
   }
 }
 
