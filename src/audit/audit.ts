@@ -14,7 +14,6 @@ export const CLI_META: RequestMeta = { ip: 'cli', userAgent: 'portico-cli' };
 
 export type AuditEventType =
   | 'user.registered'
-  | 'user.email_verified'
   | 'user.created_by_admin'
   | 'sign_in.password_failed'
   | 'sign_in.succeeded'

@@ -252,7 +252,6 @@ export const adminEn = {
    */
   events: {
     'user.registered': 'Registered',
-    'user.email_verified': 'Email address verified at registration',
     'user.created_by_admin': 'Account created by an administrator',
     'user.disabled': 'Account disabled',
     'user.enabled': 'Account enabled',

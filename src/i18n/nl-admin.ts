@@ -249,7 +249,6 @@ export const adminNl: AdminMessages = {
 
   events: {
     'user.registered': 'Geregistreerd',
-    'user.email_verified': 'E-mailadres bevestigd bij registratie',
     'user.created_by_admin': 'Account aangemaakt door een beheerder',
     'user.disabled': 'Account geblokkeerd',
     'user.enabled': 'Account gedeblokkeerd',
