@@ -111,7 +111,13 @@ async function serve(args: string[]): Promise<void> {
     process.stdout.write('Added the built-in knowledge-base articles (English and Dutch).\n');
   }
   // Listen before the administrator is made: a generated password is printed once, and a
-  // start that cannot listen must not have used it up.
+  // start that cannot listen must not have used it up. Whether the database is fresh is read
+  // before listening, so a registration in between does not cancel the generated one.
+  const administrators = createAdministrators({
+    ...portico.services,
+    hasher: createPasswordHasher(),
+  });
+  const freshDatabase = !(await administrators.hasAnyUser());
   try {
     await portico.app.listen({ port: cfg.port, host: cfg.host });
   } catch (error) {
@@ -121,7 +127,7 @@ async function serve(args: string[]): Promise<void> {
       `cannot listen on ${address} (${LISTEN_ERRORS[code] ?? reasonOf(error)}); set PORT or HOST`,
     );
   }
-  await createAdministrators({ ...portico.services, hasher: createPasswordHasher() }).ensure(
+  await administrators.ensure(
     {
       email: cfg.adminEmail,
       password: cfg.adminPassword,
@@ -130,6 +136,7 @@ async function serve(args: string[]): Promise<void> {
         : 'portico.localhost',
     },
     (line) => process.stdout.write(line + '\n'),
+    { freshDatabase },
   );
   process.stdout.write(
     `Portico is running at ${cfg.publicUrl.href} (${database.dialect}${cfg.smtpUrl ? ', SMTP' : `, mail outbox in ${cfg.dataDir}/outbox`})\n`,

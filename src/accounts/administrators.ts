@@ -97,6 +97,12 @@ export function createAdministrators(deps: Pick<AccountDeps, 'db' | 'clock' | 'h
   async function ensure(
     configured: { email: string | null; password: string | null; fallbackDomain: string },
     print: (line: string) => void,
+    /**
+     * Whether the database had no users when the start began (`hasAnyUser` before listening):
+     * someone who registers in the moment between listening and this call must not stop the
+     * generated administrator from being made.
+     */
+    options: { freshDatabase?: boolean } = {},
   ): Promise<void> {
     if (await hasAdministrator()) return;
     const meta: RequestMeta = { ip: 'local', userAgent: 'portico-start' };
@@ -109,8 +115,7 @@ export function createAdministrators(deps: Pick<AccountDeps, 'db' | 'clock' | 'h
       print(`Created administrator ${configured.email} (from PORTICO_ADMIN_EMAIL).`);
       return;
     }
-    const anyUser = await db.selectFrom('users').select('id').executeTakeFirst();
-    if (anyUser) return;
+    if (!(options.freshDatabase ?? !(await hasAnyUser()))) return;
     const email = `admin@${configured.fallbackDomain}`;
     const password = randomBytes(15).toString('base64url');
     await create({ email, name: 'Administrator', password }, 'system', meta);
@@ -127,5 +132,9 @@ export function createAdministrators(deps: Pick<AccountDeps, 'db' | 'clock' | 'h
     );
   }
 
-  return { hasAdministrator, create, ensure };
+  async function hasAnyUser(): Promise<boolean> {
+    return (await db.selectFrom('users').select('id').executeTakeFirst()) !== undefined;
+  }
+
+  return { hasAdministrator, hasAnyUser, create, ensure };
 }

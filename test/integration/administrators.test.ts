@@ -1,0 +1,50 @@
+/**
+ * The first administrator. On a database with no users, a start that was given no
+ * administrator makes one and prints its generated password once. `serve` listens before it
+ * does so (a start that cannot listen must not use the password up), so someone may register
+ * in the moment between: whether the database was fresh is read before listening, and such a
+ * registration must not leave the installation without an administrator.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAdministrators } from '../../src/accounts/administrators.js';
+import { Client } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { registerAndVerify } from '../helpers/flows.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp, fastHasher } from '../helpers/test-app.js';
+
+const CONFIGURED = { email: null, password: null, fallbackDomain: 'portico.localhost' };
+
+describe.each(DIALECTS)('the first administrator (%s)', (dialect) => {
+  let app: TestApp;
+  beforeEach(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterEach(async () => {
+    await app?.close();
+  });
+
+  const administrators = () => createAdministrators({ ...app.services, hasher: fastHasher });
+
+  it('is generated when the database was fresh at start, even if someone registered since', async () => {
+    const admins = administrators();
+    const freshDatabase = !(await admins.hasAnyUser());
+    expect(freshDatabase).toBe(true);
+    await registerAndVerify(app, new Client(app.app));
+    const printed: string[] = [];
+    await admins.ensure(CONFIGURED, (line) => printed.push(line), { freshDatabase });
+    expect(await admins.hasAdministrator()).toBe(true);
+    expect(printed.join('\n')).toMatch(/email: +admin@portico\.localhost\n +password: +\S{20}/);
+  });
+
+  it('is not generated for a database that already had users', async () => {
+    await registerAndVerify(app, new Client(app.app));
+    const admins = administrators();
+    const printed: string[] = [];
+    await admins.ensure(CONFIGURED, (line) => printed.push(line), {
+      freshDatabase: !(await admins.hasAnyUser()),
+    });
+    expect(await admins.hasAdministrator()).toBe(false);
+    expect(printed).toEqual([]);
+  });
+});
