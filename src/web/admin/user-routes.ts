@@ -133,9 +133,16 @@ export function registerUserRoutes(
             : user.is_admin === 0;
       if (already) return refused(request, reply, id, 'ALREADY');
       // The step-up comes before the question, so the answer is not lost to a new sign-in.
+      // Its Cancel leads to the user's page: the question would only ask again.
       if (
         change === 'grant-admin' &&
-        !requireRecentSignIn(request, reply, clock, `/admin/users/${id}/${change}`)
+        !requireRecentSignIn(
+          request,
+          reply,
+          clock,
+          `/admin/users/${id}/${change}`,
+          `/admin/users/${id}`,
+        )
       )
         return reply;
       return sendHtml(reply, accountChangeConfirmPage(tools.page(request), user, change));
@@ -160,10 +167,17 @@ export function registerUserRoutes(
       if (!auth) return reply;
       const { id } = request.params;
       if (!UUID.test(id)) return reply.callNotFound();
-      // New administrator rights are granted only after a recent sign-in (step-up).
+      // New administrator rights are granted only after a recent sign-in (step-up); its
+      // Cancel leads to the user's page, not to the confirmation that would ask again.
       if (
         path === 'grant-admin' &&
-        !requireRecentSignIn(request, reply, clock, `/admin/users/${id}/${path}`)
+        !requireRecentSignIn(
+          request,
+          reply,
+          clock,
+          `/admin/users/${id}/${path}`,
+          `/admin/users/${id}`,
+        )
       )
         return reply;
       const result = await change(id, auth, request);

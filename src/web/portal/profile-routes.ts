@@ -38,8 +38,12 @@ export function registerProfileRoutes(
 ): void {
   const { credentials, emailAddresses } = services.accounts;
 
-  const requireRecent = (request: FastifyRequest, reply: FastifyReply, back: string) =>
-    requireRecentSignIn(request, reply, clock, back);
+  const requireRecent = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    back: string,
+    cancel?: string,
+  ) => requireRecentSignIn(request, reply, clock, back, cancel);
 
   app.get('/profile', (request, reply) => {
     const auth = requireSession(request, reply);
@@ -82,7 +86,8 @@ export function registerProfileRoutes(
   app.post('/profile/password', async (request, reply) => {
     const auth = requireSession(request, reply);
     if (!auth) return reply;
-    if (!requireRecent(request, reply, '/profile/password')) return reply;
+    // Cancel leads to the profile: the password form would only ask again.
+    if (!requireRecent(request, reply, '/profile/password', '/profile')) return reply;
     const t = request.t;
     const v = new Validator(t);
     const current = v.password(

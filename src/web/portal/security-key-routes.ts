@@ -144,7 +144,8 @@ export function registerSecurityKeyRoutes(
     const id = text(request.params, 'id').slice(0, 64);
     const auth = requireSession(request, reply);
     const back = `/profile/2fa/security-keys/${encodeURIComponent(id)}/${action}`;
-    if (!auth || !requireRecentSignIn(request, reply, clock, back)) return null;
+    // Cancel on the step-up leads to Your 2FA: the key's page would only ask again.
+    if (!auth || !requireRecentSignIn(request, reply, clock, back, PROFILE.base)) return null;
     const key = await securityKeys.find(auth.user.id, id);
     if (!key) {
       void reply.redirect('/profile/2fa', 303);

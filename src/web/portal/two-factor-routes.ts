@@ -79,7 +79,8 @@ export function registerTwoFactorRoutes(
   ): Promise<Actor | null> {
     if (place.inProfile) {
       const auth = requireSession(request, reply);
-      if (!auth || !requireRecentSignIn(request, reply, clock, back)) return null;
+      // Cancel on the step-up leads to Your 2FA: the set-up page would only ask again.
+      if (!auth || !requireRecentSignIn(request, reply, clock, back, place.base)) return null;
       return { user: auth.user, place };
     }
     const token = request.cookies[tools.cookies.pending];
@@ -389,9 +390,11 @@ export function registerTwoFactorRoutes(
   });
 
   // Managing a method: rename, change the email address with a new code, remove.
+  // Cancel on the step-up leads to Your 2FA: the page asked for would only ask again.
   const requireManage = (request: FastifyRequest, reply: FastifyReply, back: string) => {
     const auth = requireSession(request, reply);
-    if (!auth || !requireRecentSignIn(request, reply, clock, back)) return null;
+    const cancel = back === PROFILE.base ? undefined : PROFILE.base;
+    if (!auth || !requireRecentSignIn(request, reply, clock, back, cancel)) return null;
     return auth;
   };
 
