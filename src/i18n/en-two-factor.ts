@@ -23,6 +23,8 @@ export const twoFactorEn = {
     'Your administrator has turned this method off. You can remove it, but it can no longer be used to sign in.',
   noWorkingMethod:
     'Your account has no working second factor at the moment: your administrator has turned off the methods you set up, so your password alone protects your account.',
+  noWorkingMethodRequired:
+    'Your account has no working second factor at the moment: your administrator has turned off the methods you set up, so the next time you log in you will be asked to set up a new one.',
   noWorkingMethodSetUp: 'Set up one of the methods below to protect it again.',
   noWorkingMethodAsk:
     'No other method is available on this help center. Ask your helpdesk administrator what to do.',

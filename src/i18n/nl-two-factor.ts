@@ -24,6 +24,8 @@ export const twoFactorNl: TwoFactorMessages = {
     'Je beheerder heeft deze methode uitgezet. Je kunt hem verwijderen, maar niet meer gebruiken om in te loggen.',
   noWorkingMethod:
     'Je account heeft op dit moment geen werkende tweede stap: je beheerder heeft de methoden die je hebt ingesteld uitgezet, dus alleen je wachtwoord beschermt je account.',
+  noWorkingMethodRequired:
+    'Je account heeft op dit moment geen werkende tweede stap: je beheerder heeft de methoden die je hebt ingesteld uitgezet, dus de volgende keer dat je inlogt, word je gevraagd een nieuwe in te stellen.',
   noWorkingMethodSetUp: 'Stel hieronder een van de methoden in om het weer te beschermen.',
   noWorkingMethodAsk:
     'Er is op dit helpcentrum geen andere methode beschikbaar. Vraag je helpdeskbeheerder wat je kunt doen.',

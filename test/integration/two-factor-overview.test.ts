@@ -12,15 +12,15 @@ import { textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
+import { logIn } from '../helpers/flows.js';
 import {
+  newClient,
   pendingSignIn,
   setUpEmail,
   submitCode,
   TEST_META,
   userWithApp,
 } from '../helpers/two-factor.js';
-
-const NO_WORKING_METHOD = 'Your account has no working second factor at the moment';
 
 /** The status line of the method entry whose heading starts with `title`. */
 function statusOf(body: string, title: string): string {
@@ -29,9 +29,14 @@ function statusOf(body: string, title: string): string {
   return /<p class="method-status">[\s\S]*?<\/p>/.exec(entry)?.[0] ?? '';
 }
 
+/** The heading and any notice above the introduction; the page must have both. */
 function topOf(body: string): string {
-  return textOf(/<h1>[\s\S]*?(?=<p>Two-factor authentication asks)/.exec(body)?.[0] ?? '');
+  const top = /<h1>[\s\S]*?(?=<p>Two-factor authentication asks)/.exec(body)?.[0];
+  expect(top, 'the heading and the introduction of Your 2FA').toBeDefined();
+  return textOf(top ?? '');
 }
+
+const HEADING = 'Set Up Two-Factor Authentication';
 
 describe.each(DIALECTS)('Your 2FA overview (%s)', (dialect) => {
   let app: TestApp;
@@ -64,7 +69,7 @@ describe.each(DIALECTS)('Your 2FA overview (%s)', (dialect) => {
       expect(textOf(page.body)).toContain('Your administrator has turned this method off.');
       expect(statusOf(page.body, 'Email Authentication')).toContain('badge-success');
       // Email still works: the account is protected, so no warning at the top.
-      expect(topOf(page.body)).not.toContain(NO_WORKING_METHOD);
+      expect(topOf(page.body)).toBe(HEADING);
     });
 
     it('warns at the top when no method of the account works any more, and says how to fix it', async () => {
@@ -91,9 +96,29 @@ describe.each(DIALECTS)('Your 2FA overview (%s)', (dialect) => {
       expect(textOf(dutch.body)).toContain('Vraag je helpdeskbeheerder wat je kunt doen.');
     });
 
+    it('says the next log-in asks for a new method when 2FA is mandatory for the person', async () => {
+      const user = await userWithApp(app);
+      await savePolicy({ require: 'all', methods: { totp: false, email: true, webauthn: true } });
+      const page = await user.client.get('/profile/2fa');
+      const top = topOf(page.body);
+      expect(top).toBe(
+        `${HEADING} Your account has no working second factor at the moment: your administrator has turned off the methods you set up, so the next time you log in you will be asked to set up a new one. Set up one of the methods below to protect it again.`,
+      );
+      expect(top).not.toContain('password alone');
+      // As it says: the next log-in asks for a method to be set up.
+      expect((await logIn(newClient(app), user.email)).location).toBe('/login/2fa/setup');
+
+      await user.client.post('/language', { lang: 'nl', return_to: '/profile/2fa' });
+      const dutch = textOf((await user.client.get('/profile/2fa')).body);
+      expect(dutch).toContain(
+        'Je account heeft op dit moment geen werkende tweede stap: je beheerder heeft de methoden die je hebt ingesteld uitgezet, dus de volgende keer dat je inlogt, word je gevraagd een nieuwe in te stellen.',
+      );
+      expect(dutch).not.toContain('alleen je wachtwoord');
+    });
+
     it('gives no warning to someone who never set up a method, or whose methods work', async () => {
       const user = await userWithApp(app);
-      expect(topOf((await user.client.get('/profile/2fa')).body)).not.toContain(NO_WORKING_METHOD);
+      expect(topOf((await user.client.get('/profile/2fa')).body)).toBe(HEADING);
       expect(
         textOf(statusOf((await user.client.get('/profile/2fa')).body, 'Authentication App')),
       ).toBe('On My phone');

@@ -115,7 +115,8 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
   };
   const anyEnabled = data.enabled.totp || data.enabled.email || data.enabled.webauthn;
   const anyMethod = data.app !== undefined || data.email !== undefined || data.keys.length > 0;
-  // Methods set up but all turned off by the administrator: sign-in asks for none of them.
+  // Methods set up but all turned off by the administrator: sign-in asks for none of them (and,
+  // when 2FA is mandatory for the person, for a new one to be set up instead).
   const anyUsable =
     (data.app !== undefined && data.enabled.totp) ||
     (data.email !== undefined && data.enabled.email) ||
@@ -128,7 +129,7 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
       ${
         anyMethod && !anyUsable
           ? html`<div class="notice notice-error">
-              <p>${t.noWorkingMethod}</p>
+              <p>${data.required ? t.noWorkingMethodRequired : t.noWorkingMethod}</p>
               <p>${anyEnabled ? t.noWorkingMethodSetUp : t.noWorkingMethodAsk}</p>
             </div>`
           : ''
