@@ -460,7 +460,7 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
       const blocked = await user.client.get('/profile/2fa/security-keys/new');
       expect(blocked.status).toBe(303);
       expect(blocked.location).toBe(
-        `/reauth?next=${encodeURIComponent('/profile/2fa/security-keys/new')}`,
+        `/reauth?next=${encodeURIComponent('/profile/2fa/security-keys/new')}&cancel=%2Fprofile%2F2fa`,
       );
       await user.client.get('/reauth');
       const reauth = await user.client.post('/reauth', {

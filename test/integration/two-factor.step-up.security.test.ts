@@ -61,7 +61,9 @@ describe.each(DIALECTS)('two-factor step-up (%s)', (dialect) => {
 
   function expectStepUp(page: { status: number; location: string | undefined }, back: string) {
     expect(page.status, back).toBe(303);
-    expect(page.location, back).toBe(`/reauth?next=${encodeURIComponent(back)}`);
+    // Cancel leads to Your 2FA, not back to the page that would ask again.
+    const cancel = back === '/profile/2fa' ? '' : '&cancel=%2Fprofile%2F2fa';
+    expect(page.location, back).toBe(`/reauth?next=${encodeURIComponent(back)}${cancel}`);
   }
 
   /** A user with the app and email authentication whose last sign-in is 11 minutes old. */

@@ -156,7 +156,8 @@ describe.each(DIALECTS)('trusted devices (%s)', (dialect) => {
     ] as const) {
       const page = await attempt();
       expect(page.status, back).toBe(303);
-      expect(page.location, back).toBe(`/reauth?next=${encodeURIComponent(back)}`);
+      const cancel = back === '/profile/2fa' ? '' : '&cancel=%2Fprofile%2F2fa';
+      expect(page.location, back).toBe(`/reauth?next=${encodeURIComponent(back)}${cancel}`);
     }
     expect(await app.services.twoFactor.methods.list(user.userId)).toEqual(methodsBefore);
 
