@@ -135,6 +135,7 @@ export const twoFactorEn = {
     'Your helpdesk requires two-factor authentication. Set up a method to finish logging in.',
   setupLater: 'Set up later',
   graceNote: (day: string) => `You can postpone this until ${day} (end of the day, UTC).`,
+  graceNoteAt: (moment: string) => `You can postpone this until ${moment}.`,
 
   errors: {
     INVALID_CODE: 'That code is not correct. Check it and try again.',

@@ -138,6 +138,7 @@ export const twoFactorNl: TwoFactorMessages = {
     'Je helpdesk verplicht tweestapsverificatie. Stel een methode in om het inloggen af te ronden.',
   setupLater: 'Later instellen',
   graceNote: (day: string) => `Je kunt dit uitstellen tot en met ${day} (UTC).`,
+  graceNoteAt: (moment: string) => `Je kunt dit uitstellen tot ${moment}.`,
 
   errors: {
     INVALID_CODE: 'Die code klopt niet. Controleer hem en probeer het opnieuw.',

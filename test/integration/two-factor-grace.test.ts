@@ -53,4 +53,14 @@ describe.each(DIALECTS)('the grace date on the set-up screen (%s)', (dialect) =>
     const words = textOf((await dutch.get('/login/2fa/setup')).body);
     expect(words).toContain('Je kunt dit uitstellen tot en met 15 december 2099 (UTC).');
   });
+
+  it('is the moment itself when it is not the end of a day (set through the API)', async () => {
+    await savePolicy({ require: 'all', graceUntil: Date.parse('2099-12-15T12:00:00Z') });
+    const { email } = await registerAndVerify(app, newClient(app));
+    const client = newClient(app);
+    await logIn(client, email);
+    const english = textOf((await client.get('/login/2fa/setup')).body);
+    expect(english).toMatch(/You can postpone this until 15 December 2099 at 12:00 UTC\./);
+    expect(english).not.toContain('end of the day');
+  });
 });

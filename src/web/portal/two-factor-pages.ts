@@ -301,7 +301,7 @@ export function emailSetupPage(
 
 export function setupChoicePage(
   ctx: PageContext,
-  data: { totp: boolean; email: boolean; webauthn: boolean; graceUntil: string | null },
+  data: { totp: boolean; email: boolean; webauthn: boolean; graceNote: string | null },
 ): SafeHtml {
   const t = ctx.t.twoFactor;
   return layout(ctx, {
@@ -336,11 +336,11 @@ export function setupChoicePage(
         }
       </ul>
       ${
-        data.graceUntil
+        data.graceNote
           ? form(
               ctx,
               '/login/2fa/setup/later',
-              html`<p class="hint">${t.graceNote(data.graceUntil)}</p>
+              html`<p class="hint">${data.graceNote}</p>
                 ${button(t.setupLater, { secondary: true })}`,
             )
           : ''

@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type QRCode from 'qrcode';
 import type { PendingContext } from '../../accounts/sign-in.js';
 import type { User } from '../../db/schema.js';
-import { formatDate } from '../../i18n/index.js';
+import { formatDate, formatDateTime } from '../../i18n/index.js';
+import { DAY_MS } from '../../clock.js';
 import { hashToken } from '../../security/tokens.js';
 import { maskEmail } from '../../two-factor/email/email-codes.js';
 import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
@@ -56,6 +57,18 @@ const CODE_ERRORS: TwoFactorErrorCode[] = ['INVALID_CODE', 'CODE_EXPIRED', 'CODE
  * screens, reached either by a signed-in person who signed in recently, or by a pending
  * sign-in that may only finish once a method exists.
  */
+/**
+ * When the grace period ends, in words. The admin page stores the first moment after the day
+ * it was given, which reads best as that day; a moment set through the API at another time of
+ * day is shown as it is.
+ */
+function graceNoteFor(request: FastifyRequest, graceUntil: number): string {
+  const t = request.t.twoFactor;
+  return graceUntil % DAY_MS === 0
+    ? t.graceNote(formatDate(request.locale, graceUntil - 1))
+    : t.graceNoteAt(formatDateTime(request.locale, graceUntil));
+}
+
 export function registerTwoFactorRoutes(
   app: FastifyInstance,
   { services, tools, clock }: WebDeps,
@@ -360,11 +373,8 @@ export function registerTwoFactorRoutes(
         totp: current.methods.totp,
         email: current.methods.email,
         webauthn: current.methods.webauthn,
-        graceUntil:
-          graceActive && current.graceUntil
-            ? // Stored as the first moment after the picked day: show the day itself.
-              formatDate(request.locale, current.graceUntil - 1)
-            : null,
+        graceNote:
+          graceActive && current.graceUntil ? graceNoteFor(request, current.graceUntil) : null,
       }),
     );
   });
