@@ -23,6 +23,8 @@ export const kbEn = {
   noResults: (query: string) => `No articles match “${query}”.`,
   noResultsHint: 'Check the spelling, try other or fewer words, or browse the categories.',
   emptyQuery: 'Type one or more words to search for.',
+  onlyCommonWords: (query: string) =>
+    `No word in “${query}” can be searched for: very common words are left out. Try a more specific word.`,
   browseCategories: 'Browse the categories',
   inCategory: 'In',
 };

@@ -26,6 +26,8 @@ export const kbNl: KbMessages = {
   noResultsHint:
     'Controleer de spelling, probeer andere of minder woorden, of blader door de categorieën.',
   emptyQuery: 'Typ een of meer woorden om op te zoeken.',
+  onlyCommonWords: (query: string) =>
+    `Op geen enkel woord uit „${query}” kan worden gezocht: heel gewone woorden worden overgeslagen. Probeer een specifieker woord.`,
   browseCategories: 'Blader door de categorieën',
   inCategory: 'In',
 };

@@ -179,7 +179,11 @@ describe.each(DIALECTS)('knowledge base for end-users (%s)', (dialect) => {
     const repeated = await client.get('/kb/search?q=a&q=b');
     expect(repeated.status).toBe(200);
     const stopwords = await client.get('/kb/search?q=the+and+of');
-    expect(textOf(stopwords.body)).toContain('Type one or more words to search for.');
+    expect(textOf(stopwords.body)).toContain(
+      'No word in “the and of” can be searched for: very common words are left out.',
+    );
+    const empty = await client.get('/kb/search?q=+');
+    expect(textOf(empty.body)).toContain('Type one or more words to search for.');
   });
 
   it('keeps drafts from end-users: not in lists, not in search, not at their address', async () => {

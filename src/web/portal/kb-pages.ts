@@ -262,7 +262,8 @@ export function searchPage(
   const { results } = outcome;
   const heading = trimmed ? t.kb.resultsHeading(trimmed) : t.kb.searchTitle;
   let summary: SafeHtml;
-  if (!outcome.searched) summary = html`<p>${t.kb.emptyQuery}</p>`;
+  if (!outcome.searched)
+    summary = html`<p>${trimmed ? t.kb.onlyCommonWords(trimmed) : t.kb.emptyQuery}</p>`;
   else if (results.length === 0)
     summary = html`<p>${t.kb.noResults(trimmed)}</p>
       <p class="hint">${t.kb.noResultsHint}</p>
