@@ -44,6 +44,7 @@ export const en = {
     passwordTooLong: (max: number) => `Use a password of at most ${max} characters.`,
     passwordMismatch: 'The two new passwords do not match.',
     currentPasswordWrong: 'Your current password is not correct.',
+    samePassword: 'Choose a password that is different from your current one.',
     invalidLanguage: 'Choose one of the listed languages.',
     csrf: 'This form has expired or was sent from another site. Reload the page and try again.',
     tooManyAttempts: 'Too many attempts. Wait a few minutes and try again.',

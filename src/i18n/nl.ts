@@ -41,6 +41,7 @@ export const nl: Messages = {
     passwordTooLong: (max: number) => `Kies een wachtwoord van hoogstens ${max} tekens.`,
     passwordMismatch: 'De twee nieuwe wachtwoorden zijn niet gelijk.',
     currentPasswordWrong: 'Je huidige wachtwoord klopt niet.',
+    samePassword: 'Kies een ander wachtwoord dan je huidige.',
     invalidLanguage: 'Kies een van de getoonde talen.',
     csrf: 'Dit formulier is verlopen of kwam van een andere site. Laad de pagina opnieuw en probeer het nog eens.',
     tooManyAttempts: 'Te veel pogingen. Wacht een paar minuten en probeer het opnieuw.',

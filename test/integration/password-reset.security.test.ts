@@ -14,9 +14,11 @@ import type { CapturedMail } from '../helpers/mail-capture.js';
 import { linkIn, pathOf } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
+import { auditCount, sessionCount } from '../helpers/two-factor.js';
 
 const NEW_PASSWORD = 'my brand new passphrase';
 const DEAD_LINK = 'The reset link is wrong, was already used, or has expired.';
+const SAME_PASSWORD = 'Choose a password that is different from your current one.';
 
 describe.each(DIALECTS)('password reset (%s)', (dialect) => {
   let app: TestApp;
@@ -158,5 +160,67 @@ describe.each(DIALECTS)('password reset (%s)', (dialect) => {
     expect((await logIn(new Client(app.app), email, PASSWORD)).status).toBe(303);
     // The link still works after the failed tries.
     expect((await useLink(new Client(app.app), mail)).status).toBe(303);
+  });
+
+  it('refuses the current password as the new one, on the field, and keeps everything as it was', async () => {
+    const { email, userId } = await registerAndVerify(app, new Client(app.app));
+    const elsewhere = new Client(app.app);
+    await logIn(elsewhere, email);
+    const mail = await requestResetMail(email);
+    const credentials = () =>
+      app.db
+        .selectFrom('users')
+        .select(['password_hash', 'credential_version'])
+        .where('id', '=', userId)
+        .executeTakeFirstOrThrow();
+    const before = await credentials();
+    const since = app.mail.messages.length;
+
+    const client = new Client(app.app);
+    const same = await useLink(client, mail, PASSWORD);
+    expect(same.status).toBe(422);
+    expect(same.body).toMatch(
+      /<p class="error-message" id="new_password-error">\s*Choose a password that is different/,
+    );
+    expect(same.body).toMatch(/aria-describedby="new_password-hint new_password-error"/);
+    expect(textOf(same.body)).toContain(SAME_PASSWORD);
+    expect(await credentials()).toEqual(before);
+    expect(await sessionCount(app, userId)).toBe(1);
+    expect((await elsewhere.get('/profile')).status).toBe(200);
+    expect(await auditCount(app, 'password.reset', userId)).toBe(0);
+    await app.services.postman.drain();
+    expect(app.mail.messages.slice(since).map((m) => m.subject)).toEqual([]);
+
+    const token = /name="token" value="([^"]+)"/.exec(same.body)?.[1] ?? '';
+    const dutch = await client.post(
+      '/password/reset',
+      { token, new_password: PASSWORD, confirm_password: PASSWORD },
+      { 'accept-language': 'nl' },
+    );
+    expect(dutch.status).toBe(422);
+    expect(textOf(dutch.body)).toContain('Kies een ander wachtwoord dan je huidige.');
+
+    // The link was not used up: a different password still goes through.
+    expect((await logIn(new Client(app.app), email, PASSWORD)).status).toBe(303);
+    expect((await useLink(new Client(app.app), mail)).status).toBe(303);
+    expect((await logIn(new Client(app.app), email, NEW_PASSWORD)).status).toBe(303);
+  });
+
+  it('says nothing about the current password to a dead link', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const mail = await requestResetMail(email);
+    expect((await useLink(new Client(app.app), mail)).status).toBe(303);
+    const token = new URL(linkIn(mail, '/password/reset')).searchParams.get('token') ?? '';
+    // Used once: the new password is now the current one, and a dead link is not told so.
+    for (const password of [PASSWORD, NEW_PASSWORD]) {
+      const again = await new Client(app.app).post('/password/reset', {
+        token,
+        new_password: password,
+        confirm_password: password,
+      });
+      expect(again.status).toBe(400);
+      expect(textOf(again.body)).toContain(DEAD_LINK);
+      expect(textOf(again.body)).not.toContain(SAME_PASSWORD);
+    }
   });
 });

@@ -4,8 +4,18 @@ import { DIALECTS } from '../helpers/databases.js';
 import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
+import { auditCount, sessionCount } from '../helpers/two-factor.js';
 
 const NEW_PASSWORD = 'a fresh and long passphrase';
+const SAME_PASSWORD = 'Choose a password that is different from your current one.';
+
+/** The words of a field's error message, which the field's input points at. */
+function fieldError(body: string, name: string): string | undefined {
+  if (!new RegExp(`<input[^>]*id="${name}"[^>]*aria-describedby="[^"]*${name}-error"`).test(body))
+    return undefined;
+  const message = new RegExp(`<p class="error-message" id="${name}-error">([^<]*)</p>`).exec(body);
+  return message?.[1] === undefined ? undefined : textOf(message[1]);
+}
 
 describe.each(DIALECTS)('My Profile (%s)', (dialect) => {
   let app: TestApp;
@@ -132,5 +142,73 @@ describe.each(DIALECTS)('My Profile (%s)', (dialect) => {
     expect(mail.text).toMatch(/changed on \d{1,2} \w+ \d{4}/);
     expect((await logIn(new Client(app.app), email, PASSWORD)).status).toBe(401);
     expect((await logIn(new Client(app.app), email, NEW_PASSWORD)).status).toBe(303);
+  });
+
+  /** The password row and the account's sessions, to show that a refused change changed nothing. */
+  async function credentialState(userId: string) {
+    const user = await app.db
+      .selectFrom('users')
+      .select(['password_hash', 'credential_version'])
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
+    return { ...user, sessions: await sessionCount(app, userId) };
+  }
+
+  it('refuses the current password as the new one: nothing changes, no mail, no session ends', async () => {
+    const { client, email, userId } = await signedIn();
+    const elsewhere = new Client(app.app);
+    await logIn(elsewhere, email);
+    const before = await credentialState(userId);
+    const session = client.cookies.get('portico_session');
+    await client.get('/profile/password');
+    const since = app.mail.messages.length;
+    const page = await client.post('/profile/password', {
+      current_password: PASSWORD,
+      new_password: PASSWORD,
+      confirm_password: PASSWORD,
+    });
+    expect(page.status).toBe(422);
+    expect(fieldError(page.body, 'new_password')).toBe(SAME_PASSWORD);
+    expect(fieldError(page.body, 'current_password')).toBeUndefined();
+    expect(client.cookies.get('portico_session')).toBe(session);
+    expect((await elsewhere.get('/profile')).status).toBe(200);
+    expect(await credentialState(userId)).toEqual(before);
+    expect(await auditCount(app, 'password.changed', userId)).toBe(0);
+    await app.services.postman.drain();
+    expect(app.mail.messages.slice(since).map((m) => m.subject)).toEqual([]);
+
+    // In Dutch for a person who chose Dutch.
+    expect(
+      (await client.submit('/profile', { name: 'Katherine Johnson', locale: 'nl' })).status,
+    ).toBe(303);
+    await client.get('/profile/password');
+    const dutch = await client.post('/profile/password', {
+      current_password: PASSWORD,
+      new_password: PASSWORD,
+      confirm_password: PASSWORD,
+    });
+    expect(dutch.status).toBe(422);
+    expect(fieldError(dutch.body, 'new_password')).toBe(
+      'Kies een ander wachtwoord dan je huidige.',
+    );
+    expect((await logIn(new Client(app.app), email, PASSWORD)).status).toBe(303);
+  });
+
+  it('still reports a wrong current password first, whatever the new one is', async () => {
+    const { client, email, userId } = await signedIn();
+    const before = await credentialState(userId);
+    await client.get('/profile/password');
+    // The new password is the real one: answering "same as current" here would let a session
+    // guess the password past the current-password check and its rate limit.
+    const page = await client.post('/profile/password', {
+      current_password: 'not my password at all',
+      new_password: PASSWORD,
+      confirm_password: PASSWORD,
+    });
+    expect(page.status).toBe(422);
+    expect(fieldError(page.body, 'current_password')).toBe('Your current password is not correct.');
+    expect(fieldError(page.body, 'new_password')).toBeUndefined();
+    expect(await credentialState(userId)).toEqual(before);
+    expect((await logIn(new Client(app.app), email, PASSWORD)).status).toBe(303);
   });
 });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { SAME_PASSWORD } from '../../accounts/credentials.js';
 import { NAME_MAX_LENGTH } from '../../accounts/users.js';
 import { text, Validator } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
@@ -175,6 +176,12 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
     if (!v.ok)
       return sendHtml(reply, resetPage(tools.page(request), token, { errors: v.errors }), 422);
     const result = await credentials.resetPassword(token, password, requestMeta(request));
+    if (!result.ok && result.error === SAME_PASSWORD)
+      return sendHtml(
+        reply,
+        resetPage(tools.page(request), token, { errors: { new_password: t.errors.samePassword } }),
+        422,
+      );
     if (!result.ok) return sendHtml(reply, deadResetLink(request), 400);
     // A reset never signs in (SPEC §4): the person logs in, second factor included.
     if (request.auth) tools.clearSession(reply);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SAME_PASSWORD } from '../../accounts/credentials.js';
 import type { AccountErrorCode } from '../../accounts/error-codes.js';
 import { AccountError, fail } from '../../accounts/error-codes.js';
 import { NAME_MAX_LENGTH } from '../../accounts/users.js';
@@ -6,6 +7,7 @@ import { isLocale } from '../../i18n/index.js';
 import type { Messages } from '../../i18n/index.js';
 import { text, Validator } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
+import type { FieldErrors } from '../views/components.js';
 import type { WebDeps } from '../web-deps.js';
 import { requireRecentSignIn, requireSession, sendHtml } from '../web-deps.js';
 import { accountSection, emailsSection, passwordSection } from './profile-pages.js';
@@ -108,13 +110,15 @@ export function registerProfileRoutes(
       requestMeta(request),
     );
     if (!result.ok) {
-      const message =
-        result.error === 'TOO_MANY_ATTEMPTS'
-          ? t.errors.tooManyAttempts
-          : t.errors.currentPasswordWrong;
+      const errors: FieldErrors =
+        result.error === SAME_PASSWORD
+          ? { new_password: t.errors.samePassword }
+          : result.error === 'TOO_MANY_ATTEMPTS'
+            ? { current_password: t.errors.tooManyAttempts }
+            : { current_password: t.errors.currentPasswordWrong };
       return sendHtml(
         reply,
-        passwordSection(tools.page(request), { errors: { current_password: message } }),
+        passwordSection(tools.page(request), { errors }),
         result.error === 'TOO_MANY_ATTEMPTS' ? 429 : 422,
       );
     }
