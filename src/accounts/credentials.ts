@@ -24,17 +24,6 @@ const PASSWORD_CHECKS_PER_WINDOW = 10;
 const PASSWORD_CHECK_WINDOW_MS = 15 * MINUTE_MS;
 const RESET_REQUESTS_PER_HOUR = 5;
 
-/**
- * The new password is the current one. Storing it would change nothing, yet still end every
- * other session and mail the owner that the password was changed, so it is refused.
- */
-export const SAME_PASSWORD = 'SAME_PASSWORD';
-
-/** A password change or reset: the account outcomes, or the new password is the current one. */
-export type NewPasswordResult<T = void> = Result<T> | { ok: false; error: typeof SAME_PASSWORD };
-
-const samePassword = { ok: false, error: SAME_PASSWORD } as const;
-
 /** Password change, password reset and re-authentication: the flows that touch credentials. */
 export function createCredentials(deps: AccountDeps) {
   const { db, clock, hasher, postman, audit } = deps;
@@ -93,12 +82,12 @@ export function createCredentials(deps: AccountDeps) {
     current: string,
     next: string,
     meta: RequestMeta,
-  ): Promise<NewPasswordResult<{ sessionToken: string }>> {
+  ): Promise<Result<{ sessionToken: string }>> {
     // The current password first: comparing the new one before it would let a session guess
     // the password outside the rate limit of `checkPassword`.
     const checked = await checkPassword(user, current);
     if (!checked.ok) return checked;
-    if (await hasher.verify(user.password_hash, next)) return samePassword;
+    if (await hasher.verify(user.password_hash, next)) return fail(AccountError.SAME_PASSWORD);
     await storeNewPassword(user, next, session);
     // Proving the current password is a fresh authentication: the session gets a new id.
     const rotated = await rotateSession(db, session, clock.now());
@@ -149,7 +138,7 @@ export function createCredentials(deps: AccountDeps) {
     token: string,
     newPassword: string,
     meta: RequestMeta,
-  ): Promise<NewPasswordResult> {
+  ): Promise<Result> {
     const live = await findLiveToken(db, 'reset_password', token, clock.now());
     if (!live) return fail(AccountError.INVALID_TOKEN);
     // Only the holder of a live link learns that the new password is the current one; the link
@@ -160,7 +149,8 @@ export function createCredentials(deps: AccountDeps) {
       .where('id', '=', live.userId)
       .executeTakeFirst();
     if (!current) return fail(AccountError.INVALID_TOKEN);
-    if (await hasher.verify(current.password_hash, newPassword)) return samePassword;
+    if (await hasher.verify(current.password_hash, newPassword))
+      return fail(AccountError.SAME_PASSWORD);
     const hash = await hasher.hash(newPassword);
     const now = clock.now();
     const userId = await db.transaction().execute(async (trx) => {

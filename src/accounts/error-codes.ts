@@ -11,6 +11,11 @@ export const AccountError = {
   ALREADY_ON_ACCOUNT: 'ALREADY_ON_ACCOUNT',
   TOO_MANY_ADDRESSES: 'TOO_MANY_ADDRESSES',
   REAUTHENTICATION_REQUIRED: 'REAUTHENTICATION_REQUIRED',
+  /**
+   * The new password is the current one. Storing it would change nothing, yet still end every
+   * other session and mail the owner that the password was changed, so it is refused.
+   */
+  SAME_PASSWORD: 'SAME_PASSWORD',
 } as const;
 
 export type AccountErrorCode = (typeof AccountError)[keyof typeof AccountError];

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { SAME_PASSWORD } from '../../accounts/credentials.js';
+import { AccountError } from '../../accounts/error-codes.js';
 import { NAME_MAX_LENGTH } from '../../accounts/users.js';
 import { text, Validator } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
@@ -176,7 +176,7 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
     if (!v.ok)
       return sendHtml(reply, resetPage(tools.page(request), token, { errors: v.errors }), 422);
     const result = await credentials.resetPassword(token, password, requestMeta(request));
-    if (!result.ok && result.error === SAME_PASSWORD)
+    if (!result.ok && result.error === AccountError.SAME_PASSWORD)
       return sendHtml(
         reply,
         resetPage(tools.page(request), token, { errors: { new_password: t.errors.samePassword } }),

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SAME_PASSWORD } from '../../accounts/credentials.js';
 import type { AccountErrorCode } from '../../accounts/error-codes.js';
 import { AccountError, fail } from '../../accounts/error-codes.js';
 import { NAME_MAX_LENGTH } from '../../accounts/users.js';
@@ -111,7 +110,7 @@ export function registerProfileRoutes(
     );
     if (!result.ok) {
       const errors: FieldErrors =
-        result.error === SAME_PASSWORD
+        result.error === AccountError.SAME_PASSWORD
           ? { new_password: t.errors.samePassword }
           : result.error === 'TOO_MANY_ATTEMPTS'
             ? { current_password: t.errors.tooManyAttempts }
