@@ -230,6 +230,8 @@ export const twoFactorEn = {
     unsupported:
       'This browser cannot use security keys. Try another browser, or use a different method.',
     cancelled: 'The security key was not used. Try again when you are ready.',
+    nameTaken: 'You already have a security key with this name.',
+    alreadyAdded: 'This security key is already added to your account.',
     failed: 'The security key could not be verified. Try again, or use a different method.',
   },
 

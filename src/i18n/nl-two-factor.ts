@@ -236,6 +236,8 @@ export const twoFactorNl: TwoFactorMessages = {
     unsupported:
       'Deze browser kan geen beveiligingssleutels gebruiken. Probeer een andere browser, of gebruik een andere methode.',
     cancelled: 'De beveiligingssleutel is niet gebruikt. Probeer het opnieuw als je klaar bent.',
+    nameTaken: 'Je hebt al een beveiligingssleutel met deze naam.',
+    alreadyAdded: 'Deze beveiligingssleutel is al aan je account toegevoegd.',
     failed:
       'De beveiligingssleutel kon niet worden gecontroleerd. Probeer het opnieuw, of gebruik een andere methode.',
   },

@@ -230,6 +230,76 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
       const page = await other.post('/profile/2fa/security-keys/new', { name: 'Key', response });
       expect(page.status).toBe(422);
     });
+
+    it("refuses a name another of the person's keys has, whatever its case or spaces", async () => {
+      const user = await userWithKey();
+      const page = await addKey(user.client, new SoftAuthenticator(ORIGIN, RP_ID), '  BLUE key ');
+      expect(page.status).toBe(422);
+      expect(page.body).toContain(
+        '<p class="error-message" id="name-error">You already have a security key with this name.</p>',
+      );
+      expect(page.body).toMatch(/aria-describedby="name-error"\s+aria-invalid="true"/);
+      const methods = await app.db
+        .selectFrom('two_factor_methods')
+        .select('name')
+        .where('user_id', '=', user.userId)
+        .execute();
+      expect(methods).toEqual([{ name: 'Blue key' }]);
+      // The form is offered again with a fresh challenge, and another name is taken.
+      expect(
+        (await addKey(user.client, new SoftAuthenticator(ORIGIN, RP_ID), 'Spare')).status,
+      ).toBe(303);
+    });
+
+    it('says a key that is already added is already added, and never fails on a taken credential id', async () => {
+      const user = await userWithKey();
+      const form = await user.client.get('/profile/2fa/security-keys/new');
+      const response = user.key.create(registrationOptions(form));
+      // The same credential once more (a browser that did not honour excludeCredentials).
+      await app.db
+        .updateTable('webauthn_credentials')
+        .set({ credential_id: response.id })
+        .where('user_id', '=', user.userId)
+        .execute();
+      const again = await user.client.post('/profile/2fa/security-keys/new', {
+        name: 'Blue key again',
+        response: JSON.stringify(response),
+      });
+      expect(again.status).toBe(422);
+      expect(textOf(again.body)).toContain('This security key is already added to your account.');
+      expect(textOf(again.body)).not.toContain('was not used');
+      expect(
+        await app.db
+          .selectFrom('two_factor_methods')
+          .select('id')
+          .where('user_id', '=', user.userId)
+          .execute(),
+      ).toHaveLength(1);
+
+      // A credential id that belongs to another account is not this person's to hear about.
+      const stranger = await signedInUser(app);
+      const strangerForm = await stranger.client.get('/profile/2fa/security-keys/new');
+      const theirs = new SoftAuthenticator(ORIGIN, RP_ID).create(registrationOptions(strangerForm));
+      await app.db
+        .updateTable('webauthn_credentials')
+        .set({ credential_id: theirs.id })
+        .where('user_id', '=', user.userId)
+        .execute();
+      const taken = await stranger.client.post('/profile/2fa/security-keys/new', {
+        name: 'Key',
+        response: JSON.stringify(theirs),
+      });
+      expect(taken.status).toBe(422);
+      expect(textOf(taken.body)).toContain('could not be verified');
+      expect(textOf(taken.body)).not.toContain('already added');
+      expect(
+        await app.db
+          .selectFrom('two_factor_methods')
+          .select('id')
+          .where('user_id', '=', stranger.userId)
+          .execute(),
+      ).toHaveLength(0);
+    });
   });
 
   describe('signing in with a key', () => {
@@ -454,6 +524,43 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
   });
 
   describe('managing keys', () => {
+    it("refuses renaming a key to another of the person's keys' name; its own name is fine", async () => {
+      const user = await userWithKey();
+      expect(
+        (await addKey(user.client, new SoftAuthenticator(ORIGIN, RP_ID), 'Spare')).status,
+      ).toBe(303);
+      const first = await app.db
+        .selectFrom('two_factor_methods')
+        .select('id')
+        .where('user_id', '=', user.userId)
+        .where('name', '=', 'Blue key')
+        .executeTakeFirstOrThrow();
+      const base = `/profile/2fa/security-keys/${first.id}`;
+      await user.client.get(`${base}/rename`);
+      const clash = await user.client.post(`${base}/rename`, { name: ' spare ' });
+      expect(clash.status).toBe(422);
+      expect(clash.body).toContain(
+        '<p class="error-message" id="name-error">You already have a security key with this name.</p>',
+      );
+      expect(clash.body).toMatch(/aria-describedby="name-error"\s+aria-invalid="true"/);
+      expect(clash.body).toContain('value="spare"');
+      await user.client.post('/language', { lang: 'nl', return_to: `${base}/rename` });
+      await user.client.get(`${base}/rename`);
+      const dutch = await user.client.post(`${base}/rename`, { name: 'SPARE' });
+      expect(dutch.status).toBe(422);
+      expect(textOf(dutch.body)).toContain('Je hebt al een beveiligingssleutel met deze naam.');
+      await user.client.post('/language', { lang: 'en', return_to: `${base}/rename` });
+      await user.client.get(`${base}/rename`);
+      const own = await user.client.post(`${base}/rename`, { name: 'BLUE key' });
+      expect(own.status).toBe(303);
+      const names = await app.db
+        .selectFrom('two_factor_methods')
+        .select('name')
+        .where('user_id', '=', user.userId)
+        .orderBy('created_at')
+        .execute();
+      expect(names).toEqual([{ name: 'BLUE key' }, { name: 'Spare' }]);
+    });
     it('step-up with a key: an old session re-authenticates with password and key', async () => {
       const user = await userWithKey();
       app.clock.advance(ELEVEN_MINUTES);

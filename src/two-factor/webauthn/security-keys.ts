@@ -18,7 +18,7 @@ import type {
 import { newId } from '../../security/tokens.js';
 import { WEBAUTHN_CHALLENGE_TTL_MS, WEBAUTHN_RESPONSE_MAX_LENGTH } from '../constants.js';
 import type { TwoFactorDeps } from '../deps.js';
-import type { TfResult } from '../error-codes.js';
+import type { TfResult, TwoFactorErrorCode } from '../error-codes.js';
 import { TwoFactorError, tfFail, tfOk } from '../error-codes.js';
 import type { Methods } from '../methods.js';
 import type { Policy } from '../policy.js';
@@ -133,6 +133,39 @@ export function createSecurityKeys(
 
   async function find(userId: string, methodId: string): Promise<SecurityKey | undefined> {
     return (await list(userId)).find((key) => key.method.id === methodId);
+  }
+
+  /**
+   * Whether another of the person's keys (not `exceptMethodId`) already has this name,
+   * compared trimmed and case-insensitively: two keys of one name cannot be told apart in the
+   * list, nor in "Remove …?".
+   */
+  async function nameTaken(
+    userId: string,
+    name: string,
+    exceptMethodId?: string,
+  ): Promise<boolean> {
+    const wanted = name.trim().toLowerCase();
+    return (await list(userId)).some(
+      (key) => key.method.id !== exceptMethodId && key.method.name.trim().toLowerCase() === wanted,
+    );
+  }
+
+  /**
+   * Why a credential id cannot be added for `user`, when it is already stored: METHOD_EXISTS
+   * when it is theirs; INVALID_CODE when it is another account's, which is not theirs to hear.
+   */
+  async function takenCredential(
+    user: User,
+    credentialId: string,
+  ): Promise<TwoFactorErrorCode | null> {
+    const row = await db
+      .selectFrom('webauthn_credentials')
+      .select('user_id')
+      .where('credential_id', '=', credentialId)
+      .executeTakeFirst();
+    if (!row) return null;
+    return row.user_id === user.id ? TwoFactorError.METHOD_EXISTS : TwoFactorError.INVALID_CODE;
   }
 
   async function storeChallenge(
@@ -258,6 +291,13 @@ export function createSecurityKeys(
       return tfFail(TwoFactorError.INVALID_CODE);
     }
     const { credential } = verified.registrationInfo;
+    // excludeCredentials keeps a browser from offering a key twice; a response that comes
+    // anyway is told apart here rather than by the unique index alone.
+    const stored = await takenCredential(user, credential.id);
+    if (stored) {
+      await audit(user, meta, stored);
+      return tfFail(stored);
+    }
     const added = await methods.add(
       user,
       {
@@ -272,6 +312,12 @@ export function createSecurityKeys(
       },
       meta,
     );
+    if (!added.ok && added.error === TwoFactorError.METHOD_EXISTS) {
+      // The same credential id stored meanwhile (the unique index said so): say whose it is.
+      const raced = (await takenCredential(user, credential.id)) ?? added.error;
+      await audit(user, meta, raced);
+      return tfFail(raced);
+    }
     if (!added.ok) return added;
     return tfOk({ methodId: added.value.method.id, recoveryCodes: added.value.recoveryCodes });
   }
@@ -380,6 +426,7 @@ export function createSecurityKeys(
     origin,
     list,
     find,
+    nameTaken,
     registrationOptions,
     finishRegistration,
     authenticationOptions,

@@ -108,6 +108,8 @@ export function registerSecurityKeyRoutes(
       const v = new Validator(t);
       const name = readMethodName(v, request);
       const response = text(request.body, 'response');
+      if (v.ok && (await securityKeys.nameTaken(actor.user.id, name)))
+        v.fail('name', t.twoFactor.webauthn.nameTaken);
       if (!v.ok) return showForm(request, reply, actor, { name, errors: v.errors }, 422);
       if (response === '') {
         return showForm(
@@ -126,6 +128,15 @@ export function registerSecurityKeyRoutes(
         requestMeta(request),
       );
       if (result.ok) return steps.finished(request, reply, actor, result.value, 'webauthn');
+      if (result.error === 'METHOD_EXISTS') {
+        return showForm(
+          request,
+          reply,
+          actor,
+          { name, formError: t.twoFactor.webauthn.alreadyAdded },
+          422,
+        );
+      }
       if (result.error === 'INVALID_CODE' || result.error === 'CODE_EXPIRED') {
         return showForm(
           request,
@@ -166,6 +177,8 @@ export function registerSecurityKeyRoutes(
     const t = request.t;
     const v = new Validator(t);
     const name = readMethodName(v, request);
+    if (v.ok && (await securityKeys.nameTaken(found.auth.user.id, name, found.key.method.id)))
+      v.fail('name', t.twoFactor.webauthn.nameTaken);
     if (!v.ok) {
       return sendHtml(
         reply,
