@@ -47,9 +47,15 @@
           response.value = JSON.stringify(result);
           form.submit();
         },
-        () => {
+        (error) => {
           busy = false;
-          say(form.getAttribute('data-msg-cancelled') || '');
+          // The browser refuses a key that is in the excluded list: one this account has already.
+          const known =
+            kind === 'register' &&
+            error &&
+            (error.code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED' ||
+              error.name === 'InvalidStateError');
+          say(form.getAttribute(known ? 'data-msg-already-added' : 'data-msg-cancelled') || '');
         },
       );
     });

@@ -96,6 +96,15 @@ describe.skipIf(!hasChromium)('security keys in the browser', () => {
     const row = page.getByRole('row', { name: /YubiKey 5C/ });
     await expect.poll(async () => (await row.textContent()) ?? '').not.toContain(tf.webauthn.never);
 
+    // The same key again: the browser refuses it, and the page says it is already added.
+    await page.getByRole('link', { name: tf.webauthn.add, exact: true }).click();
+    await page.getByLabel(tf.authenticatorName).fill('Same key');
+    await page.getByRole('button', { name: tf.webauthn.add, exact: true }).click();
+    await page.getByText(tf.webauthn.alreadyAdded).waitFor();
+    await page.goto('/profile/2fa');
+    await page.getByRole('cell', { name: 'YubiKey 5C', exact: true }).waitFor();
+    expect(await page.getByRole('cell', { name: 'Same key', exact: true }).count()).toBe(0);
+
     // Rename, then remove after a confirmation.
     await page.getByRole('link', { name: tf.webauthn.renameLabel('YubiKey 5C') }).click();
     await page.getByRole('heading', { name: tf.webauthn.renameHeading }).waitFor();

@@ -43,6 +43,7 @@ export function ceremonyForm(
       data-webauthn-options="${JSON.stringify(data.options)}"
       data-msg-waiting="${t.waiting}"
       data-msg-cancelled="${t.cancelled}"
+      data-msg-already-added="${t.alreadyAdded}"
       data-msg-unsupported="${t.unsupported}"
     >
       ${csrfField(ctx)} ${data.fields}
