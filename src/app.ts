@@ -251,6 +251,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
     cookies: names,
     writer: cookieWriter(config.secure),
     csrfKey: keys.csrf,
+    shownOnceKey: keys.shownOnce,
     siteName: SITE_NAME,
   };
   registerRequestContext(app, context);

@@ -42,6 +42,8 @@ export interface Keys {
   codes: Buffer;
   /** HMAC key for the check value the database keeps of the master key. */
   check: Buffer;
+  /** AES-256-GCM key for secrets kept for their one-time page (src/web/shown-once.ts). */
+  shownOnce: Buffer;
 }
 
 /** Separate keys per use, derived with HKDF so one purpose never reuses another's key. */
@@ -53,6 +55,7 @@ export function deriveKeys(master: Buffer): Keys {
     csrf: derive('csrf'),
     codes: derive('codes'),
     check: derive('key-check'),
+    shownOnce: derive('shown-once'),
   };
 }
 

@@ -13,13 +13,7 @@ import { TRUSTED_DEVICE_TTL_MS } from '../two-factor/trusted-devices.js';
 import type { CookieNames, CookieWriter } from './cookies.js';
 import { cookieValues } from './cookies.js';
 import type { Shown, ShownHolder, ShownKind } from './shown-once.js';
-import {
-  openShown,
-  sealShown,
-  SHOWN_ONCE_TTL_MS,
-  SHOWN_PATHS,
-  shownOnceKey,
-} from './shown-once.js';
+import { openShown, sealShown, SHOWN_ONCE_TTL_MS, SHOWN_PATHS } from './shown-once.js';
 import type { PageContext } from './views/page-context.js';
 import { adminNoticeText } from './admin/admin-components.js';
 
@@ -40,6 +34,8 @@ export interface RequestContextOptions {
   cookies: CookieNames;
   writer: CookieWriter;
   csrfKey: Buffer;
+  /** Seals the secrets kept for their one-time page. */
+  shownOnceKey: Buffer;
   siteName: string;
 }
 
@@ -203,7 +199,7 @@ export function createWebTools(
   options: RequestContextOptions & { sessionMaxSeconds: number },
 ): WebTools {
   const { cookies, writer } = options;
-  const shownKey = shownOnceKey(options.csrfKey);
+  const shownKey = options.shownOnceKey;
   return {
     cookies,
     page(request) {

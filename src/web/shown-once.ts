@@ -1,4 +1,3 @@
-import { hkdfSync } from 'node:crypto';
 import { decrypt, encrypt } from '../security/encryption.js';
 
 /**
@@ -34,14 +33,6 @@ export interface ShownHolder {
   userId: string;
   /** The session's stored id (the hash of its token). */
   sessionHash: string;
-}
-
-/**
- * Its own key, derived from the CSRF key the web layer already holds (HKDF with another
- * label): a sealed value and a CSRF token never share a key.
- */
-export function shownOnceKey(csrfKey: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', csrfKey, Buffer.alloc(0), 'portico:shown-once', 32));
 }
 
 /** The associated data binds a value to its page, its person and session, and this format. */
