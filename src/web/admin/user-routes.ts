@@ -117,6 +117,19 @@ export function registerUserRoutes(
    * The confirmation step of a change that takes effect at once (the user's page links here);
    * its button posts to the same address. Refused up front when it could not be done.
    */
+  /**
+   * New administrator rights are granted only after a recent sign-in (step-up). It returns to
+   * the confirmation; its Cancel leads to the user's page, as the confirmation would ask again.
+   */
+  const grantStepUp = (request: FastifyRequest, reply: FastifyReply, id: string) =>
+    requireRecentSignIn(
+      request,
+      reply,
+      clock,
+      `/admin/users/${id}/grant-admin`,
+      `/admin/users/${id}`,
+    );
+
   const confirmation = (change: ConfirmedAccountChange) => {
     app.get<UserParams>(`/admin/users/:id/${change}`, async (request, reply) => {
       const auth = requireAdmin(request, reply);
@@ -133,18 +146,7 @@ export function registerUserRoutes(
             : user.is_admin === 0;
       if (already) return refused(request, reply, id, 'ALREADY');
       // The step-up comes before the question, so the answer is not lost to a new sign-in.
-      // Its Cancel leads to the user's page: the question would only ask again.
-      if (
-        change === 'grant-admin' &&
-        !requireRecentSignIn(
-          request,
-          reply,
-          clock,
-          `/admin/users/${id}/${change}`,
-          `/admin/users/${id}`,
-        )
-      )
-        return reply;
+      if (change === 'grant-admin' && !grantStepUp(request, reply, id)) return reply;
       return sendHtml(reply, accountChangeConfirmPage(tools.page(request), user, change));
     });
   };
@@ -167,19 +169,7 @@ export function registerUserRoutes(
       if (!auth) return reply;
       const { id } = request.params;
       if (!UUID.test(id)) return reply.callNotFound();
-      // New administrator rights are granted only after a recent sign-in (step-up); its
-      // Cancel leads to the user's page, not to the confirmation that would ask again.
-      if (
-        path === 'grant-admin' &&
-        !requireRecentSignIn(
-          request,
-          reply,
-          clock,
-          `/admin/users/${id}/${path}`,
-          `/admin/users/${id}`,
-        )
-      )
-        return reply;
+      if (path === 'grant-admin' && !grantStepUp(request, reply, id)) return reply;
       const result = await change(id, auth, request);
       if (!result.ok) return refused(request, reply, id, result.error);
       tools.flash(reply, 'admin', adminNotice(notice, result.value.name));

@@ -111,15 +111,9 @@ export function registerSecurityKeyRoutes(
       if (v.ok && (await securityKeys.nameTaken(actor.user.id, name)))
         v.fail('name', t.twoFactor.webauthn.nameTaken);
       if (!v.ok) return showForm(request, reply, actor, { name, errors: v.errors }, 422);
-      if (response === '') {
-        return showForm(
-          request,
-          reply,
-          actor,
-          { name, formError: t.twoFactor.webauthn.failed },
-          422,
-        );
-      }
+      const again = (formError: string) =>
+        showForm(request, reply, actor, { name, formError }, 422);
+      if (response === '') return again(t.twoFactor.webauthn.failed);
       const result = await securityKeys.finishRegistration(
         actor.user,
         requestIdOf(request, actor),
@@ -128,24 +122,9 @@ export function registerSecurityKeyRoutes(
         requestMeta(request),
       );
       if (result.ok) return steps.finished(request, reply, actor, result.value, 'webauthn');
-      if (result.error === 'METHOD_EXISTS') {
-        return showForm(
-          request,
-          reply,
-          actor,
-          { name, formError: t.twoFactor.webauthn.alreadyAdded },
-          422,
-        );
-      }
-      if (result.error === 'INVALID_CODE' || result.error === 'CODE_EXPIRED') {
-        return showForm(
-          request,
-          reply,
-          actor,
-          { name, formError: t.twoFactor.webauthn.failed },
-          422,
-        );
-      }
+      if (result.error === 'METHOD_EXISTS') return again(t.twoFactor.webauthn.alreadyAdded);
+      if (result.error === 'INVALID_CODE' || result.error === 'CODE_EXPIRED')
+        return again(t.twoFactor.webauthn.failed);
       return steps.refused(request, reply, result.error, place.base);
     });
   }
