@@ -1,5 +1,7 @@
 import { expect } from 'vitest';
 import type { RequestMeta } from '../../src/audit/audit.js';
+import type { TwoFactorPolicy } from '../../src/two-factor/policy.js';
+import { DEFAULT_POLICY } from '../../src/two-factor/policy.js';
 import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
 import type { Page } from './client.js';
 import { Client } from './client.js';
@@ -95,6 +97,14 @@ export const SESSION_COOKIE = 'portico_session';
 export const PENDING_COOKIE = 'portico_signin';
 
 export const TEST_META: RequestMeta = { ip: '127.0.0.1', userAgent: 'PorticoTest/1.0' };
+
+/** Saves the default 2FA policy with `change` applied (`{}` restores the default). */
+export function savePolicy(app: TestApp, change: Partial<TwoFactorPolicy>) {
+  return app.services.twoFactor.policy.save(
+    { ...DEFAULT_POLICY, ...change },
+    { actorLabel: 'test', meta: TEST_META },
+  );
+}
 
 let ipCounter = 0;
 /**

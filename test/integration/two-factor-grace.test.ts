@@ -6,14 +6,13 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TwoFactorPolicy } from '../../src/two-factor/policy.js';
-import { DEFAULT_POLICY } from '../../src/two-factor/policy.js';
 import { endOfDate } from '../../src/web/admin/two-factor-settings-routes.js';
 import { textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { logIn, registerAndVerify } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { newClient, TEST_META } from '../helpers/two-factor.js';
+import { newClient, savePolicy as savePolicyOf } from '../helpers/two-factor.js';
 
 describe.each(DIALECTS)('the grace date on the set-up screen (%s)', (dialect) => {
   let app: TestApp;
@@ -27,12 +26,7 @@ describe.each(DIALECTS)('the grace date on the set-up screen (%s)', (dialect) =>
     await app?.close();
   });
 
-  function savePolicy(change: Partial<TwoFactorPolicy>) {
-    return app.services.twoFactor.policy.save(
-      { ...DEFAULT_POLICY, ...change },
-      { actorLabel: 'test', meta: TEST_META },
-    );
-  }
+  const savePolicy = (change: Partial<TwoFactorPolicy>) => savePolicyOf(app, change);
 
   it('is the day the administrator picked, in English and Dutch', async () => {
     // What the admin page stores for the date field 2099-12-15.

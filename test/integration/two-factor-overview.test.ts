@@ -6,7 +6,6 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TwoFactorPolicy } from '../../src/two-factor/policy.js';
-import { DEFAULT_POLICY } from '../../src/two-factor/policy.js';
 import { messagesFor } from '../../src/i18n/index.js';
 import { textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
@@ -18,8 +17,8 @@ import {
   pendingSignIn,
   setUpEmail,
   submitCode,
-  TEST_META,
   userWithApp,
+  savePolicy as savePolicyOf,
 } from '../helpers/two-factor.js';
 
 /** The status line of the method entry whose heading starts with `title`. */
@@ -50,12 +49,7 @@ describe.each(DIALECTS)('Your 2FA overview (%s)', (dialect) => {
     await app?.close();
   });
 
-  function savePolicy(change: Partial<TwoFactorPolicy>) {
-    return app.services.twoFactor.policy.save(
-      { ...DEFAULT_POLICY, ...change },
-      { actorLabel: 'test', meta: TEST_META },
-    );
-  }
+  const savePolicy = (change: Partial<TwoFactorPolicy>) => savePolicyOf(app, change);
 
   describe('a method the administrator turned off', () => {
     it('is shown as turned off, not as on, and other methods stay on', async () => {

@@ -10,7 +10,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
 import type { TwoFactorPolicy } from '../../src/two-factor/policy.js';
-import { DEFAULT_POLICY } from '../../src/two-factor/policy.js';
 import type { Client } from '../helpers/client.js';
 import { textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
@@ -34,6 +33,7 @@ import {
   submitCode,
   TEST_META,
   userWithApp,
+  savePolicy as savePolicyOf,
 } from '../helpers/two-factor.js';
 
 const DISABLED = 'This method has been turned off by your administrator.';
@@ -51,12 +51,7 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
     await app?.close();
   });
 
-  function savePolicy(change: Partial<TwoFactorPolicy>) {
-    return app.services.twoFactor.policy.save(
-      { ...DEFAULT_POLICY, ...change },
-      { actorLabel: 'test', meta: TEST_META },
-    );
-  }
+  const savePolicy = (change: Partial<TwoFactorPolicy>) => savePolicyOf(app, change);
 
   async function methodTypes(userId: string): Promise<string[]> {
     const rows = await app.db
