@@ -8,7 +8,10 @@ import { generateToken, hashToken } from '../security/tokens.js';
 export const SESSION_TOUCH_INTERVAL_MS = 60_000;
 /** Step-up: sensitive changes need a sign-in at most this old (SPEC §4). */
 export const RECENT_AUTHENTICATION_MS = 10 * 60_000;
-/** `authenticated_at` of a session whose log-in did not prove the person in full (a remembered browser). */
+/**
+ * `authenticated_at` of a session whose log-in did not prove the person in full (a remembered
+ * browser): the epoch, never within RECENT_AUTHENTICATION_MS of now, so every step-up asks.
+ */
 export const NEVER_AUTHENTICATED = 0;
 
 export interface SessionPolicy {
@@ -144,10 +147,7 @@ export async function findActiveSession(
 }
 
 export function isRecentlyAuthenticated(session: Session, now: number): boolean {
-  return (
-    session.authenticated_at !== NEVER_AUTHENTICATED &&
-    now - session.authenticated_at <= RECENT_AUTHENTICATION_MS
-  );
+  return now - session.authenticated_at <= RECENT_AUTHENTICATION_MS;
 }
 
 export async function revokeSession(db: Kysely<Database>, idHash: string): Promise<void> {
