@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { literalLimit } from '../db/literal-limit.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
 import type { Database, EmailAddress, User } from '../db/schema.js';
 
@@ -35,7 +36,7 @@ const accountByEmail = precompiled((db, p: { emailNormalized: string }) =>
     .where('email_addresses.email_normalized', '=', p.emailNormalized)
     .orderBy('email_addresses.verified_at', (ob) => ob.desc().nullsLast())
     .orderBy('email_addresses.created_at', 'desc')
-    .limit(1),
+    .limit(literalLimit(1)),
 );
 
 /**

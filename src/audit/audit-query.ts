@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { literalLimit } from '../db/literal-limit.js';
 import type { AuditEvent, Database } from '../db/schema.js';
 
 /** Which events to show; every field is optional. `to` is exclusive. */
@@ -58,7 +59,7 @@ export function createAuditQuery(db: Kysely<Database>) {
           .whereRef('email_addresses.user_id', '=', 'actor.id')
           .orderBy('email_addresses.is_primary', 'desc')
           .orderBy('email_addresses.created_at', 'asc')
-          .limit(1)
+          .limit(literalLimit(1))
           .as('actor_email'),
         eb
           .selectFrom('email_addresses')
@@ -66,7 +67,7 @@ export function createAuditQuery(db: Kysely<Database>) {
           .whereRef('email_addresses.user_id', '=', 'target.id')
           .orderBy('email_addresses.is_primary', 'desc')
           .orderBy('email_addresses.created_at', 'asc')
-          .limit(1)
+          .limit(literalLimit(1))
           .as('target_email'),
       ]);
   }
@@ -114,7 +115,7 @@ export function createAuditQuery(db: Kysely<Database>) {
       const batch = await query
         .orderBy('audit_events.created_at', 'desc')
         .orderBy('audit_events.id', 'desc')
-        .limit(EXPORT_BATCH)
+        .limit(literalLimit(EXPORT_BATCH))
         .execute();
       yield* batch;
       const last = batch.at(-1);

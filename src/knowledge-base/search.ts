@@ -1,4 +1,5 @@
 import { sql } from '../db/kysely.js';
+import { literalLimit } from '../db/literal-limit.js';
 import type { Locale } from '../i18n/index.js';
 import { LOCALES } from '../i18n/index.js';
 import type { Catalog, CategoryLink } from './catalog.js';
@@ -62,7 +63,7 @@ async function findMatches(
         and kb_search.locale = ${locale}
         and t.status = 'published'
       order by bm25(kb_search, ${TITLE_WEIGHT * 10}, ${BODY_WEIGHT * 10}), t.title
-      limit ${limit}`.execute(deps.db);
+      limit ${literalLimit(limit)}`.execute(deps.db);
     return result.rows;
   }
   const config = PG_TEXT_SEARCH_CONFIG[locale];
@@ -75,7 +76,7 @@ async function findMatches(
       and t.search_vector @@ q
     order by ts_rank(${`{${BODY_WEIGHT}, ${BODY_WEIGHT}, ${BODY_WEIGHT}, ${TITLE_WEIGHT}}`}::float4[],
       t.search_vector, q) desc, t.title
-    limit ${limit}`.execute(deps.db);
+    limit ${literalLimit(limit)}`.execute(deps.db);
   return result.rows;
 }
 

@@ -1,6 +1,7 @@
 import { sql } from '../db/kysely.js';
 import type { Kysely } from 'kysely';
 import type { RequestMeta } from '../audit/audit.js';
+import { literalLimit } from '../db/literal-limit.js';
 import { precompiled } from '../db/precompiled.js';
 import type { Database, MethodType, TwoFactorMethod, User } from '../db/schema.js';
 import { decrypt, encrypt } from '../security/encryption.js';
@@ -37,7 +38,7 @@ export async function opensStoredTotpSecret(db: Kysely<Database>, keys: Keys): P
     .selectFrom('two_factor_methods')
     .select(['id', 'secret_encrypted'])
     .where('secret_encrypted', 'is not', null)
-    .limit(1)
+    .limit(literalLimit(1))
     .executeTakeFirst();
   if (!method?.secret_encrypted) return true;
   return openSecret(keys, method.id, method.secret_encrypted) !== null;

@@ -3,6 +3,7 @@ import type { Audit, RequestMeta } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
 import { DAY_MS } from '../clock.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
+import { literalLimit } from '../db/literal-limit.js';
 import type { Database, TrustedDevice, User } from '../db/schema.js';
 import { generateToken, hashToken, newId } from '../security/tokens.js';
 
@@ -80,8 +81,8 @@ export function createTrustedDevices(deps: { db: Kysely<Database>; clock: Clock;
         .where('user_id', '=', user.id)
         .orderBy('last_used_at', 'desc')
         .orderBy('id')
-        .offset(TRUSTED_DEVICES_PER_USER)
-        .limit(1000)
+        .offset(literalLimit(TRUSTED_DEVICES_PER_USER))
+        .limit(literalLimit(1000))
         .execute();
       if (surplus.length > 0) {
         await trx
