@@ -6,8 +6,10 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 export interface LoopLag {
@@ -22,7 +24,7 @@ export interface Server {
   pid: number;
   baseUrl: string;
   logFile: string;
-  /** Asks the preloaded probe (bench/probe.js); null when the server has none. */
+  /** Asks the preloaded probe (bench/probe.cjs); null when the server has none. */
   probe(
     type: 'probe:reset' | 'probe:slice-start' | 'probe:slice-end' | 'probe:profile-start',
   ): Promise<void>;
@@ -34,11 +36,13 @@ export interface Server {
 const children = new Set<ChildProcess>();
 
 /** The staleness check `npm start` preloads; `npm run bench` runs it before it starts. */
-const STALENESS_CHECK = './scripts/build-if-stale.js';
+const STALENESS_CHECK = './scripts/build-if-stale.cjs';
+/** The program `npm start` runs, relative to the checkout. */
+export const ENTRY = 'bin/portico.cjs';
 
 /**
  * The Node options `npm start` runs the server with (package.json's start script,
- * `node <options> dist/main.js serve`), less the staleness check: the benchmark starts the
+ * `node <options> bin/portico.cjs serve`), less the staleness check: the benchmark starts the
  * server it measures with them, so it measures the server as `npm start` runs it (V8 heap
  * flags included; docs/decisions.md).
  */
@@ -48,19 +52,41 @@ export function npmStartNodeOptions(root: string): string[] {
   };
   const start = pkg.scripts?.start ?? '';
   const words = start.trim().split(/\s+/);
-  const main = words.indexOf('dist/main.js');
-  if (words[0] !== 'node' || main < 0 || words.slice(main).join(' ') !== 'dist/main.js serve') {
+  const main = words.indexOf(ENTRY);
+  if (words[0] !== 'node' || main < 0 || words.slice(main).join(' ') !== `${ENTRY} serve`) {
     throw new Error(
-      `package.json: expected a start script "node [options] dist/main.js serve", found "${start}"`,
+      `package.json: expected a start script "node [options] ${ENTRY} serve", found "${start}"`,
     );
   }
   const options = words.slice(1, main);
-  const check = options.findIndex((w, i) => w === '--import' && options[i + 1] === STALENESS_CHECK);
+  const check = options.findIndex(
+    (w, i) => w === '--require' && options[i + 1] === STALENESS_CHECK,
+  );
   if (check >= 0) options.splice(check, 2);
   if (options.some((w) => w.includes('build-if-stale'))) {
     throw new Error(`package.json: the start script loads ${STALENESS_CHECK} in an unknown way`);
   }
   return options;
+}
+
+const { threadPoolSetting } = createRequire(import.meta.url)('../bin/portico.cjs') as {
+  threadPoolSetting: (
+    env: NodeJS.ProcessEnv,
+    execArgv: string[],
+    cores: number,
+  ) => string | undefined;
+};
+
+/**
+ * `env` with the thread-pool size that bin/portico.cjs gives a server started with these Node
+ * options, for a process that must hash as the server does.
+ */
+export function withLauncherThreadPool(
+  env: NodeJS.ProcessEnv,
+  nodeOptions: string[],
+): NodeJS.ProcessEnv {
+  const size = threadPoolSetting(env, nodeOptions, os.availableParallelism());
+  return size === undefined ? env : { ...env, UV_THREADPOOL_SIZE: size };
 }
 
 /** Ends every child this process started and is still running (on error or interrupt). */

@@ -17,7 +17,7 @@ export interface Row {
   base_rps: number | null;
   /** Peak resident memory of the server process during the measured window. */
   peak_rss_mb: number | null;
-  /** Event-loop lag of the server during the measured window (from bench/probe.js). */
+  /** Event-loop lag of the server during the measured window (from bench/probe.cjs). */
   event_loop_p99_ms: number | null;
   /**
    * CPU time (user + system) the server used per answered request: what a request costs,

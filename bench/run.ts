@@ -30,11 +30,13 @@ import type { LoadResult, LoadSpec, TotpEntry } from './load-spec.js';
 import { Loader } from './loader.js';
 import type { LoopLag, Server } from './processes.js';
 import {
+  ENTRY,
   freePort,
   npmStartNodeOptions,
   startServer,
   stopAllChildren,
   watchProcess,
+  withLauncherThreadPool,
 } from './processes.js';
 import type { Row, StartupResult, Target } from './report.js';
 import { printReport, row, writeReport } from './report.js';
@@ -51,11 +53,13 @@ import { COOKIES, csrfPair, openStore, porticoEnv, prepareStore } from './stores
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = path.join(ROOT, 'dist', 'main.js');
+/** What `npm start` runs: it sizes the thread pool, then loads MAIN. */
+const PROGRAM = path.join(ROOT, ENTRY);
 /** The Node options `npm start` gives the server (package.json), for every Portico started here. */
 const START_OPTIONS = npmStartNodeOptions(ROOT);
 /** How those servers are started, for the start-up lines of the report. */
-const SERVE = ['node', ...START_OPTIONS, 'dist/main.js', 'serve'].join(' ');
-const PROBE = path.join(ROOT, 'bench', 'probe.js');
+const SERVE = ['node', ...START_OPTIONS, ENTRY, 'serve'].join(' ');
+const PROBE = path.join(ROOT, 'bench', 'probe.cjs');
 const LOADER = path.join(ROOT, 'bench', 'load.ts');
 const BARE = path.join(ROOT, 'bench', 'bare-fastify.js');
 const HASHER = path.join(ROOT, 'bench', 'hasher.ts');
@@ -242,11 +246,13 @@ async function pairedWithBare(
 
 /**
  * The raw-hashing side of the password scenario, in a process started like the servers (see
- * bench/hasher.ts for why).
+ * bench/hasher.ts for why), with the thread pool bin/portico.cjs gives the server: the pool's
+ * size changes how fast the same hashes go (docs/performance.md, item 12).
  */
 async function startHasher() {
   const child = spawn(process.execPath, ['--import', 'tsx', HASHER], {
     cwd: ROOT,
+    env: withLauncherThreadPool(process.env, START_OPTIONS),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     detached: true,
   });
@@ -364,7 +370,7 @@ async function benchStore(bench: Bench, store: Store, workDir: string): Promise<
   if (wants('startup')) {
     const first = await timeStart(
       process.execPath,
-      [...START_OPTIONS, MAIN, 'serve'],
+      [...START_OPTIONS, PROGRAM, 'serve'],
       store,
       'first-start.log',
     );
@@ -398,7 +404,7 @@ async function benchStore(bench: Bench, store: Store, workDir: string): Promise<
   const port = await freePort();
   const { server, firstOkMs } = await startServer({
     command: process.execPath,
-    args: [...START_OPTIONS, '--import', PROBE, MAIN, 'serve'],
+    args: [...START_OPTIONS, '--require', PROBE, PROGRAM, 'serve'],
     env: porticoEnv(store, port),
     port,
     logFile: path.join(store.dataDir, 'server.log'),
@@ -692,7 +698,7 @@ async function main(): Promise<void> {
     const port = await freePort();
     const { server: bare } = await startServer({
       command: process.execPath,
-      args: ['--import', PROBE, BARE],
+      args: ['--require', PROBE, BARE],
       env: { ...process.env, PORT: String(port) },
       port,
       logFile: path.join(workDir, 'bare-fastify.log'),

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ARGON2_PARAMS, createLimiter, createPasswordHasher } from './passwords.js';
+import {
+  ARGON2_PARAMS,
+  createLimiter,
+  createPasswordHasher,
+  hashesInFlight,
+  threadPoolSize,
+} from './passwords.js';
 
 /** Hashes written by the argon2 (node-argon2) package, which Portico used before. */
 const STORED = [
@@ -71,5 +77,40 @@ describe('createLimiter', () => {
     );
     expect(most).toBe(2);
     expect(order).toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
+describe('threadPoolSize', () => {
+  it('reads UV_THREADPOOL_SIZE as libuv does', () => {
+    expect(threadPoolSize(undefined)).toBe(4);
+    expect(threadPoolSize('2')).toBe(2);
+    expect(threadPoolSize(' 8 threads')).toBe(8);
+    // atoi: no number is 0, and libuv runs at least one thread; a negative wraps past the maximum.
+    expect(threadPoolSize('many')).toBe(1);
+    expect(threadPoolSize('0')).toBe(1);
+    expect(threadPoolSize('-1')).toBe(1024);
+    expect(threadPoolSize('5000')).toBe(1024);
+  });
+});
+
+describe('hashesInFlight', () => {
+  it('queues one hash behind each thread when the pool has no more threads than the limit', () => {
+    expect(hashesInFlight(2, 2)).toBe(4);
+    expect(hashesInFlight(8, 4)).toBe(8);
+    expect(hashesInFlight(16, 1)).toBe(2);
+  });
+
+  it('hands over only the limit when more threads would run more hashes at once', () => {
+    expect(hashesInFlight(2, 4)).toBe(2);
+    expect(hashesInFlight(1, 2)).toBe(1);
+  });
+
+  it('never lets more hashes run at once than the limit', () => {
+    for (const concurrency of [1, 2, 3, 8, 64]) {
+      for (const threads of [1, 2, 3, 4, 8, 128]) {
+        const running = Math.min(threads, hashesInFlight(concurrency, threads));
+        expect(running).toBeLessThanOrEqual(concurrency);
+      }
+    }
   });
 });

@@ -45,7 +45,37 @@ export interface HasherOptions {
   memoryCost: number;
   timeCost: number;
   parallelism: number;
+  /** At most this many hashes run at once (default: the core count). */
   concurrency?: number;
+  /** The size of libuv's thread pool (default: as libuv reads it, {@link threadPoolSize}). */
+  threadPool?: number;
+}
+
+/** libuv's largest thread pool. */
+const MAX_THREAD_POOL = 1024;
+
+/**
+ * The size of libuv's thread pool, read as libuv reads it when the pool starts: UV_THREADPOOL_SIZE
+ * through `atoi` (so a value that is no number means 1, a negative one the maximum), else 4.
+ */
+export function threadPoolSize(value: string | undefined = process.env.UV_THREADPOOL_SIZE): number {
+  if (value === undefined) return 4;
+  const threads = Number.parseInt(value, 10);
+  if (Number.isNaN(threads) || threads === 0) return 1;
+  return threads < 0 ? MAX_THREAD_POOL : Math.min(threads, MAX_THREAD_POOL);
+}
+
+/**
+ * How many hashes are handed to libuv's thread pool at once. The pool runs as many as it has
+ * threads; when those are no more than `concurrency`, each thread also gets one hash waiting in
+ * the pool's queue, so a thread that finishes a hash starts the next at once, instead of idling
+ * until the event loop has taken the result and handed over another (in a sign-in storm the
+ * loop is often busy with other requests: docs/performance.md, item 12). With more threads
+ * than `concurrency`, a waiting hash would run at once, so only `concurrency` are handed over and
+ * the rest wait here. Either way at most `concurrency` hashes run, and hold their memory, at once.
+ */
+export function hashesInFlight(concurrency: number, threadPool: number): number {
+  return threadPool <= concurrency ? 2 * threadPool : concurrency;
 }
 
 /** Unpadded standard base64, as PHC strings carry salts and hashes. */
@@ -54,8 +84,11 @@ const phcBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64').r
 /**
  * Argon2id through @node-rs/argon2, which hashes on libuv's thread pool, never on the event
  * loop. Concurrency is bounded to the core count so a burst of sign-ins queues instead of
- * exhausting memory and starving other thread-pool work. The binding's allocator gives each
- * hash's memory back to the system when the hash ends, so the process holds at most
+ * exhausting memory. How many hashes the pool holds at once depends on its size
+ * ({@link hashesInFlight}): with more threads than cores (libuv's default on two cores), other
+ * pool work (files, DNS) finds a thread free; with a thread per core (`bin/portico.cjs`), it
+ * waits behind the few hashes already queued, one to two hashes' time. The binding's allocator
+ * gives each hash's memory back to the system when the hash ends, so the process holds at most
  * `concurrency` blocks of `memoryCost` KiB, and none between bursts (docs/decisions.md).
  *
  * New hashes are PHC strings in the form Portico has always stored,
@@ -63,7 +96,8 @@ const phcBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64').r
  * parameters from the stored string.
  */
 export function createPasswordHasher(options: HasherOptions = ARGON2_PARAMS): PasswordHasher {
-  const limit = createLimiter(options.concurrency ?? Math.max(1, os.availableParallelism()));
+  const concurrency = options.concurrency ?? Math.max(1, os.availableParallelism());
+  const limit = createLimiter(hashesInFlight(concurrency, options.threadPool ?? threadPoolSize()));
   const { memoryCost, timeCost, parallelism } = options;
   const prefix = `$argon2id$v=19$m=${memoryCost},p=${parallelism},t=${timeCost}$`;
   let dummyHash: Promise<string> | null = null;

@@ -6,7 +6,7 @@
  * checks the JSON it writes. The numbers themselves mean nothing at this length.
  *
  * It runs the compiled server, as `npm run bench` does, so it first rebuilds dist/ when a
- * source is newer than its compiled file (scripts/build-if-stale.js): a stale build would
+ * source is newer than its compiled file (scripts/build-if-stale.cjs): a stale build would
  * measure old code and fail on a migration it does not know.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -57,7 +57,7 @@ function runBench(out: string): Promise<{ code: number | null; output: string }>
 
 describe('benchmark smoke run', () => {
   it('runs every scenario briefly and writes the table as JSON', { timeout: 240_000 }, async () => {
-    const build = spawnSync(process.execPath, ['scripts/build-if-stale.js'], {
+    const build = spawnSync(process.execPath, ['scripts/build-if-stale.cjs'], {
       cwd: ROOT,
       encoding: 'utf8',
     });

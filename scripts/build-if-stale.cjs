@@ -1,19 +1,21 @@
 // @ts-check
+'use strict';
 /**
- * Runs before the server in `npm start` (preloaded with `node --import`, so no second Node
- * process starts) and before `npm run bench` (as a script): rebuilds dist/ only when a source
+ * Runs before the server in `npm start` (preloaded with `node --require`, so no second Node
+ * process starts; CommonJS, so that it does not start libuv's thread pool before
+ * bin/portico.cjs has sized it) and before `npm run bench` (as a script): rebuilds dist/ only when a source
  * changed since the last build. Letting tsc decide takes seconds even when nothing changed (it
  * loads the compiler and the whole program first); comparing modification times takes
  * milliseconds, and `npm start` on an up-to-date checkout should answer within a second
  * (docs/performance.md). Node loads the server only after this module has run, so a rebuild
  * here is what starts.
  */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import process from 'node:process';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const process = require('node:process');
 
-const root = path.resolve(import.meta.dirname, '..');
+const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
 const stamp = path.join(dist, '.build-stamp');
 

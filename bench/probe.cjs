@@ -1,7 +1,9 @@
 // @ts-check
+'use strict';
 /**
  * Event-loop probe for the benchmark. The benchmark preloads this file into the server it
- * measures (`node --import ./bench/probe.js dist/main.js serve`) and talks to it over the IPC
+ * measures (`node --require ./bench/probe.cjs bin/portico.cjs serve`; CommonJS, so that, like the staleness
+ * check of `npm start`, it does not start libuv's thread pool before bin/portico.cjs sizes it) and talks to it over the IPC
  * channel it opened; a normal start never loads it, so the server itself has no such endpoint.
  *
  * The lag is how late a 10 ms timer fires, recorded only while a measured slice runs
@@ -10,11 +12,11 @@
  * With BENCH_CPU_PROF set, the benchmark also asks for a CPU profile of each scenario
  * (probe:profile-start, then probe:profile-stop with the file to write).
  */
-import fs from 'node:fs';
-import { Session } from 'node:inspector';
-import { createHistogram, performance } from 'node:perf_hooks';
-import process from 'node:process';
-import { setTimeout } from 'node:timers';
+const fs = require('node:fs');
+const { Session } = require('node:inspector');
+const { createHistogram, performance } = require('node:perf_hooks');
+const process = require('node:process');
+const { setTimeout } = require('node:timers');
 
 const INTERVAL_MS = 10;
 
