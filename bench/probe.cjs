@@ -2,9 +2,10 @@
 'use strict';
 /**
  * Event-loop probe for the benchmark. The benchmark preloads this file into the server it
- * measures (`node --require ./bench/probe.cjs bin/portico.cjs serve`; CommonJS, so that, like the staleness
- * check of `npm start`, it does not start libuv's thread pool before bin/portico.cjs sizes it) and talks to it over the IPC
- * channel it opened; a normal start never loads it, so the server itself has no such endpoint.
+ * measures (`node --require ./bench/probe.cjs bin/portico.cjs serve`) and talks to it over the
+ * IPC channel it opened; a normal start never loads it, so the server itself has no such
+ * endpoint. bin/portico.cjs leaves the thread pool alone after a preload it does not know, so
+ * the benchmark sets the size the launcher gives `npm start` itself (withLauncherThreadPool).
  *
  * The lag is how late a 10 ms timer fires, recorded only while a measured slice runs
  * (probe:slice-start … probe:slice-end), so the pauses between slices do not water it down.

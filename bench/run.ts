@@ -405,7 +405,9 @@ async function benchStore(bench: Bench, store: Store, workDir: string): Promise<
   const { server, firstOkMs } = await startServer({
     command: process.execPath,
     args: [...START_OPTIONS, '--require', PROBE, PROGRAM, 'serve'],
-    env: porticoEnv(store, port),
+    // The probe is a preload the launcher does not know, so it would leave the pool alone: the
+    // server gets the size the launcher gives it in `npm start`.
+    env: withLauncherThreadPool(porticoEnv(store, port), START_OPTIONS),
     port,
     logFile: path.join(store.dataDir, 'server.log'),
   });

@@ -46,6 +46,10 @@ interface Hit {
   body_text: string;
 }
 
+/**
+ * `limit` is the code's own (SEARCH_RESULTS_LIMIT), never a request's: it is written into the
+ * SQL (literalLimit).
+ */
 async function findMatches(
   deps: KbDeps,
   store: SearchStore,
