@@ -3,7 +3,7 @@ import type { RequestMeta } from '../audit/audit.js';
 import { MINUTE_MS } from '../clock.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
 import type { Database, PendingSignIn, PendingStage, Session, User } from '../db/schema.js';
-import { consumeRateLimit, clearRateLimit } from '../security/rate-limit.js';
+import { clearRateLimit, consumeRateLimit, consumeRateLimitPair } from '../security/rate-limit.js';
 import { generateToken, hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { issueToken, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
@@ -286,19 +286,14 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     const now = clock.now();
     const emailKey = `login:email:${hashToken(normalizeEmail(email))}`;
     // Counted for unknown addresses too, so the limit says nothing about which accounts exist.
-    // Both counters in one transaction: one commit.
-    const [perEmail, perIp] = await db
-      .transaction()
-      .execute(async (trx) => [
-        await consumeRateLimit(trx, emailKey, LOGIN_ATTEMPTS_PER_EMAIL, LOGIN_WINDOW_MS, now),
-        await consumeRateLimit(
-          trx,
-          `login:ip:${meta.ip}`,
-          LOGIN_ATTEMPTS_PER_IP,
-          LOGIN_WINDOW_MS,
-          now,
-        ),
-      ]);
+    // Both counters in one statement: one commit, one round trip.
+    const [perEmail, perIp] = await consumeRateLimitPair(
+      db,
+      { key: emailKey, limit: LOGIN_ATTEMPTS_PER_EMAIL },
+      { key: `login:ip:${meta.ip}`, limit: LOGIN_ATTEMPTS_PER_IP },
+      LOGIN_WINDOW_MS,
+      now,
+    );
     if (!perEmail.allowed || !perIp.allowed) {
       return {
         outcome: 'rate_limited',

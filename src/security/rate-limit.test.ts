@@ -1,0 +1,61 @@
+import SQLite from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Kysely, SqliteDialect, sql } from '../db/kysely.js';
+import type { Database } from '../db/schema.js';
+import { consumeRateLimit, consumeRateLimitPair } from './rate-limit.js';
+
+const WINDOW = 60_000;
+
+describe('consumeRateLimitPair', () => {
+  let db: Kysely<Database>;
+
+  beforeEach(async () => {
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(':memory:') }) });
+    await sql`create table rate_limits (key text primary key, window_start bigint not null, count integer not null)`.execute(
+      db,
+    );
+  });
+  afterEach(() => db.destroy());
+
+  const pair = (now: number) =>
+    consumeRateLimitPair(db, { key: 'email', limit: 2 }, { key: 'ip', limit: 3 }, WINDOW, now);
+
+  it('counts both limiters, each against its own limit, and answers in argument order', async () => {
+    expect(await pair(1_000)).toEqual([
+      { allowed: true, retryAfterMs: 0 },
+      { allowed: true, retryAfterMs: 0 },
+    ]);
+    await pair(2_000);
+    // The third hit passes the first limit (2) only; the fourth passes both.
+    expect(await pair(3_000)).toEqual([
+      { allowed: false, retryAfterMs: 58_000 },
+      { allowed: true, retryAfterMs: 0 },
+    ]);
+    expect(await pair(4_000)).toEqual([
+      { allowed: false, retryAfterMs: 57_000 },
+      { allowed: false, retryAfterMs: 57_000 },
+    ]);
+  });
+
+  it('counts as consumeRateLimit does, and starts a new window for each counter on its own', async () => {
+    // The client address was counted alone earlier, in a window that ends before the other's.
+    await consumeRateLimit(db, 'ip', 3, WINDOW, 0);
+    await consumeRateLimit(db, 'ip', 3, WINDOW, 0);
+    await pair(30_000);
+    expect(await db.selectFrom('rate_limits').selectAll().orderBy('key').execute()).toEqual([
+      { key: 'email', window_start: 30_000, count: 1 },
+      { key: 'ip', window_start: 0, count: 3 },
+    ]);
+    await pair(65_000);
+    expect(await db.selectFrom('rate_limits').selectAll().orderBy('key').execute()).toEqual([
+      { key: 'email', window_start: 30_000, count: 2 },
+      { key: 'ip', window_start: 65_000, count: 1 },
+    ]);
+  });
+
+  it('refuses one key given twice, which one upsert could not count twice', async () => {
+    await expect(
+      consumeRateLimitPair(db, { key: 'k', limit: 1 }, { key: 'k', limit: 1 }, WINDOW, 0),
+    ).rejects.toThrow('two different keys');
+  });
+});
