@@ -9,6 +9,8 @@ export interface CookieNames {
   language: string;
   /** A trusted device's token ("Remember this device for 30 days"). */
   device: string;
+  /** The page asked for before a log-in that must first set up 2FA, kept through the set-up. */
+  next: string;
   /** A secret sealed for its one-time page (src/web/shown-once.ts), one cookie per page. */
   shown: Record<ShownKind, string>;
 }
@@ -28,6 +30,7 @@ export function cookieNames(secure: boolean): CookieNames {
     flash: `${prefix}portico_flash`,
     language: `${prefix}portico_lang`,
     device: `${prefix}portico_device`,
+    next: `${prefix}portico_next`,
     shown: {
       recoveryCodes: `${pathPrefix}portico_codes`,
       apiKey: `${pathPrefix}portico_api_key`,

@@ -12,6 +12,7 @@ import { hmac } from '../security/tokens.js';
 import { TRUSTED_DEVICE_TTL_MS } from '../two-factor/trusted-devices.js';
 import type { CookieNames, CookieWriter } from './cookies.js';
 import { cookieValues } from './cookies.js';
+import { safeNext } from './web-deps.js';
 import type { Shown, ShownHolder, ShownKind } from './shown-once.js';
 import { openShown, sealShown, SHOWN_ONCE_TTL_MS, SHOWN_PATHS } from './shown-once.js';
 import type { PageContext } from './views/page-context.js';
@@ -164,6 +165,13 @@ export interface WebTools {
   clearSession(reply: FastifyReply): void;
   setPending(reply: FastifyReply, token: string): void;
   clearPending(reply: FastifyReply): void;
+  /**
+   * Keeps the page asked for before a log-in through the mandatory set-up, which spans several
+   * pages and forms (an empty `next` forgets an older one); as long as the pending sign-in lives.
+   */
+  keepNext(reply: FastifyReply, next: string): void;
+  /** The kept page, checked again as a local path (else `/`), and forgotten. */
+  takeNext(request: FastifyRequest, reply: FastifyReply): string;
   /** Keeps a trusted device's token in the browser for as long as the device is trusted. */
   setDevice(reply: FastifyReply, token: string): void;
   clearDevice(reply: FastifyReply): void;
@@ -235,6 +243,16 @@ export function createWebTools(
     },
     clearPending(reply) {
       writer.clear(reply, cookies.pending);
+    },
+    keepNext(reply, next) {
+      if (next) writer.set(reply, cookies.next, next, 10 * 60);
+      else writer.clear(reply, cookies.next);
+    },
+    takeNext(request, reply) {
+      const next = request.cookies[cookies.next];
+      if (next === undefined) return '/';
+      writer.clear(reply, cookies.next);
+      return safeNext(next);
     },
     rotateCsrf(reply) {
       const secret = randomBytes(32).toString('base64url');

@@ -13,7 +13,7 @@ import type { TwoFactorPolicy } from '../../src/two-factor/policy.js';
 import type { Client } from '../helpers/client.js';
 import { textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { logIn, registerAndVerify } from '../helpers/flows.js';
+import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
 import { codeIn } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
@@ -232,6 +232,36 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
       expect(await sessionCount(app, user.userId)).toBe(1);
       expect((await user.client.get('/profile')).status).toBe(200);
     }
+  });
+
+  it('takes the person on to the page asked for once the mandatory set-up is done', async () => {
+    const logInFor = (user: { client: Client; email: string }, next: string) =>
+      user.client.submit(
+        `/login?next=${encodeURIComponent(next)}`,
+        { email: user.email, password: PASSWORD, next },
+        '/login',
+      );
+    await savePolicy({ require: 'all' });
+    const user = await newUser();
+    expect((await logInFor(user, '/profile/email')).location).toBe('/login/2fa/setup');
+    await setUpApp(app, user.client, '/login/2fa/setup');
+    // "Continue" on the recovery codes leads there, not home.
+    const done = await user.client.get('/profile/2fa/recovery-codes/done');
+    expect(done.location).toBe('/profile/email');
+
+    // Set up later, too; and a page of another site is never the way on.
+    await savePolicy({ require: 'all', graceUntil: app.clock.now() + 24 * 60 * 60_000 });
+    const later = await newUser();
+    await logInFor(later, '/kb');
+    expect((await later.client.post('/login/2fa/setup/later')).location).toBe('/kb');
+    const tricked = await newUser();
+    await logInFor(tricked, '//evil.example/');
+    expect((await tricked.client.post('/login/2fa/setup/later')).location).toBe('/');
+    // Nothing asked for: home, even when an earlier log-in in this browser asked for a page.
+    const plain = await newUser();
+    plain.client.cookies.set('portico_next', '/kb');
+    await logIn(plain.client, plain.email);
+    expect((await plain.client.post('/login/2fa/setup/later')).location).toBe('/');
   });
 
   it('offers "Set up later" only while the grace date lasts', async () => {

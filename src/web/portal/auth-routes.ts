@@ -105,7 +105,11 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
         return again(403, { formError: t.login.disabled });
       case 'pending':
         tools.setPending(reply, result.pendingToken);
-        if (result.stage === 'setup_required') return reply.redirect('/login/2fa/setup', 303);
+        if (result.stage === 'setup_required') {
+          // Set-up spans several pages: the page asked for waits in a cookie till it is done.
+          tools.keepNext(reply, next);
+          return reply.redirect('/login/2fa/setup', 303);
+        }
         // The second step takes the person on to the page they asked for.
         return reply.redirect(
           next ? `/login/2fa?next=${encodeURIComponent(next)}` : '/login/2fa',

@@ -156,12 +156,13 @@ export function registerTwoFactorRoutes(
       }
       tools.setSession(reply, done.sessionToken);
       tools.rotateCsrf(reply);
+      const next = tools.takeNext(request, reply);
       if (created.recoveryCodes) {
         const holder = { userId: actor.user.id, sessionHash: hashToken(done.sessionToken) };
-        return showCodes(reply, holder, created.recoveryCodes, kind, '/');
+        return showCodes(reply, holder, created.recoveryCodes, kind, next);
       }
       tools.flash(reply, flashKey);
-      return reply.redirect('/', 303);
+      return reply.redirect(next, 303);
     }
     if (created.recoveryCodes && request.auth) {
       const holder = shownHolder(request.auth);
@@ -396,7 +397,7 @@ export function registerTwoFactorRoutes(
     if (!done) return reply.redirect('/login', 303);
     tools.setSession(reply, done.sessionToken);
     tools.rotateCsrf(reply);
-    return reply.redirect('/', 303);
+    return reply.redirect(tools.takeNext(request, reply), 303);
   });
 
   // Managing a method: rename, change the email address with a new code, remove.
