@@ -87,10 +87,10 @@ const phcBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64').r
  * exhausting memory. How many hashes the pool holds at once depends on its size
  * ({@link hashesInFlight}): with more threads than cores (libuv's default on two cores), other
  * pool work (files, DNS) finds a thread free; with no more threads than cores (`bin/portico.cjs`
- * gives it two to four), it
- * waits behind the few hashes already queued, one to two hashes' time. The binding's allocator
- * gives each hash's memory back to the system when the hash ends, so the process holds at most
- * `concurrency` blocks of `memoryCost` KiB, and none between bursts (docs/decisions.md).
+ * gives it two to four), it waits behind the few hashes already queued, one to two hashes' time.
+ * The binding's allocator gives each hash's memory back to the system when the hash ends, so
+ * the process holds at most `concurrency` blocks of `memoryCost` KiB, and none between bursts
+ * (docs/decisions.md).
  *
  * New hashes are PHC strings in the form Portico has always stored,
  * `$argon2id$v=19$m=…,p=…,t=…$salt$hash` (16-byte salt, 32-byte hash); verification reads the

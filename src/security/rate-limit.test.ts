@@ -26,7 +26,7 @@ describe('consumeRateLimitPair', () => {
       { allowed: true, retryAfterMs: 0 },
     ]);
     await pair(2_000);
-    // The third hit passes the first limit (2) only; the fourth passes both.
+    // The third hit goes over the first limit (2) only; the fourth over both.
     expect(await pair(3_000)).toEqual([
       { allowed: false, retryAfterMs: 58_000 },
       { allowed: true, retryAfterMs: 0 },

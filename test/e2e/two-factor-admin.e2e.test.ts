@@ -185,8 +185,9 @@ describe.skipIf(missing !== null)('two-factor administration in the browser', ()
     await page.waitForURL('**/login/2fa/setup');
 
     await setUpAppAtLogin(page, email);
+    // Set-up done, the page asked for before this log-in opens (Your 2FA).
     await page.getByRole('link', { name: 'Continue' }).click();
-    await page.waitForURL((url) => url.pathname === '/');
+    await page.waitForURL((url) => url.pathname === '/profile/2fa');
     await expectSignedIn(page);
 
     // Your 2FA says it is required, and the last method cannot be removed.
