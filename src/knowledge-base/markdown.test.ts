@@ -35,4 +35,9 @@ describe('article Markdown', () => {
     const html = await renderMarkdown('## Step one\n\nOpen **Your 2FA** &amp; choose.\n\n- a\n- b');
     expect(htmlToText(html)).toBe('Step one\nOpen Your 2FA & choose.\na\nb');
   });
+
+  it('keeps a paragraph wrapped in the source on one line', async () => {
+    const html = await renderMarkdown('Portico shows\nten codes,\n  each for one log-in.\n\nNext');
+    expect(htmlToText(html)).toBe('Portico shows ten codes, each for one log-in.\nNext');
+  });
 });

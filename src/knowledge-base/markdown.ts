@@ -85,10 +85,13 @@ const ENTITIES: Record<string, string> = {
 
 /**
  * The readable text of sanitised article HTML: what search indexes and snippets quote.
- * Block ends become line breaks so words of adjacent paragraphs do not run together.
+ * Block ends become line breaks so words of adjacent paragraphs do not run together; a line
+ * break of the Markdown source inside a paragraph is a space, so a line is always a whole block
+ * (a heading, a paragraph, a list item).
  */
 export function htmlToText(safeHtml: string): string {
   return safeHtml
+    .replace(/\s*\n\s*/g, ' ')
     .replace(/<(?:br|hr)\s*\/?>/gi, '\n')
     .replace(/<\/?(?:p|h[1-6]|ul|ol|li|blockquote|pre|table|tr|th|td)\b[^>]*>/gi, '\n')
     .replace(/<img\b[^>]*\balt="([^"]*)"[^>]*>/gi, ' $1 ')

@@ -3,6 +3,7 @@ import { literalLimit } from '../db/literal-limit.js';
 import type { Locale } from '../i18n/index.js';
 import { LOCALES } from '../i18n/index.js';
 import type { Catalog, CategoryLink } from './catalog.js';
+import { htmlToText } from './markdown.js';
 import type { KbDeps, SearchStore } from './store.js';
 import { searchStoreOf } from './store.js';
 import type { AnalysedQuery, TextSegment } from './text-search.js';
@@ -43,7 +44,7 @@ interface Hit {
   translation_id: string;
   article_id: string;
   title: string;
-  body_text: string;
+  body_html: string;
 }
 
 /**
@@ -60,7 +61,7 @@ async function findMatches(
   if (store === 'sqlite') {
     // bm25() is lower for better matches; ties go to the title alphabetically.
     const result = await sql<Hit>`
-      select t.id as translation_id, t.article_id, t.title, t.body_text
+      select t.id as translation_id, t.article_id, t.title, t.body_html
       from kb_search
       join kb_article_translations t on t.id = kb_search.translation_id
       where kb_search match ${fts5Query(query)}
@@ -72,7 +73,7 @@ async function findMatches(
   }
   const config = PG_TEXT_SEARCH_CONFIG[locale];
   const result = await sql<Hit>`
-    select t.id as translation_id, t.article_id, t.title, t.body_text
+    select t.id as translation_id, t.article_id, t.title, t.body_html
     from kb_article_translations t,
       to_tsquery(${config}::regconfig, ${tsQueryText(query)}) q
     where t.locale = ${locale}
@@ -120,7 +121,9 @@ export function createSearch(deps: KbDeps, catalog: Catalog) {
           slug: article.slug,
           locale: language,
           title: highlight(language, hit.title, query),
-          snippet: buildSnippet(language, hit.body_text, query),
+          // From the HTML, not the stored text: texts stored by earlier versions keep the
+          // source's line breaks inside paragraphs, which a snippet would take for block ends.
+          snippet: buildSnippet(language, htmlToText(hit.body_html), query),
           categories: catalog.categoryTrail(snap, hit.article_id, locale),
         });
       }

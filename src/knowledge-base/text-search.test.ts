@@ -64,6 +64,15 @@ describe('search text analysis', () => {
     expect(snippet.map((s) => s.text).join('')).toContain('Save your recovery codes');
   });
 
+  it('ends a heading or list item with a full stop, so it does not run into the next block', () => {
+    const text =
+      'Set up an authenticator app\nOpen the app.\nScan the code\nType the code:\nDone?\nYes';
+    const snippet = buildSnippet('en', text, analyseQuery('en', 'zebra')!);
+    expect(snippet.map((s) => s.text).join('')).toBe(
+      'Set up an authenticator app. Open the app. Scan the code. Type the code: Done? Yes',
+    );
+  });
+
   it('starts at the beginning when nothing matches, and never breaks on empty text', () => {
     const snippet = buildSnippet('en', 'Short text. Nothing here.', analyseQuery('en', 'zebra')!);
     expect(snippet.map((s) => s.text).join('')).toBe('Short text. Nothing here.');

@@ -207,12 +207,22 @@ export const SNIPPET_WORDS = 30;
  * words (then the most matches, then the earliest), with those words marked and an ellipsis
  * where text was cut. Without any match, the opening words.
  */
+/**
+ * A snippet runs its lines together, and each line of an article's text is a whole block
+ * (htmlToText): a heading or list item that ends without a stop would run into the next block
+ * ("Set up the app Open the app…"), so such a line gets a full stop.
+ */
+function endLines(text: string): string {
+  return text.replace(/(?<=[\p{L}\p{N})\]"'’”])[ \t]*\n/gu, '.\n');
+}
+
 export function buildSnippet(
   locale: Locale,
-  text: string,
+  articleText: string,
   query: AnalysedQuery,
   windowWords = SNIPPET_WORDS,
 ): TextSegment[] {
+  const text = endLines(articleText);
   const tokens = tokenize(text);
   if (tokens.length === 0) return [];
   const keyOf = matcher(locale, query);

@@ -84,6 +84,12 @@ describe.each(DIALECTS)('knowledge base for end-users (%s)', (dialect) => {
       ids[slug] = id;
       return id;
     };
+    // Snippet fixture: a heading, then a paragraph wrapped in the source.
+    await article(
+      'okavango-guide',
+      'Delta guide',
+      '## Okavango crossing\n\nThe okavango floods\nevery winter, and the herds\nfollow it.',
+    );
     // Ranking fixture: "quagga" in one title and in another body (three times); fillers so
     // the word is rare in the corpus, as it would be in a real knowledge base.
     await article(
@@ -162,6 +168,27 @@ describe.each(DIALECTS)('knowledge base for end-users (%s)', (dialect) => {
     expect(title.body).toMatch(
       /<h2><a href="\/kb\/articles\/quagga-title">The <mark>quagga<\/mark>/,
     );
+  });
+
+  it('quotes a heading as a sentence of its own, and a wrapped paragraph as one line', async () => {
+    const snippetText = async () => {
+      const page = await new Client(app.app).get('/kb/search?q=okavango');
+      expect(resultSlugs(page.body)).toEqual(['okavango-guide']);
+      return textOf(/<p class="kb-snippet">([\s\S]*?)<\/p>/.exec(page.body)?.[1] ?? '');
+    };
+    const expected =
+      'Okavango crossing. The okavango floods every winter, and the herds follow it.';
+    expect(await snippetText()).toBe(expected);
+    // The same for a text stored by an earlier version, which kept the source's line breaks.
+    await app.db
+      .updateTable('kb_article_translations')
+      .set({
+        body_text:
+          'Okavango crossing\nThe okavango floods\nevery winter, and the herds\nfollow it.',
+      })
+      .where('article_id', '=', ids['okavango-guide'] ?? '')
+      .execute();
+    expect(await snippetText()).toBe(expected);
   });
 
   it('escapes the query and the snippet text, and survives hostile search input', async () => {
