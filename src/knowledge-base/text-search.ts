@@ -203,11 +203,6 @@ function markWords(
 export const SNIPPET_WORDS = 30;
 
 /**
- * The stretch of about SNIPPET_WORDS words of a body that holds the most different query
- * words (then the most matches, then the earliest), with those words marked and an ellipsis
- * where text was cut. Without any match, the opening words.
- */
-/**
  * A snippet runs its lines together, and each line of an article's text is a whole block
  * (htmlToText): a heading or list item that ends without a stop would run into the next block
  * ("Set up the app Open the app…"), so such a line gets a full stop.
@@ -216,6 +211,11 @@ function endLines(text: string): string {
   return text.replace(/(?<=[\p{L}\p{N})\]"'’”])[ \t]*\n/gu, '.\n');
 }
 
+/**
+ * The stretch of about SNIPPET_WORDS words of a body that holds the most different query
+ * words (then the most matches, then the earliest), with those words marked and an ellipsis
+ * where text was cut. Without any match, the opening words.
+ */
 export function buildSnippet(
   locale: Locale,
   articleText: string,
