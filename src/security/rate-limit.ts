@@ -22,6 +22,16 @@ export async function consumeRateLimit(
   now: number,
 ): Promise<RateLimitResult> {
   const row = firstRow(await countHit(db, { key, now, expiredAt: now - windowMs }));
+  return verdict(row, limit, windowMs, now);
+}
+
+/** Whether a counter, as the upsert left it, is still within its limit. */
+function verdict(
+  row: { count: number; window_start: number } | undefined,
+  limit: number,
+  windowMs: number,
+  now: number,
+): RateLimitResult {
   if (!row) throw new Error('rate limit upsert returned no row');
   if (row.count <= limit) return { allowed: true, retryAfterMs: 0 };
   return { allowed: false, retryAfterMs: Math.max(0, row.window_start + windowMs - now) };
@@ -83,12 +93,13 @@ export async function consumeRateLimitPair(
     now,
     expiredAt: now - windowMs,
   });
-  const result = ({ key, limit }: RateLimit): RateLimitResult => {
-    const row = rows.find((r) => r.key === key);
-    if (!row) throw new Error('rate limit upsert returned no row');
-    if (row.count <= limit) return { allowed: true, retryAfterMs: 0 };
-    return { allowed: false, retryAfterMs: Math.max(0, row.window_start + windowMs - now) };
-  };
+  const result = ({ key, limit }: RateLimit) =>
+    verdict(
+      rows.find((r) => r.key === key),
+      limit,
+      windowMs,
+      now,
+    );
   return [result(first), result(second)];
 }
 
