@@ -41,12 +41,11 @@ const ROOT = path.join(path.dirname(fs.realpathSync(__filename)), '..');
 const STALENESS_CHECK = path.join(ROOT, 'scripts', 'build-if-stale.cjs');
 
 /**
- * The Node options in `execArgv` and NODE_OPTIONS that preload something other than `ownPreload`.
+ * Whether these Node options (`execArgv` and NODE_OPTIONS) preload anything but `ownPreload`.
  * @param {string[]} options
  * @param {string} ownPreload absolute path of the one preload that is known to use no pool
  */
-function foreignPreloads(options, ownPreload) {
-  const found = [];
+function preloadsOtherThan(options, ownPreload) {
   for (let i = 0; i < options.length; i++) {
     const option = options[i] ?? '';
     const equals = option.indexOf('=');
@@ -54,9 +53,9 @@ function foreignPreloads(options, ownPreload) {
     if (!PRELOADS.has(name)) continue;
     const value = equals > 0 ? option.slice(equals + 1) : (options[++i] ?? '');
     const own = (name === '--require' || name === '-r') && path.resolve(value) === ownPreload;
-    if (!own) found.push(option);
+    if (!own) return true;
   }
-  return found;
+  return false;
 }
 
 /**
@@ -74,7 +73,7 @@ function threadPoolSetting(env, execArgv, cores) {
     .split(/\s+/)
     .filter(Boolean)
     .map((word) => word.replace(/["']/g, ''));
-  if (foreignPreloads([...execArgv, ...fromEnv], STALENESS_CHECK).length > 0) return undefined;
+  if (preloadsOtherThan([...execArgv, ...fromEnv], STALENESS_CHECK)) return undefined;
   // Two at least: a slow DNS lookup or file read must not stop all other pool work.
   return String(Math.min(MAX_THREADS, Math.max(2, cores)));
 }

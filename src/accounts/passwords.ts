@@ -47,8 +47,6 @@ export interface HasherOptions {
   parallelism: number;
   /** At most this many hashes run at once (default: the core count). */
   concurrency?: number;
-  /** The size of libuv's thread pool (default: as libuv reads it, {@link threadPoolSize}). */
-  threadPool?: number;
 }
 
 /** libuv's largest thread pool. */
@@ -98,7 +96,7 @@ const phcBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64').r
  */
 export function createPasswordHasher(options: HasherOptions = ARGON2_PARAMS): PasswordHasher {
   const concurrency = options.concurrency ?? Math.max(1, os.availableParallelism());
-  const limit = createLimiter(hashesInFlight(concurrency, options.threadPool ?? threadPoolSize()));
+  const limit = createLimiter(hashesInFlight(concurrency, threadPoolSize()));
   const { memoryCost, timeCost, parallelism } = options;
   const prefix = `$argon2id$v=19$m=${memoryCost},p=${parallelism},t=${timeCost}$`;
   let dummyHash: Promise<string> | null = null;
