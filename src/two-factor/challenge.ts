@@ -214,7 +214,8 @@ export function createChallenge(
     if (lockedUntil(ctx.user, now)) return tfFail(TwoFactorError.LOCKED);
     const method = (await methods.usable(ctx.user.id)).find((m) => m.type === 'email');
     if (!method?.email) return tfFail(TwoFactorError.METHOD_DISABLED);
-    const issued = await emailCodes.issue(
+    const mailContext = postman.context(method.email, ctx.user.name, ctx.user.locale);
+    const sent = await emailCodes.send(
       {
         userId: ctx.user.id,
         purpose: 'sign_in',
@@ -222,15 +223,9 @@ export function createChallenge(
         email: method.email,
       },
       now,
+      (code) => postman.sendNow(emailCodeMail(mailContext, 'sign_in', code)),
     );
-    if (!issued.ok) return issued;
-    postman.sendLater(
-      emailCodeMail(
-        postman.context(method.email, ctx.user.name, ctx.user.locale),
-        'sign_in',
-        issued.value,
-      ),
-    );
+    if (!sent.ok) return sent;
     await audit.record({
       event: 'two_factor.email_code_sent',
       targetUserId: ctx.user.id,

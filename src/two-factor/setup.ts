@@ -165,14 +165,13 @@ export function createSetup(
   ): Promise<TfResult<{ setupId: string }>> {
     if (!setup.email) return tfFail(TwoFactorError.SETUP_EXPIRED);
     const purpose = setup.kind === 'email_change' ? 'change' : 'setup';
-    const issued = await emailCodes.issue(
+    const mailContext = postman.context(setup.email, user.name, user.locale);
+    const sent = await emailCodes.send(
       { userId: user.id, purpose, requestId: setup.id, email: setup.email },
       clock.now(),
+      (code) => postman.sendNow(emailCodeMail(mailContext, purpose, code)),
     );
-    if (!issued.ok) return issued;
-    postman.sendLater(
-      emailCodeMail(postman.context(setup.email, user.name, user.locale), purpose, issued.value),
-    );
+    if (!sent.ok) return sent;
     return tfOk({ setupId: setup.id });
   }
 
@@ -204,8 +203,8 @@ export function createSetup(
     await db.insertInto('two_factor_setups').values(setup).execute();
     const sent = await sendSetupCode(user, setup);
     if (!sent.ok) {
-      // Refused (asked again within the minute, or too often): the earlier set-up and the
-      // code already sent for it stay usable.
+      // Refused (asked again within the minute, or too often), or the mail was not sent: the
+      // earlier set-up and the code already sent for it stay usable.
       await db.deleteFrom('two_factor_setups').where('id', '=', setup.id).execute();
       return sent;
     }

@@ -266,6 +266,13 @@ describe.skipIf(missing !== null)('two-factor journey in the browser (seed artic
 
     // The set-up code went out a moment ago; a minute later another may be sent.
     app.clock.advance(RESEND_COOLDOWN_MS);
+    // A relay that refuses the mail is shown, and asking again works at once.
+    app.mail.refused.add(journey.email.toLowerCase());
+    await send.click();
+    await page.getByText('We could not send the email. Try again in a moment.').waitFor();
+    expect(await page.getByRole('status').getByText('We sent a 6-digit code').count()).toBe(0);
+    await check(page, 'challenge-email-not-sent');
+    app.mail.refused.clear();
     const since = app.mail.messages.length;
     await send.click();
     await page.getByRole('status').getByText(`We sent a 6-digit code to ${masked}`).waitFor();

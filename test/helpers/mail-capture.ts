@@ -15,6 +15,8 @@ export interface CapturedMail {
  */
 export class MailCapture {
   readonly messages: CapturedMail[] = [];
+  /** Addresses the server refuses for now, as a relay does with a full or unknown mailbox. */
+  readonly refused = new Set<string>();
   private waiters: Array<() => void> = [];
   private server: SMTPServer;
 
@@ -31,6 +33,14 @@ export class MailCapture {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      onRcptTo(address, _session, callback) {
+        if (sink.capture?.refused.has(address.address.toLowerCase())) {
+          const error = Object.assign(new Error('Mailbox unavailable'), { responseCode: 450 });
+          callback(error);
+          return;
+        }
+        callback();
+      },
       onData(stream, session, callback) {
         simpleParser(stream)
           .then((parsed) => {

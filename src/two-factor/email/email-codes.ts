@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, EmailCodePurpose } from '../../db/schema.js';
-import { consumeRateLimit } from '../../security/rate-limit.js';
+import { clearRateLimit, consumeRateLimit } from '../../security/rate-limit.js';
 import { generateNumericCode, hmac, newId, safeEqual } from '../../security/tokens.js';
 import {
   EMAIL_CODE_COOLDOWN_MS,
@@ -29,17 +29,18 @@ function codeHash(key: Buffer, request: EmailCodeRequest, code: string): string 
 
 export function createEmailCodes(db: Kysely<Database>, key: Buffer) {
   /**
-   * A new code for one request. At most one per 60 s and five per hour per user; issuing one
-   * deletes every earlier code of that purpose, so only the newest is valid.
+   * Mails a new code for one request. At most one per 60 s and five per hour per user. The
+   * code is stored once the relay has taken the mail, and then replaces every earlier code of
+   * that purpose. A mail the relay did not take stores nothing, so the code sent before stays
+   * the valid one, and does not count as the minute's code: the person may ask again at once.
    */
-  async function issue(request: EmailCodeRequest, now: number): Promise<TfResult<string>> {
-    const cooldown = await consumeRateLimit(
-      db,
-      `email-code:cooldown:${request.userId}`,
-      1,
-      EMAIL_CODE_COOLDOWN_MS,
-      now,
-    );
+  async function send(
+    request: EmailCodeRequest,
+    now: number,
+    deliver: (code: string) => Promise<boolean>,
+  ): Promise<TfResult<void>> {
+    const cooldownKey = `email-code:cooldown:${request.userId}`;
+    const cooldown = await consumeRateLimit(db, cooldownKey, 1, EMAIL_CODE_COOLDOWN_MS, now);
     if (!cooldown.allowed) return tfFail(TwoFactorError.RESEND_TOO_SOON);
     const hourly = await consumeRateLimit(
       db,
@@ -50,6 +51,10 @@ export function createEmailCodes(db: Kysely<Database>, key: Buffer) {
     );
     if (!hourly.allowed) return tfFail(TwoFactorError.RESEND_LIMIT);
     const code = generateNumericCode(EMAIL_CODE_DIGITS);
+    if (!(await deliver(code))) {
+      await clearRateLimit(db, cooldownKey);
+      return tfFail(TwoFactorError.MAIL_FAILED);
+    }
     await db.transaction().execute(async (trx) => {
       await trx
         .deleteFrom('email_codes')
@@ -71,7 +76,7 @@ export function createEmailCodes(db: Kysely<Database>, key: Buffer) {
         })
         .execute();
     });
-    return tfOk(code);
+    return tfOk(undefined);
   }
 
   /** The address the live code of a request went to (to show "sent to l•••@…"). */
@@ -128,7 +133,7 @@ export function createEmailCodes(db: Kysely<Database>, key: Buffer) {
     return tfOk({ email: row.email });
   }
 
-  return { issue, verify, pendingAddress };
+  return { send, verify, pendingAddress };
 }
 
 export type EmailCodes = ReturnType<typeof createEmailCodes>;

@@ -171,7 +171,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
           method: 'email',
           codeSent: false,
           error: twoFactorErrorText(request.t, sent.error),
-          status: 429,
+          status: sent.error === 'MAIL_FAILED' ? 503 : 429,
           next,
           cancel,
         });

@@ -51,6 +51,9 @@ async function qrDataUri(uri: string): Promise<string> {
 
 /** Errors about the code belong to the code field; the rest are about the whole form. */
 const CODE_ERRORS: TwoFactorErrorCode[] = ['INVALID_CODE', 'CODE_EXPIRED', 'CODE_ALREADY_USED'];
+/** A new code refused or not sent: the one sent before, if any, is still the valid one. */
+const KEEP_EARLIER_CODE: TwoFactorErrorCode[] = ['RESEND_TOO_SOON', 'RESEND_LIMIT', 'MAIL_FAILED'];
+const statusOfRefusedSend = (error: TwoFactorErrorCode) => (error === 'MAIL_FAILED' ? 503 : 429);
 
 /**
  * Your 2FA (SPEC §2.2–§2.5) and the mandatory set-up on the login path (§2.6): the same set-up
@@ -342,7 +345,7 @@ export function registerTwoFactorRoutes(
 
       const started = await setup.startEmail(actor.user, { name, email });
       if (!started.ok) {
-        if (started.error === 'RESEND_TOO_SOON' || started.error === 'RESEND_LIMIT') {
+        if (KEEP_EARLIER_CODE.includes(started.error)) {
           // The code sent a moment ago still works: keep asking for it.
           const earlier = await setup.emailSetup(
             actor.user,
@@ -352,7 +355,12 @@ export function registerTwoFactorRoutes(
           const keep = earlier?.email
             ? { setupId: earlier.id, name: earlier.name ?? name, email: earlier.email }
             : {};
-          return page(keep, {}, 429, twoFactorErrorText(t, started.error));
+          return page(
+            keep,
+            {},
+            statusOfRefusedSend(started.error),
+            twoFactorErrorText(t, started.error),
+          );
         }
         return refused(request, reply, started.error, place.base);
       }
@@ -485,8 +493,8 @@ export function registerTwoFactorRoutes(
       methodId: method.id,
     });
     if (!started.ok) {
-      // Refused as too soon or too often: the code sent a moment ago still works.
-      const earlier = started.error.startsWith('RESEND')
+      // Refused as too soon or too often, or not sent: the code sent before still works.
+      const earlier = KEEP_EARLIER_CODE.includes(started.error)
         ? await setup.emailSetup(
             auth.user,
             text(request.body, 'setup_id').slice(0, 64),
@@ -504,7 +512,7 @@ export function registerTwoFactorRoutes(
               formError: twoFactorErrorText(t, started.error),
             }
           : { values: { email }, formError: twoFactorErrorText(t, started.error) },
-        started.error.startsWith('RESEND') ? 429 : 409,
+        KEEP_EARLIER_CODE.includes(started.error) ? statusOfRefusedSend(started.error) : 409,
       );
     }
     return render(
