@@ -5,6 +5,7 @@ import type { AccountDeps } from './accounts/deps.js';
 import { createEmailAddresses } from './accounts/email-addresses.js';
 import type { PasswordHasher } from './accounts/passwords.js';
 import { createRegistration } from './accounts/registration.js';
+import { createSessionList } from './accounts/session-list.js';
 import type { ActiveSession } from './accounts/sessions.js';
 import { primaryAddressOf } from './accounts/users.js';
 import { revokeSession } from './accounts/sessions.js';
@@ -58,6 +59,7 @@ export function createServices(options: ServiceOptions) {
       administrators: createAdministrators(deps),
       primaryAddress: (userId: string) => primaryAddressOf(options.db, userId),
       sessions: {
+        ...createSessionList(deps),
         revoke: (idHash: string) => revokeSession(options.db, idHash),
         async signOut(auth: ActiveSession, meta: RequestMeta) {
           await revokeSession(options.db, auth.session.id_hash);

@@ -19,6 +19,8 @@ export type AuditEventType =
   | 'sign_in.succeeded'
   | 'sign_in.unverified'
   | 'sign_out'
+  | 'session.ended'
+  | 'session.others_ended'
   | 'password.changed'
   | 'password.reset_requested'
   | 'password.reset'

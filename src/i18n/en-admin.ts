@@ -262,6 +262,8 @@ export const adminEn = {
     'sign_in.succeeded': 'Logged in',
     'sign_in.unverified': 'Log-in with an unverified address',
     sign_out: 'Logged out',
+    'session.ended': 'Signed out another browser',
+    'session.others_ended': 'Signed out everywhere else',
     'password.changed': 'Password changed',
     'password.reset_requested': 'Password reset requested',
     'password.reset': 'Password reset',

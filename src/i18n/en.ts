@@ -176,6 +176,24 @@ export const en = {
     mustBeVerified: 'Only a verified address can be primary.',
     alreadyYours: 'This address is already on your account.',
     tooManyAddresses: (max: number) => `You can have at most ${max} addresses.`,
+    sessions: {
+      heading: 'Where you are signed in',
+      intro:
+        'These browsers are signed in to your account. If you do not recognise one, sign it out and change your password.',
+      thisBrowser: 'this browser',
+      signedIn: 'Signed in',
+      lastActive: 'Last active',
+      address: 'IP address',
+      signOut: 'Sign out',
+      signOutLabel: (browser: string) => `Sign out ${browser}`,
+      signOutOthers: 'Sign out everywhere else',
+      ended: 'That browser has been signed out.',
+      endedOthers: (count: string) =>
+        count === '1'
+          ? 'You have been signed out of 1 other browser.'
+          : `You have been signed out of ${count} other browsers.`,
+      gone: 'That browser was already signed out.',
+    },
   },
   reauth: {
     title: 'Confirm it’s you',

@@ -259,6 +259,8 @@ export const adminNl: AdminMessages = {
     'sign_in.succeeded': 'Ingelogd',
     'sign_in.unverified': 'Inloggen met een onbevestigd adres',
     sign_out: 'Uitgelogd',
+    'session.ended': 'Andere browser uitgelogd',
+    'session.others_ended': 'Overal elders uitgelogd',
     'password.changed': 'Wachtwoord gewijzigd',
     'password.reset_requested': 'Wachtwoordherstel aangevraagd',
     'password.reset': 'Wachtwoord hersteld',

@@ -175,6 +175,24 @@ export const nl: Messages = {
     cannotRemovePrimary: 'Maak eerst een ander bevestigd adres primair voordat je dit verwijdert.',
     mustBeVerified: 'Alleen een bevestigd adres kan primair zijn.',
     alreadyYours: 'Dit adres staat al op je account.',
+    sessions: {
+      heading: 'Waar je bent ingelogd',
+      intro:
+        'Op deze browsers ben je ingelogd. Herken je er een niet, log hem dan uit en wijzig je wachtwoord.',
+      thisBrowser: 'deze browser',
+      signedIn: 'Ingelogd',
+      lastActive: 'Laatst actief',
+      address: 'IP-adres',
+      signOut: 'Uitloggen',
+      signOutLabel: (browser: string) => `${browser} uitloggen`,
+      signOutOthers: 'Overal elders uitloggen',
+      ended: 'Die browser is uitgelogd.',
+      endedOthers: (count: string) =>
+        count === '1'
+          ? 'Je bent op 1 andere browser uitgelogd.'
+          : `Je bent op ${count} andere browsers uitgelogd.`,
+      gone: 'Die browser was al uitgelogd.',
+    },
     tooManyAddresses: (max: number) => `Je kunt hoogstens ${max} adressen hebben.`,
   },
   reauth: {

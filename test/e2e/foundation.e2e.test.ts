@@ -381,6 +381,33 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
     }
   });
 
+  it('shows where the account is signed in, and signs another browser out', async () => {
+    const { app } = world;
+    const { email } = await registerAndVerify(app, new Client(app.app), { name: 'Sanne' });
+    const { page: elsewhere } = await world.newContext();
+    const { page } = await world.newContext();
+    for (const browser of [elsewhere, page]) {
+      await browser.goto('/login');
+      await browser.getByLabel('Email address').fill(email);
+      await browser.getByLabel('Password').fill(PASSWORD);
+      await browser.getByRole('button', { name: 'Log in', exact: true }).click();
+      await browser.getByRole('button', { name: 'Account menu', exact: true }).waitFor();
+    }
+
+    await page.goto('/profile');
+    const region = page.getByRole('region', { name: 'Where you are signed in' });
+    await region.getByText('this browser').waitFor();
+    expect(await region.getByRole('listitem').count()).toBe(2);
+    await check(page, 'profile-account-sessions');
+    await region.getByRole('button', { name: 'Sign out Chrome on Linux' }).click();
+    await page.getByRole('status').getByText('That browser has been signed out.').waitFor();
+    expect(await region.getByRole('listitem').count()).toBe(1);
+    expect(await region.getByRole('button', { name: 'Sign out everywhere else' }).count()).toBe(0);
+
+    await elsewhere.goto('/profile');
+    await elsewhere.waitForURL((url) => url.pathname === '/login');
+  });
+
   it('has an axe check that does catch a violation', async () => {
     const { page } = await world.newContext();
     await page.setContent('<html><body><main><img src="/assets/favicon.svg"></main></body></html>');

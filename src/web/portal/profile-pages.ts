@@ -8,6 +8,8 @@ import { button, csrfField, errorSummary, field, form } from '../views/component
 import { layout, notice } from '../views/layout.js';
 import type { PageContext } from '../views/page-context.js';
 import type { FormState } from './auth-pages.js';
+import { sessionsSection } from './session-pages.js';
+import type { SessionSummary } from '../../accounts/session-list.js';
 
 export type ProfileSection = 'account' | 'password' | 'twoFactor' | 'emails';
 
@@ -51,6 +53,7 @@ export function profileLayout(
 export function accountSection(
   ctx: PageContext,
   values: { name: string; locale: string | null },
+  sessions: SessionSummary[],
   state: FormState = {},
 ): SafeHtml {
   const { t } = ctx;
@@ -83,7 +86,8 @@ export function accountSection(
           </div>
           ${button(t.common.save)}
         `,
-      )}`,
+      )}
+      ${sessionsSection(ctx, sessions)}`,
   );
 }
 

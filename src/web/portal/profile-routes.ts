@@ -37,7 +37,7 @@ export function registerProfileRoutes(
   app: FastifyInstance,
   { services, tools, clock }: WebDeps,
 ): void {
-  const { credentials, emailAddresses } = services.accounts;
+  const { credentials, emailAddresses, sessions } = services.accounts;
 
   const requireRecent = (
     request: FastifyRequest,
@@ -46,12 +46,16 @@ export function registerProfileRoutes(
     cancel?: string,
   ) => requireRecentSignIn(request, reply, clock, back, cancel);
 
-  app.get('/profile', (request, reply) => {
+  app.get('/profile', async (request, reply) => {
     const auth = requireSession(request, reply);
     if (!auth) return reply;
     return sendHtml(
       reply,
-      accountSection(tools.page(request), { name: auth.user.name, locale: auth.user.locale }),
+      accountSection(
+        tools.page(request),
+        { name: auth.user.name, locale: auth.user.locale },
+        await sessions.list(auth.user, auth.session),
+      ),
     );
   });
 
@@ -67,12 +71,48 @@ export function registerProfileRoutes(
     if (!v.ok)
       return sendHtml(
         reply,
-        accountSection(tools.page(request), { name, locale }, { errors: v.errors }),
+        accountSection(
+          tools.page(request),
+          { name, locale },
+          await sessions.list(auth.user, auth.session),
+          { errors: v.errors },
+        ),
         422,
       );
     await credentials.updateProfile(auth.user, { name, locale }, requestMeta(request));
     if (locale) tools.setLanguage(reply, locale);
     tools.flash(reply, 'saved');
+    return reply.redirect('/profile', 303);
+  });
+
+  // Signing out another browser, or all others. It only takes access away, so it needs no
+  // recent sign-in: someone who sees a browser they do not know can end it at once.
+  app.post<{ Params: { handle: string } }>(
+    '/profile/sessions/:handle/sign-out',
+    async (request, reply) => {
+      const auth = requireSession(request, reply);
+      if (!auth) return reply;
+      const ended = await sessions.end(
+        auth.user,
+        auth.session,
+        request.params.handle,
+        requestMeta(request),
+      );
+      tools.flash(
+        reply,
+        ended ? 'sessionSignedOut' : 'sessionGone',
+        undefined,
+        ended ? 'status' : 'error',
+      );
+      return reply.redirect('/profile', 303);
+    },
+  );
+
+  app.post('/profile/sessions/sign-out-others', async (request, reply) => {
+    const auth = requireSession(request, reply);
+    if (!auth) return reply;
+    const count = await sessions.endOthers(auth.user, auth.session, requestMeta(request));
+    tools.flash(reply, 'sessionsSignedOut', String(count));
     return reply.redirect('/profile', 303);
   });
 

@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import type { RequestMeta } from '../audit/audit.js';
+import { literalLimit } from '../db/literal-limit.js';
+import type { Session, User } from '../db/schema.js';
+import type { AccountDeps } from './deps.js';
+
+/** More than anyone signs in from at once; the oldest beyond it are not listed. */
+export const SESSIONS_LISTED = 50;
+
+/** One of a person's live sessions, as Your account shows it. */
+export interface SessionSummary {
+  /** Names the session in forms; its id (or the id's hash) never leaves the server. */
+  handle: string;
+  createdAt: number;
+  lastSeenAt: number;
+  ip: string;
+  userAgent: string;
+  current: boolean;
+}
+
+/** A handle is 128 bits of a one-way hash of the stored id hash: it opens nothing. */
+const HANDLE = /^[0-9a-f]{32}$/;
+
+export function sessionHandle(idHash: string): string {
+  return createHash('sha256')
+    .update('portico-session-handle\0')
+    .update(idHash)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/**
+ * Where a person is signed in, and signing out of one of those places or all but this one.
+ * Ending a session only takes access away, so it needs no recent sign-in: someone who sees a
+ * session they do not know should be able to end it at once.
+ */
+export function createSessionList(deps: AccountDeps) {
+  const { db, clock, audit, sessionIdleMs } = deps;
+
+  /** Live sessions only: expired and idle ones are gone at their next use anyway. */
+  async function liveSessions(userId: string): Promise<Session[]> {
+    const now = clock.now();
+    return db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', now)
+      .where('last_seen_at', '>', now - sessionIdleMs)
+      .orderBy('last_seen_at', 'desc')
+      .orderBy('created_at', 'desc')
+      .limit(literalLimit(SESSIONS_LISTED))
+      .execute();
+  }
+
+  /** This browser's session first, then the others, the most recently active first. */
+  async function list(user: User, current: Session): Promise<SessionSummary[]> {
+    const sessions = await liveSessions(user.id);
+    const summaries = sessions.map((session) => {
+      const isCurrent = session.id_hash === current.id_hash;
+      return {
+        handle: sessionHandle(session.id_hash),
+        createdAt: session.created_at,
+        // Activity is written at most once a minute; this request is activity now.
+        lastSeenAt: isCurrent ? clock.now() : session.last_seen_at,
+        ip: session.ip,
+        userAgent: session.user_agent,
+        current: isCurrent,
+      };
+    });
+    return summaries.sort((a, b) => Number(b.current) - Number(a.current));
+  }
+
+  /**
+   * Ends another of the person's sessions. False when the handle names none of their live
+   * sessions, or names the current one (that is "Log out").
+   */
+  async function end(
+    user: User,
+    current: Session,
+    handle: string,
+    meta: RequestMeta,
+  ): Promise<boolean> {
+    if (!HANDLE.test(handle)) return false;
+    const target = (await liveSessions(user.id)).find((s) => sessionHandle(s.id_hash) === handle);
+    if (!target || target.id_hash === current.id_hash) return false;
+    const ended = await db
+      .deleteFrom('sessions')
+      .where('id_hash', '=', target.id_hash)
+      .where('user_id', '=', user.id)
+      .executeTakeFirst();
+    if (ended.numDeletedRows === 0n) return false;
+    await audit.record({
+      event: 'session.ended',
+      actorUserId: user.id,
+      targetUserId: user.id,
+      meta,
+      details: { ip: target.ip },
+    });
+    return true;
+  }
+
+  /** Ends every session of the person but the current one; answers how many ended. */
+  async function endOthers(user: User, current: Session, meta: RequestMeta): Promise<number> {
+    const ended = await db
+      .deleteFrom('sessions')
+      .where('user_id', '=', user.id)
+      .where('id_hash', '!=', current.id_hash)
+      .executeTakeFirst();
+    const count = Number(ended.numDeletedRows);
+    await audit.record({
+      event: 'session.others_ended',
+      actorUserId: user.id,
+      targetUserId: user.id,
+      meta,
+      details: { sessions: count },
+    });
+    return count;
+  }
+
+  return { list, end, endOthers };
+}
+
+export type SessionList = ReturnType<typeof createSessionList>;
