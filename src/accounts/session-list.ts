@@ -71,24 +71,26 @@ export function createSessionList(deps: AccountDeps) {
   }
 
   /**
-   * Ends another of the person's sessions. False when the handle names none of their live
-   * sessions, or names the current one (that is "Log out").
+   * Ends another of the person's sessions: `gone` when the handle names none of their live
+   * sessions (someone else's, one already ended, or no handle at all), `current` when it names
+   * this browser's own (that is "Log out").
    */
   async function end(
     user: User,
     current: Session,
     handle: string,
     meta: RequestMeta,
-  ): Promise<boolean> {
-    if (!HANDLE.test(handle)) return false;
+  ): Promise<'ended' | 'current' | 'gone'> {
+    if (!HANDLE.test(handle)) return 'gone';
     const target = (await liveSessions(user.id)).find((s) => sessionHandle(s.id_hash) === handle);
-    if (!target || target.id_hash === current.id_hash) return false;
+    if (!target) return 'gone';
+    if (target.id_hash === current.id_hash) return 'current';
     const ended = await db
       .deleteFrom('sessions')
       .where('id_hash', '=', target.id_hash)
       .where('user_id', '=', user.id)
       .executeTakeFirst();
-    if (ended.numDeletedRows === 0n) return false;
+    if (ended.numDeletedRows === 0n) return 'gone';
     await audit.record({
       event: 'session.ended',
       actorUserId: user.id,
@@ -96,17 +98,22 @@ export function createSessionList(deps: AccountDeps) {
       meta,
       details: { ip: target.ip },
     });
-    return true;
+    return 'ended';
   }
 
-  /** Ends every session of the person but the current one; answers how many ended. */
+  /**
+   * Ends every session of the person but the current one; answers how many live ones ended
+   * (expired and idle rows, which nothing lets in any more, go too, uncounted).
+   */
   async function endOthers(user: User, current: Session, meta: RequestMeta): Promise<number> {
-    const ended = await db
+    const live = await liveSessions(user.id);
+    await db
       .deleteFrom('sessions')
       .where('user_id', '=', user.id)
       .where('id_hash', '!=', current.id_hash)
-      .executeTakeFirst();
-    const count = Number(ended.numDeletedRows);
+      .execute();
+    const count = live.filter((session) => session.id_hash !== current.id_hash).length;
+    if (count === 0) return 0;
     await audit.record({
       event: 'session.others_ended',
       actorUserId: user.id,

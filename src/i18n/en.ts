@@ -193,6 +193,7 @@ export const en = {
           ? 'You have been signed out of 1 other browser.'
           : `You have been signed out of ${count} other browsers.`,
       gone: 'That browser was already signed out.',
+      thisOne: 'That is this browser: to sign it out, use Log out in the account menu.',
     },
   },
   reauth: {

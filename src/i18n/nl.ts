@@ -192,6 +192,7 @@ export const nl: Messages = {
           ? 'Je bent op 1 andere browser uitgelogd.'
           : `Je bent op ${count} andere browsers uitgelogd.`,
       gone: 'Die browser was al uitgelogd.',
+      thisOne: 'Dat is deze browser: log hem uit met Uitloggen in het accountmenu.',
     },
     tooManyAddresses: (max: number) => `Je kunt hoogstens ${max} adressen hebben.`,
   },

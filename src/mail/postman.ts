@@ -1,19 +1,26 @@
 import type { Locale } from '../i18n/index.js';
 import type { Mailer, MailMessage } from './mailer.js';
+import { MailDeliveryError } from './mailer.js';
 import type { MailContext } from './templates.js';
 
 /**
  * Hands messages to the mailer. `sendLater` is for flows that must answer the same whether
  * or not a mail goes out (registration, reset): the reply never waits on the relay, and a
  * failure is logged, never shown. `sendNow` is for a code the person is waiting for: the
- * reply waits until the relay has taken the mail, so a failure (logged) can be shown.
+ * reply waits for the relay's answer, so a failure (logged) can be shown.
  * `drain` lets shutdown and tests wait for the sends in flight.
  */
+
+/**
+ * What became of a mail: the relay took it; it surely did not (refused, no connection); or the
+ * relay did not answer in time, and the mail may still go out.
+ */
+export type Delivery = 'sent' | 'failed' | 'unknown';
+
 export interface Postman {
   send(message: MailMessage): Promise<void>;
   sendLater(message: MailMessage): void;
-  /** Whether the relay took the message. */
-  sendNow(message: MailMessage): Promise<boolean>;
+  sendNow(message: MailMessage): Promise<Delivery>;
   drain(): Promise<void>;
   context(to: string, name: string, locale: string | null): MailContext;
 }
@@ -23,16 +30,18 @@ export function createPostman(
   siteName: string,
   onError: (error: unknown, subject: string) => void,
 ): Postman {
-  const inFlight = new Set<Promise<boolean>>();
-  /** Sends, logs a failure, and answers whether the relay took the message. */
-  function deliver(message: MailMessage): Promise<boolean> {
-    const sending: Promise<boolean> = mailer
+  const inFlight = new Set<Promise<Delivery>>();
+  /** Sends, logs a failure, and answers what became of the message. */
+  function deliver(message: MailMessage): Promise<Delivery> {
+    const sending: Promise<Delivery> = mailer
       .send(message)
       .then(
-        () => true,
+        () => 'sent' as const,
         (error: unknown) => {
           onError(error, message.subject);
-          return false;
+          return error instanceof MailDeliveryError && error.code === 'MAIL_TIMEOUT'
+            ? 'unknown'
+            : 'failed';
         },
       )
       .finally(() => inFlight.delete(sending));

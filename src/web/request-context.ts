@@ -60,6 +60,7 @@ const NOTICES = {
   sessionSignedOut: (t: Messages) => t.profile.sessions.ended,
   sessionsSignedOut: (t: Messages, arg: string) => t.profile.sessions.endedOthers(arg),
   sessionGone: (t: Messages) => t.profile.sessions.gone,
+  sessionIsThisOne: (t: Messages) => t.profile.sessions.thisOne,
   twoFactorReset: (t: Messages, arg: string) => t.twoFactor.admin.resetDone(arg),
   adminNeedsTwoFactor: (t: Messages) => t.admin.needsTwoFactor,
   admin: (t: Messages, arg: string) => adminNoticeText(t, arg),

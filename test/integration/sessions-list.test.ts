@@ -132,6 +132,9 @@ describe.each(DIALECTS)('where you are signed in (%s)', (dialect) => {
     const fromChrome = signOutForms((await attacker.chrome.get('/profile')).body);
     const own = await attacker.firefox.post(fromChrome.get('Firefox on Linux') ?? '');
     expect(own.status).toBe(303);
+    expect(textOf((await attacker.firefox.follow()).body)).toContain(
+      'That is this browser: to sign it out, use Log out in the account menu.',
+    );
     expect(await signedIn(attacker.firefox)).toBe(true);
 
     // Not a handle at all.
@@ -144,6 +147,22 @@ describe.each(DIALECTS)('where you are signed in (%s)', (dialect) => {
 
   it('signs out everywhere else and keeps this browser signed in', async () => {
     const { userId, firefox, chrome, safari } = await personOnThreeBrowsers();
+    // A session that expired long ago: gone with the others, but not counted as signed out.
+    const now = app.clock.now();
+    await app.db
+      .insertInto('sessions')
+      .values({
+        id_hash: 'expired-session-of-this-test',
+        user_id: userId,
+        created_at: now - 30 * 60 * 60_000,
+        last_seen_at: now - 20 * 60 * 60_000,
+        expires_at: now - 18 * 60 * 60_000,
+        authenticated_at: now - 30 * 60 * 60_000,
+        ip: '192.0.2.99',
+        user_agent: FIREFOX,
+        second_factor: 0,
+      })
+      .execute();
     const done = await firefox.post('/profile/sessions/sign-out-others');
     expect(done.status).toBe(303);
     const after = await firefox.follow();
@@ -153,11 +172,25 @@ describe.each(DIALECTS)('where you are signed in (%s)', (dialect) => {
     expect(await signedIn(safari)).toBe(false);
     expect(await signedIn(firefox)).toBe(true);
     expect(await auditCount(app, 'session.others_ended', userId)).toBe(1);
+    const left = await app.db
+      .selectFrom('sessions')
+      .select('id_hash')
+      .where('user_id', '=', userId)
+      .execute();
+    expect(left).toHaveLength(1);
+
+    // Nothing left to sign out: nothing to record either.
+    const again = await firefox.post('/profile/sessions/sign-out-others');
+    expect(again.status).toBe(303);
+    expect(textOf((await firefox.follow()).body)).toContain(
+      'You have been signed out of 0 other browsers.',
+    );
+    expect(await auditCount(app, 'session.others_ended', userId)).toBe(1);
   });
 
   it('lists no session that has expired or idled out', async () => {
     const { firefox, chrome } = await personOnThreeBrowsers();
-    // Chrome keeps being used; Safari (last active four minutes ago) idles past 30 minutes.
+    // Chrome keeps being used; Safari, signed in last and not used since, idles past 30 minutes.
     app.clock.advance(20 * 60_000);
     await firefox.get('/profile');
     await chrome.get('/profile');

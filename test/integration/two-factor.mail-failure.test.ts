@@ -135,4 +135,43 @@ describe.each(DIALECTS)('a code mail the relay refuses (%s)', (dialect) => {
     });
     expect(done.status).toBe(303);
   });
+
+  it('keeps the new address typed for a change of address whose code was not sent', async () => {
+    const { client, email } = await signedInUser(app);
+    await setUpEmail(app, client, email);
+    app.clock.advance(61_000);
+    // A first change, to an address with a typo, sent; then the corrected one is not.
+    const typo = `tpyo.${email}`;
+    await client.get('/profile/2fa/email/edit');
+    const first = await client.post('/profile/2fa/email/edit', { action: 'send', email: typo });
+    expect(first.status).toBe(200);
+    app.clock.advance(61_000);
+    const other = `other.${email}`;
+    app.mail.refused.add(other);
+    const failed = await client.post('/profile/2fa/email/edit', {
+      action: 'send',
+      setup_id: hiddenValue(first, 'setup_id'),
+      email: other,
+    });
+    expect(failed.status).toBe(503);
+    expect(textOf(failed.body)).toContain(NOT_SENT);
+    expect(failed.body).toContain(`value="${other}"`);
+    expect(failed.body).not.toContain(typo);
+    expect(failed.body).not.toContain('name="setup_id"');
+
+    // Asked again at once, with the relay back: the code comes, and the change goes through.
+    app.mail.refused.clear();
+    const since = app.mail.messages.length;
+    const sent = await client.post('/profile/2fa/email/edit', { action: 'send', email: other });
+    expect(sent.status).toBe(200);
+    const mail = await app.mail.waitFor(other, /verification code/, { since });
+    const done = await client.post('/profile/2fa/email/edit', {
+      action: 'confirm',
+      setup_id: hiddenValue(sent, 'setup_id'),
+      email: other,
+      code: codeIn(mail),
+    });
+    expect(done.status).toBe(303);
+    expect(done.location).toBe('/profile/2fa');
+  });
 });

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, EmailCodePurpose } from '../../db/schema.js';
+import type { Delivery } from '../../mail/postman.js';
 import { clearRateLimit, consumeRateLimit } from '../../security/rate-limit.js';
 import { generateNumericCode, hmac, newId, safeEqual } from '../../security/tokens.js';
 import {
@@ -31,13 +32,15 @@ export function createEmailCodes(db: Kysely<Database>, key: Buffer) {
   /**
    * Mails a new code for one request. At most one per 60 s and five per hour per user. The
    * code is stored once the relay has taken the mail, and then replaces every earlier code of
-   * that purpose. A mail the relay did not take stores nothing, so the code sent before stays
-   * the valid one, and does not count as the minute's code: the person may ask again at once.
+   * that purpose. A mail the relay surely did not take stores nothing, so the code sent before
+   * stays the valid one, and does not count as the minute's code: the person may ask again at
+   * once. A relay that did not answer in time may still send the mail: its code is stored, so
+   * that it works if it arrives.
    */
   async function send(
     request: EmailCodeRequest,
     now: number,
-    deliver: (code: string) => Promise<boolean>,
+    deliver: (code: string) => Promise<Delivery>,
   ): Promise<TfResult<void>> {
     const cooldownKey = `email-code:cooldown:${request.userId}`;
     const cooldown = await consumeRateLimit(db, cooldownKey, 1, EMAIL_CODE_COOLDOWN_MS, now);
@@ -51,7 +54,7 @@ export function createEmailCodes(db: Kysely<Database>, key: Buffer) {
     );
     if (!hourly.allowed) return tfFail(TwoFactorError.RESEND_LIMIT);
     const code = generateNumericCode(EMAIL_CODE_DIGITS);
-    if (!(await deliver(code))) {
+    if ((await deliver(code)) === 'failed') {
       await clearRateLimit(db, cooldownKey);
       return tfFail(TwoFactorError.MAIL_FAILED);
     }

@@ -98,12 +98,12 @@ export function registerProfileRoutes(
         request.params.handle,
         requestMeta(request),
       );
-      tools.flash(
-        reply,
-        ended ? 'sessionSignedOut' : 'sessionGone',
-        undefined,
-        ended ? 'status' : 'error',
-      );
+      const notice = {
+        ended: 'sessionSignedOut',
+        current: 'sessionIsThisOne',
+        gone: 'sessionGone',
+      } as const;
+      tools.flash(reply, notice[ended], undefined, ended === 'ended' ? 'status' : 'error');
       return reply.redirect('/profile', 303);
     },
   );

@@ -51,9 +51,8 @@ async function qrDataUri(uri: string): Promise<string> {
 
 /** Errors about the code belong to the code field; the rest are about the whole form. */
 const CODE_ERRORS: TwoFactorErrorCode[] = ['INVALID_CODE', 'CODE_EXPIRED', 'CODE_ALREADY_USED'];
-/** A new code refused or not sent: the one sent before, if any, is still the valid one. */
-const KEEP_EARLIER_CODE: TwoFactorErrorCode[] = ['RESEND_TOO_SOON', 'RESEND_LIMIT', 'MAIL_FAILED'];
-const statusOfRefusedSend = (error: TwoFactorErrorCode) => (error === 'MAIL_FAILED' ? 503 : 429);
+/** A new code refused: the one sent before, if any, is still the valid one. */
+const KEEP_EARLIER_CODE: TwoFactorErrorCode[] = ['RESEND_TOO_SOON', 'RESEND_LIMIT'];
 
 /**
  * Your 2FA (SPEC §2.2–§2.5) and the mandatory set-up on the login path (§2.6): the same set-up
@@ -345,6 +344,9 @@ export function registerTwoFactorRoutes(
 
       const started = await setup.startEmail(actor.user, { name, email });
       if (!started.ok) {
+        // The mail did not go out: the form again, with what the person typed.
+        if (started.error === 'MAIL_FAILED')
+          return page({}, {}, 503, twoFactorErrorText(t, started.error));
         if (KEEP_EARLIER_CODE.includes(started.error)) {
           // The code sent a moment ago still works: keep asking for it.
           const earlier = await setup.emailSetup(
@@ -355,12 +357,7 @@ export function registerTwoFactorRoutes(
           const keep = earlier?.email
             ? { setupId: earlier.id, name: earlier.name ?? name, email: earlier.email }
             : {};
-          return page(
-            keep,
-            {},
-            statusOfRefusedSend(started.error),
-            twoFactorErrorText(t, started.error),
-          );
+          return page(keep, {}, 429, twoFactorErrorText(t, started.error));
         }
         return refused(request, reply, started.error, place.base);
       }
@@ -493,7 +490,9 @@ export function registerTwoFactorRoutes(
       methodId: method.id,
     });
     if (!started.ok) {
-      // Refused as too soon or too often, or not sent: the code sent before still works.
+      if (started.error === 'MAIL_FAILED')
+        return render({ values: { email }, formError: twoFactorErrorText(t, started.error) }, 503);
+      // Refused as too soon or too often: the code sent a moment ago still works.
       const earlier = KEEP_EARLIER_CODE.includes(started.error)
         ? await setup.emailSetup(
             auth.user,
@@ -512,7 +511,7 @@ export function registerTwoFactorRoutes(
               formError: twoFactorErrorText(t, started.error),
             }
           : { values: { email }, formError: twoFactorErrorText(t, started.error) },
-        KEEP_EARLIER_CODE.includes(started.error) ? statusOfRefusedSend(started.error) : 409,
+        KEEP_EARLIER_CODE.includes(started.error) ? 429 : 409,
       );
     }
     return render(
