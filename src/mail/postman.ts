@@ -4,19 +4,18 @@ import { MailDeliveryError } from './mailer.js';
 import type { MailContext } from './templates.js';
 
 /**
+ * What became of a mail: the relay took it; it surely did not (refused, no connection); or the
+ * relay did not answer in time, and the mail may still go out.
+ */
+export type Delivery = 'sent' | 'failed' | 'unknown';
+
+/**
  * Hands messages to the mailer. `sendLater` is for flows that must answer the same whether
  * or not a mail goes out (registration, reset): the reply never waits on the relay, and a
  * failure is logged, never shown. `sendNow` is for a code the person is waiting for: the
  * reply waits for the relay's answer, so a failure (logged) can be shown.
  * `drain` lets shutdown and tests wait for the sends in flight.
  */
-
-/**
- * What became of a mail: the relay took it; it surely did not (refused, no connection); or the
- * relay did not answer in time, and the mail may still go out.
- */
-export type Delivery = 'sent' | 'failed' | 'unknown';
-
 export interface Postman {
   send(message: MailMessage): Promise<void>;
   sendLater(message: MailMessage): void;
