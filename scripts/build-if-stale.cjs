@@ -4,11 +4,11 @@
  * Runs before the server in `npm start` (preloaded with `node --require`, so no second Node
  * process starts; CommonJS, so that it does not start libuv's thread pool before
  * bin/portico.cjs has sized it) and before `npm run bench` (as a script): rebuilds dist/ only
- * when a source changed since the last build. Letting tsc decide takes seconds even when nothing changed (it
- * loads the compiler and the whole program first); comparing modification times takes
- * milliseconds, and `npm start` on an up-to-date checkout should answer within a second
- * (docs/performance.md). Node loads the server only after this module has run, so a rebuild
- * here is what starts.
+ * when a source changed since the last build. Letting tsc decide takes seconds even when
+ * nothing changed (it loads the compiler and the whole program first); comparing modification
+ * times takes milliseconds, and `npm start` on an up-to-date checkout should answer within a
+ * second (docs/performance.md). Node loads the server only after this module has run, so a
+ * rebuild here is what starts.
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { RequestMeta } from '../audit/audit.js';
 import { literalLimit } from '../db/literal-limit.js';
 import type { Session, User } from '../db/schema.js';
+import { hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
+import { revokeOtherSessions } from './sessions.js';
 
 /** More than anyone signs in from at once; the oldest beyond it are not listed. */
 export const SESSIONS_LISTED = 50;
@@ -18,15 +19,11 @@ export interface SessionSummary {
   current: boolean;
 }
 
-/** A handle is 128 bits of a one-way hash of the stored id hash: it opens nothing. */
-const HANDLE = /^[0-9a-f]{32}$/;
+/** A handle is a one-way hash of the stored id hash (256 bits, base64url): it opens nothing. */
+const HANDLE = /^[A-Za-z0-9_-]{43}$/;
 
 export function sessionHandle(idHash: string): string {
-  return createHash('sha256')
-    .update('portico-session-handle\0')
-    .update(idHash)
-    .digest('hex')
-    .slice(0, 32);
+  return hashToken(`session-handle:${idHash}`);
 }
 
 /**
@@ -107,11 +104,7 @@ export function createSessionList(deps: AccountDeps) {
    */
   async function endOthers(user: User, current: Session, meta: RequestMeta): Promise<number> {
     const live = await liveSessions(user.id);
-    await db
-      .deleteFrom('sessions')
-      .where('user_id', '=', user.id)
-      .where('id_hash', '!=', current.id_hash)
-      .execute();
+    await revokeOtherSessions(db, user.id, current.id_hash);
     const count = live.filter((session) => session.id_hash !== current.id_hash).length;
     if (count === 0) return 0;
     await audit.record({

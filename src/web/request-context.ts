@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestMeta } from '../audit/audit.js';
 import type { ActiveSession, SessionPolicy } from '../accounts/sessions.js';
 import { findActiveSession } from '../accounts/sessions.js';
+import { PENDING_SIGN_IN_TTL_MS } from '../accounts/sign-in.js';
 import type { Clock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
@@ -243,13 +244,13 @@ export function createWebTools(
       writer.clear(reply, cookies.device);
     },
     setPending(reply, token) {
-      writer.set(reply, cookies.pending, token, 10 * 60);
+      writer.set(reply, cookies.pending, token, PENDING_SIGN_IN_TTL_MS / 1000);
     },
     clearPending(reply) {
       writer.clear(reply, cookies.pending);
     },
     keepNext(reply, next) {
-      if (next) writer.set(reply, cookies.next, next, 10 * 60);
+      if (next) writer.set(reply, cookies.next, next, PENDING_SIGN_IN_TTL_MS / 1000);
       else writer.clear(reply, cookies.next);
     },
     takeNext(request, reply) {

@@ -33,6 +33,13 @@ function addressError(t: Messages, code: AccountErrorCode): string {
 }
 
 /** My Profile: account, password, e-mail addresses, and the re-authentication step. */
+/** What signing out another browser says, by what became of it. */
+const SIGN_OUT_NOTICE = {
+  ended: 'sessionSignedOut',
+  current: 'sessionIsThisOne',
+  gone: 'sessionGone',
+} as const;
+
 export function registerProfileRoutes(
   app: FastifyInstance,
   { services, tools, clock }: WebDeps,
@@ -98,12 +105,7 @@ export function registerProfileRoutes(
         request.params.handle,
         requestMeta(request),
       );
-      const notice = {
-        ended: 'sessionSignedOut',
-        current: 'sessionIsThisOne',
-        gone: 'sessionGone',
-      } as const;
-      tools.flash(reply, notice[ended], undefined, ended === 'ended' ? 'status' : 'error');
+      tools.flash(reply, SIGN_OUT_NOTICE[ended], undefined, ended === 'ended' ? 'status' : 'error');
       return reply.redirect('/profile', 303);
     },
   );
