@@ -87,6 +87,18 @@ export async function setUpEmail(
   return { recoveryCodes: recoveryCodesOf(page), page };
 }
 
+/**
+ * A user with email authentication, logged out, with the clock moved on by `waitMs` (past the
+ * one-minute resend wait, or past the hour that counts five codes).
+ */
+export async function loggedOutUserWithEmail(app: TestApp, waitMs: number) {
+  const user = await signedInUser(app);
+  await setUpEmail(app, user.client, user.email);
+  await user.client.post('/logout');
+  app.clock.advance(waitMs);
+  return user;
+}
+
 /** Moves the clock to the next TOTP step, so a fresh code is not a replay of the last one. */
 export function nextStep(app: TestApp): void {
   app.clock.advance(30_000);

@@ -53,11 +53,30 @@ describe.each(DIALECTS)('where you are signed in (%s)', (dialect) => {
   function signOutForms(body: string): Map<string, string> {
     const forms = new Map<string, string>();
     for (const match of body.matchAll(
-      /action="(\/profile\/sessions\/[0-9a-f]{32}\/sign-out)"[\s\S]*?aria-label="Sign out ([^"]+)"/g,
+      /action="(\/profile\/sessions\/[A-Za-z0-9_-]{43}\/sign-out)"[\s\S]*?aria-label="Sign out ([^"]+)"/g,
     )) {
       forms.set(match[2] ?? '', match[1] ?? '');
     }
     return forms;
+  }
+
+  /** A session row past its absolute limit, last active at `lastSeenAt`. */
+  async function expiredSession(userId: string, lastSeenAt: number, ip: string) {
+    const now = app.clock.now();
+    await app.db
+      .insertInto('sessions')
+      .values({
+        id_hash: `expired-${ip}-${now}`,
+        user_id: userId,
+        created_at: now - 13 * 60 * 60_000,
+        last_seen_at: lastSeenAt,
+        expires_at: now - 60_000,
+        authenticated_at: now - 13 * 60 * 60_000,
+        ip,
+        user_agent: FIREFOX,
+        second_factor: 0,
+      })
+      .execute();
   }
 
   async function signedIn(client: Client): Promise<boolean> {
@@ -149,20 +168,7 @@ describe.each(DIALECTS)('where you are signed in (%s)', (dialect) => {
     const { userId, firefox, chrome, safari } = await personOnThreeBrowsers();
     // A session that expired long ago: gone with the others, but not counted as signed out.
     const now = app.clock.now();
-    await app.db
-      .insertInto('sessions')
-      .values({
-        id_hash: 'expired-session-of-this-test',
-        user_id: userId,
-        created_at: now - 30 * 60 * 60_000,
-        last_seen_at: now - 20 * 60 * 60_000,
-        expires_at: now - 18 * 60 * 60_000,
-        authenticated_at: now - 30 * 60 * 60_000,
-        ip: '192.0.2.99',
-        user_agent: FIREFOX,
-        second_factor: 0,
-      })
-      .execute();
+    await expiredSession(userId, now - 20 * 60 * 60_000, '192.0.2.99');
     const done = await firefox.post('/profile/sessions/sign-out-others');
     expect(done.status).toBe(303);
     const after = await firefox.follow();
@@ -189,7 +195,10 @@ describe.each(DIALECTS)('where you are signed in (%s)', (dialect) => {
   });
 
   it('lists no session that has expired or idled out', async () => {
-    const { firefox, chrome } = await personOnThreeBrowsers();
+    const { userId, firefox, chrome } = await personOnThreeBrowsers();
+    // Past its 12 hours, though active a moment ago: only its expiry keeps it off the list.
+    await expiredSession(userId, app.clock.now(), '192.0.2.150');
+    expect(textOf((await firefox.get('/profile')).body)).not.toContain('192.0.2.150');
     // Chrome keeps being used; Safari, signed in last and not used since, idles past 30 minutes.
     app.clock.advance(20 * 60_000);
     await firefox.get('/profile');

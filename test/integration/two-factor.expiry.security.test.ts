@@ -19,13 +19,13 @@ import { createTestApp } from '../helpers/test-app.js';
 import {
   followToCodes,
   hiddenValue,
+  loggedOutUserWithEmail,
   mailedSignInCode,
   nextStep,
   PENDING_COOKIE,
   pendingSignIn,
   SESSION_COOKIE,
   sessionCount,
-  setUpEmail,
   signedInUser,
   submitCode,
   TEST_META,
@@ -47,13 +47,7 @@ describe.each(DIALECTS)('two-factor code expiry (%s)', (dialect) => {
   });
 
   /** A logged-out user with email authentication, past the one-minute resend wait. */
-  async function userWithEmail() {
-    const user = await signedInUser(app);
-    await setUpEmail(app, user.client, user.email);
-    await user.client.post('/logout');
-    app.clock.advance(61_000);
-    return user;
-  }
+  const userWithEmail = () => loggedOutUserWithEmail(app, 61_000);
 
   it('accepts an emailed sign-in code at 9:59', async () => {
     const { email, userId } = await userWithEmail();

@@ -15,6 +15,7 @@ import { createTestApp } from '../helpers/test-app.js';
 import {
   auditCount,
   hiddenValue,
+  loggedOutUserWithEmail,
   mailedSignInCode,
   pendingSignIn,
   SESSION_COOKIE,
@@ -37,13 +38,7 @@ describe.each(DIALECTS)('a code mail the relay refuses (%s)', (dialect) => {
     await app?.close();
   });
 
-  async function userWithEmail() {
-    const user = await signedInUser(app);
-    await setUpEmail(app, user.client, user.email);
-    await user.client.post('/logout');
-    app.clock.advance(61 * 60_000);
-    return user;
-  }
+  const userWithEmail = () => loggedOutUserWithEmail(app, 61 * 60_000);
 
   async function codeRows(userId: string): Promise<number> {
     const rows = await app.db

@@ -14,11 +14,10 @@ import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 import {
   auditCount,
+  loggedOutUserWithEmail,
   mailedSignInCode,
   pendingSignIn,
   SESSION_COOKIE,
-  setUpEmail,
-  signedInUser,
   submitCode,
 } from '../helpers/two-factor.js';
 
@@ -36,13 +35,7 @@ describe.each(DIALECTS)('two-factor code resend (%s)', (dialect) => {
   });
 
   /** A logged-out user with email authentication whose hourly count starts afresh. */
-  async function userWithEmail() {
-    const user = await signedInUser(app);
-    await setUpEmail(app, user.client, user.email);
-    await user.client.post('/logout');
-    app.clock.advance(61 * 60_000);
-    return user;
-  }
+  const userWithEmail = () => loggedOutUserWithEmail(app, 61 * 60_000);
 
   async function codeMails(email: string): Promise<number> {
     await app.services.postman.drain();
