@@ -401,6 +401,7 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
     await check(page, 'profile-account-sessions');
     await region.getByRole('button', { name: 'Sign out Chrome on Linux' }).click();
     await page.getByRole('status').getByText('That browser has been signed out.').waitFor();
+    await check(page, 'profile-account-signed-out');
     expect(await region.getByRole('listitem').count()).toBe(1);
     expect(await region.getByRole('button', { name: 'Sign out everywhere else' }).count()).toBe(0);
 

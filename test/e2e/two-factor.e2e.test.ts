@@ -117,6 +117,14 @@ describe.skipIf(missing !== null)('two-factor journey in the browser (seed artic
     await check(page, '2fa-email-new');
 
     await name.fill('Email Authenticator Example');
+    // A relay that refuses the mail: said so, with the form as it was filled in.
+    app.mail.refused.add(journey.email.toLowerCase());
+    await page.getByRole('button', { name: 'Send Verification Code' }).click();
+    await page.getByText('We could not send the email. Try again in a moment.').waitFor();
+    expect(await name.inputValue()).toBe('Email Authenticator Example');
+    expect(await address.inputValue()).toBe(journey.email);
+    await check(page, '2fa-email-not-sent');
+    app.mail.refused.clear();
     const beforeSend = app.mail.messages.length;
     await page.getByRole('button', { name: 'Send Verification Code' }).click();
     await page.getByRole('status').getByText('We sent a 6-digit code to').waitFor();
