@@ -9,6 +9,8 @@ import helmet from 'helmet';
 import pino from 'pino';
 import type { PasswordHasher } from './accounts/passwords.js';
 import { createPasswordHasher } from './accounts/passwords.js';
+import type { PasswordScreen } from './accounts/password-screen.js';
+import { createPasswordScreen } from './accounts/password-screen.js';
 import type { Clock } from './clock.js';
 import { HOUR_MS, MINUTE_MS, systemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -57,6 +59,7 @@ export interface AppOptions {
   database: DatabaseHandle;
   clock?: Clock;
   hasher?: PasswordHasher;
+  passwordScreen?: PasswordScreen;
   mailer?: Mailer;
   /** Where logs go (tests collect them); `false` for none. Defaults to stdout at LOG_LEVEL. */
   logger?: { level?: string; stream?: { write(line: string): void } } | false;
@@ -189,10 +192,12 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
   const postman = createPostman(mailer, SITE_NAME, (error, subject) =>
     app.log.error({ err: error, subject }, 'mail could not be delivered'),
   );
+  const passwordScreen = options.passwordScreen ?? createPasswordScreen();
   const services = createServices({
     db: database.db,
     clock,
     hasher: options.hasher ?? createPasswordHasher(),
+    passwordScreen,
     postman,
     keys,
     publicUrl: config.publicUrl,
@@ -287,6 +292,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
       await app.close();
       await postman.drain();
       await mailer.close();
+      await passwordScreen.close();
       stdoutLog?.close();
     },
   };

@@ -8,7 +8,9 @@ import {
   PASSWORD_MIN_LENGTH,
 } from './accounts/passwords.js';
 import { isValidEmail, NAME_MAX_LENGTH } from './accounts/users.js';
-import { buildApp } from './app.js';
+import { createPasswordScreen, personalWords } from './accounts/password-screen.js';
+import { buildApp, SITE_NAME } from './app.js';
+import { en } from './i18n/en.js';
 import { CLI_META, createAudit } from './audit/audit.js';
 import { systemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -197,6 +199,10 @@ async function createAdmin(args: string[]): Promise<void> {
   if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
     fail(`the password must have ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`);
   }
+  const screen = createPasswordScreen();
+  const weakness = await screen.screen(password, personalWords(name, email, SITE_NAME));
+  await screen.close();
+  if (weakness) fail(`the password is refused. ${en.errors.passwordWeak[weakness]}`);
   const cfg = config();
   const { database } = await openMigratedDatabase(cli, cfg);
   try {

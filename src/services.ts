@@ -3,6 +3,7 @@ import { createAdministrators } from './accounts/administrators.js';
 import { createCredentials } from './accounts/credentials.js';
 import type { AccountDeps } from './accounts/deps.js';
 import { createEmailAddresses } from './accounts/email-addresses.js';
+import type { PasswordScreen } from './accounts/password-screen.js';
 import type { PasswordHasher } from './accounts/passwords.js';
 import { createRegistration } from './accounts/registration.js';
 import { createSessionList } from './accounts/session-list.js';
@@ -25,6 +26,7 @@ export interface ServiceOptions {
   db: Kysely<Database>;
   clock: Clock;
   hasher: PasswordHasher;
+  passwordScreen: PasswordScreen;
   postman: Postman;
   keys: Keys;
   publicUrl: URL;
@@ -49,6 +51,8 @@ export function createServices(options: ServiceOptions) {
     clock: options.clock,
     audit,
     postman: options.postman,
+    passwordScreen: options.passwordScreen,
+    siteName: options.siteName,
     keys: options.keys,
     knowledgeBase: createKnowledgeBase({ db: options.db, clock: options.clock, audit }),
     accounts: {

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestMeta } from '../audit/audit.js';
+import { en } from '../i18n/en.js';
 import { newId } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
+import { personalWords } from './password-screen.js';
 import { findVerifiedAddress, normalizeEmail } from './users.js';
 
 export interface NewAdministrator {
@@ -10,8 +12,11 @@ export interface NewAdministrator {
   password: string;
 }
 
-export function createAdministrators(deps: Pick<AccountDeps, 'db' | 'clock' | 'hasher' | 'audit'>) {
-  const { db, clock, hasher, audit } = deps;
+export function createAdministrators(
+  deps: Pick<AccountDeps, 'db' | 'clock' | 'hasher' | 'audit'> &
+    Partial<Pick<AccountDeps, 'passwordScreen' | 'siteName'>>,
+) {
+  const { db, clock, hasher, audit, passwordScreen } = deps;
 
   async function hasAdministrator(): Promise<boolean> {
     const row = await db
@@ -107,12 +112,25 @@ export function createAdministrators(deps: Pick<AccountDeps, 'db' | 'clock' | 'h
     if (await hasAdministrator()) return;
     const meta: RequestMeta = { ip: 'local', userAgent: 'portico-start' };
     if (configured.email && configured.password) {
-      await create(
-        { email: configured.email, name: 'Administrator', password: configured.password },
-        'system',
-        meta,
+      const input = {
+        email: configured.email,
+        name: 'Administrator',
+        password: configured.password,
+      };
+      // The operator chose this password; refusing it would stop the start (a container would
+      // restart in a loop), so it is used and named as weak. An administrator gives a second
+      // factor at every sign-in, and the warning says where to change it.
+      const weakness = await passwordScreen?.screen(
+        input.password,
+        personalWords(input.name, input.email, deps.siteName ?? ''),
       );
+      await create(input, 'system', meta);
       print(`Created administrator ${configured.email} (from PORTICO_ADMIN_EMAIL).`);
+      if (weakness)
+        print(
+          `Warning: PORTICO_ADMIN_PASSWORD is easy to guess. ${en.errors.passwordWeak[weakness]} ` +
+            'Sign in and change it under Your password.',
+        );
       return;
     }
     if (!(options.freshDatabase ?? !(await hasAnyUser()))) return;

@@ -9,7 +9,7 @@ import { hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { absoluteUrl } from './deps.js';
 import type { Result } from './error-codes.js';
-import { AccountError, fail, ok } from './error-codes.js';
+import { AccountError, fail, ok, weakPassword } from './error-codes.js';
 import {
   consumeToken,
   findLiveToken,
@@ -17,6 +17,7 @@ import {
   RESET_PASSWORD_TTL_MS,
   revokeTokens,
 } from './email-tokens.js';
+import { personalWords } from './password-screen.js';
 import { revokeAllSessions, revokeOtherSessions, rotateSession } from './sessions.js';
 import { findVerifiedAddress, primaryAddressOf } from './users.js';
 
@@ -26,7 +27,16 @@ const RESET_REQUESTS_PER_HOUR = 5;
 
 /** Password change, password reset and re-authentication: the flows that touch credentials. */
 export function createCredentials(deps: AccountDeps) {
-  const { db, clock, hasher, postman, audit } = deps;
+  const { db, clock, hasher, postman, audit, passwordScreen } = deps;
+
+  /** Why `password` may not become this person's password, or null when it may. */
+  async function weaknessOf(userId: string, name: string, password: string) {
+    const address = await primaryAddressOf(db, userId);
+    return passwordScreen.screen(
+      password,
+      personalWords(name, address?.email ?? '', deps.siteName),
+    );
+  }
 
   /** Checks the signed-in user's password, rate limited per user in the database. */
   async function checkPassword(user: User, password: string): Promise<Result> {
@@ -88,6 +98,8 @@ export function createCredentials(deps: AccountDeps) {
     const checked = await checkPassword(user, current);
     if (!checked.ok) return checked;
     if (await hasher.verify(user.password_hash, next)) return fail(AccountError.SAME_PASSWORD);
+    const weakness = await weaknessOf(user.id, user.name, next);
+    if (weakness) return weakPassword(weakness);
     await storeNewPassword(user, next, session);
     // Proving the current password is a fresh authentication: the session gets a new id.
     const rotated = await rotateSession(db, session, clock.now());
@@ -145,12 +157,14 @@ export function createCredentials(deps: AccountDeps) {
     // stays usable for a different password.
     const current = await db
       .selectFrom('users')
-      .select('password_hash')
+      .select(['password_hash', 'name'])
       .where('id', '=', live.userId)
       .executeTakeFirst();
     if (!current) return fail(AccountError.INVALID_TOKEN);
     if (await hasher.verify(current.password_hash, newPassword))
       return fail(AccountError.SAME_PASSWORD);
+    const weakness = await weaknessOf(live.userId, current.name, newPassword);
+    if (weakness) return weakPassword(weakness);
     const hash = await hasher.hash(newPassword);
     const now = clock.now();
     const userId = await db.transaction().execute(async (trx) => {

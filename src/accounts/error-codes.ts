@@ -1,3 +1,5 @@
+import type { Weakness } from './password-screen.js';
+
 /** Outcomes of account operations; the web layer maps each to words in the user's language. */
 export const AccountError = {
   INVALID_TOKEN: 'INVALID_TOKEN',
@@ -16,11 +18,19 @@ export const AccountError = {
    * other session and mail the owner that the password was changed, so it is refused.
    */
   SAME_PASSWORD: 'SAME_PASSWORD',
+  /** The new password is commonly used or easily guessed; `weakness` says how. */
+  WEAK_PASSWORD: 'WEAK_PASSWORD',
 } as const;
 
 export type AccountErrorCode = (typeof AccountError)[keyof typeof AccountError];
 
-export type Result<T = void> = { ok: true; value: T } | { ok: false; error: AccountErrorCode };
+export type Result<T = void> =
+  { ok: true; value: T } | { ok: false; error: AccountErrorCode; weakness?: Weakness };
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const fail = (error: AccountErrorCode): Result<never> => ({ ok: false, error });
+export const weakPassword = (weakness: Weakness): Result<never> => ({
+  ok: false,
+  error: AccountError.WEAK_PASSWORD,
+  weakness,
+});

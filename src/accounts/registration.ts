@@ -4,8 +4,11 @@ import { accountExistsMail, verifyEmailMail } from '../mail/templates.js';
 import { consumeRateLimit } from '../security/rate-limit.js';
 import { hashToken, newId } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
+import type { Result } from './error-codes.js';
+import { ok, weakPassword } from './error-codes.js';
 import { absoluteUrl } from './deps.js';
 import { issueToken, RESET_PASSWORD_TTL_MS, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
+import { personalWords } from './password-screen.js';
 import { findVerifiedAddress, normalizeEmail } from './users.js';
 
 /**
@@ -23,13 +26,20 @@ export interface Registration {
 }
 
 export function createRegistration(deps: AccountDeps) {
-  const { db, clock, hasher, postman, audit } = deps;
+  const { db, clock, hasher, postman, audit, passwordScreen } = deps;
 
   /**
    * Registers a new account, or tells the owner of an existing one by mail. The caller sees
-   * the same answer either way, and both paths do the same slow work (one password hash).
+   * the same answer either way, and both paths do the same slow work (one password hash). A
+   * password that is easily guessed is refused first, whichever the address: the refusal says
+   * nothing about the address.
    */
-  async function register(input: Registration, meta: RequestMeta): Promise<void> {
+  async function register(input: Registration, meta: RequestMeta): Promise<Result> {
+    const weakness = await passwordScreen.screen(
+      input.password,
+      personalWords(input.name, input.email, deps.siteName),
+    );
+    if (weakness) return weakPassword(weakness);
     const now = clock.now();
     const passwordHash = await hasher.hash(input.password);
     const mailLimit = await consumeRateLimit(
@@ -41,7 +51,7 @@ export function createRegistration(deps: AccountDeps) {
     );
     const existing = await findVerifiedAddress(db, input.email);
     if (existing) {
-      if (!mailLimit.allowed) return;
+      if (!mailLimit.allowed) return ok(undefined);
       const owner = await db
         .selectFrom('users')
         .select(['name', 'locale'])
@@ -59,7 +69,7 @@ export function createRegistration(deps: AccountDeps) {
           absoluteUrl(deps.publicUrl, `/password/reset?token=${token}`),
         ),
       );
-      return;
+      return ok(undefined);
     }
     const userId = newId();
     const addressId = newId();
@@ -99,13 +109,14 @@ export function createRegistration(deps: AccountDeps) {
       return issued.token;
     });
     // Over the cap the account is still made; logging in with it sends a new link later.
-    if (!mailLimit.allowed) return;
+    if (!mailLimit.allowed) return ok(undefined);
     postman.sendLater(
       verifyEmailMail(
         postman.context(input.email.trim(), input.name, input.locale),
         absoluteUrl(deps.publicUrl, `/verify-email?token=${token}`),
       ),
     );
+    return ok(undefined);
   }
 
   return { register };

@@ -45,6 +45,22 @@ export const en = {
     passwordMismatch: 'The two new passwords do not match.',
     currentPasswordWrong: 'Your current password is not correct.',
     samePassword: 'Choose a password that is different from your current one.',
+    /** Why a new password was refused (`Weakness`); each ends with how to choose a better one. */
+    passwordWeak: {
+      common:
+        'This password is too common: many people use it, or one very like it. A few unrelated words make a strong password.',
+      repeat:
+        'This password is too easy to guess: it repeats characters or a pattern. A few unrelated words make a strong password.',
+      sequence:
+        'This password is too easy to guess: it is mostly a sequence such as 1234 or abcd. A few unrelated words make a strong password.',
+      keyboard:
+        'This password is too easy to guess: it follows a row or pattern on the keyboard. A few unrelated words make a strong password.',
+      date: 'This password is too easy to guess: it is mostly a date or a year. A few unrelated words make a strong password.',
+      personal:
+        'This password is too easy to guess: it is made of your name, your email address or the name of this site. A few unrelated words make a strong password.',
+      guessable:
+        'This password is too easy to guess. A few unrelated words make a strong password.',
+    },
     invalidLanguage: 'Choose one of the listed languages.',
     csrf: 'This form has expired or was sent from another site. Reload the page and try again.',
     tooManyAttempts: 'Too many attempts. Wait a few minutes and try again.',
@@ -75,7 +91,7 @@ export const en = {
     email: 'Email address',
     password: 'Password',
     passwordHint: (min: number) =>
-      `At least ${min} characters. A long phrase is easy to remember and hard to guess.`,
+      `At least ${min} characters, and not one that many people use. A long phrase is easy to remember and hard to guess.`,
     submit: 'Create account',
     haveAccount: 'Already have an account?',
     checkEmailTitle: 'Check your email',

@@ -42,6 +42,21 @@ export const nl: Messages = {
     passwordMismatch: 'De twee nieuwe wachtwoorden zijn niet gelijk.',
     currentPasswordWrong: 'Je huidige wachtwoord klopt niet.',
     samePassword: 'Kies een ander wachtwoord dan je huidige.',
+    passwordWeak: {
+      common:
+        'Dit wachtwoord is te gewoon: veel mensen gebruiken het, of een dat er sterk op lijkt. Een paar woorden die niets met elkaar te maken hebben, maken een sterk wachtwoord.',
+      repeat:
+        'Dit wachtwoord is te makkelijk te raden: het herhaalt tekens of een patroon. Een paar woorden die niets met elkaar te maken hebben, maken een sterk wachtwoord.',
+      sequence:
+        'Dit wachtwoord is te makkelijk te raden: het is vooral een reeks zoals 1234 of abcd. Een paar woorden die niets met elkaar te maken hebben, maken een sterk wachtwoord.',
+      keyboard:
+        'Dit wachtwoord is te makkelijk te raden: het volgt een rij of patroon op het toetsenbord. Een paar woorden die niets met elkaar te maken hebben, maken een sterk wachtwoord.',
+      date: 'Dit wachtwoord is te makkelijk te raden: het is vooral een datum of een jaartal. Een paar woorden die niets met elkaar te maken hebben, maken een sterk wachtwoord.',
+      personal:
+        'Dit wachtwoord is te makkelijk te raden: het bestaat uit je naam, je e-mailadres of de naam van deze site. Een paar woorden die niets met elkaar te maken hebben, maken een sterk wachtwoord.',
+      guessable:
+        'Dit wachtwoord is te makkelijk te raden. Een paar woorden die niets met elkaar te maken hebben, maken een sterk wachtwoord.',
+    },
     invalidLanguage: 'Kies een van de getoonde talen.',
     csrf: 'Dit formulier is verlopen of kwam van een andere site. Laad de pagina opnieuw en probeer het nog eens.',
     tooManyAttempts: 'Te veel pogingen. Wacht een paar minuten en probeer het opnieuw.',
@@ -75,7 +90,7 @@ export const nl: Messages = {
     email: 'E-mailadres',
     password: 'Wachtwoord',
     passwordHint: (min: number) =>
-      `Minstens ${min} tekens. Een lange zin is makkelijk te onthouden en moeilijk te raden.`,
+      `Minstens ${min} tekens, en niet een dat veel mensen gebruiken. Een lange zin is makkelijk te onthouden en moeilijk te raden.`,
     submit: 'Account aanmaken',
     haveAccount: 'Heb je al een account?',
     checkEmailTitle: 'Controleer je e-mail',

@@ -1,5 +1,6 @@
 import { isValidEmail, EMAIL_MAX_LENGTH } from '../accounts/users.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../accounts/passwords.js';
+import type { Weakness } from '../accounts/password-screen.js';
 import type { Messages } from '../i18n/index.js';
 import type { FieldErrors } from './views/components.js';
 
@@ -55,4 +56,9 @@ export class Validator {
       this.fail(name, this.t.errors.passwordTooLong(PASSWORD_MAX_LENGTH));
     return value;
   }
+}
+
+/** The words for a password the screen refused (`AccountError.WEAK_PASSWORD`). */
+export function weakPasswordMessage(t: Messages, failure: { weakness?: Weakness }): string {
+  return t.errors.passwordWeak[failure.weakness ?? 'guessable'];
 }

@@ -69,6 +69,15 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
 
     await page.getByLabel('Name').fill('Ada Lovelace');
     await page.getByLabel('Email address').fill(email);
+    // A password of the right length that everyone uses is refused on its field.
+    await page.getByLabel('Password').fill('Password123!');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect
+      .poll(() => page.locator('#password-error').textContent())
+      .toContain('This password is too common');
+    expect(await page.getByLabel('Email address').inputValue()).toBe(email);
+    await check(page, 'register-weak-password');
+
     await page.getByLabel('Password').fill(PASSWORD);
     const since = app.mail.messages.length;
     await page.getByRole('button', { name: 'Create account' }).click();

@@ -126,3 +126,11 @@ export function textOf(body: string): string {
     .replace(/\s+/g, ' ')
     .trim();
 }
+
+/** The words of a field's error message, when the field's input points at it; else undefined. */
+export function fieldError(body: string, name: string): string | undefined {
+  if (!new RegExp(`<input[^>]*id="${name}"[^>]*aria-describedby="[^"]*${name}-error"`).test(body))
+    return undefined;
+  const message = new RegExp(`<p class="error-message" id="${name}-error">([^<]*)</p>`).exec(body);
+  return message?.[1] === undefined ? undefined : textOf(message[1]);
+}

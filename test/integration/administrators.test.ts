@@ -47,4 +47,30 @@ describe.each(DIALECTS)('the first administrator (%s)', (dialect) => {
     expect(await admins.hasAdministrator()).toBe(false);
     expect(printed).toEqual([]);
   });
+
+  it('is made from an easily guessed PORTICO_ADMIN_PASSWORD, with a warning that says where to change it', async () => {
+    const admins = administrators();
+    const printed: string[] = [];
+    const configured = { ...CONFIGURED, email: 'ops@example.com', password: 'Password123!' };
+    await admins.ensure(configured, (line) => printed.push(line));
+    expect(await admins.hasAdministrator()).toBe(true);
+    expect(printed).toEqual([
+      'Created administrator ops@example.com (from PORTICO_ADMIN_EMAIL).',
+      'Warning: PORTICO_ADMIN_PASSWORD is easy to guess. This password is too common: many ' +
+        'people use it, or one very like it. A few unrelated words make a strong password. ' +
+        'Sign in and change it under Your password.',
+    ]);
+  });
+
+  it('is made from a PORTICO_ADMIN_PASSWORD that is hard to guess without a warning', async () => {
+    const admins = administrators();
+    const printed: string[] = [];
+    const configured = {
+      ...CONFIGURED,
+      email: 'ops@example.com',
+      password: 'velvet harbour quietly ninety',
+    };
+    await admins.ensure(configured, (line) => printed.push(line));
+    expect(printed).toEqual(['Created administrator ops@example.com (from PORTICO_ADMIN_EMAIL).']);
+  });
 });

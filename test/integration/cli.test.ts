@@ -319,4 +319,26 @@ describe('command line, when the operator gets something wrong', () => {
     },
     SLOW,
   );
+
+  it(
+    'refuses an administrator password that is easily guessed, and creates no one',
+    async () => {
+      const dataDir = tempDir();
+      expect((await portico(['migrate'], { PORTICO_DATA_DIR: dataDir })).code).toBe(0);
+      const run = await portico(
+        ['create-admin', '--email', 'grace@example.com', '--name', 'Grace Hopper'],
+        { PORTICO_DATA_DIR: dataDir },
+        'GraceHopper1906\n',
+      );
+      expect(run.code).toBe(1);
+      expect(oneLine(run)).toMatch(
+        /^portico: the password is refused\. This password is too easy to guess: it is made of your name/,
+      );
+      expect(run.stdout).toBe('');
+      const users = await portico(['users', 'list'], { PORTICO_DATA_DIR: dataDir });
+      expect(users.code).toBe(0);
+      expect(users.stdout).not.toContain('grace@example.com');
+    },
+    SLOW,
+  );
 });

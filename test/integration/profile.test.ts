@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, textOf } from '../helpers/client.js';
+import { Client, fieldError, textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
@@ -8,14 +8,6 @@ import { auditCount, sessionCount } from '../helpers/two-factor.js';
 
 const NEW_PASSWORD = 'a fresh and long passphrase';
 const SAME_PASSWORD = 'Choose a password that is different from your current one.';
-
-/** The words of a field's error message, which the field's input points at. */
-function fieldError(body: string, name: string): string | undefined {
-  if (!new RegExp(`<input[^>]*id="${name}"[^>]*aria-describedby="[^"]*${name}-error"`).test(body))
-    return undefined;
-  const message = new RegExp(`<p class="error-message" id="${name}-error">([^<]*)</p>`).exec(body);
-  return message?.[1] === undefined ? undefined : textOf(message[1]);
-}
 
 describe.each(DIALECTS)('My Profile (%s)', (dialect) => {
   let app: TestApp;

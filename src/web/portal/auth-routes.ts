@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AccountError } from '../../accounts/error-codes.js';
 import { NAME_MAX_LENGTH } from '../../accounts/users.js';
-import { text, Validator } from '../form-input.js';
+import { text, Validator, weakPasswordMessage } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
 import { messagePage } from '../views/message-page.js';
 import type { WebDeps } from '../web-deps.js';
@@ -29,10 +29,19 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
         registerPage(tools.page(request), { values: { name, email }, errors: v.errors }),
         422,
       );
-    await registration.register(
+    const registered = await registration.register(
       { name, email, password, locale: request.locale },
       requestMeta(request),
     );
+    if (!registered.ok)
+      return sendHtml(
+        reply,
+        registerPage(tools.page(request), {
+          values: { name, email },
+          errors: { password: weakPasswordMessage(t, registered) },
+        }),
+        422,
+      );
     const ctx = tools.page(request);
     return sendHtml(
       reply,
@@ -180,10 +189,20 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
     if (!v.ok)
       return sendHtml(reply, resetPage(tools.page(request), token, { errors: v.errors }), 422);
     const result = await credentials.resetPassword(token, password, requestMeta(request));
-    if (!result.ok && result.error === AccountError.SAME_PASSWORD)
+    if (
+      !result.ok &&
+      (result.error === AccountError.SAME_PASSWORD || result.error === AccountError.WEAK_PASSWORD)
+    )
       return sendHtml(
         reply,
-        resetPage(tools.page(request), token, { errors: { new_password: t.errors.samePassword } }),
+        resetPage(tools.page(request), token, {
+          errors: {
+            new_password:
+              result.error === AccountError.SAME_PASSWORD
+                ? t.errors.samePassword
+                : weakPasswordMessage(t, result),
+          },
+        }),
         422,
       );
     if (!result.ok) return sendHtml(reply, deadResetLink(request), 400);

@@ -4,7 +4,7 @@ import { AccountError, fail } from '../../accounts/error-codes.js';
 import { NAME_MAX_LENGTH } from '../../accounts/users.js';
 import { isLocale } from '../../i18n/index.js';
 import type { Messages } from '../../i18n/index.js';
-import { text, Validator } from '../form-input.js';
+import { text, Validator, weakPasswordMessage } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
 import type { FieldErrors } from '../views/components.js';
 import type { WebDeps } from '../web-deps.js';
@@ -154,9 +154,11 @@ export function registerProfileRoutes(
       const errors: FieldErrors =
         result.error === AccountError.SAME_PASSWORD
           ? { new_password: t.errors.samePassword }
-          : result.error === 'TOO_MANY_ATTEMPTS'
-            ? { current_password: t.errors.tooManyAttempts }
-            : { current_password: t.errors.currentPasswordWrong };
+          : result.error === AccountError.WEAK_PASSWORD
+            ? { new_password: weakPasswordMessage(t, result) }
+            : result.error === 'TOO_MANY_ATTEMPTS'
+              ? { current_password: t.errors.tooManyAttempts }
+              : { current_password: t.errors.currentPasswordWrong };
       return sendHtml(
         reply,
         passwordSection(tools.page(request), { errors }),
