@@ -16,13 +16,19 @@ import {
 interface Command {
   type: 'hash';
   stored: string;
+  /** The pepper the stored hash was made with, in base64. */
+  pepper: string;
   password: string;
   seconds: number;
   concurrency: number;
 }
 
 async function hashFor(command: Command) {
-  const hasher = createPasswordHasher({ ...ARGON2_PARAMS, concurrency: command.concurrency });
+  const hasher = createPasswordHasher({
+    ...ARGON2_PARAMS,
+    concurrency: command.concurrency,
+    secret: Buffer.from(command.pepper, 'base64'),
+  });
   // As many verifications at once as the hasher hands to the pool, so the pool never waits for
   // this process's event loop: the most this pool can hash (it runs with the server's size).
   const inFlight = hashesInFlight(command.concurrency, threadPoolSize());

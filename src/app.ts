@@ -7,8 +7,8 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import pino from 'pino';
-import type { PasswordHasher } from './accounts/passwords.js';
-import { createPasswordHasher } from './accounts/passwords.js';
+import type { HasherOptions, PasswordHasher } from './accounts/passwords.js';
+import { ARGON2_PARAMS, createPasswordHasher } from './accounts/passwords.js';
 import type { PasswordScreen } from './accounts/password-screen.js';
 import { createPasswordScreen } from './accounts/password-screen.js';
 import type { Clock } from './clock.js';
@@ -19,6 +19,7 @@ import type { Mailer } from './mail/mailer.js';
 import { createOutboxMailer, createSmtpMailer } from './mail/mailer.js';
 import { createPostman } from './mail/postman.js';
 import { checkSecretKey, deriveKeys, KEY_FILE_NAME, loadMasterKey } from './security/secret-key.js';
+import type { Keys } from './security/secret-key.js';
 import type { Services } from './services.js';
 import { createServices } from './services.js';
 import { opensStoredTotpSecret } from './two-factor/methods.js';
@@ -58,6 +59,9 @@ export interface AppOptions {
   config: Config;
   database: DatabaseHandle;
   clock?: Clock;
+  /** Argon2's cost parameters (tests use cheaper ones); the pepper comes from the master key. */
+  hashing?: Omit<HasherOptions, 'secret'>;
+  /** A hasher to use as it is, instead of one built from `hashing` and the pepper. */
   hasher?: PasswordHasher;
   passwordScreen?: PasswordScreen;
   mailer?: Mailer;
@@ -115,19 +119,32 @@ function headersOf(middleware: ReturnType<typeof helmet>): Record<string, string
   return headers;
 }
 
+/**
+ * The keys of this installation, derived from its master key, once the database has confirmed
+ * that the master key is the one it was set up with (src/security/secret-key.ts).
+ */
+export async function installationKeys(
+  config: Config,
+  database: DatabaseHandle,
+  now: number,
+): Promise<Keys> {
+  const keys = deriveKeys(loadMasterKey(config.secretKey, config.dataDir));
+  await checkSecretKey(database.db, keys, {
+    now,
+    keyFile: config.secretKey ? null : path.join(config.dataDir, KEY_FILE_NAME),
+    opensStoredSecrets: () => opensStoredTotpSecret(database.db, keys),
+  });
+  return keys;
+}
+
 /** The composition root: builds the services from config and mounts the web apps. */
 export async function buildApp(options: AppOptions): Promise<PorticoApp> {
   const { config, database } = options;
   const clock = options.clock ?? systemClock;
-  const keys = deriveKeys(loadMasterKey(config.secretKey, config.dataDir));
   // Before anything is built: a process with another master key than the installation's stops
   // here (`serve` and the CLI print the error's one line), instead of failing every TOTP
-  // sign-in and every CSRF token and code the other processes made.
-  await checkSecretKey(database.db, keys, {
-    now: clock.now(),
-    keyFile: config.secretKey ? null : path.join(config.dataDir, KEY_FILE_NAME),
-    opensStoredSecrets: () => opensStoredTotpSecret(database.db, keys),
-  });
+  // sign-in, every password and every CSRF token and code the other processes made.
+  const keys = await installationKeys(config, database, clock.now());
   // Standard output gets the log lines in batches (written asynchronously, a line at most
   // LOG_BATCH_DELAY_MS late, the rest flushed at exit): a write per line was a measurable share
   // of each answer (docs/performance.md).
@@ -196,7 +213,9 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
   const services = createServices({
     db: database.db,
     clock,
-    hasher: options.hasher ?? createPasswordHasher(),
+    hasher:
+      options.hasher ??
+      createPasswordHasher({ ...(options.hashing ?? ARGON2_PARAMS), secret: keys.pepper }),
     passwordScreen,
     postman,
     keys,

@@ -3,13 +3,14 @@ import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createAdministrators } from './accounts/administrators.js';
 import {
+  ARGON2_PARAMS,
   createPasswordHasher,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
 } from './accounts/passwords.js';
 import { isValidEmail, NAME_MAX_LENGTH } from './accounts/users.js';
 import { createPasswordScreen, personalWords } from './accounts/password-screen.js';
-import { buildApp, SITE_NAME } from './app.js';
+import { buildApp, installationKeys, SITE_NAME } from './app.js';
 import { en } from './i18n/en.js';
 import { CLI_META, createAudit } from './audit/audit.js';
 import { systemClock } from './clock.js';
@@ -115,10 +116,7 @@ async function serve(args: string[]): Promise<void> {
   // Listen before the administrator is made: a generated password is printed once, and a
   // start that cannot listen must not have used it up. Whether the database is fresh is read
   // before listening, so a registration in between does not cancel the generated one.
-  const administrators = createAdministrators({
-    ...portico.services,
-    hasher: createPasswordHasher(),
-  });
+  const administrators = createAdministrators(portico.services);
   const freshDatabase = !(await administrators.hasAnyUser());
   try {
     await portico.app.listen({ port: cfg.port, host: cfg.host });
@@ -206,10 +204,13 @@ async function createAdmin(args: string[]): Promise<void> {
   const cfg = config();
   const { database } = await openMigratedDatabase(cli, cfg);
   try {
+    // The password is hashed with the installation's pepper, so the master key must be the
+    // one the database was set up with.
+    const keys = await installationKeys(cfg, database, systemClock.now());
     const admins = createAdministrators({
       db: database.db,
       clock: systemClock,
-      hasher: createPasswordHasher(),
+      hasher: createPasswordHasher({ ...ARGON2_PARAMS, secret: keys.pepper }),
       audit: createAudit(database.db, systemClock),
     });
     const outcome = await admins.create({ email, name, password }, 'cli', CLI_META);

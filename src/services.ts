@@ -51,6 +51,7 @@ export function createServices(options: ServiceOptions) {
     clock: options.clock,
     audit,
     postman: options.postman,
+    hasher: options.hasher,
     passwordScreen: options.passwordScreen,
     siteName: options.siteName,
     keys: options.keys,

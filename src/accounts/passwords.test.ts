@@ -4,6 +4,7 @@ import {
   createLimiter,
   createPasswordHasher,
   hashesInFlight,
+  pepperId,
   threadPoolSize,
 } from './passwords.js';
 
@@ -55,6 +56,46 @@ describe('password hasher', () => {
     // Verification reads the parameters from the stored string.
     expect(await hasher.verify(hash, 'another password')).toBe(true);
     expect(ARGON2_PARAMS).toEqual({ memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+  });
+});
+
+describe('password hasher with a pepper', () => {
+  const PARAMS = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
+  const pepper = Buffer.alloc(32, 7);
+  const peppered = createPasswordHasher({ ...PARAMS, secret: pepper });
+  const plain = createPasswordHasher(PARAMS);
+
+  it('names the pepper in the hash, and verifies only with it', async () => {
+    const hash = await peppered.hash('correct horse battery staple');
+    expect(hash.startsWith(`$argon2id$v=19$m=1024,p=1,t=1,keyid=${pepperId(pepper)}$`)).toBe(true);
+    expect(hash).toMatch(/,keyid=[A-Za-z0-9+/]{8}\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+    expect(pepperId(pepper)).toMatch(/^[A-Za-z0-9+/]{8}$/);
+    expect(await peppered.verify(hash, 'correct horse battery staple')).toBe(true);
+    expect(await peppered.verify(hash, 'correct horse battery stapl')).toBe(false);
+    // Whoever has the database but not the key cannot test a guess against the hash: neither
+    // without a pepper, nor with another one, nor by taking the keyid out.
+    expect(await plain.verify(hash, 'correct horse battery staple')).toBe(false);
+    const other = createPasswordHasher({ ...PARAMS, secret: Buffer.alloc(32, 8) });
+    expect(await other.verify(hash, 'correct horse battery staple')).toBe(false);
+    const unnamed = hash.replace(/,keyid=[^$]+/, '');
+    expect(await plain.verify(unnamed, 'correct horse battery staple')).toBe(false);
+    expect(await peppered.verify(unnamed, 'correct horse battery staple')).toBe(false);
+  });
+
+  it('still verifies hashes made without a pepper, and asks for them to be hashed again', async () => {
+    for (const { password, hash } of STORED) {
+      expect(await peppered.verify(hash, password)).toBe(true);
+      expect(await peppered.verify(hash, `${password}!`)).toBe(false);
+      expect(peppered.needsRehash(hash)).toBe(true);
+    }
+    const fresh = await peppered.hash('another password');
+    expect(peppered.needsRehash(fresh)).toBe(false);
+    // Other parameters, or another pepper, also call for a new hash.
+    expect(
+      createPasswordHasher({ ...PARAMS, timeCost: 2, secret: pepper }).needsRehash(fresh),
+    ).toBe(true);
+    expect(plain.needsRehash(fresh)).toBe(true);
+    expect(plain.needsRehash(await plain.hash('another password'))).toBe(false);
   });
 });
 

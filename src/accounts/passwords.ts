@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { promisify } from 'node:util';
 import type { Algorithm, Version } from '@node-rs/argon2';
@@ -9,6 +9,9 @@ export const ARGON2_PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 }
 export const PASSWORD_MIN_LENGTH = 12;
 /** Longer inputs are refused before hashing: a megabyte password must not cost a megabyte of work. */
 export const PASSWORD_MAX_LENGTH = 256;
+
+/** Unpadded standard base64, as PHC strings carry salts and hashes. */
+const phcBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64').replace(/=+$/, '');
 
 /** The binding declares its enums `const`, which this build cannot inline: their values. */
 const ARGON2ID = 2 satisfies Algorithm;
@@ -21,6 +24,11 @@ const randomBytesAsync = promisify(randomBytes);
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(hash: string, password: string): Promise<boolean>;
+  /**
+   * Whether a stored hash is in another form than `hash` writes now (without the pepper, or
+   * with other parameters): after a verification that succeeded, it is hashed again.
+   */
+  needsRehash(hash: string): boolean;
   /** Spends the same work as a real verification, for unknown accounts (no timing oracle). */
   verifyDummy(password: string): Promise<void>;
 }
@@ -47,6 +55,25 @@ export interface HasherOptions {
   parallelism: number;
   /** At most this many hashes run at once (default: the core count). */
   concurrency?: number;
+  /**
+   * The pepper (NIST SP 800-63B 5.1.1.2): Argon2's own secret input, a key derived from the
+   * installation's master key and kept apart from the database, so stolen hashes cannot be
+   * guessed at without it. Hashes made with it carry a `keyid` that names it.
+   */
+  secret?: Buffer;
+}
+
+/** Names a pepper in the hashes made with it, without giving it away: 6 bytes of an HMAC. */
+export function pepperId(secret: Buffer): string {
+  return phcBase64(
+    createHmac('sha256', secret).update('portico password pepper id').digest().subarray(0, 6),
+  );
+}
+
+/** The `keyid` parameter of a PHC string, or null for a hash made without a pepper. */
+function keyIdOf(stored: string): string | null {
+  const params = stored.split('$')[3] ?? '';
+  return /(?:^|,)keyid=([A-Za-z0-9+/]+)(?:,|$)/.exec(params)?.[1] ?? null;
 }
 
 /** libuv's largest thread pool. */
@@ -76,9 +103,6 @@ export function hashesInFlight(concurrency: number, threadPool: number): number 
   return threadPool <= concurrency ? 2 * threadPool : concurrency;
 }
 
-/** Unpadded standard base64, as PHC strings carry salts and hashes. */
-const phcBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64').replace(/=+$/, '');
-
 /**
  * Argon2id through @node-rs/argon2, which hashes on libuv's thread pool, never on the event
  * loop. Concurrency is bounded to the core count so a burst of sign-ins queues instead of
@@ -91,14 +115,17 @@ const phcBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64').r
  * (docs/decisions.md).
  *
  * New hashes are PHC strings in the form Portico has always stored,
- * `$argon2id$v=19$m=…,p=…,t=…$salt$hash` (16-byte salt, 32-byte hash); verification reads the
- * parameters from the stored string.
+ * `$argon2id$v=19$m=…,p=…,t=…$salt$hash` (16-byte salt, 32-byte hash), with `,keyid=…` after
+ * the parameters when a pepper was used; verification reads the parameters from the stored
+ * string, and uses the pepper only for a hash that names it. A hash that names another pepper
+ * never verifies.
  */
 export function createPasswordHasher(options: HasherOptions = ARGON2_PARAMS): PasswordHasher {
   const concurrency = options.concurrency ?? Math.max(1, os.availableParallelism());
   const limit = createLimiter(hashesInFlight(concurrency, threadPoolSize()));
-  const { memoryCost, timeCost, parallelism } = options;
-  const prefix = `$argon2id$v=19$m=${memoryCost},p=${parallelism},t=${timeCost}$`;
+  const { memoryCost, timeCost, parallelism, secret } = options;
+  const keyId = secret ? pepperId(secret) : null;
+  const prefix = `$argon2id$v=19$m=${memoryCost},p=${parallelism},t=${timeCost}${keyId ? `,keyid=${keyId}` : ''}$`;
   let dummyHash: Promise<string> | null = null;
   const hash = (password: string) =>
     limit(async () => {
@@ -111,14 +138,22 @@ export function createPasswordHasher(options: HasherOptions = ARGON2_PARAMS): Pa
         parallelism,
         outputLen: HASH_BYTES,
         salt,
+        ...(secret ? { secret } : {}),
       });
       return `${prefix}${phcBase64(salt)}$${phcBase64(output)}`;
     });
-  const verify = (stored: string, password: string) =>
-    limit(() => argon2Verify(stored, password)).catch(() => false);
+  const verify = async (stored: string, password: string) => {
+    const storedKeyId = keyIdOf(stored);
+    if (storedKeyId === null) return limit(() => argon2Verify(stored, password)).catch(() => false);
+    // Made with another pepper (or with one where this hasher has none): it cannot match. The
+    // key check at start (src/security/secret-key.ts) keeps processes from getting here.
+    if (storedKeyId !== keyId || !secret) return false;
+    return limit(() => argon2Verify(stored, password, { secret })).catch(() => false);
+  };
   return {
     hash,
     verify,
+    needsRehash: (stored: string) => !stored.startsWith(prefix),
     async verifyDummy(password: string) {
       dummyHash ??= hash('portico-dummy-password');
       await verify(await dummyHash, password);

@@ -44,6 +44,8 @@ export interface Keys {
   check: Buffer;
   /** AES-256-GCM key for secrets kept for their one-time page (src/web/shown-once.ts). */
   shownOnce: Buffer;
+  /** Argon2's secret input for password hashes: the pepper, kept apart from the database. */
+  pepper: Buffer;
 }
 
 /** Separate keys per use, derived with HKDF so one purpose never reuses another's key. */
@@ -56,6 +58,7 @@ export function deriveKeys(master: Buffer): Keys {
     codes: derive('codes'),
     check: derive('key-check'),
     shownOnce: derive('shown-once'),
+    pepper: derive('password-pepper'),
   };
 }
 

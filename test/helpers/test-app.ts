@@ -18,12 +18,10 @@ import { createPostgresSchema, dropPostgresSchema, POSTGRES_URL } from './databa
 import { MailCapture } from './mail-capture.js';
 import { TestClock } from './test-clock.js';
 
-/** Cheap Argon2id for tests that are not about password hashing. */
-export const fastHasher: PasswordHasher = createPasswordHasher({
-  memoryCost: 1024,
-  timeCost: 1,
-  parallelism: 1,
-});
+/** Cheap Argon2id parameters for tests that are not about password hashing. */
+export const FAST_HASHING = { memoryCost: 1024, timeCost: 1, parallelism: 1 } as const;
+/** A hasher with those parameters and no pepper, for tests that wrap or replace the app's. */
+export const fastHasher: PasswordHasher = createPasswordHasher(FAST_HASHING);
 
 export interface TestAppOptions {
   dialect?: Dialect;
@@ -99,7 +97,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     config,
     database,
     clock,
-    hasher: options.hasher ?? fastHasher,
+    hashing: FAST_HASHING,
+    hasher: options.hasher,
     mailer: createSmtpMailer(mail.url, config.mailFrom),
     logger: { level: 'info', stream },
   });

@@ -11,7 +11,7 @@ import { Client } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { registerAndVerify } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
-import { createTestApp, fastHasher } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
 
 const CONFIGURED = { email: null, password: null, fallbackDomain: 'portico.localhost' };
 
@@ -24,7 +24,7 @@ describe.each(DIALECTS)('the first administrator (%s)', (dialect) => {
     await app?.close();
   });
 
-  const administrators = () => createAdministrators({ ...app.services, hasher: fastHasher });
+  const administrators = () => createAdministrators(app.services);
 
   it('is generated when the database was fresh at start, even if someone registered since', async () => {
     const admins = administrators();

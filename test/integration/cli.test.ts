@@ -7,14 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pepperId } from '../../src/accounts/passwords.js';
 import { buildApp } from '../../src/app.js';
 import { createAudit } from '../../src/audit/audit.js';
 import { systemClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { deriveKeys, loadMasterKey } from '../../src/security/secret-key.js';
 import { Client } from '../helpers/client.js';
-import { fastHasher } from '../helpers/test-app.js';
+import { FAST_HASHING } from '../helpers/test-app.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -132,16 +134,19 @@ describe('command line', () => {
     const served = await buildApp({
       config: loadConfig({ PORTICO_DATA_DIR: adminDir, DATABASE_URL: databaseUrl }),
       database,
-      hasher: fastHasher,
+      hashing: FAST_HASHING,
       logger: false,
       mailer: { send: () => Promise.resolve(), close: () => Promise.resolve() },
     });
     try {
-      const user = await database.db
+      const { password_hash: stored, ...user } = await database.db
         .selectFrom('users')
-        .select(['name', 'is_admin'])
+        .select(['name', 'is_admin', 'password_hash'])
         .executeTakeFirstOrThrow();
       expect(user).toEqual({ name: 'Ada Admin', is_admin: 1 });
+      // Hashed with the installation's pepper, the one the server derives from the same key.
+      const keys = deriveKeys(loadMasterKey(null, adminDir));
+      expect(stored).toContain(`,keyid=${pepperId(keys.pepper)}$`);
       const wrong = await new Client(served.app).submit('/login', {
         email: 'admin@example.com',
         password: 'not the admin password',

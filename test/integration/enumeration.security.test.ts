@@ -34,6 +34,7 @@ function countingHasher(inner: PasswordHasher) {
       calls.verifyDummy++;
       return inner.verifyDummy(password);
     },
+    needsRehash: (hash) => inner.needsRehash(hash),
   };
   const total = () => calls.hash + calls.verify + calls.verifyDummy;
   return { calls, hasher, total };

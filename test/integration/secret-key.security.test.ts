@@ -30,7 +30,7 @@ import {
   POSTGRES_URL,
 } from '../helpers/databases.js';
 import type { TestApp } from '../helpers/test-app.js';
-import { createTestApp, fastHasher } from '../helpers/test-app.js';
+import { createTestApp, FAST_HASHING } from '../helpers/test-app.js';
 import {
   accountRow,
   freshCode,
@@ -89,7 +89,7 @@ describe.each(DIALECTS)('secret key of an installation (%s)', (dialect) => {
     const portico = await buildApp({
       config: loadConfig({ PORTICO_DATA_DIR: dataDir, DATABASE_URL: shared.url, ...env }),
       database,
-      hasher: fastHasher,
+      hashing: FAST_HASHING,
       logger: false,
       mailer: { send: () => Promise.resolve(), close: () => Promise.resolve() },
     });
@@ -193,7 +193,7 @@ describe.each(DIALECTS)('secret key of an existing installation (%s)', (dialect)
       return await buildApp({
         config: loadConfig({ PORTICO_DATA_DIR: dataDir, DATABASE_URL: databaseUrl(), ...env }),
         database: { db: app.db, dialect: app.dialect, close: () => Promise.resolve() },
-        hasher: fastHasher,
+        hashing: FAST_HASHING,
         logger: false,
         mailer: { send: () => Promise.resolve(), close: () => Promise.resolve() },
       });

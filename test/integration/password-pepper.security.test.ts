@@ -1,0 +1,69 @@
+/**
+ * NIST SP 800-63B 5.1.1.2: password hashes get a keyed step with a secret kept apart from
+ * them, so a copy of the database alone does not let anyone test guesses. Portico's pepper is
+ * Argon2's secret input, derived from the master key. These tests pin that every new hash has
+ * it, and that a hash stored before it existed still signs its owner in and is replaced by a
+ * peppered one at that moment, without ending anything that depends on the password.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPasswordHasher, pepperId } from '../../src/accounts/passwords.js';
+import { Client } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp, FAST_HASHING } from '../helpers/test-app.js';
+
+describe.each(DIALECTS)('the password pepper (%s)', (dialect) => {
+  let app: TestApp;
+  let keyId: string;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+    keyId = pepperId(app.services.keys.pepper);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const stored = (userId: string) =>
+    app.db
+      .selectFrom('users')
+      .select(['password_hash', 'credential_version'])
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
+
+  it('is in every new hash, and a copy of the hash alone does not verify the password', async () => {
+    const { userId } = await registerAndVerify(app, new Client(app.app));
+    const { password_hash: hash } = await stored(userId);
+    expect(hash).toContain(`,keyid=${keyId}$`);
+    expect(await createPasswordHasher(FAST_HASHING).verify(hash, PASSWORD)).toBe(false);
+  });
+
+  it('replaces a hash made before it at the next right password, and ends nothing', async () => {
+    const signedIn = new Client(app.app);
+    const { email, userId } = await registerAndVerify(app, signedIn);
+    expect((await logIn(signedIn, email)).status).toBe(303);
+    const legacy = await createPasswordHasher(FAST_HASHING).hash(PASSWORD);
+    await app.db
+      .updateTable('users')
+      .set({ password_hash: legacy })
+      .where('id', '=', userId)
+      .execute();
+    const before = await stored(userId);
+
+    // A wrong password changes nothing.
+    expect((await logIn(new Client(app.app), email, 'not the password at all')).status).toBe(401);
+    expect(await stored(userId)).toEqual(before);
+
+    // The right one signs in as before, and leaves a peppered hash of the same password.
+    expect((await logIn(new Client(app.app), email)).status).toBe(303);
+    const after = await stored(userId);
+    expect(after.password_hash).not.toBe(legacy);
+    expect(after.password_hash).toContain(`,keyid=${keyId}$`);
+    expect(after.credential_version).toBe(before.credential_version);
+    expect((await signedIn.get('/profile')).status).toBe(200);
+
+    // Once peppered, it stays as it is.
+    expect((await logIn(new Client(app.app), email)).status).toBe(303);
+    expect(await stored(userId)).toEqual(after);
+  });
+});
