@@ -18,7 +18,6 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { createAdministrators } from '../src/accounts/administrators.js';
-import { createPasswordHasher } from '../src/accounts/passwords.js';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
@@ -151,10 +150,7 @@ async function main(): Promise<void> {
   const written: string[] = [];
   const skipped: string[] = [];
   try {
-    const admins = createAdministrators({
-      ...portico.services,
-      hasher: createPasswordHasher(),
-    });
+    const admins = createAdministrators(portico.services);
     for (const locale of LOCALES) {
       // One plain account per language: set-up screens change once a method exists.
       const email = `screenshots-${locale}@example.com`;

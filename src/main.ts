@@ -8,7 +8,8 @@ import {
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
 } from './accounts/passwords.js';
-import { isValidEmail, NAME_MAX_LENGTH } from './accounts/users.js';
+import { findVerifiedAddress, isValidEmail, NAME_MAX_LENGTH } from './accounts/users.js';
+import type { Weakness } from './accounts/password-screen.js';
 import { createPasswordScreen, personalWords } from './accounts/password-screen.js';
 import { buildApp, installationKeys, SITE_NAME } from './app.js';
 import { en } from './i18n/en.js';
@@ -197,12 +198,9 @@ async function createAdmin(args: string[]): Promise<void> {
   if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
     fail(`the password must have ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`);
   }
-  const screen = createPasswordScreen();
-  const weakness = await screen.screen(password, personalWords(name, email, SITE_NAME));
-  await screen.close();
-  if (weakness) fail(`the password is refused. ${en.errors.passwordWeak[weakness]}`);
   const cfg = config();
   const { database } = await openMigratedDatabase(cli, cfg);
+  let outcome: 'created' | 'promoted' | { refused: Weakness };
   try {
     // The password is hashed with the installation's pepper, so the master key must be the
     // one the database was set up with.
@@ -213,14 +211,33 @@ async function createAdmin(args: string[]): Promise<void> {
       hasher: createPasswordHasher({ ...ARGON2_PARAMS, secret: keys.pepper }),
       audit: createAudit(database.db, systemClock),
     });
-    const outcome = await admins.create({ email, name, password }, 'cli', CLI_META);
-    process.stdout.write(
-      outcome === 'created'
-        ? `Created administrator ${email}.\n`
-        : `${email} already had an account; it is now an administrator (its password is unchanged).\n`,
-    );
+    // An address that has an account is promoted and keeps its password: the one typed is
+    // not used, so it is not judged.
+    const weakness = (await findVerifiedAddress(database.db, email))
+      ? null
+      : await screenOnce(password, personalWords(name, email, SITE_NAME));
+    outcome = weakness
+      ? { refused: weakness }
+      : await admins.create({ email, name, password }, 'cli', CLI_META);
   } finally {
     await database.close();
+  }
+  if (typeof outcome === 'object')
+    fail(`the password is refused. ${en.errors.passwordWeak[outcome.refused]}`);
+  process.stdout.write(
+    outcome === 'created'
+      ? `Created administrator ${email}.\n`
+      : `${email} already had an account; it is now an administrator (its password is unchanged).\n`,
+  );
+}
+
+/** Judges one password on a worker of its own, which is stopped afterwards. */
+async function screenOnce(password: string, personal: string[]): Promise<Weakness | null> {
+  const screen = createPasswordScreen();
+  try {
+    return await screen.screen(password, personal);
+  } finally {
+    await screen.close();
   }
 }
 

@@ -124,7 +124,11 @@ export function createAdministrators(
         input.password,
         personalWords(input.name, input.email, deps.siteName ?? ''),
       );
-      await create(input, 'system', meta);
+      const outcome = await create(input, 'system', meta);
+      if (outcome === 'promoted') {
+        print(`Made ${configured.email} an administrator (from PORTICO_ADMIN_EMAIL).`);
+        return;
+      }
       print(`Created administrator ${configured.email} (from PORTICO_ADMIN_EMAIL).`);
       if (weakness)
         print(

@@ -19,7 +19,7 @@ import {
 } from './email-tokens.js';
 import { personalWords } from './password-screen.js';
 import { revokeAllSessions, revokeOtherSessions, rotateSession } from './sessions.js';
-import { findVerifiedAddress, primaryAddressOf } from './users.js';
+import { findVerifiedAddress, primaryAddressOf, renewPasswordHash } from './users.js';
 
 const PASSWORD_CHECKS_PER_WINDOW = 10;
 const PASSWORD_CHECK_WINDOW_MS = 15 * MINUTE_MS;
@@ -38,8 +38,16 @@ export function createCredentials(deps: AccountDeps) {
     );
   }
 
-  /** Checks the signed-in user's password, rate limited per user in the database. */
-  async function checkPassword(user: User, password: string): Promise<Result> {
+  /**
+   * Checks the signed-in user's password, rate limited per user in the database. A right
+   * password stored in an older form is stored again (`renewPasswordHash`), unless the caller
+   * is about to replace it anyway.
+   */
+  async function checkPassword(
+    user: User,
+    password: string,
+    { renew = true }: { renew?: boolean } = {},
+  ): Promise<Result> {
     const limit = await consumeRateLimit(
       db,
       `password-check:${user.id}`,
@@ -48,9 +56,10 @@ export function createCredentials(deps: AccountDeps) {
       clock.now(),
     );
     if (!limit.allowed) return fail(AccountError.TOO_MANY_ATTEMPTS);
-    return (await hasher.verify(user.password_hash, password))
-      ? ok(undefined)
-      : fail(AccountError.WRONG_PASSWORD);
+    if (!(await hasher.verify(user.password_hash, password)))
+      return fail(AccountError.WRONG_PASSWORD);
+    if (renew) await renewPasswordHash(db, hasher, user, password);
+    return ok(undefined);
   }
 
   async function notifyPasswordChanged(user: User) {
@@ -95,7 +104,7 @@ export function createCredentials(deps: AccountDeps) {
   ): Promise<Result<{ sessionToken: string }>> {
     // The current password first: comparing the new one before it would let a session guess
     // the password outside the rate limit of `checkPassword`.
-    const checked = await checkPassword(user, current);
+    const checked = await checkPassword(user, current, { renew: false });
     if (!checked.ok) return checked;
     if (await hasher.verify(user.password_hash, next)) return fail(AccountError.SAME_PASSWORD);
     const weakness = await weaknessOf(user.id, user.name, next);

@@ -142,21 +142,27 @@ export function createPasswordHasher(options: HasherOptions = ARGON2_PARAMS): Pa
       });
       return `${prefix}${phcBase64(salt)}$${phcBase64(output)}`;
     });
-  const verify = async (stored: string, password: string) => {
+  const verifyDummy = async (password: string) => {
+    dummyHash ??= hash('portico-dummy-password');
+    await verify(await dummyHash, password);
+  };
+  const verify = async (stored: string, password: string): Promise<boolean> => {
     const storedKeyId = keyIdOf(stored);
     if (storedKeyId === null) return limit(() => argon2Verify(stored, password)).catch(() => false);
-    // Made with another pepper (or with one where this hasher has none): it cannot match. The
-    // key check at start (src/security/secret-key.ts) keeps processes from getting here.
-    if (storedKeyId !== keyId || !secret) return false;
+    if (storedKeyId !== keyId || !secret) {
+      // Made with another pepper (or with one where this hasher has none): it cannot match.
+      // The key check at start (src/security/secret-key.ts) keeps processes from getting here;
+      // the same work is spent as for any other wrong password, so the answer's time says
+      // nothing about the account.
+      await verifyDummy(password);
+      return false;
+    }
     return limit(() => argon2Verify(stored, password, { secret })).catch(() => false);
   };
   return {
     hash,
     verify,
     needsRehash: (stored: string) => !stored.startsWith(prefix),
-    async verifyDummy(password: string) {
-      dummyHash ??= hash('portico-dummy-password');
-      await verify(await dummyHash, password);
-    },
+    verifyDummy,
   };
 }

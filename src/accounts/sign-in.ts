@@ -9,7 +9,7 @@ import { generateToken, hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { issueToken, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
 import { createSession, NEVER_AUTHENTICATED, rotateSession } from './sessions.js';
-import { findAccountByEmail, normalizeEmail } from './users.js';
+import { findAccountByEmail, normalizeEmail, renewPasswordHash } from './users.js';
 import { verifyEmailMail } from '../mail/templates.js';
 import { absoluteUrl } from './deps.js';
 
@@ -315,22 +315,6 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
   }
 
   /**
-   * Stores the password again in the form `hasher.hash` writes now (with the pepper, with the
-   * current parameters), the moment it is known to be right. The same password: the credential
-   * version stays, so nothing that depends on it ends. Skipped when the password changed since
-   * it was read.
-   */
-  async function rehash(user: User, password: string): Promise<void> {
-    const renewed = await hasher.hash(password);
-    await db
-      .updateTable('users')
-      .set({ password_hash: renewed })
-      .where('id', '=', user.id)
-      .where('password_hash', '=', user.password_hash)
-      .execute();
-  }
-
-  /**
    * The password step. `deviceToken`: the browser's trusted-device cookie, which lets a user
    * whose second step it is skip it (never a step-up, never an administrator).
    */
@@ -376,7 +360,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       // one reads as for any other account, so the answer still names no existing address.
       return { outcome: passwordOk ? 'disabled' : 'invalid' };
     }
-    if (hasher.needsRehash(user.password_hash)) await rehash(user, password);
+    await renewPasswordHash(db, hasher, user, password);
     if (address.verified_at === null) {
       await clearRateLimit(db, emailKey);
       const resend = await consumeRateLimit(

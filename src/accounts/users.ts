@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { literalLimit } from '../db/literal-limit.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
 import type { Database, EmailAddress, User } from '../db/schema.js';
+import type { PasswordHasher } from './passwords.js';
 
 export const NAME_MAX_LENGTH = 100;
 export const EMAIL_MAX_LENGTH = 254;
@@ -13,6 +14,28 @@ export function normalizeEmail(email: string): string {
 /** Deliberately simple: one @, no spaces, a dot in the domain. The mail round-trip is the real test. */
 export function isValidEmail(email: string): boolean {
   return email.length <= EMAIL_MAX_LENGTH && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email);
+}
+
+/**
+ * Stores a password that was just verified again in the form `hasher.hash` writes now (with
+ * the pepper, with the current parameters), when its stored hash is older. The same password:
+ * the credential version stays, so nothing that depends on it ends. Nothing is written when
+ * the password changed since `user` was read.
+ */
+export async function renewPasswordHash(
+  db: Kysely<Database>,
+  hasher: PasswordHasher,
+  user: Pick<User, 'id' | 'password_hash'>,
+  password: string,
+): Promise<void> {
+  if (!hasher.needsRehash(user.password_hash)) return;
+  const renewed = await hasher.hash(password);
+  await db
+    .updateTable('users')
+    .set({ password_hash: renewed })
+    .where('id', '=', user.id)
+    .where('password_hash', '=', user.password_hash)
+    .execute();
 }
 
 export async function findUserById(db: Kysely<Database>, id: string): Promise<User | undefined> {

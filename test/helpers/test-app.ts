@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import type { PasswordHasher } from '../../src/accounts/passwords.js';
+import type { HasherOptions, PasswordHasher } from '../../src/accounts/passwords.js';
 import { createPasswordHasher } from '../../src/accounts/passwords.js';
 import type { PorticoApp } from '../../src/app.js';
 import { buildApp } from '../../src/app.js';
@@ -26,6 +26,9 @@ export const fastHasher: PasswordHasher = createPasswordHasher(FAST_HASHING);
 export interface TestAppOptions {
   dialect?: Dialect;
   clock?: TestClock;
+  /** Argon2's cost parameters for the app's own (peppered) hasher; cheap ones by default. */
+  hashing?: Omit<HasherOptions, 'secret'>;
+  /** A hasher to use as it is, instead of the app's own. */
   hasher?: PasswordHasher;
   env?: Record<string, string>;
   /** Public URL the app believes it has (e2e servers pass their real address). */
@@ -97,7 +100,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     config,
     database,
     clock,
-    hashing: FAST_HASHING,
+    hashing: options.hashing ?? FAST_HASHING,
     hasher: options.hasher,
     mailer: createSmtpMailer(mail.url, config.mailFrom),
     logger: { level: 'info', stream },

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAdministrators } from '../../src/accounts/administrators.js';
 import { Client } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { registerAndVerify } from '../helpers/flows.js';
+import { logIn, registerAndVerify } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 
@@ -72,5 +72,22 @@ describe.each(DIALECTS)('the first administrator (%s)', (dialect) => {
     };
     await admins.ensure(configured, (line) => printed.push(line));
     expect(printed).toEqual(['Created administrator ops@example.com (from PORTICO_ADMIN_EMAIL).']);
+  });
+
+  it('promotes the account that owns PORTICO_ADMIN_EMAIL, whose own password is kept and not judged', async () => {
+    const { email, userId } = await registerAndVerify(app, new Client(app.app));
+    const admins = administrators();
+    const printed: string[] = [];
+    await admins.ensure({ ...CONFIGURED, email, password: 'Password123!' }, (line) =>
+      printed.push(line),
+    );
+    expect(printed).toEqual([`Made ${email} an administrator (from PORTICO_ADMIN_EMAIL).`]);
+    const user = await app.db
+      .selectFrom('users')
+      .select('is_admin')
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
+    expect(user.is_admin).toBe(1);
+    expect((await logIn(new Client(app.app), email)).status).toBe(303);
   });
 });

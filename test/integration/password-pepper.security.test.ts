@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPasswordHasher, pepperId } from '../../src/accounts/passwords.js';
+import { renewPasswordHash } from '../../src/accounts/users.js';
 import { Client } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
@@ -35,7 +36,9 @@ describe.each(DIALECTS)('the password pepper (%s)', (dialect) => {
     const { userId } = await registerAndVerify(app, new Client(app.app));
     const { password_hash: hash } = await stored(userId);
     expect(hash).toContain(`,keyid=${keyId}$`);
-    expect(await createPasswordHasher(FAST_HASHING).verify(hash, PASSWORD)).toBe(false);
+    // Without the key, even with the marker taken out, the right password does not match.
+    const unmarked = hash.replace(/,keyid=[^$]+/, '');
+    expect(await createPasswordHasher(FAST_HASHING).verify(unmarked, PASSWORD)).toBe(false);
   });
 
   it('replaces a hash made before it at the next right password, and ends nothing', async () => {
@@ -65,5 +68,67 @@ describe.each(DIALECTS)('the password pepper (%s)', (dialect) => {
     // Once peppered, it stays as it is.
     expect((await logIn(new Client(app.app), email)).status).toBe(303);
     expect(await stored(userId)).toEqual(after);
+  });
+
+  /** Gives the account a hash made the way it was before the pepper. */
+  async function storeLegacyHash(userId: string): Promise<string> {
+    const legacy = await createPasswordHasher(FAST_HASHING).hash(PASSWORD);
+    await app.db
+      .updateTable('users')
+      .set({ password_hash: legacy })
+      .where('id', '=', userId)
+      .execute();
+    return legacy;
+  }
+
+  it('replaces an older hash when the password is confirmed for a step-up too', async () => {
+    const client = new Client(app.app);
+    const { email, userId } = await registerAndVerify(app, client);
+    expect((await logIn(client, email)).status).toBe(303);
+    const legacy = await storeLegacyHash(userId);
+    await client.get('/reauth?next=%2Fprofile%2Fpassword');
+    const confirmed = await client.post('/reauth', {
+      password: PASSWORD,
+      next: '/profile/password',
+    });
+    expect(confirmed.status).toBe(303);
+    const { password_hash: renewed } = await stored(userId);
+    expect(renewed).not.toBe(legacy);
+    expect(renewed).toContain(`,keyid=${keyId}$`);
+  });
+
+  it('leaves the hash of a disabled account, and one changed since it was read', async () => {
+    const { email, userId } = await registerAndVerify(app, new Client(app.app));
+    const legacy = await storeLegacyHash(userId);
+    await app.db
+      .updateTable('users')
+      .set({ disabled_at: app.clock.now() })
+      .where('id', '=', userId)
+      .execute();
+    expect((await logIn(new Client(app.app), email)).status).toBe(403);
+    expect((await stored(userId)).password_hash).toBe(legacy);
+
+    // A password changed between reading the account and storing the new hash wins.
+    const changed = await createPasswordHasher(FAST_HASHING).hash('another long passphrase');
+    await app.db
+      .updateTable('users')
+      .set({ password_hash: changed })
+      .where('id', '=', userId)
+      .execute();
+    await renewPasswordHash(
+      app.db,
+      app.services.hasher,
+      { id: userId, password_hash: legacy },
+      PASSWORD,
+    );
+    expect((await stored(userId)).password_hash).toBe(changed);
+    // Read afresh, the older hash is renewed.
+    await renewPasswordHash(
+      app.db,
+      app.services.hasher,
+      { id: userId, password_hash: changed },
+      'another long passphrase',
+    );
+    expect((await stored(userId)).password_hash).toContain(`,keyid=${keyId}$`);
   });
 });
