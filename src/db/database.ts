@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from './kysely.js';
+import { usePreparedStatements } from './prepared-statements.js';
 import type { SqliteDatabase } from 'kysely';
 import type pg from 'pg';
 import type { Database } from './schema.js';
@@ -112,6 +113,8 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     types,
   });
+  // The hot queries run as named prepared statements (src/db/prepared-statements.ts).
+  pool.on('connect', (client) => usePreparedStatements(client));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }

@@ -1,4 +1,5 @@
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import { prepareOnPostgres } from './prepared-statements.js';
 import type { Database } from './schema.js';
 
 /** Stands in for a parameter while the query is compiled; never a real value. */
@@ -37,6 +38,7 @@ export function precompiled<Params extends Record<string, unknown>, Row>(
       },
     });
     const query = build(db, stand).compile();
+    prepareOnPostgres(query.sql);
     const used = new Set<string>();
     const slots = query.parameters.map((value): Slot => {
       if (typeof value === 'string' && value.startsWith(MARK)) {
