@@ -125,8 +125,8 @@ parentPort.on('message', ({ id, password, personal }) => {
 
 /**
  * Estimates on a worker thread, so the milliseconds of CPU an estimate takes never hold up the
- * event loop. The worker starts with the first password and stops when idle;
- * a worker that fails fails the passwords it held, and the next password starts a new one.
+ * event loop. The worker starts with the first password and stops when idle; a worker that
+ * fails fails the passwords it held, and the next password starts a new one.
  */
 export function createPasswordScreen(idleMs = SCREEN_IDLE_MS): PasswordScreen {
   const require = createRequire(import.meta.url);

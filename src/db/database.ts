@@ -22,7 +22,18 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** PostgreSQL only: how long a connection may take to be ready (tests shorten it). */
   connectTimeoutMs?: number;
+  /**
+   * PostgreSQL only: told when a connection waiting in the pool fails (the server restarted,
+   * an administrator ended it). The pool drops it and opens a new one when needed; without a
+   * listener, the pool's error would end the process. Defaults to one line on standard error.
+   */
+  onIdleError?: (error: Error) => void;
 }
+
+const reportIdleError = (error: Error) =>
+  process.stderr.write(
+    `portico: a database connection waiting in the pool failed (${error.message}); a new one is opened when needed\n`,
+  );
 
 /**
  * A database server that accepts the connection and never answers (a firewall that drops,
@@ -113,6 +124,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     types,
   });
+  pool.on('error', options.onIdleError ?? reportIdleError);
   // The hot queries run as named prepared statements (src/db/prepared-statements.ts).
   pool.on('connect', (client) => usePreparedStatements(client));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -15,25 +15,37 @@ export function prepareOnPostgres(text: string): void {
     names.set(text, `portico_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`);
 }
 
-/** PostgreSQL's answer when a prepared statement's result columns changed under it. */
-function isCachedPlanChanged(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return code === '0A000' && typeof message === 'string' && message.includes('cached plan');
+/**
+ * The errors after which a connection stops naming statements: a prepared statement whose
+ * result columns changed under it ("cached plan must not change result type", matched by the
+ * routine that raises it, which is never translated), and a name the server does not know or
+ * already knows, where the client believes otherwise (`DISCARD ALL`, a connection pooler in
+ * transaction mode that hands each transaction another server connection).
+ */
+function isPreparedStatementTrouble(error: unknown): boolean {
+  const { code, routine } = (error ?? {}) as { code?: unknown; routine?: unknown };
+  return (
+    (code === '0A000' && routine === 'RevalidateCachedQuery') ||
+    code === '26000' ||
+    code === '42P05'
+  );
 }
 
-/** The one method of a pg client this touches, as Kysely's PostgreSQL driver calls it. */
+/** What this touches of a pg client: `query` as Kysely's PostgreSQL driver calls it. */
 interface Queryable {
   query(...args: unknown[]): unknown;
+  /** 'I' outside a transaction, 'T' inside one, 'E' inside a failed one (pg's ReadyForQuery). */
+  getTransactionStatus?(): string | null;
 }
 
 /**
  * Makes a pg client run the hot query texts as named prepared statements (pg prepares a name
  * on a connection the first time it sees it). Everything else passes through unchanged.
  *
- * A prepared statement whose table gained a column since (another process migrated the
- * database, a rolling upgrade) fails with "cached plan must not change result type"; the
- * client then runs that query unnamed, and every later one too, so it keeps working with the
- * new columns. Inside a transaction that one failure still aborts the transaction.
+ * After a prepared statement's trouble ({@link isPreparedStatementTrouble}: another process
+ * added a column during a rolling upgrade, a pooler in transaction mode) the connection runs
+ * every query unnamed from then on. The query that met it is run again unnamed when it was not
+ * inside a transaction; inside one, the transaction has failed with it and its error stands.
  */
 export function usePreparedStatements(client: Queryable): void {
   const query = client.query.bind(client);
@@ -44,8 +56,9 @@ export function usePreparedStatements(client: Queryable): void {
       prepare && args.length === 2 && typeof text === 'string' ? names.get(text) : undefined;
     if (name === undefined) return query(...args);
     return (query({ name, text, values }) as Promise<unknown>).catch((error: unknown) => {
-      if (!isCachedPlanChanged(error)) throw error;
+      if (!isPreparedStatementTrouble(error)) throw error;
       prepare = false;
+      if (client.getTransactionStatus?.() !== 'I') throw error;
       return query(text, values);
     });
   };

@@ -76,10 +76,67 @@ describe.runIf(POSTGRES_URL)('prepared statements (postgres)', () => {
     expect(firstRow(await byKey(database.db, { key: 'b' }))?.value).toBe('two');
   });
 
+  it('lets a transaction fail with the changed plan, and runs unnamed afterwards', async () => {
+    await insert(database.db, { key: 'a', value: 'one' });
+    expect(firstRow(await byKey(database.db, { key: 'a' }))?.value).toBe('one');
+    await sql`alter table settings add column note text`.execute(database.db);
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        await byKey(trx, { key: 'a' });
+      }),
+    ).rejects.toMatchObject({ code: '0A000' });
+    expect(firstRow(await byKey(database.db, { key: 'a' }))).toMatchObject({ note: null });
+    await database.db.transaction().execute(async (trx) => {
+      await insert(trx, { key: 'b', value: 'two' });
+    });
+    expect(firstRow(await byKey(database.db, { key: 'b' }))?.value).toBe('two');
+  });
+
+  it('keeps answering when the server forgot the statements (DISCARD ALL)', async () => {
+    await insert(database.db, { key: 'a', value: 'one' });
+    expect(firstRow(await byKey(database.db, { key: 'a' }))?.value).toBe('one');
+    await sql`discard all`.execute(database.db);
+    expect(firstRow(await byKey(database.db, { key: 'a' }))?.value).toBe('one');
+    await insert(database.db, { key: 'b', value: 'two' });
+    expect(firstRow(await byKey(database.db, { key: 'b' }))?.value).toBe('two');
+  });
+
   it('passes every other error on as it is', async () => {
     await insert(database.db, { key: 'a', value: 'one' });
     await expect(insert(database.db, { key: 'a', value: 'again' })).rejects.toMatchObject({
       code: '23505',
     });
+  });
+});
+
+describe.runIf(POSTGRES_URL)('a pooled connection that fails while it waits (postgres)', () => {
+  it('is reported and replaced, and the process goes on', async () => {
+    const schema = await createPostgresSchema();
+    const failures: Error[] = [];
+    const database = openDatabase(POSTGRES_URL, {
+      schema,
+      poolSize: 1,
+      onIdleError: (error) => failures.push(error),
+    });
+    try {
+      const pidOf = async () =>
+        (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(database.db)).rows[0]
+          ?.pid;
+      const first = await pidOf();
+      // An administrator (or a server restart) ends the connection while it waits in the pool.
+      const admin = openDatabase(POSTGRES_URL, { poolSize: 1 });
+      try {
+        await sql`select pg_terminate_backend(${first})`.execute(admin.db);
+      } finally {
+        await admin.close();
+      }
+      await expect.poll(() => failures.length).toBe(1);
+      const second = await pidOf();
+      expect(second).toBeDefined();
+      expect(second).not.toBe(first);
+    } finally {
+      await database.close();
+      await dropPostgresSchema(schema);
+    }
   });
 });
