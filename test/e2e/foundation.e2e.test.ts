@@ -134,6 +134,15 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
       .poll(() => page.getByLabel('Confirm new password').getAttribute('aria-invalid'))
       .toBe('true');
     await check(page, 'profile-password-errors');
+    // A new password made of the person's own name is refused on its field.
+    await page.getByLabel('Current password').fill(PASSWORD);
+    await page.getByLabel('New password', { exact: true }).fill('AdaLovelace1815');
+    await page.getByLabel('Confirm new password').fill('AdaLovelace1815');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await expect
+      .poll(() => page.locator('#new_password-error').textContent())
+      .toContain('it is made of your name, your email address or the name of this site');
+    await check(page, 'profile-password-weak');
     await page.getByLabel('Current password').fill(PASSWORD);
     await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
     await page.getByLabel('Confirm new password').fill(NEW_PASSWORD);
