@@ -55,7 +55,9 @@ Applies every pending migration to DATABASE_URL and exits. Takes no options.`,
 
 Creates a verified administrator account. The password is read from a prompt,
 or from standard input when it is not a terminal (echo "$PW" | portico create-admin ...).
-An existing account with that address is made administrator instead.`,
+It needs 12 to 256 characters and must not be easily guessed (a common password, or
+one made of the name and address). An existing account with that address is made
+administrator instead, and keeps its password.`,
 };
 
 function fail(message: string, exitCode = 1): never {
