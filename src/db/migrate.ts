@@ -7,6 +7,7 @@ import * as knowledgeBase from './migrations/0003-knowledge-base.js';
 import * as apiKeys from './migrations/0004-api-keys.js';
 import * as trustedDevices from './migrations/0005-trusted-devices.js';
 import * as securityKeys from './migrations/0006-security-keys.js';
+import * as securityKeyNames from './migrations/0007-security-key-names.js';
 
 // Migrations are imported, not read from a folder at run time: the same list works from
 // TypeScript sources (tests) and from the compiled build.
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0004-api-keys': apiKeys,
   '0005-trusted-devices': trustedDevices,
   '0006-security-keys': securityKeys,
+  '0007-security-key-names': securityKeyNames,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -126,6 +126,12 @@ export interface TwoFactorSetupsTable {
   expires_at: number;
 }
 
+/**
+ * The unique index that keeps one person's security keys apart by name, case aside (migration
+ * 0007); a write it refuses names it in its error.
+ */
+export const SECURITY_KEY_NAME_INDEX = 'two_factor_methods_webauthn_name';
+
 /** A security key's credential (migration 0006); its name and dates are on its method row. */
 export interface WebauthnCredentialsTable {
   method_id: string;

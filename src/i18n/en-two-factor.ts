@@ -152,6 +152,7 @@ export const twoFactorEn = {
     RESEND_LIMIT: 'You have asked for too many codes. Try again in an hour.',
     METHOD_DISABLED: 'This method has been turned off by your administrator.',
     METHOD_EXISTS: 'You have already set up this method.',
+    NAME_TAKEN: 'You already have a security key with this name.',
     NOT_FOUND: 'This method does not exist any more.',
     SETUP_EXPIRED: 'This set-up has expired. Start again.',
     LAST_METHOD_REQUIRED:

@@ -154,6 +154,7 @@ export const twoFactorNl: TwoFactorMessages = {
     RESEND_LIMIT: 'Je hebt te veel codes gevraagd. Probeer het over een uur opnieuw.',
     METHOD_DISABLED: 'Deze methode is door je beheerder uitgezet.',
     METHOD_EXISTS: 'Je hebt deze methode al ingesteld.',
+    NAME_TAKEN: 'Je hebt al een beveiligingssleutel met deze naam.',
     NOT_FOUND: 'Deze methode bestaat niet meer.',
     SETUP_EXPIRED: 'Het instellen is verlopen. Begin opnieuw.',
     LAST_METHOD_REQUIRED:

@@ -11,6 +11,8 @@ export const TwoFactorError = {
   RESEND_LIMIT: 'RESEND_LIMIT',
   METHOD_DISABLED: 'METHOD_DISABLED',
   METHOD_EXISTS: 'METHOD_EXISTS',
+  /** Another of the person's security keys has this name (case aside). */
+  NAME_TAKEN: 'NAME_TAKEN',
   NOT_FOUND: 'NOT_FOUND',
   SETUP_EXPIRED: 'SETUP_EXPIRED',
   /** The last method cannot go while 2FA is mandatory for the user. */

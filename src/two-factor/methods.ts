@@ -4,6 +4,7 @@ import type { RequestMeta } from '../audit/audit.js';
 import { literalLimit } from '../db/literal-limit.js';
 import { precompiled } from '../db/precompiled.js';
 import type { Database, MethodType, TwoFactorMethod, User } from '../db/schema.js';
+import { SECURITY_KEY_NAME_INDEX } from '../db/schema.js';
 import { decrypt, encrypt } from '../security/encryption.js';
 import type { Keys } from '../security/secret-key.js';
 import { newId } from '../security/tokens.js';
@@ -200,6 +201,7 @@ export function createMethods(
       await notify(user, { kind: 'method_added', name: input.name });
       return tfOk({ method, recoveryCodes });
     } catch (error) {
+      if (String(error).includes(SECURITY_KEY_NAME_INDEX)) return tfFail(TwoFactorError.NAME_TAKEN);
       if (/unique|duplicate/i.test(String(error))) return tfFail(TwoFactorError.METHOD_EXISTS);
       throw error;
     }
@@ -211,13 +213,20 @@ export function createMethods(
     name: string,
     meta: RequestMeta,
   ): Promise<TfResult<TwoFactorMethod>> {
-    const updated = await db
-      .updateTable('two_factor_methods')
-      .set({ name })
-      .where('id', '=', methodId)
-      .where('user_id', '=', user.id)
-      .returningAll()
-      .executeTakeFirst();
+    let updated: TwoFactorMethod | undefined;
+    try {
+      updated = await db
+        .updateTable('two_factor_methods')
+        .set({ name })
+        .where('id', '=', methodId)
+        .where('user_id', '=', user.id)
+        .returningAll()
+        .executeTakeFirst();
+    } catch (error) {
+      // Another key took the name since the form checked it.
+      if (String(error).includes(SECURITY_KEY_NAME_INDEX)) return tfFail(TwoFactorError.NAME_TAKEN);
+      throw error;
+    }
     if (!updated) return tfFail(TwoFactorError.NOT_FOUND);
     await audit.record({
       event: 'two_factor.method_renamed',

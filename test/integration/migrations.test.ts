@@ -11,6 +11,7 @@ import type { DatabaseHandle } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/database.js';
 import { sql } from '../../src/db/kysely.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { SECURITY_KEY_NAME_INDEX } from '../../src/db/schema.js';
 import {
   createPostgresSchema,
   DIALECTS,
@@ -25,6 +26,7 @@ const ALL = [
   '0004-api-keys',
   '0005-trusted-devices',
   '0006-security-keys',
+  '0007-security-key-names',
 ];
 
 describe.each(DIALECTS)('migrations (%s)', (dialect) => {
@@ -75,16 +77,45 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     }
   });
 
+  /** As if the database were one migration behind this build: 0007 not yet applied. */
+  async function oneBehind(db: DatabaseHandle['db']) {
+    await migrateToLatest(db);
+    await db.schema.dropIndex(SECURITY_KEY_NAME_INDEX).execute();
+    await sql`delete from kysely_migration where name = '0007-security-key-names'`.execute(db);
+  }
+
   it('applies a migration the record lacks', async () => {
     const { db } = await freshDatabase();
-    await migrateToLatest(db);
-    // As if the database were one migration behind this build.
-    await db.schema.dropTable('webauthn_challenges').execute();
-    await db.schema.dropTable('webauthn_credentials').execute();
-    await sql`delete from kysely_migration where name = '0006-security-keys'`.execute(db);
-    expect(await hasTable(db, 'webauthn_credentials')).toBe(false);
-    expect(await migrateToLatest(db)).toEqual(['0006-security-keys']);
-    expect(await hasTable(db, 'webauthn_credentials')).toBe(true);
+    await oneBehind(db);
+    expect(await migrateToLatest(db)).toEqual(['0007-security-key-names']);
+  });
+
+  it('gives security keys of one person that share a name (case aside) names of their own', async () => {
+    const { db } = await freshDatabase();
+    await oneBehind(db);
+    await sql`insert into users (id, name, password_hash, created_at, updated_at)
+      values ('u1', 'Ada', 'x', 1, 1), ('u2', 'Bob', 'x', 1, 1)`.execute(db);
+    const key = (id: string, user: string, name: string, at: number) =>
+      sql`insert into two_factor_methods (id, user_id, type, name, created_at)
+        values (${id}, ${user}, 'webauthn', ${name}, ${at})`.execute(db);
+    await key('k1', 'u1', 'Work', 1);
+    await key('k2', 'u1', 'work', 2);
+    await key('k3', 'u1', 'Work (2)', 3);
+    await key('k4', 'u1', 'Home', 4);
+    await key('k5', 'u2', 'Work', 5);
+    expect(await migrateToLatest(db)).toEqual(['0007-security-key-names']);
+    const { rows } = await sql<{ id: string; name: string }>`
+      select id, name from two_factor_methods order by id`.execute(db);
+    expect(rows).toEqual([
+      { id: 'k1', name: 'Work' },
+      { id: 'k2', name: 'work (3)' },
+      { id: 'k3', name: 'Work (2)' },
+      { id: 'k4', name: 'Home' },
+      { id: 'k5', name: 'Work' },
+    ]);
+    // From now on the database refuses a second "work" for one person, not for another.
+    await expect(key('k6', 'u1', 'WORK', 6)).rejects.toThrow(SECURITY_KEY_NAME_INDEX);
+    await key('k7', 'u2', 'Home', 7);
   });
 
   it('refuses a database migrated by a newer build', async () => {

@@ -557,9 +557,59 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
         .selectFrom('two_factor_methods')
         .select('name')
         .where('user_id', '=', user.userId)
+        .execute();
+      // Both keys were added at the same instant of the test clock: compare without an order.
+      expect(names.map((row) => row.name).sort()).toEqual(['BLUE key', 'Spare']);
+    });
+
+    it('keeps two names apart when renames race past the form’s check', async () => {
+      const user = await userWithKey();
+      expect(
+        (await addKey(user.client, new SoftAuthenticator(ORIGIN, RP_ID), 'Spare')).status,
+      ).toBe(303);
+      const keys = await app.db
+        .selectFrom('two_factor_methods')
+        .selectAll()
+        .where('user_id', '=', user.userId)
         .orderBy('created_at')
         .execute();
-      expect(names).toEqual([{ name: 'BLUE key' }, { name: 'Spare' }]);
+      const [blue, spare] = keys;
+      if (!blue || !spare) throw new Error('two keys expected');
+      const userRow = await app.db
+        .selectFrom('users')
+        .selectAll()
+        .where('id', '=', user.userId)
+        .executeTakeFirstOrThrow();
+      // The service alone, as a second request would reach it after both passed the check.
+      const { methods } = app.services.twoFactor;
+      const meta = { ip: '127.0.0.1', userAgent: 'test' };
+      expect(await methods.rename(userRow, blue.id, 'Desk', meta)).toMatchObject({ ok: true });
+      expect(await methods.rename(userRow, spare.id, 'desk', meta)).toEqual({
+        ok: false,
+        error: 'NAME_TAKEN',
+      });
+      // Through the forms at once: one is saved, the other is told, and no two names match.
+      for (const id of [blue.id, spare.id])
+        await user.client.get(`/profile/2fa/security-keys/${id}/rename`);
+      const answers = await Promise.all(
+        [blue.id, spare.id].map((id, i) =>
+          user.client.post(`/profile/2fa/security-keys/${id}/rename`, {
+            name: i === 0 ? 'Travel' : 'travel',
+          }),
+        ),
+      );
+      expect(answers.map((answer) => answer.status).sort()).toEqual([303, 422]);
+      expect(answers.find((answer) => answer.status === 422)?.body).toContain(
+        'You already have a security key with this name.',
+      );
+      const names = (
+        await app.db
+          .selectFrom('two_factor_methods')
+          .select('name')
+          .where('user_id', '=', user.userId)
+          .execute()
+      ).map((row) => row.name.toLowerCase());
+      expect(new Set(names).size).toBe(names.length);
     });
     it('step-up with a key: an old session re-authenticates with password and key', async () => {
       const user = await userWithKey();

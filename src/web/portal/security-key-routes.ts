@@ -123,6 +123,15 @@ export function registerSecurityKeyRoutes(
       );
       if (result.ok) return steps.finished(request, reply, actor, result.value, 'webauthn');
       if (result.error === 'METHOD_EXISTS') return again(t.twoFactor.webauthn.alreadyAdded);
+      // Another key took the name since the check above.
+      if (result.error === 'NAME_TAKEN')
+        return showForm(
+          request,
+          reply,
+          actor,
+          { name, errors: { name: t.twoFactor.webauthn.nameTaken } },
+          422,
+        );
       if (result.error === 'INVALID_CODE' || result.error === 'CODE_EXPIRED')
         return again(t.twoFactor.webauthn.failed);
       return steps.refused(request, reply, result.error, place.base);
@@ -168,7 +177,21 @@ export function registerSecurityKeyRoutes(
         422,
       );
     }
-    await methods.rename(found.auth.user, found.key.method.id, name, requestMeta(request));
+    const renamed = await methods.rename(
+      found.auth.user,
+      found.key.method.id,
+      name,
+      requestMeta(request),
+    );
+    if (!renamed.ok && renamed.error === 'NAME_TAKEN')
+      return sendHtml(
+        reply,
+        renameSecurityKeyPage(tools.page(request), found.key, {
+          values: { name },
+          errors: { name: t.twoFactor.webauthn.nameTaken },
+        }),
+        422,
+      );
     tools.flash(reply, 'twoFactorSaved');
     return reply.redirect('/profile/2fa', 303);
   });
