@@ -588,6 +588,23 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
         ok: false,
         error: 'NAME_TAKEN',
       });
+      // A key added under a name taken since the form checked it is refused the same way.
+      expect(
+        await methods.add(
+          userRow,
+          {
+            type: 'webauthn',
+            name: 'DESK',
+            credential: {
+              credentialId: 'raced-credential',
+              publicKey: 'AQID',
+              signCount: 0,
+              transports: [],
+            },
+          },
+          meta,
+        ),
+      ).toEqual({ ok: false, error: 'NAME_TAKEN' });
       // Through the forms at once: one is saved, the other is told, and no two names match.
       for (const id of [blue.id, spare.id])
         await user.client.get(`/profile/2fa/security-keys/${id}/rename`);
