@@ -232,6 +232,15 @@ export async function sessionCount(app: TestApp, userId: string): Promise<number
   return rows.length;
 }
 
+/** The account's password hash and credential version, to show a refused change changed neither. */
+export function passwordRow(app: TestApp, userId: string) {
+  return app.db
+    .selectFrom('users')
+    .select(['password_hash', 'credential_version'])
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
+}
+
 /** The account row with its second-factor counters. */
 export function accountRow(app: TestApp, userId: string) {
   return app.db

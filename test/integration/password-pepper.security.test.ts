@@ -13,6 +13,7 @@ import { DIALECTS } from '../helpers/databases.js';
 import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp, FAST_HASHING } from '../helpers/test-app.js';
+import { passwordRow } from '../helpers/two-factor.js';
 
 describe.each(DIALECTS)('the password pepper (%s)', (dialect) => {
   let app: TestApp;
@@ -25,12 +26,18 @@ describe.each(DIALECTS)('the password pepper (%s)', (dialect) => {
     await app?.close();
   });
 
-  const stored = (userId: string) =>
-    app.db
-      .selectFrom('users')
-      .select(['password_hash', 'credential_version'])
+  const stored = (userId: string) => passwordRow(app, userId);
+
+  /** Stores a hash of `password` made the way it was before the pepper, and returns it. */
+  async function storeLegacyHash(userId: string, password = PASSWORD): Promise<string> {
+    const legacy = await createPasswordHasher(FAST_HASHING).hash(password);
+    await app.db
+      .updateTable('users')
+      .set({ password_hash: legacy })
       .where('id', '=', userId)
-      .executeTakeFirstOrThrow();
+      .execute();
+    return legacy;
+  }
 
   it('is in every new hash, and a copy of the hash alone does not verify the password', async () => {
     const { userId } = await registerAndVerify(app, new Client(app.app));
@@ -45,12 +52,7 @@ describe.each(DIALECTS)('the password pepper (%s)', (dialect) => {
     const signedIn = new Client(app.app);
     const { email, userId } = await registerAndVerify(app, signedIn);
     expect((await logIn(signedIn, email)).status).toBe(303);
-    const legacy = await createPasswordHasher(FAST_HASHING).hash(PASSWORD);
-    await app.db
-      .updateTable('users')
-      .set({ password_hash: legacy })
-      .where('id', '=', userId)
-      .execute();
+    const legacy = await storeLegacyHash(userId);
     const before = await stored(userId);
 
     // A wrong password changes nothing.
@@ -69,17 +71,6 @@ describe.each(DIALECTS)('the password pepper (%s)', (dialect) => {
     expect((await logIn(new Client(app.app), email)).status).toBe(303);
     expect(await stored(userId)).toEqual(after);
   });
-
-  /** Gives the account a hash made the way it was before the pepper. */
-  async function storeLegacyHash(userId: string): Promise<string> {
-    const legacy = await createPasswordHasher(FAST_HASHING).hash(PASSWORD);
-    await app.db
-      .updateTable('users')
-      .set({ password_hash: legacy })
-      .where('id', '=', userId)
-      .execute();
-    return legacy;
-  }
 
   it('replaces an older hash when the password is confirmed for a step-up too', async () => {
     const client = new Client(app.app);
@@ -109,12 +100,7 @@ describe.each(DIALECTS)('the password pepper (%s)', (dialect) => {
     expect((await stored(userId)).password_hash).toBe(legacy);
 
     // A password changed between reading the account and storing the new hash wins.
-    const changed = await createPasswordHasher(FAST_HASHING).hash('another long passphrase');
-    await app.db
-      .updateTable('users')
-      .set({ password_hash: changed })
-      .where('id', '=', userId)
-      .execute();
+    const changed = await storeLegacyHash(userId, 'another long passphrase');
     await renewPasswordHash(
       app.db,
       app.services.hasher,

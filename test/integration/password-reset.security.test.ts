@@ -14,7 +14,7 @@ import type { CapturedMail } from '../helpers/mail-capture.js';
 import { linkIn, pathOf } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { auditCount, sessionCount } from '../helpers/two-factor.js';
+import { auditCount, passwordRow, sessionCount } from '../helpers/two-factor.js';
 
 const NEW_PASSWORD = 'my brand new passphrase';
 const DEAD_LINK = 'The reset link is wrong, was already used, or has expired.';
@@ -167,12 +167,7 @@ describe.each(DIALECTS)('password reset (%s)', (dialect) => {
     const elsewhere = new Client(app.app);
     await logIn(elsewhere, email);
     const mail = await requestResetMail(email);
-    const credentials = () =>
-      app.db
-        .selectFrom('users')
-        .select(['password_hash', 'credential_version'])
-        .where('id', '=', userId)
-        .executeTakeFirstOrThrow();
+    const credentials = () => passwordRow(app, userId);
     const before = await credentials();
     const since = app.mail.messages.length;
 

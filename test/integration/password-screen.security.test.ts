@@ -13,7 +13,7 @@ import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flow
 import { linkIn, pathOf } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { auditCount, sessionCount } from '../helpers/two-factor.js';
+import { auditCount, passwordRow, sessionCount } from '../helpers/two-factor.js';
 
 const COMMON = 'Password123!';
 const TOO_COMMON = 'This password is too common: many people use it, or one very like it.';
@@ -37,12 +37,7 @@ describe.each(DIALECTS)('easily guessed passwords (%s)', (dialect) => {
           .executeTakeFirstOrThrow()
       ).n,
     );
-  const credentials = (userId: string) =>
-    app.db
-      .selectFrom('users')
-      .select(['password_hash', 'credential_version'])
-      .where('id', '=', userId)
-      .executeTakeFirstOrThrow();
+  const credentials = (userId: string) => passwordRow(app, userId);
 
   it('refuses a common password at registration, on the field, keeping the name and address', async () => {
     const email = uniqueEmail('common');

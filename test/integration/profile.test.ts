@@ -4,7 +4,7 @@ import { DIALECTS } from '../helpers/databases.js';
 import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { auditCount, sessionCount } from '../helpers/two-factor.js';
+import { auditCount, passwordRow, sessionCount } from '../helpers/two-factor.js';
 
 const NEW_PASSWORD = 'a fresh and long passphrase';
 const SAME_PASSWORD = 'Choose a password that is different from your current one.';
@@ -138,12 +138,7 @@ describe.each(DIALECTS)('My Profile (%s)', (dialect) => {
 
   /** The password row and the account's sessions, to show that a refused change changed nothing. */
   async function credentialState(userId: string) {
-    const user = await app.db
-      .selectFrom('users')
-      .select(['password_hash', 'credential_version'])
-      .where('id', '=', userId)
-      .executeTakeFirstOrThrow();
-    return { ...user, sessions: await sessionCount(app, userId) };
+    return { ...(await passwordRow(app, userId)), sessions: await sessionCount(app, userId) };
   }
 
   it('refuses the current password as the new one: nothing changes, no mail, no session ends', async () => {
