@@ -117,6 +117,11 @@ export function createAdministrators(
         name: 'Administrator',
         password: configured.password,
       };
+      if ((await create(input, 'system', meta)) === 'promoted') {
+        print(`Made ${configured.email} an administrator (from PORTICO_ADMIN_EMAIL).`);
+        return;
+      }
+      print(`Created administrator ${configured.email} (from PORTICO_ADMIN_EMAIL).`);
       // The operator chose this password; refusing it would stop the start (a container would
       // restart in a loop), so it is used and named as weak. An administrator gives a second
       // factor at every sign-in, and the warning says where to change it.
@@ -124,12 +129,6 @@ export function createAdministrators(
         input.password,
         personalWords(input.name, input.email, deps.siteName ?? ''),
       );
-      const outcome = await create(input, 'system', meta);
-      if (outcome === 'promoted') {
-        print(`Made ${configured.email} an administrator (from PORTICO_ADMIN_EMAIL).`);
-        return;
-      }
-      print(`Created administrator ${configured.email} (from PORTICO_ADMIN_EMAIL).`);
       if (weakness)
         print(
           `Warning: PORTICO_ADMIN_PASSWORD is easy to guess. ${en.errors.passwordWeak[weakness]} ` +

@@ -1,4 +1,5 @@
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import { PostgresAdapter } from './kysely.js';
 import { prepareOnPostgres } from './prepared-statements.js';
 import type { Database } from './schema.js';
 
@@ -38,7 +39,7 @@ export function precompiled<Params extends Record<string, unknown>, Row>(
       },
     });
     const query = build(db, stand).compile();
-    prepareOnPostgres(query.sql);
+    if (db.getExecutor().adapter instanceof PostgresAdapter) prepareOnPostgres(query.sql);
     const used = new Set<string>();
     const slots = query.parameters.map((value): Slot => {
       if (typeof value === 'string' && value.startsWith(MARK)) {

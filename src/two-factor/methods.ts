@@ -90,6 +90,9 @@ export interface NewMethod {
   lastUsedStep?: number;
 }
 
+/** Whether a write was refused because another of the person's keys has the name. */
+const isNameTaken = (error: unknown) => String(error).includes(SECURITY_KEY_NAME_INDEX);
+
 export function createMethods(
   deps: TwoFactorDeps,
   policy: Policy,
@@ -201,7 +204,7 @@ export function createMethods(
       await notify(user, { kind: 'method_added', name: input.name });
       return tfOk({ method, recoveryCodes });
     } catch (error) {
-      if (String(error).includes(SECURITY_KEY_NAME_INDEX)) return tfFail(TwoFactorError.NAME_TAKEN);
+      if (isNameTaken(error)) return tfFail(TwoFactorError.NAME_TAKEN);
       if (/unique|duplicate/i.test(String(error))) return tfFail(TwoFactorError.METHOD_EXISTS);
       throw error;
     }
@@ -224,7 +227,7 @@ export function createMethods(
         .executeTakeFirst();
     } catch (error) {
       // Another key took the name since the form checked it.
-      if (String(error).includes(SECURITY_KEY_NAME_INDEX)) return tfFail(TwoFactorError.NAME_TAKEN);
+      if (isNameTaken(error)) return tfFail(TwoFactorError.NAME_TAKEN);
       throw error;
     }
     if (!updated) return tfFail(TwoFactorError.NOT_FOUND);
