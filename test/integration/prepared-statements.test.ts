@@ -101,11 +101,16 @@ describe.runIf(POSTGRES_URL)('prepared statements (postgres)', () => {
     expect(firstRow(await byKey(database.db, { key: 'b' }))?.value).toBe('two');
   });
 
-  it('passes every other error on as it is', async () => {
+  it('passes every other error on as it is, and goes on naming statements', async () => {
     await insert(database.db, { key: 'a', value: 'one' });
     await expect(insert(database.db, { key: 'a', value: 'again' })).rejects.toMatchObject({
       code: '23505',
     });
+    // A duplicate key is no trouble of the statement's: the next hot query is still prepared.
+    expect(firstRow(await byKey(database.db, { key: 'a' }))?.value).toBe('one');
+    expect((await preparedOnConnection()).map((row) => row.statement)).toContain(
+      'select * from "settings" where "key" = $1',
+    );
   });
 });
 
