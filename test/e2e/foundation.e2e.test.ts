@@ -236,6 +236,14 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
       .poll(() => page.getByLabel('New password', { exact: true }).getAttribute('aria-invalid'))
       .toBe('true');
     await check(page, 'reset-errors');
+    // A common password of the right length is refused, and the link still works afterwards.
+    await page.getByLabel('New password', { exact: true }).fill('qwertyuiop123');
+    await page.getByLabel('Confirm new password').fill('qwertyuiop123');
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await expect
+      .poll(() => page.locator('#new_password-error').textContent())
+      .toContain('This password is too');
+    await check(page, 'reset-weak-password');
     await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
     await page.getByLabel('Confirm new password').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Set new password' }).click();
