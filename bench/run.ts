@@ -68,8 +68,12 @@ const HASHER = path.join(ROOT, 'bench', 'hasher.ts');
 const SESSION_USERS = 50;
 /** Users whose password the sign-in storm cycles through. */
 const LOGIN_USERS = 1000;
-/** The TOTP pool is sized for this many successful verifications per second, and more. */
-const TOTP_POOL_RPS = Number(process.env.BENCH_TOTP_POOL_RPS || 2500);
+/**
+ * The TOTP pool is sized for this many successful verifications per second, and more: about
+ * twice the fastest rate seen on a quick day (2,600 a second on SQLite). Seeding a user costs
+ * about 30 µs, so a larger pool costs little.
+ */
+const TOTP_POOL_RPS = Number(process.env.BENCH_TOTP_POOL_RPS || 5000);
 /** The hasher's concurrency: createPasswordHasher bounds concurrent hashes to the core count. */
 const HASH_CONCURRENCY = Math.max(1, os.availableParallelism());
 
@@ -532,16 +536,21 @@ async function benchStore(bench: Bench, store: Store, workDir: string): Promise<
         entriesFile,
         expect: { status: 303, location: '/' },
       });
+      const row = record(label, measured, 'bare fastify');
       if (measured.result.used > measured.result.available) {
+        // The load went on with spent sign-ins, answered by a redirect to /login: its rate and
+        // CPU per request are not those of verifications, so the target is not judged.
         log(`  TOTP: the ${entries.length} pending sign-ins ran out; raise BENCH_TOTP_POOL_RPS`);
+        targets.push({
+          name: `${name('TOTP verification at sign-in')} (not measured: the pending sign-ins ran out)`,
+          value: null,
+          unit: 'ratio',
+          target: '≥ 0.1',
+          met: false,
+        });
+      } else {
+        targets.push(ratioTarget(name('TOTP verification at sign-in'), row, 0.1));
       }
-      targets.push(
-        ratioTarget(
-          name('TOTP verification at sign-in'),
-          record(label, measured, 'bare fastify'),
-          0.1,
-        ),
-      );
     }
 
     // d. Password sign-in, bound by Argon2id. Slices of raw hashing (with the server idle)
