@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from './kysely.js';
-import { openDatabase } from './database.js';
+import { openDatabase, SQLITE_CACHE_SIZE } from './database.js';
 
 /**
  * The SQLite file holds password hashes, encrypted TOTP secrets and session hashes: like the
@@ -49,6 +49,17 @@ describe('openDatabase (SQLite)', () => {
       expect(modeOf(file)).toBe(0o640);
     } finally {
       await again.close();
+    }
+  });
+
+  it('keeps a 2 MB page cache, not the 16 MB better-sqlite3 builds with', async () => {
+    const database = openDatabase(`sqlite:${path.join(dir, 'portico.db')}`);
+    try {
+      const { rows } = await sql<{ cache_size: number }>`pragma cache_size`.execute(database.db);
+      expect(SQLITE_CACHE_SIZE).toBe(-2000);
+      expect(rows[0]?.cache_size).toBe(SQLITE_CACHE_SIZE);
+    } finally {
+      await database.close();
     }
   });
 });
