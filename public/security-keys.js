@@ -35,6 +35,16 @@
       if (name && name.value.trim() === '') return;
       event.preventDefault();
       if (busy) return;
+      // A name another key has is refused by the server; said before the ceremony, or the
+      // key would keep a credential that was never stored here.
+      const taken = JSON.parse(form.getAttribute('data-webauthn-taken-names') || '[]');
+      if (name && taken.includes(name.value.trim().toLowerCase())) {
+        say(form.getAttribute('data-msg-name-taken') || '');
+        name.setAttribute('aria-invalid', 'true');
+        name.focus();
+        return;
+      }
+      if (name) name.removeAttribute('aria-invalid');
       busy = true;
       say(form.getAttribute('data-msg-waiting') || '');
       const optionsJSON = JSON.parse(form.getAttribute('data-webauthn-options') || '{}');

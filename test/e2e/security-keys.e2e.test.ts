@@ -25,11 +25,14 @@ import {
   registerInBrowser,
 } from './helpers/two-factor-browser.js';
 
-/** A virtual security key in this page's browser (Chrome DevTools Protocol, WebAuthn domain). */
-async function addVirtualKey(page: Page): Promise<void> {
+/**
+ * A virtual security key in this page's browser (Chrome DevTools Protocol, WebAuthn domain);
+ * what it returns counts the credentials the key holds.
+ */
+async function addVirtualKey(page: Page): Promise<() => Promise<number>> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
     options: {
       protocol: 'ctap2',
       transport: 'usb',
@@ -39,6 +42,8 @@ async function addVirtualKey(page: Page): Promise<void> {
       automaticPresenceSimulation: true,
     },
   });
+  return async () =>
+    (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials.length;
 }
 
 describe.skipIf(!hasChromium)('security keys in the browser', () => {
@@ -53,7 +58,7 @@ describe.skipIf(!hasChromium)('security keys in the browser', () => {
   async function journey(locale: 'en-US' | 'nl-NL', t: Messages, prefix: string) {
     const tf = t.twoFactor;
     const page = await openProfile(world, { locale });
-    await addVirtualKey(page);
+    const credentialsOnKey = await addVirtualKey(page);
     const email = uniqueEmail(prefix);
     await registerInBrowser(world.app, page, { name: 'Kim Key', email, t });
     await logInWithPassword(page, email, t);
@@ -104,6 +109,17 @@ describe.skipIf(!hasChromium)('security keys in the browser', () => {
     await page.goto('/profile/2fa');
     await page.getByRole('cell', { name: 'YubiKey 5C', exact: true }).waitFor();
     expect(await page.getByRole('cell', { name: 'Same key', exact: true }).count()).toBe(0);
+
+    // A name another key has: said on the form before the ceremony, so no key is asked to keep
+    // a credential this account will never store.
+    await page.getByRole('link', { name: tf.webauthn.add, exact: true }).click();
+    await page.getByLabel(tf.authenticatorName).fill(' yubikey 5c');
+    await page.getByRole('button', { name: tf.webauthn.add, exact: true }).click();
+    await page.getByText(tf.webauthn.nameTaken).waitFor();
+    expect(await page.getByText(tf.webauthn.alreadyAdded).count()).toBe(0);
+    expect(await page.getByLabel(tf.authenticatorName).getAttribute('aria-invalid')).toBe('true');
+    expect(await credentialsOnKey()).toBe(1);
+    await page.goto('/profile/2fa');
 
     // Rename, then remove after a confirmation.
     await page.getByRole('link', { name: tf.webauthn.renameLabel('YubiKey 5C') }).click();

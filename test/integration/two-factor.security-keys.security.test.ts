@@ -251,6 +251,26 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
       ).toBe(303);
     });
 
+    it('offers a second key a free name, and gives the page the taken names to check before the ceremony', async () => {
+      const user = await signedInUser(app);
+      const first = await addKey(user.client, new SoftAuthenticator(ORIGIN, RP_ID), 'Security key');
+      expect(first.status).toBe(200);
+      const form = await user.client.get('/profile/2fa/security-keys/new');
+      expect(form.status).toBe(200);
+      expect(form.body).toMatch(/name="name"[^>]*value="Security key \(2\)"/);
+      expect(form.body).toContain('data-webauthn-taken-names="[&quot;security key&quot;]"');
+      expect(form.body).toContain(
+        'data-msg-name-taken="You already have a security key with this name."',
+      );
+      // The suggestion is accepted as it stands.
+      const response = new SoftAuthenticator(ORIGIN, RP_ID).create(registrationOptions(form));
+      const second = await user.client.post('/profile/2fa/security-keys/new', {
+        name: 'Security key (2)',
+        response: JSON.stringify(response),
+      });
+      expect(second.status).toBe(303);
+    });
+
     it('says a key that is already added is already added, and never fails on a taken credential id', async () => {
       const user = await userWithKey();
       const form = await user.client.get('/profile/2fa/security-keys/new');

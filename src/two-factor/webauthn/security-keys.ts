@@ -81,6 +81,11 @@ function parseResponse<T extends { id: string; response: { clientDataJSON: strin
  * request, and taken by one guarded DELETE when a response comes back: it works once, for
  * that request only, until it expires.
  */
+/** A key's name as two names are compared: trimmed and in lower case. */
+export function comparableName(name: string): string {
+  return name.trim().toLowerCase();
+}
+
 export function createSecurityKeys(
   deps: TwoFactorDeps,
   parts: { methods: Methods; policy: Policy },
@@ -145,10 +150,28 @@ export function createSecurityKeys(
     name: string,
     exceptMethodId?: string,
   ): Promise<boolean> {
-    const wanted = name.trim().toLowerCase();
+    const wanted = comparableName(name);
     return (await list(userId)).some(
-      (key) => key.method.id !== exceptMethodId && key.method.name.trim().toLowerCase() === wanted,
+      (key) => key.method.id !== exceptMethodId && comparableName(key.method.name) === wanted,
     );
+  }
+
+  /** The names of the person's keys as nameTaken compares them: trimmed, lower case. */
+  async function takenNames(userId: string): Promise<string[]> {
+    return (await list(userId)).map((key) => comparableName(key.method.name));
+  }
+
+  /**
+   * `base` when none of the person's keys has that name, else the first of "base (2)",
+   * "base (3)" … that is free: the form's suggestion for a second key must not be refused.
+   */
+  async function freeName(userId: string, base: string): Promise<string> {
+    const taken = new Set(await takenNames(userId));
+    if (!taken.has(comparableName(base))) return base;
+    for (let n = 2; ; n++) {
+      const name = `${base} (${n})`;
+      if (!taken.has(comparableName(name))) return name;
+    }
   }
 
   /**
@@ -427,6 +450,8 @@ export function createSecurityKeys(
     list,
     find,
     nameTaken,
+    takenNames,
+    freeName,
     registrationOptions,
     finishRegistration,
     authenticationOptions,

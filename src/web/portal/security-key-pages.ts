@@ -31,6 +31,8 @@ export function ceremonyForm(
     label: string;
     fields: HtmlValue;
     error?: string | null;
+    /** Names the new key may not have (trimmed, lower case): checked before the ceremony. */
+    takenNames?: string[];
   },
 ): SafeHtml {
   const t = ctx.t.twoFactor.webauthn;
@@ -45,6 +47,12 @@ export function ceremonyForm(
       data-msg-cancelled="${t.cancelled}"
       data-msg-already-added="${t.alreadyAdded}"
       data-msg-unsupported="${t.unsupported}"
+      ${
+        data.takenNames
+          ? html`data-webauthn-taken-names="${JSON.stringify(data.takenNames)}"
+            data-msg-name-taken="${t.nameTaken}"`
+          : ''
+      }
     >
       ${csrfField(ctx)} ${data.fields}
       <input type="hidden" name="response" value="" />
@@ -145,7 +153,7 @@ export function securityKeysEntry(
 export function addSecurityKeyPage(
   ctx: PageContext,
   place: SetupPlace,
-  data: { options: unknown; name: string },
+  data: { options: unknown; name: string; takenNames: string[] },
   state: FormState = {},
 ): SafeHtml {
   const tf = ctx.t.twoFactor;
@@ -160,6 +168,7 @@ export function addSecurityKeyPage(
       options: data.options,
       label: t.add,
       error: state.formError ?? null,
+      takenNames: data.takenNames,
       fields: field({
         name: 'name',
         label: tf.authenticatorName,

@@ -74,12 +74,13 @@ export function registerSecurityKeyRoutes(
         requestIdOf(request, actor),
       );
       if (!options.ok) return steps.refused(request, reply, options.error, place.base);
+      const takenNames = await securityKeys.takenNames(actor.user.id);
       return sendHtml(
         reply,
         addSecurityKeyPage(
           tools.page(request),
           place,
-          { options: options.value, name: state.name },
+          { options: options.value, name: state.name, takenNames },
           {
             ...(state.errors ? { errors: state.errors } : {}),
             ...(state.formError ? { formError: state.formError } : {}),
@@ -92,13 +93,12 @@ export function registerSecurityKeyRoutes(
     app.get(path, async (request, reply) => {
       const actor = await steps.actorFor(request, reply, place, path);
       if (!actor) return reply;
-      return showForm(
-        request,
-        reply,
-        actor,
-        { name: request.t.twoFactor.webauthn.defaultName },
-        200,
+      // A second key is offered "Security key (2)": the first one's name would be refused.
+      const name = await securityKeys.freeName(
+        actor.user.id,
+        request.t.twoFactor.webauthn.defaultName,
       );
+      return showForm(request, reply, actor, { name }, 200);
     });
 
     app.post(path, async (request, reply) => {
