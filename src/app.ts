@@ -67,7 +67,10 @@ export interface AppOptions {
   mailer?: Mailer;
   /** Where logs go (tests collect them); `false` for none. Defaults to stdout at LOG_LEVEL. */
   logger?: { level?: string; stream?: { write(line: string): void } } | false;
-  /** Where the dev outbox logs each mail; defaults to the app's logger. */
+  /**
+   * Where the dev outbox prints each mail's subject, links and codes. By default plain lines on
+   * standard output, beside the start's own lines, where a person trying Portico reads them.
+   */
   outboxLog?: (line: string) => void;
 }
 
@@ -204,7 +207,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
       : createOutboxMailer(
           path.join(config.dataDir, 'outbox'),
           config.mailFrom,
-          options.outboxLog ?? ((line) => app.log.info(line)),
+          options.outboxLog ?? ((line) => process.stdout.write(`${line}\n`)),
         ));
   const postman = createPostman(mailer, SITE_NAME, (error, subject) =>
     app.log.error({ err: error, subject }, 'mail could not be delivered'),

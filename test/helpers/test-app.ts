@@ -43,6 +43,8 @@ export interface TestAppOptions {
    * keys need `localhost`: WebAuthn refuses an IP address as relying party.
    */
   host?: 'localhost' | '127.0.0.1';
+  /** Mail goes to the dev outbox under the data directory, as without SMTP_URL, not to `mail`. */
+  devOutbox?: boolean;
 }
 
 export interface TestApp extends PorticoApp {
@@ -102,7 +104,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     clock,
     hashing: options.hashing ?? FAST_HASHING,
     hasher: options.hasher,
-    mailer: createSmtpMailer(mail.url, config.mailFrom),
+    ...(options.devOutbox ? {} : { mailer: createSmtpMailer(mail.url, config.mailFrom) }),
     logger: { level: 'info', stream },
   });
   await portico.app.ready();
