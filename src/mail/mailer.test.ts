@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createOutboxMailer } from './mailer.js';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createOutboxMailer, createSmtpMailer, MailDeliveryError } from './mailer.js';
 
 /**
  * The dev outbox. Several processes may share one outbox directory (the README's set-up with
@@ -64,5 +66,80 @@ describe('createOutboxMailer', () => {
     expect(fs.statSync(outbox).mode & 0o777).toBe(0o700);
     const [file] = fs.readdirSync(outbox);
     expect(fs.statSync(path.join(outbox, file ?? '')).mode & 0o777).toBe(0o600);
+  });
+});
+
+/**
+ * A relay that takes a password but offers no STARTTLS, as a relay looks to nodemailer when
+ * someone on the path strips the offer: the password must not be sent in the clear.
+ */
+describe('createSmtpMailer with a password', () => {
+  let server: SMTPServer;
+  let port: number;
+  const logins: string[] = [];
+  const delivered: string[] = [];
+
+  beforeAll(async () => {
+    server = new SMTPServer({
+      disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
+      authOptional: true,
+      logger: false,
+      onAuth(auth, _session, callback) {
+        logins.push(`${auth.username}:${auth.password ?? ''}`);
+        callback(null, { user: auth.username });
+      },
+      onData(stream, session, callback) {
+        stream.resume();
+        stream.on('end', () => {
+          delivered.push(session.envelope.rcptTo.map((r) => r.address).join(','));
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  beforeEach(() => {
+    logins.length = 0;
+    delivered.length = 0;
+  });
+
+  const message = {
+    to: 'ada@example.com',
+    subject: 'Code',
+    text: 'Code 123456',
+    html: '<p>Code 123456</p>',
+  };
+  const send = async (url: string) => {
+    const mailer = createSmtpMailer(url, 'help@example.com');
+    try {
+      await mailer.send(message);
+    } finally {
+      await mailer.close();
+    }
+  };
+
+  it('refuses to log in without STARTTLS, and sends nothing', async () => {
+    const error = await send(`smtp://relay:s3cret@127.0.0.1:${port}`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MailDeliveryError);
+    expect((error as MailDeliveryError).code).toBe('MAIL_CONNECTION');
+    expect(logins).toEqual([]);
+    expect(delivered).toEqual([]);
+  });
+
+  it('logs in without it when the URL says ?requireTLS=false, and sends', async () => {
+    await send(`smtp://relay:s3cret@127.0.0.1:${port}?requireTLS=false`);
+    expect(logins).toEqual(['relay:s3cret']);
+    expect(delivered).toEqual(['ada@example.com']);
+  });
+
+  it('sends through a relay without a password as before', async () => {
+    await send(`smtp://127.0.0.1:${port}`);
+    expect(logins).toEqual([]);
+    expect(delivered).toEqual(['ada@example.com']);
   });
 });

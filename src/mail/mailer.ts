@@ -44,7 +44,13 @@ function classify(error: unknown): MailDeliveryError {
   if (code === 'ETIMEDOUT' || /timeout/i.test(message)) {
     return new MailDeliveryError('MAIL_TIMEOUT', `SMTP timed out: ${message}`, { cause: error });
   }
-  if (code === 'ECONNECTION' || code === 'ECONNREFUSED' || code === 'ESOCKET' || code === 'EDNS') {
+  if (
+    code === 'ECONNECTION' ||
+    code === 'ECONNREFUSED' ||
+    code === 'ESOCKET' ||
+    code === 'EDNS' ||
+    code === 'ETLS'
+  ) {
     return new MailDeliveryError('MAIL_CONNECTION', `SMTP connection failed: ${message}`, {
       cause: error,
     });
@@ -68,10 +74,23 @@ function mailModule(): typeof nodemailer {
   return (loaded ??= createRequire(import.meta.url)('nodemailer') as typeof nodemailer);
 }
 
+/**
+ * Whether an `smtp://` URL carries a user name or password. nodemailer upgrades such a
+ * connection with STARTTLS when the server offers it, and otherwise sends the password in the
+ * clear: anyone on the path who strips the offer reads it. So STARTTLS is then required (the
+ * URL may still say `?requireTLS=false`, for a relay on the same host).
+ */
+export function sendsPasswordInTheClear(smtpUrl: string): boolean {
+  const url = new URL(smtpUrl);
+  return url.protocol === 'smtp:' && (url.username !== '' || url.password !== '');
+}
+
 export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
   let created: Transporter<SMTPTransport.SentMessageInfo> | null = null;
   const transport = () =>
     (created ??= mailModule().createTransport({
+      // Options the URL names win over these (nodemailer's order).
+      ...(sendsPasswordInTheClear(smtpUrl) ? { requireTLS: true } : {}),
       url: smtpUrl,
       connectionTimeout: SMTP_CONNECTION_TIMEOUT_MS,
       greetingTimeout: SMTP_CONNECTION_TIMEOUT_MS,
