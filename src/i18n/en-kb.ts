@@ -25,6 +25,10 @@ export const kbEn = {
   emptyQuery: 'Type one or more words to search for.',
   onlyCommonWords: (query: string) =>
     `No word in “${query}” can be searched for: very common words are left out. Try a more specific word.`,
+  noWordsInQuery: (query: string) =>
+    `“${query}” has no letters or digits, so there is nothing to search for. Type a word.`,
+  wordTooLong: (query: string, max: number) =>
+    `No word in “${query}” can be searched for: words longer than ${max} characters are left out. Try a shorter word.`,
   browseCategories: 'Browse the categories',
   inCategory: 'In',
 };
@@ -47,6 +51,8 @@ export const kbAdminEn = {
   columnCategory: 'Category',
   columnLanguages: 'Languages',
   columnArticles: 'Articles',
+  /** Beside a category's own count, when its subcategories hold articles too. */
+  inSubcategories: (n: number) => `(${n} in subcategories)`,
   columnUpdated: 'Updated',
   published: 'Published',
   draft: 'Draft',

@@ -28,6 +28,10 @@ export const kbNl: KbMessages = {
   emptyQuery: 'Typ een of meer woorden om op te zoeken.',
   onlyCommonWords: (query: string) =>
     `Op geen enkel woord uit „${query}” kan worden gezocht: heel gewone woorden worden overgeslagen. Probeer een specifieker woord.`,
+  noWordsInQuery: (query: string) =>
+    `„${query}” bevat geen letters of cijfers, dus er is niets om op te zoeken. Typ een woord.`,
+  wordTooLong: (query: string, max: number) =>
+    `Op geen enkel woord uit „${query}” kan worden gezocht: woorden langer dan ${max} tekens worden overgeslagen. Probeer een korter woord.`,
   browseCategories: 'Blader door de categorieën',
   inCategory: 'In',
 };
@@ -47,6 +51,7 @@ export const kbAdminNl: KbAdminMessages = {
   columnCategory: 'Categorie',
   columnLanguages: 'Talen',
   columnArticles: 'Artikelen',
+  inSubcategories: (n: number) => `(${n} in subcategorieën)`,
   columnUpdated: 'Bijgewerkt',
   published: 'Gepubliceerd',
   draft: 'Concept',

@@ -77,7 +77,10 @@ export interface AdminCategory {
   /** Names from the top level down to this category, in the admin's language (or English). */
   path: string[];
   texts: Partial<Record<Locale, { name: string; description: string }>>;
+  /** Articles in this category itself. */
   articleCount: number;
+  /** Articles in its subcategories, at any depth (the public pages show those under it too). */
+  subcategoryArticleCount: number;
   childCount: number;
 }
 
@@ -611,12 +614,21 @@ export function createEditor(deps: KbDeps) {
           path: ownPath,
           texts: textsOf.get(row.id) ?? {},
           articleCount: counts.get(row.id) ?? 0,
+          subcategoryArticleCount: 0,
           childCount: children.get(row.id)?.length ?? 0,
         });
         visit(row.id, ownPath, depth + 1);
       }
     };
     visit(null, [], 0);
+    // Children come after their parent, so from the end each total is complete when added up.
+    const below = new Map<string, number>();
+    for (const category of [...out].reverse()) {
+      category.subcategoryArticleCount = below.get(category.id) ?? 0;
+      if (category.parentId === null) continue;
+      const total = category.articleCount + category.subcategoryArticleCount;
+      below.set(category.parentId, (below.get(category.parentId) ?? 0) + total);
+    }
     return out;
   }
 

@@ -18,3 +18,17 @@ export type KbResult<T = void> = { ok: true; value: T } | { ok: false; error: Kb
 
 export const kbOk = <T>(value: T): KbResult<T> => ({ ok: true, value });
 export const kbFail = (error: KbErrorCode): KbResult<never> => ({ ok: false, error });
+
+/** Why a search query has nothing to look for; the search page says which, and what to do. */
+export const SearchRefusal = {
+  /** Nothing typed, or only spaces. */
+  EMPTY_QUERY: 'EMPTY_QUERY',
+  /** No letter or digit at all ("(", "?!"): search looks for words. */
+  NO_WORDS: 'NO_WORDS',
+  /** A word longer than MAX_TERM_LENGTH, and nothing else to look for. */
+  WORD_TOO_LONG: 'WORD_TOO_LONG',
+  /** Only words on the language's stop-word list ("the", "and"). */
+  ONLY_COMMON_WORDS: 'ONLY_COMMON_WORDS',
+} as const;
+
+export type SearchRefusalCode = (typeof SearchRefusal)[keyof typeof SearchRefusal];

@@ -14,6 +14,15 @@ describe('article Markdown', () => {
     expect(html).toContain('<img src="/assets/kb/a.png" alt="shot" />');
   });
 
+  it('takes control characters out of the text, keeping tabs and line breaks', async () => {
+    const html = await renderMarkdown('A\u0000B\u0001C\u007f\u0085D\n\n```\n\tcode\n```');
+    // eslint-disable-next-line no-control-regex
+    expect(html).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/);
+    expect(html).toContain('AB');
+    expect(html).toContain('CD');
+    expect(html).toContain('\tcode');
+  });
+
   it.each([
     ['<script>alert(1)</script>', /<script|alert/],
     ['<img src="x.png" onerror="alert(1)">', /onerror/],

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Marked } from 'marked';
 import type sanitizeHtml from 'sanitize-html';
+import { withoutControlCharacters } from '../lib/control-characters.js';
 
 // Loaded at the first article rendered, not at start: marked and sanitize-html (with its HTML
 // and CSS parsers) are large modules and a start on a seeded database renders nothing
@@ -69,7 +70,9 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
 /** Markdown → HTML that is safe to insert into a page as it is. */
 export async function renderMarkdown(markdown: string): Promise<string> {
   marked ??= new (await import('marked')).Marked({ gfm: true, breaks: false, async: false });
-  const raw = marked.parse(markdown, { async: false });
+  // Control characters in an article (pasted, imported) would reach the page as they are:
+  // the HTML is inserted unescaped (withoutControlCharacters).
+  const raw = marked.parse(withoutControlCharacters(markdown), { async: false });
   sanitize ??= createRequire(import.meta.url)('sanitize-html') as typeof sanitizeHtml;
   return sanitize(raw, SANITIZE_OPTIONS);
 }

@@ -3,6 +3,7 @@ import { literalLimit } from '../db/literal-limit.js';
 import type { Locale } from '../i18n/index.js';
 import { LOCALES } from '../i18n/index.js';
 import type { Catalog, CategoryLink } from './catalog.js';
+import type { SearchRefusalCode } from './error-codes.js';
 import { htmlToText } from './markdown.js';
 import type { KbDeps, SearchStore } from './store.js';
 import { searchStoreOf } from './store.js';
@@ -13,6 +14,7 @@ import {
   fts5Query,
   highlight,
   PG_TEXT_SEARCH_CONFIG,
+  searchRefusal,
   tsQueryText,
 } from './text-search.js';
 
@@ -25,8 +27,8 @@ export interface SearchResult {
 }
 
 export interface SearchOutcome {
-  /** False when the query had no searchable words (empty, or only stop words). */
-  searched: boolean;
+  /** Why nothing was searched for (no searchable word in the visitor's language), or null. */
+  refusal: SearchRefusalCode | null;
   results: SearchResult[];
 }
 
@@ -100,14 +102,13 @@ export function createSearch(deps: KbDeps, catalog: Catalog) {
     const snap = await catalog.snapshot();
     const results: SearchResult[] = [];
     const seen = new Set<string>();
-    let searched = false;
     for (const language of [locale, ...LOCALES.filter((l) => l !== locale)]) {
       if (results.length >= limit) break;
       const query = analyseQuery(language, text);
-      // Nothing searchable in the visitor's own language (empty, or only stop words).
-      if (!query && language === locale) break;
+      // Nothing searchable in the visitor's own language: say why, search no further.
+      if (!query && language === locale)
+        return { refusal: searchRefusal(locale, text), results: [] };
       if (!query) continue;
-      searched = true;
       const hits = await findMatches(deps, store, language, query, limit * 2);
       for (const hit of hits) {
         if (results.length >= limit) break;
@@ -128,6 +129,6 @@ export function createSearch(deps: KbDeps, catalog: Catalog) {
         });
       }
     }
-    return { searched, results };
+    return { refusal: null, results };
   };
 }

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { SearchRefusal } from './error-codes.js';
 import {
   analyseQuery,
   buildSnippet,
   fts5Query,
   highlight,
   MAX_QUERY_TERMS,
+  MAX_TERM_LENGTH,
+  searchRefusal,
   stemmedText,
   tsQueryText,
 } from './text-search.js';
@@ -30,6 +33,17 @@ describe('search text analysis', () => {
     expect(analyseQuery('en', 'x'.repeat(65))).toBeNull();
     const many = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');
     expect(analyseQuery('en', many)?.words).toHaveLength(MAX_QUERY_TERMS);
+  });
+
+  it('names why a query has nothing to search for, so the page can say what to change', () => {
+    const long = 'x'.repeat(MAX_TERM_LENGTH + 1);
+    expect(searchRefusal('en', ' \t')).toBe(SearchRefusal.EMPTY_QUERY);
+    expect(searchRefusal('en', '(')).toBe(SearchRefusal.NO_WORDS);
+    expect(searchRefusal('en', '?! -- ::')).toBe(SearchRefusal.NO_WORDS);
+    expect(searchRefusal('en', long)).toBe(SearchRefusal.WORD_TOO_LONG);
+    expect(searchRefusal('en', `the ${long} of`)).toBe(SearchRefusal.WORD_TOO_LONG);
+    expect(searchRefusal('en', 'the and of')).toBe(SearchRefusal.ONLY_COMMON_WORDS);
+    expect(searchRefusal('nl', 'de het een')).toBe(SearchRefusal.ONLY_COMMON_WORDS);
   });
 
   it('builds store queries that no typed character can turn into syntax', () => {

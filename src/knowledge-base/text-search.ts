@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Locale } from '../i18n/index.js';
+import type { SearchRefusalCode } from './error-codes.js';
+import { SearchRefusal } from './error-codes.js';
 import { STOPWORDS } from './stopwords.js';
 
 /**
@@ -112,17 +114,39 @@ export interface AnalysedQuery {
 /** Minimum length of a last word before it also matches as a prefix (avoids "a*" matching all). */
 const PREFIX_MIN_LENGTH = 3;
 
-/** Turns what a visitor typed into search terms for one article language; null when nothing is left. */
-export function analyseQuery(locale: Locale, query: string): AnalysedQuery | null {
+/** The searchable words of a query, and why any other words were left out. */
+function pickWords(locale: Locale, query: string) {
   const words: string[] = [];
   const seen = new Set<string>();
+  let tokens = 0;
+  let tooLong = false;
   for (const { word } of tokenize(query.slice(0, MAX_QUERY_LENGTH))) {
+    tokens++;
     const lower = word.toLowerCase();
+    if (lower.length > MAX_TERM_LENGTH) tooLong = true;
     if (lower.length > MAX_TERM_LENGTH || isStopword(locale, lower) || seen.has(lower)) continue;
     seen.add(lower);
     words.push(lower);
     if (words.length === MAX_QUERY_TERMS) break;
   }
+  return { words, tokens, tooLong };
+}
+
+/**
+ * Why a query analyseQuery found nothing in tells a visitor what to change. A word too long
+ * wins over common words beside it: it is the word they meant, and the one to fix.
+ */
+export function searchRefusal(locale: Locale, query: string): SearchRefusalCode {
+  const { tokens, tooLong } = pickWords(locale, query);
+  if (query.trim() === '') return SearchRefusal.EMPTY_QUERY;
+  if (tokens === 0) return SearchRefusal.NO_WORDS;
+  if (tooLong) return SearchRefusal.WORD_TOO_LONG;
+  return SearchRefusal.ONLY_COMMON_WORDS;
+}
+
+/** Turns what a visitor typed into search terms for one article language; null when nothing is left. */
+export function analyseQuery(locale: Locale, query: string): AnalysedQuery | null {
+  const { words } = pickWords(locale, query);
   if (words.length === 0) return null;
   const last = words[words.length - 1] ?? '';
   return {

@@ -1,3 +1,5 @@
+import { CONTROL_CHARACTER_RANGES } from './control-characters.js';
+
 /**
  * A tagged template that escapes every interpolated value unless it is already SafeHtml.
  * Escaping is the default, so forgetting it is impossible rather than a review finding.
@@ -17,8 +19,14 @@ const ESCAPES: Record<string, string> = {
   "'": '&#39;',
 };
 
+const SPECIAL = new RegExp(`[&<>"'${CONTROL_CHARACTER_RANGES}]`, 'g');
+
+/**
+ * Escapes markup and drops control characters: whatever reached a value (a query string, a
+ * name saved before input was cleaned, an imported title), none is ever written into a page.
+ */
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (ch) => ESCAPES[ch] ?? ch);
+  return value.replace(SPECIAL, (ch) => ESCAPES[ch] ?? '');
 }
 
 export type HtmlValue = SafeHtml | string | number | null | undefined | false | HtmlValue[];

@@ -128,6 +128,30 @@ describe.skipIf(!hasChromium)('knowledge base in the browser', () => {
     }
   }
 
+  // What a visitor typed comes back in the heading and the messages under it; one long word
+  // must wrap there rather than widen the page (a walkthrough found a 2,090 px wide page).
+  for (const [device, viewport] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
+    it(`wraps a long unbroken query wherever the search page repeats it (${device})`, async () => {
+      const t = messagesFor('en');
+      const { page } = await world.newContext({ locale: 'en-GB', viewport });
+      for (const [what, query] of [
+        ['too-long-word', 'a'.repeat(300)],
+        ['no-results', 'x'.repeat(64)],
+      ] as const) {
+        await page.goto(`/kb/search?q=${query}`);
+        // The page repeats the first 200 characters (the search box's maxlength).
+        await page
+          .getByRole('heading', { level: 1, name: t.kb.resultsHeading(query.slice(0, 200)) })
+          .waitFor();
+        await expectNoSidewaysScroll(page, `search for ${what}`);
+        await screenshot(page, `kb-search-${what}-${device}`);
+      }
+    });
+  }
+
   describe('administration', () => {
     let admin: SignedInAdmin;
     beforeAll(async () => {

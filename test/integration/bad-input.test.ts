@@ -127,6 +127,30 @@ describe.each(DIALECTS)('bad input (%s)', (dialect) => {
     }
   });
 
+  // HTML counts a control character in a page as a parse error and no text needs one; a NUL
+  // in a page can also cut it short for a reader written in C. Tab and newlines are text.
+  // eslint-disable-next-line no-control-regex
+  const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+  it('never writes a control character into a page, whatever was typed', async () => {
+    const search = await client.get('/kb/search?q=%00two%01fa%7F%1B%C2%85');
+    expect(search.status).toBe(200);
+    expect(search.body).not.toMatch(CONTROL);
+    // The characters are taken out of the query, not the query out of the page.
+    expect(textOf(search.body)).toContain('Search results for “twofa”');
+    expect(search.body).toContain('value="twofa"');
+    expect((await client.get('/kb/search?q=%00')).body).not.toMatch(CONTROL);
+
+    const saved = await client.submit('/profile', {
+      name: 'Ada\u0001Love\u007flace',
+      locale: 'en',
+    });
+    expect(saved.status).toBeLessThan(400);
+    const profile = await client.get('/profile');
+    expect(profile.body).not.toMatch(CONTROL);
+    expect(profile.body).toContain('AdaLovelace');
+  });
+
   it('refuses a JSON or otherwise non-form body to a form route with a 4xx page', async () => {
     const csrf = await token();
     const json = JSON.stringify({ _csrf: csrf, name: 'Changed By Json', locale: 'nl' });

@@ -449,4 +449,43 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
     expect((await admin.client.get(`/admin/kb/articles/${id}/delete`)).status).toBe(404);
     expect((await admin.client.post(`/admin/kb/articles/${id}/delete`)).status).toBe(404);
   });
+
+  it('counts the articles of subcategories beside a category’s own, so a parent does not look empty', async () => {
+    const guide = await createCategory('guide', 'Guide');
+    const people = await createCategory('guide-people', 'End-users', guide);
+    const deeper = await createCategory('guide-deeper', 'Deeper', people);
+    const articles: Array<[string, string]> = [
+      [people, 'Count one'],
+      [people, 'Count two'],
+      [deeper, 'Count three'],
+    ];
+    for (const [category, title] of articles) {
+      const created = await admin.client.post('/admin/kb/articles', {
+        category_id: category,
+        lang: 'en',
+        title,
+        slug: '',
+        position: '0',
+        body: 'Counted.',
+        action: 'create',
+      });
+      expect(created.status).toBe(303);
+    }
+    /** The words of a category's row in the overview's list of categories. */
+    const row = (body: string, id: string) =>
+      textOf(
+        [...body.matchAll(/<tr>[\s\S]*?<\/tr>/g)]
+          .map((m) => m[0])
+          .find((tr) => tr.includes(`href="/admin/kb/categories/${id}"`)) ?? '',
+      );
+    const overview = (await admin.client.get('/admin/kb')).body;
+    expect(row(overview, guide)).toBe('Guide guide 0 (3 in subcategories)');
+    expect(row(overview, people)).toBe('End-users guide-people 2 (1 in subcategories)');
+    expect(row(overview, deeper)).toBe('Deeper guide-deeper 1');
+
+    await admin.client.post('/language', { lang: 'nl', return_to: '/admin/kb' });
+    const dutch = (await admin.client.get('/admin/kb')).body;
+    await admin.client.post('/language', { lang: 'en', return_to: '/admin/kb' });
+    expect(row(dutch, guide)).toBe('Guide guide 0 (3 in subcategorieën)');
+  });
 });

@@ -213,6 +213,34 @@ describe.each(DIALECTS)('knowledge base for end-users (%s)', (dialect) => {
     expect(textOf(empty.body)).toContain('Type one or more words to search for.');
   });
 
+  it('says why a query has nothing to search for, in the visitor’s language', async () => {
+    const client = new Client(app.app);
+    const says = async (q: string, language = 'en') =>
+      textOf(
+        (await client.get(`/kb/search?q=${encodeURIComponent(q)}`, { 'accept-language': language }))
+          .body,
+      );
+    const long = 'a'.repeat(200);
+    for (const q of ['(', '?!', '-- ::']) {
+      const words = await says(q);
+      expect(words, q).toContain(
+        `“${q}” has no letters or digits, so there is nothing to search for.`,
+      );
+      expect(words, q).not.toContain('very common words');
+    }
+    for (const q of [long, `the ${long}`]) {
+      const words = await says(q);
+      expect(words, q).toContain(
+        'words longer than 64 characters are left out. Try a shorter word.',
+      );
+      expect(words, q).not.toContain('very common words');
+    }
+    expect(await says('the and of')).toContain('very common words are left out.');
+    expect(await says('(', 'nl')).toContain('„(” bevat geen letters of cijfers');
+    expect(await says(long, 'nl')).toContain('woorden langer dan 64 tekens worden overgeslagen');
+    expect(await says('de het een', 'nl')).toContain('heel gewone woorden worden overgeslagen');
+  });
+
   it('keeps drafts from end-users: not in lists, not in search, not at their address', async () => {
     const client = new Client(app.app);
     const category = await client.get('/kb/categories/savanna');

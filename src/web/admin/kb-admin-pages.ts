@@ -213,7 +213,16 @@ export function kbOverviewPage(
                           >
                         </td>
                         <td><code>${c.slug}</code></td>
-                        <td>${c.articleCount}</td>
+                        <td>
+                          ${c.articleCount}
+                          ${
+                            c.subcategoryArticleCount > 0
+                              ? html`<span class="hint"
+                                  >${a.inSubcategories(c.subcategoryArticleCount)}</span
+                                >`
+                              : ''
+                          }
+                        </td>
                       </tr>`,
                   )}
                 </tbody>

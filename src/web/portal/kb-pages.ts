@@ -7,8 +7,11 @@ import type {
   CategoryPage,
   CategorySummary,
 } from '../../knowledge-base/catalog.js';
+import type { SearchRefusalCode } from '../../knowledge-base/error-codes.js';
+import { SearchRefusal } from '../../knowledge-base/error-codes.js';
 import type { SearchOutcome } from '../../knowledge-base/search.js';
 import type { TextSegment } from '../../knowledge-base/text-search.js';
+import { MAX_TERM_LENGTH } from '../../knowledge-base/text-search.js';
 import type { SafeHtml } from '../../lib/html.js';
 import { html, unsafeRaw } from '../../lib/html.js';
 import { layout } from '../views/layout.js';
@@ -251,6 +254,21 @@ function segments(parts: TextSegment[]): SafeHtml {
   return html`${parts.map((p) => (p.match ? html`<mark>${p.text}</mark>` : p.text))}`;
 }
 
+/** What to tell a visitor whose query had nothing to search for (SearchRefusal). */
+function refusalMessage(ctx: PageContext, refusal: SearchRefusalCode, query: string): string {
+  const { kb } = ctx.t;
+  switch (refusal) {
+    case SearchRefusal.EMPTY_QUERY:
+      return kb.emptyQuery;
+    case SearchRefusal.NO_WORDS:
+      return kb.noWordsInQuery(query);
+    case SearchRefusal.WORD_TOO_LONG:
+      return kb.wordTooLong(query, MAX_TERM_LENGTH);
+    case SearchRefusal.ONLY_COMMON_WORDS:
+      return kb.onlyCommonWords(query);
+  }
+}
+
 export function searchPage(
   ctx: PageContext,
   query: string,
@@ -262,8 +280,7 @@ export function searchPage(
   const { results } = outcome;
   const heading = trimmed ? t.kb.resultsHeading(trimmed) : t.kb.searchTitle;
   let summary: SafeHtml;
-  if (!outcome.searched)
-    summary = html`<p>${trimmed ? t.kb.onlyCommonWords(trimmed) : t.kb.emptyQuery}</p>`;
+  if (outcome.refusal) summary = html`<p>${refusalMessage(ctx, outcome.refusal, trimmed)}</p>`;
   else if (results.length === 0)
     summary = html`<p>${t.kb.noResults(trimmed)}</p>
       <p class="hint">${t.kb.noResultsHint}</p>
