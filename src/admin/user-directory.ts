@@ -15,6 +15,8 @@ export interface UserSummary {
   email: string | null;
   isAdmin: boolean;
   disabled: boolean;
+  /** Whether any of their addresses is verified: without one the account cannot log in. */
+  emailVerified: boolean;
   createdAt: number;
   methods: MethodType[];
 }
@@ -114,7 +116,7 @@ export function createUserDirectory(deps: {
     const ids = users.map((u) => u.id);
     const addresses = await db
       .selectFrom('email_addresses')
-      .select(['user_id', 'email'])
+      .select(['user_id', 'email', 'verified_at'])
       .where('user_id', 'in', ids)
       .orderBy('is_primary', 'desc')
       .orderBy('created_at', 'asc')
@@ -131,6 +133,7 @@ export function createUserDirectory(deps: {
       email: addresses.find((a) => a.user_id === u.id)?.email ?? null,
       isAdmin: u.is_admin === 1,
       disabled: u.disabled_at !== null,
+      emailVerified: addresses.some((a) => a.user_id === u.id && a.verified_at !== null),
       createdAt: u.created_at,
       methods: [...new Set(methods.filter((m) => m.user_id === u.id).map((m) => m.type))],
     }));

@@ -93,8 +93,9 @@ export const ADMIN_HELP: Record<string, string> = {
 Resets the two-factor authentication of the account with this email address, as
 "Reset two-factor authentication" in the admin console does: every method,
 recovery code, trusted device and session of the account is removed, the person
-is emailed, and the audit log records it with the actor "cli". They set up
-two-factor authentication again at their next log-in. Works for administrators too (the way
+is emailed, and the audit log records it with the actor "cli". When the two-factor policy
+requires it of them, their next log-in asks them to set it up again; otherwise they can set
+it up again from Your 2FA in their profile. Works for administrators too (the way
 back in for an administrator who lost their second factor). If the email cannot be sent, the
 reset still stands: the command says why on standard error and exits with status 2.`,
   users: `Usage: portico users list [--search TEXT] [--admins] [--limit N]

@@ -27,6 +27,7 @@ export const adminEn = {
     administrator: 'Administrator',
     disabled: 'Disabled',
     active: 'Active',
+    emailNotVerified: 'Email not verified',
     cancel: 'Cancel',
     notFound: 'This user does not exist.',
   },
@@ -117,7 +118,13 @@ export const adminEn = {
     adminGranted: (name: string) => `${name} is now an administrator.`,
     adminRevoked: (name: string) => `${name} is no longer an administrator.`,
     resetIntro:
-      'For someone who lost their authenticator app or email account: removes every method, recovery code, trusted device and session. They set up two-factor authentication again at their next log-in.',
+      'For someone who lost their authenticator app or email account: removes every method, recovery code, trusted device and session.',
+    /** What the user meets after a reset, when the policy requires 2FA of them. */
+    resetThenRequired:
+      'Two-factor authentication is required for them, so at their next log-in they are asked to set it up again.',
+    /** The same when it does not: nothing asks them, they may set it up themselves. */
+    resetThenOptional:
+      'Two-factor authentication is optional for them: they can log in with their password alone and set it up again under Your 2FA in their profile.',
     disableConfirmHeading: (name: string) => `Disable the account of ${name}?`,
     disableConfirmText:
       'They can no longer log in, and every session of theirs ends at once. Their data stays, and you can enable the account again later.',
@@ -229,7 +236,7 @@ export const adminEn = {
     createHeading: 'Create an API key',
     createdHeading: 'Your new API key',
     createdText:
-      'Copy the key now and store it somewhere safe: it is shown only this once. Anyone who has it can use the API with your rights.',
+      'Copy the key now and store it somewhere safe: once you leave this page, it is not shown again. Anyone who has it can use the API with your rights.',
     keyLabel: 'API key',
     done: 'Done',
     keys: 'Keys',

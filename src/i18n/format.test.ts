@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatPercent } from './index.js';
+import { formatDate, formatDateTime, formatPercent, formatShortDate } from './index.js';
 
 describe('dates and numbers for people', () => {
   const at = Date.UTC(2026, 10, 28, 9, 5);
@@ -16,5 +16,10 @@ describe('dates and numbers for people', () => {
     expect(formatDate('nl', at)).toBe('28 november 2026');
     expect(formatPercent('en', 0.25)).toBe('25%');
     expect(formatPercent('nl', 0.25)).toBe('25%');
+  });
+
+  it('writes a day short enough for a table column', () => {
+    expect(formatShortDate('en', at)).toBe('28 Nov 2026');
+    expect(formatShortDate('nl', at)).toBe('28 nov 2026');
   });
 });

@@ -70,6 +70,15 @@ const dateTimeFormat = perLocale(
 const dateFormat = perLocale(
   (tag) => new Intl.DateTimeFormat(tag, { dateStyle: 'long', timeZone: 'UTC' }),
 );
+const shortDateFormat = perLocale(
+  (tag) =>
+    new Intl.DateTimeFormat(tag, {
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      timeZone: 'UTC',
+    }),
+);
 const percentFormat = perLocale(
   (tag) => new Intl.NumberFormat(tag, { style: 'percent', maximumFractionDigits: 0 }),
 );
@@ -82,6 +91,11 @@ export function formatDateTime(locale: Locale, ms: number): string {
 /** Formats a day for people, in the given language (UTC). */
 export function formatDate(locale: Locale, ms: number): string {
   return dateFormat(locale).format(new Date(ms));
+}
+
+/** A day in few characters ("6 Dec 2026"), for a column of a table (UTC). */
+export function formatShortDate(locale: Locale, ms: number): string {
+  return shortDateFormat(locale).format(new Date(ms));
 }
 
 /** A fraction as a whole percentage, in the given language. */

@@ -26,6 +26,7 @@ export const adminNl: AdminMessages = {
     administrator: 'Beheerder',
     disabled: 'Geblokkeerd',
     active: 'Actief',
+    emailNotVerified: 'E-mailadres niet bevestigd',
     cancel: 'Annuleren',
     notFound: 'Deze gebruiker bestaat niet.',
   },
@@ -116,7 +117,11 @@ export const adminNl: AdminMessages = {
     adminGranted: (name: string) => `${name} is nu beheerder.`,
     adminRevoked: (name: string) => `${name} is geen beheerder meer.`,
     resetIntro:
-      'Voor wie de authenticatie-app of het e-mailaccount kwijt is: verwijdert elke methode, herstelcode, elk vertrouwd apparaat en elke sessie. Bij de volgende keer inloggen stelt de gebruiker tweestapsverificatie opnieuw in.',
+      'Voor wie de authenticatie-app of het e-mailaccount kwijt is: verwijdert elke methode, herstelcode, elk vertrouwd apparaat en elke sessie.',
+    resetThenRequired:
+      'Tweestapsverificatie is verplicht voor deze gebruiker: bij de volgende keer inloggen wordt gevraagd die opnieuw in te stellen.',
+    resetThenOptional:
+      'Tweestapsverificatie is niet verplicht voor deze gebruiker: die kan met alleen het wachtwoord inloggen en tweestapsverificatie later opnieuw instellen onder Je 2FA in het profiel.',
     disableConfirmHeading: (name: string) => `Het account van ${name} blokkeren?`,
     disableConfirmText:
       'De gebruiker kan niet meer inloggen, en al zijn of haar sessies eindigen meteen. De gegevens blijven bewaard, en je kunt het account later weer deblokkeren.',
@@ -230,7 +235,7 @@ export const adminNl: AdminMessages = {
     createHeading: 'Een API-sleutel maken',
     createdHeading: 'Je nieuwe API-sleutel',
     createdText:
-      'Kopieer de sleutel nu en bewaar hem veilig: hij wordt alleen deze keer getoond. Wie hem heeft, kan de API met jouw rechten gebruiken.',
+      'Kopieer de sleutel nu en bewaar hem veilig: als je deze pagina verlaat, wordt hij niet meer getoond. Wie hem heeft, kan de API met jouw rechten gebruiken.',
     keyLabel: 'API-sleutel',
     done: 'Klaar',
     keys: 'Sleutels',

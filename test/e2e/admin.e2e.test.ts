@@ -11,7 +11,7 @@ import { nl } from '../../src/i18n/nl.js';
 import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
 import type { SignedInAdmin } from '../helpers/admin.js';
 import { adminClient, signedInAdmin } from '../helpers/admin.js';
-import { logIn, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
+import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
 import { setUpApp } from '../helpers/two-factor.js';
 import type { E2eWorld } from './helpers/browser.js';
 import { DESKTOP, hasChromium, startE2e } from './helpers/browser.js';
@@ -210,6 +210,52 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
     expect(await page.getByText('YYYY-MM-DD').count()).toBe(0);
     await check(page, 'admin-audit-wide');
     await checkOnPhone(page, 'admin-audit-wide');
+  });
+
+  it('fits the user list beside the menu at 1280 px, each date on one line', async () => {
+    // Someone with a long name and address who never verified it: the widest status there is.
+    const registered = await adminClient(world.app).submit('/register', {
+      name: 'Valentina van der Verylongname',
+      email: 'valentina.vandervery.longname@customers.example.com',
+      password: PASSWORD,
+    });
+    expect(registered.status).toBe(200);
+    await page.setViewportSize(DESKTOP);
+    await page.goto('/admin/users');
+    await page.getByRole('region', { name: 'Users' }).waitFor();
+    await page.getByRole('link', { name: 'Valentina van der Verylongname' }).waitFor();
+    // How far the page, the table's box and each column header overflow, and which dates break.
+    const overflow = await page.evaluate<{
+      page: number;
+      table: number;
+      headers: string[];
+      brokenDates: string[];
+    }>(`(() => {
+      const box = document.querySelector('.table-scroll');
+      return {
+        page: document.documentElement.scrollWidth - window.innerWidth,
+        table: box.scrollWidth - box.clientWidth,
+        headers: [...box.querySelectorAll('th')]
+          .filter((th) => th.scrollWidth > th.clientWidth)
+          .map((th) => th.textContent.trim()),
+        brokenDates: [...box.querySelectorAll('tbody td:last-child')]
+          .filter((cell) => {
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+            return lines.size !== 1;
+          })
+          .map((cell) => cell.textContent.trim()),
+      };
+    })()`);
+    expect(overflow).toEqual({ page: 0, table: 0, headers: [], brokenDates: [] });
+    for (const column of ['Status', 'Created']) {
+      await expect
+        .poll(() => page.getByRole('columnheader', { name: column }).isVisible())
+        .toBe(true);
+    }
+    await check(page, 'admin-users-wide');
+    await checkOnPhone(page, 'admin-users-wide');
   });
 
   it('creates an API key, shown once, that works until it is revoked', async () => {

@@ -5,6 +5,7 @@
  * is shown once, kept only as a hash, made only after a recent sign-in, and revocable.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDate, formatDateTime } from '../../src/i18n/index.js';
 import { hashToken } from '../../src/security/tokens.js';
 import type { SignedInAdmin } from '../helpers/admin.js';
 import { plainUser, signedInAdmin } from '../helpers/admin.js';
@@ -149,6 +150,64 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       }
     });
 
+    it('shows the times in details as dates in the reader’s language, never as milliseconds', async () => {
+      // The grace period as the settings form takes it: a day, stored as the end of that day.
+      const day = new Date(app.clock.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+      const graceUntil = Date.parse(`${day}T00:00:00Z`) + 86_400_000;
+      const saved = await admin.client.submit('/admin/2fa', {
+        email: 'on',
+        totp: 'on',
+        require: 'all',
+        grace_until: day,
+      });
+      expect(saved.status).toBe(303);
+      expect((await app.services.twoFactor.policy.get()).graceUntil).toBe(graceUntil);
+      // A lock, as two_factor/challenge.ts records it, to the minute.
+      const locked = await plainUser(app, { name: 'Lola Locked' });
+      const until = app.clock.now() + 15 * 60_000;
+      await app.services.audit.record({
+        event: 'two_factor.locked',
+        targetUserId: locked.userId,
+        meta: { ip: '192.0.2.9', userAgent: 'test' },
+        details: { until },
+      });
+
+      /** The Details cell (the last) of the newest event of a type. */
+      const details = async (event: string, lang: 'en' | 'nl') => {
+        const url = `/admin/audit?event=${event}`;
+        await admin.client.post('/language', { lang, return_to: url });
+        const body = (await admin.client.get(url)).body;
+        const row = /<tbody>\s*<tr>([\s\S]*?)<\/tr>/.exec(body)?.[1] ?? '';
+        return textOf([...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].pop()?.[1] ?? '');
+      };
+      const lastDay = graceUntil - 1;
+      expect(await details('two_factor.policy_changed', 'en')).toContain(
+        `graceUntil: ${formatDate('en', lastDay)}`,
+      );
+      expect(await details('two_factor.policy_changed', 'nl')).toContain(
+        `graceUntil: ${formatDate('nl', lastDay)}`,
+      );
+      expect(await details('two_factor.locked', 'nl')).toBe(
+        `until: ${formatDateTime('nl', until)}`,
+      );
+      expect(await details('two_factor.locked', 'en')).toBe(
+        `until: ${formatDateTime('en', until)}`,
+      );
+      const page = textOf((await admin.client.get('/admin/audit')).body);
+      expect(page).not.toContain(String(graceUntil));
+      expect(page).not.toContain(String(until));
+      expect(page).not.toMatch(/\b\d{13}\b/);
+      await app.services.twoFactor.policy.save(
+        {
+          methods: { email: true, totp: true, webauthn: true },
+          require: 'nobody',
+          groupIds: [],
+          graceUntil: null,
+        },
+        { actorLabel: 'test' },
+      );
+    });
+
     it('has no way to change or delete an event', async () => {
       const before = await snapshotDatabase(app.db);
       for (const path of ['/admin/audit', '/admin/audit/delete', '/admin/audit.csv']) {
@@ -168,7 +227,7 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       expect(created.status).toBe(200);
       const token = /ptk_[A-Za-z0-9_-]{43}/.exec(created.body)?.[0] ?? '';
       expect(token).not.toBe('');
-      expect(textOf(created.body)).toContain('it is shown only this once');
+      expect(textOf(created.body)).toContain('once you leave this page, it is not shown again');
 
       const rows = await app.db
         .selectFrom('api_keys')

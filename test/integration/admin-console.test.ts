@@ -5,6 +5,7 @@
  * themselves).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDateTime, formatShortDate } from '../../src/i18n/index.js';
 import { newId } from '../../src/security/tokens.js';
 import type { SignedInAdmin } from '../helpers/admin.js';
 import { adminClient, logInAdmin, plainUser, signedInAdmin } from '../helpers/admin.js';
@@ -349,6 +350,73 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       expect((await admin.client.get(`/admin/users?q=${tag}&page=abc`)).status).toBe(200);
     });
 
+    it('shows every user’s status in the list, the same as on their own page, and the day they came', async () => {
+      const tag = newId().slice(0, 8);
+      const active = await plainUser(app, { name: `Status ${tag} active` });
+      const unverifiedEmail = uniqueEmail('unverified');
+      const registered = await adminClient(app).submit('/register', {
+        name: `Status ${tag} unverified`,
+        email: unverifiedEmail,
+        password: 'correct horse battery staple',
+      });
+      expect(registered.status).toBe(200);
+      const unverified = await app.services.admin.directory.findByEmail(unverifiedEmail);
+      const disabled = await plainUser(app, { name: `Status ${tag} disabled` });
+      expect((await admin.client.post(`/admin/users/${disabled.userId}/disable`)).status).toBe(303);
+      const chief = await plainUser(app, { name: `Status ${tag} chief` });
+      await app.db
+        .updateTable('users')
+        .set({ is_admin: 1 })
+        .where('id', '=', chief.userId)
+        .execute();
+
+      /** The status cell (the fourth) of a user's row in the list. */
+      const statusOf = (body: string, userId: string) => {
+        const row = [...body.matchAll(/<tr>[\s\S]*?<\/tr>/g)]
+          .map((m) => m[0])
+          .find((tr) => tr.includes(`href="/admin/users/${userId}"`));
+        return textOf([...(row ?? '').matchAll(/<td>[\s\S]*?<\/td>/g)][3]?.[0] ?? '');
+      };
+      /** The badges under a user's name on their page. */
+      const badges = async (userId: string) =>
+        textOf(
+          /<p class="badges">([\s\S]*?)<\/p>/.exec(
+            (await admin.client.get(`/admin/users/${userId}`)).body,
+          )?.[1] ?? '',
+        );
+      const list = (await admin.client.get(`/admin/users?q=${tag}`)).body;
+      const dutch = (await inDutch(`/admin/users?q=${tag}`)).body;
+      const chiefBadges = await badges(chief.userId);
+      // Later tests count the administrators, whatever happens below.
+      await app.db
+        .updateTable('users')
+        .set({ is_admin: 0 })
+        .where('id', '=', chief.userId)
+        .execute();
+
+      expect(statusOf(list, active.userId)).toBe('Active');
+      expect(statusOf(list, unverified?.id ?? '')).toBe('Email not verified');
+      expect(statusOf(list, disabled.userId)).toBe('Disabled');
+      expect(statusOf(list, chief.userId)).toBe('Administrator Active');
+      expect(statusOf(dutch, active.userId)).toBe('Actief');
+      expect(statusOf(dutch, unverified?.id ?? '')).toBe('E-mailadres niet bevestigd');
+      expect(statusOf(dutch, disabled.userId)).toBe('Geblokkeerd');
+      expect(statusOf(dutch, chief.userId)).toBe('Beheerder Actief');
+      // A user's page says the same of them.
+      expect(await badges(unverified?.id ?? '')).toBe('Email not verified');
+      expect(await badges(active.userId)).toBe('Active');
+      expect(await badges(disabled.userId)).toBe('Disabled');
+      expect(chiefBadges).toBe('Administrator Active');
+
+      // "Created" is the day, short and whole, with the exact time kept for those who point at it.
+      const created = unverified?.created_at ?? 0;
+      const time = new RegExp(
+        `<time\\s+class="nowrap"\\s+datetime="${new Date(created).toISOString()}"[^>]*>([^<]*)</time`,
+      ).exec(list);
+      expect(time?.[1]).toBe(formatShortDate('en', created));
+      expect(textOf(list)).not.toContain(formatDateTime('en', created));
+    });
+
     it('shows a user’s addresses, groups, methods, sessions and recent events', async () => {
       const client = adminClient(app);
       const { email, userId } = await registerAndVerify(app, client, { name: 'Mona Methods' });
@@ -381,11 +449,11 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       const confirm = await admin.client.get(`/admin/users/${userId}/reset-2fa`);
       expect(confirm.status).toBe(200);
       expect(mainText(confirm.body)).toBe(
-        'Reset two-factor authentication for Lost Phone? All their methods, recovery codes, trusted devices and sessions are removed, and they are emailed. Reset two-factor authentication Cancel',
+        'Reset two-factor authentication for Lost Phone? All their methods, recovery codes, trusted devices and sessions are removed, and they are emailed. Two-factor authentication is optional for them: they can log in with their password alone and set it up again under Your 2FA in their profile. Reset two-factor authentication Cancel',
       );
       const dutch = await inDutch(`/admin/users/${userId}/reset-2fa`);
       expect(mainText(dutch.body)).toBe(
-        'Tweestapsverificatie resetten voor Lost Phone? Al hun methoden, herstelcodes, vertrouwde apparaten en sessies worden verwijderd, en ze krijgen een e-mail. Tweestapsverificatie resetten Annuleren',
+        'Tweestapsverificatie resetten voor Lost Phone? Al hun methoden, herstelcodes, vertrouwde apparaten en sessies worden verwijderd, en ze krijgen een e-mail. Tweestapsverificatie is niet verplicht voor deze gebruiker: die kan met alleen het wachtwoord inloggen en tweestapsverificatie later opnieuw instellen onder Je 2FA in het profiel. Tweestapsverificatie resetten Annuleren',
       );
       const since = app.mail.messages.length;
       const reset = await admin.client.post(`/admin/users/${userId}/reset-2fa`);
@@ -404,6 +472,68 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       expect(event?.actor_user_id).toBe(admin.userId);
       const mail = await app.mail.waitFor(email, /two-factor authentication was reset/, { since });
       expect(mail.text).toContain('reset the two-factor authentication');
+    });
+
+    it('says what a reset leaves the user to do as the policy has it: set-up at log-in only when required', async () => {
+      const user = await plainUser(app, { name: 'Polly Policy' });
+      const bystanders = await app.services.admin.groups.create(`Bystanders ${newId()}`, {
+        actorUserId: admin.userId,
+      });
+      const members = await app.services.admin.groups.create(`Members ${newId()}`, {
+        actorUserId: admin.userId,
+      });
+      if (!bystanders.ok || !members.ok) throw new Error('groups');
+      await app.services.admin.groups.addMemberByEmail(members.value.id, user.email, {
+        actorUserId: admin.userId,
+      });
+      const requireOf = (require: 'nobody' | 'groups' | 'all', groupIds: string[] = []) =>
+        app.services.twoFactor.policy.save(
+          {
+            methods: { email: true, totp: true, webauthn: true },
+            require,
+            groupIds,
+            graceUntil: null,
+          },
+          { actorLabel: 'test' },
+        );
+      /** The reset's words on the user's page and on its confirmation, in one language. */
+      const resetWords = async (get: (url: string) => Promise<{ body: string }>) => [
+        textOf(
+          /<section class="admin-action"[\s\S]*?<\/section>/.exec(
+            (await get(`/admin/users/${user.userId}`)).body,
+          )?.[0] ?? '',
+        ),
+        mainText((await get(`/admin/users/${user.userId}/reset-2fa`)).body),
+      ];
+      const english = (url: string) => admin.client.get(url);
+      const optional =
+        'Two-factor authentication is optional for them: they can log in with their password alone and set it up again under Your 2FA in their profile.';
+      const required =
+        'Two-factor authentication is required for them, so at their next log-in they are asked to set it up again.';
+      const cases: Array<[string, () => Promise<void>, string, string]> = [
+        ['nobody', () => requireOf('nobody'), optional, 'is niet verplicht'],
+        [
+          'another group',
+          () => requireOf('groups', [bystanders.value.id]),
+          optional,
+          'is niet verplicht',
+        ],
+        ['their group', () => requireOf('groups', [members.value.id]), required, 'is verplicht'],
+        ['all users', () => requireOf('all'), required, 'is verplicht'],
+      ];
+      for (const [policy, apply, expected, dutchExpected] of cases) {
+        await apply();
+        for (const words of await resetWords(english)) {
+          expect(words, policy).toContain(expected);
+          expect(words, policy).not.toContain(expected === optional ? required : optional);
+        }
+        for (const words of await resetWords(inDutch)) {
+          expect(words, policy).toContain(
+            `Tweestapsverificatie ${dutchExpected} voor deze gebruiker`,
+          );
+        }
+      }
+      await resetPolicy();
     });
 
     it('has no reset for the administrator’s own account, and refuses the post', async () => {

@@ -1,6 +1,6 @@
 import type { MethodType } from '../../db/schema.js';
 import type { Messages } from '../../i18n/index.js';
-import { formatDateTime } from '../../i18n/index.js';
+import { formatDateTime, formatShortDate } from '../../i18n/index.js';
 import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
 import type { PageContext } from '../views/page-context.js';
@@ -162,4 +162,44 @@ export function scrollTable(label: string, table: SafeHtml): SafeHtml {
   return html`<div class="table-scroll" role="region" aria-label="${label}" tabindex="0">
     ${table}
   </div>`;
+}
+
+/**
+ * An account's state as badges, the same on the user list and on a user's page: the
+ * administrator badge when it applies, beside exactly one of Disabled, Email not verified (no
+ * verified address, so it cannot log in yet) or Active.
+ */
+export function accountStatusBadges(
+  t: Messages,
+  account: { isAdmin: boolean; disabled: boolean; emailVerified: boolean },
+): SafeHtml {
+  const c = t.admin.common;
+  const state = account.disabled
+    ? html`<span class="badge badge-warning">${c.disabled}</span>`
+    : account.emailVerified
+      ? html`<span class="badge badge-success">${c.active}</span>`
+      : html`<span class="badge badge-warning">${c.emailNotVerified}</span>`;
+  return html`${account.isAdmin ? html`<span class="badge">${c.administrator}</span> ` : ''}${state}`;
+}
+
+/**
+ * A day in a table column, in few characters and never broken over lines; the exact time is
+ * in its `datetime` and title.
+ */
+export function shortDate(ctx: PageContext, ms: number): SafeHtml {
+  return html`<time
+    class="nowrap"
+    datetime="${new Date(ms).toISOString()}"
+    title="${formatDateTime(ctx.locale, ms)}"
+    >${formatShortDate(ctx.locale, ms)}</time
+  >`;
+}
+
+/**
+ * An email address that may break before its "@" and its dots when its column is narrow:
+ * unbroken, one long address widens a table past its box (`<wbr>` adds no character, so the
+ * address copies and reads as it is).
+ */
+export function breakableEmail(email: string): SafeHtml {
+  return html`${email.split(/(?=[@.])/).map((part, i) => (i === 0 ? part : html`<wbr />${part}`))}`;
 }

@@ -1,5 +1,8 @@
 import { API_KEY_ACTOR_PREFIX } from '../../api-keys/api-keys.js';
 import type { AuditRow } from '../../audit/audit-query.js';
+import { DAY_MS } from '../../clock.js';
+import type { Locale } from '../../i18n/index.js';
+import { formatDate, formatDateTime } from '../../i18n/index.js';
 import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
 import { errorSummary, field } from '../views/components.js';
@@ -30,17 +33,32 @@ function targetCell(ctx: PageContext, e: AuditRow): SafeHtml {
     ${e.target_email ? html`<br /><span class="hint">${e.target_email}</span>` : ''}`;
 }
 
-/** The event's details as "key: value" pairs (they never hold secrets). */
-export function detailsText(details: string | null): string {
+/**
+ * Details that are moments, stored as epoch milliseconds (`two_factor.policy_changed`
+ * graceUntil, `two_factor.locked` until), and how people read them. The settings page stores
+ * the end of a grace period as the first moment after the day it was given, so a whole day is
+ * shown as that day, as on the set-up screen; a moment set through the API keeps its time.
+ */
+const TIME_DETAILS: Partial<Record<string, (locale: Locale, ms: number) => string>> = {
+  graceUntil: (locale, ms) =>
+    ms % DAY_MS === 0 ? formatDate(locale, ms - 1) : formatDateTime(locale, ms),
+  until: formatDateTime,
+};
+
+/** The event's details as "key: value" pairs (they never hold secrets), times as dates. */
+export function detailsText(ctx: PageContext, details: string | null): string {
   if (!details) return '';
   try {
     const parsed = JSON.parse(details) as Record<string, unknown>;
     return Object.entries(parsed)
       .map(([key, value]) => {
+        const time = TIME_DETAILS[key];
         const shown =
-          typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-            ? String(value)
-            : '';
+          typeof value === 'number' && time
+            ? time(ctx.locale, value)
+            : typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+              ? String(value)
+              : '';
         return `${key}: ${shown}`;
       })
       .join(', ');
@@ -132,7 +150,7 @@ export function auditPage(
                         <td>${targetCell(ctx, e)}</td>
                         <td>${e.ip ?? ''}</td>
                         <td class="user-agent">${e.user_agent ?? ''}</td>
-                        <td>${detailsText(e.details)}</td>
+                        <td>${detailsText(ctx, e.details)}</td>
                       </tr>`,
                   )}
                 </tbody>

@@ -6,11 +6,14 @@ import { deviceLabel } from '../user-agent.js';
 import { csrfField } from '../views/components.js';
 import type { PageContext } from '../views/page-context.js';
 import {
+  accountStatusBadges,
+  breakableEmail,
   eventLabel,
   methodTypeLabel,
   pagination,
   queryString,
   scrollTable,
+  shortDate,
   when,
 } from './admin-components.js';
 import { adminLayout } from './admin-layout.js';
@@ -25,6 +28,7 @@ export function usersPage(
   return adminLayout(ctx, {
     section: 'users',
     sectionIndex: true,
+    wide: true,
     title: u.heading,
     main: html`<h1>${u.heading}</h1>
       <form method="get" action="/admin/users" class="search-form admin-search" role="search">
@@ -63,7 +67,7 @@ export function usersPage(
                     (user) =>
                       html`<tr>
                         <td><a href="/admin/users/${user.id}">${user.name}</a></td>
-                        <td>${user.email ?? ''}</td>
+                        <td>${user.email ? breakableEmail(user.email) : ''}</td>
                         <td>
                           ${
                             user.methods.length === 0
@@ -76,11 +80,8 @@ export function usersPage(
                                 )
                           }
                         </td>
-                        <td>
-                          ${user.isAdmin ? html`<span class="badge">${t.admin.common.administrator}</span> ` : ''}
-                          ${user.disabled ? html`<span class="badge badge-warning">${t.admin.common.disabled}</span>` : ''}
-                        </td>
-                        <td>${when(ctx, user.createdAt)}</td>
+                        <td>${accountStatusBadges(t, user)}</td>
+                        <td>${shortDate(ctx, user.createdAt)}</td>
                       </tr>`,
                   )}
                 </tbody>
@@ -126,8 +127,11 @@ export function userPage(
     main: html`<p><a href="/admin/users">${t.admin.usersPage.heading}</a></p>
       <h1>${user.name}</h1>
       <p class="badges">
-        ${user.is_admin === 1 ? html`<span class="badge">${t.admin.common.administrator}</span>` : ''}
-        ${user.disabled_at !== null ? html`<span class="badge badge-warning">${t.admin.common.disabled}</span>` : html`<span class="badge badge-success">${t.admin.common.active}</span>`}
+        ${accountStatusBadges(t, {
+          isAdmin: user.is_admin === 1,
+          disabled: user.disabled_at !== null,
+          emailVerified: addresses.some((address) => address.verified_at !== null),
+        })}
       </p>
 
       <h2>${p.addresses}</h2>
@@ -191,7 +195,9 @@ export function userPage(
         ${
           data.self
             ? html`<p>${a.cannotResetSelf}</p>`
-            : html`<p>${p.resetIntro}</p>
+            : html`<p>
+                  ${p.resetIntro} ${data.required ? p.resetThenRequired : p.resetThenOptional}
+                </p>
                 <p><a class="button danger" href="${base}/reset-2fa">${a.resetButton}</a></p>`
         }
       </section>
@@ -320,14 +326,23 @@ export function userPage(
   });
 }
 
-export function resetConfirmPage(ctx: PageContext, user: { id: string; name: string }): SafeHtml {
+/**
+ * The step before a 2FA reset. `required` is whether the policy requires 2FA of this user:
+ * only then are they made to set it up again, so only then may the page say so.
+ */
+export function resetConfirmPage(
+  ctx: PageContext,
+  user: { id: string; name: string },
+  required: boolean,
+): SafeHtml {
   const { t } = ctx;
   const a = t.twoFactor.admin;
+  const p = t.admin.userPage;
   return adminLayout(ctx, {
     section: 'users',
     title: t.admin.userPage.resetConfirmHeading(user.name),
     main: html`<h1>${t.admin.userPage.resetConfirmHeading(user.name)}</h1>
-      <p>${t.admin.userPage.resetConfirmText}</p>
+      <p>${p.resetConfirmText} ${required ? p.resetThenRequired : p.resetThenOptional}</p>
       <form method="post" action="/admin/users/${user.id}/reset-2fa" class="actions">
         ${csrfField(ctx)}
         <button type="submit" class="button danger">${a.resetButton}</button>

@@ -95,7 +95,14 @@ export function registerUserRoutes(
     const user = UUID.test(id) ? await directory.find(id) : undefined;
     if (!user) return reply.callNotFound();
     if (user.id === auth.user.id) return refused(request, reply, id, 'SELF');
-    return sendHtml(reply, resetConfirmPage(tools.page(request), user));
+    return sendHtml(
+      reply,
+      resetConfirmPage(
+        tools.page(request),
+        user,
+        await services.twoFactor.policy.isRequiredFor(user),
+      ),
+    );
   });
 
   app.post<UserParams>('/admin/users/:id/reset-2fa', async (request, reply) => {
