@@ -15,13 +15,15 @@ export interface WebDeps {
 /**
  * Only local paths: an open redirect would turn the login page into a phishing aid. Browsers
  * drop tabs and newlines inside a URL and read a backslash as a slash, so `/\t/evil.example`
- * is another site: no control characters and no backslashes at all.
+ * is another site: printable ASCII only, and no backslash.
  */
 export function safeNext(value: unknown, fallback = '/'): string {
   if (typeof value !== 'string' || value.length > 500) return fallback;
   if (!value.startsWith('/') || value.startsWith('//')) return fallback;
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\\]/.test(value)) return fallback;
+  // Printable ASCII only, no backslash: a browser drops control characters inside a URL and
+  // reads a backslash as a slash, and a header cannot carry a character outside ASCII (a path
+  // of this site's arrives percent-encoded).
+  if (!/^[\x21-\x5b\x5d-\x7e]+$/.test(value)) return fallback;
   return value;
 }
 

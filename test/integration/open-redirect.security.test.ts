@@ -5,7 +5,8 @@
  * phishing page ("your session expired, enter your password again"). Browsers drop tabs and
  * newlines inside URLs and treat a backslash like a slash, so `/\t/evil.example` and
  * `/\evil.example` are other sites too. Only plain local paths may be followed, and no value
- * may break the response (a newline in a Location header is an error, not a 4xx).
+ * may break the response (a newline, or a character outside ASCII, in a Location header is an
+ * error, not a 4xx).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../helpers/client.js';
@@ -26,6 +27,10 @@ const HOSTILE = [
   '/%09/evil.example/',
   'javascript:alert(1)',
   '/\u0000/evil.example',
+  // Not hostile, but no header can carry them: they must not break the answer (a 500, a
+  // session made whose cookie never arrives, a one-time code spent for nothing).
+  '/\u3000',
+  '/caf\u00e9',
 ];
 
 /** Where a browser would go for this Location header, seen from the app's own origin. */
@@ -90,6 +95,18 @@ describe.each(DIALECTS)('no open redirects (%s)', (dialect) => {
         expect(destination(carried), JSON.stringify(next)).toBe('http://localhost:3000');
       }
     }
+
+    // A next no header can carry, posted with the code itself: the sign-in still completes.
+    const other = newClient(app);
+    await other.submit('/login', { email: user.email, password: PASSWORD });
+    const finished = await other.post('/login/2fa', {
+      method: 'totp',
+      code: freshCode(app, user.secret),
+      next: '/\u3000',
+    });
+    expect(finished.status).toBe(303);
+    expect(finished.location).toBe('/');
+    expect((await other.get('/profile')).status).toBe(200);
   });
 
   it('never carries a hostile next into the login form', async () => {
