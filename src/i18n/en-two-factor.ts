@@ -176,6 +176,10 @@ export const twoFactorEn = {
       `Two-factor authentication method added to your ${site} account`,
     addedBody: (name: string, when: string) =>
       `The method “${name}” was added to your account on ${when}.`,
+    emailChangedSubject: (site: string) =>
+      `Sign-in codes of your ${site} account go to a new address`,
+    emailChangedBody: (name: string, to: string, when: string) =>
+      `The method “${name}” was changed on ${when}: its sign-in codes now go to ${to}.`,
     removedSubject: (site: string) =>
       `Two-factor authentication method removed from your ${site} account`,
     removedBody: (name: string, when: string) =>

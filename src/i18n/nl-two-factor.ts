@@ -180,6 +180,10 @@ export const twoFactorNl: TwoFactorMessages = {
       `Methode voor tweestapsverificatie toegevoegd aan je account bij ${site}`,
     addedBody: (name: string, when: string) =>
       `De methode „${name}” is op ${when} aan je account toegevoegd.`,
+    emailChangedSubject: (site: string) =>
+      `Inlogcodes van je account bij ${site} gaan naar een nieuw adres`,
+    emailChangedBody: (name: string, to: string, when: string) =>
+      `De methode „${name}” is op ${when} gewijzigd: de inlogcodes gaan nu naar ${to}.`,
     removedSubject: (site: string) =>
       `Methode voor tweestapsverificatie verwijderd van je account bij ${site}`,
     removedBody: (name: string, when: string) =>

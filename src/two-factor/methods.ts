@@ -299,6 +299,14 @@ export function createMethods(
   ): Promise<TfResult<TwoFactorMethod>> {
     const now = clock.now();
     const updated = await db.transaction().execute(async (trx) => {
+      const before = await trx
+        .selectFrom('two_factor_methods')
+        .select('email')
+        .where('id', '=', methodId)
+        .where('user_id', '=', user.id)
+        .where('type', '=', 'email')
+        .executeTakeFirst();
+      if (!before) return undefined;
       const row = await trx
         .updateTable('two_factor_methods')
         .set({ email })
@@ -318,9 +326,17 @@ export function createMethods(
         },
         trx,
       );
-      return row;
+      return { row, from: before.email };
     });
-    return updated ? tfOk(updated) : tfFail(TwoFactorError.NOT_FOUND);
+    if (!updated) return tfFail(TwoFactorError.NOT_FOUND);
+    // Where the codes go is the factor itself: its old address hears of the change too.
+    await notify(user, {
+      kind: 'method_email_changed',
+      name: updated.row.name,
+      from: updated.from,
+      to: email,
+    });
+    return tfOk(updated.row);
   }
 
   /**

@@ -29,19 +29,29 @@ export function emailCodeMail(
 export type SecurityNotice =
   | { kind: 'method_added'; name: string }
   | { kind: 'method_removed'; name: string }
+  | { kind: 'method_email_changed'; name: string; from: string | null; to: string }
   | { kind: 'reset_by_admin' }
   | { kind: 'recovery_code_used'; remaining: number }
   | { kind: 'locked'; until: number };
 
 /**
  * Mails the account's primary address about a change to its second factors (SPEC §4
- * "notify"). Sent in the background: the change itself is already done and audited.
+ * "notify"), and for a new address of the email method the address it replaces too. Sent in
+ * the background: the change itself is already done and audited.
  */
 export function createNotifier(db: Kysely<Database>, postman: Postman, now: () => number) {
   return async function notify(user: User, notice: SecurityNotice): Promise<void> {
-    const address = await primaryAddressOf(db, user.id);
-    if (!address) return;
-    const ctx = postman.context(address.email, user.name, user.locale);
+    const primary = await primaryAddressOf(db, user.id);
+    const recipients = primary ? [primary.email] : [];
+    if (notice.kind === 'method_email_changed' && notice.from) {
+      const from = notice.from;
+      if (!recipients.some((r) => r.toLowerCase() === from.toLowerCase())) recipients.push(from);
+    }
+    for (const recipient of recipients) send(user, notice, recipient);
+  };
+
+  function send(user: User, notice: SecurityNotice, recipient: string): void {
+    const ctx = postman.context(recipient, user.name, user.locale);
     const when = formatDateTime(ctx.locale, now());
     postman.sendLater(
       composeMail(ctx, (m) => {
@@ -57,6 +67,12 @@ export function createNotifier(db: Kysely<Database>, postman: Postman, now: () =
             return {
               subject: t.removedSubject(ctx.siteName),
               paragraphs: [t.removedBody(notice.name, when)],
+              notes: [t.changePassword],
+            };
+          case 'method_email_changed':
+            return {
+              subject: t.emailChangedSubject(ctx.siteName),
+              paragraphs: [t.emailChangedBody(notice.name, notice.to, when)],
               notes: [t.changePassword],
             };
           case 'reset_by_admin':
@@ -80,7 +96,7 @@ export function createNotifier(db: Kysely<Database>, postman: Postman, now: () =
         }
       }),
     );
-  };
+  }
 }
 
 export type Notify = ReturnType<typeof createNotifier>;

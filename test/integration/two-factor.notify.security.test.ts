@@ -1,0 +1,58 @@
+/**
+ * SPEC §4 "notify": a change to a person's second factors is mailed to them. For the email
+ * method, where its codes go is the factor itself: whoever moves them to an address of their
+ * own holds it from then on. So a new address is told to the account's primary address and
+ * to the address the codes went to until then, naming the new one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../helpers/databases.js';
+import { uniqueEmail } from '../helpers/flows.js';
+import { codeIn } from '../helpers/mail-capture.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import { hiddenValue, setUpEmail, signedInUser } from '../helpers/two-factor.js';
+
+const SUBJECT = /Sign-in codes of your .* account go to a new address/;
+
+describe.each(DIALECTS)('a new address for email codes is told (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('mails the primary address and the old one, naming the new address', async () => {
+    const user = await signedInUser(app);
+    const before = uniqueEmail('codes');
+    const after = uniqueEmail('elsewhere');
+    await setUpEmail(app, user.client, before);
+    app.clock.advance(61_000);
+
+    await user.client.get('/profile/2fa/email/edit');
+    let since = app.mail.messages.length;
+    const sent = await user.client.post('/profile/2fa/email/edit', {
+      action: 'change',
+      email: after,
+    });
+    expect(sent.status).toBe(200);
+    const code = codeIn(await app.mail.waitFor(after, /verification code/, { since }));
+    since = app.mail.messages.length;
+    const confirmed = await user.client.post('/profile/2fa/email/edit', {
+      action: 'confirm',
+      setup_id: hiddenValue(sent, 'setup_id'),
+      email: after,
+      code,
+    });
+    expect(confirmed.status).toBe(303);
+
+    for (const address of [user.email, before]) {
+      const notice = await app.mail.waitFor(address, SUBJECT, { since });
+      expect(notice.text).toContain(`now go to ${after}`);
+      expect(notice.text).toContain('If this was not you, change your password now');
+    }
+    // The new address gets its code only: the notice is for those who did not ask.
+    expect(app.mail.to(after).filter((m) => SUBJECT.test(m.subject))).toEqual([]);
+  });
+});
