@@ -8,6 +8,7 @@ import * as apiKeys from './migrations/0004-api-keys.js';
 import * as trustedDevices from './migrations/0005-trusted-devices.js';
 import * as securityKeys from './migrations/0006-security-keys.js';
 import * as securityKeyNames from './migrations/0007-security-key-names.js';
+import * as secondFactorLocks from './migrations/0008-second-factor-locks.js';
 
 // Migrations are imported, not read from a folder at run time: the same list works from
 // TypeScript sources (tests) and from the compiled build.
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0005-trusted-devices': trustedDevices,
   '0006-security-keys': securityKeys,
   '0007-security-key-names': securityKeyNames,
+  '0008-second-factor-locks': secondFactorLocks,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

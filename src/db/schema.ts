@@ -17,6 +17,8 @@ export interface UsersTable {
   updated_at: number;
   second_factor_failures: Generated<number>;
   second_factor_locked_until: number | null;
+  /** Locks in a row without a right code between (migration 0008). */
+  second_factor_locks: Generated<number>;
 }
 
 export interface EmailAddressesTable {

@@ -86,6 +86,8 @@ export const adminEn = {
     recoveryLeft: (n: number) =>
       n === 1 ? '1 unused recovery code.' : `${n} unused recovery codes.`,
     lockedUntil: (time: string) => `Two-factor sign-in is locked until ${time}.`,
+    lockedUntilReset:
+      'Two-factor sign-in is locked after a hundred wrong codes in a row. Resetting two-factor authentication ends the lock.',
     required: 'Two-factor authentication is required for this user.',
     notRequired: 'Two-factor authentication is optional for this user.',
     sessions: 'Active sessions',

@@ -145,6 +145,8 @@ export const twoFactorEn = {
     recoveryCodeAlreadyUsed:
       'That recovery code has already been used. Use another one of your recovery codes.',
     SIGN_IN_ENDED: 'Too many wrong codes. Log in again with your password.',
+    lockedUntilReset:
+      'Too many wrong codes. Two-factor sign-in for this account is locked until your helpdesk administrator resets it. We have emailed you about it.',
     LOCKED: (time: string) =>
       `Too many wrong codes. Two-factor sign-in for this account is locked until ${time}. We have emailed you about it.`,
     RESEND_TOO_SOON:
@@ -197,6 +199,8 @@ export const twoFactorEn = {
             : `You have ${remaining} left. Generate new ones from Your 2FA if you are running low.`
       }`,
     lockedSubject: (site: string) => `Two-factor sign-in locked on your ${site} account`,
+    lockedUntilResetBody:
+      'There were too many wrong two-factor codes for your account, so two-factor sign-in is locked until your helpdesk administrator resets it. Someone who tries this probably knows your password.',
     lockedBody: (until: string) =>
       `There were too many wrong two-factor codes for your account, so two-factor sign-in is locked until ${until}. Someone who tries this probably knows your password.`,
     changePassword:

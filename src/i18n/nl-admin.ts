@@ -85,6 +85,8 @@ export const adminNl: AdminMessages = {
     recoveryLeft: (n: number) =>
       n === 1 ? '1 ongebruikte herstelcode.' : `${n} ongebruikte herstelcodes.`,
     lockedUntil: (time: string) => `Inloggen met de tweede stap is geblokkeerd tot ${time}.`,
+    lockedUntilReset:
+      'Inloggen met de tweede stap is geblokkeerd na honderd verkeerde codes achter elkaar. Tweestapsverificatie herstellen heft de blokkade op.',
     required: 'Tweestapsverificatie is verplicht voor deze gebruiker.',
     notRequired: 'Tweestapsverificatie is niet verplicht voor deze gebruiker.',
     sessions: 'Actieve sessies',

@@ -147,6 +147,8 @@ export const twoFactorNl: TwoFactorMessages = {
     recoveryCodeAlreadyUsed:
       'Die herstelcode is al gebruikt. Gebruik een andere van je herstelcodes.',
     SIGN_IN_ENDED: 'Te veel verkeerde codes. Log opnieuw in met je wachtwoord.',
+    lockedUntilReset:
+      'Te veel verkeerde codes. Inloggen met tweestapsverificatie is voor dit account geblokkeerd tot je helpdeskbeheerder het herstelt. We hebben je daarover gemaild.',
     LOCKED: (time: string) =>
       `Te veel verkeerde codes. Inloggen met tweestapsverificatie is voor dit account geblokkeerd tot ${time}. We hebben je daarover gemaild.`,
     RESEND_TOO_SOON:
@@ -202,6 +204,8 @@ export const twoFactorNl: TwoFactorMessages = {
             : `Je hebt er nog ${remaining}. Maak nieuwe codes via Je 2FA als je er bijna geen meer hebt.`
       }`,
     lockedSubject: (site: string) => `Tweestapsverificatie geblokkeerd op je account bij ${site}`,
+    lockedUntilResetBody:
+      'Er zijn te veel verkeerde codes ingevuld voor je account, dus inloggen met tweestapsverificatie is geblokkeerd tot je helpdeskbeheerder het herstelt. Wie dit probeert, kent waarschijnlijk je wachtwoord.',
     lockedBody: (until: string) =>
       `Er zijn te veel verkeerde codes ingevuld voor je account, dus inloggen met tweestapsverificatie is geblokkeerd tot ${until}. Wie dit probeert, kent waarschijnlijk je wachtwoord.`,
     changePassword:

@@ -28,6 +28,7 @@ export function createAdminReset(deps: TwoFactorDeps, notify: Notify) {
           credential_version: sql`credential_version + 1`,
           second_factor_failures: 0,
           second_factor_locked_until: null,
+          second_factor_locks: 0,
           updated_at: now,
         })
         .where('id', '=', targetUserId)

@@ -4,7 +4,13 @@ import type { PendingContext, SignIn } from '../accounts/sign-in.js';
 import type { RequestMeta } from '../audit/audit.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
 import type { Database, TwoFactorMethod, User } from '../db/schema.js';
-import { ACCOUNT_MAX_FAILURES, LOCKOUT_MS, PENDING_MAX_FAILURES } from './constants.js';
+import {
+  ACCOUNT_MAX_FAILURES,
+  LOCKED_UNTIL_RESET,
+  LOCKOUT_MS,
+  LOCKS_BEFORE_RESET,
+  PENDING_MAX_FAILURES,
+} from './constants.js';
 import type { TwoFactorDeps } from './deps.js';
 import type { EmailCodes } from './email/email-codes.js';
 import { maskEmail } from './email/email-codes.js';
@@ -54,10 +60,15 @@ const countAccountTry = precompiled((db, p: { userId: string; now: number }) =>
     .returning('second_factor_failures'),
 );
 
+/** Locks once (guarded as countAccountTry is); returns the locks in a row, this one included. */
 const lockSecondFactor = precompiled((db, p: { userId: string; now: number; until: number }) =>
   db
     .updateTable('users')
-    .set({ second_factor_locked_until: p.until, second_factor_failures: 0 })
+    .set({
+      second_factor_locked_until: p.until,
+      second_factor_failures: 0,
+      second_factor_locks: sql`second_factor_locks + 1`,
+    })
     .where('id', '=', p.userId)
     .where((eb) =>
       eb.or([
@@ -65,11 +76,22 @@ const lockSecondFactor = precompiled((db, p: { userId: string; now: number; unti
         eb('second_factor_locked_until', '<=', p.now),
       ]),
     )
-    .returning('id'),
+    .returning(['id', 'second_factor_locks']),
+);
+
+/** After ten locks in a row the last one stays until an administrator's reset (constants.ts). */
+const lockUntilReset = precompiled((db, p: { userId: string }) =>
+  db
+    .updateTable('users')
+    .set({ second_factor_locked_until: LOCKED_UNTIL_RESET })
+    .where('id', '=', p.userId),
 );
 
 const clearAccountTries = precompiled((db, p: { userId: string }) =>
-  db.updateTable('users').set({ second_factor_failures: 0 }).where('id', '=', p.userId),
+  db
+    .updateTable('users')
+    .set({ second_factor_failures: 0, second_factor_locks: 0 })
+    .where('id', '=', p.userId),
 );
 
 export function createChallenge(
@@ -135,8 +157,12 @@ export function createChallenge(
    * before the lock, is still being checked (its recovery code would be spent for nothing).
    */
   async function lockAccount({ trx, ctx, meta, now, later }: Check): Promise<TfResult<never>> {
-    const until = now + LOCKOUT_MS;
+    let until = now + LOCKOUT_MS;
     const locked = firstRow(await lockSecondFactor(trx, { userId: ctx.user.id, now, until }));
+    if (locked && locked.second_factor_locks >= LOCKS_BEFORE_RESET) {
+      until = LOCKED_UNTIL_RESET;
+      await lockUntilReset(trx, { userId: ctx.user.id });
+    }
     if (locked) {
       await audit.record(
         { event: 'two_factor.locked', targetUserId: ctx.user.id, meta, details: { until } },

@@ -17,6 +17,14 @@ export const PENDING_MAX_FAILURES = 5;
 /** Failures in a row that lock an account's second factor, and for how long. */
 export const ACCOUNT_MAX_FAILURES = 10;
 export const LOCKOUT_MS = 15 * MINUTE_MS;
+/**
+ * Locks in a row (ACCOUNT_MAX_FAILURES wrong codes each, a hundred in all) after which the
+ * second factor stays locked until an administrator resets it: NIST SP 800-63B 5.2.2 allows no
+ * more than 100 failed attempts in a row on one account.
+ */
+export const LOCKS_BEFORE_RESET = 10;
+/** second_factor_locked_until of a lock that only an administrator's reset ends. */
+export const LOCKED_UNTIL_RESET = 8_640_000_000_000_000;
 
 export const RECOVERY_CODE_COUNT = 10;
 /** 80 bits each: 16 base32 characters (SPEC §4 "recovery codes"). */

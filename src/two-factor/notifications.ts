@@ -6,6 +6,7 @@ import type { Postman } from '../mail/postman.js';
 import type { MailContext } from '../mail/templates.js';
 import { composeMail } from '../mail/templates.js';
 import { primaryAddressOf } from '../accounts/users.js';
+import { LOCKED_UNTIL_RESET } from './constants.js';
 
 export function emailCodeMail(
   ctx: MailContext,
@@ -90,7 +91,11 @@ export function createNotifier(db: Kysely<Database>, postman: Postman, now: () =
           case 'locked':
             return {
               subject: t.lockedSubject(ctx.siteName),
-              paragraphs: [t.lockedBody(formatDateTime(ctx.locale, notice.until))],
+              paragraphs: [
+                notice.until >= LOCKED_UNTIL_RESET
+                  ? t.lockedUntilResetBody
+                  : t.lockedBody(formatDateTime(ctx.locale, notice.until)),
+              ],
               notes: [t.changePassword],
             };
         }

@@ -245,7 +245,12 @@ export function passwordRow(app: TestApp, userId: string) {
 export function accountRow(app: TestApp, userId: string) {
   return app.db
     .selectFrom('users')
-    .select(['second_factor_failures', 'second_factor_locked_until', 'credential_version'])
+    .select([
+      'second_factor_failures',
+      'second_factor_locked_until',
+      'second_factor_locks',
+      'credential_version',
+    ])
     .where('id', '=', userId)
     .executeTakeFirstOrThrow();
 }

@@ -27,6 +27,7 @@ const ALL = [
   '0005-trusted-devices',
   '0006-security-keys',
   '0007-security-key-names',
+  '0008-second-factor-locks',
 ];
 
 describe.each(DIALECTS)('migrations (%s)', (dialect) => {
@@ -77,22 +78,25 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     }
   });
 
-  /** As if the database were one migration behind this build: 0007 not yet applied. */
-  async function oneBehind(db: DatabaseHandle['db']) {
+  /** As if the database were two migrations behind this build: 0007 and 0008 not yet applied. */
+  async function twoBehind(db: DatabaseHandle['db']) {
     await migrateToLatest(db);
+    await db.schema.alterTable('users').dropColumn('second_factor_locks').execute();
     await db.schema.dropIndex(SECURITY_KEY_NAME_INDEX).execute();
-    await sql`delete from kysely_migration where name = '0007-security-key-names'`.execute(db);
+    await sql`delete from kysely_migration
+      where name in ('0007-security-key-names', '0008-second-factor-locks')`.execute(db);
   }
+  const SINCE_0007 = ['0007-security-key-names', '0008-second-factor-locks'];
 
-  it('applies a migration the record lacks', async () => {
+  it('applies the migrations the record lacks', async () => {
     const { db } = await freshDatabase();
-    await oneBehind(db);
-    expect(await migrateToLatest(db)).toEqual(['0007-security-key-names']);
+    await twoBehind(db);
+    expect(await migrateToLatest(db)).toEqual(SINCE_0007);
   });
 
   it('gives security keys of one person that share a name (case aside) names of their own', async () => {
     const { db } = await freshDatabase();
-    await oneBehind(db);
+    await twoBehind(db);
     await sql`insert into users (id, name, password_hash, created_at, updated_at)
       values ('u1', 'Ada', 'x', 1, 1), ('u2', 'Bob', 'x', 1, 1)`.execute(db);
     const key = (id: string, user: string, name: string, at: number) =>
@@ -103,7 +107,7 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     await key('k3', 'u1', 'Work (2)', 3);
     await key('k4', 'u1', 'Home', 4);
     await key('k5', 'u2', 'Work', 5);
-    expect(await migrateToLatest(db)).toEqual(['0007-security-key-names']);
+    expect(await migrateToLatest(db)).toEqual(SINCE_0007);
     const { rows } = await sql<{ id: string; name: string }>`
       select id, name from two_factor_methods order by id`.execute(db);
     expect(rows).toEqual([

@@ -7,6 +7,8 @@
  * it. Five wrong codes end a pending sign-in; ten in a row lock the account's second factor
  * for 15 minutes across new sign-ins, mail the owner and are audited; a correct code resets
  * the count; and a burst of parallel guesses gets no more tries than the same guesses in a row.
+ * Locks that only pause the guessing still add up (96 a day): after ten in a row, a hundred
+ * wrong codes (NIST SP 800-63B 5.2.2), the lock lasts until an administrator resets it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
@@ -23,6 +25,7 @@ import {
   pendingSignIn,
   SESSION_COOKIE,
   sessionCount,
+  TEST_META,
   submitCode,
   userWithApp,
   wrongCode,
@@ -145,6 +148,49 @@ describe.each(DIALECTS)('two-factor brute force (%s)', (dialect) => {
     expect(ok.status).toBe(303);
     expect(ok.location).toBe('/');
     expect(await sessionCount(app, user.userId)).toBe(1);
+    // The right code also clears the count of locks in a row.
+    expect((await accountRow(app, user.userId)).second_factor_locks).toBe(0);
+  });
+
+  it('after ten locks in a row, a hundred wrong codes, stays locked until an administrator resets it', async () => {
+    const user = await victim();
+    for (let lock = 1; lock <= 10; lock += 1) {
+      await guess(await pendingSignIn(app, user.email), user.secret, 5);
+      const pages = await guess(await pendingSignIn(app, user.email), user.secret, 5);
+      expect(pages[4]?.status, `lock ${lock}`).toBe(423);
+      expect((await accountRow(app, user.userId)).second_factor_locks).toBe(lock);
+      if (lock < 10) app.clock.advance(15 * 60_000 + 31_000);
+    }
+    expect(await auditCount(app, 'two_factor.locked', user.userId)).toBe(10);
+    await app.mail.waitFor(user.email, /Two-factor sign-in locked/);
+    await expect
+      .poll(() =>
+        app.mail
+          .to(user.email)
+          .some((m) => m.text.includes('locked until your helpdesk administrator resets it')),
+      )
+      .toBe(true);
+
+    // A day later a right code is still refused, and the page says who ends the lock.
+    app.clock.advance(24 * 60 * 60_000);
+    const later = await pendingSignIn(app, user.email);
+    const page = await later.get('/login/2fa');
+    expect(page.status).toBe(423);
+    expect(textOf(page.body)).toContain('locked until your helpdesk administrator resets it');
+    expect((await submitCode(later, 'totp', freshCode(app, user.secret))).status).toBe(423);
+    expect(await sessionCount(app, user.userId)).toBe(0);
+
+    // The administrator's reset ends it: the methods go, the counts start again.
+    const reset = await app.services.twoFactor.resetTwoFactor(user.userId, {
+      actorLabel: 'cli',
+      meta: TEST_META,
+    });
+    expect(reset).toBe('reset');
+    expect(await accountRow(app, user.userId)).toMatchObject({
+      second_factor_failures: 0,
+      second_factor_locked_until: null,
+      second_factor_locks: 0,
+    });
   });
 
   it('resets the count on success: 9 wrong, 1 right, 9 wrong does not lock', async () => {

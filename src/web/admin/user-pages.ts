@@ -1,4 +1,5 @@
 import type { UserDetail, UserSummary } from '../../admin/user-directory.js';
+import { LOCKED_UNTIL_RESET } from '../../two-factor/constants.js';
 import { formatDateTime } from '../../i18n/index.js';
 import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
@@ -157,7 +158,17 @@ export function userPage(
 
       <h2>${p.methods}</h2>
       <p>${data.required ? p.required : p.notRequired}</p>
-      ${locked && user.second_factor_locked_until ? html`<p class="notice notice-error">${p.lockedUntil(formatDateTime(ctx.locale, user.second_factor_locked_until))}</p>` : ''}
+      ${
+        locked && user.second_factor_locked_until
+          ? html`<p class="notice notice-error">
+              ${
+                user.second_factor_locked_until >= LOCKED_UNTIL_RESET
+                  ? p.lockedUntilReset
+                  : p.lockedUntil(formatDateTime(ctx.locale, user.second_factor_locked_until))
+              }
+            </p>`
+          : ''
+      }
       ${
         methods.length === 0
           ? html`<p>${p.noMethods}</p>`

@@ -4,6 +4,7 @@ import { formatDateTime } from '../../i18n/index.js';
 import type { Locale, Messages } from '../../i18n/index.js';
 import type { ChallengeKind } from '../../two-factor/challenge.js';
 import { maskEmail } from '../../two-factor/email/email-codes.js';
+import { LOCKED_UNTIL_RESET } from '../../two-factor/constants.js';
 import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
 import { text, Validator } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
@@ -13,6 +14,13 @@ import type { ChallengeView } from './challenge-pages.js';
 import { challengePage } from './challenge-pages.js';
 import { reauthPage } from './profile-pages.js';
 
+/** Words for a lock: its end in the reader's language, or that an administrator ends it. */
+function lockedText(t: Messages, locale: Locale, until: number): string {
+  return until >= LOCKED_UNTIL_RESET
+    ? t.twoFactor.errors.lockedUntilReset
+    : t.twoFactor.errors.LOCKED(formatDateTime(locale, until));
+}
+
 /** Words for a two-factor error; the lock names its end in the reader's language. */
 export function twoFactorErrorText(
   t: Messages,
@@ -20,7 +28,7 @@ export function twoFactorErrorText(
   locked?: { locale: Locale; until: number },
 ): string {
   if (code === 'LOCKED') {
-    return t.twoFactor.errors.LOCKED(locked ? formatDateTime(locked.locale, locked.until) : '');
+    return locked ? lockedText(t, locked.locale, locked.until) : t.twoFactor.errors.LOCKED('');
   }
   return t.twoFactor.errors[code];
 }
@@ -113,9 +121,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
       maskedEmail: email?.email ? maskEmail(email.email) : null,
       codeSent: options.codeSent ?? false,
       error: options.error ?? null,
-      locked: state.lockedUntil
-        ? t.twoFactor.errors.LOCKED(formatDateTime(request.locale, state.lockedUntil))
-        : null,
+      locked: state.lockedUntil ? lockedText(t, request.locale, state.lockedUntil) : null,
       next: options.next,
       cancel: options.stepUp ? (options.cancel ?? '') : '',
       // A fresh challenge for this pending sign-in, only when the key is what the page offers.
