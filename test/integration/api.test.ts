@@ -266,6 +266,15 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
         expect(bad.json.code).toBe('VALIDATION_FAILED');
       }
       expect((await call('GET', '/api/v1/nothing-here')).json.code).toBe('NOT_FOUND');
+      // A control character (NUL above all, which PostgreSQL refuses) is the caller's error.
+      for (const q of ['%00', 'ada%01', '%7F']) {
+        const bad = await call('GET', `/api/v1/users?q=${q}`);
+        expect(bad.status, q).toBe(400);
+        expect(bad.json.code).toBe('VALIDATION_FAILED');
+        expect(bad.json.details).toEqual([
+          { in: 'querystring', path: '/q', message: 'must not contain control characters' },
+        ]);
+      }
     });
 
     it('resets a user’s 2FA: methods and sessions go, audited with the key, mailed', async () => {
@@ -415,6 +424,18 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       });
       expect(none.status).toBe(422);
       expect(none.json.code).toBe('AT_LEAST_ONE_METHOD');
+      const nul = await call('PUT', '/api/v1/two-factor/policy', {
+        body: {
+          methods: { email: true, totp: true },
+          require: 'groups',
+          groupIds: ['\u0000'],
+          graceUntil: null,
+        },
+      });
+      expect(nul.status).toBe(400);
+      expect(nul.json.details).toEqual([
+        { in: 'body', path: '/groupIds/0', message: 'must not contain control characters' },
+      ]);
       const noGroups = await call('PUT', '/api/v1/two-factor/policy', {
         body: {
           methods: { email: true, totp: true },

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyInstance, RawServerDefault } from 'fastify';
 import type { ApiPrincipal } from '../../api-keys/api-keys.js';
+import { CONTROL_CHARACTER_RANGES } from '../../lib/control-characters.js';
 import { requestMeta } from '../request-context.js';
 import type { WebDeps } from '../web-deps.js';
 import { ApiError, ApiErrorCode } from './api-errors.js';
@@ -171,6 +172,24 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
     request.apiPrincipal = principal;
   });
 
+  // A control character in a string (NUL above all, which PostgreSQL refuses in text) is an
+  // input error wherever it is, before any route reads the value.
+  api.addHook('preValidation', (request, _reply, done) => {
+    for (const [where, value] of [
+      ['querystring', request.query],
+      ['body', request.body],
+    ] as const) {
+      const path = controlCharacterAt(value);
+      if (path !== null)
+        return done(
+          new ApiError(400, ApiErrorCode.VALIDATION_FAILED, 'A value holds a control character', [
+            { in: where, path: path || '/', message: 'must not contain control characters' },
+          ]),
+        );
+    }
+    done();
+  });
+
   api.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, () =>
     (api as unknown as FastifyInstance).swagger(),
   );
@@ -179,3 +198,18 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
   registerAuditApi(api, deps);
   registerPolicyApi(api, deps);
 };
+
+const CONTROL_CHARACTER = new RegExp(`[${CONTROL_CHARACTER_RANGES}]`);
+
+/** The JSON pointer of the first string (or key) in `value` that holds a control character. */
+function controlCharacterAt(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return CONTROL_CHARACTER.test(value) ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value)) {
+    const here = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (CONTROL_CHARACTER.test(key)) return here;
+    const found = controlCharacterAt(item, here);
+    if (found !== null) return found;
+  }
+  return null;
+}
