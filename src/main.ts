@@ -78,7 +78,11 @@ async function readPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
     let input = '';
     for await (const chunk of process.stdin) input += String(chunk);
-    return input.replace(/\r?\n$/, '');
+    // The first line is the password (`echo`, `printf '%s\n'`, a file with a last newline);
+    // anything after it is a mistake to say, not part of a password nobody could type.
+    const [first = '', ...rest] = input.split(/\r?\n/);
+    if (rest.some((line) => line !== '')) fail('the password on standard input must be one line');
+    return first;
   }
   const rl = readline.createInterface({
     input: process.stdin,

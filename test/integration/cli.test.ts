@@ -78,18 +78,24 @@ describe('command line', () => {
 
   // The runs are independent: start them together (each is a cold start of tsx).
   beforeAll(async () => {
-    const [help, adminHelp, migrate, createAdmin, badPort] = await Promise.all([
+    const [help, adminHelp, migrate, createAdmin, badPort, twoLines] = await Promise.all([
       portico(['--help'], { PORTICO_DATA_DIR: tempDir() }),
       portico(['create-admin', '--help'], { PORTICO_DATA_DIR: tempDir() }),
       portico(['migrate'], { PORTICO_DATA_DIR: migrateDir }),
       portico(
         ['create-admin', '--email', 'Admin@Example.com', '--name', 'Ada Admin'],
         { PORTICO_DATA_DIR: adminDir },
-        `${ADMIN_PASSWORD}\n`,
+        // A blank line after the password, as `printf '%s\n\n'` or an editor leaves it.
+        `${ADMIN_PASSWORD}\n\n`,
       ),
       portico(['migrate'], { PORTICO_DATA_DIR: tempDir(), PORT: 'abc' }),
+      portico(
+        ['create-admin', '--email', 'two@example.com', '--name', 'Two Lines'],
+        { PORTICO_DATA_DIR: tempDir() },
+        `${ADMIN_PASSWORD}\nand a second line\n`,
+      ),
     ]);
-    Object.assign(runs, { help, adminHelp, migrate, createAdmin, badPort });
+    Object.assign(runs, { help, adminHelp, migrate, createAdmin, badPort, twoLines });
   }, 60_000);
 
   afterAll(() => {
@@ -163,6 +169,14 @@ describe('command line', () => {
       await served.close();
       await database.close();
     }
+  });
+
+  it('refuses a password on standard input that is more than one line', () => {
+    expect(runs.twoLines?.code).toBe(1);
+    expect(runs.twoLines?.stdout).toBe('');
+    expect(runs.twoLines?.stderr.trim()).toBe(
+      'portico: the password on standard input must be one line',
+    );
   });
 
   it('stops on a bad variable with one line that names it', () => {
