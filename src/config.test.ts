@@ -168,6 +168,15 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses a SQLite database without a file: every account would be gone at the next start', () => {
+    for (const url of ['sqlite:', 'sqlite::memory:', 'mysql://db/portico']) {
+      expect(refusal({ DATABASE_URL: url }).variable, url).toBe('DATABASE_URL');
+    }
+    expect(loadConfig({ ...base, DATABASE_URL: 'sqlite:./portico.db' }).databaseUrl).toBe(
+      'sqlite:./portico.db',
+    );
+  });
+
   it('shows a database URL without its password', () => {
     expect(databaseUrlForDisplay('postgres://portico:s3cret@db.internal:5432/portico')).toBe(
       'postgres://portico:***@db.internal:5432/portico',

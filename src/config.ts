@@ -208,7 +208,12 @@ export function loadConfig(env: Env = process.env): Config {
   const dataDir = readDataDir(env.PORTICO_DATA_DIR);
   const publicUrl = readPublicUrl(env.PUBLIC_URL || `http://localhost:${port}`);
   const databaseUrl = env.DATABASE_URL || `sqlite:${path.join(dataDir, 'portico.db')}`;
-  if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
+  // A SQLite database without a file (`sqlite:`, `sqlite::memory:`) would start, and lose
+  // every account at the next start.
+  if (
+    !/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl) ||
+    /^sqlite:(:memory:)?$/.test(databaseUrl)
+  ) {
     throw new ConfigError('DATABASE_URL', 'sqlite:/path/to/file.db or postgres://user@host/db');
   }
   const smtpUrl = env.SMTP_URL ? readUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']).href : null;
