@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { sql } from './db/kysely.js';
 import { createAdministrators } from './accounts/administrators.js';
 import { createCredentials } from './accounts/credentials.js';
 import type { AccountDeps } from './accounts/deps.js';
@@ -36,6 +37,9 @@ export interface ServiceOptions {
 }
 
 /** Builds every domain service from its dependencies; the one place they are wired together. */
+/** How long `GET /health/ready` waits for the database before it says the process is not. */
+const READY_TIMEOUT_MS = 2_000;
+
 export function createServices(options: ServiceOptions) {
   const audit: Audit = createAudit(options.db, options.clock);
   const deps: AccountDeps = { ...options, audit };
@@ -48,6 +52,25 @@ export function createServices(options: ServiceOptions) {
   gate = twoFactor.gate;
   return {
     db: options.db,
+    /**
+     * Whether the database answers a trivial query within `timeoutMs`: `GET /health/ready`, for
+     * a load balancer that should send no one to a process whose database is gone.
+     */
+    async databaseReachable(timeoutMs = READY_TIMEOUT_MS): Promise<boolean> {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      const answer = sql`select 1`.execute(options.db).then(
+        () => true,
+        () => false,
+      );
+      try {
+        return await Promise.race([answer, late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     clock: options.clock,
     audit,
     postman: options.postman,

@@ -104,6 +104,7 @@ export function registerRequestContext(app: FastifyInstance, options: RequestCon
     if (
       request.url.startsWith('/assets/') ||
       request.url === '/health' ||
+      request.url === '/health/ready' ||
       request.url.startsWith('/api/')
     )
       return;

@@ -44,5 +44,11 @@ export function registerHomeRoutes(app: FastifyInstance, { services, tools }: We
     return reply.redirect(back, 303);
   });
 
+  // Liveness: the process answers. Readiness: it can also reach its database (README).
   app.get('/health', () => ({ status: 'ok' }));
+  app.get('/health/ready', async (_request, reply) =>
+    (await services.databaseReachable())
+      ? { status: 'ok' }
+      : reply.code(503).send({ status: 'unavailable', database: 'unreachable' }),
+  );
 }
