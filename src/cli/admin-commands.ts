@@ -11,7 +11,7 @@ import type { Config } from '../config.js';
 import { databaseUrlForDisplay } from '../config.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { openDatabase } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { isUpToDate, migrateToLatest } from '../db/migrate.js';
 import type { Mailer } from '../mail/mailer.js';
 import { createOutboxMailer, createSmtpMailer } from '../mail/mailer.js';
 
@@ -118,12 +118,37 @@ target, IP address, details.
   --csv           every matching event as CSV (as the admin console exports it)`,
 };
 
+/**
+ * Opens DATABASE_URL for a command that reads or changes accounts, which needs this release's
+ * schema and migrates nothing: run against the live database of older processes, or against
+ * a mistyped URL, it must neither upgrade the one nor fill the other with tables.
+ */
+async function openCurrentDatabase(ctx: CliContext, config: Config): Promise<DatabaseHandle> {
+  const shown = databaseUrlForDisplay(config.databaseUrl);
+  let database: DatabaseHandle | undefined;
+  let current: boolean;
+  try {
+    database = openDatabase(config.databaseUrl);
+    current = await isUpToDate(database.db);
+  } catch (error) {
+    await database?.close().catch(() => undefined);
+    ctx.fail(`DATABASE_URL: cannot use the database ${shown} (${reasonOf(error)})`);
+  }
+  if (!current) {
+    await database.close().catch(() => undefined);
+    ctx.fail(
+      `DATABASE_URL: the database ${shown} does not have this release's tables; run "portico migrate" (or start the server) first`,
+    );
+  }
+  return database;
+}
+
 async function withDatabase<T>(
   ctx: CliContext,
   run: (database: DatabaseHandle, config: Config) => Promise<T>,
 ): Promise<T> {
   const config = ctx.config();
-  const { database } = await openMigratedDatabase(ctx, config);
+  const database = await openCurrentDatabase(ctx, config);
   try {
     return await run(database, config);
   } finally {

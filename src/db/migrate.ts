@@ -25,15 +25,25 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
 
+/**
+ * On PostgreSQL the migration tables are named with the connection's schema: without one,
+ * Kysely takes a kysely_migration_lock table in *any* schema of the database for its own (and
+ * then fails to find it), e.g. when test apps each use a schema of one database.
+ */
+async function migrationSchema(db: Kysely<Database>): Promise<string | null | undefined> {
+  return db.getExecutor().adapter instanceof PostgresAdapter
+    ? (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)).rows[0]
+        ?.schema
+    : undefined;
+}
+
+/** Whether the database has exactly this build's migrations: nothing to apply, none unknown. */
+export async function isUpToDate(db: Kysely<Database>): Promise<boolean> {
+  return upToDate(db, await migrationSchema(db));
+}
+
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  // On PostgreSQL the migration tables are named with the connection's schema: without one,
-  // Kysely takes a kysely_migration_lock table in *any* schema of the database for its own
-  // (and then fails to find it), e.g. when test apps each use a schema of one database.
-  const schema =
-    db.getExecutor().adapter instanceof PostgresAdapter
-      ? (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db))
-          .rows[0]?.schema
-      : undefined;
+  const schema = await migrationSchema(db);
   if (await upToDate(db, schema)) return [];
   const migrator = new Migrator({
     db,

@@ -5,12 +5,15 @@
  * operator would, against the database of a running app.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/database.js';
+import { sql } from '../../src/db/kysely.js';
 import { adminClient, plainUser, signedInAdmin } from '../helpers/admin.js';
 import { logIn, registerAndVerify } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
@@ -174,6 +177,39 @@ describe('administration from the command line', () => {
       expect(badSub.stderr).toContain('unknown users command');
       for (const run of [noEmail, badSince, badSub]) expect(run.code).toBe(1);
       expect(await app.services.admin.directory.find(user.userId)).toBeDefined();
+    },
+    SLOW,
+  );
+
+  it(
+    "migrates nothing: a database without this release's tables is named, and left as it was",
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-cli-empty-'));
+      const file = path.join(dir, 'other.db');
+      try {
+        const runs = await Promise.all([
+          portico(['users', 'list'], { DATABASE_URL: `sqlite:${file}` }),
+          portico(['audit'], { DATABASE_URL: `sqlite:${file}` }),
+          portico(['reset-2fa', 'ada@example.com'], { DATABASE_URL: `sqlite:${file}` }),
+        ]);
+        for (const run of runs) {
+          expect(run.code).toBe(1);
+          expect(run.stdout).toBe('');
+          expect(run.stderr).toBe(
+            `portico: DATABASE_URL: the database sqlite:${file} does not have this release's tables; run "portico migrate" (or start the server) first\n`,
+          );
+        }
+        const database = openDatabase(`sqlite:${file}`);
+        try {
+          const { rows } = await sql<{ name: string }>`
+            select name from sqlite_master where type = 'table'`.execute(database.db);
+          expect(rows).toEqual([]);
+        } finally {
+          await database.close();
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     },
     SLOW,
   );
