@@ -9,7 +9,7 @@ import { decrypt, encrypt } from '../security/encryption.js';
 import type { Keys } from '../security/secret-key.js';
 import { newId } from '../security/tokens.js';
 import type { TwoFactorDeps } from './deps.js';
-import type { TfResult } from './error-codes.js';
+import type { TfResult, TwoFactorErrorCode } from './error-codes.js';
 import { TwoFactorError, tfFail, tfOk } from './error-codes.js';
 import type { Notify } from './notifications.js';
 import type { Policy, TwoFactorPolicy } from './policy.js';
@@ -93,6 +93,13 @@ export interface NewMethod {
 /** Whether a write was refused because another of the person's keys has the name. */
 const isNameTaken = (error: unknown) => String(error).includes(SECURITY_KEY_NAME_INDEX);
 
+/** A refusal from inside a transaction: thrown so that the transaction rolls back. */
+class Refusal extends Error {
+  constructor(readonly code: TwoFactorErrorCode) {
+    super(code);
+  }
+}
+
 export function createMethods(
   deps: TwoFactorDeps,
   policy: Policy,
@@ -101,8 +108,8 @@ export function createMethods(
 ) {
   const { db, clock, audit, keys } = deps;
 
-  async function list(userId: string): Promise<TwoFactorMethod[]> {
-    const { rows } = await methodsOf(db, { userId });
+  async function list(userId: string, executor: Kysely<Database> = db): Promise<TwoFactorMethod[]> {
+    const { rows } = await methodsOf(executor, { userId });
     return rows.sort(
       (a, b) => TYPE_ORDER[a.type] - TYPE_ORDER[b.type] || a.created_at - b.created_at,
     );
@@ -253,40 +260,51 @@ export function createMethods(
     methodId: string,
     meta: RequestMeta,
   ): Promise<TfResult<TwoFactorMethod>> {
-    if (await isLastRequired(user, methodId)) return tfFail(TwoFactorError.LAST_METHOD_REQUIRED);
+    const current = await policy.get();
+    const required = await policy.isRequiredFor(user, current);
     const now = clock.now();
-    const removed = await db.transaction().execute(async (trx) => {
-      const row = await trx
-        .deleteFrom('two_factor_methods')
-        .where('id', '=', methodId)
-        .where('user_id', '=', user.id)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) return undefined;
-      await bumpCredentialVersion(trx, user.id, now);
-      const left = await trx
-        .selectFrom('two_factor_methods')
-        .select('id')
-        .where('user_id', '=', user.id)
-        .executeTakeFirst();
-      // Recovery codes stand in for a method, and a trusted device for having given one; with
-      // no method left they would be a back door once a method is set up again.
-      if (!left) {
-        await trx.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
-        await forgetAllIn(trx, user.id);
-      }
-      await audit.record(
-        {
-          event: 'two_factor.method_removed',
-          actorUserId: user.id,
-          meta,
-          details: { type: row.type, name: row.name },
-        },
-        trx,
-      );
-      return row;
-    });
-    if (!removed) return tfFail(TwoFactorError.NOT_FOUND);
+    let removed: TwoFactorMethod;
+    try {
+      removed = await db.transaction().execute(async (trx) => {
+        // The account's row first: on PostgreSQL this write holds it until the commit, so two
+        // removals of one person's last two methods run one after the other, and the second
+        // sees that the first left it the only one (checked before this transaction, both
+        // would see the other's method and remove both). A refusal is thrown, not returned,
+        // so that the write does not stay.
+        await bumpCredentialVersion(trx, user.id, now);
+        const mine = await list(user.id, trx);
+        if (!mine.some((m) => m.id === methodId)) throw new Refusal(TwoFactorError.NOT_FOUND);
+        const others = mine.filter(
+          (m) => m.id !== methodId && policy.isMethodEnabled(current, m.type),
+        );
+        if (required && others.length === 0) throw new Refusal(TwoFactorError.LAST_METHOD_REQUIRED);
+        const row = await trx
+          .deleteFrom('two_factor_methods')
+          .where('id', '=', methodId)
+          .where('user_id', '=', user.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        // Recovery codes stand in for a method, and a trusted device for having given one;
+        // with no method left they would be a back door once a method is set up again.
+        if (mine.length === 1) {
+          await trx.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
+          await forgetAllIn(trx, user.id);
+        }
+        await audit.record(
+          {
+            event: 'two_factor.method_removed',
+            actorUserId: user.id,
+            meta,
+            details: { type: row.type, name: row.name },
+          },
+          trx,
+        );
+        return row;
+      });
+    } catch (error) {
+      if (error instanceof Refusal) return tfFail(error.code);
+      throw error;
+    }
     await notify(user, { kind: 'method_removed', name: removed.name });
     return tfOk(removed);
   }

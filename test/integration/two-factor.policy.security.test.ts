@@ -330,4 +330,28 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
     expect((await user.client.post('/profile/2fa/app/remove')).status).toBe(303);
     expect(await methodTypes(user.userId)).toEqual([]);
   });
+
+  it('keeps one method when both are removed at once while 2FA is mandatory', async () => {
+    const user = await userWithApp(app);
+    await setUpEmail(app, user.client, user.email);
+    await savePolicy({ require: 'all' });
+    const row = await app.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', user.userId)
+      .executeTakeFirstOrThrow();
+    const { methods } = app.services.twoFactor;
+    const both = await methods.list(user.userId);
+    expect(both).toHaveLength(2);
+    const results = await Promise.all(
+      both.map((m) => methods.remove(row, m.id, { ip: '127.0.0.1', userAgent: 'test' })),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.error)).toEqual([
+      'LAST_METHOD_REQUIRED',
+    ]);
+    expect(await methodTypes(user.userId)).toHaveLength(1);
+    // The refusal left nothing behind: the recovery codes are all there.
+    expect(await app.services.twoFactor.recovery.remaining(user.userId)).toBe(10);
+  });
 });
