@@ -148,6 +148,13 @@ async function serve(args: string[]): Promise<void> {
   process.stdout.write(
     `Portico is running at ${cfg.publicUrl.href} (${database.dialect}${cfg.smtpUrl ? ', SMTP' : `, mail outbox in ${cfg.dataDir}/outbox`})\n`,
   );
+  // An https address is a real installation: there the dev outbox means nobody gets a code,
+  // and the codes and links are printed on this process's output instead.
+  if (!cfg.smtpUrl && cfg.publicUrl.protocol === 'https:') {
+    process.stderr.write(
+      `portico: warning: SMTP_URL is not set, so no mail leaves this machine: each is written to ${cfg.dataDir}/outbox and its codes and links printed here. Set SMTP_URL.\n`,
+    );
+  }
   let stopping = false;
   const stop = () => {
     if (stopping) return;

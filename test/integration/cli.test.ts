@@ -304,9 +304,38 @@ describe('command line, when the operator gets something wrong', () => {
         child.on('close', () => reject(new Error(`serve stopped: ${stdout}`)));
       });
       child.kill('SIGTERM');
-      await run;
+      const served = await run;
       expect(stdout).toMatch(/^ {2}password: \S+$/m);
       expect(stdout.indexOf('password:')).toBeLessThan(stdout.indexOf('Portico is running'));
+      // On http://localhost the dev outbox is what one expects: no warning.
+      expect(served.stderr).not.toContain('SMTP_URL');
+    },
+    SLOW,
+  );
+
+  it(
+    'warns when an https installation has no SMTP_URL: its mail would go to the outbox',
+    async () => {
+      const dataDir = tempDir();
+      const child = start(TSX, [MAIN, 'serve'], {
+        PORTICO_DATA_DIR: dataDir,
+        PORT: String(await freePort()),
+        PUBLIC_URL: 'https://help.example.com',
+      });
+      const run = finished(child);
+      await new Promise<void>((resolve, reject) => {
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes('Portico is running')) resolve();
+        });
+        child.on('close', () => reject(new Error(`serve stopped: ${stdout}`)));
+      });
+      child.kill('SIGTERM');
+      const served = await run;
+      expect(served.stderr).toBe(
+        `portico: warning: SMTP_URL is not set, so no mail leaves this machine: each is written to ${dataDir}/outbox and its codes and links printed here. Set SMTP_URL.\n`,
+      );
     },
     SLOW,
   );
