@@ -127,27 +127,30 @@ export function createCredentials(deps: AccountDeps) {
       60 * MINUTE_MS,
       now,
     );
-    const address = await findVerifiedAddress(db, email);
-    if (!limit.allowed || !address) return;
-    const user = await db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', address.user_id)
-      .executeTakeFirst();
-    if (!user || user.disabled_at !== null) return;
-    const { token } = await issueToken(db, {
-      userId: user.id,
-      purpose: 'reset_password',
-      now,
-      ttlMs: RESET_PASSWORD_TTL_MS,
-    });
-    await audit.record({ event: 'password.reset_requested', targetUserId: user.id, meta });
-    postman.sendLater(
-      passwordResetMail(
+    if (!limit.allowed) return;
+    // Whether the address has an account is looked up after the answer: a known address
+    // would otherwise answer a few milliseconds later (a token written, an audit row).
+    postman.composeLater('password reset', async () => {
+      const address = await findVerifiedAddress(db, email);
+      if (!address) return null;
+      const user = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('id', '=', address.user_id)
+        .executeTakeFirst();
+      if (!user || user.disabled_at !== null) return null;
+      const { token } = await issueToken(db, {
+        userId: user.id,
+        purpose: 'reset_password',
+        now,
+        ttlMs: RESET_PASSWORD_TTL_MS,
+      });
+      await audit.record({ event: 'password.reset_requested', targetUserId: user.id, meta });
+      return passwordResetMail(
         postman.context(address.email, user.name, user.locale),
         absoluteUrl(deps.publicUrl, `/password/reset?token=${token}`),
-      ),
-    );
+      );
+    });
   }
 
   async function isResetTokenLive(token: string): Promise<boolean> {

@@ -19,6 +19,12 @@ export type Delivery = 'sent' | 'failed' | 'unknown';
 export interface Postman {
   send(message: MailMessage): Promise<void>;
   sendLater(message: MailMessage): void;
+  /**
+   * Runs `compose` after the reply, then sends what it makes (nothing for null): for a flow
+   * whose answer must not take longer when there is someone to write to. A failure is logged
+   * under `label`.
+   */
+  composeLater(label: string, compose: () => Promise<MailMessage | null>): void;
   sendNow(message: MailMessage): Promise<Delivery>;
   drain(): Promise<void>;
   context(to: string, name: string, locale: string | null): MailContext;
@@ -51,6 +57,19 @@ export function createPostman(
     send: (message) => mailer.send(message),
     sendLater(message) {
       void deliver(message);
+    },
+    composeLater(label, compose) {
+      const composing: Promise<Delivery> = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(compose)
+        .then(
+          (message) => (message ? deliver(message) : ('sent' as const)),
+          (error: unknown) => {
+            onError(error, label);
+            return 'failed' as const;
+          },
+        )
+        .finally(() => inFlight.delete(composing));
+      inFlight.add(composing);
     },
     sendNow: deliver,
     async drain() {
