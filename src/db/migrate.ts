@@ -51,7 +51,19 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error('Migration failed', { cause: error });
+  if (error) {
+    // Kysely's words for a migration it does not know are "corrupted migrations"; the usual
+    // cause is an older release started on a database a newer one migrated.
+    const unknown = /previously executed migration (\S+) is missing/.exec(
+      error instanceof Error ? error.message : '',
+    );
+    if (unknown)
+      throw new Error(
+        `it was migrated by a newer release of Portico (migration ${unknown[1]} is not in this one); run that release or a later one`,
+        { cause: error },
+      );
+    throw error instanceof Error ? error : new Error('Migration failed', { cause: error });
+  }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 

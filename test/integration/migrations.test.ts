@@ -128,6 +128,8 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     await sql`insert into kysely_migration (name, timestamp) values ('9999-from-the-future', '2030-01-01T00:00:00.000Z')`.execute(
       db,
     );
-    await expect(migrateToLatest(db)).rejects.toThrow(/9999-from-the-future/);
+    await expect(migrateToLatest(db)).rejects.toThrow(
+      'it was migrated by a newer release of Portico (migration 9999-from-the-future is not in this one); run that release or a later one',
+    );
   });
 });
