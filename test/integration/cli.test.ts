@@ -65,6 +65,22 @@ function portico(args: string[], env: Record<string, string>, stdin = ''): Promi
   return finished(start(TSX, [MAIN, ...args], env), stdin);
 }
 
+/** Starts `serve`, stops it once it says it is running, and returns all it wrote. */
+async function serveOnce(env: Record<string, string>): Promise<Run> {
+  const child = start(TSX, [MAIN, 'serve'], env);
+  const run = finished(child);
+  await new Promise<void>((resolve, reject) => {
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('Portico is running')) resolve();
+    });
+    child.on('close', () => reject(new Error(`serve stopped: ${stdout}`)));
+  });
+  child.kill('SIGTERM');
+  return run;
+}
+
 describe('command line', () => {
   const dirs: string[] = [];
   const tempDir = () => {
@@ -290,21 +306,8 @@ describe('command line, when the operator gets something wrong', () => {
       );
 
       // The next start on a free port still has the credentials to show.
-      const child = start(TSX, [MAIN, 'serve'], {
-        PORTICO_DATA_DIR: dataDir,
-        PORT: String(await freePort()),
-      });
-      const run = finished(child);
-      let stdout = '';
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          if (stdout.includes('Portico is running')) resolve();
-        });
-        child.on('close', () => reject(new Error(`serve stopped: ${stdout}`)));
-      });
-      child.kill('SIGTERM');
-      const served = await run;
+      const served = await serveOnce({ PORTICO_DATA_DIR: dataDir, PORT: String(await freePort()) });
+      const { stdout } = served;
       expect(stdout).toMatch(/^ {2}password: \S+$/m);
       expect(stdout.indexOf('password:')).toBeLessThan(stdout.indexOf('Portico is running'));
       // On http://localhost the dev outbox is what one expects: no warning.
@@ -317,22 +320,11 @@ describe('command line, when the operator gets something wrong', () => {
     'warns when an https installation has no SMTP_URL: its mail would go to the outbox',
     async () => {
       const dataDir = tempDir();
-      const child = start(TSX, [MAIN, 'serve'], {
+      const served = await serveOnce({
         PORTICO_DATA_DIR: dataDir,
         PORT: String(await freePort()),
         PUBLIC_URL: 'https://help.example.com',
       });
-      const run = finished(child);
-      await new Promise<void>((resolve, reject) => {
-        let stdout = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          if (stdout.includes('Portico is running')) resolve();
-        });
-        child.on('close', () => reject(new Error(`serve stopped: ${stdout}`)));
-      });
-      child.kill('SIGTERM');
-      const served = await run;
       expect(served.stderr).toBe(
         `portico: warning: SMTP_URL is not set, so no mail leaves this machine: each is written to ${dataDir}/outbox and its codes and links printed here. Set SMTP_URL.\n`,
       );
