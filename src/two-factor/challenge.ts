@@ -165,7 +165,13 @@ export function createChallenge(
     }
     if (locked) {
       await audit.record(
-        { event: 'two_factor.locked', targetUserId: ctx.user.id, meta, details: { until } },
+        {
+          event: 'two_factor.locked',
+          targetUserId: ctx.user.id,
+          meta,
+          // A lock only a reset ends has no time to show.
+          details: until === LOCKED_UNTIL_RESET ? { untilReset: true } : { until },
+        },
         trx,
       );
       later.push(() => notify(ctx.user, { kind: 'locked', until }));

@@ -162,6 +162,14 @@ describe.each(DIALECTS)('two-factor brute force (%s)', (dialect) => {
       if (lock < 10) app.clock.advance(15 * 60_000 + 31_000);
     }
     expect(await auditCount(app, 'two_factor.locked', user.userId)).toBe(10);
+    const last = await app.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('event', '=', 'two_factor.locked')
+      .where('target_user_id', '=', user.userId)
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(last.details ?? '{}')).toEqual({ untilReset: true });
     await app.mail.waitFor(user.email, /Two-factor sign-in locked/);
     await expect
       .poll(() =>
