@@ -1,3 +1,4 @@
+import type { Keys } from '../security/secret-key.js';
 import type { Kysely } from 'kysely';
 import type { Audit } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
@@ -20,6 +21,7 @@ export interface AccountDeps {
   sessionMaxMs: number;
   /** The help center's name: a word a guess aimed at its accounts would try. */
   siteName: string;
+  keys: Keys;
 }
 
 export function absoluteUrl(base: URL, pathAndQuery: string): string {

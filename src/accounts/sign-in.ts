@@ -9,6 +9,7 @@ import { generateToken, hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { issueToken, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
 import { createSession, NEVER_AUTHENTICATED, rotateSession } from './sessions.js';
+import { knownBrowserId, knownBrowserToken } from './known-browser.js';
 import { findAccountByEmail, normalizeEmail, renewPasswordHash } from './users.js';
 import { verifyEmailMail } from '../mail/templates.js';
 import { absoluteUrl } from './deps.js';
@@ -44,8 +45,9 @@ export type BeginSignInResult =
   | { outcome: 'unverified' }
   /** The right password for an account an administrator disabled. */
   | { outcome: 'disabled' }
-  | { outcome: 'pending'; pendingToken: string; stage: PendingStage }
-  | { outcome: 'signed_in'; sessionToken: string };
+  /** `knownBrowser`: the cookie value that counts this browser's attempts apart from now on. */
+  | { outcome: 'pending'; pendingToken: string; stage: PendingStage; knownBrowser: string }
+  | { outcome: 'signed_in'; sessionToken: string; knownBrowser: string };
 
 export interface PendingContext {
   pending: PendingSignIn;
@@ -317,15 +319,22 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
   /**
    * The password step. `deviceToken`: the browser's trusted-device cookie, which lets a user
    * whose second step it is skip it (never a step-up, never an administrator).
+   * `knownBrowser`: the cookie of a browser that gave this address's right password before,
+   * whose attempts are counted on their own (known-browser.ts).
    */
   async function begin(
     email: string,
     password: string,
     meta: RequestMeta,
     deviceToken?: string,
+    knownBrowser?: string,
   ): Promise<BeginSignInResult> {
     const now = clock.now();
-    const emailKey = `login:email:${hashToken(normalizeEmail(email))}`;
+    const normalized = normalizeEmail(email);
+    const browserId = knownBrowserId(deps.keys.knownBrowser, normalized, knownBrowser);
+    const emailKey = browserId
+      ? `login:browser:${hashToken(`${browserId}:${normalized}`)}`
+      : `login:email:${hashToken(normalized)}`;
     // Counted for unknown addresses too, so the limit says nothing about which accounts exist.
     // Both counters in one statement: one commit, one round trip.
     const [perEmail, perIp] = await consumeRateLimitPair(
@@ -400,12 +409,14 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       meta,
     );
     await insertPendingClearingCount(db, pending, emailKey);
+    // The right password: from now on this browser's attempts at this address are its own.
+    const known = knownBrowserToken(deps.keys.knownBrowser, normalized);
     if (requirement === 'none' || trusted) {
       const done = await complete(pending, meta, trusted ? 'trusted_device' : 'password');
       if (!done) return { outcome: 'invalid' };
-      return { outcome: 'signed_in', sessionToken: done.sessionToken };
+      return { outcome: 'signed_in', sessionToken: done.sessionToken, knownBrowser: known };
     }
-    return { outcome: 'pending', pendingToken, stage: requirement };
+    return { outcome: 'pending', pendingToken, stage: requirement, knownBrowser: known };
   }
 
   async function abandon(token: string): Promise<void> {

@@ -46,6 +46,8 @@ export interface Keys {
   shownOnce: Buffer;
   /** Argon2's secret input for password hashes: the pepper, kept apart from the database. */
   pepper: Buffer;
+  /** HMAC key for the cookie of a browser that gave an address's right password. */
+  knownBrowser: Buffer;
 }
 
 /** Separate keys per use, derived with HKDF so one purpose never reuses another's key. */
@@ -59,6 +61,7 @@ export function deriveKeys(master: Buffer): Keys {
     check: derive('key-check'),
     shownOnce: derive('shown-once'),
     pepper: derive('password-pepper'),
+    knownBrowser: derive('known-browser'),
   };
 }
 

@@ -9,6 +9,8 @@ export interface CookieNames {
   language: string;
   /** A trusted device's token ("Remember this device for 30 days"). */
   device: string;
+  /** A browser that gave an address's right password: its attempts are its own (known-browser.ts). */
+  knownBrowser: string;
   /** The page asked for before a log-in that must first set up 2FA, kept through the set-up. */
   next: string;
   /** A secret sealed for its one-time page (src/web/shown-once.ts), one cookie per page. */
@@ -30,6 +32,7 @@ export function cookieNames(secure: boolean): CookieNames {
     flash: `${prefix}portico_flash`,
     language: `${prefix}portico_lang`,
     device: `${prefix}portico_device`,
+    knownBrowser: `${prefix}portico_known`,
     next: `${prefix}portico_next`,
     shown: {
       recoveryCodes: `${pathPrefix}portico_codes`,

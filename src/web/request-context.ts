@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestMeta } from '../audit/audit.js';
 import type { ActiveSession, SessionPolicy } from '../accounts/sessions.js';
 import { findActiveSession } from '../accounts/sessions.js';
+import { KNOWN_BROWSER_MAX_AGE_MS } from '../accounts/known-browser.js';
 import { PENDING_SIGN_IN_TTL_MS } from '../accounts/sign-in.js';
 import type { Clock } from '../clock.js';
 import type { Kysely } from 'kysely';
@@ -171,6 +172,8 @@ export interface WebTools {
   clearSession(reply: FastifyReply): void;
   setPending(reply: FastifyReply, token: string): void;
   clearPending(reply: FastifyReply): void;
+  /** The cookie that counts this browser's password attempts apart (known-browser.ts). */
+  rememberKnownBrowser(reply: FastifyReply, token: string): void;
   /**
    * Keeps the page asked for before a log-in through the mandatory set-up, which spans several
    * pages and forms (an empty `next` forgets an older one); as long as the pending sign-in lives.
@@ -249,6 +252,9 @@ export function createWebTools(
     },
     clearPending(reply) {
       writer.clear(reply, cookies.pending);
+    },
+    rememberKnownBrowser(reply, token) {
+      writer.set(reply, cookies.knownBrowser, token, KNOWN_BROWSER_MAX_AGE_MS / 1000);
     },
     keepNext(reply, next) {
       if (next) writer.set(reply, cookies.next, next, PENDING_SIGN_IN_TTL_MS / 1000);

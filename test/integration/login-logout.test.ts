@@ -62,6 +62,48 @@ describe.each(DIALECTS)('log in and log out (%s)', (dialect) => {
     expect((await logIn(new Client(app.app), email)).status).toBe(303);
   });
 
+  it('keeps a browser that logged in before out of a stranger’s exhausted count, and only that one', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const other = await registerAndVerify(app, new Client(app.app));
+    // The owner's browser gives the right password once and is remembered for this address.
+    const owner = new Client(app.app);
+    expect((await logIn(owner, email)).status).toBe(303);
+    const known = owner.cookies.get('portico_known') ?? '';
+    expect(known).toMatch(/^[\w-]+\.[\w-]+$/);
+    await owner.post('/logout');
+
+    // A stranger spends the address's ten tries from elsewhere.
+    const stranger = () => {
+      const client = new Client(app.app);
+      client.ip = '203.0.113.9';
+      return client;
+    };
+    for (let i = 0; i < 10; i++) {
+      expect((await logIn(stranger(), email, 'a guess that is wrong')).status).toBe(401);
+    }
+    expect((await logIn(stranger(), email)).status).toBe(429);
+
+    // The owner's browser is counted on its own: the right password still lets them in.
+    expect((await logIn(owner, email)).status).toBe(303);
+    await owner.post('/logout');
+    // A cookie made up, or one made for another address, counts with everyone else.
+    const forged = stranger();
+    forged.cookies.set('portico_known', `${known.split('.')[0] ?? ''}.${'A'.repeat(43)}`);
+    expect((await logIn(forged, email)).status).toBe(429);
+    const moved = stranger();
+    moved.cookies.set('portico_known', known);
+    for (let i = 0; i < 10; i++) {
+      expect((await logIn(moved, other.email, 'a guess that is wrong')).status).toBe(401);
+    }
+    expect((await logIn(moved, other.email)).status).toBe(429);
+
+    // The known browser's own wrong tries are limited like anyone's.
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await logIn(owner, email, 'wrong again')).status);
+    expect(statuses).toEqual([...Array<number>(10).fill(401), 429]);
+    app.clock.advance(16 * 60_000);
+  });
+
   it('logs out with a POST that ends the session on the server', async () => {
     const { email } = await registerAndVerify(app, new Client(app.app));
     const client = new Client(app.app);

@@ -102,7 +102,10 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
       password,
       requestMeta(request),
       request.cookies[tools.cookies.device],
+      request.cookies[tools.cookies.knownBrowser],
     );
+    if (result.outcome === 'pending' || result.outcome === 'signed_in')
+      tools.rememberKnownBrowser(reply, result.knownBrowser);
     switch (result.outcome) {
       case 'invalid':
         return again(401, { formError: t.login.failed });
