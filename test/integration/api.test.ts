@@ -7,6 +7,7 @@
  */
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Fastify from 'fastify';
+import { LOCKED_UNTIL_RESET } from '../../src/two-factor/constants.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/security/tokens.js';
 import { apiPlugin } from '../../src/web/api/api-plugin.js';
@@ -250,6 +251,30 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       const text = JSON.stringify(answer.json);
       expect(text).not.toContain(secret);
       expect(text).not.toMatch(/secret|hash|last_used_step/i);
+      expect(answer.json).toMatchObject({ lockedUntil: null, lockedUntilReset: false });
+
+      // Locked for a quarter of an hour, then until a reset (challenge.ts sets both so).
+      const lock = (until: number) =>
+        app.db
+          .updateTable('users')
+          .set({ second_factor_locked_until: until })
+          .where('id', '=', userId)
+          .execute();
+      await lock(app.clock.now() + 15 * 60_000);
+      expect((await call('GET', `/api/v1/users/${userId}`)).json).toMatchObject({
+        lockedUntil: new Date(app.clock.now() + 15 * 60_000).toISOString(),
+        lockedUntilReset: false,
+      });
+      await lock(LOCKED_UNTIL_RESET);
+      expect((await call('GET', `/api/v1/users/${userId}`)).json).toMatchObject({
+        lockedUntil: null,
+        lockedUntilReset: true,
+      });
+      await app.db
+        .updateTable('users')
+        .set({ second_factor_locked_until: null })
+        .where('id', '=', userId)
+        .execute();
     });
 
     it('answers 404 with USER_NOT_FOUND and 400 with VALIDATION_FAILED', async () => {

@@ -328,6 +328,7 @@ export const UserDetail = {
     'groups',
     'twoFactorRequired',
     'lockedUntil',
+    'lockedUntilReset',
     'recoveryCodesLeft',
     'methods',
   ],
@@ -362,6 +363,7 @@ export const UserDetail = {
     },
     twoFactorRequired: { type: 'boolean' },
     lockedUntil: { anyOf: [{ type: 'string', format: 'date-time' }, { type: 'null' }] },
+    lockedUntilReset: { type: 'boolean' },
     recoveryCodesLeft: { type: 'integer' },
     methods: {
       type: 'array',

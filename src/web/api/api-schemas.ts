@@ -81,6 +81,8 @@ export const UserDetail = Type.Object(
     groups: Type.Array(Type.Object({ id: Uuid, name: Type.String() })),
     twoFactorRequired: Type.Boolean(),
     lockedUntil: Nullable(Timestamp),
+    /** Locked after a hundred wrong codes in a row: only a reset of 2FA ends it (lockedUntil null). */
+    lockedUntilReset: Type.Boolean(),
     recoveryCodesLeft: Type.Integer(),
     methods: Type.Array(Method),
   },

@@ -1,4 +1,5 @@
 import type { UserSummary as DomainUserSummary } from '../../admin/user-directory.js';
+import { LOCKED_UNTIL_RESET } from '../../two-factor/constants.js';
 import type { WebDeps } from '../web-deps.js';
 import { ApiError, ApiErrorCode } from './api-errors.js';
 import type { ApiInstance } from './api-plugin.js';
@@ -86,9 +87,11 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
         twoFactorRequired: await services.twoFactor.policy.isRequiredFor(user),
         lockedUntil:
           user.second_factor_locked_until !== null &&
-          user.second_factor_locked_until > services.clock.now()
+          user.second_factor_locked_until > services.clock.now() &&
+          user.second_factor_locked_until < LOCKED_UNTIL_RESET
             ? iso(user.second_factor_locked_until)
             : null,
+        lockedUntilReset: user.second_factor_locked_until === LOCKED_UNTIL_RESET,
         recoveryCodesLeft: detail.recoveryCodesLeft,
         methods: detail.methods.map((m) => ({
           id: m.id,
