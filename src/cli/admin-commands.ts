@@ -302,6 +302,9 @@ export async function auditCommand(args: string[], ctx: CliContext): Promise<voi
     if (until === undefined) ctx.fail('--until needs a date as YYYY-MM-DD');
     filters.to = until + DAY_MS;
   }
+  // As the API refuses it: a range that ends before it starts is a typing mistake, not "none".
+  if (filters.from !== undefined && filters.to !== undefined && filters.to <= filters.from)
+    ctx.fail('--until is before --since');
   if (values.event) filters.event = values.event;
   await withDatabase(ctx, async (database) => {
     const auditLog = createAuditQuery(database.db);

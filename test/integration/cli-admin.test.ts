@@ -164,18 +164,20 @@ describe('administration from the command line', () => {
     'says what is wrong, with exit code 1',
     async () => {
       const user = await plainUser(app);
-      const [unknown, noEmail, badSince, badSub] = await Promise.all([
+      const [unknown, noEmail, badSince, badSub, backwards] = await Promise.all([
         portico(['reset-2fa', 'nobody@example.com']),
         portico(['reset-2fa']),
         portico(['audit', '--since', 'last week']),
         portico(['users', 'delete']),
+        portico(['audit', '--since', '2027-01-01', '--until', '2026-01-01']),
       ]);
+      expect(backwards.stderr).toBe('portico: --until is before --since\n');
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toBe('portico: no account has the email address nobody@example.com\n');
       expect(noEmail.stderr).toContain('reset-2fa needs one email address');
       expect(badSince.stderr).toContain('--since needs a date as YYYY-MM-DD');
       expect(badSub.stderr).toContain('unknown users command');
-      for (const run of [noEmail, badSince, badSub]) expect(run.code).toBe(1);
+      for (const run of [noEmail, badSince, badSub, backwards]) expect(run.code).toBe(1);
       expect(await app.services.admin.directory.find(user.userId)).toBeDefined();
     },
     SLOW,
