@@ -1,5 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DAY_MS } from '../clock.js';
+import { generateToken, hmac, safeEqual } from '../security/tokens.js';
 
 /**
  * A browser that gave an address's right password gets a cookie naming that address, and its
@@ -11,14 +11,12 @@ import { DAY_MS } from '../clock.js';
  */
 export const KNOWN_BROWSER_MAX_AGE_MS = 180 * DAY_MS;
 
-function mac(key: Buffer, email: string, id: string): Buffer {
-  return createHmac('sha256', key).update(`known-browser:v1:${email}:${id}`).digest();
-}
+const mac = (key: Buffer, email: string, id: string) => hmac(key, 'known-browser', email, id);
 
 /** A new cookie value for a browser that gave the right password for `email` (normalized). */
 export function knownBrowserToken(key: Buffer, email: string): string {
-  const id = randomBytes(16).toString('base64url');
-  return `${id}.${mac(key, email, id).toString('base64url')}`;
+  const id = generateToken(16);
+  return `${id}.${mac(key, email, id)}`;
 }
 
 /** The browser's id when `token` was made for `email` (normalized) under `key`, else null. */
@@ -30,7 +28,5 @@ export function knownBrowserId(
   if (!token || token.length > 200) return null;
   const [id, sent, ...rest] = token.split('.');
   if (!id || !sent || rest.length > 0) return null;
-  const expected = mac(key, email, id);
-  const given = Buffer.from(sent, 'base64url');
-  return given.length === expected.length && timingSafeEqual(given, expected) ? id : null;
+  return safeEqual(sent, mac(key, email, id)) ? id : null;
 }

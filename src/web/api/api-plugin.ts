@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyInstance, RawServerDefault } from 'fastify';
 import type { ApiPrincipal } from '../../api-keys/api-keys.js';
-import { CONTROL_CHARACTER_RANGES } from '../../lib/control-characters.js';
+import { hasControlCharacter } from '../../lib/control-characters.js';
 import { requestMeta } from '../request-context.js';
 import type { WebDeps } from '../web-deps.js';
 import { ApiError, ApiErrorCode } from './api-errors.js';
@@ -199,15 +199,13 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
   registerPolicyApi(api, deps);
 };
 
-const CONTROL_CHARACTER = new RegExp(`[${CONTROL_CHARACTER_RANGES}]`);
-
 /** The JSON pointer of the first string (or key) in `value` that holds a control character. */
 function controlCharacterAt(value: unknown, path = ''): string | null {
-  if (typeof value === 'string') return CONTROL_CHARACTER.test(value) ? path : null;
+  if (typeof value === 'string') return hasControlCharacter(value) ? path : null;
   if (value === null || typeof value !== 'object') return null;
   for (const [key, item] of Object.entries(value)) {
     const here = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    if (CONTROL_CHARACTER.test(key)) return here;
+    if (hasControlCharacter(key)) return here;
     const found = controlCharacterAt(item, here);
     if (found !== null) return found;
   }
