@@ -6,6 +6,7 @@ import { firstRow, precompiled } from '../db/precompiled.js';
 import type { Database, TwoFactorMethod, User } from '../db/schema.js';
 import {
   ACCOUNT_MAX_FAILURES,
+  isLockedUntilReset,
   LOCKED_UNTIL_RESET,
   LOCKOUT_MS,
   LOCKS_BEFORE_RESET,
@@ -170,7 +171,7 @@ export function createChallenge(
           targetUserId: ctx.user.id,
           meta,
           // A lock only a reset ends has no time to show.
-          details: until === LOCKED_UNTIL_RESET ? { untilReset: true } : { until },
+          details: isLockedUntilReset(until) ? { untilReset: true } : { until },
         },
         trx,
       );

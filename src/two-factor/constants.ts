@@ -25,6 +25,8 @@ export const LOCKOUT_MS = 15 * MINUTE_MS;
 export const LOCKS_BEFORE_RESET = 10;
 /** second_factor_locked_until of a lock that only an administrator's reset ends. */
 export const LOCKED_UNTIL_RESET = 8_640_000_000_000_000;
+/** Whether a lock's end is LOCKED_UNTIL_RESET: no time to show, only a reset ends it. */
+export const isLockedUntilReset = (until: number | null): boolean => until === LOCKED_UNTIL_RESET;
 
 export const RECOVERY_CODE_COUNT = 10;
 /** 80 bits each: 16 base32 characters (SPEC §4 "recovery codes"). */

@@ -251,8 +251,16 @@ export function createMethods(
   async function isLastRequired(user: User, methodId: string): Promise<boolean> {
     const current = await policy.get();
     if (!(await policy.isRequiredFor(user, current))) return false;
-    const remaining = (await usable(user.id, current)).filter((m) => m.id !== methodId);
-    return remaining.length === 0;
+    return noneLeftWithout(await list(user.id), methodId, current);
+  }
+
+  /** Whether none of `methods` that the policy allows is left once `methodId` is gone. */
+  function noneLeftWithout(
+    methods: TwoFactorMethod[],
+    methodId: string,
+    current: TwoFactorPolicy,
+  ): boolean {
+    return !methods.some((m) => m.id !== methodId && policy.isMethodEnabled(current, m.type));
   }
 
   async function remove(
@@ -274,10 +282,8 @@ export function createMethods(
         await bumpCredentialVersion(trx, user.id, now);
         const mine = await list(user.id, trx);
         if (!mine.some((m) => m.id === methodId)) throw new Refusal(TwoFactorError.NOT_FOUND);
-        const others = mine.filter(
-          (m) => m.id !== methodId && policy.isMethodEnabled(current, m.type),
-        );
-        if (required && others.length === 0) throw new Refusal(TwoFactorError.LAST_METHOD_REQUIRED);
+        if (required && noneLeftWithout(mine, methodId, current))
+          throw new Refusal(TwoFactorError.LAST_METHOD_REQUIRED);
         const row = await trx
           .deleteFrom('two_factor_methods')
           .where('id', '=', methodId)

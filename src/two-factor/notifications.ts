@@ -6,7 +6,7 @@ import type { Postman } from '../mail/postman.js';
 import type { MailContext } from '../mail/templates.js';
 import { composeMail } from '../mail/templates.js';
 import { primaryAddressOf } from '../accounts/users.js';
-import { LOCKED_UNTIL_RESET } from './constants.js';
+import { isLockedUntilReset } from './constants.js';
 
 export function emailCodeMail(
   ctx: MailContext,
@@ -92,7 +92,7 @@ export function createNotifier(db: Kysely<Database>, postman: Postman, now: () =
             return {
               subject: t.lockedSubject(ctx.siteName),
               paragraphs: [
-                notice.until >= LOCKED_UNTIL_RESET
+                isLockedUntilReset(notice.until)
                   ? t.lockedUntilResetBody
                   : t.lockedBody(formatDateTime(ctx.locale, notice.until)),
               ],

@@ -1,5 +1,5 @@
 import type { UserDetail, UserSummary } from '../../admin/user-directory.js';
-import { LOCKED_UNTIL_RESET } from '../../two-factor/constants.js';
+import { isLockedUntilReset } from '../../two-factor/constants.js';
 import { formatDateTime } from '../../i18n/index.js';
 import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
@@ -162,7 +162,7 @@ export function userPage(
         locked && user.second_factor_locked_until
           ? html`<p class="notice notice-error">
               ${
-                user.second_factor_locked_until >= LOCKED_UNTIL_RESET
+                isLockedUntilReset(user.second_factor_locked_until)
                   ? p.lockedUntilReset
                   : p.lockedUntil(formatDateTime(ctx.locale, user.second_factor_locked_until))
               }

@@ -1,5 +1,5 @@
 import type { UserSummary as DomainUserSummary } from '../../admin/user-directory.js';
-import { LOCKED_UNTIL_RESET } from '../../two-factor/constants.js';
+import { isLockedUntilReset } from '../../two-factor/constants.js';
 import type { WebDeps } from '../web-deps.js';
 import { ApiError, ApiErrorCode } from './api-errors.js';
 import type { ApiInstance } from './api-plugin.js';
@@ -88,10 +88,10 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
         lockedUntil:
           user.second_factor_locked_until !== null &&
           user.second_factor_locked_until > services.clock.now() &&
-          user.second_factor_locked_until < LOCKED_UNTIL_RESET
+          !isLockedUntilReset(user.second_factor_locked_until)
             ? iso(user.second_factor_locked_until)
             : null,
-        lockedUntilReset: user.second_factor_locked_until === LOCKED_UNTIL_RESET,
+        lockedUntilReset: isLockedUntilReset(user.second_factor_locked_until),
         recoveryCodesLeft: detail.recoveryCodesLeft,
         methods: detail.methods.map((m) => ({
           id: m.id,

@@ -4,7 +4,7 @@ import { formatDateTime } from '../../i18n/index.js';
 import type { Locale, Messages } from '../../i18n/index.js';
 import type { ChallengeKind } from '../../two-factor/challenge.js';
 import { maskEmail } from '../../two-factor/email/email-codes.js';
-import { LOCKED_UNTIL_RESET } from '../../two-factor/constants.js';
+import { isLockedUntilReset } from '../../two-factor/constants.js';
 import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
 import { text, Validator } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
@@ -16,7 +16,7 @@ import { reauthPage } from './profile-pages.js';
 
 /** Words for a lock: its end in the reader's language, or that an administrator ends it. */
 function lockedText(t: Messages, locale: Locale, until: number): string {
-  return until >= LOCKED_UNTIL_RESET
+  return isLockedUntilReset(until)
     ? t.twoFactor.errors.lockedUntilReset
     : t.twoFactor.errors.LOCKED(formatDateTime(locale, until));
 }
