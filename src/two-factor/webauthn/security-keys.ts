@@ -86,6 +86,20 @@ export function comparableName(name: string): string {
   return name.trim().toLowerCase();
 }
 
+/**
+ * `base` when no name in `taken` (as takenNames gives them) is it, else the first of
+ * "base (2)", "base (3)" … that is free: the form's suggestion for a second key must not be
+ * refused.
+ */
+export function freeName(base: string, taken: string[]): string {
+  const names = new Set(taken);
+  if (!names.has(comparableName(base))) return base;
+  for (let n = 2; ; n++) {
+    const name = `${base} (${n})`;
+    if (!names.has(comparableName(name))) return name;
+  }
+}
+
 export function createSecurityKeys(
   deps: TwoFactorDeps,
   parts: { methods: Methods; policy: Policy },
@@ -159,19 +173,6 @@ export function createSecurityKeys(
   /** The names of the person's keys as nameTaken compares them: trimmed, lower case. */
   async function takenNames(userId: string): Promise<string[]> {
     return (await list(userId)).map((key) => comparableName(key.method.name));
-  }
-
-  /**
-   * `base` when none of the person's keys has that name, else the first of "base (2)",
-   * "base (3)" … that is free: the form's suggestion for a second key must not be refused.
-   */
-  async function freeName(userId: string, base: string): Promise<string> {
-    const taken = new Set(await takenNames(userId));
-    if (!taken.has(comparableName(base))) return base;
-    for (let n = 2; ; n++) {
-      const name = `${base} (${n})`;
-      if (!taken.has(comparableName(name))) return name;
-    }
   }
 
   /**
@@ -451,7 +452,6 @@ export function createSecurityKeys(
     find,
     nameTaken,
     takenNames,
-    freeName,
     registrationOptions,
     finishRegistration,
     authenticationOptions,

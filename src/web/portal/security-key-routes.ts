@@ -3,6 +3,7 @@ import type { PendingContext } from '../../accounts/sign-in.js';
 import type { User } from '../../db/schema.js';
 import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
 import type { Created } from '../../two-factor/setup.js';
+import { freeName } from '../../two-factor/webauthn/security-keys.js';
 import { text, Validator } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
 import type { WebDeps } from '../web-deps.js';
@@ -66,7 +67,8 @@ export function registerSecurityKeyRoutes(
       request: FastifyRequest,
       reply: FastifyReply,
       actor: Actor,
-      state: { name: string; errors?: Record<string, string>; formError?: string },
+      /** `name` left out: the form suggests one no key of theirs has ("Security key (2)"). */
+      state: { name?: string; errors?: Record<string, string>; formError?: string },
       status: number,
     ) => {
       const options = await securityKeys.registrationOptions(
@@ -75,12 +77,13 @@ export function registerSecurityKeyRoutes(
       );
       if (!options.ok) return steps.refused(request, reply, options.error, place.base);
       const takenNames = await securityKeys.takenNames(actor.user.id);
+      const name = state.name ?? freeName(request.t.twoFactor.webauthn.defaultName, takenNames);
       return sendHtml(
         reply,
         addSecurityKeyPage(
           tools.page(request),
           place,
-          { options: options.value, name: state.name, takenNames },
+          { options: options.value, name, takenNames },
           {
             ...(state.errors ? { errors: state.errors } : {}),
             ...(state.formError ? { formError: state.formError } : {}),
@@ -93,12 +96,7 @@ export function registerSecurityKeyRoutes(
     app.get(path, async (request, reply) => {
       const actor = await steps.actorFor(request, reply, place, path);
       if (!actor) return reply;
-      // A second key is offered "Security key (2)": the first one's name would be refused.
-      const name = await securityKeys.freeName(
-        actor.user.id,
-        request.t.twoFactor.webauthn.defaultName,
-      );
-      return showForm(request, reply, actor, { name }, 200);
+      return showForm(request, reply, actor, {}, 200);
     });
 
     app.post(path, async (request, reply) => {
