@@ -119,6 +119,7 @@ describe.skipIf(!hasChromium)('security keys in the browser', () => {
     expect(await page.getByText(tf.webauthn.alreadyAdded).count()).toBe(0);
     expect(await page.getByLabel(tf.authenticatorName).getAttribute('aria-invalid')).toBe('true');
     expect(await credentialsOnKey()).toBe(1);
+    await check(page, `${prefix}-keys-name-taken`);
     await page.goto('/profile/2fa');
 
     // Rename, then remove after a confirmation.
