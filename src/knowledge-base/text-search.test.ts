@@ -43,6 +43,7 @@ describe('search text analysis', () => {
     expect(searchRefusal('en', long)).toBe(SearchRefusal.WORD_TOO_LONG);
     expect(searchRefusal('en', `the ${long} of`)).toBe(SearchRefusal.WORD_TOO_LONG);
     expect(searchRefusal('en', 'the and of')).toBe(SearchRefusal.ONLY_COMMON_WORDS);
+    expect(analyseQuery('nl', 'de het een')).toBeNull();
     expect(searchRefusal('nl', 'de het een')).toBe(SearchRefusal.ONLY_COMMON_WORDS);
   });
 

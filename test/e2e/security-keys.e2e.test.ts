@@ -27,9 +27,11 @@ import {
 
 /**
  * A virtual security key in this page's browser (Chrome DevTools Protocol, WebAuthn domain);
- * what it returns counts the credentials the key holds.
+ * what it returns counts the credentials the key holds, and makes it forget them.
  */
-async function addVirtualKey(page: Page): Promise<() => Promise<number>> {
+async function addVirtualKey(
+  page: Page,
+): Promise<{ credentials(): Promise<number>; forget(): Promise<void> }> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -42,8 +44,13 @@ async function addVirtualKey(page: Page): Promise<() => Promise<number>> {
       automaticPresenceSimulation: true,
     },
   });
-  return async () =>
-    (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials.length;
+  return {
+    credentials: async () =>
+      (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials.length,
+    forget: async () => {
+      await cdp.send('WebAuthn.clearCredentials', { authenticatorId });
+    },
+  };
 }
 
 describe.skipIf(!hasChromium)('security keys in the browser', () => {
@@ -58,7 +65,7 @@ describe.skipIf(!hasChromium)('security keys in the browser', () => {
   async function journey(locale: 'en-US' | 'nl-NL', t: Messages, prefix: string) {
     const tf = t.twoFactor;
     const page = await openProfile(world, { locale });
-    const credentialsOnKey = await addVirtualKey(page);
+    const key = await addVirtualKey(page);
     const email = uniqueEmail(prefix);
     await registerInBrowser(world.app, page, { name: 'Kim Key', email, t });
     await logInWithPassword(page, email, t);
@@ -111,14 +118,16 @@ describe.skipIf(!hasChromium)('security keys in the browser', () => {
     expect(await page.getByRole('cell', { name: 'Same key', exact: true }).count()).toBe(0);
 
     // A name another key has: said on the form before the ceremony, so no key is asked to keep
-    // a credential this account will never store.
+    // a credential this account will never store. The key forgets its credential first (the
+    // account keeps it), else the browser would refuse the key as already added anyway.
+    await key.forget();
     await page.getByRole('link', { name: tf.webauthn.add, exact: true }).click();
     await page.getByLabel(tf.authenticatorName).fill(' yubikey 5c');
     await page.getByRole('button', { name: tf.webauthn.add, exact: true }).click();
     await page.getByText(tf.webauthn.nameTaken).waitFor();
     expect(await page.getByText(tf.webauthn.alreadyAdded).count()).toBe(0);
     expect(await page.getByLabel(tf.authenticatorName).getAttribute('aria-invalid')).toBe('true');
-    expect(await credentialsOnKey()).toBe(1);
+    expect(await key.credentials()).toBe(0);
     await check(page, `${prefix}-keys-name-taken`);
     await page.goto('/profile/2fa');
 

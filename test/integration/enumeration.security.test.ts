@@ -235,7 +235,7 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))(
         const page = await client.post('/password/forgot', { email: known });
         answeredMs = performance.now() - started;
         expect(page.status).toBe(200);
-        expect(app.mail.to(known).slice(since)).toEqual([]);
+        expect(app.mail.messages.slice(since).filter((m) => m.to.includes(known))).toEqual([]);
       });
       // Answered while the lock held (the transaction would otherwise never have ended).
       expect(answeredMs).toBeLessThan(5_000);

@@ -96,6 +96,8 @@ describe.each(DIALECTS)('log in and log out (%s)', (dialect) => {
       expect((await logIn(moved, other.email, 'a guess that is wrong')).status).toBe(401);
     }
     expect((await logIn(moved, other.email)).status).toBe(429);
+    // Those were the address's shared tries: a stranger without the cookie is refused too.
+    expect((await logIn(stranger(), other.email)).status).toBe(429);
 
     // The known browser's own wrong tries are limited like anyone's.
     const statuses: number[] = [];

@@ -92,6 +92,17 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     const { db } = await freshDatabase();
     await twoBehind(db);
     expect(await migrateToLatest(db)).toEqual(SINCE_0007);
+    // Both are back: the column of 0008, and the index of 0007 refusing a second name.
+    await sql`insert into users (id, name, password_hash, created_at, updated_at)
+      values ('u1', 'Ada', 'x', 1, 1)`.execute(db);
+    const { rows } = await sql<{ locks: number }>`
+      select second_factor_locks as locks from users`.execute(db);
+    expect(rows.map((r) => Number(r.locks))).toEqual([0]);
+    const key = (id: string, name: string) =>
+      sql`insert into two_factor_methods (id, user_id, type, name, created_at)
+        values (${id}, 'u1', 'webauthn', ${name}, 1)`.execute(db);
+    await key('k1', 'Work');
+    await expect(key('k2', 'WORK')).rejects.toThrow(SECURITY_KEY_NAME_INDEX);
   });
 
   it('gives security keys of one person that share a name (case aside) names of their own', async () => {

@@ -53,6 +53,7 @@ describe.each(DIALECTS)('a new address for email codes is told (%s)', (dialect) 
       expect(notice.text).toContain('If this was not you, change your password now');
     }
     // The new address gets its code only: the notice is for those who did not ask.
+    await app.services.postman.drain();
     expect(app.mail.to(after).filter((m) => SUBJECT.test(m.subject))).toEqual([]);
   });
 });
