@@ -11,10 +11,10 @@ import type { SignedInAdmin } from '../helpers/admin.js';
 import { adminClient, logInAdmin, plainUser, signedInAdmin } from '../helpers/admin.js';
 import { textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { logIn, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
+import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { setUpApp } from '../helpers/two-factor.js';
+import { savePolicy, setUpApp } from '../helpers/two-factor.js';
 
 describe.each(DIALECTS)('admin console (%s)', (dialect) => {
   let app: TestApp;
@@ -357,7 +357,7 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       const registered = await adminClient(app).submit('/register', {
         name: `Status ${tag} unverified`,
         email: unverifiedEmail,
-        password: 'correct horse battery staple',
+        password: PASSWORD,
       });
       expect(registered.status).toBe(200);
       const unverified = await app.services.admin.directory.findByEmail(unverifiedEmail);
@@ -487,15 +487,7 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
         actorUserId: admin.userId,
       });
       const requireOf = (require: 'nobody' | 'groups' | 'all', groupIds: string[] = []) =>
-        app.services.twoFactor.policy.save(
-          {
-            methods: { email: true, totp: true, webauthn: true },
-            require,
-            groupIds,
-            graceUntil: null,
-          },
-          { actorLabel: 'test' },
-        );
+        savePolicy(app, { require, groupIds });
       /** The reset's words on the user's page and on its confirmation, in one language. */
       const resetWords = async (get: (url: string) => Promise<{ body: string }>) => [
         textOf(

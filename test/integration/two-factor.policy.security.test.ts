@@ -343,9 +343,7 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
     const { methods } = app.services.twoFactor;
     const both = await methods.list(user.userId);
     expect(both).toHaveLength(2);
-    const results = await Promise.all(
-      both.map((m) => methods.remove(row, m.id, { ip: '127.0.0.1', userAgent: 'test' })),
-    );
+    const results = await Promise.all(both.map((m) => methods.remove(row, m.id, TEST_META)));
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.error)).toEqual([
       'LAST_METHOD_REQUIRED',

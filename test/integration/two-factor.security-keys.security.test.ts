@@ -36,6 +36,7 @@ import {
   submitCode,
   userWithApp,
   wrongCode,
+  TEST_META,
 } from '../helpers/two-factor.js';
 
 const ORIGIN = 'http://localhost:3000';
@@ -602,7 +603,7 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
         .executeTakeFirstOrThrow();
       // The service alone, as a second request would reach it after both passed the check.
       const { methods } = app.services.twoFactor;
-      const meta = { ip: '127.0.0.1', userAgent: 'test' };
+      const meta = TEST_META;
       expect(await methods.rename(userRow, blue.id, 'Desk', meta)).toMatchObject({ ok: true });
       expect(await methods.rename(userRow, spare.id, 'desk', meta)).toEqual({
         ok: false,
