@@ -271,7 +271,10 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command !== 'serve') stopQuietlyWhenOutputCloses();
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(HELP.main + '\n');
+    const topic = command === 'help' ? rest[0] : undefined;
+    if (topic !== undefined && !HELP[topic])
+      fail(`unknown command "${topic}". Run "portico --help".`);
+    process.stdout.write(HELP[topic ?? 'main'] + '\n');
     return;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -59,7 +59,9 @@ export function parseCommandArgs<T>(
           ? `unexpected argument "${argument}"`
           : message.includes('argument missing')
             ? `option "${argument}" needs a value`
-            : `option "${argument}" takes no value`;
+            : message.includes('ambiguous')
+              ? `option "${argument}" needs a value (one that starts with "-" is written ${argument}=VALUE)`
+              : `option "${argument}" takes no value`;
     ctx.fail(`${problem} for ${command}. ${usage}`);
   }
 }
@@ -101,7 +103,8 @@ reset still stands: the command says why on standard error and exits with status
   users: `Usage: portico users list [--search TEXT] [--admins] [--limit N]
 
 Lists accounts by name, one per line, tab-separated: email, name, role,
-two-factor methods, status, created (UTC).
+two-factor methods, status (active, unverified: email address not verified
+yet, or disabled), created (UTC).
   --search TEXT   only accounts whose name or email address contains TEXT
   --admins        only administrators
   --limit N       at most N accounts (default 100)`,
@@ -267,7 +270,7 @@ export async function usersCommand(args: string[], ctx: CliContext): Promise<voi
           u.name,
           u.isAdmin ? 'admin' : 'user',
           u.methods.length ? u.methods.join(',') : '-',
-          u.disabled ? 'disabled' : 'active',
+          u.disabled ? 'disabled' : u.emailVerified ? 'active' : 'unverified',
           new Date(u.createdAt).toISOString(),
         ]),
       );

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { sql } from '../../src/db/kysely.js';
 import { adminClient, plainUser, signedInAdmin } from '../helpers/admin.js';
-import { logIn, registerAndVerify } from '../helpers/flows.js';
+import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 import { setUpApp } from '../helpers/two-factor.js';
@@ -70,11 +70,18 @@ describe('administration from the command line', () => {
   it(
     'explains the new commands in --help',
     async () => {
-      const [main, reset, audit] = await Promise.all([
+      const [main, reset, audit, helpReset, helpUnknown] = await Promise.all([
         portico(['--help']),
         portico(['reset-2fa', '--help']),
         portico(['audit', '--help']),
+        portico(['help', 'reset-2fa']),
+        portico(['help', 'frobnicate']),
       ]);
+      expect(helpReset.stdout).toBe(reset.stdout);
+      expect(helpUnknown.code).toBe(1);
+      expect(helpUnknown.stderr).toBe(
+        'portico: unknown command "frobnicate". Run "portico --help".\n',
+      );
       expect(main.stdout).toMatch(/reset-2fa\s+Reset the two-factor authentication/);
       expect(main.stdout).toMatch(/users list\s+/);
       expect(main.stdout).toMatch(/audit\s+Print security events/);
@@ -110,6 +117,13 @@ describe('administration from the command line', () => {
         .execute();
       expect(event).toMatchObject({ actor_user_id: null, actor_label: 'cli', ip: 'cli' });
       await app.mail.waitFor(email, /two-factor authentication was reset/, { since });
+      // Registered, its address never verified: listed as such, not as active.
+      const unverified = uniqueEmail('carl.unverified');
+      await adminClient(app).submit('/register', {
+        name: 'Carl Cli Unverified',
+        email: unverified,
+        password: PASSWORD,
+      });
 
       const today = new Date().toISOString().slice(0, 10);
       const [audit, users, csv, admins] = await Promise.all([
@@ -124,6 +138,7 @@ describe('administration from the command line', () => {
       expect(audit.stdout).toContain('\tuser.registered\t');
       expect(users.stdout.split('\n')[0]).toBe('email\tname\trole\ttwo-factor\tstatus\tcreated');
       expect(users.stdout).toContain(`${email}\tCarl Cli\tuser\t-\tactive\t`);
+      expect(users.stdout).toContain(`${unverified}\tCarl Cli Unverified\tuser\t-\tunverified\t`);
       expect(csv.stdout.split('\r\n')[0]).toMatch(/^time,event,/);
       expect(csv.stdout).toContain('"two_factor.reset_by_admin"');
       expect(admins.stdout).toContain(`${admin.email}\tAda Admin\tadmin\ttotp\tactive`);
@@ -164,20 +179,24 @@ describe('administration from the command line', () => {
     'says what is wrong, with exit code 1',
     async () => {
       const user = await plainUser(app);
-      const [unknown, noEmail, badSince, badSub, backwards] = await Promise.all([
+      const [unknown, noEmail, badSince, badSub, backwards, negative] = await Promise.all([
         portico(['reset-2fa', 'nobody@example.com']),
         portico(['reset-2fa']),
         portico(['audit', '--since', 'last week']),
         portico(['users', 'delete']),
         portico(['audit', '--since', '2027-01-01', '--until', '2026-01-01']),
+        portico(['users', 'list', '--limit', '-1']),
       ]);
+      expect(negative.stderr).toMatch(
+        /^portico: option "--limit" needs a value \(one that starts with "-" is written --limit=VALUE\)/,
+      );
       expect(backwards.stderr).toBe('portico: --until is before --since\n');
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toBe('portico: no account has the email address nobody@example.com\n');
       expect(noEmail.stderr).toContain('reset-2fa needs one email address');
       expect(badSince.stderr).toContain('--since needs a date as YYYY-MM-DD');
       expect(badSub.stderr).toContain('unknown users command');
-      for (const run of [noEmail, badSince, badSub, backwards]) expect(run.code).toBe(1);
+      for (const run of [noEmail, badSince, badSub, backwards, negative]) expect(run.code).toBe(1);
       expect(await app.services.admin.directory.find(user.userId)).toBeDefined();
     },
     SLOW,
