@@ -35,10 +35,15 @@ export function principalOf(request: { apiPrincipal: ApiPrincipal | null }): Api
   return request.apiPrincipal;
 }
 
-/** The error answers a route can give, for its schema (and so for the OpenAPI document). */
+/**
+ * The error answers a route can give, for its schema (and so for the OpenAPI document): its
+ * own, and those of the hooks every route passes (400 for a control character in the query or
+ * body, 401 without a valid key, 429 while an address's refused keys are counted against it).
+ */
 export function errors(...statuses: number[]): Record<number, typeof ErrorResponse> {
   const out: Record<number, typeof ErrorResponse> = {};
-  for (const status of [401, ...statuses]) out[status] = ErrorResponse;
+  for (const status of [400, 401, 429, ...statuses].sort((a, b) => a - b))
+    out[status] = ErrorResponse;
   return out;
 }
 

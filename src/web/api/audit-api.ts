@@ -34,7 +34,7 @@ export function registerAuditApi(api: ApiInstance, { services }: WebDeps): void 
         description:
           'Newest first. `user` (an email address) or `userId` selects events the user did or that were done to them; an unknown address matches nothing.',
         querystring: AuditQuery,
-        response: { 200: AuditList, ...errors(400) },
+        response: { 200: AuditList, ...errors() },
       },
     },
     async (request) => {

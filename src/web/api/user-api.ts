@@ -42,7 +42,7 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
         description:
           'By part of a name or an email address (`q`), or by one exact email address (`email`); sorted by name.',
         querystring: UserQuery,
-        response: { 200: UserList, ...errors(400) },
+        response: { 200: UserList, ...errors() },
       },
     },
     async (request) => {
@@ -65,7 +65,7 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
         tags: ['users'],
         summary: 'Get a user with their second factors',
         params: UserParams,
-        response: { 200: UserDetail, ...errors(400, 404) },
+        response: { 200: UserDetail, ...errors(404) },
       },
     },
     async (request) => {
@@ -114,7 +114,7 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
         description:
           'For someone who lost their second factor: removes every method, recovery code, trusted device and session, emails the user and writes the audit log (SPEC §4 "admin reset"). Refused for the key creator’s own account.',
         params: UserParams,
-        response: { 200: ResetResponse, ...errors(400, 404, 409) },
+        response: { 200: ResetResponse, ...errors(404, 409) },
       },
     },
     async (request) => {
