@@ -9,6 +9,7 @@ import * as trustedDevices from './migrations/0005-trusted-devices.js';
 import * as securityKeys from './migrations/0006-security-keys.js';
 import * as securityKeyNames from './migrations/0007-security-key-names.js';
 import * as secondFactorLocks from './migrations/0008-second-factor-locks.js';
+import * as setupRequests from './migrations/0009-setup-requests.js';
 
 // Migrations are imported, not read from a folder at run time: the same list works from
 // TypeScript sources (tests) and from the compiled build.
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0006-security-keys': securityKeys,
   '0007-security-key-names': securityKeyNames,
   '0008-second-factor-locks': secondFactorLocks,
+  '0009-setup-requests': setupRequests,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

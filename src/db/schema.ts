@@ -124,6 +124,8 @@ export interface TwoFactorSetupsTable {
   name: string | null;
   email: string | null;
   secret_encrypted: string | null;
+  /** The hash of the session or pending sign-in that started it (migration 0009). */
+  request_id: string | null;
   created_at: number;
   expires_at: number;
 }

@@ -22,6 +22,16 @@ export interface TotpSetupView {
   uri: string;
 }
 
+/**
+ * Whose a set-up is: the person's, and only in the session or pending sign-in that started it
+ * (`requestId`, the hash of its token). Another browser of the same person, perhaps a stranger
+ * who has the password, never sees its secret nor finishes it (migration 0009).
+ */
+export interface SetupOwner {
+  user: User;
+  requestId: string;
+}
+
 export interface Created {
   methodId: string;
   recoveryCodes: string[] | null;
@@ -39,7 +49,7 @@ export function createSetup(
   const { methods, emailCodes, policy } = parts;
 
   async function findSetup(
-    user: User,
+    owner: SetupOwner,
     id: string,
     kind: SetupKind,
   ): Promise<TwoFactorSetup | undefined> {
@@ -47,10 +57,38 @@ export function createSetup(
       .selectFrom('two_factor_setups')
       .selectAll()
       .where('id', '=', id)
-      .where('user_id', '=', user.id)
+      .where('user_id', '=', owner.user.id)
+      .where('request_id', '=', owner.requestId)
       .where('kind', '=', kind)
       .where('expires_at', '>', clock.now())
       .executeTakeFirst();
+  }
+
+  /** The owner's newest live set-up of a kind, in their request. */
+  function newestSetup(owner: SetupOwner, kind: SetupKind): Promise<TwoFactorSetup | undefined> {
+    return db
+      .selectFrom('two_factor_setups')
+      .selectAll()
+      .where('user_id', '=', owner.user.id)
+      .where('request_id', '=', owner.requestId)
+      .where('kind', '=', kind)
+      .where('expires_at', '>', clock.now())
+      .orderBy('created_at', 'desc')
+      .executeTakeFirst();
+  }
+
+  /**
+   * Ends the owner's other set-ups of a kind in this request, and any of theirs that expired;
+   * those of their other sessions stay theirs to finish.
+   */
+  function dropOtherSetups(owner: SetupOwner, kind: SetupKind, keepId: string, now: number) {
+    return db
+      .deleteFrom('two_factor_setups')
+      .where('user_id', '=', owner.user.id)
+      .where('kind', '=', kind)
+      .where('id', '!=', keepId)
+      .where((eb) => eb.or([eb('request_id', '=', owner.requestId), eb('expires_at', '<=', now)]))
+      .execute();
   }
 
   /** Wrong codes per set-up are capped: after five the set-up is discarded. */
@@ -82,19 +120,13 @@ export function createSetup(
    * The app set-up screen. Reloading it shows the same secret (a person may have scanned it
    * already); the secret is stored encrypted and exists only until the set-up ends.
    */
-  async function startTotp(user: User): Promise<TfResult<TotpSetupView>> {
+  async function startTotp(owner: SetupOwner): Promise<TfResult<TotpSetupView>> {
+    const { user } = owner;
     if (!policy.isMethodEnabled(await policy.get(), 'totp'))
       return tfFail(TwoFactorError.METHOD_DISABLED);
     if (await methods.find(user.id, 'totp')) return tfFail(TwoFactorError.METHOD_EXISTS);
     const now = clock.now();
-    const existing = await db
-      .selectFrom('two_factor_setups')
-      .selectAll()
-      .where('user_id', '=', user.id)
-      .where('kind', '=', 'totp')
-      .where('expires_at', '>', now)
-      .orderBy('created_at', 'desc')
-      .executeTakeFirst();
+    const existing = await newestSetup(owner, 'totp');
     let id = existing?.id;
     let secret = existing?.secret_encrypted
       ? decrypt(keys.encryption, existing.secret_encrypted, setupContext(existing.id)).toString(
@@ -104,11 +136,7 @@ export function createSetup(
     if (!id || !secret) {
       id = newId();
       secret = generateTotpSecret();
-      await db
-        .deleteFrom('two_factor_setups')
-        .where('user_id', '=', user.id)
-        .where('kind', '=', 'totp')
-        .execute();
+      await dropOtherSetups(owner, 'totp', id, now);
       await db
         .insertInto('two_factor_setups')
         .values({
@@ -119,6 +147,7 @@ export function createSetup(
           name: null,
           email: null,
           secret_encrypted: encrypt(keys.encryption, Buffer.from(secret, 'utf8'), setupContext(id)),
+          request_id: owner.requestId,
           created_at: now,
           expires_at: now + SETUP_TTL_MS,
         })
@@ -136,7 +165,7 @@ export function createSetup(
   }
 
   async function finishTotp(
-    user: User,
+    owner: SetupOwner,
     setupId: string,
     name: string,
     code: string,
@@ -144,7 +173,7 @@ export function createSetup(
   ): Promise<TfResult<Created>> {
     if (!policy.isMethodEnabled(await policy.get(), 'totp'))
       return tfFail(TwoFactorError.METHOD_DISABLED);
-    const setup = await findSetup(user, setupId, 'totp');
+    const setup = await findSetup(owner, setupId, 'totp');
     if (!setup?.secret_encrypted) return tfFail(TwoFactorError.SETUP_EXPIRED);
     const secret = decrypt(
       keys.encryption,
@@ -153,7 +182,11 @@ export function createSetup(
     ).toString('utf8');
     const step = matchTotpStep(secret, code, clock.now());
     if (step === null) return countSetupFailure(setup, meta);
-    const added = await methods.add(user, { type: 'totp', name, secret, lastUsedStep: step }, meta);
+    const added = await methods.add(
+      owner.user,
+      { type: 'totp', name, secret, lastUsedStep: step },
+      meta,
+    );
     if (!added.ok) return added;
     await db.deleteFrom('two_factor_setups').where('id', '=', setup.id).execute();
     return tfOk({ methodId: added.value.method.id, recoveryCodes: added.value.recoveryCodes });
@@ -180,9 +213,10 @@ export function createSetup(
    * the address being proven, which may differ from the sign-in address.
    */
   async function startEmail(
-    user: User,
+    owner: SetupOwner,
     input: { name: string; email: string; methodId?: string },
   ): Promise<TfResult<{ setupId: string }>> {
+    const { user } = owner;
     if (!policy.isMethodEnabled(await policy.get(), 'email'))
       return tfFail(TwoFactorError.METHOD_DISABLED);
     const kind: SetupKind = input.methodId ? 'email_change' : 'email';
@@ -197,6 +231,7 @@ export function createSetup(
       name: input.name,
       email: input.email,
       secret_encrypted: null,
+      request_id: owner.requestId,
       created_at: now,
       expires_at: now + SETUP_TTL_MS,
     };
@@ -208,52 +243,37 @@ export function createSetup(
       await db.deleteFrom('two_factor_setups').where('id', '=', setup.id).execute();
       return sent;
     }
-    await db
-      .deleteFrom('two_factor_setups')
-      .where('user_id', '=', user.id)
-      .where('kind', '=', kind)
-      .where('id', '!=', setup.id)
-      .execute();
+    await dropOtherSetups(owner, kind, setup.id, now);
     return sent;
   }
 
-  async function resendEmail(user: User, setupId: string, kind: 'email' | 'email_change') {
-    const setup = await findSetup(user, setupId, kind);
+  async function resendEmail(owner: SetupOwner, setupId: string, kind: 'email' | 'email_change') {
+    const setup = await findSetup(owner, setupId, kind);
     if (!setup) return tfFail(TwoFactorError.SETUP_EXPIRED);
-    return sendSetupCode(user, setup);
+    return sendSetupCode(owner.user, setup);
   }
 
   /**
    * An email set-up under way: the one the form names, else the person's newest live one of
    * that kind (a form opened afresh names none, yet the code already sent is for that one).
    */
-  async function emailSetup(user: User, setupId: string, kind: 'email' | 'email_change') {
-    const named = setupId ? await findSetup(user, setupId, kind) : undefined;
-    return (
-      named ??
-      db
-        .selectFrom('two_factor_setups')
-        .selectAll()
-        .where('user_id', '=', user.id)
-        .where('kind', '=', kind)
-        .where('expires_at', '>', clock.now())
-        .orderBy('created_at', 'desc')
-        .executeTakeFirst()
-    );
+  async function emailSetup(owner: SetupOwner, setupId: string, kind: 'email' | 'email_change') {
+    const named = setupId ? await findSetup(owner, setupId, kind) : undefined;
+    return named ?? newestSetup(owner, kind);
   }
 
   async function finishEmail(
-    user: User,
+    owner: SetupOwner,
     setupId: string,
     code: string,
     meta: RequestMeta,
   ): Promise<TfResult<Created>> {
     if (!policy.isMethodEnabled(await policy.get(), 'email'))
       return tfFail(TwoFactorError.METHOD_DISABLED);
-    const setup = await findSetup(user, setupId, 'email');
+    const setup = await findSetup(owner, setupId, 'email');
     if (!setup?.email) return tfFail(TwoFactorError.SETUP_EXPIRED);
     const checked = await emailCodes.verify(
-      { userId: user.id, purpose: 'setup', requestId: setup.id },
+      { userId: owner.user.id, purpose: 'setup', requestId: setup.id },
       code,
       clock.now(),
     );
@@ -262,7 +282,7 @@ export function createSetup(
         ? countSetupFailure(setup, meta)
         : checked;
     const added = await methods.add(
-      user,
+      owner.user,
       { type: 'email', name: setup.name ?? 'Email', email: setup.email },
       meta,
     );
@@ -272,17 +292,17 @@ export function createSetup(
   }
 
   async function finishEmailChange(
-    user: User,
+    owner: SetupOwner,
     setupId: string,
     code: string,
     meta: RequestMeta,
   ): Promise<TfResult<{ email: string }>> {
     if (!policy.isMethodEnabled(await policy.get(), 'email'))
       return tfFail(TwoFactorError.METHOD_DISABLED);
-    const setup = await findSetup(user, setupId, 'email_change');
+    const setup = await findSetup(owner, setupId, 'email_change');
     if (!setup?.email || !setup.method_id) return tfFail(TwoFactorError.SETUP_EXPIRED);
     const checked = await emailCodes.verify(
-      { userId: user.id, purpose: 'change', requestId: setup.id },
+      { userId: owner.user.id, purpose: 'change', requestId: setup.id },
       code,
       clock.now(),
     );
@@ -290,7 +310,7 @@ export function createSetup(
       return checked.error === TwoFactorError.INVALID_CODE
         ? countSetupFailure(setup, meta)
         : checked;
-    const changed = await methods.changeEmail(user, setup.method_id, setup.email, meta);
+    const changed = await methods.changeEmail(owner.user, setup.method_id, setup.email, meta);
     if (!changed.ok) return changed;
     await db.deleteFrom('two_factor_setups').where('id', '=', setup.id).execute();
     return tfOk({ email: setup.email });

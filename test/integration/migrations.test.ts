@@ -28,6 +28,7 @@ const ALL = [
   '0006-security-keys',
   '0007-security-key-names',
   '0008-second-factor-locks',
+  '0009-setup-requests',
 ];
 
 describe.each(DIALECTS)('migrations (%s)', (dialect) => {
@@ -78,19 +79,19 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     }
   });
 
-  /** As if the database were two migrations behind this build: 0007 and 0008 not yet applied. */
-  async function twoBehind(db: DatabaseHandle['db']) {
+  const SINCE_0007 = ['0007-security-key-names', '0008-second-factor-locks', '0009-setup-requests'];
+  /** As if the database were behind this build: 0007 and the ones after it not yet applied. */
+  async function behindSince0007(db: DatabaseHandle['db']) {
     await migrateToLatest(db);
+    await db.schema.alterTable('two_factor_setups').dropColumn('request_id').execute();
     await db.schema.alterTable('users').dropColumn('second_factor_locks').execute();
     await db.schema.dropIndex(SECURITY_KEY_NAME_INDEX).execute();
-    await sql`delete from kysely_migration
-      where name in ('0007-security-key-names', '0008-second-factor-locks')`.execute(db);
+    await sql`delete from kysely_migration where name in (${sql.join(SINCE_0007)})`.execute(db);
   }
-  const SINCE_0007 = ['0007-security-key-names', '0008-second-factor-locks'];
 
   it('applies the migrations the record lacks', async () => {
     const { db } = await freshDatabase();
-    await twoBehind(db);
+    await behindSince0007(db);
     expect(await migrateToLatest(db)).toEqual(SINCE_0007);
     // Both are back: the column of 0008, and the index of 0007 refusing a second name.
     await sql`insert into users (id, name, password_hash, created_at, updated_at)
@@ -107,7 +108,7 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
 
   it('gives security keys of one person that share a name (case aside) names of their own', async () => {
     const { db } = await freshDatabase();
-    await twoBehind(db);
+    await behindSince0007(db);
     await sql`insert into users (id, name, password_hash, created_at, updated_at)
       values ('u1', 'Ada', 'x', 1, 1), ('u2', 'Bob', 'x', 1, 1)`.execute(db);
     const key = (id: string, user: string, name: string, at: number) =>

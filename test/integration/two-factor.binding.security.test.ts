@@ -14,13 +14,20 @@ import { DIALECTS } from '../helpers/databases.js';
 import { codeIn } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
+import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
+import { logIn, registerAndVerify } from '../helpers/flows.js';
 import {
   hiddenValue,
   mailedSignInCode,
+  newClient,
+  nextStep,
   pendingSignIn,
+  savePolicy,
   SESSION_COOKIE,
   sessionCount,
   setUpEmail,
+  setupKeyOf,
+  signedInUser,
   submitCode,
   TEST_META,
   userWithApp,
@@ -189,4 +196,85 @@ describe.each(DIALECTS)('two-factor code binding (%s)', (dialect) => {
     expect(ok.status).toBe(303);
     expect(await methodEmails(user.userId)).toEqual([newAddress]);
   });
+
+  /*
+   * A set-up belongs to the browser that started it. Someone who has only the password gets a
+   * pending sign-in that may set up a first method when 2FA is required; were the secret of
+   * that set-up the person's, shown again to whoever asks, the owner would later scan the
+   * stranger's secret, and the stranger would hold a working second factor.
+   */
+  it('keeps an app set-up and its secret to the session or pending sign-in that started it', async () => {
+    await savePolicy(app, { require: 'all' });
+    try {
+      const ownerClient = newClient(app);
+      const owner = { client: ownerClient, ...(await registerAndVerify(app, ownerClient)) };
+
+      const stranger = newClient(app);
+      expect((await logIn(stranger, owner.email)).location).toBe('/login/2fa/setup');
+      const seen = await stranger.get('/login/2fa/setup/app/new');
+      const strangerSecret = setupKeyOf(seen);
+
+      expect((await logIn(owner.client, owner.email)).location).toBe('/login/2fa/setup');
+      const ownPage = await owner.client.get('/login/2fa/setup/app/new');
+      const ownSecret = setupKeyOf(ownPage);
+      expect(ownSecret).not.toBe(strangerSecret);
+      // The stranger's set-up id, with a right code for the stranger's secret, from the owner's
+      // browser: not theirs to finish.
+      const crossed = await owner.client.post('/login/2fa/setup/app/new', {
+        setup_id: hiddenValue(seen, 'setup_id'),
+        name: 'My phone',
+        code: totpCodeAt(strangerSecret, app.clock.now()),
+      });
+      expect(crossed.status).toBe(422);
+      expect(await methodCount(owner.userId)).toBe(0);
+      // Shown again with the errors: the owner's own secret, not the stranger's.
+      expect(setupKeyOf(crossed)).toBe(ownSecret);
+
+      const done = await owner.client.post('/login/2fa/setup/app/new', {
+        setup_id: hiddenValue(ownPage, 'setup_id'),
+        name: 'My phone',
+        code: totpCodeAt(ownSecret, app.clock.now()),
+      });
+      expect(done.status).toBe(303);
+      expect(owner.client.cookies.has(SESSION_COOKIE)).toBe(true);
+
+      // The stranger's secret opens nothing.
+      nextStep(app);
+      const later = await pendingSignIn(app, owner.email);
+      const refused = await submitCode(later, 'totp', totpCodeAt(strangerSecret, app.clock.now()));
+      expect(refused.status).toBe(422);
+      expect(later.cookies.has(SESSION_COOKIE)).toBe(false);
+    } finally {
+      await savePolicy(app, {});
+    }
+  });
+
+  it('shows another signed-in session of the same person a secret of its own', async () => {
+    const first = await signedInUser(app);
+    const second = newClient(app);
+    await logIn(second, first.email);
+    const one = await first.client.get('/profile/2fa/app/new');
+    const other = await second.get('/profile/2fa/app/new');
+    expect(setupKeyOf(other)).not.toBe(setupKeyOf(one));
+    // Reloading shows the same secret again in the same session (it may be scanned already).
+    expect(setupKeyOf(await first.client.get('/profile/2fa/app/new'))).toBe(setupKeyOf(one));
+    // Starting in the second session did not end the first one's set-up.
+    const secret = setupKeyOf(one);
+    const done = await first.client.post('/profile/2fa/app/new', {
+      setup_id: hiddenValue(one, 'setup_id'),
+      name: 'My phone',
+      code: totpCodeAt(secret, app.clock.now()),
+    });
+    expect(done.status).toBe(303);
+    expect(await methodCount(first.userId)).toBe(1);
+  });
+
+  async function methodCount(userId: string): Promise<number> {
+    const rows = await app.db
+      .selectFrom('two_factor_methods')
+      .select('id')
+      .where('user_id', '=', userId)
+      .execute();
+    return rows.length;
+  }
 });

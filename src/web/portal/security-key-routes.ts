@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PendingContext } from '../../accounts/sign-in.js';
-import type { User } from '../../db/schema.js';
 import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
-import type { Created } from '../../two-factor/setup.js';
+import type { Created, SetupOwner } from '../../two-factor/setup.js';
 import { freeName } from '../../two-factor/webauthn/security-keys.js';
 import { text, Validator } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
@@ -15,8 +14,11 @@ import { readMethodName, removeConfirmPage } from './two-factor-pages.js';
 const PROFILE: SetupPlace = { base: '/profile/2fa', inProfile: true };
 const LOGIN: SetupPlace = { base: '/login/2fa/setup', inProfile: false };
 
-interface Actor {
-  user: User;
+/**
+ * Who is setting up: a recently signed-in person, or a pending sign-in that must set up; as
+ * a set-up's owner, with the session or pending sign-in it belongs to.
+ */
+export interface Actor extends SetupOwner {
   place: SetupPlace;
   pending?: PendingContext;
 }
@@ -56,10 +58,6 @@ export function registerSecurityKeyRoutes(
 ): void {
   const { securityKeys, methods } = services.twoFactor;
 
-  /** The request a registration challenge is bound to. */
-  const requestIdOf = (request: FastifyRequest, actor: Actor) =>
-    actor.pending?.pending.id_hash ?? request.auth?.session.id_hash ?? '';
-
   for (const place of [PROFILE, LOGIN]) {
     const path = `${place.base}/security-keys/new`;
 
@@ -71,10 +69,7 @@ export function registerSecurityKeyRoutes(
       state: { name?: string; errors?: Record<string, string>; formError?: string },
       status: number,
     ) => {
-      const options = await securityKeys.registrationOptions(
-        actor.user,
-        requestIdOf(request, actor),
-      );
+      const options = await securityKeys.registrationOptions(actor.user, actor.requestId);
       if (!options.ok) return steps.refused(request, reply, options.error, place.base);
       const takenNames = await securityKeys.takenNames(actor.user.id);
       const name = state.name ?? freeName(request.t.twoFactor.webauthn.defaultName, takenNames);
@@ -114,7 +109,7 @@ export function registerSecurityKeyRoutes(
       if (response === '') return again(t.twoFactor.webauthn.failed);
       const result = await securityKeys.finishRegistration(
         actor.user,
-        requestIdOf(request, actor),
+        actor.requestId,
         name,
         response,
         requestMeta(request),

@@ -1,14 +1,13 @@
 import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type QRCode from 'qrcode';
-import type { PendingContext } from '../../accounts/sign-in.js';
-import type { User } from '../../db/schema.js';
 import { formatDate, formatDateTime } from '../../i18n/index.js';
 import { DAY_MS } from '../../clock.js';
 import { hashToken } from '../../security/tokens.js';
 import { maskEmail } from '../../two-factor/email/email-codes.js';
 import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
-import type { Created } from '../../two-factor/setup.js';
+import type { ActiveSession } from '../../accounts/sessions.js';
+import type { Created, SetupOwner } from '../../two-factor/setup.js';
 import { text, Validator } from '../form-input.js';
 import { requestMeta, shownHolder } from '../request-context.js';
 import type { Shown, ShownHolder } from '../shown-once.js';
@@ -16,6 +15,7 @@ import { messagePage } from '../views/message-page.js';
 import type { WebDeps } from '../web-deps.js';
 import { requireRecentSignIn, requireSession, sendHtml } from '../web-deps.js';
 import { twoFactorErrorText } from './challenge-routes.js';
+import type { Actor } from './security-key-routes.js';
 import { registerSecurityKeyRoutes } from './security-key-routes.js';
 import type { SetupPlace } from './two-factor-pages.js';
 import {
@@ -54,6 +54,12 @@ const CODE_ERRORS: TwoFactorErrorCode[] = ['INVALID_CODE', 'CODE_EXPIRED', 'CODE
 /** A new code refused: the one sent before, if any, is still the valid one. */
 const KEEP_EARLIER_CODE: TwoFactorErrorCode[] = ['RESEND_TOO_SOON', 'RESEND_LIMIT'];
 
+/** A signed-in session as the owner of the set-ups it starts. */
+const ownerOf = (auth: ActiveSession): SetupOwner => ({
+  user: auth.user,
+  requestId: auth.session.id_hash,
+});
+
 /**
  * Your 2FA (SPEC §2.2–§2.5) and the mandatory set-up on the login path (§2.6): the same set-up
  * screens, reached either by a signed-in person who signed in recently, or by a pending
@@ -79,12 +85,6 @@ export function registerTwoFactorRoutes(
   const { setup, methods, policy } = twoFactor;
   const { signIn } = services.accounts;
 
-  interface Actor {
-    user: User;
-    place: SetupPlace;
-    pending?: PendingContext;
-  }
-
   /** Who is setting up: a recently signed-in person, or a pending sign-in that must set up. */
   async function actorFor(
     request: FastifyRequest,
@@ -96,7 +96,7 @@ export function registerTwoFactorRoutes(
       const auth = requireSession(request, reply);
       // Cancel on the step-up leads to Your 2FA: the set-up page would only ask again.
       if (!auth || !requireRecentSignIn(request, reply, clock, back, place.base)) return null;
-      return { user: auth.user, place };
+      return { user: auth.user, place, requestId: auth.session.id_hash };
     }
     const token = request.cookies[tools.cookies.pending];
     const ctx = token ? await signIn.findPending(token) : undefined;
@@ -106,7 +106,7 @@ export function registerTwoFactorRoutes(
       void reply.redirect('/login', 303);
       return null;
     }
-    return { user: ctx.user, place, pending: ctx };
+    return { user: ctx.user, place, pending: ctx, requestId: ctx.pending.id_hash };
   }
 
   const refused = (
@@ -224,7 +224,7 @@ export function registerTwoFactorRoutes(
     app.get(appPath, async (request, reply) => {
       const actor = await actorFor(request, reply, place, appPath);
       if (!actor) return reply;
-      const started = await setup.startTotp(actor.user);
+      const started = await setup.startTotp(actor);
       if (!started.ok) return refused(request, reply, started.error, place.base);
       const { setupId, secret, uri } = started.value;
       return sendHtml(
@@ -247,14 +247,14 @@ export function registerTwoFactorRoutes(
       if (code === '') v.fail('code', t.twoFactor.errors.codeRequired);
       const setupId = text(request.body, 'setup_id').slice(0, 64);
       const result = v.ok
-        ? await setup.finishTotp(actor.user, setupId, name, code, requestMeta(request))
+        ? await setup.finishTotp(actor, setupId, name, code, requestMeta(request))
         : null;
       if (result?.ok) return finished(request, reply, actor, result.value, 'totp');
       if (result && !CODE_ERRORS.includes(result.error) && result.error !== 'SETUP_EXPIRED') {
         return refused(request, reply, result.error, place.base);
       }
       // Show the same secret again (or a fresh one if the set-up expired) with the errors.
-      const started = await setup.startTotp(actor.user);
+      const started = await setup.startTotp(actor);
       if (!started.ok) return refused(request, reply, started.error, place.base);
       const errors = result
         ? {
@@ -333,7 +333,7 @@ export function registerTwoFactorRoutes(
         const setupId = text(request.body, 'setup_id').slice(0, 64);
         const code = text(request.body, 'code').trim();
         if (code === '') return page({ setupId }, { code: t.twoFactor.errors.codeRequired }, 422);
-        const result = await setup.finishEmail(actor.user, setupId, code, requestMeta(request));
+        const result = await setup.finishEmail(actor, setupId, code, requestMeta(request));
         if (result.ok) return finished(request, reply, actor, result.value, 'email');
         if (CODE_ERRORS.includes(result.error))
           return page({ setupId }, { code: twoFactorErrorText(t, result.error) }, 422);
@@ -342,7 +342,7 @@ export function registerTwoFactorRoutes(
         return refused(request, reply, result.error, place.base);
       }
 
-      const started = await setup.startEmail(actor.user, { name, email });
+      const started = await setup.startEmail(actor, { name, email });
       if (!started.ok) {
         // The mail did not go out: the form again, with what the person typed.
         if (started.error === 'MAIL_FAILED')
@@ -350,7 +350,7 @@ export function registerTwoFactorRoutes(
         if (KEEP_EARLIER_CODE.includes(started.error)) {
           // The code sent a moment ago still works: keep asking for it.
           const earlier = await setup.emailSetup(
-            actor.user,
+            actor,
             text(request.body, 'setup_id').slice(0, 64),
             'email',
           );
@@ -475,7 +475,12 @@ export function registerTwoFactorRoutes(
       const change = { setupId, email, masked: maskEmail(email) };
       if (code === '')
         return render({ change, errors: { code: t.twoFactor.errors.codeRequired } }, 422);
-      const result = await setup.finishEmailChange(auth.user, setupId, code, requestMeta(request));
+      const result = await setup.finishEmailChange(
+        ownerOf(auth),
+        setupId,
+        code,
+        requestMeta(request),
+      );
       if (result.ok) {
         tools.flash(reply, 'twoFactorEmailChanged', result.value.email);
         return reply.redirect('/profile/2fa', 303);
@@ -484,7 +489,7 @@ export function registerTwoFactorRoutes(
         return render({ change, errors: { code: twoFactorErrorText(t, result.error) } }, 422);
       return render({ formError: twoFactorErrorText(t, result.error) }, 422);
     }
-    const started = await setup.startEmail(auth.user, {
+    const started = await setup.startEmail(ownerOf(auth), {
       name: method.name,
       email,
       methodId: method.id,
@@ -495,7 +500,7 @@ export function registerTwoFactorRoutes(
       // Refused as too soon or too often: the code sent a moment ago still works.
       const earlier = KEEP_EARLIER_CODE.includes(started.error)
         ? await setup.emailSetup(
-            auth.user,
+            ownerOf(auth),
             text(request.body, 'setup_id').slice(0, 64),
             'email_change',
           )
