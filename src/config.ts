@@ -174,6 +174,18 @@ function readDataDir(raw: string | undefined): string {
   }
 }
 
+/**
+ * The variable an operator set to choose the database: DATABASE_URL, or PORTICO_DATA_DIR when
+ * the database is the default file in the data directory. Errors name the one they set.
+ */
+export function databaseVariable(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+): 'DATABASE_URL' | 'PORTICO_DATA_DIR' {
+  return config.databaseUrl === `sqlite:${path.join(config.dataDir, 'portico.db')}`
+    ? 'PORTICO_DATA_DIR'
+    : 'DATABASE_URL';
+}
+
 /** Query parameters of a database URL that carry secrets (`password`, `sslpassword`, `sslkey`). */
 const SECRET_PARAMETER = /pass|key|secret|token/i;
 

@@ -8,7 +8,7 @@ import { createUserDirectory } from '../admin/user-directory.js';
 import { buildApp } from '../app.js';
 import { DAY_MS, systemClock } from '../clock.js';
 import type { Config } from '../config.js';
-import { databaseUrlForDisplay } from '../config.js';
+import { databaseUrlForDisplay, databaseVariable } from '../config.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { openDatabase } from '../db/database.js';
 import { isUpToDate, migrateToLatest } from '../db/migrate.js';
@@ -84,7 +84,7 @@ export async function openMigratedDatabase(
   } catch (error) {
     await database?.close().catch(() => undefined);
     ctx.fail(
-      `DATABASE_URL: cannot use the database ${databaseUrlForDisplay(config.databaseUrl)} (${reasonOf(error)})`,
+      `${databaseVariable(config)}: cannot use the database ${databaseUrlForDisplay(config.databaseUrl)} (${reasonOf(error)})`,
     );
   }
 }
@@ -135,12 +135,12 @@ async function openCurrentDatabase(ctx: CliContext, config: Config): Promise<Dat
     current = await isUpToDate(database.db);
   } catch (error) {
     await database?.close().catch(() => undefined);
-    ctx.fail(`DATABASE_URL: cannot use the database ${shown} (${reasonOf(error)})`);
+    ctx.fail(`${databaseVariable(config)}: cannot use the database ${shown} (${reasonOf(error)})`);
   }
   if (!current) {
     await database.close().catch(() => undefined);
     ctx.fail(
-      `DATABASE_URL: the database ${shown} does not have this release's tables; run "portico migrate" (or start the server) first`,
+      `${databaseVariable(config)}: the database ${shown} does not have this release's tables; run "portico migrate" (or start the server) first`,
     );
   }
   return database;

@@ -7,6 +7,7 @@ import { usePreparedStatements } from './prepared-statements.js';
 import type { SqliteDatabase } from 'kysely';
 import type pg from 'pg';
 import type { Database } from './schema.js';
+import { makeDirectories } from '../lib/directories.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -82,7 +83,7 @@ export function withStatementCache(
  * of the database file. An empty file is a valid empty database. An existing file keeps its mode.
  */
 function createPrivateFile(file: string): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  makeDirectories(path.dirname(path.resolve(file)));
   try {
     fs.closeSync(fs.openSync(file, 'wx', 0o600));
   } catch (error) {

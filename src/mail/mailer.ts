@@ -6,6 +6,7 @@ import type nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type StreamTransport from 'nodemailer/lib/stream-transport/index.js';
+import { makeDirectories } from '../lib/directories.js';
 
 export interface MailMessage {
   to: string;
@@ -142,11 +143,16 @@ export function createOutboxMailer(
     async send(message) {
       created ??= mailModule().createTransport({ streamTransport: true, buffer: true });
       const info = await created.sendMail({ from, ...message });
-      await fs.mkdir(outboxDir, { recursive: true, mode: 0o700 });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const count = String(++sequence).padStart(6, '0');
       const file = path.join(outboxDir, `${stamp}-${count}-${randomBytes(4).toString('hex')}.eml`);
-      await fs.writeFile(file, info.message as Buffer, { flag: 'wx', mode: 0o600 });
+      const write = () => fs.writeFile(file, info.message as Buffer, { flag: 'wx', mode: 0o600 });
+      // The folder is made at the first mail, and again should someone have removed it.
+      await write().catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        makeDirectories(outboxDir, 0o700);
+        return write();
+      });
       const links = message.text.match(LINK_PATTERN) ?? [];
       const codes = message.text.match(CODE_PATTERN) ?? [];
       log(

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { makeDirectories } from '../lib/directories.js';
 
 export const KEY_FILE_NAME = 'secret.key';
 /** The settings row that records which master key the installation was set up with. */
@@ -16,7 +17,7 @@ const KEY_CHECK_LABEL = 'portico key check v1';
 export function loadMasterKey(configured: Buffer | null, dataDir: string): Buffer {
   if (configured) return configured;
   const file = path.join(dataDir, KEY_FILE_NAME);
-  fs.mkdirSync(dataDir, { recursive: true });
+  makeDirectories(dataDir);
   try {
     const fd = fs.openSync(file, 'wx', 0o600);
     fs.writeSync(fd, randomBytes(32).toString('base64') + '\n');

@@ -94,7 +94,7 @@ describe('command line', () => {
 
   // The runs are independent: start them together (each is a cold start of tsx).
   beforeAll(async () => {
-    const [help, adminHelp, migrate, createAdmin, badPort, twoLines] = await Promise.all([
+    const [help, adminHelp, migrate, createAdmin, badPort, twoLines, procDir] = await Promise.all([
       portico(['--help'], { PORTICO_DATA_DIR: tempDir() }),
       portico(['create-admin', '--help'], { PORTICO_DATA_DIR: tempDir() }),
       portico(['migrate'], { PORTICO_DATA_DIR: migrateDir }),
@@ -110,13 +110,25 @@ describe('command line', () => {
         { PORTICO_DATA_DIR: tempDir() },
         `${ADMIN_PASSWORD}\nand a second line\n`,
       ),
+      // A folder the kernel never lets anyone make (Node's recursive mkdir loops there).
+      portico(['migrate'], { PORTICO_DATA_DIR: '/proc/portico-data' }),
     ]);
-    Object.assign(runs, { help, adminHelp, migrate, createAdmin, badPort, twoLines });
+    Object.assign(runs, { help, adminHelp, migrate, createAdmin, badPort, twoLines, procDir });
   }, 60_000);
 
   afterAll(() => {
     for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it.runIf(fs.existsSync('/proc/self'))(
+    'names PORTICO_DATA_DIR when the data directory cannot be made',
+    () => {
+      expect(runs.procDir?.code).toBe(1);
+      expect(runs.procDir?.stderr).toBe(
+        "portico: PORTICO_DATA_DIR: cannot use the database sqlite:/proc/portico-data/portico.db (ENOENT: no such file or directory, mkdir '/proc/portico-data')\n",
+      );
+    },
+  );
 
   it('prints its commands with --help', () => {
     expect(runs.help?.code).toBe(0);
