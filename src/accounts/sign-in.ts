@@ -42,7 +42,6 @@ export const noSecondFactor: SecondFactorGate = {
 export type BeginSignInResult =
   | { outcome: 'invalid' }
   | { outcome: 'rate_limited'; retryAfterMs: number }
-  | { outcome: 'unverified' }
   /** The right password for an account an administrator disabled. */
   | { outcome: 'disabled' }
   /** `knownBrowser`: the cookie value that counts this browser's attempts apart from now on. */
@@ -371,15 +370,21 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     }
     await renewPasswordHash(db, hasher, user, password);
     if (address.verified_at === null) {
-      await clearRateLimit(db, emailKey);
-      const resend = await consumeRateLimit(
-        db,
-        `verify-resend:${address.id}`,
-        1,
-        UNVERIFIED_RESEND_WINDOW_MS,
-        now,
-      );
-      if (resend.allowed) {
+      // The right password for an address nobody has verified. Anyone may register a free
+      // address with a password of their choosing, so this must read, and count, as a wrong
+      // password does: else registering and then logging in would tell which addresses have
+      // an account (SPEC §4 "enumeration"). The one message says what to do after
+      // registering; a new link goes out after the answer.
+      deps.postman.composeLater('verification link at log-in', async () => {
+        await audit.record({ event: 'sign_in.unverified', targetUserId: user.id, meta });
+        const resend = await consumeRateLimit(
+          db,
+          `verify-resend:${address.id}`,
+          1,
+          UNVERIFIED_RESEND_WINDOW_MS,
+          now,
+        );
+        if (!resend.allowed) return null;
         const { token } = await issueToken(db, {
           userId: user.id,
           purpose: 'verify_email',
@@ -387,15 +392,12 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
           now,
           ttlMs: VERIFY_EMAIL_TTL_MS,
         });
-        deps.postman.sendLater(
-          verifyEmailMail(
-            deps.postman.context(address.email, user.name, user.locale),
-            absoluteUrl(deps.publicUrl, `/verify-email?token=${token}`),
-          ),
+        return verifyEmailMail(
+          deps.postman.context(address.email, user.name, user.locale),
+          absoluteUrl(deps.publicUrl, `/verify-email?token=${token}`),
         );
-      }
-      await audit.record({ event: 'sign_in.unverified', targetUserId: user.id, meta });
-      return { outcome: 'unverified' };
+      });
+      return { outcome: 'invalid' };
     }
 
     const requirement = await gate().requirementFor(user, now);

@@ -114,9 +114,8 @@ export const en = {
     submit: 'Log in',
     forgot: 'Forgot your password?',
     createAccount: 'Create an account',
-    failed: 'The email address or password is not correct.',
-    unverified:
-      'Verify your email address before you log in. We have sent you a new verification link.',
+    failed:
+      'The email address or password is not correct. If you have just created your account, first open the verification link we emailed you.',
     disabled: 'Your account has been disabled. Contact your helpdesk administrator.',
     loggedOut: 'You have been logged out.',
     sessionEnded: 'Your session has ended. Log in again to continue.',

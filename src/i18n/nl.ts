@@ -113,9 +113,8 @@ export const nl: Messages = {
     submit: 'Inloggen',
     forgot: 'Wachtwoord vergeten?',
     createAccount: 'Account aanmaken',
-    failed: 'Het e-mailadres of wachtwoord klopt niet.',
-    unverified:
-      'Bevestig je e-mailadres voordat je inlogt. We hebben je een nieuwe bevestigingslink gestuurd.',
+    failed:
+      'Het e-mailadres of wachtwoord klopt niet. Heb je net een account aangemaakt? Open dan eerst de bevestigingslink die we je hebben gemaild.',
     disabled: 'Je account is geblokkeerd. Neem contact op met je helpdeskbeheerder.',
     loggedOut: 'Je bent uitgelogd.',
     sessionEnded: 'Je sessie is beëindigd. Log opnieuw in om verder te gaan.',

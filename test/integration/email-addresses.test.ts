@@ -60,7 +60,7 @@ describe.each(DIALECTS)('email addresses (%s)', (dialect) => {
     expect((await addressRow(userId, second))?.verified_at).toBeNull();
     // Not usable before it is verified.
     const early = new Client(app.app);
-    expect((await logIn(early, second)).status).toBe(403);
+    expect((await logIn(early, second)).status).toBe(401);
     expect(early.cookies.has('portico_session')).toBe(false);
 
     const verified = await verifyWith(client, mail);

@@ -101,6 +101,37 @@ describe.each(DIALECTS)('no account enumeration (%s)', (dialect) => {
     app.clock.advance(16 * MINUTE_MS);
   });
 
+  /*
+   * Registering an address and then logging in with the password one chose: where the
+   * address was free, that password is right for the new, unverified account; where someone
+   * owns the address, it is wrong for theirs. The two log-ins must read alike, and their
+   * counts run out alike.
+   */
+  it('login after registering: the same answer whether the address had an account', async () => {
+    const chosen = 'a password the prober chose';
+    const account = (await registerAndVerify(app, new Client(app.app))).email;
+    const ghost = uniqueEmail('ghost');
+    for (const email of [account, ghost]) {
+      const registered = await post('/register', { name: 'Eve', email, password: chosen });
+      expect(registered.page.status).toBe(200);
+    }
+    const pages: Array<{ known: Page; unknown: Page }> = [];
+    for (let i = 0; i < 11; i++) {
+      pages.push({
+        known: (await post('/login', { email: account, password: chosen })).page,
+        unknown: (await post('/login', { email: ghost, password: chosen })).page,
+      });
+    }
+    const [first] = pages;
+    const last = pages.at(-1);
+    expect(first?.known.status).toBe(401);
+    expect(first?.unknown.status).toBe(401);
+    expect(words(first?.unknown as Page)).toBe(words(first?.known as Page));
+    expect(last?.known.status).toBe(429);
+    expect(last?.unknown.status).toBe(429);
+    app.clock.advance(16 * MINUTE_MS);
+  });
+
   it('registration: same answer and one password hash for a taken address', async () => {
     const taken = await post('/register', { name: 'Eve', email: known, password: PASSWORD });
     const fresh = await post('/register', {

@@ -111,8 +111,6 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
         return again(401, { formError: t.login.failed });
       case 'rate_limited':
         return again(429, { formError: t.errors.tooManyAttempts });
-      case 'unverified':
-        return again(403, { formError: t.login.unverified });
       case 'disabled':
         return again(403, { formError: t.login.disabled });
       case 'pending':
