@@ -36,8 +36,15 @@ export function registerAdminGuard(app: FastifyInstance, { services, tools }: We
   app.decorateRequest('adminSecondFactorStep', null);
   app.addHook('onRequest', async (request, reply) => {
     const auth = request.auth;
-    if (!auth || auth.user.is_admin !== 1 || auth.session.second_factor === 1) return;
     if (!isAdminPath(request.url)) return;
+    // Someone who is no administrator is answered before a body is read (an article may be
+    // 2 MB), as every console route would answer them.
+    if (!auth || auth.user.is_admin !== 1) {
+      if (request.method !== 'GET' && request.method !== 'HEAD' && !requireAdmin(request, reply))
+        return reply;
+      return;
+    }
+    if (auth.session.second_factor === 1) return;
     const usable = await services.twoFactor.methods.usable(auth.user.id);
     request.adminSecondFactorStep = usable.length > 0 ? 'step_up' : 'set_up';
     if (request.adminSecondFactorStep === 'set_up') tools.flash(reply, 'adminNeedsTwoFactor');
