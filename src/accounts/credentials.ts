@@ -208,20 +208,6 @@ export function createCredentials(deps: AccountDeps) {
     return ok(undefined);
   }
 
-  /** Re-authentication for step-up: the password again, then a new session id. */
-  async function reauthenticate(
-    user: User,
-    session: Session,
-    password: string,
-    meta: RequestMeta,
-  ): Promise<Result<{ sessionToken: string }>> {
-    const checked = await checkPassword(user, password);
-    if (!checked.ok) return checked;
-    const rotated = await rotateSession(db, session, clock.now());
-    await audit.record({ event: 'reauthenticated', actorUserId: user.id, meta });
-    return ok({ sessionToken: rotated.token });
-  }
-
   async function updateProfile(
     user: User,
     input: { name: string; locale: string | null },
@@ -241,7 +227,6 @@ export function createCredentials(deps: AccountDeps) {
     requestReset,
     isResetTokenLive,
     resetPassword,
-    reauthenticate,
     updateProfile,
     storeNewPassword,
   };
