@@ -110,8 +110,8 @@ export function createCredentials(deps: AccountDeps) {
     const weakness = await weaknessOf(user.id, user.name, next);
     if (weakness) return weakPassword(weakness);
     await storeNewPassword(user, next, session);
-    // Proving the current password is a fresh authentication: the session gets a new id.
-    const rotated = await rotateSession(db, session, clock.now());
+    // The session gets a new id, but no new step-up window: that needs the second factor too.
+    const rotated = await rotateSession(db, session, clock.now(), null);
     await audit.record({ event: 'password.changed', actorUserId: user.id, meta });
     await notifyPasswordChanged(user);
     return ok({ sessionToken: rotated.token });

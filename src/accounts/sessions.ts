@@ -172,21 +172,22 @@ export async function revokeAllSessions(db: Kysely<Database>, userId: string): P
 
 /**
  * Replaces a session with a new id after re-authentication (ASVS 5 §7.2.4), keeping its
- * absolute expiry. Returns the new cookie value.
+ * absolute expiry. Returns the new cookie value. `stepUp`: what the person proved just now
+ * (a step-up, which opens the window of SPEC §4 "step-up" again), or nothing that counts as
+ * one (a password change, which a step-up came before), which leaves the window as it was.
  */
 export async function rotateSession(
   db: Kysely<Database>,
   current: Session,
   now: number,
-  secondFactor = current.second_factor === 1,
+  stepUp: { secondFactor: boolean } | null,
 ): Promise<{ token: string; session: Session }> {
   const token = generateToken();
   const session: Session = {
     ...current,
     id_hash: hashToken(token),
     last_seen_at: now,
-    authenticated_at: now,
-    second_factor: secondFactor ? 1 : 0,
+    ...(stepUp ? { authenticated_at: now, second_factor: stepUp.secondFactor ? 1 : 0 } : {}),
   };
   const replace = async (trx: Kysely<Database>) => {
     await deleteSession(trx, { idHash: current.id_hash });

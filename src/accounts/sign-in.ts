@@ -233,7 +233,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
             .executeTakeFirst()
         : undefined;
       if (!session) return undefined;
-      const rotated = await rotateSession(executor, session, now, secondFactor);
+      const rotated = await rotateSession(executor, session, now, { secondFactor });
       await audit.record(
         { event: 'reauthenticated', actorUserId: removed.user_id, meta, details: { method } },
         executor,
@@ -305,7 +305,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       const { token } = await createPending(auth.user, 'second_factor', meta, auth.session);
       return { outcome: 'pending', pendingToken: token };
     }
-    const rotated = await rotateSession(db, auth.session, clock.now(), false);
+    const rotated = await rotateSession(db, auth.session, clock.now(), { secondFactor: false });
     await audit.record({
       event: 'reauthenticated',
       actorUserId: auth.user.id,

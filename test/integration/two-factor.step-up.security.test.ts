@@ -197,6 +197,22 @@ describe.each(DIALECTS)('two-factor step-up (%s)', (dialect) => {
     expect(after.recovery).not.toEqual(before.recovery);
   });
 
+  it('opens no new step-up window by a password change, which proves the password alone', async () => {
+    const user = await userWithApp(app);
+    app.clock.advance(9 * 60_000);
+    await user.client.get('/profile/password');
+    const changed = await user.client.post('/profile/password', {
+      current_password: PASSWORD,
+      new_password: 'a brand new passphrase for step-up',
+      confirm_password: 'a brand new passphrase for step-up',
+    });
+    expect(changed.status).toBe(303);
+    expect((await user.client.get('/profile')).status).toBe(200);
+    // Eleven minutes after the sign-in, two after the change: the window has closed.
+    app.clock.advance(2 * 60_000);
+    expectStepUp(await user.client.get('/profile/2fa/app/edit'), '/profile/2fa/app/edit');
+  });
+
   it('refuses a wrong password at /reauth and starts no step-up', async () => {
     const user = await staleUser();
     await user.client.get('/reauth');
