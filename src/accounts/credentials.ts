@@ -9,6 +9,7 @@ import { hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { absoluteUrl } from './deps.js';
 import type { Result } from './error-codes.js';
+import { loginAddressKey } from './known-browser.js';
 import { AccountError, fail, ok, weakPassword } from './error-codes.js';
 import {
   consumeToken,
@@ -195,6 +196,22 @@ export function createCredentials(deps: AccountDeps) {
       await trx.deleteFrom('trusted_devices').where('user_id', '=', record.userId).execute();
       await revokeAllSessions(trx, record.userId);
       await revokeTokens(trx, record.userId, 'reset_password', now);
+      // A reset proves the mailbox: browsers new to the person's addresses may try again, also
+      // after a hundred wrong passwords in a row.
+      const addresses = await trx
+        .selectFrom('email_addresses')
+        .select('email_normalized')
+        .where('user_id', '=', record.userId)
+        .execute();
+      if (addresses.length > 0)
+        await trx
+          .deleteFrom('rate_limits')
+          .where(
+            'key',
+            'in',
+            addresses.map((a) => loginAddressKey(a.email_normalized)),
+          )
+          .execute();
       await audit.record({ event: 'password.reset', actorUserId: record.userId, meta }, trx);
       return record.userId;
     });

@@ -1,5 +1,5 @@
 import { DAY_MS } from '../clock.js';
-import { generateToken, hmac, safeEqual } from '../security/tokens.js';
+import { generateToken, hashToken, hmac, safeEqual } from '../security/tokens.js';
 
 /**
  * A browser that gave an address's right password gets a cookie naming that address, and its
@@ -29,4 +29,14 @@ export function knownBrowserId(
   const [id, sent, ...rest] = token.split('.');
   if (!id || !sent || rest.length > 0) return null;
   return safeEqual(sent, mac(key, email, id)) ? id : null;
+}
+
+/** The count of password attempts at an address (normalized) from browsers not known there. */
+export function loginAddressKey(email: string): string {
+  return `login:email:${hashToken(email)}`;
+}
+
+/** The count of password attempts at an address (normalized) from one known browser. */
+export function loginBrowserKey(browserId: string, email: string): string {
+  return `login:browser:${hashToken(`${browserId}:${email}`)}`;
 }

@@ -4,12 +4,17 @@ import { MINUTE_MS } from '../clock.js';
 import { PostgresAdapter } from '../db/kysely.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
 import type { Database, PendingSignIn, PendingStage, Session, User } from '../db/schema.js';
-import { clearRateLimit, consumeRateLimit, consumeRateLimitPair } from '../security/rate-limit.js';
+import { consumeRateLimit, consumeRateLimitPair } from '../security/rate-limit.js';
 import { generateToken, hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { issueToken, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
 import { createSession, NEVER_AUTHENTICATED, rotateSession } from './sessions.js';
-import { knownBrowserId, knownBrowserToken } from './known-browser.js';
+import {
+  knownBrowserId,
+  knownBrowserToken,
+  loginAddressKey,
+  loginBrowserKey,
+} from './known-browser.js';
 import { findAccountByEmail, normalizeEmail, renewPasswordHash } from './users.js';
 import { verifyEmailMail } from '../mail/templates.js';
 import { absoluteUrl } from './deps.js';
@@ -20,6 +25,12 @@ export const PENDING_SIGN_IN_TTL_MS = 10 * MINUTE_MS;
 export const LOGIN_ATTEMPTS_PER_EMAIL = 10;
 export const LOGIN_ATTEMPTS_PER_IP = 100;
 export const LOGIN_WINDOW_MS = 15 * MINUTE_MS;
+/**
+ * Wrong passwords in a row at one address (NIST SP 800-63B 5.2.2: at most 100), across the
+ * windows: then only a browser that logged in there before may try, until a right password
+ * from one, or a password reset, clears the count.
+ */
+export const LOGIN_FAILURES_IN_A_ROW = 100;
 const UNVERIFIED_RESEND_WINDOW_MS = 5 * MINUTE_MS;
 
 export type SecondFactorRequirement = 'none' | PendingStage;
@@ -41,7 +52,8 @@ export const noSecondFactor: SecondFactorGate = {
 
 export type BeginSignInResult =
   | { outcome: 'invalid' }
-  | { outcome: 'rate_limited'; retryAfterMs: number }
+  /** `untilCleared`: refused for wrong passwords in a row (LOGIN_FAILURES_IN_A_ROW). */
+  | { outcome: 'rate_limited'; retryAfterMs: number; untilCleared: boolean }
   /** The right password for an account an administrator disabled. */
   | { outcome: 'disabled' }
   /** `knownBrowser`: the cookie value that counts this browser's attempts apart from now on. */
@@ -107,30 +119,57 @@ const insertPending = precompiled((db, p: PendingSignIn) =>
   db.insertInto('pending_sign_ins').values(pendingRow(p)),
 );
 
-/** PostgreSQL only: a data-modifying WITH, which SQLite does not have. */
-const clearCountAndInsertPending = precompiled((db, p: PendingSignIn & { key: string }) =>
-  db
-    .with('cleared', (qc) => qc.deleteFrom('rate_limits').where('key', '=', p.key))
-    .insertInto('pending_sign_ins')
-    .values(pendingRow(p)),
+/** A right password's count goes: its browser's when known there, else its address's. */
+const clearCount = precompiled((db, p: { key: string }) =>
+  db.deleteFrom('rate_limits').where('key', '=', p.key),
 );
 
 /**
- * A right password's two writes: its address's failure count goes and the pending sign-in is
- * made, in one commit. On PostgreSQL that is one statement, one round trip instead of four
- * (BEGIN, the two writes, COMMIT); SQLite's transaction has no round trips to save.
+ * And a known browser's right password ends the address's run of wrong ones (the strangers'
+ * hundred in a row), but not their count of this window, which stays theirs.
+ */
+const endRun = precompiled((db, p: { key: string; addressKey: string }) =>
+  db
+    .updateTable('rate_limits')
+    .set({ in_a_row: 0 })
+    .where('key', '=', p.addressKey)
+    .where('key', '!=', p.key),
+);
+
+/** PostgreSQL only: a data-modifying WITH, which SQLite does not have. */
+const clearCountsAndInsertPending = precompiled(
+  (db, p: PendingSignIn & { key: string; addressKey: string }) =>
+    db
+      .with('cleared', (qc) => qc.deleteFrom('rate_limits').where('key', '=', p.key))
+      .with('run_ended', (qc) =>
+        qc
+          .updateTable('rate_limits')
+          .set({ in_a_row: 0 })
+          .where('key', '=', p.addressKey)
+          .where('key', '!=', p.key),
+      )
+      .insertInto('pending_sign_ins')
+      .values(pendingRow(p)),
+);
+
+/**
+ * A right password's writes: its failure count goes (and, from a known browser, the address's
+ * run of wrong ones ends) and the pending sign-in is made, in one commit. On PostgreSQL that is
+ * one statement, one round trip instead of four or more (BEGIN, the writes, COMMIT); SQLite's
+ * transaction has no round trips to save.
  */
 async function insertPendingClearingCount(
   db: Kysely<Database>,
   pending: PendingSignIn,
-  key: string,
+  keys: { key: string; addressKey: string },
 ): Promise<void> {
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    await clearCountAndInsertPending(db, { ...pending, key });
+    await clearCountsAndInsertPending(db, { ...pending, ...keys });
     return;
   }
   await db.transaction().execute(async (trx) => {
-    await clearRateLimit(trx, key);
+    await clearCount(trx, keys);
+    if (keys.key !== keys.addressKey) await endRun(trx, keys);
     await insertPending(trx, pending);
   });
 }
@@ -331,22 +370,37 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     const now = clock.now();
     const normalized = normalizeEmail(email);
     const browserId = knownBrowserId(deps.keys.knownBrowser, normalized, knownBrowser);
-    const emailKey = browserId
-      ? `login:browser:${hashToken(`${browserId}:${normalized}`)}`
-      : `login:email:${hashToken(normalized)}`;
+    const addressKey = loginAddressKey(normalized);
+    let emailKey = browserId ? loginBrowserKey(browserId, normalized) : addressKey;
     // Counted for unknown addresses too, so the limit says nothing about which accounts exist.
     // Both counters in one statement: one commit, one round trip.
-    const [perEmail, perIp] = await consumeRateLimitPair(
+    const counted = await consumeRateLimitPair(
       db,
-      { key: emailKey, limit: LOGIN_ATTEMPTS_PER_EMAIL },
+      { key: emailKey, limit: LOGIN_ATTEMPTS_PER_EMAIL, inARow: LOGIN_FAILURES_IN_A_ROW },
       { key: `login:ip:${meta.ip}`, limit: LOGIN_ATTEMPTS_PER_IP },
       LOGIN_WINDOW_MS,
       now,
     );
+    const perIp = counted[1];
+    let perEmail = counted[0];
+    if (emailKey !== addressKey && perEmail.untilCleared) {
+      // A known browser that gave a hundred wrong passwords in a row is known no more: it tries
+      // with everyone else, under the address's count (which a password reset clears).
+      emailKey = addressKey;
+      perEmail = await consumeRateLimit(
+        db,
+        addressKey,
+        LOGIN_ATTEMPTS_PER_EMAIL,
+        LOGIN_WINDOW_MS,
+        now,
+        LOGIN_FAILURES_IN_A_ROW,
+      );
+    }
     if (!perEmail.allowed || !perIp.allowed) {
       return {
         outcome: 'rate_limited',
         retryAfterMs: Math.max(perEmail.retryAfterMs, perIp.retryAfterMs),
+        untilCleared: perEmail.untilCleared === true,
       };
     }
 
@@ -410,7 +464,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       requirement === 'none' ? 'second_factor' : requirement,
       meta,
     );
-    await insertPendingClearingCount(db, pending, emailKey);
+    await insertPendingClearingCount(db, pending, { key: emailKey, addressKey });
     // The right password: from now on this browser's attempts at this address are its own.
     const known = knownBrowserToken(deps.keys.knownBrowser, normalized);
     if (requirement === 'none' || trusted) {

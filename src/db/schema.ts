@@ -80,6 +80,8 @@ export interface RateLimitsTable {
   key: string;
   window_start: number;
   count: number;
+  /** Hits since the row was made, across windows (migration 0010). */
+  in_a_row: Generated<number>;
 }
 
 export interface AuditEventsTable {

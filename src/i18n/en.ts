@@ -117,6 +117,8 @@ export const en = {
     failed:
       'The email address or password is not correct. If you have just created your account, first open the verification link we emailed you.',
     disabled: 'Your account has been disabled. Contact your helpdesk administrator.',
+    blockedInARow:
+      'Too many wrong passwords in a row for this email address. Log in from a browser you have logged in with before, or reset your password.',
     loggedOut: 'You have been logged out.',
     sessionEnded: 'Your session has ended. Log in again to continue.',
   },

@@ -116,6 +116,8 @@ export const nl: Messages = {
     failed:
       'Het e-mailadres of wachtwoord klopt niet. Heb je net een account aangemaakt? Open dan eerst de bevestigingslink die we je hebben gemaild.',
     disabled: 'Je account is geblokkeerd. Neem contact op met je helpdeskbeheerder.',
+    blockedInARow:
+      'Te veel verkeerde wachtwoorden achter elkaar voor dit e-mailadres. Log in vanuit een browser waarmee je eerder hebt ingelogd, of stel je wachtwoord opnieuw in.',
     loggedOut: 'Je bent uitgelogd.',
     sessionEnded: 'Je sessie is beëindigd. Log opnieuw in om verder te gaan.',
   },

@@ -2,7 +2,7 @@ import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Kysely, SqliteDialect, sql } from '../db/kysely.js';
 import type { Database } from '../db/schema.js';
-import { consumeRateLimit, consumeRateLimitPair } from './rate-limit.js';
+import { clearRateLimit, consumeRateLimit, consumeRateLimitPair } from './rate-limit.js';
 
 const WINDOW = 60_000;
 
@@ -11,7 +11,7 @@ describe('consumeRateLimitPair', () => {
 
   beforeEach(async () => {
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(':memory:') }) });
-    await sql`create table rate_limits (key text primary key, window_start bigint not null, count integer not null)`.execute(
+    await sql`create table rate_limits (key text primary key, window_start bigint not null, count integer not null, in_a_row integer not null default 0)`.execute(
       db,
     );
   });
@@ -43,14 +43,41 @@ describe('consumeRateLimitPair', () => {
     await consumeRateLimit(db, 'ip', 3, WINDOW, 0);
     await pair(30_000);
     expect(await db.selectFrom('rate_limits').selectAll().orderBy('key').execute()).toEqual([
-      { key: 'email', window_start: 30_000, count: 1 },
-      { key: 'ip', window_start: 0, count: 3 },
+      { key: 'email', window_start: 30_000, count: 1, in_a_row: 1 },
+      { key: 'ip', window_start: 0, count: 3, in_a_row: 3 },
     ]);
     await pair(65_000);
     expect(await db.selectFrom('rate_limits').selectAll().orderBy('key').execute()).toEqual([
-      { key: 'email', window_start: 30_000, count: 2 },
-      { key: 'ip', window_start: 65_000, count: 1 },
+      { key: 'email', window_start: 30_000, count: 2, in_a_row: 2 },
+      { key: 'ip', window_start: 65_000, count: 1, in_a_row: 4 },
     ]);
+  });
+
+  it('counts hits in a row across windows, and refuses past inARow until the counter is cleared', async () => {
+    const limited = (now: number) =>
+      consumeRateLimitPair(
+        db,
+        { key: 'email', limit: 2, inARow: 5 },
+        { key: 'ip', limit: 100 },
+        WINDOW,
+        now,
+      );
+    // Two hits per window, each window within its limit: five in a row are allowed...
+    for (const now of [0, 1, WINDOW, WINDOW + 1, 2 * WINDOW])
+      expect((await limited(now))[0]).toEqual({ allowed: true, retryAfterMs: 0 });
+    // ...the sixth is refused though its window is fresh, and no later window lets one through.
+    expect((await limited(2 * WINDOW + 1))[0]).toEqual({
+      allowed: false,
+      retryAfterMs: 0,
+      untilCleared: true,
+    });
+    expect((await limited(10 * WINDOW))[0].untilCleared).toBe(true);
+    expect(await consumeRateLimit(db, 'email', 2, WINDOW, 11 * WINDOW, 5)).toMatchObject({
+      allowed: false,
+      untilCleared: true,
+    });
+    await clearRateLimit(db, 'email');
+    expect((await limited(11 * WINDOW))[0]).toEqual({ allowed: true, retryAfterMs: 0 });
   });
 
   it('refuses one key given twice, which one upsert could not count twice', async () => {

@@ -7,6 +7,8 @@ export interface RateLimitResult {
   allowed: boolean;
   /** Milliseconds until the current window ends (0 when allowed). */
   retryAfterMs: number;
+  /** Refused for too many hits in a row ({@link RateLimit.inARow}): no window ends that. */
+  untilCleared?: true;
 }
 
 /**
@@ -20,30 +22,37 @@ export async function consumeRateLimit(
   limit: number,
   windowMs: number,
   now: number,
+  inARow?: number,
 ): Promise<RateLimitResult> {
   const row = firstRow(await countHit(db, { key, now, expiredAt: now - windowMs }));
-  return verdict(row, limit, windowMs, now);
+  return verdict(row, { key, limit, ...(inARow === undefined ? {} : { inARow }) }, windowMs, now);
 }
 
-/** Whether a counter, as the upsert left it, is still within its limit. */
+/** Whether a counter, as the upsert left it, is still within its limits. */
 function verdict(
-  row: { count: number; window_start: number } | undefined,
-  limit: number,
+  row: { count: number; window_start: number; in_a_row: number } | undefined,
+  { limit, inARow }: RateLimit,
   windowMs: number,
   now: number,
 ): RateLimitResult {
   if (!row) throw new Error('rate limit upsert returned no row');
+  if (inARow !== undefined && row.in_a_row > inARow)
+    return { allowed: false, retryAfterMs: 0, untilCleared: true };
   if (row.count <= limit) return { allowed: true, retryAfterMs: 0 };
   return { allowed: false, retryAfterMs: Math.max(0, row.window_start + windowMs - now) };
 }
 
-/** A counter met again: a new window when its own has expired, else one more hit. */
+/**
+ * A counter met again: a new window when its own has expired, else one more hit; one more hit
+ * in a row either way.
+ */
 function countAgain(now: number, expiredAt: number) {
   const expired = sql<boolean>`rate_limits.window_start <= ${expiredAt}`;
   return (oc: OnConflictBuilder<Database, 'rate_limits'>) =>
     oc.column('key').doUpdateSet({
       count: sql`case when ${expired} then 1 else rate_limits.count + 1 end`,
       window_start: sql`case when ${expired} then ${now} else rate_limits.window_start end`,
+      in_a_row: sql`rate_limits.in_a_row + 1`,
     });
 }
 
@@ -51,9 +60,9 @@ function countAgain(now: number, expiredAt: number) {
 const countHit = precompiled((db, p: { key: string; now: number; expiredAt: number }) =>
   db
     .insertInto('rate_limits')
-    .values({ key: p.key, window_start: p.now, count: 1 })
+    .values({ key: p.key, window_start: p.now, count: 1, in_a_row: 1 })
     .onConflict(countAgain(p.now, p.expiredAt))
-    .returning(['count', 'window_start']),
+    .returning(['count', 'window_start', 'in_a_row']),
 );
 
 /** Two counters of one window in one statement (a log-in: its address and its client's). */
@@ -62,16 +71,19 @@ const countTwoHits = precompiled(
     db
       .insertInto('rate_limits')
       .values([
-        { key: p.first, window_start: p.now, count: 1 },
-        { key: p.second, window_start: p.now, count: 1 },
+        { key: p.first, window_start: p.now, count: 1, in_a_row: 1 },
+        { key: p.second, window_start: p.now, count: 1, in_a_row: 1 },
       ])
       .onConflict(countAgain(p.now, p.expiredAt))
-      .returning(['key', 'count', 'window_start']),
+      .returning(['key', 'count', 'window_start', 'in_a_row']),
 );
 
 export interface RateLimit {
   key: string;
+  /** Hits per window. */
   limit: number;
+  /** Hits in a row, across windows, until the counter is cleared. */
+  inARow?: number;
 }
 
 /**
@@ -93,10 +105,10 @@ export async function consumeRateLimitPair(
     now,
     expiredAt: now - windowMs,
   });
-  const result = ({ key, limit }: RateLimit) =>
+  const result = (limiter: RateLimit) =>
     verdict(
-      rows.find((r) => r.key === key),
-      limit,
+      rows.find((r) => r.key === limiter.key),
+      limiter,
       windowMs,
       now,
     );

@@ -29,6 +29,7 @@ const ALL = [
   '0007-security-key-names',
   '0008-second-factor-locks',
   '0009-setup-requests',
+  '0010-rate-limit-runs',
 ];
 
 describe.each(DIALECTS)('migrations (%s)', (dialect) => {
@@ -79,10 +80,16 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     }
   });
 
-  const SINCE_0007 = ['0007-security-key-names', '0008-second-factor-locks', '0009-setup-requests'];
+  const SINCE_0007 = [
+    '0007-security-key-names',
+    '0008-second-factor-locks',
+    '0009-setup-requests',
+    '0010-rate-limit-runs',
+  ];
   /** As if the database were behind this build: 0007 and the ones after it not yet applied. */
   async function behindSince0007(db: DatabaseHandle['db']) {
     await migrateToLatest(db);
+    await db.schema.alterTable('rate_limits').dropColumn('in_a_row').execute();
     await db.schema.alterTable('two_factor_setups').dropColumn('request_id').execute();
     await db.schema.alterTable('users').dropColumn('second_factor_locks').execute();
     await db.schema.dropIndex(SECURITY_KEY_NAME_INDEX).execute();

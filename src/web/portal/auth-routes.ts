@@ -110,7 +110,9 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
       case 'invalid':
         return again(401, { formError: t.login.failed });
       case 'rate_limited':
-        return again(429, { formError: t.errors.tooManyAttempts });
+        return again(429, {
+          formError: result.untilCleared ? t.login.blockedInARow : t.errors.tooManyAttempts,
+        });
       case 'disabled':
         return again(403, { formError: t.login.disabled });
       case 'pending':

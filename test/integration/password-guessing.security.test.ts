@@ -1,0 +1,121 @@
+/*
+ * A slow guesser. Ten wrong passwords per address every quarter of an hour, from ever new
+ * network addresses, is 960 guesses a day, for as long as the guesser likes. NIST SP 800-63B
+ * 5.2.2 allows no more than 100 failed attempts in a row on one account. After 100 wrong
+ * passwords in a row at an address, browsers new to it are refused even the right password,
+ * with the same words for an address without an account; a browser that logged in there
+ * before still may (its own count), and its right password, or a password reset, clears the
+ * count. A known browser that itself gives 100 wrong passwords in a row is known no more.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MINUTE_MS } from '../../src/clock.js';
+import type { Page } from '../helpers/client.js';
+import { Client, textOf } from '../helpers/client.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { logIn, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
+import { linkIn, pathOf } from '../helpers/mail-capture.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import { newClient } from '../helpers/two-factor.js';
+
+const BLOCKED =
+  'Too many wrong passwords in a row for this email address. Log in from a browser you have logged in with before, or reset your password.';
+const WRONG = 'not the password, guess number';
+
+describe.each(DIALECTS)('password guessing in a row (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /**
+   * `n` wrong passwords at `email`, ten per quarter of an hour as the per-window limit allows,
+   * each from a browser of its own (or from `client`); returns the statuses.
+   */
+  async function guess(email: string, n: number, client?: Client): Promise<number[]> {
+    const statuses: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (i > 0 && i % 10 === 0) app.clock.advance(16 * MINUTE_MS);
+      statuses.push((await logIn(client ?? newClient(app), email, `${WRONG} ${i}`)).status);
+    }
+    app.clock.advance(16 * MINUTE_MS);
+    return statuses;
+  }
+
+  const words = (page: Page) => textOf(page.body).replace(/\S+@example\.com/g, 'EMAIL');
+
+  it('refuses new browsers after 100 wrong passwords in a row, alike for an unknown address, until a known browser gets in', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const owner = newClient(app);
+    expect((await logIn(owner, email)).status).toBe(303);
+    await owner.post('/logout');
+    const ghost = uniqueEmail('ghost');
+
+    expect(await guess(email, 99)).toEqual(Array<number>(99).fill(401));
+    // The 100th wrong one still gets its answer, and the next one, right or not, is refused.
+    expect(await guess(email, 1)).toEqual([401]);
+    expect(await guess(ghost, 100)).toEqual(Array<number>(100).fill(401));
+    const refused = await logIn(newClient(app), email);
+    const refusedGhost = await logIn(newClient(app), ghost, 'any password at all');
+    expect(refused.status).toBe(429);
+    expect(textOf(refused.body)).toContain(BLOCKED);
+    expect(refusedGhost.status).toBe(429);
+    expect(words(refusedGhost)).toBe(words(refused));
+    // No window ends it.
+    app.clock.advance(24 * 60 * MINUTE_MS);
+    expect((await logIn(newClient(app), email)).status).toBe(429);
+
+    // The owner's browser still gets in, and its right password clears the count.
+    expect((await logIn(owner, email)).status).toBe(303);
+    await owner.post('/logout');
+    expect((await logIn(newClient(app), email)).status).toBe(303);
+  });
+
+  it('counts a right password in between as the end of a run', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    expect(await guess(email, 90)).toEqual(Array<number>(90).fill(401));
+    expect((await logIn(newClient(app), email)).status).toBe(303);
+    expect(await guess(email, 90)).toEqual(Array<number>(90).fill(401));
+    expect((await logIn(newClient(app), email)).status).toBe(303);
+  });
+
+  it('lets a browser new to the address in again after a password reset', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    await guess(email, 100);
+    expect((await logIn(newClient(app), email)).status).toBe(429);
+
+    const since = app.mail.messages.length;
+    await new Client(app.app).submit('/password/forgot', { email });
+    const mail = await app.mail.waitFor(email, /Reset your password/, { since });
+    const client = newClient(app);
+    const form = await client.get(pathOf(linkIn(mail, '/password/reset')));
+    const token = /name="token" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+    const password = 'a new passphrase after the guessing';
+    const reset = await client.post('/password/reset', {
+      token,
+      new_password: password,
+      confirm_password: password,
+    });
+    expect(reset.status).toBe(303);
+    expect((await logIn(newClient(app), email, password)).status).toBe(303);
+  });
+
+  it('treats a known browser that gave 100 wrong passwords in a row as a new one', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const owner = newClient(app);
+    expect((await logIn(owner, email)).status).toBe(303);
+    await owner.post('/logout');
+    expect(await guess(email, 100, owner)).toEqual(Array<number>(100).fill(401));
+    // Counted with everyone else now: the address's own count is clean, so it gets in...
+    expect((await logIn(owner, email)).status).toBe(303);
+    await owner.post('/logout');
+    // ...and then is known again, with a count of its own: its ten wrong ones leave the
+    // address's count of this quarter of an hour untouched.
+    for (let i = 0; i < 10; i++)
+      expect((await logIn(owner, email, `${WRONG} ${i}`)).status).toBe(401);
+    expect((await logIn(newClient(app), email)).status).toBe(303);
+  });
+});
