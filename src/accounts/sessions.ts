@@ -192,6 +192,13 @@ export async function rotateSession(
   const replace = async (trx: Kysely<Database>) => {
     await deleteSession(trx, { idHash: current.id_hash });
     await insertSession(trx, session);
+    // A 2FA set-up under way belongs to the session (migration 0009) and goes with it: a
+    // step-up between sending a code and typing it must not lose the code.
+    await trx
+      .updateTable('two_factor_setups')
+      .set({ request_id: session.id_hash })
+      .where('request_id', '=', current.id_hash)
+      .execute();
   };
   // Inside a caller's transaction (a finished step-up) it is part of that one.
   await (db.isTransaction ? replace(db) : db.transaction().execute(replace));

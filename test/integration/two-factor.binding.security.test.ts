@@ -15,7 +15,7 @@ import { codeIn } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
-import { logIn, registerAndVerify } from '../helpers/flows.js';
+import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
 import {
   hiddenValue,
   mailedSignInCode,
@@ -267,6 +267,27 @@ describe.each(DIALECTS)('two-factor code binding (%s)', (dialect) => {
     });
     expect(done.status).toBe(303);
     expect(await methodCount(first.userId)).toBe(1);
+  });
+
+  it('keeps a set-up through a step-up in the same browser, which gives the session a new id', async () => {
+    const user = await signedInUser(app);
+    const page = await user.client.get('/profile/2fa/app/new');
+    const secret = setupKeyOf(page);
+    app.clock.advance(11 * 60_000);
+    await user.client.get('/reauth?next=%2Fprofile%2F2fa%2Fapp%2Fnew');
+    const reauth = await user.client.post('/reauth', {
+      password: PASSWORD,
+      next: '/profile/2fa/app/new',
+    });
+    expect(reauth.status).toBe(303);
+    expect(setupKeyOf(await user.client.get('/profile/2fa/app/new'))).toBe(secret);
+    const done = await user.client.post('/profile/2fa/app/new', {
+      setup_id: hiddenValue(page, 'setup_id'),
+      name: 'My phone',
+      code: totpCodeAt(secret, app.clock.now()),
+    });
+    expect(done.status).toBe(303);
+    expect(await methodCount(user.userId)).toBe(1);
   });
 
   async function methodCount(userId: string): Promise<number> {
