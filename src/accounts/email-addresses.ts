@@ -1,7 +1,9 @@
 import type { RequestMeta } from '../audit/audit.js';
 import { MINUTE_MS } from '../clock.js';
 import type { User } from '../db/schema.js';
-import { addressAddedMail, verifyEmailMail } from '../mail/templates.js';
+import type { Messages } from '../i18n/index.js';
+import { formatDateTime } from '../i18n/index.js';
+import { addressAddedMail, addressesChangedMail, verifyEmailMail } from '../mail/templates.js';
 import { consumeRateLimit } from '../security/rate-limit.js';
 import { newId } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
@@ -31,10 +33,50 @@ export function createEmailAddresses(deps: AccountDeps) {
   }
 
   /**
+   * Tells each verified address of the account, and `removed` (an address just taken off it),
+   * what changed: whoever holds a session could otherwise add their own address, make it the
+   * primary one and reset the password through it, unseen by the owner.
+   */
+  async function notifyChange(
+    userId: string,
+    body: (m: Messages, when: string) => string,
+    removed?: string,
+  ) {
+    const user = await db
+      .selectFrom('users')
+      .select(['name', 'locale'])
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (!user) return;
+    const verified = (await listAddresses(db, userId))
+      .filter((a) => a.verified_at !== null)
+      .map((a) => a.email);
+    const now = clock.now();
+    for (const to of new Set(removed ? [...verified, removed] : verified)) {
+      const ctx = postman.context(to, user.name, user.locale);
+      postman.sendLater(addressesChangedMail(ctx, (m) => body(m, formatDateTime(ctx.locale, now))));
+    }
+  }
+
+  /**
    * Proves an address through its link. The first account to prove an address owns it; other
-   * unproven claims of it are dropped, with accounts that then have no address at all.
+   * unproven claims of it are dropped, with accounts that then have no address at all. An
+   * address added to an account that has a verified one already is told to all of them.
    */
   async function verify(token: string, meta: RequestMeta): Promise<Result<{ userId: string }>> {
+    const result = await proveAddress(token, meta);
+    if (result.ok && result.value.added)
+      await notifyChange(result.value.userId, (m, when) =>
+        m.mail.addressVerifiedBody(result.value.added ?? '', when),
+      );
+    return result.ok ? ok({ userId: result.value.userId }) : result;
+  }
+
+  /** `added`: the address, when the account had a verified one before it. */
+  async function proveAddress(
+    token: string,
+    meta: RequestMeta,
+  ): Promise<Result<{ userId: string; added: string | null }>> {
     const now = clock.now();
     try {
       return await db.transaction().execute(async (trx) => {
@@ -46,7 +88,7 @@ export function createEmailAddresses(deps: AccountDeps) {
           .where('id', '=', record.emailAddressId)
           .executeTakeFirst();
         if (!address) return fail(AccountError.INVALID_TOKEN);
-        if (address.verified_at !== null) return ok({ userId: address.user_id });
+        if (address.verified_at !== null) return ok({ userId: address.user_id, added: null });
         const taken = await trx
           .selectFrom('email_addresses')
           .select('id')
@@ -83,7 +125,14 @@ export function createEmailAddresses(deps: AccountDeps) {
           },
           trx,
         );
-        return ok({ userId: address.user_id });
+        const earlier = await trx
+          .selectFrom('email_addresses')
+          .select('id')
+          .where('user_id', '=', address.user_id)
+          .where('id', '!=', address.id)
+          .where('verified_at', 'is not', null)
+          .executeTakeFirst();
+        return ok({ userId: address.user_id, added: earlier ? address.email : null });
       });
     } catch (error) {
       // Two accounts proving the same address at the same moment: the unique index decides.
@@ -158,7 +207,7 @@ export function createEmailAddresses(deps: AccountDeps) {
     addressId: string,
     meta: RequestMeta,
   ): Promise<Result<{ email: string }>> {
-    return db.transaction().execute(async (trx) => {
+    const result = await db.transaction().execute(async (trx) => {
       const address = await trx
         .selectFrom('email_addresses')
         .selectAll()
@@ -186,8 +235,13 @@ export function createEmailAddresses(deps: AccountDeps) {
         },
         trx,
       );
-      return ok({ email: address.email });
+      return ok({ email: address.email, changed: address.is_primary !== 1 });
     });
+    if (!result.ok) return result;
+    const { email, changed } = result.value;
+    if (changed)
+      await notifyChange(user.id, (m, when) => m.mail.addressMadePrimaryBody(email, when));
+    return ok({ email });
   }
 
   async function remove(
@@ -195,7 +249,7 @@ export function createEmailAddresses(deps: AccountDeps) {
     addressId: string,
     meta: RequestMeta,
   ): Promise<Result<{ email: string }>> {
-    return db.transaction().execute(async (trx) => {
+    const result = await db.transaction().execute(async (trx) => {
       const addresses = await listAddresses(trx, user.id);
       const address = addresses.find((a) => a.id === addressId);
       if (!address) return fail(AccountError.NOT_FOUND);
@@ -209,8 +263,14 @@ export function createEmailAddresses(deps: AccountDeps) {
         { event: 'email.removed', actorUserId: user.id, meta, details: { email: address.email } },
         trx,
       );
-      return ok({ email: address.email });
+      return ok({ email: address.email, verified: address.verified_at !== null });
     });
+    if (!result.ok) return result;
+    const { email, verified } = result.value;
+    // An address never verified proved nothing and is told nothing.
+    if (verified)
+      await notifyChange(user.id, (m, when) => m.mail.addressRemovedBody(email, when), email);
+    return ok({ email });
   }
 
   return {

@@ -243,6 +243,14 @@ export const en = {
     notYou:
       'If this was not you, reset your password at once and contact your helpdesk administrator.',
     addressAddedSubject: (site: string) => `Verify the new address for your ${site} account`,
+    addressesChangedSubject: (site: string) =>
+      `The email addresses of your ${site} account changed`,
+    addressVerifiedBody: (email: string, when: string) =>
+      `${email} was added to your account, and verified, on ${when}. You can log in with it, and reset your password through it.`,
+    addressMadePrimaryBody: (email: string, when: string) =>
+      `${email} became the primary address of your account on ${when}. Mail from the help center goes there from now on.`,
+    addressRemovedBody: (email: string, when: string) =>
+      `${email} was removed from your account on ${when}. It can no longer be used to log in.`,
   },
 };
 

@@ -243,5 +243,13 @@ export const nl: Messages = {
     notYou:
       'Was jij dit niet, stel dan meteen je wachtwoord opnieuw in en neem contact op met je helpdeskbeheerder.',
     addressAddedSubject: (site: string) => `Bevestig het nieuwe adres voor je account bij ${site}`,
+    addressesChangedSubject: (site: string) =>
+      `De e-mailadressen van je account bij ${site} zijn gewijzigd`,
+    addressVerifiedBody: (email: string, when: string) =>
+      `${email} is op ${when} aan je account toegevoegd en bevestigd. Je kunt ermee inloggen en er je wachtwoord mee opnieuw instellen.`,
+    addressMadePrimaryBody: (email: string, when: string) =>
+      `${email} is sinds ${when} het hoofdadres van je account. Mail van het helpcentrum gaat voortaan daarheen.`,
+    addressRemovedBody: (email: string, when: string) =>
+      `${email} is op ${when} van je account verwijderd. Je kunt er niet meer mee inloggen.`,
   },
 };

@@ -83,6 +83,15 @@ export function addressAddedMail(ctx: MailContext, url: string): MailMessage {
   }));
 }
 
+/** A change to the account's addresses, told to each of its addresses (and one just removed). */
+export function addressesChangedMail(ctx: MailContext, body: (m: Messages) => string): MailMessage {
+  return composeMail(ctx, (m) => ({
+    subject: m.mail.addressesChangedSubject(ctx.siteName),
+    paragraphs: [body(m)],
+    notes: [m.mail.notYou],
+  }));
+}
+
 export function accountExistsMail(ctx: MailContext, resetUrl: string): MailMessage {
   return composeMail(ctx, (m) => ({
     subject: m.mail.existsSubject(ctx.siteName),

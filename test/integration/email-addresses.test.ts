@@ -212,4 +212,54 @@ describe.each(DIALECTS)('email addresses (%s)', (dialect) => {
     expect(tooSoon.status).toBe(429);
     expect((await verifyWith(client, again)).status).toBe(303);
   });
+
+  /*
+   * Whoever holds a session could add an address of their own, make it primary and reset the
+   * password through it: each step is told to every verified address, and a removal to the
+   * removed address too, so the owner hears of it.
+   */
+  it('tells every verified address when one is added, made primary or removed', async () => {
+    const { client, userId, email } = await signedIn();
+    await app.services.postman.drain();
+    const registration = app.mail.to(email).length;
+    const second = uniqueEmail('second');
+    await verifyWith(client, await add(client, second));
+    await app.services.postman.drain();
+    const addedNotice = await app.mail.waitFor(email, /email addresses of your .* changed/);
+    expect(addedNotice.text).toContain(`${second} was added to your account, and verified`);
+    expect(app.mail.to(second).some((m) => /addresses of your/.test(m.subject))).toBe(true);
+
+    await client.get('/profile/emails');
+    const secondRow = await addressRow(userId, second);
+    let since = app.mail.messages.length;
+    await client.post(`/profile/emails/${secondRow?.id}/primary`);
+    for (const to of [email, second]) {
+      const notice = await app.mail.waitFor(to, /addresses of your .* changed/, { since });
+      expect(notice.text).toContain(`${second} became the primary address of your account`);
+    }
+
+    since = app.mail.messages.length;
+    const firstRow = await addressRow(userId, email);
+    await client.post(`/profile/emails/${firstRow?.id}/remove`);
+    for (const to of [email, second]) {
+      const notice = await app.mail.waitFor(to, /addresses of your .* changed/, { since });
+      expect(notice.text).toContain(`${email} was removed from your account`);
+    }
+
+    // An address never verified is not told, and its removal tells no one.
+    const unverified = uniqueEmail('never');
+    await add(client, unverified);
+    since = app.mail.messages.length;
+    const row = await addressRow(userId, unverified);
+    await client.post(`/profile/emails/${row?.id}/remove`);
+    await app.services.postman.drain();
+    expect(app.mail.messages.slice(since)).toEqual([]);
+    // The registration's own verification told no one of an added address.
+    expect(
+      app.mail
+        .to(email)
+        .slice(0, registration)
+        .some((m) => /addresses of your/.test(m.subject)),
+    ).toBe(false);
+  });
 });
