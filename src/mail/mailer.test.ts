@@ -143,3 +143,50 @@ describe('createSmtpMailer with a password', () => {
     expect(delivered).toEqual(['ada@example.com']);
   });
 });
+
+/**
+ * A local test server as the README suggests one: the `smtp-server` package as it comes, which
+ * offers STARTTLS with a certificate of its own. The certificate is checked, so mail fails
+ * until the URL says `?ignoreTLS=true`, as the README says.
+ */
+describe('createSmtpMailer with a test server that offers STARTTLS', () => {
+  let server: SMTPServer;
+  let port: number;
+  const delivered: string[] = [];
+
+  beforeAll(async () => {
+    server = new SMTPServer({
+      authOptional: true,
+      logger: false,
+      onData(stream, session, callback) {
+        stream.resume();
+        stream.on('end', () => {
+          delivered.push(session.envelope.rcptTo.map((r) => r.address).join(','));
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const send = async (url: string) => {
+    const mailer = createSmtpMailer(url, 'help@example.com');
+    try {
+      await mailer.send({ to: 'ada@example.com', subject: 'Hi', text: 'Hi', html: '<p>Hi</p>' });
+    } finally {
+      await mailer.close();
+    }
+  };
+
+  it('refuses its certificate, and sends with ?ignoreTLS=true', async () => {
+    const error = await send(`smtp://127.0.0.1:${port}`).catch((e: unknown) => e);
+    expect((error as MailDeliveryError).code).toBe('MAIL_CONNECTION');
+    expect(delivered).toEqual([]);
+    await send(`smtp://127.0.0.1:${port}?ignoreTLS=true`);
+    expect(delivered).toEqual(['ada@example.com']);
+  });
+});
