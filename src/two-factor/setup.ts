@@ -262,10 +262,12 @@ export function createSetup(
     return named ?? newestSetup(owner, kind);
   }
 
+  /** `name`: the method's name as the form has it now (it may have changed since the code). */
   async function finishEmail(
     owner: SetupOwner,
     setupId: string,
     code: string,
+    name: string,
     meta: RequestMeta,
   ): Promise<TfResult<Created>> {
     if (!policy.isMethodEnabled(await policy.get(), 'email'))
@@ -281,11 +283,7 @@ export function createSetup(
       return checked.error === TwoFactorError.INVALID_CODE
         ? countSetupFailure(setup, meta)
         : checked;
-    const added = await methods.add(
-      owner.user,
-      { type: 'email', name: setup.name ?? 'Email', email: setup.email },
-      meta,
-    );
+    const added = await methods.add(owner.user, { type: 'email', name, email: setup.email }, meta);
     if (!added.ok) return added;
     await db.deleteFrom('two_factor_setups').where('id', '=', setup.id).execute();
     return tfOk({ methodId: added.value.method.id, recoveryCodes: added.value.recoveryCodes });

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
-import { Client, textOf } from '../helpers/client.js';
+import { Client, fieldError, textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { logIn, registerAndVerify } from '../helpers/flows.js';
 import { codeIn } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { nextStep, setUpApp, setUpEmail } from '../helpers/two-factor.js';
+import { hiddenValue, nextStep, setUpApp, setUpEmail } from '../helpers/two-factor.js';
 
 describe.each(DIALECTS)('two-factor journeys (%s)', (dialect) => {
   let app: TestApp;
@@ -64,6 +64,47 @@ describe.each(DIALECTS)('two-factor journeys (%s)', (dialect) => {
     const verified = await client.post('/login/2fa', { method: 'email', code: codeIn(mail) });
     expect(verified.status).toBe(303);
     expect((await client.get('/profile')).status).toBe(200);
+  });
+
+  it('saves the email method under the name the form has when the code is entered, for the address the code went to', async () => {
+    const client = new Client(app.app);
+    const { email, userId } = await registerAndVerify(app, client);
+    await logIn(client, email);
+    await client.get('/profile/2fa/email/new');
+    const since = app.mail.messages.length;
+    const sent = await client.post('/profile/2fa/email/new', {
+      action: 'send',
+      name: 'Work mail',
+      email,
+    });
+    // One form now: name, address, code, and the button that creates comes first.
+    expect(sent.body.match(/action="\/profile\/2fa\/email\/new"/g)?.length).toBe(1);
+    expect(sent.body.indexOf('value="create"')).toBeLessThan(sent.body.indexOf('value="send"'));
+    const code = codeIn(await app.mail.waitFor(email, /verification code/, { since }));
+    const setupId = hiddenValue(sent, 'setup_id');
+
+    const otherAddress = await client.post('/profile/2fa/email/new', {
+      action: 'create',
+      setup_id: setupId,
+      name: 'Work mail',
+      email: `other.${email}`,
+      code,
+    });
+    expect(otherAddress.status).toBe(422);
+    expect(fieldError(otherAddress.body, 'email')).toBe(
+      'The code was sent to another address. To use this one, send a code to it first.',
+    );
+
+    const created = await client.post('/profile/2fa/email/new', {
+      action: 'create',
+      setup_id: setupId,
+      name: 'Renamed after the code',
+      email,
+      code,
+    });
+    expect(created.status).toBe(303);
+    const methods = await app.services.twoFactor.methods.list(userId);
+    expect(methods.map((m) => [m.name, m.email])).toEqual([['Renamed after the code', email]]);
   });
 
   it('accepts a recovery code once', async () => {

@@ -278,23 +278,20 @@ export function emailSetupPage(
           maxlength: EMAIL_MAX_LENGTH,
           autocomplete: 'email',
         })}
-        ${sent ? html`<input type="hidden" name="setup_id" value="${data.setupId}" />` : ''}
-        ${button(sent ? t.sendAgain : t.sendCode, { name: 'action', value: 'send', secondary: sent })}`,
+        ${
+          // One form once the code is out, so the name as it stands when the code is entered is
+          // the one saved. Its first button, the one Enter presses, creates the method.
+          sent
+            ? html`<input type="hidden" name="setup_id" value="${data.setupId}" />
+                <p class="notice notice-info" role="status">${t.codeSentTo(data.masked ?? '')}</p>
+                ${verificationCodeField(ctx, errors, true)}
+                <p class="button-row">
+                  ${button(t.submitCreate, { name: 'action', value: 'create' })}
+                  ${button(t.sendAgain, { name: 'action', value: 'send', secondary: true })}
+                </p>`
+            : button(t.sendCode, { name: 'action', value: 'send' })
+        }`,
       )}
-      ${
-        sent
-          ? html`<p class="notice notice-info" role="status">${t.codeSentTo(data.masked ?? '')}</p>
-              ${form(
-                ctx,
-                `${place.base}/email/new`,
-                html`<input type="hidden" name="setup_id" value="${data.setupId}" />
-                  <input type="hidden" name="name" value="${data.name}" />
-                  <input type="hidden" name="email" value="${data.email}" />
-                  ${verificationCodeField(ctx, errors, true)}
-                  ${button(t.submitCreate, { name: 'action', value: 'create' })}`,
-              )}`
-          : ''
-      }
       <p><a href="${place.base}">${t.setUpDifferent}</a></p>`,
   );
 }

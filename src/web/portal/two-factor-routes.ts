@@ -4,6 +4,7 @@ import type QRCode from 'qrcode';
 import { formatDate, formatDateTime } from '../../i18n/index.js';
 import { DAY_MS } from '../../clock.js';
 import { hashToken } from '../../security/tokens.js';
+import { normalizeEmail } from '../../accounts/users.js';
 import { maskEmail } from '../../two-factor/email/email-codes.js';
 import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
 import type { ActiveSession } from '../../accounts/sessions.js';
@@ -306,7 +307,7 @@ export function registerTwoFactorRoutes(
       const name = readMethodName(v, request);
       const email = v.email('email', t.twoFactor.emailAddress, text(request.body, 'email'));
       const page = (
-        data: { setupId?: string; name?: string; email?: string },
+        data: { setupId?: string; name?: string; email?: string; sentTo?: string },
         errors: Record<string, string>,
         status: number,
         formError?: string,
@@ -320,7 +321,7 @@ export function registerTwoFactorRoutes(
               name: data.name ?? name,
               email: data.email ?? email,
               ...(data.setupId
-                ? { setupId: data.setupId, masked: maskEmail(data.email ?? email) }
+                ? { setupId: data.setupId, masked: maskEmail(data.sentTo ?? data.email ?? email) }
                 : {}),
             },
             { errors, ...(formError ? { formError } : {}) },
@@ -332,8 +333,12 @@ export function registerTwoFactorRoutes(
       if (action === 'create') {
         const setupId = text(request.body, 'setup_id').slice(0, 64);
         const code = text(request.body, 'code').trim();
+        const sentTo = (await setup.emailSetup(actor, setupId, 'email'))?.email;
+        // The address was changed after the code went out: the code proves the other one.
+        if (sentTo && normalizeEmail(sentTo) !== normalizeEmail(email))
+          return page({ setupId, sentTo }, { email: t.twoFactor.errors.codeForOtherAddress }, 422);
         if (code === '') return page({ setupId }, { code: t.twoFactor.errors.codeRequired }, 422);
-        const result = await setup.finishEmail(actor, setupId, code, requestMeta(request));
+        const result = await setup.finishEmail(actor, setupId, code, name, requestMeta(request));
         if (result.ok) return finished(request, reply, actor, result.value, 'email');
         if (CODE_ERRORS.includes(result.error))
           return page({ setupId }, { code: twoFactorErrorText(t, result.error) }, 422);
@@ -354,9 +359,8 @@ export function registerTwoFactorRoutes(
             text(request.body, 'setup_id').slice(0, 64),
             'email',
           );
-          const keep = earlier?.email
-            ? { setupId: earlier.id, name: earlier.name ?? name, email: earlier.email }
-            : {};
+          // The name as typed; the address the code went to.
+          const keep = earlier?.email ? { setupId: earlier.id, email: earlier.email } : {};
           return page(keep, {}, 429, twoFactorErrorText(t, started.error));
         }
         return refused(request, reply, started.error, place.base);
