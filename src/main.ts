@@ -57,7 +57,7 @@ Creates a verified administrator account. The password is read from a prompt,
 or from standard input when it is not a terminal (echo "$PW" | portico create-admin ...).
 It needs 12 to 256 characters and must not be easily guessed (a common password, or
 one made of the name and address). An existing account with that address is made
-administrator instead, and keeps its password.`,
+administrator instead, and keeps its password (none is asked for).`,
 };
 
 function fail(message: string, exitCode = 1): never {
@@ -207,13 +207,9 @@ async function createAdmin(args: string[]): Promise<void> {
   if (!isValidEmail(email)) fail('create-admin needs --email with a valid address');
   if (!name || name.length > NAME_MAX_LENGTH)
     fail(`create-admin needs --name (1 to ${NAME_MAX_LENGTH} characters)`);
-  const password = await readPassword();
-  if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
-    fail(`the password must have ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`);
-  }
   const cfg = config();
   const { database } = await openMigratedDatabase(cli, cfg);
-  let outcome: 'created' | 'promoted' | { refused: Weakness };
+  let outcome: 'created' | 'promoted' | 'already' | { refused: Weakness };
   try {
     // The password is hashed with the installation's pepper, so the master key must be the
     // one the database was set up with.
@@ -224,9 +220,15 @@ async function createAdmin(args: string[]): Promise<void> {
       hasher: createPasswordHasher({ ...ARGON2_PARAMS, secret: keys.pepper }),
       audit: createAudit(database.db, systemClock),
     });
-    // An address that has an account is promoted and keeps its password: the one typed is
-    // not used, so it is not judged.
-    const weakness = (await findVerifiedAddress(database.db, email))
+    // An address that has an account is promoted and keeps its password: none is asked for.
+    const existing = await findVerifiedAddress(database.db, email);
+    const password = existing ? '' : await readPassword();
+    if (
+      !existing &&
+      (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH)
+    )
+      fail(`the password must have ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`);
+    const weakness = existing
       ? null
       : await screenOnce(password, personalWords(name, email, SITE_NAME));
     outcome = weakness
@@ -240,7 +242,9 @@ async function createAdmin(args: string[]): Promise<void> {
   process.stdout.write(
     outcome === 'created'
       ? `Created administrator ${email}.\n`
-      : `${email} already had an account; it is now an administrator (its password is unchanged).\n`,
+      : outcome === 'already'
+        ? `${email} is an administrator already; nothing changed.\n`
+        : `${email} already had an account; it is now an administrator (its password is unchanged).\n`,
   );
 }
 

@@ -35,10 +35,16 @@ export function createAdministrators(
     input: NewAdministrator,
     actorLabel: string,
     meta: RequestMeta,
-  ): Promise<'created' | 'promoted'> {
+  ): Promise<'created' | 'promoted' | 'already'> {
     const now = clock.now();
     const existing = await findVerifiedAddress(db, input.email);
     if (existing) {
+      const account = await db
+        .selectFrom('users')
+        .select('is_admin')
+        .where('id', '=', existing.user_id)
+        .executeTakeFirst();
+      if (account?.is_admin === 1) return 'already';
       await db
         .updateTable('users')
         .set({ is_admin: 1, updated_at: now })

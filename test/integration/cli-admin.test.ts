@@ -105,7 +105,7 @@ describe('administration from the command line', () => {
       expect(reset.stderr).toBe('');
       expect(reset.code).toBe(0);
       expect(reset.stdout).toContain(
-        `Reset two-factor authentication for Carl Cli <${email.toUpperCase()}>: 1 method(s) removed`,
+        `Reset two-factor authentication for Carl Cli <${email.toLowerCase()}>: 1 method removed`,
       );
       expect(await app.services.twoFactor.methods.list(userId)).toEqual([]);
       expect((await client.get('/profile')).location).toMatch(/^\/login/);
@@ -148,6 +148,30 @@ describe('administration from the command line', () => {
   );
 
   it(
+    'makes an existing account administrator without asking for a password, and says when it was one already',
+    async () => {
+      const { email, userId } = await registerAndVerify(app, adminClient(app), {
+        name: 'Pat Promoted',
+      });
+      // Standard input is empty: a password asked for would be refused as too short.
+      const promoted = await portico(['create-admin', '--email', email, '--name', 'Pat']);
+      expect(promoted.stderr).toBe('');
+      expect(promoted.stdout).toBe(
+        `${email} already had an account; it is now an administrator (its password is unchanged).\n`,
+      );
+      const again = await portico(['create-admin', '--email', email, '--name', 'Pat']);
+      expect(again.stdout).toBe(`${email} is an administrator already; nothing changed.\n`);
+      const row = await app.db
+        .selectFrom('users')
+        .select(['is_admin', 'name'])
+        .where('id', '=', userId)
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ is_admin: 1, name: 'Pat Promoted' });
+    },
+    SLOW,
+  );
+
+  it(
     'says so, keeps the reset and exits with status 2 when the mail to the user fails',
     async () => {
       const client = adminClient(app);
@@ -163,7 +187,7 @@ describe('administration from the command line', () => {
       const reset = await portico(['reset-2fa', email], { SMTP_URL: `smtp://127.0.0.1:${port}` });
       expect(reset.code).toBe(2);
       expect(reset.stdout).toBe(
-        `Reset two-factor authentication for Mia Mailless <${email}>: 1 method(s) removed, every session ended.\n`,
+        `Reset two-factor authentication for Mia Mailless <${email}>: 1 method removed, every session ended.\n`,
       );
       const lines = reset.stderr.trimEnd().split('\n');
       expect(lines).toHaveLength(1);
