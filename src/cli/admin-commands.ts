@@ -8,6 +8,7 @@ import { createUserDirectory } from '../admin/user-directory.js';
 import { buildApp } from '../app.js';
 import { DAY_MS, systemClock } from '../clock.js';
 import type { Config } from '../config.js';
+import { normalizeEmail } from '../accounts/users.js';
 import { databaseUrlForDisplay, databaseVariable } from '../config.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { openDatabase } from '../db/database.js';
@@ -203,16 +204,25 @@ export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Pr
       const methods = await directory.methodsOf(user.id);
       const result = await accounts.resetTwoFactor(user.id, { actorLabel: 'cli', meta: CLI_META });
       if (!result.ok) ctx.fail(`could not reset ${email} (${result.error})`);
-      const done = `Reset two-factor authentication for ${user.name} <${email}>: ${methods.length} method(s) removed, every session ended`;
+      const removed =
+        methods.length === 0
+          ? 'it had no method to remove'
+          : methods.length === 1
+            ? '1 method removed'
+            : `${methods.length} methods removed`;
+      const done = `Reset two-factor authentication for ${user.name} <${normalizeEmail(email)}>: ${removed}, every session ended`;
       const failure = (await Promise.all(outcomes)).find((outcome) => outcome !== null);
       if (failure === undefined) {
+        // Someone without a method is not mailed: there was nothing to reset.
         const mailed =
-          outcomes.length === 0
-            ? 'the account has no address to email'
-            : config.smtpUrl
-              ? 'the user has been emailed'
-              : 'the email to the user is in the mail outbox (SMTP_URL is not set)';
-        ctx.out(`${done}, ${mailed}.\n`);
+          methods.length === 0
+            ? ''
+            : outcomes.length === 0
+              ? ', the account has no address to email'
+              : config.smtpUrl
+                ? ', the user has been emailed'
+                : ', the email to the user is in the mail outbox (SMTP_URL is not set)';
+        ctx.out(`${done}${mailed}.\n`);
         return;
       }
       ctx.out(`${done}.\n`);

@@ -127,6 +127,8 @@ export const adminEn = {
     /** The same when it does not: nothing asks them, they may set it up themselves. */
     resetThenOptional:
       'Two-factor authentication is optional for them: they can log in with their password alone and set it up again under Your 2FA in their profile.',
+    /** Instead of the button, for someone without a method. */
+    nothingToReset: 'They have no two-factor method set up: there is nothing to reset.',
     disableConfirmHeading: (name: string) => `Disable the account of ${name}?`,
     disableConfirmText:
       'They can no longer log in, and every session of theirs ends at once. Their data stays, and you can enable the account again later.',

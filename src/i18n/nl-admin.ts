@@ -124,6 +124,8 @@ export const adminNl: AdminMessages = {
       'Tweestapsverificatie is verplicht voor deze gebruiker: bij de volgende keer inloggen wordt gevraagd die opnieuw in te stellen.',
     resetThenOptional:
       'Tweestapsverificatie is niet verplicht voor deze gebruiker: die kan met alleen het wachtwoord inloggen en tweestapsverificatie later opnieuw instellen onder Je 2FA in het profiel.',
+    nothingToReset:
+      'Deze gebruiker heeft geen methode voor tweestapsverificatie ingesteld: er is niets opnieuw in te stellen.',
     disableConfirmHeading: (name: string) => `Het account van ${name} blokkeren?`,
     disableConfirmText:
       'De gebruiker kan niet meer inloggen, en al zijn of haar sessies eindigen meteen. De gegevens blijven bewaard, en je kunt het account later weer deblokkeren.',

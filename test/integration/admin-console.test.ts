@@ -459,9 +459,15 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       const reset = await admin.client.post(`/admin/users/${userId}/reset-2fa`);
       expect(reset.status).toBe(303);
       expect(reset.location).toBe(`/admin/users/${userId}`);
-      expect(textOf((await admin.client.follow(reset)).body)).toContain(
+      const after = await admin.client.follow(reset);
+      expect(textOf(after.body)).toContain(
         'Two-factor authentication for Lost Phone has been reset.',
       );
+      // Nothing is left to reset: no button for it.
+      expect(textOf(after.body)).toContain(
+        'They have no two-factor method set up: there is nothing to reset.',
+      );
+      expect(after.body).not.toContain(`href="/admin/users/${userId}/reset-2fa"`);
 
       expect(await app.services.twoFactor.methods.list(userId)).toEqual([]);
       expect(await app.services.twoFactor.recovery.remaining(userId)).toBe(0);
@@ -476,6 +482,10 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
 
     it('says what a reset leaves the user to do as the policy has it: set-up at log-in only when required', async () => {
       const user = await plainUser(app, { name: 'Polly Policy' });
+      // Someone with a method, whose reset there is something to say about.
+      const client = adminClient(app);
+      await logIn(client, user.email);
+      await setUpApp(app, client);
       const bystanders = await app.services.admin.groups.create(`Bystanders ${newId()}`, {
         actorUserId: admin.userId,
       });

@@ -24,6 +24,7 @@ import {
   sessionCount,
   setUpApp,
   setUpEmail,
+  signedInUser,
   submitCode,
   TEST_META,
   userWithApp,
@@ -207,6 +208,21 @@ describe.each(DIALECTS)('two-factor admin reset (%s)', (dialect) => {
     const self = await admin.post(`/admin/users/${adminId}/reset-2fa`);
     expect(self.status).toBe(409);
     expect(await rowsOf(adminId)).toEqual(before);
+  });
+
+  it('ends the sessions of someone without a method, audits it, and mails them nothing', async () => {
+    const user = await signedInUser(app);
+    await app.services.postman.drain();
+    const since = app.mail.messages.length;
+    const outcome = await app.services.twoFactor.resetTwoFactor(user.userId, {
+      actorUserId: adminId,
+      meta: TEST_META,
+    });
+    expect(outcome).toBe('reset');
+    expect(await sessionCount(app, user.userId)).toBe(0);
+    expect(await auditCount(app, 'two_factor.reset_by_admin', user.userId)).toBe(1);
+    await app.services.postman.drain();
+    expect(app.mail.messages.slice(since).map((m) => m.subject)).toEqual([]);
   });
 
   it('answers not_found for an unknown person and changes nothing', async () => {

@@ -206,10 +206,12 @@ export function userPage(
         ${
           data.self
             ? html`<p>${a.cannotResetSelf}</p>`
-            : html`<p>
-                  ${p.resetIntro} ${data.required ? p.resetThenRequired : p.resetThenOptional}
-                </p>
-                <p><a class="button danger" href="${base}/reset-2fa">${a.resetButton}</a></p>`
+            : methods.length === 0
+              ? html`<p>${p.nothingToReset}</p>`
+              : html`<p>
+                    ${p.resetIntro} ${data.required ? p.resetThenRequired : p.resetThenOptional}
+                  </p>
+                  <p><a class="button danger" href="${base}/reset-2fa">${a.resetButton}</a></p>`
         }
       </section>
 

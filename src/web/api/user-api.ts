@@ -112,7 +112,7 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
         tags: ['users'],
         summary: 'Reset a user’s two-factor authentication',
         description:
-          'For someone who lost their second factor: removes every method, recovery code, trusted device and session, emails the user and writes the audit log (SPEC §4 "admin reset"). Refused for the key creator’s own account.',
+          'For someone who lost their second factor: removes every method, recovery code, trusted device and session, emails the user and writes the audit log. Refused for the key creator’s own account.',
         params: UserParams,
         response: { 200: ResetResponse, ...errors(404, 409) },
       },
