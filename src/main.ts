@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import fs from 'node:fs';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createAdministrators } from './accounts/administrators.js';
@@ -40,8 +41,8 @@ Commands:
   users list     List accounts, optionally only those matching a search
   audit          Print security events (filter by user, dates, event type)
 
-Run "portico <command> --help" for a command's options.
-Configuration comes from the environment; see the README.`,
+Run "portico <command> --help" for a command's options, "portico --version" for the
+version. Configuration comes from the environment; see the README.`,
   serve: `Usage: portico serve
 
 Migrates the database, listens on HOST:PORT, and then creates the administrator
@@ -274,6 +275,14 @@ function stopQuietlyWhenOutputCloses(): void {
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command !== 'serve') stopQuietlyWhenOutputCloses();
+  if (command === '--version' || command === '-V' || command === 'version') {
+    // package.json sits one folder above this file, in the sources and in dist/ alike.
+    const { version } = JSON.parse(
+      fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    process.stdout.write(`portico ${version}\n`);
+    return;
+  }
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     const topic = command === 'help' ? rest[0] : undefined;
     if (topic !== undefined && !HELP[topic])

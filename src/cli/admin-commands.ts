@@ -67,8 +67,9 @@ export function parseCommandArgs<T>(
   }
 }
 
+/** A command's usage, all its lines (up to the first blank one) as one. */
 const usageOf = (command: string) =>
-  `${ADMIN_HELP[command]?.split('\n')[0] ?? ''} (see "portico ${command} --help")`;
+  `${(ADMIN_HELP[command]?.split('\n\n')[0] ?? '').replace(/\s+/g, ' ')} (see "portico ${command} --help")`;
 
 /**
  * Opens DATABASE_URL and brings it up to date. A database that cannot be reached or migrated
@@ -112,8 +113,8 @@ yet, or disabled), created (UTC).
   audit: `Usage: portico audit [--user EMAIL] [--since DATE] [--until DATE] [--event TYPE]
                      [--limit N] [--csv]
 
-Prints security events, newest first, tab-separated: time (UTC), event, actor,
-target, IP address, details.
+Prints security events, newest first, one per line, tab-separated, under a header
+line: time (UTC), event, actor, target, IP address, details.
   --user EMAIL    events the account did or that were done to it
   --since DATE    from this day on (YYYY-MM-DD, UTC)
   --until DATE    up to and including this day
@@ -337,6 +338,7 @@ export async function auditCommand(args: string[], ctx: CliContext): Promise<voi
       return;
     }
     const { total, events } = await auditLog.list(filters, 1, limit);
+    ctx.out(tsv(['time', 'event', 'actor', 'target', 'ip', 'details']));
     for (const e of events) {
       const actor = e.actor_user_id
         ? `${e.actor_email ?? e.actor_user_id}${e.actor_label ? ` (${e.actor_label})` : ''}`

@@ -70,13 +70,15 @@ describe('administration from the command line', () => {
   it(
     'explains the new commands in --help',
     async () => {
-      const [main, reset, audit, helpReset, helpUnknown] = await Promise.all([
+      const [main, reset, audit, helpReset, helpUnknown, version] = await Promise.all([
         portico(['--help']),
         portico(['reset-2fa', '--help']),
         portico(['audit', '--help']),
         portico(['help', 'reset-2fa']),
         portico(['help', 'frobnicate']),
+        portico(['--version']),
       ]);
+      expect(version.stdout).toMatch(/^portico \d+\.\d+\.\d+\n$/);
       expect(helpReset.stdout).toBe(reset.stdout);
       expect(helpUnknown.code).toBe(1);
       expect(helpUnknown.stderr).toBe(
@@ -134,6 +136,7 @@ describe('administration from the command line', () => {
       ]);
       expect(audit.code).toBe(0);
       const lines = audit.stdout.trim().split('\n');
+      expect(lines[0]).toBe('time\tevent\tactor\ttarget\tip\tdetails');
       expect(lines.some((line) => /^\S+\ttwo_factor\.reset_by_admin\tcli\t/.test(line))).toBe(true);
       expect(audit.stdout).toContain('\tuser.registered\t');
       expect(users.stdout.split('\n')[0]).toBe('email\tname\trole\ttwo-factor\tstatus\tcreated');
