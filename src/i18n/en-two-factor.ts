@@ -36,6 +36,7 @@ export const twoFactorEn = {
         ? 'You have 1 unused recovery code left. Use it when you cannot use your other methods, and generate new ones soon.'
         : `You have ${remaining} unused recovery codes. Use one when you cannot use your other methods.`,
   recoveryNone: 'Recovery codes are created when you set up your first method.',
+  codesGoTo: (email: string) => `Codes go to ${email}.`,
   regenerate: 'Generate new recovery codes',
   regenerateWarning: 'New codes replace your current ones: the old codes stop working at once.',
   securityKeys: 'Security keys',

@@ -37,6 +37,7 @@ export const twoFactorNl: TwoFactorMessages = {
         ? 'Je hebt nog 1 ongebruikte herstelcode. Gebruik hem als je je andere methoden niet kunt gebruiken, en maak binnenkort nieuwe aan.'
         : `Je hebt nog ${remaining} ongebruikte herstelcodes. Gebruik er een als je je andere methoden niet kunt gebruiken.`,
   recoveryNone: 'Herstelcodes worden gemaakt wanneer je je eerste methode instelt.',
+  codesGoTo: (email: string) => `Codes gaan naar ${email}.`,
   regenerate: 'Nieuwe herstelcodes maken',
   regenerateWarning: 'Nieuwe codes vervangen je huidige: de oude codes werken meteen niet meer.',
   securityKeys: 'Beveiligingssleutels',

@@ -11,7 +11,7 @@ import { textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { logIn } from '../helpers/flows.js';
+import { logIn, registerAndVerify } from '../helpers/flows.js';
 import {
   newClient,
   pendingSignIn,
@@ -163,6 +163,25 @@ describe.each(DIALECTS)('Your 2FA overview (%s)', (dialect) => {
         'Je hebt er nog 4.',
       );
     });
+  });
+
+  it('says where email codes go, and speaks of recovery codes only to someone who has a method', async () => {
+    const user = await userWithApp(app);
+    const other = `codes.${user.email}`;
+    app.clock.advance(61_000);
+    await setUpEmail(app, user.client, other);
+    const page = await user.client.get('/profile/2fa');
+    const entries = page.body.split('<li class="method">').slice(1);
+    const emailEntry = textOf(entries.find((e) => textOf(e).startsWith('Email')) ?? '');
+    expect(emailEntry).toContain(`Codes go to ${other}.`);
+    expect(textOf(page.body)).toContain('Use one of your recovery codes to sign in.');
+
+    const fresh = newClient(app);
+    const { email } = await registerAndVerify(app, fresh);
+    await logIn(fresh, email);
+    const none = textOf((await fresh.get('/profile/2fa')).body);
+    expect(none).not.toContain('Use one of your recovery codes');
+    expect(none).toContain('Recovery codes are created when you set up your first method.');
   });
 
   it('heads the edit pages after what they edit (SPEC §2.5), in both languages', async () => {

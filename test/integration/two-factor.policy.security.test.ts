@@ -311,6 +311,10 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
     const user = await userWithApp(app);
     await savePolicy({ require: 'all' });
 
+    // The manage page says why instead of offering the removal.
+    const manage = await user.client.get('/profile/2fa/app/edit');
+    expect(textOf(manage.body)).toContain(CANNOT_REMOVE);
+    expect(manage.body).not.toContain('href="/profile/2fa/app/remove"');
     const confirm = await user.client.get('/profile/2fa/app/remove');
     expect(confirm.status).toBe(200);
     expect(textOf(confirm.body)).toContain(CANNOT_REMOVE);
@@ -322,6 +326,9 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
 
     // With a second method either one may go; without the requirement the last one too.
     await setUpEmail(app, user.client, user.email);
+    expect((await user.client.get('/profile/2fa/email/edit')).body).toContain(
+      'href="/profile/2fa/email/remove"',
+    );
     await user.client.get('/profile/2fa/email/remove');
     expect((await user.client.post('/profile/2fa/email/remove')).status).toBe(303);
     expect(await methodTypes(user.userId)).toEqual(['totp']);

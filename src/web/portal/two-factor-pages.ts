@@ -100,6 +100,12 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
                     ${options.method.name}`
           }
         </p>
+        ${
+          // Where the codes go: the address may differ from the one the person logs in with.
+          options.method?.email
+            ? html`<p class="hint">${t.codesGoTo(options.method.email)}</p>`
+            : ''
+        }
         ${options.method && !options.enabled ? html`<p class="hint">${t.methodDisabledNote}</p>` : ''}
       </div>
       <p class="method-action">
@@ -175,10 +181,14 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
         }
       </section>
       ${data.devices}
-      <section aria-labelledby="lost-heading">
-        <h2 id="lost-heading">${t.lostAccess}</h2>
-        <p>${t.lostAccessText}</p>
-      </section>`,
+      ${
+        anyMethod
+          ? html`<section aria-labelledby="lost-heading">
+              <h2 id="lost-heading">${t.lostAccess}</h2>
+              <p>${t.lostAccessText}</p>
+            </section>`
+          : ''
+      }`,
   );
 }
 
@@ -378,9 +388,20 @@ export function recoveryCodesPage(
   });
 }
 
+/**
+ * Where a manage page offers to remove its method; or, while it is the last method and 2FA is
+ * required of the person, says why it cannot go (SPEC §2.5).
+ */
+function removeOffer(ctx: PageContext, href: string, label: string, blocked: boolean): SafeHtml {
+  return blocked
+    ? html`<p class="danger-zone">${ctx.t.twoFactor.cannotRemoveLast}</p>`
+    : html`<p class="danger-zone"><a class="button danger" href="${href}">${label}</a></p>`;
+}
+
 export function manageAppPage(
   ctx: PageContext,
   method: TwoFactorMethod,
+  removeBlocked: boolean,
   state: FormState = {},
 ): SafeHtml {
   const t = ctx.t.twoFactor;
@@ -405,9 +426,7 @@ export function manageAppPage(
         })}
         ${button(t.saveName)}`,
       )}
-      <p class="danger-zone">
-        <a class="button danger" href="/profile/2fa/app/remove">${t.removeApp}</a>
-      </p>
+      ${removeOffer(ctx, '/profile/2fa/app/remove', t.removeApp, removeBlocked)}
       <p><a href="/profile/2fa">${ctx.t.common.back}</a></p>`,
   );
 }
@@ -415,6 +434,7 @@ export function manageAppPage(
 export function manageEmailPage(
   ctx: PageContext,
   method: TwoFactorMethod,
+  removeBlocked: boolean,
   state: FormState & { change?: { setupId: string; email: string; masked: string } } = {},
 ): SafeHtml {
   const t = ctx.t.twoFactor;
@@ -472,9 +492,7 @@ export function manageEmailPage(
               )}`
           : ''
       }
-      <p class="danger-zone">
-        <a class="button danger" href="/profile/2fa/email/remove">${t.removeEmail}</a>
-      </p>
+      ${removeOffer(ctx, '/profile/2fa/email/remove', t.removeEmail, removeBlocked)}
       <p><a href="/profile/2fa">${ctx.t.common.back}</a></p>`,
   );
 }

@@ -423,7 +423,8 @@ export function registerTwoFactorRoutes(
     if (!auth) return reply;
     const method = await methods.find(auth.user.id, 'totp');
     if (!method) return reply.redirect('/profile/2fa', 303);
-    return sendHtml(reply, manageAppPage(tools.page(request), method));
+    const blocked = await methods.isLastRequired(auth.user, method.id);
+    return sendHtml(reply, manageAppPage(tools.page(request), method, blocked));
   });
 
   app.post('/profile/2fa/app/edit', async (request, reply) => {
@@ -437,7 +438,12 @@ export function registerTwoFactorRoutes(
     if (!v.ok)
       return sendHtml(
         reply,
-        manageAppPage(tools.page(request), method, { values: { name }, errors: v.errors }),
+        manageAppPage(
+          tools.page(request),
+          method,
+          await methods.isLastRequired(auth.user, method.id),
+          { values: { name }, errors: v.errors },
+        ),
         422,
       );
     await methods.rename(auth.user, method.id, name, requestMeta(request));
@@ -450,7 +456,8 @@ export function registerTwoFactorRoutes(
     if (!auth) return reply;
     const method = await methods.find(auth.user.id, 'email');
     if (!method) return reply.redirect('/profile/2fa', 303);
-    return sendHtml(reply, manageEmailPage(tools.page(request), method));
+    const blocked = await methods.isLastRequired(auth.user, method.id);
+    return sendHtml(reply, manageEmailPage(tools.page(request), method, blocked));
   });
 
   app.post('/profile/2fa/email/edit', async (request, reply) => {
@@ -461,8 +468,17 @@ export function registerTwoFactorRoutes(
     const t = request.t;
     const action = text(request.body, 'action');
     const v = new Validator(t);
-    const render = (state: Parameters<typeof manageEmailPage>[2], status: number) =>
-      sendHtml(reply, manageEmailPage(tools.page(request), method, state), status);
+    const render = async (state: Parameters<typeof manageEmailPage>[3], status: number) =>
+      sendHtml(
+        reply,
+        manageEmailPage(
+          tools.page(request),
+          method,
+          await methods.isLastRequired(auth.user, method.id),
+          state,
+        ),
+        status,
+      );
 
     if (action === 'rename') {
       const name = readMethodName(v, request);
