@@ -40,8 +40,7 @@ export const adminEn = {
     withTwoFactor: 'With two-factor authentication',
     withoutTwoFactor: 'Without two-factor authentication',
     byMethod: 'Two-factor authentication by method',
-    share: (count: number, total: number, percent: string) =>
-      `${count} of ${total} users (${percent})`,
+    share: (count: number, total: number) => `${count} of ${total} users`,
     recent: 'Yesterday and today (UTC)',
     lockouts: 'Lockouts',
     failedCodes: 'Wrong codes',

@@ -39,8 +39,7 @@ export const adminNl: AdminMessages = {
     withTwoFactor: 'Met tweestapsverificatie',
     withoutTwoFactor: 'Zonder tweestapsverificatie',
     byMethod: 'Tweestapsverificatie per methode',
-    share: (count: number, total: number, percent: string) =>
-      `${count} van ${total} gebruikers (${percent})`,
+    share: (count: number, total: number) => `${count} van ${total} gebruikers`,
     recent: 'Gisteren en vandaag (UTC)',
     lockouts: 'Blokkeringen',
     failedCodes: 'Foute codes',

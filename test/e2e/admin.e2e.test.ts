@@ -220,6 +220,9 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
         .poll(() => page.getByRole('columnheader', { name: column }).isVisible())
         .toBe(true);
     }
+    // The browser in words; the whole string on hover.
+    const named = page.getByRole('cell', { name: 'Edge on Windows' }).first();
+    expect(await named.locator('span').getAttribute('title')).toMatch(/^Mozilla\/5\.0 .* Run\/\d$/);
     // The date fields show the browser's own date format: no "YYYY-MM-DD" hint beside them.
     expect(await page.getByText('YYYY-MM-DD').count()).toBe(0);
     await check(page, 'admin-audit-wide');

@@ -9,6 +9,7 @@ import { errorSummary, field } from '../views/components.js';
 import type { FieldErrors } from '../views/components.js';
 import type { PageContext } from '../views/page-context.js';
 import { eventLabel, pagination, queryString, scrollTable, when } from './admin-components.js';
+import { browserName, deviceLabel } from '../user-agent.js';
 import { adminLayout } from './admin-layout.js';
 
 /** Who did it: a person (with the API key they used, if any), or a label such as "cli". */
@@ -25,6 +26,18 @@ export function actorCell(ctx: PageContext, e: AuditRow): SafeHtml {
   if (viaKey) return html`${viaKey}`;
   if (e.actor_label) return html`<code>${e.actor_label}</code>`;
   return html`${ctx.t.admin.common.none}`;
+}
+
+/**
+ * The browser in words ("Edge on Windows"), the whole User-Agent on hover and in the CSV; a
+ * string no browser sends (a script's, "cli") as it is.
+ */
+export function agentCell(ctx: PageContext, userAgent: string | null): SafeHtml | string {
+  if (!userAgent) return '';
+  const { browser, system } = browserName(userAgent);
+  return browser || system
+    ? html`<span title="${userAgent}">${deviceLabel(ctx.t, userAgent)}</span>`
+    : userAgent;
 }
 
 function targetCell(ctx: PageContext, e: AuditRow): SafeHtml {
@@ -149,7 +162,7 @@ export function auditPage(
                         <td>${actorCell(ctx, e)}</td>
                         <td>${targetCell(ctx, e)}</td>
                         <td>${e.ip ?? ''}</td>
-                        <td class="user-agent">${e.user_agent ?? ''}</td>
+                        <td class="user-agent">${agentCell(ctx, e.user_agent)}</td>
                         <td>${detailsText(ctx, e.details)}</td>
                       </tr>`,
                   )}

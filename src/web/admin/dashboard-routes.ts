@@ -32,7 +32,7 @@ export function dashboardPage(
   const { t } = ctx;
   const d = t.admin.dashboardPage;
   const c = data.counts;
-  const share = (n: number) => d.share(n, c.users, percent(ctx, n, c.users));
+  const share = (n: number) => d.share(n, c.users);
   const since = new Date(c.since).toISOString().slice(0, 10);
   const eventsLink = (event: string) =>
     html`<a href="/admin/audit${queryString({ event, from: since })}">${d.showEvents}</a>`;
@@ -58,7 +58,11 @@ export function dashboardPage(
         ${stat(t.twoFactor.admin.appMethod, percent(ctx, c.byMethod.totp, c.users), share(c.byMethod.totp))}
         ${stat(t.twoFactor.admin.emailMethod, percent(ctx, c.byMethod.email, c.users), share(c.byMethod.email))}
         ${stat(t.twoFactor.admin.securityKeysMethod, percent(ctx, c.byMethod.webauthn, c.users), share(c.byMethod.webauthn))}
-        ${stat(d.withoutTwoFactor, c.users - c.withTwoFactor)}
+        ${stat(
+          d.withoutTwoFactor,
+          percent(ctx, c.users - c.withTwoFactor, c.users),
+          share(c.users - c.withTwoFactor),
+        )}
       </dl>
       <p>
         ${d.requiredFor}: <strong>${requirement}</strong>.

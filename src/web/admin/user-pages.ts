@@ -18,7 +18,7 @@ import {
   when,
 } from './admin-components.js';
 import { adminLayout } from './admin-layout.js';
-import { actorCell } from './audit-pages.js';
+import { actorCell, agentCell } from './audit-pages.js';
 
 export function usersPage(
   ctx: PageContext,
@@ -238,7 +238,7 @@ export function userPage(
                         <td>${when(ctx, s.createdAt)}</td>
                         <td>${when(ctx, s.lastSeenAt)}</td>
                         <td>${s.ip}</td>
-                        <td class="user-agent">${s.userAgent}</td>
+                        <td class="user-agent">${agentCell(ctx, s.userAgent)}</td>
                         <td>${s.secondFactor ? t.admin.common.yes : t.admin.common.no}</td>
                       </tr>`,
                   )}
@@ -298,7 +298,20 @@ export function userPage(
                     (e) =>
                       html`<tr>
                         <td>${when(ctx, e.created_at)}</td>
-                        <td>${eventLabel(t, e.event)}</td>
+                        <td>
+                          ${eventLabel(t, e.event)}
+                          ${
+                            // Done by this person to someone else: say to whom.
+                            e.target_user_id && e.target_user_id !== user.id
+                              ? html`<br /><span class="hint"
+                                    >${t.admin.auditPage.target}:
+                                    <a href="/admin/users/${e.target_user_id}"
+                                      >${e.target_name ?? e.target_user_id}</a
+                                    ></span
+                                  >`
+                              : ''
+                          }
+                        </td>
                         <td>${actorCell(ctx, e)}</td>
                         <td>${e.ip ?? ''}</td>
                       </tr>`,
