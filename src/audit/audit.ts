@@ -12,64 +12,72 @@ export interface RequestMeta {
 
 export const CLI_META: RequestMeta = { ip: 'cli', userAgent: 'portico-cli' };
 
-export type AuditEventType =
-  | 'user.registered'
-  | 'user.created_by_admin'
-  | 'sign_in.password_failed'
-  | 'sign_in.succeeded'
-  | 'sign_in.unverified'
-  | 'sign_out'
-  | 'session.ended'
-  | 'session.others_ended'
-  | 'password.changed'
-  | 'password.reset_requested'
-  | 'password.reset'
-  | 'email.added'
-  | 'email.verified'
-  | 'email.made_primary'
-  | 'email.removed'
-  | 'profile.updated'
-  | 'reauthenticated'
-  | 'two_factor.method_added'
-  | 'two_factor.method_renamed'
-  | 'two_factor.method_removed'
-  | 'two_factor.method_email_changed'
-  | 'two_factor.email_code_sent'
-  | 'two_factor.challenge_failed'
-  | 'two_factor.code_replayed'
-  | 'two_factor.locked'
-  | 'two_factor.sign_in_ended'
-  | 'two_factor.recovery_code_used'
-  | 'two_factor.recovery_codes_regenerated'
-  | 'two_factor.reset_by_admin'
-  | 'two_factor.setup_postponed'
-  | 'two_factor.setup_failed'
-  | 'two_factor.policy_changed'
-  | 'two_factor.device_trusted'
-  | 'two_factor.device_forgotten'
-  | 'user_group.created'
-  | 'user_group.renamed'
-  | 'user_group.deleted'
-  | 'user_group.member_added'
-  | 'user_group.member_removed'
-  | 'kb.category_created'
-  | 'kb.category_updated'
-  | 'kb.category_deleted'
-  | 'kb.article_created'
-  | 'kb.article_updated'
-  | 'kb.article_moved'
-  | 'kb.article_published'
-  | 'kb.article_unpublished'
-  | 'kb.article_deleted'
-  | 'user.disabled'
-  | 'user.enabled'
-  | 'user.admin_granted'
-  | 'user.admin_revoked'
-  | 'user.signed_out_everywhere'
-  | 'api_key.created'
-  | 'api_key.revoked'
-  | 'api_key.used'
-  | 'api_key.refused';
+/** Every kind of security event, as the audit log names it. */
+export const AUDIT_EVENT_TYPES = [
+  'user.registered',
+  'user.created_by_admin',
+  'sign_in.password_failed',
+  'sign_in.succeeded',
+  'sign_in.unverified',
+  'sign_out',
+  'session.ended',
+  'session.others_ended',
+  'password.changed',
+  'password.reset_requested',
+  'password.reset',
+  'email.added',
+  'email.verified',
+  'email.made_primary',
+  'email.removed',
+  'profile.updated',
+  'reauthenticated',
+  'two_factor.method_added',
+  'two_factor.method_renamed',
+  'two_factor.method_removed',
+  'two_factor.method_email_changed',
+  'two_factor.email_code_sent',
+  'two_factor.challenge_failed',
+  'two_factor.code_replayed',
+  'two_factor.locked',
+  'two_factor.sign_in_ended',
+  'two_factor.recovery_code_used',
+  'two_factor.recovery_codes_regenerated',
+  'two_factor.reset_by_admin',
+  'two_factor.setup_postponed',
+  'two_factor.setup_failed',
+  'two_factor.policy_changed',
+  'two_factor.device_trusted',
+  'two_factor.device_forgotten',
+  'user_group.created',
+  'user_group.renamed',
+  'user_group.deleted',
+  'user_group.member_added',
+  'user_group.member_removed',
+  'kb.category_created',
+  'kb.category_updated',
+  'kb.category_deleted',
+  'kb.article_created',
+  'kb.article_updated',
+  'kb.article_moved',
+  'kb.article_published',
+  'kb.article_unpublished',
+  'kb.article_deleted',
+  'user.disabled',
+  'user.enabled',
+  'user.admin_granted',
+  'user.admin_revoked',
+  'user.signed_out_everywhere',
+  'api_key.created',
+  'api_key.revoked',
+  'api_key.used',
+  'api_key.refused',
+] as const;
+
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+export function isAuditEventType(value: string): value is AuditEventType {
+  return (AUDIT_EVENT_TYPES as readonly string[]).includes(value);
+}
 
 export interface AuditEntry {
   event: AuditEventType;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CLI_META } from '../audit/audit.js';
+import { CLI_META, isAuditEventType } from '../audit/audit.js';
 import { auditCsv } from '../audit/audit-csv.js';
 import type { AuditFilters } from '../audit/audit-query.js';
 import { createAuditQuery, startOfDay } from '../audit/audit-query.js';
@@ -319,7 +319,13 @@ export async function auditCommand(args: string[], ctx: CliContext): Promise<voi
   // As the API refuses it: a range that ends before it starts is a typing mistake, not "none".
   if (filters.from !== undefined && filters.to !== undefined && filters.to <= filters.from)
     ctx.fail('--until is before --since');
-  if (values.event) filters.event = values.event;
+  if (values.event !== undefined) {
+    if (!isAuditEventType(values.event))
+      ctx.fail(
+        `--event: no event type is called "${values.event}" (see the audit log's Event filter)`,
+      );
+    filters.event = values.event;
+  }
   await withDatabase(ctx, async (database) => {
     const auditLog = createAuditQuery(database.db);
     if (values.user) {

@@ -372,6 +372,8 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
         'to=yesterday',
         'from=2026-05-02&to=2026-05-01',
         'event=DROP%20TABLE',
+        // A type no event has, which would silently match nothing.
+        'event=two_factor.lockd',
         'userId=1',
         'perPage=500',
       ]) {

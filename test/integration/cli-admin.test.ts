@@ -206,14 +206,19 @@ describe('administration from the command line', () => {
     'says what is wrong, with exit code 1',
     async () => {
       const user = await plainUser(app);
-      const [unknown, noEmail, badSince, badSub, backwards, negative] = await Promise.all([
-        portico(['reset-2fa', 'nobody@example.com']),
-        portico(['reset-2fa']),
-        portico(['audit', '--since', 'last week']),
-        portico(['users', 'delete']),
-        portico(['audit', '--since', '2027-01-01', '--until', '2026-01-01']),
-        portico(['users', 'list', '--limit', '-1']),
-      ]);
+      const [unknown, noEmail, badSince, badSub, backwards, negative, unknownEvent] =
+        await Promise.all([
+          portico(['reset-2fa', 'nobody@example.com']),
+          portico(['reset-2fa']),
+          portico(['audit', '--since', 'last week']),
+          portico(['users', 'delete']),
+          portico(['audit', '--since', '2027-01-01', '--until', '2026-01-01']),
+          portico(['users', 'list', '--limit', '-1']),
+          portico(['audit', '--event', 'two_factor.lockd']),
+        ]);
+      expect(unknownEvent.stderr).toBe(
+        'portico: --event: no event type is called "two_factor.lockd" (see the audit log\'s Event filter)\n',
+      );
       expect(negative.stderr).toMatch(
         /^portico: option "--limit" needs a value \(one that starts with "-" is written --limit=VALUE\)/,
       );
@@ -223,7 +228,8 @@ describe('administration from the command line', () => {
       expect(noEmail.stderr).toContain('reset-2fa needs one email address');
       expect(badSince.stderr).toContain('--since needs a date as YYYY-MM-DD');
       expect(badSub.stderr).toContain('unknown users command');
-      for (const run of [noEmail, badSince, badSub, backwards, negative]) expect(run.code).toBe(1);
+      for (const run of [noEmail, badSince, badSub, backwards, negative, unknownEvent])
+        expect(run.code).toBe(1);
       expect(await app.services.admin.directory.find(user.userId)).toBeDefined();
     },
     SLOW,

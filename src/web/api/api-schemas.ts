@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
+import { AUDIT_EVENT_TYPES } from '../../audit/audit.js';
 
 /**
  * The JSON API's shapes. Fastify validates requests against them, serialises responses
@@ -133,7 +134,9 @@ export const AuditQuery = Type.Object(
       Type.String({ format: 'email', maxLength: 254, description: 'Email of the actor or target' }),
     ),
     userId: Type.Optional(Uuid),
-    event: Type.Optional(Type.String({ pattern: '^[a-z_.]{1,64}$' })),
+    event: Type.Optional(
+      Type.String({ enum: [...AUDIT_EVENT_TYPES], description: 'One event type' }),
+    ),
     from: Type.Optional(Day),
     to: Type.Optional(Type.String({ ...Day, description: 'YYYY-MM-DD (UTC), inclusive' })),
     page: Type.Optional(Page),
