@@ -739,6 +739,41 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       expect((await admin.client.post(`/admin/users/${other.userId}/disable`)).status).toBe(303);
       admin = { ...admin, client: await logInAdmin(app, admin) };
     });
+
+    it('asks for a recent sign-in before resetting someone’s 2FA or changing the 2FA policy', async () => {
+      const other = await plainUser(app, { name: 'Rhea Reset' });
+      const client = adminClient(app);
+      await logIn(client, other.email);
+      await setUpApp(app, client);
+      const policyBefore = await app.services.twoFactor.policy.get();
+      app.clock.advance(11 * 60_000);
+      const resetPath = `/admin/users/${other.userId}/reset-2fa`;
+      const toReauth = (next: string, cancel: string) =>
+        `/reauth?next=${encodeURIComponent(next)}&cancel=${encodeURIComponent(cancel)}`;
+      await admin.client.get(`/admin/users/${other.userId}`);
+      const question = await admin.client.get(resetPath);
+      expect(question.location).toBe(toReauth(resetPath, `/admin/users/${other.userId}`));
+      const stale = await admin.client.post(resetPath);
+      expect(stale.location).toBe(toReauth(resetPath, `/admin/users/${other.userId}`));
+      expect(await app.services.twoFactor.methods.list(other.userId)).toHaveLength(1);
+
+      const settings = await admin.client.get('/admin/2fa');
+      expect(settings.location).toBe(toReauth('/admin/2fa', '/admin'));
+      const change = await admin.client.post('/admin/2fa', {
+        totp: 'on',
+        email: 'on',
+        require: 'all',
+      });
+      expect(change.location).toBe(toReauth('/admin/2fa', '/admin'));
+      expect(await app.services.twoFactor.policy.get()).toEqual(policyBefore);
+
+      // After a new sign-in both work.
+      admin = { ...admin, client: await logInAdmin(app, admin) };
+      expect((await admin.client.get(resetPath)).status).toBe(200);
+      expect((await admin.client.post(resetPath)).status).toBe(303);
+      expect(await app.services.twoFactor.methods.list(other.userId)).toEqual([]);
+      expect((await admin.client.get('/admin/2fa')).status).toBe(200);
+    });
   });
 
   describe('dashboard', () => {

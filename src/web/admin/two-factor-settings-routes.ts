@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminErrorCode } from '../../admin/error-codes.js';
 import { startOfDay } from '../../audit/audit-query.js';
 import { DAY_MS } from '../../clock.js';
@@ -8,7 +8,7 @@ import { text } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
 import type { FieldErrors } from '../views/components.js';
 import type { WebDeps } from '../web-deps.js';
-import { sendHtml } from '../web-deps.js';
+import { requireRecentSignIn, sendHtml } from '../web-deps.js';
 import { values } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
 import type { SettingsForm } from './two-factor-settings-pages.js';
@@ -54,8 +54,15 @@ export function registerTwoFactorSettingsRoutes(
   const settings = services.admin.twoFactorSettings;
   const groups = services.admin.groups;
 
+  // The policy decides who needs a second factor at all: changed only after a recent sign-in,
+  // asked for before the form so that what is typed is not lost to it. Cancel leads to the
+  // dashboard, as this page would only ask again.
+  const stepUp = (request: FastifyRequest, reply: FastifyReply) =>
+    requireRecentSignIn(request, reply, clock, '/admin/2fa', '/admin');
+
   app.get('/admin/2fa', async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
+    if (!stepUp(request, reply)) return reply;
     return sendHtml(
       reply,
       twoFactorSettingsPage(tools.page(request), {
@@ -68,6 +75,7 @@ export function registerTwoFactorSettingsRoutes(
   app.post('/admin/2fa', async (request, reply) => {
     const auth = requireAdmin(request, reply);
     if (!auth) return reply;
+    if (!stepUp(request, reply)) return reply;
     const t = request.t;
     const body = request.body;
     const rawRequire = text(body, 'require');

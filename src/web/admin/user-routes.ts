@@ -88,6 +88,19 @@ export function registerUserRoutes(
     );
   });
 
+  /**
+   * Removing someone's second factor, like granting administrator rights, needs a recent
+   * sign-in: asked for before the question; Cancel leads back to the user's page.
+   */
+  const resetStepUp = (request: FastifyRequest, reply: FastifyReply, id: string) =>
+    requireRecentSignIn(
+      request,
+      reply,
+      clock,
+      `/admin/users/${id}/reset-2fa`,
+      `/admin/users/${id}`,
+    );
+
   app.get<UserParams>('/admin/users/:id/reset-2fa', async (request, reply) => {
     const auth = requireAdmin(request, reply);
     if (!auth) return reply;
@@ -95,6 +108,7 @@ export function registerUserRoutes(
     const user = UUID.test(id) ? await directory.find(id) : undefined;
     if (!user) return reply.callNotFound();
     if (user.id === auth.user.id) return refused(request, reply, id, 'SELF');
+    if (!resetStepUp(request, reply, id)) return reply;
     return sendHtml(
       reply,
       resetConfirmPage(
@@ -109,6 +123,7 @@ export function registerUserRoutes(
     const auth = requireAdmin(request, reply);
     if (!auth) return reply;
     const { id } = request.params;
+    if (UUID.test(id) && !resetStepUp(request, reply, id)) return reply;
     const user = UUID.test(id) ? await directory.find(id) : undefined;
     if (!user) return reply.callNotFound();
     const result = await accounts.resetTwoFactor(user.id, {
