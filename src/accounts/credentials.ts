@@ -197,11 +197,13 @@ export function createCredentials(deps: AccountDeps) {
       await revokeAllSessions(trx, record.userId);
       await revokeTokens(trx, record.userId, 'reset_password', now);
       // A reset proves the mailbox: browsers new to the person's addresses may try again, also
-      // after a hundred wrong passwords in a row.
+      // after a hundred wrong passwords in a row. Verified addresses only: anyone can put
+      // someone else's address on their own account, unverified, and reset their own password.
       const addresses = await trx
         .selectFrom('email_addresses')
         .select('email_normalized')
         .where('user_id', '=', record.userId)
+        .where('verified_at', 'is not', null)
         .execute();
       if (addresses.length > 0)
         await trx

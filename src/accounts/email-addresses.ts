@@ -11,6 +11,7 @@ import { absoluteUrl } from './deps.js';
 import type { Result } from './error-codes.js';
 import { AccountError, fail, ok } from './error-codes.js';
 import { consumeToken, issueToken, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
+import { loginAddressKey } from './known-browser.js';
 import { listAddresses, normalizeEmail } from './users.js';
 
 export const MAX_ADDRESSES_PER_USER = 10;
@@ -54,7 +55,13 @@ export function createEmailAddresses(deps: AccountDeps) {
     const now = clock.now();
     for (const to of new Set(removed ? [...verified, removed] : verified)) {
       const ctx = postman.context(to, user.name, user.locale);
-      postman.sendLater(addressesChangedMail(ctx, (m) => body(m, formatDateTime(ctx.locale, now))));
+      postman.sendLater(
+        addressesChangedMail(
+          ctx,
+          (m) => body(m, formatDateTime(ctx.locale, now)),
+          to === removed && !verified.includes(to),
+        ),
+      );
     }
   }
 
@@ -100,6 +107,12 @@ export function createEmailAddresses(deps: AccountDeps) {
           .updateTable('email_addresses')
           .set({ verified_at: now })
           .where('id', '=', address.id)
+          .execute();
+        // Proving the mailbox ends any run of wrong passwords at the address from before (a
+        // stranger could close an address to new browsers before its owner registers it).
+        await trx
+          .deleteFrom('rate_limits')
+          .where('key', '=', loginAddressKey(address.email_normalized))
           .execute();
         const rivals = await trx
           .deleteFrom('email_addresses')

@@ -4,7 +4,9 @@ import { MINUTE_MS } from '../clock.js';
 import { PostgresAdapter } from '../db/kysely.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
 import type { Database, PendingSignIn, PendingStage, Session, User } from '../db/schema.js';
-import { consumeRateLimit, consumeRateLimitPair } from '../security/rate-limit.js';
+import { formatDateTime } from '../i18n/index.js';
+import { passwordBlockedMail, verifyEmailMail } from '../mail/templates.js';
+import { consumeRateLimit, consumeRateLimitPair, countFailure } from '../security/rate-limit.js';
 import { generateToken, hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { issueToken, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
@@ -16,7 +18,6 @@ import {
   loginBrowserKey,
 } from './known-browser.js';
 import { findAccountByEmail, normalizeEmail, renewPasswordHash } from './users.js';
-import { verifyEmailMail } from '../mail/templates.js';
 import { absoluteUrl } from './deps.js';
 
 /** A correct password buys this long to finish the second step (SPEC §4 "sign-in state"). */
@@ -404,12 +405,37 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       };
     }
 
+    /**
+     * A password that was checked and did not sign in: one more failure in a row at this
+     * address (or from this known browser), counted for unknown addresses alike. At the
+     * hundredth the address closes to browsers new to it, and its owner is told.
+     */
+    const failed = async <O extends 'invalid' | 'disabled'>(
+      outcome: O,
+      owner?: { user: User; email: string },
+    ): Promise<{ outcome: O }> => {
+      const run = await countFailure(db, emailKey);
+      if (owner && emailKey === addressKey && run === LOGIN_FAILURES_IN_A_ROW) {
+        deps.postman.composeLater('password log-in closed to new browsers', async () => {
+          await audit.record({
+            event: 'sign_in.password_blocked',
+            targetUserId: owner.user.id,
+            meta,
+          });
+          const ctx = deps.postman.context(owner.email, owner.user.name, owner.user.locale);
+          return passwordBlockedMail(ctx, formatDateTime(ctx.locale, now));
+        });
+      }
+      return { outcome };
+    };
+
     const account = await findAccountByEmail(db, email);
     if (!account) {
       await hasher.verifyDummy(password);
-      return { outcome: 'invalid' };
+      return failed('invalid');
     }
     const { user, address } = account;
+    const owner = { user, email: address.email };
     const passwordOk = await hasher.verify(user.password_hash, password);
     if (!passwordOk || user.disabled_at !== null) {
       await audit.record({
@@ -420,7 +446,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       });
       // Only the right password learns that the account is disabled (and whom to ask): a wrong
       // one reads as for any other account, so the answer still names no existing address.
-      return { outcome: passwordOk ? 'disabled' : 'invalid' };
+      return failed(passwordOk ? 'disabled' : 'invalid', owner);
     }
     await renewPasswordHash(db, hasher, user, password);
     if (address.verified_at === null) {
@@ -429,8 +455,8 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       // password does: else registering and then logging in would tell which addresses have
       // an account (SPEC §4 "enumeration"). The one message says what to do after
       // registering; a new link goes out after the answer.
+      await audit.record({ event: 'sign_in.unverified', targetUserId: user.id, meta });
       deps.postman.composeLater('verification link at log-in', async () => {
-        await audit.record({ event: 'sign_in.unverified', targetUserId: user.id, meta });
         const resend = await consumeRateLimit(
           db,
           `verify-resend:${address.id}`,
@@ -451,7 +477,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
           absoluteUrl(deps.publicUrl, `/verify-email?token=${token}`),
         );
       });
-      return { outcome: 'invalid' };
+      return failed('invalid');
     }
 
     const requirement = await gate().requirementFor(user, now);

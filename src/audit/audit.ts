@@ -19,6 +19,7 @@ export const AUDIT_EVENT_TYPES = [
   'sign_in.password_failed',
   'sign_in.succeeded',
   'sign_in.unverified',
+  'sign_in.password_blocked',
   'sign_out',
   'session.ended',
   'session.others_ended',

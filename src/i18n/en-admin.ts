@@ -271,6 +271,7 @@ export const adminEn = {
     'sign_in.password_failed': 'Log-in failed (password)',
     'sign_in.succeeded': 'Logged in',
     'sign_in.unverified': 'Log-in with an unverified address',
+    'sign_in.password_blocked': 'Password log-in closed to new browsers (100 wrong in a row)',
     sign_out: 'Logged out',
     'session.ended': 'Signed out another browser',
     'session.others_ended': 'Signed out everywhere else',

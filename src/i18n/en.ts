@@ -243,6 +243,16 @@ export const en = {
     notYou:
       'If this was not you, reset your password at once and contact your helpdesk administrator.',
     addressAddedSubject: (site: string) => `Verify the new address for your ${site} account`,
+    passwordBlockedSubject: (site: string) =>
+      `Log-ins to your ${site} account from new browsers are stopped`,
+    passwordBlockedBody: (email: string, when: string) =>
+      `On ${when} someone had given the wrong password for ${email} a hundred times in a row. Since then, log-ins with it are refused from browsers that have not logged in to your account before; browsers you have logged in with still work.`,
+    passwordBlockedWhatNow:
+      'To log in from another browser, reset your password (Forgot your password? on the log-in page): that lifts the stop everywhere.',
+    passwordBlockedNotYou:
+      'If the wrong passwords were not yours, someone is guessing your password: when you reset it, choose a long one that you use nowhere else.',
+    notYouRemoved:
+      'If this was not you, contact your helpdesk administrator at once: this address can no longer be used to log in or to reset the password.',
     addressesChangedSubject: (site: string) =>
       `The email addresses of your ${site} account changed`,
     addressVerifiedBody: (email: string, when: string) =>

@@ -266,6 +266,8 @@ export const adminNl: AdminMessages = {
     'sign_in.password_failed': 'Inloggen mislukt (wachtwoord)',
     'sign_in.succeeded': 'Ingelogd',
     'sign_in.unverified': 'Inloggen met een onbevestigd adres',
+    'sign_in.password_blocked':
+      'Inloggen met wachtwoord gesloten voor nieuwe browsers (100 keer fout achter elkaar)',
     sign_out: 'Uitgelogd',
     'session.ended': 'Andere browser uitgelogd',
     'session.others_ended': 'Overal elders uitgelogd',

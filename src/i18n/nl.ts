@@ -243,6 +243,16 @@ export const nl: Messages = {
     notYou:
       'Was jij dit niet, stel dan meteen je wachtwoord opnieuw in en neem contact op met je helpdeskbeheerder.',
     addressAddedSubject: (site: string) => `Bevestig het nieuwe adres voor je account bij ${site}`,
+    passwordBlockedSubject: (site: string) =>
+      `Inloggen op je account bij ${site} vanuit nieuwe browsers is gestopt`,
+    passwordBlockedBody: (email: string, when: string) =>
+      `Op ${when} was er honderd keer achter elkaar een verkeerd wachtwoord opgegeven voor ${email}. Sindsdien wordt inloggen daarmee geweigerd vanuit browsers die nog niet eerder op je account hebben ingelogd; browsers waarmee je al eens hebt ingelogd werken nog wel.`,
+    passwordBlockedWhatNow:
+      'Om vanuit een andere browser in te loggen, stel je je wachtwoord opnieuw in (Wachtwoord vergeten? op de inlogpagina): dat heft de stop overal op.',
+    passwordBlockedNotYou:
+      'Waren de verkeerde wachtwoorden niet van jou, dan probeert iemand je wachtwoord te raden: kies bij het opnieuw instellen een lang wachtwoord dat je nergens anders gebruikt.',
+    notYouRemoved:
+      'Was jij dit niet, neem dan meteen contact op met je helpdeskbeheerder: met dit adres kun je niet meer inloggen of het wachtwoord opnieuw instellen.',
     addressesChangedSubject: (site: string) =>
       `De e-mailadressen van je account bij ${site} zijn gewijzigd`,
     addressVerifiedBody: (email: string, when: string) =>

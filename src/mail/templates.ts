@@ -84,11 +84,25 @@ export function addressAddedMail(ctx: MailContext, url: string): MailMessage {
 }
 
 /** A change to the account's addresses, told to each of its addresses (and one just removed). */
-export function addressesChangedMail(ctx: MailContext, body: (m: Messages) => string): MailMessage {
+export function addressesChangedMail(
+  ctx: MailContext,
+  body: (m: Messages) => string,
+  /** Sent to the address that was removed, which cannot reset the password any more. */
+  toRemoved = false,
+): MailMessage {
   return composeMail(ctx, (m) => ({
     subject: m.mail.addressesChangedSubject(ctx.siteName),
     paragraphs: [body(m)],
-    notes: [m.mail.notYou],
+    notes: [toRemoved ? m.mail.notYouRemoved : m.mail.notYou],
+  }));
+}
+
+/** The address's password log-in closed to new browsers after wrong passwords in a row. */
+export function passwordBlockedMail(ctx: MailContext, when: string): MailMessage {
+  return composeMail(ctx, (m) => ({
+    subject: m.mail.passwordBlockedSubject(ctx.siteName),
+    paragraphs: [m.mail.passwordBlockedBody(ctx.to, when), m.mail.passwordBlockedWhatNow],
+    notes: [m.mail.passwordBlockedNotYou],
   }));
 }
 

@@ -2,7 +2,12 @@ import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Kysely, SqliteDialect, sql } from '../db/kysely.js';
 import type { Database } from '../db/schema.js';
-import { clearRateLimit, consumeRateLimit, consumeRateLimitPair } from './rate-limit.js';
+import {
+  clearRateLimit,
+  consumeRateLimit,
+  consumeRateLimitPair,
+  countFailure,
+} from './rate-limit.js';
 
 const WINDOW = 60_000;
 
@@ -43,17 +48,17 @@ describe('consumeRateLimitPair', () => {
     await consumeRateLimit(db, 'ip', 3, WINDOW, 0);
     await pair(30_000);
     expect(await db.selectFrom('rate_limits').selectAll().orderBy('key').execute()).toEqual([
-      { key: 'email', window_start: 30_000, count: 1, in_a_row: 1 },
-      { key: 'ip', window_start: 0, count: 3, in_a_row: 3 },
+      { key: 'email', window_start: 30_000, count: 1, in_a_row: 0 },
+      { key: 'ip', window_start: 0, count: 3, in_a_row: 0 },
     ]);
     await pair(65_000);
     expect(await db.selectFrom('rate_limits').selectAll().orderBy('key').execute()).toEqual([
-      { key: 'email', window_start: 30_000, count: 2, in_a_row: 2 },
-      { key: 'ip', window_start: 65_000, count: 1, in_a_row: 4 },
+      { key: 'email', window_start: 30_000, count: 2, in_a_row: 0 },
+      { key: 'ip', window_start: 65_000, count: 1, in_a_row: 0 },
     ]);
   });
 
-  it('counts hits in a row across windows, and refuses past inARow until the counter is cleared', async () => {
+  it('counts failures in a row across windows, and refuses at inARow until the counter is cleared', async () => {
     const limited = (now: number) =>
       consumeRateLimitPair(
         db,
@@ -62,10 +67,12 @@ describe('consumeRateLimitPair', () => {
         WINDOW,
         now,
       );
-    // Two hits per window, each window within its limit: five in a row are allowed...
-    for (const now of [0, 1, WINDOW, WINDOW + 1, 2 * WINDOW])
+    // Two checked and failed tries per window, each window within its limit: five in a row...
+    for (const now of [0, 1, WINDOW, WINDOW + 1, 2 * WINDOW]) {
       expect((await limited(now))[0]).toEqual({ allowed: true, retryAfterMs: 0 });
-    // ...the sixth is refused though its window is fresh, and no later window lets one through.
+      await countFailure(db, 'email');
+    }
+    // ...and the next is refused though its window is fresh, as is every later one.
     expect((await limited(2 * WINDOW + 1))[0]).toEqual({
       allowed: false,
       retryAfterMs: 0,
@@ -78,6 +85,12 @@ describe('consumeRateLimitPair', () => {
     });
     await clearRateLimit(db, 'email');
     expect((await limited(11 * WINDOW))[0]).toEqual({ allowed: true, retryAfterMs: 0 });
+  });
+
+  it('counts only the failures it is told of: hits the window refuses are not a run', async () => {
+    for (let i = 0; i < 20; i++) await consumeRateLimit(db, 'email', 2, WINDOW, i, 5);
+    expect(await countFailure(db, 'email')).toBe(1);
+    expect((await consumeRateLimit(db, 'email', 2, WINDOW, 2 * WINDOW, 5)).allowed).toBe(true);
   });
 
   it('refuses one key given twice, which one upsert could not count twice', async () => {

@@ -7,7 +7,7 @@ export interface RateLimitResult {
   allowed: boolean;
   /** Milliseconds until the current window ends (0 when allowed). */
   retryAfterMs: number;
-  /** Refused for too many hits in a row ({@link RateLimit.inARow}): no window ends that. */
+  /** Refused for too many failures in a row ({@link RateLimit.inARow}): no window ends that. */
   untilCleared?: true;
 }
 
@@ -36,23 +36,19 @@ function verdict(
   now: number,
 ): RateLimitResult {
   if (!row) throw new Error('rate limit upsert returned no row');
-  if (inARow !== undefined && row.in_a_row > inARow)
+  if (inARow !== undefined && row.in_a_row >= inARow)
     return { allowed: false, retryAfterMs: 0, untilCleared: true };
   if (row.count <= limit) return { allowed: true, retryAfterMs: 0 };
   return { allowed: false, retryAfterMs: Math.max(0, row.window_start + windowMs - now) };
 }
 
-/**
- * A counter met again: a new window when its own has expired, else one more hit; one more hit
- * in a row either way.
- */
+/** A counter met again: a new window when its own has expired, else one more hit. */
 function countAgain(now: number, expiredAt: number) {
   const expired = sql<boolean>`rate_limits.window_start <= ${expiredAt}`;
   return (oc: OnConflictBuilder<Database, 'rate_limits'>) =>
     oc.column('key').doUpdateSet({
       count: sql`case when ${expired} then 1 else rate_limits.count + 1 end`,
       window_start: sql`case when ${expired} then ${now} else rate_limits.window_start end`,
-      in_a_row: sql`rate_limits.in_a_row + 1`,
     });
 }
 
@@ -60,7 +56,7 @@ function countAgain(now: number, expiredAt: number) {
 const countHit = precompiled((db, p: { key: string; now: number; expiredAt: number }) =>
   db
     .insertInto('rate_limits')
-    .values({ key: p.key, window_start: p.now, count: 1, in_a_row: 1 })
+    .values({ key: p.key, window_start: p.now, count: 1 })
     .onConflict(countAgain(p.now, p.expiredAt))
     .returning(['count', 'window_start', 'in_a_row']),
 );
@@ -71,8 +67,8 @@ const countTwoHits = precompiled(
     db
       .insertInto('rate_limits')
       .values([
-        { key: p.first, window_start: p.now, count: 1, in_a_row: 1 },
-        { key: p.second, window_start: p.now, count: 1, in_a_row: 1 },
+        { key: p.first, window_start: p.now, count: 1 },
+        { key: p.second, window_start: p.now, count: 1 },
       ])
       .onConflict(countAgain(p.now, p.expiredAt))
       .returning(['key', 'count', 'window_start', 'in_a_row']),
@@ -82,7 +78,11 @@ export interface RateLimit {
   key: string;
   /** Hits per window. */
   limit: number;
-  /** Hits in a row, across windows, until the counter is cleared. */
+  /**
+   * Failures in a row, across windows, after which the counter refuses until it is cleared.
+   * A failure is what the caller says it is ({@link countFailure}): a hit refused by the window
+   * never got that far, so a burst of them runs into the window, not into this.
+   */
   inARow?: number;
 }
 
@@ -140,4 +140,20 @@ const clearHits = precompiled((db, p: { key: string }) =>
 
 export async function clearRateLimit(db: Kysely<Database>, key: string): Promise<void> {
   await clearHits(db, { key });
+}
+
+const countFailureHit = precompiled((db, p: { key: string }) =>
+  db
+    .updateTable('rate_limits')
+    .set({ in_a_row: sql`rate_limits.in_a_row + 1` })
+    .where('key', '=', p.key)
+    .returning('in_a_row'),
+);
+
+/**
+ * One more failure in a row on a counter that was just counted (its row exists): what was
+ * tried was checked and was wrong. Returns the failures in a row so far.
+ */
+export async function countFailure(db: Kysely<Database>, key: string): Promise<number> {
+  return Number(firstRow(await countFailureHit(db, { key }))?.in_a_row ?? 0);
 }

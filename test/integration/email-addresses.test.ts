@@ -244,6 +244,10 @@ describe.each(DIALECTS)('email addresses (%s)', (dialect) => {
     for (const to of [email, second]) {
       const notice = await app.mail.waitFor(to, /addresses of your .* changed/, { since });
       expect(notice.text).toContain(`${email} was removed from your account`);
+      // The removed address cannot reset the password: it is told whom to ask instead.
+      expect(notice.text.includes('contact your helpdesk administrator at once')).toBe(
+        to === email,
+      );
     }
 
     // An address never verified is not told, and its removal tells no one.

@@ -74,6 +74,50 @@ describe.each(DIALECTS)('password guessing in a row (%s)', (dialect) => {
     expect((await logIn(newClient(app), email)).status).toBe(303);
   });
 
+  it('tells the owner once, by mail and in the audit log, when their address closes', async () => {
+    const { email, userId } = await registerAndVerify(app, new Client(app.app));
+    await app.services.postman.drain();
+    const since = app.mail.messages.length;
+    await guess(email, 100);
+    await app.services.postman.drain();
+    const notices = app.mail.messages
+      .slice(since)
+      .filter((m) => /from new browsers are stopped/.test(m.subject));
+    expect(notices.map((m) => m.to)).toEqual([email]);
+    expect(notices[0]?.text).toContain('reset your password');
+    const events = await app.db
+      .selectFrom('audit_events')
+      .select('event')
+      .where('target_user_id', '=', userId)
+      .where('event', '=', 'sign_in.password_blocked')
+      .execute();
+    expect(events).toHaveLength(1);
+    // Refused tries after it are no new run, and no new mail.
+    await logIn(newClient(app), email);
+    await app.services.postman.drain();
+    expect(
+      app.mail.messages.slice(since).filter((m) => /are stopped/.test(m.subject)),
+    ).toHaveLength(1);
+  });
+
+  it('counts only passwords that were checked: a burst the window refuses closes nothing', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const statuses: number[] = [];
+    for (let i = 0; i < 101; i++)
+      statuses.push((await logIn(newClient(app), email, `${WRONG} ${i}`)).status);
+    expect(statuses).toEqual([...Array<number>(10).fill(401), ...Array<number>(91).fill(429)]);
+    app.clock.advance(16 * MINUTE_MS);
+    expect((await logIn(newClient(app), email)).status).toBe(303);
+  });
+
+  it('lets the owner in after verifying an address a stranger had closed before it was registered', async () => {
+    const email = uniqueEmail('closed.early');
+    expect(await guess(email, 100)).toEqual(Array<number>(100).fill(401));
+    expect((await logIn(newClient(app), email, 'any password at all')).status).toBe(429);
+    await registerAndVerify(app, new Client(app.app), { email });
+    expect((await logIn(newClient(app), email)).status).toBe(303);
+  });
+
   it('counts a right password in between as the end of a run', async () => {
     const { email } = await registerAndVerify(app, new Client(app.app));
     expect(await guess(email, 90)).toEqual(Array<number>(90).fill(401));
@@ -101,6 +145,29 @@ describe.each(DIALECTS)('password guessing in a row (%s)', (dialect) => {
     });
     expect(reset.status).toBe(303);
     expect((await logIn(newClient(app), email, password)).status).toBe(303);
+  });
+
+  it('is not lifted by a reset of another account that holds the address unverified', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    await guess(email, 100);
+    // A stranger puts the address on their own account, unverified, and resets their password.
+    const stranger = newClient(app);
+    const own = await registerAndVerify(app, stranger);
+    await logIn(stranger, own.email);
+    expect((await stranger.submit('/profile/emails', { email })).status).toBe(303);
+    const since = app.mail.messages.length;
+    await new Client(app.app).submit('/password/forgot', { email: own.email });
+    const mail = await app.mail.waitFor(own.email, /Reset your password/, { since });
+    const client = newClient(app);
+    const form = await client.get(pathOf(linkIn(mail, '/password/reset')));
+    const token = /name="token" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+    const reset = await client.post('/password/reset', {
+      token,
+      new_password: 'the stranger resets their own',
+      confirm_password: 'the stranger resets their own',
+    });
+    expect(reset.status).toBe(303);
+    expect((await logIn(newClient(app), email)).status).toBe(429);
   });
 
   it('treats a known browser that gave 100 wrong passwords in a row as a new one', async () => {

@@ -159,6 +159,7 @@ export const AuditQuery = {
         'sign_in.password_failed',
         'sign_in.succeeded',
         'sign_in.unverified',
+        'sign_in.password_blocked',
         'sign_out',
         'session.ended',
         'session.others_ended',
