@@ -64,5 +64,8 @@ describe('admin console bodies', () => {
     const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const user = await postWithoutBody(app.baseUrl, '/admin/kb/articles', cookie, 1_500_000);
     expect(user).toBe('HTTP/1.1 403 Forbidden');
+    // The same route through a path written another way, which the router decodes.
+    const encoded = await postWithoutBody(app.baseUrl, '/%61dmin/kb/articles', cookie, 1_500_000);
+    expect(encoded).toBe('HTTP/1.1 403 Forbidden');
   });
 });

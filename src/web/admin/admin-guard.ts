@@ -28,6 +28,13 @@ declare module 'fastify' {
 const isAdminPath = (url: string) => url === '/admin' || /^\/admin[/?]/.test(url);
 
 /**
+ * Whether a request goes to the console: by the route it matched, which the router found in
+ * the decoded path (`/%61dmin/…` is `/admin/…`), else by its path as sent.
+ */
+const isAdminRequest = (request: FastifyRequest) =>
+  isAdminPath(request.routeOptions.url ?? request.url);
+
+/**
  * Looks up, once per admin-console request, whether an administrator without a second factor
  * in this session has a usable method to step up with. Kept out of `requireAdmin` so that the
  * guard stays a plain synchronous check at the top of every route.
@@ -36,7 +43,7 @@ export function registerAdminGuard(app: FastifyInstance, { services, tools }: We
   app.decorateRequest('adminSecondFactorStep', null);
   app.addHook('onRequest', async (request, reply) => {
     const auth = request.auth;
-    if (!isAdminPath(request.url)) return;
+    if (!isAdminRequest(request)) return;
     // Someone who is no administrator is answered before a body is read (an article may be
     // 2 MB), as every console route would answer them.
     if (!auth || auth.user.is_admin !== 1) {
