@@ -95,6 +95,19 @@ describe.each(DIALECTS)('two-factor journeys (%s)', (dialect) => {
       'The code was sent to another address. To use this one, send a code to it first.',
     );
 
+    // A name left empty is asked for again, with the code step still there.
+    const noName = await client.post('/profile/2fa/email/new', {
+      action: 'create',
+      setup_id: setupId,
+      name: '',
+      email,
+      code,
+    });
+    expect(noName.status).toBe(422);
+    expect(fieldError(noName.body, 'name')).toBeDefined();
+    expect(hiddenValue(noName, 'setup_id')).toBe(setupId);
+    expect(noName.body).toContain('name="code"');
+
     const created = await client.post('/profile/2fa/email/new', {
       action: 'create',
       setup_id: setupId,

@@ -328,7 +328,18 @@ export function registerTwoFactorRoutes(
           ),
           status,
         );
-      if (!v.ok) return page({}, v.errors, 422);
+      if (!v.ok) {
+        // A code already sent keeps its field: only the name or address needs mending.
+        const earlier =
+          action === 'create'
+            ? await setup.emailSetup(actor, text(request.body, 'setup_id').slice(0, 64), 'email')
+            : undefined;
+        return page(
+          earlier?.email ? { setupId: earlier.id, sentTo: earlier.email } : {},
+          v.errors,
+          422,
+        );
+      }
 
       if (action === 'create') {
         const setupId = text(request.body, 'setup_id').slice(0, 64);
