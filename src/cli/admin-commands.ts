@@ -214,15 +214,12 @@ export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Pr
       const done = `Reset two-factor authentication for ${user.name} <${normalizeEmail(email)}>: ${removed}, every session ended`;
       const failure = (await Promise.all(outcomes)).find((outcome) => outcome !== null);
       if (failure === undefined) {
-        // Someone without a method is not mailed: there was nothing to reset.
         const mailed =
-          methods.length === 0
-            ? ''
-            : outcomes.length === 0
-              ? ', the account has no address to email'
-              : config.smtpUrl
-                ? ', the user has been emailed'
-                : ', the email to the user is in the mail outbox (SMTP_URL is not set)';
+          outcomes.length === 0
+            ? ', the account has no address to email'
+            : config.smtpUrl
+              ? ', the user has been emailed'
+              : ', the email to the user is in the mail outbox (SMTP_URL is not set)';
         ctx.out(`${done}${mailed}.\n`);
         return;
       }

@@ -10,7 +10,7 @@ export type ResetOutcome = 'reset' | 'not_found' | 'self';
  * An administrator's reset for someone who lost their second factor (SPEC §4 "admin reset"):
  * every method, recovery code, set-up, email code and pending sign-in goes, every session
  * ends, the lock is lifted. The person signs in with their password and, where 2FA is
- * required, must set it up again. Audited, and emailed when a method was removed. The administrator never chooses a
+ * required, must set it up again. Audited and emailed. The administrator never chooses a
  * secret for them (ASVS 5 §6.4.6).
  */
 export function createAdminReset(deps: TwoFactorDeps, notify: Notify) {
@@ -55,11 +55,11 @@ export function createAdminReset(deps: TwoFactorDeps, notify: Notify) {
         },
         trx,
       );
-      return { row, removed: removed.length };
+      return { row };
     });
     if (!user) return 'not_found';
-    // Someone who had no method is not told that their two-factor authentication was reset.
-    if (user.removed > 0) await notify(user.row, { kind: 'reset_by_admin' });
+    // Mailed also when there was no method: every session ended all the same.
+    await notify(user.row, { kind: 'reset_by_admin' });
     return 'reset';
   };
 }
