@@ -285,13 +285,13 @@ async function main(argv: string[]): Promise<void> {
   }
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     const topic = command === 'help' ? rest[0] : undefined;
-    if (topic !== undefined && !HELP[topic])
+    if (topic !== undefined && !Object.hasOwn(HELP, topic))
       fail(`unknown command "${topic}". Run "portico --help".`);
     process.stdout.write(HELP[topic ?? 'main'] + '\n');
     return;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    const help = HELP[command];
+    const help = Object.hasOwn(HELP, command) ? HELP[command] : undefined;
     if (!help) fail(`unknown command "${command}". Run "portico --help".`);
     process.stdout.write(help + '\n');
     return;

@@ -197,6 +197,7 @@ export async function rotateSession(
     await trx
       .updateTable('two_factor_setups')
       .set({ request_id: session.id_hash })
+      .where('user_id', '=', current.user_id)
       .where('request_id', '=', current.id_hash)
       .execute();
   };

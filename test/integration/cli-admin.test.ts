@@ -75,14 +75,14 @@ describe('administration from the command line', () => {
         portico(['reset-2fa', '--help']),
         portico(['audit', '--help']),
         portico(['help', 'reset-2fa']),
-        portico(['help', 'frobnicate']),
+        portico(['help', 'constructor']),
         portico(['--version']),
       ]);
       expect(version.stdout).toMatch(/^portico \d+\.\d+\.\d+\n$/);
       expect(helpReset.stdout).toBe(reset.stdout);
       expect(helpUnknown.code).toBe(1);
       expect(helpUnknown.stderr).toBe(
-        'portico: unknown command "frobnicate". Run "portico --help".\n',
+        'portico: unknown command "constructor". Run "portico --help".\n',
       );
       expect(main.stdout).toMatch(/reset-2fa\s+Reset the two-factor authentication/);
       expect(main.stdout).toMatch(/users list\s+/);
