@@ -254,7 +254,7 @@ export const twoFactorEn = {
     appMethod: 'Authentication App',
     securityKeysMethod: 'Security Keys',
     disableNote:
-      'Turning a method off hides it for new set-ups, and people who already have it can no longer use it to sign in. Those who must use two-factor authentication will be asked to set up another method at their next log-in.',
+      'Turning a method off hides it for new set-ups, and people who already have it can no longer use it to sign in. Those who must use two-factor authentication will be asked to set up another method at their next log-in; those who need not, and have no other method, log in with their password alone until they set one up.',
     requireLegend: 'Require two-factor authentication for',
     nobody: 'Nobody',
     selectedGroups: 'Selected user groups',

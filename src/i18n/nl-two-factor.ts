@@ -261,7 +261,7 @@ export const twoFactorNl: TwoFactorMessages = {
     appMethod: 'Authenticatie-app',
     securityKeysMethod: 'Beveiligingssleutels',
     disableNote:
-      'Een methode uitzetten verbergt hem voor nieuwe instellingen, en wie hem al heeft kan er niet meer mee inloggen. Wie tweestapsverificatie moet gebruiken, wordt bij de volgende keer inloggen gevraagd een andere methode in te stellen.',
+      'Een methode uitzetten verbergt hem voor nieuwe instellingen, en wie hem al heeft kan er niet meer mee inloggen. Wie tweestapsverificatie moet gebruiken, wordt bij de volgende keer inloggen gevraagd een andere methode in te stellen; wie dat niet hoeft en geen andere methode heeft, logt met alleen het wachtwoord in tot die er een instelt.',
     requireLegend: 'Tweestapsverificatie verplicht voor',
     nobody: 'Niemand',
     selectedGroups: 'Gekozen gebruikersgroepen',
