@@ -97,6 +97,21 @@ describe.each(DIALECTS)('two-factor brute force (%s)', (dialect) => {
     expect(await sessionCount(app, user.userId)).toBe(1);
   });
 
+  it('says a code that is not six digits is not one, and counts it as no wrong code', async () => {
+    const user = await victim();
+    const client = await pendingSignIn(app, user.email);
+    for (const slip of ['12 34 5a', '12345', '1234567', 'abcdef', '١٢٣٤٥٦']) {
+      await client.get('/login/2fa');
+      const page = await submitCode(client, 'totp', slip);
+      expect(page.status, slip).toBe(422);
+      expect(textOf(page.body), slip).toContain('A code has 6 digits. Check it and try again.');
+    }
+    expect((await accountRow(app, user.userId)).second_factor_failures).toBe(0);
+    // Five slips ended nothing: the right code still signs in on this pending sign-in.
+    await client.get('/login/2fa');
+    expect((await submitCode(client, 'totp', freshCode(app, user.secret))).location).toBe('/');
+  });
+
   it('locks the second factor for 15 minutes after 10 wrong codes in a row across sign-ins', async () => {
     const user = await victim();
     const first = await pendingSignIn(app, user.email);

@@ -227,6 +227,19 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
           cancel,
         });
       }
+      // An app or email code is six digits: anything else is a slip of the keyboard, said as
+      // such and not counted as a wrong code, which it could never be.
+      if ((kind === 'totp' || kind === 'email') && !/^\d{6}$/.test(code.replace(/\s+/g, ''))) {
+        return render(request, reply, ctx, {
+          stepUp,
+          method: kind,
+          codeSent: kind === 'email',
+          error: t.twoFactor.errors.codeShape,
+          status: 422,
+          next,
+          cancel,
+        });
+      }
       const result = await challenge.verify(ctx, kind, code, requestMeta(request));
       if (!result.ok) {
         if (result.error === 'SIGN_IN_ENDED') {
