@@ -29,7 +29,7 @@ export const LOGIN_WINDOW_MS = 15 * MINUTE_MS;
 /**
  * Wrong passwords in a row at one address (NIST SP 800-63B 5.2.2: at most 100), across the
  * windows: then only a browser that logged in there before may try, until a right password
- * from one, or a password reset, clears the count.
+ * from one, a password reset or the address's verification clears the count.
  */
 export const LOGIN_FAILURES_IN_A_ROW = 100;
 const UNVERIFIED_RESEND_WINDOW_MS = 5 * MINUTE_MS;
@@ -435,7 +435,8 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       return failed('invalid');
     }
     const { user, address } = account;
-    const owner = { user, email: address.email };
+    // The one told when the address closes: its verified owner only.
+    const owner = address.verified_at !== null ? { user, email: address.email } : undefined;
     const passwordOk = await hasher.verify(user.password_hash, password);
     if (!passwordOk || user.disabled_at !== null) {
       await audit.record({
