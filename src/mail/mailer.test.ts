@@ -7,6 +7,30 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createOutboxMailer, createSmtpMailer, MailDeliveryError } from './mailer.js';
 
 /**
+ * A real SMTP server on a free port that records the recipients of each mail it accepts;
+ * `options` are smtp-server's (its STARTTLS offer, authentication).
+ */
+async function recordingServer(
+  options: ConstructorParameters<typeof SMTPServer>[0],
+): Promise<{ server: SMTPServer; port: number; delivered: string[] }> {
+  const delivered: string[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    logger: false,
+    ...options,
+    onData(stream, session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        delivered.push(session.envelope.rcptTo.map((r) => r.address).join(','));
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.server.address() as AddressInfo).port, delivered };
+}
+
+/**
  * The dev outbox. Several processes may share one outbox directory (the README's set-up with
  * more than one process), so a mail written by one must never replace another's, even in the
  * same millisecond. The files carry sign-in codes and links: only their owner may read them.
@@ -77,28 +101,17 @@ describe('createSmtpMailer with a password', () => {
   let server: SMTPServer;
   let port: number;
   const logins: string[] = [];
-  const delivered: string[] = [];
+  let delivered: string[] = [];
 
   beforeAll(async () => {
-    server = new SMTPServer({
+    ({ server, port, delivered } = await recordingServer({
       disabledCommands: ['STARTTLS'],
       allowInsecureAuth: true,
-      authOptional: true,
-      logger: false,
       onAuth(auth, _session, callback) {
         logins.push(`${auth.username}:${auth.password ?? ''}`);
         callback(null, { user: auth.username });
       },
-      onData(stream, session, callback) {
-        stream.resume();
-        stream.on('end', () => {
-          delivered.push(session.envelope.rcptTo.map((r) => r.address).join(','));
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.server.address() as AddressInfo).port;
+    }));
   });
   afterAll(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -152,22 +165,11 @@ describe('createSmtpMailer with a password', () => {
 describe('createSmtpMailer with a test server that offers STARTTLS', () => {
   let server: SMTPServer;
   let port: number;
-  const delivered: string[] = [];
+  let delivered: string[] = [];
 
   beforeAll(async () => {
-    server = new SMTPServer({
-      authOptional: true,
-      logger: false,
-      onData(stream, session, callback) {
-        stream.resume();
-        stream.on('end', () => {
-          delivered.push(session.envelope.rcptTo.map((r) => r.address).join(','));
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.server.address() as AddressInfo).port;
+    // As the package comes: it offers STARTTLS with a certificate of its own.
+    ({ server, port, delivered } = await recordingServer({}));
   });
   afterAll(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));

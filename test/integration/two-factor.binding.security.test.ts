@@ -197,6 +197,15 @@ describe.each(DIALECTS)('two-factor code binding (%s)', (dialect) => {
     expect(await methodEmails(user.userId)).toEqual([newAddress]);
   });
 
+  /** Posts an app set-up page's form with the code of `secret` now (`base`: where it is). */
+  function finishApp(client: Client, page: Page, secret: string, base = '/profile/2fa') {
+    return client.post(`${base}/app/new`, {
+      setup_id: hiddenValue(page, 'setup_id'),
+      name: 'My phone',
+      code: totpCodeAt(secret, app.clock.now()),
+    });
+  }
+
   /*
    * A set-up belongs to the browser that started it. Someone who has only the password gets a
    * pending sign-in that may set up a first method when 2FA is required; were the secret of
@@ -220,21 +229,13 @@ describe.each(DIALECTS)('two-factor code binding (%s)', (dialect) => {
       expect(ownSecret).not.toBe(strangerSecret);
       // The stranger's set-up id, with a right code for the stranger's secret, from the owner's
       // browser: not theirs to finish.
-      const crossed = await owner.client.post('/login/2fa/setup/app/new', {
-        setup_id: hiddenValue(seen, 'setup_id'),
-        name: 'My phone',
-        code: totpCodeAt(strangerSecret, app.clock.now()),
-      });
+      const crossed = await finishApp(owner.client, seen, strangerSecret, '/login/2fa/setup');
       expect(crossed.status).toBe(422);
       expect(await methodCount(owner.userId)).toBe(0);
       // Shown again with the errors: the owner's own secret, not the stranger's.
       expect(setupKeyOf(crossed)).toBe(ownSecret);
 
-      const done = await owner.client.post('/login/2fa/setup/app/new', {
-        setup_id: hiddenValue(ownPage, 'setup_id'),
-        name: 'My phone',
-        code: totpCodeAt(ownSecret, app.clock.now()),
-      });
+      const done = await finishApp(owner.client, ownPage, ownSecret, '/login/2fa/setup');
       expect(done.status).toBe(303);
       expect(owner.client.cookies.has(SESSION_COOKIE)).toBe(true);
 
@@ -260,11 +261,7 @@ describe.each(DIALECTS)('two-factor code binding (%s)', (dialect) => {
     expect(setupKeyOf(await first.client.get('/profile/2fa/app/new'))).toBe(setupKeyOf(one));
     // Starting in the second session did not end the first one's set-up.
     const secret = setupKeyOf(one);
-    const done = await first.client.post('/profile/2fa/app/new', {
-      setup_id: hiddenValue(one, 'setup_id'),
-      name: 'My phone',
-      code: totpCodeAt(secret, app.clock.now()),
-    });
+    const done = await finishApp(first.client, one, secret);
     expect(done.status).toBe(303);
     expect(await methodCount(first.userId)).toBe(1);
   });
@@ -281,11 +278,7 @@ describe.each(DIALECTS)('two-factor code binding (%s)', (dialect) => {
     });
     expect(reauth.status).toBe(303);
     expect(setupKeyOf(await user.client.get('/profile/2fa/app/new'))).toBe(secret);
-    const done = await user.client.post('/profile/2fa/app/new', {
-      setup_id: hiddenValue(page, 'setup_id'),
-      name: 'My phone',
-      code: totpCodeAt(secret, app.clock.now()),
-    });
+    const done = await finishApp(user.client, page, secret);
     expect(done.status).toBe(303);
     expect(await methodCount(user.userId)).toBe(1);
   });
