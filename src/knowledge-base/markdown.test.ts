@@ -12,6 +12,10 @@ describe('article Markdown', () => {
     expect(html).toContain('<li>one</li>');
     expect(html).toContain('<a href="https://example.com" rel="noopener noreferrer">docs</a>');
     expect(html).toContain('<img src="/assets/kb/a.png" alt="shot" />');
+    // Without a description an image is decoration, not its file name read out.
+    expect(await renderMarkdown('<img src="https://example.com/b.png">')).toContain(
+      '<img src="https://example.com/b.png" alt="" />',
+    );
   });
 
   it('takes control characters out of the text, keeping tabs and line breaks', async () => {

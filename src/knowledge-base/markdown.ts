@@ -57,6 +57,9 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   // The page has one h1, the article title: headings in the body start at h2.
   transformTags: {
     h1: 'h2',
+    // An image written as HTML without a description is read as decoration (alt=""), not
+    // announced by its file name; Markdown's ![description](src) gives one.
+    img: (tagName, attribs) => ({ tagName, attribs: { ...attribs, alt: attribs.alt ?? '' } }),
     a: (tagName, attribs) => ({
       tagName,
       attribs: /^https?:/i.test(attribs.href ?? '')
