@@ -87,6 +87,16 @@ export function createPolicy(db: Kysely<Database>, clock: Clock, audit: Audit) {
         .values({ key: SETTING_KEY, value, updated_at: now })
         .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
         .execute();
+      // The groups by name, as the reader of the audit log knows them (ids say nothing there).
+      const groups =
+        policy.groupIds.length === 0
+          ? []
+          : await trx
+              .selectFrom('user_groups')
+              .select('name')
+              .where('id', 'in', policy.groupIds)
+              .orderBy('name')
+              .execute();
       await audit.record(
         {
           event: 'two_factor.policy_changed',
@@ -97,7 +107,7 @@ export function createPolicy(db: Kysely<Database>, clock: Clock, audit: Audit) {
             totp: policy.methods.totp,
             webauthn: policy.methods.webauthn,
             require: policy.require,
-            groups: policy.groupIds.length,
+            ...(groups.length > 0 ? { groups: groups.map((g) => g.name).join(', ') } : {}),
             graceUntil: policy.graceUntil,
           },
         },

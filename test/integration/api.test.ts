@@ -422,6 +422,8 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       const [event] = await events('two_factor.policy_changed');
       expect(event?.actor_user_id).toBe(admin.userId);
       expect(event?.actor_label).toBe('api-key:Ticket system');
+      // The audit entry names the groups, not how many there were.
+      expect(JSON.parse(event?.details ?? '{}')).toMatchObject({ groups: group.value.name });
       expect((await logIn(adminClient(app), member.email)).location).toBe('/login/2fa/setup');
       const groups = await call('GET', '/api/v1/user-groups');
       expect(groups.json.groups).toEqual(
