@@ -252,6 +252,9 @@ export const adminEn = {
     revoked: 'Revoked',
     revoke: 'Revoke',
     revokeLabel: (name: string) => `Revoke the API key ${name}`,
+    revokeConfirmHeading: (name: string) => `Revoke the API key “${name}”?`,
+    revokeConfirmText:
+      'Programs that use it are refused from then on, at once. This cannot be undone: they would need a new key.',
     revokedNotice: (name: string) => `The API key “${name}” has been revoked.`,
     notFound: 'This API key does not exist or was already revoked.',
   },

@@ -251,6 +251,9 @@ export const adminNl: AdminMessages = {
     revoked: 'Ingetrokken',
     revoke: 'Intrekken',
     revokeLabel: (name: string) => `De API-sleutel ${name} intrekken`,
+    revokeConfirmHeading: (name: string) => `De API-sleutel „${name}” intrekken?`,
+    revokeConfirmText:
+      'Programma’s die hem gebruiken worden vanaf dan meteen geweigerd. Dit kan niet ongedaan worden gemaakt: ze hebben dan een nieuwe sleutel nodig.',
     revokedNotice: (name: string) => `De API-sleutel „${name}” is ingetrokken.`,
     notFound: 'Deze API-sleutel bestaat niet of is al ingetrokken.',
   },

@@ -279,7 +279,10 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
     await page.getByRole('link', { name: 'Done' }).click();
     await page.getByRole('cell', { name: 'E2E ticket sync', exact: true }).waitFor();
     expect(await page.content()).not.toContain(key);
-    await page.getByRole('button', { name: 'Revoke the API key E2E ticket sync' }).click();
+    await page.getByRole('link', { name: 'Revoke the API key E2E ticket sync' }).click();
+    await page.getByRole('heading', { name: 'Revoke the API key “E2E ticket sync”?' }).waitFor();
+    await check(page, 'admin-api-key-revoke');
+    await page.getByRole('button', { name: 'Revoke', exact: true }).click();
     await page
       .getByRole('status')
       .filter({ hasText: 'The API key “E2E ticket sync” has been revoked.' })

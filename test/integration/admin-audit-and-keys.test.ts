@@ -277,7 +277,21 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
         .selectAll()
         .where('name', '=', 'Short-lived')
         .execute();
-      await admin.client.get('/admin/api-keys');
+      // The list links to a question; the key goes only when it is answered.
+      const list = await admin.client.get('/admin/api-keys');
+      expect(list.body).toContain(`href="/admin/api-keys/${row?.id}/revoke"`);
+      const question = await admin.client.get(`/admin/api-keys/${row?.id}/revoke`);
+      expect(question.status).toBe(200);
+      expect(textOf(question.body)).toContain('Revoke the API key “Short-lived”?');
+      expect(
+        (
+          await app.db
+            .selectFrom('api_keys')
+            .select('revoked_at')
+            .where('id', '=', row?.id ?? '')
+            .executeTakeFirst()
+        )?.revoked_at,
+      ).toBeNull();
       const revoked = await admin.client.post(`/admin/api-keys/${row?.id}/revoke`);
       expect(revoked.status).toBe(303);
       expect(textOf((await admin.client.follow(revoked)).body)).toContain(
@@ -290,6 +304,7 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       });
       expect(refused.statusCode).toBe(401);
       expect((await admin.client.post(`/admin/api-keys/${row?.id}/revoke`)).status).toBe(404);
+      expect((await admin.client.get(`/admin/api-keys/${row?.id}/revoke`)).status).toBe(404);
       expect((await admin.client.post('/admin/api-keys/nonsense/revoke')).status).toBe(404);
       const events = await app.db
         .selectFrom('audit_events')

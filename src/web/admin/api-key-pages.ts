@@ -70,20 +70,12 @@ export function apiKeysPage(
                                     class="hint"
                                     >${when(ctx, key.revoked_at)}</span
                                   >`
-                              : html`<form
-                                  method="post"
-                                  action="/admin/api-keys/${key.id}/revoke"
-                                  class="inline-form"
-                                >
-                                  ${csrfField(ctx)}
-                                  <button
-                                    type="submit"
-                                    class="small-button danger"
-                                    aria-label="${k.revokeLabel(key.name)}"
-                                  >
-                                    ${k.revoke}
-                                  </button>
-                                </form>`
+                              : html`<a
+                                  class="small-button danger"
+                                  href="/admin/api-keys/${key.id}/revoke"
+                                  aria-label="${k.revokeLabel(key.name)}"
+                                  >${k.revoke}</a
+                                >`
                           }
                         </td>
                       </tr>`,
@@ -110,5 +102,22 @@ export function apiKeyCreatedPage(
       <p id="api-key-label">${k.keyLabel}</p>
       <code class="secret-box" aria-labelledby="api-key-label" tabindex="0">${data.token}</code>
       <p><a class="button" href="/admin/api-keys">${k.done}</a></p>`,
+  });
+}
+
+/** The question before a key is revoked: programs that use it stop working at once. */
+export function apiKeyRevokePage(ctx: PageContext, key: { id: string; name: string }): SafeHtml {
+  const k = ctx.t.admin.apiKeysPage;
+  const heading = k.revokeConfirmHeading(key.name);
+  return adminLayout(ctx, {
+    section: 'apiKeys',
+    title: heading,
+    main: html`<h1>${heading}</h1>
+      <p>${k.revokeConfirmText}</p>
+      <form method="post" action="/admin/api-keys/${key.id}/revoke" class="actions">
+        ${csrfField(ctx)}
+        <button type="submit" class="button danger">${k.revoke}</button>
+        <a class="button secondary" href="/admin/api-keys">${ctx.t.admin.common.cancel}</a>
+      </form>`,
   });
 }

@@ -8,7 +8,7 @@ import type { WebDeps } from '../web-deps.js';
 import { requireRecentSignIn, sendHtml } from '../web-deps.js';
 import { adminNotice, UUID } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
-import { apiKeyCreatedPage, apiKeysPage } from './api-key-pages.js';
+import { apiKeyCreatedPage, apiKeyRevokePage, apiKeysPage } from './api-key-pages.js';
 
 /** Where a new key is shown, once (under the cookie's path, `SHOWN_PATHS.apiKey`). */
 const CREATED = '/admin/api-keys/created';
@@ -19,6 +19,18 @@ export function registerApiKeyRoutes(
   { services, tools, clock }: WebDeps,
 ): void {
   const { apiKeys } = services.admin;
+
+  const notFound = (request: FastifyRequest, reply: FastifyReply) => {
+    const t = request.t;
+    return sendHtml(
+      reply,
+      messagePage(tools.page(request), t.admin.apiKeysPage.heading, t.admin.apiKeysPage.notFound, {
+        href: '/admin/api-keys',
+        label: t.common.back,
+      }),
+      404,
+    );
+  };
 
   const listPage = async (
     request: FastifyRequest,
@@ -71,6 +83,17 @@ export function registerApiKeyRoutes(
     return sendHtml(reply, apiKeyCreatedPage(tools.page(request), shown));
   });
 
+  // Revoking asks first, like disabling an account: the programs that use the key stop.
+  app.get<{ Params: { id: string } }>('/admin/api-keys/:id/revoke', async (request, reply) => {
+    if (!requireAdmin(request, reply)) return reply;
+    const { id } = request.params;
+    const key = UUID.test(id)
+      ? (await apiKeys.list()).find((k) => k.id === id && k.revoked_at === null)
+      : undefined;
+    if (!key) return notFound(request, reply);
+    return sendHtml(reply, apiKeyRevokePage(tools.page(request), key));
+  });
+
   app.post<{ Params: { id: string } }>('/admin/api-keys/:id/revoke', async (request, reply) => {
     const auth = requireAdmin(request, reply);
     if (!auth) return reply;
@@ -78,22 +101,7 @@ export function registerApiKeyRoutes(
     const result = UUID.test(id)
       ? await apiKeys.revoke(id, { userId: auth.user.id, meta: requestMeta(request) })
       : null;
-    if (!result?.ok) {
-      const t = request.t;
-      return sendHtml(
-        reply,
-        messagePage(
-          tools.page(request),
-          t.admin.apiKeysPage.heading,
-          t.admin.apiKeysPage.notFound,
-          {
-            href: '/admin/api-keys',
-            label: t.common.back,
-          },
-        ),
-        404,
-      );
-    }
+    if (!result?.ok) return notFound(request, reply);
     tools.flash(reply, 'admin', adminNotice('apiKeyRevoked', result.value.name));
     return reply.redirect('/admin/api-keys', 303);
   });
