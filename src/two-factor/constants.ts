@@ -42,3 +42,12 @@ export const METHOD_NAME_MAX_LENGTH = 60;
 export const WEBAUTHN_CHALLENGE_TTL_MS = 5 * MINUTE_MS;
 /** A posted WebAuthn response larger than this is refused unread. */
 export const WEBAUTHN_RESPONSE_MAX_LENGTH = 16 * 1024;
+
+/**
+ * An app or email code as people type it: six digits, spaces allowed (they are dropped). Null
+ * for anything else, which can never be a right code.
+ */
+export function sixDigitCode(input: string): string | null {
+  const code = input.replace(/\s+/g, '');
+  return /^\d{6}$/.test(code) ? code : null;
+}

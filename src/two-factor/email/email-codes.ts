@@ -8,6 +8,7 @@ import {
   EMAIL_CODE_DIGITS,
   EMAIL_CODE_TTL_MS,
   EMAIL_CODES_PER_HOUR,
+  sixDigitCode,
 } from '../constants.js';
 import type { TfResult } from '../error-codes.js';
 import { TwoFactorError, tfFail, tfOk } from '../error-codes.js';
@@ -110,7 +111,7 @@ export function createEmailCodes(db: Kysely<Database>, key: Buffer) {
     now: number,
     executor: Kysely<Database> = db,
   ): Promise<TfResult<{ email: string }>> {
-    const code = input.replace(/\s+/g, '');
+    const code = sixDigitCode(input);
     const row = await executor
       .selectFrom('email_codes')
       .selectAll()
@@ -119,7 +120,7 @@ export function createEmailCodes(db: Kysely<Database>, key: Buffer) {
       .where('request_id', '=', request.requestId)
       .orderBy('created_at', 'desc')
       .executeTakeFirst();
-    if (!row || !/^\d{6}$/.test(code)) return tfFail(TwoFactorError.INVALID_CODE);
+    if (!row || code === null) return tfFail(TwoFactorError.INVALID_CODE);
     if (!safeEqual(codeHash(key, { ...request, email: row.email }, code), row.code_hash)) {
       return tfFail(TwoFactorError.INVALID_CODE);
     }

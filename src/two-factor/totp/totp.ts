@@ -1,13 +1,12 @@
 import { createRequire } from 'node:module';
 import type * as OTPAuth from 'otpauth';
 import {
+  sixDigitCode,
   TOTP_DIGITS,
   TOTP_PERIOD_SECONDS,
   TOTP_SECRET_BYTES,
   TOTP_WINDOW_STEPS,
 } from '../constants.js';
-
-const CODE_PATTERN = /^\d{6}$/;
 
 // Loaded at the first TOTP secret or code, not at start (docs/performance.md).
 let loaded: typeof OTPAuth | null = null;
@@ -53,8 +52,8 @@ export function timeStep(nowMs: number): number {
  * is constant-time inside otpauth. Spaces are allowed in what people type.
  */
 export function matchTotpStep(secretBase32: string, code: string, nowMs: number): number | null {
-  const token = code.replace(/\s+/g, '');
-  if (!CODE_PATTERN.test(token)) return null;
+  const token = sixDigitCode(code);
+  if (token === null) return null;
   const { Secret, TOTP } = otpauth();
   const delta = TOTP.validate({
     token,

@@ -4,7 +4,7 @@ import { formatDateTime } from '../../i18n/index.js';
 import type { Locale, Messages } from '../../i18n/index.js';
 import type { ChallengeKind } from '../../two-factor/challenge.js';
 import { maskEmail } from '../../two-factor/email/email-codes.js';
-import { isLockedUntilReset } from '../../two-factor/constants.js';
+import { isLockedUntilReset, sixDigitCode } from '../../two-factor/constants.js';
 import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
 import { text, Validator } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
@@ -216,25 +216,19 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
           cancel,
         });
       }
-      if (!v.ok) {
+      // No code, or an app or email code that is not six digits: a slip of the keyboard, said
+      // as such and not counted as a wrong code, which it could never be.
+      const slip = !v.ok
+        ? t.twoFactor.errors.codeRequired
+        : (kind === 'totp' || kind === 'email') && sixDigitCode(code) === null
+          ? t.twoFactor.errors.codeShape
+          : null;
+      if (slip) {
         return render(request, reply, ctx, {
           stepUp,
           method: kind,
           codeSent: kind === 'email',
-          error: t.twoFactor.errors.codeRequired,
-          status: 422,
-          next,
-          cancel,
-        });
-      }
-      // An app or email code is six digits: anything else is a slip of the keyboard, said as
-      // such and not counted as a wrong code, which it could never be.
-      if ((kind === 'totp' || kind === 'email') && !/^\d{6}$/.test(code.replace(/\s+/g, ''))) {
-        return render(request, reply, ctx, {
-          stepUp,
-          method: kind,
-          codeSent: kind === 'email',
-          error: t.twoFactor.errors.codeShape,
+          error: slip,
           status: 422,
           next,
           cancel,
