@@ -39,17 +39,11 @@ export function createEmailAddresses(deps: AccountDeps) {
    * primary one and reset the password through it, unseen by the owner.
    */
   async function notifyChange(
-    userId: string,
+    user: Pick<User, 'id' | 'name' | 'locale'>,
     body: (m: Messages, when: string) => string,
     removed?: string,
   ) {
-    const user = await db
-      .selectFrom('users')
-      .select(['name', 'locale'])
-      .where('id', '=', userId)
-      .executeTakeFirst();
-    if (!user) return;
-    const verified = (await listAddresses(db, userId))
+    const verified = (await listAddresses(db, user.id))
       .filter((a) => a.verified_at !== null)
       .map((a) => a.email);
     const now = clock.now();
@@ -72,11 +66,18 @@ export function createEmailAddresses(deps: AccountDeps) {
    */
   async function verify(token: string, meta: RequestMeta): Promise<Result<{ userId: string }>> {
     const result = await proveAddress(token, meta);
-    if (result.ok && result.value.added)
-      await notifyChange(result.value.userId, (m, when) =>
-        m.mail.addressVerifiedBody(result.value.added ?? '', when),
-      );
-    return result.ok ? ok({ userId: result.value.userId }) : result;
+    if (!result.ok) return result;
+    const { userId, added } = result.value;
+    const user = added
+      ? await db
+          .selectFrom('users')
+          .select(['id', 'name', 'locale'])
+          .where('id', '=', userId)
+          .executeTakeFirst()
+      : undefined;
+    if (added && user)
+      await notifyChange(user, (m, when) => m.mail.addressVerifiedBody(added, when));
+    return ok({ userId });
   }
 
   /** `added`: the address, when the account had a verified one before it. */
@@ -252,8 +253,7 @@ export function createEmailAddresses(deps: AccountDeps) {
     });
     if (!result.ok) return result;
     const { email, changed } = result.value;
-    if (changed)
-      await notifyChange(user.id, (m, when) => m.mail.addressMadePrimaryBody(email, when));
+    if (changed) await notifyChange(user, (m, when) => m.mail.addressMadePrimaryBody(email, when));
     return ok({ email });
   }
 
@@ -282,7 +282,7 @@ export function createEmailAddresses(deps: AccountDeps) {
     const { email, verified } = result.value;
     // An address never verified proved nothing and is told nothing.
     if (verified)
-      await notifyChange(user.id, (m, when) => m.mail.addressRemovedBody(email, when), email);
+      await notifyChange(user, (m, when) => m.mail.addressRemovedBody(email, when), email);
     return ok({ email });
   }
 
