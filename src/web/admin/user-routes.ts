@@ -89,15 +89,21 @@ export function registerUserRoutes(
   });
 
   /**
-   * Removing someone's second factor, like granting administrator rights, needs a recent
-   * sign-in: asked for before the question; Cancel leads back to the user's page.
+   * Removing someone's second factor and granting administrator rights need a recent sign-in
+   * (step-up). It comes before the question and returns to it; its Cancel leads to the user's
+   * page, as the question would only ask again.
    */
-  const resetStepUp = (request: FastifyRequest, reply: FastifyReply, id: string) =>
+  const stepUp = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    action: 'reset-2fa' | 'grant-admin',
+  ) =>
     requireRecentSignIn(
       request,
       reply,
       clock,
-      `/admin/users/${id}/reset-2fa`,
+      `/admin/users/${id}/${action}`,
       `/admin/users/${id}`,
     );
 
@@ -108,7 +114,7 @@ export function registerUserRoutes(
     const user = UUID.test(id) ? await directory.find(id) : undefined;
     if (!user) return reply.callNotFound();
     if (user.id === auth.user.id) return refused(request, reply, id, 'SELF');
-    if (!resetStepUp(request, reply, id)) return reply;
+    if (!stepUp(request, reply, id, 'reset-2fa')) return reply;
     return sendHtml(
       reply,
       resetConfirmPage(
@@ -123,7 +129,7 @@ export function registerUserRoutes(
     const auth = requireAdmin(request, reply);
     if (!auth) return reply;
     const { id } = request.params;
-    if (UUID.test(id) && !resetStepUp(request, reply, id)) return reply;
+    if (UUID.test(id) && !stepUp(request, reply, id, 'reset-2fa')) return reply;
     const user = UUID.test(id) ? await directory.find(id) : undefined;
     if (!user) return reply.callNotFound();
     const result = await accounts.resetTwoFactor(user.id, {
@@ -139,18 +145,6 @@ export function registerUserRoutes(
    * The confirmation step of a change that takes effect at once (the user's page links here);
    * its button posts to the same address. Refused up front when it could not be done.
    */
-  /**
-   * New administrator rights are granted only after a recent sign-in (step-up). It returns to
-   * the confirmation; its Cancel leads to the user's page, as the confirmation would ask again.
-   */
-  const grantStepUp = (request: FastifyRequest, reply: FastifyReply, id: string) =>
-    requireRecentSignIn(
-      request,
-      reply,
-      clock,
-      `/admin/users/${id}/grant-admin`,
-      `/admin/users/${id}`,
-    );
 
   const confirmation = (change: ConfirmedAccountChange) => {
     app.get<UserParams>(`/admin/users/:id/${change}`, async (request, reply) => {
@@ -168,7 +162,7 @@ export function registerUserRoutes(
             : user.is_admin === 0;
       if (already) return refused(request, reply, id, 'ALREADY');
       // The step-up comes before the question, so the answer is not lost to a new sign-in.
-      if (change === 'grant-admin' && !grantStepUp(request, reply, id)) return reply;
+      if (change === 'grant-admin' && !stepUp(request, reply, id, 'grant-admin')) return reply;
       return sendHtml(reply, accountChangeConfirmPage(tools.page(request), user, change));
     });
   };
@@ -191,7 +185,7 @@ export function registerUserRoutes(
       if (!auth) return reply;
       const { id } = request.params;
       if (!UUID.test(id)) return reply.callNotFound();
-      if (path === 'grant-admin' && !grantStepUp(request, reply, id)) return reply;
+      if (path === 'grant-admin' && !stepUp(request, reply, id, 'grant-admin')) return reply;
       const result = await change(id, auth, request);
       if (!result.ok) return refused(request, reply, id, result.error);
       tools.flash(reply, 'admin', adminNotice(notice, result.value.name));
