@@ -279,6 +279,7 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
     await page.getByRole('link', { name: 'Done' }).click();
     await page.getByRole('cell', { name: 'E2E ticket sync', exact: true }).waitFor();
     expect(await page.content()).not.toContain(key);
+    await check(page, 'admin-api-keys-with-key');
     await page.getByRole('link', { name: 'Revoke the API key E2E ticket sync' }).click();
     await page.getByRole('heading', { name: 'Revoke the API key “E2E ticket sync”?' }).waitFor();
     await check(page, 'admin-api-key-revoke');
