@@ -4,6 +4,10 @@
  * (a package in node_modules, a file of Portico, or Node's own internals).
  *
  *   npx tsx bench/cpu-profile.ts dir/CPU.…cpuprofile [top]
+ *
+ * V8's sampler over-weights native functions called often (better-sqlite3's `all` read as half
+ * of a page that spends a fifth in it): for where native time goes, read `perf` as
+ * docs/performance.md says (item 17).
  */
 import fs from 'node:fs';
 
