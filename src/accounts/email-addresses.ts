@@ -10,7 +10,7 @@ import type { AccountDeps } from './deps.js';
 import { absoluteUrl } from './deps.js';
 import type { Result } from './error-codes.js';
 import { AccountError, fail, ok } from './error-codes.js';
-import { consumeToken, issueToken, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
+import { consumeToken, issueToken, revokeTokens, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
 import { loginAddressKey } from './known-browser.js';
 import { listAddresses, normalizeEmail } from './users.js';
 
@@ -272,6 +272,10 @@ export function createEmailAddresses(deps: AccountDeps) {
         return fail(AccountError.LAST_VERIFIED_ADDRESS);
       }
       await trx.deleteFrom('email_addresses').where('id', '=', address.id).execute();
+      // An address goes because its mailbox is no longer the owner's: a reset link already
+      // mailed there must not outlive it. Links are not tied to their address, so all go.
+      if (address.verified_at !== null)
+        await revokeTokens(trx, user.id, 'reset_password', clock.now());
       await audit.record(
         { event: 'email.removed', actorUserId: user.id, meta, details: { email: address.email } },
         trx,

@@ -214,6 +214,41 @@ describe.each(DIALECTS)('email addresses (%s)', (dialect) => {
   });
 
   /*
+   * An address is removed because its mailbox is no longer the owner's: a reset link already
+   * sent there must not outlive it.
+   */
+  it('ends the reset links of an account when one of its addresses is removed', async () => {
+    const { client, userId } = await signedIn();
+    const old = uniqueEmail('old');
+    await verifyWith(client, await add(client, old));
+    const since = app.mail.messages.length;
+    const stranger = new Client(app.app);
+    await stranger.get('/password/forgot');
+    expect((await stranger.submit('/password/forgot', { email: old })).status).toBe(200);
+    await app.services.postman.drain();
+    const link = pathOf(
+      linkIn(await app.mail.waitFor(old, /Reset your password/, { since }), '/password/reset'),
+    );
+    expect((await stranger.get(link)).status).toBe(200);
+
+    await client.get('/profile/emails');
+    const row = await addressRow(userId, old);
+    expect((await client.post(`/profile/emails/${row?.id}/remove`)).status).toBe(303);
+
+    const page = await stranger.get(link);
+    expect(page.status).toBe(400);
+    const token = new URL(link, 'http://x').searchParams.get('token') ?? '';
+    const refused = await stranger.submit('/password/reset', {
+      token,
+      new_password: 'a quite new passphrase 7',
+      confirm_password: 'a quite new passphrase 7',
+    });
+    expect(refused.status).toBe(400);
+    // The owner is still signed in: nothing was reset.
+    expect((await client.get('/profile')).status).toBe(200);
+  });
+
+  /*
    * Whoever holds a session could add an address of their own, make it primary and reset the
    * password through it: each step is told to every verified address, and a removal to the
    * removed address too, so the owner hears of it.
