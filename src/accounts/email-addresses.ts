@@ -29,7 +29,7 @@ export function createEmailAddresses(deps: AccountDeps) {
       ttlMs: VERIFY_EMAIL_TTL_MS,
     });
     const url = absoluteUrl(deps.publicUrl, `/verify-email?token=${token}`);
-    const ctx = postman.context(email, user.name, user.locale);
+    const ctx = postman.context(email, null, user.locale);
     postman.sendLater(added ? addressAddedMail(ctx, url) : verifyEmailMail(ctx, url));
   }
 

@@ -112,7 +112,7 @@ export function createRegistration(deps: AccountDeps) {
     if (!mailLimit.allowed) return ok(undefined);
     postman.sendLater(
       verifyEmailMail(
-        postman.context(input.email.trim(), input.name, input.locale),
+        postman.context(input.email.trim(), null, input.locale),
         absoluteUrl(deps.publicUrl, `/verify-email?token=${token}`),
       ),
     );

@@ -474,7 +474,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
           ttlMs: VERIFY_EMAIL_TTL_MS,
         });
         return verifyEmailMail(
-          deps.postman.context(address.email, user.name, user.locale),
+          deps.postman.context(address.email, null, user.locale),
           absoluteUrl(deps.publicUrl, `/verify-email?token=${token}`),
         );
       });

@@ -222,7 +222,7 @@ export const en = {
     confirmed: 'Thanks, that was you. You can make your change now.',
   },
   mail: {
-    greeting: (name: string) => `Hello ${name},`,
+    greeting: (name: string | null) => (name ? `Hello ${name},` : 'Hello,'),
     signature: (site: string) => `— ${site}`,
     ignore: 'If you did not ask for this, you can ignore this message.',
     verifySubject: (site: string) => `Verify your email address for ${site}`,

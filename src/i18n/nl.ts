@@ -221,7 +221,7 @@ export const nl: Messages = {
     confirmed: 'Bedankt, je hebt bevestigd dat jij het bent. Je kunt je wijziging nu doen.',
   },
   mail: {
-    greeting: (name: string) => `Hallo ${name},`,
+    greeting: (name: string | null) => (name ? `Hallo ${name},` : 'Hallo,'),
     signature: (site: string) => `— ${site}`,
     ignore: 'Heb je hier niet om gevraagd, dan kun je dit bericht negeren.',
     verifySubject: (site: string) => `Bevestig je e-mailadres voor ${site}`,

@@ -27,7 +27,12 @@ export interface Postman {
   composeLater(label: string, compose: () => Promise<MailMessage | null>): void;
   sendNow(message: MailMessage): Promise<Delivery>;
   drain(): Promise<void>;
-  context(to: string, name: string, locale: string | null): MailContext;
+  /**
+   * `name`: null for a mailbox nobody has proven to be the account's. Whoever registers or adds
+   * an address chooses the name, and a greeting would carry their words (a fake warning, a link)
+   * inside the help center's own mail to a stranger.
+   */
+  context(to: string, name: string | null, locale: string | null): MailContext;
 }
 
 export function createPostman(

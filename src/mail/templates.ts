@@ -6,7 +6,8 @@ import type { MailMessage } from './mailer.js';
 
 export interface MailContext {
   to: string;
-  name: string;
+  /** Null greets without a name (Postman.context says when). */
+  name: string | null;
   locale: Locale;
   siteName: string;
 }

@@ -198,7 +198,8 @@ export function createSetup(
   ): Promise<TfResult<{ setupId: string }>> {
     if (!setup.email) return tfFail(TwoFactorError.SETUP_EXPIRED);
     const purpose = setup.kind === 'email_change' ? 'change' : 'setup';
-    const mailContext = postman.context(setup.email, user.name, user.locale);
+    // The address may be any; until the code comes back, nobody has proven it is theirs.
+    const mailContext = postman.context(setup.email, null, user.locale);
     const sent = await emailCodes.send(
       { userId: user.id, purpose, requestId: setup.id, email: setup.email },
       clock.now(),

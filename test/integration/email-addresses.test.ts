@@ -57,6 +57,8 @@ describe.each(DIALECTS)('email addresses (%s)', (dialect) => {
     const { client, userId } = await signedIn();
     const second = uniqueEmail('second');
     const mail = await add(client, second);
+    // Greeted without the account's name: the mailbox has not shown it is the account's.
+    expect(mail.text).toMatch(/^Hello,$/m);
     expect((await addressRow(userId, second))?.verified_at).toBeNull();
     // Not usable before it is verified.
     const early = new Client(app.app);

@@ -54,6 +54,30 @@ describe.each(DIALECTS)('registration and log in (%s)', (dialect) => {
     expect(textOf(profile.body)).toContain('Your account');
   });
 
+  /*
+   * Whoever registers chooses the name, and the mailbox may be a stranger's: a greeting with
+   * the name would carry their words (a fake warning, a link) inside our own mail.
+   */
+  it('greets an unproven mailbox without the name chosen at registration', async () => {
+    const client = new Client(app.app);
+    const email = uniqueEmail('lure');
+    const name = 'Your account is suspended, restore it at https://evil.example/restore';
+    expect((await client.submit('/register', { name, email, password: PASSWORD })).status).toBe(
+      200,
+    );
+    const first = await app.mail.waitFor(email, /Verify your email address/);
+    // The link mailed again when the unverified address logs in with its password.
+    const since = app.mail.messages.length;
+    await logIn(client, email);
+    await app.services.postman.drain();
+    const again = await app.mail.waitFor(email, /Verify your email address/, { since });
+    for (const mail of [first, again]) {
+      expect(mail.text).toMatch(/^Hello,$/m);
+      expect(mail.text).not.toContain('evil.example');
+      expect(mail.html).not.toContain('evil.example');
+    }
+  });
+
   it('re-shows the form with errors tied to fields for bad input, and stores nothing', async () => {
     const client = new Client(app.app);
     const before = await app.db
