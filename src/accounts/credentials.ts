@@ -24,6 +24,32 @@ import { findVerifiedAddress, primaryAddressOf, renewPasswordHash } from './user
 
 const PASSWORD_CHECKS_PER_WINDOW = 10;
 const PASSWORD_CHECK_WINDOW_MS = 15 * MINUTE_MS;
+
+/**
+ * Checks an account's password where the person already holds something of the account (a
+ * session, a link mailed to it), rate limited per account in the database. A right password
+ * stored in an older form is stored again (`renewPasswordHash`), unless the caller is about to
+ * replace it anyway.
+ */
+export async function checkAccountPassword(
+  deps: Pick<AccountDeps, 'db' | 'hasher' | 'clock'>,
+  user: Pick<User, 'id' | 'password_hash'>,
+  password: string,
+  { renew = true }: { renew?: boolean } = {},
+): Promise<Result> {
+  const limit = await consumeRateLimit(
+    deps.db,
+    `password-check:${user.id}`,
+    PASSWORD_CHECKS_PER_WINDOW,
+    PASSWORD_CHECK_WINDOW_MS,
+    deps.clock.now(),
+  );
+  if (!limit.allowed) return fail(AccountError.TOO_MANY_ATTEMPTS);
+  if (!(await deps.hasher.verify(user.password_hash, password)))
+    return fail(AccountError.WRONG_PASSWORD);
+  if (renew) await renewPasswordHash(deps.db, deps.hasher, user, password);
+  return ok(undefined);
+}
 const RESET_REQUESTS_PER_HOUR = 5;
 
 /** Password change, password reset and re-authentication: the flows that touch credentials. */
@@ -39,29 +65,9 @@ export function createCredentials(deps: AccountDeps) {
     );
   }
 
-  /**
-   * Checks the signed-in user's password, rate limited per user in the database. A right
-   * password stored in an older form is stored again (`renewPasswordHash`), unless the caller
-   * is about to replace it anyway.
-   */
-  async function checkPassword(
-    user: User,
-    password: string,
-    { renew = true }: { renew?: boolean } = {},
-  ): Promise<Result> {
-    const limit = await consumeRateLimit(
-      db,
-      `password-check:${user.id}`,
-      PASSWORD_CHECKS_PER_WINDOW,
-      PASSWORD_CHECK_WINDOW_MS,
-      clock.now(),
-    );
-    if (!limit.allowed) return fail(AccountError.TOO_MANY_ATTEMPTS);
-    if (!(await hasher.verify(user.password_hash, password)))
-      return fail(AccountError.WRONG_PASSWORD);
-    if (renew) await renewPasswordHash(db, hasher, user, password);
-    return ok(undefined);
-  }
+  /** Checks the signed-in user's password (`checkAccountPassword`). */
+  const checkPassword = (user: User, password: string, options?: { renew?: boolean }) =>
+    checkAccountPassword(deps, user, password, options);
 
   async function notifyPasswordChanged(user: User) {
     const address = await primaryAddressOf(db, user.id);

@@ -10,7 +10,14 @@ import type { AccountDeps } from './deps.js';
 import { absoluteUrl } from './deps.js';
 import type { Result } from './error-codes.js';
 import { AccountError, fail, ok } from './error-codes.js';
-import { consumeToken, issueToken, revokeTokens, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
+import { checkAccountPassword } from './credentials.js';
+import {
+  consumeToken,
+  findLiveToken,
+  issueToken,
+  revokeTokens,
+  VERIFY_EMAIL_TTL_MS,
+} from './email-tokens.js';
 import { loginAddressKey } from './known-browser.js';
 import { listAddresses, normalizeEmail } from './users.js';
 
@@ -60,11 +67,46 @@ export function createEmailAddresses(deps: AccountDeps) {
   }
 
   /**
+   * What the page of a verification link asks for: nothing works (`dead`), the button alone
+   * (the account the address was claimed for is signed in here), or the account's password too.
+   */
+  async function confirmation(
+    token: string,
+    signedInUserId: string | null,
+  ): Promise<'dead' | 'button' | 'password'> {
+    const record = token ? await findLiveToken(db, 'verify_email', token, clock.now()) : undefined;
+    if (!record?.emailAddressId) return 'dead';
+    return record.userId === signedInUserId ? 'button' : 'password';
+  }
+
+  /**
    * Proves an address through its link. The first account to prove an address owns it; other
    * unproven claims of it are dropped, with accounts that then have no address at all. An
    * address added to an account that has a verified one already is told to all of them.
+   *
+   * The mailbox alone does not choose the account: anyone may register, or add to their own
+   * account, an address that is not theirs, and its owner would then press "Verify" in a mail
+   * that looks like any other, handing their address to an account whose password a stranger
+   * chose. So the link also needs the account's password, unless that account is signed in
+   * where the link is opened. A wrong password leaves the link as it was.
    */
-  async function verify(token: string, meta: RequestMeta): Promise<Result<{ userId: string }>> {
+  async function verify(
+    token: string,
+    proof: { signedInUserId: string | null; password: string },
+    meta: RequestMeta,
+  ): Promise<Result<{ userId: string }>> {
+    const record = token ? await findLiveToken(db, 'verify_email', token, clock.now()) : undefined;
+    if (!record?.emailAddressId) return fail(AccountError.INVALID_TOKEN);
+    if (record.userId !== proof.signedInUserId) {
+      const account = await db
+        .selectFrom('users')
+        .select(['id', 'password_hash'])
+        .where('id', '=', record.userId)
+        .executeTakeFirst();
+      if (!account) return fail(AccountError.INVALID_TOKEN);
+      const checked = await checkAccountPassword(deps, account, proof.password);
+      if (!checked.ok) return checked;
+    }
     const result = await proveAddress(token, meta);
     if (!result.ok) return result;
     const { userId, added } = result.value;
@@ -291,6 +333,7 @@ export function createEmailAddresses(deps: AccountDeps) {
   }
 
   return {
+    confirmation,
     verify,
     add,
     resend,

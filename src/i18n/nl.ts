@@ -99,6 +99,10 @@ export const nl: Messages = {
   },
   verifyEmail: {
     confirmIntro: 'Klik op de knop hieronder om te bevestigen dat dit e-mailadres van jou is.',
+    passwordIntro:
+      'Vul het wachtwoord van je account in om te bevestigen dat dit e-mailadres van jou is.',
+    wrongPassword:
+      'Dit is niet het wachtwoord van het account waarvoor deze link is. Heb je je meer dan eens geregistreerd? Gebruik dan de link uit de e-mail van de registratie met dit wachtwoord.',
     verifiedNotice: 'Je e-mailadres is bevestigd. Je kunt nu inloggen.',
     addressVerified: 'Het e-mailadres is bevestigd.',
     invalidTitle: 'Deze link werkt niet',

@@ -87,6 +87,16 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
     const mail = await app.mail.waitFor(email, /Verify your email address/, { since });
     await page.goto(linkIn(mail, '/verify-email'));
     await check(page, 'verify-email');
+    // The mailbox alone does not choose the account: its password is asked too.
+    await page.getByLabel('Password').fill('not the password at all');
+    await page.getByRole('button', { name: 'Verify email address' }).click();
+    await page
+      .getByRole('alert')
+      .getByText('This is not the password of the account this link is for.', { exact: false })
+      .first()
+      .waitFor();
+    await check(page, 'verify-email-wrong-password');
+    await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Verify email address' }).click();
     await page.waitForURL('**/login');
     await page.getByRole('status').getByText('Your email address is verified').waitFor();

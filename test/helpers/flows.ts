@@ -30,6 +30,7 @@ export async function registerAndVerify(
   await client.get(pathOf(linkIn(mail, '/verify-email')));
   const verified = await client.post('/verify-email', {
     token: new URL(linkIn(mail, '/verify-email')).searchParams.get('token') ?? '',
+    password,
   });
   expect(verified.status).toBe(303);
   const row = await app.db

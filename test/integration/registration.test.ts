@@ -41,6 +41,7 @@ describe.each(DIALECTS)('registration and log in (%s)', (dialect) => {
     expect(confirm.status).toBe(200);
     const verified = await client.post('/verify-email', {
       token: new URL(link).searchParams.get('token') ?? '',
+      password: PASSWORD,
     });
     expect(verified.status).toBe(303);
     expect(verified.location).toBe('/login');

@@ -40,18 +40,30 @@ export function registerPage(ctx: PageContext, state: FormState = {}): SafeHtml 
   });
 }
 
-/** The page a verification link opens: a mail scanner that fetches links proves nothing. */
-export function verifyEmailPage(ctx: PageContext, token: string): SafeHtml {
+/**
+ * The page a verification link opens: a mail scanner that fetches links proves nothing. Unless
+ * the account the address was claimed for is signed in here, its password is asked too
+ * (EmailAddressService.verify says why).
+ */
+export function verifyEmailPage(
+  ctx: PageContext,
+  token: string,
+  state: { askPassword: boolean; errors?: Record<string, string> },
+): SafeHtml {
   const { t } = ctx;
+  const errors = state.errors ?? {};
   return layout(ctx, {
     title: t.mail.verifyButton,
     narrow: true,
     main: html`<h1>${t.mail.verifyButton}</h1>
-      <p>${t.verifyEmail.confirmIntro}</p>
+      ${errorSummary(ctx, errors)}
+      <p>${state.askPassword ? t.verifyEmail.passwordIntro : t.verifyEmail.confirmIntro}</p>
       ${form(
         ctx,
         '/verify-email',
-        html`<input type="hidden" name="token" value="${token}" />${button(t.mail.verifyButton)}`,
+        html`<input type="hidden" name="token" value="${token}" />
+          ${state.askPassword ? field({ name: 'password', label: t.login.password, type: 'password', errors, autocomplete: 'current-password', required: true }) : ''}
+          ${button(t.mail.verifyButton)}`,
       )}`,
   });
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AccountError } from '../../accounts/error-codes.js';
 import { NAME_MAX_LENGTH } from '../../accounts/users.js';
 import { text, Validator, weakPasswordMessage } from '../form-input.js';
@@ -50,26 +50,63 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
   });
 
   // The link opens a page with a button: a mail scanner that fetches links proves nothing.
-  app.get('/verify-email', (request, reply) =>
-    sendHtml(reply, verifyEmailPage(tools.page(request), text(request.query, 'token'))),
-  );
+  const deadVerificationLink = (request: FastifyRequest, reply: FastifyReply, taken = false) =>
+    sendHtml(
+      reply,
+      messagePage(
+        tools.page(request),
+        request.t.verifyEmail.invalidTitle,
+        taken ? request.t.verifyEmail.takenText : request.t.verifyEmail.invalidText,
+        { href: '/login', label: request.t.login.title },
+      ),
+      400,
+    );
+
+  app.get('/verify-email', async (request, reply) => {
+    const token = text(request.query, 'token');
+    const asks = await emailAddresses.confirmation(token, request.auth?.user.id ?? null);
+    if (asks === 'dead') return deadVerificationLink(request, reply);
+    return sendHtml(
+      reply,
+      verifyEmailPage(tools.page(request), token, { askPassword: asks === 'password' }),
+    );
+  });
 
   app.post('/verify-email', async (request, reply) => {
-    const result = await emailAddresses.verify(text(request.body, 'token'), requestMeta(request));
     const t = request.t;
-    if (!result.ok) {
-      const message =
-        result.error === 'EMAIL_TAKEN' ? t.verifyEmail.takenText : t.verifyEmail.invalidText;
+    const token = text(request.body, 'token');
+    const signedInUserId = request.auth?.user.id ?? null;
+    const asks = await emailAddresses.confirmation(token, signedInUserId);
+    if (asks === 'dead') return deadVerificationLink(request, reply);
+    const v = new Validator(t);
+    const password =
+      asks === 'password'
+        ? v.password('password', t.login.password, text(request.body, 'password'))
+        : '';
+    if (!v.ok)
       return sendHtml(
         reply,
-        messagePage(tools.page(request), t.verifyEmail.invalidTitle, message, {
-          href: '/login',
-          label: t.login.title,
+        verifyEmailPage(tools.page(request), token, { askPassword: true, errors: v.errors }),
+        422,
+      );
+    const result = await emailAddresses.verify(
+      token,
+      { signedInUserId, password },
+      requestMeta(request),
+    );
+    if (!result.ok && (result.error === 'WRONG_PASSWORD' || result.error === 'TOO_MANY_ATTEMPTS')) {
+      const tooMany = result.error === 'TOO_MANY_ATTEMPTS';
+      return sendHtml(
+        reply,
+        verifyEmailPage(tools.page(request), token, {
+          askPassword: true,
+          errors: { password: tooMany ? t.errors.tooManyAttempts : t.verifyEmail.wrongPassword },
         }),
-        400,
+        tooMany ? 429 : 422,
       );
     }
-    if (request.auth) {
+    if (!result.ok) return deadVerificationLink(request, reply, result.error === 'EMAIL_TAKEN');
+    if (result.value.userId === signedInUserId) {
       tools.flash(reply, 'addressVerified');
       return reply.redirect('/profile/emails', 303);
     }

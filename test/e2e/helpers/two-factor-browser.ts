@@ -77,6 +77,7 @@ export async function registerInBrowser(
   await page.getByRole('heading', { name: t.register.checkEmailTitle }).waitFor();
   const mail = await app.mail.waitFor(input.email, /./, { since });
   await page.goto(linkIn(mail, '/verify-email'));
+  await page.getByLabel(t.login.password).fill(PASSWORD);
   await page.getByRole('button', { name: t.mail.verifyButton }).click();
   await page.waitForURL('**/login');
 }
