@@ -370,7 +370,15 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
   ): Promise<BeginSignInResult> {
     const now = clock.now();
     const normalized = normalizeEmail(email);
-    const browserId = knownBrowserId(deps.keys.knownBrowser, normalized, knownBrowser);
+    // Read before the count (for unknown addresses alike): a browser is known to an account at
+    // its present credential version only.
+    const account = await findAccountByEmail(db, email);
+    const browserId = knownBrowserId(
+      deps.keys.knownBrowser,
+      normalized,
+      account?.user.credential_version ?? null,
+      knownBrowser,
+    );
     const addressKey = loginAddressKey(normalized);
     let emailKey = browserId ? loginBrowserKey(browserId, normalized) : addressKey;
     // Counted for unknown addresses too, so the limit says nothing about which accounts exist.
@@ -429,7 +437,6 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       return { outcome };
     };
 
-    const account = await findAccountByEmail(db, email);
     if (!account) {
       await hasher.verifyDummy(password);
       return failed('invalid');
@@ -493,7 +500,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     );
     await insertPendingClearingCount(db, pending, { key: emailKey, addressKey });
     // The right password: from now on this browser's attempts at this address are its own.
-    const known = knownBrowserToken(deps.keys.knownBrowser, normalized);
+    const known = knownBrowserToken(deps.keys.knownBrowser, normalized, user.credential_version);
     if (requirement === 'none' || trusted) {
       const done = await complete(pending, meta, trusted ? 'trusted_device' : 'password');
       if (!done) return { outcome: 'invalid' };

@@ -12,7 +12,7 @@ import { MINUTE_MS } from '../../src/clock.js';
 import type { Page } from '../helpers/client.js';
 import { Client, textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { logIn, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
+import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
 import { linkIn, pathOf } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
@@ -168,6 +168,45 @@ describe.each(DIALECTS)('password guessing in a row (%s)', (dialect) => {
     });
     expect(reset.status).toBe(303);
     expect((await logIn(newClient(app), email)).status).toBe(429);
+  });
+
+  /*
+   * Whoever learnt the old password could have made any number of browsers known, each with a
+   * count of its own: after a change of password (or of the methods) they are strangers again.
+   */
+  it('forgets the browsers known before the password changed', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const before = [newClient(app), newClient(app), newClient(app)];
+    for (const browser of before) {
+      expect((await logIn(browser, email)).status).toBe(303);
+      await browser.post('/logout');
+    }
+    const owner = newClient(app);
+    await logIn(owner, email);
+    const changed = 'a brand new passphrase 42';
+    expect(
+      (
+        await owner.submit('/profile/password', {
+          current_password: PASSWORD,
+          new_password: changed,
+          confirm_password: changed,
+        })
+      ).status,
+    ).toBe(303);
+    // The address's ten tries of this quarter of an hour are spent by strangers...
+    for (let i = 0; i < 10; i++)
+      expect((await logIn(newClient(app), email, `${WRONG} ${i}`)).status).toBe(401);
+    // ...and the browsers known before the change are counted with them.
+    for (const browser of before)
+      expect((await logIn(browser, email, `${WRONG} again`)).status).toBe(429);
+    // A browser that gave the new password is known again, with a count of its own.
+    app.clock.advance(16 * MINUTE_MS);
+    const [first] = before;
+    expect((await logIn(first!, email, changed)).status).toBe(303);
+    await first!.post('/logout');
+    for (let i = 0; i < 10; i++)
+      expect((await logIn(newClient(app), email, `${WRONG} ${i}`)).status).toBe(401);
+    expect((await logIn(first!, email, changed)).status).toBe(303);
   });
 
   it('treats a known browser that gave 100 wrong passwords in a row as a new one', async () => {
