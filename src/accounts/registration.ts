@@ -5,7 +5,7 @@ import { consumeRateLimit } from '../security/rate-limit.js';
 import { hashToken, newId } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import type { Result } from './error-codes.js';
-import { ok, weakPassword } from './error-codes.js';
+import { AccountError, fail, ok, weakPassword } from './error-codes.js';
 import { absoluteUrl } from './deps.js';
 import { issueToken, RESET_PASSWORD_TTL_MS, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
 import { personalWords } from './password-screen.js';
@@ -17,6 +17,13 @@ import { findVerifiedAddress, normalizeEmail } from './users.js';
  * nothing about which addresses have accounts.
  */
 export const REGISTRATION_MAILS_PER_HOUR = 3;
+/**
+ * Registrations per client address and hour. Each one mails an address anyone can type, and
+ * leaves an account until its link is used or expires: without a cap, one client could have the
+ * help center mail thousands of mailboxes (and be listed as a spam source). An office behind one
+ * address rarely registers more than a few people an hour.
+ */
+export const REGISTRATIONS_PER_IP_PER_HOUR = 20;
 
 export interface Registration {
   name: string;
@@ -41,6 +48,15 @@ export function createRegistration(deps: AccountDeps) {
     );
     if (weakness) return weakPassword(weakness);
     const now = clock.now();
+    // Counted for taken addresses alike, so the refusal says nothing about them.
+    const fromHere = await consumeRateLimit(
+      db,
+      `register:ip:${meta.ip}`,
+      REGISTRATIONS_PER_IP_PER_HOUR,
+      HOUR_MS,
+      now,
+    );
+    if (!fromHere.allowed) return fail(AccountError.TOO_MANY_ATTEMPTS);
     const passwordHash = await hasher.hash(input.password);
     const mailLimit = await consumeRateLimit(
       db,

@@ -94,6 +94,8 @@ export const en = {
       `At least ${min} characters, and not one that many people use. A long phrase is easy to remember and hard to guess.`,
     submit: 'Create account',
     haveAccount: 'Already have an account?',
+    tooManyFromHere:
+      'Too many accounts were created from your network in the last hour. Try again later.',
     checkEmailTitle: 'Check your email',
     checkEmailText: (email: string) =>
       `We sent a message to ${email}. Follow the link in it to verify your address, then log in. The link is valid for 24 hours.`,

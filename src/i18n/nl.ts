@@ -92,6 +92,8 @@ export const nl: Messages = {
     passwordHint: (min: number) =>
       `Minstens ${min} tekens, en niet een dat veel mensen gebruiken. Een lange zin is makkelijk te onthouden en moeilijk te raden.`,
     submit: 'Account aanmaken',
+    tooManyFromHere:
+      'Er zijn het afgelopen uur te veel accounts aangemaakt vanaf jouw netwerk. Probeer het later opnieuw.',
     haveAccount: 'Heb je al een account?',
     checkEmailTitle: 'Controleer je e-mail',
     checkEmailText: (email: string) =>

@@ -64,6 +64,61 @@ describe.each(DIALECTS)('no mail flooding (%s)', (dialect) => {
     expect(answers.size).toBe(1);
   });
 
+  it('registration from one client address creates at most 20 accounts an hour', async () => {
+    // The hour of the earlier tests' registrations is over.
+    app.clock.advance(HOUR_MS + MINUTE_MS);
+    const from = (ip: string) => {
+      const client = new Client(app.app);
+      client.ip = ip;
+      return client;
+    };
+    const since = app.mail.messages.length;
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const page = await from('192.0.2.7').submit('/register', {
+        name: 'Many',
+        email: uniqueEmail(`many${i}`),
+        password: PASSWORD,
+      });
+      statuses.push(page.status);
+    }
+    expect(statuses).toEqual(Array<number>(20).fill(200));
+    const late = uniqueEmail('late');
+    // Refused alike for a taken address: the refusal tells nothing about accounts.
+    const { email: taken } = await registerAndVerify(app, from('198.51.100.1'));
+    for (const email of [late, taken]) {
+      const refused = await from('192.0.2.7').submit('/register', {
+        name: 'Many',
+        email,
+        password: PASSWORD,
+      });
+      expect(refused.status).toBe(429);
+      expect(textOf(refused.body)).toContain(
+        'Too many accounts were created from your network in the last hour. Try again later.',
+      );
+      // What was typed is kept, but the password.
+      expect(refused.body).toContain(`value="${email}"`);
+    }
+    await app.services.postman.drain();
+    expect(app.mail.to(late)).toEqual([]);
+    expect(
+      await app.db.selectFrom('email_addresses').select('id').where('email', '=', late).execute(),
+    ).toEqual([]);
+    expect(app.mail.messages.length - since).toBe(21);
+    // Another client address is not held back, and the hour passes.
+    expect(
+      (await from('192.0.2.8').submit('/register', { name: 'M', email: late, password: PASSWORD }))
+        .status,
+    ).toBe(200);
+    app.clock.advance(HOUR_MS + MINUTE_MS);
+    const again = await from('192.0.2.7').submit('/register', {
+      name: 'Many',
+      email: uniqueEmail('again'),
+      password: PASSWORD,
+    });
+    expect(again.status).toBe(200);
+  });
+
   it('a log-in to an unverified account resends the link at most once in 5 minutes', async () => {
     const email = uniqueEmail('unverified');
     await new Client(app.app).submit('/register', { name: 'Late', email, password: PASSWORD });

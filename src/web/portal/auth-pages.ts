@@ -25,7 +25,7 @@ export function registerPage(ctx: PageContext, state: FormState = {}): SafeHtml 
     title: t.register.title,
     narrow: true,
     main: html`<h1>${t.register.title}</h1>
-      ${errorSummary(ctx, errors)}
+      ${formError(state.formError)} ${errorSummary(ctx, errors)}
       ${form(
         ctx,
         '/register',

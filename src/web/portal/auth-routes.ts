@@ -33,6 +33,15 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
       { name, email, password, locale: request.locale },
       requestMeta(request),
     );
+    if (!registered.ok && registered.error === AccountError.TOO_MANY_ATTEMPTS)
+      return sendHtml(
+        reply,
+        registerPage(tools.page(request), {
+          values: { name, email },
+          formError: t.register.tooManyFromHere,
+        }),
+        429,
+      );
     if (!registered.ok)
       return sendHtml(
         reply,
