@@ -7,7 +7,6 @@ export const twoFactorEn = {
     'Two-factor authentication is not available on this help center. Ask your helpdesk administrator.',
   statusOn: 'On',
   statusOff: 'Not set up',
-  statusTurnedOff: 'Turned off',
   recommended: 'Recommended',
   app: 'Authentication App',
   appDescription:
@@ -20,14 +19,7 @@ export const twoFactorEn = {
   setUpEmail: 'Set up email authentication',
   editEmail: 'Edit email authentication',
   methodDisabledNote:
-    'Your administrator has turned this method off. You can remove it, but it can no longer be used to sign in.',
-  noWorkingMethod:
-    'Your account has no working second factor at the moment: your administrator has turned off the methods you set up, so your password alone protects your account.',
-  noWorkingMethodRequired:
-    'Your account has no working second factor at the moment: your administrator has turned off the methods you set up, so the next time you log in you will be asked to set up a new one.',
-  noWorkingMethodSetUp: 'Set up one of the methods below to protect it again.',
-  noWorkingMethodAsk:
-    'No other method is available on this help center. Ask your helpdesk administrator what to do.',
+    'Your helpdesk no longer offers this method to new users. It keeps working for you; you may also set up another method and remove this one.',
   recoveryCodes: 'Recovery codes',
   recoveryDescription: (remaining: number) =>
     remaining === 0
@@ -255,7 +247,7 @@ export const twoFactorEn = {
     appMethod: 'Authentication App',
     securityKeysMethod: 'Security Keys',
     disableNote:
-      'Turning a method off hides it for new set-ups, and people who already have it can no longer use it to sign in. Those who must use two-factor authentication will be asked to set up another method at their next log-in; those who need not, and have no other method, log in with their password alone until they set one up.',
+      'Turning a method off hides it for new set-ups. People who already have it keep using it to sign in, so nobody is left with their password alone, and they can remove it once they have set up another method.',
     requireLegend: 'Require two-factor authentication for',
     nobody: 'Nobody',
     selectedGroups: 'Selected user groups',

@@ -8,7 +8,6 @@ export const twoFactorNl: TwoFactorMessages = {
     'Tweestapsverificatie is niet beschikbaar in dit helpcentrum. Vraag het je helpdeskbeheerder.',
   statusOn: 'Aan',
   statusOff: 'Niet ingesteld',
-  statusTurnedOff: 'Uitgezet',
   recommended: 'Aanbevolen',
   app: 'Authenticatie-app',
   appDescription:
@@ -21,14 +20,7 @@ export const twoFactorNl: TwoFactorMessages = {
   setUpEmail: 'E-mailauthenticatie instellen',
   editEmail: 'E-mailauthenticatie bewerken',
   methodDisabledNote:
-    'Je beheerder heeft deze methode uitgezet. Je kunt hem verwijderen, maar niet meer gebruiken om in te loggen.',
-  noWorkingMethod:
-    'Je account heeft op dit moment geen werkende tweede stap: je beheerder heeft de methoden die je hebt ingesteld uitgezet, dus alleen je wachtwoord beschermt je account.',
-  noWorkingMethodRequired:
-    'Je account heeft op dit moment geen werkende tweede stap: je beheerder heeft de methoden die je hebt ingesteld uitgezet, dus de volgende keer dat je inlogt, word je gevraagd een nieuwe in te stellen.',
-  noWorkingMethodSetUp: 'Stel hieronder een van de methoden in om het weer te beschermen.',
-  noWorkingMethodAsk:
-    'Er is op dit helpcentrum geen andere methode beschikbaar. Vraag je helpdeskbeheerder wat je kunt doen.',
+    'Je helpdesk biedt deze methode niet meer aan nieuwe gebruikers aan. Voor jou blijft hij werken; je kunt ook een andere methode instellen en deze verwijderen.',
   recoveryCodes: 'Herstelcodes',
   recoveryDescription: (remaining: number) =>
     remaining === 0
@@ -262,7 +254,7 @@ export const twoFactorNl: TwoFactorMessages = {
     appMethod: 'Authenticatie-app',
     securityKeysMethod: 'Beveiligingssleutels',
     disableNote:
-      'Een methode uitzetten verbergt hem voor nieuwe instellingen, en wie hem al heeft kan er niet meer mee inloggen. Wie tweestapsverificatie moet gebruiken, wordt bij de volgende keer inloggen gevraagd een andere methode in te stellen; wie dat niet hoeft en geen andere methode heeft, logt met alleen het wachtwoord in tot die er een instelt.',
+      'Een methode uitzetten verbergt hem voor nieuwe instellingen. Wie hem al heeft, blijft er gewoon mee inloggen, zodat niemand met alleen een wachtwoord overblijft, en kan hem verwijderen zodra er een andere methode is ingesteld.',
     requireLegend: 'Tweestapsverificatie verplicht voor',
     nobody: 'Niemand',
     selectedGroups: 'Gekozen gebruikersgroepen',

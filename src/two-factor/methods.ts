@@ -12,7 +12,7 @@ import type { TwoFactorDeps } from './deps.js';
 import type { TfResult, TwoFactorErrorCode } from './error-codes.js';
 import { TwoFactorError, tfFail, tfOk } from './error-codes.js';
 import type { Notify } from './notifications.js';
-import type { Policy, TwoFactorPolicy } from './policy.js';
+import type { Policy } from './policy.js';
 import type { RecoveryCodes } from './recovery-codes/recovery-codes.js';
 import { forgetAllIn } from './trusted-devices.js';
 
@@ -115,10 +115,13 @@ export function createMethods(
     );
   }
 
-  /** Methods the policy still allows: a disabled method is neither set up nor used. */
-  async function usable(userId: string, current?: TwoFactorPolicy): Promise<TwoFactorMethod[]> {
-    const active = current ?? (await policy.get());
-    return (await list(userId)).filter((m) => policy.isMethodEnabled(active, m.type));
+  /**
+   * The methods a sign-in may ask for: every one the person has. Turning a method off hides it
+   * for new set-ups only (SPEC §2.7); one already in use keeps working, or its owner would fall
+   * back to the password alone, unasked and untold.
+   */
+  async function usable(userId: string): Promise<TwoFactorMethod[]> {
+    return list(userId);
   }
 
   async function find(userId: string, type: MethodType): Promise<TwoFactorMethod | undefined> {
@@ -251,16 +254,12 @@ export function createMethods(
   async function isLastRequired(user: User, methodId: string): Promise<boolean> {
     const current = await policy.get();
     if (!(await policy.isRequiredFor(user, current))) return false;
-    return noneLeftWithout(await list(user.id), methodId, current);
+    return noneLeftWithout(await list(user.id), methodId);
   }
 
-  /** Whether none of `methods` that the policy allows is left once `methodId` is gone. */
-  function noneLeftWithout(
-    methods: TwoFactorMethod[],
-    methodId: string,
-    current: TwoFactorPolicy,
-  ): boolean {
-    return !methods.some((m) => m.id !== methodId && policy.isMethodEnabled(current, m.type));
+  /** Whether no method is left once `methodId` is gone. */
+  function noneLeftWithout(methods: TwoFactorMethod[], methodId: string): boolean {
+    return !methods.some((m) => m.id !== methodId);
   }
 
   async function remove(
@@ -282,7 +281,7 @@ export function createMethods(
         await bumpCredentialVersion(trx, user.id, now);
         const mine = await list(user.id, trx);
         if (!mine.some((m) => m.id === methodId)) throw new Refusal(TwoFactorError.NOT_FOUND);
-        if (required && noneLeftWithout(mine, methodId, current))
+        if (required && noneLeftWithout(mine, methodId))
           throw new Refusal(TwoFactorError.LAST_METHOD_REQUIRED);
         const row = await trx
           .deleteFrom('two_factor_methods')

@@ -42,9 +42,8 @@ export function createTwoFactor(deps: TwoFactorDeps, signIn: SignIn) {
    */
   const gate: SecondFactorGate = {
     async requirementFor(user: User) {
-      const current = await policy.get();
-      if ((await methods.usable(user.id, current)).length > 0) return 'second_factor';
-      return (await policy.isRequiredFor(user, current)) ? 'setup_required' : 'none';
+      if ((await methods.usable(user.id)).length > 0) return 'second_factor';
+      return (await policy.isRequiredFor(user, await policy.get())) ? 'setup_required' : 'none';
     },
     /** A locked second factor is not skipped either: the lock outlasts every way around it. */
     async trustsDevice(user, token, meta) {

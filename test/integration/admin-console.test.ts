@@ -75,7 +75,7 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
         expect(text).toContain(label);
       }
       expect(page.body).toMatch(/id="webauthn"[^>]*checked/);
-      expect(page.body).toContain('people who already have it can no longer use it to sign in');
+      expect(page.body).toContain('People who already have it keep using it to sign in');
     });
 
     it('saves "All users", audits it, and the next log-in of a user without 2FA leads to set-up', async () => {

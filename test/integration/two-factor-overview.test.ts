@@ -52,62 +52,26 @@ describe.each(DIALECTS)('Your 2FA overview (%s)', (dialect) => {
   const savePolicy = (change: Partial<TwoFactorPolicy>) => savePolicyOf(app, change);
 
   describe('a method the administrator turned off', () => {
-    it('is shown as turned off, not as on, and other methods stay on', async () => {
+    it('is still shown as on, with a note that it is no longer offered, and no warning', async () => {
       const user = await userWithApp(app);
-      await setUpEmail(app, user.client, user.email);
       await savePolicy({ methods: { totp: false, email: true, webauthn: true } });
       const page = await user.client.get('/profile/2fa');
       const appStatus = statusOf(page.body, 'Authentication App');
-      expect(textOf(appStatus)).toBe('Turned off My phone');
-      expect(appStatus).not.toContain('badge-success');
-      expect(textOf(page.body)).toContain('Your administrator has turned this method off.');
-      expect(statusOf(page.body, 'Email Authentication')).toContain('badge-success');
-      // Email still works: the account is protected, so no warning at the top.
+      expect(textOf(appStatus)).toBe('On My phone');
+      expect(textOf(page.body)).toContain(
+        'Your helpdesk no longer offers this method to new users. It keeps working for you; you may also set up another method and remove this one.',
+      );
+      // It still protects the account: nothing alarming at the top.
       expect(topOf(page.body)).toBe(HEADING);
-    });
-
-    it('warns at the top when no method of the account works any more, and says how to fix it', async () => {
-      const user = await userWithApp(app);
-      await savePolicy({ methods: { totp: false, email: true, webauthn: true } });
-      const page = await user.client.get('/profile/2fa');
-      expect(topOf(page.body)).toBe(
-        'Set Up Two-Factor Authentication Your account has no working second factor at the moment: your administrator has turned off the methods you set up, so your password alone protects your account. Set up one of the methods below to protect it again.',
-      );
+      expect(textOf(page.body)).not.toContain('Set up authentication app');
       expect(textOf(page.body)).toContain('Set up email authentication');
-
-      await savePolicy({ methods: { totp: false, email: false, webauthn: false } });
-      const none = await user.client.get('/profile/2fa');
-      expect(topOf(none.body)).toContain(
-        'No other method is available on this help center. Ask your helpdesk administrator what to do.',
-      );
 
       await user.client.post('/language', { lang: 'nl', return_to: '/profile/2fa' });
       const dutch = await user.client.get('/profile/2fa');
-      expect(textOf(statusOf(dutch.body, 'Authenticatie-app'))).toBe('Uitgezet My phone');
+      expect(textOf(statusOf(dutch.body, 'Authenticatie-app'))).toBe('Aan My phone');
       expect(textOf(dutch.body)).toContain(
-        'Je account heeft op dit moment geen werkende tweede stap',
+        'Je helpdesk biedt deze methode niet meer aan nieuwe gebruikers aan.',
       );
-      expect(textOf(dutch.body)).toContain('Vraag je helpdeskbeheerder wat je kunt doen.');
-    });
-
-    it('says the next log-in asks for a new method when 2FA is mandatory for the person', async () => {
-      const user = await userWithApp(app);
-      await savePolicy({ require: 'all', methods: { totp: false, email: true, webauthn: true } });
-      const page = await user.client.get('/profile/2fa');
-      const top = topOf(page.body);
-      expect(top).toBe(
-        `${HEADING} Your account has no working second factor at the moment: your administrator has turned off the methods you set up, so the next time you log in you will be asked to set up a new one. Set up one of the methods below to protect it again.`,
-      );
-      expect(top).not.toContain('password alone');
-      // As it says: the next log-in asks for a method to be set up.
-      expect((await logIn(newClient(app), user.email)).location).toBe('/login/2fa/setup');
-
-      await user.client.post('/language', { lang: 'nl', return_to: '/profile/2fa' });
-      const dutch = textOf((await user.client.get('/profile/2fa')).body);
-      expect(dutch).toContain(
-        'Je account heeft op dit moment geen werkende tweede stap: je beheerder heeft de methoden die je hebt ingesteld uitgezet, dus de volgende keer dat je inlogt, word je gevraagd een nieuwe in te stellen.',
-      );
-      expect(dutch).not.toContain('alleen je wachtwoord');
     });
 
     it('gives no warning to someone who never set up a method, or whose methods work', async () => {

@@ -524,20 +524,21 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
       }
     });
 
-    it('turned off: not offered for new set-ups, and an existing key no longer signs in', async () => {
+    it('turned off: not offered for new set-ups, and an existing key still signs in', async () => {
       const user = await userWithKey();
       await savePolicy(false);
       try {
         const overview = textOf((await user.client.get('/profile/2fa')).body);
         expect(overview).not.toContain('Add security key');
-        expect(overview).toContain('Your administrator has turned this method off');
-        expect(overview).toMatch(/Security keys.*Turned off/s);
-        expect(overview).not.toMatch(/Security keys.*\bOn\b/s);
+        expect(overview).toContain('Your helpdesk no longer offers this method to new users.');
+        expect(overview).toMatch(/Security keys.*\bOn\b/s);
         expect((await user.client.get('/profile/2fa/security-keys/new')).status).toBe(403);
-        // With no usable method left, the password alone signs in (as for the other methods).
+        // The key is still asked for: the password alone never signs in.
         const { logIn } = await import('../helpers/flows.js');
         const client = newClient(app);
-        expect((await logIn(client, user.email)).location).toBe('/');
+        expect((await logIn(client, user.email)).location).toBe('/login/2fa');
+        const challenge = await client.get('/login/2fa');
+        expect(challenge.body).toContain('data-webauthn-options');
       } finally {
         await savePolicy(true);
       }

@@ -82,13 +82,9 @@ export function securityKeysEntry(
           ? html`<p class="method-status">
               <span class="badge badge-muted">${tf.statusOff}</span> ${t.none}
             </p>`
-          : data.enabled
-            ? html`<p class="method-status">
-                <span class="badge badge-success">${tf.statusOn}</span>
-              </p>`
-            : html`<p class="method-status">
-                <span class="badge badge-muted">${tf.statusTurnedOff}</span>
-              </p>`
+          : html`<p class="method-status">
+              <span class="badge badge-success">${tf.statusOn}</span>
+            </p>`
       }
       ${data.keys.length > 0 && !data.enabled ? html`<p class="hint">${tf.methodDisabledNote}</p>` : ''}
     </div>

@@ -93,11 +93,8 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
           ${
             !options.method
               ? html`<span class="badge badge-muted">${t.statusOff}</span>`
-              : options.enabled
-                ? html`<span class="badge badge-success">${t.statusOn}</span>
-                    ${options.method.name}`
-                : html`<span class="badge badge-muted">${t.statusTurnedOff}</span>
-                    ${options.method.name}`
+              : // A method turned off after it was set up still works (methods.usable).
+                html`<span class="badge badge-success">${t.statusOn}</span> ${options.method.name}`
           }
         </p>
         ${
@@ -121,25 +118,11 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
   };
   const anyEnabled = data.enabled.totp || data.enabled.email || data.enabled.webauthn;
   const anyMethod = data.app !== undefined || data.email !== undefined || data.keys.length > 0;
-  // Methods set up but all turned off by the administrator: sign-in asks for none of them (and,
-  // when 2FA is mandatory for the person, for a new one to be set up instead).
-  const anyUsable =
-    (data.app !== undefined && data.enabled.totp) ||
-    (data.email !== undefined && data.enabled.email) ||
-    (data.keys.length > 0 && data.enabled.webauthn);
   return profileLayout(
     ctx,
     'twoFactor',
     t.heading,
     html`<h1>${t.heading}</h1>
-      ${
-        anyMethod && !anyUsable
-          ? html`<div class="notice notice-error">
-              <p>${data.required ? t.noWorkingMethodRequired : t.noWorkingMethod}</p>
-              <p>${anyEnabled ? t.noWorkingMethodSetUp : t.noWorkingMethodAsk}</p>
-            </div>`
-          : ''
-      }
       <p>${t.intro}</p>
       ${data.required ? html`<p class="notice notice-info">${t.mandatoryNote}</p>` : ''}
       ${
