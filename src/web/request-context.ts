@@ -189,7 +189,8 @@ export interface WebTools {
    * page is always reached by a redirect, so it is rendered with the new secret.
    */
   rotateCsrf(reply: FastifyReply): void;
-  setLanguage(reply: FastifyReply, locale: Locale): void;
+  /** Remembers the language in the browser; null forgets it (the browser's own then counts). */
+  setLanguage(reply: FastifyReply, locale: Locale | null): void;
   /**
    * Keeps a secret for its one-time page (POST → redirect → GET): sealed in a short-lived
    * cookie sent to that page only, and bound to the person and session it was made for.
@@ -271,7 +272,8 @@ export function createWebTools(
       writer.set(reply, cookies.csrf, secret);
     },
     setLanguage(reply, locale) {
-      writer.set(reply, cookies.language, locale, 365 * 24 * 3600);
+      if (locale === null) writer.clear(reply, cookies.language);
+      else writer.set(reply, cookies.language, locale, 365 * 24 * 3600);
     },
     keepShown(reply, kind, holder, value) {
       const sealed = sealShown(shownKey, kind, holder, value, options.clock.now());

@@ -74,6 +74,25 @@ describe.each(DIALECTS)('language (%s)', (dialect) => {
     expect(page.body).toMatch(/<h1>\s*Je account\s*<\/h1>/);
   });
 
+  it("goes back to the browser's language when the profile says so", async () => {
+    const client = new Client(app.app);
+    const { email } = await registerAndVerify(app, client);
+    await logIn(client, email);
+    await client.get('/profile', { 'accept-language': 'en' });
+    await client.submit('/profile', { name: 'Test User', locale: 'nl' });
+    const dutch = await client.get('/profile', { 'accept-language': 'en' });
+    expect(dutch.body).toContain('<html lang="nl">');
+    // "Use my browser's language": the browser asks for English, and gets it.
+    const saved = await client.request('POST', '/profile', {
+      form: { _csrf: await client.csrfToken(), name: 'Test User', locale: '' },
+      headers: { 'accept-language': 'en' },
+    });
+    expect(saved.status).toBe(303);
+    const english = await client.get('/profile', { 'accept-language': 'en' });
+    expect(english.body).toContain('<html lang="en">');
+    expect(client.cookies.has('portico_lang')).toBe(false);
+  });
+
   it('writes mail in the language the person registered in', async () => {
     const client = new Client(app.app);
     await client.get('/register', { 'accept-language': 'nl' });

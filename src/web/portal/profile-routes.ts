@@ -87,7 +87,9 @@ export function registerProfileRoutes(
         422,
       );
     await credentials.updateProfile(auth.user, { name, locale }, requestMeta(request));
-    if (locale) tools.setLanguage(reply, locale);
+    // "Use my browser's language" also forgets a language chosen in this browser before, which
+    // would otherwise still win over the browser's own.
+    tools.setLanguage(reply, locale);
     tools.flash(reply, 'saved');
     return reply.redirect('/profile', 303);
   });
