@@ -47,7 +47,6 @@ import { batchLines } from './lib/log-stream.js';
 
 /** Form posts are small; anything larger is refused before it is parsed (413). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
-export const SITE_NAME = 'Portico Help Center';
 /** A log line on standard output waits at most this long to be written with others. */
 export const LOG_BATCH_DELAY_MS = 100;
 const LOG_BATCH_MAX_CHARS = 16 * 1024;
@@ -209,7 +208,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
           config.mailFrom,
           options.outboxLog ?? ((line) => process.stdout.write(`${line}\n`)),
         ));
-  const postman = createPostman(mailer, SITE_NAME, (error, subject) =>
+  const postman = createPostman(mailer, config.siteName, (error, subject) =>
     app.log.error({ err: error, subject }, 'mail could not be delivered'),
   );
   const passwordScreen = options.passwordScreen ?? createPasswordScreen();
@@ -225,7 +224,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
     publicUrl: config.publicUrl,
     sessionIdleMs: config.sessionIdleMinutes * MINUTE_MS,
     sessionMaxMs: config.sessionMaxHours * HOUR_MS,
-    siteName: SITE_NAME,
+    siteName: config.siteName,
   });
 
   await app.register(cookie);
@@ -279,7 +278,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
     writer: cookieWriter(config.secure),
     csrfKey: keys.csrf,
     shownOnceKey: keys.shownOnce,
-    siteName: SITE_NAME,
+    siteName: config.siteName,
   };
   registerRequestContext(app, context);
   const tools = createWebTools({ ...context, sessionMaxSeconds: config.sessionMaxHours * 3600 });

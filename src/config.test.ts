@@ -125,6 +125,14 @@ describe('configuration', () => {
     }
   });
 
+  it('names the help center as configured, and refuses a name that would not fit', () => {
+    expect(loadConfig({}).siteName).toBe('Portico Help Center');
+    expect(loadConfig({ PORTICO_SITE_NAME: '  Acme Support  ' }).siteName).toBe('Acme Support');
+    for (const bad of ['Acme: Support', 'Acme\nSupport', 'A\u0000', 'x'.repeat(61)]) {
+      expect(() => loadConfig({ PORTICO_SITE_NAME: bad })).toThrow(/^PORTICO_SITE_NAME: expected/);
+    }
+  });
+
   it('refuses port 0 and ports beyond 65535', () => {
     expect(refusal({ PORT: '0' })).toMatchObject({ variable: 'PORT' });
     expect(refusal({ PORT: '65536' })).toMatchObject({ variable: 'PORT' });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts/passwords.js';
+import { hasControlCharacter } from './lib/control-characters.js';
 
 /** Typed, validated configuration (SPEC §5). Every variable is checked at start. */
 export interface Config {
@@ -13,6 +14,8 @@ export interface Config {
   databaseUrl: string;
   smtpUrl: string | null;
   mailFrom: string;
+  /** The help center's name: page headers, mail subjects, authenticator apps' entries. */
+  siteName: string;
   secretKey: Buffer | null;
   adminEmail: string | null;
   adminPassword: string | null;
@@ -148,6 +151,25 @@ function readMailFrom(raw: string | undefined): string {
   return raw;
 }
 
+export const DEFAULT_SITE_NAME = 'Portico Help Center';
+export const SITE_NAME_MAX_LENGTH = 60;
+
+/**
+ * The name appears in every page's header, every mail's subject and greeting's signature, and
+ * as the issuer people read in their authenticator app, so it is plain text of one line.
+ */
+function readSiteName(raw: string | undefined): string {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_SITE_NAME;
+  const name = raw.trim();
+  // A colon would split the issuer from the account in an otpauth:// label (Key Uri Format).
+  if (name.length > SITE_NAME_MAX_LENGTH || hasControlCharacter(name) || /[\t\n\r:]/.test(name))
+    throw new ConfigError(
+      'PORTICO_SITE_NAME',
+      `a name of at most ${SITE_NAME_MAX_LENGTH} characters on one line, without a colon`,
+    );
+  return name;
+}
+
 /**
  * The data directory is made on first start: whatever already stands at that path (or the
  * nearest existing folder above it) must be a directory.
@@ -262,6 +284,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     smtpUrl,
     mailFrom,
+    siteName: readSiteName(env.PORTICO_SITE_NAME),
     secretKey: readSecretKey(env.PORTICO_SECRET_KEY),
     adminEmail,
     adminPassword,

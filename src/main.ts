@@ -12,7 +12,7 @@ import {
 import { findVerifiedAddress, isValidEmail, NAME_MAX_LENGTH } from './accounts/users.js';
 import type { Weakness } from './accounts/password-screen.js';
 import { createPasswordScreen, personalWords } from './accounts/password-screen.js';
-import { buildApp, installationKeys, SITE_NAME } from './app.js';
+import { buildApp, installationKeys } from './app.js';
 import { en } from './i18n/en.js';
 import { CLI_META, createAudit } from './audit/audit.js';
 import { systemClock } from './clock.js';
@@ -231,7 +231,7 @@ async function createAdmin(args: string[]): Promise<void> {
       fail(`the password must have ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`);
     const weakness = existing
       ? null
-      : await screenOnce(password, personalWords(name, email, SITE_NAME));
+      : await screenOnce(password, personalWords(name, email, cfg.siteName));
     outcome = weakness
       ? { refused: weakness }
       : await admins.create({ email, name, password }, 'cli', CLI_META);
