@@ -33,6 +33,10 @@ export const twoFactorEn = {
   regenerateWarning: 'New codes replace your current ones: the old codes stop working at once.',
   securityKeys: 'Security keys',
   mandatoryNote: 'Your helpdesk requires two-factor authentication for your account.',
+  mandatoryBy: (when: string) =>
+    `Your helpdesk requires two-factor authentication for your account. Set up a method before ${when}: after that, you will have to set one up when you log in.`,
+  postponed: (when: string) =>
+    `Two-factor authentication is postponed until ${when}. Set it up before then, under My Profile, Your 2FA.`,
   lostAccess: 'Have you lost access to your authenticator app or email account?',
   lostAccessText:
     'Use one of your recovery codes to sign in. If you have none left, contact your helpdesk administrator.',

@@ -34,6 +34,10 @@ export const twoFactorNl: TwoFactorMessages = {
   regenerateWarning: 'Nieuwe codes vervangen je huidige: de oude codes werken meteen niet meer.',
   securityKeys: 'Beveiligingssleutels',
   mandatoryNote: 'Je helpdesk verplicht tweestapsverificatie voor je account.',
+  mandatoryBy: (when: string) =>
+    `Je helpdesk verplicht tweestapsverificatie voor je account. Stel vóór ${when} een methode in: daarna moet je er een instellen wanneer je inlogt.`,
+  postponed: (when: string) =>
+    `Tweestapsverificatie is uitgesteld tot ${when}. Stel het voor die tijd in, onder Mijn profiel, Je 2FA.`,
   lostAccess: 'Heb je geen toegang meer tot je authenticatie-app of e-mailaccount?',
   lostAccessText:
     'Gebruik een van je herstelcodes om in te loggen. Heb je er geen meer, neem dan contact op met je helpdeskbeheerder.',

@@ -57,6 +57,7 @@ const NOTICES = {
   twoFactorRemoved: (t: Messages, arg: string) => t.twoFactor.removed(arg),
   twoFactorEmailChanged: (t: Messages, arg: string) => t.twoFactor.emailChanged(arg),
   twoFactorPolicySaved: (t: Messages) => t.twoFactor.admin.saved,
+  setupPostponed: (t: Messages, arg: string) => t.twoFactor.postponed(arg),
   deviceForgotten: (t: Messages) => t.twoFactor.devices.forgotten,
   devicesForgotten: (t: Messages) => t.twoFactor.devices.forgottenAll,
   sessionSignedOut: (t: Messages) => t.profile.sessions.ended,

@@ -278,6 +278,15 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
     expect(later.location).toBe('/');
     expect(early.client.cookies.has(SESSION_COOKIE)).toBe(true);
     expect(await methodTypes(early.userId)).toEqual([]);
+    // Postponed, not forgotten: the next page and Your 2FA say until when.
+    const grace = new Date(app.clock.now() + 24 * 60 * 60_000);
+    const until = grace.toLocaleString('en-GB', { day: 'numeric', month: 'long', timeZone: 'UTC' });
+    const home = textOf((await early.client.follow(later)).body);
+    expect(home).toContain('Two-factor authentication is postponed until');
+    expect(home).toContain(until);
+    const overview = textOf((await early.client.get('/profile/2fa')).body);
+    expect(overview).toContain('Set up a method before');
+    expect(overview).toContain(until);
 
     for (const graceUntil of [null, app.clock.now() - 1_000]) {
       await savePolicy({ require: 'all', graceUntil });

@@ -66,6 +66,8 @@ export interface OverviewData {
   email: TwoFactorMethod | undefined;
   recoveryLeft: number;
   required: boolean;
+  /** For someone who must use 2FA, has no method and may still postpone: until when, in words. */
+  setUpBy?: string | null;
   /** The trusted devices section (its own page module). */
   devices: SafeHtml;
 }
@@ -124,7 +126,13 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
     t.heading,
     html`<h1>${t.heading}</h1>
       <p>${t.intro}</p>
-      ${data.required ? html`<p class="notice notice-info">${t.mandatoryNote}</p>` : ''}
+      ${
+        data.required
+          ? html`<p class="notice notice-info">
+              ${data.setUpBy ? t.mandatoryBy(data.setUpBy) : t.mandatoryNote}
+            </p>`
+          : ''
+      }
       ${
         anyEnabled || anyMethod
           ? html`<ul class="methods">

@@ -78,6 +78,13 @@ function graceNoteFor(request: FastifyRequest, graceUntil: number): string {
     : t.graceNoteAt(formatDateTime(request.locale, graceUntil));
 }
 
+/** The end of the grace period as a moment in words: a day, or the moment set through the API. */
+function graceEndFor(request: FastifyRequest, graceUntil: number): string {
+  return graceUntil % DAY_MS === 0
+    ? formatDate(request.locale, graceUntil - 1)
+    : formatDateTime(request.locale, graceUntil);
+}
+
 export function registerTwoFactorRoutes(
   app: FastifyInstance,
   { services, tools, clock }: WebDeps,
@@ -192,6 +199,8 @@ export function registerTwoFactorRoutes(
     const current = await policy.get();
     const all = await methods.list(auth.user.id);
     const devices = await twoFactor.trustedDevices.list(auth.user.id);
+    const required = await policy.isRequiredFor(auth.user, current);
+    const now = clock.now();
     const ctx = tools.page(request);
     return sendHtml(
       reply,
@@ -208,7 +217,11 @@ export function registerTwoFactorRoutes(
         app: all.find((m) => m.type === 'totp'),
         email: all.find((m) => m.type === 'email'),
         recoveryLeft: await twoFactor.recovery.remaining(auth.user.id),
-        required: await policy.isRequiredFor(auth.user, current),
+        required,
+        setUpBy:
+          required && all.length === 0 && current.graceUntil !== null && current.graceUntil > now
+            ? graceEndFor(request, current.graceUntil)
+            : null,
         devices: trustedDevicesSection(
           ctx,
           devices,
@@ -404,8 +417,9 @@ export function registerTwoFactorRoutes(
     const actor = await actorFor(request, reply, LOGIN, '/login/2fa/setup');
     if (!actor?.pending) return reply;
     const current = await policy.get();
+    const graceUntil = current.graceUntil;
     const graceActive =
-      current.graceUntil !== null && current.graceUntil > clock.now() && actor.user.is_admin !== 1;
+      graceUntil !== null && graceUntil > clock.now() && actor.user.is_admin !== 1;
     if (!graceActive) return reply.redirect('/login/2fa/setup', 303);
     await services.audit.record({
       event: 'two_factor.setup_postponed',
@@ -417,6 +431,8 @@ export function registerTwoFactorRoutes(
     if (!done) return reply.redirect('/login', 303);
     tools.setSession(reply, done.sessionToken);
     tools.rotateCsrf(reply);
+    // Postponed, not forgotten: the first page says until when, and where to set it up.
+    tools.flash(reply, 'setupPostponed', graceEndFor(request, graceUntil));
     return reply.redirect(tools.takeNext(request, reply), 303);
   });
 
