@@ -7,6 +7,8 @@ export interface RateLimitResult {
   allowed: boolean;
   /** Milliseconds until the current window ends (0 when allowed). */
   retryAfterMs: number;
+  /** When allowed: how many more the window allows after this one. */
+  remaining?: number;
   /** Refused for too many failures in a row ({@link RateLimit.inARow}): no window ends that. */
   untilCleared?: true;
 }
@@ -38,7 +40,7 @@ function verdict(
   if (!row) throw new Error('rate limit upsert returned no row');
   if (inARow !== undefined && row.in_a_row >= inARow)
     return { allowed: false, retryAfterMs: 0, untilCleared: true };
-  if (row.count <= limit) return { allowed: true, retryAfterMs: 0 };
+  if (row.count <= limit) return { allowed: true, retryAfterMs: 0, remaining: limit - row.count };
   return { allowed: false, retryAfterMs: Math.max(0, row.window_start + windowMs - now) };
 }
 

@@ -92,8 +92,29 @@ export function createSetup(
   }
 
   /** Wrong codes per set-up are capped: after five the set-up is discarded. */
-  async function countSetupFailure(
+  /**
+   * Takes one of a set-up's tries before its code is checked, in one upsert: guesses sent at
+   * once are counted before any is checked, so a burst gets no more tries than the same guesses
+   * one after the other. Null when none is left (the set-up is then gone); `last` when this is
+   * the last one.
+   */
+  async function takeSetupTry(setup: TwoFactorSetup): Promise<{ last: boolean } | null> {
+    const tries = await consumeRateLimit(
+      db,
+      `setup-fail:${setup.id}`,
+      SETUP_MAX_FAILURES,
+      SETUP_TTL_MS,
+      clock.now(),
+    );
+    if (tries.allowed) return { last: tries.remaining === 0 };
+    await db.deleteFrom('two_factor_setups').where('id', '=', setup.id).execute();
+    return null;
+  }
+
+  /** A wrong code at a set-up: audited; the last try ends the set-up. */
+  async function setupCodeWrong(
     setup: TwoFactorSetup,
+    taken: { last: boolean },
     meta: RequestMeta,
   ): Promise<TfResult<never>> {
     await deps.audit.record({
@@ -102,18 +123,9 @@ export function createSetup(
       meta,
       details: { kind: setup.kind },
     });
-    const limit = await consumeRateLimit(
-      db,
-      `setup-fail:${setup.id}`,
-      SETUP_MAX_FAILURES - 1,
-      SETUP_TTL_MS,
-      clock.now(),
-    );
-    if (!limit.allowed) {
-      await db.deleteFrom('two_factor_setups').where('id', '=', setup.id).execute();
-      return tfFail(TwoFactorError.SETUP_EXPIRED);
-    }
-    return tfFail(TwoFactorError.INVALID_CODE);
+    if (!taken.last) return tfFail(TwoFactorError.INVALID_CODE);
+    await db.deleteFrom('two_factor_setups').where('id', '=', setup.id).execute();
+    return tfFail(TwoFactorError.SETUP_EXPIRED);
   }
 
   /**
@@ -175,13 +187,15 @@ export function createSetup(
       return tfFail(TwoFactorError.METHOD_DISABLED);
     const setup = await findSetup(owner, setupId, 'totp');
     if (!setup?.secret_encrypted) return tfFail(TwoFactorError.SETUP_EXPIRED);
+    const taken = await takeSetupTry(setup);
+    if (!taken) return tfFail(TwoFactorError.SETUP_EXPIRED);
     const secret = decrypt(
       keys.encryption,
       setup.secret_encrypted,
       setupContext(setup.id),
     ).toString('utf8');
     const step = matchTotpStep(secret, code, clock.now());
-    if (step === null) return countSetupFailure(setup, meta);
+    if (step === null) return setupCodeWrong(setup, taken, meta);
     const added = await methods.add(
       owner.user,
       { type: 'totp', name, secret, lastUsedStep: step },
@@ -275,6 +289,8 @@ export function createSetup(
       return tfFail(TwoFactorError.METHOD_DISABLED);
     const setup = await findSetup(owner, setupId, 'email');
     if (!setup?.email) return tfFail(TwoFactorError.SETUP_EXPIRED);
+    const taken = await takeSetupTry(setup);
+    if (!taken) return tfFail(TwoFactorError.SETUP_EXPIRED);
     const checked = await emailCodes.verify(
       { userId: owner.user.id, purpose: 'setup', requestId: setup.id },
       code,
@@ -282,7 +298,7 @@ export function createSetup(
     );
     if (!checked.ok)
       return checked.error === TwoFactorError.INVALID_CODE
-        ? countSetupFailure(setup, meta)
+        ? setupCodeWrong(setup, taken, meta)
         : checked;
     const added = await methods.add(owner.user, { type: 'email', name, email: setup.email }, meta);
     if (!added.ok) return added;
@@ -300,6 +316,8 @@ export function createSetup(
       return tfFail(TwoFactorError.METHOD_DISABLED);
     const setup = await findSetup(owner, setupId, 'email_change');
     if (!setup?.email || !setup.method_id) return tfFail(TwoFactorError.SETUP_EXPIRED);
+    const taken = await takeSetupTry(setup);
+    if (!taken) return tfFail(TwoFactorError.SETUP_EXPIRED);
     const checked = await emailCodes.verify(
       { userId: owner.user.id, purpose: 'change', requestId: setup.id },
       code,
@@ -307,7 +325,7 @@ export function createSetup(
     );
     if (!checked.ok)
       return checked.error === TwoFactorError.INVALID_CODE
-        ? countSetupFailure(setup, meta)
+        ? setupCodeWrong(setup, taken, meta)
         : checked;
     const changed = await methods.changeEmail(owner.user, setup.method_id, setup.email, meta);
     if (!changed.ok) return changed;

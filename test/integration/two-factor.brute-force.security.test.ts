@@ -21,10 +21,13 @@ import {
   accountRow,
   auditCount,
   freshCode,
+  hiddenValue,
   PENDING_COOKIE,
   pendingSignIn,
   SESSION_COOKIE,
   sessionCount,
+  setupKeyOf,
+  signedInUser,
   TEST_META,
   submitCode,
   userWithApp,
@@ -252,6 +255,47 @@ describe.each(DIALECTS)('two-factor brute force (%s)', (dialect) => {
     );
     expect((await accountRow(app, user.userId)).second_factor_failures).toBeLessThanOrEqual(5);
     expect(await pendingRows(user.userId)).toBe(0);
+  });
+
+  /*
+   * A set-up's code proves the person holds the new app: five wrong ones end the set-up, and
+   * its secret with it, also when the guesses arrive at once.
+   */
+  it('ends an app set-up after 5 wrong codes, also when 30 arrive at once', async () => {
+    for (const burst of [false, true]) {
+      const user = await signedInUser(app);
+      const setup = await user.client.get('/profile/2fa/app/new');
+      const secret = setupKeyOf(setup);
+      const form = (code: string) => ({
+        setup_id: hiddenValue(setup, 'setup_id'),
+        name: 'My phone',
+        code,
+      });
+      const wrong = wrongCode(app, secret);
+      if (burst) {
+        await Promise.all(
+          Array.from({ length: 30 }, () => user.client.post('/profile/2fa/app/new', form(wrong))),
+        );
+      } else {
+        const statuses: number[] = [];
+        for (let i = 0; i < 5; i += 1)
+          statuses.push((await user.client.post('/profile/2fa/app/new', form(wrong))).status);
+        expect(statuses.slice(0, 4)).toEqual([422, 422, 422, 422]);
+      }
+      expect(await auditCount(app, 'two_factor.setup_failed', user.userId)).toBeLessThanOrEqual(5);
+      // The secret is spent: even its right code sets up nothing.
+      const right = await user.client.post(
+        '/profile/2fa/app/new',
+        form(totpCodeAt(secret, app.clock.now())),
+      );
+      expect(right.status).not.toBe(303);
+      const methods = await app.db
+        .selectFrom('two_factor_methods')
+        .select('id')
+        .where('user_id', '=', user.userId)
+        .execute();
+      expect(methods).toEqual([]);
+    }
   });
 
   it('checks no more than 10 codes of an account when guesses on many sign-ins arrive at once', async () => {
