@@ -61,7 +61,11 @@ export function createAccountAdmin(deps: {
     await trx.deleteFrom('pending_sign_ins').where('user_id', '=', userId).execute();
   }
 
-  /** A disabled account cannot sign in; its sessions and pending sign-ins end at once. */
+  /**
+   * A disabled account cannot sign in; its sessions and pending sign-ins end at once. An
+   * account is disabled when it is feared lost, so its remembered browsers are forgotten too:
+   * enabled again, it gives its second step everywhere.
+   */
   function disable(targetUserId: string, actor: Actor): Promise<AdminResult<User>> {
     return onOther(targetUserId, actor, async (trx, user) => {
       if (user.disabled_at !== null) return adminFail(AdminError.ALREADY);
@@ -76,6 +80,7 @@ export function createAccountAdmin(deps: {
         .where('id', '=', user.id)
         .execute();
       await endSessions(trx, user.id);
+      await trx.deleteFrom('trusted_devices').where('user_id', '=', user.id).execute();
       await audit.record({ event: 'user.disabled', ...actor, targetUserId: user.id }, trx);
       return adminOk({ ...user, disabled_at: now });
     });

@@ -108,7 +108,8 @@ export const adminEn = {
     allEvents: 'All events of this user in the audit log',
     account: 'Account',
     disable: 'Disable account',
-    disableNote: 'A disabled account cannot log in, and its sessions end at once.',
+    disableNote:
+      'A disabled account cannot log in, its sessions end at once, and its remembered browsers are forgotten.',
     enable: 'Enable account',
     disabledNotice: (name: string) => `The account of ${name} has been disabled.`,
     enabledNotice: (name: string) => `The account of ${name} has been enabled.`,
@@ -130,7 +131,7 @@ export const adminEn = {
     nothingToReset: 'They have no two-factor method set up: there is nothing to reset.',
     disableConfirmHeading: (name: string) => `Disable the account of ${name}?`,
     disableConfirmText:
-      'They can no longer log in, and every session of theirs ends at once. Their data stays, and you can enable the account again later.',
+      'They can no longer log in, every session of theirs ends at once, and the browsers they asked to remember are forgotten. Their data stays, and you can enable the account again later.',
     makeAdminConfirmHeading: (name: string) => `Make ${name} an administrator?`,
     revokeAdminConfirmHeading: (name: string) => `Revoke the administrator rights of ${name}?`,
     revokeAdminConfirmText:

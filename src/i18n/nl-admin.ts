@@ -107,7 +107,8 @@ export const adminNl: AdminMessages = {
     allEvents: 'Alle gebeurtenissen van deze gebruiker in het auditlog',
     account: 'Account',
     disable: 'Account blokkeren',
-    disableNote: 'Een geblokkeerd account kan niet inloggen, en de sessies ervan eindigen meteen.',
+    disableNote:
+      'Een geblokkeerd account kan niet inloggen, de sessies ervan eindigen meteen, en de onthouden browsers worden vergeten.',
     enable: 'Account deblokkeren',
     disabledNotice: (name: string) => `Het account van ${name} is geblokkeerd.`,
     enabledNotice: (name: string) => `Het account van ${name} is gedeblokkeerd.`,
@@ -127,7 +128,7 @@ export const adminNl: AdminMessages = {
       'Deze gebruiker heeft geen methode voor tweestapsverificatie ingesteld: er is niets opnieuw in te stellen.',
     disableConfirmHeading: (name: string) => `Het account van ${name} blokkeren?`,
     disableConfirmText:
-      'De gebruiker kan niet meer inloggen, en al zijn of haar sessies eindigen meteen. De gegevens blijven bewaard, en je kunt het account later weer deblokkeren.',
+      'De gebruiker kan niet meer inloggen, al zijn of haar sessies eindigen meteen, en de browsers die onthouden moesten worden, worden vergeten. De gegevens blijven bewaard, en je kunt het account later weer deblokkeren.',
     makeAdminConfirmHeading: (name: string) => `${name} beheerder maken?`,
     revokeAdminConfirmHeading: (name: string) => `De beheerdersrechten van ${name} intrekken?`,
     revokeAdminConfirmText:

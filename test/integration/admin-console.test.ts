@@ -590,7 +590,7 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       const disable = await admin.client.get(`${base}/disable`);
       expect(disable.status).toBe(200);
       expect(mainText(disable.body)).toBe(
-        'Disable the account of Cora Confirm? They can no longer log in, and every session of theirs ends at once. Their data stays, and you can enable the account again later. Disable account Cancel',
+        'Disable the account of Cora Confirm? They can no longer log in, every session of theirs ends at once, and the browsers they asked to remember are forgotten. Their data stays, and you can enable the account again later. Disable account Cancel',
       );
       expect(disable.body).toContain(`<title>Disable the account of Cora Confirm?`);
       expect(disable.body).toMatch(
@@ -598,7 +598,7 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       );
       expect(disable.body).toContain(`<a class="button secondary" href="${base}">Cancel</a>`);
       expect(mainText((await inDutch(`${base}/disable`)).body)).toBe(
-        'Het account van Cora Confirm blokkeren? De gebruiker kan niet meer inloggen, en al zijn of haar sessies eindigen meteen. De gegevens blijven bewaard, en je kunt het account later weer deblokkeren. Account blokkeren Annuleren',
+        'Het account van Cora Confirm blokkeren? De gebruiker kan niet meer inloggen, al zijn of haar sessies eindigen meteen, en de browsers die onthouden moesten worden, worden vergeten. De gegevens blijven bewaard, en je kunt het account later weer deblokkeren. Account blokkeren Annuleren',
       );
       // Only the confirmation's button changes the account.
       expect((await app.services.admin.directory.find(other.userId))?.disabled_at).toBeNull();

@@ -128,6 +128,20 @@ describe.each(DIALECTS)('trusted devices (%s)', (dialect) => {
     expect(await app.services.twoFactor.trustedDevices.list(user.userId)).toHaveLength(0);
   });
 
+  /*
+   * An account is disabled when it is feared lost; enabled again, a browser remembered before
+   * must not skip the second step that might be all that stands between it and a stranger.
+   */
+  it('forgets the remembered browsers of a disabled account', async () => {
+    const user = await rememberedUser();
+    const admin = await userWithApp(app);
+    const actor = { actorUserId: admin.userId };
+    expect((await app.services.admin.accounts.disable(user.userId, actor)).ok).toBe(true);
+    expect(await devicesOf(user.userId)).toHaveLength(0);
+    expect((await app.services.admin.accounts.enable(user.userId, actor)).ok).toBe(true);
+    expect((await logIn(user.client, user.email)).location).toBe('/login/2fa');
+  });
+
   it('never skips a step-up, and a forged or unknown token counts for nothing', async () => {
     const user = await rememberedUser();
     const forged = newClient(app);
