@@ -189,6 +189,9 @@ export const twoFactorEn = {
     resetSubject: (site: string) => `Your ${site} two-factor authentication was reset`,
     resetBody: (when: string) =>
       `A helpdesk administrator reset the two-factor authentication of your account on ${when}. All your methods, recovery codes, trusted devices and sessions were removed. Set up two-factor authentication again after you log in.`,
+    regeneratedSubject: (site: string) => `New recovery codes for your ${site} account`,
+    regeneratedBody: (when: string) =>
+      `New recovery codes were made for your account on ${when}. The recovery codes you had before no longer work.`,
     recoveryUsedSubject: (site: string) => `A recovery code was used on your ${site} account`,
     recoveryUsedBody: (when: string, remaining: number) =>
       `A recovery code was used to log in on ${when}. ${

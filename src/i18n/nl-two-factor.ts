@@ -193,6 +193,9 @@ export const twoFactorNl: TwoFactorMessages = {
     resetSubject: (site: string) => `Je tweestapsverificatie bij ${site} is gereset`,
     resetBody: (when: string) =>
       `Een helpdeskbeheerder heeft op ${when} de tweestapsverificatie van je account gereset. Al je methoden, herstelcodes, vertrouwde apparaten en sessies zijn verwijderd. Stel tweestapsverificatie opnieuw in nadat je bent ingelogd.`,
+    regeneratedSubject: (site: string) => `Nieuwe herstelcodes voor je account bij ${site}`,
+    regeneratedBody: (when: string) =>
+      `Op ${when} zijn er nieuwe herstelcodes voor je account gemaakt. De herstelcodes die je daarvoor had, werken niet meer.`,
     recoveryUsedSubject: (site: string) =>
       `Er is een herstelcode gebruikt op je account bij ${site}`,
     recoveryUsedBody: (when: string, remaining: number) =>

@@ -33,6 +33,7 @@ export type SecurityNotice =
   | { kind: 'method_email_changed'; name: string; from: string | null; to: string }
   | { kind: 'reset_by_admin' }
   | { kind: 'recovery_code_used'; remaining: number }
+  | { kind: 'recovery_codes_regenerated' }
   | { kind: 'locked'; until: number };
 
 /**
@@ -74,6 +75,12 @@ export function createNotifier(db: Kysely<Database>, postman: Postman, now: () =
             return {
               subject: t.emailChangedSubject(ctx.siteName),
               paragraphs: [t.emailChangedBody(notice.name, notice.to, when)],
+              notes: [t.changePassword],
+            };
+          case 'recovery_codes_regenerated':
+            return {
+              subject: t.regeneratedSubject(ctx.siteName),
+              paragraphs: [t.regeneratedBody(when)],
               notes: [t.changePassword],
             };
           case 'reset_by_admin':

@@ -63,6 +63,7 @@ export function createTwoFactor(deps: TwoFactorDeps, signIn: SignIn) {
       );
       return fresh;
     });
+    await notify(user, { kind: 'recovery_codes_regenerated' });
     return codes;
   }
 

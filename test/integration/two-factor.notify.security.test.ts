@@ -10,7 +10,7 @@ import { uniqueEmail } from '../helpers/flows.js';
 import { codeIn } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { hiddenValue, setUpEmail, signedInUser } from '../helpers/two-factor.js';
+import { hiddenValue, setUpEmail, signedInUser, userWithApp } from '../helpers/two-factor.js';
 
 const SUBJECT = /Sign-in codes of your .* account go to a new address/;
 
@@ -55,5 +55,22 @@ describe.each(DIALECTS)('a new address for email codes is told (%s)', (dialect) 
     // The new address gets its code only: the notice is for those who did not ask.
     await app.services.postman.drain();
     expect(app.mail.to(after).filter((m) => SUBJECT.test(m.subject))).toEqual([]);
+  });
+
+  /*
+   * New recovery codes end the old ones: whoever holds a session and the password could make a
+   * set of their own, a way into the account that outlives a new password. The owner is told.
+   */
+  it('mails the owner when new recovery codes replace the old ones', async () => {
+    const user = await userWithApp(app);
+    await user.client.get('/profile/2fa');
+    const since = app.mail.messages.length;
+    const made = await user.client.post('/profile/2fa/recovery-codes');
+    expect(made.status).toBe(303);
+    const notice = await app.mail.waitFor(user.email, /New recovery codes for your .* account/, {
+      since,
+    });
+    expect(notice.text).toContain('The recovery codes you had before no longer work.');
+    expect(notice.text).toContain('If this was not you, change your password now');
   });
 });
