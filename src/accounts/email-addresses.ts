@@ -5,7 +5,7 @@ import type { Messages } from '../i18n/index.js';
 import { formatDateTime } from '../i18n/index.js';
 import { addressAddedMail, addressesChangedMail, verifyEmailMail } from '../mail/templates.js';
 import { consumeRateLimit } from '../security/rate-limit.js';
-import { newId } from '../security/tokens.js';
+import { hashToken, newId } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { absoluteUrl } from './deps.js';
 import type { Result } from './error-codes.js';
@@ -73,10 +73,28 @@ export function createEmailAddresses(deps: AccountDeps) {
   async function confirmation(
     token: string,
     signedInUserId: string | null,
-  ): Promise<'dead' | 'button' | 'password'> {
-    const record = token ? await findLiveToken(db, 'verify_email', token, clock.now()) : undefined;
+  ): Promise<'dead' | 'verified' | 'button' | 'password'> {
+    if (!token) return 'dead';
+    if (await alreadyVerified(token)) return 'verified';
+    const record = await findLiveToken(db, 'verify_email', token, clock.now());
     if (!record?.emailAddressId) return 'dead';
     return record.userId === signedInUserId ? 'button' : 'password';
+  }
+
+  /**
+   * Whether a link was for an address its account has verified since (the link opened again,
+   * or a second mail's after the first): that is worth saying, not "this link does not work",
+   * and nothing is left to confirm.
+   */
+  async function alreadyVerified(token: string): Promise<boolean> {
+    const row = await db
+      .selectFrom('tokens')
+      .innerJoin('email_addresses', 'email_addresses.id', 'tokens.email_address_id')
+      .select('email_addresses.verified_at')
+      .where('tokens.token_hash', '=', hashToken(token))
+      .where('tokens.purpose', '=', 'verify_email')
+      .executeTakeFirst();
+    return row !== undefined && row.verified_at !== null;
   }
 
   /**

@@ -112,6 +112,8 @@ export const en = {
     invalidText:
       'The verification link is wrong, was already used, or has expired. Log in to get a new one.',
     takenText: 'This email address is already in use by another account.',
+    alreadyTitle: 'This address is already verified',
+    alreadyText: 'The address this link was for is verified: there is nothing more to do.',
   },
   login: {
     title: 'Log in',

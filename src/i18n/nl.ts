@@ -111,6 +111,8 @@ export const nl: Messages = {
     invalidText:
       'De bevestigingslink klopt niet, is al gebruikt of is verlopen. Log in om een nieuwe te krijgen.',
     takenText: 'Dit e-mailadres wordt al door een ander account gebruikt.',
+    alreadyTitle: 'Dit adres is al bevestigd',
+    alreadyText: 'Het adres waarvoor deze link was, is bevestigd: je hoeft niets meer te doen.',
   },
   login: {
     title: 'Inloggen',

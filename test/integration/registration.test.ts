@@ -47,6 +47,10 @@ describe.each(DIALECTS)('registration and log in (%s)', (dialect) => {
     expect(verified.location).toBe('/login');
     const notice = await client.follow();
     expect(textOf(notice.body)).toContain('Your email address is verified');
+    // The link opened again, or a second mail's: said to be done, not to be broken.
+    const again = await client.get(pathOf(link));
+    expect(again.status).toBe(200);
+    expect(textOf(again.body)).toContain('This address is already verified');
 
     const login = await logIn(client, email);
     expect(login.status).toBe(303);

@@ -71,10 +71,24 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
       400,
     );
 
+  const alreadyVerified = (request: FastifyRequest, reply: FastifyReply) =>
+    sendHtml(
+      reply,
+      messagePage(
+        tools.page(request),
+        request.t.verifyEmail.alreadyTitle,
+        request.t.verifyEmail.alreadyText,
+        request.auth
+          ? { href: '/profile/emails', label: request.t.profile.emails }
+          : { href: '/login', label: request.t.login.title },
+      ),
+    );
+
   app.get('/verify-email', async (request, reply) => {
     const token = text(request.query, 'token');
     const asks = await emailAddresses.confirmation(token, request.auth?.user.id ?? null);
     if (asks === 'dead') return deadVerificationLink(request, reply);
+    if (asks === 'verified') return alreadyVerified(request, reply);
     return sendHtml(
       reply,
       verifyEmailPage(tools.page(request), token, { askPassword: asks === 'password' }),
@@ -87,6 +101,7 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
     const signedInUserId = request.auth?.user.id ?? null;
     const asks = await emailAddresses.confirmation(token, signedInUserId);
     if (asks === 'dead') return deadVerificationLink(request, reply);
+    if (asks === 'verified') return alreadyVerified(request, reply);
     const v = new Validator(t);
     const password =
       asks === 'password'
