@@ -197,6 +197,9 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
     },
     // Route schemas (the /api/v1 routes) compile when first used, not at start.
     schemaController: { compilersFactory: lazySchemaCompilers() },
+    // A parameter the API does not know is refused, not dropped: `?search=` for `?q=` would
+    // otherwise list every user, and a script acting on that list would act on everyone.
+    ajv: { customOptions: { removeAdditional: false } },
   });
 
   const mailer =

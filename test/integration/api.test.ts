@@ -290,6 +290,14 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
         expect(bad.status, query).toBe(400);
         expect(bad.json.code).toBe('VALIDATION_FAILED');
       }
+      // A parameter the API does not know is refused, not dropped: `search` for `q` would
+      // otherwise list every user.
+      const unknown = await call('GET', '/api/v1/users?search=ada');
+      expect(unknown.status).toBe(400);
+      expect(unknown.json.code).toBe('VALIDATION_FAILED');
+      expect(unknown.json.details).toEqual([
+        { in: 'querystring', path: '/search', message: 'is not a parameter of this operation' },
+      ]);
       expect((await call('GET', '/api/v1/nothing-here')).json.code).toBe('NOT_FOUND');
       // A control character (NUL above all, which PostgreSQL refuses) is the caller's error.
       for (const q of ['%00', 'ada%01', '%7F']) {
@@ -376,6 +384,7 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
         'event=two_factor.lockd',
         'userId=1',
         'perPage=500',
+        'actor=ada@example.com',
       ]) {
         const bad = await call('GET', `/api/v1/audit-events?${query}`);
         expect(bad.status, query).toBe(400);
@@ -464,6 +473,13 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       expect(nul.status).toBe(400);
       expect(nul.json.details).toEqual([
         { in: 'body', path: '/groupIds/0', message: 'must not contain control characters' },
+      ]);
+      const misspelt = await call('PUT', '/api/v1/two-factor/policy', {
+        body: { ...before, requires: 'all' },
+      });
+      expect(misspelt.status).toBe(400);
+      expect(misspelt.json.details).toEqual([
+        { in: 'body', path: '/requires', message: 'is not a property this operation takes' },
       ]);
       const noGroups = await call('PUT', '/api/v1/two-factor/policy', {
         body: {
