@@ -26,15 +26,16 @@ describe('consumeRateLimitPair', () => {
     consumeRateLimitPair(db, { key: 'email', limit: 2 }, { key: 'ip', limit: 3 }, WINDOW, now);
 
   it('counts both limiters, each against its own limit, and answers in argument order', async () => {
+    // `remaining`: how many more each window allows after this hit.
     expect(await pair(1_000)).toEqual([
-      { allowed: true, retryAfterMs: 0 },
-      { allowed: true, retryAfterMs: 0 },
+      { allowed: true, retryAfterMs: 0, remaining: 1 },
+      { allowed: true, retryAfterMs: 0, remaining: 2 },
     ]);
     await pair(2_000);
     // The third hit goes over the first limit (2) only; the fourth over both.
     expect(await pair(3_000)).toEqual([
       { allowed: false, retryAfterMs: 58_000 },
-      { allowed: true, retryAfterMs: 0 },
+      { allowed: true, retryAfterMs: 0, remaining: 0 },
     ]);
     expect(await pair(4_000)).toEqual([
       { allowed: false, retryAfterMs: 57_000 },
@@ -69,7 +70,7 @@ describe('consumeRateLimitPair', () => {
       );
     // Two checked and failed tries per window, each window within its limit: five in a row...
     for (const now of [0, 1, WINDOW, WINDOW + 1, 2 * WINDOW]) {
-      expect((await limited(now))[0]).toEqual({ allowed: true, retryAfterMs: 0 });
+      expect((await limited(now))[0]).toMatchObject({ allowed: true, retryAfterMs: 0 });
       await countFailure(db, 'email');
     }
     // ...and the next is refused though its window is fresh, as is every later one.
@@ -84,7 +85,11 @@ describe('consumeRateLimitPair', () => {
       untilCleared: true,
     });
     await clearRateLimit(db, 'email');
-    expect((await limited(11 * WINDOW))[0]).toEqual({ allowed: true, retryAfterMs: 0 });
+    expect((await limited(11 * WINDOW))[0]).toEqual({
+      allowed: true,
+      retryAfterMs: 0,
+      remaining: 1,
+    });
   });
 
   it('counts only the failures it is told of: hits the window refuses are not a run', async () => {
