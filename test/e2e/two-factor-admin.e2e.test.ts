@@ -217,6 +217,15 @@ describe.skipIf(missing !== null)('two-factor administration in the browser', ()
     await later.click();
     await page.waitForURL((url) => url.pathname === '/');
     await expectSignedIn(page);
+    // Postponed, not forgotten: the first page and Your 2FA say until when.
+    await page
+      .getByRole('status')
+      .getByText('Two-factor authentication is postponed until')
+      .waitFor();
+    await check(page, 'setup-postponed');
+    await page.goto('/profile/2fa');
+    await page.getByText('Set up a method before').waitFor();
+    await check(page, 'overview-set-up-by');
 
     // Once the date has passed, set-up can no longer be put off; cancelling leads back to
     // the password form with no session.
