@@ -301,6 +301,19 @@ export function registerTwoFactorRoutes(
       if (!current.methods.email) return refused(request, reply, 'METHOD_DISABLED', place.base);
       if (await methods.find(actor.user.id, 'email'))
         return refused(request, reply, 'METHOD_EXISTS', place.base);
+      // Opened again after a code went out (a reload, the back button): the code step, not a
+      // new round that the resend limit would refuse while the code sent still works.
+      const earlier = await setup.emailSetup(actor, '', 'email');
+      if (earlier?.email)
+        return sendHtml(
+          reply,
+          emailSetupPage(tools.page(request), place, {
+            name: request.t.twoFactor.defaultEmailName,
+            email: earlier.email,
+            setupId: earlier.id,
+            masked: maskEmail(earlier.email),
+          }),
+        );
       const primary = await services.accounts.primaryAddress(actor.user.id);
       return sendHtml(
         reply,
