@@ -37,9 +37,10 @@ export function createRegistration(deps: AccountDeps) {
 
   /**
    * Registers a new account, or tells the owner of an existing one by mail. The caller sees
-   * the same answer either way, and both paths do the same slow work (one password hash). A
-   * password that is easily guessed is refused first, whichever the address: the refusal says
-   * nothing about the address.
+   * the same answer either way, in the same time: both do the same work before it (the screen,
+   * the counts, one password hash), and which of the two it is, with its writes, is settled
+   * after it. A password that is easily guessed is refused first, whichever the address: the
+   * refusal says nothing about the address.
    */
   async function register(input: Registration, meta: RequestMeta): Promise<Result> {
     const weakness = await passwordScreen.screen(
@@ -65,31 +66,50 @@ export function createRegistration(deps: AccountDeps) {
       HOUR_MS,
       now,
     );
-    const existing = await findVerifiedAddress(db, input.email);
-    if (existing) {
-      if (!mailLimit.allowed) return ok(undefined);
-      const owner = await db
-        .selectFrom('users')
-        .select(['name', 'locale'])
-        .where('id', '=', existing.user_id)
-        .executeTakeFirstOrThrow();
-      const { token } = await issueToken(db, {
-        userId: existing.user_id,
-        purpose: 'reset_password',
-        now,
-        ttlMs: RESET_PASSWORD_TTL_MS,
-      });
-      postman.sendLater(
-        accountExistsMail(
+    // Whether the address has an account is looked up after the answer, as for a password
+    // reset: a new account's writes (and an existing one's token) would otherwise answer about
+    // a millisecond later for one kind of address than for the other (SPEC §4 "enumeration").
+    postman.composeLater('registration', async () => {
+      const existing = await findVerifiedAddress(db, input.email);
+      if (existing) {
+        if (!mailLimit.allowed) return null;
+        const owner = await db
+          .selectFrom('users')
+          .select(['name', 'locale'])
+          .where('id', '=', existing.user_id)
+          .executeTakeFirstOrThrow();
+        const { token } = await issueToken(db, {
+          userId: existing.user_id,
+          purpose: 'reset_password',
+          now,
+          ttlMs: RESET_PASSWORD_TTL_MS,
+        });
+        return accountExistsMail(
           postman.context(existing.email, owner.name, owner.locale),
           absoluteUrl(deps.publicUrl, `/password/reset?token=${token}`),
-        ),
+        );
+      }
+      const token = await createAccount(input, passwordHash, now, meta);
+      // Over the cap the account is still made; logging in with it sends a new link later.
+      if (!mailLimit.allowed) return null;
+      return verifyEmailMail(
+        postman.context(input.email.trim(), null, input.locale),
+        absoluteUrl(deps.publicUrl, `/verify-email?token=${token}`),
       );
-      return ok(undefined);
-    }
+    });
+    return ok(undefined);
+  }
+
+  /** A new account with its unverified address; answers the verification link's token. */
+  async function createAccount(
+    input: Registration,
+    passwordHash: string,
+    now: number,
+    meta: RequestMeta,
+  ): Promise<string> {
     const userId = newId();
     const addressId = newId();
-    const token = await db.transaction().execute(async (trx) => {
+    return db.transaction().execute(async (trx) => {
       await trx
         .insertInto('users')
         .values({
@@ -124,15 +144,6 @@ export function createRegistration(deps: AccountDeps) {
       await audit.record({ event: 'user.registered', actorUserId: userId, meta }, trx);
       return issued.token;
     });
-    // Over the cap the account is still made; logging in with it sends a new link later.
-    if (!mailLimit.allowed) return ok(undefined);
-    postman.sendLater(
-      verifyEmailMail(
-        postman.context(input.email.trim(), null, input.locale),
-        absoluteUrl(deps.publicUrl, `/verify-email?token=${token}`),
-      ),
-    );
-    return ok(undefined);
   }
 
   return { register };
