@@ -256,6 +256,8 @@ export const twoFactorEn = {
     disableNote:
       'Turning a method off hides it for new set-ups. People who already have it keep using it to sign in, so nobody is left with their password alone, and they can remove it once they have set up another method.',
     requireLegend: 'Require two-factor authentication for',
+    requireNote:
+      'On saving, people who must now use it and have no method are signed out, unless they may still postpone set-up: their next log-in asks them to set it up.',
     nobody: 'Nobody',
     selectedGroups: 'Selected user groups',
     allUsers: 'All users',

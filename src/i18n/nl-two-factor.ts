@@ -263,6 +263,8 @@ export const twoFactorNl: TwoFactorMessages = {
     disableNote:
       'Een methode uitzetten verbergt hem voor nieuwe instellingen. Wie hem al heeft, blijft er gewoon mee inloggen, zodat niemand met alleen een wachtwoord overblijft, en kan hem verwijderen zodra er een andere methode is ingesteld.',
     requireLegend: 'Tweestapsverificatie verplicht voor',
+    requireNote:
+      'Bij opslaan worden mensen die het nu moeten gebruiken en geen methode hebben uitgelogd, tenzij ze het instellen nog mogen uitstellen: bij de volgende keer inloggen wordt hun gevraagd het in te stellen.',
     nobody: 'Niemand',
     selectedGroups: 'Gekozen gebruikersgroepen',
     allUsers: 'Alle gebruikers',

@@ -67,6 +67,44 @@ const settingValue = precompiled((db, p: { key: string }) =>
 );
 
 /**
+ * Ends the sessions a policy no longer allows: made without a second factor, of people it
+ * requires to use 2FA who have no method, once set-up may no longer be postponed. The
+ * requirement is otherwise asked at log-in only, and such a session would last its 12 hours.
+ * Their next log-in leads to set-up. Answers how many ended.
+ */
+async function endSessionsItRequires(
+  trx: Kysely<Database>,
+  policy: TwoFactorPolicy,
+  now: number,
+): Promise<number> {
+  if (policy.require === 'nobody' || (policy.graceUntil !== null && policy.graceUntil > now))
+    return 0;
+  if (policy.require === 'groups' && policy.groupIds.length === 0) return 0;
+  let ending = trx
+    .deleteFrom('sessions')
+    .where('second_factor', '=', 0)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('two_factor_methods')
+            .select('two_factor_methods.id')
+            .whereRef('two_factor_methods.user_id', '=', 'sessions.user_id'),
+        ),
+      ),
+    );
+  if (policy.require === 'groups')
+    ending = ending.where('user_id', 'in', (eb) =>
+      eb
+        .selectFrom('user_group_members')
+        .select('user_group_members.user_id')
+        .where('user_group_members.group_id', 'in', policy.groupIds),
+    );
+  const result = await ending.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/**
  * The 2FA policy lives in the settings table and is read on every decision, so all processes
  * agree the moment an administrator saves it.
  */
@@ -87,6 +125,7 @@ export function createPolicy(db: Kysely<Database>, clock: Clock, audit: Audit) {
         .values({ key: SETTING_KEY, value, updated_at: now })
         .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
         .execute();
+      const sessionsEnded = await endSessionsItRequires(trx, policy, now);
       // The groups by name, as the reader of the audit log knows them (ids say nothing there).
       const groups =
         policy.groupIds.length === 0
@@ -109,6 +148,7 @@ export function createPolicy(db: Kysely<Database>, clock: Clock, audit: Audit) {
             require: policy.require,
             ...(groups.length > 0 ? { groups: groups.map((g) => g.name).join(', ') } : {}),
             graceUntil: policy.graceUntil,
+            sessionsEnded,
           },
         },
         trx,

@@ -237,6 +237,8 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
       password: PASSWORD,
     });
     expect(registered.status).toBe(200);
+    // The account is written just after the answer (registration.ts).
+    await world.app.services.postman.drain();
     await page.setViewportSize(DESKTOP);
     await page.goto('/admin/users');
     await page.getByRole('region', { name: 'Users' }).waitFor();

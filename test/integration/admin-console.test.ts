@@ -360,6 +360,8 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
         password: PASSWORD,
       });
       expect(registered.status).toBe(200);
+      // The account is written just after the answer (registration.ts).
+      await app.services.postman.drain();
       const unverified = await app.services.admin.directory.findByEmail(unverifiedEmail);
       const disabled = await plainUser(app, { name: `Status ${tag} disabled` });
       expect((await admin.client.post(`/admin/users/${disabled.userId}/disable`)).status).toBe(303);

@@ -126,6 +126,8 @@ describe('administration from the command line', () => {
         email: unverified,
         password: PASSWORD,
       });
+      // The account is written just after the answer (registration.ts).
+      await app.services.postman.drain();
 
       const today = new Date().toISOString().slice(0, 10);
       const [audit, users, csv, admins] = await Promise.all([

@@ -267,6 +267,40 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
     expect((await plain.client.post('/login/2fa/setup/later')).location).toBe('/');
   });
 
+  /*
+   * A policy that newly requires 2FA must not wait up to 12 hours for the sessions made with
+   * a password alone: those of people who must now use it and have no method end when it is
+   * saved, and the next log-in asks for a set-up. While set-up may still be postponed, or for
+   * those who have a method, sessions stay.
+   */
+  it('ends the password-only sessions of people a new requirement covers, unless they may postpone', async () => {
+    const bare = await newUser();
+    await logIn(bare.client, bare.email);
+    const withApp = await userWithApp(app);
+    await savePolicy({ require: 'all', graceUntil: app.clock.now() + 24 * 60 * 60_000 });
+    expect((await bare.client.get('/profile')).status).toBe(200);
+
+    app.clock.advance(1_000);
+    await savePolicy({ require: 'all', graceUntil: null });
+    const after = await bare.client.get('/profile');
+    expect(after.status).toBe(303);
+    expect(after.location).toMatch(/^\/login/);
+    expect(await sessionCount(app, bare.userId)).toBe(0);
+    expect((await logIn(newClient(app), bare.email)).location).toBe('/login/2fa/setup');
+    // Someone with a method keeps their session.
+    expect((await withApp.client.get('/profile')).status).toBe(200);
+    const audit = await app.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('event', '=', 'two_factor.policy_changed')
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    // Other tests' people may have been signed in without 2FA too.
+    const details = JSON.parse(audit.details ?? '{}') as { sessionsEnded?: number };
+    expect(details.sessionsEnded).toBeGreaterThanOrEqual(1);
+  });
+
   it('offers "Set up later" only while the grace date lasts', async () => {
     await savePolicy({ require: 'all', graceUntil: app.clock.now() + 24 * 60 * 60_000 });
     const early = await newUser();

@@ -72,8 +72,12 @@ export function twoFactorSettingsPage(
             ${choice({ type: 'checkbox', id: 'totp', name: 'totp', value: 'on', label: a.appMethod, checked: v.totp })}
             ${choice({ type: 'checkbox', id: 'webauthn', name: 'webauthn', value: 'on', label: a.securityKeysMethod, checked: v.webauthn })}
           </fieldset>
-          <fieldset class="${errors.group ? 'fieldset field-error' : 'fieldset'}">
+          <fieldset
+            class="${errors.group ? 'fieldset field-error' : 'fieldset'}"
+            aria-describedby="require-note"
+          >
             <legend>${a.requireLegend}</legend>
+            <p class="hint" id="require-note">${a.requireNote}</p>
             ${choice({ type: 'radio', id: 'require-nobody', name: 'require', value: 'nobody', label: a.nobody, checked: v.require === 'nobody' })}
             ${choice({ type: 'radio', id: 'require-groups', name: 'require', value: 'groups', label: a.selectedGroups, checked: v.require === 'groups' })}
             ${choice({ type: 'radio', id: 'require-all', name: 'require', value: 'all', label: a.allUsers, checked: v.require === 'all' })}
