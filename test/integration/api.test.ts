@@ -298,6 +298,28 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       expect(unknown.json.details).toEqual([
         { in: 'querystring', path: '/search', message: 'is not a parameter of this operation' },
       ]);
+      // Every operation, also one without parameters of its own, and before the operation is
+      // looked at (the user need not exist): a reset is refused, not done, with a parameter or
+      // a body it does not take.
+      for (const [method, path] of [
+        ['GET', `/api/v1/users/${newId()}?fields=email`],
+        ['GET', '/api/v1/two-factor/policy?verbose=1'],
+        ['GET', '/api/v1/user-groups?all=1'],
+        ['POST', `/api/v1/users/${newId()}/reset-2fa?dryRun=true`],
+      ] as const) {
+        const refused = await call(method, path);
+        expect(refused.status, path).toBe(400);
+        expect(refused.json.details, path).toEqual([
+          expect.objectContaining({ in: 'querystring' }),
+        ]);
+      }
+      const withBody = await call('POST', `/api/v1/users/${newId()}/reset-2fa`, {
+        body: { dryRun: true },
+      });
+      expect(withBody.status).toBe(400);
+      expect(withBody.json.details).toEqual([
+        { in: 'body', path: '/dryRun', message: 'is not a property this operation takes' },
+      ]);
       expect((await call('GET', '/api/v1/nothing-here')).json.code).toBe('NOT_FOUND');
       // A control character (NUL above all, which PostgreSQL refuses) is the caller's error.
       for (const q of ['%00', 'ada%01', '%7F']) {

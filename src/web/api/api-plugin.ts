@@ -1,4 +1,5 @@
 import swagger from '@fastify/swagger';
+import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyInstance, RawServerDefault } from 'fastify';
 import type { ApiPrincipal } from '../../api-keys/api-keys.js';
@@ -208,6 +209,29 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
     done();
   });
 
+  // An operation takes no parameter and no body property beyond its schema's: one it does not
+  // know is refused by name (the error handler above), never dropped. `?dryRun=true` on a
+  // reset would otherwise reset, and `?search=` for `?q=` list everyone.
+  api.addHook('onRoute', (route) => {
+    if (!route.schema || route.schema.hide) return;
+    route.schema.querystring ??= NO_PARAMETERS;
+  });
+  api.addHook('preValidation', (request, _reply, done) => {
+    const body: unknown = request.body;
+    if (request.routeOptions.schema?.body || body === undefined || body === null) return done();
+    const names = typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [''];
+    if (names.length === 0) return done();
+    done(
+      new ApiError(400, ApiErrorCode.VALIDATION_FAILED, 'This operation takes no body', [
+        {
+          in: 'body',
+          path: names[0] ? `/${names[0]}` : '/',
+          message: 'is not a property this operation takes',
+        },
+      ]),
+    );
+  });
+
   api.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, () =>
     (api as unknown as FastifyInstance).swagger(),
   );
@@ -216,6 +240,8 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
   registerAuditApi(api, deps);
   registerPolicyApi(api, deps);
 };
+
+const NO_PARAMETERS = Type.Object({}, { additionalProperties: false });
 
 /** The JSON pointer of the first string (or key) in `value` that holds a control character. */
 function controlCharacterAt(value: unknown, path = ''): string | null {
