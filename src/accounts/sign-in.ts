@@ -370,13 +370,13 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
   ): Promise<BeginSignInResult> {
     const now = clock.now();
     const normalized = normalizeEmail(email);
-    // Read before the count (for unknown addresses alike): a browser is known to an account at
-    // its present credential version only.
+    // Read before the count (for unknown addresses alike): a browser is known to an account
+    // under its present password only.
     const account = await findAccountByEmail(db, email);
     const browserId = knownBrowserId(
       deps.keys.knownBrowser,
       normalized,
-      account?.user.credential_version ?? null,
+      account?.user.password_hash ?? null,
       knownBrowser,
     );
     const addressKey = loginAddressKey(normalized);
@@ -456,7 +456,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       // one reads as for any other account, so the answer still names no existing address.
       return failed(passwordOk ? 'disabled' : 'invalid', owner);
     }
-    await renewPasswordHash(db, hasher, user, password);
+    const storedHash = await renewPasswordHash(db, hasher, user, password);
     if (address.verified_at === null) {
       // The right password for an address nobody has verified. Anyone may register a free
       // address with a password of their choosing, so this must read, and count, as a wrong
@@ -500,7 +500,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     );
     await insertPendingClearingCount(db, pending, { key: emailKey, addressKey });
     // The right password: from now on this browser's attempts at this address are its own.
-    const known = knownBrowserToken(deps.keys.knownBrowser, normalized, user.credential_version);
+    const known = knownBrowserToken(deps.keys.knownBrowser, normalized, storedHash);
     if (requirement === 'none' || trusted) {
       const done = await complete(pending, meta, trusted ? 'trusted_device' : 'password');
       if (!done) return { outcome: 'invalid' };

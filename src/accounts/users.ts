@@ -20,22 +20,25 @@ export function isValidEmail(email: string): boolean {
  * Stores a password that was just verified again in the form `hasher.hash` writes now (with
  * the pepper, with the current parameters), when its stored hash is older. The same password:
  * the credential version stays, so nothing that depends on it ends. Nothing is written when
- * the password changed since `user` was read.
+ * the password changed since `user` was read. Answers the hash stored, as far as this request
+ * knows it.
  */
 export async function renewPasswordHash(
   db: Kysely<Database>,
   hasher: PasswordHasher,
   user: Pick<User, 'id' | 'password_hash'>,
   password: string,
-): Promise<void> {
-  if (!hasher.needsRehash(user.password_hash)) return;
+): Promise<string> {
+  if (!hasher.needsRehash(user.password_hash)) return user.password_hash;
   const renewed = await hasher.hash(password);
-  await db
+  const result = await db
     .updateTable('users')
     .set({ password_hash: renewed })
     .where('id', '=', user.id)
     .where('password_hash', '=', user.password_hash)
-    .execute();
+    .executeTakeFirst();
+  // Not written (changed or renewed meanwhile by another request): the one read is all we know.
+  return Number(result.numUpdatedRows) === 1 ? renewed : user.password_hash;
 }
 
 export async function findUserById(db: Kysely<Database>, id: string): Promise<User | undefined> {

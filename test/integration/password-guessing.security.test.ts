@@ -16,7 +16,7 @@ import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flow
 import { linkIn, pathOf } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { newClient } from '../helpers/two-factor.js';
+import { newClient, setUpApp } from '../helpers/two-factor.js';
 
 const BLOCKED =
   'Too many wrong passwords in a row for this email address. Log in from a browser you have logged in with before, or reset your password.';
@@ -174,6 +174,18 @@ describe.each(DIALECTS)('password guessing in a row (%s)', (dialect) => {
    * Whoever learnt the old password could have made any number of browsers known, each with a
    * count of its own: after a change of password (or of the methods) they are strangers again.
    */
+  it('keeps knowing a browser after a change of 2FA methods', async () => {
+    const owner = newClient(app);
+    const { email } = await registerAndVerify(app, owner);
+    expect((await logIn(owner, email)).status).toBe(303);
+    await setUpApp(app, owner);
+    await owner.post('/logout');
+    for (let i = 0; i < 10; i++)
+      expect((await logIn(newClient(app), email, `${WRONG} ${i}`)).status).toBe(401);
+    // Its own count: the strangers' ten tries leave it the way in.
+    expect((await logIn(owner, email)).location).toBe('/login/2fa');
+  });
+
   it('forgets the browsers known before the password changed', async () => {
     const { email } = await registerAndVerify(app, new Client(app.app));
     const before = [newClient(app), newClient(app), newClient(app)];
