@@ -10,6 +10,7 @@ import { absoluteUrl } from './deps.js';
 import { issueToken, RESET_PASSWORD_TTL_MS, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
 import { personalWords } from './password-screen.js';
 import { findVerifiedAddress, normalizeEmail } from './users.js';
+import { clientNetwork } from '../security/client-network.js';
 
 /**
  * Registration mails per address and hour. Without a cap the form would mail any mailbox as
@@ -52,7 +53,7 @@ export function createRegistration(deps: AccountDeps) {
     // Counted for taken addresses alike, so the refusal says nothing about them.
     const fromHere = await consumeRateLimit(
       db,
-      `register:ip:${meta.ip}`,
+      `register:ip:${clientNetwork(meta.ip)}`,
       REGISTRATIONS_PER_IP_PER_HOUR,
       HOUR_MS,
       now,

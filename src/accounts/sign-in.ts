@@ -19,6 +19,7 @@ import {
 } from './known-browser.js';
 import { findAccountByEmail, normalizeEmail, renewPasswordHash } from './users.js';
 import { absoluteUrl } from './deps.js';
+import { clientNetwork } from '../security/client-network.js';
 
 /** A correct password buys this long to finish the second step (SPEC §4 "sign-in state"). */
 export const PENDING_SIGN_IN_TTL_MS = 10 * MINUTE_MS;
@@ -386,7 +387,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     const counted = await consumeRateLimitPair(
       db,
       { key: emailKey, limit: LOGIN_ATTEMPTS_PER_EMAIL, inARow: LOGIN_FAILURES_IN_A_ROW },
-      { key: `login:ip:${meta.ip}`, limit: LOGIN_ATTEMPTS_PER_IP },
+      { key: `login:ip:${clientNetwork(meta.ip)}`, limit: LOGIN_ATTEMPTS_PER_IP },
       LOGIN_WINDOW_MS,
       now,
     );

@@ -8,6 +8,7 @@ import type { RateLimitResult } from '../security/rate-limit.js';
 import { consumeRateLimit, peekRateLimit } from '../security/rate-limit.js';
 import type { ApiKey, Database, User } from '../db/schema.js';
 import { generateToken, hashToken, newId } from '../security/tokens.js';
+import { clientNetwork } from '../security/client-network.js';
 
 /** Recognisable in logs and by secret scanners; the rest is 256 random bits. */
 export const API_KEY_PREFIX = 'ptk_';
@@ -169,7 +170,7 @@ export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit:
     return { key: { ...key, last_used_at: now, last_used_ip: meta.ip }, user, actor };
   }
 
-  const failureKey = (meta: RequestMeta) => `api-key:refused:${meta.ip}`;
+  const failureKey = (meta: RequestMeta) => `api-key:refused:${clientNetwork(meta.ip)}`;
 
   /** Whether this address may still try keys (it has not sent too many refused ones). */
   function mayTry(meta: RequestMeta): Promise<RateLimitResult> {

@@ -119,6 +119,26 @@ describe.each(DIALECTS)('no mail flooding (%s)', (dialect) => {
     expect(again.status).toBe(200);
   });
 
+  it('counts the registrations of an IPv6 /64 together: one host usually holds all of it', async () => {
+    app.clock.advance(HOUR_MS + MINUTE_MS);
+    const from = (ip: string) => {
+      const client = new Client(app.app);
+      client.ip = ip;
+      return client;
+    };
+    const register = (ip: string, i: number) =>
+      from(ip).submit('/register', {
+        name: 'Six',
+        email: uniqueEmail(`six${i}`),
+        password: PASSWORD,
+      });
+    for (let i = 1; i <= 20; i++)
+      expect((await register(`2001:db8:1:2::${i.toString(16)}`, i)).status).toBe(200);
+    expect((await register('2001:db8:1:2:ffff:ffff:ffff:fffe', 21)).status).toBe(429);
+    expect((await register('::ffff:192.0.2.99', 22)).status).toBe(200);
+    expect((await register('2001:db8:1:3::1', 23)).status).toBe(200);
+  });
+
   it('a log-in to an unverified account resends the link at most once in 5 minutes', async () => {
     const email = uniqueEmail('unverified');
     await new Client(app.app).submit('/register', { name: 'Late', email, password: PASSWORD });
