@@ -25,17 +25,20 @@ import { findVerifiedAddress, primaryAddressOf, renewPasswordHash } from './user
 const PASSWORD_CHECKS_PER_WINDOW = 10;
 const PASSWORD_CHECK_WINDOW_MS = 15 * MINUTE_MS;
 
+/** Where a known account's password was checked, as its audit entry says. */
+export type PasswordCheck = 'reauthentication' | 'password_change' | 'verification_link';
+
 /**
  * Checks an account's password where the person already holds something of the account (a
- * session, a link mailed to it), rate limited per account in the database. A right password
- * stored in an older form is stored again (`renewPasswordHash`), unless the caller is about to
- * replace it anyway.
+ * session, a link mailed to it), rate limited per account in the database. A wrong one is
+ * audited, as at log-in. A right password stored in an older form is stored again
+ * (`renewPasswordHash`), unless the caller is about to replace it anyway.
  */
 export async function checkAccountPassword(
-  deps: Pick<AccountDeps, 'db' | 'hasher' | 'clock'>,
+  deps: Pick<AccountDeps, 'db' | 'hasher' | 'clock' | 'audit'>,
   user: Pick<User, 'id' | 'password_hash'>,
   password: string,
-  { renew = true }: { renew?: boolean } = {},
+  check: { where: PasswordCheck; meta: RequestMeta; renew?: boolean },
 ): Promise<Result> {
   const limit = await consumeRateLimit(
     deps.db,
@@ -45,8 +48,16 @@ export async function checkAccountPassword(
     deps.clock.now(),
   );
   if (!limit.allowed) return fail(AccountError.TOO_MANY_ATTEMPTS);
-  if (!(await deps.hasher.verify(user.password_hash, password)))
+  if (!(await deps.hasher.verify(user.password_hash, password))) {
+    await deps.audit.record({
+      event: 'password.check_failed',
+      targetUserId: user.id,
+      meta: check.meta,
+      details: { where: check.where },
+    });
     return fail(AccountError.WRONG_PASSWORD);
+  }
+  const renew = check.renew ?? true;
   if (renew) await renewPasswordHash(deps.db, deps.hasher, user, password);
   return ok(undefined);
 }
@@ -66,8 +77,11 @@ export function createCredentials(deps: AccountDeps) {
   }
 
   /** Checks the signed-in user's password (`checkAccountPassword`). */
-  const checkPassword = (user: User, password: string, options?: { renew?: boolean }) =>
-    checkAccountPassword(deps, user, password, options);
+  const checkPassword = (
+    user: User,
+    password: string,
+    check: { where: PasswordCheck; meta: RequestMeta; renew?: boolean },
+  ) => checkAccountPassword(deps, user, password, check);
 
   async function notifyPasswordChanged(user: User) {
     const address = await primaryAddressOf(db, user.id);
@@ -111,7 +125,11 @@ export function createCredentials(deps: AccountDeps) {
   ): Promise<Result<{ sessionToken: string }>> {
     // The current password first: comparing the new one before it would let a session guess
     // the password outside the rate limit of `checkPassword`.
-    const checked = await checkPassword(user, current, { renew: false });
+    const checked = await checkPassword(user, current, {
+      where: 'password_change',
+      meta,
+      renew: false,
+    });
     if (!checked.ok) return checked;
     if (await hasher.verify(user.password_hash, next)) return fail(AccountError.SAME_PASSWORD);
     const weakness = await weaknessOf(user.id, user.name, next);

@@ -122,7 +122,10 @@ export function createEmailAddresses(deps: AccountDeps) {
         .where('id', '=', record.userId)
         .executeTakeFirst();
       if (!account) return fail(AccountError.INVALID_TOKEN);
-      const checked = await checkAccountPassword(deps, account, proof.password);
+      const checked = await checkAccountPassword(deps, account, proof.password, {
+        where: 'verification_link',
+        meta,
+      });
       if (!checked.ok) return checked;
     }
     const result = await proveAddress(token, meta);

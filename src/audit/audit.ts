@@ -24,6 +24,7 @@ export const AUDIT_EVENT_TYPES = [
   'session.ended',
   'session.others_ended',
   'password.changed',
+  'password.check_failed',
   'password.reset_requested',
   'password.reset',
   'email.added',

@@ -127,6 +127,16 @@ describe.each(DIALECTS)('claiming an address through its link (%s)', (dialect) =
     }
     expect(answers.slice(0, 10)).toEqual(Array(10).fill(422));
     expect(answers[10]).toBe(429);
+    // Each wrong password is in the audit log, as at log-in, with where it was tried.
+    const failed = await app.db
+      .selectFrom('audit_events')
+      .innerJoin('email_addresses', 'email_addresses.user_id', 'audit_events.target_user_id')
+      .select('audit_events.details')
+      .where('audit_events.event', '=', 'password.check_failed')
+      .where('email_addresses.email', '=', email)
+      .execute();
+    expect(failed).toHaveLength(10);
+    expect(JSON.parse(failed[0]?.details ?? '{}')).toEqual({ where: 'verification_link' });
     // Past the limit even the right password waits.
     const blocked = await guesser.post('/verify-email', {
       token: tokenOf(link),

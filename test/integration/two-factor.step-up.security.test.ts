@@ -219,6 +219,16 @@ describe.each(DIALECTS)('two-factor step-up (%s)', (dialect) => {
     const wrong = await user.client.post('/reauth', { password: 'not the password at all' });
     expect(wrong.status).toBe(422);
     expect(user.client.cookies.has(PENDING_COOKIE)).toBe(false);
+    // Audited as a wrong password at log-in is, with where it was tried.
+    const audited = await app.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('event', '=', 'password.check_failed')
+      .where('target_user_id', '=', user.userId)
+      .execute();
+    expect(audited.map((row) => JSON.parse(row.details ?? '{}') as unknown)).toEqual([
+      { where: 'reauthentication' },
+    ]);
     const pending = await app.db
       .selectFrom('pending_sign_ins')
       .select('id_hash')

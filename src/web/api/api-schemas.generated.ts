@@ -164,6 +164,7 @@ export const AuditQuery = {
         'session.ended',
         'session.others_ended',
         'password.changed',
+        'password.check_failed',
         'password.reset_requested',
         'password.reset',
         'email.added',

@@ -305,7 +305,10 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
     const password = v.password('password', t.reauth.password, text(request.body, 'password'));
     if (!v.ok)
       return sendHtml(reply, reauthPage(tools.page(request), places, { errors: v.errors }), 422);
-    const checked = await services.accounts.credentials.checkPassword(auth.user, password);
+    const checked = await services.accounts.credentials.checkPassword(auth.user, password, {
+      where: 'reauthentication',
+      meta: requestMeta(request),
+    });
     if (!checked.ok) {
       const tooMany = checked.error === 'TOO_MANY_ATTEMPTS';
       return sendHtml(
