@@ -33,6 +33,7 @@ export const twoFactorEn = {
   regenerateWarning: 'New codes replace your current ones: the old codes stop working at once.',
   securityKeys: 'Security keys',
   mandatoryNote: 'Your helpdesk requires two-factor authentication for your account.',
+  endOfDay: (day: string) => `the end of ${day} (UTC)`,
   mandatoryBy: (when: string) =>
     `Your helpdesk requires two-factor authentication for your account. Set up a method before ${when}: after that, you will have to set one up when you log in.`,
   postponed: (when: string) =>

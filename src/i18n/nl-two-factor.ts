@@ -34,6 +34,7 @@ export const twoFactorNl: TwoFactorMessages = {
   regenerateWarning: 'Nieuwe codes vervangen je huidige: de oude codes werken meteen niet meer.',
   securityKeys: 'Beveiligingssleutels',
   mandatoryNote: 'Je helpdesk verplicht tweestapsverificatie voor je account.',
+  endOfDay: (day: string) => `het einde van ${day} (UTC)`,
   mandatoryBy: (when: string) =>
     `Je helpdesk verplicht tweestapsverificatie voor je account. Stel vóór ${when} een methode in: daarna moet je er een instellen wanneer je inlogt.`,
   postponed: (when: string) =>

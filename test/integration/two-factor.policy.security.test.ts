@@ -318,6 +318,12 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
     const home = textOf((await early.client.follow(later)).body);
     expect(home).toContain('Two-factor authentication is postponed until');
     expect(home).toContain(until);
+    // The grace date of the console is a day, included: "the end of" it.
+    await savePolicy({ require: 'all', graceUntil: Date.UTC(2099, 0, 1) });
+    expect(textOf((await early.client.get('/profile/2fa')).body)).toContain(
+      'Set up a method before the end of 31 December 2098 (UTC)',
+    );
+    await savePolicy({ require: 'all', graceUntil: app.clock.now() + 24 * 60 * 60_000 });
     const overview = textOf((await early.client.get('/profile/2fa')).body);
     expect(overview).toContain('Set up a method before');
     expect(overview).toContain(until);

@@ -78,10 +78,13 @@ function graceNoteFor(request: FastifyRequest, graceUntil: number): string {
     : t.graceNoteAt(formatDateTime(request.locale, graceUntil));
 }
 
-/** The end of the grace period as a moment in words: a day, or the moment set through the API. */
+/**
+ * The end of the grace period in words: the end of its last day, or the moment set through
+ * the API ("before …", "until …").
+ */
 function graceEndFor(request: FastifyRequest, graceUntil: number): string {
   return graceUntil % DAY_MS === 0
-    ? formatDate(request.locale, graceUntil - 1)
+    ? request.t.twoFactor.endOfDay(formatDate(request.locale, graceUntil - 1))
     : formatDateTime(request.locale, graceUntil);
 }
 
@@ -218,8 +221,13 @@ export function registerTwoFactorRoutes(
         email: all.find((m) => m.type === 'email'),
         recoveryLeft: await twoFactor.recovery.remaining(auth.user.id),
         required,
+        // Administrators may never postpone (the console needs a second factor).
         setUpBy:
-          required && all.length === 0 && current.graceUntil !== null && current.graceUntil > now
+          required &&
+          all.length === 0 &&
+          auth.user.is_admin !== 1 &&
+          current.graceUntil !== null &&
+          current.graceUntil > now
             ? graceEndFor(request, current.graceUntil)
             : null,
         devices: trustedDevicesSection(
