@@ -255,7 +255,7 @@ export const twoFactorEn = {
     appMethod: 'Authentication App',
     securityKeysMethod: 'Security Keys',
     disableNote:
-      'Turning a method off hides it for new set-ups. People who already have it keep using it to sign in, so nobody is left with their password alone, and they can remove it once they have set up another method.',
+      'Turning a method off hides it for new set-ups. People who already have it keep using it to sign in, so nobody is left with their password alone; they can remove it (once they have another method, where two-factor authentication is required for them).',
     requireLegend: 'Require two-factor authentication for',
     requireNote:
       'On saving, people who must now use it and have no method are signed out, unless they may still postpone set-up: their next log-in asks them to set it up.',

@@ -262,7 +262,7 @@ export const twoFactorNl: TwoFactorMessages = {
     appMethod: 'Authenticatie-app',
     securityKeysMethod: 'Beveiligingssleutels',
     disableNote:
-      'Een methode uitzetten verbergt hem voor nieuwe instellingen. Wie hem al heeft, blijft er gewoon mee inloggen, zodat niemand met alleen een wachtwoord overblijft, en kan hem verwijderen zodra er een andere methode is ingesteld.',
+      'Een methode uitzetten verbergt hem voor nieuwe instellingen. Wie hem al heeft, blijft er gewoon mee inloggen, zodat niemand met alleen een wachtwoord overblijft; verwijderen kan (zodra er een andere methode is, als tweestapsverificatie voor hen verplicht is).',
     requireLegend: 'Tweestapsverificatie verplicht voor',
     requireNote:
       'Bij opslaan worden mensen die het nu moeten gebruiken en geen methode hebben uitgelogd, tenzij ze het instellen nog mogen uitstellen: bij de volgende keer inloggen wordt hun gevraagd het in te stellen.',

@@ -232,7 +232,9 @@ export function createSetup(
     input: { name: string; email: string; methodId?: string },
   ): Promise<TfResult<{ setupId: string }>> {
     const { user } = owner;
-    if (!policy.isMethodEnabled(await policy.get(), 'email'))
+    // Turned off, email is hidden for new set-ups; the method someone has keeps working, and
+    // its address may still move (methods.usable).
+    if (!input.methodId && !policy.isMethodEnabled(await policy.get(), 'email'))
       return tfFail(TwoFactorError.METHOD_DISABLED);
     const kind: SetupKind = input.methodId ? 'email_change' : 'email';
     if (!input.methodId && (await methods.find(user.id, 'email')))
@@ -312,8 +314,6 @@ export function createSetup(
     code: string,
     meta: RequestMeta,
   ): Promise<TfResult<{ email: string }>> {
-    if (!policy.isMethodEnabled(await policy.get(), 'email'))
-      return tfFail(TwoFactorError.METHOD_DISABLED);
     const setup = await findSetup(owner, setupId, 'email_change');
     if (!setup?.email || !setup.method_id) return tfFail(TwoFactorError.SETUP_EXPIRED);
     const taken = await takeSetupTry(setup);
