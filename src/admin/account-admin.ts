@@ -7,6 +7,7 @@ import type { TwoFactor } from '../two-factor/two-factor.js';
 import type { AdminResult } from './error-codes.js';
 import { AdminError, adminFail, adminOk } from './error-codes.js';
 import type { Actor } from './two-factor-settings.js';
+import { revokeTokens } from '../accounts/email-tokens.js';
 
 /**
  * What administrators do to accounts: disable and enable them, grant and revoke
@@ -63,8 +64,9 @@ export function createAccountAdmin(deps: {
 
   /**
    * A disabled account cannot sign in; its sessions and pending sign-ins end at once. An
-   * account is disabled when it is feared lost, so its remembered browsers are forgotten too:
-   * enabled again, it gives its second step everywhere.
+   * account is disabled when it is feared lost, so its remembered browsers are forgotten and
+   * its reset links end too: enabled again, it gives its second step everywhere, and no link
+   * mailed before sets its password.
    */
   function disable(targetUserId: string, actor: Actor): Promise<AdminResult<User>> {
     return onOther(targetUserId, actor, async (trx, user) => {
@@ -81,6 +83,7 @@ export function createAccountAdmin(deps: {
         .execute();
       await endSessions(trx, user.id);
       await trx.deleteFrom('trusted_devices').where('user_id', '=', user.id).execute();
+      await revokeTokens(trx, user.id, 'reset_password', now);
       await audit.record({ event: 'user.disabled', ...actor, targetUserId: user.id }, trx);
       return adminOk({ ...user, disabled_at: now });
     });
