@@ -105,7 +105,7 @@ export const en = {
     passwordIntro:
       'To confirm that this email address is yours, enter the password of your account.',
     wrongPassword:
-      'This is not the password of the account this link is for. If you registered more than once, use the link from the mail of the registration with this password.',
+      'This is not the password of the account this link is for. If you registered more than once with this address, the link in another of our mails may be the one for this password.',
     verifiedNotice: 'Your email address is verified. You can now log in.',
     addressVerified: 'The email address is verified.',
     invalidTitle: 'This link does not work',

@@ -104,7 +104,7 @@ export const nl: Messages = {
     passwordIntro:
       'Vul het wachtwoord van je account in om te bevestigen dat dit e-mailadres van jou is.',
     wrongPassword:
-      'Dit is niet het wachtwoord van het account waarvoor deze link is. Heb je je meer dan eens geregistreerd? Gebruik dan de link uit de e-mail van de registratie met dit wachtwoord.',
+      'Dit is niet het wachtwoord van het account waarvoor deze link is. Heb je je met dit adres meer dan eens geregistreerd? Dan is de link in een andere e-mail van ons misschien die voor dit wachtwoord.',
     verifiedNotice: 'Je e-mailadres is bevestigd. Je kunt nu inloggen.',
     addressVerified: 'Het e-mailadres is bevestigd.',
     invalidTitle: 'Deze link werkt niet',
