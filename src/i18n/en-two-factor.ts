@@ -55,6 +55,8 @@ export const twoFactorEn = {
   defaultAppName: 'Authenticator app',
   defaultEmailName: 'Email',
 
+  emailSteps:
+    'Give this method a name and check the address: we send a code there, and typing it here proves you can read that mailbox. At every log-in we then send a new code to it.',
   qrAlt: 'QR code for your authenticator app',
   setupKey: 'Setup Key',
   appSteps:

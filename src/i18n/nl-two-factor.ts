@@ -56,6 +56,8 @@ export const twoFactorNl: TwoFactorMessages = {
   defaultAppName: 'Authenticatie-app',
   defaultEmailName: 'E-mail',
 
+  emailSteps:
+    'Geef deze methode een naam en controleer het adres: we sturen er een code naartoe, en door die hier in te vullen bewijs je dat je die mailbox kunt lezen. Bij elke keer inloggen sturen we er dan een nieuwe code naartoe.',
   qrAlt: 'QR-code voor je authenticatie-app',
   setupKey: 'Instelsleutel',
   appSteps:

@@ -257,6 +257,7 @@ export function emailSetupPage(
     html`<h1>${t.heading}</h1>
       ${state.formError ? html`<div class="notice notice-error" role="alert">${state.formError}</div>` : ''}
       ${errorSummary(ctx, errors)}
+      <p>${t.emailSteps}</p>
       ${form(
         ctx,
         `${place.base}/email/new`,
