@@ -196,6 +196,8 @@ export const en = {
     resent: (email: string) => `We sent a new verification link to ${email}.`,
     madePrimary: (email: string) => `${email} is now your primary address.`,
     removed: (email: string) => `${email} has been removed.`,
+    removedCodesThere: (email: string) =>
+      `${email} has been removed. Your sign-in codes still go to it: if you no longer read that mailbox, change the address under Your 2FA.`,
     cannotRemoveLast: 'You cannot remove your only verified address.',
     cannotRemovePrimary: 'Make another verified address primary before you remove this one.',
     mustBeVerified: 'Only a verified address can be primary.',

@@ -195,6 +195,8 @@ export const nl: Messages = {
     resent: (email: string) => `We hebben een nieuwe bevestigingslink gestuurd naar ${email}.`,
     madePrimary: (email: string) => `${email} is nu je primaire adres.`,
     removed: (email: string) => `${email} is verwijderd.`,
+    removedCodesThere: (email: string) =>
+      `${email} is verwijderd. Je inlogcodes gaan er nog steeds naartoe: lees je die mailbox niet meer, wijzig het adres dan onder Je 2FA.`,
     cannotRemoveLast: 'Je kunt je enige bevestigde adres niet verwijderen.',
     cannotRemovePrimary: 'Maak eerst een ander bevestigd adres primair voordat je dit verwijdert.',
     mustBeVerified: 'Alleen een bevestigd adres kan primair zijn.',

@@ -77,6 +77,7 @@ const NOTICES = {
   emailResent: (t: Messages, arg: string) => t.profile.resent(arg),
   emailPrimary: (t: Messages, arg: string) => t.profile.madePrimary(arg),
   emailRemoved: (t: Messages, arg: string) => t.profile.removed(arg),
+  emailRemovedCodesThere: (t: Messages, arg: string) => t.profile.removedCodesThere(arg),
   kbCategoryCreated: (t: Messages) => t.kbAdmin.categoryCreated,
   kbCategoryDeleted: (t: Messages) => t.kbAdmin.categoryDeleted,
   kbArticleCreated: (t: Messages) => t.kbAdmin.articleCreated,

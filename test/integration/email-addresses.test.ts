@@ -7,6 +7,7 @@ import type { CapturedMail } from '../helpers/mail-capture.js';
 import { linkIn, pathOf } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
+import { setUpEmail } from '../helpers/two-factor.js';
 
 describe.each(DIALECTS)('email addresses (%s)', (dialect) => {
   let app: TestApp;
@@ -213,6 +214,20 @@ describe.each(DIALECTS)('email addresses (%s)', (dialect) => {
     const tooSoon = await client.post(`/profile/emails/${row?.id}/resend`);
     expect(tooSoon.status).toBe(429);
     expect((await verifyWith(client, again)).status).toBe(303);
+  });
+
+  it('says when sign-in codes still go to an address just removed', async () => {
+    const { client, userId } = await signedIn();
+    const old = uniqueEmail('codes');
+    await verifyWith(client, await add(client, old));
+    await setUpEmail(app, client, old);
+    await client.get('/profile/emails');
+    const row = await addressRow(userId, old);
+    const removed = await client.post(`/profile/emails/${row?.id}/remove`);
+    expect(removed.status).toBe(303);
+    expect(textOf((await client.follow(removed)).body)).toContain(
+      `${old} has been removed. Your sign-in codes still go to it: if you no longer read that mailbox, change the address under Your 2FA.`,
+    );
   });
 
   /*

@@ -10,6 +10,7 @@ import type { FieldErrors } from '../views/components.js';
 import type { WebDeps } from '../web-deps.js';
 import { requireRecentSignIn, requireSession, sendHtml } from '../web-deps.js';
 import { accountSection, emailsSection, passwordSection } from './profile-pages.js';
+import { normalizeEmail } from '../../accounts/users.js';
 
 const ADDRESS_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -239,7 +240,13 @@ export function registerProfileRoutes(
           status,
         );
       }
-      tools.flash(reply, notice, result.value.email);
+      // An address removed is often a mailbox given up: if sign-in codes still go there, say so.
+      const codesThere =
+        path === 'remove' &&
+        normalizeEmail(
+          (await services.twoFactor.methods.find(auth.user.id, 'email'))?.email ?? '',
+        ) === normalizeEmail(result.value.email);
+      tools.flash(reply, codesThere ? 'emailRemovedCodesThere' : notice, result.value.email);
       return reply.redirect('/profile/emails', 303);
     });
   };
