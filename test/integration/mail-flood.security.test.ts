@@ -64,14 +64,16 @@ describe.each(DIALECTS)('no mail flooding (%s)', (dialect) => {
     expect(answers.size).toBe(1);
   });
 
+  /** A browser at client address `ip`. */
+  const from = (ip: string) => {
+    const client = new Client(app.app);
+    client.ip = ip;
+    return client;
+  };
+
   it('registration from one client address creates at most 20 accounts an hour', async () => {
     // The hour of the earlier tests' registrations is over.
     app.clock.advance(HOUR_MS + MINUTE_MS);
-    const from = (ip: string) => {
-      const client = new Client(app.app);
-      client.ip = ip;
-      return client;
-    };
     const since = app.mail.messages.length;
     const statuses: number[] = [];
     for (let i = 0; i < 20; i++) {
@@ -121,11 +123,6 @@ describe.each(DIALECTS)('no mail flooding (%s)', (dialect) => {
 
   it('counts the registrations of an IPv6 /64 together: one host usually holds all of it', async () => {
     app.clock.advance(HOUR_MS + MINUTE_MS);
-    const from = (ip: string) => {
-      const client = new Client(app.app);
-      client.ip = ip;
-      return client;
-    };
     const register = (ip: string, i: number) =>
       from(ip).submit('/register', {
         name: 'Six',
