@@ -280,7 +280,7 @@ export const adminEn = {
     'session.ended': 'Signed out another browser',
     'session.others_ended': 'Signed out everywhere else',
     'password.changed': 'Password changed',
-    'password.check_failed': 'Wrong password on re-entry or a verification link',
+    'password.check_failed': 'Wrong password at re-entry, password change or a verification link',
     'password.reset_requested': 'Password reset requested',
     'password.reset': 'Password reset',
     'email.added': 'Email address added',

@@ -276,7 +276,8 @@ export const adminNl: AdminMessages = {
     'session.ended': 'Andere browser uitgelogd',
     'session.others_ended': 'Overal elders uitgelogd',
     'password.changed': 'Wachtwoord gewijzigd',
-    'password.check_failed': 'Verkeerd wachtwoord bij opnieuw invoeren of een bevestigingslink',
+    'password.check_failed':
+      'Verkeerd wachtwoord bij opnieuw invoeren, wachtwoord wijzigen of een bevestigingslink',
     'password.reset_requested': 'Wachtwoordherstel aangevraagd',
     'password.reset': 'Wachtwoord hersteld',
     'email.added': 'E-mailadres toegevoegd',
