@@ -157,12 +157,14 @@ async function serve(args: string[]): Promise<void> {
     );
   }
   let stopping = false;
-  const stop = () => {
+  const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
+    process.stdout.write(`Portico is stopping (${signal}): finishing the requests it has\n`);
     void portico
       .close()
       .then(() => database.close())
+      .then(() => process.stdout.write('Portico stopped\n'))
       .finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);

@@ -322,8 +322,50 @@ describe('command line, when the operator gets something wrong', () => {
       const { stdout } = served;
       expect(stdout).toMatch(/^ {2}password: \S+$/m);
       expect(stdout.indexOf('password:')).toBeLessThan(stdout.indexOf('Portico is running'));
+      // SIGTERM stops it cleanly, and it says so.
+      expect(served.code).toBe(0);
+      expect(stdout).toMatch(
+        // (Log lines still on their way may come between the two.)
+        /Portico is stopping \(SIGTERM\): finishing the requests it has\n[\s\S]*Portico stopped\n$/,
+      );
       // On http://localhost the dev outbox is what one expects: no warning.
       expect(served.stderr).not.toContain('SMTP_URL');
+    },
+    SLOW,
+  );
+
+  it(
+    'stops with `npm start` when a supervisor sends npm SIGTERM: the server is not left behind',
+    async () => {
+      const port = await freePort();
+      const npm = start('npm', ['start'], {
+        PORTICO_DATA_DIR: tempDir(),
+        PORT: String(port),
+        // npm needs no update check or log folder of the operator's.
+        npm_config_update_notifier: 'false',
+        npm_config_cache: tempDir(),
+      });
+      const run = finished(npm);
+      await new Promise<void>((resolve, reject) => {
+        let stdout = '';
+        npm.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes('Portico is running')) resolve();
+        });
+        npm.on('close', () => reject(new Error(`npm start stopped: ${stdout}`)));
+      });
+      npm.kill('SIGTERM');
+      const { stdout } = await run;
+      expect(stdout).toContain('Portico stopped');
+      // Nothing answers on the port any more.
+      const answered = await new Promise<boolean>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.on('error', () => resolve(false));
+      });
+      expect(answered).toBe(false);
     },
     SLOW,
   );
