@@ -298,6 +298,7 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       expect(unknown.json.details).toEqual([
         { in: 'querystring', path: '/search', message: 'is not a parameter of this operation' },
       ]);
+      expect(unknown.json.message).toBe('querystring /search is not a parameter of this operation');
       // Every operation, also one without parameters of its own, and before the operation is
       // looked at (the user need not exist): a reset is refused, not done, with a parameter or
       // a body it does not take.

@@ -108,27 +108,31 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
       });
     }
     if (error.validation) {
+      const details = error.validation.map((v) => {
+        // An unknown parameter or property is named where it stands, not at its parent.
+        const unknown = v.keyword === 'additionalProperties' ? v.params.additionalProperty : null;
+        return typeof unknown === 'string'
+          ? {
+              in: error.validationContext ?? 'request',
+              path: `${v.instancePath}/${unknown}`,
+              message:
+                error.validationContext === 'body'
+                  ? 'is not a property this operation takes'
+                  : 'is not a parameter of this operation',
+            }
+          : {
+              in: error.validationContext ?? 'request',
+              path: v.instancePath || '/',
+              message: v.message ?? 'is not valid',
+            };
+      });
+      // The message names the first problem the way the details do, for a client that prints
+      // only the message.
+      const first = details[0];
       return reply.code(400).send({
         code: ApiErrorCode.VALIDATION_FAILED,
-        message: error.message,
-        details: error.validation.map((v) => {
-          // An unknown parameter or property is named where it stands, not at its parent.
-          const unknown = v.keyword === 'additionalProperties' ? v.params.additionalProperty : null;
-          return typeof unknown === 'string'
-            ? {
-                in: error.validationContext ?? 'request',
-                path: `${v.instancePath}/${unknown}`,
-                message:
-                  error.validationContext === 'body'
-                    ? 'is not a property this operation takes'
-                    : 'is not a parameter of this operation',
-              }
-            : {
-                in: error.validationContext ?? 'request',
-                path: v.instancePath || '/',
-                message: v.message ?? 'is not valid',
-              };
-        }),
+        message: first ? `${first.in} ${first.path} ${first.message}` : error.message,
+        details,
       });
     }
     const status =
