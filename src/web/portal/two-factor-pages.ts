@@ -88,7 +88,7 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
       <div class="method-text">
         <h2 class="method-title">
           ${options.title}
-          ${options.recommended ? html`<span class="badge">${t.recommended}</span>` : ''}
+          ${options.recommended && options.enabled ? html`<span class="badge">${t.recommended}</span>` : ''}
         </h2>
         <p class="method-description">${options.description}</p>
         <p class="method-status">
@@ -238,7 +238,8 @@ export interface EmailSetupData {
   email: string;
   /** Set once a code was sent: the form then asks for it. */
   setupId?: string;
-  masked?: string;
+  /** Where the code went, in full: the person typed it, and it may differ from the sign-in address. */
+  codeSentTo?: string;
 }
 
 export function emailSetupPage(
@@ -285,7 +286,9 @@ export function emailSetupPage(
           // the one saved. Its first button, the one Enter presses, creates the method.
           sent
             ? html`<input type="hidden" name="setup_id" value="${data.setupId}" />
-                <p class="notice notice-info" role="status">${t.codeSentTo(data.masked ?? '')}</p>
+                <p class="notice notice-info" role="status">
+                  ${t.codeSentTo(data.codeSentTo ?? '')}
+                </p>
                 ${verificationCodeField(ctx, errors, true)}
                 <p class="button-row">
                   ${button(t.submitCreate, { name: 'action', value: 'create' })}
@@ -427,7 +430,7 @@ export function manageEmailPage(
   ctx: PageContext,
   method: TwoFactorMethod,
   removeBlocked: boolean,
-  state: FormState & { change?: { setupId: string; email: string; masked: string } } = {},
+  state: FormState & { change?: { setupId: string; email: string; codeSentTo: string } } = {},
 ): SafeHtml {
   const t = ctx.t.twoFactor;
   const errors = state.errors ?? {};
@@ -472,7 +475,7 @@ export function manageEmailPage(
       ${
         state.change
           ? html`<p class="notice notice-info" role="status">
-                ${t.codeSentTo(state.change.masked)}
+                ${t.codeSentTo(state.change.codeSentTo)}
               </p>
               ${form(
                 ctx,

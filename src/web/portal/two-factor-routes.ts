@@ -5,7 +5,6 @@ import { formatDate, formatDateTime } from '../../i18n/index.js';
 import { DAY_MS } from '../../clock.js';
 import { hashToken } from '../../security/tokens.js';
 import { normalizeEmail } from '../../accounts/users.js';
-import { maskEmail } from '../../two-factor/email/email-codes.js';
 import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
 import type { ActiveSession } from '../../accounts/sessions.js';
 import type { Created, SetupOwner } from '../../two-factor/setup.js';
@@ -319,7 +318,7 @@ export function registerTwoFactorRoutes(
             name: request.t.twoFactor.defaultEmailName,
             email: earlier.email,
             setupId: earlier.id,
-            masked: maskEmail(earlier.email),
+            codeSentTo: earlier.email,
           }),
         );
       const primary = await services.accounts.primaryAddress(actor.user.id);
@@ -355,7 +354,7 @@ export function registerTwoFactorRoutes(
               name: data.name ?? name,
               email: data.email ?? email,
               ...(data.setupId
-                ? { setupId: data.setupId, masked: maskEmail(data.sentTo ?? data.email ?? email) }
+                ? { setupId: data.setupId, codeSentTo: data.sentTo ?? data.email ?? email }
                 : {}),
             },
             { errors, ...(formError ? { formError } : {}) },
@@ -540,7 +539,7 @@ export function registerTwoFactorRoutes(
     if (action === 'confirm') {
       const setupId = text(request.body, 'setup_id').slice(0, 64);
       const code = text(request.body, 'code').trim();
-      const change = { setupId, email, masked: maskEmail(email) };
+      const change = { setupId, email, codeSentTo: email };
       if (code === '')
         return render({ change, errors: { code: t.twoFactor.errors.codeRequired } }, 422);
       const result = await setup.finishEmailChange(
@@ -579,7 +578,7 @@ export function registerTwoFactorRoutes(
               change: {
                 setupId: earlier.id,
                 email: earlier.email,
-                masked: maskEmail(earlier.email),
+                codeSentTo: earlier.email,
               },
               formError: twoFactorErrorText(t, started.error),
             }
@@ -587,10 +586,7 @@ export function registerTwoFactorRoutes(
         KEEP_EARLIER_CODE.includes(started.error) ? 429 : 409,
       );
     }
-    return render(
-      { change: { setupId: started.value.setupId, email, masked: maskEmail(email) } },
-      200,
-    );
+    return render({ change: { setupId: started.value.setupId, email, codeSentTo: email } }, 200);
   });
 
   for (const [type, path] of [
