@@ -128,6 +128,14 @@ describe('configuration', () => {
   it('names the help center as configured, and refuses a name that would not fit', () => {
     expect(loadConfig({}).siteName).toBe('Portico Help Center');
     expect(loadConfig({ PORTICO_SITE_NAME: '  Acme Support  ' }).siteName).toBe('Acme Support');
+    // Its mails come from it too, unless MAIL_FROM says otherwise.
+    expect(loadConfig({}).mailFrom).toBe('Portico <no-reply@localhost>');
+    expect(loadConfig({ PORTICO_SITE_NAME: 'Acme "Help", Inc' }).mailFrom).toBe(
+      '"Acme \\"Help\\", Inc" <no-reply@localhost>',
+    );
+    expect(loadConfig({ PORTICO_SITE_NAME: 'Acme', MAIL_FROM: 'help@acme.example' }).mailFrom).toBe(
+      'help@acme.example',
+    );
     for (const bad of ['Acme: Support', 'Acme\nSupport', 'A\u0000', 'x'.repeat(61)]) {
       expect(() => loadConfig({ PORTICO_SITE_NAME: bad })).toThrow(/^PORTICO_SITE_NAME: expected/);
     }

@@ -139,8 +139,15 @@ function readHost(raw: string | undefined): string {
 /** `local@domain` or `Name <local@domain>`: the envelope sender and the From header. */
 const MAIL_ADDRESS = /^[^\s@<>]+@[^\s@<>.]+(?:\.[^\s@<>.]+)*$/;
 
-function readMailFrom(raw: string | undefined): string {
-  if (raw === undefined || raw === '') return 'Portico <no-reply@localhost>';
+/**
+ * The sender. Unset, it is `Portico <no-reply@localhost>`, or the help center's own name when
+ * PORTICO_SITE_NAME gives one, so its mails do not arrive from "Portico".
+ */
+function readMailFrom(raw: string | undefined, siteName: string | null): string {
+  if (raw === undefined || raw === '')
+    return siteName === null
+      ? 'Portico <no-reply@localhost>'
+      : `"${siteName.replace(/["\\]/g, '\\$&')}" <no-reply@localhost>`;
   const named = /^[^<>\r\n]*<([^<>]*)>$/.exec(raw);
   if (!MAIL_ADDRESS.test(named ? (named[1] ?? '') : raw)) {
     throw new ConfigError(
@@ -251,7 +258,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('DATABASE_URL', 'sqlite:/path/to/file.db or postgres://user@host/db');
   }
   const smtpUrl = env.SMTP_URL ? readUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']).href : null;
-  const mailFrom = readMailFrom(env.MAIL_FROM);
+  const siteName = readSiteName(env.PORTICO_SITE_NAME);
+  const mailFrom = readMailFrom(env.MAIL_FROM, env.PORTICO_SITE_NAME?.trim() ? siteName : null);
   const adminEmail = env.PORTICO_ADMIN_EMAIL || null;
   const adminPassword = env.PORTICO_ADMIN_PASSWORD || null;
   if (adminEmail !== null && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) {
@@ -284,7 +292,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     smtpUrl,
     mailFrom,
-    siteName: readSiteName(env.PORTICO_SITE_NAME),
+    siteName,
     secretKey: readSecretKey(env.PORTICO_SECRET_KEY),
     adminEmail,
     adminPassword,

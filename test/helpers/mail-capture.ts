@@ -4,6 +4,8 @@ import { SMTPServer } from 'smtp-server';
 
 export interface CapturedMail {
   to: string;
+  /** The From header as written: display name and address. */
+  from: string;
   subject: string;
   text: string;
   html: string;
@@ -47,6 +49,7 @@ export class MailCapture {
             const to = session.envelope.rcptTo.map((r) => r.address).join(', ');
             sink.capture?.receive({
               to,
+              from: parsed.from?.text ?? '',
               subject: parsed.subject ?? '',
               text: parsed.text ?? '',
               html: typeof parsed.html === 'string' ? parsed.html : '',

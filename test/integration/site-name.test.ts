@@ -26,6 +26,8 @@ describe('the help center name', () => {
     const user = await signedInUser(app);
     const mail = app.mail.to(user.email).find((m) => app.mail.messages.indexOf(m) >= since);
     expect(mail?.subject).toBe('Verify your email address for Acme Support');
+    // Sent by the help center's name too, MAIL_FROM being unset.
+    expect(mail?.from).toBe('"Acme Support" <no-reply@localhost>');
     expect(mail?.text).toContain('Acme Support');
 
     const auth = await app.db
