@@ -3,7 +3,7 @@ import type { TwoFactorMessages } from './en-two-factor.js';
 export const twoFactorNl: TwoFactorMessages = {
   heading: 'Tweestapsverificatie instellen',
   intro:
-    'Tweestapsverificatie vraagt na je wachtwoord om een tweede stap, zodat een gestolen wachtwoord alleen je account niet opent.',
+    'Tweestapsverificatie vraagt na je wachtwoord om een tweede stap, zodat een gestolen wachtwoord op zichzelf je account niet opent.',
   notEnabled:
     'Tweestapsverificatie is niet beschikbaar in dit helpcentrum. Vraag het je helpdeskbeheerder.',
   statusOn: 'Aan',

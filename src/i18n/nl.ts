@@ -90,7 +90,7 @@ export const nl: Messages = {
     email: 'E-mailadres',
     password: 'Wachtwoord',
     passwordHint: (min: number) =>
-      `Minstens ${min} tekens, en niet een dat veel mensen gebruiken. Een lange zin is makkelijk te onthouden en moeilijk te raden.`,
+      `Minstens ${min} tekens, en geen wachtwoord dat veel mensen gebruiken. Een lange zin is makkelijk te onthouden en moeilijk te raden.`,
     submit: 'Account aanmaken',
     tooManyFromHere:
       'Er zijn het afgelopen uur te veel accounts aangemaakt vanaf jouw netwerk. Probeer het later opnieuw.',
@@ -104,7 +104,7 @@ export const nl: Messages = {
     passwordIntro:
       'Vul het wachtwoord van je account in om te bevestigen dat dit e-mailadres van jou is.',
     wrongPassword:
-      'Dit is niet het wachtwoord van het account waarvoor deze link is. Heb je je met dit adres meer dan eens geregistreerd? Dan is de link in een andere e-mail van ons misschien die voor dit wachtwoord.',
+      'Dit is niet het wachtwoord van het account waarvoor deze link is. Heb je je met dit adres meer dan eens geregistreerd? Dan hoort dit wachtwoord misschien bij de link in een andere e-mail van ons.',
     verifiedNotice: 'Je e-mailadres is bevestigd. Je kunt nu inloggen.',
     addressVerified: 'Het e-mailadres is bevestigd.',
     invalidTitle: 'Deze link werkt niet',
@@ -171,7 +171,7 @@ export const nl: Messages = {
     passwordChanged: 'Je wachtwoord is gewijzigd. Je bent overal elders uitgelogd.',
     twoFactorHeading: 'Tweestapsverificatie instellen',
     twoFactorIntro:
-      'Tweestapsverificatie vraagt na je wachtwoord om een tweede stap, zodat een gestolen wachtwoord alleen je account niet opent.',
+      'Tweestapsverificatie vraagt na je wachtwoord om een tweede stap, zodat een gestolen wachtwoord op zichzelf je account niet opent.',
     emailsHeading: 'Je e-mailadressen',
     emailsIntro:
       'Je kunt inloggen met elk bevestigd adres. E-mail van het helpcentrum gaat naar je primaire adres.',
