@@ -65,18 +65,23 @@ function portico(args: string[], env: Record<string, string>, stdin = ''): Promi
   return finished(start(TSX, [MAIN, ...args], env), stdin);
 }
 
-/** Starts `serve`, stops it once it says it is running, and returns all it wrote. */
-async function serveOnce(env: Record<string, string>): Promise<Run> {
-  const child = start(TSX, [MAIN, 'serve'], env);
-  const run = finished(child);
-  await new Promise<void>((resolve, reject) => {
+/** Resolves once the server `child` runs says it is running; rejects if it ends first. */
+function untilRunning(child: ChildProcessWithoutNullStreams): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       if (stdout.includes('Portico is running')) resolve();
     });
-    child.on('close', () => reject(new Error(`serve stopped: ${stdout}`)));
+    child.on('close', () => reject(new Error(`the server stopped: ${stdout}`)));
   });
+}
+
+/** Starts `serve`, stops it once it says it is running, and returns all it wrote. */
+async function serveOnce(env: Record<string, string>): Promise<Run> {
+  const child = start(TSX, [MAIN, 'serve'], env);
+  const run = finished(child);
+  await untilRunning(child);
   child.kill('SIGTERM');
   return run;
 }
@@ -346,14 +351,7 @@ describe('command line, when the operator gets something wrong', () => {
         npm_config_cache: tempDir(),
       });
       const run = finished(npm);
-      await new Promise<void>((resolve, reject) => {
-        let stdout = '';
-        npm.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          if (stdout.includes('Portico is running')) resolve();
-        });
-        npm.on('close', () => reject(new Error(`npm start stopped: ${stdout}`)));
-      });
+      await untilRunning(npm);
       npm.kill('SIGTERM');
       const { stdout } = await run;
       expect(stdout).toContain('Portico stopped');
