@@ -42,7 +42,8 @@ export const ENTRY = 'bin/portico.cjs';
 
 /**
  * The Node options `npm start` runs the server with (package.json's start script,
- * `node <options> bin/portico.cjs serve`), less the staleness check: the benchmark starts the
+ * `exec node <options> bin/portico.cjs serve`; `exec` so that npm's signals reach the server),
+ * less the staleness check: the benchmark starts the
  * server it measures with them, so it measures the server as `npm start` runs it (V8 heap
  * flags included; docs/decisions.md).
  */
@@ -52,10 +53,11 @@ export function npmStartNodeOptions(root: string): string[] {
   };
   const start = pkg.scripts?.start ?? '';
   const words = start.trim().split(/\s+/);
+  if (words[0] === 'exec') words.shift();
   const main = words.indexOf(ENTRY);
   if (words[0] !== 'node' || main < 0 || words.slice(main).join(' ') !== `${ENTRY} serve`) {
     throw new Error(
-      `package.json: expected a start script "node [options] ${ENTRY} serve", found "${start}"`,
+      `package.json: expected a start script "exec node [options] ${ENTRY} serve", found "${start}"`,
     );
   }
   const options = words.slice(1, main);
