@@ -8,6 +8,7 @@ import type { AdminResult } from './error-codes.js';
 import { AdminError, adminFail, adminOk } from './error-codes.js';
 import type { Actor } from './two-factor-settings.js';
 import { revokeTokens } from '../accounts/email-tokens.js';
+import { forgetAllIn } from '../two-factor/trusted-devices.js';
 
 /**
  * What administrators do to accounts: disable and enable them, grant and revoke
@@ -82,7 +83,7 @@ export function createAccountAdmin(deps: {
         .where('id', '=', user.id)
         .execute();
       await endSessions(trx, user.id);
-      await trx.deleteFrom('trusted_devices').where('user_id', '=', user.id).execute();
+      await forgetAllIn(trx, user.id);
       await revokeTokens(trx, user.id, 'reset_password', now);
       await audit.record({ event: 'user.disabled', ...actor, targetUserId: user.id }, trx);
       return adminOk({ ...user, disabled_at: now });

@@ -91,12 +91,11 @@ export function createSetup(
       .execute();
   }
 
-  /** Wrong codes per set-up are capped: after five the set-up is discarded. */
   /**
-   * Takes one of a set-up's tries before its code is checked, in one upsert: guesses sent at
-   * once are counted before any is checked, so a burst gets no more tries than the same guesses
-   * one after the other. Null when none is left (the set-up is then gone); `last` when this is
-   * the last one.
+   * Wrong codes per set-up are capped: after five the set-up is discarded. A try is taken
+   * before its code is checked, in one upsert: guesses sent at once are counted before any is
+   * checked, so a burst gets no more tries than the same guesses one after the other. Null when
+   * none is left (the set-up is then gone); `last` when this is the last one.
    */
   async function takeSetupTry(setup: TwoFactorSetup): Promise<{ last: boolean } | null> {
     const tries = await consumeRateLimit(
