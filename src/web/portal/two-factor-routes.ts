@@ -7,6 +7,8 @@ import { hashToken } from '../../security/tokens.js';
 import { normalizeEmail } from '../../accounts/users.js';
 import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
 import type { ActiveSession } from '../../accounts/sessions.js';
+import type { User } from '../../db/schema.js';
+import type { TwoFactorPolicy } from '../../two-factor/policy.js';
 import type { Created, SetupOwner } from '../../two-factor/setup.js';
 import { text, Validator } from '../form-input.js';
 import { requestMeta, shownHolder } from '../request-context.js';
@@ -75,6 +77,16 @@ function graceNoteFor(request: FastifyRequest, graceUntil: number): string {
   return graceUntil % DAY_MS === 0
     ? t.graceNote(formatDate(request.locale, graceUntil - 1))
     : t.graceNoteAt(formatDateTime(request.locale, graceUntil));
+}
+
+/**
+ * Until when this person may put off setting up 2FA ("Set up later"), or null: the grace date
+ * while it lies ahead, and never for an administrator (the console needs a second factor).
+ */
+function postponableUntil(user: User, current: TwoFactorPolicy, now: number): number | null {
+  return current.graceUntil !== null && current.graceUntil > now && user.is_admin !== 1
+    ? current.graceUntil
+    : null;
 }
 
 /**
@@ -202,7 +214,7 @@ export function registerTwoFactorRoutes(
     const all = await methods.list(auth.user.id);
     const devices = await twoFactor.trustedDevices.list(auth.user.id);
     const required = await policy.isRequiredFor(auth.user, current);
-    const now = clock.now();
+    const graceUntil = postponableUntil(auth.user, current, clock.now());
     const ctx = tools.page(request);
     return sendHtml(
       reply,
@@ -220,14 +232,9 @@ export function registerTwoFactorRoutes(
         email: all.find((m) => m.type === 'email'),
         recoveryLeft: await twoFactor.recovery.remaining(auth.user.id),
         required,
-        // Administrators may never postpone (the console needs a second factor).
         setUpBy:
-          required &&
-          all.length === 0 &&
-          auth.user.is_admin !== 1 &&
-          current.graceUntil !== null &&
-          current.graceUntil > now
-            ? graceEndFor(request, current.graceUntil)
+          required && all.length === 0 && graceUntil !== null
+            ? graceEndFor(request, graceUntil)
             : null,
         devices: trustedDevicesSection(
           ctx,
@@ -419,16 +426,14 @@ export function registerTwoFactorRoutes(
     const actor = await actorFor(request, reply, LOGIN, '/login/2fa/setup');
     if (!actor) return reply;
     const current = await policy.get();
-    const graceActive =
-      current.graceUntil !== null && current.graceUntil > clock.now() && actor.user.is_admin !== 1;
+    const graceUntil = postponableUntil(actor.user, current, clock.now());
     return sendHtml(
       reply,
       setupChoicePage(tools.page(request), {
         totp: current.methods.totp,
         email: current.methods.email,
         webauthn: current.methods.webauthn,
-        graceNote:
-          graceActive && current.graceUntil ? graceNoteFor(request, current.graceUntil) : null,
+        graceNote: graceUntil !== null ? graceNoteFor(request, graceUntil) : null,
       }),
     );
   });
@@ -436,11 +441,8 @@ export function registerTwoFactorRoutes(
   app.post('/login/2fa/setup/later', async (request, reply) => {
     const actor = await actorFor(request, reply, LOGIN, '/login/2fa/setup');
     if (!actor?.pending) return reply;
-    const current = await policy.get();
-    const graceUntil = current.graceUntil;
-    const graceActive =
-      graceUntil !== null && graceUntil > clock.now() && actor.user.is_admin !== 1;
-    if (!graceActive) return reply.redirect('/login/2fa/setup', 303);
+    const graceUntil = postponableUntil(actor.user, await policy.get(), clock.now());
+    if (graceUntil === null) return reply.redirect('/login/2fa/setup', 303);
     await services.audit.record({
       event: 'two_factor.setup_postponed',
       actorUserId: actor.user.id,
