@@ -231,7 +231,8 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
    * Finishes a pending sign-in. The pending row is removed by one guarded DELETE, so it can be
    * completed once only. A log-in gets a new session; a step-up renews its session's id and
    * authentication time. `madeMethod`: a mandatory set-up created a method on the way, which
-   * bumped the credential version once.
+   * bumped the credential version once. `until`: the session ends then at the latest (set-up
+   * postponed until a grace date).
    *
    * All of it is one transaction: the caller's (`executor`, when the second step's check runs
    * in one) or its own, so a crash never leaves a used-up sign-in without its session.
@@ -240,7 +241,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     pending: PendingSignIn,
     meta: RequestMeta,
     method: string,
-    options: { madeMethod?: boolean } = {},
+    options: { madeMethod?: boolean; until?: number } = {},
     executor?: Kysely<Database>,
   ): Promise<{ sessionToken: string } | undefined> {
     if (!executor) {
@@ -285,7 +286,10 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       userId: removed.user_id,
       meta,
       now,
-      maxMs: deps.sessionMaxMs,
+      maxMs:
+        options.until === undefined
+          ? deps.sessionMaxMs
+          : Math.min(deps.sessionMaxMs, options.until - now),
       secondFactor,
       authenticatedAt: remembered ? NEVER_AUTHENTICATED : now,
     });

@@ -260,7 +260,7 @@ export const twoFactorEn = {
       'Turning a method off hides it for new set-ups. People who already have it keep using it to sign in, so nobody is left with their password alone; they can remove it (once they have another method, where two-factor authentication is required for them).',
     requireLegend: 'Require two-factor authentication for',
     requireNote:
-      'On saving, people who must now use it and have no method are signed out, unless they may still postpone set-up: their next log-in asks them to set it up.',
+      'On saving, people who must now use it and have no method are signed out, or when the grace date passes if they may still postpone set-up; so is someone added to a required group later. Their next log-in asks them to set it up.',
     nobody: 'Nobody',
     selectedGroups: 'Selected user groups',
     allUsers: 'All users',

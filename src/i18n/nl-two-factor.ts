@@ -267,7 +267,7 @@ export const twoFactorNl: TwoFactorMessages = {
       'Een methode uitzetten verbergt hem voor nieuwe instellingen. Wie hem al heeft, blijft er gewoon mee inloggen, zodat niemand met alleen een wachtwoord overblijft; verwijderen kan (zodra er een andere methode is, als tweestapsverificatie voor hen verplicht is).',
     requireLegend: 'Tweestapsverificatie verplicht voor',
     requireNote:
-      'Bij opslaan worden mensen die het nu moeten gebruiken en geen methode hebben uitgelogd, tenzij ze het instellen nog mogen uitstellen: bij de volgende keer inloggen wordt hun gevraagd het in te stellen.',
+      'Bij opslaan worden mensen die het nu moeten gebruiken en geen methode hebben uitgelogd, of, als ze het instellen nog mogen uitstellen, zodra die datum voorbij is; hetzelfde geldt voor wie later aan een verplichte groep wordt toegevoegd. Bij de volgende keer inloggen wordt hun gevraagd het in te stellen.',
     nobody: 'Niemand',
     selectedGroups: 'Gekozen gebruikersgroepen',
     allUsers: 'Alle gebruikers',

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Audit, AuditEntry } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
@@ -67,23 +67,23 @@ const settingValue = precompiled((db, p: { key: string }) =>
 );
 
 /**
- * Ends the sessions a policy no longer allows: made without a second factor, of people it
- * requires to use 2FA who have no method, once set-up may no longer be postponed. The
- * requirement is otherwise asked at log-in only, and such a session would last its 12 hours.
- * Their next log-in leads to set-up. Answers how many ended.
+ * Holds the sessions made without a second factor to a policy, which is otherwise asked at
+ * log-in only, and such a session would last its 12 hours: those of people it requires to use
+ * 2FA who have no method end now or, while set-up may still be postponed, when the grace date
+ * passes. Their next log-in leads to set-up. `userId`: one person's sessions only (someone just
+ * added to a group). Answers how many sessions ended now.
  */
-async function endSessionsItRequires(
+export async function holdSessionsToPolicy(
   trx: Kysely<Database>,
   policy: TwoFactorPolicy,
   now: number,
+  userId?: string,
 ): Promise<number> {
-  if (policy.require === 'nobody' || (policy.graceUntil !== null && policy.graceUntil > now))
-    return 0;
+  if (policy.require === 'nobody') return 0;
   if (policy.require === 'groups' && policy.groupIds.length === 0) return 0;
-  let ending = trx
-    .deleteFrom('sessions')
-    .where('second_factor', '=', 0)
-    .where((eb) =>
+  const covered = (eb: ExpressionBuilder<Database, 'sessions'>) => {
+    const conditions = [
+      eb('sessions.second_factor', '=', 0),
       eb.not(
         eb.exists(
           eb
@@ -92,15 +92,32 @@ async function endSessionsItRequires(
             .whereRef('two_factor_methods.user_id', '=', 'sessions.user_id'),
         ),
       ),
-    );
-  if (policy.require === 'groups')
-    ending = ending.where('user_id', 'in', (eb) =>
-      eb
-        .selectFrom('user_group_members')
-        .select('user_group_members.user_id')
-        .where('user_group_members.group_id', 'in', policy.groupIds),
-    );
-  const result = await ending.executeTakeFirst();
+    ];
+    if (userId !== undefined) conditions.push(eb('sessions.user_id', '=', userId));
+    if (policy.require === 'groups')
+      conditions.push(
+        eb(
+          'sessions.user_id',
+          'in',
+          eb
+            .selectFrom('user_group_members')
+            .select('user_group_members.user_id')
+            .where('user_group_members.group_id', 'in', policy.groupIds),
+        ),
+      );
+    return eb.and(conditions);
+  };
+  const graceUntil = policy.graceUntil;
+  if (graceUntil !== null && graceUntil > now) {
+    await trx
+      .updateTable('sessions')
+      .set({ expires_at: graceUntil })
+      .where(covered)
+      .where('expires_at', '>', graceUntil)
+      .execute();
+    return 0;
+  }
+  const result = await trx.deleteFrom('sessions').where(covered).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
 
@@ -125,7 +142,7 @@ export function createPolicy(db: Kysely<Database>, clock: Clock, audit: Audit) {
         .values({ key: SETTING_KEY, value, updated_at: now })
         .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
         .execute();
-      const sessionsEnded = await endSessionsItRequires(trx, policy, now);
+      const sessionsEnded = await holdSessionsToPolicy(trx, policy, now);
       // The groups by name, as the reader of the audit log knows them (ids say nothing there).
       const groups =
         policy.groupIds.length === 0

@@ -306,6 +306,76 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
     expect(details.sessionsEnded).toBeGreaterThanOrEqual(1);
   });
 
+  /*
+   * Postponing set-up is not a session for 12 hours: once the grace date passes, a session
+   * made with the password alone ends, whether it was opened with "Set up later" or before the
+   * requirement was saved, and the next log-in asks for a method.
+   */
+  it('ends the password-only sessions of people it covers when the grace date passes', async () => {
+    const GRACE_MS = 20 * 60_000;
+    const withApp = await userWithApp(app);
+    const before = await newUser();
+    await logIn(before.client, before.email);
+    await savePolicy({ require: 'all', graceUntil: app.clock.now() + GRACE_MS });
+    const later = await newUser();
+    await logIn(later.client, later.email);
+    expect((await later.client.post('/login/2fa/setup/later')).status).toBe(303);
+
+    app.clock.advance(GRACE_MS - 60_000);
+    for (const user of [before, later, withApp])
+      expect((await user.client.get('/profile')).status).toBe(200);
+    app.clock.advance(2 * 60_000);
+    for (const user of [before, later]) {
+      const after = await user.client.get('/profile');
+      expect(after.status).toBe(303);
+      expect(after.location).toMatch(/^\/login/);
+      const again = newClient(app);
+      expect((await logIn(again, user.email)).location).toBe('/login/2fa/setup');
+      expect(textOf((await again.get('/login/2fa/setup')).body)).not.toContain('Set up later');
+    }
+    expect((await withApp.client.get('/profile')).status).toBe(200);
+  });
+
+  it('holds someone added to a required group to it at once, or at the end of the grace date', async () => {
+    const actor = { actorLabel: 'test', meta: TEST_META };
+    const group = await app.services.admin.groups.create(`Required ${Date.now()}`, actor);
+    if (!group.ok) throw new Error('group');
+    const add = (email: string) =>
+      app.services.admin.groups.addMemberByEmail(group.value.id, email, actor);
+    await savePolicy({ require: 'groups', groupIds: [group.value.id] });
+    const bare = await newUser();
+    await logIn(bare.client, bare.email);
+    const withApp = await userWithApp(app);
+    expect((await bare.client.get('/profile')).status).toBe(200);
+
+    await add(bare.email);
+    await add(withApp.email);
+    expect((await bare.client.get('/profile')).location).toMatch(/^\/login/);
+    expect(await sessionCount(app, bare.userId)).toBe(0);
+    expect((await logIn(newClient(app), bare.email)).location).toBe('/login/2fa/setup');
+    expect((await withApp.client.get('/profile')).status).toBe(200);
+    const added = await app.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('event', '=', 'user_group.member_added')
+      .where('target_user_id', '=', bare.userId)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(added.details ?? '{}')).toMatchObject({ sessionsEnded: 1 });
+
+    // While set-up may be postponed, the session lasts until the grace date, no longer.
+    await savePolicy({
+      require: 'groups',
+      groupIds: [group.value.id],
+      graceUntil: app.clock.now() + 20 * 60_000,
+    });
+    const newcomer = await newUser();
+    await logIn(newcomer.client, newcomer.email);
+    await add(newcomer.email);
+    expect((await newcomer.client.get('/profile')).status).toBe(200);
+    app.clock.advance(21 * 60_000);
+    expect((await newcomer.client.get('/profile')).location).toMatch(/^\/login/);
+  });
+
   it('offers "Set up later" only while the grace date lasts', async () => {
     await savePolicy({ require: 'all', graceUntil: app.clock.now() + 24 * 60 * 60_000 });
     const early = await newUser();

@@ -448,7 +448,11 @@ export function registerTwoFactorRoutes(
       actorUserId: actor.user.id,
       meta: requestMeta(request),
     });
-    const done = await signIn.complete(actor.pending.pending, requestMeta(request), 'password');
+    // Set-up waits until the grace date, and so does the session: past it, the next log-in
+    // asks for a method.
+    const done = await signIn.complete(actor.pending.pending, requestMeta(request), 'password', {
+      until: graceUntil,
+    });
     tools.clearPending(reply);
     if (!done) return reply.redirect('/login', 303);
     tools.setSession(reply, done.sessionToken);
