@@ -12,13 +12,16 @@ export interface WebDeps {
   clock: Clock;
 }
 
+/** The longest way back (`next`) a page accepts. */
+export const SAFE_NEXT_MAX_LENGTH = 500;
+
 /**
  * Only local paths: an open redirect would turn the login page into a phishing aid. Browsers
  * drop tabs and newlines inside a URL and read a backslash as a slash, so `/\t/evil.example`
  * is another site: printable ASCII only, and no backslash.
  */
 export function safeNext(value: unknown, fallback = '/'): string {
-  if (typeof value !== 'string' || value.length > 500) return fallback;
+  if (typeof value !== 'string' || value.length > SAFE_NEXT_MAX_LENGTH) return fallback;
   if (!value.startsWith('/') || value.startsWith('//')) return fallback;
   // Printable ASCII only, no backslash: a browser drops control characters inside a URL and
   // reads a backslash as a slash, and a header cannot carry a character outside ASCII (a path

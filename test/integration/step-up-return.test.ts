@@ -38,6 +38,15 @@ describe.each(DIALECTS)('coming back from a step-up (%s)', (dialect) => {
     await app?.close();
   });
 
+  async function addressCount(userId: string): Promise<number> {
+    const rows = await app.db
+      .selectFrom('email_addresses')
+      .select('id')
+      .where('user_id', '=', userId)
+      .execute();
+    return rows.length;
+  }
+
   async function staleUser() {
     const user = await signedInUser(app);
     app.clock.advance(ELEVEN_MINUTES);
@@ -87,31 +96,56 @@ describe.each(DIALECTS)('coming back from a step-up (%s)', (dialect) => {
     expect(statusNotice(page.body)).toBe('');
   });
 
-  it('says so on the page it returns to after the password and the second factor', async () => {
+  it('says so on the page it returns to after the password and the second factor, with the address typed', async () => {
     const user = await userWithApp(app);
     app.clock.advance(ELEVEN_MINUTES);
     await user.client.get('/profile/emails');
-    const address = uniqueEmail('added');
-    const refused = await user.client.post('/profile/emails', { email: address });
-    expect(refused.location).toBe('/reauth?next=%2Fprofile%2Femails');
+    const address = uniqueEmail('added+step');
+    const back = `/profile/emails?email=${encodeURIComponent(address)}`;
+    const refused = await user.client.post('/profile/emails', { email: ` ${address} ` });
+    expect(refused.location).toBe(
+      `/reauth?next=${encodeURIComponent(back)}&cancel=%2Fprofile%2Femails`,
+    );
     const reauth = await user.client.follow(refused);
     expect(cancelHref(reauth.body)).toBe('/profile/emails');
-    await user.client.post('/reauth', { password: PASSWORD, next: '/profile/emails' });
-    const challenge = await user.client.get('/reauth/2fa?next=%2Fprofile%2Femails');
+    const password = await user.client.post('/reauth', {
+      password: PASSWORD,
+      next: back,
+      cancel: '/profile/emails',
+    });
+    const challenge = await user.client.follow(password);
     expect(statusNotice(challenge.body)).toBe('');
+    expect(cancelHref(challenge.body)).toBe('/profile/emails');
     const done = await user.client.post('/reauth/2fa', {
       method: 'totp',
       code: freshCode(app, user.secret),
-      next: '/profile/emails',
+      next: back,
+      cancel: '/profile/emails',
     });
     expect(done.status).toBe(303);
-    expect(done.location).toBe('/profile/emails');
+    expect(done.location).toBe(back);
     const page = await user.client.follow(done);
     expect(statusNotice(page.body)).toBe(CONFIRMED);
+    // The address is in its field again, not added until the person says so.
+    expect(page.body).toContain(`value="${address}"`);
+    expect(await addressCount(user.userId)).toBe(1);
     // Once only.
     expect(statusNotice((await user.client.get('/profile/emails')).body)).toBe('');
     const added = await user.client.post('/profile/emails', { email: address });
     expect(added.status).toBe(303);
+    expect(await addressCount(user.userId)).toBe(2);
+  });
+
+  it('comes back to the bare page when the typed address is too long to carry', async () => {
+    const { client } = await staleUser();
+    const refused = await client.post('/profile/emails', {
+      email: `${'a'.repeat(300)}@example.com`,
+    });
+    expect(refused.location).toBe('/reauth?next=%2Fprofile%2Femails&cancel=%2Fprofile%2Femails');
+    // A value put in the address bar by hand is only ever a field's value.
+    const page = await client.get(`/profile/emails?email=${encodeURIComponent('"><b>x</b>')}`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('value="&quot;&gt;&lt;b&gt;x&lt;/b&gt;"');
   });
 
   it('offers the same Cancel on the second step of the confirmation', async () => {

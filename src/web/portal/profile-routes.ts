@@ -8,9 +8,14 @@ import { text, Validator, weakPasswordMessage } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
 import type { FieldErrors } from '../views/components.js';
 import type { WebDeps } from '../web-deps.js';
-import { requireRecentSignIn, requireSession, sendHtml } from '../web-deps.js';
+import {
+  requireRecentSignIn,
+  requireSession,
+  SAFE_NEXT_MAX_LENGTH,
+  sendHtml,
+} from '../web-deps.js';
 import { accountSection, emailsSection, passwordSection } from './profile-pages.js';
-import { normalizeEmail } from '../../accounts/users.js';
+import { EMAIL_MAX_LENGTH, normalizeEmail } from '../../accounts/users.js';
 
 const ADDRESS_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -176,16 +181,32 @@ export function registerProfileRoutes(
   app.get('/profile/emails', async (request, reply) => {
     const auth = requireSession(request, reply);
     if (!auth) return reply;
+    // The address typed before a step-up, back in its field (see the post below).
+    const draft = text(request.query, 'email');
     return sendHtml(
       reply,
-      emailsSection(tools.page(request), await emailAddresses.list(auth.user.id)),
+      emailsSection(tools.page(request), await emailAddresses.list(auth.user.id), {
+        values: draft && draft.length <= EMAIL_MAX_LENGTH ? { email: draft } : {},
+      }),
     );
   });
+
+  /**
+   * Where a step-up before adding an address comes back to: the page with the typed address in
+   * its field again, as a post cannot be replayed. In the query, which the request log leaves out.
+   */
+  const addressDraftPage = (typed: string): string => {
+    const back = `/profile/emails?email=${encodeURIComponent(typed)}`;
+    return typed && typed.length <= EMAIL_MAX_LENGTH && back.length <= SAFE_NEXT_MAX_LENGTH
+      ? back
+      : '/profile/emails';
+  };
 
   app.post('/profile/emails', async (request, reply) => {
     const auth = requireSession(request, reply);
     if (!auth) return reply;
-    if (!requireRecent(request, reply, '/profile/emails')) return reply;
+    const typed = text(request.body, 'email').trim();
+    if (!requireRecent(request, reply, addressDraftPage(typed), '/profile/emails')) return reply;
     const t = request.t;
     const v = new Validator(t);
     const email = v.email('email', t.profile.newEmail, text(request.body, 'email'));
