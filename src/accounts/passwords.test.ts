@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ARGON2_PARAMS,
   createLimiter,
+  HasherBusyError,
   createPasswordHasher,
   hashesInFlight,
   pepperId,
@@ -118,6 +119,68 @@ describe('createLimiter', () => {
     );
     expect(most).toBe(2);
     expect(order).toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
+describe('createLimiter, bounded', () => {
+  it('refuses a check while `maxWaiting` tasks wait, and takes it again once the queue moves', async () => {
+    const limit = createLimiter(1, 1);
+    const gates: Array<() => void> = [];
+    const held = () =>
+      new Promise<string>((resolve) => {
+        gates.push(() => resolve('done'));
+      });
+    /** Lets the task that holds the place end, and the next one start. */
+    const release = async () => {
+      gates.shift()?.();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    };
+    const first = limit.bounded(held);
+    const second = limit.bounded(held);
+    await expect(limit.bounded(held)).rejects.toBeInstanceOf(HasherBusyError);
+    // A new password's hash is never refused: it waits with the others, and counts.
+    const hashing = limit(held);
+    await release();
+    expect(gates).toHaveLength(1);
+    await expect(limit.bounded(held)).rejects.toBeInstanceOf(HasherBusyError);
+    await release();
+    const third = limit.bounded(held);
+    await release();
+    await release();
+    await expect(Promise.all([first, second, hashing, third])).resolves.toEqual([
+      'done',
+      'done',
+      'done',
+      'done',
+    ]);
+    expect(gates).toHaveLength(0);
+  });
+
+  it('never lets one in between a task that ends and the next in line', async () => {
+    const limit = createLimiter(1);
+    let running = 0;
+    let most = 0;
+    const task = async () => {
+      running++;
+      most = Math.max(most, running);
+      await Promise.resolve();
+      running--;
+    };
+    let late: Promise<void> | undefined;
+    // The first task, as it ends, has someone ask for a place: the request comes in after the
+    // first has let go and before the one in line has resumed.
+    const first = limit(async () => {
+      await task();
+      void Promise.resolve().then(() => {
+        void Promise.resolve().then(() => {
+          late = limit(task);
+        });
+      });
+    });
+    const queued = limit(task);
+    await Promise.all([first, queued]);
+    await late;
+    expect(most).toBe(1);
   });
 });
 

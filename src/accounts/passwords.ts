@@ -20,6 +20,8 @@ const SALT_BYTES = 16;
 const HASH_BYTES = 32;
 
 const randomBytesAsync = promisify(randomBytes);
+/** Password checks that may wait per hash running at once (see HasherOptions.maxWaiting). */
+const CHECKS_WAITING_PER_HASH = 100;
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -33,20 +35,45 @@ export interface PasswordHasher {
   verifyDummy(password: string): Promise<void>;
 }
 
-/** A counting semaphore: at most `limit` hashes run at once, the rest wait their turn. */
-export function createLimiter(limit: number) {
+/**
+ * Too many password checks are waiting already: answered "busy, try again" (503) instead of
+ * queued, so a flood of log-ins from many addresses cannot grow the queue, and every answer's
+ * wait, without bound, nor leave the server hashing for people who gave up long ago.
+ */
+export class HasherBusyError extends Error {
+  readonly statusCode = 503;
+  readonly code = 'BUSY';
+  constructor() {
+    super('Too many password checks are waiting');
+  }
+}
+
+/**
+ * A counting semaphore: at most `limit` hashes run at once, the rest wait their turn. `bounded`
+ * waits only while fewer than `maxWaiting` wait, else refuses with {@link HasherBusyError};
+ * `run` always waits (a new password's hash, whose refusal would lose what the person did).
+ */
+export function createLimiter(limit: number, maxWaiting = Number.POSITIVE_INFINITY) {
   let active = 0;
   const waiting: Array<() => void> = [];
-  return async function run<T>(task: () => Promise<T>): Promise<T> {
+  async function run<T>(task: () => Promise<T>): Promise<T> {
+    // A task that ends hands its place to the next in line, so none comes in between.
     if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
+    else active++;
     try {
       return await task();
     } finally {
-      active--;
-      waiting.shift()?.();
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
     }
-  };
+  }
+  function bounded<T>(task: () => Promise<T>): Promise<T> {
+    if (active >= limit && waiting.length >= maxWaiting)
+      return Promise.reject(new HasherBusyError());
+    return run(task);
+  }
+  return Object.assign(run, { bounded });
 }
 
 export interface HasherOptions {
@@ -55,6 +82,11 @@ export interface HasherOptions {
   parallelism: number;
   /** At most this many hashes run at once (default: the core count). */
   concurrency?: number;
+  /**
+   * At most this many password checks wait for their turn (default: 100 per running hash,
+   * about a second's work); more are refused with {@link HasherBusyError}.
+   */
+  maxWaiting?: number;
   /**
    * The pepper (NIST SP 800-63B 5.1.1.2): Argon2's own secret input, a key derived from the
    * installation's master key and kept apart from the database, so stolen hashes cannot be
@@ -122,7 +154,10 @@ export function hashesInFlight(concurrency: number, threadPool: number): number 
  */
 export function createPasswordHasher(options: HasherOptions = ARGON2_PARAMS): PasswordHasher {
   const concurrency = options.concurrency ?? Math.max(1, os.availableParallelism());
-  const limit = createLimiter(hashesInFlight(concurrency, threadPoolSize()));
+  const limit = createLimiter(
+    hashesInFlight(concurrency, threadPoolSize()),
+    options.maxWaiting ?? CHECKS_WAITING_PER_HASH * concurrency,
+  );
   const { memoryCost, timeCost, parallelism, secret } = options;
   const keyId = secret ? pepperId(secret) : null;
   const prefix = `$argon2id$v=19$m=${memoryCost},p=${parallelism},t=${timeCost}${keyId ? `,keyid=${keyId}` : ''}$`;
@@ -148,7 +183,8 @@ export function createPasswordHasher(options: HasherOptions = ARGON2_PARAMS): Pa
   };
   const verify = async (stored: string, password: string): Promise<boolean> => {
     const storedKeyId = keyIdOf(stored);
-    if (storedKeyId === null) return limit(() => argon2Verify(stored, password)).catch(() => false);
+    if (storedKeyId === null)
+      return limit.bounded(() => argon2Verify(stored, password).catch(() => false));
     if (storedKeyId !== keyId || !secret) {
       // Made with another pepper (or with one where this hasher has none): it cannot match.
       // The key check at start (src/security/secret-key.ts) keeps processes from getting here;
@@ -157,7 +193,7 @@ export function createPasswordHasher(options: HasherOptions = ARGON2_PARAMS): Pa
       await verifyDummy(password);
       return false;
     }
-    return limit(() => argon2Verify(stored, password, { secret })).catch(() => false);
+    return limit.bounded(() => argon2Verify(stored, password, { secret }).catch(() => false));
   };
   return {
     hash,

@@ -75,6 +75,9 @@ export const en = {
     forbiddenText: 'You do not have access to this page.',
     serverErrorTitle: 'Something went wrong on our side',
     serverErrorText: 'Please try again in a moment. If it keeps happening, contact your helpdesk.',
+    busyTitle: 'Busy right now',
+    busyText:
+      'Many people are logging in at this moment. Nothing was changed: go back and try again in a few seconds.',
     goHome: 'Go to the home page',
   },
   home: {

@@ -74,6 +74,9 @@ export const nl: Messages = {
     serverErrorTitle: 'Er ging bij ons iets mis',
     serverErrorText:
       'Probeer het zo opnieuw. Blijft het gebeuren, neem dan contact op met je helpdesk.',
+    busyTitle: 'Het is nu even druk',
+    busyText:
+      'Op dit moment loggen veel mensen in. Er is niets gewijzigd: ga terug en probeer het over een paar seconden opnieuw.',
     goHome: 'Naar de startpagina',
   },
   home: {

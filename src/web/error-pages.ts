@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HasherBusyError } from '../accounts/passwords.js';
 import type { WebTools } from './request-context.js';
 import { messagePage } from './views/message-page.js';
 import { CsrfError } from './csrf.js';
@@ -18,6 +19,9 @@ export interface ErrorPages {
    */
   badRequest: (request: FastifyRequest, reply: FastifyReply, status: number) => FastifyReply;
 }
+
+/** What a busy answer asks the browser to wait before trying again. */
+const BUSY_RETRY_AFTER_SECONDS = 5;
 
 export function registerErrorPages(app: FastifyInstance, tools: WebTools): ErrorPages {
   const render = (
@@ -47,6 +51,14 @@ export function registerErrorPages(app: FastifyInstance, tools: WebTools): Error
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof HasherBusyError) {
+      // Load, not a fault: said as it is, with when to try again.
+      request.log.warn('password checks queue full; answered busy');
+      void reply.header('retry-after', String(BUSY_RETRY_AFTER_SECONDS));
+      if (wantsJson(request))
+        return reply.code(503).send({ code: error.code, message: 'Busy; try again shortly' });
+      return render(request, reply, 503, request.t.errors.busyTitle, request.t.errors.busyText);
+    }
     const status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 600
         ? error.statusCode
