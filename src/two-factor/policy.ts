@@ -67,11 +67,11 @@ const settingValue = precompiled((db, p: { key: string }) =>
 );
 
 /**
- * Holds the sessions made without a second factor to a policy, which is otherwise asked at
- * log-in only, and such a session would last its 12 hours: those of people it requires to use
- * 2FA who have no method end now or, while set-up may still be postponed, when the grace date
- * passes. Their next log-in leads to set-up. `userId`: one person's sessions only (someone just
- * added to a group). Answers how many sessions ended now.
+ * Holds open sessions to a policy, which is otherwise asked at log-in only, and such a session
+ * would last its 12 hours: those of people it requires to use 2FA who have no method (signed in
+ * with the password alone, or since removed their last method) end now or, while set-up may
+ * still be postponed, when the grace date passes. Their next log-in leads to set-up. `userId`:
+ * one person's sessions only (someone just added to a group). Answers how many ended now.
  */
 export async function holdSessionsToPolicy(
   trx: Kysely<Database>,
@@ -83,7 +83,6 @@ export async function holdSessionsToPolicy(
   if (policy.require === 'groups' && policy.groupIds.length === 0) return 0;
   const covered = (eb: ExpressionBuilder<Database, 'sessions'>) => {
     const conditions = [
-      eb('sessions.second_factor', '=', 0),
       eb.not(
         eb.exists(
           eb

@@ -282,6 +282,19 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
     const bare = await newUser();
     await logIn(bare.client, bare.email);
     const withApp = await userWithApp(app);
+    // Signed in with a second factor, then removed the only method: covered as well.
+    const removedApp = await userWithApp(app);
+    const secondFactorSession = newClient(app);
+    await logIn(secondFactorSession, removedApp.email);
+    const verified = await submitCode(
+      secondFactorSession,
+      'totp',
+      freshCode(app, removedApp.secret),
+    );
+    expect(verified.status).toBe(303);
+    await secondFactorSession.get('/profile/2fa/app/remove');
+    expect((await secondFactorSession.post('/profile/2fa/app/remove')).status).toBe(303);
+    expect(await methodTypes(removedApp.userId)).toEqual([]);
     await savePolicy({ require: 'all', graceUntil: app.clock.now() + 24 * 60 * 60_000 });
     expect((await bare.client.get('/profile')).status).toBe(200);
 
@@ -292,6 +305,7 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
     expect(after.location).toMatch(/^\/login/);
     expect(await sessionCount(app, bare.userId)).toBe(0);
     expect((await logIn(newClient(app), bare.email)).location).toBe('/login/2fa/setup');
+    expect((await secondFactorSession.get('/profile')).location).toMatch(/^\/login/);
     // Someone with a method keeps their session.
     expect((await withApp.client.get('/profile')).status).toBe(200);
     const audit = await app.db
