@@ -186,13 +186,16 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
     );
     await page.getByLabel('Password').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Confirm' }).click();
-    await page.waitForURL('**/profile/emails');
-    // The address typed before the step-up is not sent again: the page says to go ahead now.
+    await page.waitForURL('**/profile/emails?email=*');
+    // The address typed before the step-up is not sent again: the page says to go ahead now,
+    // with the address back in its field.
     await page
       .getByRole('status')
       .getByText('Thanks, that was you. You can make your change now.')
       .waitFor();
-    await addAddress();
+    expect(await page.getByLabel('Email address').inputValue()).toBe(second);
+    await page.getByRole('button', { name: 'Add address' }).click();
+    await page.waitForLoadState();
     await page.getByRole('status').getByText(`We sent a verification link to ${second}`).waitFor();
     await check(page, 'profile-emails-added');
 

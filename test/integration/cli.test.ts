@@ -353,8 +353,8 @@ describe('command line, when the operator gets something wrong', () => {
       const run = finished(npm);
       await untilRunning(npm);
       npm.kill('SIGTERM');
-      const { stdout } = await run;
-      expect(stdout).toContain('Portico stopped');
+      const { stdout, stderr, code } = await run;
+      expect(stdout, `exit ${code}; stderr: ${stderr}`).toContain('Portico stopped');
       // Nothing answers on the port any more.
       const answered = await new Promise<boolean>((resolve) => {
         const socket = net.connect(port, '127.0.0.1', () => {
