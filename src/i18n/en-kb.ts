@@ -126,6 +126,8 @@ export const kbAdminEn = {
     TRANSLATION_NOT_FOUND: 'Save a text in this language before you publish it.',
     PARENT_CYCLE: 'A category cannot be placed inside itself or one of its subcategories.',
     CATEGORY_NOT_EMPTY: 'Move or delete its subcategories and articles first.',
+    TEXT_TOO_NESTED:
+      'The text nests quotes or lists too deeply to be read. Use fewer levels (a few hundred at most).',
     positionInvalid: 'Enter a whole number from 0 to 9999.',
     languageInvalid:
       'Articles are written in English or Dutch: open the article again and use its buttons.',

@@ -126,6 +126,8 @@ export const kbAdminNl: KbAdminMessages = {
     TRANSLATION_NOT_FOUND: 'Sla eerst een tekst in deze taal op voordat je hem publiceert.',
     PARENT_CYCLE: 'Een categorie kan niet in zichzelf of in een van haar subcategorieën staan.',
     CATEGORY_NOT_EMPTY: 'Verplaats of verwijder eerst de subcategorieën en artikelen.',
+    TEXT_TOO_NESTED:
+      'De tekst nest citaten of lijsten te diep om te lezen. Gebruik minder niveaus (hooguit een paar honderd).',
     positionInvalid: 'Vul een heel getal van 0 tot en met 9999 in.',
     languageInvalid:
       'Artikelen zijn in het Engels of het Nederlands: open het artikel opnieuw en gebruik de knoppen daar.',

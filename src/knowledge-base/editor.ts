@@ -6,7 +6,7 @@ import { LOCALES } from '../i18n/index.js';
 import { newId } from '../security/tokens.js';
 import type { KbResult } from './error-codes.js';
 import { KbError, kbFail, kbOk } from './error-codes.js';
-import { htmlToText, renderMarkdown } from './markdown.js';
+import { htmlToText, MarkdownTooNestedError, renderMarkdown } from './markdown.js';
 import type { KbDeps } from './store.js';
 import {
   asLocale,
@@ -120,10 +120,23 @@ interface Rendered {
   body_text: string;
 }
 
-/** Rendered before a transaction opens: SQLite holds its write lock for the whole transaction. */
-async function rendered(markdown: string): Promise<Rendered> {
-  const html = await renderMarkdown(markdown);
-  return { body_html: html, body_text: htmlToText(html) };
+/**
+ * Rendered before a transaction opens: SQLite holds its write lock for the whole transaction.
+ * Null for a text nested too deeply to render.
+ */
+async function rendered(markdown: string): Promise<Rendered | null> {
+  const html = await previewOf(markdown);
+  return html === null ? null : { body_html: html, body_text: htmlToText(html) };
+}
+
+/** The article's HTML, or null when the text is nested too deeply to render. */
+async function previewOf(markdown: string): Promise<string | null> {
+  try {
+    return await renderMarkdown(markdown);
+  } catch (error) {
+    if (error instanceof MarkdownTooNestedError) return null;
+    throw error;
+  }
 }
 
 export function createEditor(deps: KbDeps) {
@@ -408,7 +421,9 @@ export function createEditor(deps: KbDeps) {
   ): Promise<KbResult<string>> {
     if (!isValidSlug(settings.slug)) return kbFail(KbError.SLUG_INVALID);
     const id = newId();
-    const text = { ...input, ...(await rendered(input.markdown)) };
+    const html = await rendered(input.markdown);
+    if (!html) return kbFail(KbError.TEXT_TOO_NESTED);
+    const text = { ...input, ...html };
     return write(async (trx) => {
       if (!(await categoryExists(trx, settings.categoryId)))
         return kbFail(KbError.CATEGORY_NOT_FOUND);
@@ -448,7 +463,9 @@ export function createEditor(deps: KbDeps) {
     input: TranslationInput,
     actor: KbActor,
   ): Promise<KbResult<{ created: boolean }>> {
-    const text = { ...input, ...(await rendered(input.markdown)) };
+    const html = await rendered(input.markdown);
+    if (!html) return kbFail(KbError.TEXT_TOO_NESTED);
+    const text = { ...input, ...html };
     return write(async (trx) => {
       const article = await trx
         .selectFrom('kb_articles')
@@ -751,8 +768,11 @@ export function createEditor(deps: KbDeps) {
     listArticles,
     getArticle,
     isEmpty,
-    /** What the article would look like, without saving anything (the editor's preview). */
-    preview: (markdown: string) => renderMarkdown(markdown),
+    /**
+     * What the article would look like, without saving anything (the editor's preview); null
+     * for a text nested too deeply to render.
+     */
+    preview: previewOf,
   };
 }
 

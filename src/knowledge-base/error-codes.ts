@@ -10,6 +10,8 @@ export const KbError = {
   PARENT_CYCLE: 'PARENT_CYCLE',
   /** Only a category without subcategories and articles can be deleted. */
   CATEGORY_NOT_EMPTY: 'CATEGORY_NOT_EMPTY',
+  /** A text nested too deeply to read as Markdown (MarkdownTooNestedError). */
+  TEXT_TOO_NESTED: 'TEXT_TOO_NESTED',
 } as const;
 
 export type KbErrorCode = (typeof KbError)[keyof typeof KbError];

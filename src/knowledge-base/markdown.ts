@@ -70,12 +70,29 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   disallowedTagsMode: 'discard',
 };
 
+/**
+ * Text nested too deeply for the Markdown parser (quotes in quotes in quotes, a thousand
+ * deep), which parses nesting by recursion and runs out of stack: refused as an editing
+ * error, never a server error.
+ */
+export class MarkdownTooNestedError extends Error {
+  constructor() {
+    super('Markdown nested too deeply to parse');
+  }
+}
+
 /** Markdown → HTML that is safe to insert into a page as it is. */
 export async function renderMarkdown(markdown: string): Promise<string> {
   marked ??= new (await import('marked')).Marked({ gfm: true, breaks: false, async: false });
-  // Control characters in an article (pasted, imported) would reach the page as they are:
-  // the HTML is inserted unescaped (withoutControlCharacters).
-  const raw = marked.parse(withoutControlCharacters(markdown), { async: false });
+  let raw: string;
+  try {
+    // Control characters in an article (pasted, imported) would reach the page as they are:
+    // the HTML is inserted unescaped (withoutControlCharacters).
+    raw = marked.parse(withoutControlCharacters(markdown), { async: false });
+  } catch (error) {
+    if (error instanceof RangeError) throw new MarkdownTooNestedError();
+    throw error;
+  }
   sanitize ??= createRequire(import.meta.url)('sanitize-html') as typeof sanitizeHtml;
   return sanitize(raw, SANITIZE_OPTIONS);
 }

@@ -63,6 +63,8 @@ function fieldOf(code: KbErrorCode): string {
       return 'parent_id';
     case 'CATEGORY_NOT_FOUND':
       return 'category_id';
+    case 'TEXT_TOO_NESTED':
+      return 'body';
     default:
       return KB_FORM_ID;
   }
@@ -311,7 +313,9 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
       const { v } = form;
       const state: AdminFormState = { values: form.values };
       if (text(request.body, 'action') === 'preview') {
-        state.previewHtml = await kb.editor.preview(form.text.markdown);
+        const html = await kb.editor.preview(form.text.markdown);
+        if (html === null) v.fail('body', ctx.t.kbAdmin.errors.TEXT_TOO_NESTED);
+        else state.previewHtml = html;
       } else if (v.ok) {
         const result = await kb.editor.createArticle(
           form.settings,
@@ -392,12 +396,11 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
       const t = request.t;
       const form = readArticleForm(t, request.body, { slugOptional: false });
       const { v } = form;
-      if (text(request.body, 'action') === 'preview') {
-        return renderEdit(request, reply, id, form.locale, {
-          values: form.values,
-          previewHtml: await kb.editor.preview(form.text.markdown),
-        });
-      }
+      const previewHtml = await kb.editor.preview(form.text.markdown);
+      // Checked before anything is saved: the settings are written before the text.
+      if (previewHtml === null) v.fail('body', t.kbAdmin.errors.TEXT_TOO_NESTED);
+      else if (text(request.body, 'action') === 'preview')
+        return renderEdit(request, reply, id, form.locale, { values: form.values, previewHtml });
       if (v.ok) {
         const actor = actorOf(auth, request);
         const current = await kb.editor.getArticle(id);
