@@ -215,6 +215,25 @@ export function shownHolder(auth: ActiveSession): ShownHolder {
   return { userId: auth.user.id, sessionHash: auth.session.id_hash };
 }
 
+/**
+ * The page a language switch leads back to. A form's answer (a refusal, a preview) is shown at
+ * the address the form was posted to, which has no page to get: there, the page the form was
+ * on, as the browser names it (Referer, sent for this site's own pages), else home.
+ */
+function pageToReturnTo(request: FastifyRequest): string {
+  if (request.method === 'GET' || request.method === 'HEAD') return request.url.slice(0, 500);
+  const referer = request.headers.referer;
+  if (!referer) return '/';
+  try {
+    const from = new URL(referer);
+    return from.host === request.headers.host
+      ? `${from.pathname}${from.search}`.slice(0, 500)
+      : '/';
+  } catch {
+    return '/';
+  }
+}
+
 export function createWebTools(
   options: RequestContextOptions & { sessionMaxSeconds: number },
 ): WebTools {
@@ -231,7 +250,7 @@ export function createWebTools(
           ? { name: request.auth.user.name, isAdmin: request.auth.user.is_admin === 1 }
           : null,
         csrfToken: csrfTokenFor(request.csrfSecret, options.csrfKey),
-        path: request.url.slice(0, 500),
+        path: pageToReturnTo(request),
         notice: request.notice,
       };
     },

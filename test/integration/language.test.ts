@@ -36,6 +36,33 @@ describe.each(DIALECTS)('language (%s)', (dialect) => {
     expect(textOf(missing.body)).toContain('Pagina niet gevonden');
   });
 
+  /*
+   * A form's answer (a refusal, a preview) is shown at the address it was posted to, which has
+   * no page of its own: the language switch there led to "Page not found", and what the
+   * person had on screen (a verification link's page, with its token) was lost.
+   */
+  it('comes back from the answer to a form to the page of the form', async () => {
+    const returnTo = (page: { body: string }) =>
+      /name="return_to" value="([^"]*)"/.exec(page.body)?.[1]?.replace(/&amp;/g, '&');
+    const client = new Client(app.app);
+    await client.get('/login');
+    const host = 'help.example.com';
+    const refused = (referer?: string) =>
+      client.post(
+        '/login',
+        { email: 'nobody@example.com', password: 'not the password at all' },
+        { host, ...(referer ? { referer } : {}) },
+      );
+    expect(returnTo(await refused(`http://${host}/login?next=%2Fprofile`))).toBe(
+      '/login?next=%2Fprofile',
+    );
+    // Another site's page, or none named: home.
+    expect(returnTo(await refused('https://evil.example/login'))).toBe('/');
+    expect(returnTo(await refused())).toBe('/');
+    // A page that was got: itself.
+    expect(returnTo(await client.get('/kb/search?q=two'))).toBe('/kb/search?q=two');
+  });
+
   it('switches with the language buttons, over the browser’s preference, and back', async () => {
     const client = new Client(app.app);
     const english = { 'accept-language': 'en' };

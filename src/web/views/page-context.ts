@@ -7,7 +7,10 @@ export interface PageContext {
   siteName: string;
   user: { name: string; isAdmin: boolean } | null;
   csrfToken: string;
-  /** Path and query of the current page (for the language switch to come back to). */
+  /**
+   * Where the language switch comes back to: the current page's path and query, or, for a
+   * page that answers a form (whose address has no page of its own), the page of the form.
+   */
   path: string;
   notice: { kind: 'status' | 'error'; text: string } | null;
 }
