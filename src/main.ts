@@ -28,6 +28,10 @@ import {
   resetTwoFactorCommand,
   usersCommand,
 } from './cli/admin-commands.js';
+import { createSmtpMailer, MailDeliveryError, mailServerWarning } from './mail/mailer.js';
+
+/** The mail server is asked after this long, when the first requests have been answered. */
+const MAIL_SERVER_CHECK_DELAY_MS = 1_000;
 
 const HELP: Record<string, string> = {
   ...ADMIN_HELP,
@@ -156,6 +160,7 @@ async function serve(args: string[]): Promise<void> {
       `portico: warning: SMTP_URL is not set, so no mail leaves this machine: each is written to ${cfg.dataDir}/outbox and its codes and links printed here. Set SMTP_URL.\n`,
     );
   }
+  if (cfg.smtpUrl) checkMailServer(cfg.smtpUrl, cfg.mailFrom);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -169,6 +174,24 @@ async function serve(args: string[]): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/**
+ * Asks the mail server, once the first requests have been answered, whether it takes mail from
+ * us, and says so on standard error when it does not (a refused certificate, a wrong port or
+ * password): registration answers "check your email" whatever happens to the mail.
+ */
+function checkMailServer(smtpUrl: string, from: string): void {
+  setTimeout(() => {
+    const mailer = createSmtpMailer(smtpUrl, from);
+    mailer
+      .check()
+      .catch((error: unknown) => {
+        if (error instanceof MailDeliveryError)
+          process.stderr.write(`${mailServerWarning(smtpUrl, error)}\n`);
+      })
+      .finally(() => void mailer.close());
+  }, MAIL_SERVER_CHECK_DELAY_MS).unref();
 }
 
 async function migrate(args: string[]): Promise<void> {

@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createOutboxMailer, createSmtpMailer, MailDeliveryError } from './mailer.js';
+import {
+  createOutboxMailer,
+  createSmtpMailer,
+  MailDeliveryError,
+  mailServerWarning,
+} from './mailer.js';
 
 /**
  * A real SMTP server on a free port that records the recipients of each mail it accepts;
@@ -190,5 +195,42 @@ describe('createSmtpMailer with a test server that offers STARTTLS', () => {
     expect(delivered).toEqual([]);
     await send(`smtp://127.0.0.1:${port}?ignoreTLS=true`);
     expect(delivered).toEqual(['ada@example.com']);
+  });
+
+  /*
+   * A start with such a URL told nobody: registration still said "check your email", and the
+   * refused certificate was one line in the JSON log. The start now asks the server and says
+   * what is wrong, and what to do, on standard error.
+   */
+  it('says at the check what is wrong with it and what to do, and sends nothing', async () => {
+    const check = async (url: string) => {
+      const mailer = createSmtpMailer(url, 'help@example.com');
+      try {
+        await mailer.check();
+        return null;
+      } catch (error) {
+        return error as MailDeliveryError;
+      } finally {
+        await mailer.close();
+      }
+    };
+    const url = `smtp://mailer:secret-word@127.0.0.1:${port}`;
+    const refused = await check(url);
+    expect(refused).toBeInstanceOf(MailDeliveryError);
+    const warning = mailServerWarning(url, refused as MailDeliveryError);
+    expect(warning).toContain(
+      `the mail server at 127.0.0.1:${port} cannot be used (SMTP connection failed`,
+    );
+    expect(warning).toContain('needs ?ignoreTLS=true at the end of SMTP_URL');
+    expect(warning).not.toContain('secret-word');
+    expect(await check(`smtp://127.0.0.1:${port}?ignoreTLS=true`)).toBeNull();
+    expect(delivered).toEqual(['ada@example.com']);
+
+    // Nobody listening: no word of certificates.
+    const closed = await check('smtp://127.0.0.1:1');
+    expect(closed?.code).toBe('MAIL_CONNECTION');
+    expect(mailServerWarning('smtp://127.0.0.1:1', closed as MailDeliveryError)).not.toContain(
+      'ignoreTLS',
+    );
   });
 });

@@ -20,6 +20,12 @@ export interface Mailer {
   close(): Promise<void>;
 }
 
+/** A mail server's mailer can also say whether the server takes mail from us at all. */
+export interface SmtpMailer extends Mailer {
+  /** Connects (STARTTLS and log-in as a send would) and ends; rejects with MailDeliveryError. */
+  check(): Promise<void>;
+}
+
 export type MailErrorCode = 'MAIL_TIMEOUT' | 'MAIL_CONNECTION' | 'MAIL_REJECTED' | 'MAIL_FAILED';
 
 export class MailDeliveryError extends Error {
@@ -86,7 +92,40 @@ export function sendsPasswordInTheClear(smtpUrl: string): boolean {
   return url.protocol === 'smtp:' && (url.username !== '' || url.password !== '');
 }
 
-export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
+/**
+ * The line a start prints when its mail server cannot be used: people would otherwise be told
+ * to check their mail while nothing leaves, and the reason would sit in the log alone. Names
+ * the server without its user name or password.
+ */
+export function mailServerWarning(smtpUrl: string, error: MailDeliveryError): string {
+  const tlsTrouble = /certificate|self[- ]signed|CERT_|tls|ssl/i.test(error.message);
+  return [
+    `portico: warning: the mail server at ${new URL(smtpUrl).host} cannot be used (${error.message}): no mail leaves until it can.`,
+    tlsTrouble
+      ? ' A test server with a certificate of its own needs ?ignoreTLS=true at the end of SMTP_URL.'
+      : '',
+  ].join('');
+}
+
+/** Rejects with a MailDeliveryError of the transport's failure, or a timeout of its own. */
+async function withinSendTime<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new MailDeliveryError('MAIL_TIMEOUT', 'SMTP send timed out')),
+      SMTP_SEND_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } catch (error) {
+    throw error instanceof MailDeliveryError ? error : classify(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createSmtpMailer(smtpUrl: string, from: string): SmtpMailer {
   let created: Transporter<SMTPTransport.SentMessageInfo> | null = null;
   const transport = () =>
     (created ??= mailModule().createTransport({
@@ -99,20 +138,10 @@ export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
     } satisfies SMTPTransport.Options));
   return {
     async send(message) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new MailDeliveryError('MAIL_TIMEOUT', 'SMTP send timed out')),
-          SMTP_SEND_TIMEOUT_MS,
-        );
-      });
-      try {
-        await Promise.race([transport().sendMail({ from, ...message }), timeout]);
-      } catch (error) {
-        throw error instanceof MailDeliveryError ? error : classify(error);
-      } finally {
-        clearTimeout(timer);
-      }
+      await withinSendTime(transport().sendMail({ from, ...message }));
+    },
+    async check() {
+      await withinSendTime(transport().verify());
     },
     close() {
       created?.close();
