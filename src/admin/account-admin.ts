@@ -158,6 +158,7 @@ export function createAccountAdmin(deps: {
     const outcome = await twoFactor.resetTwoFactor(targetUserId, actor);
     if (outcome === 'self') return adminFail(AdminError.SELF);
     if (outcome === 'not_found') return adminFail(AdminError.NOT_FOUND);
+    if (outcome === 'nothing') return adminFail(AdminError.NOTHING_TO_RESET);
     return adminOk(undefined);
   }
 

@@ -12,6 +12,8 @@ export const AdminError = {
   /** The 2FA policy requires this group: take it out of the policy before deleting it. */
   GROUP_IN_POLICY: 'GROUP_IN_POLICY',
   AT_LEAST_ONE_METHOD: 'AT_LEAST_ONE_METHOD',
+  /** A 2FA reset for someone without a method: there is nothing to reset. */
+  NOTHING_TO_RESET: 'NOTHING_TO_RESET',
   GROUPS_REQUIRED: 'GROUPS_REQUIRED',
   UNKNOWN_GROUP: 'UNKNOWN_GROUP',
 } as const;

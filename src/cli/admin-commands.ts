@@ -101,7 +101,8 @@ is emailed, and the audit log records it with the actor "cli". When the two-fact
 requires it of them, their next log-in asks them to set it up again; otherwise they can set
 it up again from Your 2FA in their profile. Works for administrators too (the way
 back in for an administrator who lost their second factor). If the email cannot be sent, the
-reset still stands: the command says why on standard error and exits with status 2.`,
+reset still stands: the command says why on standard error and exits with status 2. An
+account without a method has nothing to reset: the command says so and changes nothing.`,
   users: `Usage: portico users list [--search TEXT] [--admins] [--limit N]
 
 Lists accounts by name, one per line, tab-separated: email, name, role,
@@ -204,13 +205,16 @@ export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Pr
       if (!user) ctx.fail(`no account has the email address ${email}`);
       const methods = await directory.methodsOf(user.id);
       const result = await accounts.resetTwoFactor(user.id, { actorLabel: 'cli', meta: CLI_META });
+      if (!result.ok && result.error === 'NOTHING_TO_RESET') {
+        // What was asked for is already so: said, and not an error for a script.
+        ctx.out(
+          `${user.name} <${normalizeEmail(email)}> has no two-factor method: nothing to reset, nothing changed.\n`,
+        );
+        return;
+      }
       if (!result.ok) ctx.fail(`could not reset ${email} (${result.error})`);
       const removed =
-        methods.length === 0
-          ? 'it had no method to remove'
-          : methods.length === 1
-            ? '1 method removed'
-            : `${methods.length} methods removed`;
+        methods.length === 1 ? '1 method removed' : `${methods.length} methods removed`;
       const done = `Reset two-factor authentication for ${user.name} <${normalizeEmail(email)}>: ${removed}, every session ended`;
       const failure = (await Promise.all(outcomes)).find((outcome) => outcome !== null);
       if (failure === undefined) {

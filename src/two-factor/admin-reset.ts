@@ -4,14 +4,15 @@ import type { TwoFactorDeps } from './deps.js';
 import type { Notify } from './notifications.js';
 import { forgetAllIn } from './trusted-devices.js';
 
-export type ResetOutcome = 'reset' | 'not_found' | 'self';
+export type ResetOutcome = 'reset' | 'not_found' | 'self' | 'nothing';
 
 /**
  * An administrator's reset for someone who lost their second factor (SPEC §4 "admin reset"):
  * every method, recovery code, set-up, email code and pending sign-in goes, every session
  * ends, the lock is lifted. The person signs in with their password and, where 2FA is
  * required, must set it up again. Audited and emailed. The administrator never chooses a
- * secret for them (ASVS 5 §6.4.6).
+ * secret for them (ASVS 5 §6.4.6). Someone without a method has nothing to reset (`nothing`):
+ * no sessions end, no mail, no audit entry, wherever the reset is asked for.
  */
 export function createAdminReset(deps: TwoFactorDeps, notify: Notify) {
   const { db, clock, audit } = deps;
@@ -22,6 +23,19 @@ export function createAdminReset(deps: TwoFactorDeps, notify: Notify) {
     if (actor.actorUserId === targetUserId) return 'self';
     const now = clock.now();
     const user = await db.transaction().execute(async (trx) => {
+      const method = await trx
+        .selectFrom('two_factor_methods')
+        .select('id')
+        .where('user_id', '=', targetUserId)
+        .executeTakeFirst();
+      if (!method) {
+        const exists = await trx
+          .selectFrom('users')
+          .select('id')
+          .where('id', '=', targetUserId)
+          .executeTakeFirst();
+        return exists ? ('nothing' as const) : undefined;
+      }
       const row = await trx
         .updateTable('users')
         .set({
@@ -58,7 +72,7 @@ export function createAdminReset(deps: TwoFactorDeps, notify: Notify) {
       return { row };
     });
     if (!user) return 'not_found';
-    // Mailed also when there was no method: every session ended all the same.
+    if (user === 'nothing') return 'nothing';
     await notify(user.row, { kind: 'reset_by_admin' });
     return 'reset';
   };

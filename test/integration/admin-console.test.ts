@@ -481,6 +481,23 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       expect(event?.actor_user_id).toBe(admin.userId);
       const mail = await app.mail.waitFor(email, /two-factor authentication was reset/, { since });
       expect(mail.text).toContain('reset the two-factor authentication');
+
+      // Asked again (an old tab, a bookmark): nothing to reset, and nothing ends or is mailed.
+      await logIn(client, email);
+      const mailsBefore = app.mail.messages.length;
+      for (const again of [
+        await admin.client.get(`/admin/users/${userId}/reset-2fa`),
+        await admin.client.post(`/admin/users/${userId}/reset-2fa`),
+      ]) {
+        expect(again.status).toBe(409);
+        expect(textOf(again.body)).toContain('there is nothing to reset');
+      }
+      expect((await client.get('/profile')).status).toBe(200);
+      expect(
+        (await auditEvents('two_factor.reset_by_admin')).filter((e) => e.target_user_id === userId),
+      ).toHaveLength(1);
+      await app.services.postman.drain();
+      expect(app.mail.messages.length).toBe(mailsBefore);
     });
 
     it('says what a reset leaves the user to do as the policy has it: set-up at log-in only when required', async () => {

@@ -353,6 +353,15 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       expect((await call('POST', `/api/v1/users/${newId()}/reset-2fa`)).json.code).toBe(
         'USER_NOT_FOUND',
       );
+      // Again: nothing left to reset, so nothing is done, audited or mailed (as in the console).
+      const mailsBefore = app.mail.messages.length;
+      const eventsBefore = (await events('two_factor.reset_by_admin')).length;
+      const again = await call('POST', `/api/v1/users/${userId}/reset-2fa`);
+      expect(again.status).toBe(409);
+      expect(again.json.code).toBe('NOTHING_TO_RESET');
+      expect(await events('two_factor.reset_by_admin')).toHaveLength(eventsBefore);
+      await app.services.postman.drain();
+      expect(app.mail.messages.length).toBe(mailsBefore);
     });
 
     it('refuses to reset the 2FA of the key’s own creator', async () => {

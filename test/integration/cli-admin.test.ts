@@ -119,6 +119,12 @@ describe('administration from the command line', () => {
         .execute();
       expect(event).toMatchObject({ actor_user_id: null, actor_label: 'cli', ip: 'cli' });
       await app.mail.waitFor(email, /two-factor authentication was reset/, { since });
+      // Again: already so, said, and not an error.
+      const again = await portico(['reset-2fa', email]);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toBe(
+        `Carl Cli <${email.toLowerCase()}> has no two-factor method: nothing to reset, nothing changed.\n`,
+      );
       // Registered, its address never verified: listed as such, not as active.
       const unverified = uniqueEmail('carl.unverified');
       await adminClient(app).submit('/register', {

@@ -210,7 +210,12 @@ describe.each(DIALECTS)('two-factor admin reset (%s)', (dialect) => {
     expect(await rowsOf(adminId)).toEqual(before);
   });
 
-  it('ends the sessions of someone without a method too, audited and mailed', async () => {
+  /*
+   * The console offers no reset to someone without a method ("there is nothing to reset"),
+   * yet the API and a stale confirmation page did one: every session ended, and the person
+   * got a mail about a reset of nothing. The same rule holds wherever the reset is asked for.
+   */
+  it('has nothing to reset for someone without a method: nothing ends, is audited or mailed', async () => {
     const user = await signedInUser(app);
     await app.services.postman.drain();
     const since = app.mail.messages.length;
@@ -218,10 +223,11 @@ describe.each(DIALECTS)('two-factor admin reset (%s)', (dialect) => {
       actorUserId: adminId,
       meta: TEST_META,
     });
-    expect(outcome).toBe('reset');
-    expect(await sessionCount(app, user.userId)).toBe(0);
-    expect(await auditCount(app, 'two_factor.reset_by_admin', user.userId)).toBe(1);
-    await app.mail.waitFor(user.email, /two-factor authentication was reset/, { since });
+    expect(outcome).toBe('nothing');
+    expect(await sessionCount(app, user.userId)).toBe(1);
+    expect(await auditCount(app, 'two_factor.reset_by_admin', user.userId)).toBe(0);
+    await app.services.postman.drain();
+    expect(app.mail.messages.length).toBe(since);
   });
 
   it('answers not_found for an unknown person and changes nothing', async () => {

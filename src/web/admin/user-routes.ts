@@ -38,9 +38,11 @@ export function registerUserRoutes(
     const text =
       code === 'SELF'
         ? t.twoFactor.admin.cannotResetSelf
-        : code === 'LAST_ADMIN' || code === 'ALREADY'
-          ? words[code]
-          : words.NOT_FOUND;
+        : code === 'NOTHING_TO_RESET'
+          ? t.admin.userPage.nothingToReset
+          : code === 'LAST_ADMIN' || code === 'ALREADY'
+            ? words[code]
+            : words.NOT_FOUND;
     return sendHtml(
       reply,
       messagePage(tools.page(request), t.errors.forbiddenTitle, text, {
@@ -114,6 +116,8 @@ export function registerUserRoutes(
     const user = UUID.test(id) ? await directory.find(id) : undefined;
     if (!user) return reply.callNotFound();
     if (user.id === auth.user.id) return refused(request, reply, id, 'SELF');
+    if ((await directory.methodsOf(user.id)).length === 0)
+      return refused(request, reply, id, 'NOTHING_TO_RESET');
     if (!stepUp(request, reply, id, 'reset-2fa')) return reply;
     return sendHtml(
       reply,

@@ -112,7 +112,7 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
         tags: ['users'],
         summary: 'Reset a user’s two-factor authentication',
         description:
-          'For someone who lost their second factor: removes every method, recovery code, trusted device and session, emails the user and writes the audit log. Refused for the key creator’s own account.',
+          'For someone who lost their second factor: removes every method, recovery code, trusted device and session, emails the user and writes the audit log. Refused for the key creator’s own account, and for a user without a method (nothing to reset).',
         params: UserParams,
         response: { 200: ResetResponse, ...errors(404, 409) },
       },
@@ -126,6 +126,12 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
             409,
             ApiErrorCode.CANNOT_RESET_SELF,
             'An administrator cannot reset their own two-factor authentication',
+          );
+        if (result.error === 'NOTHING_TO_RESET')
+          throw new ApiError(
+            409,
+            ApiErrorCode.NOTHING_TO_RESET,
+            'The user has no two-factor method: there is nothing to reset',
           );
         throw notFound();
       }
