@@ -56,13 +56,14 @@ options: every setting comes from the environment (see the README).`,
   migrate: `Usage: portico migrate
 
 Applies every pending migration to DATABASE_URL and exits. Takes no options.`,
-  'create-admin': `Usage: portico create-admin --email EMAIL --name NAME
+  'create-admin': `Usage: portico create-admin --email EMAIL [--name NAME]
 
 Creates a verified administrator account. The password is read from a prompt,
 or from standard input when it is not a terminal (echo "$PW" | portico create-admin ...).
 It needs 12 to 256 characters and must not be easily guessed (a common password, or
 one made of the name and address). An existing account with that address is made
-administrator instead, and keeps its password (none is asked for).`,
+administrator instead, and keeps its name and password (neither is asked for); --name is
+needed for a new account only.`,
 };
 
 function fail(message: string, exitCode = 1): never {
@@ -216,7 +217,7 @@ async function createAdmin(args: string[]): Promise<void> {
   const { values } = parseCommandArgs(
     cli,
     'create-admin',
-    'Usage: portico create-admin --email EMAIL --name NAME',
+    'Usage: portico create-admin --email EMAIL [--name NAME]',
     () =>
       parseArgs({
         args,
@@ -231,8 +232,8 @@ async function createAdmin(args: string[]): Promise<void> {
   const email = values.email?.trim() ?? '';
   const name = values.name?.trim() ?? '';
   if (!isValidEmail(email)) fail('create-admin needs --email with a valid address');
-  if (!name || name.length > NAME_MAX_LENGTH)
-    fail(`create-admin needs --name (1 to ${NAME_MAX_LENGTH} characters)`);
+  const nameRule = `create-admin needs --name (1 to ${NAME_MAX_LENGTH} characters)`;
+  if (values.name !== undefined && (!name || name.length > NAME_MAX_LENGTH)) fail(nameRule);
   const cfg = config();
   const { database } = await openMigratedDatabase(cli, cfg);
   let outcome: 'created' | 'promoted' | 'already' | { refused: Weakness };
@@ -246,8 +247,10 @@ async function createAdmin(args: string[]): Promise<void> {
       hasher: createPasswordHasher({ ...ARGON2_PARAMS, secret: keys.pepper }),
       audit: createAudit(database.db, systemClock),
     });
-    // An address that has an account is promoted and keeps its password: none is asked for.
+    // An address that has an account is promoted and keeps its name and password: none is
+    // asked for.
     const existing = await findVerifiedAddress(database.db, email);
+    if (!existing && !name) fail(`${nameRule} for a new account`);
     const password = existing ? '' : await readPassword();
     if (
       !existing &&
@@ -270,7 +273,7 @@ async function createAdmin(args: string[]): Promise<void> {
       ? `Created administrator ${email}.\n`
       : outcome === 'already'
         ? `${email} is an administrator already; nothing changed.\n`
-        : `${email} already had an account; it is now an administrator (its password is unchanged).\n`,
+        : `${email} already had an account; it is now an administrator (its name and password are unchanged).\n`,
   );
 }
 

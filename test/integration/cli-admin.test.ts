@@ -164,11 +164,12 @@ describe('administration from the command line', () => {
       const { email, userId } = await registerAndVerify(app, adminClient(app), {
         name: 'Pat Promoted',
       });
-      // Standard input is empty: a password asked for would be refused as too short.
-      const promoted = await portico(['create-admin', '--email', email, '--name', 'Pat']);
+      // Standard input is empty: a password asked for would be refused as too short. No name
+      // is needed either: the account keeps its own.
+      const promoted = await portico(['create-admin', '--email', email]);
       expect(promoted.stderr).toBe('');
       expect(promoted.stdout).toBe(
-        `${email} already had an account; it is now an administrator (its password is unchanged).\n`,
+        `${email} already had an account; it is now an administrator (its name and password are unchanged).\n`,
       );
       const again = await portico(['create-admin', '--email', email, '--name', 'Pat']);
       expect(again.stdout).toBe(`${email} is an administrator already; nothing changed.\n`);
@@ -178,6 +179,12 @@ describe('administration from the command line', () => {
         .where('id', '=', userId)
         .executeTakeFirstOrThrow();
       expect(row).toEqual({ is_admin: 1, name: 'Pat Promoted' });
+      // A new account needs its name.
+      const nameless = await portico(['create-admin', '--email', uniqueEmail('nameless')]);
+      expect(nameless.code).toBe(1);
+      expect(nameless.stderr).toBe(
+        'portico: create-admin needs --name (1 to 100 characters) for a new account\n',
+      );
     },
     SLOW,
   );

@@ -145,7 +145,7 @@ describe('command line', () => {
 
   it('prints the options of create-admin', () => {
     expect(runs.adminHelp?.code).toBe(0);
-    expect(runs.adminHelp?.stdout).toContain('--email EMAIL --name NAME');
+    expect(runs.adminHelp?.stdout).toContain('--email EMAIL [--name NAME]');
     expect(runs.adminHelp?.stdout).toContain('standard input');
   });
 
