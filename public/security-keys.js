@@ -9,19 +9,24 @@
   function start(form) {
     const kind = form.getAttribute('data-webauthn');
     const status = form.querySelector('[data-webauthn-status]');
-    const say = (text) => {
-      if (status) {
-        status.textContent = text;
-        status.hidden = false;
+    const problem = form.querySelector('[data-webauthn-problem]');
+    // Progress is a status; what went wrong an alert, as the server's own errors are.
+    const show = (shown, other, text) => {
+      if (other) other.hidden = true;
+      if (shown) {
+        shown.textContent = text;
+        shown.hidden = false;
       }
     };
+    const say = (text) => show(status, problem, text);
+    const warn = (text) => show(problem, status, text);
     const noscript = document.querySelector('[data-webauthn-needs-script]');
     if (noscript) noscript.hidden = true;
     const supported =
       typeof SimpleWebAuthnBrowser !== 'undefined' &&
       SimpleWebAuthnBrowser.browserSupportsWebAuthn();
     if (!supported) {
-      say(form.getAttribute('data-msg-unsupported') || '');
+      warn(form.getAttribute('data-msg-unsupported') || '');
       return;
     }
     for (const part of form.querySelectorAll('[data-webauthn-only]')) part.hidden = false;
@@ -39,7 +44,7 @@
       // key would keep a credential that was never stored here.
       const taken = JSON.parse(form.getAttribute('data-webauthn-taken-names') || '[]');
       if (name && taken.includes(name.value.trim().toLowerCase())) {
-        say(form.getAttribute('data-msg-name-taken') || '');
+        warn(form.getAttribute('data-msg-name-taken') || '');
         name.setAttribute('aria-invalid', 'true');
         name.focus();
         return;
@@ -65,7 +70,7 @@
             error &&
             (error.code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED' ||
               error.name === 'InvalidStateError');
-          say(form.getAttribute(known ? 'data-msg-already-added' : 'data-msg-cancelled') || '');
+          warn(form.getAttribute(known ? 'data-msg-already-added' : 'data-msg-cancelled') || '');
         },
       );
     });

@@ -112,7 +112,7 @@ describe.skipIf(!hasChromium)('security keys in the browser', () => {
     await page.getByRole('link', { name: tf.webauthn.add, exact: true }).click();
     await page.getByLabel(tf.authenticatorName).fill('Same key');
     await page.getByRole('button', { name: tf.webauthn.add, exact: true }).click();
-    await page.getByText(tf.webauthn.alreadyAdded).waitFor();
+    await page.getByRole('alert').getByText(tf.webauthn.alreadyAdded).waitFor();
     await page.goto('/profile/2fa');
     await page.getByRole('cell', { name: 'YubiKey 5C', exact: true }).waitFor();
     expect(await page.getByRole('cell', { name: 'Same key', exact: true }).count()).toBe(0);
@@ -124,7 +124,8 @@ describe.skipIf(!hasChromium)('security keys in the browser', () => {
     await page.getByRole('link', { name: tf.webauthn.add, exact: true }).click();
     await page.getByLabel(tf.authenticatorName).fill(' yubikey 5c');
     await page.getByRole('button', { name: tf.webauthn.add, exact: true }).click();
-    await page.getByText(tf.webauthn.nameTaken).waitFor();
+    await page.getByRole('alert').getByText(tf.webauthn.nameTaken).waitFor();
+    expect(await page.getByRole('status').getByText(tf.webauthn.nameTaken).count()).toBe(0);
     expect(await page.getByText(tf.webauthn.alreadyAdded).count()).toBe(0);
     expect(await page.getByLabel(tf.authenticatorName).getAttribute('aria-invalid')).toBe('true');
     expect(await key.credentials()).toBe(0);

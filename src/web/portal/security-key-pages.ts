@@ -58,6 +58,7 @@ export function ceremonyForm(
       <input type="hidden" name="response" value="" />
       ${data.error ? html`<div class="notice notice-error" role="alert">${data.error}</div>` : ''}
       <p class="notice notice-info" role="status" data-webauthn-status hidden></p>
+      <p class="notice notice-error" role="alert" data-webauthn-problem hidden></p>
       <p class="hint" data-webauthn-needs-script>${t.needsScript}</p>
       <div data-webauthn-only hidden>${button(data.label)}</div>
     </form>
