@@ -150,7 +150,7 @@ export const twoFactorEn = {
     LOCKED: (time: string) =>
       `Too many wrong codes. Two-factor sign-in for this account is locked until ${time}. We have emailed you about it.`,
     RESEND_TOO_SOON:
-      'A code was sent less than a minute ago. Wait a moment before asking for another.',
+      'Codes are sent at most once a minute, and one was sent to you less than a minute ago. Wait a moment, then ask again.',
     RESEND_LIMIT: 'You have asked for too many codes. Try again in an hour.',
     METHOD_DISABLED: 'This method has been turned off by your administrator.',
     METHOD_EXISTS: 'You have already set up this method.',

@@ -152,7 +152,7 @@ export const twoFactorNl: TwoFactorMessages = {
     LOCKED: (time: string) =>
       `Te veel verkeerde codes. Inloggen met tweestapsverificatie is voor dit account geblokkeerd tot ${time}. We hebben je daarover gemaild.`,
     RESEND_TOO_SOON:
-      'Er is minder dan een minuut geleden een code gestuurd. Wacht even voordat je een nieuwe vraagt.',
+      'We sturen hooguit één code per minuut, en je hebt er minder dan een minuut geleden een gekregen. Wacht even en vraag het dan opnieuw.',
     RESEND_LIMIT: 'Je hebt te veel codes gevraagd. Probeer het over een uur opnieuw.',
     METHOD_DISABLED: 'Deze methode is door je beheerder uitgezet.',
     METHOD_EXISTS: 'Je hebt deze methode al ingesteld.',

@@ -139,7 +139,10 @@ describe.skipIf(missing !== null)('two-factor journey in the browser (seed artic
     await page.getByRole('button', { name: 'Send a new code' }).click();
     await page
       .getByRole('alert')
-      .getByText('A code was sent less than a minute ago.', { exact: false })
+      .getByText(
+        'Codes are sent at most once a minute, and one was sent to you less than a minute ago.',
+        { exact: false },
+      )
       .waitFor();
     await code.waitFor();
     await check(page, '2fa-email-resend-too-soon');

@@ -21,7 +21,8 @@ import {
   submitCode,
 } from '../helpers/two-factor.js';
 
-const TOO_SOON = 'A code was sent less than a minute ago.';
+const TOO_SOON =
+  'Codes are sent at most once a minute, and one was sent to you less than a minute ago.';
 const LIMIT = 'You have asked for too many codes.';
 const NOT_CORRECT = 'That code is not correct.';
 
@@ -57,6 +58,11 @@ describe.each(DIALECTS)('two-factor code resend (%s)', (dialect) => {
     const again = await askAgain(client);
     expect(again.status).toBe(429);
     expect(textOf(again.body)).toContain(TOO_SOON);
+    // An alert of its own, not a complaint about the code field.
+    expect(again.body).toMatch(
+      /<div class="notice notice-error" role="alert">\s*Codes are sent at most once a minute/,
+    );
+    expect(again.body).not.toMatch(/aria-invalid="true"/);
     expect(await codeMails(email)).toBe(mails);
     expect(await auditCount(app, 'two_factor.email_code_sent', userId)).toBe(1);
 

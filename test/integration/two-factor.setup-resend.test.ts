@@ -1,7 +1,7 @@
 /**
  * A code already mailed for an email set-up must stay usable. Someone who pressed "Send
  * Verification Code", went back to Your 2FA and opened the set-up again got, on pressing it
- * again within the minute, only "A code was sent less than a minute ago" and no field to type
+ * again within the minute, only "Codes are sent at most once a minute" and no field to type
  * the code that was on its way (the fresh form named no set-up). The same on "change address".
  * Refused as too soon, the page now asks for the code of the set-up already under way.
  */
@@ -13,7 +13,8 @@ import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 import { hiddenValue, setUpEmail, signedInUser } from '../helpers/two-factor.js';
 
-const TOO_SOON = 'A code was sent less than a minute ago.';
+const TOO_SOON =
+  'Codes are sent at most once a minute, and one was sent to you less than a minute ago.';
 
 describe.each(DIALECTS)('email set-up asked again within the minute (%s)', (dialect) => {
   let app: TestApp;

@@ -18,6 +18,8 @@ export interface ChallengeView {
   /** For email: the masked address, and whether a code was just sent. */
   maskedEmail: string | null;
   codeSent: boolean;
+  /** Why the code just asked for was not sent (too soon, too many, mail down). */
+  sendError: string | null;
   error: string | null;
   locked: string | null;
   next: string;
@@ -88,12 +90,13 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
           </p>`
         : html`<p>${t.challengeEmailIntro}</p>`
     }
+    ${view.sendError ? html`<div class="notice notice-error" role="alert">${view.sendError}</div>` : ''}
     ${form(
       ctx,
       `${view.base}/send`,
       html`${nextField}${button(t.sendCodeTo(view.maskedEmail ?? ''), { secondary: view.codeSent })}`,
     )}
-    ${view.codeSent || view.error ? codeForm('email', t.verificationCode, true) : ''}`;
+    ${view.codeSent || view.error || view.sendError ? codeForm('email', t.verificationCode, true) : ''}`;
   } else if (view.method === 'webauthn') {
     body = html`<p>${t.webauthn.useIntro}</p>
       ${

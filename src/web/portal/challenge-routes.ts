@@ -85,6 +85,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
       stepUp: boolean;
       method?: string;
       codeSent?: boolean;
+      sendError?: string;
       error?: string | null;
       status?: number;
       next: string;
@@ -120,6 +121,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
       available,
       maskedEmail: email?.email ? maskEmail(email.email) : null,
       codeSent: options.codeSent ?? false,
+      sendError: options.sendError ?? null,
       error: options.error ?? null,
       locked: state.lockedUntil ? lockedText(t, request.locale, state.lockedUntil) : null,
       next: options.next,
@@ -176,7 +178,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
           stepUp,
           method: 'email',
           codeSent: false,
-          error: twoFactorErrorText(request.t, sent.error),
+          sendError: twoFactorErrorText(request.t, sent.error),
           status: sent.error === 'MAIL_FAILED' ? 503 : 429,
           next,
           cancel,
