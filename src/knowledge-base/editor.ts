@@ -38,11 +38,25 @@ export function isValidSlug(slug: string): boolean {
 }
 
 /** A URL name from a title: "How do I set up 2FA?" → "how-do-i-set-up-2fa". */
+/** Latin letters that no accent stripping turns into a-z: written as their usual spelling. */
+const SPELLED_OUT: Readonly<Record<string, string>> = {
+  ø: 'o',
+  æ: 'ae',
+  œ: 'oe',
+  ß: 'ss',
+  đ: 'd',
+  ð: 'd',
+  ł: 'l',
+  þ: 'th',
+  ı: 'i',
+};
+
 export function slugify(title: string): string {
   return title
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
+    .replace(/[øæœßđðłþı]/g, (letter) => SPELLED_OUT[letter] ?? '')
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, SLUG_MAX_LENGTH)
