@@ -233,7 +233,7 @@ export const twoFactorNl: TwoFactorMessages = {
     add: 'Beveiligingssleutel toevoegen',
     addHeading: 'Een beveiligingssleutel toevoegen',
     addIntro:
-      'Geef de sleutel een naam en kies dan “Beveiligingssleutel toevoegen”. Je browser vraagt je de sleutel in te steken, aan te raken of te ontgrendelen.',
+      'Geef de sleutel een naam en kies dan „Beveiligingssleutel toevoegen”. Je browser vraagt je de sleutel in te steken, aan te raken of te ontgrendelen.',
     defaultName: 'Beveiligingssleutel',
     rename: 'Naam wijzigen',
     renameLabel: (name: string) => `Naam wijzigen van ${name}`,
@@ -244,7 +244,7 @@ export const twoFactorNl: TwoFactorMessages = {
     added: 'Je beveiligingssleutel is toegevoegd. Vanaf nu kun je hem gebruiken als je inlogt.',
     use: 'Een beveiligingssleutel gebruiken',
     useIntro:
-      'Steek je beveiligingssleutel in of ontgrendel hem, en kies dan “Een beveiligingssleutel gebruiken”.',
+      'Steek je beveiligingssleutel in of ontgrendel hem, en kies dan „Een beveiligingssleutel gebruiken”.',
     waiting: 'Volg de aanwijzingen van je browser om je beveiligingssleutel te gebruiken.',
     needsScript:
       'Beveiligingssleutels hebben JavaScript in je browser nodig. Zet het aan, of gebruik een andere methode.',
