@@ -48,6 +48,7 @@ export const adminEn = {
     showEvents: 'Show these events',
     policyHeading: 'Policy',
     requiredFor: 'Two-factor authentication is required for',
+    changePolicy: 'Change the two-factor authentication settings',
   },
 
   usersPage: {

@@ -47,6 +47,7 @@ export const adminNl: AdminMessages = {
     showEvents: 'Toon deze gebeurtenissen',
     policyHeading: 'Beleid',
     requiredFor: 'Tweestapsverificatie is verplicht voor',
+    changePolicy: 'Instellingen voor tweestapsverificatie wijzigen',
   },
 
   usersPage: {

@@ -828,6 +828,13 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       ]) {
         expect(text).toContain(label);
       }
+      // The policy in a sentence, and a link that says where it leads.
+      expect(text).toMatch(
+        /Two-factor authentication is required for: (Nobody|All users|Selected user groups) ?\. Change the two-factor authentication settings/,
+      );
+      expect(page.body).toContain(
+        '<a href="/admin/2fa">Change the two-factor authentication settings</a>',
+      );
       app.clock.advance(49 * 3_600_000);
       const later = await app.services.admin.dashboard.counts();
       expect(later.lockouts).toBe(0);

@@ -66,7 +66,7 @@ export function dashboardPage(
       </dl>
       <p>
         ${d.requiredFor}: <strong>${requirement}</strong>.
-        <a href="/admin/2fa">${t.admin.twoFactor}</a>
+        <a href="/admin/2fa">${d.changePolicy}</a>
       </p>
       <h2>${d.recent}</h2>
       <dl class="stats">
