@@ -319,6 +319,12 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       expect(textOf(literal.body)).toContain('1 user');
       const percent = await admin.client.get(`/admin/users?q=${encodeURIComponent('%')}`);
       expect(textOf(percent.body)).toContain('No users match “%”.');
+      // A NUL in the address is dropped from the search, not read as no search at all (which
+      // listed everyone).
+      const nul = await admin.client.get(`/admin/users?q=rosa.${tag}%00@`);
+      expect(nul.status).toBe(200);
+      expect(textOf(nul.body)).toContain('1 user');
+      expect(nul.body).toContain(`/admin/users/${rosa.userId}`);
     });
 
     it('pages through many users', async () => {

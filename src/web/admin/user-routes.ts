@@ -1,3 +1,4 @@
+import { withoutControlCharacters } from '../../lib/control-characters.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminErrorCode, AdminResult } from '../../admin/error-codes.js';
 import { USERS_PAGE_SIZE } from '../../admin/user-directory.js';
@@ -55,7 +56,12 @@ export function registerUserRoutes(
 
   app.get('/admin/users', async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
-    const query = text(request.query, 'q').trim().slice(0, 200);
+    // Control characters (a NUL pasted or typed into the address) are dropped, not read as
+    // "no search", which listed everyone under a search that was asked for.
+    const raw = (request.query as Record<string, unknown> | undefined)?.q;
+    const query = withoutControlCharacters(typeof raw === 'string' ? raw : '')
+      .trim()
+      .slice(0, 200);
     const page = pageNumber(text(request.query, 'page'));
     const { total, users } = await directory.search({ text: query, page });
     const pages = Math.max(1, Math.ceil(total / USERS_PAGE_SIZE));
