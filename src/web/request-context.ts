@@ -27,6 +27,12 @@ declare module 'fastify' {
     t: Messages;
     csrfSecret: string;
     notice: PageContext['notice'];
+    /** The request came with a session cookie whose session has ended (idle, expired, ended). */
+    sessionEnded: boolean;
+  }
+  interface FastifyReply {
+    /** The next page says the session has ended (a redirect to the log-in page). */
+    flashSessionEnded(): void;
   }
 }
 
@@ -101,6 +107,10 @@ export function registerRequestContext(app: FastifyInstance, options: RequestCon
   app.decorateRequest('t', null as unknown as Messages);
   app.decorateRequest('csrfSecret', '');
   app.decorateRequest('notice', null);
+  app.decorateRequest('sessionEnded', false);
+  app.decorateReply('flashSessionEnded', function (this: FastifyReply) {
+    writer.set(this, cookies.flash, JSON.stringify({ key: 'sessionEnded', kind: 'status' }), 60);
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     request.t = messagesFor('en');
@@ -121,7 +131,10 @@ export function registerRequestContext(app: FastifyInstance, options: RequestCon
           options.sessionPolicy,
           options.clock.now(),
         )) ?? null;
-      if (!request.auth) writer.clear(reply, cookies.session);
+      if (!request.auth) {
+        writer.clear(reply, cookies.session);
+        request.sessionEnded = true;
+      }
     }
 
     const fromUser = request.auth?.user.locale;
@@ -146,6 +159,10 @@ export function registerRequestContext(app: FastifyInstance, options: RequestCon
       writer.clear(reply, cookies.flash);
       request.notice = readNotice(request.t, flash);
     }
+    // Signed out without asking (idle too long, a password changed elsewhere, an administrator's
+    // reset): the page says so, instead of just showing the person signed out.
+    if (request.sessionEnded && !request.notice)
+      request.notice = { kind: 'status', text: NOTICES.sessionEnded(request.t) };
   });
 }
 

@@ -33,6 +33,7 @@ export function safeNext(value: unknown, fallback = '/'): string {
 /** The signed-in session, or a redirect to the login page that comes back here afterwards. */
 export function requireSession(request: FastifyRequest, reply: FastifyReply): ActiveSession | null {
   if (request.auth) return request.auth;
+  if (request.sessionEnded) reply.flashSessionEnded();
   void reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
   return null;
 }

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS, MINUTE_MS } from '../../src/clock.js';
-import { Client } from '../helpers/client.js';
+import { Client, textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
 import { linkIn, pathOf } from '../helpers/mail-capture.js';
@@ -122,6 +122,34 @@ describe.each(DIALECTS)('sessions (%s)', (dialect) => {
         .where('user_id', '=', idle.userId)
         .execute(),
     ).toEqual([]);
+  });
+
+  /*
+   * A session that ended unasked (idle, a password changed elsewhere, a new 2FA requirement)
+   * used to leave its owner on the log-in page with no word of why.
+   */
+  it('says on the next page that the session has ended, once', async () => {
+    const ENDED = 'Your session has ended. Log in again to continue.';
+    const statusOf = (body: string) =>
+      textOf(
+        /<div class="notice notice-status" role="status">[\s\S]*?<\/div>/.exec(body)?.[0] ?? '',
+      );
+    const { client, email } = await signedInClient();
+    app.clock.advance(31 * MINUTE_MS);
+    const refused = await client.get('/profile/2fa');
+    expect(refused.location).toBe('/login?next=%2Fprofile%2F2fa');
+    expect(statusOf((await client.follow(refused)).body)).toBe(ENDED);
+    expect(statusOf((await client.get('/login')).body)).toBe('');
+    await logIn(client, email);
+    expect(statusOf((await client.get('/')).body)).toBe('');
+
+    // A public page opened with the ended session says it there.
+    app.clock.advance(31 * MINUTE_MS);
+    expect(statusOf((await client.get('/kb')).body)).toBe(ENDED);
+    expect(statusOf((await client.get('/kb')).body)).toBe('');
+    // Never to someone who was not signed in.
+    const stranger = new Client(app.app);
+    expect(statusOf((await stranger.follow(await stranger.get('/profile/2fa'))).body)).toBe('');
   });
 
   it('ends a session 12 hours after sign-in however active it is', async () => {
