@@ -40,6 +40,7 @@ export async function checkAccountPassword(
   password: string,
   check: { where: PasswordCheck; meta: RequestMeta; renew?: boolean },
 ): Promise<Result> {
+  deps.hasher.admit();
   const limit = await consumeRateLimit(
     deps.db,
     `password-check:${user.id}`,

@@ -122,8 +122,8 @@ describe('createLimiter', () => {
   });
 });
 
-describe('createLimiter, bounded', () => {
-  it('refuses a check while `maxWaiting` tasks wait, and takes it again once the queue moves', async () => {
+describe('createLimiter, admission', () => {
+  it('refuses admission while `maxWaiting` tasks wait, and admits again once the queue moves', async () => {
     const limit = createLimiter(1, 1);
     const gates: Array<() => void> = [];
     const held = () =>
@@ -135,16 +135,19 @@ describe('createLimiter, bounded', () => {
       gates.shift()?.();
       await new Promise((resolve) => setTimeout(resolve, 0));
     };
-    const first = limit.bounded(held);
-    const second = limit.bounded(held);
-    await expect(limit.bounded(held)).rejects.toBeInstanceOf(HasherBusyError);
-    // A new password's hash is never refused: it waits with the others, and counts.
+    limit.admit();
+    const first = limit(held);
+    limit.admit();
+    const second = limit(held);
+    expect(() => limit.admit()).toThrow(HasherBusyError);
+    // Whatever was admitted, or never asks (a new password's hash), waits its turn and counts.
     const hashing = limit(held);
     await release();
     expect(gates).toHaveLength(1);
-    await expect(limit.bounded(held)).rejects.toBeInstanceOf(HasherBusyError);
+    expect(() => limit.admit()).toThrow(HasherBusyError);
     await release();
-    const third = limit.bounded(held);
+    limit.admit();
+    const third = limit(held);
     await release();
     await release();
     await expect(Promise.all([first, second, hashing, third])).resolves.toEqual([

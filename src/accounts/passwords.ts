@@ -33,6 +33,12 @@ export interface PasswordHasher {
   needsRehash(hash: string): boolean;
   /** Spends the same work as a real verification, for unknown accounts (no timing oracle). */
   verifyDummy(password: string): Promise<void>;
+  /**
+   * Throws {@link HasherBusyError} when too many password checks wait already. Asked where a
+   * typed password is checked (log-in, re-entry), before the attempt is counted, and for known
+   * and unknown addresses alike; a new password's checks and hash are never refused.
+   */
+  admit(): void;
 }
 
 /**
@@ -49,9 +55,9 @@ export class HasherBusyError extends Error {
 }
 
 /**
- * A counting semaphore: at most `limit` hashes run at once, the rest wait their turn. `bounded`
- * waits only while fewer than `maxWaiting` wait, else refuses with {@link HasherBusyError};
- * `run` always waits (a new password's hash, whose refusal would lose what the person did).
+ * A counting semaphore: at most `limit` hashes run at once, the rest wait their turn. `admit`
+ * throws {@link HasherBusyError} while `maxWaiting` already wait: asked before a request counts
+ * an attempt, so a refusal costs the person nothing; `run` itself always waits.
  */
 export function createLimiter(limit: number, maxWaiting = Number.POSITIVE_INFINITY) {
   let active = 0;
@@ -68,12 +74,10 @@ export function createLimiter(limit: number, maxWaiting = Number.POSITIVE_INFINI
       else active--;
     }
   }
-  function bounded<T>(task: () => Promise<T>): Promise<T> {
-    if (active >= limit && waiting.length >= maxWaiting)
-      return Promise.reject(new HasherBusyError());
-    return run(task);
+  function admit(): void {
+    if (active >= limit && waiting.length >= maxWaiting) throw new HasherBusyError();
   }
-  return Object.assign(run, { bounded });
+  return Object.assign(run, { admit });
 }
 
 export interface HasherOptions {
@@ -183,8 +187,7 @@ export function createPasswordHasher(options: HasherOptions = ARGON2_PARAMS): Pa
   };
   const verify = async (stored: string, password: string): Promise<boolean> => {
     const storedKeyId = keyIdOf(stored);
-    if (storedKeyId === null)
-      return limit.bounded(() => argon2Verify(stored, password).catch(() => false));
+    if (storedKeyId === null) return limit(() => argon2Verify(stored, password)).catch(() => false);
     if (storedKeyId !== keyId || !secret) {
       // Made with another pepper (or with one where this hasher has none): it cannot match.
       // The key check at start (src/security/secret-key.ts) keeps processes from getting here;
@@ -193,12 +196,13 @@ export function createPasswordHasher(options: HasherOptions = ARGON2_PARAMS): Pa
       await verifyDummy(password);
       return false;
     }
-    return limit.bounded(() => argon2Verify(stored, password, { secret }).catch(() => false));
+    return limit(() => argon2Verify(stored, password, { secret })).catch(() => false);
   };
   return {
     hash,
     verify,
     needsRehash: (stored: string) => !stored.startsWith(prefix),
     verifyDummy,
+    admit: limit.admit,
   };
 }

@@ -373,6 +373,8 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     deviceToken?: string,
     knownBrowser?: string,
   ): Promise<BeginSignInResult> {
+    // Too many checks waiting: "busy", before anything is read or counted, for every address.
+    hasher.admit();
     const now = clock.now();
     const normalized = normalizeEmail(email);
     // Read before the count (for unknown addresses alike): a browser is known to an account

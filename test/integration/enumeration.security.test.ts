@@ -35,6 +35,7 @@ function countingHasher(inner: PasswordHasher) {
       return inner.verifyDummy(password);
     },
     needsRehash: (hash) => inner.needsRehash(hash),
+    admit: () => inner.admit(),
   };
   const total = () => calls.hash + calls.verify + calls.verifyDummy;
   return { calls, hasher, total };
