@@ -1,6 +1,7 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Audit, AuditEntry } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
+import { PostgresAdapter } from '../db/kysely.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
 import type { Database, MethodType, User } from '../db/schema.js';
 
@@ -65,6 +66,18 @@ function parsePolicyText(raw: string): TwoFactorPolicy {
 const settingValue = precompiled((db, p: { key: string }) =>
   db.selectFrom('settings').select('value').where('key', '=', p.key),
 );
+
+/**
+ * The policy as a transaction that acts on it must see it: on PostgreSQL its row is locked
+ * until the transaction ends, so a policy saved meanwhile waits for it, then sees what it did
+ * (SQLite runs one writing transaction at a time anyway).
+ */
+export async function policyForUpdate(trx: Kysely<Database>): Promise<TwoFactorPolicy> {
+  const query = trx.selectFrom('settings').select('value').where('key', '=', SETTING_KEY);
+  const postgres = trx.getExecutor().adapter instanceof PostgresAdapter;
+  const row = await (postgres ? query.forUpdate() : query).executeTakeFirst();
+  return parsePolicy(row?.value);
+}
 
 /**
  * Holds open sessions to a policy, which is otherwise asked at log-in only, and such a session

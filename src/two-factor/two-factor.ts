@@ -33,7 +33,7 @@ export function createTwoFactor(deps: TwoFactorDeps, signIn: SignIn) {
     securityKeys,
   });
   const setup = createSetup(deps, { methods, emailCodes, policy });
-  const groups = createUserGroups(db, clock, audit, policy);
+  const groups = createUserGroups(db, clock, audit);
   const trustedDevices = createTrustedDevices({ db, clock, audit });
 
   /**

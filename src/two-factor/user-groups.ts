@@ -3,7 +3,7 @@ import type { Audit, AuditEntry } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
 import type { Database, UserGroup } from '../db/schema.js';
 import { newId } from '../security/tokens.js';
-import { holdSessionsToPolicy, type Policy } from './policy.js';
+import { holdSessionsToPolicy, policyForUpdate } from './policy.js';
 
 export const GROUP_NAME_MAX_LENGTH = 80;
 
@@ -11,7 +11,7 @@ export type GroupResult<T> =
   { ok: true; value: T } | { ok: false; error: 'NAME_TAKEN' | 'NOT_FOUND' };
 
 /** User groups: named sets of users that the 2FA policy can require. */
-export function createUserGroups(db: Kysely<Database>, clock: Clock, audit: Audit, policy: Policy) {
+export function createUserGroups(db: Kysely<Database>, clock: Clock, audit: Audit) {
   type Actor = Pick<AuditEntry, 'actorUserId' | 'actorLabel' | 'meta'>;
   const normalize = (name: string) => name.trim().toLowerCase();
 
@@ -138,16 +138,17 @@ export function createUserGroups(db: Kysely<Database>, clock: Clock, audit: Audi
       .where('id', '=', userId)
       .executeTakeFirst();
     if (!group || !user) return { ok: false, error: 'NOT_FOUND' };
-    const current = await policy.get();
     await db.transaction().execute(async (trx) => {
       const now = clock.now();
+      // Read in the transaction, locked: a policy saved meanwhile sees this membership.
+      const current = await policyForUpdate(trx);
       await trx
         .insertInto('user_group_members')
         .values({ group_id: groupId, user_id: userId, added_at: now })
         .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
         .execute();
-      // A group the policy requires: the newcomer's sessions made with the password alone
-      // are held to it now, as a policy saved now would hold them, not at their next log-in.
+      // A group the policy requires: the newcomer's sessions without a method are held to it
+      // now, as a policy saved now would hold them, not at their next log-in.
       const sessionsEnded =
         current.require === 'groups' && current.groupIds.includes(groupId)
           ? await holdSessionsToPolicy(trx, current, now, userId)
