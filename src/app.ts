@@ -282,6 +282,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
     csrfKey: keys.csrf,
     shownOnceKey: keys.shownOnce,
     siteName: config.siteName,
+    publicOrigin: config.publicUrl.origin,
   };
   registerRequestContext(app, context);
   const tools = createWebTools({ ...context, sessionMaxSeconds: config.sessionMaxHours * 3600 });

@@ -25,16 +25,23 @@ export class CsrfError extends Error {
   }
 }
 
+/** Whether an origin is this site's: PUBLIC_URL's, or the one the request was made to. */
+export function isOwnOrigin(
+  request: FastifyRequest,
+  origin: string,
+  publicOrigin: string,
+): boolean {
+  return origin === publicOrigin || origin === `${request.protocol}://${request.host}`;
+}
+
 /** The browser's own word on where a request came from, when it gives one. */
 export function checkRequestOrigin(request: FastifyRequest, publicOrigin: string): string | null {
   const site = request.headers['sec-fetch-site'];
   if (typeof site === 'string' && site !== 'same-origin' && site !== 'none')
     return `Sec-Fetch-Site ${site}`;
   const origin = request.headers.origin;
-  if (typeof origin === 'string') {
-    const own = new Set([publicOrigin, `${request.protocol}://${request.host}`]);
-    if (!own.has(origin)) return 'foreign Origin';
-  }
+  if (typeof origin === 'string' && !isOwnOrigin(request, origin, publicOrigin))
+    return 'foreign Origin';
   return null;
 }
 

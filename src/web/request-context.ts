@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestMeta } from '../audit/audit.js';
 import type { ActiveSession, SessionPolicy } from '../accounts/sessions.js';
 import { findActiveSession } from '../accounts/sessions.js';
+import { isOwnOrigin } from './csrf.js';
 import { KNOWN_BROWSER_MAX_AGE_MS } from '../accounts/known-browser.js';
 import { PENDING_SIGN_IN_TTL_MS } from '../accounts/sign-in.js';
 import type { Clock } from '../clock.js';
@@ -46,6 +47,8 @@ export interface RequestContextOptions {
   /** Seals the secrets kept for their one-time page. */
   shownOnceKey: Buffer;
   siteName: string;
+  /** PUBLIC_URL's origin: a page of this site named by the browser (Referer) has it. */
+  publicOrigin: string;
 }
 
 export type NoticeKey = keyof typeof NOTICES;
@@ -237,13 +240,13 @@ export function shownHolder(auth: ActiveSession): ShownHolder {
  * the address the form was posted to, which has no page to get: there, the page the form was
  * on, as the browser names it (Referer, sent for this site's own pages), else home.
  */
-function pageToReturnTo(request: FastifyRequest): string {
+function pageToReturnTo(request: FastifyRequest, publicOrigin: string): string {
   if (request.method === 'GET' || request.method === 'HEAD') return request.url.slice(0, 500);
   const referer = request.headers.referer;
   if (!referer) return '/';
   try {
     const from = new URL(referer);
-    return from.host === request.headers.host
+    return isOwnOrigin(request, from.origin, publicOrigin)
       ? `${from.pathname}${from.search}`.slice(0, 500)
       : '/';
   } catch {
@@ -267,7 +270,7 @@ export function createWebTools(
           ? { name: request.auth.user.name, isAdmin: request.auth.user.is_admin === 1 }
           : null,
         csrfToken: csrfTokenFor(request.csrfSecret, options.csrfKey),
-        path: pageToReturnTo(request),
+        path: pageToReturnTo(request, options.publicOrigin),
         notice: request.notice,
       };
     },

@@ -56,6 +56,8 @@ describe.each(DIALECTS)('language (%s)', (dialect) => {
     expect(returnTo(await refused(`http://${host}/login?next=%2Fprofile`))).toBe(
       '/login?next=%2Fprofile',
     );
+    // Behind a proxy that names itself in Host: the page at PUBLIC_URL is the site's own too.
+    expect(returnTo(await refused(`${app.baseUrl}/register`))).toBe('/register');
     // Another site's page, or none named: home.
     expect(returnTo(await refused('https://evil.example/login'))).toBe('/');
     expect(returnTo(await refused())).toBe('/');
