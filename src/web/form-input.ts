@@ -1,3 +1,4 @@
+import { withoutControlCharacters } from '../lib/control-characters.js';
 import { isValidEmail, EMAIL_MAX_LENGTH } from '../accounts/users.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../accounts/passwords.js';
 import type { Weakness } from '../accounts/password-screen.js';
@@ -13,6 +14,17 @@ export function text(body: unknown, name: string): string {
   if (typeof body !== 'object' || body === null) return '';
   const value = (body as Record<string, unknown>)[name];
   return typeof value === 'string' && !value.includes('\0') ? value : '';
+}
+
+/**
+ * A search or filter value from a query string, its control characters dropped. Not `text`,
+ * which reads a value with a NUL as empty: for a filter, empty means "everything", so a NUL
+ * typed into the address would widen a search that was asked for to all of it.
+ */
+export function filterText(query: unknown, name: string): string {
+  if (typeof query !== 'object' || query === null) return '';
+  const value = (query as Record<string, unknown>)[name];
+  return typeof value === 'string' ? withoutControlCharacters(value) : '';
 }
 
 /** Collects field errors in form order; the first message per field wins. */

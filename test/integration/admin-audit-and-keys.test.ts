@@ -60,6 +60,14 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       const unknown = await admin.client.get('/admin/audit?user=nobody%40example.com');
       expect(unknown.status).toBe(422);
       expect(textOf(unknown.body)).toContain('No account has this email address.');
+      // A NUL in a filter is dropped, not read as no filter (which listed every event).
+      for (const path of [
+        '/admin/audit?user=nobody%00%40example.com',
+        '/admin/audit.csv?user=no%00body',
+      ]) {
+        const nul = await admin.client.get(path);
+        expect(nul.status, path).not.toBe(200);
+      }
       const badDate = await admin.client.get('/admin/audit?from=2026-02-30');
       expect(badDate.status).toBe(422);
       expect(badDate.body).toContain('aria-invalid="true"');

@@ -4,7 +4,7 @@ import type { AuditFilters } from '../../audit/audit-query.js';
 import { AUDIT_PAGE_SIZE, startOfDay } from '../../audit/audit-query.js';
 import { auditCsv } from '../../audit/audit-csv.js';
 import { DAY_MS } from '../../clock.js';
-import { text } from '../form-input.js';
+import { filterText, text } from '../form-input.js';
 import type { FieldErrors } from '../views/components.js';
 import type { WebDeps } from '../web-deps.js';
 import { sendHtml } from '../web-deps.js';
@@ -31,10 +31,10 @@ export function registerAuditRoutes(
     const t = request.t.admin.auditPage;
     const q = request.query;
     const form: AuditFilterForm = {
-      user: text(q, 'user').trim().slice(0, 254),
-      event: text(q, 'event').trim().slice(0, 100),
-      from: text(q, 'from').trim().slice(0, 10),
-      to: text(q, 'to').trim().slice(0, 10),
+      user: filterText(q, 'user').trim().slice(0, 254),
+      event: filterText(q, 'event').trim().slice(0, 100),
+      from: filterText(q, 'from').trim().slice(0, 10),
+      to: filterText(q, 'to').trim().slice(0, 10),
     };
     const errors: FieldErrors = {};
     const filters: AuditFilters = {};

@@ -1,10 +1,9 @@
-import { withoutControlCharacters } from '../../lib/control-characters.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminErrorCode, AdminResult } from '../../admin/error-codes.js';
 import { USERS_PAGE_SIZE } from '../../admin/user-directory.js';
 import type { ActiveSession } from '../../accounts/sessions.js';
 import type { User } from '../../db/schema.js';
-import { text } from '../form-input.js';
+import { filterText, text } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
 import { messagePage } from '../views/message-page.js';
 import type { WebDeps } from '../web-deps.js';
@@ -56,12 +55,7 @@ export function registerUserRoutes(
 
   app.get('/admin/users', async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
-    // Control characters (a NUL pasted or typed into the address) are dropped, not read as
-    // "no search", which listed everyone under a search that was asked for.
-    const raw = (request.query as Record<string, unknown> | undefined)?.q;
-    const query = withoutControlCharacters(typeof raw === 'string' ? raw : '')
-      .trim()
-      .slice(0, 200);
+    const query = filterText(request.query, 'q').trim().slice(0, 200);
     const page = pageNumber(text(request.query, 'page'));
     const { total, users } = await directory.search({ text: query, page });
     const pages = Math.max(1, Math.ceil(total / USERS_PAGE_SIZE));
