@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { htmlToText, renderMarkdown } from './markdown.js';
+import { htmlToText, isTooNested, MarkdownTooNestedError, renderMarkdown } from './markdown.js';
 
 describe('article Markdown', () => {
   it('renders Markdown and keeps the safe parts', async () => {
@@ -52,5 +52,25 @@ describe('article Markdown', () => {
   it('keeps a paragraph wrapped in the source on one line', async () => {
     const html = await renderMarkdown('Portico shows\nten codes,\n  each for one log-in.\n\nNext');
     expect(htmlToText(html)).toBe('Portico shows ten codes, each for one log-in.\nNext');
+  });
+});
+
+describe('isTooNested', () => {
+  it('refuses deep quotes and lists, by marks, markers or indentation, and nothing an article uses', async () => {
+    const deepList = Array.from({ length: 150 }, (_, i) => `${' '.repeat(i * 2)}- item`).join('\n');
+    for (const text of [
+      '> '.repeat(101) + 'x',
+      '- '.repeat(101) + 'x',
+      deepList,
+      `x\n${'1. '.repeat(70)}x`,
+    ])
+      expect(isTooNested(text), text.slice(0, 20)).toBe(true);
+    for (const text of [
+      '> quote\n>> deeper\n\n- a\n  - b\n    1. c',
+      '    code\n\n-5 degrees',
+      '> '.repeat(99) + 'x',
+    ])
+      expect(isTooNested(text)).toBe(false);
+    await expect(renderMarkdown(deepList)).rejects.toBeInstanceOf(MarkdownTooNestedError);
   });
 });

@@ -496,7 +496,7 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
   it('refuses a text nested too deeply for Markdown with a field error, and writes nothing', async () => {
     const nesting = await createCategory('nesting', 'Nesting');
     const TOO_DEEP = `${'> '.repeat(20_000)}deep`;
-    const MESSAGE = 'The text nests quotes or lists too deeply to be read.';
+    const MESSAGE = 'The text nests quotes or lists too deeply.';
     const form = (body: string, action: string, slug = '') => ({
       category_id: nesting,
       lang: 'en',

@@ -3,6 +3,7 @@ import type { ActiveSession } from '../../accounts/sessions.js';
 import type { Locale, Messages } from '../../i18n/index.js';
 import { isLocale, LOCALES } from '../../i18n/index.js';
 import type { KbErrorCode } from '../../knowledge-base/error-codes.js';
+import { isTooNested } from '../../knowledge-base/markdown.js';
 import type {
   AdminCategory,
   ArticleSettings,
@@ -396,11 +397,15 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
       const t = request.t;
       const form = readArticleForm(t, request.body, { slugOptional: false });
       const { v } = form;
-      const previewHtml = await kb.editor.preview(form.text.markdown);
-      // Checked before anything is saved: the settings are written before the text.
-      if (previewHtml === null) v.fail('body', t.kbAdmin.errors.TEXT_TOO_NESTED);
-      else if (text(request.body, 'action') === 'preview')
-        return renderEdit(request, reply, id, form.locale, { values: form.values, previewHtml });
+      if (text(request.body, 'action') === 'preview') {
+        const previewHtml = await kb.editor.preview(form.text.markdown);
+        if (previewHtml !== null)
+          return renderEdit(request, reply, id, form.locale, { values: form.values, previewHtml });
+        v.fail('body', t.kbAdmin.errors.TEXT_TOO_NESTED);
+      } else if (isTooNested(form.text.markdown)) {
+        // Checked before anything is saved: the settings are written before the text.
+        v.fail('body', t.kbAdmin.errors.TEXT_TOO_NESTED);
+      }
       if (v.ok) {
         const actor = actorOf(auth, request);
         const current = await kb.editor.getArticle(id);
