@@ -37,7 +37,6 @@ export function isValidSlug(slug: string): boolean {
   return slug.length > 0 && slug.length <= SLUG_MAX_LENGTH && SLUG_PATTERN.test(slug);
 }
 
-/** A URL name from a title: "How do I set up 2FA?" → "how-do-i-set-up-2fa". */
 /** Latin letters that no accent stripping turns into a-z: written as their usual spelling. */
 const SPELLED_OUT: Readonly<Record<string, string>> = {
   ø: 'o',
@@ -50,13 +49,15 @@ const SPELLED_OUT: Readonly<Record<string, string>> = {
   þ: 'th',
   ı: 'i',
 };
+const SPELLED_OUT_LETTERS = new RegExp(`[${Object.keys(SPELLED_OUT).join('')}]`, 'g');
 
+/** A URL name from a title: "How do I set up 2FA?" → "how-do-i-set-up-2fa". */
 export function slugify(title: string): string {
   return title
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
-    .replace(/[øæœßđðłþı]/g, (letter) => SPELLED_OUT[letter] ?? '')
+    .replace(SPELLED_OUT_LETTERS, (letter) => SPELLED_OUT[letter] ?? letter)
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, SLUG_MAX_LENGTH)
