@@ -114,7 +114,8 @@ describe('createSmtpMailer with a password', () => {
       allowInsecureAuth: true,
       onAuth(auth, _session, callback) {
         logins.push(`${auth.username}:${auth.password ?? ''}`);
-        callback(null, { user: auth.username });
+        if (auth.password === 'wrong') callback(new Error('Invalid username or password'));
+        else callback(null, { user: auth.username });
       },
     }));
   });
@@ -153,6 +154,18 @@ describe('createSmtpMailer with a password', () => {
     await send(`smtp://relay:s3cret@127.0.0.1:${port}?requireTLS=false`);
     expect(logins).toEqual(['relay:s3cret']);
     expect(delivered).toEqual(['ada@example.com']);
+  });
+
+  it('says at the start check that the password was refused, not a message', async () => {
+    const url = `smtp://relay:wrong@127.0.0.1:${port}?requireTLS=false`;
+    const mailer = createSmtpMailer(url, 'help@example.com');
+    const error = await mailer.check().catch((e: unknown) => e);
+    await mailer.close();
+    expect(error).toBeInstanceOf(MailDeliveryError);
+    expect(mailServerWarning(url, error as MailDeliveryError)).toBe(
+      `portico: warning: the mail server at 127.0.0.1:${port} cannot be used (SMTP refused the user name or password (535)): no mail leaves until it can.`,
+    );
+    expect(delivered).toEqual([]);
   });
 
   it('sends through a relay without a password as before', async () => {
@@ -215,6 +228,7 @@ describe('createSmtpMailer with a test server that offers STARTTLS', () => {
       }
     };
     const url = `smtp://mailer:secret-word@127.0.0.1:${port}`;
+    const deliveredBefore = delivered.length;
     const refused = await check(url);
     expect(refused).toBeInstanceOf(MailDeliveryError);
     const warning = mailServerWarning(url, refused as MailDeliveryError);
@@ -224,7 +238,7 @@ describe('createSmtpMailer with a test server that offers STARTTLS', () => {
     expect(warning).toContain('needs ?ignoreTLS=true at the end of SMTP_URL');
     expect(warning).not.toContain('secret-word');
     expect(await check(`smtp://127.0.0.1:${port}?ignoreTLS=true`)).toBeNull();
-    expect(delivered).toEqual(['ada@example.com']);
+    expect(delivered).toHaveLength(deliveredBefore);
 
     // Nobody listening: no word of certificates.
     const closed = await check('smtp://127.0.0.1:1');

@@ -141,7 +141,20 @@ export function createSmtpMailer(smtpUrl: string, from: string): SmtpMailer {
       await withinSendTime(transport().sendMail({ from, ...message }));
     },
     async check() {
-      await withinSendTime(transport().verify());
+      // A refused log-in is no refused message: said as what it is.
+      await withinSendTime(
+        transport()
+          .verify()
+          .catch((error: unknown) => {
+            const { code, responseCode } = error as { code?: string; responseCode?: number };
+            if (code !== 'EAUTH') throw error;
+            throw new MailDeliveryError(
+              'MAIL_REJECTED',
+              `SMTP refused the user name or password${responseCode ? ` (${responseCode})` : ''}`,
+              { cause: error },
+            );
+          }),
+      );
     },
     close() {
       created?.close();
