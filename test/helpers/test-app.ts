@@ -59,16 +59,20 @@ export interface TestApp extends PorticoApp {
   baseUrl: string;
 }
 
-/** A port nobody listens on right now (the app binds it a moment later). */
-async function freeLoopbackPort(): Promise<number> {
+/**
+ * A loopback port held until `release`, just before the app binds it: the app's address must be
+ * known before it is built (PUBLIC_URL), and a port given back at once was seen taken by another
+ * listener (a mail server's, a parallel suite's) while the app was still being built.
+ */
+async function reserveLoopbackPort(): Promise<{ port: number; release: () => Promise<void> }> {
   const server = net.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  const release = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return { port, release };
 }
 
 /**
@@ -81,7 +85,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-test-'));
   const schema = dialect === 'postgres' ? await createPostgresSchema() : null;
   const databaseUrl = schema ? POSTGRES_URL : `sqlite:${path.join(dataDir, 'portico.db')}`;
-  const port = options.listen ? await freeLoopbackPort() : null;
+  const reserved = options.listen ? await reserveLoopbackPort() : null;
+  const port = reserved?.port ?? null;
   const host = options.host ?? '127.0.0.1';
   const publicUrl =
     options.publicUrl ?? (port ? `http://${host}:${port}` : 'http://localhost:3000');
@@ -108,7 +113,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logger: { level: 'info', stream },
   });
   await portico.app.ready();
-  if (port) await portico.app.listen({ host: '127.0.0.1', port });
+  if (reserved) {
+    await reserved.release();
+    await portico.app.listen({ host: '127.0.0.1', port: reserved.port });
+  }
   return {
     ...portico,
     db: database.db,
