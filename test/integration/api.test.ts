@@ -322,6 +322,19 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
         { in: 'body', path: '/dryRun', message: 'is not a property this operation takes' },
       ]);
       expect((await call('GET', '/api/v1/nothing-here')).json.code).toBe('NOT_FOUND');
+      // A route that is there, asked with a method it does not take: 405, and which it takes.
+      for (const [method, url, allow] of [
+        ['POST', '/api/v1/users', 'GET, HEAD'],
+        ['GET', `/api/v1/users/${newId()}/reset-2fa`, 'POST'],
+        ['POST', '/api/v1/two-factor/policy', 'GET, HEAD, PUT'],
+      ] as const) {
+        const wrong = await call(method, url);
+        expect(wrong.status, `${method} ${url}`).toBe(405);
+        expect(wrong.json.code).toBe('METHOD_NOT_ALLOWED');
+        expect(wrong.headers.allow).toBe(allow);
+      }
+      // Without a key it is still the key that is missing.
+      expect((await call('POST', '/api/v1/users', { key: null })).status).toBe(401);
       // A control character (NUL above all, which PostgreSQL refuses) is the caller's error.
       for (const q of ['%00', 'ada%01', '%7F']) {
         const bad = await call('GET', `/api/v1/users?q=${q}`);

@@ -8,6 +8,8 @@ export const ApiErrorCode = {
   INVALID_API_KEY: 'INVALID_API_KEY',
   VALIDATION_FAILED: 'VALIDATION_FAILED',
   NOT_FOUND: 'NOT_FOUND',
+  /** The route exists, but not for this method; `Allow` names the methods it takes. */
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   USER_NOT_FOUND: 'USER_NOT_FOUND',
   CANNOT_RESET_SELF: 'CANNOT_RESET_SELF',
   /** A 2FA reset for a user without a method. */

@@ -146,9 +146,30 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
     return reply.code(status).send({ code: statusCodeOf(error), message: error.message });
   });
 
-  api.setNotFoundHandler((_request, reply) =>
-    reply.code(404).send({ code: ApiErrorCode.NOT_FOUND, message: 'No such API route' }),
-  );
+  // A route asked with a method it does not take is a 405 that names the ones it does (RFC 9110
+  // §15.5.6), not a 404 that says the route is not there.
+  const routes: Array<{ pattern: RegExp; methods: string[] }> = [];
+  api.addHook('onRoute', (route) => {
+    const pattern = new RegExp(
+      `^${route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}/?$`,
+    );
+    routes.push({ pattern, methods: [route.method].flat() });
+  });
+  api.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = [
+      ...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods)),
+    ].sort();
+    if (allowed.length > 0)
+      return reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .send({
+          code: ApiErrorCode.METHOD_NOT_ALLOWED,
+          message: `This route takes ${allowed.join(', ')}`,
+        });
+    return reply.code(404).send({ code: ApiErrorCode.NOT_FOUND, message: 'No such API route' });
+  });
 
   // The API speaks JSON only: any other body (a form post, plain text) is refused before it is
   // parsed, and before the key is looked at.
