@@ -15,4 +15,6 @@ export interface TwoFactorDeps {
   issuer: string;
   /** PUBLIC_URL: its host is the WebAuthn relying party, its origin the one accepted. */
   publicUrl: URL;
+  /** A session's absolute lifetime (PORTICO_SESSION_MAX_HOURS). */
+  sessionMaxMs: number;
 }

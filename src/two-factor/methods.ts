@@ -198,6 +198,17 @@ export function createMethods(
             .execute();
         }
         await bumpCredentialVersion(trx, user.id, now);
+        if (!hadMethod) {
+          // Sessions shortened to a grace date (set-up postponed, docs/decisions.md) were
+          // shortened for want of a method: with the first one they get their lifetime back.
+          await trx
+            .updateTable('sessions')
+            .set((eb) => ({ expires_at: eb('created_at', '+', deps.sessionMaxMs) }))
+            .where('user_id', '=', user.id)
+            .where('expires_at', '>', now)
+            .where((eb) => eb('expires_at', '<', eb('created_at', '+', deps.sessionMaxMs)))
+            .execute();
+        }
         const codes = hadMethod ? null : await recovery.replace(user.id, now, trx);
         await audit.record(
           {
