@@ -11,9 +11,8 @@ import type { FieldErrors } from './views/components.js';
  * refuses it in text (an error, not a 4xx, if it got that far).
  */
 export function text(body: unknown, name: string): string {
-  if (typeof body !== 'object' || body === null) return '';
-  const value = (body as Record<string, unknown>)[name];
-  return typeof value === 'string' && !value.includes('\0') ? value : '';
+  const value = singleString(body, name);
+  return value !== undefined && !value.includes('\0') ? value : '';
 }
 
 /**
@@ -22,9 +21,15 @@ export function text(body: unknown, name: string): string {
  * typed into the address would widen a search that was asked for to all of it.
  */
 export function filterText(query: unknown, name: string): string {
-  if (typeof query !== 'object' || query === null) return '';
-  const value = (query as Record<string, unknown>)[name];
-  return typeof value === 'string' ? withoutControlCharacters(value) : '';
+  const value = singleString(query, name);
+  return value === undefined ? '' : withoutControlCharacters(value);
+}
+
+/** A field of a parsed form or query string when it is one string (not repeated, not nested). */
+function singleString(source: unknown, name: string): string | undefined {
+  if (typeof source !== 'object' || source === null) return undefined;
+  const value = (source as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** Collects field errors in form order; the first message per field wins. */
