@@ -4,6 +4,7 @@ import type { RequestMeta } from '../audit/audit.js';
 import type { ActiveSession, SessionPolicy } from '../accounts/sessions.js';
 import { findActiveSession } from '../accounts/sessions.js';
 import { isOwnOrigin } from './csrf.js';
+import { SAFE_NEXT_MAX_LENGTH } from './web-deps.js';
 import { KNOWN_BROWSER_MAX_AGE_MS } from '../accounts/known-browser.js';
 import { PENDING_SIGN_IN_TTL_MS } from '../accounts/sign-in.js';
 import type { Clock } from '../clock.js';
@@ -241,13 +242,14 @@ export function shownHolder(auth: ActiveSession): ShownHolder {
  * on, as the browser names it (Referer, sent for this site's own pages), else home.
  */
 function pageToReturnTo(request: FastifyRequest, publicOrigin: string): string {
-  if (request.method === 'GET' || request.method === 'HEAD') return request.url.slice(0, 500);
+  if (request.method === 'GET' || request.method === 'HEAD')
+    return request.url.slice(0, SAFE_NEXT_MAX_LENGTH);
   const referer = request.headers.referer;
   if (!referer) return '/';
   try {
     const from = new URL(referer);
     return isOwnOrigin(request, from.origin, publicOrigin)
-      ? `${from.pathname}${from.search}`.slice(0, 500)
+      ? `${from.pathname}${from.search}`.slice(0, SAFE_NEXT_MAX_LENGTH)
       : '/';
   } catch {
     return '/';
