@@ -497,6 +497,7 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       ]) {
         expect(again.status).toBe(409);
         expect(textOf(again.body)).toContain('there is nothing to reset');
+        expect(again.body).toMatch(/<h1>\s*Reset two-factor authentication\s*<\/h1>/);
       }
       expect((await client.get('/profile')).status).toBe(200);
       expect(

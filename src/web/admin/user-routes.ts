@@ -45,10 +45,16 @@ export function registerUserRoutes(
             : words.NOT_FOUND;
     return sendHtml(
       reply,
-      messagePage(tools.page(request), t.errors.forbiddenTitle, text, {
-        href: `/admin/users/${id}`,
-        label: t.common.back,
-      }),
+      // Nothing to reset is no refusal of the administrator: the page is named for the reset.
+      messagePage(
+        tools.page(request),
+        code === 'NOTHING_TO_RESET' ? t.twoFactor.admin.resetHeading : t.errors.forbiddenTitle,
+        text,
+        {
+          href: `/admin/users/${id}`,
+          label: t.common.back,
+        },
+      ),
       code === 'NOT_FOUND' ? 404 : 409,
     );
   };
