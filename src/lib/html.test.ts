@@ -35,6 +35,29 @@ describe('html', () => {
     expect(page.value).toBe('<p class="n">&lt;script&gt;alert(1)&lt;/script&gt;</p><b>ok</b>');
   });
 
+  it("takes the source's indentation and blank lines out of the template, never out of a value", () => {
+    const escaped = html;
+    const value = 'line one\n    indented\n\n  kept';
+    const page = escaped`<ul>
+      <li>${value}</li>
+
+      <li>${unsafeRaw('<pre>a\n    b</pre>')}</li>
+    </ul>`;
+    expect(page.value).toBe(
+      '<ul>\n<li>line one\n    indented\n\n  kept</li>\n<li><pre>a\n    b</pre></li>\n</ul>',
+    );
+  });
+
+  it('keeps the line break that opens a text area, so its content starts where it did', () => {
+    const escaped = html;
+    const field = (text: string) => escaped`<textarea
+      name="body"
+    >
+${text}</textarea>`;
+    expect(field('\n  first').value).toBe('<textarea\nname="body"\n>\n\n  first</textarea>');
+    expect(field('second call').value).toBe('<textarea\nname="body"\n>\nsecond call</textarea>');
+  });
+
   it('writes nothing for null, undefined and false, numbers as text, and lists in order', () => {
     const list = ['a<', html`<i>b</i>`, null, 3];
     expect(html`${null}${undefined}${false}${0}|${list}`.value).toBe('0|a&lt;<i>b</i>3');
