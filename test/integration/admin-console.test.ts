@@ -273,8 +273,20 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       expect(refused.status).toBe(409);
       expect(await app.services.twoFactor.groups.get(groupId)).toBeDefined();
 
-      const removed = await admin.client.post(`${groupPath}/members/${member.userId}/remove`);
+      // Taking a member out of a group the policy names takes protection away: on a console
+      // session idle for more than 10 minutes it asks for a new sign-in and removes no one.
+      app.clock.advance(11 * 60_000);
+      const removePath = `${groupPath}/members/${member.userId}/remove`;
+      const stale = await admin.client.post(removePath);
+      expect(stale.location).toBe(
+        `/reauth?next=${encodeURIComponent(groupPath)}&cancel=${encodeURIComponent(groupPath)}`,
+      );
+      expect(await app.services.admin.groups.members(groupId)).toHaveLength(1);
+      admin = { ...admin, client: await logInAdmin(app, admin) };
+
+      const removed = await admin.client.post(removePath);
       expect(removed.status).toBe(303);
+      expect(await app.services.admin.groups.members(groupId)).toHaveLength(0);
       expect((await logIn(adminClient(app), member.email)).location).toBe('/');
 
       // Deleting asks first, saying what stays; cancelling leaves the group.
@@ -761,9 +773,42 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
         `/reauth?next=${encodeURIComponent(`/admin/users/${other.userId}/grant-admin`)}&cancel=${encodeURIComponent(`/admin/users/${other.userId}`)}`,
       );
       expect((await app.services.admin.directory.find(other.userId))?.is_admin).toBe(0);
-      // Other actions need no new sign-in.
-      expect((await admin.client.post(`/admin/users/${other.userId}/disable`)).status).toBe(303);
+      // Signing someone out and enabling an account need no new sign-in.
+      const signOut = await admin.client.post(`/admin/users/${other.userId}/sign-out`);
+      expect(signOut.location).toBe(`/admin/users/${other.userId}`);
       admin = { ...admin, client: await logInAdmin(app, admin) };
+    });
+
+    it('asks for a recent sign-in before disabling an account or revoking administrator rights', async () => {
+      // An idle console session in the wrong hands could otherwise lock every other
+      // administrator out, one click each.
+      const other = await plainUser(app, { name: 'Dora Demoted' });
+      await app.db
+        .updateTable('users')
+        .set({ is_admin: 1 })
+        .where('id', '=', other.userId)
+        .execute();
+      app.clock.advance(11 * 60_000);
+      const toReauth = (action: string) =>
+        `/reauth?next=${encodeURIComponent(`/admin/users/${other.userId}/${action}`)}&cancel=${encodeURIComponent(`/admin/users/${other.userId}`)}`;
+      for (const action of ['disable', 'revoke-admin']) {
+        const question = await admin.client.get(`/admin/users/${other.userId}/${action}`);
+        expect(question.location, action).toBe(toReauth(action));
+        const stale = await admin.client.post(`/admin/users/${other.userId}/${action}`);
+        expect(stale.location, action).toBe(toReauth(action));
+      }
+      const after = await app.services.admin.directory.find(other.userId);
+      expect(after?.is_admin).toBe(1);
+      expect(after?.disabled_at).toBeNull();
+      // With a fresh sign-in both go through.
+      admin = { ...admin, client: await logInAdmin(app, admin) };
+      for (const action of ['revoke-admin', 'disable']) {
+        const done = await admin.client.post(`/admin/users/${other.userId}/${action}`);
+        expect(done.location, action).toBe(`/admin/users/${other.userId}`);
+      }
+      const done = await app.services.admin.directory.find(other.userId);
+      expect(done?.is_admin).toBe(0);
+      expect(done?.disabled_at).not.toBeNull();
     });
 
     it('asks for a recent sign-in before resetting someone’s 2FA or changing the 2FA policy', async () => {

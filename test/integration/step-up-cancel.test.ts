@@ -163,7 +163,7 @@ describe.each(DIALECTS)('Cancel on the step-up (%s)', (dialect) => {
       admin = await signedInAdmin(app);
     });
 
-    it('leads from granting administrator rights to the user’s page', async () => {
+    it('leads from granting administrator rights and disabling an account to the user’s page', async () => {
       const other = await plainUser(app, { name: 'Cora Cancel' });
       app.clock.advance(ELEVEN_MINUTES);
       await expectCancelOpens(
@@ -177,10 +177,14 @@ describe.each(DIALECTS)('Cancel on the step-up (%s)', (dialect) => {
             'POST /admin/users/:id/grant-admin',
             (c) => c.post(`/admin/users/${other.userId}/grant-admin`),
           ],
+          ['GET /admin/users/:id/disable', (c) => c.get(`/admin/users/${other.userId}/disable`)],
+          ['POST /admin/users/:id/disable', (c) => c.post(`/admin/users/${other.userId}/disable`)],
         ],
         `/admin/users/${other.userId}`,
       );
-      expect((await app.services.admin.directory.find(other.userId))?.is_admin).toBe(0);
+      const after = await app.services.admin.directory.find(other.userId);
+      expect(after?.is_admin).toBe(0);
+      expect(after?.disabled_at).toBeNull();
     });
 
     it('leads from making an API key to the list of keys', async () => {

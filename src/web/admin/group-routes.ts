@@ -5,7 +5,7 @@ import { text, Validator } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
 import type { FieldErrors } from '../views/components.js';
 import type { WebDeps } from '../web-deps.js';
-import { sendHtml } from '../web-deps.js';
+import { requireRecentSignIn, sendHtml } from '../web-deps.js';
 import { adminNotice, UUID } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
 import { groupDeleteConfirmPage, groupPage, groupsPage } from './group-pages.js';
@@ -13,7 +13,10 @@ import { groupDeleteConfirmPage, groupPage, groupsPage } from './group-pages.js'
 type GroupParams = { Params: { id: string } };
 
 /** User groups (SPEC §2.7): create, rename, delete, members in and out by email address. */
-export function registerGroupRoutes(app: FastifyInstance, { services, tools }: WebDeps): void {
+export function registerGroupRoutes(
+  app: FastifyInstance,
+  { services, tools, clock }: WebDeps,
+): void {
   const groups = services.admin.groups;
 
   const listPage = async (
@@ -202,6 +205,12 @@ export function registerGroupRoutes(app: FastifyInstance, { services, tools }: W
       if (!auth) return reply;
       const { id, userId } = request.params;
       if (!UUID.test(id) || !UUID.test(userId)) return reply.callNotFound();
+      // Out of a group the 2FA policy names, the member may no longer need a second factor:
+      // that takes protection away, like the policy form, so it needs a recent sign-in. The
+      // step-up returns to the group's page, where the button is.
+      const back = `/admin/groups/${id}`;
+      const required = (await groups.requiredGroupIds()).has(id);
+      if (required && !requireRecentSignIn(request, reply, clock, back, back)) return reply;
       const member = await services.admin.directory.find(userId);
       const result = await groups.removeMember(id, userId, {
         actorUserId: auth.user.id,

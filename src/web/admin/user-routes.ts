@@ -14,6 +14,15 @@ import { requireAdmin } from './admin-guard.js';
 import type { ConfirmedAccountChange } from './user-pages.js';
 import { accountChangeConfirmPage, resetConfirmPage, usersPage, userPage } from './user-pages.js';
 
+/** The account changes with a confirmation page of their own; each needs a recent sign-in. */
+const CONFIRMED_CHANGES: readonly string[] = [
+  'disable',
+  'grant-admin',
+  'revoke-admin',
+] satisfies ConfirmedAccountChange[];
+const isConfirmedChange = (path: string): path is ConfirmedAccountChange =>
+  CONFIRMED_CHANGES.includes(path);
+
 type UserParams = { Params: { id: string } };
 
 /**
@@ -97,15 +106,17 @@ export function registerUserRoutes(
   });
 
   /**
-   * Removing someone's second factor and granting administrator rights need a recent sign-in
-   * (step-up). It comes before the question and returns to it; its Cancel leads to the user's
-   * page, as the question would only ask again.
+   * Removing someone's second factor, granting or revoking administrator rights and disabling
+   * an account need a recent sign-in (step-up): an idle console session in the wrong hands
+   * could otherwise hand out power or lock every other administrator out. It comes before the
+   * question and returns to it; its Cancel leads to the user's page, as the question would only
+   * ask again. Enabling an account and signing someone out take no one's access for good.
    */
   const stepUp = (
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    action: 'reset-2fa' | 'grant-admin',
+    action: 'reset-2fa' | ConfirmedAccountChange,
   ) =>
     requireRecentSignIn(
       request,
@@ -172,7 +183,7 @@ export function registerUserRoutes(
             : user.is_admin === 0;
       if (already) return refused(request, reply, id, 'ALREADY');
       // The step-up comes before the question, so the answer is not lost to a new sign-in.
-      if (change === 'grant-admin' && !stepUp(request, reply, id, 'grant-admin')) return reply;
+      if (!stepUp(request, reply, id, change)) return reply;
       return sendHtml(reply, accountChangeConfirmPage(tools.page(request), user, change));
     });
   };
@@ -195,7 +206,7 @@ export function registerUserRoutes(
       if (!auth) return reply;
       const { id } = request.params;
       if (!UUID.test(id)) return reply.callNotFound();
-      if (path === 'grant-admin' && !stepUp(request, reply, id, 'grant-admin')) return reply;
+      if (isConfirmedChange(path) && !stepUp(request, reply, id, path)) return reply;
       const result = await change(id, auth, request);
       if (!result.ok) return refused(request, reply, id, result.error);
       tools.flash(reply, 'admin', adminNotice(notice, result.value.name));
