@@ -10,6 +10,7 @@ import {
   PASSWORD_MIN_LENGTH,
 } from './accounts/passwords.js';
 import { findVerifiedAddress, isValidEmail, NAME_MAX_LENGTH } from './accounts/users.js';
+import { isOneLine } from './lib/control-characters.js';
 import type { Weakness } from './accounts/password-screen.js';
 import { createPasswordScreen, personalWords } from './accounts/password-screen.js';
 import { buildApp, installationKeys } from './app.js';
@@ -232,8 +233,9 @@ async function createAdmin(args: string[]): Promise<void> {
   const email = values.email?.trim() ?? '';
   const name = values.name?.trim() ?? '';
   if (!isValidEmail(email)) fail('create-admin needs --email with a valid address');
-  const nameRule = `create-admin needs --name (1 to ${NAME_MAX_LENGTH} characters)`;
-  if (values.name !== undefined && (!name || name.length > NAME_MAX_LENGTH)) fail(nameRule);
+  const nameRule = `create-admin needs --name (1 to ${NAME_MAX_LENGTH} characters on one line)`;
+  const nameOk = name !== '' && name.length <= NAME_MAX_LENGTH && isOneLine(name);
+  if (values.name !== undefined && !nameOk) fail(nameRule);
   const cfg = config();
   const { database } = await openMigratedDatabase(cli, cfg);
   let outcome: 'created' | 'promoted' | 'already' | { refused: Weakness };

@@ -9,6 +9,7 @@ import { buildApp } from '../app.js';
 import { DAY_MS, systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { normalizeEmail } from '../accounts/users.js';
+import { forTerminal } from '../lib/control-characters.js';
 import { databaseUrlForDisplay, databaseVariable } from '../config.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { openDatabase } from '../db/database.js';
@@ -208,14 +209,14 @@ export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Pr
       if (!result.ok && result.error === 'NOTHING_TO_RESET') {
         // What was asked for is already so: said, and not an error for a script.
         ctx.out(
-          `${user.name} <${normalizeEmail(email)}> has no two-factor method: nothing to reset, nothing changed.\n`,
+          `${forTerminal(user.name)} <${normalizeEmail(email)}> has no two-factor method: nothing to reset, nothing changed.\n`,
         );
         return;
       }
       if (!result.ok) ctx.fail(`could not reset ${email} (${result.error})`);
       const removed =
         methods.length === 1 ? '1 method removed' : `${methods.length} methods removed`;
-      const done = `Reset two-factor authentication for ${user.name} <${normalizeEmail(email)}>: ${removed}, every session ended`;
+      const done = `Reset two-factor authentication for ${forTerminal(user.name)} <${normalizeEmail(email)}>: ${removed}, every session ended`;
       const failure = (await Promise.all(outcomes)).find((outcome) => outcome !== null);
       if (failure === undefined) {
         const mailed =
@@ -245,7 +246,7 @@ function limitOf(ctx: CliContext, raw: string | undefined, fallback: number): nu
 }
 
 const tsv = (fields: Array<string | number | null>) =>
-  fields.map((f) => String(f ?? '').replace(/[\t\r\n]/g, ' ')).join('\t') + '\n';
+  fields.map((f) => forTerminal(String(f ?? ''))).join('\t') + '\n';
 
 export async function usersCommand(args: string[], ctx: CliContext): Promise<void> {
   const { positionals, values } = parseCommandArgs(ctx, 'users', usageOf('users'), () =>

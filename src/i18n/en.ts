@@ -39,6 +39,8 @@ export const en = {
     /** The label as the form shows it: lower-cased or after "your" it misreads ("your url name"). */
     required: (field: string) => `Fill in “${field}”.`,
     tooLong: (field: string, max: number) => `${field} must be at most ${max} characters.`,
+    oneLine: (field: string) =>
+      `${field} must be one line of text, without tabs or invisible control characters.`,
     invalidEmail: 'Enter an email address in the form name@example.com.',
     passwordTooShort: (min: number) => `Use a password of at least ${min} characters.`,
     passwordTooLong: (max: number) => `Use a password of at most ${max} characters.`,

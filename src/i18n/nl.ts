@@ -36,6 +36,8 @@ export const nl: Messages = {
   errors: {
     required: (field: string) => `Vul „${field}” in.`,
     tooLong: (field: string, max: number) => `${field} mag hoogstens ${max} tekens lang zijn.`,
+    oneLine: (field: string) =>
+      `${field} moet één regel tekst zijn, zonder tabs of onzichtbare stuurtekens.`,
     invalidEmail: 'Vul een e-mailadres in zoals naam@voorbeeld.nl.',
     passwordTooShort: (min: number) => `Kies een wachtwoord van minstens ${min} tekens.`,
     passwordTooLong: (max: number) => `Kies een wachtwoord van hoogstens ${max} tekens.`,

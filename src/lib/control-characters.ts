@@ -19,3 +19,28 @@ export function hasControlCharacter(value: string): boolean {
 export function withoutControlCharacters(value: string): string {
   return value.replace(CONTROL_CHARACTERS, '');
 }
+
+/**
+ * Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): invisible,
+ * and they reorder the text after them ("Trojan Source"), so a name can show as another.
+ */
+export const BIDI_CONTROL_RANGES = '\\u202a-\\u202e\\u2066-\\u2069';
+
+const NOT_ONE_LINE = new RegExp(`[\\t\\r\\n${CONTROL_CHARACTER_RANGES}${BIDI_CONTROL_RANGES}]`);
+
+/** Whether the text is one line without tabs, other control characters or bidi controls. */
+export function isOneLine(value: string): boolean {
+  return !NOT_ONE_LINE.test(value);
+}
+
+const NOT_PRINTABLE = new RegExp(`[${CONTROL_CHARACTER_RANGES}${BIDI_CONTROL_RANGES}]`, 'g');
+
+/**
+ * Text for one line of a terminal: tabs and line breaks as spaces, and every other control
+ * character or bidi control as U+FFFD, visible where it was. An escape sequence in a stored
+ * name would otherwise act on the operator's terminal (retitle it, recolour it, move the
+ * cursor), and a line break would fake a line of output.
+ */
+export function forTerminal(value: string): string {
+  return value.replace(/[\t\r\n]/g, ' ').replace(NOT_PRINTABLE, '\ufffd');
+}

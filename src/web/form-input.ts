@@ -1,4 +1,4 @@
-import { withoutControlCharacters } from '../lib/control-characters.js';
+import { isOneLine, withoutControlCharacters } from '../lib/control-characters.js';
 import { isValidEmail, EMAIL_MAX_LENGTH } from '../accounts/users.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../accounts/passwords.js';
 import type { Weakness } from '../accounts/password-screen.js';
@@ -45,10 +45,18 @@ export class Validator {
     this.errors[name] ??= message;
   }
 
+  /**
+   * A one-line field (a name, a title, an address, a code): trimmed, and refused when it holds
+   * a line break, a tab, a control character or a bidirectional override. A browser's text
+   * field cannot send any of them; a crafted request can, and they would reach the pages
+   * others read, a terminal through the command line, or a CSV export (U+202E shows a name
+   * backwards, an escape sequence retitles a terminal).
+   */
   required(name: string, label: string, value: string, max: number): string {
     const trimmed = value.trim();
     if (trimmed === '') this.fail(name, this.t.errors.required(label));
     else if (trimmed.length > max) this.fail(name, this.t.errors.tooLong(label, max));
+    else if (!isOneLine(trimmed)) this.fail(name, this.t.errors.oneLine(label));
     return trimmed;
   }
 

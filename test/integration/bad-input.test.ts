@@ -141,11 +141,24 @@ describe.each(DIALECTS)('bad input (%s)', (dialect) => {
     expect(search.body).toContain('value="twofa"');
     expect((await client.get('/kb/search?q=%00')).body).not.toMatch(CONTROL);
 
-    const saved = await client.submit('/profile', {
+    // Refused as a name, and not written back into the form that says so.
+    const refused = await client.submit('/profile', {
       name: 'Ada\u0001Love\u007flace',
       locale: 'en',
     });
-    expect(saved.status).toBeLessThan(400);
+    expect(refused.status).toBe(422);
+    expect(refused.body).not.toMatch(CONTROL);
+    expect(refused.body).toContain('value="AdaLovelace"');
+    // A name stored before that rule, or by other means, is shown without them.
+    await app.db
+      .updateTable('users')
+      .set({ name: 'Ada\u0001Love\u007flace' })
+      .where(
+        'id',
+        '=',
+        app.db.selectFrom('email_addresses').select('user_id').where('email', '=', email),
+      )
+      .execute();
     const profile = await client.get('/profile');
     expect(profile.body).not.toMatch(CONTROL);
     expect(profile.body).toContain('AdaLovelace');
@@ -225,6 +238,45 @@ describe.each(DIALECTS)('bad input (%s)', (dialect) => {
     const profile = await client.submit('/profile', { name: 'n'.repeat(101), locale: 'en' });
     expect(profile.status).toBe(422);
     expect(await snapshotDatabase(app.db)).toEqual(before);
+  });
+
+  it('refuses a one-line field with a tab, a line break, a control character or a bidi override', async () => {
+    // A browser's text field sends none of these; a crafted request does, and the value
+    // would reach other people's pages, an administrator's terminal and CSV exports.
+    const before = await snapshotDatabase(app.db);
+    const anonymous = new Client(app.app);
+    for (const name of [
+      'Eve\tfake@example.com',
+      'Eve\nmallory@example.com',
+      'Eve\u001b]0;owned\u0007',
+      'Eve\u0085',
+      '\u202eevE',
+      'Eve\u2066x\u2069',
+    ]) {
+      const registered = await anonymous.submit('/register', {
+        name,
+        email: uniqueEmail(),
+        password: PASSWORD,
+      });
+      expect(registered.status, JSON.stringify(name)).toBe(422);
+      expect(textOf(registered.body)).toContain(
+        'Name must be one line of text, without tabs or invisible control characters.',
+      );
+      expect(registered.body).toMatch(/id="name-error"/);
+      const renamed = await client.submit('/profile', { name, locale: 'en' });
+      expect(renamed.status, JSON.stringify(name)).toBe(422);
+    }
+    expect(await snapshotDatabase(app.db)).toEqual(before);
+    // Space at either end is still only trimmed, and letters of any script are welcome.
+    const fine = await client.submit('/profile', { name: '  Zoë Ünal שלום  ', locale: 'en' });
+    expect(fine.status).toBe(303);
+    const user = await app.db
+      .selectFrom('users')
+      .innerJoin('email_addresses', 'email_addresses.user_id', 'users.id')
+      .select('users.name')
+      .where('email_addresses.email', '=', email)
+      .executeTakeFirstOrThrow();
+    expect(user.name).toBe('Zoë Ünal שלום');
   });
 
   it('shrugs off odd query strings and cookies', async () => {

@@ -94,6 +94,41 @@ describe('administration from the command line', () => {
   );
 
   it(
+    'never lets a stored name act on the terminal: escape sequences show as U+FFFD, line breaks as spaces',
+    async () => {
+      const client = adminClient(app);
+      const { email, userId } = await registerAndVerify(app, client, { name: 'Tess Terminal' });
+      await logIn(client, email);
+      await setUpApp(app, client);
+      // As a name saved before forms refused such characters, or written by other means.
+      const hostile = 'Tess\u001b]0;owned\u0007\u001b[31mRED\nfake@example.com\tactive\u202e';
+      await app.db.updateTable('users').set({ name: hostile }).where('id', '=', userId).execute();
+      await app.services.audit.record({
+        event: 'user.enabled',
+        targetUserId: userId,
+        meta: { ip: '192.0.2.1', userAgent: 'agent\u001b[2J' },
+      });
+
+      const [users, csv, reset] = await Promise.all([
+        portico(['users', 'list', '--search', email]),
+        portico(['audit', '--user', email, '--csv']),
+        portico(['reset-2fa', email]),
+      ]);
+      const shown = 'Tess\ufffd]0;owned\ufffd\ufffd[31mRED fake@example.com active\ufffd';
+      for (const run of [users, csv, reset]) {
+        expect(run.code).toBe(0);
+        expect(run.stdout).not.toMatch(/[\u001b\u0007\u202e]/);
+      }
+      expect(users.stdout.trimEnd().split('\n')).toHaveLength(2);
+      expect(users.stdout).toContain(`${email}\t${shown}\tuser\t`);
+      expect(reset.stdout.startsWith(`Reset two-factor authentication for ${shown} <`)).toBe(true);
+      expect(reset.stdout.trimEnd().split('\n')).toHaveLength(1);
+      expect(csv.stdout).toContain('agent\ufffd[2J');
+    },
+    SLOW,
+  );
+
+  it(
     'resets a user’s 2FA like the console does, audited as "cli", and reads it back',
     async () => {
       const admin = await signedInAdmin(app);
@@ -183,7 +218,7 @@ describe('administration from the command line', () => {
       const nameless = await portico(['create-admin', '--email', uniqueEmail('nameless')]);
       expect(nameless.code).toBe(1);
       expect(nameless.stderr).toBe(
-        'portico: create-admin needs --name (1 to 100 characters) for a new account\n',
+        'portico: create-admin needs --name (1 to 100 characters on one line) for a new account\n',
       );
     },
     SLOW,
