@@ -31,6 +31,7 @@ export function createAdministration(deps: {
     twoFactorSettings: createTwoFactorSettings({
       policy: twoFactor.policy,
       groups: twoFactor.groups,
+      clock,
     }),
   };
 }

@@ -16,6 +16,8 @@ export const AdminError = {
   NOTHING_TO_RESET: 'NOTHING_TO_RESET',
   GROUPS_REQUIRED: 'GROUPS_REQUIRED',
   UNKNOWN_GROUP: 'UNKNOWN_GROUP',
+  /** A grace period that ends in the past (and is not the one saved before). */
+  GRACE_ENDED: 'GRACE_ENDED',
 } as const;
 
 export type AdminErrorCode = (typeof AdminError)[keyof typeof AdminError];

@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../audit/audit.js';
+import type { Clock } from '../clock.js';
 import type { Policy, Requirement, TwoFactorPolicy } from '../two-factor/policy.js';
 import type { UserGroups } from '../two-factor/user-groups.js';
 import type { AdminErrorCode, AdminResult } from './error-codes.js';
@@ -16,21 +17,31 @@ export interface PolicyInput {
 
 /**
  * Changing the 2FA policy, from the console or the API, under the same rules: at least one
- * method stays on (or nobody could sign in who must use 2FA, administrators included), and
- * "Selected user groups" names at least one group that exists.
+ * method stays on (or nobody could sign in who must use 2FA, administrators included),
+ * "Selected user groups" names at least one group that exists, and a grace period does not end
+ * in the past. A day already over postpones nothing: most likely a slip. The end saved before
+ * may stay as it is, so the other settings can be saved after it has passed.
  */
-export function createTwoFactorSettings(parts: { policy: Policy; groups: UserGroups }) {
-  const { policy, groups } = parts;
+export function createTwoFactorSettings(parts: {
+  policy: Policy;
+  groups: UserGroups;
+  clock: Clock;
+}) {
+  const { policy, groups, clock } = parts;
 
   async function problems(input: PolicyInput): Promise<AdminErrorCode[]> {
     const found: AdminErrorCode[] = [];
-    const webauthn = input.methods.webauthn ?? (await policy.get()).methods.webauthn;
+    const saved = await policy.get();
+    const webauthn = input.methods.webauthn ?? saved.methods.webauthn;
     if (!input.methods.email && !input.methods.totp && !webauthn)
       found.push(AdminError.AT_LEAST_ONE_METHOD);
     const known = new Set((await groups.list()).map((g) => g.id));
     if (input.groupIds.some((id) => !known.has(id))) found.push(AdminError.UNKNOWN_GROUP);
     else if (input.require === 'groups' && input.groupIds.length === 0)
       found.push(AdminError.GROUPS_REQUIRED);
+    const { graceUntil } = input;
+    if (graceUntil !== null && graceUntil <= clock.now() && graceUntil !== saved.graceUntil)
+      found.push(AdminError.GRACE_ENDED);
     return found;
   }
 

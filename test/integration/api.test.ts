@@ -544,6 +544,17 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
         },
       });
       expect(unknown.json.code).toBe('UNKNOWN_GROUP');
+      // A grace period that has already ended, as the console refuses it.
+      for (const graceUntil of ['0000-01-01T00:00:00Z', '1970-01-01T00:00:00Z']) {
+        const ended = await call('PUT', '/api/v1/two-factor/policy', {
+          body: { methods: { email: true, totp: true }, require: 'all', groupIds: [], graceUntil },
+        });
+        expect(ended.status, graceUntil).toBe(422);
+        expect(ended.json.code).toBe('GRACE_ENDED');
+        expect(ended.json.details).toEqual([
+          { in: 'body', path: '/graceUntil', message: 'GRACE_ENDED' },
+        ]);
+      }
       for (const body of [
         {},
         {
@@ -559,6 +570,13 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
           require: 'all',
           groupIds: [],
           graceUntil: 'tomorrow',
+        },
+        // Beyond the console's four-digit years.
+        {
+          methods: { email: true, totp: true },
+          require: 'all',
+          groupIds: [],
+          graceUntil: '+010000-01-01T00:00:00Z',
         },
       ]) {
         const bad = await call('PUT', '/api/v1/two-factor/policy', { body });

@@ -42,6 +42,8 @@ function errorField(t: Messages, code: AdminErrorCode): [string, string] {
   switch (code) {
     case 'AT_LEAST_ONE_METHOD':
       return ['email', t.twoFactor.admin.atLeastOneMethod];
+    case 'GRACE_ENDED':
+      return ['grace_until', t.twoFactor.admin.pastDate];
     default:
       return ['group', t.twoFactor.admin.chooseGroup];
   }
@@ -103,17 +105,8 @@ export function registerTwoFactorSettingsRoutes(
         errors[name] ??= message;
       }
     };
-    record(await settings.problems(input));
     if (graceUntil === undefined) errors.grace_until = t.twoFactor.admin.invalidDate;
-    // A day already over postpones nothing: most likely a typing slip. The date saved before
-    // may stay as it is, so the other settings can be saved after it has passed.
-    else if (
-      graceUntil !== null &&
-      graceUntil <= clock.now() &&
-      graceUntil !== (await settings.get()).graceUntil
-    ) {
-      errors.grace_until = t.twoFactor.admin.pastDate;
-    }
+    record(await settings.problems(input));
     if (Object.keys(errors).length === 0) {
       const saved = await settings.save(input, {
         actorUserId: auth.user.id,

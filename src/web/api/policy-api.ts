@@ -6,6 +6,8 @@ import { errors, principalOf } from './api-plugin.js';
 import { GroupList, Policy } from './api-schemas.generated.js';
 import { isoOrNull } from './user-api.js';
 
+const YEAR_10000 = Date.UTC(10000, 0, 1);
+
 function policyOf(policy: TwoFactorPolicy) {
   return {
     methods: {
@@ -51,9 +53,10 @@ export function registerPolicyApi(api: ApiInstance, { services }: WebDeps): void
       const principal = principalOf(request);
       const body = request.body;
       const graceUntil = body.graceUntil === null ? null : Date.parse(body.graceUntil);
-      if (graceUntil !== null && Number.isNaN(graceUntil))
+      // The console's date field holds four-digit years: a later end could not be shown there.
+      if (graceUntil !== null && !(graceUntil < YEAR_10000))
         throw new ApiError(400, ApiErrorCode.VALIDATION_FAILED, 'body/graceUntil is no date-time', [
-          { in: 'body', path: '/graceUntil', message: 'is no date-time' },
+          { in: 'body', path: '/graceUntil', message: 'is no date-time before the year 10000' },
         ]);
       const saved = await twoFactorSettings.save(
         { methods: body.methods, require: body.require, groupIds: body.groupIds, graceUntil },
@@ -65,7 +68,8 @@ export function registerPolicyApi(api: ApiInstance, { services }: WebDeps): void
         const code =
           first === 'AT_LEAST_ONE_METHOD' ||
           first === 'GROUPS_REQUIRED' ||
-          first === 'UNKNOWN_GROUP'
+          first === 'UNKNOWN_GROUP' ||
+          first === 'GRACE_ENDED'
             ? ApiErrorCode[first]
             : ApiErrorCode.VALIDATION_FAILED;
         throw new ApiError(
@@ -74,7 +78,12 @@ export function registerPolicyApi(api: ApiInstance, { services }: WebDeps): void
           'The policy breaks a rule',
           codes.map((c) => ({
             in: 'body',
-            path: c === 'AT_LEAST_ONE_METHOD' ? '/methods' : '/groupIds',
+            path:
+              c === 'AT_LEAST_ONE_METHOD'
+                ? '/methods'
+                : c === 'GRACE_ENDED'
+                  ? '/graceUntil'
+                  : '/groupIds',
             message: c,
           })),
         );
