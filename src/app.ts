@@ -25,6 +25,7 @@ import { createServices } from './services.js';
 import { opensStoredTotpSecret } from './two-factor/methods.js';
 import { cookieNames, cookieWriter } from './web/cookies.js';
 import { registerCsrfProtection } from './web/csrf.js';
+import { parseFormBody } from './web/form-body.js';
 import type { ErrorPages } from './web/error-pages.js';
 import { registerErrorPages } from './web/error-pages.js';
 import { registerAuthRoutes } from './web/portal/auth-routes.js';
@@ -231,7 +232,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
   });
 
   await app.register(cookie);
-  await app.register(formbody);
+  await app.register(formbody, { parser: parseFormBody });
   // The security headers depend on the configuration only, so helmet computes them once, here;
   // @fastify/helmet rebuilt its middleware for every request and set each header on the raw
   // response, a measurable share of each answer (docs/performance.md).
