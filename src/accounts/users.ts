@@ -11,9 +11,23 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** Deliberately simple: one @, no spaces, a dot in the domain. The mail round-trip is the real test. */
+/** Control and format characters: zero-width spaces and joiners, bidi controls, soft hyphens. */
+const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
+
+/**
+ * Deliberately simple: one @, no spaces, a dot in the domain; the mail round-trip is the real
+ * test. Letters of any script are welcome, but not an address that Unicode would write
+ * otherwise (NFKC): a fullwidth "ｋｉｍ" or a Kelvin sign "K" reads as kim@ to a person and, lower-
+ * cased, to this app, yet is another mailbox to a mail server; whoever held that mailbox could
+ * verify an account for kim@ before Kim does. Nor an address with an invisible character in it.
+ */
 export function isValidEmail(email: string): boolean {
-  return email.length <= EMAIL_MAX_LENGTH && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email);
+  return (
+    email.length <= EMAIL_MAX_LENGTH &&
+    /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) &&
+    !INVISIBLE.test(email) &&
+    email === email.normalize('NFKC')
+  );
 }
 
 /**
