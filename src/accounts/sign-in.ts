@@ -413,6 +413,18 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       );
     }
     if (!perEmail.allowed || !perIp.allowed) {
+      // The moment a limit is reached is a security event (someone guessing at an account, or
+      // from one network); the refusals after it in the window are not, one by one.
+      if (perEmail.justReached || perIp.justReached) {
+        await audit.record({
+          event: 'sign_in.rate_limited',
+          targetUserId: perEmail.justReached ? (account?.user.id ?? null) : null,
+          meta,
+          details: perEmail.justReached
+            ? { limit: 'address', ...(account ? {} : { address: normalized }) }
+            : { limit: 'network', network: clientNetwork(meta.ip) },
+        });
+      }
       return {
         outcome: 'rate_limited',
         retryAfterMs: Math.max(perEmail.retryAfterMs, perIp.retryAfterMs),

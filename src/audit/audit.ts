@@ -20,6 +20,7 @@ export const AUDIT_EVENT_TYPES = [
   'sign_in.succeeded',
   'sign_in.unverified',
   'sign_in.password_blocked',
+  'sign_in.rate_limited',
   'sign_out',
   'session.ended',
   'session.others_ended',

@@ -32,14 +32,19 @@ describe('consumeRateLimitPair', () => {
       { allowed: true, retryAfterMs: 0, remaining: 2 },
     ]);
     await pair(2_000);
-    // The third hit goes over the first limit (2) only; the fourth over both.
+    // The third hit goes over the first limit (2) only; the fourth over both. Each first hit
+    // over a limit says so (`justReached`), once a window.
     expect(await pair(3_000)).toEqual([
-      { allowed: false, retryAfterMs: 58_000 },
+      { allowed: false, retryAfterMs: 58_000, justReached: true },
       { allowed: true, retryAfterMs: 0, remaining: 0 },
     ]);
     expect(await pair(4_000)).toEqual([
       { allowed: false, retryAfterMs: 57_000 },
-      { allowed: false, retryAfterMs: 57_000 },
+      { allowed: false, retryAfterMs: 57_000, justReached: true },
+    ]);
+    expect(await pair(5_000)).toEqual([
+      { allowed: false, retryAfterMs: 56_000 },
+      { allowed: false, retryAfterMs: 56_000 },
     ]);
   });
 

@@ -11,6 +11,11 @@ export interface RateLimitResult {
   remaining?: number;
   /** Refused for too many failures in a row ({@link RateLimit.inARow}): no window ends that. */
   untilCleared?: true;
+  /**
+   * Refused, and the first hit of its window to be: the moment the limit was reached, which
+   * happens once a window however long a flood goes on (worth one audit entry, not one each).
+   */
+  justReached?: true;
 }
 
 /**
@@ -41,7 +46,10 @@ function verdict(
   if (inARow !== undefined && row.in_a_row >= inARow)
     return { allowed: false, retryAfterMs: 0, untilCleared: true };
   if (row.count <= limit) return { allowed: true, retryAfterMs: 0, remaining: limit - row.count };
-  return { allowed: false, retryAfterMs: Math.max(0, row.window_start + windowMs - now) };
+  const retryAfterMs = Math.max(0, row.window_start + windowMs - now);
+  return row.count === limit + 1
+    ? { allowed: false, retryAfterMs, justReached: true }
+    : { allowed: false, retryAfterMs };
 }
 
 /** A counter met again: a new window when its own has expired, else one more hit. */

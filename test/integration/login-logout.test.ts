@@ -58,8 +58,53 @@ describe.each(DIALECTS)('log in and log out (%s)', (dialect) => {
     const refused = await logIn(new Client(app.app), email);
     expect(refused.status).toBe(429);
     expect(textOf(refused.body)).toContain('Too many attempts. Wait a few minutes and try again.');
+    // The moment the limit was reached is in the audit log, once however many follow.
+    expect((await logIn(new Client(app.app), email)).status).toBe(429);
+    const reached = await app.db
+      .selectFrom('audit_events')
+      .innerJoin('email_addresses', 'email_addresses.user_id', 'audit_events.target_user_id')
+      .select(['audit_events.details', 'audit_events.ip'])
+      .where('audit_events.event', '=', 'sign_in.rate_limited')
+      .where('email_addresses.email', '=', email)
+      .execute();
+    expect(reached).toHaveLength(1);
+    expect(JSON.parse(reached[0]?.details ?? '{}')).toEqual({ limit: 'address' });
     app.clock.advance(16 * 60_000);
     expect((await logIn(new Client(app.app), email)).status).toBe(303);
+  });
+
+  it('audits an unknown address and a network reaching their limits, once a window each', async () => {
+    const nobody = uniqueEmail('nobody');
+    const events = async () =>
+      (
+        await app.db
+          .selectFrom('audit_events')
+          .select(['details', 'target_user_id'])
+          .where('event', '=', 'sign_in.rate_limited')
+          .execute()
+      ).map((e) => ({ ...e, details: JSON.parse(e.details ?? '{}') as unknown }));
+    const before = (await events()).length;
+    const fromOwnNetwork = (ip: string) => {
+      const client = new Client(app.app);
+      client.ip = ip;
+      return client;
+    };
+    for (let i = 0; i < 12; i++) await logIn(fromOwnNetwork('198.51.100.6'), nobody, 'wrong');
+    expect((await events()).slice(before)).toEqual([
+      { target_user_id: null, details: { limit: 'address', address: nobody } },
+    ]);
+    // 100 tries from one network in the window, then refusals: one more entry.
+    app.clock.advance(16 * 60_000);
+    const network = await events();
+    const statuses: number[] = [];
+    for (let i = 0; i < 102; i++) {
+      const client = fromOwnNetwork('198.51.100.7');
+      statuses.push((await logIn(client, uniqueEmail(`net${i}`), 'wrong')).status);
+    }
+    expect(statuses.slice(100)).toEqual([429, 429]);
+    expect((await events()).slice(network.length)).toEqual([
+      { target_user_id: null, details: { limit: 'network', network: '198.51.100.7' } },
+    ]);
   });
 
   it('keeps a browser that logged in before out of a stranger’s exhausted count, and only that one', async () => {

@@ -160,6 +160,7 @@ export const AuditQuery = {
         'sign_in.succeeded',
         'sign_in.unverified',
         'sign_in.password_blocked',
+        'sign_in.rate_limited',
         'sign_out',
         'session.ended',
         'session.others_ended',
