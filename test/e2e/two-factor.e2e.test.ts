@@ -361,6 +361,15 @@ describe.skipIf(missing !== null)('two-factor journey in the browser (seed artic
     expect(await name.inputValue()).toBe('My phone');
     await page.getByRole('link', { name: 'Remove Authentication App' }).waitFor();
     await check(page, '2fa-app-edit');
+    // The longest name the field takes, one word: the pages wrap it on a phone, never
+    // wider than the screen (WCAG 1.4.10 Reflow).
+    await name.fill('W'.repeat(60));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL('**/profile/2fa');
+    await checkOnPhone(page, '2fa-long-name');
+    await page.goto('/profile/2fa/app/remove');
+    await checkOnPhone(page, '2fa-app-remove-long-name');
+    await page.goto('/profile/2fa/app/edit');
     await name.fill('Work phone');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL('**/profile/2fa');
