@@ -60,6 +60,7 @@ const NOTICES = {
   sessionEnded: (t: Messages) => t.login.sessionEnded,
   signInExpired: (t: Messages) => t.twoFactor.errors.sessionGone,
   signInEnded: (t: Messages) => t.twoFactor.errors.SIGN_IN_ENDED,
+  signInReplaced: (t: Messages) => t.twoFactor.errors.signInReplaced,
   twoFactorCreatedApp: (t: Messages) => t.twoFactor.createdApp,
   twoFactorCreatedEmail: (t: Messages) => t.twoFactor.createdEmail,
   securityKeyAdded: (t: Messages) => t.twoFactor.webauthn.added,

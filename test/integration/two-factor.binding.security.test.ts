@@ -17,6 +17,8 @@ import { createTestApp } from '../helpers/test-app.js';
 import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
 import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
 import {
+  auditCount,
+  freshCode,
   hiddenValue,
   mailedSignInCode,
   newClient,
@@ -212,6 +214,48 @@ describe.each(DIALECTS)('two-factor code binding (%s)', (dialect) => {
    * that set-up the person's, shown again to whoever asks, the owner would later scan the
    * stranger's secret, and the stranger would hold a working second factor.
    */
+  it('checks a log-in page’s code only against the log-in it was shown for, not one that replaced it', async () => {
+    // One browser, two tabs: Dana logs in, then Zoë in the other tab, which replaces the
+    // browser's pending log-in. Dana's right code typed into her tab is checked against nothing,
+    // and counts as no failure of Zoë's.
+    const dana = await userWithApp(app);
+    const zoe = await userWithApp(app);
+    const browser = await pendingSignIn(app, dana.email);
+    const danasPage = await browser.get('/login/2fa');
+    const danasTag = hiddenValue(danasPage, 'signin');
+    expect(danasTag).toMatch(/^[\w-]{22}$/);
+    expect((await logIn(browser, zoe.email)).location).toBe('/login/2fa');
+    const zoesTag = hiddenValue(await browser.get('/login/2fa'), 'signin');
+    expect(zoesTag).not.toBe(danasTag);
+
+    const failuresBefore = await auditCount(app, 'two_factor.challenge_failed', zoe.userId);
+    const danasCode = freshCode(app, dana.secret);
+    const answer = await browser.post('/login/2fa', {
+      method: 'totp',
+      code: danasCode,
+      signin: danasTag,
+    });
+    expect(answer.status).toBe(303);
+    expect(answer.location).toBe('/login/2fa');
+    expect(textOf((await browser.follow(answer)).body)).toContain(
+      'This browser started another log-in after that page was opened, so nothing was checked.',
+    );
+    const send = await browser.post('/login/2fa/send', { signin: danasTag });
+    expect(send.location).toBe('/login/2fa');
+    expect(await auditCount(app, 'two_factor.challenge_failed', zoe.userId)).toBe(failuresBefore);
+    expect(await auditCount(app, 'two_factor.email_code_sent', zoe.userId)).toBe(0);
+    expect(browser.cookies.has(SESSION_COOKIE)).toBe(false);
+
+    // Zoë's own page goes on as before.
+    const zoes = await browser.post('/login/2fa', {
+      method: 'totp',
+      code: freshCode(app, zoe.secret),
+      signin: zoesTag,
+    });
+    expect(zoes.location).toBe('/');
+    expect(browser.cookies.has(SESSION_COOKIE)).toBe(true);
+  });
+
   it('keeps an app set-up and its secret to the session or pending sign-in that started it', async () => {
     await savePolicy(app, { require: 'all' });
     try {

@@ -27,6 +27,8 @@ export interface ChallengeView {
   cancel: string;
   /** Offer "Remember this device for 30 days" (a log-in, not a step-up; never administrators). */
   canRemember: boolean;
+  /** A log-in's forms name the sign-in they were shown for (`signInTag`); '' for a step-up. */
+  signIn: string;
 }
 
 /** The `next` and `cancel` a link to another method of the same page carries along. */
@@ -57,7 +59,8 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
   const t = ctx.t.twoFactor;
   const heading = view.stepUp ? t.stepUpHeading : t.challengeHeading;
   const nextField = html`${view.next ? html`<input type="hidden" name="next" value="${view.next}" />` : ''}
-  ${view.cancel ? html`<input type="hidden" name="cancel" value="${view.cancel}" />` : ''}`;
+  ${view.cancel ? html`<input type="hidden" name="cancel" value="${view.cancel}" />` : ''}
+  ${view.signIn ? html`<input type="hidden" name="signin" value="${view.signIn}" />` : ''}`;
   const codeForm = (kind: ChallengeKind, label: string, numeric: boolean) =>
     form(
       ctx,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PendingContext } from '../../accounts/sign-in.js';
 import { formatDateTime } from '../../i18n/index.js';
@@ -43,6 +44,19 @@ function challengeErrorText(t: Messages, kind: ChallengeKind, code: TwoFactorErr
     return t.twoFactor.errors.recoveryCodeAlreadyUsed;
   }
   return twoFactorErrorText(t, code);
+}
+
+/**
+ * Names a pending log-in in its forms without giving its cookie away (a hash of the stored hash
+ * of that cookie). One browser holds one pending log-in: a second log-in in another tab
+ * replaces the first, and a code typed into the first tab's page would otherwise be checked
+ * against, and counted as a failure of, the other account.
+ */
+export function signInTag(ctx: PendingContext): string {
+  return createHash('sha256')
+    .update(`sign-in form:${ctx.pending.id_hash}`)
+    .digest('base64url')
+    .slice(0, 22);
 }
 
 const KINDS: ChallengeKind[] = ['totp', 'email', 'recovery', 'webauthn'];
@@ -135,6 +149,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
             )
           : null,
       canRemember: !options.stepUp && trustedDevices.mayRemember(ctx.user),
+      signIn: options.stepUp ? '' : signInTag(ctx),
     };
     return sendHtml(
       reply,
@@ -148,6 +163,18 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
     if (stepUp) return reply.redirect('/profile/2fa', 303);
     tools.flash(reply, 'signInExpired', undefined, 'error');
     return reply.redirect('/login', 303);
+  };
+
+  /**
+   * A log-in form from a page shown for another pending log-in (replaced since, in another
+   * tab): nothing is checked, sent or counted; the page of the log-in in progress says so.
+   */
+  const replaced = (request: FastifyRequest, reply: FastifyReply, ctx: PendingContext) => {
+    const shownFor = text(request.body, 'signin');
+    if (shownFor === '' || shownFor === signInTag(ctx)) return false;
+    tools.flash(reply, 'signInReplaced', undefined, 'error');
+    void reply.redirect('/login/2fa', 303);
+    return true;
   };
 
   for (const stepUp of [false, true]) {
@@ -170,6 +197,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
       if (stepUp && !requireSession(request, reply)) return reply;
       const ctx = await pendingFor(request, stepUp);
       if (!ctx) return gone(reply, stepUp);
+      if (!stepUp && replaced(request, reply, ctx)) return reply;
       const next = safeNext(text(request.body, 'next'), '');
       const cancel = safeNext(text(request.body, 'cancel'), '');
       const sent = await challenge.sendEmailCode(ctx, requestMeta(request));
@@ -197,6 +225,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
       if (stepUp && !requireSession(request, reply)) return reply;
       const ctx = await pendingFor(request, stepUp);
       if (!ctx) return gone(reply, stepUp);
+      if (!stepUp && replaced(request, reply, ctx)) return reply;
       const t = request.t;
       const next = safeNext(text(request.body, 'next'), '');
       const cancel = safeNext(text(request.body, 'cancel'), '');
