@@ -13,7 +13,7 @@ import type { Messages } from '../../src/i18n/index.js';
 import { nl } from '../../src/i18n/nl.js';
 import { uniqueEmail } from '../helpers/flows.js';
 import type { E2eWorld } from './helpers/browser.js';
-import { hasChromium, startE2e } from './helpers/browser.js';
+import { expectNoSidewaysScroll, hasChromium, startE2e } from './helpers/browser.js';
 import {
   check,
   checkOnPhone,
@@ -136,6 +136,15 @@ describe.skipIf(!hasChromium)('security keys in the browser', () => {
     await page.getByRole('link', { name: tf.webauthn.renameLabel('YubiKey 5C') }).click();
     await page.getByRole('heading', { name: tf.webauthn.renameHeading }).waitFor();
     await check(page, `${prefix}-keys-rename`);
+    // The longest name the field takes, as one word: it wraps in the list, on a phone too.
+    const long = 'K'.repeat(60);
+    await page.getByLabel(tf.authenticatorName).fill(long);
+    await page.getByRole('button', { name: tf.saveName, exact: true }).click();
+    await page.getByRole('cell', { name: long, exact: true }).waitFor();
+    await expectNoSidewaysScroll(page, `${prefix}-keys-long-name`);
+    await checkOnPhone(page, `${prefix}-keys-long-name`);
+    await page.getByRole('link', { name: tf.webauthn.renameLabel(long) }).click();
+    await page.getByRole('heading', { name: tf.webauthn.renameHeading }).waitFor();
     await page.getByLabel(tf.authenticatorName).fill('Office key');
     await page.getByRole('button', { name: tf.saveName, exact: true }).click();
     await page.getByRole('cell', { name: 'Office key', exact: true }).waitFor();
