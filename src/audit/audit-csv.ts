@@ -1,14 +1,5 @@
-import { BIDI_CONTROL_RANGES, CONTROL_CHARACTER_RANGES } from '../lib/control-characters.js';
+import { withEscapesShown } from '../lib/control-characters.js';
 import type { AuditRow } from './audit-query.js';
-
-/** Control characters but tab and line breaks, and bidi controls (forTerminal says why). */
-const ESCAPES = new RegExp(`[${CONTROL_CHARACTER_RANGES}${BIDI_CONTROL_RANGES}]`, 'g');
-
-/**
- * A value with escape sequences and the like shown as U+FFFD: the export may be read in a
- * terminal (`portico audit --csv`) as well as a spreadsheet. Tabs and line breaks are quoted.
- */
-const withoutEscapes = (text: string) => text.replace(ESCAPES, '\ufffd');
 
 export const AUDIT_CSV_COLUMNS = [
   'time',
@@ -31,7 +22,8 @@ export const AUDIT_CSV_COLUMNS = [
  * leading apostrophe (OWASP "CSV injection"); escape sequences show as U+FFFD.
  */
 export function csvField(value: string | number | null): string {
-  let text = value === null ? '' : withoutEscapes(String(value));
+  // The export may be read in a terminal (`portico audit --csv`) as well as a spreadsheet.
+  let text = value === null ? '' : withEscapesShown(String(value));
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return `"${text.replace(/"/g, '""')}"`;
 }

@@ -36,11 +36,19 @@ export function isOneLine(value: string): boolean {
 const NOT_PRINTABLE = new RegExp(`[${CONTROL_CHARACTER_RANGES}${BIDI_CONTROL_RANGES}]`, 'g');
 
 /**
+ * The text with every control character (but tab and line breaks) and bidi control shown as
+ * U+FFFD, visible where it was: for text a terminal may print (an escape sequence would act).
+ */
+export function withEscapesShown(value: string): string {
+  return value.replace(NOT_PRINTABLE, '\ufffd');
+}
+
+/**
  * Text for one line of a terminal: tabs and line breaks as spaces, and every other control
  * character or bidi control as U+FFFD, visible where it was. An escape sequence in a stored
  * name would otherwise act on the operator's terminal (retitle it, recolour it, move the
  * cursor), and a line break would fake a line of output.
  */
 export function forTerminal(value: string): string {
-  return value.replace(/[\t\r\n]/g, ' ').replace(NOT_PRINTABLE, '\ufffd');
+  return withEscapesShown(value.replace(/[\t\r\n]/g, ' '));
 }
