@@ -40,7 +40,7 @@ export const en = {
     required: (field: string) => `Fill in “${field}”.`,
     tooLong: (field: string, max: number) => `${field} must be at most ${max} characters.`,
     oneLine: (field: string) =>
-      `${field} must be one line of text, without tabs or invisible control characters.`,
+      `${field} must be one line of text, without invisible control characters.`,
     invalidEmail: 'Enter an email address in the form name@example.com.',
     passwordTooShort: (min: number) => `Use a password of at least ${min} characters.`,
     passwordTooLong: (max: number) => `Use a password of at most ${max} characters.`,

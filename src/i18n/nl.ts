@@ -37,7 +37,7 @@ export const nl: Messages = {
     required: (field: string) => `Vul „${field}” in.`,
     tooLong: (field: string, max: number) => `${field} mag hoogstens ${max} tekens lang zijn.`,
     oneLine: (field: string) =>
-      `${field} moet één regel tekst zijn, zonder tabs of onzichtbare stuurtekens.`,
+      `${field} moet één regel tekst zijn, zonder onzichtbare stuurtekens.`,
     invalidEmail: 'Vul een e-mailadres in zoals naam@voorbeeld.nl.',
     passwordTooShort: (min: number) => `Kies een wachtwoord van minstens ${min} tekens.`,
     passwordTooLong: (max: number) => `Kies een wachtwoord van hoogstens ${max} tekens.`,

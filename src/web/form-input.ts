@@ -32,6 +32,9 @@ function singleString(source: unknown, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+const TAB = /\t/g;
+const BIDI_ISOLATES = /[\u2066-\u2069]/g;
+
 /** Collects field errors in form order; the first message per field wins. */
 export class Validator {
   readonly errors: FieldErrors = {};
@@ -46,14 +49,16 @@ export class Validator {
   }
 
   /**
-   * A one-line field (a name, a title, an address, a code): trimmed, and refused when it holds
-   * a line break, a tab, a control character or a bidirectional override. A browser's text
-   * field cannot send any of them; a crafted request can, and they would reach the pages
-   * others read, a terminal through the command line, or a CSV export (U+202E shows a name
-   * backwards, an escape sequence retitles a terminal).
+   * A one-line field (a name, a title, an address, a code). What a paste brings along is
+   * tidied: a tab (from a spreadsheet) becomes a space, and bidi isolates (which chat apps put
+   * around names; invisible, and harmless once dropped) go. Then it is trimmed, and refused
+   * when it still holds a line break, a control character or a bidi embedding or override. A
+   * browser's text field sends no line breaks; a crafted request can, and they would reach the
+   * pages others read, a terminal through the command line, or a CSV export (U+202E shows a
+   * name backwards, an escape sequence retitles a terminal).
    */
   required(name: string, label: string, value: string, max: number): string {
-    const trimmed = value.trim();
+    const trimmed = value.replace(TAB, ' ').replace(BIDI_ISOLATES, '').trim();
     if (trimmed === '') this.fail(name, this.t.errors.required(label));
     else if (trimmed.length > max) this.fail(name, this.t.errors.tooLong(label, max));
     else if (!isOneLine(trimmed)) this.fail(name, this.t.errors.oneLine(label));

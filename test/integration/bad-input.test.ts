@@ -246,18 +246,18 @@ describe.each(DIALECTS)('bad input (%s)', (dialect) => {
     expect(await snapshotDatabase(app.db)).toEqual(before);
   });
 
-  it('refuses a one-line field with a tab, a line break, a control character or a bidi override', async () => {
+  it('refuses a one-line field with a line break, a control character or a bidi override', async () => {
     // A browser's text field sends none of these; a crafted request does, and the value
     // would reach other people's pages, an administrator's terminal and CSV exports.
     const before = await snapshotDatabase(app.db);
     const anonymous = new Client(app.app);
     for (const name of [
-      'Eve\tfake@example.com',
       'Eve\nmallory@example.com',
+      'Eve\rmallory',
       'Eve\u001b]0;owned\u0007',
       'Eve\u0085',
       '\u202eevE',
-      'Eve\u2066x\u2069',
+      'Eve\u202ax',
     ]) {
       const registered = await anonymous.submit('/register', {
         name,
@@ -266,16 +266,20 @@ describe.each(DIALECTS)('bad input (%s)', (dialect) => {
       });
       expect(registered.status, JSON.stringify(name)).toBe(422);
       expect(textOf(registered.body)).toContain(
-        'Name must be one line of text, without tabs or invisible control characters.',
+        'Name must be one line of text, without invisible control characters.',
       );
       expect(registered.body).toMatch(/id="name-error"/);
       const renamed = await client.submit('/profile', { name, locale: 'en' });
       expect(renamed.status, JSON.stringify(name)).toBe(422);
     }
     expect(await snapshotDatabase(app.db)).toEqual(before);
-    // Space at either end is still only trimmed, and letters of any script are welcome.
-    const fine = await client.submit('/profile', { name: '  Zoë Ünal שלום  ', locale: 'en' });
-    expect(fine.status).toBe(303);
+    // What a paste brings along is tidied instead: a tab becomes a space, bidi isolates (which
+    // chat apps put around names) go, space at either end is trimmed. Any script is welcome.
+    const pasted = await client.submit('/profile', {
+      name: '  \u2068Zoë\u2069\tÜnal שלום\t ',
+      locale: 'en',
+    });
+    expect(pasted.status).toBe(303);
     const user = await app.db
       .selectFrom('users')
       .innerJoin('email_addresses', 'email_addresses.user_id', 'users.id')
