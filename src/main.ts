@@ -9,7 +9,12 @@ import {
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
 } from './accounts/passwords.js';
-import { findVerifiedAddress, isValidEmail, NAME_MAX_LENGTH } from './accounts/users.js';
+import {
+  findVerifiedAddress,
+  isPlainEmail,
+  isValidEmail,
+  NAME_MAX_LENGTH,
+} from './accounts/users.js';
 import { isOneLine } from './lib/control-characters.js';
 import type { Weakness } from './accounts/password-screen.js';
 import { createPasswordScreen, personalWords } from './accounts/password-screen.js';
@@ -253,6 +258,10 @@ async function createAdmin(args: string[]): Promise<void> {
     // asked for.
     const existing = await findVerifiedAddress(database.db, email);
     if (!existing && !name) fail(`${nameRule} for a new account`);
+    if (!existing && !isPlainEmail(email))
+      fail(
+        'create-admin needs --email typed with ordinary characters (none invisible or look-alike)',
+      );
     const password = existing ? '' : await readPassword();
     if (
       !existing &&

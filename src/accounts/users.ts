@@ -14,20 +14,22 @@ export function normalizeEmail(email: string): string {
 /** Control and format characters: zero-width spaces and joiners, bidi controls, soft hyphens. */
 const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
 
-/**
- * Deliberately simple: one @, no spaces, a dot in the domain; the mail round-trip is the real
- * test. Letters of any script are welcome, but not an address that Unicode would write
- * otherwise (NFKC): a fullwidth "ｋｉｍ" or a Kelvin sign "K" reads as kim@ to a person and, lower-
- * cased, to this app, yet is another mailbox to a mail server; whoever held that mailbox could
- * verify an account for kim@ before Kim does. Nor an address with an invisible character in it.
- */
+/** Deliberately simple: one @, no spaces, a dot in the domain. The mail round-trip is the real test. */
 export function isValidEmail(email: string): boolean {
-  return (
-    email.length <= EMAIL_MAX_LENGTH &&
-    /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) &&
-    !INVISIBLE.test(email) &&
-    email === email.normalize('NFKC')
-  );
+  return email.length <= EMAIL_MAX_LENGTH && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email);
+}
+
+/**
+ * Whether a valid address may become an account's: letters of any script are welcome, but not
+ * an address that Unicode would write otherwise (NFKC). A fullwidth "ｋｉｍ" or a Kelvin sign
+ * "K" reads as kim@ to a person and, lower-cased, to this app, yet is another mailbox to a mail
+ * server: whoever held that mailbox could verify an account for kim@ before Kim does. Nor an
+ * address with an invisible character in it. Asked where an address is added to an account
+ * (registration, Your email addresses, a new administrator), not where one is looked up, so an
+ * address stored before this rule still finds its account.
+ */
+export function isPlainEmail(email: string): boolean {
+  return !INVISIBLE.test(email) && email === email.normalize('NFKC');
 }
 
 /**

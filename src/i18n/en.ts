@@ -42,6 +42,8 @@ export const en = {
     oneLine: (field: string) =>
       `${field} must be one line of text, without invisible control characters.`,
     invalidEmail: 'Enter an email address in the form name@example.com.',
+    unusualEmail:
+      'Type the address with ordinary characters: it holds characters that are invisible or that look like others.',
     passwordTooShort: (min: number) => `Use a password of at least ${min} characters.`,
     passwordTooLong: (max: number) => `Use a password of at most ${max} characters.`,
     passwordMismatch: 'The two new passwords do not match.',

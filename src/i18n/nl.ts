@@ -39,6 +39,8 @@ export const nl: Messages = {
     oneLine: (field: string) =>
       `${field} moet één regel tekst zijn, zonder onzichtbare stuurtekens.`,
     invalidEmail: 'Vul een e-mailadres in zoals naam@voorbeeld.nl.',
+    unusualEmail:
+      'Typ het adres met gewone tekens: er staan tekens in die onzichtbaar zijn of op andere lijken.',
     passwordTooShort: (min: number) => `Kies een wachtwoord van minstens ${min} tekens.`,
     passwordTooLong: (max: number) => `Kies een wachtwoord van hoogstens ${max} tekens.`,
     passwordMismatch: 'De twee nieuwe wachtwoorden zijn niet gelijk.',

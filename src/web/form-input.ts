@@ -1,5 +1,5 @@
 import { isOneLine, withoutControlCharacters } from '../lib/control-characters.js';
-import { isValidEmail, EMAIL_MAX_LENGTH } from '../accounts/users.js';
+import { isPlainEmail, isValidEmail, EMAIL_MAX_LENGTH } from '../accounts/users.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../accounts/passwords.js';
 import type { Weakness } from '../accounts/password-screen.js';
 import type { Messages } from '../i18n/index.js';
@@ -69,6 +69,13 @@ export class Validator {
     const trimmed = this.required(name, label, value, EMAIL_MAX_LENGTH);
     if (trimmed !== '' && !isValidEmail(trimmed)) this.fail(name, this.t.errors.invalidEmail);
     return trimmed;
+  }
+
+  /** An address to be added to an account: also plain (`isPlainEmail`). */
+  newEmail(name: string, label: string, value: string): string {
+    const email = this.email(name, label, value);
+    if (email !== '' && !isPlainEmail(email)) this.fail(name, this.t.errors.unusualEmail);
+    return email;
   }
 
   /** Passwords are taken as typed (no trimming); length bounds apply before any hashing. */

@@ -289,6 +289,34 @@ describe.each(DIALECTS)('bad input (%s)', (dialect) => {
     expect(user.name).toBe('Zoë Ünal שלום');
   });
 
+  it('refuses a look-alike or invisible character in an address for a new account, not in one looked up', async () => {
+    const before = await snapshotDatabase(app.db);
+    const anonymous = new Client(app.app);
+    for (const address of [
+      '\u212aim@example.com',
+      '\uff4b\uff49\uff4d@example.com',
+      'ki\u200bm@example.com',
+    ]) {
+      const registered = await anonymous.submit('/register', {
+        name: 'Kim',
+        email: address,
+        password: PASSWORD,
+      });
+      expect(registered.status, JSON.stringify(address)).toBe(422);
+      expect(textOf(registered.body)).toContain(
+        'Type the address with ordinary characters: it holds characters that are invisible or that look like others.',
+      );
+      const added = await client.submit('/profile/emails', { email: address });
+      expect(added.status, `${JSON.stringify(address)} ${added.location ?? ''}`).toBe(422);
+    }
+    expect(await snapshotDatabase(app.db)).toEqual(before);
+    // A reset is asked for by any address, as an address stored before this rule may be.
+    const reset = await anonymous.submit('/password/forgot', { email: 'zoe\u0308@example.com' });
+    expect(reset.status).toBe(200);
+    expect(textOf(reset.body)).not.toContain('ordinary characters');
+    expect(textOf(reset.body)).not.toContain('in the form name@example.com');
+  });
+
   it('shrugs off odd query strings and cookies', async () => {
     const pages = [
       await client.get('/password/reset?token=a&token=b'),

@@ -21,7 +21,7 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
     const t = request.t;
     const v = new Validator(t);
     const name = v.required('name', t.register.name, text(request.body, 'name'), NAME_MAX_LENGTH);
-    const email = v.email('email', t.register.email, text(request.body, 'email'));
+    const email = v.newEmail('email', t.register.email, text(request.body, 'email'));
     const password = v.newPassword('password', text(request.body, 'password'));
     if (!v.ok)
       return sendHtml(

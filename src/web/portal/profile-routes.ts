@@ -209,7 +209,7 @@ export function registerProfileRoutes(
     if (!requireRecent(request, reply, addressDraftPage(typed), '/profile/emails')) return reply;
     const t = request.t;
     const v = new Validator(t);
-    const email = v.email('email', t.profile.newEmail, text(request.body, 'email'));
+    const email = v.newEmail('email', t.profile.newEmail, text(request.body, 'email'));
     const rerender = async (errors: Record<string, string>, status: number) =>
       sendHtml(
         reply,
