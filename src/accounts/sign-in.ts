@@ -415,16 +415,16 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     if (!perEmail.allowed || !perIp.allowed) {
       // The moment a limit is reached is a security event (someone guessing at an account, or
       // from one network); the refusals after it in the window are not, one by one.
-      if (perEmail.justReached || perIp.justReached) {
-        await audit.record({
-          event: 'sign_in.rate_limited',
-          targetUserId: perEmail.justReached ? (account?.user.id ?? null) : null,
-          meta,
-          details: perEmail.justReached
-            ? { limit: 'address', ...(account ? {} : { address: normalized }) }
-            : { limit: 'network', network: clientNetwork(meta.ip) },
-        });
+      const reached = async (details: Record<string, string>, targetUserId: string | null) =>
+        audit.record({ event: 'sign_in.rate_limited', targetUserId, meta, details });
+      if (perEmail.justReached) {
+        await reached(
+          { limit: 'address', ...(account ? {} : { address: normalized }) },
+          account?.user.id ?? null,
+        );
       }
+      if (perIp.justReached)
+        await reached({ limit: 'network', network: clientNetwork(meta.ip) }, null);
       return {
         outcome: 'rate_limited',
         retryAfterMs: Math.max(perEmail.retryAfterMs, perIp.retryAfterMs),

@@ -277,7 +277,8 @@ export const adminEn = {
     'sign_in.succeeded': 'Logged in',
     'sign_in.unverified': 'Log-in with an unverified address',
     'sign_in.password_blocked': 'Password log-in closed to new browsers (100 wrong in a row)',
-    'sign_in.rate_limited': 'Log-in limit reached: further tries refused for 15 minutes',
+    'sign_in.rate_limited':
+      'Log-in limit reached: further tries refused until its 15-minute window ends',
     sign_out: 'Logged out',
     'session.ended': 'Signed out another browser',
     'session.others_ended': 'Signed out everywhere else',

@@ -273,7 +273,8 @@ export const adminNl: AdminMessages = {
     'sign_in.unverified': 'Inloggen met een onbevestigd adres',
     'sign_in.password_blocked':
       'Inloggen met wachtwoord gesloten voor nieuwe browsers (100 keer fout achter elkaar)',
-    'sign_in.rate_limited': 'Inloglimiet bereikt: verdere pogingen 15 minuten geweigerd',
+    'sign_in.rate_limited':
+      'Inloglimiet bereikt: verdere pogingen geweigerd tot zijn venster van 15 minuten afloopt',
     sign_out: 'Uitgelogd',
     'session.ended': 'Andere browser uitgelogd',
     'session.others_ended': 'Overal elders uitgelogd',

@@ -74,36 +74,54 @@ describe.each(DIALECTS)('log in and log out (%s)', (dialect) => {
   });
 
   it('audits an unknown address and a network reaching their limits, once a window each', async () => {
-    const nobody = uniqueEmail('nobody');
-    const events = async () =>
+    /** The entries naming this address or network (rows have no order within a millisecond). */
+    const entriesFor = async (name: string) =>
       (
         await app.db
           .selectFrom('audit_events')
           .select(['details', 'target_user_id'])
           .where('event', '=', 'sign_in.rate_limited')
           .execute()
-      ).map((e) => ({ ...e, details: JSON.parse(e.details ?? '{}') as unknown }));
-    const before = (await events()).length;
+      )
+        .map((e) => ({ ...e, details: JSON.parse(e.details ?? '{}') as Record<string, string> }))
+        .filter((e) => e.details.address === name || e.details.network === name);
     const fromOwnNetwork = (ip: string) => {
       const client = new Client(app.app);
       client.ip = ip;
       return client;
     };
+    const nobody = uniqueEmail('nobody');
     for (let i = 0; i < 12; i++) await logIn(fromOwnNetwork('198.51.100.6'), nobody, 'wrong');
-    expect((await events()).slice(before)).toEqual([
+    expect(await entriesFor(nobody)).toEqual([
       { target_user_id: null, details: { limit: 'address', address: nobody } },
     ]);
-    // 100 tries from one network in the window, then refusals: one more entry.
+    expect(await entriesFor('198.51.100.6')).toEqual([]);
+
+    // 100 tries from one network in the window, then refusals: one entry.
     app.clock.advance(16 * 60_000);
-    const network = await events();
     const statuses: number[] = [];
     for (let i = 0; i < 102; i++) {
       const client = fromOwnNetwork('198.51.100.7');
       statuses.push((await logIn(client, uniqueEmail(`net${i}`), 'wrong')).status);
     }
     expect(statuses.slice(100)).toEqual([429, 429]);
-    expect((await events()).slice(network.length)).toEqual([
+    expect(await entriesFor('198.51.100.7')).toEqual([
       { target_user_id: null, details: { limit: 'network', network: '198.51.100.7' } },
+    ]);
+
+    // One try that goes over both limits at once: an entry for each.
+    app.clock.advance(16 * 60_000);
+    const target = uniqueEmail('both');
+    const from = '198.51.100.8';
+    for (let i = 0; i < 10; i++) await logIn(fromOwnNetwork(from), target, 'wrong');
+    for (let i = 0; i < 90; i++) await logIn(fromOwnNetwork(from), uniqueEmail(`o${i}`), 'wrong');
+    expect(await entriesFor(target)).toEqual([]);
+    expect((await logIn(fromOwnNetwork(from), target, 'wrong')).status).toBe(429);
+    expect(await entriesFor(target)).toEqual([
+      { target_user_id: null, details: { limit: 'address', address: target } },
+    ]);
+    expect(await entriesFor(from)).toEqual([
+      { target_user_id: null, details: { limit: 'network', network: from } },
     ]);
   });
 
