@@ -170,7 +170,7 @@ export const adminNl: AdminMessages = {
     memberAdded: (email: string) => `${email} is aan de groep toegevoegd.`,
     memberAlreadyIn: (email: string) => `${email} is al lid van deze groep.`,
     remove: 'Verwijderen',
-    removeLabel: (name: string) => `${name} uit de groep verwijderen`,
+    removeLabel: (name: string) => `Verwijderen uit de groep: ${name}`,
     memberRemoved: (name: string) => `${name} is uit de groep verwijderd.`,
     deleteHeading: 'Deze groep verwijderen',
     deleteNote:
@@ -252,7 +252,7 @@ export const adminNl: AdminMessages = {
     status: 'Status',
     revoked: 'Ingetrokken',
     revoke: 'Intrekken',
-    revokeLabel: (name: string) => `De API-sleutel ${name} intrekken`,
+    revokeLabel: (name: string) => `Intrekken: API-sleutel ${name}`,
     revokeConfirmHeading: (name: string) => `De API-sleutel „${name}” intrekken?`,
     revokeConfirmText:
       'Programma’s die hem gebruiken worden vanaf dan meteen geweigerd. Dit kan niet ongedaan worden gemaakt: ze hebben dan een nieuwe sleutel nodig.',

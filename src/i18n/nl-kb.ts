@@ -58,7 +58,7 @@ export const kbAdminNl: KbAdminMessages = {
   missing: 'Niet geschreven',
   statusIn: (language: string, status: string) => `${language}: ${status}`,
   edit: 'Bewerken',
-  editLabel: (name: string) => `${name} bewerken`,
+  editLabel: (name: string) => `Bewerken: ${name}`,
   topLevel: 'Geen (hoogste niveau)',
 
   categoryNewTitle: 'Nieuwe categorie',

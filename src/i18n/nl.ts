@@ -191,7 +191,7 @@ export const nl: Messages = {
     makePrimary: 'Maak primair',
     makePrimaryLabel: (email: string) => `Maak primair: ${email}`,
     remove: 'Verwijderen',
-    removeLabel: (email: string) => `${email} verwijderen`,
+    removeLabel: (email: string) => `Verwijderen: ${email}`,
     resend: 'Link opnieuw sturen',
     resendLabel: (email: string) => `Link opnieuw sturen naar ${email}`,
     addHeading: 'E-mailadres toevoegen',
@@ -217,7 +217,7 @@ export const nl: Messages = {
       lastActive: 'Laatst actief',
       address: 'IP-adres',
       signOut: 'Uitloggen',
-      signOutLabel: (browser: string) => `${browser} uitloggen`,
+      signOutLabel: (browser: string) => `Uitloggen: ${browser}`,
       signOutOthers: 'Overal elders uitloggen',
       ended: 'Die browser is uitgelogd.',
       endedOthers: (count: string) =>
