@@ -168,8 +168,8 @@ export const twoFactorEn = {
     codeForOtherAddress:
       'The code was sent to another address. To use this one, send a code to it first.',
     sessionGone: 'Your log-in has expired. Log in again.',
-    signInReplaced:
-      'This browser started another log-in after that page was opened, so nothing was checked. This page is for the log-in in progress now: go on with it, or cancel it and log in again.',
+    signInReplaced: (name: string) =>
+      `This browser started another log-in after that page was opened, so nothing was checked. This page is for the log-in in progress now, of ${name}: go on with it, or cancel it and log in again.`,
   },
 
   mail: {

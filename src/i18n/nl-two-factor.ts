@@ -170,8 +170,8 @@ export const twoFactorNl: TwoFactorMessages = {
     codeForOtherAddress:
       'De code is naar een ander adres gestuurd. Stuur eerst een code naar dit adres om het te gebruiken.',
     sessionGone: 'Je inlogpoging is verlopen. Log opnieuw in.',
-    signInReplaced:
-      'Deze browser is een andere inlogpoging begonnen nadat die pagina werd geopend, dus er is niets gecontroleerd. Deze pagina hoort bij de inlogpoging die nu loopt: ga daarmee verder, of annuleer hem en log opnieuw in.',
+    signInReplaced: (name: string) =>
+      `Deze browser is een andere inlogpoging begonnen nadat die pagina werd geopend, dus er is niets gecontroleerd. Deze pagina hoort bij de inlogpoging die nu loopt, van ${name}: ga daarmee verder, of annuleer hem en log opnieuw in.`,
   },
 
   mail: {

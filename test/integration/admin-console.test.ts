@@ -773,7 +773,7 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
         `/reauth?next=${encodeURIComponent(`/admin/users/${other.userId}/grant-admin`)}&cancel=${encodeURIComponent(`/admin/users/${other.userId}`)}`,
       );
       expect((await app.services.admin.directory.find(other.userId))?.is_admin).toBe(0);
-      // Signing someone out and enabling an account need no new sign-in.
+      // Signing someone out needs no new sign-in (nor does enabling an account).
       const signOut = await admin.client.post(`/admin/users/${other.userId}/sign-out`);
       expect(signOut.location).toBe(`/admin/users/${other.userId}`);
       admin = { ...admin, client: await logInAdmin(app, admin) };

@@ -208,12 +208,6 @@ describe.each(DIALECTS)('two-factor code binding (%s)', (dialect) => {
     });
   }
 
-  /*
-   * A set-up belongs to the browser that started it. Someone who has only the password gets a
-   * pending sign-in that may set up a first method when 2FA is required; were the secret of
-   * that set-up the person's, shown again to whoever asks, the owner would later scan the
-   * stranger's secret, and the stranger would hold a working second factor.
-   */
   it('checks a log-in page’s code only against the log-in it was shown for, not one that replaced it', async () => {
     // One browser, two tabs: Dana logs in, then Zoë in the other tab, which replaces the
     // browser's pending log-in. Dana's right code typed into her tab is checked against nothing,
@@ -237,13 +231,22 @@ describe.each(DIALECTS)('two-factor code binding (%s)', (dialect) => {
     });
     expect(answer.status).toBe(303);
     expect(answer.location).toBe('/login/2fa');
+    // The page says whose log-in is in progress, so Dana's code is not typed into it again.
+    const { name: zoeName } = await app.db
+      .selectFrom('users')
+      .select('name')
+      .where('id', '=', zoe.userId)
+      .executeTakeFirstOrThrow();
     expect(textOf((await browser.follow(answer)).body)).toContain(
-      'This browser started another log-in after that page was opened, so nothing was checked.',
+      `This browser started another log-in after that page was opened, so nothing was checked. This page is for the log-in in progress now, of ${zoeName}:`,
     );
+    // Asking for an email code, and Cancel, from Dana's page leave Zoë's log-in alone too.
     const send = await browser.post('/login/2fa/send', { signin: danasTag });
     expect(send.location).toBe('/login/2fa');
+    const cancel = await browser.post('/login/2fa/cancel', { signin: danasTag });
+    expect(cancel.location).toBe('/login/2fa');
+    expect((await browser.get('/login/2fa')).status).toBe(200);
     expect(await auditCount(app, 'two_factor.challenge_failed', zoe.userId)).toBe(failuresBefore);
-    expect(await auditCount(app, 'two_factor.email_code_sent', zoe.userId)).toBe(0);
     expect(browser.cookies.has(SESSION_COOKIE)).toBe(false);
 
     // Zoë's own page goes on as before.
@@ -256,6 +259,12 @@ describe.each(DIALECTS)('two-factor code binding (%s)', (dialect) => {
     expect(browser.cookies.has(SESSION_COOKIE)).toBe(true);
   });
 
+  /*
+   * A set-up belongs to the browser that started it. Someone who has only the password gets a
+   * pending sign-in that may set up a first method when 2FA is required; were the secret of
+   * that set-up the person's, shown again to whoever asks, the owner would later scan the
+   * stranger's secret, and the stranger would hold a working second factor.
+   */
   it('keeps an app set-up and its secret to the session or pending sign-in that started it', async () => {
     await savePolicy(app, { require: 'all' });
     try {

@@ -205,12 +205,13 @@ export function registerGroupRoutes(
       if (!auth) return reply;
       const { id, userId } = request.params;
       if (!UUID.test(id) || !UUID.test(userId)) return reply.callNotFound();
-      // Out of a group the 2FA policy names, the member may no longer need a second factor:
-      // that takes protection away, like the policy form, so it needs a recent sign-in. The
-      // step-up returns to the group's page, where the button is.
+      // Out of a group whose members the 2FA policy requires to use a second factor, the
+      // member may no longer need one: that takes protection away, like the policy form, so it
+      // needs a recent sign-in. The step-up returns to the group's page, where the button is.
       const back = `/admin/groups/${id}`;
-      const required = (await groups.requiredGroupIds()).has(id);
-      if (required && !requireRecentSignIn(request, reply, clock, back, back)) return reply;
+      const policy = await services.twoFactor.policy.get();
+      const enforced = policy.require === 'groups' && policy.groupIds.includes(id);
+      if (enforced && !requireRecentSignIn(request, reply, clock, back, back)) return reply;
       const member = await services.admin.directory.find(userId);
       const result = await groups.removeMember(id, userId, {
         actorUserId: auth.user.id,

@@ -58,9 +58,12 @@ function rememberField(ctx: PageContext, kind: ChallengeKind): SafeHtml {
 export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
   const t = ctx.t.twoFactor;
   const heading = view.stepUp ? t.stepUpHeading : t.challengeHeading;
+  const signInField = view.signIn
+    ? html`<input type="hidden" name="signin" value="${view.signIn}" />`
+    : '';
   const nextField = html`${view.next ? html`<input type="hidden" name="next" value="${view.next}" />` : ''}
   ${view.cancel ? html`<input type="hidden" name="cancel" value="${view.cancel}" />` : ''}
-  ${view.signIn ? html`<input type="hidden" name="signin" value="${view.signIn}" />` : ''}`;
+  ${signInField}`;
   const codeForm = (kind: ChallengeKind, label: string, numeric: boolean) =>
     form(
       ctx,
@@ -159,9 +162,12 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
                 >${ctx.t.common.cancel}</a
               >
             </p>`
-          : form(ctx, '/login/2fa/cancel', button(t.cancelSignIn, { secondary: true }), {
-              className: 'cancel-form',
-            })
+          : form(
+              ctx,
+              '/login/2fa/cancel',
+              html`${signInField}${button(t.cancelSignIn, { secondary: true })}`,
+              { className: 'cancel-form' },
+            )
       }`,
   });
 }

@@ -172,7 +172,8 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
   const replaced = (request: FastifyRequest, reply: FastifyReply, ctx: PendingContext) => {
     const shownFor = text(request.body, 'signin');
     if (shownFor === '' || shownFor === signInTag(ctx)) return false;
-    tools.flash(reply, 'signInReplaced', undefined, 'error');
+    // Named, so that the code of the first account is not typed again into the second's page.
+    tools.flash(reply, 'signInReplaced', ctx.user.name, 'error');
     void reply.redirect('/login/2fa', 303);
     return true;
   };
@@ -309,6 +310,9 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
 
   app.post('/login/2fa/cancel', async (request, reply) => {
     const token = request.cookies[tools.cookies.pending];
+    // Cancel on a page of a log-in that another tab replaced leaves the one in progress alone.
+    const ctx = token ? await pendingFor(request, false) : undefined;
+    if (ctx && replaced(request, reply, ctx)) return reply;
     if (token) await signIn.abandon(token);
     tools.clearPending(reply);
     return reply.redirect('/login', 303);
