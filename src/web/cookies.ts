@@ -17,14 +17,9 @@ export interface CookieNames {
   shown: Record<ShownKind, string>;
 }
 
-/**
- * Behind HTTPS every cookie gets Secure and the __Host- prefix (no Domain, Path=/). The
- * one-time pages' cookies are sent to their own path only, which __Host- forbids: they get
- * __Secure- (Secure, set over HTTPS only); a value another host slipped in does not open.
- */
+/** Behind HTTPS every cookie gets Secure and the __Host- prefix (no Domain, Path=/). */
 export function cookieNames(secure: boolean): CookieNames {
   const prefix = secure ? '__Host-' : '';
-  const pathPrefix = secure ? '__Secure-' : '';
   return {
     session: `${prefix}portico_session`,
     pending: `${prefix}portico_signin`,
@@ -35,8 +30,8 @@ export function cookieNames(secure: boolean): CookieNames {
     knownBrowser: `${prefix}portico_known`,
     next: `${prefix}portico_next`,
     shown: {
-      recoveryCodes: `${pathPrefix}portico_codes`,
-      apiKey: `${pathPrefix}portico_api_key`,
+      recoveryCodes: `${prefix}portico_codes`,
+      apiKey: `${prefix}portico_api_key`,
     },
   };
 }

@@ -18,7 +18,7 @@ import type { CookieNames, CookieWriter } from './cookies.js';
 import { cookieValues } from './cookies.js';
 import { safeNext } from './web-deps.js';
 import type { Shown, ShownHolder, ShownKind } from './shown-once.js';
-import { openShown, sealShown, SHOWN_ONCE_TTL_MS, SHOWN_PATHS } from './shown-once.js';
+import { openShown, sealShown, SHOWN_KINDS, SHOWN_ONCE_TTL_MS, SHOWN_PAGES } from './shown-once.js';
 import type { PageContext } from './views/page-context.js';
 import { adminNoticeText } from './admin/admin-components.js';
 
@@ -50,6 +50,17 @@ export interface RequestContextOptions {
   siteName: string;
   /** PUBLIC_URL's origin: a page of this site named by the browser (Referer) has it. */
   publicOrigin: string;
+}
+
+/**
+ * Whether the browser is opening a page (a navigation): `Sec-Fetch-Dest: document`, or, from a
+ * browser too old to send it, an `Accept` that asks for HTML. Not a stylesheet, an image or a
+ * script's own request.
+ */
+function isPageOpened(request: FastifyRequest): boolean {
+  const dest = request.headers['sec-fetch-dest'];
+  if (dest !== undefined) return dest === 'document';
+  return (request.headers.accept ?? '').includes('text/html');
 }
 
 export type NoticeKey = keyof typeof NOTICES;
@@ -126,6 +137,19 @@ export function registerRequestContext(app: FastifyInstance, options: RequestCon
       request.url.startsWith('/api/')
     )
       return;
+
+    // A secret shown once is shown on its page only: the browser opening any other page (a
+    // link, the address bar, Back to an earlier page) ends it. A reload, or the language
+    // switch's way back, opens the same page; a stylesheet or icon is no page opened.
+    if (request.method === 'GET' && isPageOpened(request)) {
+      const path = request.url.split('?')[0];
+      for (const kind of SHOWN_KINDS) {
+        const name = cookies.shown[kind];
+        if (request.cookies[name] !== undefined && path !== SHOWN_PAGES[kind]) {
+          writer.clear(reply, name);
+        }
+      }
+    }
 
     const sessionToken = request.cookies[cookies.session];
     if (sessionToken) {
@@ -321,7 +345,7 @@ export function createWebTools(
     },
     keepShown(reply, kind, holder, value) {
       const sealed = sealShown(shownKey, kind, holder, value, options.clock.now());
-      writer.set(reply, cookies.shown[kind], sealed, SHOWN_ONCE_TTL_MS / 1000, SHOWN_PATHS[kind]);
+      writer.set(reply, cookies.shown[kind], sealed, SHOWN_ONCE_TTL_MS / 1000);
     },
     shown(request, kind) {
       if (!request.auth) return null;
@@ -334,7 +358,7 @@ export function createWebTools(
       return null;
     },
     forgetShown(reply, kind) {
-      writer.clear(reply, cookies.shown[kind], SHOWN_PATHS[kind]);
+      writer.clear(reply, cookies.shown[kind]);
     },
   };
 }

@@ -4,7 +4,8 @@ import { decrypt, encrypt } from '../security/encryption.js';
  * Secrets shown once (new recovery codes, a new API key) are not answered from the POST that
  * made them: a reload would make another set, and the language switch would lose them. The
  * POST seals them into a short-lived cookie and redirects to a page that reads it there, so
- * the page survives a reload, Back/Forward and a change of language, but not longer.
+ * the page survives a reload and a change of language, but not longer: the first page the
+ * browser opens elsewhere ends it (`request-context.ts`), as the page says.
  */
 export const SHOWN_ONCE_TTL_MS = 15 * 60_000;
 
@@ -22,11 +23,13 @@ export interface Shown {
 
 export type ShownKind = keyof Shown;
 
-/** The page that shows it; its cookie is sent to that path (and below) only. */
-export const SHOWN_PATHS: Record<ShownKind, string> = {
+/** The page that shows it: opening any other page ends it. */
+export const SHOWN_PAGES: Record<ShownKind, string> = {
   recoveryCodes: '/profile/2fa/recovery-codes',
-  apiKey: '/admin/api-keys',
+  apiKey: '/admin/api-keys/created',
 };
+
+export const SHOWN_KINDS = Object.keys(SHOWN_PAGES) as ShownKind[];
 
 /** Whom a sealed value was made for: it opens only for the same person in the same session. */
 export interface ShownHolder {

@@ -278,9 +278,15 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
     expect(found.status).toBe(200);
     expect(((await found.json()) as { total: number }).total).toBe(1);
 
-    await page.getByRole('link', { name: 'Done' }).click();
-    await page.getByRole('cell', { name: 'E2E ticket sync', exact: true }).waitFor();
+    // A reload shows it again; opening another page ends it, as the page says.
+    await page.reload();
+    expect((await page.locator('code.secret-box').textContent())?.trim()).toBe(key);
+    await nav().getByRole('link', { name: 'Dashboard' }).click();
+    await page.waitForURL((url) => url.pathname === '/admin');
+    await page.goto('/admin/api-keys/created');
+    await page.waitForURL((url) => url.pathname === '/admin/api-keys');
     expect(await page.content()).not.toContain(key);
+    await page.getByRole('cell', { name: 'E2E ticket sync', exact: true }).waitFor();
     await check(page, 'admin-api-keys-with-key');
     await page.getByRole('link', { name: 'Revoke the API key E2E ticket sync' }).click();
     await page.getByRole('heading', { name: 'Revoke the API key “E2E ticket sync”?' }).waitFor();

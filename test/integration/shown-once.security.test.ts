@@ -29,7 +29,7 @@ import {
   userWithApp,
 } from '../helpers/two-factor.js';
 
-/** The one-time cookies' names on plain HTTP (no __Secure- prefix). */
+/** The one-time cookies' names on plain HTTP (no __Host- prefix). */
 const CODES_COOKIE = 'portico_codes';
 const API_KEY_COOKIE = 'portico_api_key';
 const API_KEY_PAGE = '/admin/api-keys/created';
@@ -41,11 +41,11 @@ function setCookieLine(page: Page, name: string): string {
   return lines.find((line) => line.startsWith(`${name}=`)) ?? '';
 }
 
-/** HttpOnly, SameSite=Lax, no Domain, sent below its page only, for 15 minutes. */
-function expectOneTimeCookie(line: string, path: string) {
+/** HttpOnly, SameSite=Lax, no Domain, for 15 at most (opening another page ends it sooner). */
+function expectOneTimeCookie(line: string) {
   expect(line).toMatch(/;\s*HttpOnly/i);
   expect(line).toMatch(/;\s*SameSite=Lax/i);
-  expect(line).toContain(`; Path=${path}`);
+  expect(line).toContain('; Path=/');
   expect(line).not.toMatch(/;\s*Domain=/i);
   expect(line).toMatch(/;\s*Max-Age=900(;|$)/);
 }
@@ -75,7 +75,7 @@ describe.each(DIALECTS)('secrets shown once survive a reload, and no more (%s)',
     const posted = await client.post(RECOVERY_CODES_PAGE);
     expect(posted.status).toBe(303);
     expect(posted.location).toBe(RECOVERY_CODES_PAGE);
-    expectOneTimeCookie(setCookieLine(posted, cookie), RECOVERY_CODES_PAGE);
+    expectOneTimeCookie(setCookieLine(posted, cookie));
     return client.follow(posted);
   }
 
@@ -168,6 +168,39 @@ describe.each(DIALECTS)('secrets shown once survive a reload, and no more (%s)',
     expect((await client.get(RECOVERY_CODES_PAGE)).location).toBe('/profile/2fa');
   });
 
+  it('ends when the browser opens another page, not on a reload, a stylesheet or an icon', async () => {
+    // What a browser sends when it opens a page, and when a page fetches its parts.
+    const opening = { 'sec-fetch-dest': 'document', accept: 'text/html,*/*;q=0.8' };
+    const user = await userWithApp(app);
+    const codes = recoveryCodesOf(await regenerate(user.client));
+    expect(recoveryCodesOf(await user.client.get(RECOVERY_CODES_PAGE, opening))).toEqual(codes);
+    await user.client.get('/assets/portico.css', { 'sec-fetch-dest': 'style' });
+    await user.client.get('/favicon.ico', { 'sec-fetch-dest': 'image', accept: 'image/*' });
+    expect(user.client.cookies.has(CODES_COOKIE)).toBe(true);
+    // The language switch comes back to the same page.
+    const dutch = await user.client.follow(
+      await user.client.post('/language', { lang: 'nl', return_to: RECOVERY_CODES_PAGE }),
+    );
+    expect(recoveryCodesOf(dutch)).toEqual(codes);
+
+    // Another page opened, in the address bar or by a link: the codes are not shown again.
+    await user.client.get('/profile', opening);
+    expect(user.client.cookies.has(CODES_COOKIE)).toBe(false);
+    const back = await user.client.get(RECOVERY_CODES_PAGE, opening);
+    expect(back.location).toBe('/profile/2fa');
+    expect(recoveryCodesOf(back)).toEqual([]);
+
+    // The same for a new API key; a browser without Sec-Fetch-Dest asks for HTML instead.
+    const admin = await signedInAdmin(app, { name: 'Leaving Admin' });
+    const made = await admin.client.submit('/admin/api-keys', { name: 'Left key' });
+    const token = TOKEN.exec((await admin.client.follow(made)).body)?.[0] ?? '';
+    expect(token).not.toBe('');
+    await admin.client.get('/admin', { accept: 'text/html' });
+    const again = await admin.client.get(API_KEY_PAGE, { accept: 'text/html' });
+    expect(again.location).toBe('/admin/api-keys');
+    expect(again.body).not.toContain(token);
+  });
+
   it('shows nothing without the cookie, to another person or session, or once expired', async () => {
     const user = await userWithApp(app);
     const codes = recoveryCodesOf(await regenerate(user.client));
@@ -205,7 +238,7 @@ describe.each(DIALECTS)('secrets shown once survive a reload, and no more (%s)',
     await refused(user.client);
   });
 
-  it('marks the cookie Secure, with the __Secure- prefix, when PUBLIC_URL is https', async () => {
+  it('marks the cookie Secure, with the __Host- prefix, when PUBLIC_URL is https', async () => {
     const https = await createTestApp({ dialect, publicUrl: 'https://help.example.com' });
     try {
       const client = newClient(https);
@@ -213,14 +246,11 @@ describe.each(DIALECTS)('secrets shown once survive a reload, and no more (%s)',
       expect((await logIn(client, email)).location).toBe('/');
       const { recoveryCodes } = await setUpApp(https, client);
       expect(recoveryCodes).toHaveLength(10);
-      expect(client.cookies.has(`__Secure-${CODES_COOKIE}`)).toBe(true);
-      const shown = await regenerate(client, `__Secure-${CODES_COOKIE}`);
+      expect(client.cookies.has(`__Host-${CODES_COOKIE}`)).toBe(true);
+      const shown = await regenerate(client, `__Host-${CODES_COOKIE}`);
       expect(recoveryCodesOf(shown)).toHaveLength(10);
       await client.get('/profile/2fa');
-      const line = setCookieLine(
-        await client.post(RECOVERY_CODES_PAGE),
-        `__Secure-${CODES_COOKIE}`,
-      );
+      const line = setCookieLine(await client.post(RECOVERY_CODES_PAGE), `__Host-${CODES_COOKIE}`);
       expect(line).toMatch(/;\s*Secure/i);
     } finally {
       await https.close();
@@ -232,7 +262,7 @@ describe.each(DIALECTS)('secrets shown once survive a reload, and no more (%s)',
     const posted = await admin.client.submit('/admin/api-keys', { name: 'Reloaded key' });
     expect(posted.status).toBe(303);
     expect(posted.location).toBe(API_KEY_PAGE);
-    expectOneTimeCookie(setCookieLine(posted, API_KEY_COOKIE), '/admin/api-keys');
+    expectOneTimeCookie(setCookieLine(posted, API_KEY_COOKIE));
     const shown = await admin.client.follow(posted);
     expect(shown.status).toBe(200);
     expect(shown.headers['cache-control']).toBe('no-store');

@@ -10,7 +10,7 @@ import { adminNotice, UUID } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
 import { apiKeyCreatedPage, apiKeyRevokePage, apiKeysPage } from './api-key-pages.js';
 
-/** Where a new key is shown, once (under the cookie's path, `SHOWN_PATHS.apiKey`). */
+/** Where a new key is shown, once (`SHOWN_PAGES.apiKey`). */
 const CREATED = '/admin/api-keys/created';
 
 /** API keys (SPEC §2.7): create (shown once), revoke, see when each was last used. */
