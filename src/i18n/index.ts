@@ -93,6 +93,18 @@ export function formatDate(locale: Locale, ms: number): string {
   return dateFormat(locale).format(new Date(ms));
 }
 
+/**
+ * The end of a 2FA grace period in words, in the reader's language: the end of its last day
+ * (a date set in the console ends at midnight UTC), or the moment the API set.
+ */
+export function graceEndText(t: Messages, locale: Locale, until: number): string {
+  return until % DAY_IN_MS === 0
+    ? t.twoFactor.endOfDay(formatDate(locale, until - 1))
+    : formatDateTime(locale, until);
+}
+
+const DAY_IN_MS = 24 * 60 * 60 * 1000;
+
 /** A day in few characters ("6 Dec 2026"), for a column of a table (UTC). */
 export function formatShortDate(locale: Locale, ms: number): string {
   return shortDateFormat(locale).format(new Date(ms));

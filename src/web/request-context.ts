@@ -11,7 +11,7 @@ import type { Clock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Locale, Messages } from '../i18n/index.js';
-import { isLocale, localeFromAcceptLanguage, messagesFor } from '../i18n/index.js';
+import { graceEndText, isLocale, localeFromAcceptLanguage, messagesFor } from '../i18n/index.js';
 import { hmac } from '../security/tokens.js';
 import { TRUSTED_DEVICE_TTL_MS } from '../two-factor/trusted-devices.js';
 import type { CookieNames, CookieWriter } from './cookies.js';
@@ -79,7 +79,8 @@ const NOTICES = {
   twoFactorRemoved: (t: Messages, arg: string) => t.twoFactor.removed(arg),
   twoFactorEmailChanged: (t: Messages, arg: string) => t.twoFactor.emailChanged(arg),
   twoFactorPolicySaved: (t: Messages) => t.twoFactor.admin.saved,
-  setupPostponed: (t: Messages, arg: string) => t.twoFactor.postponed(arg),
+  setupPostponed: (t: Messages, arg: string, locale: Locale) =>
+    t.twoFactor.postponed(graceEndText(t, locale, Number(arg))),
   deviceForgotten: (t: Messages) => t.twoFactor.devices.forgotten,
   devicesForgotten: (t: Messages) => t.twoFactor.devices.forgottenAll,
   sessionSignedOut: (t: Messages) => t.profile.sessions.ended,
@@ -105,7 +106,7 @@ const NOTICES = {
   kbArticleCreated: (t: Messages) => t.kbAdmin.articleCreated,
   kbArticlePublished: (t: Messages) => t.kbAdmin.articlePublished,
   kbArticleUnpublished: (t: Messages) => t.kbAdmin.articleUnpublished,
-} satisfies Record<string, (t: Messages, arg: string) => string>;
+} satisfies Record<string, (t: Messages, arg: string, locale: Locale) => string>;
 
 export function requestMeta(request: FastifyRequest): RequestMeta {
   const agent = request.headers['user-agent'];
@@ -186,7 +187,7 @@ export function registerRequestContext(app: FastifyInstance, options: RequestCon
     const flash = request.cookies[cookies.flash];
     if (flash) {
       writer.clear(reply, cookies.flash);
-      request.notice = readNotice(request.t, flash);
+      request.notice = readNotice(request.t, request.locale, flash);
     }
     // Signed out without asking (idle too long, a password changed elsewhere, an administrator's
     // reset): the page says so, instead of just showing the person signed out.
@@ -195,14 +196,14 @@ export function registerRequestContext(app: FastifyInstance, options: RequestCon
   });
 }
 
-function readNotice(t: Messages, raw: string): PageContext['notice'] {
+function readNotice(t: Messages, locale: Locale, raw: string): PageContext['notice'] {
   try {
     const parsed = JSON.parse(raw) as { key?: unknown; arg?: unknown; kind?: unknown };
     if (typeof parsed.key !== 'string' || !Object.hasOwn(NOTICES, parsed.key)) return null;
     const arg = typeof parsed.arg === 'string' ? parsed.arg.slice(0, 300) : '';
     return {
       kind: parsed.kind === 'error' ? 'error' : 'status',
-      text: NOTICES[parsed.key as NoticeKey](t, arg),
+      text: NOTICES[parsed.key as NoticeKey](t, arg, locale),
     };
   } catch {
     return null;

@@ -48,6 +48,26 @@ describe.each(DIALECTS)('the grace date on the set-up screen (%s)', (dialect) =>
     expect(words).toContain('Je kunt dit uitstellen tot en met 15 december 2099 (UTC).');
   });
 
+  it('is said after "Set up later" in the account’s own language, the date too', async () => {
+    await savePolicy({ require: 'all', graceUntil: endOfDate('2099-12-15') ?? null });
+    const { email } = await registerAndVerify(app, newClient(app));
+    // An English account, logging in from a browser that asks for Dutch: the screens before
+    // the sign-in are Dutch, the first page after it is the account's English, all of it.
+    const client = newClient(app);
+    const dutch = { 'accept-language': 'nl-NL,nl;q=0.9' };
+    await client.get('/login', dutch);
+    expect((await logIn(client, email)).location).toBe('/login/2fa/setup');
+    const setup = await client.get('/login/2fa/setup', dutch);
+    expect(textOf(setup.body)).toContain('Later instellen');
+    const later = await client.post('/login/2fa/setup/later', {}, dutch);
+    expect(later.status).toBe(303);
+    const home = textOf((await client.get(later.location ?? '/', dutch)).body);
+    expect(home).toContain(
+      'Two-factor authentication is postponed until the end of 15 December 2099 (UTC).',
+    );
+    expect(home).not.toContain('december');
+  });
+
   it('is the moment itself when it is not the end of a day (set through the API)', async () => {
     await savePolicy({ require: 'all', graceUntil: Date.parse('2099-12-15T12:00:00Z') });
     const { email } = await registerAndVerify(app, newClient(app));

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type QRCode from 'qrcode';
-import { formatDate, formatDateTime } from '../../i18n/index.js';
+import { formatDate, formatDateTime, graceEndText } from '../../i18n/index.js';
 import { DAY_MS } from '../../clock.js';
 import { hashToken } from '../../security/tokens.js';
 import { normalizeEmail } from '../../accounts/users.js';
@@ -89,14 +89,9 @@ function postponableUntil(user: User, current: TwoFactorPolicy, now: number): nu
     : null;
 }
 
-/**
- * The end of the grace period in words: the end of its last day, or the moment set through
- * the API ("before …", "until …").
- */
+/** The end of the grace period in the reader's words ("before …", "until …"). */
 function graceEndFor(request: FastifyRequest, graceUntil: number): string {
-  return graceUntil % DAY_MS === 0
-    ? request.t.twoFactor.endOfDay(formatDate(request.locale, graceUntil - 1))
-    : formatDateTime(request.locale, graceUntil);
+  return graceEndText(request.t, request.locale, graceUntil);
 }
 
 export function registerTwoFactorRoutes(
@@ -457,8 +452,9 @@ export function registerTwoFactorRoutes(
     if (!done) return reply.redirect('/login', 303);
     tools.setSession(reply, done.sessionToken);
     tools.rotateCsrf(reply);
-    // Postponed, not forgotten: the first page says until when, and where to set it up.
-    tools.flash(reply, 'setupPostponed', graceEndFor(request, graceUntil));
+    // Postponed, not forgotten: the first page says until when, and where to set it up, in
+    // the language of that page (the account's own, now that it is signed in).
+    tools.flash(reply, 'setupPostponed', String(graceUntil));
     return reply.redirect(tools.takeNext(request, reply), 303);
   });
 
