@@ -213,6 +213,8 @@ export const twoFactorEn = {
       `There were too many wrong two-factor codes for your account, so two-factor sign-in is locked until ${until}. Someone who tries this probably knows your password.`,
     changePassword:
       'If this was not you, change your password now and contact your helpdesk administrator.',
+    resetNote:
+      'If you did not ask your helpdesk for this, contact them at once and change your password: someone may have asked in your name.',
   },
 
   /** Security keys and passkeys (WebAuthn). */

@@ -218,6 +218,8 @@ export const twoFactorNl: TwoFactorMessages = {
       `Er zijn te veel verkeerde codes ingevuld voor je account, dus inloggen met tweestapsverificatie is geblokkeerd tot ${until}. Wie dit probeert, kent waarschijnlijk je wachtwoord.`,
     changePassword:
       'Was jij dit niet, wijzig dan meteen je wachtwoord en neem contact op met je helpdeskbeheerder.',
+    resetNote:
+      'Heb je je helpdesk hier niet om gevraagd? Neem dan meteen contact met ze op en wijzig je wachtwoord: misschien heeft iemand het uit jouw naam gevraagd.',
   },
 
   /** Beveiligingssleutels en passkeys (WebAuthn). */

@@ -87,7 +87,8 @@ export function createNotifier(db: Kysely<Database>, postman: Postman, now: () =
             return {
               subject: t.resetSubject(ctx.siteName),
               paragraphs: [t.resetBody(when)],
-              notes: [t.changePassword],
+              // The administrator did it: the question is whether the person asked for it.
+              notes: [t.resetNote],
             };
           case 'recovery_code_used':
             return {

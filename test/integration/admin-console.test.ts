@@ -499,6 +499,9 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       expect(event?.actor_user_id).toBe(admin.userId);
       const mail = await app.mail.waitFor(email, /two-factor authentication was reset/, { since });
       expect(mail.text).toContain('reset the two-factor authentication');
+      // The administrator did it: the mail asks whether the person asked for it.
+      expect(mail.text).toContain('If you did not ask your helpdesk for this, contact them');
+      expect(mail.text).not.toContain('If this was not you');
 
       // Asked again (an old tab, a bookmark): nothing to reset, and nothing ends or is mailed.
       await logIn(client, email);
