@@ -528,6 +528,7 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       });
       expect(none.status).toBe(422);
       expect(none.json.code).toBe('AT_LEAST_ONE_METHOD');
+      expect(none.json.message).toBe('At least one method must stay on.');
       const nul = await call('PUT', '/api/v1/two-factor/policy', {
         body: {
           methods: { email: true, totp: true },

@@ -8,6 +8,14 @@ import { isoOrNull } from './user-api.js';
 
 const YEAR_10000 = Date.UTC(10000, 0, 1);
 
+/** A refused policy's message, for people: the rules it breaks, as the console words them. */
+const RULES = {
+  AT_LEAST_ONE_METHOD: 'At least one method must stay on.',
+  GROUPS_REQUIRED: 'Requiring "groups" needs at least one group.',
+  UNKNOWN_GROUP: 'A group id names no group.',
+  GRACE_ENDED: 'The grace period has already ended: give a later time, or null.',
+};
+
 function policyOf(policy: TwoFactorPolicy) {
   return {
     methods: {
@@ -75,7 +83,7 @@ export function registerPolicyApi(api: ApiInstance, { services }: WebDeps): void
         throw new ApiError(
           422,
           code,
-          'The policy breaks a rule',
+          codes.map((c) => RULES[c as keyof typeof RULES] ?? 'The policy breaks a rule.').join(' '),
           codes.map((c) => ({
             in: 'body',
             path:
