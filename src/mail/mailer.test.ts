@@ -143,9 +143,14 @@ describe('createSmtpMailer with a password', () => {
   };
 
   it('refuses to log in without STARTTLS, and sends nothing', async () => {
-    const error = await send(`smtp://relay:s3cret@127.0.0.1:${port}`).catch((e: unknown) => e);
+    const url = `smtp://relay:s3cret@127.0.0.1:${port}`;
+    const error = await send(url).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MailDeliveryError);
     expect((error as MailDeliveryError).code).toBe('MAIL_CONNECTION');
+    // The start's warning says what to do for a relay that offers no STARTTLS.
+    expect(mailServerWarning(url, error as MailDeliveryError)).toContain(
+      'add ?requireTLS=false to SMTP_URL',
+    );
     expect(logins).toEqual([]);
     expect(delivered).toEqual([]);
   });
@@ -178,7 +183,7 @@ describe('createSmtpMailer with a password', () => {
 /**
  * A local test server as the README suggests one: the `smtp-server` package as it comes, which
  * offers STARTTLS with a certificate of its own. The certificate is checked, so mail fails
- * until the URL says `?ignoreTLS=true`, as the README says.
+ * until the URL says `?ignoreTLS=true` or `?tls.rejectUnauthorized=false`, as the README says.
  */
 describe('createSmtpMailer with a test server that offers STARTTLS', () => {
   let server: SMTPServer;
@@ -202,12 +207,13 @@ describe('createSmtpMailer with a test server that offers STARTTLS', () => {
     }
   };
 
-  it('refuses its certificate, and sends with ?ignoreTLS=true', async () => {
+  it('refuses its certificate, and sends with ?ignoreTLS=true or over TLS unchecked', async () => {
     const error = await send(`smtp://127.0.0.1:${port}`).catch((e: unknown) => e);
     expect((error as MailDeliveryError).code).toBe('MAIL_CONNECTION');
     expect(delivered).toEqual([]);
     await send(`smtp://127.0.0.1:${port}?ignoreTLS=true`);
-    expect(delivered).toEqual(['ada@example.com']);
+    await send(`smtp://127.0.0.1:${port}?tls.rejectUnauthorized=false`);
+    expect(delivered).toEqual(['ada@example.com', 'ada@example.com']);
   });
 
   /*
@@ -235,16 +241,25 @@ describe('createSmtpMailer with a test server that offers STARTTLS', () => {
     expect(warning).toContain(
       `the mail server at 127.0.0.1:${port} cannot be used (SMTP connection failed`,
     );
-    expect(warning).toContain('needs ?ignoreTLS=true at the end of SMTP_URL');
+    // With a password in the URL, ?ignoreTLS=true would not do (the log-in waits for TLS):
+    // the hint is the one that works with it too.
+    expect(warning).toContain('add ?tls.rejectUnauthorized=false to SMTP_URL');
     expect(warning).not.toContain('secret-word');
-    expect(await check(`smtp://127.0.0.1:${port}?ignoreTLS=true`)).toBeNull();
+    expect(await check(`smtp://127.0.0.1:${port}?tls.rejectUnauthorized=false`)).toBeNull();
     expect(delivered).toHaveLength(deliveredBefore);
+
+    // smtps:// (TLS from the first byte) to a port that speaks STARTTLS: one line, and the way.
+    const smtps = `smtps://127.0.0.1:${port}`;
+    const tlsFirst = await check(smtps);
+    const smtpsWarning = mailServerWarning(smtps, tlsFirst as MailDeliveryError);
+    expect(smtpsWarning).toContain('use smtp:// (often port 587) instead of smtps://');
+    expect(smtpsWarning).not.toContain('\n');
 
     // Nobody listening: no word of certificates.
     const closed = await check('smtp://127.0.0.1:1');
     expect(closed?.code).toBe('MAIL_CONNECTION');
-    expect(mailServerWarning('smtp://127.0.0.1:1', closed as MailDeliveryError)).not.toContain(
-      'ignoreTLS',
+    expect(mailServerWarning('smtp://127.0.0.1:1', closed as MailDeliveryError)).toBe(
+      `portico: warning: the mail server at 127.0.0.1:1 cannot be used (${closed?.message ?? ''}): no mail leaves until it can.`,
     );
   });
 });

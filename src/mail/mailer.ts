@@ -98,13 +98,23 @@ export function sendsPasswordInTheClear(smtpUrl: string): boolean {
  * the server without its user name or password.
  */
 export function mailServerWarning(smtpUrl: string, error: MailDeliveryError): string {
-  const tlsTrouble = /certificate|self[- ]signed|CERT_|tls|ssl/i.test(error.message);
+  // OpenSSL's reasons come over several lines: one line here.
+  const reason = error.message.replace(/\s+/g, ' ').trim().slice(0, 300);
   return [
-    `portico: warning: the mail server at ${new URL(smtpUrl).host} cannot be used (${error.message}): no mail leaves until it can.`,
-    tlsTrouble
-      ? ' A test server with a certificate of its own needs ?ignoreTLS=true at the end of SMTP_URL.'
-      : '',
+    `portico: warning: the mail server at ${new URL(smtpUrl).host} cannot be used (${reason}): no mail leaves until it can.`,
+    whatToDo(smtpUrl, reason),
   ].join('');
+}
+
+/** What to change in SMTP_URL for the usual mistakes of a first set-up, or ''. */
+function whatToDo(smtpUrl: string, reason: string): string {
+  if (new URL(smtpUrl).protocol === 'smtps:' && /wrong version number|packet length/i.test(reason))
+    return ' That port speaks SMTP with STARTTLS: use smtp:// (often port 587) instead of smtps://.';
+  if (/certificate|self[- ]signed|CERT_/i.test(reason))
+    return ' A test server with a certificate of its own: add ?tls.rejectUnauthorized=false to SMTP_URL (TLS is still used, the certificate is not checked: never for a real server).';
+  if (/STARTTLS|\(538\)/i.test(reason) && sendsPasswordInTheClear(smtpUrl))
+    return ' Portico logs in only over TLS: for a relay on the same host without STARTTLS, add ?requireTLS=false to SMTP_URL.';
+  return '';
 }
 
 /** Rejects with a MailDeliveryError of the transport's failure, or a timeout of its own. */
@@ -148,9 +158,12 @@ export function createSmtpMailer(smtpUrl: string, from: string): SmtpMailer {
           .catch((error: unknown) => {
             const { code, responseCode } = error as { code?: string; responseCode?: number };
             if (code !== 'EAUTH') throw error;
+            // 538: the server takes a log-in only after STARTTLS (RFC 4954), not a wrong password.
             throw new MailDeliveryError(
               'MAIL_REJECTED',
-              `SMTP refused the user name or password${responseCode ? ` (${responseCode})` : ''}`,
+              responseCode === 538
+                ? 'SMTP takes the user name and password only over TLS (538)'
+                : `SMTP refused the user name or password${responseCode ? ` (${responseCode})` : ''}`,
               { cause: error },
             );
           }),
