@@ -65,6 +65,12 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
     await expect
       .poll(() => page.getByLabel('Email address').getAttribute('aria-invalid'))
       .toBe('true');
+    // The summary of errors has the focus: the next Tab is its first link, not the header.
+    await expect
+      .poll(() => page.evaluate('document.activeElement?.className'))
+      .toBe('error-summary');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.getAttribute("href")')).toBe('#name');
     await check(page, 'register-errors');
 
     await page.getByLabel('Name').fill('Ada Lovelace');

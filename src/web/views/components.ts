@@ -8,7 +8,11 @@ export function csrfField(ctx: PageContext): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}" />`;
 }
 
-/** Lists the errors at the top of a form, each linking to its field (WCAG 3.3.1). */
+/**
+ * Lists the errors at the top of a form, each linking to its field (WCAG 3.3.1). It takes the
+ * focus when the page opens (without JavaScript), so the next Tab leads to the first error's
+ * link, not through the header and menu again.
+ */
 export function errorSummary(ctx: PageContext, errors: FieldErrors): SafeHtml {
   const entries = Object.entries(errors);
   if (entries.length === 0) return html``;
@@ -17,6 +21,7 @@ export function errorSummary(ctx: PageContext, errors: FieldErrors): SafeHtml {
     role="alert"
     aria-labelledby="error-summary-title"
     tabindex="-1"
+    autofocus
   >
     <h2 id="error-summary-title">${ctx.t.common.errorSummary}</h2>
     <ul>
