@@ -13,9 +13,6 @@ import { clientNetwork } from '../security/client-network.js';
 /** Recognisable in logs and by secret scanners; the rest is 256 random bits. */
 export const API_KEY_PREFIX = 'ptk_';
 
-/** The JSON API's audit log route, as Fastify names it (`routeOptions.url`). */
-export const AUDIT_EVENTS_ROUTE = '/api/v1/audit-events';
-
 export const API_KEY_NAME_MAX_LENGTH = 80;
 /** How audit events name the key an action came through: `api-key:<name>`. */
 export const API_KEY_ACTOR_PREFIX = 'api-key:';
@@ -125,14 +122,16 @@ export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit:
 
   /**
    * The principal behind a bearer key, or null. Each accepted use is audited with what it
-   * asked for; a known key that is refused (revoked, or its creator no longer an active
-   * administrator) is audited too. Unknown keys are not: they name no one, and writing them
-   * down would let anyone fill the log.
+   * asked for, unless `recordUse` is false (reads of the audit log itself); a known key that
+   * is refused (revoked, or its creator no longer an active administrator) is audited too.
+   * Unknown keys are not: they name no one, and writing them down would let anyone fill the
+   * log.
    */
   async function authenticate(
     token: string,
     meta: RequestMeta,
     use: { method: string; route: string },
+    recordUse = true,
   ): Promise<ApiPrincipal | null> {
     if (!TOKEN_PATTERN.test(token)) return null;
     const key = await db
@@ -170,10 +169,7 @@ export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit:
       .where('id', '=', key.id)
       .execute();
     const actor = { actorUserId: user.id, actorLabel: label, meta };
-    // Reading the audit log is not itself entered in it: a program that ships the log
-    // elsewhere would otherwise fill it with its own reads, and each read would push the
-    // newest-first pages it is turning by one (the key's last use still shows it).
-    if (!(use.method === 'GET' && use.route === AUDIT_EVENTS_ROUTE)) {
+    if (recordUse) {
       await audit.record({ event: 'api_key.used', ...actor, details: { key: key.name, ...use } });
     }
     return { key: { ...key, last_used_at: now, last_used_ip: meta.ip }, user, actor };

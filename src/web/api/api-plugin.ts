@@ -19,6 +19,13 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** An API route anyone may read without a key (the OpenAPI document). */
     public?: boolean;
+    /**
+     * A route whose use with a key is not entered in the audit log: reading the log itself.
+     * A program that ships the log elsewhere would otherwise fill it with its own reads, and
+     * each read would push the newest-first pages it is turning by one (the key's last use
+     * still shows it).
+     */
+    unaudited?: boolean;
   }
 }
 
@@ -204,10 +211,12 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
     }
     const match = /^Bearer +(\S+)$/i.exec(header);
     const principal = match?.[1]
-      ? await apiKeys.authenticate(match[1], meta, {
-          method: request.method,
-          route: request.routeOptions.url ?? 'unknown',
-        })
+      ? await apiKeys.authenticate(
+          match[1],
+          meta,
+          { method: request.method, route: request.routeOptions.url ?? 'unknown' },
+          !request.routeOptions.config.unaudited,
+        )
       : null;
     if (!principal) {
       await apiKeys.countRefusal(meta);

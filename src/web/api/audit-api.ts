@@ -28,6 +28,7 @@ export function registerAuditApi(api: ApiInstance, { services }: WebDeps): void 
   api.get(
     '/audit-events',
     {
+      config: { unaudited: true },
       schema: {
         tags: ['audit'],
         summary: 'List audit events',
