@@ -1,3 +1,4 @@
+import { DAY_MS } from '../clock.js';
 import { en } from './en.js';
 import type { Messages } from './en.js';
 import { nl } from './nl.js';
@@ -98,12 +99,10 @@ export function formatDate(locale: Locale, ms: number): string {
  * (a date set in the console ends at midnight UTC), or the moment the API set.
  */
 export function graceEndText(t: Messages, locale: Locale, until: number): string {
-  return until % DAY_IN_MS === 0
+  return until % DAY_MS === 0
     ? t.twoFactor.endOfDay(formatDate(locale, until - 1))
     : formatDateTime(locale, until);
 }
-
-const DAY_IN_MS = 24 * 60 * 60 * 1000;
 
 /** A day in few characters ("6 Dec 2026"), for a column of a table (UTC). */
 export function formatShortDate(locale: Locale, ms: number): string {

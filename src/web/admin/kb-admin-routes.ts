@@ -141,6 +141,9 @@ function readArticleForm(t: Messages, body: unknown, options: { slugOptional: bo
   if (markdown.trim() === '') v.fail('body', t.errors.required(t.kbAdmin.body));
   else if (markdown.length > MARKDOWN_MAX_LENGTH)
     v.fail('body', t.errors.tooLong(t.kbAdmin.body, MARKDOWN_MAX_LENGTH));
+  // Refused with the other field errors, before anything is saved: an edit writes the
+  // settings before the text (the editor refuses it too).
+  else if (isTooNested(markdown)) v.fail('body', t.kbAdmin.errors.TEXT_TOO_NESTED);
   const settings: ArticleSettings = { categoryId: values.category_id ?? '', slug, position };
   return { values, v, locale, settings, text: { title, markdown } };
 }
@@ -401,9 +404,6 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
         const previewHtml = await kb.editor.preview(form.text.markdown);
         if (previewHtml !== null)
           return renderEdit(request, reply, id, form.locale, { values: form.values, previewHtml });
-        v.fail('body', t.kbAdmin.errors.TEXT_TOO_NESTED);
-      } else if (isTooNested(form.text.markdown)) {
-        // Checked before anything is saved: the settings are written before the text.
         v.fail('body', t.kbAdmin.errors.TEXT_TOO_NESTED);
       }
       if (v.ok) {
