@@ -67,6 +67,11 @@ const settingValue = precompiled((db, p: { key: string }) =>
   db.selectFrom('settings').select('value').where('key', '=', p.key),
 );
 
+/** Whether the policy requires the members of this group to use a second factor. */
+export function enforcesGroup(policy: TwoFactorPolicy, groupId: string): boolean {
+  return policy.require === 'groups' && policy.groupIds.includes(groupId);
+}
+
 /**
  * The policy as a transaction that acts on it must see it: on PostgreSQL its row is locked
  * until the transaction ends, so a policy saved meanwhile waits for it, then sees what it did

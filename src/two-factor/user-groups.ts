@@ -3,7 +3,7 @@ import type { Audit, AuditEntry } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
 import type { Database, UserGroup } from '../db/schema.js';
 import { newId } from '../security/tokens.js';
-import { holdSessionsToPolicy, policyForUpdate } from './policy.js';
+import { enforcesGroup, holdSessionsToPolicy, policyForUpdate } from './policy.js';
 
 export const GROUP_NAME_MAX_LENGTH = 80;
 
@@ -149,10 +149,9 @@ export function createUserGroups(db: Kysely<Database>, clock: Clock, audit: Audi
         .execute();
       // A group the policy requires: the newcomer's sessions without a method are held to it
       // now, as a policy saved now would hold them, not at their next log-in.
-      const sessionsEnded =
-        current.require === 'groups' && current.groupIds.includes(groupId)
-          ? await holdSessionsToPolicy(trx, current, now, userId)
-          : 0;
+      const sessionsEnded = enforcesGroup(current, groupId)
+        ? await holdSessionsToPolicy(trx, current, now, userId)
+        : 0;
       await audit.record(
         {
           event: 'user_group.member_added',

@@ -289,6 +289,18 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       expect(await app.services.admin.groups.members(groupId)).toHaveLength(0);
       expect((await logIn(adminClient(app), member.email)).location).toBe('/');
 
+      // Named in the policy while it requires everyone, the group takes no one's protection
+      // away: its member's removal asks for no new sign-in.
+      await savePolicy(app, { require: 'all', groupIds: [groupId] });
+      expect((await app.services.twoFactor.policy.get()).groupIds).toEqual([groupId]);
+      await app.services.admin.groups.addMemberByEmail(groupId, member.email, {
+        actorLabel: 'test',
+      });
+      app.clock.advance(11 * 60_000);
+      expect((await admin.client.post(removePath)).location).toBe(groupPath);
+      expect(await app.services.admin.groups.members(groupId)).toHaveLength(0);
+      admin = { ...admin, client: await logInAdmin(app, admin) };
+
       // Deleting asks first, saying what stays; cancelling leaves the group.
       await resetPolicy();
       const again = await admin.client.get(groupPath);

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminErrorCode } from '../../admin/error-codes.js';
+import { enforcesGroup } from '../../two-factor/policy.js';
 import { GROUP_NAME_MAX_LENGTH } from '../../two-factor/user-groups.js';
 import { text, Validator } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
@@ -209,8 +210,7 @@ export function registerGroupRoutes(
       // member may no longer need one: that takes protection away, like the policy form, so it
       // needs a recent sign-in. The step-up returns to the group's page, where the button is.
       const back = `/admin/groups/${id}`;
-      const policy = await services.twoFactor.policy.get();
-      const enforced = policy.require === 'groups' && policy.groupIds.includes(id);
+      const enforced = enforcesGroup(await services.twoFactor.policy.get(), id);
       if (enforced && !requireRecentSignIn(request, reply, clock, back, back)) return reply;
       const member = await services.admin.directory.find(userId);
       const result = await groups.removeMember(id, userId, {
