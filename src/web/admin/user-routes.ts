@@ -15,13 +15,13 @@ import type { ConfirmedAccountChange } from './user-pages.js';
 import { accountChangeConfirmPage, resetConfirmPage, usersPage, userPage } from './user-pages.js';
 
 /** The account changes with a confirmation page of their own; each needs a recent sign-in. */
-const CONFIRMED_CHANGES: readonly string[] = [
+const CONFIRMED_CHANGES: readonly ConfirmedAccountChange[] = [
   'disable',
   'grant-admin',
   'revoke-admin',
-] satisfies ConfirmedAccountChange[];
+];
 const isConfirmedChange = (path: string): path is ConfirmedAccountChange =>
-  CONFIRMED_CHANGES.includes(path);
+  (CONFIRMED_CHANGES as readonly string[]).includes(path);
 
 type UserParams = { Params: { id: string } };
 
@@ -187,9 +187,7 @@ export function registerUserRoutes(
       return sendHtml(reply, accountChangeConfirmPage(tools.page(request), user, change));
     });
   };
-  confirmation('disable');
-  confirmation('grant-admin');
-  confirmation('revoke-admin');
+  for (const change of CONFIRMED_CHANGES) confirmation(change);
 
   /** A button on the user's page that changes the account, then comes back to the page. */
   const accountAction = (

@@ -8,13 +8,17 @@ import { isoOrNull } from './user-api.js';
 
 const YEAR_10000 = Date.UTC(10000, 0, 1);
 
-/** A refused policy's message, for people: the rules it breaks, as the console words them. */
+/** The console's rules a policy can break: each one's code, its field, and words for people. */
 const RULES = {
-  AT_LEAST_ONE_METHOD: 'At least one method must stay on.',
-  GROUPS_REQUIRED: 'Requiring "groups" needs at least one group.',
-  UNKNOWN_GROUP: 'A group id names no group.',
-  GRACE_ENDED: 'The grace period has already ended: give a later time, or null.',
-};
+  AT_LEAST_ONE_METHOD: { path: '/methods', message: 'At least one method must stay on.' },
+  GROUPS_REQUIRED: { path: '/groupIds', message: 'Requiring "groups" needs at least one group.' },
+  UNKNOWN_GROUP: { path: '/groupIds', message: 'A group id names no group.' },
+  GRACE_ENDED: {
+    path: '/graceUntil',
+    message: 'The grace period has already ended: give a later time, or null.',
+  },
+} as const;
+const isRule = (code: string): code is keyof typeof RULES => Object.hasOwn(RULES, code);
 
 function policyOf(policy: TwoFactorPolicy) {
   return {
@@ -73,25 +77,15 @@ export function registerPolicyApi(api: ApiInstance, { services }: WebDeps): void
       if (!saved.ok) {
         const codes = 'errors' in saved ? saved.errors : [saved.error];
         const first = codes[0];
-        const code =
-          first === 'AT_LEAST_ONE_METHOD' ||
-          first === 'GROUPS_REQUIRED' ||
-          first === 'UNKNOWN_GROUP' ||
-          first === 'GRACE_ENDED'
-            ? ApiErrorCode[first]
-            : ApiErrorCode.VALIDATION_FAILED;
         throw new ApiError(
           422,
-          code,
-          codes.map((c) => RULES[c as keyof typeof RULES] ?? 'The policy breaks a rule.').join(' '),
+          first !== undefined && isRule(first)
+            ? ApiErrorCode[first]
+            : ApiErrorCode.VALIDATION_FAILED,
+          codes.map((c) => (isRule(c) ? RULES[c].message : 'The policy breaks a rule.')).join(' '),
           codes.map((c) => ({
             in: 'body',
-            path:
-              c === 'AT_LEAST_ONE_METHOD'
-                ? '/methods'
-                : c === 'GRACE_ENDED'
-                  ? '/graceUntil'
-                  : '/groupIds',
+            path: isRule(c) ? RULES[c].path : '/groupIds',
             message: c,
           })),
         );
