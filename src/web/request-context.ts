@@ -108,6 +108,18 @@ const NOTICES = {
   kbArticleUnpublished: (t: Messages) => t.kbAdmin.articleUnpublished,
 } satisfies Record<string, (t: Messages, arg: string, locale: Locale) => string>;
 
+/** A notice for the next page (POST → redirect → GET): a cookie of a minute, read once. */
+function setFlash(
+  writer: CookieWriter,
+  cookies: CookieNames,
+  reply: FastifyReply,
+  key: NoticeKey,
+  arg?: string,
+  kind: 'status' | 'error' = 'status',
+): void {
+  writer.set(reply, cookies.flash, JSON.stringify({ key, arg, kind }), 60);
+}
+
 export function requestMeta(request: FastifyRequest): RequestMeta {
   const agent = request.headers['user-agent'];
   return { ip: request.ip, userAgent: typeof agent === 'string' ? agent.slice(0, 512) : '' };
@@ -126,7 +138,7 @@ export function registerRequestContext(app: FastifyInstance, options: RequestCon
   app.decorateRequest('notice', null);
   app.decorateRequest('sessionEnded', false);
   app.decorateReply('flashSessionEnded', function (this: FastifyReply) {
-    writer.set(this, cookies.flash, JSON.stringify({ key: 'sessionEnded', kind: 'status' }), 60);
+    setFlash(writer, cookies, this, 'sessionEnded');
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -302,8 +314,8 @@ export function createWebTools(
         notice: request.notice,
       };
     },
-    flash(reply, key, arg, kind = 'status') {
-      writer.set(reply, cookies.flash, JSON.stringify({ key, arg, kind }), 60);
+    flash(reply, key, arg, kind) {
+      setFlash(writer, cookies, reply, key, arg, kind);
     },
     setSession(reply, token) {
       writer.set(reply, cookies.session, token, options.sessionMaxSeconds);

@@ -89,11 +89,6 @@ function postponableUntil(user: User, current: TwoFactorPolicy, now: number): nu
     : null;
 }
 
-/** The end of the grace period in the reader's words ("before …", "until …"). */
-function graceEndFor(request: FastifyRequest, graceUntil: number): string {
-  return graceEndText(request.t, request.locale, graceUntil);
-}
-
 export function registerTwoFactorRoutes(
   app: FastifyInstance,
   { services, tools, clock }: WebDeps,
@@ -229,7 +224,7 @@ export function registerTwoFactorRoutes(
         required,
         setUpBy:
           required && all.length === 0 && graceUntil !== null
-            ? graceEndFor(request, graceUntil)
+            ? graceEndText(request.t, request.locale, graceUntil)
             : null,
         devices: trustedDevicesSection(
           ctx,
