@@ -61,13 +61,11 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       expect(unknown.status).toBe(422);
       expect(textOf(unknown.body)).toContain('No account has this email address.');
       // A NUL in a filter is dropped, not read as no filter (which listed every event).
-      for (const path of [
-        '/admin/audit?user=nobody%00%40example.com',
-        '/admin/audit.csv?user=no%00body',
-      ]) {
-        const nul = await admin.client.get(path);
-        expect(nul.status, path).not.toBe(200);
-      }
+      const nul = await admin.client.get('/admin/audit?user=nobody%00%40example.com');
+      expect(nul.status).toBe(422);
+      // The export with a bad filter goes back to the page that says what is wrong.
+      const nulCsv = await admin.client.get('/admin/audit.csv?user=no%00body');
+      expect(nulCsv.location).toBe('/admin/audit?user=no%00body');
       const badDate = await admin.client.get('/admin/audit?from=2026-02-30');
       expect(badDate.status).toBe(422);
       expect(badDate.body).toContain('aria-invalid="true"');

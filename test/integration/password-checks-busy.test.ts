@@ -3,7 +3,8 @@
  * apiece without bound: every answer waited longer, and the server went on hashing for people
  * who had long given up. Past a bound, a check is refused with a page that says the help center
  * is busy (503, Retry-After), before anything is counted or written (not even the attempt
- * against the address's limit); known and unknown addresses are refused alike. Real Argon2id parameters, so the checks take their real time.
+ * against the address's limit); known and unknown addresses are refused alike. Real Argon2id
+ * parameters, so the checks take their real time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARGON2_PARAMS } from '../../src/accounts/passwords.js';
