@@ -169,7 +169,7 @@ export const twoFactorEn = {
       'The code was sent to another address. To use this one, send a code to it first.',
     sessionGone: 'Your log-in has expired. Log in again.',
     signInReplaced: (name: string) =>
-      `This browser started another log-in after that page was opened, so nothing was checked. This page is for the log-in in progress now, of ${name}: go on with it, or cancel it and log in again.`,
+      `This browser started another log-in after that page was opened, so nothing was checked. This page is now for the log-in of ${name}: go on with it, or cancel it and log in again.`,
   },
 
   mail: {

@@ -171,7 +171,7 @@ export const twoFactorNl: TwoFactorMessages = {
       'De code is naar een ander adres gestuurd. Stuur eerst een code naar dit adres om het te gebruiken.',
     sessionGone: 'Je inlogpoging is verlopen. Log opnieuw in.',
     signInReplaced: (name: string) =>
-      `Deze browser is een andere inlogpoging begonnen nadat die pagina werd geopend, dus er is niets gecontroleerd. Deze pagina hoort bij de inlogpoging die nu loopt, van ${name}: ga daarmee verder, of annuleer hem en log opnieuw in.`,
+      `Deze browser is een andere inlogpoging begonnen nadat die pagina werd geopend, dus er is niets gecontroleerd. Deze pagina hoort nu bij de inlogpoging van ${name}: ga daarmee verder, of annuleer hem en log opnieuw in.`,
   },
 
   mail: {

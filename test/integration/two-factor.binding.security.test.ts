@@ -238,7 +238,7 @@ describe.each(DIALECTS)('two-factor code binding (%s)', (dialect) => {
       .where('id', '=', zoe.userId)
       .executeTakeFirstOrThrow();
     expect(textOf((await browser.follow(answer)).body)).toContain(
-      `This browser started another log-in after that page was opened, so nothing was checked. This page is for the log-in in progress now, of ${zoeName}:`,
+      `This browser started another log-in after that page was opened, so nothing was checked. This page is now for the log-in of ${zoeName}:`,
     );
     // Asking for an email code, and Cancel, from Dana's page leave Zoë's log-in alone too.
     const send = await browser.post('/login/2fa/send', { signin: danasTag });
