@@ -105,6 +105,47 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses SMTP URL options nodemailer would skip or read otherwise than written', () => {
+    for (const [value, words] of [
+      ['smtp://127.0.0.1:2525?ignoreTls=true', '"ignoreTls" is not one'],
+      ['smtp://127.0.0.1:2525?tls.rejectunauthorized=false', '"tls.rejectunauthorized"'],
+      ['smtp://127.0.0.1:2525?auth.user=x', '"auth.user" is not one'],
+      ['smtp://u:p@127.0.0.1:2525?requireTLS=no', 'requireTLS=true or requireTLS=false'],
+      ['smtp://127.0.0.1:2525?tls.rejectUnauthorized=0', 'tls.rejectUnauthorized=true or'],
+      ['smtp://127.0.0.1:2525?connectionTimeout=10s', 'a whole number for connectionTimeout'],
+      ['smtp://127.0.0.1:2525?debug=true', 'sign-in codes'],
+      ['smtp://127.0.0.1:2525?logger=true', 'sign-in codes'],
+    ] as const) {
+      const { variable, line } = refusal({ SMTP_URL: value });
+      expect(variable, value).toBe('SMTP_URL');
+      expect(line, value).toContain(words);
+    }
+    for (const value of [
+      'smtp://127.0.0.1:2525?tls.rejectUnauthorized=false',
+      'smtp://u:p@127.0.0.1:25?requireTLS=false',
+      'smtp://127.0.0.1:2525?ignoreTLS=true&name=help.example.com&connectionTimeout=5000',
+      'smtps://smtp.example.com?tls.servername=mail.example.com&tls.minVersion=TLSv1.3',
+    ]) {
+      expect(loadConfig({ ...base, SMTP_URL: value }).smtpUrl, value).toBe(value);
+    }
+  });
+
+  it('refuses an idle time longer than the longest session, which could never take effect', () => {
+    const { variable, line } = refusal({ PORTICO_SESSION_IDLE_MINUTES: '1440' });
+    expect(variable).toBe('PORTICO_SESSION_IDLE_MINUTES');
+    expect(line).toContain('720 minutes');
+    expect(
+      loadConfig({
+        ...base,
+        PORTICO_SESSION_IDLE_MINUTES: '1440',
+        PORTICO_SESSION_MAX_HOURS: '24',
+      }),
+    ).toMatchObject({ sessionIdleMinutes: 1440, sessionMaxHours: 24 });
+    expect(loadConfig({ ...base, PORTICO_SESSION_IDLE_MINUTES: '720' }).sessionIdleMinutes).toBe(
+      720,
+    );
+  });
+
   it('refuses a sender that is not an address', () => {
     for (const value of [
       '@',

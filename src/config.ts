@@ -107,6 +107,68 @@ function readUrl(name: string, raw: string, protocols: string[]): URL {
   return url;
 }
 
+/** The options nodemailer reads from an SMTP URL's query, by the kind of value each takes. */
+const SMTP_OPTIONS: Record<string, 'yes/no' | 'number' | 'text'> = {
+  requireTLS: 'yes/no',
+  ignoreTLS: 'yes/no',
+  opportunisticTLS: 'yes/no',
+  secure: 'yes/no',
+  pool: 'yes/no',
+  lmtp: 'yes/no',
+  connectionTimeout: 'number',
+  greetingTimeout: 'number',
+  socketTimeout: 'number',
+  dnsTimeout: 'number',
+  maxConnections: 'number',
+  maxMessages: 'number',
+  name: 'text',
+  localAddress: 'text',
+  authMethod: 'text',
+  service: 'text',
+  proxy: 'text',
+};
+/** Node's TLS options (`tls.…`) that make sense in a URL, by the kind of value each takes. */
+const SMTP_TLS_OPTIONS: Record<string, 'yes/no' | 'text'> = {
+  rejectUnauthorized: 'yes/no',
+  servername: 'text',
+  minVersion: 'text',
+  maxVersion: 'text',
+  ciphers: 'text',
+  ecdhCurve: 'text',
+  sigalgs: 'text',
+};
+
+/**
+ * The mail server's URL. nodemailer silently skips an option of its query it does not know
+ * (`ignoreTls`, `tls.rejectunauthorized`) and reads any other word than `false` as yes
+ * (`requireTLS=no`): such a URL would start, and mail would fail or go out in another way
+ * than written. So the query's options are checked here, by name and kind of value.
+ */
+function readSmtpUrl(raw: string): string {
+  const url = readUrl('SMTP_URL', raw, ['smtp:', 'smtps:']);
+  for (const [name, value] of url.searchParams) {
+    if (name === 'debug' || name === 'logger')
+      throw new ConfigError(
+        'SMTP_URL',
+        `no ${name} option (nodemailer would write every mail, with its sign-in codes and links, to standard output)`,
+      );
+    const [options, option] = name.startsWith('tls.')
+      ? [SMTP_TLS_OPTIONS, name.slice(4)]
+      : [SMTP_OPTIONS, name];
+    const kind = Object.hasOwn(options, option) ? options[option] : undefined;
+    if (kind === undefined)
+      throw new ConfigError(
+        'SMTP_URL',
+        `only options nodemailer knows after the "?", and "${name}" is not one (they are spelt as requireTLS, ignoreTLS, tls.rejectUnauthorized, name, connectionTimeout)`,
+      );
+    if (kind === 'yes/no' && value !== 'true' && value !== 'false')
+      throw new ConfigError('SMTP_URL', `${name}=true or ${name}=false (got ${name}=${value})`);
+    if (kind === 'number' && !/^\d{1,9}$/.test(value))
+      throw new ConfigError('SMTP_URL', `a whole number for ${name} (got ${name}=${value})`);
+  }
+  return url.href;
+}
+
 /**
  * Links in mails are made from the public URL's origin and absolute paths, and cookies are
  * set for the whole host: a path, query or fragment would be dropped, so it is refused.
@@ -257,7 +319,7 @@ export function loadConfig(env: Env = process.env): Config {
   ) {
     throw new ConfigError('DATABASE_URL', 'sqlite:/path/to/file.db or postgres://user@host/db');
   }
-  const smtpUrl = env.SMTP_URL ? readUrl('SMTP_URL', env.SMTP_URL, ['smtp:', 'smtps:']).href : null;
+  const smtpUrl = env.SMTP_URL ? readSmtpUrl(env.SMTP_URL) : null;
   const siteName = readSiteName(env.PORTICO_SITE_NAME);
   const mailFrom = readMailFrom(env.MAIL_FROM, env.PORTICO_SITE_NAME?.trim() ? siteName : null);
   const adminEmail = env.PORTICO_ADMIN_EMAIL || null;
@@ -284,6 +346,16 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', LOG_LEVELS.join(', '));
 
+  const sessionIdleMinutes = readInteger(env, 'PORTICO_SESSION_IDLE_MINUTES', 30, 1, 1440);
+  const sessionMaxHours = readInteger(env, 'PORTICO_SESSION_MAX_HOURS', 12, 1, 720);
+  // A session ends at the maximum whatever its idle time: a longer idle time would be a
+  // setting with no effect, most likely meant as something else.
+  if (sessionIdleMinutes > sessionMaxHours * 60)
+    throw new ConfigError(
+      'PORTICO_SESSION_IDLE_MINUTES',
+      `at most PORTICO_SESSION_MAX_HOURS (${sessionMaxHours}) × 60 = ${sessionMaxHours * 60} minutes: a session ends at its maximum however recently it was used`,
+    );
+
   return {
     port,
     host,
@@ -298,8 +370,8 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword,
     dataDir,
     trustProxy: readTrustProxy(env.PORTICO_TRUST_PROXY),
-    sessionIdleMinutes: readInteger(env, 'PORTICO_SESSION_IDLE_MINUTES', 30, 1, 1440),
-    sessionMaxHours: readInteger(env, 'PORTICO_SESSION_MAX_HOURS', 12, 1, 720),
+    sessionIdleMinutes,
+    sessionMaxHours,
     logLevel,
   };
 }
