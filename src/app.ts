@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
@@ -101,6 +102,17 @@ class AnswerLogController extends LogController {
   }
 }
 
+/**
+ * Request ids for the log lines. Fastify's own count from `req-1` in every process, so the
+ * processes behind one load balancer logged the same ids for different requests; these start
+ * with a random prefix of this process, then count.
+ */
+function requestIds(): () => string {
+  const prefix = randomBytes(4).toString('hex');
+  let count = 0;
+  return () => `${prefix}-${(++count).toString(36)}`;
+}
+
 /** The headers a (request-independent) helmet middleware sets, collected once. */
 function headersOf(middleware: ReturnType<typeof helmet>): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -182,6 +194,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
         ? (_address: string, hop: number) => hop < (config.trustProxy as number)
         : config.trustProxy,
     logController: new AnswerLogController(),
+    genReqId: requestIds(),
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 200 },
     // A path that does not decode (a stray "%") or is too long gets an error page like any bad
