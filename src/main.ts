@@ -34,6 +34,7 @@ import {
   resetTwoFactorCommand,
   usersCommand,
 } from './cli/admin-commands.js';
+import { reportIdleError } from './db/database.js';
 import { createSmtpMailer, MailDeliveryError, mailServerWarning } from './mail/mailer.js';
 
 /** The mail server is asked after this long, when the first requests have been answered. */
@@ -127,8 +128,18 @@ async function serve(args: string[]): Promise<void> {
     () => parseArgs({ args, options: {} }),
   );
   const cfg = config();
-  const { database } = await openMigratedDatabase(cli, cfg);
+  // A pooled PostgreSQL connection that fails while idle is said in the log, as a JSON line
+  // beside the requests', once the app and its log exist.
+  const idleErrors: { report: (error: Error) => void } = { report: reportIdleError };
+  const { database } = await openMigratedDatabase(cli, cfg, {
+    onIdleError: (error) => idleErrors.report(error),
+  });
   const portico = await buildApp({ config: cfg, database });
+  idleErrors.report = (error) =>
+    portico.app.log.warn(
+      { err: error },
+      'a database connection waiting in the pool failed; a new one is opened when needed',
+    );
   if (await portico.services.knowledgeBase.seedIfEmpty()) {
     process.stdout.write('Added the built-in knowledge-base articles (English and Dutch).\n');
   }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CLI_META, isAuditEventType } from '../audit/audit.js';
@@ -11,8 +12,8 @@ import type { Config } from '../config.js';
 import { normalizeEmail } from '../accounts/users.js';
 import { forTerminal } from '../lib/control-characters.js';
 import { databaseUrlForDisplay, databaseVariable } from '../config.js';
-import type { DatabaseHandle } from '../db/database.js';
-import { openDatabase } from '../db/database.js';
+import type { DatabaseHandle, DatabaseOptions } from '../db/database.js';
+import { openDatabase, sqliteFileOf } from '../db/database.js';
 import { isUpToDate, migrateToLatest } from '../db/migrate.js';
 import type { Mailer } from '../mail/mailer.js';
 import { createOutboxMailer, createSmtpMailer } from '../mail/mailer.js';
@@ -79,10 +80,11 @@ const usageOf = (command: string) =>
 export async function openMigratedDatabase(
   ctx: CliContext,
   config: Config,
+  options: Pick<DatabaseOptions, 'onIdleError'> = {},
 ): Promise<{ database: DatabaseHandle; applied: string[] }> {
   let database: DatabaseHandle | undefined;
   try {
-    database = openDatabase(config.databaseUrl);
+    database = openDatabase(config.databaseUrl, options);
     return { database, applied: await migrateToLatest(database.db) };
   } catch (error) {
     await database?.close().catch(() => undefined);
@@ -132,10 +134,18 @@ line: time (UTC), event, actor, target, IP address, details.
  */
 async function openCurrentDatabase(ctx: CliContext, config: Config): Promise<DatabaseHandle> {
   const shown = databaseUrlForDisplay(config.databaseUrl);
+  const refuse = (what: string): never =>
+    ctx.fail(
+      `${databaseVariable(config)}: the database ${shown} ${what}; run "portico migrate" (or start the server) first`,
+    );
+  // A missing SQLite file is not made: an empty one would be left behind by a command that
+  // only reads, or under a mistyped path.
+  const file = sqliteFileOf(config.databaseUrl);
+  if (file !== null && !fs.existsSync(file)) refuse('is not there (no such file)');
   let database: DatabaseHandle | undefined;
   let current: boolean;
   try {
-    database = openDatabase(config.databaseUrl);
+    database = openDatabase(config.databaseUrl, { existingFileOnly: true });
     current = await isUpToDate(database.db);
   } catch (error) {
     await database?.close().catch(() => undefined);
@@ -143,9 +153,7 @@ async function openCurrentDatabase(ctx: CliContext, config: Config): Promise<Dat
   }
   if (!current) {
     await database.close().catch(() => undefined);
-    ctx.fail(
-      `${databaseVariable(config)}: the database ${shown} does not have this release's tables; run "portico migrate" (or start the server) first`,
-    );
+    refuse("does not have this release's tables");
   }
   return database;
 }

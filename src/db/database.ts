@@ -29,9 +29,11 @@ export interface DatabaseOptions {
    * listener, the pool's error would end the process. Defaults to one line on standard error.
    */
   onIdleError?: (error: Error) => void;
+  /** SQLite only: open the file only if it is there, instead of making an empty database. */
+  existingFileOnly?: boolean;
 }
 
-const reportIdleError = (error: Error) =>
+export const reportIdleError = (error: Error) =>
   process.stderr.write(
     `portico: a database connection waiting in the pool failed (${error.message}); a new one is opened when needed\n`,
   );
@@ -98,12 +100,17 @@ export function dialectOf(url: string): Dialect {
   return url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
 }
 
+/** The file of a SQLite URL, or null for PostgreSQL. */
+export function sqliteFileOf(url: string): string | null {
+  return dialectOf(url) === 'sqlite' ? url.slice('sqlite:'.length) : null;
+}
+
 export function openDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
-  if (dialectOf(url) === 'sqlite') {
-    const file = url.slice('sqlite:'.length);
+  const file = sqliteFileOf(url);
+  if (file !== null) {
     // ':memory:' and '' are databases without a file.
-    if (file !== ':memory:' && file !== '') createPrivateFile(file);
-    const sqlite = new SQLite(file);
+    if (file !== ':memory:' && file !== '' && !options.existingFileOnly) createPrivateFile(file);
+    const sqlite = new SQLite(file, { fileMustExist: options.existingFileOnly ?? false });
     // WAL lets readers run beside the writer; the busy timeout makes a second process wait
     // for the lock instead of failing; foreign keys are off by default in SQLite.
     sqlite.pragma('journal_mode = WAL');

@@ -286,16 +286,29 @@ describe('administration from the command line', () => {
   );
 
   it(
-    "migrates nothing: a database without this release's tables is named, and left as it was",
+    "migrates nothing: a database without this release's tables is named, and left as it was; a missing file is not made",
     async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-cli-empty-'));
       const file = path.join(dir, 'other.db');
+      const commands = [['users', 'list'], ['audit'], ['reset-2fa', 'ada@example.com']];
       try {
-        const runs = await Promise.all([
-          portico(['users', 'list'], { DATABASE_URL: `sqlite:${file}` }),
-          portico(['audit'], { DATABASE_URL: `sqlite:${file}` }),
-          portico(['reset-2fa', 'ada@example.com'], { DATABASE_URL: `sqlite:${file}` }),
-        ]);
+        const missing = await Promise.all(
+          commands.map((args) => portico(args, { DATABASE_URL: `sqlite:${file}` })),
+        );
+        for (const run of missing) {
+          expect(run.code).toBe(1);
+          expect(run.stdout).toBe('');
+          expect(run.stderr).toBe(
+            `portico: DATABASE_URL: the database sqlite:${file} is not there (no such file); run "portico migrate" (or start the server) first\n`,
+          );
+        }
+        expect(fs.readdirSync(dir)).toEqual([]);
+
+        // An empty file is an empty SQLite database: named, and left without tables.
+        fs.writeFileSync(file, '');
+        const runs = await Promise.all(
+          commands.map((args) => portico(args, { DATABASE_URL: `sqlite:${file}` })),
+        );
         for (const run of runs) {
           expect(run.code).toBe(1);
           expect(run.stdout).toBe('');

@@ -15,7 +15,9 @@ import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { deriveKeys, loadMasterKey } from '../../src/security/secret-key.js';
+import { sql } from '../../src/db/kysely.js';
 import { Client } from '../helpers/client.js';
+import { createPostgresSchema, dropPostgresSchema, POSTGRES_URL } from '../helpers/databases.js';
 import { FAST_HASHING } from '../helpers/test-app.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -433,4 +435,55 @@ describe('command line, when the operator gets something wrong', () => {
     },
     SLOW,
   );
+});
+
+describe.runIf(POSTGRES_URL)('serve on PostgreSQL (postgres)', () => {
+  it('logs a pooled connection that failed while it waited as a JSON line, and goes on', async () => {
+    const schema = await createPostgresSchema();
+    const name = `portico-idle-${schema}`;
+    const url = new URL(POSTGRES_URL);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    url.searchParams.set('application_name', name);
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-cli-pg-'));
+    const child = start(TSX, [MAIN, 'serve'], {
+      DATABASE_URL: url.href,
+      PORTICO_DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const run = finished(child);
+    const admin = openDatabase(POSTGRES_URL, { poolSize: 1 });
+    try {
+      await untilRunning(child);
+      // An administrator (or a server restart) ends the connections waiting in the pool.
+      const { rows } = await sql<{ ended: boolean }>`
+          select pg_terminate_backend(pid) as ended from pg_stat_activity
+          where application_name = ${name}`.execute(admin.db);
+      expect(rows.length).toBeGreaterThan(0);
+      let logged: Record<string, unknown> | undefined;
+      await expect
+        .poll(
+          () => {
+            const lines = stdout.split('\n').filter((line) => line.startsWith('{'));
+            logged = lines
+              .map((line) => JSON.parse(line) as Record<string, unknown>)
+              .find((entry) => String(entry.msg).includes('waiting in the pool failed'));
+            return logged;
+          },
+          { timeout: 10_000 },
+        )
+        .toBeDefined();
+      expect(logged).toMatchObject({ level: 40 });
+      expect(stderr).not.toContain('waiting in the pool');
+    } finally {
+      child.kill('SIGTERM');
+      await run;
+      await admin.close();
+      await dropPostgresSchema(schema);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
