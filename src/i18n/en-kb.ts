@@ -88,7 +88,7 @@ export const kbAdminEn = {
   articleTitle: 'Title',
   body: 'Text (Markdown)',
   bodyHint:
-    'Markdown: ## heading, **bold**, _italic_, - list, 1. numbered list, [link](https://…), ![image description](/assets/kb/…). Scripts and other unsafe HTML are removed.',
+    'Markdown: ## heading, **bold**, _italic_, - list, 1. numbered list, [link](https://…), ![image description](/assets/kb/…). Images from other sites show as links to them. Scripts and other unsafe HTML are removed.',
   preview: 'Preview',
   previewHeading: 'Preview',
   previewNote: 'This is how the text will look. It has not been saved yet.',

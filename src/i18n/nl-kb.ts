@@ -88,7 +88,7 @@ export const kbAdminNl: KbAdminMessages = {
   articleTitle: 'Titel',
   body: 'Tekst (Markdown)',
   bodyHint:
-    'Markdown: ## kop, **vet**, _cursief_, - lijst, 1. genummerde lijst, [link](https://…), ![beschrijving van de afbeelding](/assets/kb/…). Scripts en andere onveilige HTML worden verwijderd.',
+    'Markdown: ## kop, **vet**, _cursief_, - lijst, 1. genummerde lijst, [link](https://…), ![beschrijving van de afbeelding](/assets/kb/…). Afbeeldingen van andere sites worden links ernaar. Scripts en andere onveilige HTML worden verwijderd.',
   preview: 'Voorbeeld',
   previewHeading: 'Voorbeeld',
   previewNote: 'Zo ziet de tekst eruit. Hij is nog niet opgeslagen.',

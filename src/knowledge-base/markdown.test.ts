@@ -13,8 +13,42 @@ describe('article Markdown', () => {
     expect(html).toContain('<a href="https://example.com" rel="noopener noreferrer">docs</a>');
     expect(html).toContain('<img src="/assets/kb/a.png" alt="shot" />');
     // Without a description an image is decoration, not its file name read out.
-    expect(await renderMarkdown('<img src="https://example.com/b.png">')).toContain(
-      '<img src="https://example.com/b.png" alt="" />',
+    expect(await renderMarkdown('<img src="/assets/kb/b.png">')).toContain(
+      '<img src="/assets/kb/b.png" alt="" />',
+    );
+  });
+
+  it('makes an image from another site a link to it, which the pages would not load', async () => {
+    const markdown = await renderMarkdown('See ![the diagram](https://cdn.example.com/d.png).');
+    expect(markdown).toContain(
+      'See <a href="https://cdn.example.com/d.png" rel="noopener noreferrer">the diagram</a>.',
+    );
+    expect(markdown).not.toContain('<img');
+    // Written as HTML, protocol-relative, or without a description: a link named by its address.
+    for (const [source, link] of [
+      [
+        '<img src="https://example.com/b.png">',
+        '<a href="https://example.com/b.png" rel="noopener noreferrer">https://example.com/b.png</a>',
+      ],
+      ['<img src="http://example.com/c.png" alt="C">', 'rel="noopener noreferrer">C</a>'],
+      ['![](https://example.com/e.png)', '>https://example.com/e.png</a>'],
+    ] as const) {
+      const html = await renderMarkdown(source);
+      expect(html, source).toContain(link);
+      expect(html, source).not.toContain('<img');
+    }
+    expect(await renderMarkdown('<img src="//example.com/f.png" alt="F">')).not.toContain('<img');
+    // Inside a link, its description stands in the link: no link in a link.
+    const linked = await renderMarkdown(
+      '[![Logo of Example](https://example.com/logo.png)](https://example.com/)',
+    );
+    expect(linked).toContain(
+      '<a href="https://example.com/" rel="noopener noreferrer">Logo of Example</a>',
+    );
+    expect(linked.match(/<a /g)).toHaveLength(1);
+    // This help center's own images stay images, in a link too.
+    expect(await renderMarkdown('[![shot](/assets/kb/a.png)](/kb)')).toContain(
+      '<a href="/kb"><img src="/assets/kb/a.png" alt="shot" /></a>',
     );
   });
 

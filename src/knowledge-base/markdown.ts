@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Marked } from 'marked';
+import type { Marked, Token, Tokens } from 'marked';
 import type sanitizeHtml from 'sanitize-html';
 import { withoutControlCharacters } from '../lib/control-characters.js';
 
@@ -57,9 +57,19 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   // The page has one h1, the article title: headings in the body start at h2.
   transformTags: {
     h1: 'h2',
+    // An image from another site would be blocked by the pages' Content-Security-Policy
+    // (images from this help center only: a reader's visit is nobody else's to count), and
+    // show as a broken picture: it becomes a link to the image, named by its description.
     // An image written as HTML without a description is read as decoration (alt=""), not
     // announced by its file name; Markdown's ![description](src) gives one.
-    img: (tagName, attribs) => ({ tagName, attribs: { ...attribs, alt: attribs.alt ?? '' } }),
+    img: (tagName, attribs): sanitizeHtml.Tag =>
+      isFromElsewhere(attribs.src)
+        ? {
+            tagName: 'a',
+            attribs: { href: attribs.src ?? '', rel: 'noopener noreferrer' },
+            text: attribs.alt?.trim() || attribs.src || '',
+          }
+        : { tagName, attribs: { ...attribs, alt: attribs.alt ?? '' } },
     a: (tagName, attribs) => ({
       tagName,
       attribs: /^https?:/i.test(attribs.href ?? '')
@@ -69,6 +79,25 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   },
   disallowedTagsMode: 'discard',
 };
+
+/** Whether an image's address is on another site (absolute), which the pages do not load. */
+function isFromElsewhere(src: string | undefined): boolean {
+  return /^\s*(?:https?:)?\/\//i.test(src ?? '');
+}
+
+/**
+ * A Markdown image from elsewhere inside a link (`[![logo](https://…)](https://…)`) would
+ * become a link in a link: its description stands in the outer link instead.
+ */
+function imagesInLinksAsText(token: Token): void {
+  if (token.type !== 'link') return;
+  for (const child of token.tokens ?? []) {
+    if (child.type !== 'image') continue;
+    const image = child as Tokens.Image;
+    if (isFromElsewhere(image.href))
+      Object.assign(image, { type: 'text', text: image.text, tokens: undefined });
+  }
+}
 
 /**
  * Text nested too deeply for the Markdown parser (quotes in quotes in quotes, a thousand
@@ -99,7 +128,12 @@ export function isTooNested(markdown: string): boolean {
 /** Markdown → HTML that is safe to insert into a page as it is. */
 export async function renderMarkdown(markdown: string): Promise<string> {
   if (isTooNested(markdown)) throw new MarkdownTooNestedError();
-  marked ??= new (await import('marked')).Marked({ gfm: true, breaks: false, async: false });
+  marked ??= new (await import('marked')).Marked({
+    gfm: true,
+    breaks: false,
+    async: false,
+    walkTokens: imagesInLinksAsText,
+  });
   let raw: string;
   try {
     // Control characters in an article (pasted, imported) would reach the page as they are:
