@@ -51,7 +51,7 @@ export interface Token {
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
-/** Words (letters and digits) with their offsets; the same split as PostgreSQL's parts of words. */
+/** Words (letters and digits) with their offsets; PostgreSQL's index splits the same way (migration 0011). */
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   for (const match of text.matchAll(WORD)) {

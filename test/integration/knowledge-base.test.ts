@@ -127,6 +127,17 @@ describe.each(DIALECTS)('knowledge base for end-users (%s)', (dialect) => {
       true,
       root,
     );
+    // Addresses, URLs and paths in a code block: found by their parts on both stores.
+    await article(
+      'warthog-commands',
+      'Commands for the warthog server',
+      [
+        'Run:',
+        '```sh\nportico reset-2fa keeper@warthog.example\nexport SMTP_URL=smtps://mailbox.warthog.test:465\ncat /etc/tuskd/burrow.key\n```',
+      ].join('\n\n'),
+      true,
+      root,
+    );
     const dutch = await article(
       'lost-devices',
       'Lost devices',
@@ -239,6 +250,17 @@ describe.each(DIALECTS)('knowledge base for end-users (%s)', (dialect) => {
     expect(await says('(', 'nl')).toContain('„(” bevat geen letters of cijfers');
     expect(await says(long, 'nl')).toContain('woorden langer dan 64 tekens worden overgeslagen');
     expect(await says('de het een', 'nl')).toContain('heel gewone woorden worden overgeslagen');
+  });
+
+  it('finds the parts of addresses, URLs and paths, in code blocks too', async () => {
+    const client = new Client(app.app);
+    for (const query of ['keeper', 'mailbox', 'tuskd', 'burrow', 'reset-2fa', 'smtps']) {
+      const page = await client.get(`/kb/search?q=${encodeURIComponent(query)}`);
+      expect(resultSlugs(page.body), query).toEqual(['warthog-commands']);
+    }
+    // Whole, as typed, too.
+    const whole = await client.get(`/kb/search?q=${encodeURIComponent('keeper@warthog.example')}`);
+    expect(resultSlugs(whole.body)).toEqual(['warthog-commands']);
   });
 
   it('keeps drafts from end-users: not in lists, not in search, not at their address', async () => {

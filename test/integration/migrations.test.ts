@@ -10,8 +10,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/database.js';
 import { sql } from '../../src/db/kysely.js';
+import type { Kysely } from 'kysely';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { SECURITY_KEY_NAME_INDEX } from '../../src/db/schema.js';
+import * as kbSearchWords from '../../src/db/migrations/0011-kb-search-words.js';
 import {
   createPostgresSchema,
   DIALECTS,
@@ -30,6 +32,7 @@ const ALL = [
   '0008-second-factor-locks',
   '0009-setup-requests',
   '0010-rate-limit-runs',
+  '0011-kb-search-words',
 ];
 
 describe.each(DIALECTS)('migrations (%s)', (dialect) => {
@@ -85,10 +88,12 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     '0008-second-factor-locks',
     '0009-setup-requests',
     '0010-rate-limit-runs',
+    '0011-kb-search-words',
   ];
   /** As if the database were behind this build: 0007 and the ones after it not yet applied. */
   async function behindSince0007(db: DatabaseHandle['db']) {
     await migrateToLatest(db);
+    await kbSearchWords.down(db as unknown as Kysely<unknown>);
     await db.schema.alterTable('rate_limits').dropColumn('in_a_row').execute();
     await db.schema.alterTable('two_factor_setups').dropColumn('request_id').execute();
     await db.schema.alterTable('users').dropColumn('second_factor_locks').execute();
