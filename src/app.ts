@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
@@ -19,7 +20,13 @@ import type { DatabaseHandle } from './db/database.js';
 import type { Mailer } from './mail/mailer.js';
 import { createOutboxMailer, createSmtpMailer } from './mail/mailer.js';
 import { createPostman } from './mail/postman.js';
-import { checkSecretKey, deriveKeys, KEY_FILE_NAME, loadMasterKey } from './security/secret-key.js';
+import {
+  checkSecretKey,
+  deriveKeys,
+  KEY_FILE_NAME,
+  openMasterKey,
+  SecretKeyMismatchError,
+} from './security/secret-key.js';
 import type { Keys } from './security/secret-key.js';
 import type { Services } from './services.js';
 import { createServices } from './services.js';
@@ -143,12 +150,19 @@ export async function installationKeys(
   database: DatabaseHandle,
   now: number,
 ): Promise<Keys> {
-  const keys = deriveKeys(loadMasterKey(config.secretKey, config.dataDir));
-  await checkSecretKey(database.db, keys, {
-    now,
-    keyFile: config.secretKey ? null : path.join(config.dataDir, KEY_FILE_NAME),
-    opensStoredSecrets: () => opensStoredTotpSecret(database.db, keys),
-  });
+  const { key, madeFile } = openMasterKey(config.secretKey, config.dataDir);
+  const keys = deriveKeys(key);
+  try {
+    await checkSecretKey(database.db, keys, {
+      now,
+      keyFile: config.secretKey ? null : path.join(config.dataDir, KEY_FILE_NAME),
+      opensStoredSecrets: () => opensStoredTotpSecret(database.db, keys),
+    });
+  } catch (error) {
+    if (!(madeFile && error instanceof SecretKeyMismatchError)) throw error;
+    fs.rmSync(madeFile, { force: true });
+    throw new SecretKeyMismatchError(madeFile, true);
+  }
   return keys;
 }
 

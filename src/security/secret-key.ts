@@ -15,13 +15,27 @@ const KEY_CHECK_LABEL = 'portico key check v1';
  * created with mode 0600 on first start. Every process of one installation must share it.
  */
 export function loadMasterKey(configured: Buffer | null, dataDir: string): Buffer {
-  if (configured) return configured;
+  return openMasterKey(configured, dataDir).key;
+}
+
+/**
+ * The master key, and the key file when this call made it (a first start on this data
+ * directory): a start that then finds the database set up with another key takes it away
+ * again, so the wrong key is not left behind as if it were the installation's.
+ */
+export function openMasterKey(
+  configured: Buffer | null,
+  dataDir: string,
+): { key: Buffer; madeFile: string | null } {
+  if (configured) return { key: configured, madeFile: null };
   const file = path.join(dataDir, KEY_FILE_NAME);
   makeDirectories(dataDir);
+  let made = false;
   try {
     const fd = fs.openSync(file, 'wx', 0o600);
     fs.writeSync(fd, randomBytes(32).toString('base64') + '\n');
     fs.closeSync(fd);
+    made = true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
@@ -31,7 +45,7 @@ export function loadMasterKey(configured: Buffer | null, dataDir: string): Buffe
   }
   const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
   if (key.length !== 32) throw new Error(`${file} must hold 32 bytes in base64`);
-  return key;
+  return { key, madeFile: made ? file : null };
 }
 
 export interface Keys {
@@ -72,13 +86,17 @@ export function keyCheckValue(keys: Keys): string {
 }
 
 export class SecretKeyMismatchError extends Error {
-  constructor(keyFile: string | null) {
-    const fault = keyFile
-      ? `PORTICO_SECRET_KEY is unset, and the key in ${keyFile} is not`
-      : 'PORTICO_SECRET_KEY: this key is not';
-    super(
-      `${fault} the one this database was set up with; every process of one installation needs the same key`,
-    );
+  /**
+   * `keyFile`: the key file the key came from, null for PORTICO_SECRET_KEY; `madeNow`: that
+   * file was made by this start, on a data directory without one.
+   */
+  constructor(keyFile: string | null, madeNow = false) {
+    const fault = !keyFile
+      ? 'PORTICO_SECRET_KEY: this key is not the one this database was set up with'
+      : madeNow
+        ? `PORTICO_SECRET_KEY is unset and ${path.dirname(keyFile)} had no ${KEY_FILE_NAME}, but this database was set up with a key (none was kept here); set PORTICO_SECRET_KEY to it, or copy ${KEY_FILE_NAME} from the data directory of the installation's first process`
+        : `PORTICO_SECRET_KEY is unset, and the key in ${keyFile} is not the one this database was set up with`;
+    super(`${fault}; every process of one installation needs the same key`);
     this.name = 'SecretKeyMismatchError';
   }
 }

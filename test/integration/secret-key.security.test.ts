@@ -77,13 +77,17 @@ describe.each(DIALECTS)('secret key of an installation (%s)', (dialect) => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
+  function newDataDir(): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), 'portico-key-data-'));
+  }
+
   /** Builds an app as `serve` does, on its own data directory and database handle. */
   async function start(
     shared: SharedDatabase,
     env: Record<string, string>,
     database = shared.open(),
+    dataDir = newDataDir(),
   ): Promise<PorticoApp> {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-key-data-'));
     cleanups.push(() => Promise.resolve(fs.rmSync(dataDir, { recursive: true, force: true })));
     cleanups.push(() => database.close());
     const portico = await buildApp({
@@ -143,10 +147,22 @@ describe.each(DIALECTS)('secret key of an installation (%s)', (dialect) => {
   it('stops a process whose own key file (no PORTICO_SECRET_KEY) holds another key', async () => {
     const shared = await fresh();
     await start(shared, {});
-    // Another machine: a data directory of its own, so a key file of its own.
-    await expect(start(shared, {})).rejects.toThrow(
-      /^PORTICO_SECRET_KEY is unset, and the key in .*secret\.key is not the one this database was set up with; every process of one installation needs the same key/,
+    // Another machine whose data directory has a key file of another installation: named,
+    // and kept (it is that installation's).
+    const otherDir = newDataDir();
+    fs.writeFileSync(path.join(otherDir, 'secret.key'), `${newKey()}\n`, { mode: 0o600 });
+    await expect(start(shared, {}, shared.open(), otherDir)).rejects.toThrow(
+      /^PORTICO_SECRET_KEY is unset, and the key in .*secret\.key is not the one this database was set up with; every process of one installation needs the same key$/,
     );
+    expect(fs.existsSync(path.join(otherDir, 'secret.key'))).toBe(true);
+
+    // A new machine: a data directory without a key file, where this start makes one. It is
+    // not the installation's key, so it is not left there as if it were.
+    const newDir = newDataDir();
+    await expect(start(shared, {}, shared.open(), newDir)).rejects.toThrow(
+      /^PORTICO_SECRET_KEY is unset and .* had no secret\.key, but this database was set up with a key \(none was kept here\); set PORTICO_SECRET_KEY to it, or copy secret\.key from the data directory of the installation's first process; every process of one installation needs the same key$/,
+    );
+    expect(fs.readdirSync(newDir)).not.toContain('secret.key');
   });
 
   it('lets one of two processes with different keys starting at once on a fresh database win', async () => {
