@@ -52,25 +52,27 @@ Commands:
   users list     List accounts, optionally only those matching a search
   audit          Print security events (filter by user, dates, event type)
 
-Run "portico <command> --help" for a command's options, "portico --version" for the
-version. Configuration comes from the environment; see the README.`,
+Run "portico <command> --help" for a command's options, "portico --version"
+for the version. Configuration comes from the environment; see the README.`,
   serve: `Usage: portico serve
 
-Migrates the database, listens on HOST:PORT, and then creates the administrator
-from PORTICO_ADMIN_EMAIL and PORTICO_ADMIN_PASSWORD when none exists (or, on a
-fresh database, a generated one whose password is printed once). Takes no
-options: every setting comes from the environment (see the README).`,
+Migrates the database, listens on HOST:PORT, and then creates the
+administrator from PORTICO_ADMIN_EMAIL and PORTICO_ADMIN_PASSWORD when none
+exists (or, on a fresh database, a generated one whose password is printed
+once). Takes no options: every setting comes from the environment (see the
+README).`,
   migrate: `Usage: portico migrate
 
 Applies every pending migration to DATABASE_URL and exits. Takes no options.`,
   'create-admin': `Usage: portico create-admin --email EMAIL [--name NAME]
 
 Creates a verified administrator account. The password is read from a prompt,
-or from standard input when it is not a terminal (echo "$PW" | portico create-admin ...).
-It needs 12 to 256 characters and must not be easily guessed (a common password, or
-one made of the name and address). An existing account with that address is made
-administrator instead, and keeps its name and password (neither is asked for); --name is
-needed for a new account only.`,
+or from standard input when it is not a terminal:
+  echo "$PW" | portico create-admin --email EMAIL --name NAME
+It needs 12 to 256 characters and must not be easily guessed (a common
+password, or one made of the name and address). An existing account with that
+address is made administrator instead, and keeps its name and password (neither
+is asked for); --name is needed for a new account only.`,
 };
 
 function fail(message: string, exitCode = 1): never {

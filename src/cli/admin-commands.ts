@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CLI_META, isAuditEventType } from '../audit/audit.js';
+import { AUDIT_EVENT_TYPES, CLI_META, isAuditEventType } from '../audit/audit.js';
 import { auditCsv } from '../audit/audit-csv.js';
 import type { AuditFilters } from '../audit/audit-query.js';
 import { createAuditQuery, startOfDay } from '../audit/audit-query.js';
@@ -94,18 +94,67 @@ export async function openMigratedDatabase(
   }
 }
 
+/** How many single-letter edits turn one word into the other (Levenshtein). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const replace = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      row.push(Math.min(replace, (previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1));
+    }
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** "; did you mean …?" for the event type a mistyped one is closest to, or ''. */
+function meant(typed: string): string {
+  const wanted = typed.trim().toLowerCase().slice(0, 100);
+  let best: { type: string; distance: number } | undefined;
+  for (const type of AUDIT_EVENT_TYPES) {
+    const distance = editDistance(wanted, type);
+    if (!best || distance < best.distance) best = { type, distance };
+  }
+  return best && best.distance <= 3 ? `; did you mean "${best.type}"?` : '';
+}
+
+/** The event types, a family (the part before the dot) to a paragraph, for the audit command's help. */
+function eventTypeLines(): string {
+  const families = new Map<string, string[]>();
+  for (const type of AUDIT_EVENT_TYPES) {
+    const family = type.split('.')[0] ?? type;
+    families.set(family, [...(families.get(family) ?? []), type]);
+  }
+  const lines: string[] = [];
+  for (const types of families.values()) {
+    let line = ' ';
+    for (const [i, type] of types.entries()) {
+      const word = ` ${type}${i < types.length - 1 ? ',' : ''}`;
+      if (line.length + word.length > 78) {
+        lines.push(line);
+        line = '   ';
+      }
+      line += word;
+    }
+    lines.push(line);
+  }
+  return lines.join('\n');
+}
+
 export const ADMIN_HELP: Record<string, string> = {
   'reset-2fa': `Usage: portico reset-2fa EMAIL
 
-Resets the two-factor authentication of the account with this email address, as
-"Reset two-factor authentication" in the admin console does: every method,
-recovery code, trusted device and session of the account is removed, the person
-is emailed, and the audit log records it with the actor "cli". When the two-factor policy
-requires it of them, their next log-in asks them to set it up again; otherwise they can set
-it up again from Your 2FA in their profile. Works for administrators too (the way
-back in for an administrator who lost their second factor). If the email cannot be sent, the
-reset still stands: the command says why on standard error and exits with status 2. An
-account without a method has nothing to reset: the command says so and changes nothing.`,
+Resets the two-factor authentication of the account with this email address,
+as "Reset two-factor authentication" in the admin console does: every method,
+recovery code, trusted device and session of the account is removed, the
+person is emailed, and the audit log records it with the actor "cli". When the
+two-factor policy requires it of them, their next log-in asks them to set it
+up again; otherwise they can set it up again from Your 2FA in their profile.
+Works for administrators too (the way back in for an administrator who lost
+their second factor). If the email cannot be sent, the reset still stands: the
+command says why on standard error and exits with status 2. An account without
+a method has nothing to reset: the command says so and changes nothing.`,
   users: `Usage: portico users list [--search TEXT] [--admins] [--limit N]
 
 Lists accounts by name, one per line, tab-separated: email, name, role,
@@ -117,14 +166,17 @@ yet, or disabled), created (UTC).
   audit: `Usage: portico audit [--user EMAIL] [--since DATE] [--until DATE] [--event TYPE]
                      [--limit N] [--csv]
 
-Prints security events, newest first, one per line, tab-separated, under a header
-line: time (UTC), event, actor, target, IP address, details.
+Prints security events, newest first, one per line, tab-separated, under a
+header line: time (UTC), event, actor, target, IP address, details.
   --user EMAIL    events the account did or that were done to it
   --since DATE    from this day on (YYYY-MM-DD, UTC)
   --until DATE    up to and including this day
   --event TYPE    one event type, such as two_factor.reset_by_admin
   --limit N       at most N events (default 100)
-  --csv           every matching event as CSV (as the admin console exports it)`,
+  --csv           every matching event as CSV (as the admin console exports it)
+
+Event types:
+${eventTypeLines()}`,
 };
 
 /**
@@ -202,7 +254,11 @@ export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Pr
     parseArgs({ args, allowPositionals: true, options: {} }),
   );
   const email = positionals[0]?.trim() ?? '';
-  if (positionals.length !== 1 || !email) ctx.fail('reset-2fa needs one email address');
+  if (positionals.length > 1)
+    ctx.fail(
+      `reset-2fa takes one email address; "${positionals[1]}" is one argument too many. ${usageOf('reset-2fa')}`,
+    );
+  if (!email) ctx.fail(`reset-2fa needs an email address. ${usageOf('reset-2fa')}`);
   await withDatabase(ctx, async (database, config) => {
     // The whole app's services: the reset mails the person, like the console's. The app sends
     // that mail in the background and only logs a failure; here the operator is told.
@@ -268,8 +324,12 @@ export async function usersCommand(args: string[], ctx: CliContext): Promise<voi
       },
     }),
   );
-  if (positionals[0] !== 'list' || positionals.length !== 1)
-    ctx.fail('unknown users command. Run "portico users --help".');
+  const [command, stray] = positionals;
+  if (command === undefined) ctx.fail(`users needs a command. ${usageOf('users')}`);
+  if (command !== 'list')
+    ctx.fail(`unknown users command "${command}" (the one there is: list). ${usageOf('users')}`);
+  if (stray !== undefined)
+    ctx.fail(`unexpected argument "${stray}" for users list. ${usageOf('users')}`);
   const limit = limitOf(ctx, values.limit, 100);
   await withDatabase(ctx, async (database) => {
     const directory = createUserDirectory({
@@ -332,7 +392,7 @@ export async function auditCommand(args: string[], ctx: CliContext): Promise<voi
   if (values.event !== undefined) {
     if (!isAuditEventType(values.event))
       ctx.fail(
-        `--event: no event type is called "${values.event}" (see the audit log's Event filter)`,
+        `--event: no event type is called "${values.event}"${meant(values.event)} ("portico help audit" lists them)`,
       );
     filters.event = values.event;
   }

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIT_EVENT_TYPES } from '../../src/audit/audit.js';
 import { openDatabase } from '../../src/db/database.js';
 import { sql } from '../../src/db/kysely.js';
 import { adminClient, plainUser, signedInAdmin } from '../helpers/admin.js';
@@ -89,6 +90,11 @@ describe('administration from the command line', () => {
       expect(main.stdout).toMatch(/audit\s+Print security events/);
       expect(reset.stdout).toContain('Usage: portico reset-2fa EMAIL');
       expect(audit.stdout).toContain('--since DATE');
+      // Every event type --event takes, on lines a terminal shows whole.
+      const types = audit.stdout.split('Event types:\n')[1] ?? '';
+      for (const type of AUDIT_EVENT_TYPES)
+        expect(types).toMatch(new RegExp(`[ ,]${type}(,|\n|$)`));
+      for (const line of audit.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
     },
     SLOW,
   );
@@ -256,18 +262,43 @@ describe('administration from the command line', () => {
     'says what is wrong, with exit code 1',
     async () => {
       const user = await plainUser(app);
-      const [unknown, noEmail, badSince, badSub, backwards, negative, unknownEvent] =
-        await Promise.all([
-          portico(['reset-2fa', 'nobody@example.com']),
-          portico(['reset-2fa']),
-          portico(['audit', '--since', 'last week']),
-          portico(['users', 'delete']),
-          portico(['audit', '--since', '2027-01-01', '--until', '2026-01-01']),
-          portico(['users', 'list', '--limit', '-1']),
-          portico(['audit', '--event', 'two_factor.lockd']),
-        ]);
+      const [
+        unknown,
+        noEmail,
+        badSince,
+        badSub,
+        backwards,
+        negative,
+        unknownEvent,
+        strangeEvent,
+        twoEmails,
+        noSub,
+        strayList,
+      ] = await Promise.all([
+        portico(['reset-2fa', 'nobody@example.com']),
+        portico(['reset-2fa']),
+        portico(['audit', '--since', 'last week']),
+        portico(['users', 'delete']),
+        portico(['audit', '--since', '2027-01-01', '--until', '2026-01-01']),
+        portico(['users', 'list', '--limit', '-1']),
+        portico(['audit', '--event', 'two_factor.lockd']),
+        portico(['audit', '--event', 'everything']),
+        portico(['reset-2fa', 'a@example.com', 'b@example.com']),
+        portico(['users']),
+        portico(['users', 'list', 'ada']),
+      ]);
       expect(unknownEvent.stderr).toBe(
-        'portico: --event: no event type is called "two_factor.lockd" (see the audit log\'s Event filter)\n',
+        'portico: --event: no event type is called "two_factor.lockd"; did you mean "two_factor.locked"? ("portico help audit" lists them)\n',
+      );
+      expect(strangeEvent.stderr).toBe(
+        'portico: --event: no event type is called "everything" ("portico help audit" lists them)\n',
+      );
+      expect(twoEmails.stderr).toMatch(
+        /^portico: reset-2fa takes one email address; "b@example\.com" is one argument too many\. Usage: portico reset-2fa EMAIL/,
+      );
+      expect(noSub.stderr).toMatch(/^portico: users needs a command\. Usage: portico users list /);
+      expect(strayList.stderr).toMatch(
+        /^portico: unexpected argument "ada" for users list\. Usage: portico users list \[--search TEXT\]/,
       );
       expect(negative.stderr).toMatch(
         /^portico: option "--limit" needs a value \(one that starts with "-" is written --limit=VALUE\)/,
@@ -275,10 +306,23 @@ describe('administration from the command line', () => {
       expect(backwards.stderr).toBe('portico: --until is before --since\n');
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toBe('portico: no account has the email address nobody@example.com\n');
-      expect(noEmail.stderr).toContain('reset-2fa needs one email address');
+      expect(noEmail.stderr).toMatch(
+        /^portico: reset-2fa needs an email address\. Usage: portico reset-2fa EMAIL/,
+      );
       expect(badSince.stderr).toContain('--since needs a date as YYYY-MM-DD');
-      expect(badSub.stderr).toContain('unknown users command');
-      for (const run of [noEmail, badSince, badSub, backwards, negative, unknownEvent])
+      expect(badSub.stderr).toContain('unknown users command "delete" (the one there is: list)');
+      for (const run of [
+        noEmail,
+        badSince,
+        badSub,
+        backwards,
+        negative,
+        unknownEvent,
+        strangeEvent,
+        twoEmails,
+        noSub,
+        strayList,
+      ])
         expect(run.code).toBe(1);
       expect(await app.services.admin.directory.find(user.userId)).toBeDefined();
     },
