@@ -71,6 +71,9 @@ export const en = {
     notFoundTitle: 'Page not found',
     notFoundText:
       'We could not find the page you asked for. Check the address, or go to the home page.',
+    methodNotAllowedTitle: 'This page does not take that request',
+    methodNotAllowedText:
+      'This address cannot be used this way. Go to the home page, or open the page from a link.',
     badRequestTitle: 'Something is wrong with this request',
     badRequestText: 'The request could not be read. Go back, reload the page and try again.',
     tooLargeTitle: 'Too much data',

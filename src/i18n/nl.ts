@@ -67,6 +67,9 @@ export const nl: Messages = {
     notFoundTitle: 'Pagina niet gevonden',
     notFoundText:
       'We konden de gevraagde pagina niet vinden. Controleer het adres of ga naar de startpagina.',
+    methodNotAllowedTitle: 'Deze pagina neemt dit verzoek niet aan',
+    methodNotAllowedText:
+      'Dit adres kan niet op deze manier worden gebruikt. Ga naar de startpagina of open de pagina via een link.',
     badRequestTitle: 'Er klopt iets niet met dit verzoek',
     badRequestText:
       'Het verzoek kon niet worden gelezen. Ga terug, laad de pagina opnieuw en probeer het nog eens.',

@@ -56,7 +56,9 @@ export function registerCsrfProtection(
   options: { key: Buffer; publicOrigin: string },
 ): void {
   app.addHook('preHandler', (request, _reply, done) => {
-    if (SAFE_METHODS.has(request.method) || request.url.startsWith('/api/')) return done();
+    // No route, nothing to change: the not-found handler answers 404 or 405.
+    if (SAFE_METHODS.has(request.method) || request.url.startsWith('/api/') || request.is404)
+      return done();
     const originProblem = checkRequestOrigin(request, options.publicOrigin);
     if (originProblem) return done(new CsrfError(originProblem));
     const type = request.headers['content-type'];

@@ -3,6 +3,7 @@ import { HasherBusyError } from '../accounts/passwords.js';
 import type { WebTools } from './request-context.js';
 import { messagePage } from './views/message-page.js';
 import { CsrfError } from './csrf.js';
+import { trackRouteMethods } from './route-methods.js';
 
 function wantsJson(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/');
@@ -38,9 +39,22 @@ export function registerErrorPages(app: FastifyInstance, tools: WebTools): Error
       .send(messagePage(ctx, title, text, { href: '/', label: ctx.t.errors.goHome }).value);
   };
 
+  const methodsFor = trackRouteMethods(app, (url) => !url.startsWith('/api/'));
   app.setNotFoundHandler((request, reply) => {
     if (wantsJson(request))
       return reply.code(404).send({ code: 'NOT_FOUND', message: 'No such route' });
+    // A page asked with a method it does not take (a monitor that POSTs to /health).
+    const allowed = methodsFor(request.url.split('?')[0] ?? '');
+    if (allowed.length > 0) {
+      void reply.header('allow', allowed.join(', '));
+      return render(
+        request,
+        reply,
+        405,
+        request.t.errors.methodNotAllowedTitle,
+        request.t.errors.methodNotAllowedText,
+      );
+    }
     return render(
       request,
       reply,

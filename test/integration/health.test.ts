@@ -33,4 +33,27 @@ describe.each(DIALECTS)('health checks (%s)', (dialect) => {
     expect(alive.statusCode).toBe(200);
     expect(alive.json()).toEqual({ status: 'ok' });
   });
+
+  it('answers a method a page does not take with 405 and the methods it does, an unknown page with 404', async () => {
+    app = await createTestApp({ dialect });
+    const post = await app.app.inject({ method: 'POST', url: '/health', payload: {} });
+    expect(post.statusCode).toBe(405);
+    expect(post.headers.allow).toBe('GET, HEAD');
+    const login = await app.app.inject({ method: 'DELETE', url: '/login?next=/profile' });
+    expect(login.statusCode).toBe(405);
+    expect(login.headers.allow).toBe('GET, HEAD, POST');
+    expect(login.body).toContain('This address cannot be used this way.');
+    // A path with a parameter, and a form post to a page that is not there: no CSRF refusal
+    // for a route that does not exist.
+    const article = await app.app.inject({ method: 'PUT', url: '/kb/articles/some-article' });
+    expect(article.statusCode).toBe(405);
+    expect(article.headers.allow).toBe('GET, HEAD');
+    const nowhere = await app.app.inject({
+      method: 'POST',
+      url: '/no-such-page',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'a=b',
+    });
+    expect(nowhere.statusCode).toBe(404);
+  });
 });

@@ -11,6 +11,7 @@ import { ErrorResponse } from './api-schemas.generated.js';
 import { registerAuditApi } from './audit-api.js';
 import { registerPolicyApi } from './policy-api.js';
 import { registerUserApi } from './user-api.js';
+import { trackRouteMethods } from '../route-methods.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -153,20 +154,9 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
     return reply.code(status).send({ code: statusCodeOf(error), message: error.message });
   });
 
-  // A route asked with a method it does not take is a 405 that names the ones it does (RFC 9110
-  // §15.5.6), not a 404 that says the route is not there.
-  const routes: Array<{ pattern: RegExp; methods: string[] }> = [];
-  api.addHook('onRoute', (route) => {
-    const pattern = new RegExp(
-      `^${route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}/?$`,
-    );
-    routes.push({ pattern, methods: [route.method].flat() });
-  });
+  const methodsFor = trackRouteMethods(api);
   api.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
-    const allowed = [
-      ...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods)),
-    ].sort();
+    const allowed = methodsFor(request.url.split('?')[0] ?? '');
     if (allowed.length > 0)
       return reply
         .code(405)
