@@ -4,7 +4,7 @@ import { MINUTE_MS } from '../clock.js';
 import type { Session, User } from '../db/schema.js';
 import { formatDateTime } from '../i18n/index.js';
 import { passwordChangedMail, passwordResetMail } from '../mail/templates.js';
-import { consumeRateLimit } from '../security/rate-limit.js';
+import { consumeRateLimit, countFailure, endFailureRun } from '../security/rate-limit.js';
 import { hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { absoluteUrl } from './deps.js';
@@ -24,6 +24,8 @@ import { findVerifiedAddress, primaryAddressOf, renewPasswordHash } from './user
 
 const PASSWORD_CHECKS_PER_WINDOW = 10;
 const PASSWORD_CHECK_WINDOW_MS = 15 * MINUTE_MS;
+/** Wrong passwords in a row, across windows, that end every session (NIST SP 800-63B 5.2.2). */
+export const PASSWORD_CHECK_FAILURES_IN_A_ROW = 100;
 
 /** Where a known account's password was checked, as its audit entry says. */
 export type PasswordCheck = 'reauthentication' | 'password_change' | 'verification_link';
@@ -41,9 +43,10 @@ export async function checkAccountPassword(
   check: { where: PasswordCheck; meta: RequestMeta; renew?: boolean },
 ): Promise<Result> {
   deps.hasher.admit();
+  const key = `password-check:${user.id}`;
   const limit = await consumeRateLimit(
     deps.db,
-    `password-check:${user.id}`,
+    key,
     PASSWORD_CHECKS_PER_WINDOW,
     PASSWORD_CHECK_WINDOW_MS,
     deps.clock.now(),
@@ -56,8 +59,24 @@ export async function checkAccountPassword(
       meta: check.meta,
       details: { where: check.where },
     });
+    // The window alone would let a stolen session guess on, ten tries every 15 minutes, for
+    // as long as it lives. After PASSWORD_CHECK_FAILURES_IN_A_ROW wrong ones in a row, every
+    // session of the account ends: guessing on takes a log-in, which takes the password.
+    if ((await countFailure(deps.db, key)) >= PASSWORD_CHECK_FAILURES_IN_A_ROW) {
+      await deps.db.transaction().execute(async (trx) => {
+        await revokeAllSessions(trx, user.id);
+        await trx.deleteFrom('rate_limits').where('key', '=', key).execute();
+      });
+      await deps.audit.record({
+        event: 'user.signed_out_everywhere',
+        targetUserId: user.id,
+        meta: check.meta,
+        details: { wrongPasswordsInARow: PASSWORD_CHECK_FAILURES_IN_A_ROW },
+      });
+    }
     return fail(AccountError.WRONG_PASSWORD);
   }
+  await endFailureRun(deps.db, key);
   const renew = check.renew ?? true;
   if (renew) await renewPasswordHash(deps.db, deps.hasher, user, password);
   return ok(undefined);

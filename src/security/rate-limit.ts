@@ -167,3 +167,16 @@ const countFailureHit = precompiled((db, p: { key: string }) =>
 export async function countFailure(db: Kysely<Database>, key: string): Promise<number> {
   return Number(firstRow(await countFailureHit(db, { key }))?.in_a_row ?? 0);
 }
+
+const endRunOf = precompiled((db, p: { key: string }) =>
+  db
+    .updateTable('rate_limits')
+    .set({ in_a_row: 0 })
+    .where('key', '=', p.key)
+    .where('in_a_row', '>', 0),
+);
+
+/** A success ends a counter's run of failures in a row; its count of this window stays. */
+export async function endFailureRun(db: Kysely<Database>, key: string): Promise<void> {
+  await endRunOf(db, { key });
+}

@@ -230,4 +230,50 @@ describe.each(DIALECTS)('password guessing in a row (%s)', (dialect) => {
       expect((await logIn(owner, email, `${WRONG} ${i}`)).status).toBe(401);
     expect((await logIn(newClient(app), email)).status).toBe(303);
   });
+
+  it('ends every session of an account after 100 wrong passwords in a row at re-entry, across windows; a right one ends the run', async () => {
+    const { email, userId } = await registerAndVerify(app, new Client(app.app));
+    const thief = newClient(app);
+    const owner = newClient(app);
+    expect((await logIn(thief, email)).status).toBe(303);
+    expect((await logIn(owner, email)).status).toBe(303);
+    /** `n` wrong passwords at re-entry from the thief's session, ten per quarter of an hour. */
+    const reenter = async (n: number) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < n; i++) {
+        // A window of its own for every ten (the verification link's password was counted);
+        // the owner's session is used meanwhile, and lives on until the hundredth.
+        if (i % 10 === 0) {
+          app.clock.advance(16 * MINUTE_MS);
+          expect((await owner.get('/profile')).status).toBe(200);
+        }
+        const page = await thief.post('/reauth', { password: `${WRONG} ${i}`, next: '/profile' });
+        statuses.push(page.status);
+      }
+      return statuses;
+    };
+    expect(await reenter(90)).toEqual(Array<number>(90).fill(422));
+    // A right password ends the run: ninety-nine more wrong ones end nothing.
+    app.clock.advance(16 * MINUTE_MS);
+    expect((await owner.get('/profile')).status).toBe(200);
+    expect((await thief.post('/reauth', { password: PASSWORD, next: '/profile' })).status).toBe(
+      303,
+    );
+    expect(await reenter(99)).toEqual(Array<number>(99).fill(422));
+    expect((await owner.get('/profile')).status).toBe(200);
+    expect(await auditCount(app, 'user.signed_out_everywhere', userId)).toBe(0);
+
+    // The hundredth in a row still gets its answer; then no session of the account is left.
+    expect(await reenter(1)).toEqual([422]);
+    const after = await thief.get('/profile');
+    expect(after.status).toBe(303);
+    expect(after.location).toMatch(/^\/login/);
+    expect((await owner.get('/profile')).status).toBe(303);
+    expect(await auditCount(app, 'user.signed_out_everywhere', userId)).toBe(1);
+    // Guessing on takes a log-in, which takes the password; the owner's gets in.
+    expect((await logIn(owner, email)).status).toBe(303);
+    expect((await owner.post('/reauth', { password: PASSWORD, next: '/profile' })).status).toBe(
+      303,
+    );
+  });
 });
