@@ -157,7 +157,7 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
   const methodsFor = trackRouteMethods(api);
   api.setNotFoundHandler((request, reply) => {
     const allowed = methodsFor(request.url.split('?')[0] ?? '');
-    if (allowed.length > 0)
+    if (allowed.length > 0 && !allowed.includes(request.method))
       return reply
         .code(405)
         .header('allow', allowed.join(', '))
