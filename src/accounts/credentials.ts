@@ -1,9 +1,10 @@
 import { sql } from '../db/kysely.js';
 import type { RequestMeta } from '../audit/audit.js';
-import { MINUTE_MS } from '../clock.js';
+import { HOUR_MS, MINUTE_MS } from '../clock.js';
 import type { Session, User } from '../db/schema.js';
 import { formatDateTime } from '../i18n/index.js';
 import { passwordChangedMail, passwordResetMail } from '../mail/templates.js';
+import { clientNetwork } from '../security/client-network.js';
 import { consumeRateLimit, countFailure, endFailureRun } from '../security/rate-limit.js';
 import { hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
@@ -82,6 +83,8 @@ export async function checkAccountPassword(
   return ok(undefined);
 }
 const RESET_REQUESTS_PER_HOUR = 5;
+/** Reset requests from one client address (an IPv4 address, an IPv6 /64) an hour. */
+export const RESET_REQUESTS_PER_IP_PER_HOUR = 20;
 
 /** Password change, password reset and re-authentication: the flows that touch credentials. */
 export function createCredentials(deps: AccountDeps) {
@@ -162,17 +165,31 @@ export function createCredentials(deps: AccountDeps) {
     return ok({ sessionToken: rotated.token });
   }
 
-  /** Always answers the same; mails a link only when the address belongs to an account. */
-  async function requestReset(email: string, meta: RequestMeta): Promise<void> {
+  /**
+   * Answers alike for every address; mails a link only when the address belongs to an
+   * account. Refused (TOO_MANY_ATTEMPTS) only for the client's own count, which every address
+   * adds to alike: one client could otherwise ask about any number of addresses, each a
+   * counter row and, for a real one, a mail.
+   */
+  async function requestReset(email: string, meta: RequestMeta): Promise<Result> {
     const now = clock.now();
-    const limit = await consumeRateLimit(
+    // The client's count first: past it, nothing else is written, not even the address's count.
+    const fromHere = await consumeRateLimit(
+      db,
+      `reset:ip:${clientNetwork(meta.ip)}`,
+      RESET_REQUESTS_PER_IP_PER_HOUR,
+      HOUR_MS,
+      now,
+    );
+    if (!fromHere.allowed) return fail(AccountError.TOO_MANY_ATTEMPTS);
+    const forAddress = await consumeRateLimit(
       db,
       `reset:${hashToken(email.trim().toLowerCase())}`,
       RESET_REQUESTS_PER_HOUR,
-      60 * MINUTE_MS,
+      HOUR_MS,
       now,
     );
-    if (!limit.allowed) return;
+    if (!forAddress.allowed) return ok(undefined);
     // Whether the address has an account is looked up after the answer: a known address
     // would otherwise answer a few milliseconds later (a token written, an audit row).
     postman.composeLater('password reset', async () => {
@@ -196,6 +213,7 @@ export function createCredentials(deps: AccountDeps) {
         absoluteUrl(deps.publicUrl, `/password/reset?token=${token}`),
       );
     });
+    return ok(undefined);
   }
 
   async function isResetTokenLive(token: string): Promise<boolean> {

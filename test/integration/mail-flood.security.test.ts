@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS, MINUTE_MS } from '../../src/clock.js';
+import { hashToken } from '../../src/security/tokens.js';
 import { Client, textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
@@ -119,6 +120,41 @@ describe.each(DIALECTS)('no mail flooding (%s)', (dialect) => {
       password: PASSWORD,
     });
     expect(again.status).toBe(200);
+  });
+
+  it('password reset from one client address asks about at most 20 addresses an hour, and stores nothing more', async () => {
+    app.clock.advance(HOUR_MS + MINUTE_MS);
+    const { email: owner } = await registerAndVerify(app, from('198.51.100.2'));
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const page = await from('192.0.2.9').submit('/password/forgot', {
+        email: uniqueEmail(`nobody${i}`),
+      });
+      statuses.push(page.status);
+    }
+    expect(statuses).toEqual(Array<number>(20).fill(200));
+    const before = app.mail.to(owner).length;
+    const refused = await from('192.0.2.9').submit('/password/forgot', { email: owner });
+    expect(refused.status).toBe(429);
+    expect(textOf(refused.body)).toContain('Too many attempts. Wait a few minutes and try again.');
+    expect(refused.body).toContain(`value="${owner}"`);
+    // Past the client's count nothing is written: no counter for the address, no mail.
+    const counter = await app.db
+      .selectFrom('rate_limits')
+      .select('key')
+      .where('key', '=', `reset:${hashToken(owner)}`)
+      .execute();
+    expect(counter).toEqual([]);
+    await app.services.postman.drain();
+    expect(app.mail.to(owner).length).toBe(before);
+    // Another client address is not held back, and the hour passes.
+    expect((await from('192.0.2.10').submit('/password/forgot', { email: owner })).status).toBe(
+      200,
+    );
+    app.clock.advance(HOUR_MS + MINUTE_MS);
+    expect((await from('192.0.2.9').submit('/password/forgot', { email: owner })).status).toBe(200);
+    await app.services.postman.drain();
+    expect(app.mail.to(owner).length).toBe(before + 2);
   });
 
   it('counts the registrations of an IPv6 /64 together: one host usually holds all of it', async () => {

@@ -218,7 +218,16 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
         forgotPage(tools.page(request), { values: { email }, errors: v.errors }),
         422,
       );
-    await credentials.requestReset(email, requestMeta(request));
+    const requested = await credentials.requestReset(email, requestMeta(request));
+    if (!requested.ok)
+      return sendHtml(
+        reply,
+        forgotPage(tools.page(request), {
+          values: { email },
+          errors: { email: t.errors.tooManyAttempts },
+        }),
+        429,
+      );
     return sendHtml(
       reply,
       messagePage(tools.page(request), t.forgot.sentTitle, t.forgot.sentText(email), {
