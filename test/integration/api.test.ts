@@ -541,6 +541,20 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       expect(nul.json.details).toEqual([
         { in: 'body', path: '/groupIds/0', message: 'must not contain control characters' },
       ]);
+      // A body of thousands of nested arrays (10 KB) is refused by its depth, not a crash.
+      for (const depth of [33, 5000]) {
+        const deep = await app.app.inject({
+          method: 'PUT',
+          url: '/api/v1/two-factor/policy',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          payload: `{"groupIds":${'['.repeat(depth)}${']'.repeat(depth)}}`,
+        });
+        expect(deep.statusCode, String(depth)).toBe(400);
+        expect(deep.json()).toMatchObject({
+          code: 'VALIDATION_FAILED',
+          details: [{ in: 'body', message: 'must not nest more than 32 levels' }],
+        });
+      }
       const misspelt = await call('PUT', '/api/v1/two-factor/policy', {
         body: { ...before, requires: 'all' },
       });

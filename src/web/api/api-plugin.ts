@@ -223,6 +223,16 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
       ['body', request.body],
     ] as const) {
       const path = controlCharacterAt(value);
+      if (path !== null && typeof path === 'object')
+        return done(
+          new ApiError(400, ApiErrorCode.VALIDATION_FAILED, 'A value is nested too deeply', [
+            {
+              in: where,
+              path: path.tooDeep || '/',
+              message: `must not nest more than ${MAX_NESTING} levels`,
+            },
+          ]),
+        );
       if (path !== null)
         return done(
           new ApiError(400, ApiErrorCode.VALIDATION_FAILED, 'A value holds a control character', [
@@ -267,14 +277,28 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
 
 const NO_PARAMETERS = Type.Object({}, { additionalProperties: false });
 
-/** The JSON pointer of the first string (or key) in `value` that holds a control character. */
-function controlCharacterAt(value: unknown, path = ''): string | null {
+/**
+ * How deep a body or query may nest. The API's own bodies nest two levels; a body of thousands
+ * of nested arrays (a few kilobytes) would run this walk out of stack.
+ */
+const MAX_NESTING = 32;
+
+/**
+ * The JSON pointer of the first string (or key) in `value` that holds a control character, or
+ * of the first value nested deeper than MAX_NESTING (`tooDeep`).
+ */
+function controlCharacterAt(
+  value: unknown,
+  path = '',
+  depth = 0,
+): string | { tooDeep: string } | null {
   if (typeof value === 'string') return hasControlCharacter(value) ? path : null;
   if (value === null || typeof value !== 'object') return null;
+  if (depth >= MAX_NESTING) return { tooDeep: path };
   for (const [key, item] of Object.entries(value)) {
     const here = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
     if (hasControlCharacter(key)) return here;
-    const found = controlCharacterAt(item, here);
+    const found = controlCharacterAt(item, here, depth + 1);
     if (found !== null) return found;
   }
   return null;
