@@ -115,6 +115,8 @@ describe('configuration', () => {
       ['smtp://127.0.0.1:2525?connectionTimeout=10s', 'a whole number for connectionTimeout'],
       ['smtp://127.0.0.1:2525?debug=true', 'sign-in codes'],
       ['smtp://127.0.0.1:2525?logger=true', 'sign-in codes'],
+      ['smtp://127.0.0.1:2525?ignoreTLS=false&ignoreTLS=false', 'ignoreTLS is given twice'],
+      ['smtp://127.0.0.1:2525?secure=true', 'smtps:// for TLS from the start'],
     ] as const) {
       const { variable, line } = refusal({ SMTP_URL: value });
       expect(variable, value).toBe('SMTP_URL');

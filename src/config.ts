@@ -112,7 +112,6 @@ const SMTP_OPTIONS: Record<string, 'yes/no' | 'number' | 'text'> = {
   requireTLS: 'yes/no',
   ignoreTLS: 'yes/no',
   opportunisticTLS: 'yes/no',
-  secure: 'yes/no',
   pool: 'yes/no',
   lmtp: 'yes/no',
   connectionTimeout: 'number',
@@ -146,7 +145,18 @@ const SMTP_TLS_OPTIONS: Record<string, 'yes/no' | 'text'> = {
  */
 function readSmtpUrl(raw: string): string {
   const url = readUrl('SMTP_URL', raw, ['smtp:', 'smtps:']);
+  const seen = new Set<string>();
   for (const [name, value] of url.searchParams) {
+    // nodemailer reads a repeated option as a list, which counts as yes whatever it says.
+    if (seen.has(name))
+      throw new ConfigError('SMTP_URL', `each option once, and ${name} is given twice`);
+    seen.add(name);
+    // smtp:// and smtps:// say it; nodemailer skips a secure= in the query without a word.
+    if (name === 'secure')
+      throw new ConfigError(
+        'SMTP_URL',
+        'smtps:// for TLS from the start (port 465) or smtp:// for STARTTLS, instead of ?secure=',
+      );
     if (name === 'debug' || name === 'logger')
       throw new ConfigError(
         'SMTP_URL',
