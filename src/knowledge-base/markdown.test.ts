@@ -24,20 +24,10 @@ describe('article Markdown', () => {
       'See <a href="https://cdn.example.com/d.png" rel="noopener noreferrer">the diagram</a>.',
     );
     expect(markdown).not.toContain('<img');
-    // Written as HTML, protocol-relative, or without a description: a link named by its address.
-    for (const [source, link] of [
-      [
-        '<img src="https://example.com/b.png">',
-        '<a href="https://example.com/b.png" rel="noopener noreferrer">https://example.com/b.png</a>',
-      ],
-      ['<img src="http://example.com/c.png" alt="C">', 'rel="noopener noreferrer">C</a>'],
-      ['![](https://example.com/e.png)', '>https://example.com/e.png</a>'],
-    ] as const) {
-      const html = await renderMarkdown(source);
-      expect(html, source).toContain(link);
-      expect(html, source).not.toContain('<img');
-    }
-    expect(await renderMarkdown('<img src="//example.com/f.png" alt="F">')).not.toContain('<img');
+    // Without a description: named by its address.
+    expect(await renderMarkdown('![](https://example.com/e.png)')).toContain(
+      '<a href="https://example.com/e.png" rel="noopener noreferrer">https://example.com/e.png</a>',
+    );
     // Inside a link, its description stands in the link: no link in a link.
     const linked = await renderMarkdown(
       '[![Logo of Example](https://example.com/logo.png)](https://example.com/)',
@@ -49,6 +39,32 @@ describe('article Markdown', () => {
     // This help center's own images stay images, in a link too.
     expect(await renderMarkdown('[![shot](/assets/kb/a.png)](/kb)')).toContain(
       '<a href="/kb"><img src="/assets/kb/a.png" alt="shot" /></a>',
+    );
+  });
+
+  it('leaves the description of an image from elsewhere written as HTML, however its address is written', async () => {
+    for (const src of [
+      'https://example.com/b.png',
+      'http://example.com/c.png',
+      '//example.com/f.png',
+      'ht&#x09;tps://example.com/g.png',
+      'https:\\\\example.com/h.png',
+      'http:example.com/i.png',
+      '\\\\example.com/j.png',
+    ]) {
+      const html = await renderMarkdown(`<p>See <img src="${src}" alt="the chart"> here.</p>`);
+      expect(html, src).toBe('<p>See <span>the chart</span> here.</p>');
+    }
+    // In a link of its own: one link, named by the description.
+    expect(
+      await renderMarkdown(
+        '<a href="https://example.com/"><img src="https://example.com/l.png" alt="Logo"></a>',
+      ),
+    ).toBe(
+      '<p><a href="https://example.com/" rel="noopener noreferrer"><span>Logo</span></a></p>\n',
+    );
+    expect(await renderMarkdown('<img src="kb/relative.png" alt="R">')).toContain(
+      '<img src="kb/relative.png" alt="R" />',
     );
   });
 

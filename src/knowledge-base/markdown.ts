@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Marked, Token, Tokens } from 'marked';
 import type sanitizeHtml from 'sanitize-html';
 import { withoutControlCharacters } from '../lib/control-characters.js';
+import { escapeHtml } from '../lib/html.js';
 
 // Loaded at the first article rendered, not at start: marked and sanitize-html (with its HTML
 // and CSS parsers) are large modules and a start on a seeded database renders nothing
@@ -37,6 +38,9 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
     'kbd',
     'a',
     'img',
+    // Only as what an image from elsewhere written as HTML leaves (its description), without
+    // attributes: a discarded tag in its place would take the text after it along.
+    'span',
     'table',
     'thead',
     'tbody',
@@ -59,17 +63,14 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
     h1: 'h2',
     // An image from another site would be blocked by the pages' Content-Security-Policy
     // (images from this help center only: a reader's visit is nobody else's to count), and
-    // show as a broken picture: it becomes a link to the image, named by its description.
+    // show as a broken picture. Markdown's become links (imageFromElsewhere); one written as
+    // HTML, which may stand in a link of its own, leaves its description as text.
     // An image written as HTML without a description is read as decoration (alt=""), not
     // announced by its file name; Markdown's ![description](src) gives one.
     img: (tagName, attribs): sanitizeHtml.Tag =>
-      isFromElsewhere(attribs.src)
-        ? {
-            tagName: 'a',
-            attribs: { href: attribs.src ?? '', rel: 'noopener noreferrer' },
-            text: attribs.alt?.trim() || attribs.src || '',
-          }
-        : { tagName, attribs: { ...attribs, alt: attribs.alt ?? '' } },
+      isOwnImage(attribs.src)
+        ? { tagName, attribs: { ...attribs, alt: attribs.alt ?? '' } }
+        : { tagName: 'span', attribs: {}, text: attribs.alt ?? '' },
     a: (tagName, attribs) => ({
       tagName,
       attribs: /^https?:/i.test(attribs.href ?? '')
@@ -80,23 +81,36 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   disallowedTagsMode: 'discard',
 };
 
-/** Whether an image's address is on another site (absolute), which the pages do not load. */
-function isFromElsewhere(src: string | undefined): boolean {
-  return /^\s*(?:https?:)?\/\//i.test(src ?? '');
+/**
+ * Whether an image's address is this help center's own (a path on it), the only images its
+ * pages load. Read as a browser reads it: tabs and line breaks dropped, backslashes as slashes.
+ */
+function isOwnImage(src: string | undefined): boolean {
+  const url = (src ?? '')
+    .replace(/[\t\n\r]/g, '')
+    .replace(/\\/g, '/')
+    .trim();
+  return !/^[a-z][a-z0-9+.-]*:/i.test(url) && !url.startsWith('//');
+}
+
+type ImageToken = Tokens.Image & { inLink?: boolean };
+
+/** Marks the images inside a Markdown link: there, one from elsewhere cannot be a link too. */
+function markImagesInLinks(token: Token): void {
+  if (token.type !== 'link') return;
+  for (const child of token.tokens ?? [])
+    if (child.type === 'image') (child as ImageToken).inLink = true;
 }
 
 /**
- * A Markdown image from elsewhere inside a link (`[![logo](https://…)](https://…)`) would
- * become a link in a link: its description stands in the outer link instead.
+ * A Markdown image from another site: a link to it, named by its description (by its address
+ * when it has none), or inside a link only its description. `false`: an image of this site,
+ * rendered as usual.
  */
-function imagesInLinksAsText(token: Token): void {
-  if (token.type !== 'link') return;
-  for (const child of token.tokens ?? []) {
-    if (child.type !== 'image') continue;
-    const image = child as Tokens.Image;
-    if (isFromElsewhere(image.href))
-      Object.assign(image, { type: 'text', text: image.text, tokens: undefined });
-  }
+function imageFromElsewhere(token: Tokens.Image): string | false {
+  if (isOwnImage(token.href)) return false;
+  const name = escapeHtml(token.text.trim() || token.href);
+  return (token as ImageToken).inLink ? name : `<a href="${escapeHtml(token.href)}">${name}</a>`;
 }
 
 /**
@@ -132,7 +146,8 @@ export async function renderMarkdown(markdown: string): Promise<string> {
     gfm: true,
     breaks: false,
     async: false,
-    walkTokens: imagesInLinksAsText,
+    walkTokens: markImagesInLinks,
+    renderer: { image: imageFromElsewhere },
   });
   let raw: string;
   try {
