@@ -133,7 +133,7 @@ describe.each(DIALECTS)('knowledge base for end-users (%s)', (dialect) => {
       'Commands for the warthog server',
       [
         'Run:',
-        '```sh\nportico reset-2fa keeper@warthog.example\nexport SMTP_URL=smtps://mailbox.warthog.test:465\ncat /etc/tuskd/burrow.key\n```',
+        '```sh\nportico reset-2fa keeper@warthog.example\nexport SMTP_URL=smtps://mailbox.warthog.test:465\ncat /etc/tuskd/burrow.key\ncurl -H "Authorization: Bearer <snoutkey>"\n```',
       ].join('\n\n'),
       true,
       root,
@@ -254,7 +254,15 @@ describe.each(DIALECTS)('knowledge base for end-users (%s)', (dialect) => {
 
   it('finds the parts of addresses, URLs and paths, in code blocks too', async () => {
     const client = new Client(app.app);
-    for (const query of ['keeper', 'mailbox', 'tuskd', 'burrow', 'reset-2fa', 'smtps']) {
+    for (const query of [
+      'keeper',
+      'mailbox',
+      'tuskd',
+      'burrow',
+      'reset-2fa',
+      'smtps',
+      'snoutkey',
+    ]) {
       const page = await client.get(`/kb/search?q=${encodeURIComponent(query)}`);
       expect(resultSlugs(page.body), query).toEqual(['warthog-commands']);
     }

@@ -3,13 +3,14 @@ import { PostgresAdapter, sql } from '../kysely.js';
 
 /**
  * PostgreSQL's text parser keeps an email address, a URL, a host name or a file path as one
- * word (`person@example.com`, `smtps://mailer`, `/etc/portico/secret.key`): an article that
+ * word (`person@example.com`, `smtps://mailer`, `/etc/portico/secret.key`) and drops what looks
+ * like a tag (`Bearer <token>`): an article that
  * shows one, often in a code block, was not found by its parts ("example", "secret"), while
  * SQLite's index, and the query side of both, split words at every character that is not a
  * letter or digit (src/knowledge-base/text-search.ts). The search vector now reads those
  * characters as spaces first, so both stores find the same articles. SQLite is unchanged.
  */
-const SEPARATORS = '@/\\:.?=&#~%+';
+const SEPARATORS = '@/\\:.?=&#~%+<>';
 
 function searchVector(column: (name: string) => ReturnType<typeof sql>) {
   return sql`
