@@ -24,9 +24,19 @@ function newCode(): string {
   return out.replace(/(.{4})(?=.)/g, '$1-');
 }
 
-/** What people type: any case, with or without dashes and spaces. */
+/**
+ * Digits the codes never hold, read for the letters they are mistaken for (as RFC 4648 §6
+ * suggests): on a printout or in a monospace font `l` passes for `1`, `o` for `0`, `b` for `8`,
+ * and a misread code must not count as a wrong one.
+ */
+const MISREAD: Record<string, string> = { '0': 'o', '1': 'l', '8': 'b' };
+
+/** What people type: any case, with or without dashes and spaces, 0, 1 and 8 for o, l and b. */
 export function normalizeRecoveryCode(input: string): string {
-  return input.toLowerCase().replace(/[\s-]+/g, '');
+  return input
+    .toLowerCase()
+    .replace(/[\s-]+/g, '')
+    .replace(/[018]/g, (digit) => MISREAD[digit] ?? digit);
 }
 
 /**
