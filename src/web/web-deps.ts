@@ -30,11 +30,28 @@ export function safeNext(value: unknown, fallback = '/'): string {
   return value;
 }
 
+/**
+ * Where the log-in leads back to: this page, or for a form sent after the session ended, the
+ * page the form was on (its Referer; the CSRF check already held it to this site). The address
+ * a form is sent to often takes posts only, and the log-in would lead to "Page not found".
+ */
+function wayBack(request: FastifyRequest): string {
+  if (request.method === 'GET' || request.method === 'HEAD') return request.url;
+  const referer = request.headers.referer;
+  if (!referer) return '/';
+  try {
+    const url = new URL(referer);
+    return safeNext(`${url.pathname}${url.search}`);
+  } catch {
+    return '/';
+  }
+}
+
 /** The signed-in session, or a redirect to the login page that comes back here afterwards. */
 export function requireSession(request: FastifyRequest, reply: FastifyReply): ActiveSession | null {
   if (request.auth) return request.auth;
   if (request.sessionEnded) reply.flashSessionEnded();
-  void reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+  void reply.redirect(`/login?next=${encodeURIComponent(wayBack(request))}`, 303);
   return null;
 }
 

@@ -197,7 +197,8 @@ describe.each(DIALECTS)('log in and log out (%s)', (dialect) => {
     const client = new Client(app.app);
     await logIn(client, email);
     const get = await client.get('/logout');
-    expect(get.status).toBe(404);
+    expect(get.status).toBe(405);
+    expect(get.headers.allow).toBe('POST');
     expect(client.cookies.has('portico_session')).toBe(true);
     expect((await client.get('/profile')).status).toBe(200);
   });

@@ -152,6 +152,23 @@ describe.each(DIALECTS)('sessions (%s)', (dialect) => {
     expect(statusOf((await stranger.follow(await stranger.get('/profile/2fa'))).body)).toBe('');
   });
 
+  it('leads a form sent after the session ended back to the page it was on, not to where it was sent', async () => {
+    const { client, email } = await signedInClient();
+    await client.get('/profile/emails');
+    app.clock.advance(31 * MINUTE_MS);
+    const onPage = { referer: 'http://localhost:3000/profile/emails?tab=1' };
+    const refused = await client.post('/profile/emails', { email: 'new@example.com' }, onPage);
+    expect(refused.status).toBe(303);
+    expect(refused.location).toBe('/login?next=%2Fprofile%2Femails%3Ftab%3D1');
+    // Without a Referer, or with one this site would not lead to: the home page.
+    for (const headers of [{}, { referer: 'http://localhost:3000//evil.example/' }]) {
+      const again = await client.post('/profile/emails', { email: 'new@example.com' }, headers);
+      expect(again.location).toBe('/login?next=%2F');
+    }
+    await logIn(client, email);
+    expect((await client.get('/profile/emails?tab=1')).status).toBe(200);
+  });
+
   it('ends a session 12 hours after sign-in however active it is', async () => {
     const { client } = await signedInClient();
     for (let elapsed = 0; elapsed < 11 * 60; elapsed += 20) {
