@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
+import { sql } from './kysely.js';
 import type { Clock } from '../clock.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../clock.js';
 import type { Database } from './schema.js';
@@ -30,97 +31,32 @@ export async function sweepExpired(
   sessionIdleMs: number,
 ): Promise<Swept> {
   const before = now - KEEP_AFTER_EXPIRY_MS;
+  const expired = sql`expires_at < ${before}`;
+  const tables: Array<[table: string, key: string, ranOut: RawBuilder<unknown>]> = [
+    // A run of failures in a row outlasts its windows (it ends with a success).
+    ['rate_limits', 'key', sql`in_a_row = 0 and window_start < ${before - LONGEST_WINDOW_MS}`],
+    ['sessions', 'id_hash', sql`(${expired} or last_seen_at < ${before - sessionIdleMs})`],
+    ['pending_sign_ins', 'id_hash', expired],
+    ['tokens', 'token_hash', expired],
+    ['email_codes', 'id', expired],
+    ['two_factor_setups', 'id', expired],
+    ['webauthn_challenges', 'id', expired],
+    ['trusted_devices', 'id', expired],
+  ];
   const swept: Swept = {};
-  const inBatches = async (table: string, batch: () => Promise<number>) => {
+  for (const [table, key, ranOut] of tables) {
     let total = 0;
     for (;;) {
-      const deleted = await batch();
+      const { numAffectedRows } = await sql`
+        delete from ${sql.table(table)} where ${sql.ref(key)} in (
+          select ${sql.ref(key)} from ${sql.table(table)} where ${ranOut} limit ${sql.lit(BATCH)})`.execute(
+        db,
+      );
+      const deleted = Number(numAffectedRows ?? 0);
       total += deleted;
       if (deleted < BATCH) break;
     }
     if (total > 0) swept[table] = total;
-  };
-  const count = (result: { numDeletedRows: bigint }) => Number(result.numDeletedRows);
-
-  await inBatches('rate_limits', async () =>
-    count(
-      await db
-        .deleteFrom('rate_limits')
-        .where('key', 'in', (qb) =>
-          qb
-            .selectFrom('rate_limits')
-            .select('key')
-            // A run of failures in a row outlasts its windows (it ends with a success).
-            .where('in_a_row', '=', 0)
-            .where('window_start', '<', before - LONGEST_WINDOW_MS)
-            .limit(BATCH),
-        )
-        .executeTakeFirst(),
-    ),
-  );
-  await inBatches('sessions', async () =>
-    count(
-      await db
-        .deleteFrom('sessions')
-        .where('id_hash', 'in', (qb) =>
-          qb
-            .selectFrom('sessions')
-            .select('id_hash')
-            .where((eb) =>
-              eb.or([
-                eb('expires_at', '<', before),
-                eb('last_seen_at', '<', before - sessionIdleMs),
-              ]),
-            )
-            .limit(BATCH),
-        )
-        .executeTakeFirst(),
-    ),
-  );
-  await inBatches('pending_sign_ins', async () =>
-    count(
-      await db
-        .deleteFrom('pending_sign_ins')
-        .where('id_hash', 'in', (qb) =>
-          qb
-            .selectFrom('pending_sign_ins')
-            .select('id_hash')
-            .where('expires_at', '<', before)
-            .limit(BATCH),
-        )
-        .executeTakeFirst(),
-    ),
-  );
-  await inBatches('tokens', async () =>
-    count(
-      await db
-        .deleteFrom('tokens')
-        .where('token_hash', 'in', (qb) =>
-          qb
-            .selectFrom('tokens')
-            .select('token_hash')
-            .where('expires_at', '<', before)
-            .limit(BATCH),
-        )
-        .executeTakeFirst(),
-    ),
-  );
-  for (const table of [
-    'email_codes',
-    'two_factor_setups',
-    'webauthn_challenges',
-    'trusted_devices',
-  ] as const) {
-    await inBatches(table, async () =>
-      count(
-        await db
-          .deleteFrom(table)
-          .where('id', 'in', (qb) =>
-            qb.selectFrom(table).select('id').where('expires_at', '<', before).limit(BATCH),
-          )
-          .executeTakeFirst(),
-      ),
-    );
   }
   return swept;
 }

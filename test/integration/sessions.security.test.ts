@@ -161,7 +161,9 @@ describe.each(DIALECTS)('sessions (%s)', (dialect) => {
     expect(refused.status).toBe(303);
     expect(refused.location).toBe('/login?next=%2Fprofile%2Femails%3Ftab%3D1');
     // Without a Referer, or with one this site would not lead to: the home page.
-    for (const headers of [{}, { referer: 'http://localhost:3000//evil.example/' }]) {
+    for (const headers of [{}, { referer: 'http://localhost:3000//evil.example/' }] as Array<
+      Record<string, string>
+    >) {
       const again = await client.post('/profile/emails', { email: 'new@example.com' }, headers);
       expect(again.location).toBe('/login?next=%2F');
     }
