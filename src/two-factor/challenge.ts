@@ -358,7 +358,16 @@ export function createChallenge(
     return tfOk(done);
   }
 
-  return { state, sendEmailCode, verify };
+  /** Whether this sign-in has an email code out that can still be used ("we sent a code"). */
+  async function hasEmailCodeOut(ctx: PendingContext): Promise<boolean> {
+    const address = await emailCodes.pendingAddress(
+      { userId: ctx.user.id, purpose: 'sign_in', requestId: ctx.pending.id_hash },
+      clock.now(),
+    );
+    return address !== undefined;
+  }
+
+  return { state, sendEmailCode, hasEmailCodeOut, verify };
 }
 
 export type Challenge = ReturnType<typeof createChallenge>;

@@ -72,6 +72,35 @@ describe.each(DIALECTS)('two-factor code resend (%s)', (dialect) => {
     expect(client.cookies.has(SESSION_COOKIE)).toBe(true);
   });
 
+  it('says a code was sent only to the sign-in it was sent for', async () => {
+    const SENT = 'We sent a 6-digit code to';
+    const { email } = await userWithEmail();
+    const first = await pendingSignIn(app, email);
+    const code = await mailedSignInCode(app, first, email);
+    const fieldOf = (body: string) => /name="code"/.test(body);
+
+    // Another browser's sign-in of the same person, within the minute: no code for it.
+    const second = await pendingSignIn(app, email);
+    const refused = await askAgain(second);
+    expect(refused.status).toBe(429);
+    expect(textOf(refused.body)).toContain(TOO_SOON);
+    expect(textOf(refused.body)).not.toContain(SENT);
+    expect(fieldOf(refused.body)).toBe(false);
+    // A code typed anyway is wrong here, and the page does not claim one was sent.
+    const wrong = await submitCode(second, 'email', code);
+    expect(wrong.status).toBe(422);
+    expect(textOf(wrong.body)).toContain(NOT_CORRECT);
+    expect(textOf(wrong.body)).not.toContain(SENT);
+
+    // The first sign-in's own refusal keeps its field, and its code works.
+    const again = await askAgain(first);
+    expect(textOf(again.body)).toContain(SENT);
+    expect(fieldOf(again.body)).toBe(true);
+    const typo = await submitCode(first, 'email', code === '000000' ? '111111' : '000000');
+    expect(textOf(typo.body)).toContain(SENT);
+    expect((await submitCode(first, 'email', code)).status).toBe(303);
+  });
+
   it('sends a new code after 60 seconds, and the old one no longer works', async () => {
     const { email } = await userWithEmail();
     const client = await pendingSignIn(app, email);

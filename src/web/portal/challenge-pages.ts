@@ -102,7 +102,7 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
       `${view.base}/send`,
       html`${nextField}${button(t.sendCodeTo(view.maskedEmail ?? ''), { secondary: view.codeSent })}`,
     )}
-    ${view.codeSent || view.error || view.sendError ? codeForm('email', t.verificationCode, true) : ''}`;
+    ${view.codeSent || view.error ? codeForm('email', t.verificationCode, true) : ''}`;
   } else if (view.method === 'webauthn') {
     body = html`<p>${t.webauthn.useIntro}</p>
       ${

@@ -188,7 +188,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
       return render(request, reply, ctx, {
         stepUp,
         method: text(request.query, 'method'),
-        codeSent: text(request.query, 'sent') === '1',
+        codeSent: text(request.query, 'sent') === '1' && (await challenge.hasEmailCodeOut(ctx)),
         next: safeNext(text(request.query, 'next'), ''),
         cancel: safeNext(text(request.query, 'cancel'), ''),
       });
@@ -206,7 +206,9 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
         return render(request, reply, ctx, {
           stepUp,
           method: 'email',
-          codeSent: false,
+          // Refused (a minute not over, the relay down): a code of this sign-in sent before
+          // still works; one sent to another sign-in of the account does not.
+          codeSent: await challenge.hasEmailCodeOut(ctx),
           sendError: twoFactorErrorText(request.t, sent.error),
           status: sent.error === 'MAIL_FAILED' ? 503 : 429,
           next,
@@ -259,7 +261,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
         return render(request, reply, ctx, {
           stepUp,
           method: kind,
-          codeSent: kind === 'email',
+          codeSent: kind === 'email' && (await challenge.hasEmailCodeOut(ctx)),
           error: slip,
           status: 422,
           next,
@@ -288,7 +290,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
         return render(request, reply, ctx, {
           stepUp,
           method: kind,
-          codeSent: kind === 'email',
+          codeSent: kind === 'email' && (await challenge.hasEmailCodeOut(ctx)),
           error: challengeErrorText(t, kind, result.error),
           // The server cannot check the code; the person may still use another method.
           status: unreadable ? 503 : 422,
