@@ -122,7 +122,22 @@ function setFlash(
 
 export function requestMeta(request: FastifyRequest): RequestMeta {
   const agent = request.headers['user-agent'];
-  return { ip: request.ip, userAgent: typeof agent === 'string' ? agent.slice(0, 512) : '' };
+  return {
+    ip: request.ip,
+    userAgent: typeof agent === 'string' ? headerText(agent).slice(0, 512) : '',
+  };
+}
+
+/**
+ * Node reads header bytes as Latin-1, so a User-Agent a client sent in UTF-8 (an app that
+ * puts its name in it) came out as mojibake in the session list and the audit log. Such a
+ * value is read again as UTF-8 when it is valid UTF-8; a plain ASCII one, nearly all, as is.
+ */
+export function headerText(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(value)) return value;
+  const utf8 = Buffer.from(value, 'latin1').toString('utf8');
+  return utf8.includes('\ufffd') ? value : utf8;
 }
 
 /**
