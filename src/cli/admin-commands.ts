@@ -94,6 +94,11 @@ export async function openMigratedDatabase(
   }
 }
 
+/** What was typed, as an error message repeats it: one line, at most 60 characters. */
+function typed(value: string): string {
+  return forTerminal(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+}
+
 /** How many single-letter edits turn one word into the other (Levenshtein). */
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -256,7 +261,7 @@ export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Pr
   const email = positionals[0]?.trim() ?? '';
   if (positionals.length > 1)
     ctx.fail(
-      `reset-2fa takes one email address; "${positionals[1]}" is one argument too many. ${usageOf('reset-2fa')}`,
+      `reset-2fa takes one email address; "${typed(positionals[1] ?? '')}" is one argument too many. ${usageOf('reset-2fa')}`,
     );
   if (!email) ctx.fail(`reset-2fa needs an email address. ${usageOf('reset-2fa')}`);
   await withDatabase(ctx, async (database, config) => {
@@ -327,9 +332,11 @@ export async function usersCommand(args: string[], ctx: CliContext): Promise<voi
   const [command, stray] = positionals;
   if (command === undefined) ctx.fail(`users needs a command. ${usageOf('users')}`);
   if (command !== 'list')
-    ctx.fail(`unknown users command "${command}" (the one there is: list). ${usageOf('users')}`);
+    ctx.fail(
+      `unknown users command "${typed(command)}" (the one there is: list). ${usageOf('users')}`,
+    );
   if (stray !== undefined)
-    ctx.fail(`unexpected argument "${stray}" for users list. ${usageOf('users')}`);
+    ctx.fail(`unexpected argument "${typed(stray)}" for users list. ${usageOf('users')}`);
   const limit = limitOf(ctx, values.limit, 100);
   await withDatabase(ctx, async (database) => {
     const directory = createUserDirectory({
@@ -392,7 +399,7 @@ export async function auditCommand(args: string[], ctx: CliContext): Promise<voi
   if (values.event !== undefined) {
     if (!isAuditEventType(values.event))
       ctx.fail(
-        `--event: no event type is called "${values.event}"${meant(values.event)} ("portico help audit" lists them)`,
+        `--event: no event type is called "${typed(values.event)}"${meant(values.event)} ("portico help audit" lists them)`,
       );
     filters.event = values.event;
   }
