@@ -127,7 +127,7 @@ export const kbAdminNl: KbAdminMessages = {
     PARENT_CYCLE: 'Een categorie kan niet in zichzelf of in een van haar subcategorieën staan.',
     CATEGORY_NOT_EMPTY: 'Verplaats of verwijder eerst de subcategorieën en artikelen.',
     TEXT_TOO_NESTED:
-      'De citaten of lijsten in de tekst zijn te diep genest. Gebruik minder niveaus: een regel mag met hooguit 200 tekens aan citaattekens, opsommingstekens en inspringing beginnen.',
+      'De citaten of lijsten in de tekst zijn te diep genest, of de tekst heeft te veel _ en *. Gebruik minder niveaus: een regel mag met hooguit 200 tekens aan citaattekens, opsommingstekens en inspringing beginnen; en hooguit 5.000 _ en * buiten code (zet code tussen backticks).',
     positionInvalid: 'Vul een heel getal van 0 tot en met 9999 in.',
     languageInvalid:
       'Artikelen zijn in het Engels of het Nederlands: open het artikel opnieuw en gebruik de knoppen daar.',

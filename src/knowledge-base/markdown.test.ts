@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { htmlToText, isTooNested, MarkdownTooNestedError, renderMarkdown } from './markdown.js';
+import {
+  emphasisMarks,
+  htmlToText,
+  isTooNested,
+  MarkdownTooNestedError,
+  renderMarkdown,
+} from './markdown.js';
 
 describe('article Markdown', () => {
   it('renders Markdown and keeps the safe parts', async () => {
@@ -122,5 +128,20 @@ describe('isTooNested', () => {
     ])
       expect(isTooNested(text)).toBe(false);
     await expect(renderMarkdown(deepList)).rejects.toBeInstanceOf(MarkdownTooNestedError);
+  });
+
+  it('refuses more emphasis marks than the parser pairs quickly, counting none in code', async () => {
+    expect(isTooNested('_a'.repeat(5001))).toBe(true);
+    expect(isTooNested('*a'.repeat(5001))).toBe(true);
+    await expect(renderMarkdown('_a'.repeat(95_000))).rejects.toBeInstanceOf(
+      MarkdownTooNestedError,
+    );
+    expect(isTooNested('_a'.repeat(5000))).toBe(false);
+    // Code holds no emphasis: snake_case in blocks and spans is not counted.
+    const code = 'snake_case_name '.repeat(5000);
+    expect(emphasisMarks(`Run:\n\n\`\`\`\n${code}\n\`\`\`\n\nand \`${code}\`.`)).toBe(0);
+    expect(emphasisMarks(`~~~sh\n${code}`)).toBe(0);
+    expect(emphasisMarks('**bold** and _it_ and `a_b` and ``c_`d``')).toBe(6);
+    expect(isTooNested(`\`\`\`\n${code}\n\`\`\``)).toBe(false);
   });
 });
