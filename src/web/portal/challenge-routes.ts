@@ -98,6 +98,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
     options: {
       stepUp: boolean;
       method?: string;
+      /** Say that a code was sent, and offer its field, when this sign-in has an email code out. */
       codeSent?: boolean;
       sendError?: string;
       error?: string | null;
@@ -134,7 +135,8 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
       method,
       available,
       maskedEmail: email?.email ? maskEmail(email.email) : null,
-      codeSent: options.codeSent ?? false,
+      codeSent:
+        (options.codeSent ?? false) && method === 'email' && (await challenge.hasEmailCodeOut(ctx)),
       sendError: options.sendError ?? null,
       error: options.error ?? null,
       locked: state.lockedUntil ? lockedText(t, request.locale, state.lockedUntil) : null,
@@ -188,7 +190,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
       return render(request, reply, ctx, {
         stepUp,
         method: text(request.query, 'method'),
-        codeSent: text(request.query, 'sent') === '1' && (await challenge.hasEmailCodeOut(ctx)),
+        codeSent: text(request.query, 'sent') === '1',
         next: safeNext(text(request.query, 'next'), ''),
         cancel: safeNext(text(request.query, 'cancel'), ''),
       });
@@ -208,7 +210,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
           method: 'email',
           // Refused (a minute not over, the relay down): a code of this sign-in sent before
           // still works; one sent to another sign-in of the account does not.
-          codeSent: await challenge.hasEmailCodeOut(ctx),
+          codeSent: true,
           sendError: twoFactorErrorText(request.t, sent.error),
           status: sent.error === 'MAIL_FAILED' ? 503 : 429,
           next,
@@ -261,7 +263,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
         return render(request, reply, ctx, {
           stepUp,
           method: kind,
-          codeSent: kind === 'email' && (await challenge.hasEmailCodeOut(ctx)),
+          codeSent: true,
           error: slip,
           status: 422,
           next,
@@ -290,7 +292,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
         return render(request, reply, ctx, {
           stepUp,
           method: kind,
-          codeSent: kind === 'email' && (await challenge.hasEmailCodeOut(ctx)),
+          codeSent: true,
           error: challengeErrorText(t, kind, result.error),
           // The server cannot check the code; the person may still use another method.
           status: unreadable ? 503 : 422,
