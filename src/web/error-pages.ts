@@ -39,14 +39,13 @@ export function registerErrorPages(app: FastifyInstance, tools: WebTools): Error
       .send(messagePage(ctx, title, text, { href: '/', label: ctx.t.errors.goHome }).value);
   };
 
-  const methodsFor = trackRouteMethods(app, (url) => !url.startsWith('/api/'));
+  const methodsOtherThan = trackRouteMethods(app, (url) => !url.startsWith('/api/'));
   app.setNotFoundHandler((request, reply) => {
     if (wantsJson(request))
       return reply.code(404).send({ code: 'NOT_FOUND', message: 'No such route' });
     // A page asked with a method it does not take (a monitor that POSTs to /health).
-    // A route that takes this method and answered "not found" itself is a 404, not a 405.
-    const allowed = methodsFor(request.url.split('?')[0] ?? '');
-    if (allowed.length > 0 && !allowed.includes(request.method)) {
+    const allowed = methodsOtherThan(request);
+    if (allowed) {
       void reply.header('allow', allowed.join(', '));
       return render(
         request,

@@ -154,10 +154,10 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
     return reply.code(status).send({ code: statusCodeOf(error), message: error.message });
   });
 
-  const methodsFor = trackRouteMethods(api);
+  const methodsOtherThan = trackRouteMethods(api);
   api.setNotFoundHandler((request, reply) => {
-    const allowed = methodsFor(request.url.split('?')[0] ?? '');
-    if (allowed.length > 0 && !allowed.includes(request.method))
+    const allowed = methodsOtherThan(request);
+    if (allowed)
       return reply
         .code(405)
         .header('allow', allowed.join(', '))
