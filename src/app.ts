@@ -17,7 +17,6 @@ import type { Clock } from './clock.js';
 import { HOUR_MS, MINUTE_MS, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
-import { startHousekeeping } from './db/housekeeping.js';
 import type { Mailer } from './mail/mailer.js';
 import { createOutboxMailer, createSmtpMailer } from './mail/mailer.js';
 import { createPostman } from './mail/postman.js';
@@ -76,8 +75,6 @@ export interface AppOptions {
   mailer?: Mailer;
   /** Where logs go (tests collect them); `false` for none. Defaults to stdout at LOG_LEVEL. */
   logger?: { level?: string; stream?: { write(line: string): void } } | false;
-  /** Remove expired rows now and then (src/db/housekeeping.ts); tests with a fake clock turn it off. */
-  housekeeping?: boolean;
   /**
    * Where the dev outbox prints each mail's subject, links and codes. By default plain lines on
    * standard output, beside the start's own lines, where a person trying Portico reads them.
@@ -341,16 +338,10 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
   registerAdminRoutes(app, deps);
   await app.register(apiPlugin, { prefix: '/api/v1', deps });
 
-  const stopHousekeeping =
-    options.housekeeping === false
-      ? () => Promise.resolve()
-      : startHousekeeping(database.db, clock, config.sessionIdleMinutes * MINUTE_MS, app.log);
-
   return {
     app,
     services,
     async close() {
-      await stopHousekeeping();
       await app.close();
       await postman.drain();
       await mailer.close();

@@ -21,7 +21,8 @@ import { createPasswordScreen, personalWords } from './accounts/password-screen.
 import { buildApp, installationKeys } from './app.js';
 import { en } from './i18n/en.js';
 import { CLI_META, createAudit } from './audit/audit.js';
-import { systemClock } from './clock.js';
+import { MINUTE_MS, systemClock } from './clock.js';
+import { startHousekeeping } from './db/housekeeping.js';
 import type { Config } from './config.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { CliContext } from './cli/admin-commands.js';
@@ -181,13 +182,19 @@ async function serve(args: string[]): Promise<void> {
     );
   }
   if (cfg.smtpUrl) checkMailServer(cfg.smtpUrl, cfg.mailFrom);
+  const stopHousekeeping = startHousekeeping(
+    database.db,
+    systemClock,
+    cfg.sessionIdleMinutes * MINUTE_MS,
+    portico.app.log,
+  );
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`Portico is stopping (${signal}): finishing the requests it has\n`);
-    void portico
-      .close()
+    void stopHousekeeping()
+      .then(() => portico.close())
       .then(() => database.close())
       .then(() => process.stdout.write('Portico stopped\n'))
       .finally(() => process.exit(0));

@@ -111,9 +111,6 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     hasher: options.hasher,
     ...(options.devOutbox ? {} : { mailer: createSmtpMailer(mail.url, config.mailFrom) }),
     logger: { level: 'info', stream },
-    // The tests' clock jumps days ahead; a sweep on a real timer would take rows from under them
-    // (test/integration/housekeeping.test.ts runs it on purpose).
-    housekeeping: false,
   });
   await portico.app.ready();
   if (reserved) {
