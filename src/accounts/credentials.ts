@@ -5,7 +5,12 @@ import type { Session, User } from '../db/schema.js';
 import { formatDateTime } from '../i18n/index.js';
 import { passwordChangedMail, passwordResetMail } from '../mail/templates.js';
 import { clientNetwork } from '../security/client-network.js';
-import { consumeRateLimit, countFailure, endFailureRun } from '../security/rate-limit.js';
+import {
+  clearRateLimit,
+  consumeRateLimit,
+  countFailure,
+  endFailureRun,
+} from '../security/rate-limit.js';
 import { hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { absoluteUrl } from './deps.js';
@@ -66,7 +71,7 @@ export async function checkAccountPassword(
     if ((await countFailure(deps.db, key)) >= PASSWORD_CHECK_FAILURES_IN_A_ROW) {
       await deps.db.transaction().execute(async (trx) => {
         await revokeAllSessions(trx, user.id);
-        await trx.deleteFrom('rate_limits').where('key', '=', key).execute();
+        await clearRateLimit(trx, key);
       });
       await deps.audit.record({
         event: 'user.signed_out_everywhere',
