@@ -32,7 +32,7 @@ export async function sweepExpired(
 ): Promise<Swept> {
   const before = now - KEEP_AFTER_EXPIRY_MS;
   const expired = sql`expires_at < ${before}`;
-  const tables: Array<[table: string, key: string, ranOut: RawBuilder<unknown>]> = [
+  const tables: Array<[table: keyof Database, key: string, ranOut: RawBuilder<unknown>]> = [
     // A run of failures in a row outlasts its windows (it ends with a success).
     ['rate_limits', 'key', sql`in_a_row = 0 and window_start < ${before - LONGEST_WINDOW_MS}`],
     ['sessions', 'id_hash', sql`(${expired} or last_seen_at < ${before - sessionIdleMs})`],

@@ -56,7 +56,8 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
     td: ['align'],
   },
   allowedSchemes: ['http', 'https', 'mailto'],
-  allowedSchemesByTag: { img: ['http', 'https'] },
+  // Images come from this site only (isOwnImage): a path, never a scheme.
+  allowedSchemesByTag: { img: [] },
   allowProtocolRelative: false,
   // The page has one h1, the article title: headings in the body start at h2.
   transformTags: {
