@@ -23,7 +23,6 @@ import { createPostman } from './mail/postman.js';
 import {
   checkSecretKey,
   deriveKeys,
-  KEY_FILE_NAME,
   openMasterKey,
   SecretKeyMismatchError,
 } from './security/secret-key.js';
@@ -150,18 +149,18 @@ export async function installationKeys(
   database: DatabaseHandle,
   now: number,
 ): Promise<Keys> {
-  const { key, madeFile } = openMasterKey(config.secretKey, config.dataDir);
+  const { key, keyFile, made } = openMasterKey(config.secretKey, config.dataDir);
   const keys = deriveKeys(key);
   try {
     await checkSecretKey(database.db, keys, {
       now,
-      keyFile: config.secretKey ? null : path.join(config.dataDir, KEY_FILE_NAME),
+      keyFile,
       opensStoredSecrets: () => opensStoredTotpSecret(database.db, keys),
     });
   } catch (error) {
-    if (!(madeFile && error instanceof SecretKeyMismatchError)) throw error;
-    fs.rmSync(madeFile, { force: true });
-    throw new SecretKeyMismatchError(madeFile, true);
+    if (!(keyFile && made && error instanceof SecretKeyMismatchError)) throw error;
+    fs.rmSync(keyFile, { force: true });
+    throw new SecretKeyMismatchError(keyFile, true);
   }
   return keys;
 }

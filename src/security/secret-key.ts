@@ -19,15 +19,16 @@ export function loadMasterKey(configured: Buffer | null, dataDir: string): Buffe
 }
 
 /**
- * The master key, and the key file when this call made it (a first start on this data
- * directory): a start that then finds the database set up with another key takes it away
- * again, so the wrong key is not left behind as if it were the installation's.
+ * The master key, the key file it came from (null for PORTICO_SECRET_KEY), and whether this
+ * call made that file (a first start on this data directory): a start that then finds the
+ * database set up with another key takes it away again, so the wrong key is not left behind
+ * as if it were the installation's.
  */
 export function openMasterKey(
   configured: Buffer | null,
   dataDir: string,
-): { key: Buffer; madeFile: string | null } {
-  if (configured) return { key: configured, madeFile: null };
+): { key: Buffer; keyFile: string | null; made: boolean } {
+  if (configured) return { key: configured, keyFile: null, made: false };
   const file = path.join(dataDir, KEY_FILE_NAME);
   makeDirectories(dataDir);
   let made = false;
@@ -45,7 +46,7 @@ export function openMasterKey(
   }
   const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
   if (key.length !== 32) throw new Error(`${file} must hold 32 bytes in base64`);
-  return { key, madeFile: made ? file : null };
+  return { key, keyFile: file, made };
 }
 
 export interface Keys {
