@@ -262,19 +262,7 @@ describe('administration from the command line', () => {
     'says what is wrong, with exit code 1',
     async () => {
       const user = await plainUser(app);
-      const [
-        unknown,
-        noEmail,
-        badSince,
-        badSub,
-        backwards,
-        negative,
-        unknownEvent,
-        strangeEvent,
-        twoEmails,
-        noSub,
-        strayList,
-      ] = await Promise.all([
+      const runs = await Promise.all([
         portico(['reset-2fa', 'nobody@example.com']),
         portico(['reset-2fa']),
         portico(['audit', '--since', 'last week']),
@@ -287,6 +275,19 @@ describe('administration from the command line', () => {
         portico(['users']),
         portico(['users', 'list', 'ada']),
       ]);
+      const [
+        unknown,
+        noEmail,
+        badSince,
+        badSub,
+        backwards,
+        negative,
+        unknownEvent,
+        strangeEvent,
+        twoEmails,
+        noSub,
+        strayList,
+      ] = runs;
       expect(unknownEvent.stderr).toBe(
         'portico: --event: no event type is called "two_factor.lockd"; did you mean "two_factor.locked"? ("portico help audit" lists them)\n',
       );
@@ -304,26 +305,13 @@ describe('administration from the command line', () => {
         /^portico: option "--limit" needs a value \(one that starts with "-" is written --limit=VALUE\)/,
       );
       expect(backwards.stderr).toBe('portico: --until is before --since\n');
-      expect(unknown.code).toBe(1);
       expect(unknown.stderr).toBe('portico: no account has the email address nobody@example.com\n');
       expect(noEmail.stderr).toMatch(
         /^portico: reset-2fa needs an email address\. Usage: portico reset-2fa EMAIL/,
       );
       expect(badSince.stderr).toContain('--since needs a date as YYYY-MM-DD');
       expect(badSub.stderr).toContain('unknown users command "delete" (the one there is: list)');
-      for (const run of [
-        noEmail,
-        badSince,
-        badSub,
-        backwards,
-        negative,
-        unknownEvent,
-        strangeEvent,
-        twoEmails,
-        noSub,
-        strayList,
-      ])
-        expect(run.code).toBe(1);
+      for (const run of runs) expect(run.code).toBe(1);
       expect(await app.services.admin.directory.find(user.userId)).toBeDefined();
     },
     SLOW,
