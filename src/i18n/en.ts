@@ -150,6 +150,8 @@ export const en = {
     sentText: (email: string) =>
       `If ${email} belongs to an account, we have sent it a link to reset the password. The link is valid for 30 minutes.`,
     backToLogin: 'Back to log in',
+    tooManyFromHere:
+      'Too many password resets were asked for from your network in the last hour. Try again later.',
   },
   reset: {
     title: 'Choose a new password',

@@ -149,6 +149,8 @@ export const nl: Messages = {
     sentText: (email: string) =>
       `Als ${email} bij een account hoort, hebben we er een link naartoe gestuurd om het wachtwoord opnieuw in te stellen. De link is 30 minuten geldig.`,
     backToLogin: 'Terug naar inloggen',
+    tooManyFromHere:
+      'Vanaf je netwerk is het afgelopen uur te vaak om een nieuw wachtwoord gevraagd. Probeer het later opnieuw.',
   },
   reset: {
     title: 'Kies een nieuw wachtwoord',

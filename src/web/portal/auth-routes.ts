@@ -224,7 +224,7 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
         reply,
         forgotPage(tools.page(request), {
           values: { email },
-          errors: { email: t.errors.tooManyAttempts },
+          errors: { email: t.forgot.tooManyFromHere },
         }),
         429,
       );
