@@ -26,12 +26,16 @@ import {
 } from './email-tokens.js';
 import { personalWords } from './password-screen.js';
 import { revokeAllSessions, revokeOtherSessions, rotateSession } from './sessions.js';
+import { LOGIN_FAILURES_IN_A_ROW } from './sign-in.js';
 import { findVerifiedAddress, primaryAddressOf, renewPasswordHash } from './users.js';
 
 const PASSWORD_CHECKS_PER_WINDOW = 10;
 const PASSWORD_CHECK_WINDOW_MS = 15 * MINUTE_MS;
-/** Wrong passwords in a row, across windows, that end every session (NIST SP 800-63B 5.2.2). */
-export const PASSWORD_CHECK_FAILURES_IN_A_ROW = 100;
+/**
+ * Wrong passwords in a row, across windows, that end every session: the log-in's bound (NIST
+ * SP 800-63B 5.2.2), one rule for both places a password is guessed.
+ */
+export const PASSWORD_CHECK_FAILURES_IN_A_ROW = LOGIN_FAILURES_IN_A_ROW;
 
 /** Where a known account's password was checked, as its audit entry says. */
 export type PasswordCheck = 'reauthentication' | 'password_change' | 'verification_link';
