@@ -177,6 +177,21 @@ describe.skipIf(missing !== null)('two-factor journey in the browser (seed artic
     expect(await recoveryCodesOnPage(page)).toEqual(shown);
     await check(page, '2fa-recovery-codes');
     await checkOnPhone(page, '2fa-recovery-codes');
+    // Printed, the page keeps the site's name and the codes, and leaves what only works on a
+    // screen: the menus, the language switch, the buttons.
+    await page.emulateMedia({ media: 'print' });
+    for (const gone of [
+      page.getByRole('link', { name: 'Download' }),
+      page.getByRole('link', { name: 'Continue' }),
+      page.getByRole('button', { name: 'Account menu' }),
+      page.getByRole('button', { name: 'Nederlands' }),
+    ]) {
+      expect(await gone.isVisible()).toBe(false);
+    }
+    expect(await page.locator('.site-name').isVisible()).toBe(true);
+    expect(await recoveryCodesOnPage(page)).toEqual(shown);
+    expect(await page.locator('.recovery-codes').isVisible()).toBe(true);
+    await page.emulateMedia({ media: 'screen' });
     await page.getByRole('link', { name: 'Continue' }).click();
     await page.waitForURL('**/profile/2fa');
     await page.getByRole('link', { name: 'Edit email authentication' }).waitFor();
