@@ -251,6 +251,7 @@ export const adminEn = {
     createdBy: 'Created by',
     lastUsed: 'Last used',
     status: 'Status',
+    active: 'Active',
     revoked: 'Revoked',
     revoke: 'Revoke',
     revokeLabel: (name: string) => `Revoke the API key ${name}`,

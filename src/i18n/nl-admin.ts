@@ -250,6 +250,7 @@ export const adminNl: AdminMessages = {
     createdBy: 'Aangemaakt door',
     lastUsed: 'Laatst gebruikt',
     status: 'Status',
+    active: 'Actief',
     revoked: 'Ingetrokken',
     revoke: 'Intrekken',
     revokeLabel: (name: string) => `Intrekken: API-sleutel ${name}`,

@@ -245,6 +245,8 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       expect(list.body).toContain(token.slice(0, 10));
       expect(list.body).not.toContain(token);
       expect(textOf(list.body)).toContain('Never');
+      // Its status says it works, beside the button that would stop it.
+      expect(textOf(list.body)).toMatch(/Helpdesk sync \S+… .* Never Active Revoke/);
 
       const used = await app.app.inject({
         method: 'GET',

@@ -70,12 +70,12 @@ export function apiKeysPage(
                                     class="hint"
                                     >${when(ctx, key.revoked_at)}</span
                                   >`
-                              : html`<a
-                                  class="small-button danger"
-                                  href="/admin/api-keys/${key.id}/revoke"
-                                  aria-label="${k.revokeLabel(key.name)}"
-                                  >${k.revoke}</a
-                                >`
+                              : html`<span class="badge badge-success">${k.active}</span><br /><a
+                                    class="small-button danger"
+                                    href="/admin/api-keys/${key.id}/revoke"
+                                    aria-label="${k.revokeLabel(key.name)}"
+                                    >${k.revoke}</a
+                                  >`
                           }
                         </td>
                       </tr>`,
