@@ -217,6 +217,7 @@ export const adminEn = {
     count: (n: number) => (n === 1 ? '1 event' : `${n} events`),
     noEvents: 'No events match these filters.',
     noSuchUser: 'No account has this email address.',
+    unknownEvent: (type: string) => `There is no event type “${type}”. Choose one from the list.`,
     invalidDate: 'Enter a date as YYYY-MM-DD.',
     rangeReversed: 'The “From” date must not be after the “To” date.',
     when: 'When',

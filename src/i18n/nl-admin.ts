@@ -216,6 +216,8 @@ export const adminNl: AdminMessages = {
     count: (n: number) => (n === 1 ? '1 gebeurtenis' : `${n} gebeurtenissen`),
     noEvents: 'Geen gebeurtenissen voor deze filters.',
     noSuchUser: 'Geen enkel account heeft dit e-mailadres.',
+    unknownEvent: (type: string) =>
+      `Er is geen soort gebeurtenis “${type}”. Kies er een uit de lijst.`,
     invalidDate: 'Vul een datum in als JJJJ-MM-DD.',
     rangeReversed: 'De datum bij „Van” mag niet na de datum bij „Tot en met” liggen.',
     when: 'Wanneer',

@@ -127,6 +127,25 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       expect(twice.status).toBeLessThan(500);
     });
 
+    it('says so for an event type that does not exist, as the API does, instead of an empty log', async () => {
+      const unknown = await admin.client.get('/admin/audit?event=user.registerd');
+      expect(unknown.status).toBe(422);
+      const text = textOf(unknown.body);
+      expect(text).toContain('There is no event type “user.registerd”.');
+      expect(unknown.body).toMatch(
+        /<select\s+id="event"\s+name="event"\s+aria-describedby="event-error"/,
+      );
+      expect(unknown.body).not.toContain('value="user.registerd"');
+      // The export of such a filter goes back to the page that explains it.
+      const csv = await admin.client.get('/admin/audit.csv?event=user.registerd');
+      expect(csv.status).toBe(303);
+      expect(csv.location).toBe('/admin/audit?event=user.registerd');
+      // A real type, even one that has not happened yet, is a fair question: no error.
+      const none = await admin.client.get('/admin/audit?event=api_key.refused');
+      expect(none.status).toBe(200);
+      expect(textOf(none.body)).not.toContain('There is no event type');
+    });
+
     it('exports the filtered log as CSV, newest first, safe to open in a spreadsheet', async () => {
       const user = await plainUser(app, { name: '=HYPERLINK("http://evil.example","click")' });
       const answer = await admin.client.get(

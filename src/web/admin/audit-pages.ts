@@ -103,8 +103,12 @@ export function auditPage(
   const a = t.admin.auditPage;
   const f = data.filters;
   const filterQuery = { user: f.user, event: f.event, from: f.from, to: f.to };
+  // A type that has not happened yet can still be asked for; one that does not exist is not
+  // offered (its error says so).
   const types =
-    data.eventTypes.includes(f.event) || !f.event ? data.eventTypes : [...data.eventTypes, f.event];
+    data.eventTypes.includes(f.event) || !f.event || data.errors.event
+      ? data.eventTypes
+      : [...data.eventTypes, f.event];
   return adminLayout(ctx, {
     section: 'audit',
     sectionIndex: true,
@@ -115,9 +119,14 @@ export function auditPage(
       ${errorSummary(ctx, data.errors)}
       <form method="get" action="/admin/audit" class="audit-filters" aria-label="${a.filtersLabel}">
         ${field({ name: 'user', label: a.user, type: 'email', value: f.user, errors: data.errors, hint: a.userHint, autocomplete: 'off' })}
-        <div class="field">
+        <div class="${data.errors.event ? 'field field-error' : 'field'}">
           <label for="event">${a.event}</label>
-          <select id="event" name="event">
+          ${data.errors.event ? html`<p class="error-message" id="event-error">${data.errors.event}</p>` : ''}
+          <select
+            id="event"
+            name="event"
+            ${data.errors.event ? html`aria-describedby="event-error" aria-invalid="true"` : ''}
+          >
             <option value="">${a.allEvents}</option>
             ${types.map(
               (type) =>
