@@ -31,6 +31,9 @@ export const twoFactorEn = {
   codesGoTo: (email: string) => `Codes go to ${email}.`,
   regenerate: 'Generate new recovery codes',
   regenerateWarning: 'New codes replace your current ones: the old codes stop working at once.',
+  regenerateConfirmHeading: 'Generate new recovery codes?',
+  regenerateConfirmText:
+    'The new codes are shown once, on the next page: have a safe place ready for them.',
   securityKeys: 'Security keys',
   mandatoryNote: 'Your helpdesk requires two-factor authentication for your account.',
   endOfDay: (day: string) => `the end of ${day} (UTC)`,

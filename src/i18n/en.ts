@@ -237,11 +237,11 @@ export const en = {
   },
   reauth: {
     title: 'Confirm it’s you',
-    intro: 'For your security, enter your password again before you make this change.',
+    intro: 'For your security, enter your password again before you go on.',
     password: 'Password',
     submit: 'Confirm',
     failed: 'The password is not correct.',
-    confirmed: 'Thanks, that was you. You can make your change now.',
+    confirmed: 'Thanks, that was you. You can go on now.',
   },
   mail: {
     greeting: (name: string | null) => (name ? `Hello ${name},` : 'Hello,'),

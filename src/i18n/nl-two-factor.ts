@@ -32,6 +32,9 @@ export const twoFactorNl: TwoFactorMessages = {
   codesGoTo: (email: string) => `Codes gaan naar ${email}.`,
   regenerate: 'Nieuwe herstelcodes maken',
   regenerateWarning: 'Nieuwe codes vervangen je huidige: de oude codes werken meteen niet meer.',
+  regenerateConfirmHeading: 'Nieuwe herstelcodes maken?',
+  regenerateConfirmText:
+    'De nieuwe codes zie je één keer, op de volgende pagina: zorg dat je een veilige plek klaar hebt om ze te bewaren.',
   securityKeys: 'Beveiligingssleutels',
   mandatoryNote: 'Je helpdesk verplicht tweestapsverificatie voor je account.',
   endOfDay: (day: string) => `het einde van ${day} (UTC)`,

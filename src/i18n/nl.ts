@@ -236,11 +236,11 @@ export const nl: Messages = {
   },
   reauth: {
     title: 'Bevestig dat jij het bent',
-    intro: 'Voor je veiligheid vragen we je wachtwoord opnieuw voordat je deze wijziging doet.',
+    intro: 'Voor je veiligheid vragen we je wachtwoord opnieuw voordat je verdergaat.',
     password: 'Wachtwoord',
     submit: 'Bevestigen',
     failed: 'Het wachtwoord klopt niet.',
-    confirmed: 'Bedankt, je hebt bevestigd dat jij het bent. Je kunt je wijziging nu doen.',
+    confirmed: 'Bedankt, je hebt bevestigd dat jij het bent. Je kunt nu verder.',
   },
   mail: {
     greeting: (name: string | null) => (name ? `Hallo ${name},` : 'Hallo,'),

@@ -195,10 +195,7 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
     await page.waitForURL('**/profile/emails?email=*');
     // The address typed before the step-up is not sent again: the page says to go ahead now,
     // with the address back in its field.
-    await page
-      .getByRole('status')
-      .getByText('Thanks, that was you. You can make your change now.')
-      .waitFor();
+    await page.getByRole('status').getByText('Thanks, that was you. You can go on now.').waitFor();
     expect(await page.getByLabel('Email address').inputValue()).toBe(second);
     await page.getByRole('button', { name: 'Add address' }).click();
     await page.waitForLoadState();

@@ -497,6 +497,13 @@ describe.skipIf(missing !== null)('two-factor journey in the browser (seed artic
     await page.getByRole('link', { name: t.removeEmail }).waitFor();
     await check(page, 'nl-2fa-email-edit');
     await checkOnPhone(page, 'nl-2fa-email-edit');
+    // The question before new recovery codes (not answered).
+    await page.goto('/profile/2fa');
+    await page.getByRole('link', { name: t.regenerate }).click();
+    await page.getByRole('heading', { level: 1, name: t.regenerateConfirmHeading }).waitFor();
+    await page.getByRole('button', { name: t.regenerate }).waitFor();
+    await check(page, 'nl-2fa-recovery-codes-new');
+    await checkOnPhone(page, 'nl-2fa-recovery-codes-new');
 
     // The step-up's second step, eleven minutes on.
     app.clock.advance(STEP_UP_AFTER_MS);

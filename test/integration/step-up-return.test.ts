@@ -16,7 +16,7 @@ import { freshCode, newClient, signedInUser, userWithApp } from '../helpers/two-
 
 const ELEVEN_MINUTES = 11 * 60_000;
 const NEW_PASSWORD = 'another long and fresh passphrase';
-const CONFIRMED = 'Thanks, that was you. You can make your change now.';
+const CONFIRMED = 'Thanks, that was you. You can go on now.';
 
 /** The href of the re-authentication page's Cancel link. */
 function cancelHref(body: string): string | undefined {
@@ -136,6 +136,62 @@ describe.each(DIALECTS)('coming back from a step-up (%s)', (dialect) => {
     expect(await addressCount(user.userId)).toBe(2);
   });
 
+  it('asks before new recovery codes, so that a step-up comes back to the question, not to press again', async () => {
+    const user = await userWithApp(app);
+    const before = await app.db
+      .selectFrom('recovery_codes')
+      .select('code_hash')
+      .where('user_id', '=', user.userId)
+      .execute();
+    app.clock.advance(ELEVEN_MINUTES);
+    const overview = await user.client.get('/profile/2fa');
+    expect(overview.body).toMatch(
+      /<a class="button secondary" href="\/profile\/2fa\/recovery-codes\/new"\s*>\s*Generate new recovery codes/,
+    );
+    const asked = await user.client.get('/profile/2fa/recovery-codes/new');
+    expect(asked.location).toBe(
+      '/reauth?next=%2Fprofile%2F2fa%2Frecovery-codes%2Fnew&cancel=%2Fprofile%2F2fa',
+    );
+    const reauth = await user.client.follow(asked);
+    expect(cancelHref(reauth.body)).toBe('/profile/2fa');
+    await user.client.post('/reauth', {
+      password: PASSWORD,
+      next: '/profile/2fa/recovery-codes/new',
+      cancel: '/profile/2fa',
+    });
+    const done = await user.client.post('/reauth/2fa', {
+      method: 'totp',
+      code: freshCode(app, user.secret),
+      next: '/profile/2fa/recovery-codes/new',
+      cancel: '/profile/2fa',
+    });
+    expect(done.location).toBe('/profile/2fa/recovery-codes/new');
+    const question = await user.client.follow(done);
+    expect(question.status).toBe(200);
+    expect(statusNotice(question.body)).toBe(CONFIRMED);
+    const text = textOf(question.body);
+    expect(text).toContain('Generate new recovery codes?');
+    expect(text).toContain('the old codes stop working at once');
+    expect(cancelHref(question.body)).toBe('/profile/2fa');
+    // Nothing replaced until the question is answered.
+    const unchanged = await app.db
+      .selectFrom('recovery_codes')
+      .select('code_hash')
+      .where('user_id', '=', user.userId)
+      .execute();
+    expect(unchanged).toEqual(before);
+    const made = await user.client.post('/profile/2fa/recovery-codes');
+    expect(made.location).toBe('/profile/2fa/recovery-codes');
+    expect(textOf((await user.client.follow(made)).body)).toContain('Save your recovery codes');
+  });
+
+  it('has no question about recovery codes for a person without a method', async () => {
+    const { client } = await signedInUser(app);
+    const asked = await client.get('/profile/2fa/recovery-codes/new');
+    expect(asked.status).toBe(303);
+    expect(asked.location).toBe('/profile/2fa');
+  });
+
   it('comes back to the bare page when the typed address is too long to carry', async () => {
     const { client } = await staleUser();
     const refused = await client.post('/profile/emails', {
@@ -202,7 +258,7 @@ describe.each(DIALECTS)('coming back from a step-up (%s)', (dialect) => {
     await client.post('/reauth', { password: PASSWORD, next: '/profile/2fa' });
     const page = await client.get('/profile/2fa');
     expect(statusNotice(page.body)).toBe(
-      'Bedankt, je hebt bevestigd dat jij het bent. Je kunt je wijziging nu doen.',
+      'Bedankt, je hebt bevestigd dat jij het bent. Je kunt nu verder.',
     );
   });
 

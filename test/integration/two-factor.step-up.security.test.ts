@@ -109,7 +109,8 @@ describe.each(DIALECTS)('two-factor step-up (%s)', (dialect) => {
       ['/profile/2fa/app/remove', () => client.get('/profile/2fa/app/remove')],
       ['/profile/2fa/app/remove', () => client.post('/profile/2fa/app/remove')],
       ['/profile/2fa/email/remove', () => client.post('/profile/2fa/email/remove')],
-      ['/profile/2fa', () => client.post('/profile/2fa/recovery-codes')],
+      ['/profile/2fa/recovery-codes/new', () => client.get('/profile/2fa/recovery-codes/new')],
+      ['/profile/2fa/recovery-codes/new', () => client.post('/profile/2fa/recovery-codes')],
     ];
     for (const [back, attempt] of attempts) {
       const page = await attempt();
@@ -183,7 +184,8 @@ describe.each(DIALECTS)('two-factor step-up (%s)', (dialect) => {
     const renamed = await user.client.post('/profile/2fa/app/edit', { name: 'Renamed phone' });
     expect(renamed.status).toBe(303);
     expect(renamed.location).toBe('/profile/2fa');
-    await user.client.get('/profile/2fa');
+    const question = await user.client.get('/profile/2fa/recovery-codes/new');
+    expect(textOf(question.body)).toContain('Generate new recovery codes?');
     const posted = await user.client.post('/profile/2fa/recovery-codes');
     expect(posted.location).toBe(RECOVERY_CODES_PAGE);
     const regenerated = await user.client.follow(posted);
@@ -258,7 +260,10 @@ describe.each(DIALECTS)('two-factor step-up (%s)', (dialect) => {
     expect(hijack.status).toBe(303);
     expect(hijack.location).toBe('/profile/2fa');
     expect(other.cookies.get(SESSION_COOKIE)).toBe(otherSession);
-    expectStepUp(await other.post('/profile/2fa/recovery-codes'), '/profile/2fa');
+    expectStepUp(
+      await other.post('/profile/2fa/recovery-codes'),
+      '/profile/2fa/recovery-codes/new',
+    );
     expect(textOf((await other.get('/profile/2fa')).body)).toContain('Edit authentication app');
   });
 });

@@ -164,21 +164,22 @@ describe.each(DIALECTS)('trusted devices (%s)', (dialect) => {
     expect((await logIn(user.client, user.email)).location).toBe('/');
     const methodsBefore = await app.services.twoFactor.methods.list(user.userId);
     for (const [back, attempt] of [
-      ['/profile/2fa', () => user.client.post('/profile/2fa/recovery-codes')],
+      ['/profile/2fa/recovery-codes/new', () => user.client.post('/profile/2fa/recovery-codes')],
       ['/profile/2fa/app/remove', () => user.client.post('/profile/2fa/app/remove')],
       ['/profile/2fa/app/edit', () => user.client.post('/profile/2fa/app/edit', { name: 'X' })],
     ] as const) {
       const page = await attempt();
       expect(page.status, back).toBe(303);
-      const cancel = back === '/profile/2fa' ? '' : '&cancel=%2Fprofile%2F2fa';
-      expect(page.location, back).toBe(`/reauth?next=${encodeURIComponent(back)}${cancel}`);
+      expect(page.location, back).toBe(
+        `/reauth?next=${encodeURIComponent(back)}&cancel=%2Fprofile%2F2fa`,
+      );
     }
     expect(await app.services.twoFactor.methods.list(user.userId)).toEqual(methodsBefore);
 
     // The step-up asks for the password and then the second factor, and then the change goes.
     const reauth = await user.client.submit('/reauth', {
       password: PASSWORD,
-      next: '/profile/2fa',
+      next: '/profile/2fa/recovery-codes/new',
     });
     expect(reauth.location).toMatch(/^\/reauth\/2fa/);
     const confirmed = await user.client.post('/reauth/2fa', {

@@ -162,12 +162,11 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
         ${
           anyMethod
             ? html`<p>${t.recoveryDescription(data.recoveryLeft)}</p>
-                ${form(
-                  ctx,
-                  '/profile/2fa/recovery-codes',
-                  html`<p class="hint">${t.regenerateWarning}</p>
-                    ${button(t.regenerate, { secondary: true })}`,
-                )}`
+                <p>
+                  <a class="button secondary" href="/profile/2fa/recovery-codes/new"
+                    >${t.regenerate}</a
+                  >
+                </p>`
             : html`<p>${t.recoveryNone}</p>`
         }
       </section>
@@ -489,6 +488,27 @@ export function manageEmailPage(
       }
       ${removeOffer(ctx, '/profile/2fa/email/remove', t.removeEmail, removeBlocked)}
       <p><a href="/profile/2fa">${ctx.t.common.back}</a></p>`,
+  );
+}
+
+/** Before new recovery codes replace the set: the old ones stop working at once. */
+export function regenerateConfirmPage(ctx: PageContext, path: string): SafeHtml {
+  const t = ctx.t.twoFactor;
+  return profileLayout(
+    ctx,
+    'twoFactor',
+    t.regenerate,
+    html`<h1>${t.regenerateConfirmHeading}</h1>
+      <p>${t.regenerateWarning}</p>
+      <p>${t.regenerateConfirmText}</p>
+      ${form(
+        ctx,
+        path,
+        html`<p class="button-row">
+          ${button(t.regenerate)}
+          <a class="button secondary" href="/profile/2fa">${ctx.t.common.cancel}</a>
+        </p>`,
+      )}`,
   );
 }
 

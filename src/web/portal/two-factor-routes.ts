@@ -28,6 +28,7 @@ import {
   overviewPage,
   readMethodName,
   recoveryCodesPage,
+  regenerateConfirmPage,
   removeConfirmPage,
   setupChoicePage,
 } from './two-factor-pages.js';
@@ -37,6 +38,8 @@ import { thisDevice } from './trusted-device-routes.js';
 
 /** New recovery codes are shown here, once (SPEC §3). */
 const RECOVERY_CODES = '/profile/2fa/recovery-codes';
+/** The question before new codes replace the set (a step-up comes back to it, not to a post). */
+const NEW_RECOVERY_CODES = `${RECOVERY_CODES}/new`;
 
 const PROFILE: SetupPlace = { base: '/profile/2fa', inProfile: true };
 const LOGIN: SetupPlace = { base: '/login/2fa/setup', inProfile: false };
@@ -633,8 +636,15 @@ export function registerTwoFactorRoutes(
     });
   }
 
+  app.get(NEW_RECOVERY_CODES, async (request, reply) => {
+    const auth = requireManage(request, reply, NEW_RECOVERY_CODES);
+    if (!auth) return reply;
+    if ((await methods.list(auth.user.id)).length === 0) return reply.redirect('/profile/2fa', 303);
+    return sendHtml(reply, regenerateConfirmPage(tools.page(request), RECOVERY_CODES));
+  });
+
   app.post(RECOVERY_CODES, async (request, reply) => {
-    const auth = requireManage(request, reply, '/profile/2fa');
+    const auth = requireManage(request, reply, NEW_RECOVERY_CODES);
     if (!auth) return reply;
     const codes = await twoFactor.regenerateRecoveryCodes(auth.user, requestMeta(request));
     if (!codes) return reply.redirect('/profile/2fa', 303);
