@@ -275,6 +275,8 @@ export const twoFactorEn = {
     noGroups: 'There are no user groups yet.',
     graceLabel: 'Users may postpone set-up until',
     graceHint: 'Optional. Until this date the log-in set-up screen offers “Set up later”.',
+    graceEndsAt: (when: string) =>
+      `The saved period ends at ${when}; saving the same date keeps that moment.`,
     adminsNote: 'Administrators always need a second factor for the admin console.',
     save: 'Save',
     saved: 'The two-factor settings have been saved.',

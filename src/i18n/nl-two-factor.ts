@@ -283,6 +283,8 @@ export const twoFactorNl: TwoFactorMessages = {
     graceLabel: 'Gebruikers mogen het instellen uitstellen tot',
     graceHint:
       'Optioneel. Tot deze datum biedt het instelscherm bij het inloggen „Later instellen”.',
+    graceEndsAt: (when: string) =>
+      `De bewaarde periode eindigt op ${when}; bewaar je dezelfde datum, dan blijft dat moment.`,
     adminsNote: 'Beheerders hebben altijd een tweede stap nodig voor de beheeromgeving.',
     save: 'Opslaan',
     saved: 'De instellingen voor tweestapsverificatie zijn opgeslagen.',

@@ -142,6 +142,39 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       await resetPolicy();
     });
 
+    it('shows and keeps a grace period that ends within a day, as the API may set it', async () => {
+      const moment = Date.parse('2099-12-15T12:30:00Z');
+      await savePolicy(app, { require: 'all', graceUntil: moment });
+      const page = await admin.client.get('/admin/2fa');
+      expect(page.body).toContain('value="2099-12-15"');
+      expect(textOf(page.body)).toContain(
+        `The saved period ends at ${formatDateTime('en', moment)}; saving the same date keeps that moment.`,
+      );
+      // Another setting saved with the date as shown: the moment stays.
+      const saved = await admin.client.submit('/admin/2fa', {
+        email: 'on',
+        totp: 'on',
+        require: 'all',
+        grace_until: '2099-12-15',
+      });
+      expect(saved.status).toBe(303);
+      expect((await app.services.twoFactor.policy.get()).graceUntil).toBe(moment);
+      // Another date is a whole day, as the field says; the page no longer speaks of a moment.
+      await admin.client.submit('/admin/2fa', {
+        email: 'on',
+        totp: 'on',
+        require: 'all',
+        grace_until: '2099-12-16',
+      });
+      expect((await app.services.twoFactor.policy.get()).graceUntil).toBe(
+        Date.parse('2099-12-17T00:00:00Z'),
+      );
+      expect(textOf((await admin.client.get('/admin/2fa')).body)).not.toContain(
+        'The saved period ends at',
+      );
+      await resetPolicy();
+    });
+
     it('turns a method off for new set-ups', async () => {
       const saved = await admin.client.submit('/admin/2fa', { totp: 'on', require: 'nobody' });
       expect(saved.status).toBe(303);

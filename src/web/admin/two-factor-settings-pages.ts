@@ -1,5 +1,6 @@
 import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
+import { formatDateTime } from '../../i18n/index.js';
 import type { Requirement } from '../../two-factor/policy.js';
 import { button, errorSummary, field, form } from '../views/components.js';
 import type { FieldErrors } from '../views/components.js';
@@ -25,6 +26,8 @@ export function twoFactorSettingsPage(
   ctx: PageContext,
   data: {
     values: SettingsForm;
+    /** The saved grace period's end, when it is a moment within the day the field shows. */
+    graceEnds?: number | undefined;
     groups: Array<{ id: string; name: string; members: number }>;
     errors?: FieldErrors;
   },
@@ -89,7 +92,7 @@ export function twoFactorSettingsPage(
               ${fieldError('group')} ${groupChoices}
             </fieldset>
           </fieldset>
-          ${field({ name: 'grace_until', label: a.graceLabel, type: 'date', value: v.graceUntil, errors, hint: a.graceHint })}
+          ${field({ name: 'grace_until', label: a.graceLabel, type: 'date', value: v.graceUntil, errors, hint: data.graceEnds === undefined ? a.graceHint : `${a.graceHint} ${a.graceEndsAt(formatDateTime(ctx.locale, data.graceEnds))}` })}
           ${button(a.save)}
         `,
         { className: 'stack admin-form' },

@@ -27,6 +27,14 @@ export function dateOf(until: number | null): string {
   return until === null ? '' : new Date(until - 1).toISOString().slice(0, 10);
 }
 
+/**
+ * The moment a grace period ends when it is not the end of a day (the API takes any moment;
+ * this form, a date): the page says so, and saving the same date keeps it.
+ */
+function exactEnd(until: number | null): number | undefined {
+  return until !== null && until % DAY_MS !== 0 ? until : undefined;
+}
+
 function formOf(policy: TwoFactorPolicy): SettingsForm {
   return {
     email: policy.methods.email,
@@ -65,10 +73,12 @@ export function registerTwoFactorSettingsRoutes(
   app.get('/admin/2fa', async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
     if (!stepUp(request, reply)) return reply;
+    const policy = await settings.get();
     return sendHtml(
       reply,
       twoFactorSettingsPage(tools.page(request), {
-        values: formOf(await settings.get()),
+        values: formOf(policy),
+        graceEnds: exactEnd(policy.graceUntil),
         groups: await groups.list(),
       }),
     );
@@ -91,7 +101,14 @@ export function registerTwoFactorSettingsRoutes(
       groupIds: values(body, 'group').slice(0, 1000),
       graceUntil: text(body, 'grace_until').trim(),
     };
-    const graceUntil = form.graceUntil === '' ? null : endOfDate(form.graceUntil);
+    // The same date as saved keeps the saved moment, which the API may have set within the day.
+    const savedGrace = (await settings.get()).graceUntil;
+    const graceUntil =
+      form.graceUntil === ''
+        ? null
+        : form.graceUntil === dateOf(savedGrace)
+          ? savedGrace
+          : endOfDate(form.graceUntil);
     const input = {
       methods: { email: form.email, totp: form.totp, webauthn: form.webauthn },
       require: form.require,
@@ -119,6 +136,7 @@ export function registerTwoFactorSettingsRoutes(
         reply,
         twoFactorSettingsPage(tools.page(request), {
           values: form,
+          graceEnds: form.graceUntil === dateOf(savedGrace) ? exactEnd(savedGrace) : undefined,
           groups: await groups.list(),
           errors,
         }),
