@@ -99,6 +99,17 @@ function typed(value: string): string {
   return forTerminal(value.length > 60 ? `${value.slice(0, 60)}…` : value);
 }
 
+/**
+ * The start (UTC) of the day a date option names. A date in the right form that the calendar
+ * does not have (2026-02-30) is said to be that, not to be in the wrong form.
+ */
+function dayOption(ctx: CliContext, option: string, value: string): number {
+  const start = startOfDay(value);
+  if (start !== undefined) return start;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) ctx.fail(`${option}: there is no day ${value}`);
+  ctx.fail(`${option} needs a date as YYYY-MM-DD, not "${typed(value)}"`);
+}
+
 /** How many single-letter edits turn one word into the other (Levenshtein). */
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -383,16 +394,8 @@ export async function auditCommand(args: string[], ctx: CliContext): Promise<voi
   );
   const limit = limitOf(ctx, values.limit, 100);
   const filters: AuditFilters = {};
-  if (values.since !== undefined) {
-    const since = startOfDay(values.since);
-    if (since === undefined) ctx.fail('--since needs a date as YYYY-MM-DD');
-    filters.from = since;
-  }
-  if (values.until !== undefined) {
-    const until = startOfDay(values.until);
-    if (until === undefined) ctx.fail('--until needs a date as YYYY-MM-DD');
-    filters.to = until + DAY_MS;
-  }
+  if (values.since !== undefined) filters.from = dayOption(ctx, '--since', values.since);
+  if (values.until !== undefined) filters.to = dayOption(ctx, '--until', values.until) + DAY_MS;
   // As the API refuses it: a range that ends before it starts is a typing mistake, not "none".
   if (filters.from !== undefined && filters.to !== undefined && filters.to <= filters.from)
     ctx.fail('--until is before --since');

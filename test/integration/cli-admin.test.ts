@@ -274,6 +274,7 @@ describe('administration from the command line', () => {
         portico(['reset-2fa', 'a@example.com', 'b@example.com']),
         portico(['users']),
         portico(['users', 'list', 'ada']),
+        portico(['audit', '--until', '2026-02-30']),
       ]);
       const [
         unknown,
@@ -287,6 +288,7 @@ describe('administration from the command line', () => {
         twoEmails,
         noSub,
         strayList,
+        noSuchDay,
       ] = runs;
       expect(unknownEvent.stderr).toBe(
         'portico: --event: no event type is called "two_factor.lockd"; did you mean "two_factor.locked"? ("portico help audit" lists them)\n',
@@ -309,7 +311,10 @@ describe('administration from the command line', () => {
       expect(noEmail.stderr).toMatch(
         /^portico: reset-2fa needs an email address\. Usage: portico reset-2fa EMAIL/,
       );
-      expect(badSince.stderr).toContain('--since needs a date as YYYY-MM-DD');
+      expect(badSince.stderr).toBe(
+        'portico: --since needs a date as YYYY-MM-DD, not "last week"\n',
+      );
+      expect(noSuchDay.stderr).toBe('portico: --until: there is no day 2026-02-30\n');
       expect(badSub.stderr).toContain('unknown users command "delete" (the one there is: list)');
       for (const run of runs) expect(run.code).toBe(1);
       expect(await app.services.admin.directory.find(user.userId)).toBeDefined();
