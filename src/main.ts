@@ -35,7 +35,7 @@ import {
   resetTwoFactorCommand,
   usersCommand,
 } from './cli/admin-commands.js';
-import { reportIdleError } from './db/database.js';
+import { reportIdleError, sqliteFileOf } from './db/database.js';
 import { createSmtpMailer, MailDeliveryError, mailServerWarning } from './mail/mailer.js';
 
 /** The mail server is asked after this long, when the first requests have been answered. */
@@ -262,6 +262,10 @@ async function createAdmin(args: string[]): Promise<void> {
   const nameOk = name !== '' && name.length <= NAME_MAX_LENGTH && isOneLine(name);
   if (values.name !== undefined && !nameOk) fail(nameRule);
   const cfg = config();
+  // No database file yet: no account to promote, so a missing name is said before one is made.
+  const file = sqliteFileOf(cfg.databaseUrl);
+  if (!name && file !== null && file !== ':memory:' && !fs.existsSync(file))
+    fail(`${nameRule} for a new account`);
   const { database } = await openMigratedDatabase(cli, cfg);
   let outcome: 'created' | 'promoted' | 'already' | { refused: Weakness };
   try {

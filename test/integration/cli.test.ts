@@ -97,34 +97,56 @@ describe('command line', () => {
   };
   const migrateDir = tempDir();
   const adminDir = tempDir();
+  const namelessDir = tempDir();
   const runs: Record<string, Run> = {};
 
   // The runs are independent: start them together (each is a cold start of tsx).
   beforeAll(async () => {
-    const [help, adminHelp, migrate, createAdmin, badPort, twoLines, procDir] = await Promise.all([
-      portico(['--help'], { PORTICO_DATA_DIR: tempDir() }),
-      portico(['create-admin', '--help'], { PORTICO_DATA_DIR: tempDir() }),
-      portico(['migrate'], { PORTICO_DATA_DIR: migrateDir }),
-      portico(
-        ['create-admin', '--email', 'Admin@Example.com', '--name', 'Ada Admin'],
-        { PORTICO_DATA_DIR: adminDir },
-        // A blank line after the password, as `printf '%s\n\n'` or an editor leaves it.
-        `${ADMIN_PASSWORD}\n\n`,
-      ),
-      portico(['migrate'], { PORTICO_DATA_DIR: tempDir(), PORT: 'abc' }),
-      portico(
-        ['create-admin', '--email', 'two@example.com', '--name', 'Two Lines'],
-        { PORTICO_DATA_DIR: tempDir() },
-        `${ADMIN_PASSWORD}\nand a second line\n`,
-      ),
-      // A folder the kernel never lets anyone make (Node's recursive mkdir loops there).
-      portico(['migrate'], { PORTICO_DATA_DIR: '/proc/portico-data' }),
-    ]);
-    Object.assign(runs, { help, adminHelp, migrate, createAdmin, badPort, twoLines, procDir });
+    const [help, adminHelp, migrate, createAdmin, badPort, twoLines, procDir, nameless] =
+      await Promise.all([
+        portico(['--help'], { PORTICO_DATA_DIR: tempDir() }),
+        portico(['create-admin', '--help'], { PORTICO_DATA_DIR: tempDir() }),
+        portico(['migrate'], { PORTICO_DATA_DIR: migrateDir }),
+        portico(
+          ['create-admin', '--email', 'Admin@Example.com', '--name', 'Ada Admin'],
+          { PORTICO_DATA_DIR: adminDir },
+          // A blank line after the password, as `printf '%s\n\n'` or an editor leaves it.
+          `${ADMIN_PASSWORD}\n\n`,
+        ),
+        portico(['migrate'], { PORTICO_DATA_DIR: tempDir(), PORT: 'abc' }),
+        portico(
+          ['create-admin', '--email', 'two@example.com', '--name', 'Two Lines'],
+          { PORTICO_DATA_DIR: tempDir() },
+          `${ADMIN_PASSWORD}\nand a second line\n`,
+        ),
+        // A folder the kernel never lets anyone make (Node's recursive mkdir loops there).
+        portico(['migrate'], { PORTICO_DATA_DIR: '/proc/portico-data' }),
+        portico(['create-admin', '--email', 'nameless@example.com'], {
+          PORTICO_DATA_DIR: namelessDir,
+        }),
+      ]);
+    Object.assign(runs, {
+      help,
+      adminHelp,
+      migrate,
+      createAdmin,
+      badPort,
+      twoLines,
+      procDir,
+      nameless,
+    });
   }, 60_000);
 
   afterAll(() => {
     for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('asks for the name of a new administrator before it makes a database', () => {
+    expect(runs.nameless?.code).toBe(1);
+    expect(runs.nameless?.stderr).toBe(
+      'portico: create-admin needs --name (1 to 100 characters on one line) for a new account\n',
+    );
+    expect(fs.readdirSync(namelessDir)).toEqual([]);
   });
 
   it.runIf(fs.existsSync('/proc/self'))(
