@@ -12,6 +12,7 @@ import * as secondFactorLocks from './migrations/0008-second-factor-locks.js';
 import * as setupRequests from './migrations/0009-setup-requests.js';
 import * as rateLimitRuns from './migrations/0010-rate-limit-runs.js';
 import * as kbSearchWords from './migrations/0011-kb-search-words.js';
+import * as kbVersions from './migrations/0012-kb-versions.js';
 
 // Migrations are imported, not read from a folder at run time: the same list works from
 // TypeScript sources (tests) and from the compiled build.
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0009-setup-requests': setupRequests,
   '0010-rate-limit-runs': rateLimitRuns,
   '0011-kb-search-words': kbSearchWords,
+  '0012-kb-versions': kbVersions,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -204,6 +204,8 @@ export interface KbCategoriesTable {
   position: Generated<number>;
   created_at: number;
   updated_at: number;
+  /** Moved on by every change (migration 0012): an edit is saved only from the current one. */
+  version: Generated<number>;
 }
 
 export interface KbCategoryTranslationsTable {
@@ -220,6 +222,8 @@ export interface KbArticlesTable {
   position: Generated<number>;
   created_at: number;
   updated_at: number;
+  /** Moved on by every change (migration 0012): an edit is saved only from the current one. */
+  version: Generated<number>;
 }
 
 export type KbStatus = 'draft' | 'published';

@@ -14,6 +14,7 @@ import type { Kysely } from 'kysely';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { SECURITY_KEY_NAME_INDEX } from '../../src/db/schema.js';
 import * as kbSearchWords from '../../src/db/migrations/0011-kb-search-words.js';
+import * as kbVersions from '../../src/db/migrations/0012-kb-versions.js';
 import {
   createPostgresSchema,
   DIALECTS,
@@ -33,6 +34,7 @@ const ALL = [
   '0009-setup-requests',
   '0010-rate-limit-runs',
   '0011-kb-search-words',
+  '0012-kb-versions',
 ];
 
 describe.each(DIALECTS)('migrations (%s)', (dialect) => {
@@ -89,10 +91,12 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     '0009-setup-requests',
     '0010-rate-limit-runs',
     '0011-kb-search-words',
+    '0012-kb-versions',
   ];
   /** As if the database were behind this build: 0007 and the ones after it not yet applied. */
   async function behindSince0007(db: DatabaseHandle['db']) {
     await migrateToLatest(db);
+    await kbVersions.down(db as unknown as Kysely<unknown>);
     await kbSearchWords.down(db as unknown as Kysely<unknown>);
     await db.schema.alterTable('rate_limits').dropColumn('in_a_row').execute();
     await db.schema.alterTable('two_factor_setups').dropColumn('request_id').execute();
@@ -144,6 +148,20 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     // From now on the database refuses a second "work" for one person, not for another.
     await expect(key('k6', 'u1', 'WORK', 6)).rejects.toThrow(SECURITY_KEY_NAME_INDEX);
     await key('k7', 'u2', 'Home', 7);
+  });
+
+  it('numbers the articles and categories already there from version 1', async () => {
+    const { db } = await freshDatabase();
+    await behindSince0007(db);
+    await sql`insert into kb_categories (id, parent_id, slug, position, created_at, updated_at)
+      values ('c1', null, 'help', 0, 1, 1)`.execute(db);
+    await sql`insert into kb_articles (id, category_id, slug, position, created_at, updated_at)
+      values ('a1', 'c1', 'first', 0, 1, 1)`.execute(db);
+    expect(await migrateToLatest(db)).toEqual(SINCE_0007);
+    const versions = async (table: 'kb_articles' | 'kb_categories') =>
+      (await db.selectFrom(table).select('version').execute()).map((r) => Number(r.version));
+    expect(await versions('kb_categories')).toEqual([1]);
+    expect(await versions('kb_articles')).toEqual([1]);
   });
 
   it('refuses a database migrated by a newer build', async () => {
