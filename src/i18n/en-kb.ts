@@ -118,6 +118,26 @@ export const kbAdminEn = {
   articleDeleted: (title: string) => `The article “${title}” has been deleted.`,
   backToList: 'Back to the knowledge base',
   backToArticle: 'Back to the article',
+  backToCategory: 'Back to the category',
+  conflictHeading: 'Someone else changed this article',
+  conflict:
+    'Since you opened this page, someone else saved a change to this article. Your changes have not been saved: what you typed is still in the form below.',
+  categoryConflictHeading: 'Someone else changed this category',
+  categoryConflict:
+    'Since you opened this page, someone else saved a change to this category. Your changes have not been saved: what you typed is still in the form below.',
+  versionMissingHeading: 'Not saved: the form is incomplete',
+  versionMissing:
+    'The form did not say which version it was opened from, as a page opened before an update of the help center may not. What you typed is still in the form below.',
+  conflictNext:
+    'Compare what you typed with the saved version. To keep yours, save again: it then replaces the saved version.',
+  openSavedVersion: 'Open the saved version in a new tab',
+  savedText: (language: string) => `The saved text in ${language}`,
+  articleDeletedMeanwhile:
+    'Someone else deleted this article since you opened it. What you typed is in the form below: create it again if it should stay.',
+  categoryDeletedMeanwhile:
+    'Someone else deleted this category since you opened it. What you typed is in the form below: create it again if it should stay.',
+  deleteChangedMeanwhile:
+    'Someone else changed this article since you opened it. Look at the saved version before you delete it.',
   errors: {
     SLUG_INVALID: 'Use only lower-case letters, digits and single hyphens (at most 80).',
     SLUG_TAKEN: 'Another item already uses this URL name. Choose another.',
@@ -131,6 +151,10 @@ export const kbAdminEn = {
     positionInvalid: 'Enter a whole number from 0 to 9999.',
     languageInvalid:
       'Articles are written in English or Dutch: open the article again and use its buttons.',
+    EDITED_MEANWHILE:
+      'Someone else changed this since you opened the page, so nothing was done. The page now shows what is saved: check it, then try again.',
+    versionInvalid:
+      'This form did not say which version it was opened from, so nothing was done. Open the page again and use its buttons.',
   },
 };
 

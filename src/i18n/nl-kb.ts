@@ -118,6 +118,26 @@ export const kbAdminNl: KbAdminMessages = {
   articleDeleted: (title: string) => `Het artikel „${title}” is verwijderd.`,
   backToList: 'Terug naar de kennisbank',
   backToArticle: 'Terug naar het artikel',
+  backToCategory: 'Terug naar de categorie',
+  conflictHeading: 'Iemand anders heeft dit artikel gewijzigd',
+  conflict:
+    'Sinds je deze pagina opende, heeft iemand anders een wijziging in dit artikel opgeslagen. Jouw wijzigingen zijn niet opgeslagen: wat je typte staat nog in het formulier hieronder.',
+  categoryConflictHeading: 'Iemand anders heeft deze categorie gewijzigd',
+  categoryConflict:
+    'Sinds je deze pagina opende, heeft iemand anders een wijziging in deze categorie opgeslagen. Jouw wijzigingen zijn niet opgeslagen: wat je typte staat nog in het formulier hieronder.',
+  versionMissingHeading: 'Niet opgeslagen: het formulier is onvolledig',
+  versionMissing:
+    'Het formulier zei niet van welke versie het geopend is, zoals een pagina die voor een update van het helpcentrum geopend werd. Wat je typte staat nog in het formulier hieronder.',
+  conflictNext:
+    'Vergelijk wat je typte met de opgeslagen versie. Wil je jouw versie houden, sla dan opnieuw op: die vervangt dan de opgeslagen versie.',
+  openSavedVersion: 'Open de opgeslagen versie in een nieuw tabblad',
+  savedText: (language: string) => `De opgeslagen tekst in het ${language}`,
+  articleDeletedMeanwhile:
+    'Iemand anders heeft dit artikel verwijderd sinds je het opende. Wat je typte staat in het formulier hieronder: maak het opnieuw aan als het moet blijven.',
+  categoryDeletedMeanwhile:
+    'Iemand anders heeft deze categorie verwijderd sinds je haar opende. Wat je typte staat in het formulier hieronder: maak haar opnieuw aan als ze moet blijven.',
+  deleteChangedMeanwhile:
+    'Iemand anders heeft dit artikel gewijzigd sinds je het opende. Bekijk de opgeslagen versie voordat je het verwijdert.',
   errors: {
     SLUG_INVALID: 'Gebruik alleen kleine letters, cijfers en losse streepjes (hoogstens 80).',
     SLUG_TAKEN: 'Deze URL-naam is al in gebruik. Kies een andere.',
@@ -131,5 +151,9 @@ export const kbAdminNl: KbAdminMessages = {
     positionInvalid: 'Vul een heel getal van 0 tot en met 9999 in.',
     languageInvalid:
       'Artikelen zijn in het Engels of het Nederlands: open het artikel opnieuw en gebruik de knoppen daar.',
+    EDITED_MEANWHILE:
+      'Iemand anders heeft dit gewijzigd sinds je de pagina opende, dus er is niets gedaan. De pagina toont nu wat er opgeslagen is: controleer het en probeer het opnieuw.',
+    versionInvalid:
+      'Dit formulier zei niet van welke versie het geopend is, dus er is niets gedaan. Open de pagina opnieuw en gebruik de knoppen daar.',
   },
 };

@@ -17,6 +17,14 @@ import {
   searchStoreOf,
 } from './store.js';
 
+/**
+ * The version of an article or category a change was made from: the one the administrator's
+ * page showed. A change made on a page that is out of date is refused (EDITED_MEANWHILE), never
+ * written over someone else's unseen. 'latest' for a change that only follows its own earlier
+ * steps (seeding).
+ */
+export type BasedOn = number | 'latest';
+
 /** Who makes a change: an administrator in a request, or the system (seeding). */
 export interface KbActor {
   userId: string | null;
@@ -89,6 +97,7 @@ export interface AdminCategory {
   slug: string;
   position: number;
   depth: number;
+  version: number;
   /** Names from the top level down to this category, in the admin's language (or English). */
   path: string[];
   texts: Partial<Record<Locale, { name: string; description: string }>>;
@@ -118,7 +127,15 @@ export interface AdminArticle {
   position: number;
   createdAt: number;
   updatedAt: number;
+  version: number;
   translations: Partial<Record<Locale, AdminTranslation>>;
+}
+
+/** One save of the article editor: a language's text, and the article's settings if given. */
+export interface ArticleEdit {
+  locale: Locale;
+  text: TranslationInput;
+  settings?: ArticleSettings;
 }
 
 export interface AdminArticleSummary {
@@ -128,6 +145,13 @@ export interface AdminArticleSummary {
   title: string;
   statuses: Partial<Record<Locale, KbStatus>>;
   updatedAt: number;
+}
+
+/** A refusal thrown out of a write's transaction, so that nothing it wrote before stays. */
+class Refusal extends Error {
+  constructor(readonly result: KbResult<never>) {
+    super(result.ok ? '' : result.error);
+  }
 }
 
 interface Rendered {
@@ -177,18 +201,48 @@ export function createEditor(deps: KbDeps) {
     );
   }
 
-  /** Runs a write in a transaction that also bumps the revision; a taken slug becomes SLUG_TAKEN. */
+  /**
+   * Runs a write in a transaction that also bumps the revision. A refusal rolls back whatever
+   * the work wrote before it; a taken slug becomes SLUG_TAKEN.
+   */
   async function write<T>(work: (trx: Kysely<Database>) => Promise<KbResult<T>>) {
     try {
       return await db.transaction().execute(async (trx) => {
         const result = await work(trx);
-        if (result.ok) await bumpRevision(trx);
+        if (!result.ok) throw new Refusal(result);
+        await bumpRevision(trx);
         return result;
       });
     } catch (error) {
+      if (error instanceof Refusal) return error.result;
       if (isUniqueViolation(error)) return kbFail(KbError.SLUG_TAKEN);
       throw error;
     }
+  }
+
+  /**
+   * Takes an article or category for a write, first in its transaction: moves its version on,
+   * only while it is still at the version the change was made from. Guarded UPDATE, not a read
+   * and a write: of two saves from one version the second finds no row at it (PostgreSQL
+   * re-checks the row once the first commits, SQLite writes one transaction at a time), and
+   * it holds the row until the write commits.
+   */
+  async function claim(
+    trx: Kysely<Database>,
+    table: 'kb_articles' | 'kb_categories',
+    id: string,
+    basedOn: BasedOn,
+  ): Promise<KbResult> {
+    let update = trx
+      .updateTable(table)
+      .set((eb) => ({ version: eb('version', '+', 1) }))
+      .where('id', '=', id);
+    if (basedOn !== 'latest') update = update.where('version', '=', basedOn);
+    const { numUpdatedRows } = await update.executeTakeFirst();
+    if (numUpdatedRows > 0n) return kbOk(undefined);
+    const exists = await trx.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst();
+    if (exists) return kbFail(KbError.EDITED_MEANWHILE);
+    return kbFail(table === 'kb_articles' ? KbError.ARTICLE_NOT_FOUND : KbError.CATEGORY_NOT_FOUND);
   }
 
   async function categoryExists(trx: Kysely<Database>, id: string): Promise<boolean> {
@@ -282,15 +336,17 @@ export function createEditor(deps: KbDeps) {
     id: string,
     input: CategoryInput,
     actor: KbActor,
+    basedOn: BasedOn,
   ): Promise<KbResult> {
     if (!isValidSlug(input.slug)) return kbFail(KbError.SLUG_INVALID);
     return write(async (trx) => {
+      const claimed = await claim(trx, 'kb_categories', id, basedOn);
+      if (!claimed.ok) return claimed;
       const before = await trx
         .selectFrom('kb_categories')
         .select(['parent_id', 'slug'])
         .where('id', '=', id)
-        .executeTakeFirst();
-      if (!before) return kbFail(KbError.CATEGORY_NOT_FOUND);
+        .executeTakeFirstOrThrow();
       if (input.parentId) {
         if (!(await categoryExists(trx, input.parentId))) return kbFail(KbError.CATEGORY_NOT_FOUND);
         if (await createsCycle(trx, id, input.parentId)) return kbFail(KbError.PARENT_CYCLE);
@@ -318,14 +374,15 @@ export function createEditor(deps: KbDeps) {
     });
   }
 
-  async function deleteCategory(id: string, actor: KbActor): Promise<KbResult> {
+  async function deleteCategory(id: string, actor: KbActor, basedOn: BasedOn): Promise<KbResult> {
     return write(async (trx) => {
+      const claimed = await claim(trx, 'kb_categories', id, basedOn);
+      if (!claimed.ok) return claimed;
       const category = await trx
         .selectFrom('kb_categories')
         .select('slug')
         .where('id', '=', id)
-        .executeTakeFirst();
-      if (!category) return kbFail(KbError.CATEGORY_NOT_FOUND);
+        .executeTakeFirstOrThrow();
       const child = await trx
         .selectFrom('kb_categories')
         .select('id')
@@ -348,14 +405,15 @@ export function createEditor(deps: KbDeps) {
    * transaction (SQLite's FTS5 rows are not tied to the rows they index). The audit event
    * keeps the titles, since nothing else will.
    */
-  async function deleteArticle(id: string, actor: KbActor): Promise<KbResult> {
+  async function deleteArticle(id: string, actor: KbActor, basedOn: BasedOn): Promise<KbResult> {
     return write(async (trx) => {
+      const claimed = await claim(trx, 'kb_articles', id, basedOn);
+      if (!claimed.ok) return claimed;
       const article = await trx
         .selectFrom('kb_articles')
         .select('slug')
         .where('id', '=', id)
-        .executeTakeFirst();
-      if (!article) return kbFail(KbError.ARTICLE_NOT_FOUND);
+        .executeTakeFirstOrThrow();
       const translations = await trx
         .selectFrom('kb_article_translations')
         .select(['id', 'locale', 'title'])
@@ -469,34 +527,69 @@ export function createEditor(deps: KbDeps) {
   }
 
   /**
-   * Saves one language of an article (created as a draft when it is new). A published text
-   * stays published: saving it changes what visitors read at once.
+   * Saves one language of an article (created as a draft when it is new), and the article's
+   * category, URL name and order when given, in one transaction: a refusal of either writes
+   * neither. A published text stays published: saving it changes what visitors read at once.
+   * A change of category is audited as a move.
    */
-  async function saveTranslation(
+  async function saveArticle(
     articleId: string,
-    locale: Locale,
-    input: TranslationInput,
+    edit: ArticleEdit,
     actor: KbActor,
+    basedOn: BasedOn,
   ): Promise<KbResult<{ created: boolean }>> {
+    const { locale, text: input, settings } = edit;
+    if (settings && !isValidSlug(settings.slug)) return kbFail(KbError.SLUG_INVALID);
     const html = await rendered(input.markdown);
     if (!html) return kbFail(KbError.TEXT_TOO_NESTED);
     const text = { ...input, ...html };
     return write(async (trx) => {
-      const article = await trx
+      const claimed = await claim(trx, 'kb_articles', articleId, basedOn);
+      if (!claimed.ok) return claimed;
+      const before = await trx
         .selectFrom('kb_articles')
-        .select('slug')
+        .select(['category_id', 'slug', 'position'])
         .where('id', '=', articleId)
-        .executeTakeFirst();
-      if (!article) return kbFail(KbError.ARTICLE_NOT_FOUND);
-      const saved = await upsertTranslation(trx, articleId, locale, text, actor);
+        .executeTakeFirstOrThrow();
+      const after = settings ?? {
+        categoryId: before.category_id,
+        slug: before.slug,
+        position: before.position,
+      };
+      if (after.categoryId !== before.category_id) {
+        if (!(await categoryExists(trx, after.categoryId)))
+          return kbFail(KbError.CATEGORY_NOT_FOUND);
+        await record(trx, actor, 'kb.article_moved', {
+          article_id: articleId,
+          slug: after.slug,
+          from_category_id: before.category_id,
+          to_category_id: after.categoryId,
+        });
+      }
+      if (after.slug !== before.slug || after.position !== before.position) {
+        if (await slugTaken(trx, 'kb_articles', after.slug, articleId))
+          return kbFail(KbError.SLUG_TAKEN);
+        await record(trx, actor, 'kb.article_updated', {
+          article_id: articleId,
+          slug: after.slug,
+          previous_slug: before.slug,
+          position: after.position,
+        });
+      }
       await trx
         .updateTable('kb_articles')
-        .set({ updated_at: clock.now() })
+        .set({
+          category_id: after.categoryId,
+          slug: after.slug,
+          position: after.position,
+          updated_at: clock.now(),
+        })
         .where('id', '=', articleId)
         .execute();
+      const saved = await upsertTranslation(trx, articleId, locale, text, actor);
       await record(trx, actor, 'kb.article_updated', {
         article_id: articleId,
-        slug: article.slug,
+        slug: after.slug,
         locale,
         title: input.title,
         status: saved.status,
@@ -506,61 +599,16 @@ export function createEditor(deps: KbDeps) {
     });
   }
 
-  /** Category, URL name and order of an article; a change of category is audited as a move. */
-  async function updateArticleSettings(
-    articleId: string,
-    settings: ArticleSettings,
-    actor: KbActor,
-  ): Promise<KbResult> {
-    if (!isValidSlug(settings.slug)) return kbFail(KbError.SLUG_INVALID);
-    return write(async (trx) => {
-      const before = await trx
-        .selectFrom('kb_articles')
-        .select(['category_id', 'slug', 'position'])
-        .where('id', '=', articleId)
-        .executeTakeFirst();
-      if (!before) return kbFail(KbError.ARTICLE_NOT_FOUND);
-      if (!(await categoryExists(trx, settings.categoryId)))
-        return kbFail(KbError.CATEGORY_NOT_FOUND);
-      if (await slugTaken(trx, 'kb_articles', settings.slug, articleId))
-        return kbFail(KbError.SLUG_TAKEN);
-      await trx
-        .updateTable('kb_articles')
-        .set({
-          category_id: settings.categoryId,
-          slug: settings.slug,
-          position: settings.position,
-          updated_at: clock.now(),
-        })
-        .where('id', '=', articleId)
-        .execute();
-      if (before.category_id !== settings.categoryId) {
-        await record(trx, actor, 'kb.article_moved', {
-          article_id: articleId,
-          slug: settings.slug,
-          from_category_id: before.category_id,
-          to_category_id: settings.categoryId,
-        });
-      }
-      if (before.slug !== settings.slug || before.position !== settings.position) {
-        await record(trx, actor, 'kb.article_updated', {
-          article_id: articleId,
-          slug: settings.slug,
-          previous_slug: before.slug,
-          position: settings.position,
-        });
-      }
-      return kbOk(undefined);
-    });
-  }
-
   async function setStatus(
     articleId: string,
     locale: Locale,
     status: KbStatus,
     actor: KbActor,
+    basedOn: BasedOn,
   ): Promise<KbResult> {
     return write(async (trx) => {
+      const claimed = await claim(trx, 'kb_articles', articleId, basedOn);
+      if (!claimed.ok) return claimed;
       const row = await trx
         .selectFrom('kb_article_translations as t')
         .innerJoin('kb_articles as a', 'a.id', 't.article_id')
@@ -568,14 +616,7 @@ export function createEditor(deps: KbDeps) {
         .where('t.article_id', '=', articleId)
         .where('t.locale', '=', locale)
         .executeTakeFirst();
-      if (!row) {
-        const article = await trx
-          .selectFrom('kb_articles')
-          .select('id')
-          .where('id', '=', articleId)
-          .executeTakeFirst();
-        return kbFail(article ? KbError.TRANSLATION_NOT_FOUND : KbError.ARTICLE_NOT_FOUND);
-      }
+      if (!row) return kbFail(KbError.TRANSLATION_NOT_FOUND);
       const now = clock.now();
       await trx
         .updateTable('kb_article_translations')
@@ -599,7 +640,10 @@ export function createEditor(deps: KbDeps) {
   /** Every category with its path and counts, in tree order (parents before children). */
   async function listCategories(locale: Locale): Promise<AdminCategory[]> {
     const [rows, texts, articleCounts] = await Promise.all([
-      db.selectFrom('kb_categories').select(['id', 'parent_id', 'slug', 'position']).execute(),
+      db
+        .selectFrom('kb_categories')
+        .select(['id', 'parent_id', 'slug', 'position', 'version'])
+        .execute(),
       db
         .selectFrom('kb_category_translations')
         .select(['category_id', 'locale', 'name', 'description'])
@@ -643,6 +687,7 @@ export function createEditor(deps: KbDeps) {
           slug: row.slug,
           position: row.position,
           depth,
+          version: row.version,
           path: ownPath,
           texts: textsOf.get(row.id) ?? {},
           articleCount: counts.get(row.id) ?? 0,
@@ -755,6 +800,7 @@ export function createEditor(deps: KbDeps) {
       position: article.position,
       createdAt: article.created_at,
       updatedAt: article.updated_at,
+      version: article.version,
       translations,
     };
   }
@@ -772,13 +818,20 @@ export function createEditor(deps: KbDeps) {
     updateCategory,
     deleteCategory,
     createArticle,
-    saveTranslation,
-    updateArticleSettings,
+    saveArticle,
+    /** Saves one language of an article, its settings unchanged. */
+    saveTranslation: (
+      articleId: string,
+      locale: Locale,
+      text: TranslationInput,
+      actor: KbActor,
+      basedOn: BasedOn,
+    ) => saveArticle(articleId, { locale, text }, actor, basedOn),
     deleteArticle,
-    publish: (articleId: string, locale: Locale, actor: KbActor) =>
-      setStatus(articleId, locale, 'published', actor),
-    unpublish: (articleId: string, locale: Locale, actor: KbActor) =>
-      setStatus(articleId, locale, 'draft', actor),
+    publish: (articleId: string, locale: Locale, actor: KbActor, basedOn: BasedOn) =>
+      setStatus(articleId, locale, 'published', actor, basedOn),
+    unpublish: (articleId: string, locale: Locale, actor: KbActor, basedOn: BasedOn) =>
+      setStatus(articleId, locale, 'draft', actor, basedOn),
     listCategories,
     listArticles,
     getArticle,

@@ -12,6 +12,11 @@ export const KbError = {
   CATEGORY_NOT_EMPTY: 'CATEGORY_NOT_EMPTY',
   /** A text nested too deeply to read as Markdown (MarkdownTooNestedError). */
   TEXT_TOO_NESTED: 'TEXT_TOO_NESTED',
+  /**
+   * The article or category changed after the version the change was made from: written, it
+   * would undo someone else's change unseen.
+   */
+  EDITED_MEANWHILE: 'EDITED_MEANWHILE',
 } as const;
 
 export type KbErrorCode = (typeof KbError)[keyof typeof KbError];

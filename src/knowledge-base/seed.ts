@@ -127,9 +127,10 @@ export async function seedKnowledgeBase(editor: Editor, dir = SHIPPED_CONTENT_DI
           locale,
           { title: article.titles[locale], markdown: shippedBody(article.slug, locale, dir) },
           SYSTEM,
+          'latest',
         );
       }
-      for (const locale of LOCALES) await editor.publish(made.value, locale, SYSTEM);
+      for (const locale of LOCALES) await editor.publish(made.value, locale, SYSTEM, 'latest');
     }
     for (const [childIndex, child] of (category.children ?? []).entries()) {
       if (!(await seedCategory(child, created.value, childIndex))) return false;

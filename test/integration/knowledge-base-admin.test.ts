@@ -7,6 +7,7 @@ import { sql } from '../../src/db/kysely.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInAdmin, plainUser } from '../helpers/admin.js';
 import type { SignedInAdmin } from '../helpers/admin.js';
+import type { Page } from '../helpers/client.js';
 import { Client, textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { logIn } from '../helpers/flows.js';
@@ -14,6 +15,22 @@ import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 
 const ID = /\/admin\/kb\/articles\/([0-9a-f-]{36})/;
+
+/** The version of the article or category an editor page was opened from (its forms carry it). */
+function versionIn(page: Page | null): string {
+  return /<input type="hidden" name="version" value="(\d+)"/.exec(page?.body ?? '')?.[1] ?? '';
+}
+
+/** Opens an editor page, then posts a form with the version it carries, as its own forms do. */
+async function submitFrom(
+  client: Client,
+  url: string,
+  form: Record<string, string>,
+  action = url,
+): Promise<Page> {
+  const version = versionIn(await client.get(url));
+  return client.post(action, { version, ...form });
+}
 
 describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
   let app: TestApp;
@@ -138,6 +155,7 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
     // Publish.
     const publish = await admin.client.post(`/admin/kb/articles/${articleId}/publish`, {
       lang: 'en',
+      version: versionIn(edit),
     });
     expect(publish.status).toBe(303);
     const live = await visitor.get(`/kb/articles/${slug}`);
@@ -148,16 +166,20 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
     expect(await kbEvents('kb.article_published')).toHaveLength(1);
 
     // Move to another category and change the text in one save.
-    await admin.client.get(`/admin/kb/articles/${articleId}?lang=en`);
-    const save = await admin.client.post(`/admin/kb/articles/${articleId}`, {
-      category_id: security,
-      lang: 'en',
-      title: 'Keeping your account safe',
-      slug,
-      position: '0',
-      body: 'Turn on two-factor authentication.',
-      action: 'save',
-    });
+    const save = await submitFrom(
+      admin.client,
+      `/admin/kb/articles/${articleId}?lang=en`,
+      {
+        category_id: security,
+        lang: 'en',
+        title: 'Keeping your account safe',
+        slug,
+        position: '0',
+        body: 'Turn on two-factor authentication.',
+        action: 'save',
+      },
+      `/admin/kb/articles/${articleId}`,
+    );
     expect(save.status).toBe(303);
     const moved = await kbEvents('kb.article_moved');
     expect(moved).toHaveLength(1);
@@ -173,35 +195,51 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
     expect(textOf(after.body)).toContain('Turn on two-factor authentication.');
 
     // A Dutch text: saved as a draft next to the published English one.
-    await admin.client.get(`/admin/kb/articles/${articleId}?lang=nl`);
-    const dutch = await admin.client.post(`/admin/kb/articles/${articleId}`, {
-      category_id: security,
-      lang: 'nl',
-      title: 'Je account veilig houden',
-      slug,
-      position: '0',
-      body: 'Zet tweestapsverificatie aan.',
-      action: 'save',
-    });
+    const dutch = await submitFrom(
+      admin.client,
+      `/admin/kb/articles/${articleId}?lang=nl`,
+      {
+        category_id: security,
+        lang: 'nl',
+        title: 'Je account veilig houden',
+        slug,
+        position: '0',
+        body: 'Zet tweestapsverificatie aan.',
+        action: 'save',
+      },
+      `/admin/kb/articles/${articleId}`,
+    );
     expect(dutch.status).toBe(303);
     const dutchVisitor = { 'accept-language': 'nl' };
     expect(textOf((await visitor.get(`/kb/articles/${slug}`, dutchVisitor)).body)).toContain(
       'Keeping your account safe',
     );
-    await admin.client.post(`/admin/kb/articles/${articleId}/publish`, { lang: 'nl' });
+    await submitFrom(
+      admin.client,
+      `/admin/kb/articles/${articleId}?lang=nl`,
+      { lang: 'nl' },
+      `/admin/kb/articles/${articleId}/publish`,
+    );
     expect(textOf((await visitor.get(`/kb/articles/${slug}`, dutchVisitor)).body)).toContain(
       'Je account veilig houden',
     );
 
     // Unpublish English: English visitors now get the Dutch text (the only one published).
-    await admin.client.get(`/admin/kb/articles/${articleId}?lang=en`);
-    const unpublish = await admin.client.post(`/admin/kb/articles/${articleId}/unpublish`, {
-      lang: 'en',
-    });
+    const unpublish = await submitFrom(
+      admin.client,
+      `/admin/kb/articles/${articleId}?lang=en`,
+      { lang: 'en' },
+      `/admin/kb/articles/${articleId}/unpublish`,
+    );
     expect(unpublish.status).toBe(303);
     const fallback = await visitor.get(`/kb/articles/${slug}`);
     expect(fallback.body).toContain('<h1>Je account veilig houden</h1>');
-    await admin.client.post(`/admin/kb/articles/${articleId}/unpublish`, { lang: 'nl' });
+    await submitFrom(
+      admin.client,
+      `/admin/kb/articles/${articleId}?lang=nl`,
+      { lang: 'nl' },
+      `/admin/kb/articles/${articleId}/unpublish`,
+    );
     expect((await visitor.get(`/kb/articles/${slug}`)).status).toBe(404);
     const unpublished = await kbEvents('kb.article_unpublished');
     expect(
@@ -239,7 +277,7 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
     expect(text).toContain('Use only lower-case letters, digits and single hyphens');
     expect(text).toContain('Enter a whole number from 0 to 9999.');
 
-    const loop = await admin.client.submit(`/admin/kb/categories/${help}`, {
+    const loop = await submitFrom(admin.client, `/admin/kb/categories/${help}`, {
       parent_id: accounts,
       slug: 'help',
       position: '1',
@@ -273,7 +311,8 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
 
   it('deletes only empty categories, audited', async () => {
     const help = await categoryId('help');
-    const busy = await admin.client.submit(
+    const busy = await submitFrom(
+      admin.client,
       `/admin/kb/categories/${help}`,
       {},
       `/admin/kb/categories/${help}/delete`,
@@ -281,7 +320,8 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
     expect(busy.status).toBe(409);
     expect(textOf(busy.body)).toContain('Move or delete its subcategories and articles first.');
     const empty = await createCategory('empty-one', 'Empty');
-    const gone = await admin.client.submit(
+    const gone = await submitFrom(
+      admin.client,
       `/admin/kb/categories/${empty}`,
       {},
       `/admin/kb/categories/${empty}/delete`,
@@ -365,9 +405,14 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
       '/admin/kb/articles',
     );
     const id = ID.exec(created.location ?? '')?.[1] ?? '';
-    await admin.client.get(`/admin/kb/articles/${id}`);
-    await admin.client.post(`/admin/kb/articles/${id}/publish`, { lang: 'en' });
-    await admin.client.submit(
+    await submitFrom(
+      admin.client,
+      `/admin/kb/articles/${id}`,
+      { lang: 'en' },
+      `/admin/kb/articles/${id}/publish`,
+    );
+    await submitFrom(
+      admin.client,
       `/admin/kb/articles/${id}?lang=nl`,
       {
         category_id: category,
@@ -392,7 +437,9 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
     expect(textOf((await visitor.get('/kb/search?q=quokka')).body)).toContain('Quokka test draft');
 
     const edit = await admin.client.get(`/admin/kb/articles/${id}`);
-    expect(edit.body).toContain(`href="/admin/kb/articles/${id}/delete"`);
+    expect(edit.body).toContain(
+      `href="/admin/kb/articles/${id}/delete?version=${versionIn(edit)}"`,
+    );
     const confirm = await admin.client.get(`/admin/kb/articles/${id}/delete`);
     expect(confirm.status).toBe(200);
     const confirmText = textOf(confirm.body);
@@ -405,7 +452,9 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
     // Asking changes nothing.
     expect(await app.services.knowledgeBase.editor.getArticle(id)).not.toBeNull();
 
-    const deleted = await admin.client.post(`/admin/kb/articles/${id}/delete`);
+    const deleted = await admin.client.post(`/admin/kb/articles/${id}/delete`, {
+      version: versionIn(confirm),
+    });
     expect(deleted.status).toBe(303);
     expect(deleted.location).toBe('/admin/kb');
     expect(textOf((await admin.client.follow(deleted)).body)).toContain(
@@ -440,7 +489,8 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
     expect(audit).toContain('Knowledge base article deleted');
 
     // The category it kept busy can be deleted now; a second delete finds nothing.
-    const gone = await admin.client.submit(
+    const gone = await submitFrom(
+      admin.client,
       `/admin/kb/categories/${category}`,
       {},
       `/admin/kb/categories/${category}/delete`,
@@ -522,7 +572,8 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
     expect(created.status).toBe(303);
     const id = ID.exec(created.location ?? '')?.[1] ?? '';
     for (const action of ['save', 'preview']) {
-      const refused = await admin.client.post(
+      const refused = await submitFrom(
+        admin.client,
         `/admin/kb/articles/${id}`,
         form(TOO_DEEP, action, 'renamed-nested-quotes'),
       );

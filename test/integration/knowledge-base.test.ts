@@ -80,7 +80,7 @@ describe.each(DIALECTS)('knowledge base for end-users (%s)', (dialect) => {
           ACTOR,
         ),
       );
-      if (publish) ok(await editor.publish(id, 'en', ACTOR));
+      if (publish) ok(await editor.publish(id, 'en', ACTOR, 'latest'));
       ids[slug] = id;
       return id;
     };
@@ -152,9 +152,10 @@ describe.each(DIALECTS)('knowledge base for end-users (%s)', (dialect) => {
           markdown: 'Wat te doen als je apparaten kwijt zijn, zoals je telefoons.',
         },
         ACTOR,
+        'latest',
       ),
     );
-    ok(await editor.publish(dutch, 'nl', ACTOR));
+    ok(await editor.publish(dutch, 'nl', ACTOR, 'latest'));
   });
   afterAll(async () => {
     await app?.close();
@@ -297,10 +298,10 @@ describe.each(DIALECTS)('knowledge base for end-users (%s)', (dialect) => {
     const { editor } = app.services.knowledgeBase;
     const client = new Client(app.app);
     expect((await client.get('/kb/articles/filler-hyena')).status).toBe(200);
-    ok(await editor.unpublish(ids['filler-hyena'] ?? '', 'en', ACTOR));
+    ok(await editor.unpublish(ids['filler-hyena'] ?? '', 'en', ACTOR, 'latest'));
     expect((await client.get('/kb/articles/filler-hyena')).status).toBe(404);
     expect(resultSlugs((await client.get('/kb/search?q=hyena')).body)).toEqual([]);
-    ok(await editor.publish(ids['filler-hyena'] ?? '', 'en', ACTOR));
+    ok(await editor.publish(ids['filler-hyena'] ?? '', 'en', ACTOR, 'latest'));
     expect(resultSlugs((await client.get('/kb/search?q=hyena')).body)).toEqual(['filler-hyena']);
   });
 
@@ -409,6 +410,7 @@ describe.each(DIALECTS)('knowledge base for end-users (%s)', (dialect) => {
         'en',
         { title: 'The quagga', markdown: 'A subspecies of the plains zebra.' },
         ACTOR,
+        'latest',
       ),
     );
     const changed = await client.get('/kb/articles/quagga-title', { 'if-none-match': etag });

@@ -5,6 +5,7 @@ import type {
   AdminArticle,
   AdminArticleSummary,
   AdminCategory,
+  AdminTranslation,
 } from '../../knowledge-base/editor.js';
 import {
   CATEGORY_NAME_MAX_LENGTH,
@@ -22,10 +23,16 @@ import { articleHref } from '../portal/kb-pages.js';
 import { adminLayout } from './admin-layout.js';
 
 export interface AdminFormState {
+  /** The fields as typed; `version` is the version of the item the page was opened from. */
   values: Record<string, string>;
   errors?: FieldErrors;
   /** Sanitised HTML of the text as it would be published (the Preview button). */
   previewHtml?: string;
+  /**
+   * Why a save was not written though nothing typed was wrong: the item changed since the
+   * page was opened, or the form did not say from which version it was.
+   */
+  conflict?: 'edited' | 'unversioned';
 }
 
 export const KB_ADMIN = '/admin/kb';
@@ -116,6 +123,43 @@ function textareaField(options: {
       ${error ? html`aria-invalid="true"` : ''}
     >
 ${options.value}</textarea>
+  </div>`;
+}
+
+/** The version an editor form was opened from, in a hidden field its post is checked against. */
+function versionField(version: string): SafeHtml {
+  return html`<input type="hidden" name="version" value="${version}" />`;
+}
+
+/**
+ * Said at the top of a form whose save was not written because the item changed meanwhile
+ * (or the form named no version): what happened, that nothing typed is lost, and the saved
+ * version to compare, in a new tab so the typed text stays where it is.
+ */
+function conflictNotice(
+  ctx: PageContext,
+  options: {
+    conflict: NonNullable<AdminFormState['conflict']>;
+    heading: string;
+    text: string;
+    savedHref: string;
+    saved?: SafeHtml;
+  },
+): SafeHtml {
+  const a = ctx.t.kbAdmin;
+  const unversioned = options.conflict === 'unversioned';
+  return html`<div
+    class="notice notice-error kb-conflict"
+    role="alert"
+    aria-labelledby="conflict-heading"
+    tabindex="-1"
+    autofocus
+  >
+    <h2 id="conflict-heading">${unversioned ? a.versionMissingHeading : options.heading}</h2>
+    <p>${unversioned ? a.versionMissing : options.text}</p>
+    <p>${a.conflictNext}</p>
+    <p><a href="${options.savedHref}" target="_blank" rel="noopener">${a.openSavedVersion}</a></p>
+    ${options.saved ?? ''}
   </div>`;
 }
 
@@ -281,16 +325,27 @@ export function categoryFormPage(
       })}
     </fieldset>`;
   });
+  const version = category ? (v.version ?? String(category.version)) : null;
   return adminLayout(ctx, {
     section: 'knowledgeBase',
     title,
     main: html`<p><a href="${KB_ADMIN}">${a.backToList}</a></p>
       <h1>${title}</h1>
-      ${errorSummary(ctx, errors)}
+      ${
+        category && state.conflict
+          ? conflictNotice(ctx, {
+              conflict: state.conflict,
+              heading: a.categoryConflictHeading,
+              text: a.categoryConflict,
+              savedHref: categoryEditHref(category.id),
+            })
+          : errorSummary(ctx, errors)
+      }
       ${form(
         ctx,
         category ? categoryEditHref(category.id) : `${KB_ADMIN}/categories`,
-        html`${selectField({
+        html`${version === null ? '' : versionField(version)}
+        ${selectField({
           name: 'parent_id',
           label: a.parent,
           value: v.parent_id ?? '',
@@ -324,7 +379,7 @@ export function categoryFormPage(
           ? html`<section class="danger-zone" aria-labelledby="delete-heading">
               <h2 id="delete-heading">${a.deleteCategory}</h2>
               <p class="hint">${a.deleteCategoryHint}</p>
-              ${form(ctx, `${categoryEditHref(category.id)}/delete`, button(a.deleteCategory, { secondary: true }), { className: 'inline-form' })}
+              ${form(ctx, `${categoryEditHref(category.id)}/delete`, html`${versionField(version ?? '')} ${button(a.deleteCategory, { secondary: true })}`, { className: 'inline-form' })}
             </section>`
           : ''
       }`,
@@ -385,8 +440,16 @@ export function articleTitle(ctx: PageContext, article: AdminArticle): string {
   );
 }
 
-/** The step before an article goes: which texts are lost, and a way back. */
-export function deleteArticleConfirmPage(ctx: PageContext, article: AdminArticle): SafeHtml {
+/**
+ * The step before an article goes: which texts are lost, and a way back. Asked for from an
+ * editor page that is out of date (`changedMeanwhile`), it says so first: the article may
+ * hold text its deleter has not seen.
+ */
+export function deleteArticleConfirmPage(
+  ctx: PageContext,
+  article: AdminArticle,
+  options: { changedMeanwhile: boolean },
+): SafeHtml {
   const a = ctx.t.kbAdmin;
   const heading = a.deleteArticleConfirmHeading(articleTitle(ctx, article));
   const languages = LOCALES.filter((l) => article.translations[l])
@@ -396,9 +459,21 @@ export function deleteArticleConfirmPage(ctx: PageContext, article: AdminArticle
     section: 'knowledgeBase',
     title: heading,
     main: html`<h1>${heading}</h1>
+      ${
+        options.changedMeanwhile
+          ? html`<div class="notice notice-error" role="alert" tabindex="-1" autofocus>
+              <p>${a.deleteChangedMeanwhile}</p>
+              <p>
+                <a href="${articleEditHref(article.id)}" target="_blank" rel="noopener"
+                  >${a.openSavedVersion}</a
+                >
+              </p>
+            </div>`
+          : ''
+      }
       <p>${a.deleteArticleConfirm(languages)}</p>
       <form method="post" action="${articleEditHref(article.id)}/delete" class="actions">
-        ${csrfField(ctx)}
+        ${csrfField(ctx)} ${versionField(String(article.version))}
         <button type="submit" class="button danger">${a.deleteArticle}</button>
         <a class="button secondary" href="${articleEditHref(article.id)}"
           >${ctx.t.admin.common.cancel}</a
@@ -455,6 +530,18 @@ function articleTextFields(
   })}`;
 }
 
+/** The saved title and Markdown of one language, folded away, to compare with what was typed. */
+function savedText(ctx: PageContext, translation: AdminTranslation): SafeHtml {
+  const a = ctx.t.kbAdmin;
+  return html`<details class="kb-saved">
+    <summary>${a.savedText(ctx.t.kb.languageNames[translation.locale])}</summary>
+    <div lang="${translation.locale}">
+      <p><strong>${translation.title}</strong></p>
+      <pre class="kb-saved-text">${translation.markdown}</pre>
+    </div>
+  </details>`;
+}
+
 export function editArticlePage(
   ctx: PageContext,
   options: {
@@ -475,6 +562,8 @@ export function editArticlePage(
     Object.values(article.translations).find((tr) => tr !== undefined)?.title ??
     article.slug;
   const title = a.articleEditTitle(shownTitle);
+  // Every form of the page acts on the version the page was opened from.
+  const version = v.version ?? String(article.version);
   const statusPanel = translation
     ? html`<div class="kb-status">
         <p>
@@ -491,12 +580,10 @@ export function editArticlePage(
           ${form(
             ctx,
             `${articleEditHref(article.id)}/${translation.status === 'published' ? 'unpublish' : 'publish'}`,
-            html`<input type="hidden" name="lang" value="${locale}" /> ${button(
-                translation.status === 'published' ? a.unpublish : a.publish,
-                {
-                  secondary: translation.status === 'published',
-                },
-              )}`,
+            html`<input type="hidden" name="lang" value="${locale}" /> ${versionField(version)}
+              ${button(translation.status === 'published' ? a.unpublish : a.publish, {
+                secondary: translation.status === 'published',
+              })}`,
             { className: 'inline-form' },
           )}
           ${
@@ -512,6 +599,17 @@ export function editArticlePage(
     title,
     main: html`<p><a href="${KB_ADMIN}">${a.backToList}</a></p>
       <h1>${title}</h1>
+      ${
+        state.conflict
+          ? conflictNotice(ctx, {
+              conflict: state.conflict,
+              heading: a.conflictHeading,
+              text: a.conflict,
+              savedHref: articleEditHref(article.id, locale),
+              saved: translation ? savedText(ctx, translation) : undefined,
+            })
+          : ''
+      }
       <nav class="kb-language-tabs" aria-label="${a.languagesLabel}">
         <ul>
           ${LOCALES.map(
@@ -534,7 +632,7 @@ export function editArticlePage(
       ${form(
         ctx,
         articleEditHref(article.id),
-        html`<input type="hidden" name="lang" value="${locale}" />
+        html`<input type="hidden" name="lang" value="${locale}" /> ${versionField(version)}
           ${selectField({
             name: 'category_id',
             label: a.category,
@@ -554,7 +652,9 @@ export function editArticlePage(
         <h2 id="delete-heading">${a.deleteArticle}</h2>
         <p class="hint">${a.deleteArticleHint}</p>
         <p>
-          <a class="button danger" href="${articleEditHref(article.id)}/delete"
+          <a
+            class="button danger"
+            href="${articleEditHref(article.id)}/delete?version=${encodeURIComponent(version)}"
             >${a.deleteArticle}</a
           >
         </p>

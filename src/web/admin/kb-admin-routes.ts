@@ -30,6 +30,7 @@ import type { AdminFormState } from './kb-admin-pages.js';
 import {
   articleEditHref,
   articleTitle,
+  categoryEditHref,
   categoryFormPage,
   deleteArticleConfirmPage,
   editArticlePage,
@@ -79,6 +80,21 @@ function readPosition(v: Validator, t: Messages, raw: string): number {
     return 0;
   }
   return Number(trimmed);
+}
+
+/**
+ * The version of the article or category a form was opened from (a hidden field); null when it
+ * is missing or not a plain number. At most nine digits: a larger number than the column holds
+ * would make PostgreSQL refuse the comparison, not find no row.
+ */
+function readVersion(source: unknown): number | null {
+  const raw = text(source, 'version');
+  return /^[0-9]{1,9}$/.test(raw) ? Number(raw) : null;
+}
+
+/** What was typed, for the form that creates an item anew: a new one has no version to carry. */
+function withoutVersion({ version: _version, ...values }: Record<string, string>) {
+  return values;
 }
 
 function formValues(body: unknown, names: string[]): Record<string, string> {
@@ -165,6 +181,7 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
       parent_id: category.parentId ?? '',
       slug: category.slug,
       position: String(category.position),
+      version: String(category.version),
     };
     for (const locale of LOCALES) {
       values[`name_${locale}`] = category.texts[locale]?.name ?? '';
@@ -224,6 +241,61 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
     );
   });
 
+  /**
+   * A category's form again, as typed, after a save that was not written. Deleted meanwhile:
+   * what was typed goes to the form that creates a category, with a word why.
+   */
+  async function renderCategoryEdit(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    state: AdminFormState,
+    status: number,
+  ) {
+    const ctx = tools.page(request);
+    const { categories, category } = await findCategory(id, ctx.locale);
+    if (!category) {
+      return sendHtml(
+        reply,
+        categoryFormPage(ctx, {
+          category: null,
+          categories,
+          state: {
+            values: withoutVersion(state.values),
+            errors: { [KB_FORM_ID]: ctx.t.kbAdmin.categoryDeletedMeanwhile },
+          },
+        }),
+        409,
+      );
+    }
+    // A page that shows what is saved carries its version: saving again is then a choice.
+    const values = { version: String(category.version), ...state.values };
+    return sendHtml(
+      reply,
+      categoryFormPage(ctx, { category, categories, state: { ...state, values } }),
+      status,
+    );
+  }
+
+  /** A 400 page for a form that did not say which version it was opened from. */
+  function versionInvalidPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    back: { href: string; label: string },
+  ) {
+    const t = request.t;
+    return sendHtml(
+      reply,
+      messagePage(
+        tools.page(request),
+        t.errors.badRequestTitle,
+        t.kbAdmin.errors.versionInvalid,
+        back,
+      ),
+      400,
+    );
+  }
+
   app.get<{ Params: { id: string } }>('/admin/kb/categories/:id', async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
     const ctx = tools.page(request);
@@ -240,27 +312,29 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
     const auth = requireAdmin(request, reply);
     if (!auth) return reply;
     const ctx = tools.page(request);
-    if (!ID_PATTERN.test(request.params.id)) return reply.callNotFound();
+    const { id } = request.params;
+    if (!ID_PATTERN.test(id)) return reply.callNotFound();
     const { values, v, input } = readCategoryForm(ctx.t, request.body);
+    const version = readVersion(request.body);
+    // Saved without the version it was opened from, it could undo someone else's change
+    // unseen: refused as bad input, what was typed kept.
+    if (version === null)
+      return renderCategoryEdit(request, reply, id, { values, conflict: 'unversioned' }, 400);
     if (v.ok) {
-      const result = await kb.editor.updateCategory(
-        request.params.id,
-        input,
-        actorOf(auth, request),
-      );
+      const result = await kb.editor.updateCategory(id, input, actorOf(auth, request), version);
       if (result.ok) {
         tools.flash(reply, NOTICE.categorySaved);
         return reply.redirect(KB_ADMIN, 303);
       }
-      if (result.error === 'CATEGORY_NOT_FOUND' && input.parentId === null)
-        return reply.callNotFound();
+      if (result.error === 'EDITED_MEANWHILE')
+        return renderCategoryEdit(request, reply, id, { values, conflict: 'edited' }, 409);
       v.fail(fieldOf(result.error), ctx.t.kbAdmin.errors[result.error]);
     }
-    const { categories, category } = await findCategory(request.params.id, ctx.locale);
-    if (!category) return reply.callNotFound();
-    return sendHtml(
+    return renderCategoryEdit(
+      request,
       reply,
-      categoryFormPage(ctx, { category, categories, state: { values, errors: v.errors } }),
+      id,
+      { values: { ...values, version: String(version) }, errors: v.errors },
       422,
     );
   });
@@ -272,7 +346,17 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
       if (!auth) return reply;
       const ctx = tools.page(request);
       if (!ID_PATTERN.test(request.params.id)) return reply.callNotFound();
-      const result = await kb.editor.deleteCategory(request.params.id, actorOf(auth, request));
+      const version = readVersion(request.body);
+      if (version === null)
+        return versionInvalidPage(request, reply, {
+          href: categoryEditHref(request.params.id),
+          label: ctx.t.kbAdmin.backToCategory,
+        });
+      const result = await kb.editor.deleteCategory(
+        request.params.id,
+        actorOf(auth, request),
+        version,
+      );
       if (result.ok) {
         tools.flash(reply, NOTICE.categoryDeleted);
         return reply.redirect(KB_ADMIN, 303);
@@ -353,19 +437,36 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
   ) {
     const ctx = tools.page(request);
     const article = ID_PATTERN.test(id) ? await kb.editor.getArticle(id) : null;
-    if (!article) return reply.callNotFound();
+    if (!article) {
+      if (!state?.values) return reply.callNotFound();
+      // Deleted while the page was open: what was typed goes to the form that creates an
+      // article, with a word why.
+      const categories = await kb.editor.listCategories(ctx.locale);
+      return sendHtml(
+        reply,
+        newArticlePage(ctx, categories, {
+          values: { ...withoutVersion(state.values), lang: locale ?? ctx.locale },
+          errors: { [KB_FORM_ID]: ctx.t.kbAdmin.articleDeletedMeanwhile },
+        }),
+        409,
+      );
+    }
     const shown: Locale =
       locale ??
       (article.translations[ctx.locale]
         ? ctx.locale
         : (LOCALES.find((l) => article.translations[l]) ?? ctx.locale));
     const translation = article.translations[shown];
-    const values = state?.values ?? {
-      category_id: article.categoryId,
-      slug: article.slug,
-      position: String(article.position),
-      title: translation?.title ?? '',
-      body: translation?.markdown ?? '',
+    const values = {
+      // A page that shows what is saved carries its version: saving again is then a choice.
+      version: String(article.version),
+      ...(state?.values ?? {
+        category_id: article.categoryId,
+        slug: article.slug,
+        position: String(article.position),
+        title: translation?.title ?? '',
+        body: translation?.markdown ?? '',
+      }),
     };
     const categories = await kb.editor.listCategories(ctx.locale);
     return sendHtml(
@@ -400,51 +501,71 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
       const t = request.t;
       const form = readArticleForm(t, request.body, { slugOptional: false });
       const { v } = form;
+      const version = readVersion(request.body);
+      // Saved without the version it was opened from, it could undo someone else's change
+      // unseen: refused as bad input, what was typed kept.
+      if (version === null)
+        return renderEdit(
+          request,
+          reply,
+          id,
+          form.locale,
+          { values: form.values, conflict: 'unversioned' },
+          400,
+        );
+      // A preview or a field error keeps the version the page was opened from, not the saved
+      // one: the save after it is checked against what the admin started from.
+      const values = { ...form.values, version: String(version) };
       if (text(request.body, 'action') === 'preview') {
         const previewHtml = await kb.editor.preview(form.text.markdown);
         if (previewHtml !== null)
-          return renderEdit(request, reply, id, form.locale, { values: form.values, previewHtml });
+          return renderEdit(request, reply, id, form.locale, { values, previewHtml });
         v.fail('body', t.kbAdmin.errors.TEXT_TOO_NESTED);
       }
       if (v.ok) {
-        const actor = actorOf(auth, request);
-        const current = await kb.editor.getArticle(id);
-        if (!current) return reply.callNotFound();
-        const settingsChanged =
-          current.categoryId !== form.settings.categoryId ||
-          current.slug !== form.settings.slug ||
-          current.position !== form.settings.position;
-        const moved = settingsChanged
-          ? await kb.editor.updateArticleSettings(id, form.settings, actor)
-          : ({ ok: true } as const);
-        if (!moved.ok) v.fail(fieldOf(moved.error), t.kbAdmin.errors[moved.error]);
-        else {
-          const saved = await kb.editor.saveTranslation(id, form.locale, form.text, actor);
-          if (saved.ok) {
-            tools.flash(reply, NOTICE.articleSaved);
-            return reply.redirect(articleEditHref(id, form.locale), 303);
-          }
-          v.fail(fieldOf(saved.error), t.kbAdmin.errors[saved.error]);
+        const saved = await kb.editor.saveArticle(
+          id,
+          { locale: form.locale, text: form.text, settings: form.settings },
+          actorOf(auth, request),
+          version,
+        );
+        if (saved.ok) {
+          tools.flash(reply, NOTICE.articleSaved);
+          return reply.redirect(articleEditHref(id, form.locale), 303);
         }
+        // Deleted meanwhile too: renderEdit keeps what was typed for a new article then.
+        if (saved.error === 'EDITED_MEANWHILE' || saved.error === 'ARTICLE_NOT_FOUND')
+          return renderEdit(
+            request,
+            reply,
+            id,
+            form.locale,
+            { values: form.values, conflict: 'edited' },
+            409,
+          );
+        v.fail(fieldOf(saved.error), t.kbAdmin.errors[saved.error]);
       }
-      return renderEdit(
-        request,
-        reply,
-        id,
-        form.locale,
-        { values: form.values, errors: v.errors },
-        422,
-      );
+      return renderEdit(request, reply, id, form.locale, { values, errors: v.errors }, 422);
     },
   );
 
-  app.get<{ Params: { id: string } }>('/admin/kb/articles/:id/delete', async (request, reply) => {
-    if (!requireAdmin(request, reply)) return reply;
-    const { id } = request.params;
-    const article = ID_PATTERN.test(id) ? await kb.editor.getArticle(id) : null;
-    if (!article) return reply.callNotFound();
-    return sendHtml(reply, deleteArticleConfirmPage(tools.page(request), article));
-  });
+  app.get<{ Params: { id: string }; Querystring: { version?: unknown } }>(
+    '/admin/kb/articles/:id/delete',
+    async (request, reply) => {
+      if (!requireAdmin(request, reply)) return reply;
+      const { id } = request.params;
+      const article = ID_PATTERN.test(id) ? await kb.editor.getArticle(id) : null;
+      if (!article) return reply.callNotFound();
+      // The editor's link says which version its page showed.
+      const openedFrom = readVersion(request.query);
+      return sendHtml(
+        reply,
+        deleteArticleConfirmPage(tools.page(request), article, {
+          changedMeanwhile: openedFrom !== null && openedFrom !== article.version,
+        }),
+      );
+    },
+  );
 
   app.post<{ Params: { id: string } }>('/admin/kb/articles/:id/delete', async (request, reply) => {
     const auth = requireAdmin(request, reply);
@@ -452,7 +573,23 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
     const { id } = request.params;
     const article = ID_PATTERN.test(id) ? await kb.editor.getArticle(id) : null;
     if (!article) return reply.callNotFound();
-    const result = await kb.editor.deleteArticle(id, actorOf(auth, request));
+    const version = readVersion(request.body);
+    if (version === null)
+      return versionInvalidPage(request, reply, {
+        href: articleEditHref(id),
+        label: request.t.kbAdmin.backToArticle,
+      });
+    const result = await kb.editor.deleteArticle(id, actorOf(auth, request), version);
+    if (!result.ok && result.error === 'EDITED_MEANWHILE') {
+      // Changed while the question was open: asked again, saying so.
+      const current = await kb.editor.getArticle(id);
+      if (current)
+        return sendHtml(
+          reply,
+          deleteArticleConfirmPage(tools.page(request), current, { changedMeanwhile: true }),
+          409,
+        );
+    }
     // Gone meanwhile (a second tab): the same outcome as the 404 of the first check.
     if (!result.ok) return reply.callNotFound();
     tools.flash(
@@ -489,7 +626,16 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
             400,
           );
         }
-        const result = await kb.editor[action](id, lang, actorOf(auth, request));
+        const version = readVersion(request.body);
+        if (version === null)
+          return versionInvalidPage(request, reply, {
+            href: articleEditHref(id),
+            label: request.t.kbAdmin.backToArticle,
+          });
+        // From a page that is out of date, a publish would put a text in front of visitors
+        // that its publisher has not read; an unpublish is refused alike, so that every button
+        // of the editor acts on what its page showed. The page comes back as saved now.
+        const result = await kb.editor[action](id, lang, actorOf(auth, request), version);
         if (!result.ok) {
           if (result.error === 'ARTICLE_NOT_FOUND') return reply.callNotFound();
           return renderEdit(
