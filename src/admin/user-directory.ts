@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { listAddresses, normalizeEmail } from '../accounts/users.js';
+import { findVerifiedAddress, listAddresses, normalizeEmail } from '../accounts/users.js';
 import type { AuditQuery, AuditRow } from '../audit/audit-query.js';
 import type { Clock } from '../clock.js';
 import type { Database, EmailAddress, MethodType, User, UserGroup } from '../db/schema.js';
@@ -62,7 +62,7 @@ export interface UserDetail {
 export interface UserQuery {
   /** Part of a name or an email address. */
   text?: string;
-  /** One exact email address (any of the account's addresses). */
+  /** One exact email address: the account that verified it (`findByEmail`). */
   email?: string;
   admins?: boolean;
   page?: number;
@@ -103,7 +103,8 @@ export function createUserDirectory(deps: {
             .selectFrom('email_addresses')
             .select('email_addresses.id')
             .whereRef('email_addresses.user_id', '=', 'users.id')
-            .where('email_addresses.email_normalized', '=', email),
+            .where('email_addresses.email_normalized', '=', email)
+            .where('email_addresses.verified_at', 'is not', null),
         ),
       );
     }
@@ -165,16 +166,27 @@ export function createUserDirectory(deps: {
     return user ? (await summaries([user]))[0] : undefined;
   }
 
-  /** The account that owns an address: verified first, like sign-in (`findAccountByEmail`). */
+  /**
+   * The account that verified an address, or none. Whom an exact look-up finds is acted on (a
+   * 2FA reset, an audit trail read as that person's), and an unverified address proves nothing:
+   * anyone may put someone else's address on their own account, or register it and never open
+   * the link. Such accounts are counted by `countUnverifiedHolders`, and listed by a search for
+   * the text.
+   */
   async function findByEmail(email: string): Promise<User | undefined> {
+    const address = await findVerifiedAddress(db, email);
+    return address ? find(address.user_id) : undefined;
+  }
+
+  /** How many accounts hold an address without having verified it. */
+  async function countUnverifiedHolders(email: string): Promise<number> {
     const row = await db
       .selectFrom('email_addresses')
-      .select('user_id')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('email_normalized', '=', normalizeEmail(email))
-      .orderBy('verified_at', (ob) => ob.desc().nullsLast())
-      .orderBy('created_at', 'desc')
-      .executeTakeFirst();
-    return row ? find(row.user_id) : undefined;
+      .where('verified_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   async function methodsOf(userId: string): Promise<MethodSummary[]> {
@@ -262,7 +274,16 @@ export function createUserDirectory(deps: {
     };
   }
 
-  return { search, find, summary, findByEmail, methodsOf, sessionsOf, detail };
+  return {
+    search,
+    find,
+    summary,
+    findByEmail,
+    countUnverifiedHolders,
+    methodsOf,
+    sessionsOf,
+    detail,
+  };
 }
 
 export type UserDirectory = ReturnType<typeof createUserDirectory>;

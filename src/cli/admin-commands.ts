@@ -5,6 +5,7 @@ import { AUDIT_EVENT_TYPES, CLI_META, isAuditEventType } from '../audit/audit.js
 import { auditCsv } from '../audit/audit-csv.js';
 import type { AuditFilters } from '../audit/audit-query.js';
 import { createAuditQuery, startOfDay } from '../audit/audit-query.js';
+import type { UserDirectory } from '../admin/user-directory.js';
 import { createUserDirectory } from '../admin/user-directory.js';
 import { buildApp } from '../app.js';
 import { DAY_MS, systemClock } from '../clock.js';
@@ -161,16 +162,18 @@ function eventTypeLines(): string {
 export const ADMIN_HELP: Record<string, string> = {
   'reset-2fa': `Usage: portico reset-2fa EMAIL
 
-Resets the two-factor authentication of the account with this email address,
-as "Reset two-factor authentication" in the admin console does: every method,
-recovery code, trusted device and session of the account is removed, the
-person is emailed, and the audit log records it with the actor "cli". When the
-two-factor policy requires it of them, their next log-in asks them to set it
-up again; otherwise they can set it up again from Your 2FA in their profile.
-Works for administrators too (the way back in for an administrator who lost
-their second factor). If the email cannot be sent, the reset still stands: the
-command says why on standard error and exits with status 2. An account without
-a method has nothing to reset: the command says so and changes nothing.`,
+Resets the two-factor authentication of the account that verified this email
+address, as "Reset two-factor authentication" in the admin console does: every
+method, recovery code, trusted device and session of the account is removed,
+the person is emailed, and the audit log records it with the actor "cli". An
+address only added to an account, or registered and never confirmed, proves
+nothing and finds no account. When the two-factor policy requires it of them,
+their next log-in asks them to set it up again; otherwise they can set it up
+again from Your 2FA in their profile. Works for administrators too (the way
+back in for an administrator who lost their second factor). If the email
+cannot be sent, the reset still stands: the command says why on standard error
+and exits with status 2. An account without a method has nothing to reset: the
+command says so and changes nothing.`,
   users: `Usage: portico users list [--search TEXT] [--admins] [--limit N]
 
 Lists accounts by name, one per line, tab-separated: email, name, role,
@@ -184,7 +187,8 @@ yet, or disabled), created (UTC).
 
 Prints security events, newest first, one per line, tab-separated, under a
 header line: time (UTC), event, actor, target, IP address, details.
-  --user EMAIL    events the account did or that were done to it
+  --user EMAIL    events the account that verified EMAIL did, or that were done
+                  to it
   --since DATE    from this day on (YYYY-MM-DD, UTC)
   --until DATE    up to and including this day
   --event TYPE    one event type, such as two_factor.reset_by_admin
@@ -265,6 +269,18 @@ function watchedMailer(config: Config): { mailer: Mailer; outcomes: Array<Promis
   };
 }
 
+/**
+ * Why an address finds no account: none holds it, or only accounts that never verified it (an
+ * address someone added or registered, which proves nothing). The second is worth telling: the
+ * operator sees the address in `users list` and would wonder why it is "not found".
+ */
+async function noAccountWith(directory: UserDirectory, email: string): Promise<string> {
+  const unverified = await directory.countUnverifiedHolders(email);
+  if (unverified === 0) return `no account has the email address ${email}`;
+  const holders = unverified === 1 ? '1 account has' : `${unverified} accounts have`;
+  return `no account has verified the email address ${email}: ${holders} it unverified (an address added or registered and never confirmed, which proves nothing); "portico users list --search ${email}" lists ${unverified === 1 ? 'it' : 'them'}`;
+}
+
 export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Promise<void> {
   const { positionals } = parseCommandArgs(ctx, 'reset-2fa', usageOf('reset-2fa'), () =>
     parseArgs({ args, allowPositionals: true, options: {} }),
@@ -283,7 +299,7 @@ export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Pr
     try {
       const { directory, accounts } = portico.services.admin;
       const user = await directory.findByEmail(email);
-      if (!user) ctx.fail(`no account has the email address ${email}`);
+      if (!user) ctx.fail(await noAccountWith(directory, email));
       const methods = await directory.methodsOf(user.id);
       const result = await accounts.resetTwoFactor(user.id, { actorLabel: 'cli', meta: CLI_META });
       if (!result.ok && result.error === 'NOTHING_TO_RESET') {
@@ -416,7 +432,7 @@ export async function auditCommand(args: string[], ctx: CliContext): Promise<voi
         auditQuery: auditLog,
       });
       const user = await directory.findByEmail(values.user);
-      if (!user) ctx.fail(`no account has the email address ${values.user}`);
+      if (!user) ctx.fail(await noAccountWith(directory, values.user));
       filters.userId = user.id;
     }
     if (values.csv) {

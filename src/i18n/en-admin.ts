@@ -205,7 +205,7 @@ export const adminEn = {
     intro: 'Every security event, newest first. Events are never edited or deleted.',
     filtersLabel: 'Filter events',
     user: 'User',
-    userHint: 'The email address of the person who acted or was acted on.',
+    userHint: 'The verified email address of the person who acted or was acted on.',
     event: 'Event type',
     allEvents: 'All events',
     from: 'From',
@@ -218,6 +218,8 @@ export const adminEn = {
     noEvents: 'No events match these filters.',
     noSuchUser: 'No account has this email address.',
     unknownEvent: (type: string) => `There is no event type “${type}”. Choose one from the list.`,
+    onlyUnverified: (n: number) =>
+      `No account has verified this email address. ${n === 1 ? 'One account has' : `${n} accounts have`} it unverified, which proves nothing: search for it under Users to see ${n === 1 ? 'that account' : 'those accounts'}.`,
     invalidDate: 'Enter a date as YYYY-MM-DD.',
     rangeReversed: 'The “From” date must not be after the “To” date.',
     when: 'When',

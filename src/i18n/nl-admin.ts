@@ -204,7 +204,7 @@ export const adminNl: AdminMessages = {
       'Elke beveiligingsgebeurtenis, nieuwste eerst. Gebeurtenissen worden nooit gewijzigd of verwijderd.',
     filtersLabel: 'Gebeurtenissen filteren',
     user: 'Gebruiker',
-    userHint: 'Het e-mailadres van wie iets deed of bij wie iets gebeurde.',
+    userHint: 'Het bevestigde e-mailadres van wie iets deed of bij wie iets gebeurde.',
     event: 'Soort gebeurtenis',
     allEvents: 'Alle gebeurtenissen',
     from: 'Van',
@@ -218,6 +218,8 @@ export const adminNl: AdminMessages = {
     noSuchUser: 'Geen enkel account heeft dit e-mailadres.',
     unknownEvent: (type: string) =>
       `Er is geen soort gebeurtenis “${type}”. Kies er een uit de lijst.`,
+    onlyUnverified: (n: number) =>
+      `Geen enkel account heeft dit e-mailadres bevestigd. ${n === 1 ? 'Eén account heeft' : `${n} accounts hebben`} het onbevestigd, en dat bewijst niets: zoek het op bij Gebruikers om ${n === 1 ? 'dat account' : 'die accounts'} te zien.`,
     invalidDate: 'Vul een datum in als JJJJ-MM-DD.',
     rangeReversed: 'De datum bij „Van” mag niet na de datum bij „Tot en met” liggen.',
     when: 'Wanneer',

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDate, formatDateTime } from '../../src/i18n/index.js';
 import { hashToken } from '../../src/security/tokens.js';
 import type { SignedInAdmin } from '../helpers/admin.js';
-import { plainUser, signedInAdmin } from '../helpers/admin.js';
+import { adminClient, plainUser, signedInAdmin } from '../helpers/admin.js';
+import { logIn, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
 import { textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import type { TestApp } from '../helpers/test-app.js';
@@ -60,6 +61,21 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       const unknown = await admin.client.get('/admin/audit?user=nobody%40example.com');
       expect(unknown.status).toBe(422);
       expect(textOf(unknown.body)).toContain('No account has this email address.');
+      // An address only added to an account, never verified, is not that account's to filter
+      // by: anyone may type someone else's address. The field says why nothing is listed.
+      const claimer = adminClient(app);
+      const account = await registerAndVerify(app, claimer, { name: 'Cody Claimer' });
+      await logIn(claimer, account.email);
+      const claimed = uniqueEmail('claimed');
+      expect((await claimer.submit('/profile/emails', { email: claimed })).status).toBe(303);
+      const onlyClaimed = await admin.client.get(
+        `/admin/audit?user=${encodeURIComponent(claimed)}`,
+      );
+      expect(onlyClaimed.status).toBe(422);
+      expect(textOf(onlyClaimed.body)).toContain(
+        'No account has verified this email address. One account has it unverified, which proves nothing: search for it under Users to see that account.',
+      );
+      expect(textOf(onlyClaimed.body)).not.toContain('Cody Claimer');
       // A NUL in a filter is dropped, not read as no filter (which listed every event).
       const nul = await admin.client.get('/admin/audit?user=nobody%00%40example.com');
       expect(nul.status).toBe(422);

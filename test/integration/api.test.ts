@@ -14,7 +14,7 @@ import { apiPlugin } from '../../src/web/api/api-plugin.js';
 import type { SignedInAdmin } from '../helpers/admin.js';
 import { adminClient, plainUser, signedInAdmin } from '../helpers/admin.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { logIn, registerAndVerify } from '../helpers/flows.js';
+import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 import { setUpApp } from '../helpers/two-factor.js';
@@ -252,6 +252,43 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       expect(byEmail.json.users).toEqual([
         expect.objectContaining({ id: wanda.userId, name: `Wanda ${tag}`, methods: [] }),
       ]);
+    });
+
+    /*
+     * Anyone may type an address that is not theirs: on their own account, unverified, or in a
+     * registration they never confirm. A program that looks a person up by address (and then
+     * resets their 2FA) must land on the account that proved it, or on nobody.
+     */
+    it('finds by one exact address only the account that verified it', async () => {
+      const tag = newId().slice(0, 8);
+      const owner = await plainUser(app, { name: `Olga ${tag}`, email: `olga.${tag}@example.com` });
+      const claimed = `claimed.${tag}@example.com`;
+      const waiting = `waiting.${tag}@example.com`;
+      const claimer = adminClient(app);
+      const account = await registerAndVerify(app, claimer, { name: `Claire ${tag}` });
+      await logIn(claimer, account.email);
+      for (const email of [owner.email, claimed])
+        expect((await claimer.submit('/profile/emails', { email })).status).toBe(303);
+      await adminClient(app).submit('/register', {
+        name: `Wes ${tag}`,
+        email: waiting,
+        password: PASSWORD,
+      });
+      await app.services.postman.drain();
+
+      const byOwned = await call('GET', `/api/v1/users?email=${encodeURIComponent(owner.email)}`);
+      expect(byOwned.json.total).toBe(1);
+      expect(byOwned.json.users).toEqual([expect.objectContaining({ id: owner.userId })]);
+      for (const email of [claimed, waiting]) {
+        const byClaim = await call('GET', `/api/v1/users?email=${encodeURIComponent(email)}`);
+        expect(byClaim.status).toBe(200);
+        expect(byClaim.json, email).toMatchObject({ total: 0, users: [] });
+        const audit = await call('GET', `/api/v1/audit-events?user=${encodeURIComponent(email)}`);
+        expect(audit.json, email).toMatchObject({ total: 0, events: [] });
+      }
+      // Part of a name or an address still finds every account that holds it.
+      const byText = await call('GET', `/api/v1/users?q=${encodeURIComponent(claimed)}`);
+      expect(byText.json.users).toEqual([expect.objectContaining({ id: account.userId })]);
     });
 
     it('gets a user with their methods and never a secret', async () => {

@@ -199,6 +199,52 @@ describe('administration from the command line', () => {
     SLOW,
   );
 
+  /*
+   * Anyone may put an address that is not theirs on their own account, unverified. An operator
+   * who resets "bob@"'s 2FA from the command line must not reset that account instead: an
+   * address finds the account that verified it, or none.
+   */
+  it(
+    'resets nothing, and lists no events, for an address no account has verified',
+    async () => {
+      const claimer = adminClient(app);
+      const { email, userId } = await registerAndVerify(app, claimer, { name: 'Cleo Claimer' });
+      await logIn(claimer, email);
+      const claimed = uniqueEmail('bob.claimed');
+      expect((await claimer.submit('/profile/emails', { email: claimed })).status).toBe(303);
+      await setUpApp(app, claimer);
+      const waiting = uniqueEmail('bob.waiting');
+      await adminClient(app).submit('/register', {
+        name: 'Bob Waiting',
+        email: waiting,
+        password: PASSWORD,
+      });
+      await app.services.postman.drain();
+
+      const [reset, audit, resetWaiting] = await Promise.all([
+        portico(['reset-2fa', claimed]),
+        portico(['audit', '--user', claimed]),
+        portico(['reset-2fa', waiting]),
+      ]);
+      expect(reset.code).toBe(1);
+      expect(reset.stdout).toBe('');
+      expect(reset.stderr).toBe(
+        `portico: no account has verified the email address ${claimed}: 1 account has it unverified (an address added or registered and never confirmed, which proves nothing); "portico users list --search ${claimed}" lists it\n`,
+      );
+      expect(audit.code).toBe(1);
+      expect(audit.stderr).toBe(
+        `portico: no account has verified the email address ${claimed}: 1 account has it unverified (an address added or registered and never confirmed, which proves nothing); "portico users list --search ${claimed}" lists it\n`,
+      );
+      expect(resetWaiting.code).toBe(1);
+      expect(resetWaiting.stderr).toContain(
+        `portico: no account has verified the email address ${waiting}: 1 account has it unverified`,
+      );
+      expect(await app.services.twoFactor.methods.list(userId)).toHaveLength(1);
+      expect((await claimer.get('/profile')).status).toBe(200);
+    },
+    SLOW,
+  );
+
   it(
     'makes an existing account administrator without asking for a password, and says when it was one already',
     async () => {

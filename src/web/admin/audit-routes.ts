@@ -44,7 +44,8 @@ export function registerAuditRoutes(
       const user = await directory.findByEmail(form.user);
       if (user) filters.userId = user.id;
       else {
-        errors.user = t.noSuchUser;
+        const unverified = await directory.countUnverifiedHolders(form.user);
+        errors.user = unverified > 0 ? t.onlyUnverified(unverified) : t.noSuchUser;
         empty = true;
       }
     }

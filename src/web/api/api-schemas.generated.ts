@@ -148,7 +148,7 @@ export const AuditQuery = {
       type: 'string',
       format: 'email',
       maxLength: 254,
-      description: 'Email of the actor or target',
+      description: 'Email address the actor or target verified',
     },
     userId: { type: 'string', format: 'uuid', maxLength: 36 },
     event: {
@@ -509,7 +509,12 @@ export const UserParams = {
 export const UserQuery = {
   type: 'object',
   properties: {
-    email: { type: 'string', format: 'email', maxLength: 254 },
+    email: {
+      type: 'string',
+      format: 'email',
+      maxLength: 254,
+      description: 'One exact email address: the account that verified it',
+    },
     q: {
       type: 'string',
       minLength: 1,

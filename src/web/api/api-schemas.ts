@@ -95,7 +95,13 @@ export const PerPage = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
 
 export const UserQuery = Type.Object(
   {
-    email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+    email: Type.Optional(
+      Type.String({
+        format: 'email',
+        maxLength: 254,
+        description: 'One exact email address: the account that verified it',
+      }),
+    ),
     q: Type.Optional(
       Type.String({
         minLength: 1,
@@ -131,7 +137,11 @@ export const ResetResponse = Type.Object({
 export const AuditQuery = Type.Object(
   {
     user: Type.Optional(
-      Type.String({ format: 'email', maxLength: 254, description: 'Email of the actor or target' }),
+      Type.String({
+        format: 'email',
+        maxLength: 254,
+        description: 'Email address the actor or target verified',
+      }),
     ),
     userId: Type.Optional(Uuid),
     event: Type.Optional(

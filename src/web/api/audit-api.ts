@@ -33,7 +33,7 @@ export function registerAuditApi(api: ApiInstance, { services }: WebDeps): void 
         tags: ['audit'],
         summary: 'List audit events',
         description:
-          'Newest first. `user` (an email address) or `userId` selects events the user did or that were done to them; an unknown address matches nothing.',
+          'Newest first. `user` (an email address) or `userId` selects events the user did or that were done to them; `user` finds the account that verified the address, and an address no account has verified matches nothing.',
         querystring: AuditQuery,
         response: { 200: AuditList, ...errors() },
       },

@@ -40,7 +40,7 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
         tags: ['users'],
         summary: 'Find users',
         description:
-          'By part of a name or an email address (`q`), or by one exact email address (`email`); sorted by name.',
+          'By part of a name or an email address (`q`), or by one exact email address (`email`): the account that verified it, none for an address only added to an account or registered and never confirmed, which proves nothing. Sorted by name.',
         querystring: UserQuery,
         response: { 200: UserList, ...errors() },
       },
