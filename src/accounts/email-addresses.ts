@@ -10,6 +10,7 @@ import type { AccountDeps } from './deps.js';
 import { absoluteUrl } from './deps.js';
 import type { Result } from './error-codes.js';
 import { AccountError, fail, ok } from './error-codes.js';
+import { markAddressVerified } from './address-proof.js';
 import { checkAccountPassword } from './credentials.js';
 import {
   consumeToken,
@@ -18,7 +19,6 @@ import {
   revokeTokens,
   VERIFY_EMAIL_TTL_MS,
 } from './email-tokens.js';
-import { loginAddressKey } from './known-browser.js';
 import { listAddresses, normalizeEmail } from './users.js';
 
 export const MAX_ADDRESSES_PER_USER = 10;
@@ -160,48 +160,8 @@ export function createEmailAddresses(deps: AccountDeps) {
           .executeTakeFirst();
         if (!address) return fail(AccountError.INVALID_TOKEN);
         if (address.verified_at !== null) return ok({ userId: address.user_id, added: null });
-        const taken = await trx
-          .selectFrom('email_addresses')
-          .select('id')
-          .where('email_normalized', '=', address.email_normalized)
-          .where('verified_at', 'is not', null)
-          .executeTakeFirst();
-        if (taken) return fail(AccountError.EMAIL_TAKEN);
-        await trx
-          .updateTable('email_addresses')
-          .set({ verified_at: now })
-          .where('id', '=', address.id)
-          .execute();
-        // Proving the mailbox ends any run of wrong passwords at the address from before (a
-        // stranger could close an address to new browsers before its owner registers it).
-        await trx
-          .deleteFrom('rate_limits')
-          .where('key', '=', loginAddressKey(address.email_normalized))
-          .execute();
-        const rivals = await trx
-          .deleteFrom('email_addresses')
-          .where('email_normalized', '=', address.email_normalized)
-          .where('id', '!=', address.id)
-          .where('verified_at', 'is', null)
-          .returning('user_id')
-          .execute();
-        for (const rival of rivals) {
-          const left = await trx
-            .selectFrom('email_addresses')
-            .select('id')
-            .where('user_id', '=', rival.user_id)
-            .executeTakeFirst();
-          if (!left) await trx.deleteFrom('users').where('id', '=', rival.user_id).execute();
-        }
-        await audit.record(
-          {
-            event: 'email.verified',
-            actorUserId: address.user_id,
-            meta,
-            details: { email: address.email },
-          },
-          trx,
-        );
+        if (!(await markAddressVerified(trx, audit, address, now, meta)))
+          return fail(AccountError.EMAIL_TAKEN);
         const earlier = await trx
           .selectFrom('email_addresses')
           .select('id')
