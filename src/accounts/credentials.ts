@@ -1,9 +1,14 @@
+import type { Kysely } from 'kysely';
 import { sql } from '../db/kysely.js';
 import type { RequestMeta } from '../audit/audit.js';
 import { HOUR_MS, MINUTE_MS } from '../clock.js';
-import type { Session, User } from '../db/schema.js';
+import type { Database, Session, User } from '../db/schema.js';
 import { formatDateTime } from '../i18n/index.js';
-import { passwordChangedMail, passwordResetMail } from '../mail/templates.js';
+import {
+  passwordChangedMail,
+  passwordResetMail,
+  waitingRegistrationResetMail,
+} from '../mail/templates.js';
 import { clientNetwork } from '../security/client-network.js';
 import {
   clearRateLimit,
@@ -27,7 +32,13 @@ import {
 import { personalWords } from './password-screen.js';
 import { revokeAllSessions, revokeOtherSessions, rotateSession } from './sessions.js';
 import { LOGIN_FAILURES_IN_A_ROW } from './sign-in.js';
-import { findVerifiedAddress, primaryAddressOf, renewPasswordHash } from './users.js';
+import { markAddressVerified } from './address-proof.js';
+import {
+  findVerifiedAddress,
+  findWaitingRegistration,
+  primaryAddressOf,
+  renewPasswordHash,
+} from './users.js';
 
 const PASSWORD_CHECKS_PER_WINDOW = 10;
 const PASSWORD_CHECK_WINDOW_MS = 15 * MINUTE_MS;
@@ -175,10 +186,14 @@ export function createCredentials(deps: AccountDeps) {
   }
 
   /**
-   * Answers alike for every address; mails a link only when the address belongs to an
-   * account. Refused (TOO_MANY_ATTEMPTS) only for the client's own count, which every address
-   * adds to alike: one client could otherwise ask about any number of addresses, each a
-   * counter row and, for a real one, a mail.
+   * Answers alike for every address; mails a link only when the address belongs to an account:
+   * an account that verified it, or a registration still waiting for its link (which verified
+   * no address, so the link is its only way in: the verification link asks for the password).
+   * Never to an address only added, unverified, to an account that has a verified one: anyone
+   * may type someone else's address there, and its mailbox would get the account. Refused
+   * (TOO_MANY_ATTEMPTS) only for the client's own count, which every address adds to alike:
+   * one client could otherwise ask about any number of addresses, each a counter row and, for
+   * a real one, a mail.
    */
   async function requestReset(email: string, meta: RequestMeta): Promise<Result> {
     const now = clock.now();
@@ -202,7 +217,8 @@ export function createCredentials(deps: AccountDeps) {
     // Whether the address has an account is looked up after the answer: a known address
     // would otherwise answer a few milliseconds later (a token written, an audit row).
     postman.composeLater('password reset', async () => {
-      const address = await findVerifiedAddress(db, email);
+      const verified = await findVerifiedAddress(db, email);
+      const address = verified ?? (await findWaitingRegistration(db, email));
       if (!address) return null;
       const user = await db
         .selectFrom('users')
@@ -213,14 +229,18 @@ export function createCredentials(deps: AccountDeps) {
       const { token } = await issueToken(db, {
         userId: user.id,
         purpose: 'reset_password',
+        // A waiting registration's link names its address, which using the link verifies.
+        ...(verified ? {} : { emailAddressId: address.id }),
         now,
         ttlMs: RESET_PASSWORD_TTL_MS,
       });
       await audit.record({ event: 'password.reset_requested', targetUserId: user.id, meta });
-      return passwordResetMail(
-        postman.context(address.email, user.name, user.locale),
-        absoluteUrl(deps.publicUrl, `/password/reset?token=${token}`),
-      );
+      const url = absoluteUrl(deps.publicUrl, `/password/reset?token=${token}`);
+      // The mailbox of a waiting registration is not known to be the account's yet: the mail
+      // does not greet with the name whoever registered typed (`Postman.context`).
+      return verified
+        ? passwordResetMail(postman.context(address.email, user.name, user.locale), url)
+        : waitingRegistrationResetMail(postman.context(address.email, null, user.locale), url);
     });
     return ok(undefined);
   }
@@ -251,9 +271,27 @@ export function createCredentials(deps: AccountDeps) {
     if (weakness) return weakPassword(weakness);
     const hash = await hasher.hash(newPassword);
     const now = clock.now();
-    const userId = await db.transaction().execute(async (trx) => {
+    const reset = async (trx: Kysely<Database>): Promise<string | null> => {
       const record = await consumeToken(trx, 'reset_password', token, now);
       if (!record) return null;
+      // A link mailed to a registration still waiting for its link proves that mailbox, as the
+      // verification link would, and its reader has just chosen the password: no one else's
+      // password comes with the account. Another account that verified the address since has
+      // taken it (its claim dropped this one, and the link with it, but for a race).
+      if (record.emailAddressId !== null) {
+        const address = await trx
+          .selectFrom('email_addresses')
+          .selectAll()
+          .where('id', '=', record.emailAddressId)
+          .where('user_id', '=', record.userId)
+          .executeTakeFirst();
+        if (!address) return null;
+        if (
+          address.verified_at === null &&
+          !(await markAddressVerified(trx, audit, address, now, meta))
+        )
+          return null;
+      }
       await trx
         .updateTable('users')
         .set({
@@ -287,7 +325,16 @@ export function createCredentials(deps: AccountDeps) {
           .execute();
       await audit.record({ event: 'password.reset', actorUserId: record.userId, meta }, trx);
       return record.userId;
-    });
+    };
+    const userId = await db
+      .transaction()
+      .execute(reset)
+      .catch((error: unknown) => {
+        // Another account proving the same address at the same moment: the unique index of
+        // verified addresses decides, and this link has nothing left to give.
+        if (/unique|duplicate/i.test(String(error))) return null;
+        throw error;
+      });
     if (!userId) return fail(AccountError.INVALID_TOKEN);
     const user = await db
       .selectFrom('users')

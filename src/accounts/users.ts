@@ -124,6 +124,35 @@ export async function findVerifiedAddress(
     .executeTakeFirst();
 }
 
+/**
+ * The registration an address is still waiting on: the newest account that holds the address
+ * unverified and has verified no address at all, so cannot log in yet. An address added,
+ * unverified, to an account that has a verified one is never such a registration.
+ */
+export async function findWaitingRegistration(
+  db: Kysely<Database>,
+  email: string,
+): Promise<EmailAddress | undefined> {
+  return db
+    .selectFrom('email_addresses')
+    .selectAll()
+    .where('email_normalized', '=', normalizeEmail(email))
+    .where('verified_at', 'is', null)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('email_addresses as verified')
+            .select('verified.id')
+            .whereRef('verified.user_id', '=', 'email_addresses.user_id')
+            .where('verified.verified_at', 'is not', null),
+        ),
+      ),
+    )
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+}
+
 export async function primaryAddressOf(
   db: Kysely<Database>,
   userId: string,

@@ -259,6 +259,8 @@ export const en = {
       'Open the link below to choose a new password. It is valid for 30 minutes and works once.',
     resetButton: 'Choose a new password',
     resetTwoFactorNote: 'Resetting your password does not turn off two-factor authentication.',
+    resetVerifiesAddress:
+      'Your email address is not verified yet: choosing a new password through this link verifies it as well, and then you can log in.',
     passwordChangedSubject: (site: string) => `Your ${site} password was changed`,
     passwordChangedBody: (when: string) =>
       `The password of your account was changed on ${when}. All other sessions were signed out.`,

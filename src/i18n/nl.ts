@@ -259,6 +259,8 @@ export const nl: Messages = {
       'Open de link hieronder om een nieuw wachtwoord te kiezen. Hij is 30 minuten geldig en werkt één keer.',
     resetButton: 'Kies een nieuw wachtwoord',
     resetTwoFactorNote: 'Je wachtwoord opnieuw instellen zet tweestapsverificatie niet uit.',
+    resetVerifiesAddress:
+      'Je e-mailadres is nog niet bevestigd: als je via deze link een nieuw wachtwoord kiest, is het daarmee ook bevestigd en kun je inloggen.',
     passwordChangedSubject: (site: string) => `Je wachtwoord voor ${site} is gewijzigd`,
     passwordChangedBody: (when: string) =>
       `Het wachtwoord van je account is gewijzigd op ${when}. Alle andere sessies zijn uitgelogd.`,

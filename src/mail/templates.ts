@@ -125,6 +125,19 @@ export function passwordResetMail(ctx: MailContext, url: string): MailMessage {
   }));
 }
 
+/**
+ * A reset link for a registration that has verified no address yet: using it verifies the
+ * address as well (`resetPassword`). No two-factor note: such an account has never logged in.
+ */
+export function waitingRegistrationResetMail(ctx: MailContext, url: string): MailMessage {
+  return composeMail(ctx, (m) => ({
+    subject: m.mail.resetSubject(ctx.siteName),
+    paragraphs: [m.mail.resetBody, m.mail.resetVerifiesAddress],
+    action: { label: m.mail.resetButton, url },
+    notes: [m.mail.ignore],
+  }));
+}
+
 export function passwordChangedMail(ctx: MailContext, when: string): MailMessage {
   return composeMail(ctx, (m) => ({
     subject: m.mail.passwordChangedSubject(ctx.siteName),

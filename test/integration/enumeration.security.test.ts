@@ -160,6 +160,28 @@ describe.each(DIALECTS)('no account enumeration (%s)', (dialect) => {
     await app.services.postman.drain();
     expect(app.mail.to(ghost)).toEqual([]);
   });
+
+  /*
+   * A registration still waiting for its link gets a reset link too: it must answer as any
+   * other address, with no more work before the answer, whatever it finds after it.
+   */
+  it('password reset: a registration waiting for its link answers as any other address', async () => {
+    const waiting = uniqueEmail('waiting');
+    expect(
+      (await post('/register', { name: 'Eve', email: waiting, password: PASSWORD })).page.status,
+    ).toBe(200);
+    await app.services.postman.drain();
+    const since = app.mail.messages.length;
+    const forWaiting = await post('/password/forgot', { email: waiting });
+    const forKnown = await post('/password/forgot', { email: known });
+    const forUnknown = await post('/password/forgot', { email: uniqueEmail('ghost') });
+    for (const other of [forKnown, forUnknown]) {
+      expect(forWaiting.page.status).toBe(other.page.status);
+      expect(words(forWaiting.page)).toBe(words(other.page));
+      expect(forWaiting.work).toEqual(other.work);
+    }
+    await app.mail.waitFor(waiting, /Reset your password/, { since });
+  });
 });
 
 describe.each(DIALECTS)('no timing difference (%s)', (dialect) => {

@@ -65,6 +65,19 @@ describe.each(DIALECTS)('no mail flooding (%s)', (dialect) => {
     expect(answers.size).toBe(1);
   });
 
+  it('password reset mails a registration waiting for its link at most 5 times an hour', async () => {
+    const victim = uniqueEmail('waiting');
+    await new Client(app.app).submit('/register', {
+      name: 'Flood',
+      email: victim,
+      password: PASSWORD,
+    });
+    await app.services.postman.drain();
+    const { answers, mails } = await flood(victim, 8, '/password/forgot', { email: victim });
+    expect(mails).toBe(5);
+    expect(answers.size).toBe(1);
+  });
+
   /** A browser at client address `ip`. */
   const from = (ip: string) => {
     const client = new Client(app.app);

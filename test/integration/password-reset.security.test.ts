@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE_MS } from '../../src/clock.js';
 import { Client, textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
+import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
 import type { CapturedMail } from '../helpers/mail-capture.js';
 import { linkIn, pathOf } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
@@ -199,6 +199,109 @@ describe.each(DIALECTS)('password reset (%s)', (dialect) => {
     expect((await logIn(new Client(app.app), email, PASSWORD)).status).toBe(303);
     expect((await useLink(new Client(app.app), mail)).status).toBe(303);
     expect((await logIn(new Client(app.app), email, NEW_PASSWORD)).status).toBe(303);
+  });
+
+  /** Registers through the form and leaves the address unverified; answers the account's id. */
+  async function registerOnly(email: string, password = PASSWORD, name = 'Walt Waiting') {
+    const since = app.mail.messages.length;
+    const page = await new Client(app.app).submit('/register', { name, email, password });
+    expect(page.status).toBe(200);
+    await app.mail.waitFor(email, /Verify your email address/, { since });
+  }
+
+  const holders = (email: string) =>
+    app.db
+      .selectFrom('email_addresses')
+      .select(['user_id', 'verified_at'])
+      .where('email_normalized', '=', email.toLowerCase())
+      .execute();
+
+  /*
+   * Registered, never opened the verification link, and forgot the password: the link needs
+   * the password, logging in needs the link. A reset link mailed to the address proves the
+   * mailbox as the verification link does, and the one who reads it chooses the password, so
+   * nobody else's password comes with the account.
+   */
+  it('mails a registration still waiting for its link, and the new password verifies the address', async () => {
+    const email = uniqueEmail('waiting');
+    await registerOnly(email);
+    const mail = await requestResetMail(email);
+    // The mailbox is not yet known to be the account's: no greeting with the name typed.
+    expect(mail.text.split('\n')[0]).toBe('Hello,');
+    expect(mail.text).not.toContain('Walt Waiting');
+    expect(mail.text).toContain('Your email address is not verified yet');
+    expect(mail.text).toContain('valid for 30 minutes');
+
+    const done = await useLink(new Client(app.app), mail);
+    expect(done.status).toBe(303);
+    expect(done.location).toBe('/login');
+    const [address] = await holders(email);
+    expect(address?.verified_at).not.toBeNull();
+    const userId = address?.user_id ?? '';
+    expect(await auditCount(app, 'email.verified', userId)).toBe(1);
+    expect(await auditCount(app, 'password.reset', userId)).toBe(1);
+    expect((await logIn(new Client(app.app), email, PASSWORD)).status).toBe(401);
+    const login = await logIn(new Client(app.app), email, NEW_PASSWORD);
+    expect(login.status).toBe(303);
+    expect(login.location).toBe('/');
+    // Used once, like any reset link.
+    expect((await useLink(new Client(app.app), mail, 'yet another passphrase')).status).toBe(400);
+  });
+
+  it('resets the newest registration of an address waiting for its link and drops the others', async () => {
+    const email = uniqueEmail('twice');
+    await registerOnly(email, 'the first password typed');
+    await registerOnly(email, 'the second password typed');
+    expect(await holders(email)).toHaveLength(2);
+    const since = app.mail.messages.length;
+    const mail = await requestResetMail(email);
+    await app.services.postman.drain();
+    expect(
+      app.mail.messages.slice(since).filter((m) => m.to.includes(email) && /Reset/.test(m.subject)),
+    ).toHaveLength(1);
+    expect((await useLink(new Client(app.app), mail)).status).toBe(303);
+    const left = await holders(email);
+    expect(left).toHaveLength(1);
+    expect(left[0]?.verified_at).not.toBeNull();
+    for (const password of ['the first password typed', 'the second password typed'])
+      expect((await logIn(new Client(app.app), email, password)).status).toBe(401);
+    expect((await logIn(new Client(app.app), email, NEW_PASSWORD)).status).toBe(303);
+  });
+
+  /*
+   * Anyone may add someone else's address to their own account: it stays unverified there.
+   * A reset link to it would let whoever reads that mailbox set the password of the account
+   * that merely typed it, or, turned around, a link the account's owner asked for could go to
+   * a mailbox they do not hold. Only an account's verified addresses, or the address of a
+   * registration that has verified none, get a link.
+   */
+  it('mails nothing to an address another account only added, and resets no account through it', async () => {
+    const stranger = new Client(app.app);
+    const own = await registerAndVerify(app, stranger, { password: 'the stranger chose this' });
+    await logIn(stranger, own.email, 'the stranger chose this');
+    const victim = uniqueEmail('victim');
+    const added = app.mail.messages.length;
+    expect((await stranger.submit('/profile/emails', { email: victim })).status).toBe(303);
+    await app.mail.waitFor(victim, /Verify the new address/, { since: added });
+    const since = app.mail.messages.length;
+    expect((await new Client(app.app).submit('/password/forgot', { email: victim })).status).toBe(
+      200,
+    );
+    await app.services.postman.drain();
+    expect(app.mail.messages.slice(since)).toEqual([]);
+
+    // The owner of the mailbox registers it too, and forgets the password: their registration
+    // gets the link, and once they chose a password the stranger's claim of it is gone.
+    await registerOnly(victim, 'the owner forgot this one', 'Vic Owner');
+    const mail = await requestResetMail(victim);
+    expect((await useLink(new Client(app.app), mail)).status).toBe(303);
+    const left = await holders(victim);
+    expect(left).toHaveLength(1);
+    expect(left[0]?.user_id).not.toBe(own.userId);
+    expect((await logIn(new Client(app.app), victim, NEW_PASSWORD)).status).toBe(303);
+    expect((await logIn(new Client(app.app), own.email, 'the stranger chose this')).status).toBe(
+      303,
+    );
   });
 
   it('says nothing about the current password to a dead link', async () => {
