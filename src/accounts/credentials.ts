@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { sql } from '../db/kysely.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 import type { RequestMeta } from '../audit/audit.js';
 import { HOUR_MS, MINUTE_MS } from '../clock.js';
 import type { Database, Session, User } from '../db/schema.js';
@@ -332,7 +333,7 @@ export function createCredentials(deps: AccountDeps) {
       .catch((error: unknown) => {
         // Another account proving the same address at the same moment: the unique index of
         // verified addresses decides, and this link has nothing left to give.
-        if (/unique|duplicate/i.test(String(error))) return null;
+        if (isUniqueViolation(error)) return null;
         throw error;
       });
     if (!userId) return fail(AccountError.INVALID_TOKEN);

@@ -1,5 +1,6 @@
 import type { RequestMeta } from '../audit/audit.js';
 import { MINUTE_MS } from '../clock.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 import type { User } from '../db/schema.js';
 import type { Messages } from '../i18n/index.js';
 import { formatDateTime } from '../i18n/index.js';
@@ -173,7 +174,7 @@ export function createEmailAddresses(deps: AccountDeps) {
       });
     } catch (error) {
       // Two accounts proving the same address at the same moment: the unique index decides.
-      if (/unique|duplicate/i.test(String(error))) return fail(AccountError.EMAIL_TAKEN);
+      if (isUniqueViolation(error)) return fail(AccountError.EMAIL_TAKEN);
       throw error;
     }
   }

@@ -3,19 +3,13 @@ import type { AuditEntry, RequestMeta } from '../audit/audit.js';
 import type { Database, KbStatus } from '../db/schema.js';
 import type { Locale } from '../i18n/index.js';
 import { LOCALES } from '../i18n/index.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 import { newId } from '../security/tokens.js';
 import type { KbResult } from './error-codes.js';
 import { KbError, kbFail, kbOk } from './error-codes.js';
 import { htmlToText, MarkdownTooNestedError, renderMarkdown } from './markdown.js';
 import type { KbDeps } from './store.js';
-import {
-  asLocale,
-  bumpRevision,
-  isUniqueViolation,
-  pickLocale,
-  reindexTranslation,
-  searchStoreOf,
-} from './store.js';
+import { asLocale, bumpRevision, pickLocale, reindexTranslation, searchStoreOf } from './store.js';
 
 /**
  * The version of an article or category a change was made from: the one the administrator's

@@ -73,10 +73,3 @@ export async function reindexTranslation(
     trx,
   );
 }
-
-/** A unique index refused the write (SQLite or PostgreSQL): a concurrent save took the slug. */
-export function isUniqueViolation(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const code = (error as { code?: unknown }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
