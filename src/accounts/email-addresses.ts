@@ -69,17 +69,30 @@ export function createEmailAddresses(deps: AccountDeps) {
 
   /**
    * What the page of a verification link asks for: nothing works (`dead`), the button alone
-   * (the account the address was claimed for is signed in here), or the account's password too.
+   * (the account the address was claimed for is signed in here), or the account's password too;
+   * and the address it is for.
    */
   async function confirmation(
     token: string,
     signedInUserId: string | null,
-  ): Promise<'dead' | 'verified' | 'button' | 'password'> {
-    if (!token) return 'dead';
-    if (await alreadyVerified(token)) return 'verified';
+  ): Promise<
+    { asks: 'dead' } | { asks: 'verified' } | { asks: 'button' | 'password'; email: string }
+  > {
+    if (!token) return { asks: 'dead' };
+    if (await alreadyVerified(token)) return { asks: 'verified' };
     const record = await findLiveToken(db, 'verify_email', token, clock.now());
-    if (!record?.emailAddressId) return 'dead';
-    return record.userId === signedInUserId ? 'button' : 'password';
+    if (!record?.emailAddressId) return { asks: 'dead' };
+    // The page names the address: whoever holds the link was mailed it there.
+    const address = await db
+      .selectFrom('email_addresses')
+      .select('email')
+      .where('id', '=', record.emailAddressId)
+      .executeTakeFirst();
+    if (!address) return { asks: 'dead' };
+    return {
+      asks: record.userId === signedInUserId ? 'button' : 'password',
+      email: address.email,
+    };
   }
 
   /**

@@ -111,9 +111,10 @@ export const en = {
       `We sent a message to ${email}. Follow the link in it to verify your address, then log in. The link is valid for 24 hours.`,
   },
   verifyEmail: {
-    confirmIntro: 'Press the button below to confirm that this email address is yours.',
-    passwordIntro:
-      'To confirm that this email address is yours, enter the password of your account.',
+    confirmIntro: (email: string) =>
+      `Press the button below to confirm that ${email} is your email address.`,
+    passwordIntro: (email: string) =>
+      `To confirm that ${email} is your email address, enter the password of your account.`,
     wrongPassword:
       'This is not the password of the account this link is for. If you registered more than once with this address, the link in another of our mails may be the one for this password.',
     verifiedNotice: 'Your email address is verified. You can now log in.',

@@ -110,9 +110,10 @@ export const nl: Messages = {
       `We hebben een bericht gestuurd naar ${email}. Volg de link daarin om je adres te bevestigen en log daarna in. De link is 24 uur geldig.`,
   },
   verifyEmail: {
-    confirmIntro: 'Klik op de knop hieronder om te bevestigen dat dit e-mailadres van jou is.',
-    passwordIntro:
-      'Vul het wachtwoord van je account in om te bevestigen dat dit e-mailadres van jou is.',
+    confirmIntro: (email: string) =>
+      `Klik op de knop hieronder om te bevestigen dat ${email} jouw e-mailadres is.`,
+    passwordIntro: (email: string) =>
+      `Vul het wachtwoord van je account in om te bevestigen dat ${email} jouw e-mailadres is.`,
     wrongPassword:
       'Dit is niet het wachtwoord van het account waarvoor deze link is. Heb je je met dit adres meer dan eens geregistreerd? Dan hoort dit wachtwoord misschien bij de link in een andere e-mail van ons.',
     verifiedNotice: 'Je e-mailadres is bevestigd. Je kunt nu inloggen.',

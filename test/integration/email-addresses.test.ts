@@ -50,6 +50,10 @@ describe.each(DIALECTS)('email addresses (%s)', (dialect) => {
   async function verifyWith(client: Client, mail: CapturedMail) {
     const page = await client.get(pathOf(linkIn(mail, '/verify-email')));
     expect(page.status).toBe(200);
+    const address = mail.to;
+    expect(textOf(page.body)).toContain(
+      `Press the button below to confirm that ${address} is your email address.`,
+    );
     const token = /name="token" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
     return client.post('/verify-email', { token });
   }

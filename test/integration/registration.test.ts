@@ -39,6 +39,10 @@ describe.each(DIALECTS)('registration and log in (%s)', (dialect) => {
     const link = linkIn(mail, '/verify-email');
     const confirm = await client.get(pathOf(link));
     expect(confirm.status).toBe(200);
+    // The page names the address it confirms, so a person with several knows which.
+    expect(textOf(confirm.body)).toContain(
+      `To confirm that ${email} is your email address, enter the password of your account.`,
+    );
     const verified = await client.post('/verify-email', {
       token: new URL(link).searchParams.get('token') ?? '',
       password: PASSWORD,

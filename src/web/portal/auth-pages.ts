@@ -48,7 +48,7 @@ export function registerPage(ctx: PageContext, state: FormState = {}): SafeHtml 
 export function verifyEmailPage(
   ctx: PageContext,
   token: string,
-  state: { askPassword: boolean; errors?: Record<string, string> },
+  state: { email: string; askPassword: boolean; errors?: Record<string, string> },
 ): SafeHtml {
   const { t } = ctx;
   const errors = state.errors ?? {};
@@ -57,7 +57,9 @@ export function verifyEmailPage(
     narrow: true,
     main: html`<h1>${t.mail.verifyButton}</h1>
       ${errorSummary(ctx, errors)}
-      <p>${state.askPassword ? t.verifyEmail.passwordIntro : t.verifyEmail.confirmIntro}</p>
+      <p>
+        ${state.askPassword ? t.verifyEmail.passwordIntro(state.email) : t.verifyEmail.confirmIntro(state.email)}
+      </p>
       ${form(
         ctx,
         '/verify-email',

@@ -86,12 +86,15 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
 
   app.get('/verify-email', async (request, reply) => {
     const token = text(request.query, 'token');
-    const asks = await emailAddresses.confirmation(token, request.auth?.user.id ?? null);
-    if (asks === 'dead') return deadVerificationLink(request, reply);
-    if (asks === 'verified') return alreadyVerified(request, reply);
+    const link = await emailAddresses.confirmation(token, request.auth?.user.id ?? null);
+    if (link.asks === 'dead') return deadVerificationLink(request, reply);
+    if (link.asks === 'verified') return alreadyVerified(request, reply);
     return sendHtml(
       reply,
-      verifyEmailPage(tools.page(request), token, { askPassword: asks === 'password' }),
+      verifyEmailPage(tools.page(request), token, {
+        email: link.email,
+        askPassword: link.asks === 'password',
+      }),
     );
   });
 
@@ -99,18 +102,23 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
     const t = request.t;
     const token = text(request.body, 'token');
     const signedInUserId = request.auth?.user.id ?? null;
-    const asks = await emailAddresses.confirmation(token, signedInUserId);
-    if (asks === 'dead') return deadVerificationLink(request, reply);
-    if (asks === 'verified') return alreadyVerified(request, reply);
+    const link = await emailAddresses.confirmation(token, signedInUserId);
+    if (link.asks === 'dead') return deadVerificationLink(request, reply);
+    if (link.asks === 'verified') return alreadyVerified(request, reply);
+    const { email } = link;
     const v = new Validator(t);
     const password =
-      asks === 'password'
+      link.asks === 'password'
         ? v.password('password', t.login.password, text(request.body, 'password'))
         : '';
     if (!v.ok)
       return sendHtml(
         reply,
-        verifyEmailPage(tools.page(request), token, { askPassword: true, errors: v.errors }),
+        verifyEmailPage(tools.page(request), token, {
+          email,
+          askPassword: true,
+          errors: v.errors,
+        }),
         422,
       );
     const result = await emailAddresses.verify(
@@ -123,6 +131,7 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
       return sendHtml(
         reply,
         verifyEmailPage(tools.page(request), token, {
+          email,
           askPassword: true,
           errors: { password: tooMany ? t.errors.tooManyAttempts : t.verifyEmail.wrongPassword },
         }),
