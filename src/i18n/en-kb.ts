@@ -37,6 +37,9 @@ export type KbMessages = typeof kbEn;
 
 /** English words of the knowledge-base administration (/admin/kb). */
 export const kbAdminEn = {
+  draftFound: 'This browser kept text you typed here on {when} that was not saved.',
+  draftRestore: 'Restore it',
+  draftDiscard: 'Discard it',
   title: 'Knowledge base',
   intro:
     'Categories and articles of the public knowledge base. Each article has a text per language; only published texts are shown to visitors.',

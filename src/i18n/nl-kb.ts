@@ -37,6 +37,10 @@ export const kbNl: KbMessages = {
 };
 
 export const kbAdminNl: KbAdminMessages = {
+  draftFound:
+    'Deze browser heeft tekst bewaard die je hier op {when} typte en die niet is opgeslagen.',
+  draftRestore: 'Terugzetten',
+  draftDiscard: 'Weggooien',
   title: 'Kennisbank',
   intro:
     'Categorieën en artikelen van de openbare kennisbank. Elk artikel heeft een tekst per taal; bezoekers zien alleen gepubliceerde teksten.',

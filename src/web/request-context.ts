@@ -322,7 +322,11 @@ export function createWebTools(
         locale: request.locale,
         siteName: options.siteName,
         user: request.auth
-          ? { name: request.auth.user.name, isAdmin: request.auth.user.is_admin === 1 }
+          ? {
+              id: request.auth.user.id,
+              name: request.auth.user.name,
+              isAdmin: request.auth.user.is_admin === 1,
+            }
           : null,
         csrfToken: csrfTokenFor(request.csrfSecret, options.csrfKey),
         path: pageToReturnTo(request, options.publicOrigin),

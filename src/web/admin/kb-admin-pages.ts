@@ -126,6 +126,25 @@ ${options.value}</textarea>
   </div>`;
 }
 
+/**
+ * What public/kb-drafts.js needs to keep an article's text in this browser until it is saved:
+ * a key per person, article and language, and its words in the page's language.
+ */
+function draftData(ctx: PageContext, key: string, created?: string): Record<string, string> {
+  const a = ctx.t.kbAdmin;
+  const person = ctx.user?.id ?? 'anonymous';
+  return {
+    'draft-key': `${person}:${key}`,
+    ...(created ? { 'draft-created': `${person}:${created}` } : {}),
+    'draft-found': a.draftFound,
+    'draft-restore': a.draftRestore,
+    'draft-discard': a.draftDiscard,
+  };
+}
+
+const NEW_ARTICLE_DRAFT = 'article:new';
+const draftScript = html`<script src="/assets/kb-drafts.js" defer></script>`;
+
 /** The version an editor form was opened from, in a hidden field its post is checked against. */
 function versionField(version: string): SafeHtml {
   return html`<input type="hidden" name="version" value="${version}" />`;
@@ -425,9 +444,13 @@ export function newArticlePage(
             ${button(a.preview, { name: 'action', value: 'preview', secondary: true })}
             ${button(a.createArticle, { name: 'action', value: 'create' })}
           </div>`,
-        { id: KB_FORM_ID, className: 'stack admin-form' },
+        {
+          id: KB_FORM_ID,
+          className: 'stack admin-form',
+          data: draftData(ctx, NEW_ARTICLE_DRAFT),
+        },
       )}
-      ${preview(ctx, state.previewHtml, locale)}`,
+      ${draftScript} ${preview(ctx, state.previewHtml, locale)}`,
   });
 }
 
@@ -645,9 +668,13 @@ export function editArticlePage(
             ${button(a.preview, { name: 'action', value: 'preview', secondary: true })}
             ${button(a.saveArticle, { name: 'action', value: 'save' })}
           </div>`,
-        { id: KB_FORM_ID, className: 'stack admin-form' },
+        {
+          id: KB_FORM_ID,
+          className: 'stack admin-form',
+          data: draftData(ctx, `article:${article.id}:${locale}`, NEW_ARTICLE_DRAFT),
+        },
       )}
-      ${preview(ctx, state.previewHtml, locale)}
+      ${draftScript} ${preview(ctx, state.previewHtml, locale)}
       <section class="danger-zone" aria-labelledby="delete-heading">
         <h2 id="delete-heading">${a.deleteArticle}</h2>
         <p class="hint">${a.deleteArticleHint}</p>

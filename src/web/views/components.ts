@@ -100,7 +100,7 @@ export function form(
   ctx: PageContext,
   action: string,
   body: HtmlValue,
-  options: { id?: string; className?: string } = {},
+  options: { id?: string; className?: string; data?: Record<string, string> } = {},
 ): SafeHtml {
   return html`<form
     method="post"
@@ -108,6 +108,7 @@ export function form(
     novalidate
     ${options.id ? html`id="${options.id}"` : ''}
     class="${options.className ?? 'stack'}"
+    ${Object.entries(options.data ?? {}).map(([name, value]) => html` data-${name}="${value}"`)}
   >
     ${csrfField(ctx)} ${body}
   </form>`;

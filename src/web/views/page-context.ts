@@ -5,7 +5,7 @@ export interface PageContext {
   t: Messages;
   locale: Locale;
   siteName: string;
-  user: { name: string; isAdmin: boolean } | null;
+  user: { id: string; name: string; isAdmin: boolean } | null;
   csrfToken: string;
   /**
    * Where the language switch comes back to: the current page's path and query, or, for a

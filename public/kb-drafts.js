@@ -1,0 +1,149 @@
+/* global document, window */
+// Knowledge-base editor: keeps what is typed in this browser until the server has it. A
+// session that ran out while an article was being written sent its save to the log-in, and the
+// text was lost; a tab closed by mistake lost it too. The form marked data-draft-key saves its
+// text fields to localStorage as they change (only while they differ from what the page was
+// opened with), and a page that opens with a kept text other than its own offers it back, with
+// a choice to restore or discard it. A kept text the page already shows (the save went through,
+// or the server gave the typed text back) is dropped. Without JavaScript or storage the form
+// works as before.
+(function () {
+  'use strict';
+
+  const PREFIX = 'portico-draft:';
+  const FIELDS = ['category_id', 'lang', 'title', 'slug', 'position', 'body'];
+  // What a page that already holds a kept text shows the same: its words. A new article's URL
+  // name and order are filled in by the server, so they may differ once it is saved.
+  const WORDS = ['title', 'body'];
+
+  function storage() {
+    try {
+      const store = window.localStorage;
+      const probe = `${PREFIX}probe`;
+      store.setItem(probe, '1');
+      store.removeItem(probe);
+      return store;
+    } catch {
+      return null;
+    }
+  }
+
+  function valuesOf(form) {
+    const values = {};
+    for (const name of FIELDS) {
+      const field = form.elements.namedItem(name);
+      if (field && 'value' in field) values[name] = field.value;
+    }
+    return values;
+  }
+
+  function same(a, b) {
+    return WORDS.every((name) => (a[name] ?? '') === (b[name] ?? ''));
+  }
+
+  // A text nobody came back for in a week is not offered again.
+  const KEPT_MS = 7 * 24 * 60 * 60 * 1000;
+
+  function read(store, key) {
+    let kept = null;
+    try {
+      kept = JSON.parse(store.getItem(key) || 'null');
+    } catch {
+      kept = null;
+    }
+    const usable =
+      kept &&
+      typeof kept === 'object' &&
+      kept.values &&
+      typeof kept.at === 'number' &&
+      Date.now() - kept.at < KEPT_MS;
+    if (!usable) {
+      store.removeItem(key);
+      return null;
+    }
+    return kept;
+  }
+
+  function offer(form, store, key, kept) {
+    const notice = document.createElement('div');
+    notice.className = 'notice kb-draft';
+    notice.setAttribute('role', 'status');
+    const when = new Date(kept.at).toLocaleString(document.documentElement.lang || undefined, {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    });
+    const text = document.createElement('p');
+    text.textContent = (form.getAttribute('data-draft-found') || '').replace('{when}', when);
+    const actions = document.createElement('p');
+    actions.className = 'button-row';
+    const restore = document.createElement('button');
+    restore.type = 'button';
+    restore.className = 'button';
+    restore.textContent = form.getAttribute('data-draft-restore') || '';
+    const discard = document.createElement('button');
+    discard.type = 'button';
+    discard.className = 'button secondary';
+    discard.textContent = form.getAttribute('data-draft-discard') || '';
+    actions.append(restore, discard);
+    notice.append(text, actions);
+    form.before(notice);
+    restore.addEventListener('click', () => {
+      for (const name of FIELDS) {
+        const field = form.elements.namedItem(name);
+        if (field && 'value' in field && typeof kept.values[name] === 'string')
+          field.value = kept.values[name];
+      }
+      notice.remove();
+      const body = form.elements.namedItem('body');
+      if (body && 'focus' in body) body.focus();
+    });
+    discard.addEventListener('click', () => {
+      store.removeItem(key);
+      notice.remove();
+      const title = form.elements.namedItem('title');
+      if (title && 'focus' in title) title.focus();
+    });
+  }
+
+  function start(form, store) {
+    const key = PREFIX + form.getAttribute('data-draft-key');
+    const opened = valuesOf(form);
+    const kept = read(store, key);
+    if (kept && same(kept.values, opened)) store.removeItem(key);
+    else if (kept) offer(form, store, key, kept);
+    // The page a new article's first save leads to: the text kept for "new article" is here.
+    const created = form.getAttribute('data-draft-created');
+    if (created) {
+      const before = read(store, PREFIX + created);
+      if (before && same(before.values, opened)) store.removeItem(PREFIX + created);
+    }
+
+    let timer = 0;
+    const keep = () => {
+      window.clearTimeout(timer);
+      timer = 0;
+      const now = valuesOf(form);
+      // Nothing changed from the page (or changed back): nothing to keep, but an older kept
+      // text still on offer stays until it is restored or discarded.
+      if (same(now, opened)) return;
+      try {
+        store.setItem(key, JSON.stringify({ at: Date.now(), values: now }));
+      } catch {
+        // Storage full or refused: the form still works, only without this safety net.
+      }
+    };
+    form.addEventListener('input', () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(keep, 400);
+    });
+    // Kept before the page goes, whatever the server then answers.
+    form.addEventListener('submit', keep);
+    window.addEventListener('pagehide', () => {
+      if (timer) keep();
+    });
+  }
+
+  const store = storage();
+  if (!store) return;
+  for (const form of document.querySelectorAll('form[data-draft-key]')) start(form, store);
+})();
