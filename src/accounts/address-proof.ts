@@ -1,14 +1,43 @@
 import type { Kysely } from 'kysely';
+import { PostgresAdapter } from '../db/kysely.js';
 import type { Audit, RequestMeta } from '../audit/audit.js';
 import type { Database, EmailAddress } from '../db/schema.js';
 import { loginAddressKey } from './known-browser.js';
+
+/**
+ * Locks every claim of the address a link was mailed to, first in the transaction that will
+ * prove it, before the link's token is taken. Two accounts proving one address at once would
+ * otherwise each hold their own claim (and their own token) and wait for the other's, which
+ * PostgreSQL ends as a deadlock: one person's link a server error. In this order the second
+ * waits, then finds the address taken and its own claim, and token, gone. SQLite runs one
+ * write transaction at a time anyway.
+ */
+export async function lockAddressClaims(
+  trx: Kysely<Database>,
+  emailAddressId: string,
+): Promise<void> {
+  if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
+  const address = await trx
+    .selectFrom('email_addresses')
+    .select('email_normalized')
+    .where('id', '=', emailAddressId)
+    .executeTakeFirst();
+  if (!address) return;
+  await trx
+    .selectFrom('email_addresses')
+    .select('id')
+    .where('email_normalized', '=', address.email_normalized)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
 
 /**
  * Marks an address verified, for a link that proved its mailbox: the verification link, or a
  * reset link mailed to a registration that had verified nothing yet. The first account to prove
  * an address owns it; other unproven claims of it are dropped, with accounts that then have no
  * address at all. Answers false, and changes nothing, when another account verified it first.
- * Run inside the caller's transaction.
+ * Run inside the caller's transaction, after `lockAddressClaims`.
  */
 export async function markAddressVerified(
   trx: Kysely<Database>,

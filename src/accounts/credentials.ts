@@ -33,7 +33,7 @@ import {
 import { personalWords } from './password-screen.js';
 import { revokeAllSessions, revokeOtherSessions, rotateSession } from './sessions.js';
 import { LOGIN_FAILURES_IN_A_ROW } from './sign-in.js';
-import { markAddressVerified } from './address-proof.js';
+import { lockAddressClaims, markAddressVerified } from './address-proof.js';
 import {
   findVerifiedAddress,
   findWaitingRegistration,
@@ -127,10 +127,11 @@ export function createCredentials(deps: AccountDeps) {
     check: { where: PasswordCheck; meta: RequestMeta; renew?: boolean },
   ) => checkAccountPassword(deps, user, password, check);
 
-  async function notifyPasswordChanged(user: User) {
+  /** `greet`: false for a mailbox not known to be the account's when the name was typed. */
+  async function notifyPasswordChanged(user: User, greet = true) {
     const address = await primaryAddressOf(db, user.id);
     if (!address) return;
-    const ctx = postman.context(address.email, user.name, user.locale);
+    const ctx = postman.context(address.email, greet ? user.name : null, user.locale);
     postman.sendLater(passwordChangedMail(ctx, formatDateTime(ctx.locale, clock.now())));
   }
 
@@ -273,6 +274,7 @@ export function createCredentials(deps: AccountDeps) {
     const hash = await hasher.hash(newPassword);
     const now = clock.now();
     const reset = async (trx: Kysely<Database>): Promise<string | null> => {
+      if (live.emailAddressId !== null) await lockAddressClaims(trx, live.emailAddressId);
       const record = await consumeToken(trx, 'reset_password', token, now);
       if (!record) return null;
       // A link mailed to a registration still waiting for its link proves that mailbox, as the
@@ -342,7 +344,9 @@ export function createCredentials(deps: AccountDeps) {
       .selectAll()
       .where('id', '=', userId)
       .executeTakeFirst();
-    if (user) await notifyPasswordChanged(user);
+    // A registration that was still waiting for its link has a name whoever registered typed:
+    // its first mail to the mailbox greets without it, as the reset mail did.
+    if (user) await notifyPasswordChanged(user, live.emailAddressId === null);
     return ok(undefined);
   }
 

@@ -11,7 +11,7 @@ import type { AccountDeps } from './deps.js';
 import { absoluteUrl } from './deps.js';
 import type { Result } from './error-codes.js';
 import { AccountError, fail, ok } from './error-codes.js';
-import { markAddressVerified } from './address-proof.js';
+import { lockAddressClaims, markAddressVerified } from './address-proof.js';
 import { checkAccountPassword } from './credentials.js';
 import {
   consumeToken,
@@ -142,7 +142,7 @@ export function createEmailAddresses(deps: AccountDeps) {
       });
       if (!checked.ok) return checked;
     }
-    const result = await proveAddress(token, meta);
+    const result = await proveAddress(token, record.emailAddressId, meta);
     if (!result.ok) return result;
     const { userId, added } = result.value;
     const user = added
@@ -160,11 +160,13 @@ export function createEmailAddresses(deps: AccountDeps) {
   /** `added`: the address, when the account had a verified one before it. */
   async function proveAddress(
     token: string,
+    emailAddressId: string,
     meta: RequestMeta,
   ): Promise<Result<{ userId: string; added: string | null }>> {
     const now = clock.now();
     try {
       return await db.transaction().execute(async (trx) => {
+        await lockAddressClaims(trx, emailAddressId);
         const record = await consumeToken(trx, 'verify_email', token, now);
         if (!record?.emailAddressId) return fail(AccountError.INVALID_TOKEN);
         const address = await trx
@@ -186,7 +188,7 @@ export function createEmailAddresses(deps: AccountDeps) {
         return ok({ userId: address.user_id, added: earlier ? address.email : null });
       });
     } catch (error) {
-      // Two accounts proving the same address at the same moment: the unique index decides.
+      // Should two accounts' proofs of one address still meet, the unique index decides.
       if (isUniqueViolation(error)) return fail(AccountError.EMAIL_TAKEN);
       throw error;
     }

@@ -85,6 +85,28 @@ describe.each(DIALECTS)('claiming an address through its link (%s)', (dialect) =
     expect((await owner.get(strangersLink)).status).toBe(400);
   });
 
+  /*
+   * Two registrations of one address whose links are used at the same moment: each
+   * transaction holds its own address and wants the other's, and PostgreSQL may end one in a
+   * deadlock. One account gets the address, the other a dead link; neither a server error.
+   */
+  it('gives the address to one of two registrations whose links are used at once', async () => {
+    for (let round = 0; round < 4; round++) {
+      const email = uniqueEmail(`both${round}`);
+      const links = [await register(email, PASSWORD), await register(email, STRANGER_PASSWORD)];
+      const answers = await Promise.all(
+        links.map((link, i) =>
+          new Client(app.app).post('/verify-email', {
+            token: tokenOf(link),
+            password: i === 0 ? PASSWORD : STRANGER_PASSWORD,
+          }),
+        ),
+      );
+      expect(answers.map((a) => a.status).sort(), `round ${round}`).toEqual([303, 400]);
+      expect(await verifiedOwner(email)).toBeDefined();
+    }
+  });
+
   it("does not verify an address a stranger added to their account, from the owner's mailbox", async () => {
     const stranger = new Client(app.app);
     const account = await registerAndVerify(app, stranger, { password: STRANGER_PASSWORD });

@@ -246,6 +246,36 @@ describe.each(DIALECTS)('password reset (%s)', (dialect) => {
     expect(login.location).toBe('/');
     // Used once, like any reset link.
     expect((await useLink(new Client(app.app), mail, 'yet another passphrase')).status).toBe(400);
+    // The notice that the password changed greets without the typed name too.
+    const changed = await app.mail.waitFor(email, /password was changed/);
+    expect(changed.text.split('\n')[0]).toBe('Hello,');
+    expect(changed.text).not.toContain('Walt Waiting');
+  });
+
+  /*
+   * Two registrations of one address, each with a reset link (each was the newest when it
+   * asked), used at the same moment: each transaction holds its own address and wants the
+   * other's, and PostgreSQL may end one in a deadlock. One gets the address, the other a dead
+   * link; neither a server error.
+   */
+  it('lets one of two registrations of an address take it when both links are used at once', async () => {
+    for (let round = 0; round < 4; round++) {
+      const email = uniqueEmail(`race${round}`);
+      await registerOnly(email, 'the first password typed');
+      const first = await requestResetMail(email);
+      await registerOnly(email, 'the second password typed');
+      const second = await requestResetMail(email);
+      const answers = await Promise.all(
+        [first, second].map((mail) => useLink(new Client(app.app), mail)),
+      );
+      expect(answers.map((a) => a.status).sort(), `round ${round}`).toEqual([303, 400]);
+      const left = await holders(email);
+      expect(left).toHaveLength(1);
+      expect(left[0]?.verified_at).not.toBeNull();
+      expect((await logIn(new Client(app.app), email, NEW_PASSWORD)).status).toBe(303);
+    }
+    // An hour on: the forms' counts for this client's network start afresh for the next test.
+    app.clock.advance(61 * MINUTE_MS);
   });
 
   it('resets the newest registration of an address waiting for its link and drops the others', async () => {
