@@ -220,6 +220,7 @@ export const adminEn = {
     unknownEvent: (type: string) => `There is no event type “${type}”. Choose one from the list.`,
     onlyUnverified: (n: number) =>
       `No account has verified this email address. ${n === 1 ? 'One account has' : `${n} accounts have`} it unverified, which proves nothing: search for it under Users to see ${n === 1 ? 'that account' : 'those accounts'}.`,
+    repeatedFilter: 'This filter is in the address more than once; it takes one value.',
     invalidDate: 'Enter a date as YYYY-MM-DD.',
     rangeReversed: 'The “From” date must not be after the “To” date.',
     when: 'When',

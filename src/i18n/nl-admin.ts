@@ -220,6 +220,7 @@ export const adminNl: AdminMessages = {
       `Er is geen soort gebeurtenis “${type}”. Kies er een uit de lijst.`,
     onlyUnverified: (n: number) =>
       `Geen enkel account heeft dit e-mailadres bevestigd. ${n === 1 ? 'Eén account heeft' : `${n} accounts hebben`} het onbevestigd, en dat bewijst niets: zoek het op bij Gebruikers om ${n === 1 ? 'dat account' : 'die accounts'} te zien.`,
+    repeatedFilter: 'Dit filter staat meer dan eens in het adres; het neemt één waarde.',
     invalidDate: 'Vul een datum in als JJJJ-MM-DD.',
     rangeReversed: 'De datum bij „Van” mag niet na de datum bij „Tot en met” liggen.',
     when: 'Wanneer',

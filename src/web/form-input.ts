@@ -25,6 +25,12 @@ export function filterText(query: unknown, name: string): string {
   return value === undefined ? '' : withoutControlCharacters(value);
 }
 
+/** Whether a query string gives a field more than once (`?event=a&event=b`). */
+export function isRepeated(query: unknown, name: string): boolean {
+  if (typeof query !== 'object' || query === null) return false;
+  return Array.isArray((query as Record<string, unknown>)[name]);
+}
+
 /** A field of a parsed form or query string when it is one string (not repeated, not nested). */
 function singleString(source: unknown, name: string): string | undefined {
   if (typeof source !== 'object' || source === null) return undefined;

@@ -156,6 +156,18 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       const csv = await admin.client.get('/admin/audit.csv?event=user.registerd');
       expect(csv.status).toBe(303);
       expect(csv.location).toBe('/admin/audit?event=user.registerd');
+      // A filter given twice is said to be, not read as no filter at all.
+      const twice = await admin.client.get(
+        '/admin/audit?event=user.registered&event=sign_out&from=2026-01-01&from=x',
+      );
+      expect(twice.status).toBe(422);
+      const both = textOf(twice.body);
+      // Two fields, each named in the summary and at the field.
+      expect(both.match(/This filter is in the address more than once/g)).toHaveLength(4);
+      expect(twice.body).toMatch(
+        /<select\s+id="event"\s+name="event"\s+aria-describedby="event-error"/,
+      );
+      expect(twice.body).toMatch(/id="from"[^>]*aria-invalid="true"/);
       // A real type, even one that has not happened yet, is a fair question: no error.
       const none = await admin.client.get('/admin/audit?event=api_key.refused');
       expect(none.status).toBe(200);

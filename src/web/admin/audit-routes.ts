@@ -5,7 +5,7 @@ import { AUDIT_PAGE_SIZE, startOfDay } from '../../audit/audit-query.js';
 import { isAuditEventType } from '../../audit/audit.js';
 import { auditCsv } from '../../audit/audit-csv.js';
 import { DAY_MS } from '../../clock.js';
-import { filterText, text } from '../form-input.js';
+import { filterText, isRepeated, text } from '../form-input.js';
 import type { FieldErrors } from '../views/components.js';
 import type { WebDeps } from '../web-deps.js';
 import { sendHtml } from '../web-deps.js';
@@ -40,6 +40,10 @@ export function registerAuditRoutes(
     const errors: FieldErrors = {};
     const filters: AuditFilters = {};
     let empty = false;
+    // A filter given twice (a hand-made link) would read as none: the log unfiltered, with
+    // nothing said. Each filter takes one value.
+    for (const name of ['user', 'event', 'from', 'to'] as const)
+      if (isRepeated(q, name)) errors[name] = t.repeatedFilter;
     if (form.user) {
       const user = await directory.findByEmail(form.user);
       if (user) filters.userId = user.id;
