@@ -92,6 +92,7 @@ export const twoFactorEn = {
   download: 'Download',
   continue: 'Continue',
   recoveryFileTitle: (site: string) => `Recovery codes for ${site}`,
+  recoveryAccount: (email: string) => `Account: ${email}`,
   recoveryFileNote: 'Each code works once. Generated on',
 
   challengeHeading: 'Two-Factor Authentication',

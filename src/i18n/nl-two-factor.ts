@@ -94,6 +94,7 @@ export const twoFactorNl: TwoFactorMessages = {
   download: 'Downloaden',
   continue: 'Doorgaan',
   recoveryFileTitle: (site: string) => `Herstelcodes voor ${site}`,
+  recoveryAccount: (email: string) => `Account: ${email}`,
   recoveryFileNote: 'Elke code werkt één keer. Gemaakt op',
 
   challengeHeading: 'Tweestapsverificatie',

@@ -164,6 +164,9 @@ describe.skipIf(missing !== null)('two-factor journey in the browser (seed artic
     expect(new Set(shown).size).toBe(10);
     const file = await downloadText(page, 'Download');
     for (const recoveryCode of shown) expect(file).toContain(recoveryCode);
+    // The page and the file say which account the codes open.
+    expect(file.split('\n')[1]).toBe(`Account: ${journey.email}`);
+    await page.getByText(`Account: ${journey.email}`).waitFor();
     journey.recoveryCodes = shown;
     // A reload and the language switch show the same set: nothing is made again, nothing lost.
     await page.reload();
@@ -189,6 +192,7 @@ describe.skipIf(missing !== null)('two-factor journey in the browser (seed artic
       expect(await gone.isVisible()).toBe(false);
     }
     expect(await page.locator('.site-name').isVisible()).toBe(true);
+    expect(await page.getByText(`Account: ${journey.email}`).isVisible()).toBe(true);
     expect(await recoveryCodesOnPage(page)).toEqual(shown);
     expect(await page.locator('.recovery-codes').isVisible()).toBe(true);
     await page.emulateMedia({ media: 'screen' });

@@ -354,11 +354,15 @@ export function setupChoicePage(
 
 export function recoveryCodesPage(
   ctx: PageContext,
-  data: { codes: string[]; continueTo: string; created?: string },
+  data: { codes: string[]; continueTo: string; created?: string; account?: string },
 ): SafeHtml {
   const t = ctx.t.twoFactor;
+  // Which account the codes open, on the page (and its printout) and in the file: a person
+  // with more than one account, or a printout found later, can tell.
+  const account = data.account ? t.recoveryAccount(data.account) : '';
   const file = [
     t.recoveryFileTitle(ctx.siteName),
+    ...(account ? [account] : []),
     '',
     ...data.codes,
     '',
@@ -371,6 +375,7 @@ export function recoveryCodesPage(
     narrow: true,
     main: html`${data.created ? html`<div class="notice" role="status">${data.created}</div>` : ''}
       <h1>${t.recoveryHeading}</h1>
+      ${account ? html`<p class="recovery-account"><strong>${account}</strong></p>` : ''}
       <p>${t.recoveryIntro}</p>
       <ol class="recovery-codes">
         ${data.codes.map((code) => html`<li><code>${code}</code></li>`)}

@@ -661,10 +661,12 @@ export function registerTwoFactorRoutes(
     if (!shown) return reply.redirect('/profile/2fa', 303);
     const t = request.t.twoFactor;
     const notice = { totp: t.createdApp, email: t.createdEmail, webauthn: t.webauthn.added };
+    const primary = await services.accounts.primaryAddress(auth.user.id);
     return sendHtml(
       reply,
       recoveryCodesPage(tools.page(request), {
         codes: shown.codes,
+        ...(primary ? { account: primary.email } : {}),
         continueTo: `${RECOVERY_CODES}/done`,
         ...(shown.created ? { created: notice[shown.created] } : {}),
       }),
