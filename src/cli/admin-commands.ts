@@ -192,8 +192,8 @@ header line: time (UTC), event, actor, target, IP address, details.
   --since DATE    from this day on (YYYY-MM-DD, UTC)
   --until DATE    up to and including this day
   --event TYPE    one event type, such as two_factor.reset_by_admin
-  --limit N       at most N events (default 100)
-  --csv           every matching event as CSV (as the admin console exports it)
+  --limit N       at most N events (default 100; with --csv, all unless given)
+  --csv           the matching events as CSV (as the admin console exports it)
 
 Event types:
 ${eventTypeLines()}`,
@@ -341,6 +341,16 @@ function limitOf(ctx: CliContext, raw: string | undefined, fallback: number): nu
   return Number(raw);
 }
 
+/** The first `n` of a stream of rows; the rest are never read. */
+async function* firstOf<T>(rows: AsyncIterable<T>, n: number): AsyncGenerator<T> {
+  let left = n;
+  if (left <= 0) return;
+  for await (const row of rows) {
+    yield row;
+    if (--left === 0) return;
+  }
+}
+
 const tsv = (fields: Array<string | number | null>) =>
   fields.map((f) => forTerminal(String(f ?? ''))).join('\t') + '\n';
 
@@ -436,7 +446,9 @@ export async function auditCommand(args: string[], ctx: CliContext): Promise<voi
       filters.userId = user.id;
     }
     if (values.csv) {
-      for await (const line of auditCsv(auditLog.each(filters))) ctx.out(line);
+      const rows = auditLog.each(filters);
+      const lines = auditCsv(values.limit === undefined ? rows : firstOf(rows, limit));
+      for await (const line of lines) ctx.out(line);
       return;
     }
     const { total, events } = await auditLog.list(filters, 1, limit);

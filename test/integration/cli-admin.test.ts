@@ -177,11 +177,12 @@ describe('administration from the command line', () => {
       await app.services.postman.drain();
 
       const today = new Date().toISOString().slice(0, 10);
-      const [audit, users, csv, admins] = await Promise.all([
+      const [audit, users, csv, admins, csvOne] = await Promise.all([
         portico(['audit', '--user', email, '--since', today]),
         portico(['users', 'list', '--search', 'carl cli']),
         portico(['audit', '--user', email, '--csv']),
         portico(['users', 'list', '--admins']),
+        portico(['audit', '--user', email, '--csv', '--limit', '1']),
       ]);
       expect(audit.code).toBe(0);
       const lines = audit.stdout.trim().split('\n');
@@ -193,6 +194,11 @@ describe('administration from the command line', () => {
       expect(users.stdout).toContain(`${unverified}\tCarl Cli Unverified\tuser\t-\tunverified\t`);
       expect(csv.stdout.split('\r\n')[0]).toMatch(/^time,event,/);
       expect(csv.stdout).toContain('"two_factor.reset_by_admin"');
+      // --limit holds for CSV too when it is given: the header and the newest event.
+      expect(csv.stdout.trimEnd().split('\r\n').length).toBeGreaterThan(2);
+      const one = csvOne.stdout.trimEnd().split('\r\n');
+      expect(one).toHaveLength(2);
+      expect(one[1]).toBe(csv.stdout.split('\r\n')[1]);
       expect(admins.stdout).toContain(`${admin.email}\tAda Admin\tadmin\ttotp\tactive`);
       expect(admins.stdout).not.toContain('Carl Cli');
     },
