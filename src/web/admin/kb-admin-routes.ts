@@ -277,23 +277,27 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
     );
   }
 
+  /** A 400 page for a form whose hidden fields were not what its page wrote (`message`). */
+  function tamperedFormPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    message: string,
+    back: { href: string; label: string },
+  ) {
+    return sendHtml(
+      reply,
+      messagePage(tools.page(request), request.t.errors.badRequestTitle, message, back),
+      400,
+    );
+  }
+
   /** A 400 page for a form that did not say which version it was opened from. */
   function versionInvalidPage(
     request: FastifyRequest,
     reply: FastifyReply,
     back: { href: string; label: string },
   ) {
-    const t = request.t;
-    return sendHtml(
-      reply,
-      messagePage(
-        tools.page(request),
-        t.errors.badRequestTitle,
-        t.kbAdmin.errors.versionInvalid,
-        back,
-      ),
-      400,
-    );
+    return tamperedFormPage(request, reply, request.t.kbAdmin.errors.versionInvalid, back);
   }
 
   app.get<{ Params: { id: string } }>('/admin/kb/categories/:id', async (request, reply) => {
@@ -610,22 +614,11 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
         if (!ID_PATTERN.test(id)) return reply.callNotFound();
         const lang = text(request.body, 'lang');
         // The language comes from a hidden field: anything else is a tampered form.
-        if (!isLocale(lang)) {
-          const t = request.t;
-          return sendHtml(
-            reply,
-            messagePage(
-              tools.page(request),
-              t.errors.badRequestTitle,
-              t.kbAdmin.errors.languageInvalid,
-              {
-                href: articleEditHref(id),
-                label: t.kbAdmin.backToArticle,
-              },
-            ),
-            400,
-          );
-        }
+        if (!isLocale(lang))
+          return tamperedFormPage(request, reply, request.t.kbAdmin.errors.languageInvalid, {
+            href: articleEditHref(id),
+            label: request.t.kbAdmin.backToArticle,
+          });
         const version = readVersion(request.body);
         if (version === null)
           return versionInvalidPage(request, reply, {
