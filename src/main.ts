@@ -171,17 +171,6 @@ async function serve(args: string[]): Promise<void> {
     (line) => process.stdout.write(line + '\n'),
     { freshDatabase },
   );
-  process.stdout.write(
-    `Portico is running at ${cfg.publicUrl.href} (${database.dialect}${cfg.smtpUrl ? ', SMTP' : `, mail outbox in ${cfg.dataDir}/outbox`})\n`,
-  );
-  // An https address is a real installation: there the dev outbox means nobody gets a code,
-  // and the codes and links are printed on this process's output instead.
-  if (!cfg.smtpUrl && cfg.publicUrl.protocol === 'https:') {
-    process.stderr.write(
-      `portico: warning: SMTP_URL is not set, so no mail leaves this machine: each is written to ${cfg.dataDir}/outbox and its codes and links printed here. Set SMTP_URL.\n`,
-    );
-  }
-  if (cfg.smtpUrl) checkMailServer(cfg.smtpUrl, cfg.mailFrom);
   const stopHousekeeping = startHousekeeping(
     database.db,
     systemClock,
@@ -199,8 +188,21 @@ async function serve(args: string[]): Promise<void> {
       .then(() => process.stdout.write('Portico stopped\n'))
       .finally(() => process.exit(0));
   };
+  // Listened for before the line a supervisor waits for: a signal that came between the two
+  // would end the process at once, without finishing its requests.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.stdout.write(
+    `Portico is running at ${cfg.publicUrl.href} (${database.dialect}${cfg.smtpUrl ? ', SMTP' : `, mail outbox in ${cfg.dataDir}/outbox`})\n`,
+  );
+  // An https address is a real installation: there the dev outbox means nobody gets a code,
+  // and the codes and links are printed on this process's output instead.
+  if (!cfg.smtpUrl && cfg.publicUrl.protocol === 'https:') {
+    process.stderr.write(
+      `portico: warning: SMTP_URL is not set, so no mail leaves this machine: each is written to ${cfg.dataDir}/outbox and its codes and links printed here. Set SMTP_URL.\n`,
+    );
+  }
+  if (cfg.smtpUrl) checkMailServer(cfg.smtpUrl, cfg.mailFrom);
 }
 
 /**
