@@ -145,9 +145,12 @@ export function createAuditQuery(db: Kysely<Database>) {
 
 export type AuditQuery = ReturnType<typeof createAuditQuery>;
 
+/** A day as the filters take it: YYYY-MM-DD (whether the calendar has it is `startOfDay`'s). */
+export const DAY_FORMAT = /^\d{4}-\d{2}-\d{2}$/;
+
 /** A YYYY-MM-DD date as the start of that day in UTC; undefined when it is no real date. */
 export function startOfDay(value: string): number | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+  if (!DAY_FORMAT.test(value)) return undefined;
   const start = Date.parse(`${value}T00:00:00Z`);
   if (Number.isNaN(start) || new Date(start).toISOString().slice(0, 10) !== value) return undefined;
   return start;

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { AUDIT_EVENT_TYPES, CLI_META, isAuditEventType } from '../audit/audit.js';
 import { auditCsv } from '../audit/audit-csv.js';
 import type { AuditFilters } from '../audit/audit-query.js';
-import { createAuditQuery, startOfDay } from '../audit/audit-query.js';
+import { createAuditQuery, DAY_FORMAT, startOfDay } from '../audit/audit-query.js';
 import type { UserDirectory } from '../admin/user-directory.js';
 import { createUserDirectory } from '../admin/user-directory.js';
 import { buildApp } from '../app.js';
@@ -107,7 +107,7 @@ function typed(value: string): string {
 function dayOption(ctx: CliContext, option: string, value: string): number {
   const start = startOfDay(value);
   if (start !== undefined) return start;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) ctx.fail(`${option}: there is no day ${value}`);
+  if (DAY_FORMAT.test(value)) ctx.fail(`${option}: there is no day ${value}`);
   ctx.fail(`${option} needs a date as YYYY-MM-DD, not "${typed(value)}"`);
 }
 
