@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { RequestMeta } from '../audit/audit.js';
+import type { AuditDetails, RequestMeta } from '../audit/audit.js';
 import { MINUTE_MS } from '../clock.js';
 import { PostgresAdapter } from '../db/kysely.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
@@ -415,7 +415,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     if (!perEmail.allowed || !perIp.allowed) {
       // The moment a limit is reached is a security event (someone guessing at an account, or
       // from one network); the refusals after it in the window are not, one by one.
-      const reached = async (details: Record<string, string>, targetUserId: string | null) =>
+      const reached = async (details: AuditDetails, targetUserId: string | null) =>
         audit.record({ event: 'sign_in.rate_limited', targetUserId, meta, details });
       if (perEmail.justReached) {
         await reached(

@@ -89,8 +89,72 @@ export interface AuditEntry {
   actorLabel?: string | null;
   targetUserId?: string | null;
   meta?: RequestMeta | null;
-  details?: Record<string, string | number | boolean | null>;
+  details?: AuditDetails;
 }
+
+/**
+ * The names an event's details may have. The audit page shows each under a label in the
+ * reader's language (src/i18n, `auditDetails`), so a new name needs its labels first.
+ */
+export const AUDIT_DETAIL_KEYS = [
+  // Sign-in, step-up and two-factor methods
+  'method',
+  'reason',
+  'purpose',
+  'kind',
+  'type',
+  'name',
+  'methods',
+  'remaining',
+  'until',
+  'untilReset',
+  'where',
+  'wrongPasswordsInARow',
+  'limit',
+  'address',
+  'network',
+  // Addresses, sessions, browsers
+  'email',
+  'ip',
+  'sessions',
+  'sessionsEnded',
+  'device',
+  'devices',
+  // Administration
+  'promoted',
+  'admin',
+  'group',
+  'groups',
+  'totp',
+  'webauthn',
+  'require',
+  'graceUntil',
+  // API keys
+  'key',
+  'prefix',
+  'route',
+  // Knowledge base
+  'article_id',
+  'category_id',
+  'parent_id',
+  'from_parent_id',
+  'to_parent_id',
+  'from_category_id',
+  'to_category_id',
+  'slug',
+  'previous_slug',
+  'position',
+  'locale',
+  'title',
+  'title_en',
+  'title_nl',
+  'status',
+  'new_translation',
+] as const;
+
+export type AuditDetailKey = (typeof AUDIT_DETAIL_KEYS)[number];
+
+export type AuditDetails = Partial<Record<AuditDetailKey, string | number | boolean | null>>;
 
 export interface Audit {
   record(entry: AuditEntry, executor?: Kysely<Database>): Promise<void>;

@@ -1,4 +1,4 @@
-import type { AuditEventType } from '../audit/audit.js';
+import type { AuditDetailKey, AuditEventType } from '../audit/audit.js';
 
 /** English words of the administration (SPEC §2.7): its frame, navigation and pages. */
 export const adminEn = {
@@ -267,6 +267,105 @@ export const adminEn = {
   },
 
   /**
+   * An audit event's details, as the audit log shows them: a name for each, and words for the
+   * codes some of them hold. A value without words here is shown as it was recorded.
+   */
+  auditDetails: {
+    names: {
+      method: 'Method',
+      reason: 'Reason',
+      purpose: 'During',
+      kind: 'Method',
+      type: 'Method',
+      name: 'Name',
+      methods: 'Methods',
+      remaining: 'Recovery codes left',
+      until: 'Locked until',
+      untilReset: 'Locked until',
+      where: 'Asked at',
+      wrongPasswordsInARow: 'Wrong passwords in a row',
+      limit: 'Limit',
+      address: 'Email address',
+      network: 'Network',
+      email: 'Email address',
+      ip: 'IP address',
+      sessions: 'Sessions ended',
+      sessionsEnded: 'Sessions ended',
+      device: 'Device',
+      devices: 'Devices forgotten',
+      promoted: 'Made administrator',
+      admin: 'Administrator',
+      group: 'Group',
+      groups: 'Groups',
+      totp: 'Authentication App',
+      webauthn: 'Security Keys',
+      require: 'Required for',
+      graceUntil: 'Set-up may be postponed until',
+      key: 'API key',
+      prefix: 'Starts with',
+      route: 'Address',
+      article_id: 'Article id',
+      category_id: 'Category id',
+      parent_id: 'Parent category id',
+      from_parent_id: 'Parent category id before',
+      to_parent_id: 'Parent category id after',
+      from_category_id: 'Category id before',
+      to_category_id: 'Category id after',
+      slug: 'URL name',
+      previous_slug: 'URL name before',
+      position: 'Position',
+      locale: 'Language',
+      title: 'Title',
+      title_en: 'Title in English',
+      title_nl: 'Title in Dutch',
+      status: 'Status',
+      new_translation: 'New language',
+    } satisfies Record<AuditDetailKey, string>,
+    /** On the two-factor settings' event, `email` says whether email codes are allowed. */
+    emailMethod: 'Email Authentication',
+    values: {
+      method: {
+        totp: 'Authentication App',
+        email: 'Email Authentication',
+        webauthn: 'Security Key',
+        recovery: 'Recovery code',
+        password: 'Password',
+        trusted_device: 'Remembered browser',
+        email_change: 'New address for Email Authentication',
+      },
+      reason: {
+        INVALID_CODE: 'wrong code or key',
+        CODE_EXPIRED: 'code expired',
+        CODE_ALREADY_USED: 'code already used',
+        SIGN_IN_ENDED: 'log-in ended after wrong codes',
+        LOCKED: 'locked after failures',
+        METHOD_DISABLED: 'method turned off',
+        METHOD_EXISTS: 'already set up on this account',
+        NAME_TAKEN: 'name already used',
+        NOT_FOUND: 'not found',
+        SETUP_EXPIRED: 'set-up expired',
+        MAIL_FAILED: 'mail could not be sent',
+        SECRET_UNREADABLE: 'stored secret could not be read',
+        revoked: 'the key was revoked',
+        creator_not_admin: 'the key’s creator is no longer an active administrator',
+        disabled: 'account disabled',
+        password: 'wrong password',
+      },
+      purpose: { sign_in: 'log-in', step_up: 'identity check (step-up)' },
+      where: {
+        reauthentication: 'identity check (step-up)',
+        password_change: 'password change',
+        verification_link: 'verification link',
+      },
+      limit: { address: 'per email address', network: 'per network' },
+      require: { nobody: 'Nobody', groups: 'Selected user groups', all: 'All users' },
+      untilReset: { true: 'an administrator resets two-factor authentication' },
+      locale: { en: 'English', nl: 'Dutch' },
+      status: { draft: 'Draft', published: 'Published' },
+    },
+  },
+
+  /**
    * Names of audit event types. Every type the code records needs one (the build fails
    * without); an older type still in the log but no longer recorded shows its code.
    */
@@ -322,7 +421,7 @@ export const adminEn = {
     'api_key.created': 'API key created',
     'api_key.revoked': 'API key revoked',
     'api_key.used': 'API key used',
-    'api_key.refused': 'Revoked API key refused',
+    'api_key.refused': 'API key refused',
     'kb.category_created': 'Knowledge base category created',
     'kb.category_updated': 'Knowledge base category changed',
     'kb.category_deleted': 'Knowledge base category deleted',

@@ -119,7 +119,9 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
 
     await page.getByRole('link', { name: 'Tess Target' }).click();
     await page.getByRole('heading', { name: 'Tess Target', level: 1 }).waitFor();
-    await expect.poll(() => page.getByRole('cell', { name: 'Old phone' }).isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByRole('cell', { name: 'Old phone', exact: true }).isVisible())
+      .toBe(true);
     await check(page, 'admin-user');
     await checkOnPhone(page, 'admin-user');
 

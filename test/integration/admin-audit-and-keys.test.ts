@@ -99,7 +99,7 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
         await app.services.audit.record({
           event: 'profile.updated',
           actorUserId: user.userId,
-          details: { n: i },
+          details: { remaining: i },
         });
       }
       const base = `/admin/audit?user=${encodeURIComponent(user.email)}&event=profile.updated`;
@@ -107,7 +107,8 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       expect(textOf(first.body)).toContain('60 events');
       expect(textOf(first.body)).toContain('Page 1 of 2');
       const second = await admin.client.get(`${base}&page=2`);
-      const numbers = (body: string) => [...body.matchAll(/n: (\d+)/g)].map((m) => Number(m[1]));
+      const numbers = (body: string) =>
+        [...body.matchAll(/Recovery codes left: (\d+)/g)].map((m) => Number(m[1]));
       const seen = [...numbers(first.body), ...numbers(second.body)];
       expect(seen).toHaveLength(60);
       expect(new Set(seen).size).toBe(60);
@@ -236,21 +237,98 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       };
       const lastDay = graceUntil - 1;
       expect(await details('two_factor.policy_changed', 'en')).toContain(
-        `graceUntil: ${formatDate('en', lastDay)}`,
+        `Set-up may be postponed until: ${formatDate('en', lastDay)}`,
       );
       expect(await details('two_factor.policy_changed', 'nl')).toContain(
-        `graceUntil: ${formatDate('nl', lastDay)}`,
+        `Instellen uitstellen mag tot: ${formatDate('nl', lastDay)}`,
       );
       expect(await details('two_factor.locked', 'nl')).toBe(
-        `until: ${formatDateTime('nl', until)}`,
+        `Geblokkeerd tot: ${formatDateTime('nl', until)}`,
       );
       expect(await details('two_factor.locked', 'en')).toBe(
-        `until: ${formatDateTime('en', until)}`,
+        `Locked until: ${formatDateTime('en', until)}`,
       );
       const page = textOf((await admin.client.get('/admin/audit')).body);
       expect(page).not.toContain(String(graceUntil));
       expect(page).not.toContain(String(until));
       expect(page).not.toMatch(/\b\d{13}\b/);
+      await savePolicy(app, {});
+    });
+
+    it('names every detail in the reader’s language, and its codes in words', async () => {
+      /** The Details cell (the last) of the newest event of a type, as text. */
+      const details = async (event: string, lang: 'en' | 'nl') => {
+        const url = `/admin/audit?event=${event}`;
+        await admin.client.post('/language', { lang, return_to: url });
+        const body = (await admin.client.get(url)).body;
+        const row = /<tbody>\s*<tr>([\s\S]*?)<\/tr>/.exec(body)?.[1] ?? '';
+        return textOf([...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].pop()?.[1] ?? '');
+      };
+      // Saved through the settings form: which methods are allowed are yes or no.
+      app.clock.advance(1000);
+      const saved = await admin.client.submit('/admin/2fa', {
+        email: 'on',
+        totp: 'on',
+        require: 'all',
+      });
+      expect(saved.status).toBe(303);
+      const policy = await details('two_factor.policy_changed', 'en');
+      expect(policy).toContain('Email Authentication: Yes');
+      expect(policy).toContain('Authentication App: Yes');
+      expect(policy).toContain('Security Keys: No');
+      expect(policy).toContain('Required for: All users');
+      expect(policy).not.toMatch(/\b(true|false|all)\b/);
+      const beleid = await details('two_factor.policy_changed', 'nl');
+      expect(beleid).toContain('E-mailauthenticatie: Ja');
+      expect(beleid).toContain('Beveiligingssleutels: Nee');
+      expect(beleid).toContain('Verplicht voor: Alle gebruikers');
+
+      // As src/two-factor/challenge.ts and admin-reset.ts record them.
+      const user = await plainUser(app, { name: 'Dirk Details' });
+      await app.services.audit.record({
+        event: 'two_factor.challenge_failed',
+        targetUserId: user.userId,
+        details: { method: 'totp', reason: 'INVALID_CODE', purpose: 'sign_in' },
+      });
+      await app.services.audit.record({
+        event: 'two_factor.reset_by_admin',
+        actorUserId: admin.userId,
+        targetUserId: user.userId,
+        details: { methods: 'totp,email,webauthn' },
+      });
+      await app.services.audit.record({
+        event: 'two_factor.locked',
+        targetUserId: user.userId,
+        details: { untilReset: true },
+      });
+      expect(await details('two_factor.challenge_failed', 'en')).toBe(
+        'Method: Authentication App Reason: wrong code or key During: log-in',
+      );
+      expect(await details('two_factor.challenge_failed', 'nl')).toBe(
+        'Methode: Authenticatie-app Reden: verkeerde code of sleutel Tijdens: inloggen',
+      );
+      expect(await details('two_factor.reset_by_admin', 'en')).toBe(
+        'Methods: Authentication App, Email Authentication, Security Key',
+      );
+      expect(await details('two_factor.locked', 'en')).toBe(
+        'Locked until: an administrator resets two-factor authentication',
+      );
+
+      // An event from before a detail had words: its name and value as recorded, escaped.
+      app.clock.advance(1000);
+      await app.services.audit.record({
+        event: 'profile.updated',
+        actorUserId: user.userId,
+        details: { name: '<b>Dirk</b>', oldDetail: 'kept' } as Record<string, string>,
+      });
+      expect(await details('profile.updated', 'en')).toBe('Name: <b>Dirk</b> oldDetail: kept');
+      const raw = (await admin.client.get('/admin/audit?event=profile.updated')).body;
+      expect(raw).toContain('Name: &lt;b&gt;Dirk&lt;/b&gt;');
+
+      // The user's own page lists their recent events with the same words.
+      const userPage = textOf((await admin.client.get(`/admin/users/${user.userId}`)).body);
+      expect(userPage).toContain('Reason: wrong code or key');
+      expect(userPage).toContain('Methods: Authentication App, Email Authentication, Security Key');
       await savePolicy(app, {});
     });
 

@@ -419,7 +419,7 @@ describe('command line, when the operator gets something wrong', () => {
         for (let i = 0; i < 1500; i++) {
           await audit.record({
             event: 'sign_in.password_failed',
-            details: { padding: 'x'.repeat(80) },
+            details: { address: 'x'.repeat(80) },
           });
         }
       } finally {

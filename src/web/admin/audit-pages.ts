@@ -1,7 +1,7 @@
 import { API_KEY_ACTOR_PREFIX } from '../../api-keys/api-keys.js';
 import type { AuditRow } from '../../audit/audit-query.js';
 import { DAY_MS } from '../../clock.js';
-import type { Locale } from '../../i18n/index.js';
+import type { Locale, Messages } from '../../i18n/index.js';
 import { formatDate, formatDateTime } from '../../i18n/index.js';
 import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
@@ -58,26 +58,66 @@ const TIME_DETAILS: Partial<Record<string, (locale: Locale, ms: number) => strin
   until: formatDateTime,
 };
 
-/** The event's details as "key: value" pairs (they never hold secrets), times as dates. */
-export function detailsText(ctx: PageContext, details: string | null): string {
-  if (!details) return '';
-  try {
-    const parsed = JSON.parse(details) as Record<string, unknown>;
-    return Object.entries(parsed)
-      .map(([key, value]) => {
-        const time = TIME_DETAILS[key];
-        const shown =
-          typeof value === 'number' && time
-            ? time(ctx.locale, value)
-            : typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-              ? String(value)
-              : '';
-        return `${key}: ${shown}`;
-      })
+type DetailWords = Messages['admin']['auditDetails'];
+
+/** Details whose codes are worded as another detail's are. */
+const WORDED_AS: Partial<Record<string, keyof DetailWords['values']>> = {
+  kind: 'method',
+  type: 'method',
+  methods: 'method',
+};
+
+/** Details that are yes or no, and the methods the two-factor settings turn on or off. */
+function detailName(words: DetailWords, key: string, value: unknown): string {
+  if (key === 'email' && typeof value === 'boolean') return words.emailMethod;
+  const names: Record<string, string | undefined> = words.names;
+  return names[key] ?? key;
+}
+
+function detailValue(ctx: PageContext, key: string, value: unknown): string {
+  const { common } = ctx.t.admin;
+  const words = ctx.t.admin.auditDetails;
+  if (value === null || value === undefined || value === '') return common.none;
+  if (typeof value === 'boolean' && key !== 'untilReset') return value ? common.yes : common.no;
+  const time = TIME_DETAILS[key];
+  if (typeof value === 'number' && time) return time(ctx.locale, value);
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+    return JSON.stringify(value);
+  }
+  const codes: Record<string, string | undefined> | undefined =
+    words.values[WORDED_AS[key] ?? (key as keyof DetailWords['values'])];
+  if (!codes) return String(value);
+  // A list of codes, such as the methods an administrator's reset removed.
+  if (key === 'methods' && typeof value === 'string') {
+    return value
+      .split(',')
+      .map((code) => codes[code] ?? code)
       .join(', ');
+  }
+  return codes[String(value)] ?? String(value);
+}
+
+/**
+ * The event's details, one per line as "Name: value" in the reader's language (they never hold
+ * secrets): codes in words, moments as dates. Details recorded as something else than an
+ * object are shown as they were.
+ */
+export function detailsList(ctx: PageContext, details: string | null): SafeHtml | string {
+  if (!details) return '';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(details);
   } catch {
     return details;
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return details;
+  const words = ctx.t.admin.auditDetails;
+  return html`<ul class="audit-details">
+    ${Object.entries(parsed).map(
+      ([key, value]) =>
+        html`<li>${detailName(words, key, value)}: ${detailValue(ctx, key, value)}</li>`,
+    )}
+  </ul>`;
 }
 
 export interface AuditFilterForm {
@@ -172,7 +212,7 @@ export function auditPage(
                         <td>${targetCell(ctx, e)}</td>
                         <td>${e.ip ?? ''}</td>
                         <td class="user-agent">${agentCell(ctx, e.user_agent)}</td>
-                        <td>${detailsText(ctx, e.details)}</td>
+                        <td>${detailsList(ctx, e.details)}</td>
                       </tr>`,
                   )}
                 </tbody>

@@ -18,7 +18,7 @@ import {
   when,
 } from './admin-components.js';
 import { adminLayout } from './admin-layout.js';
-import { actorCell, agentCell } from './audit-pages.js';
+import { actorCell, agentCell, detailsList } from './audit-pages.js';
 
 export function usersPage(
   ctx: PageContext,
@@ -311,6 +311,7 @@ export function userPage(
                                   >`
                               : ''
                           }
+                          ${detailsList(ctx, e.details)}
                         </td>
                         <td>${actorCell(ctx, e)}</td>
                         <td>${e.ip ?? ''}</td>
