@@ -64,6 +64,7 @@ export const adminEn = {
     status: 'Status',
     created: 'Created',
     notSetUp: 'Not set up',
+    repeatedSearch: 'The search is in the address more than once; search for one thing at a time.',
   },
 
   userPage: {

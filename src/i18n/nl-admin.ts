@@ -63,6 +63,8 @@ export const adminNl: AdminMessages = {
     status: 'Status',
     created: 'Aangemaakt',
     notSetUp: 'Niet ingesteld',
+    repeatedSearch:
+      'De zoekopdracht staat meer dan eens in het adres; zoek naar één ding tegelijk.',
   },
 
   userPage: {

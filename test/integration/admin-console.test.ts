@@ -382,6 +382,12 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       expect(nul.status).toBe(200);
       expect(textOf(nul.body)).toContain('1 user');
       expect(nul.body).toContain(`/admin/users/${rosa.userId}`);
+      // A search given twice runs neither, and says so: never the whole list.
+      const twice = await admin.client.get(`/admin/users?q=rosa.${tag}&q=o_${tag}`);
+      expect(twice.status).toBe(422);
+      expect(textOf(twice.body)).toContain('The search is in the address more than once');
+      expect(twice.body).not.toContain(`/admin/users/${rosa.userId}`);
+      expect(twice.body).toMatch(/<input[^>]*id="q"[^>]*aria-invalid="true"/);
     });
 
     it('pages through many users', async () => {

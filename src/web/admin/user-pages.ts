@@ -4,7 +4,7 @@ import { formatDateTime } from '../../i18n/index.js';
 import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
 import { deviceLabel } from '../user-agent.js';
-import { csrfField } from '../views/components.js';
+import { csrfField, errorSummary } from '../views/components.js';
 import type { PageContext } from '../views/page-context.js';
 import {
   accountStatusBadges,
@@ -22,16 +22,26 @@ import { actorCell, agentCell, detailsList } from './audit-pages.js';
 
 export function usersPage(
   ctx: PageContext,
-  data: { query: string; page: number; pages: number; total: number; users: UserSummary[] },
+  data: {
+    query: string;
+    page: number;
+    pages: number;
+    total: number;
+    users: UserSummary[];
+    /** Why the search was not run (a search given twice in the address). */
+    error?: string;
+  },
 ): SafeHtml {
   const { t } = ctx;
   const u = t.admin.usersPage;
+  const error = data.error;
   return adminLayout(ctx, {
     section: 'users',
     sectionIndex: true,
     wide: true,
     title: u.heading,
     main: html`<h1>${u.heading}</h1>
+      ${error ? errorSummary(ctx, { q: error }) : ''}
       <form method="get" action="/admin/users" class="search-form admin-search" role="search">
         <label for="q" class="visually-hidden">${u.searchLabel}</label>
         <input
@@ -41,12 +51,14 @@ export function usersPage(
           value="${data.query}"
           placeholder="${u.searchLabel}"
           maxlength="200"
+          ${error ? html`aria-describedby="q-error" aria-invalid="true"` : ''}
         />
         <button type="submit" class="button">${u.search}</button>
       </form>
+      ${error ? html`<p class="error-message" id="q-error">${error}</p>` : ''}
       <p role="status">
-        ${data.query && data.total === 0 ? u.noMatch(data.query) : u.count(data.total)}
-        ${data.query ? html` <a href="/admin/users">${u.clear}</a>` : ''}
+        ${error ? '' : data.query && data.total === 0 ? u.noMatch(data.query) : u.count(data.total)}
+        ${data.query || error ? html` <a href="/admin/users">${u.clear}</a>` : ''}
       </p>
       ${
         data.users.length === 0

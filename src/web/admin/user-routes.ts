@@ -3,7 +3,7 @@ import type { AdminErrorCode, AdminResult } from '../../admin/error-codes.js';
 import { USERS_PAGE_SIZE } from '../../admin/user-directory.js';
 import type { ActiveSession } from '../../accounts/sessions.js';
 import type { User } from '../../db/schema.js';
-import { filterText, text } from '../form-input.js';
+import { filterText, isRepeated, text } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
 import { messagePage } from '../views/message-page.js';
 import type { WebDeps } from '../web-deps.js';
@@ -70,6 +70,19 @@ export function registerUserRoutes(
 
   app.get('/admin/users', async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
+    if (isRepeated(request.query, 'q')) {
+      // Either search alone could be meant: run neither, and say why (never the whole list).
+      const ctx = tools.page(request);
+      const page = usersPage(ctx, {
+        query: '',
+        page: 1,
+        pages: 1,
+        total: 0,
+        users: [],
+        error: ctx.t.admin.usersPage.repeatedSearch,
+      });
+      return sendHtml(reply, page, 422);
+    }
     const query = filterText(request.query, 'q').trim().slice(0, 200);
     const page = pageNumber(text(request.query, 'page'));
     const { total, users } = await directory.search({ text: query, page });
