@@ -147,7 +147,19 @@ export function createRegistration(deps: AccountDeps) {
     });
   }
 
-  return { register };
+  /**
+   * The screen alone, for a form that is refused for another field: the person learns of a
+   * weak password in the same answer, not after mending the rest. It says nothing of the
+   * address, as in `register`.
+   */
+  function screen(input: Pick<Registration, 'name' | 'email' | 'password'>) {
+    return passwordScreen.screen(
+      input.password,
+      personalWords(input.name, input.email, deps.siteName),
+    );
+  }
+
+  return { register, screen };
 }
 
 export type RegistrationService = ReturnType<typeof createRegistration>;

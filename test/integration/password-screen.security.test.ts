@@ -68,6 +68,30 @@ describe.each(DIALECTS)('easily guessed passwords (%s)', (dialect) => {
     expect(fieldError(dutch.body, 'password')).toContain('Dit wachtwoord is te gewoon');
   });
 
+  it('says a password is too common in the same answer as a mistake in another field', async () => {
+    const users = await userCount();
+    const page = await new Client(app.app).submit('/register', {
+      name: '',
+      email: 'not an address',
+      password: COMMON,
+    });
+    expect(page.status).toBe(422);
+    expect(fieldError(page.body, 'name')).toBeTruthy();
+    expect(fieldError(page.body, 'email')).toBeTruthy();
+    expect(fieldError(page.body, 'password')).toContain(TOO_COMMON);
+    expect(page.body).not.toContain(COMMON);
+    // A strong one gets no word of its own beside the others' errors.
+    const strong = await new Client(app.app).submit('/register', {
+      name: '',
+      email: 'not an address',
+      password: STRONG,
+    });
+    expect(strong.status).toBe(422);
+    expect(fieldError(strong.body, 'email')).toBeTruthy();
+    expect(fieldError(strong.body, 'password')).toBeUndefined();
+    expect(await userCount()).toBe(users);
+  });
+
   it('refuses a password made of the person’s own name and address', async () => {
     const email = uniqueEmail('grace');
     const page = await new Client(app.app).submit('/register', {

@@ -23,6 +23,10 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
     const name = v.required('name', t.register.name, text(request.body, 'name'), NAME_MAX_LENGTH);
     const email = v.newEmail('email', t.register.email, text(request.body, 'email'));
     const password = v.newPassword('password', text(request.body, 'password'));
+    if (!v.ok && !v.errors.password) {
+      const weakness = await registration.screen({ name, email, password });
+      if (weakness) v.fail('password', weakPasswordMessage(t, { weakness }));
+    }
     if (!v.ok)
       return sendHtml(
         reply,
