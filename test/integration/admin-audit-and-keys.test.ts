@@ -317,12 +317,19 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       // An event from before a detail had words: its name and value as recorded, escaped.
       app.clock.advance(1000);
       await app.services.audit.record({
-        event: 'profile.updated',
+        event: 'two_factor.setup_postponed',
         actorUserId: user.userId,
-        details: { name: '<b>Dirk</b>', oldDetail: 'kept' } as Record<string, string>,
+        details: {
+          name: '<b>Dirk</b>',
+          oldDetail: 'kept',
+          ['constructor']: 'x',
+          purpose: 'toString',
+        } as Record<string, string>,
       });
-      expect(await details('profile.updated', 'en')).toBe('Name: <b>Dirk</b> oldDetail: kept');
-      const raw = (await admin.client.get('/admin/audit?event=profile.updated')).body;
+      expect(await details('two_factor.setup_postponed', 'en')).toBe(
+        'Name: <b>Dirk</b> oldDetail: kept constructor: x During: toString',
+      );
+      const raw = (await admin.client.get('/admin/audit?event=two_factor.setup_postponed')).body;
       expect(raw).toContain('Name: &lt;b&gt;Dirk&lt;/b&gt;');
 
       // The user's own page lists their recent events with the same words.

@@ -67,11 +67,18 @@ const WORDED_AS: Partial<Record<string, keyof DetailWords['values']>> = {
   methods: 'method',
 };
 
-/** Details that are yes or no, and the methods the two-factor settings turn on or off. */
+/** A word from a table of words, by a name read from the database (never an inherited one). */
+function wordFor(words: object, name: string): string | undefined {
+  const word: unknown = Object.hasOwn(words, name)
+    ? (words as Record<string, unknown>)[name]
+    : undefined;
+  return typeof word === 'string' ? word : undefined;
+}
+
+/** A detail's name; `email` of the two-factor settings says whether that method is on. */
 function detailName(words: DetailWords, key: string, value: unknown): string {
   if (key === 'email' && typeof value === 'boolean') return words.emailMethod;
-  const names: Record<string, string | undefined> = words.names;
-  return names[key] ?? key;
+  return wordFor(words.names, key) ?? key;
 }
 
 function detailValue(ctx: PageContext, key: string, value: unknown): string {
@@ -84,17 +91,19 @@ function detailValue(ctx: PageContext, key: string, value: unknown): string {
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
     return JSON.stringify(value);
   }
-  const codes: Record<string, string | undefined> | undefined =
-    words.values[WORDED_AS[key] ?? (key as keyof DetailWords['values'])];
+  const table = WORDED_AS[key] ?? key;
+  const codes: object | undefined = Object.hasOwn(words.values, table)
+    ? words.values[table as keyof DetailWords['values']]
+    : undefined;
   if (!codes) return String(value);
   // A list of codes, such as the methods an administrator's reset removed.
   if (key === 'methods' && typeof value === 'string') {
     return value
       .split(',')
-      .map((code) => codes[code] ?? code)
+      .map((code) => wordFor(codes, code) ?? code)
       .join(', ');
   }
-  return codes[String(value)] ?? String(value);
+  return wordFor(codes, String(value)) ?? String(value);
 }
 
 /**
