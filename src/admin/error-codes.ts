@@ -18,6 +18,8 @@ export const AdminError = {
   UNKNOWN_GROUP: 'UNKNOWN_GROUP',
   /** A grace period that ends in the past (and is not the one saved before). */
   GRACE_ENDED: 'GRACE_ENDED',
+  /** A grace period that ends in the year 10000 or later: no four-digit date can show it. */
+  GRACE_TOO_LATE: 'GRACE_TOO_LATE',
 } as const;
 
 export type AdminErrorCode = (typeof AdminError)[keyof typeof AdminError];

@@ -5,6 +5,13 @@ import type { UserGroups } from '../two-factor/user-groups.js';
 import type { AdminErrorCode, AdminResult } from './error-codes.js';
 import { AdminError, adminOk } from './error-codes.js';
 
+/**
+ * Grace periods end before the year 10000: the console's date field and the API's date-times
+ * have four-digit years. The last day the console can give is 30 December 9999 (a day's period
+ * ends when the next day begins).
+ */
+export const GRACE_LIMIT = Date.UTC(10000, 0, 1);
+
 export type Actor = Pick<AuditEntry, 'actorUserId' | 'actorLabel' | 'meta'>;
 
 export interface PolicyInput {
@@ -19,7 +26,7 @@ export interface PolicyInput {
  * Changing the 2FA policy, from the console or the API, under the same rules: at least one
  * method stays on (or nobody could sign in who must use 2FA, administrators included),
  * "Selected user groups" names at least one group that exists, and a grace period does not end
- * in the past. A day already over postpones nothing: most likely a slip. The end saved before
+ * in the past, nor after the year 9999. A day already over postpones nothing: most likely a slip. The end saved before
  * may stay as it is, so the other settings can be saved after it has passed.
  */
 export function createTwoFactorSettings(parts: {
@@ -42,6 +49,8 @@ export function createTwoFactorSettings(parts: {
     const { graceUntil } = input;
     if (graceUntil !== null && graceUntil <= clock.now() && graceUntil !== saved.graceUntil)
       found.push(AdminError.GRACE_ENDED);
+    else if (graceUntil !== null && !(graceUntil < GRACE_LIMIT))
+      found.push(AdminError.GRACE_TOO_LATE);
     return found;
   }
 

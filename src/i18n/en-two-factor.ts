@@ -285,6 +285,7 @@ export const twoFactorEn = {
     chooseGroup: 'Choose at least one user group.',
     invalidDate: 'Enter a date as YYYY-MM-DD.',
     pastDate: 'That day is over: pick today or a later day, or leave the field empty.',
+    tooLateDate: 'Pick an earlier day: the last one that can be given is 30 December 9999.',
     resetHeading: 'Reset two-factor authentication',
     resetButton: 'Reset two-factor authentication',
     resetDone: (name: string) => `Two-factor authentication for ${name} has been reset.`,

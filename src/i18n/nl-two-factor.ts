@@ -293,6 +293,7 @@ export const twoFactorNl: TwoFactorMessages = {
     chooseGroup: 'Kies minstens één gebruikersgroep.',
     invalidDate: 'Vul een datum in als JJJJ-MM-DD.',
     pastDate: 'Die dag is voorbij: kies vandaag of een latere dag, of laat het veld leeg.',
+    tooLateDate: 'Kies een eerdere dag: de laatste die kan, is 30 december 9999.',
     resetHeading: 'Tweestapsverificatie resetten',
     resetButton: 'Tweestapsverificatie resetten',
     resetDone: (name: string) => `Tweestapsverificatie voor ${name} is gereset.`,

@@ -12,12 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/security/tokens.js';
 import { apiPlugin } from '../../src/web/api/api-plugin.js';
 import type { SignedInAdmin } from '../helpers/admin.js';
-import { adminClient, plainUser, signedInAdmin } from '../helpers/admin.js';
+import { adminClient, logInAdmin, plainUser, signedInAdmin } from '../helpers/admin.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { setUpApp } from '../helpers/two-factor.js';
+import { savePolicy, setUpApp } from '../helpers/two-factor.js';
 
 interface Answer {
   status: number;
@@ -673,6 +673,23 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       expect(text.statusCode).toBe(415);
       expect((JSON.parse(text.body) as { code: string }).code).toBe('UNSUPPORTED_MEDIA_TYPE');
       expect((await call('GET', '/api/v1/two-factor/policy')).json).toEqual(before);
+    });
+
+    it('reads back a policy saved with the console’s last possible day', async () => {
+      // A policy saved with the console's last possible day reads back, as the console shows it.
+      const browser = await logInAdmin(app, admin);
+      const lastDay = await browser.submit('/admin/2fa', {
+        email: 'on',
+        totp: 'on',
+        require: 'all',
+        grace_until: '9999-12-30',
+      });
+      expect(lastDay.status).toBe(303);
+      expect(lastDay.location).toBe('/admin/2fa');
+      const far = await call('GET', '/api/v1/two-factor/policy');
+      expect(far.status).toBe(200);
+      expect(far.json.graceUntil).toBe('9999-12-31T00:00:00.000Z');
+      await savePolicy(app, {});
     });
   });
 

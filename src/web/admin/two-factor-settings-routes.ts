@@ -52,6 +52,8 @@ function errorField(t: Messages, code: AdminErrorCode): [string, string] {
       return ['email', t.twoFactor.admin.atLeastOneMethod];
     case 'GRACE_ENDED':
       return ['grace_until', t.twoFactor.admin.pastDate];
+    case 'GRACE_TOO_LATE':
+      return ['grace_until', t.twoFactor.admin.tooLateDate];
     default:
       return ['group', t.twoFactor.admin.chooseGroup];
   }

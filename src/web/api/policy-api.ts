@@ -1,3 +1,4 @@
+import { GRACE_LIMIT } from '../../admin/two-factor-settings.js';
 import type { TwoFactorPolicy } from '../../two-factor/policy.js';
 import type { WebDeps } from '../web-deps.js';
 import { ApiError, ApiErrorCode } from './api-errors.js';
@@ -5,8 +6,6 @@ import type { ApiInstance } from './api-plugin.js';
 import { errors, principalOf } from './api-plugin.js';
 import { GroupList, Policy } from './api-schemas.generated.js';
 import { isoOrNull } from './user-api.js';
-
-const YEAR_10000 = Date.UTC(10000, 0, 1);
 
 /** The console's rules a policy can break: each one's code, its field, and words for people. */
 const RULES = {
@@ -66,7 +65,7 @@ export function registerPolicyApi(api: ApiInstance, { services }: WebDeps): void
       const body = request.body;
       const graceUntil = body.graceUntil === null ? null : Date.parse(body.graceUntil);
       // The console's date field holds four-digit years: a later end could not be shown there.
-      if (graceUntil !== null && !(graceUntil < YEAR_10000))
+      if (graceUntil !== null && !(graceUntil < GRACE_LIMIT))
         throw new ApiError(400, ApiErrorCode.VALIDATION_FAILED, 'body/graceUntil is no date-time', [
           { in: 'body', path: '/graceUntil', message: 'is no date-time before the year 10000' },
         ]);
