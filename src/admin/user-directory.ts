@@ -84,13 +84,13 @@ export function createUserDirectory(deps: {
     if (text) {
       q = q.where((eb) =>
         eb.or([
-          containsIgnoringCase('users.name', text),
+          containsIgnoringCase(db, 'users.name', text),
           eb.exists(
             eb
               .selectFrom('email_addresses')
               .select('email_addresses.id')
               .whereRef('email_addresses.user_id', '=', 'users.id')
-              .where(containsIgnoringCase('email_addresses.email_normalized', text)),
+              .where(containsIgnoringCase(db, 'email_addresses.email_normalized', text)),
           ),
         ]),
       );

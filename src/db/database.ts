@@ -105,6 +105,9 @@ export function sqliteFileOf(url: string): string | null {
   return dialectOf(url) === 'sqlite' ? url.slice('sqlite:'.length) : null;
 }
 
+/** The name of the SQLite function that lower-cases every letter, not only A to Z. */
+export const UNICODE_LOWER = 'portico_lower';
+
 export function openDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
   const file = sqliteFileOf(url);
   if (file !== null) {
@@ -121,6 +124,11 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     // outside it come from the system's file cache, and the 14 MB more held the process over
     // its memory budget with no gain in speed (docs/performance.md, item 15).
     sqlite.pragma(`cache_size = ${SQLITE_CACHE_SIZE}`);
+    // SQLite's own lower() folds A to Z only: "Ångström" stays as it is. Searches that ignore
+    // case use this one, as PostgreSQL's lower() does for every letter (src/admin/like-pattern.ts).
+    sqlite.function(UNICODE_LOWER, { deterministic: true }, (value: unknown) =>
+      typeof value === 'string' ? value.toLowerCase() : value,
+    );
     const db = new Kysely<Database>({
       dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     });

@@ -394,6 +394,12 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       expect(nul.status).toBe(200);
       expect(textOf(nul.body)).toContain('1 user');
       expect(nul.body).toContain(`/admin/users/${rosa.userId}`);
+      // Every letter's case is ignored, not only A to Z's (SQLite's own lower() folds those only).
+      const zoe = await plainUser(app, { name: `Zoë O'Brien-Ångström ${tag}` });
+      for (const typed of ['Ångström', 'ångström', 'BRIEN-Å', 'ZOË']) {
+        const found = await admin.client.get(`/admin/users?q=${encodeURIComponent(typed)}`);
+        expect(found.body, typed).toContain(`/admin/users/${zoe.userId}`);
+      }
       // A search given twice runs neither, and says so: never the whole list.
       const twice = await admin.client.get(`/admin/users?q=rosa.${tag}&q=o_${tag}`);
       expect(twice.status).toBe(422);
