@@ -69,8 +69,9 @@ export async function markAddressVerified(
     .where('email_normalized', '=', address.email_normalized)
     .where('id', '!=', address.id)
     .where('verified_at', 'is', null)
-    .returning('user_id')
+    .returning(['user_id', 'email'])
     .execute();
+  // Audited as done by the one who proved the address, on the account that lost its claim.
   for (const rival of rivals) {
     const left = await trx
       .selectFrom('email_addresses')
@@ -78,6 +79,16 @@ export async function markAddressVerified(
       .where('user_id', '=', rival.user_id)
       .executeTakeFirst();
     if (!left) await trx.deleteFrom('users').where('id', '=', rival.user_id).execute();
+    await audit.record(
+      {
+        event: left ? 'email.removed' : 'user.removed_unverified',
+        actorUserId: address.user_id,
+        targetUserId: rival.user_id,
+        meta,
+        details: { email: rival.email, reason: 'verified_elsewhere' },
+      },
+      trx,
+    );
   }
   await audit.record(
     {

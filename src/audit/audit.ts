@@ -16,6 +16,7 @@ export const CLI_META: RequestMeta = { ip: 'cli', userAgent: 'portico-cli' };
 export const AUDIT_EVENT_TYPES = [
   'user.registered',
   'user.created_by_admin',
+  'user.removed_unverified',
   'sign_in.password_failed',
   'sign_in.succeeded',
   'sign_in.unverified',

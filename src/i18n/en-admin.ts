@@ -232,6 +232,7 @@ export const adminEn = {
     userAgent: 'Browser',
     details: 'Details',
     viaApiKey: (name: string) => `API key “${name}”`,
+    removedAccount: 'Account removed',
     system: 'System',
   },
 
@@ -351,6 +352,7 @@ export const adminEn = {
         creator_not_admin: 'the key’s creator is no longer an active administrator',
         disabled: 'account disabled',
         password: 'wrong password',
+        verified_elsewhere: 'another account verified the address',
       },
       purpose: { sign_in: 'log-in', step_up: 'identity check (step-up)' },
       where: {
@@ -373,6 +375,8 @@ export const adminEn = {
   events: {
     'user.registered': 'Registered',
     'user.created_by_admin': 'Account created by an administrator',
+    'user.removed_unverified':
+      'Unverified account removed: another account verified its email address',
     'user.disabled': 'Account disabled',
     'user.enabled': 'Account enabled',
     'user.admin_granted': 'Made administrator',

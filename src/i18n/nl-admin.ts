@@ -232,6 +232,7 @@ export const adminNl: AdminMessages = {
     ip: 'IP-adres',
     userAgent: 'Browser',
     details: 'Details',
+    removedAccount: 'Account verwijderd',
     viaApiKey: (name: string) => `API-sleutel „${name}”`,
     system: 'Systeem',
   },
@@ -347,6 +348,7 @@ export const adminNl: AdminMessages = {
         creator_not_admin: 'wie de sleutel maakte, is geen actieve beheerder meer',
         disabled: 'account geblokkeerd',
         password: 'verkeerd wachtwoord',
+        verified_elsewhere: 'een ander account bevestigde het adres',
       },
       purpose: { sign_in: 'inloggen', step_up: 'identiteitscontrole (extra controle)' },
       where: {
@@ -365,6 +367,8 @@ export const adminNl: AdminMessages = {
   events: {
     'user.registered': 'Geregistreerd',
     'user.created_by_admin': 'Account aangemaakt door een beheerder',
+    'user.removed_unverified':
+      'Onbevestigd account verwijderd: een ander account bevestigde het e-mailadres',
     'user.disabled': 'Account geblokkeerd',
     'user.enabled': 'Account gedeblokkeerd',
     'user.admin_granted': 'Beheerder gemaakt',

@@ -12,6 +12,7 @@ import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flow
 import { linkIn, pathOf } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
+import { signedInAdmin } from '../helpers/admin.js';
 
 const STRANGER_PASSWORD = 'a stranger chose this one';
 
@@ -83,6 +84,65 @@ describe.each(DIALECTS)('claiming an address through its link (%s)', (dialect) =
     expect((await logIn(new Client(app.app), email, STRANGER_PASSWORD)).status).toBe(401);
     // The stranger's claim is gone with its link.
     expect((await owner.get(strangersLink)).status).toBe(400);
+  });
+
+  it('audits the claims it drops when the owner proves the address, and names removed accounts', async () => {
+    const email = uniqueEmail('dropped');
+    const ownLink = await register(email, PASSWORD);
+    await register(email, STRANGER_PASSWORD);
+    const claimants = await app.db
+      .selectFrom('email_addresses')
+      .select(['id', 'user_id'])
+      .where('email_normalized', '=', email.toLowerCase())
+      .execute();
+    expect(claimants).toHaveLength(2);
+    // A verified account that only added the address loses that claim, not the account.
+    const adder = new Client(app.app);
+    const added = await registerAndVerify(app, adder, { password: STRANGER_PASSWORD });
+    await logIn(adder, added.email, STRANGER_PASSWORD);
+    expect((await adder.submit('/profile/emails', { email })).status).toBe(303);
+
+    const right = await new Client(app.app).post('/verify-email', {
+      token: tokenOf(ownLink),
+      password: PASSWORD,
+    });
+    expect(right.status).toBe(303);
+    const owner = await verifiedOwner(email);
+    const stranger = claimants.find((c) => c.user_id !== owner)?.user_id ?? '';
+    const events = await app.db
+      .selectFrom('audit_events')
+      .select(['event', 'actor_user_id', 'target_user_id', 'details'])
+      .where('event', 'in', ['user.removed_unverified', 'email.removed'])
+      .where('actor_user_id', '=', owner ?? '')
+      .orderBy('event')
+      .execute();
+    expect(events).toEqual([
+      {
+        event: 'email.removed',
+        actor_user_id: owner,
+        target_user_id: added.userId,
+        details: JSON.stringify({ email, reason: 'verified_elsewhere' }),
+      },
+      {
+        event: 'user.removed_unverified',
+        actor_user_id: owner,
+        target_user_id: stranger,
+        details: JSON.stringify({ email, reason: 'verified_elsewhere' }),
+      },
+    ]);
+    expect(
+      await app.db.selectFrom('users').select('id').where('id', '=', stranger).executeTakeFirst(),
+    ).toBeUndefined();
+
+    // In the console the removed account is named as removed, never a link to a missing page.
+    const admin = await signedInAdmin(app);
+    const log = (await admin.client.get('/admin/audit?event=user.removed_unverified')).body;
+    expect(textOf(log)).toContain(
+      'Unverified account removed: another account verified its email address',
+    );
+    expect(textOf(log)).toContain(`Account removed ${stranger}`);
+    expect(textOf(log)).toContain('Reason: another account verified the address');
+    expect(log).not.toContain(`href="/admin/users/${stranger}"`);
   });
 
   /*

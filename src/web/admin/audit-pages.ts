@@ -12,6 +12,23 @@ import { eventLabel, pagination, queryString, scrollTable, when } from './admin-
 import { browserName, deviceLabel } from '../user-agent.js';
 import { adminLayout } from './admin-layout.js';
 
+/**
+ * A person an event names, linked to their page; an account removed since (the log outlives
+ * it) as words, with its id for searching the log, not as a link to a missing page.
+ */
+export function person(
+  ctx: PageContext,
+  id: string,
+  name: string | null,
+  email: string | null,
+): SafeHtml {
+  if (name === null) {
+    return html`${ctx.t.admin.auditPage.removedAccount}<br /><span class="hint">${id}</span>`;
+  }
+  return html`<a href="/admin/users/${id}">${name}</a>
+    ${email ? html`<br /><span class="hint">${email}</span>` : ''}`;
+}
+
 /** Who did it: a person (with the API key they used, if any), or a label such as "cli". */
 export function actorCell(ctx: PageContext, e: AuditRow): SafeHtml {
   const a = ctx.t.admin.auditPage;
@@ -19,9 +36,8 @@ export function actorCell(ctx: PageContext, e: AuditRow): SafeHtml {
     ? a.viaApiKey(e.actor_label.slice(API_KEY_ACTOR_PREFIX.length))
     : null;
   if (e.actor_user_id) {
-    return html`<a href="/admin/users/${e.actor_user_id}">${e.actor_name ?? e.actor_user_id}</a>
-      ${e.actor_email ? html`<br /><span class="hint">${e.actor_email}</span>` : ''}
-      ${viaKey ? html`<br /><span class="hint">${viaKey}</span>` : ''}`;
+    return html`${person(ctx, e.actor_user_id, e.actor_name, e.actor_email)}
+    ${viaKey ? html`<br /><span class="hint">${viaKey}</span>` : ''}`;
   }
   if (viaKey) return html`${viaKey}`;
   if (e.actor_label) return html`<code>${e.actor_label}</code>`;
@@ -42,8 +58,7 @@ export function agentCell(ctx: PageContext, userAgent: string | null): SafeHtml 
 
 function targetCell(ctx: PageContext, e: AuditRow): SafeHtml {
   if (!e.target_user_id) return html`${ctx.t.admin.common.none}`;
-  return html`<a href="/admin/users/${e.target_user_id}">${e.target_name ?? e.target_user_id}</a>
-    ${e.target_email ? html`<br /><span class="hint">${e.target_email}</span>` : ''}`;
+  return person(ctx, e.target_user_id, e.target_name, e.target_email);
 }
 
 /**

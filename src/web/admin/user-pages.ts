@@ -18,7 +18,7 @@ import {
   when,
 } from './admin-components.js';
 import { adminLayout } from './admin-layout.js';
-import { actorCell, agentCell, detailsList } from './audit-pages.js';
+import { actorCell, agentCell, detailsList, person } from './audit-pages.js';
 
 export function usersPage(
   ctx: PageContext,
@@ -317,9 +317,7 @@ export function userPage(
                             e.target_user_id && e.target_user_id !== user.id
                               ? html`<br /><span class="hint"
                                     >${t.admin.auditPage.target}:
-                                    <a href="/admin/users/${e.target_user_id}"
-                                      >${e.target_name ?? e.target_user_id}</a
-                                    ></span
+                                    ${person(ctx, e.target_user_id, e.target_name, null)}</span
                                   >`
                               : ''
                           }

@@ -156,6 +156,7 @@ export const AuditQuery = {
       enum: [
         'user.registered',
         'user.created_by_admin',
+        'user.removed_unverified',
         'sign_in.password_failed',
         'sign_in.succeeded',
         'sign_in.unverified',
