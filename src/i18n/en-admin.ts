@@ -382,7 +382,7 @@ export const adminEn = {
     'user.admin_granted': 'Made administrator',
     'user.admin_revoked': 'Administrator rights revoked',
     'user.signed_out_everywhere': 'Signed out everywhere',
-    'sign_in.password_failed': 'Log-in failed (password)',
+    'sign_in.password_failed': 'Log-in refused at the password step',
     'sign_in.succeeded': 'Logged in',
     'sign_in.unverified': 'Log-in with an unverified address',
     'sign_in.password_blocked': 'Password log-in closed to new browsers (100 wrong in a row)',

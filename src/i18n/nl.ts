@@ -134,7 +134,7 @@ export const nl: Messages = {
     createAccount: 'Account aanmaken',
     failed:
       'Het e-mailadres of wachtwoord klopt niet. Heb je net een account aangemaakt? Open dan eerst de bevestigingslink die we je hebben gemaild.',
-    disabled: 'Je account is geblokkeerd. Neem contact op met je helpdeskbeheerder.',
+    disabled: 'Je account is uitgeschakeld. Neem contact op met je helpdeskbeheerder.',
     blockedInARow:
       'Te veel verkeerde wachtwoorden achter elkaar voor dit e-mailadres. Log in vanuit een browser waarmee je eerder hebt ingelogd, of stel je wachtwoord opnieuw in.',
     loggedOut: 'Je bent uitgelogd.',

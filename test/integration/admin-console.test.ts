@@ -492,7 +492,7 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       expect(statusOf(list, chief.userId)).toBe('Administrator Active');
       expect(statusOf(dutch, active.userId)).toBe('Actief');
       expect(statusOf(dutch, unverified?.id ?? '')).toBe('E-mailadres niet bevestigd');
-      expect(statusOf(dutch, disabled.userId)).toBe('Geblokkeerd');
+      expect(statusOf(dutch, disabled.userId)).toBe('Uitgeschakeld');
       expect(statusOf(dutch, chief.userId)).toBe('Beheerder Actief');
       // A user's page says the same of them.
       expect(await badges(unverified?.id ?? '')).toBe('Email not verified');
@@ -711,7 +711,7 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       );
       expect(disable.body).toContain(`<a class="button secondary" href="${base}">Cancel</a>`);
       expect(mainText((await inDutch(`${base}/disable`)).body)).toBe(
-        'Het account van Cora Confirm blokkeren? De gebruiker kan niet meer inloggen, al zijn of haar sessies eindigen meteen, en de browsers die onthouden moesten worden, worden vergeten. De gegevens blijven bewaard, en je kunt het account later weer deblokkeren. Account blokkeren Annuleren',
+        'Het account van Cora Confirm uitschakelen? De gebruiker kan niet meer inloggen, al zijn of haar sessies eindigen meteen, en de browsers die onthouden moesten worden, worden vergeten. De gegevens blijven bewaard, en je kunt het account later weer inschakelen. Account uitschakelen Annuleren',
       );
       // Only the confirmation's button changes the account.
       expect((await app.services.admin.directory.find(other.userId))?.disabled_at).toBeNull();

@@ -54,7 +54,7 @@ describe.each(DIALECTS)('a disabled account at log-in (%s)', (dialect) => {
     const page = await logIn(client, user.email);
     expect(page.status).toBe(403);
     expect(textOf(page.body)).toContain(
-      'Je account is geblokkeerd. Neem contact op met je helpdeskbeheerder.',
+      'Je account is uitgeschakeld. Neem contact op met je helpdeskbeheerder.',
     );
     expect(client.cookies.has(PENDING_COOKIE)).toBe(false);
   });
