@@ -283,6 +283,7 @@ export const twoFactorEn = {
     saved: 'The two-factor settings have been saved.',
     atLeastOneMethod: 'Leave at least one method on.',
     chooseGroup: 'Choose at least one user group.',
+    chooseRequirement: 'Choose for whom two-factor authentication is required.',
     invalidDate: 'Enter a date as YYYY-MM-DD.',
     pastDate: 'That day is over: pick today or a later day, or leave the field empty.',
     tooLateDate: 'Pick an earlier day: the last one that can be given is 30 December 9999.',

@@ -290,6 +290,7 @@ export const twoFactorNl: TwoFactorMessages = {
     save: 'Opslaan',
     saved: 'De instellingen voor tweestapsverificatie zijn opgeslagen.',
     atLeastOneMethod: 'Laat minstens één methode aan staan.',
+    chooseRequirement: 'Kies voor wie tweestapsverificatie verplicht is.',
     chooseGroup: 'Kies minstens één gebruikersgroep.',
     invalidDate: 'Vul een datum in als JJJJ-MM-DD.',
     pastDate: 'Die dag is voorbij: kies vandaag of een latere dag, of laat het veld leeg.',

@@ -227,6 +227,18 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
         'Pick an earlier day: the last one that can be given is 30 December 9999.',
       );
       expect(lastDay.body).toContain('value="9999-12-31"');
+      // A choice the form does not offer (made elsewhere) is refused, never read as "Nobody".
+      for (const require of ['everyone', '']) {
+        const unknownRequirement = await admin.client.submit('/admin/2fa', {
+          email: 'on',
+          require,
+        });
+        expect(unknownRequirement.status, require).toBe(422);
+        expect(textOf(unknownRequirement.body)).toContain(
+          'Choose for whom two-factor authentication is required.',
+        );
+        expect(unknownRequirement.body).toContain('href="#require-nobody"');
+      }
       const unknownGroup = await admin.client.submit('/admin/2fa', {
         email: 'on',
         require: 'groups',

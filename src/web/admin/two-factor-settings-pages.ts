@@ -22,6 +22,9 @@ export interface SettingsForm {
  * "Two-factor authentication" settings (SPEC §2.7): which methods exist, who must use 2FA,
  * and until when they may postpone it. Labels exactly as SPEC writes them.
  */
+/** The field a requirement's error points to: the first of its choices. */
+export const REQUIRE_FIELD = 'require-nobody';
+
 export function twoFactorSettingsPage(
   ctx: PageContext,
   data: {
@@ -76,11 +79,12 @@ export function twoFactorSettingsPage(
             ${choice({ type: 'checkbox', id: 'webauthn', name: 'webauthn', value: 'on', label: a.securityKeysMethod, checked: v.webauthn })}
           </fieldset>
           <fieldset
-            class="${errors.group ? 'fieldset field-error' : 'fieldset'}"
-            aria-describedby="require-note"
+            class="${errors.group || errors[REQUIRE_FIELD] ? 'fieldset field-error' : 'fieldset'}"
+            aria-describedby="require-note${errors[REQUIRE_FIELD] ? ` ${REQUIRE_FIELD}-error` : ''}"
           >
             <legend>${a.requireLegend}</legend>
             <p class="hint" id="require-note">${a.requireNote}</p>
+            ${fieldError(REQUIRE_FIELD)}
             ${choice({ type: 'radio', id: 'require-nobody', name: 'require', value: 'nobody', label: a.nobody, checked: v.require === 'nobody' })}
             ${choice({ type: 'radio', id: 'require-groups', name: 'require', value: 'groups', label: a.selectedGroups, checked: v.require === 'groups' })}
             ${choice({ type: 'radio', id: 'require-all', name: 'require', value: 'all', label: a.allUsers, checked: v.require === 'all' })}

@@ -12,7 +12,7 @@ import { requireRecentSignIn, sendHtml } from '../web-deps.js';
 import { values } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
 import type { SettingsForm } from './two-factor-settings-pages.js';
-import { twoFactorSettingsPage } from './two-factor-settings-pages.js';
+import { REQUIRE_FIELD, twoFactorSettingsPage } from './two-factor-settings-pages.js';
 
 const REQUIREMENTS: Requirement[] = ['nobody', 'groups', 'all'];
 
@@ -125,6 +125,9 @@ export function registerTwoFactorSettingsRoutes(
       }
     };
     if (graceUntil === undefined) errors.grace_until = t.twoFactor.admin.invalidDate;
+    // Not one of the choices (a form made elsewhere): refused, never read as "Nobody".
+    if (!(REQUIREMENTS as string[]).includes(rawRequire))
+      errors[REQUIRE_FIELD] = t.twoFactor.admin.chooseRequirement;
     record(await settings.problems(input));
     if (Object.keys(errors).length === 0) {
       const saved = await settings.save(input, {
