@@ -249,6 +249,7 @@ async function createAdmin(args: string[]): Promise<void> {
     () =>
       parseArgs({
         args,
+        tokens: true,
         options: {
           email: { type: 'string' },
           name: { type: 'string' },

@@ -39,18 +39,26 @@ export function reasonOf(error: unknown): string {
   return parts.join('; ').replace(/\s+/g, ' ').trim();
 }
 
+/** What parseArgs gives with `tokens: true`; an option's tokens name it. */
+interface ParsedTokens {
+  tokens?: ReadonlyArray<{ kind: string; name?: string; rawName?: string }>;
+}
+
 /**
  * node:util parseArgs, strict, with its errors turned into one line that names the argument
- * and shows the command's usage (its own messages suggest "--" tricks instead).
+ * and shows the command's usage (its own messages suggest "--" tricks instead). Parsed with
+ * `tokens: true`, an option given twice is refused too: parseArgs keeps the last silently, so
+ * `--user a --user b` would show b's events alone.
  */
-export function parseCommandArgs<T>(
+export function parseCommandArgs<T extends object>(
   ctx: CliContext,
   command: string,
   usage: string,
   parse: () => T,
 ): T {
+  let parsed: T;
   try {
-    return parse();
+    parsed = parse();
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS_')) throw error;
@@ -68,6 +76,16 @@ export function parseCommandArgs<T>(
               : `option "${argument}" takes no value`;
     ctx.fail(`${problem} for ${command}. ${usage}`);
   }
+  const seen = new Set<string>();
+  for (const token of (parsed as ParsedTokens).tokens ?? []) {
+    if (token.kind !== 'option' || token.name === undefined) continue;
+    if (seen.has(token.name))
+      ctx.fail(
+        `option "${token.rawName ?? `--${token.name}`}" is given more than once for ${command}; give it once. ${usage}`,
+      );
+    seen.add(token.name);
+  }
+  return parsed;
 }
 
 /** A command's usage, all its lines (up to the first blank one) as one. */
@@ -359,6 +377,7 @@ export async function usersCommand(args: string[], ctx: CliContext): Promise<voi
     parseArgs({
       args,
       allowPositionals: true,
+      tokens: true,
       options: {
         search: { type: 'string' },
         admins: { type: 'boolean' },
@@ -408,6 +427,7 @@ export async function auditCommand(args: string[], ctx: CliContext): Promise<voi
   const { values } = parseCommandArgs(ctx, 'audit', usageOf('audit'), () =>
     parseArgs({
       args,
+      tokens: true,
       options: {
         user: { type: 'string' },
         since: { type: 'string' },

@@ -327,6 +327,8 @@ describe('administration from the command line', () => {
         portico(['users']),
         portico(['users', 'list', 'ada']),
         portico(['audit', '--until', '2026-02-30']),
+        portico(['audit', '--user', 'a@example.com', '--user=b@example.com']),
+        portico(['users', 'list', '--search', 'ada', '--search', 'jan']),
       ]);
       const [
         unknown,
@@ -341,7 +343,16 @@ describe('administration from the command line', () => {
         noSub,
         strayList,
         noSuchDay,
+        twoUsers,
+        twoSearches,
       ] = runs;
+      // parseArgs keeps the last of an option given twice: refused, not half of what was asked.
+      expect(twoUsers.stderr).toMatch(
+        /^portico: option "--user" is given more than once for audit; give it once\. Usage: portico audit/,
+      );
+      expect(twoSearches.stderr).toMatch(
+        /^portico: option "--search" is given more than once for users; give it once\. Usage: portico users list/,
+      );
       expect(unknownEvent.stderr).toBe(
         'portico: --event: no event type is called "two_factor.lockd"; did you mean "two_factor.locked"? ("portico help audit" lists them)\n',
       );
