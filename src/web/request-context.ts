@@ -268,6 +268,12 @@ export interface WebTools {
   /** Remembers the language in the browser; null forgets it (the browser's own then counts). */
   setLanguage(reply: FastifyReply, locale: Locale | null): void;
   /**
+   * A log-in's second step and its set-up know the account before a session does: from there
+   * on they speak its language, as its mails and the pages after it do, unless this browser
+   * has chosen one with the language switch.
+   */
+  speakAs(request: FastifyRequest, account: { locale: string | null }): void;
+  /**
    * Keeps a secret for its one-time page (POST → redirect → GET): sealed in a short-lived
    * cookie sent to that page only, and bound to the person and session it was made for.
    */
@@ -316,6 +322,12 @@ export function createWebTools(
   const shownKey = options.shownOnceKey;
   return {
     cookies,
+    speakAs(request, account) {
+      if (request.auth || isLocale(request.cookies[cookies.language])) return;
+      if (!isLocale(account.locale) || account.locale === request.locale) return;
+      request.locale = account.locale;
+      request.t = messagesFor(account.locale);
+    },
     page(request) {
       return {
         t: request.t,

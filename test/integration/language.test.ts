@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { logIn, registerAndVerify } from '../helpers/flows.js';
+import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
+import { savePolicy, setUpApp } from '../helpers/two-factor.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 
@@ -120,6 +121,55 @@ describe.each(DIALECTS)('language (%s)', (dialect) => {
     const english = await client.get('/profile', { 'accept-language': 'en' });
     expect(english.body).toContain('<html lang="en">');
     expect(client.cookies.has('portico_lang')).toBe(false);
+  });
+
+  it('speaks the account’s language from the second step of a log-in on, as its mails do', async () => {
+    const owner = new Client(app.app);
+    await owner.get('/register', { 'accept-language': 'en' });
+    const { email, userId } = await registerAndVerify(app, owner);
+    expect(
+      (
+        await app.db
+          .selectFrom('users')
+          .select('locale')
+          .where('id', '=', userId)
+          .executeTakeFirstOrThrow()
+      ).locale,
+    ).toBe('en');
+    await logIn(owner, email);
+    await setUpApp(app, owner);
+    // From a Dutch browser: the log-in page is Dutch, the second step the account's English.
+    const dutchBrowser = new Client(app.app);
+    const loginPage = await dutchBrowser.get('/login', { 'accept-language': 'nl' });
+    expect(loginPage.body).toContain('<html lang="nl">');
+    const login = await dutchBrowser.request('POST', '/login', {
+      form: { _csrf: await dutchBrowser.csrfToken(), email, password: PASSWORD },
+      headers: { 'accept-language': 'nl' },
+    });
+    expect(login.location).toBe('/login/2fa');
+    const step = await dutchBrowser.get('/login/2fa', { 'accept-language': 'nl' });
+    expect(step.body).toContain('<html lang="en">');
+    // Chosen with the switch in this browser, the language stays the chosen one.
+    await dutchBrowser.post('/language', { lang: 'nl', return_to: '/login/2fa' });
+    const chosen = await dutchBrowser.get('/login/2fa', { 'accept-language': 'en' });
+    expect(chosen.body).toContain('<html lang="nl">');
+
+    // The set-up a policy asks for at log-in, likewise.
+    await savePolicy(app, { require: 'all' });
+    try {
+      const plain = new Client(app.app);
+      const account = await registerAndVerify(app, plain);
+      const second = new Client(app.app);
+      const required = await second.request('POST', '/login', {
+        form: { _csrf: await second.csrfToken(), email: account.email, password: PASSWORD },
+        headers: { 'accept-language': 'nl' },
+      });
+      expect(required.location).toBe('/login/2fa/setup');
+      const setup = await second.get('/login/2fa/setup/app/new', { 'accept-language': 'nl' });
+      expect(setup.body).toContain('<html lang="en">');
+    } finally {
+      await savePolicy(app, {});
+    }
   });
 
   it('writes mail in the language the person registered in', async () => {

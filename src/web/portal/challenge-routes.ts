@@ -88,6 +88,7 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
     } else if (ctx.pending.purpose !== 'sign_in') {
       return undefined;
     }
+    tools.speakAs(request, ctx.user);
     return ctx;
   }
 

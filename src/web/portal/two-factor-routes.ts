@@ -121,6 +121,7 @@ export function registerTwoFactorRoutes(
       void reply.redirect('/login', 303);
       return null;
     }
+    tools.speakAs(request, ctx.user);
     return { user: ctx.user, place, pending: ctx, requestId: ctx.pending.id_hash };
   }
 
