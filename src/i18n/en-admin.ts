@@ -234,6 +234,9 @@ export const adminEn = {
     viaApiKey: (name: string) => `API key “${name}”`,
     removedAccount: 'Account removed',
     system: 'System',
+    commandLine: 'Command line (portico)',
+    startUp: 'Portico, at start',
+    thisServer: 'This server',
   },
 
   apiKeysPage: {

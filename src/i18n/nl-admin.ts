@@ -235,6 +235,9 @@ export const adminNl: AdminMessages = {
     removedAccount: 'Account verwijderd',
     viaApiKey: (name: string) => `API-sleutel „${name}”`,
     system: 'Systeem',
+    commandLine: 'Opdrachtregel (portico)',
+    startUp: 'Portico, bij het starten',
+    thisServer: 'Deze server',
   },
 
   apiKeysPage: {

@@ -332,6 +332,34 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       const raw = (await admin.client.get('/admin/audit?event=two_factor.setup_postponed')).body;
       expect(raw).toContain('Name: &lt;b&gt;Dirk&lt;/b&gt;');
 
+      // Portico's own acts: at start (shipping the knowledge base) and from the command line.
+      app.clock.advance(1000);
+      await app.services.audit.record({
+        event: 'user.enabled',
+        actorLabel: 'system',
+        targetUserId: user.userId,
+        meta: { ip: 'local', userAgent: 'portico-start' },
+      });
+      await app.services.audit.record({
+        event: 'user.disabled',
+        actorLabel: 'cli',
+        targetUserId: user.userId,
+        meta: { ip: 'cli', userAgent: 'portico-cli' },
+      });
+      const ownRow = async (event: string, lang: 'en' | 'nl') => {
+        const url = `/admin/audit?event=${event}`;
+        await admin.client.post('/language', { lang, return_to: url });
+        const body = (await admin.client.get(url)).body;
+        return textOf(/<tbody>\s*<tr>([\s\S]*?)<\/tr>/.exec(body)?.[1] ?? '');
+      };
+      expect(await ownRow('user.enabled', 'en')).toContain('System');
+      expect(await ownRow('user.enabled', 'en')).toContain('This server Portico, at start');
+      expect(await ownRow('user.disabled', 'en')).toContain('Command line (portico) Dirk Details');
+      expect(await ownRow('user.disabled', 'nl')).toContain('Deze server Opdrachtregel (portico)');
+      expect(await ownRow('user.enabled', 'nl')).toContain('Systeem');
+      expect(await ownRow('user.enabled', 'nl')).not.toMatch(/\b(local|portico-start)\b/);
+      await admin.client.post('/language', { lang: 'en', return_to: '/admin/audit' });
+
       // The user's own page lists their recent events with the same words.
       const userPage = textOf((await admin.client.get(`/admin/users/${user.userId}`)).body);
       expect(userPage).toContain('Reason: wrong code or key');

@@ -13,6 +13,25 @@ import { browserName, deviceLabel } from '../user-agent.js';
 import { adminLayout } from './admin-layout.js';
 
 /**
+ * What Portico records as the address and browser of its own acts: the start that ships the
+ * knowledge base or makes the first administrator, and the command line.
+ */
+function ownAgent(ctx: PageContext, userAgent: string): string | undefined {
+  const a = ctx.t.admin.auditPage;
+  return userAgent === 'portico-start'
+    ? a.startUp
+    : userAgent === 'portico-cli'
+      ? a.commandLine
+      : undefined;
+}
+
+/** An event's network address; Portico's own acts, from this server, in words. */
+export function ipCell(ctx: PageContext, ip: string | null): string {
+  if (ip === null) return '';
+  return ip === 'local' || ip === 'cli' ? ctx.t.admin.auditPage.thisServer : ip;
+}
+
+/**
  * A person an event names, linked to their page; an account removed since (the log outlives
  * it) as words, with its id for searching the log, not as a link to a missing page.
  */
@@ -40,6 +59,8 @@ export function actorCell(ctx: PageContext, e: AuditRow): SafeHtml {
     ${viaKey ? html`<br /><span class="hint">${viaKey}</span>` : ''}`;
   }
   if (viaKey) return html`${viaKey}`;
+  if (e.actor_label === 'system') return html`${a.system}`;
+  if (e.actor_label === 'cli') return html`${a.commandLine}`;
   if (e.actor_label) return html`<code>${e.actor_label}</code>`;
   return html`${ctx.t.admin.common.none}`;
 }
@@ -50,6 +71,8 @@ export function actorCell(ctx: PageContext, e: AuditRow): SafeHtml {
  */
 export function agentCell(ctx: PageContext, userAgent: string | null): SafeHtml | string {
   if (!userAgent) return '';
+  const own = ownAgent(ctx, userAgent);
+  if (own) return own;
   const { browser, system } = browserName(userAgent);
   return browser || system
     ? html`<span title="${userAgent}">${deviceLabel(ctx.t, userAgent)}</span>`
@@ -234,7 +257,7 @@ export function auditPage(
                         <td>${eventLabel(t, e.event)}<br /><code class="hint">${e.event}</code></td>
                         <td>${actorCell(ctx, e)}</td>
                         <td>${targetCell(ctx, e)}</td>
-                        <td>${e.ip ?? ''}</td>
+                        <td>${ipCell(ctx, e.ip)}</td>
                         <td class="user-agent">${agentCell(ctx, e.user_agent)}</td>
                         <td>${detailsList(ctx, e.details)}</td>
                       </tr>`,

@@ -18,7 +18,7 @@ import {
   when,
 } from './admin-components.js';
 import { adminLayout } from './admin-layout.js';
-import { actorCell, agentCell, detailsList, person } from './audit-pages.js';
+import { actorCell, agentCell, detailsList, ipCell, person } from './audit-pages.js';
 
 export function usersPage(
   ctx: PageContext,
@@ -324,7 +324,7 @@ export function userPage(
                           ${detailsList(ctx, e.details)}
                         </td>
                         <td>${actorCell(ctx, e)}</td>
-                        <td>${e.ip ?? ''}</td>
+                        <td>${ipCell(ctx, e.ip)}</td>
                       </tr>`,
                   )}
                 </tbody>
