@@ -100,6 +100,7 @@ export const twoFactorEn = {
   challengeEmailIntro: 'We can send a code to your email address.',
   challengeRecoveryIntro: 'Enter one of your recovery codes. Each code works once.',
   sendCodeTo: (masked: string) => `Send code to ${masked}`,
+  sendNewCodeTo: (masked: string) => `Send a new code to ${masked}`,
   verify: 'Verify',
   useDifferent: 'Use a different method',
   useRecovery: 'Use a recovery code',

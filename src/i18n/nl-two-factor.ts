@@ -102,6 +102,7 @@ export const twoFactorNl: TwoFactorMessages = {
   challengeEmailIntro: 'We kunnen een code naar je e-mailadres sturen.',
   challengeRecoveryIntro: 'Vul een van je herstelcodes in. Elke code werkt één keer.',
   sendCodeTo: (masked: string) => `Stuur code naar ${masked}`,
+  sendNewCodeTo: (masked: string) => `Stuur een nieuwe code naar ${masked}`,
   verify: 'Verifiëren',
   useDifferent: 'Een andere methode gebruiken',
   useRecovery: 'Een herstelcode gebruiken',

@@ -61,6 +61,10 @@ describe.each(DIALECTS)('two-factor journeys (%s)', (dialect) => {
     const sent = await client.post('/login/2fa/send');
     expect(sent.status).toBe(303);
     const mail = await app.mail.waitFor(email, /verification code/, { since });
+    // With a code on its way, its field comes first and the button asks for another.
+    const waiting = textOf((await client.get(sent.location ?? '/login/2fa')).body);
+    expect(waiting).toMatch(/Verification Code .* Verify Send a new code to \S•••@example\.com/);
+    expect(waiting).not.toContain('Send code to');
     const verified = await client.post('/login/2fa', { method: 'email', code: codeIn(mail) });
     expect(verified.status).toBe(303);
     expect((await client.get('/profile')).status).toBe(200);

@@ -89,6 +89,7 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
     body = html`<p>${t.challengeAppIntro}</p>
       ${codeForm('totp', t.verificationCode, true)}`;
   } else if (view.method === 'email') {
+    const codeAsked = view.codeSent || Boolean(view.error);
     body = html`${
       view.codeSent
         ? html`<p class="notice notice-info" role="status">
@@ -97,12 +98,20 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
         : html`<p>${t.challengeEmailIntro}</p>`
     }
     ${view.sendError ? html`<div class="notice notice-error" role="alert">${view.sendError}</div>` : ''}
-    ${form(
-      ctx,
-      `${view.base}/send`,
-      html`${nextField}${button(t.sendCodeTo(view.maskedEmail ?? ''), { secondary: view.codeSent })}`,
-    )}
-    ${view.codeSent || view.error ? codeForm('email', t.verificationCode, true) : ''}`;
+    ${codeAsked ? codeForm('email', t.verificationCode, true) : ''}
+    ${
+      // Once a code is on its way, the field for it comes first and this asks for another.
+      form(
+        ctx,
+        `${view.base}/send`,
+        html`${nextField}${button(
+          codeAsked
+            ? t.sendNewCodeTo(view.maskedEmail ?? '')
+            : t.sendCodeTo(view.maskedEmail ?? ''),
+          { secondary: codeAsked },
+        )}`,
+      )
+    }`;
   } else if (view.method === 'webauthn') {
     body = html`<p>${t.webauthn.useIntro}</p>
       ${
