@@ -218,6 +218,8 @@ export const adminEn = {
     count: (n: number) => (n === 1 ? '1 event' : `${n} events`),
     noEvents: 'No events match these filters.',
     noSuchUser: 'No account has this email address.',
+    userNotAnAddress:
+      'Enter the person’s email address. To find someone by name, search under Users first.',
     unknownEvent: (type: string) => `There is no event type “${type}”. Choose one from the list.`,
     onlyUnverified: (n: number) =>
       `No account has verified this email address. ${n === 1 ? 'One account has' : `${n} accounts have`} it unverified, which proves nothing: search for it under Users to see ${n === 1 ? 'that account' : 'those accounts'}.`,

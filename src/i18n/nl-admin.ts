@@ -218,6 +218,8 @@ export const adminNl: AdminMessages = {
     count: (n: number) => (n === 1 ? '1 gebeurtenis' : `${n} gebeurtenissen`),
     noEvents: 'Geen gebeurtenissen voor deze filters.',
     noSuchUser: 'Geen enkel account heeft dit e-mailadres.',
+    userNotAnAddress:
+      'Vul het e-mailadres van de persoon in. Om iemand op naam te vinden, zoek eerst onder Gebruikers.',
     unknownEvent: (type: string) =>
       `Er is geen soort gebeurtenis “${type}”. Kies er een uit de lijst.`,
     onlyUnverified: (n: number) =>

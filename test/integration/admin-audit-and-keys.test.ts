@@ -61,6 +61,13 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       const unknown = await admin.client.get('/admin/audit?user=nobody%40example.com');
       expect(unknown.status).toBe(422);
       expect(textOf(unknown.body)).toContain('No account has this email address.');
+      // A name typed where the address goes is told where names are found.
+      const byName = await admin.client.get('/admin/audit?user=Ada%20Lovelace');
+      expect(byName.status).toBe(422);
+      expect(textOf(byName.body)).toContain(
+        'Enter the person’s email address. To find someone by name, search under Users first.',
+      );
+      expect(textOf(byName.body)).toContain('No events match these filters.');
       // An address only added to an account, never verified, is not that account's to filter
       // by: anyone may type someone else's address. The field says why nothing is listed.
       const claimer = adminClient(app);

@@ -44,7 +44,11 @@ export function registerAuditRoutes(
     // nothing said. Each filter takes one value.
     for (const name of ['user', 'event', 'from', 'to'] as const)
       if (isRepeated(q, name)) errors[name] = t.repeatedFilter;
-    if (form.user) {
+    // A name, not an address: the log is filtered by address; Users finds people by name.
+    if (form.user && !form.user.includes('@')) {
+      errors.user = t.userNotAnAddress;
+      empty = true;
+    } else if (form.user) {
       const user = await directory.findByEmail(form.user);
       if (user) filters.userId = user.id;
       else {
