@@ -193,7 +193,9 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
         /^attachment; filename="portico-audit-\d{4}-\d{2}-\d{2}\.csv"$/,
       );
       expect(answer.headers['cache-control']).toBe('no-store');
-      const lines = answer.body.trimEnd().split('\r\n');
+      // A byte order mark first, so that spreadsheets read it as UTF-8 (names such as "Zoë").
+      expect(answer.body.startsWith('\uFEFFtime,')).toBe(true);
+      const lines = answer.body.slice(1).trimEnd().split('\r\n');
       expect(lines[0]).toBe(
         'time,event,actor_user_id,actor_name,actor_email,actor_label,target_user_id,target_name,target_email,ip,user_agent,details',
       );

@@ -15,6 +15,16 @@ import type { AuditFilterForm } from './audit-pages.js';
 import { auditPage } from './audit-pages.js';
 
 /** The audit log (SPEC §2.7): filter by user, event type and dates; page; export as CSV. */
+/**
+ * The download starts with a byte order mark: without it, Excel reads the file as the system's
+ * legacy code page, and a name such as "Zoë" arrives garbled. The CLI's CSV, written for
+ * programs and pipes, has none.
+ */
+async function* withByteOrderMark(lines: AsyncIterable<string>): AsyncGenerator<string> {
+  yield '\uFEFF';
+  yield* lines;
+}
+
 export function registerAuditRoutes(
   app: FastifyInstance,
   { services, tools, clock }: WebDeps,
@@ -115,6 +125,6 @@ export function registerAuditRoutes(
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="portico-audit-${day}.csv"`)
-      .send(Readable.from(auditCsv(rows)));
+      .send(Readable.from(withByteOrderMark(auditCsv(rows))));
   });
 }
