@@ -131,14 +131,14 @@ export const adminNl: AdminMessages = {
       'Deze gebruiker heeft geen methode voor tweestapsverificatie ingesteld: er is niets opnieuw in te stellen.',
     disableConfirmHeading: (name: string) => `Het account van ${name} uitschakelen?`,
     disableConfirmText:
-      'De gebruiker kan niet meer inloggen, al zijn of haar sessies eindigen meteen, en de browsers die onthouden moesten worden, worden vergeten. De gegevens blijven bewaard, en je kunt het account later weer inschakelen.',
+      'De gebruiker kan niet meer inloggen, alle sessies van de gebruiker eindigen meteen, en de browsers die onthouden moesten worden, worden vergeten. De gegevens blijven bewaard, en je kunt het account later weer inschakelen.',
     makeAdminConfirmHeading: (name: string) => `${name} beheerder maken?`,
     revokeAdminConfirmHeading: (name: string) => `De beheerdersrechten van ${name} intrekken?`,
     revokeAdminConfirmText:
-      'De gebruiker kan de beheeromgeving niet meer openen, en zijn of haar API-sleutels werken niet meer. Het account blijft bestaan.',
+      'De gebruiker kan de beheeromgeving niet meer openen, en de API-sleutels van de gebruiker werken niet meer. Het account blijft bestaan.',
     resetConfirmHeading: (name: string) => `Tweestapsverificatie resetten voor ${name}?`,
     resetConfirmText:
-      'Al hun methoden, herstelcodes, vertrouwde apparaten en sessies worden verwijderd, en ze krijgen een e-mail.',
+      'Alle methoden, herstelcodes, vertrouwde apparaten en sessies van deze gebruiker worden verwijderd, en de gebruiker krijgt een e-mail.',
     errors: {
       SELF: 'Dit kun je hier niet met je eigen account doen.',
       LAST_ADMIN: 'Dit is de laatste beheerder: maak eerst iemand anders beheerder.',

@@ -558,7 +558,7 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       );
       const dutch = await inDutch(`/admin/users/${userId}/reset-2fa`);
       expect(mainText(dutch.body)).toBe(
-        'Tweestapsverificatie resetten voor Lost Phone? Al hun methoden, herstelcodes, vertrouwde apparaten en sessies worden verwijderd, en ze krijgen een e-mail. Tweestapsverificatie is niet verplicht voor deze gebruiker: die kan met alleen het wachtwoord inloggen en tweestapsverificatie later opnieuw instellen onder Je 2FA in het profiel. Tweestapsverificatie resetten Annuleren',
+        'Tweestapsverificatie resetten voor Lost Phone? Alle methoden, herstelcodes, vertrouwde apparaten en sessies van deze gebruiker worden verwijderd, en de gebruiker krijgt een e-mail. Tweestapsverificatie is niet verplicht voor deze gebruiker: die kan met alleen het wachtwoord inloggen en tweestapsverificatie later opnieuw instellen onder Je 2FA in het profiel. Tweestapsverificatie resetten Annuleren',
       );
       const since = app.mail.messages.length;
       const reset = await admin.client.post(`/admin/users/${userId}/reset-2fa`);
@@ -723,7 +723,7 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       );
       expect(disable.body).toContain(`<a class="button secondary" href="${base}">Cancel</a>`);
       expect(mainText((await inDutch(`${base}/disable`)).body)).toBe(
-        'Het account van Cora Confirm uitschakelen? De gebruiker kan niet meer inloggen, al zijn of haar sessies eindigen meteen, en de browsers die onthouden moesten worden, worden vergeten. De gegevens blijven bewaard, en je kunt het account later weer inschakelen. Account uitschakelen Annuleren',
+        'Het account van Cora Confirm uitschakelen? De gebruiker kan niet meer inloggen, alle sessies van de gebruiker eindigen meteen, en de browsers die onthouden moesten worden, worden vergeten. De gegevens blijven bewaard, en je kunt het account later weer inschakelen. Account uitschakelen Annuleren',
       );
       // Only the confirmation's button changes the account.
       expect((await app.services.admin.directory.find(other.userId))?.disabled_at).toBeNull();
