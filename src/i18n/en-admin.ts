@@ -49,6 +49,7 @@ export const adminEn = {
     policyHeading: 'Policy',
     requiredFor: 'Two-factor authentication is required for',
     changePolicy: 'Change the two-factor authentication settings',
+    graceRunning: (end: string) => `Those without a method may postpone set-up until ${end}.`,
   },
 
   usersPage: {

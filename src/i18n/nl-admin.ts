@@ -48,6 +48,8 @@ export const adminNl: AdminMessages = {
     policyHeading: 'Beleid',
     requiredFor: 'Tweestapsverificatie is verplicht voor',
     changePolicy: 'Instellingen voor tweestapsverificatie wijzigen',
+    graceRunning: (end: string) =>
+      `Wie nog geen methode heeft, mag het instellen uitstellen tot ${end}.`,
   },
 
   usersPage: {

@@ -14,7 +14,7 @@ import { DIALECTS } from '../helpers/databases.js';
 import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { savePolicy, setUpApp } from '../helpers/two-factor.js';
+import { savePolicy, setUpApp, TEST_META } from '../helpers/two-factor.js';
 
 describe.each(DIALECTS)('admin console (%s)', (dialect) => {
   let app: TestApp;
@@ -978,6 +978,35 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       const later = await app.services.admin.dashboard.counts();
       expect(later.lockouts).toBe(0);
       app.clock.advance(-49 * 3_600_000);
+    });
+
+    it('names the groups the policy requires, and a grace period still running', async () => {
+      const name = `Night shift ${newId().slice(0, 6)}`;
+      const created = await app.services.admin.groups.create(name, {
+        actorLabel: 'test',
+        meta: TEST_META,
+      });
+      if (!created.ok) throw new Error(created.error);
+      const day = new Date(app.clock.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+      const graceUntil = Date.parse(`${day}T00:00:00Z`) + 86_400_000;
+      await savePolicy(app, { require: 'groups', groupIds: [created.value.id], graceUntil });
+      try {
+        const text = textOf((await admin.client.get('/admin')).body);
+        expect(text).toContain(
+          `Two-factor authentication is required for: Selected user groups (${name}) .`,
+        );
+        expect(text).toMatch(
+          /Those without a method may postpone set-up until the end of \d+ \w+ \d{4} \(UTC\)\./,
+        );
+        // Once the period has ended, the dashboard no longer speaks of it.
+        const ended = app.clock.now() - 86_400_000;
+        await savePolicy(app, { require: 'all', graceUntil: ended });
+        const later = textOf((await admin.client.get('/admin')).body);
+        expect(later).toContain('Two-factor authentication is required for: All users');
+        expect(later).not.toContain('postpone');
+      } finally {
+        await savePolicy(app, {});
+      }
     });
 
     it('shows behind each number the very events it counts', async () => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { DashboardCounts } from '../../admin/dashboard.js';
-import { formatPercent } from '../../i18n/index.js';
+import { formatPercent, graceEndText } from '../../i18n/index.js';
 import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
 import type { Requirement } from '../../two-factor/policy.js';
@@ -27,7 +27,14 @@ function stat(label: string, value: string | number, extra?: SafeHtml | string):
 
 export function dashboardPage(
   ctx: PageContext,
-  data: { counts: DashboardCounts; require: Requirement },
+  data: {
+    counts: DashboardCounts;
+    require: Requirement;
+    /** The groups the policy names, when it requires the second factor of groups. */
+    groupNames: string[];
+    /** The end of a grace period still running, else null. */
+    graceUntil: number | null;
+  },
 ): SafeHtml {
   const { t } = ctx;
   const d = t.admin.dashboardPage;
@@ -40,7 +47,7 @@ export function dashboardPage(
     data.require === 'all'
       ? t.twoFactor.admin.allUsers
       : data.require === 'groups'
-        ? t.twoFactor.admin.selectedGroups
+        ? `${t.twoFactor.admin.selectedGroups} (${data.groupNames.join(', ')})`
         : t.twoFactor.admin.nobody;
   return adminLayout(ctx, {
     section: 'dashboard',
@@ -66,6 +73,11 @@ export function dashboardPage(
       </dl>
       <p>
         ${d.requiredFor}: <strong>${requirement}</strong>.
+        ${
+          data.require !== 'nobody' && data.graceUntil !== null
+            ? d.graceRunning(graceEndText(t, ctx.locale, data.graceUntil))
+            : ''
+        }
         <a href="/admin/2fa">${d.changePolicy}</a>
       </p>
       <h2>${d.recent}</h2>
@@ -77,15 +89,27 @@ export function dashboardPage(
   });
 }
 
-export function registerDashboardRoutes(app: FastifyInstance, { services, tools }: WebDeps): void {
+export function registerDashboardRoutes(
+  app: FastifyInstance,
+  { services, tools, clock }: WebDeps,
+): void {
   app.get('/admin', async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
     const policy = await services.twoFactor.policy.get();
+    const named = new Set(policy.groupIds);
+    const groupNames =
+      policy.require === 'groups'
+        ? (await services.admin.groups.list()).filter((g) => named.has(g.id)).map((g) => g.name)
+        : [];
+    const graceUntil =
+      policy.graceUntil !== null && policy.graceUntil > clock.now() ? policy.graceUntil : null;
     return sendHtml(
       reply,
       dashboardPage(tools.page(request), {
         counts: await services.admin.dashboard.counts(),
         require: policy.require,
+        groupNames,
+        graceUntil,
       }),
     );
   });
