@@ -29,6 +29,8 @@ declare module 'fastify' {
     t: Messages;
     csrfSecret: string;
     notice: PageContext['notice'];
+    /** The notice's cookie as it came, to word it again if the page's language changes. */
+    noticeCookie: string | null;
     /** The request came with a session cookie whose session has ended (idle, expired, ended). */
     sessionEnded: boolean;
   }
@@ -151,6 +153,7 @@ export function registerRequestContext(app: FastifyInstance, options: RequestCon
   app.decorateRequest('t', null as unknown as Messages);
   app.decorateRequest('csrfSecret', '');
   app.decorateRequest('notice', null);
+  app.decorateRequest('noticeCookie', null);
   app.decorateRequest('sessionEnded', false);
   app.decorateReply('flashSessionEnded', function (this: FastifyReply) {
     setFlash(writer, cookies, this, 'sessionEnded');
@@ -214,13 +217,21 @@ export function registerRequestContext(app: FastifyInstance, options: RequestCon
     const flash = request.cookies[cookies.flash];
     if (flash) {
       writer.clear(reply, cookies.flash);
-      request.notice = readNotice(request.t, request.locale, flash);
+      request.noticeCookie = flash;
     }
-    // Signed out without asking (idle too long, a password changed elsewhere, an administrator's
-    // reset): the page says so, instead of just showing the person signed out.
-    if (request.sessionEnded && !request.notice)
-      request.notice = { kind: 'status', text: NOTICES.sessionEnded(request.t) };
+    wordNotice(request);
   });
+}
+
+/** The page's notice in its language: a flash cookie's, or that the session has ended. */
+function wordNotice(request: FastifyRequest): void {
+  request.notice = request.noticeCookie
+    ? readNotice(request.t, request.locale, request.noticeCookie)
+    : null;
+  // Signed out without asking (idle too long, a password changed elsewhere, an administrator's
+  // reset): the page says so, instead of just showing the person signed out.
+  if (request.sessionEnded && !request.notice)
+    request.notice = { kind: 'status', text: NOTICES.sessionEnded(request.t) };
 }
 
 function readNotice(t: Messages, locale: Locale, raw: string): PageContext['notice'] {
@@ -327,6 +338,7 @@ export function createWebTools(
       if (!isLocale(account.locale) || account.locale === request.locale) return;
       request.locale = account.locale;
       request.t = messagesFor(account.locale);
+      wordNotice(request);
     },
     page(request) {
       return {

@@ -149,6 +149,20 @@ describe.each(DIALECTS)('language (%s)', (dialect) => {
     expect(login.location).toBe('/login/2fa');
     const step = await dutchBrowser.get('/login/2fa', { 'accept-language': 'nl' });
     expect(step.body).toContain('<html lang="en">');
+    // A notice on that page, such as the one for a form of a replaced log-in, speaks it too.
+    const stale = await dutchBrowser.request('POST', '/login/2fa', {
+      form: {
+        _csrf: await dutchBrowser.csrfToken(),
+        signin: 'a-page-of-another-log-in',
+        method: 'totp',
+        code: '123456',
+      },
+      headers: { 'accept-language': 'nl' },
+    });
+    expect(stale.location).toBe('/login/2fa');
+    const noticed = await dutchBrowser.get('/login/2fa', { 'accept-language': 'nl' });
+    expect(noticed.body).toContain('<html lang="en">');
+    expect(textOf(noticed.body)).toContain('This browser started another log-in');
     // Chosen with the switch in this browser, the language stays the chosen one.
     await dutchBrowser.post('/language', { lang: 'nl', return_to: '/login/2fa' });
     const chosen = await dutchBrowser.get('/login/2fa', { 'accept-language': 'en' });
