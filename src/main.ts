@@ -20,7 +20,7 @@ import type { Weakness } from './accounts/password-screen.js';
 import { createPasswordScreen, personalWords } from './accounts/password-screen.js';
 import { buildApp, installationKeys } from './app.js';
 import { en } from './i18n/en.js';
-import { CLI_META, createAudit } from './audit/audit.js';
+import { CLI_ACTOR, CLI_META, createAudit } from './audit/audit.js';
 import { MINUTE_MS, systemClock } from './clock.js';
 import { startHousekeeping } from './db/housekeeping.js';
 import type { Config } from './config.js';
@@ -300,7 +300,7 @@ async function createAdmin(args: string[]): Promise<void> {
       : await screenOnce(password, personalWords(name, email, cfg.siteName));
     outcome = weakness
       ? { refused: weakness }
-      : await admins.create({ email, name, password }, 'cli', CLI_META);
+      : await admins.create({ email, name, password }, CLI_ACTOR, CLI_META);
   } finally {
     await database.close();
   }

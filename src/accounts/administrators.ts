@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestMeta } from '../audit/audit.js';
+import { START_META, SYSTEM_ACTOR } from '../audit/audit.js';
 import { en } from '../i18n/en.js';
 import { newId } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
@@ -116,14 +117,14 @@ export function createAdministrators(
     options: { freshDatabase?: boolean } = {},
   ): Promise<void> {
     if (await hasAdministrator()) return;
-    const meta: RequestMeta = { ip: 'local', userAgent: 'portico-start' };
+    const meta = START_META;
     if (configured.email && configured.password) {
       const input = {
         email: configured.email,
         name: 'Administrator',
         password: configured.password,
       };
-      if ((await create(input, 'system', meta)) === 'promoted') {
+      if ((await create(input, SYSTEM_ACTOR, meta)) === 'promoted') {
         print(`Made ${configured.email} an administrator (from PORTICO_ADMIN_EMAIL).`);
         return;
       }
@@ -145,7 +146,7 @@ export function createAdministrators(
     if (!(options.freshDatabase ?? !(await hasAnyUser()))) return;
     const email = `admin@${configured.fallbackDomain}`;
     const password = randomBytes(15).toString('base64url');
-    await create({ email, name: 'Administrator', password }, 'system', meta);
+    await create({ email, name: 'Administrator', password }, SYSTEM_ACTOR, meta);
     print(
       [
         '',

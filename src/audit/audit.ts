@@ -10,7 +10,15 @@ export interface RequestMeta {
   userAgent: string;
 }
 
+/**
+ * Portico's own acts, recorded under these actor labels and request details: the command line,
+ * and the start that ships the knowledge base or makes the first administrator. A label is set
+ * by code only; a request's address and user agent could be sent by anyone.
+ */
+export const CLI_ACTOR = 'cli';
 export const CLI_META: RequestMeta = { ip: 'cli', userAgent: 'portico-cli' };
+export const SYSTEM_ACTOR = 'system';
+export const START_META: RequestMeta = { ip: 'local', userAgent: 'portico-start' };
 
 /** Every kind of security event, as the audit log names it. */
 export const AUDIT_EVENT_TYPES = [

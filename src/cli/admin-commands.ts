@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AUDIT_EVENT_TYPES, CLI_META, isAuditEventType } from '../audit/audit.js';
+import { AUDIT_EVENT_TYPES, CLI_ACTOR, CLI_META, isAuditEventType } from '../audit/audit.js';
 import { auditCsv } from '../audit/audit-csv.js';
 import type { AuditFilters } from '../audit/audit-query.js';
 import { createAuditQuery, DAY_FORMAT, startOfDay } from '../audit/audit-query.js';
@@ -319,7 +319,10 @@ export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Pr
       const user = await directory.findByEmail(email);
       if (!user) ctx.fail(await noAccountWith(directory, email));
       const methods = await directory.methodsOf(user.id);
-      const result = await accounts.resetTwoFactor(user.id, { actorLabel: 'cli', meta: CLI_META });
+      const result = await accounts.resetTwoFactor(user.id, {
+        actorLabel: CLI_ACTOR,
+        meta: CLI_META,
+      });
       if (!result.ok && result.error === 'NOTHING_TO_RESET') {
         // What was asked for is already so: said, and not an error for a script.
         ctx.out(

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { START_META, SYSTEM_ACTOR } from '../audit/audit.js';
 import type { Locale } from '../i18n/index.js';
 import { LOCALES } from '../i18n/index.js';
 import type { Editor, KbActor } from './editor.js';
@@ -88,8 +89,8 @@ export function shippedBody(slug: string, locale: Locale, dir = SHIPPED_CONTENT_
 
 const SYSTEM: KbActor = {
   userId: null,
-  label: 'system',
-  meta: { ip: 'local', userAgent: 'portico-start' },
+  label: SYSTEM_ACTOR,
+  meta: START_META,
 };
 
 /**

@@ -333,10 +333,11 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
           oldDetail: 'kept',
           ['constructor']: 'x',
           purpose: 'toString',
-        } as Record<string, string>,
+          valueOf: 5,
+        } as Record<string, string | number>,
       });
       expect(await details('two_factor.setup_postponed', 'en')).toBe(
-        'Name: <b>Dirk</b> oldDetail: kept constructor: x During: toString',
+        'Name: <b>Dirk</b> oldDetail: kept constructor: x During: toString valueOf: 5',
       );
       const raw = (await admin.client.get('/admin/audit?event=two_factor.setup_postponed')).body;
       expect(raw).toContain('Name: &lt;b&gt;Dirk&lt;/b&gt;');
@@ -367,6 +368,16 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       expect(await ownRow('user.disabled', 'nl')).toContain('Deze server Opdrachtregel (portico)');
       expect(await ownRow('user.enabled', 'nl')).toContain('Systeem');
       expect(await ownRow('user.enabled', 'nl')).not.toMatch(/\b(local|portico-start)\b/);
+      // A request that sends Portico's own user agent is shown as it came, not as Portico.
+      app.clock.advance(1000);
+      await app.services.audit.record({
+        event: 'user.disabled',
+        targetUserId: user.userId,
+        meta: { ip: '203.0.113.5', userAgent: 'portico-cli' },
+      });
+      const posing = await ownRow('user.disabled', 'en');
+      expect(posing).toContain('203.0.113.5 portico-cli');
+      expect(posing).not.toContain('Command line');
       await admin.client.post('/language', { lang: 'en', return_to: '/admin/audit' });
 
       // The user's own page lists their recent events with the same words.

@@ -1,4 +1,6 @@
 import { API_KEY_ACTOR_PREFIX } from '../../api-keys/api-keys.js';
+import type { RequestMeta } from '../../audit/audit.js';
+import { CLI_ACTOR, CLI_META, START_META, SYSTEM_ACTOR } from '../../audit/audit.js';
 import type { AuditRow } from '../../audit/audit-query.js';
 import { DAY_MS } from '../../clock.js';
 import type { Locale, Messages } from '../../i18n/index.js';
@@ -12,23 +14,29 @@ import { eventLabel, pagination, queryString, scrollTable, when } from './admin-
 import { browserName, deviceLabel } from '../user-agent.js';
 import { adminLayout } from './admin-layout.js';
 
+type EventSource = Pick<AuditRow, 'actor_label' | 'ip' | 'user_agent'>;
+
 /**
- * What Portico records as the address and browser of its own acts: the start that ships the
- * knowledge base or makes the first administrator, and the command line.
+ * Portico's own act (the start that ships the knowledge base or makes the first administrator,
+ * or the command line), known by its actor label, which only code sets: a request could send
+ * the same address or user agent, and is shown as it came.
  */
-function ownAgent(ctx: PageContext, userAgent: string): string | undefined {
-  const a = ctx.t.admin.auditPage;
-  return userAgent === 'portico-start'
-    ? a.startUp
-    : userAgent === 'portico-cli'
-      ? a.commandLine
-      : undefined;
+function ownAct(e: EventSource): 'start' | 'cli' | null {
+  const is = (label: string, meta: RequestMeta) =>
+    e.actor_label === label && e.ip === meta.ip && e.user_agent === meta.userAgent;
+  return is(SYSTEM_ACTOR, START_META) ? 'start' : is(CLI_ACTOR, CLI_META) ? 'cli' : null;
 }
 
 /** An event's network address; Portico's own acts, from this server, in words. */
-export function ipCell(ctx: PageContext, ip: string | null): string {
-  if (ip === null) return '';
-  return ip === 'local' || ip === 'cli' ? ctx.t.admin.auditPage.thisServer : ip;
+export function ipCell(ctx: PageContext, e: EventSource): string {
+  return ownAct(e) ? ctx.t.admin.auditPage.thisServer : (e.ip ?? '');
+}
+
+/** An event's browser; Portico's own acts in words. */
+function eventAgentCell(ctx: PageContext, e: EventSource): SafeHtml | string {
+  const own = ownAct(e);
+  const a = ctx.t.admin.auditPage;
+  return own === 'start' ? a.startUp : own === 'cli' ? a.commandLine : agentCell(ctx, e.user_agent);
 }
 
 /**
@@ -59,8 +67,8 @@ export function actorCell(ctx: PageContext, e: AuditRow): SafeHtml {
     ${viaKey ? html`<br /><span class="hint">${viaKey}</span>` : ''}`;
   }
   if (viaKey) return html`${viaKey}`;
-  if (e.actor_label === 'system') return html`${a.system}`;
-  if (e.actor_label === 'cli') return html`${a.commandLine}`;
+  if (e.actor_label === SYSTEM_ACTOR) return html`${a.system}`;
+  if (e.actor_label === CLI_ACTOR) return html`${a.commandLine}`;
   if (e.actor_label) return html`<code>${e.actor_label}</code>`;
   return html`${ctx.t.admin.common.none}`;
 }
@@ -71,8 +79,6 @@ export function actorCell(ctx: PageContext, e: AuditRow): SafeHtml {
  */
 export function agentCell(ctx: PageContext, userAgent: string | null): SafeHtml | string {
   if (!userAgent) return '';
-  const own = ownAgent(ctx, userAgent);
-  if (own) return own;
   const { browser, system } = browserName(userAgent);
   return browser || system
     ? html`<span title="${userAgent}">${deviceLabel(ctx.t, userAgent)}</span>`
@@ -124,7 +130,7 @@ function detailValue(ctx: PageContext, key: string, value: unknown): string {
   const words = ctx.t.admin.auditDetails;
   if (value === null || value === undefined || value === '') return common.none;
   if (typeof value === 'boolean' && key !== 'untilReset') return value ? common.yes : common.no;
-  const time = TIME_DETAILS[key];
+  const time = Object.hasOwn(TIME_DETAILS, key) ? TIME_DETAILS[key] : undefined;
   if (typeof value === 'number' && time) return time(ctx.locale, value);
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
     return JSON.stringify(value);
@@ -257,8 +263,8 @@ export function auditPage(
                         <td>${eventLabel(t, e.event)}<br /><code class="hint">${e.event}</code></td>
                         <td>${actorCell(ctx, e)}</td>
                         <td>${targetCell(ctx, e)}</td>
-                        <td>${ipCell(ctx, e.ip)}</td>
-                        <td class="user-agent">${agentCell(ctx, e.user_agent)}</td>
+                        <td>${ipCell(ctx, e)}</td>
+                        <td class="user-agent">${eventAgentCell(ctx, e)}</td>
                         <td>${detailsList(ctx, e.details)}</td>
                       </tr>`,
                   )}

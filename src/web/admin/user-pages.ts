@@ -324,7 +324,7 @@ export function userPage(
                           ${detailsList(ctx, e.details)}
                         </td>
                         <td>${actorCell(ctx, e)}</td>
-                        <td>${ipCell(ctx, e.ip)}</td>
+                        <td>${ipCell(ctx, e)}</td>
                       </tr>`,
                   )}
                 </tbody>
