@@ -44,10 +44,7 @@ export function createRegistration(deps: AccountDeps) {
    * refusal says nothing about the address.
    */
   async function register(input: Registration, meta: RequestMeta): Promise<Result> {
-    const weakness = await passwordScreen.screen(
-      input.password,
-      personalWords(input.name, input.email, deps.siteName),
-    );
+    const weakness = await screen(input);
     if (weakness) return weakPassword(weakness);
     const now = clock.now();
     // Counted for taken addresses alike, so the refusal says nothing about them.

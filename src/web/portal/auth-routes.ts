@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AccountError } from '../../accounts/error-codes.js';
-import { NAME_MAX_LENGTH } from '../../accounts/users.js';
+import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH } from '../../accounts/users.js';
 import { text, Validator, weakPasswordMessage } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
 import { messagePage } from '../views/message-page.js';
@@ -24,7 +24,13 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
     const email = v.newEmail('email', t.register.email, text(request.body, 'email'));
     const password = v.newPassword('password', text(request.body, 'password'));
     if (!v.ok && !v.errors.password) {
-      const weakness = await registration.screen({ name, email, password });
+      // Refused fields are cut to their limits first: the screen's work stays that of a
+      // form anyone may send (the body limit alone would allow a name of 60 KB).
+      const weakness = await registration.screen({
+        name: name.slice(0, NAME_MAX_LENGTH),
+        email: email.slice(0, EMAIL_MAX_LENGTH),
+        password,
+      });
       if (weakness) v.fail('password', weakPasswordMessage(t, { weakness }));
     }
     if (!v.ok)
