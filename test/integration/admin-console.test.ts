@@ -238,6 +238,9 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
           'Choose for whom two-factor authentication is required.',
         );
         expect(unknownRequirement.body).toContain('href="#require-nobody"');
+        // No choice is shown as made: "Nobody" checked beside the error would say otherwise.
+        expect(unknownRequirement.body).toMatch(/<input[^>]*name="require"/);
+        expect(unknownRequirement.body).not.toMatch(/<input[^>]*name="require"[^>]*checked/);
       }
       const unknownGroup = await admin.client.submit('/admin/2fa', {
         email: 'on',

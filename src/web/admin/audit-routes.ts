@@ -14,7 +14,6 @@ import { requireAdmin } from './admin-guard.js';
 import type { AuditFilterForm } from './audit-pages.js';
 import { auditPage } from './audit-pages.js';
 
-/** The audit log (SPEC §2.7): filter by user, event type and dates; page; export as CSV. */
 /**
  * The download starts with a byte order mark: without it, Excel reads the file as the system's
  * legacy code page, and a name such as "Zoë" arrives garbled. The CLI's CSV, written for
@@ -25,6 +24,7 @@ async function* withByteOrderMark(lines: AsyncIterable<string>): AsyncGenerator<
   yield* lines;
 }
 
+/** The audit log (SPEC §2.7): filter by user, event type and dates; page; export as CSV. */
 export function registerAuditRoutes(
   app: FastifyInstance,
   { services, tools, clock }: WebDeps,

@@ -12,18 +12,20 @@ export interface SettingsForm {
   email: boolean;
   totp: boolean;
   webauthn: boolean;
-  require: Requirement;
+  /** Null for a value the form does not offer: no choice is shown as made. */
+  require: Requirement | null;
   groupIds: string[];
   /** YYYY-MM-DD or ''. */
   graceUntil: string;
 }
 
+/** The field a requirement's error points to: the first of its choices. */
+export const REQUIRE_FIELD = 'require-nobody';
+
 /**
  * "Two-factor authentication" settings (SPEC §2.7): which methods exist, who must use 2FA,
  * and until when they may postpone it. Labels exactly as SPEC writes them.
  */
-/** The field a requirement's error points to: the first of its choices. */
-export const REQUIRE_FIELD = 'require-nobody';
 
 export function twoFactorSettingsPage(
   ctx: PageContext,

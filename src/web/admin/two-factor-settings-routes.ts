@@ -97,9 +97,7 @@ export function registerTwoFactorSettingsRoutes(
       email: text(body, 'email') === 'on',
       totp: text(body, 'totp') === 'on',
       webauthn: text(body, 'webauthn') === 'on',
-      require: (REQUIREMENTS as string[]).includes(rawRequire)
-        ? (rawRequire as Requirement)
-        : 'nobody',
+      require: (REQUIREMENTS as string[]).includes(rawRequire) ? (rawRequire as Requirement) : null,
       groupIds: values(body, 'group').slice(0, 1000),
       graceUntil: text(body, 'grace_until').trim(),
     };
@@ -113,7 +111,7 @@ export function registerTwoFactorSettingsRoutes(
           : endOfDate(form.graceUntil);
     const input = {
       methods: { email: form.email, totp: form.totp, webauthn: form.webauthn },
-      require: form.require,
+      require: form.require ?? 'nobody',
       groupIds: form.groupIds,
       graceUntil: graceUntil ?? null,
     };
@@ -126,8 +124,7 @@ export function registerTwoFactorSettingsRoutes(
     };
     if (graceUntil === undefined) errors.grace_until = t.twoFactor.admin.invalidDate;
     // Not one of the choices (a form made elsewhere): refused, never read as "Nobody".
-    if (!(REQUIREMENTS as string[]).includes(rawRequire))
-      errors[REQUIRE_FIELD] = t.twoFactor.admin.chooseRequirement;
+    if (form.require === null) errors[REQUIRE_FIELD] = t.twoFactor.admin.chooseRequirement;
     record(await settings.problems(input));
     if (Object.keys(errors).length === 0) {
       const saved = await settings.save(input, {
