@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
 import readline from 'node:readline';
-import { parseArgs } from 'node:util';
 import { createAdministrators } from './accounts/administrators.js';
 import {
   ARGON2_PARAMS,
@@ -128,7 +127,7 @@ async function serve(args: string[]): Promise<void> {
     cli,
     'serve',
     'Usage: portico serve (settings such as PORT and HOST come from the environment)',
-    () => parseArgs({ args, options: {} }),
+    { args, options: {} },
   );
   const cfg = config();
   // A pooled PostgreSQL connection that fails while idle is said in the log, as a JSON line
@@ -228,7 +227,7 @@ async function migrate(args: string[]): Promise<void> {
     cli,
     'migrate',
     'Usage: portico migrate (the database comes from DATABASE_URL)',
-    () => parseArgs({ args, options: {} }),
+    { args, options: {} },
   );
   const cfg = config();
   const { database, applied } = await openMigratedDatabase(cli, cfg);
@@ -246,16 +245,14 @@ async function createAdmin(args: string[]): Promise<void> {
     cli,
     'create-admin',
     'Usage: portico create-admin --email EMAIL [--name NAME]',
-    () =>
-      parseArgs({
-        args,
-        tokens: true,
-        options: {
-          email: { type: 'string' },
-          name: { type: 'string' },
-          help: { type: 'boolean' },
-        },
-      }),
+    {
+      args,
+      options: {
+        email: { type: 'string' },
+        name: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    },
   );
   if (values.help) return void process.stdout.write(HELP['create-admin'] + '\n');
   const email = values.email?.trim() ?? '';

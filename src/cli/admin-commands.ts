@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { AUDIT_EVENT_TYPES, CLI_ACTOR, CLI_META, isAuditEventType } from '../audit/audit.js';
 import { auditCsv } from '../audit/audit-csv.js';
 import type { AuditFilters } from '../audit/audit-query.js';
@@ -39,26 +40,21 @@ export function reasonOf(error: unknown): string {
   return parts.join('; ').replace(/\s+/g, ' ').trim();
 }
 
-/** What parseArgs gives with `tokens: true`; an option's tokens name it. */
-interface ParsedTokens {
-  tokens?: ReadonlyArray<{ kind: string; name?: string; rawName?: string }>;
-}
-
 /**
  * node:util parseArgs, strict, with its errors turned into one line that names the argument
- * and shows the command's usage (its own messages suggest "--" tricks instead). Parsed with
- * `tokens: true`, an option given twice is refused too: parseArgs keeps the last silently, so
- * `--user a --user b` would show b's events alone.
+ * and shows the command's usage (its own messages suggest "--" tricks instead). An option given
+ * twice is refused too: parseArgs keeps the last silently, so `--user a --user b` would show
+ * b's events alone. The tokens that tell are asked for here, for every command.
  */
-export function parseCommandArgs<T extends object>(
+export function parseCommandArgs<T extends ParseArgsConfig>(
   ctx: CliContext,
   command: string,
   usage: string,
-  parse: () => T,
-): T {
-  let parsed: T;
+  config: T,
+): ReturnType<typeof parseArgs<T & { tokens: true }>> {
+  let parsed: ReturnType<typeof parseArgs<T & { tokens: true }>>;
   try {
-    parsed = parse();
+    parsed = parseArgs({ ...config, tokens: true });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS_')) throw error;
@@ -77,7 +73,7 @@ export function parseCommandArgs<T extends object>(
     ctx.fail(`${problem} for ${command}. ${usage}`);
   }
   const seen = new Set<string>();
-  for (const token of (parsed as ParsedTokens).tokens ?? []) {
+  for (const token of parsed.tokens ?? []) {
     if (token.kind !== 'option' || token.name === undefined) continue;
     if (seen.has(token.name))
       ctx.fail(
@@ -300,9 +296,11 @@ async function noAccountWith(directory: UserDirectory, email: string): Promise<s
 }
 
 export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Promise<void> {
-  const { positionals } = parseCommandArgs(ctx, 'reset-2fa', usageOf('reset-2fa'), () =>
-    parseArgs({ args, allowPositionals: true, options: {} }),
-  );
+  const { positionals } = parseCommandArgs(ctx, 'reset-2fa', usageOf('reset-2fa'), {
+    args,
+    allowPositionals: true,
+    options: {},
+  });
   const email = positionals[0]?.trim() ?? '';
   if (positionals.length > 1)
     ctx.fail(
@@ -376,18 +374,15 @@ const tsv = (fields: Array<string | number | null>) =>
   fields.map((f) => forTerminal(String(f ?? ''))).join('\t') + '\n';
 
 export async function usersCommand(args: string[], ctx: CliContext): Promise<void> {
-  const { positionals, values } = parseCommandArgs(ctx, 'users', usageOf('users'), () =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      tokens: true,
-      options: {
-        search: { type: 'string' },
-        admins: { type: 'boolean' },
-        limit: { type: 'string' },
-      },
-    }),
-  );
+  const { positionals, values } = parseCommandArgs(ctx, 'users', usageOf('users'), {
+    args,
+    allowPositionals: true,
+    options: {
+      search: { type: 'string' },
+      admins: { type: 'boolean' },
+      limit: { type: 'string' },
+    },
+  });
   const [command, stray] = positionals;
   if (command === undefined) ctx.fail(`users needs a command. ${usageOf('users')}`);
   if (command !== 'list')
@@ -427,20 +422,17 @@ export async function usersCommand(args: string[], ctx: CliContext): Promise<voi
 }
 
 export async function auditCommand(args: string[], ctx: CliContext): Promise<void> {
-  const { values } = parseCommandArgs(ctx, 'audit', usageOf('audit'), () =>
-    parseArgs({
-      args,
-      tokens: true,
-      options: {
-        user: { type: 'string' },
-        since: { type: 'string' },
-        until: { type: 'string' },
-        event: { type: 'string' },
-        limit: { type: 'string' },
-        csv: { type: 'boolean' },
-      },
-    }),
-  );
+  const { values } = parseCommandArgs(ctx, 'audit', usageOf('audit'), {
+    args,
+    options: {
+      user: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      event: { type: 'string' },
+      limit: { type: 'string' },
+      csv: { type: 'boolean' },
+    },
+  });
   const limit = limitOf(ctx, values.limit, 100);
   const filters: AuditFilters = {};
   if (values.since !== undefined) filters.from = dayOption(ctx, '--since', values.since);
