@@ -26,8 +26,9 @@ export interface PolicyInput {
  * Changing the 2FA policy, from the console or the API, under the same rules: at least one
  * method stays on (or nobody could sign in who must use 2FA, administrators included),
  * "Selected user groups" names at least one group that exists, and a grace period does not end
- * in the past, nor after the year 9999. A day already over postpones nothing: most likely a slip. The end saved before
- * may stay as it is, so the other settings can be saved after it has passed.
+ * in the past, nor after the year 9999. A day already over postpones nothing: most likely a
+ * slip. The end saved before may stay as it is, so the other settings can be saved after it
+ * has passed.
  */
 export function createTwoFactorSettings(parts: {
   policy: Policy;

@@ -125,7 +125,8 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
     // its memory budget with no gain in speed (docs/performance.md, item 15).
     sqlite.pragma(`cache_size = ${SQLITE_CACHE_SIZE}`);
     // SQLite's own lower() folds A to Z only: "Ångström" stays as it is. Searches that ignore
-    // case use this one, as PostgreSQL's lower() does for every letter (src/admin/like-pattern.ts).
+    // case use this one (src/admin/like-pattern.ts), as PostgreSQL's lower() folds every letter
+    // in a database whose locale is not C.
     sqlite.function(UNICODE_LOWER, { deterministic: true }, (value: unknown) =>
       typeof value === 'string' ? value.toLowerCase() : value,
     );

@@ -246,10 +246,10 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       };
       const lastDay = graceUntil - 1;
       expect(await details('two_factor.policy_changed', 'en')).toContain(
-        `Set-up may be postponed until: ${formatDate('en', lastDay)}`,
+        `Users may postpone set-up until: ${formatDate('en', lastDay)}`,
       );
       expect(await details('two_factor.policy_changed', 'nl')).toContain(
-        `Instellen uitstellen mag tot: ${formatDate('nl', lastDay)}`,
+        `Gebruikers mogen het instellen uitstellen tot: ${formatDate('nl', lastDay)}`,
       );
       expect(await details('two_factor.locked', 'nl')).toBe(
         `Geblokkeerd tot: ${formatDateTime('nl', until)}`,
@@ -285,12 +285,12 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       expect(policy).toContain('Email Authentication: Yes');
       expect(policy).toContain('Authentication App: Yes');
       expect(policy).toContain('Security Keys: No');
-      expect(policy).toContain('Required for: All users');
+      expect(policy).toContain('Require two-factor authentication for: All users');
       expect(policy).not.toMatch(/\b(true|false|all)\b/);
       const beleid = await details('two_factor.policy_changed', 'nl');
       expect(beleid).toContain('E-mailauthenticatie: Ja');
       expect(beleid).toContain('Beveiligingssleutels: Nee');
-      expect(beleid).toContain('Verplicht voor: Alle gebruikers');
+      expect(beleid).toContain('Tweestapsverificatie verplicht voor: Alle gebruikers');
 
       // As src/two-factor/challenge.ts and admin-reset.ts record them.
       const user = await plainUser(app, { name: 'Dirk Details' });
