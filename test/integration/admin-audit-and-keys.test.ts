@@ -29,6 +29,24 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
   });
 
   describe('audit log', () => {
+    /** The newest row of an event type on the audit page in a language, as HTML. */
+    async function newestRowHtml(event: string, lang: 'en' | 'nl'): Promise<string> {
+      const url = `/admin/audit?event=${event}`;
+      await admin.client.post('/language', { lang, return_to: url });
+      const body = (await admin.client.get(url)).body;
+      return /<tbody>\s*<tr>([\s\S]*?)<\/tr>/.exec(body)?.[1] ?? '';
+    }
+
+    /** That row as text. */
+    const newestRow = async (event: string, lang: 'en' | 'nl') =>
+      textOf(await newestRowHtml(event, lang));
+
+    /** Its Details cell (the last), as text. */
+    async function details(event: string, lang: 'en' | 'nl'): Promise<string> {
+      const row = await newestRowHtml(event, lang);
+      return textOf([...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].pop()?.[1] ?? '');
+    }
+
     it('shows every column and filters by user, event type and date, newest first', async () => {
       const user = await plainUser(app, { name: 'Fiona Filter' });
       const page = await admin.client.get(`/admin/audit?user=${encodeURIComponent(user.email)}`);
@@ -236,14 +254,6 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
         details: { until },
       });
 
-      /** The Details cell (the last) of the newest event of a type. */
-      const details = async (event: string, lang: 'en' | 'nl') => {
-        const url = `/admin/audit?event=${event}`;
-        await admin.client.post('/language', { lang, return_to: url });
-        const body = (await admin.client.get(url)).body;
-        const row = /<tbody>\s*<tr>([\s\S]*?)<\/tr>/.exec(body)?.[1] ?? '';
-        return textOf([...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].pop()?.[1] ?? '');
-      };
       const lastDay = graceUntil - 1;
       expect(await details('two_factor.policy_changed', 'en')).toContain(
         `Users may postpone set-up until: ${formatDate('en', lastDay)}`,
@@ -265,14 +275,6 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
     });
 
     it('names every detail in the reader’s language, and its codes in words', async () => {
-      /** The Details cell (the last) of the newest event of a type, as text. */
-      const details = async (event: string, lang: 'en' | 'nl') => {
-        const url = `/admin/audit?event=${event}`;
-        await admin.client.post('/language', { lang, return_to: url });
-        const body = (await admin.client.get(url)).body;
-        const row = /<tbody>\s*<tr>([\s\S]*?)<\/tr>/.exec(body)?.[1] ?? '';
-        return textOf([...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].pop()?.[1] ?? '');
-      };
       // Saved through the settings form: which methods are allowed are yes or no.
       app.clock.advance(1000);
       const saved = await admin.client.submit('/admin/2fa', {
@@ -356,18 +358,16 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
         targetUserId: user.userId,
         meta: { ip: 'cli', userAgent: 'portico-cli' },
       });
-      const ownRow = async (event: string, lang: 'en' | 'nl') => {
-        const url = `/admin/audit?event=${event}`;
-        await admin.client.post('/language', { lang, return_to: url });
-        const body = (await admin.client.get(url)).body;
-        return textOf(/<tbody>\s*<tr>([\s\S]*?)<\/tr>/.exec(body)?.[1] ?? '');
-      };
-      expect(await ownRow('user.enabled', 'en')).toContain('System');
-      expect(await ownRow('user.enabled', 'en')).toContain('This server Portico, at start');
-      expect(await ownRow('user.disabled', 'en')).toContain('Command line (portico) Dirk Details');
-      expect(await ownRow('user.disabled', 'nl')).toContain('Deze server Opdrachtregel (portico)');
-      expect(await ownRow('user.enabled', 'nl')).toContain('Systeem');
-      expect(await ownRow('user.enabled', 'nl')).not.toMatch(/\b(local|portico-start)\b/);
+      expect(await newestRow('user.enabled', 'en')).toContain('System');
+      expect(await newestRow('user.enabled', 'en')).toContain('This server Portico, at start');
+      expect(await newestRow('user.disabled', 'en')).toContain(
+        'Command line (portico) Dirk Details',
+      );
+      expect(await newestRow('user.disabled', 'nl')).toContain(
+        'Deze server Opdrachtregel (portico)',
+      );
+      expect(await newestRow('user.enabled', 'nl')).toContain('Systeem');
+      expect(await newestRow('user.enabled', 'nl')).not.toMatch(/\b(local|portico-start)\b/);
       // A request that sends Portico's own user agent is shown as it came, not as Portico.
       app.clock.advance(1000);
       await app.services.audit.record({
@@ -375,7 +375,7 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
         targetUserId: user.userId,
         meta: { ip: '203.0.113.5', userAgent: 'portico-cli' },
       });
-      const posing = await ownRow('user.disabled', 'en');
+      const posing = await newestRow('user.disabled', 'en');
       expect(posing).toContain('203.0.113.5 portico-cli');
       expect(posing).not.toContain('Command line');
       await admin.client.post('/language', { lang: 'en', return_to: '/admin/audit' });

@@ -51,14 +51,14 @@ describe.each(DIALECTS)('the grace date on the set-up screen (%s)', (dialect) =>
   it('is said after "Set up later" in the account’s own language, the date too', async () => {
     await savePolicy({ require: 'all', graceUntil: endOfDate('2099-12-15') ?? null });
     const { email } = await registerAndVerify(app, newClient(app));
-    // An English account, logging in from a browser that asks for Dutch: the screens before
-    // the sign-in are Dutch, the first page after it is the account's English, all of it.
+    // An English account, logging in from a browser that asks for Dutch: the log-in page is
+    // Dutch; from the set-up the password leads to on, everything is the account's English.
     const client = newClient(app);
     const dutch = { 'accept-language': 'nl-NL,nl;q=0.9' };
-    await client.get('/login', dutch);
+    expect(textOf((await client.get('/login', dutch)).body)).toContain('Inloggen');
     expect((await logIn(client, email)).location).toBe('/login/2fa/setup');
     const setup = await client.get('/login/2fa/setup', dutch);
-    expect(textOf(setup.body)).toContain('Later instellen');
+    expect(textOf(setup.body)).toContain('Set up later');
     const later = await client.post('/login/2fa/setup/later', {}, dutch);
     expect(later.status).toBe(303);
     const home = textOf((await client.get(later.location ?? '/', dutch)).body);
