@@ -7,11 +7,16 @@
 // a choice to restore or discard it. A kept text the page already shows (the save went through,
 // or the server gave the typed text back) is dropped. Without JavaScript or storage the form
 // works as before.
+//
+// The version the text was typed against is kept with it and restored with it: saved later, it
+// is checked against that version, so a change someone saved meanwhile is not overwritten
+// unseen; the server answers with its conflict page, the typed text kept. The offer says so
+// when the page shows a newer version than the kept text's.
 (function () {
   'use strict';
 
   const PREFIX = 'portico-draft:';
-  const FIELDS = ['category_id', 'lang', 'title', 'slug', 'position', 'body'];
+  const FIELDS = ['category_id', 'lang', 'title', 'slug', 'position', 'body', 'version'];
   // What a page that already holds a kept text shows the same: its words. A new article's URL
   // name and order are filled in by the server, so they may differ once it is saved.
   const WORDS = ['title', 'body'];
@@ -74,6 +79,16 @@
     });
     const text = document.createElement('p');
     text.textContent = (form.getAttribute('data-draft-found') || '').replace('{when}', when);
+    const version = form.elements.namedItem('version');
+    const keptVersion = kept.values.version;
+    if (
+      version &&
+      'value' in version &&
+      typeof keptVersion === 'string' &&
+      keptVersion !== version.value
+    ) {
+      text.textContent += ` ${form.getAttribute('data-draft-changed') || ''}`;
+    }
     const actions = document.createElement('p');
     actions.className = 'button-row';
     const restore = document.createElement('button');

@@ -40,6 +40,8 @@ export const kbAdminEn = {
   draftFound: 'This browser kept text you typed here on {when} that was not saved.',
   draftRestore: 'Restore it',
   draftDiscard: 'Discard it',
+  draftChanged:
+    'The article has been saved since then: saving that text shows you both versions first.',
   title: 'Knowledge base',
   intro:
     'Categories and articles of the public knowledge base. Each article has a text per language; only published texts are shown to visitors.',

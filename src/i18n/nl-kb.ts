@@ -41,6 +41,8 @@ export const kbAdminNl: KbAdminMessages = {
     'Deze browser heeft tekst bewaard die je hier op {when} typte en die niet is opgeslagen.',
   draftRestore: 'Terugzetten',
   draftDiscard: 'Weggooien',
+  draftChanged:
+    'Het artikel is sindsdien opgeslagen: wie die tekst opslaat, ziet eerst beide versies.',
   title: 'Kennisbank',
   intro:
     'Categorieën en artikelen van de openbare kennisbank. Elk artikel heeft een tekst per taal; bezoekers zien alleen gepubliceerde teksten.',

@@ -252,6 +252,57 @@ describe.skipIf(!hasChromium)('knowledge base in the browser', () => {
       expect(await page.getByRole('button', { name: a.draftRestore }).count()).toBe(0);
     });
 
+    it('checks a restored text against the version it was typed on: a later save is not overwritten', async () => {
+      const article = await world.app.db
+        .selectFrom('kb_article_translations')
+        .select(['article_id', 'body_markdown'])
+        .where('locale', '=', 'en')
+        .orderBy('article_id')
+        .executeTakeFirstOrThrow();
+      const editor = `/admin/kb/articles/${article.article_id}?lang=en`;
+      const bodyNow = async () =>
+        (
+          await world.app.db
+            .selectFrom('kb_article_translations')
+            .select('body_markdown')
+            .where('article_id', '=', article.article_id)
+            .where('locale', '=', 'en')
+            .executeTakeFirstOrThrow()
+        ).body_markdown;
+
+      // Typed in one tab and left unsaved (kept in the browser).
+      const mine = await logInAsAdmin('en', 'en-GB');
+      const a = mine.t.kbAdmin;
+      await mine.page.goto(editor);
+      const myBody = mine.page.getByLabel(a.body, { exact: true });
+      await myBody.fill(`${article.body_markdown}\n\nMINE: typed first, never saved.`);
+      await mine.page.goto('/admin/kb');
+
+      // Meanwhile someone else saves the article.
+      const theirs = await logInAsAdmin('en', 'en-GB');
+      await theirs.page.goto(editor);
+      const theirBody = theirs.page.getByLabel(a.body, { exact: true });
+      await theirBody.fill(`${article.body_markdown}\n\nTHEIRS: saved meanwhile.`);
+      await theirs.page.getByRole('button', { name: a.saveArticle, exact: true }).click();
+      await theirs.page.getByText(theirs.t.common.saved).waitFor();
+      expect(await bodyNow()).toContain('THEIRS');
+
+      // The kept text is offered with a word that the article was saved since; restored and
+      // saved, it meets the conflict page, and their change stays.
+      await mine.page.goto(editor);
+      const offer = mine.page.getByRole('status').filter({ hasText: 'This browser kept text' });
+      await offer.waitFor();
+      expect(await offer.textContent()).toContain(a.draftChanged);
+      await offer.getByRole('button', { name: a.draftRestore }).click();
+      expect(await myBody.inputValue()).toContain('MINE');
+      await mine.page.getByRole('button', { name: a.saveArticle, exact: true }).click();
+      await mine.page.getByRole('heading', { name: a.conflictHeading }).waitFor();
+      expect(await myBody.inputValue()).toContain('MINE');
+      expect(await bodyNow()).toContain('THEIRS');
+      expect(await bodyNow()).not.toContain('MINE');
+      await check(mine.page, 'kb-admin-draft-conflict');
+    });
+
     for (const { locale, browserLocale } of VISITS) {
       it(`shows the knowledge-base console, an article editor with preview and a category form (${locale})`, async () => {
         const { page, t } = await logInAsAdmin(locale, browserLocale);

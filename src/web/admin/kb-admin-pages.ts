@@ -139,6 +139,7 @@ function draftData(ctx: PageContext, key: string, created?: string): Record<stri
     'draft-found': a.draftFound,
     'draft-restore': a.draftRestore,
     'draft-discard': a.draftDiscard,
+    'draft-changed': a.draftChanged,
   };
 }
 
