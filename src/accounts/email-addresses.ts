@@ -28,7 +28,17 @@ const RESEND_WINDOW_MS = MINUTE_MS;
 export function createEmailAddresses(deps: AccountDeps) {
   const { db, clock, postman, audit } = deps;
 
-  async function sendVerification(user: User, addressId: string, email: string, added: boolean) {
+  /**
+   * Mails an address its verification link, and waits for the relay's answer: the person is
+   * signed in and waiting for the link, so a failure is said (whether the address is theirs
+   * is no secret to them). False when the relay refused it.
+   */
+  async function sendVerification(
+    user: User,
+    addressId: string,
+    email: string,
+    added: boolean,
+  ): Promise<boolean> {
     const { token } = await issueToken(db, {
       userId: user.id,
       purpose: 'verify_email',
@@ -38,7 +48,10 @@ export function createEmailAddresses(deps: AccountDeps) {
     });
     const url = absoluteUrl(deps.publicUrl, `/verify-email?token=${token}`);
     const ctx = postman.context(email, null, user.locale);
-    postman.sendLater(added ? addressAddedMail(ctx, url) : verifyEmailMail(ctx, url));
+    const delivery = await postman.sendNow(
+      added ? addressAddedMail(ctx, url) : verifyEmailMail(ctx, url),
+    );
+    return delivery !== 'failed';
   }
 
   /**
@@ -198,7 +211,7 @@ export function createEmailAddresses(deps: AccountDeps) {
     user: User,
     email: string,
     meta: RequestMeta,
-  ): Promise<Result<{ email: string }>> {
+  ): Promise<Result<{ email: string; mailed: boolean }>> {
     const normalized = normalizeEmail(email);
     const existing = await listAddresses(db, user.id);
     if (existing.some((a) => a.email_normalized === normalized))
@@ -231,11 +244,14 @@ export function createEmailAddresses(deps: AccountDeps) {
       meta,
       details: { email: email.trim() },
     });
-    await sendVerification(user, id, email.trim(), true);
-    return ok({ email: email.trim() });
+    const mailed = await sendVerification(user, id, email.trim(), true);
+    return ok({ email: email.trim(), mailed });
   }
 
-  async function resend(user: User, addressId: string): Promise<Result<{ email: string }>> {
+  async function resend(
+    user: User,
+    addressId: string,
+  ): Promise<Result<{ email: string; mailed: boolean }>> {
     const address = await db
       .selectFrom('email_addresses')
       .selectAll()
@@ -251,8 +267,8 @@ export function createEmailAddresses(deps: AccountDeps) {
       clock.now(),
     );
     if (!limit.allowed) return fail(AccountError.TOO_MANY_ATTEMPTS);
-    await sendVerification(user, address.id, address.email, true);
-    return ok({ email: address.email });
+    const mailed = await sendVerification(user, address.id, address.email, true);
+    return ok({ email: address.email, mailed });
   }
 
   async function makePrimary(

@@ -207,6 +207,11 @@ export const en = {
     added: (email: string) =>
       `We sent a verification link to ${email}. The address can be used once it is verified.`,
     resent: (email: string) => `We sent a new verification link to ${email}.`,
+    addedNotSent: (email: string) =>
+      `${email} was added, but we could not send its verification link. Try “Send link again” in a moment.`,
+    resendFailed: (email: string) =>
+      `We could not send the link to ${email}. Try again in a minute.`,
+    resendTooSoon: 'A new link can be sent once a minute. Try again in a minute.',
     madePrimary: (email: string) => `${email} is now your primary address.`,
     removed: (email: string) => `${email} has been removed.`,
     removedCodesThere: (email: string) =>

@@ -206,6 +206,11 @@ export const nl: Messages = {
     added: (email: string) =>
       `We hebben een bevestigingslink gestuurd naar ${email}. Je kunt het adres gebruiken zodra het is bevestigd.`,
     resent: (email: string) => `We hebben een nieuwe bevestigingslink gestuurd naar ${email}.`,
+    addedNotSent: (email: string) =>
+      `${email} is toegevoegd, maar we konden de bevestigingslink niet versturen. Probeer het zo met “Link opnieuw sturen”.`,
+    resendFailed: (email: string) =>
+      `We konden de link naar ${email} niet versturen. Probeer het over een minuut opnieuw.`,
+    resendTooSoon: 'Een nieuwe link kan één keer per minuut. Probeer het over een minuut opnieuw.',
     madePrimary: (email: string) => `${email} is nu je primaire adres.`,
     removed: (email: string) => `${email} is verwijderd.`,
     removedCodesThere: (email: string) =>

@@ -217,7 +217,33 @@ describe.each(DIALECTS)('email addresses (%s)', (dialect) => {
     expect(linkIn(again, '/verify-email')).not.toBe(linkIn(first, '/verify-email'));
     const tooSoon = await client.post(`/profile/emails/${row?.id}/resend`);
     expect(tooSoon.status).toBe(429);
+    expect(textOf(tooSoon.body)).toContain(
+      'A new link can be sent once a minute. Try again in a minute.',
+    );
     expect((await verifyWith(client, again)).status).toBe(303);
+  });
+
+  it('says so when the verification link could not be sent, never that it was', async () => {
+    const { client, userId } = await signedIn();
+    const second = uniqueEmail('refused');
+    app.mail.refused.add(second.toLowerCase());
+    try {
+      const added = await client.submit('/profile/emails', { email: second });
+      expect(added.status).toBe(303);
+      const page = textOf((await client.get('/profile/emails')).body);
+      expect(page).toContain(
+        `${second} was added, but we could not send its verification link. Try “Send link again” in a moment.`,
+      );
+      expect(page).not.toContain('We sent a verification link');
+      const row = await addressRow(userId, second);
+      const resent = await client.post(`/profile/emails/${row?.id}/resend`);
+      expect(resent.status).toBe(303);
+      const after = textOf((await client.get('/profile/emails')).body);
+      expect(after).toContain(`We could not send the link to ${second}. Try again in a minute.`);
+      expect(after).not.toContain('We sent a new verification link');
+    } finally {
+      app.mail.refused.delete(second.toLowerCase());
+    }
   });
 
   it('says when sign-in codes still go to an address just removed', async () => {

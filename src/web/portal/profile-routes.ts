@@ -226,7 +226,8 @@ export function registerProfileRoutes(
         { email: addressError(t, result.error) },
         result.error === 'TOO_MANY_ATTEMPTS' ? 429 : 422,
       );
-    tools.flash(reply, 'emailAdded', result.value.email);
+    if (result.value.mailed) tools.flash(reply, 'emailAdded', result.value.email);
+    else tools.flash(reply, 'emailAddedNotSent', result.value.email, 'error');
     return reply.redirect('/profile/emails', 303);
   });
 
@@ -256,7 +257,10 @@ export function registerProfileRoutes(
         return sendHtml(
           reply,
           emailsSection(tools.page(request), await emailAddresses.list(auth.user.id), {
-            formError: addressError(request.t, result.error),
+            formError:
+              path === 'resend' && result.error === 'TOO_MANY_ATTEMPTS'
+                ? request.t.profile.resendTooSoon
+                : addressError(request.t, result.error),
           }),
           status,
         );
@@ -267,7 +271,10 @@ export function registerProfileRoutes(
         normalizeEmail(
           (await services.twoFactor.methods.find(auth.user.id, 'email'))?.email ?? '',
         ) === normalizeEmail(result.value.email);
-      tools.flash(reply, codesThere ? 'emailRemovedCodesThere' : notice, result.value.email);
+      // A link the relay refused is said, not announced as sent.
+      if ('mailed' in result.value && !result.value.mailed)
+        tools.flash(reply, 'emailResendFailed', result.value.email, 'error');
+      else tools.flash(reply, codesThere ? 'emailRemovedCodesThere' : notice, result.value.email);
       return reply.redirect('/profile/emails', 303);
     });
   };
