@@ -1,5 +1,8 @@
 import type { AuditDetailKey, AuditEventType } from '../audit/audit.js';
 
+/** Details named by the two-factor settings' own labels. */
+type WordedElsewhere = 'totp' | 'webauthn' | 'require' | 'graceUntil';
+
 /** English words of the administration (SPEC §2.7): its frame, navigation and pages. */
 export const adminEn = {
   title: 'Administration',
@@ -276,7 +279,9 @@ export const adminEn = {
 
   /**
    * An audit event's details, as the audit log shows them: a name for each, and words for the
-   * codes some of them hold. A value without words here is shown as it was recorded.
+   * codes some of them hold. A value without words is shown as it was recorded. The names and
+   * codes the console already words elsewhere (the two-factor settings' labels, the method
+   * types, an article's states) are taken from there (src/web/admin/audit-pages.ts).
    */
   auditDetails: {
     names: {
@@ -305,10 +310,6 @@ export const adminEn = {
       admin: 'Administrator',
       group: 'Group',
       groups: 'Groups',
-      totp: 'Authentication App',
-      webauthn: 'Security Keys',
-      require: 'Require two-factor authentication for',
-      graceUntil: 'Users may postpone set-up until',
       key: 'API key',
       prefix: 'Starts with',
       route: 'API route',
@@ -328,14 +329,9 @@ export const adminEn = {
       title_nl: 'Title in Dutch',
       status: 'Status',
       new_translation: 'New language',
-    } satisfies Record<AuditDetailKey, string>,
-    /** On the two-factor settings' event, `email` says whether email codes are allowed. */
-    emailMethod: 'Email Authentication',
+    } satisfies Record<Exclude<AuditDetailKey, WordedElsewhere>, string>,
     values: {
       method: {
-        totp: 'Authentication App',
-        email: 'Email Authentication',
-        webauthn: 'Security Key',
         recovery: 'Recovery code',
         password: 'Password',
         trusted_device: 'Remembered browser',
@@ -367,10 +363,8 @@ export const adminEn = {
         verification_link: 'verification link',
       },
       limit: { address: 'per email address', network: 'per network' },
-      require: { nobody: 'Nobody', groups: 'Selected user groups', all: 'All users' },
       untilReset: { true: 'an administrator resets two-factor authentication' },
       locale: { en: 'English', nl: 'Dutch' },
-      status: { draft: 'Draft', published: 'Published' },
     },
   },
 

@@ -1,5 +1,5 @@
 import { API_KEY_ACTOR_PREFIX } from '../../api-keys/api-keys.js';
-import type { RequestMeta } from '../../audit/audit.js';
+import type { AuditDetailKey, RequestMeta } from '../../audit/audit.js';
 import { CLI_ACTOR, CLI_META, START_META, SYSTEM_ACTOR } from '../../audit/audit.js';
 import type { AuditRow } from '../../audit/audit-query.js';
 import { DAY_MS } from '../../clock.js';
@@ -10,7 +10,14 @@ import { html } from '../../lib/html.js';
 import { errorSummary, field } from '../views/components.js';
 import type { FieldErrors } from '../views/components.js';
 import type { PageContext } from '../views/page-context.js';
-import { eventLabel, pagination, queryString, scrollTable, when } from './admin-components.js';
+import {
+  eventLabel,
+  methodTypeLabel,
+  pagination,
+  queryString,
+  scrollTable,
+  when,
+} from './admin-components.js';
 import { browserName, deviceLabel } from '../user-agent.js';
 import { adminLayout } from './admin-layout.js';
 
@@ -96,58 +103,91 @@ function targetCell(ctx: PageContext, e: AuditRow): SafeHtml {
  * the end of a grace period as the first moment after the day it was given, so a whole day is
  * shown as that day, as on the set-up screen; a moment set through the API keeps its time.
  */
-const TIME_DETAILS: Partial<Record<string, (locale: Locale, ms: number) => string>> = {
-  graceUntil: (locale, ms) =>
-    ms % DAY_MS === 0 ? formatDate(locale, ms - 1) : formatDateTime(locale, ms),
-  until: formatDateTime,
-};
+const TIME_DETAILS = new Map<string, (locale: Locale, ms: number) => string>([
+  [
+    'graceUntil',
+    (locale, ms) => (ms % DAY_MS === 0 ? formatDate(locale, ms - 1) : formatDateTime(locale, ms)),
+  ],
+  ['until', formatDateTime],
+]);
 
-type DetailWords = Messages['admin']['auditDetails'];
+interface DetailTables {
+  names: Map<string, string>;
+  /** Words for the codes a detail holds, by the detail's name. */
+  codes: Map<string, Map<string, string>>;
+}
 
-/** Details whose codes are worded as another detail's are. */
-const WORDED_AS: Partial<Record<string, keyof DetailWords['values']>> = {
-  kind: 'method',
-  type: 'method',
-  methods: 'method',
-};
+const tablesByLanguage = new WeakMap<Messages, DetailTables>();
 
-/** A word from a table of words, by a name read from the database (never an inherited one). */
-function wordFor(words: object, name: string): string | undefined {
-  const word: unknown = Object.hasOwn(words, name)
-    ? (words as Record<string, unknown>)[name]
-    : undefined;
-  return typeof word === 'string' ? word : undefined;
+/**
+ * The words for details, in a language: the audit log's own (`auditDetails`), and those the
+ * console already has for the same things, taken from where they are: the two-factor
+ * settings' labels, the method types, an article's states. Made once per language; as maps,
+ * so a name read from the database never finds an inherited property.
+ */
+function detailTables(t: Messages): DetailTables {
+  const known = tablesByLanguage.get(t);
+  if (known) return known;
+  const own = t.admin.auditDetails;
+  const settings = t.twoFactor.admin;
+  const names = {
+    ...own.names,
+    totp: settings.appMethod,
+    webauthn: settings.securityKeysMethod,
+    require: settings.requireLegend,
+    graceUntil: settings.graceLabel,
+  } satisfies Record<AuditDetailKey, string>;
+  const method = {
+    totp: methodTypeLabel(t, 'totp'),
+    email: methodTypeLabel(t, 'email'),
+    webauthn: methodTypeLabel(t, 'webauthn'),
+    ...own.values.method,
+  };
+  const codes: Record<string, Record<string, string>> = {
+    ...own.values,
+    method,
+    // Details whose codes are worded as another detail's are.
+    kind: method,
+    type: method,
+    methods: method,
+    require: { nobody: settings.nobody, groups: settings.selectedGroups, all: settings.allUsers },
+    status: { draft: t.kbAdmin.draft, published: t.kbAdmin.published },
+  };
+  const tables: DetailTables = {
+    names: new Map(Object.entries(names)),
+    codes: new Map(
+      Object.entries(codes).map(([name, words]) => [name, new Map(Object.entries(words))]),
+    ),
+  };
+  tablesByLanguage.set(t, tables);
+  return tables;
 }
 
 /** A detail's name; `email` of the two-factor settings says whether that method is on. */
-function detailName(words: DetailWords, key: string, value: unknown): string {
-  if (key === 'email' && typeof value === 'boolean') return words.emailMethod;
-  return wordFor(words.names, key) ?? key;
+function detailName(ctx: PageContext, key: string, value: unknown): string {
+  if (key === 'email' && typeof value === 'boolean') return ctx.t.twoFactor.admin.emailMethod;
+  return detailTables(ctx.t).names.get(key) ?? key;
 }
 
 function detailValue(ctx: PageContext, key: string, value: unknown): string {
   const { common } = ctx.t.admin;
-  const words = ctx.t.admin.auditDetails;
   if (value === null || value === undefined || value === '') return common.none;
   if (typeof value === 'boolean' && key !== 'untilReset') return value ? common.yes : common.no;
-  const time = Object.hasOwn(TIME_DETAILS, key) ? TIME_DETAILS[key] : undefined;
+  const time = TIME_DETAILS.get(key);
   if (typeof value === 'number' && time) return time(ctx.locale, value);
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
     return JSON.stringify(value);
   }
-  const table = WORDED_AS[key] ?? key;
-  const codes: object | undefined = Object.hasOwn(words.values, table)
-    ? words.values[table as keyof DetailWords['values']]
-    : undefined;
+  const codes = detailTables(ctx.t).codes.get(key);
   if (!codes) return String(value);
   // A list of codes, such as the methods an administrator's reset removed.
   if (key === 'methods' && typeof value === 'string') {
     return value
       .split(',')
-      .map((code) => wordFor(codes, code) ?? code)
+      .map((code) => codes.get(code) ?? code)
       .join(', ');
   }
-  return wordFor(codes, String(value)) ?? String(value);
+  return codes.get(String(value)) ?? String(value);
 }
 
 /**
@@ -164,11 +204,10 @@ export function detailsList(ctx: PageContext, details: string | null): SafeHtml 
     return details;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return details;
-  const words = ctx.t.admin.auditDetails;
   return html`<ul class="audit-details">
     ${Object.entries(parsed).map(
       ([key, value]) =>
-        html`<li>${detailName(words, key, value)}: ${detailValue(ctx, key, value)}</li>`,
+        html`<li>${detailName(ctx, key, value)}: ${detailValue(ctx, key, value)}</li>`,
     )}
   </ul>`;
 }
