@@ -26,7 +26,6 @@ export const REQUIRE_FIELD = 'require-nobody';
  * "Two-factor authentication" settings (SPEC §2.7): which methods exist, who must use 2FA,
  * and until when they may postpone it. Labels exactly as SPEC writes them.
  */
-
 export function twoFactorSettingsPage(
   ctx: PageContext,
   data: {
