@@ -55,6 +55,23 @@ export function requireSession(request: FastifyRequest, reply: FastifyReply): Ac
   return null;
 }
 
+/**
+ * The end of a log-in: its new session replaces the one the browser held (someone else's on a
+ * shared computer, or its own from before) on the server too, not only in the cookie, so a
+ * copy of the old cookie is worth nothing; a new CSRF secret; the pending sign-in forgotten.
+ */
+export async function startSession(
+  { services, tools }: WebDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  token: string,
+): Promise<void> {
+  if (request.auth) await services.accounts.sessions.revoke(request.auth.session.id_hash);
+  tools.clearPending(reply);
+  tools.rotateCsrf(reply);
+  tools.setSession(reply, token);
+}
+
 export function sendHtml(reply: FastifyReply, page: { value: string }, status = 200): FastifyReply {
   return reply.code(status).type('text/html; charset=utf-8').send(page.value);
 }

@@ -12,7 +12,7 @@ import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
 import type { Page } from '../helpers/client.js';
 import { textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { PASSWORD } from '../helpers/flows.js';
+import { PASSWORD, registerAndVerify } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 import {
@@ -20,8 +20,10 @@ import {
   newClient,
   PENDING_COOKIE,
   pendingSignIn,
+  savePolicy,
   SESSION_COOKIE,
   sessionCount,
+  setUpApp,
   setUpEmail,
   submitCode,
   userWithApp,
@@ -224,6 +226,57 @@ describe.each(DIALECTS)('two-factor bypass (%s)', (dialect) => {
     expect(hashes).toContain(hashToken(session ?? ''));
     expect(hashes).not.toContain(hashToken(pendingToken));
     expect((await client.get('/profile')).status).toBe(200);
+  });
+
+  /*
+   * Someone else logs in on a browser that holds a session (a shared computer): the new
+   * session replaces the old one on the server too, not only in the cookie, whichever step
+   * ends the log-in (ASVS 7.2.4). A copy of the old cookie must be worth nothing.
+   */
+  it('ends the session a browser held when another log-in finishes on it, at the second step or the set-up', async () => {
+    const holder = await userWithApp(app);
+    const held = () => holder.client.cookies.get(SESSION_COOKIE) ?? '';
+    const oldCookieWorks = async (cookie: string) => {
+      const copy = newClient(app);
+      copy.cookies.set(SESSION_COOKIE, cookie);
+      return (await copy.get('/profile')).status === 200;
+    };
+    const logInOnHolder = async (email: string) =>
+      holder.client.submit('/login', { email, password: PASSWORD }, '/login');
+
+    // The second step.
+    const other = await userWithApp(app);
+    let before = held();
+    expect(await oldCookieWorks(before)).toBe(true);
+    expect((await logInOnHolder(other.email)).location).toBe('/login/2fa');
+    expect((await submitCode(holder.client, 'totp', freshCode(app, other.secret))).status).toBe(
+      303,
+    );
+    expect(held()).not.toBe(before);
+    expect(await oldCookieWorks(before)).toBe(false);
+
+    try {
+      // A set-up the policy asks for.
+      await savePolicy(app, { require: 'all' });
+      const newcomer = await registerAndVerify(app, newClient(app));
+      before = held();
+      expect((await logInOnHolder(newcomer.email)).location).toBe('/login/2fa/setup');
+      const { page } = await setUpApp(app, holder.client, '/login/2fa/setup');
+      expect(page.status).toBe(200);
+      expect(held()).not.toBe(before);
+      expect(await oldCookieWorks(before)).toBe(false);
+
+      // And a set-up postponed.
+      await savePolicy(app, { require: 'all', graceUntil: app.clock.now() + 24 * 3_600_000 });
+      const postponer = await registerAndVerify(app, newClient(app));
+      before = held();
+      expect((await logInOnHolder(postponer.email)).location).toBe('/login/2fa/setup');
+      expect((await holder.client.post('/login/2fa/setup/later')).status).toBe(303);
+      expect(held()).not.toBe(before);
+      expect(await oldCookieWorks(before)).toBe(false);
+    } finally {
+      await savePolicy(app, {});
+    }
   });
 
   it('completes a pending sign-in once only, one request after another and at the same moment', async () => {

@@ -5,11 +5,12 @@ import { text, Validator, weakPasswordMessage } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
 import { messagePage } from '../views/message-page.js';
 import type { WebDeps } from '../web-deps.js';
-import { safeNext, sendHtml } from '../web-deps.js';
+import { safeNext, sendHtml, startSession } from '../web-deps.js';
 import { forgotPage, loginPage, registerPage, resetPage, verifyEmailPage } from './auth-pages.js';
 
 /** Registration, e-mail verification, log in and out, forgotten passwords. */
-export function registerAuthRoutes(app: FastifyInstance, { services, tools }: WebDeps): void {
+export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
+  const { services, tools } = deps;
   const { signIn, registration, emailAddresses, credentials } = services.accounts;
 
   app.get('/register', (request, reply) => {
@@ -208,10 +209,7 @@ export function registerAuthRoutes(app: FastifyInstance, { services, tools }: We
           303,
         );
       case 'signed_in':
-        if (request.auth) await services.accounts.sessions.revoke(request.auth.session.id_hash);
-        tools.clearPending(reply);
-        tools.rotateCsrf(reply);
-        tools.setSession(reply, result.sessionToken);
+        await startSession(deps, request, reply, result.sessionToken);
         return reply.redirect(next || '/', 303);
     }
   });

@@ -10,7 +10,7 @@ import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
 import { text, Validator } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
 import type { WebDeps } from '../web-deps.js';
-import { requireSession, safeNext, sendHtml } from '../web-deps.js';
+import { requireSession, safeNext, sendHtml, startSession } from '../web-deps.js';
 import type { ChallengeView } from './challenge-pages.js';
 import { challengePage } from './challenge-pages.js';
 import { reauthPage } from './profile-pages.js';
@@ -66,7 +66,8 @@ const isKind = (value: string): value is ChallengeKind => (KINDS as string[]).in
  * The second step of a log-in (/login/2fa) and of a step-up (/reauth/2fa). Both work on a
  * pending sign-in found by its cookie; a step-up's must also belong to the current session.
  */
-export function registerChallengeRoutes(app: FastifyInstance, { services, tools }: WebDeps): void {
+export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): void {
+  const { services, tools } = deps;
   const { signIn } = services.accounts;
   const { challenge, trustedDevices } = services.twoFactor;
 
@@ -301,9 +302,10 @@ export function registerChallengeRoutes(app: FastifyInstance, { services, tools 
           cancel,
         });
       }
-      tools.clearPending(reply);
-      tools.setSession(reply, result.value.sessionToken);
-      if (!stepUp) tools.rotateCsrf(reply);
+      if (stepUp) {
+        tools.clearPending(reply);
+        tools.setSession(reply, result.value.sessionToken);
+      } else await startSession(deps, request, reply, result.value.sessionToken);
       if (!stepUp && text(request.body, 'remember') === '1') {
         const deviceToken = await trustedDevices.remember(ctx.user, requestMeta(request));
         if (deviceToken) tools.setDevice(reply, deviceToken);

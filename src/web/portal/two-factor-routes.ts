@@ -15,7 +15,7 @@ import { requestMeta, shownHolder } from '../request-context.js';
 import type { Shown, ShownHolder } from '../shown-once.js';
 import { messagePage } from '../views/message-page.js';
 import type { WebDeps } from '../web-deps.js';
-import { requireRecentSignIn, requireSession, sendHtml } from '../web-deps.js';
+import { requireRecentSignIn, requireSession, sendHtml, startSession } from '../web-deps.js';
 import { twoFactorErrorText } from './challenge-routes.js';
 import type { Actor } from './security-key-routes.js';
 import { registerSecurityKeyRoutes } from './security-key-routes.js';
@@ -92,10 +92,8 @@ function postponableUntil(user: User, current: TwoFactorPolicy, now: number): nu
     : null;
 }
 
-export function registerTwoFactorRoutes(
-  app: FastifyInstance,
-  { services, tools, clock }: WebDeps,
-): void {
+export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): void {
+  const { services, tools, clock } = deps;
   const { twoFactor } = services;
   const { setup, methods, policy } = twoFactor;
   const { signIn } = services.accounts;
@@ -167,13 +165,12 @@ export function registerTwoFactorRoutes(
       const done = await signIn.complete(actor.pending.pending, requestMeta(request), kind, {
         madeMethod: true,
       });
-      tools.clearPending(reply);
       if (!done) {
+        tools.clearPending(reply);
         tools.flash(reply, 'signInExpired', undefined, 'error');
         return reply.redirect('/login', 303);
       }
-      tools.setSession(reply, done.sessionToken);
-      tools.rotateCsrf(reply);
+      await startSession(deps, request, reply, done.sessionToken);
       const next = tools.takeNext(request, reply);
       if (created.recoveryCodes) {
         const holder = { userId: actor.user.id, sessionHash: hashToken(done.sessionToken) };
@@ -447,10 +444,11 @@ export function registerTwoFactorRoutes(
     const done = await signIn.complete(actor.pending.pending, requestMeta(request), 'password', {
       until: graceUntil,
     });
-    tools.clearPending(reply);
-    if (!done) return reply.redirect('/login', 303);
-    tools.setSession(reply, done.sessionToken);
-    tools.rotateCsrf(reply);
+    if (!done) {
+      tools.clearPending(reply);
+      return reply.redirect('/login', 303);
+    }
+    await startSession(deps, request, reply, done.sessionToken);
     // Postponed, not forgotten: the first page says until when, and where to set it up, in
     // the language of that page (the account's own, now that it is signed in).
     tools.flash(reply, 'setupPostponed', String(graceUntil));
