@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { PostgresAdapter } from '../db/kysely.js';
 import { literalLimit } from '../db/literal-limit.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
 import type { Database, EmailAddress, User } from '../db/schema.js';
@@ -55,6 +56,17 @@ export async function renewPasswordHash(
     .executeTakeFirst();
   // Not written (changed or renewed meanwhile by another request): the one read is all we know.
   return Number(result.numUpdatedRows) === 1 ? renewed : user.password_hash;
+}
+
+/**
+ * Holds the account's row until the transaction ends. A change that reads the account's
+ * addresses, codes or methods before it writes takes it first, so two such changes sent at
+ * once run one after the other, the second seeing what the first did. On PostgreSQL each
+ * request has a connection of its own; SQLite runs one write transaction at a time anyway.
+ */
+export async function lockAccount(trx: Transaction<Database>, userId: string): Promise<void> {
+  if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
+  await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
 }
 
 export async function findUserById(db: Kysely<Database>, id: string): Promise<User | undefined> {

@@ -1,3 +1,4 @@
+import { lockAccount } from '../accounts/users.js';
 import { sql } from '../db/kysely.js';
 import type { Kysely } from 'kysely';
 import type { RequestMeta } from '../audit/audit.js';
@@ -166,6 +167,9 @@ export function createMethods(
     };
     try {
       const recoveryCodes = await db.transaction().execute(async (trx) => {
+        // Two first methods added at once must not both think they are the first and each
+        // hand out a set of recovery codes, one of them dead on arrival.
+        await lockAccount(trx, user.id);
         // One email method and one app; security keys as many as the person likes.
         const existing =
           input.type === 'webauthn'

@@ -1,0 +1,124 @@
+/*
+ * Two changes to one account at the same moment: two tabs, a double click, or someone with a
+ * stolen session racing the owner. On PostgreSQL each request runs on its own connection, and
+ * a change that reads before it writes sees nothing of a rival's uncommitted rows, so every
+ * such change holds the account's row first. Each round sends its requests together; without
+ * that lock they came out wrong in most rounds.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findUserById } from '../../src/accounts/users.js';
+import type { User } from '../../src/db/schema.js';
+import { newId } from '../../src/security/tokens.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { registerAndVerify, uniqueEmail } from '../helpers/flows.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { createTestApp } from '../helpers/test-app.js';
+import {
+  auditCount,
+  newClient,
+  signedInUser,
+  TEST_META,
+  userWithApp,
+} from '../helpers/two-factor.js';
+
+const ROUNDS = 4;
+const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
+describe.each(DIALECTS)('changes to one account at the same moment (%s)', (dialect) => {
+  let app: TestApp;
+  let adminId: string;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+    adminId = (await registerAndVerify(app, newClient(app))).userId;
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function userOf(userId: string): Promise<User> {
+    const user = await findUserById(app.db, userId);
+    if (!user) throw new Error('no such user');
+    return user;
+  }
+
+  const unusedCodes = async (userId: string) =>
+    (
+      await app.db
+        .selectFrom('recovery_codes')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('used_at', 'is', null)
+        .execute()
+    ).length;
+
+  it('leaves one set of ten recovery codes when new ones are asked for three times at once', async () => {
+    const { userId } = await userWithApp(app);
+    for (let round = 0; round < ROUNDS; round++) {
+      const user = await userOf(userId);
+      const sets = await Promise.all(
+        [1, 2, 3].map(() => app.services.twoFactor.regenerateRecoveryCodes(user, TEST_META)),
+      );
+      expect(sets.every((set) => set?.length === 10)).toBe(true);
+      // The set that stays is the last one shown; the other two work nowhere.
+      expect(await unusedCodes(userId)).toBe(10);
+    }
+  });
+
+  it('hands out recovery codes once when two first methods are added at once', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const { userId, email } = await signedInUser(app);
+      const user = await userOf(userId);
+      const { methods } = app.services.twoFactor;
+      const added = await Promise.all([
+        methods.add(user, { type: 'totp', name: 'Phone', secret: SECRET }, TEST_META),
+        methods.add(user, { type: 'email', name: 'Mail', email }, TEST_META),
+      ]);
+      const shown = added.map((result) => (result.ok ? result.value.recoveryCodes : 'refused'));
+      expect(shown.filter((codes) => Array.isArray(codes))).toHaveLength(1);
+      expect(shown.filter((codes) => codes === null)).toHaveLength(1);
+      expect(await unusedCodes(userId)).toBe(10);
+    }
+  });
+
+  it('keeps one primary address when an address is made primary and removed at once', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const { userId } = await signedInUser(app);
+      const other = uniqueEmail('other');
+      const otherId = newId();
+      await app.db
+        .insertInto('email_addresses')
+        .values({
+          id: otherId,
+          user_id: userId,
+          email: other,
+          email_normalized: other,
+          is_primary: 0,
+          verified_at: app.clock.now(),
+          created_at: app.clock.now(),
+        })
+        .execute();
+      const user = await userOf(userId);
+      const { emailAddresses } = app.services.accounts;
+      await Promise.all([
+        emailAddresses.makePrimary(user, otherId, TEST_META),
+        emailAddresses.remove(user, otherId, TEST_META),
+      ]);
+      const rows = await emailAddresses.list(userId);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.filter((row) => row.is_primary === 1)).toHaveLength(1);
+    }
+  });
+
+  it('resets a second factor once when an administrator asks twice at once', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const { userId } = await userWithApp(app);
+      const outcomes = await Promise.all(
+        [1, 2].map(() =>
+          app.services.twoFactor.resetTwoFactor(userId, { actorUserId: adminId, meta: TEST_META }),
+        ),
+      );
+      expect(outcomes.sort()).toEqual(['nothing', 'reset']);
+      expect(await auditCount(app, 'two_factor.reset_by_admin', userId)).toBe(1);
+    }
+  });
+});
