@@ -222,8 +222,9 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
       void reply.headers(securityHeaders);
       void answerBadUrl(request, reply, status);
     },
-    // Route schemas (the /api/v1 routes) compile when first used, not at start.
-    schemaController: { compilersFactory: lazySchemaCompilers() },
+    // Route schemas (the /api/v1 routes) compile when first used, not at start; a JSON body's
+    // types are taken as sent (`"email": "false"` is refused, not read as false).
+    schemaController: { compilersFactory: lazySchemaCompilers({ strictBodies: true }) },
     // A parameter the API does not know is refused, not dropped: `?search=` for `?q=` would
     // otherwise list every user, and a script acting on that list would act on everyone.
     ajv: { customOptions: { removeAdditional: false } },

@@ -16,9 +16,9 @@ const Item = {
 } as const;
 
 /** One route with every kind of schema the API uses; `lazy` picks the compilers. */
-async function appWith(lazy: boolean): Promise<FastifyInstance> {
+async function appWith(lazy: boolean, strictBodies = false): Promise<FastifyInstance> {
   const app = Fastify(
-    lazy ? { schemaController: { compilersFactory: lazySchemaCompilers() } } : {},
+    lazy ? { schemaController: { compilersFactory: lazySchemaCompilers({ strictBodies }) } } : {},
   );
   app.setErrorHandler((error: FastifyError, _request, reply) =>
     reply.code(error.statusCode ?? 500).send({
@@ -101,6 +101,24 @@ describe('lazy schema compilers', () => {
       expect(actual.body, url).toBe(expected.body);
     }
     await Promise.all([eager.close(), lazy.close()]);
+  });
+
+  it('take a JSON body’s types as sent with strictBodies, and still coerce the query string', async () => {
+    const app = await appWith(true, true);
+    const put = (url: string, body: object) => app.inject({ method: 'PUT', url, payload: body });
+    const coerced = await put(`/items/${ID}?page=3`, { name: 'a', count: 4, tags: [] });
+    expect(coerced.statusCode).toBe(200);
+    expect(coerced.json()).toMatchObject({ page: 3, item: { count: 4 } });
+    for (const body of [
+      { name: 'a', count: '4', tags: [] },
+      { name: 'a', tags: 'b' },
+      { name: 1, tags: [] },
+    ]) {
+      const refused = await put(`/items/${ID}`, body);
+      expect(refused.statusCode, JSON.stringify(body)).toBe(400);
+      expect(refused.json()).toMatchObject({ context: 'body' });
+    }
+    await app.close();
   });
 
   it('compile a route’s schemas on its first request, not at start', async () => {

@@ -22,8 +22,13 @@ type ValidateFunction = ReturnType<ValidatorCompiler>;
  * One difference a schema author must know: a compiled-at-start schema with an error stopped
  * the start; here it fails the first request that needs it. `test/integration/api.test.ts`
  * mounts the API on a bare Fastify, which compiles every schema at once.
+ *
+ * `strictBodies`: JSON bodies are taken as sent. Fastify's Ajv coerces types everywhere, which
+ * a query string needs (all its values are text) but a JSON body does not: coerced, `"false"`
+ * or `0` for a boolean would turn a method off. Parameters and query strings are coerced as
+ * before.
  */
-export function lazySchemaCompilers(): {
+export function lazySchemaCompilers(settings: { strictBodies?: boolean } = {}): {
   buildValidator: ValidatorFactory;
   buildSerializer: SerializerFactory;
 } {
@@ -34,6 +39,12 @@ export function lazySchemaCompilers(): {
 
   const buildValidator: ValidatorFactory = (externalSchemas, options) => {
     let compiler: ValidatorCompiler | undefined;
+    let bodyCompiler: ValidatorCompiler | undefined;
+    // JTD schemas have no coercion to turn off.
+    const bodyOptions: typeof options =
+      settings.strictBodies && options?.mode !== 'JTD'
+        ? { ...options, customOptions: { ...options?.customOptions, coerceTypes: false } }
+        : options;
     return (route) => {
       // Fastify lower-cases the property names of a `headers` schema before compiling it,
       // unless the compiler is a custom one (as this is): refuse rather than validate headers
@@ -44,8 +55,13 @@ export function lazySchemaCompilers(): {
       const compiled = (): ValidateFunction => {
         if (!validate) {
           validatorPool ??= (require('@fastify/ajv-compiler') as typeof AjvCompiler)();
-          compiler ??= validatorPool(externalSchemas, options);
-          validate = compiler(route);
+          if (route.httpPart === 'body') {
+            bodyCompiler ??= validatorPool(externalSchemas, bodyOptions);
+            validate = bodyCompiler(route);
+          } else {
+            compiler ??= validatorPool(externalSchemas, options);
+            validate = compiler(route);
+          }
         }
         return validate;
       };

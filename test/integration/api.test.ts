@@ -637,6 +637,10 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
           graceUntil: null,
         },
         { methods: { email: 'yes', totp: true }, require: 'all', groupIds: [], graceUntil: null },
+        // Taken as sent: coerced, "false" and 0 would turn email off, and "" would be [""].
+        { methods: { email: 'false', totp: true }, require: 'all', groupIds: [], graceUntil: null },
+        { methods: { email: 0, totp: true }, require: 'all', groupIds: [], graceUntil: null },
+        { methods: { email: true, totp: true }, require: 'groups', groupIds: '', graceUntil: null },
         { methods: { email: true, totp: true }, require: 'all', groupIds: ['x'], graceUntil: null },
         {
           methods: { email: true, totp: true },
