@@ -14,7 +14,7 @@ import {
   isValidEmail,
   NAME_MAX_LENGTH,
 } from './accounts/users.js';
-import { isOneLine } from './lib/control-characters.js';
+import { isBlank, isOneLine } from './lib/control-characters.js';
 import type { Weakness } from './accounts/password-screen.js';
 import { createPasswordScreen, personalWords } from './accounts/password-screen.js';
 import { buildApp, installationKeys } from './app.js';
@@ -259,7 +259,7 @@ async function createAdmin(args: string[]): Promise<void> {
   const name = values.name?.trim() ?? '';
   if (!isValidEmail(email)) fail('create-admin needs --email with a valid address');
   const nameRule = `create-admin needs --name (1 to ${NAME_MAX_LENGTH} characters on one line)`;
-  const nameOk = name !== '' && name.length <= NAME_MAX_LENGTH && isOneLine(name);
+  const nameOk = !isBlank(name) && name.length <= NAME_MAX_LENGTH && isOneLine(name);
   if (values.name !== undefined && !nameOk) fail(nameRule);
   const cfg = config();
   // No database file yet: no account to promote, so a missing name is said before one is made.

@@ -1,4 +1,4 @@
-import { isOneLine, withoutControlCharacters } from '../lib/control-characters.js';
+import { isBlank, isOneLine, withoutControlCharacters } from '../lib/control-characters.js';
 import { isPlainEmail, isValidEmail, EMAIL_MAX_LENGTH } from '../accounts/users.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../accounts/passwords.js';
 import type { Weakness } from '../accounts/password-screen.js';
@@ -57,15 +57,16 @@ export class Validator {
   /**
    * A one-line field (a name, a title, an address, a code). What a paste brings along is
    * tidied: a tab (from a spreadsheet) becomes a space, and bidi isolates (which chat apps put
-   * around names; invisible, and harmless once dropped) go. Then it is trimmed, and refused
-   * when it still holds a line break, a control character or a bidi embedding or override. A
-   * browser's text field sends no line breaks; a crafted request can, and they would reach the
-   * pages others read, a terminal through the command line, or a CSV export (U+202E shows a
-   * name backwards, an escape sequence retitles a terminal).
+   * around names; invisible, and harmless once dropped) go. Then it is trimmed, and refused as
+   * empty when nothing of it can be seen, or when it still holds a line break, a control
+   * character or a bidi embedding or override. A browser's text field sends no line breaks; a
+   * crafted request can, and they would reach the pages others read, a terminal through the
+   * command line, or a CSV export (U+202E shows a name backwards, an escape sequence retitles
+   * a terminal).
    */
   required(name: string, label: string, value: string, max: number): string {
     const trimmed = value.replace(TAB, ' ').replace(BIDI_ISOLATES, '').trim();
-    if (trimmed === '') this.fail(name, this.t.errors.required(label));
+    if (isBlank(trimmed)) this.fail(name, this.t.errors.required(label));
     else if (trimmed.length > max) this.fail(name, this.t.errors.tooLong(label, max));
     else if (!isOneLine(trimmed)) this.fail(name, this.t.errors.oneLine(label));
     return trimmed;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from '../helpers/client.js';
-import { Client, textOf } from '../helpers/client.js';
+import { Client, fieldError, textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
 import { snapshotDatabase } from '../helpers/snapshot.js';
@@ -287,6 +287,34 @@ describe.each(DIALECTS)('bad input (%s)', (dialect) => {
       .where('email_addresses.email', '=', email)
       .executeTakeFirstOrThrow();
     expect(user.name).toBe('Zoë Ünal שלום');
+  });
+
+  it('asks for a name made of invisible characters only, as for an empty one', async () => {
+    // It would show as a blank in every list and log that names the person or group.
+    const before = await snapshotDatabase(app.db);
+    const anonymous = new Client(app.app);
+    for (const name of [
+      '\u200b',
+      '\u200b\u200d\ufeff',
+      '\u3164',
+      '\u2800',
+      ' \u00ad ',
+      '\u2068\u2069',
+    ]) {
+      const registered = await anonymous.submit('/register', {
+        name,
+        email: uniqueEmail(),
+        password: PASSWORD,
+      });
+      expect(registered.status, JSON.stringify(name)).toBe(422);
+      expect(fieldError(registered.body, 'name')).toBe('Fill in “Name”.');
+      const renamed = await client.submit('/profile', { name, locale: 'en' });
+      expect(renamed.status, JSON.stringify(name)).toBe(422);
+    }
+    expect(await snapshotDatabase(app.db)).toEqual(before);
+    // A name with something to see keeps its joiners (emoji, scripts that need them).
+    const joined = await client.submit('/profile', { name: 'Zoë 👩\u200d💻', locale: 'en' });
+    expect(joined.status).toBe(303);
   });
 
   it('refuses a look-alike or invisible character in an address for a new account, not in one looked up', async () => {

@@ -278,6 +278,18 @@ describe('administration from the command line', () => {
       expect(nameless.stderr).toBe(
         'portico: create-admin needs --name (1 to 100 characters on one line) for a new account\n',
       );
+      // Nor a name with nothing to see.
+      const blank = await portico([
+        'create-admin',
+        '--email',
+        uniqueEmail('blank'),
+        '--name',
+        '\u200b\u3164',
+      ]);
+      expect(blank.code).toBe(1);
+      expect(blank.stderr).toBe(
+        'portico: create-admin needs --name (1 to 100 characters on one line)\n',
+      );
     },
     SLOW,
   );
