@@ -7,6 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { en } from '../../src/i18n/en.js';
 import { nl } from '../../src/i18n/nl.js';
 import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
 import type { SignedInAdmin } from '../helpers/admin.js';
@@ -14,7 +15,7 @@ import { adminClient, signedInAdmin } from '../helpers/admin.js';
 import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
 import { setUpApp } from '../helpers/two-factor.js';
 import type { E2eWorld } from './helpers/browser.js';
-import { DESKTOP, hasChromium, startE2e } from './helpers/browser.js';
+import { DESKTOP, hasChromium, NARROWEST, startE2e } from './helpers/browser.js';
 import {
   check,
   checkOnPhone,
@@ -199,6 +200,15 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
     await page.getByRole('alert').waitFor();
     await check(page, 'admin-audit-error');
+
+    // A name where the address goes gets the console's own explanation, not the browser's.
+    await page.getByLabel('To', { exact: true }).fill('');
+    await page.getByLabel('User', { exact: true }).fill('Tess Target');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.locator('#user-error').textContent()).toContain(
+      en.admin.auditPage.userNotAnAddress,
+    );
   });
 
   it('fits the audit log beside the menu at 1280 px, long browser strings and all', async () => {
@@ -333,7 +343,7 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
     await check(page, 'admin-2fa-error');
   });
 
-  it('speaks Dutch on every admin page', async () => {
+  it('speaks Dutch on every admin page, and fits it in 320 px', async () => {
     // The reset above left Tess without a method: a new one gives the reset page something to do.
     const tess = adminClient(world.app);
     await logIn(tess, target.email);
@@ -371,6 +381,13 @@ describe.skipIf(!hasChromium)('admin console in the browser', () => {
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
       expect(await page.getAttribute('html', 'lang')).toBe('nl');
       await check(page, `admin-nl${path.replace(/\//g, '-')}`);
+      // Dutch has the longest words: each page fits the narrowest phone too.
+      await page.setViewportSize(NARROWEST);
+      try {
+        await check(page, `admin-nl${path.replace(/\//g, '-')}-320`);
+      } finally {
+        await page.setViewportSize(DESKTOP);
+      }
     }
     await checkOnPhone(page, 'admin-nl-api-keys');
   });

@@ -249,7 +249,13 @@ export function auditPage(
     main: html`<h1>${a.heading}</h1>
       <p class="lead">${a.intro}</p>
       ${errorSummary(ctx, data.errors)}
-      <form method="get" action="/admin/audit" class="audit-filters" aria-label="${a.filtersLabel}">
+      <form
+        method="get"
+        action="/admin/audit"
+        class="audit-filters"
+        aria-label="${a.filtersLabel}"
+        novalidate
+      >
         ${field({ name: 'user', label: a.user, type: 'email', value: f.user, errors: data.errors, hint: a.userHint, autocomplete: 'off' })}
         <div class="${data.errors.event ? 'field field-error' : 'field'}">
           <label for="event">${a.event}</label>
