@@ -116,6 +116,10 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
       .getByRole('alert')
       .getByText('The email address or password is not correct.')
       .waitFor();
+    // It has the focus, so a screen reader reads it out with the page.
+    await expect
+      .poll(() => page.evaluate('document.activeElement?.getAttribute("role")'))
+      .toBe('alert');
     await check(page, 'login-failed');
 
     await page.getByLabel('Email address').fill(email);

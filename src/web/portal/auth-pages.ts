@@ -3,7 +3,7 @@ import { html } from '../../lib/html.js';
 import { PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH } from '../../accounts/passwords.js';
 import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH } from '../../accounts/users.js';
 import type { FieldErrors } from '../views/components.js';
-import { button, errorSummary, field, form } from '../views/components.js';
+import { button, errorSummary, field, form, formError } from '../views/components.js';
 import { layout } from '../views/layout.js';
 import type { PageContext } from '../views/page-context.js';
 
@@ -12,10 +12,6 @@ export interface FormState {
   errors?: FieldErrors;
   /** A form-level error that belongs to no single field (e.g. a failed log-in). */
   formError?: string;
-}
-
-function formError(message: string | undefined): SafeHtml {
-  return message ? html`<div class="notice notice-error" role="alert">${message}</div>` : html``;
 }
 
 export function registerPage(ctx: PageContext, state: FormState = {}): SafeHtml {

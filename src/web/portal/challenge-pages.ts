@@ -1,7 +1,7 @@
 import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
 import type { ChallengeKind } from '../../two-factor/challenge.js';
-import { button, field, form } from '../views/components.js';
+import { button, field, form, formError } from '../views/components.js';
 import { layout } from '../views/layout.js';
 import type { PageContext } from '../views/page-context.js';
 import { ceremonyForm } from './security-key-pages.js';
@@ -84,7 +84,7 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
 
   let body: SafeHtml;
   if (view.locked) {
-    body = html`<div class="notice notice-error" role="alert">${view.locked}</div>`;
+    body = formError(view.locked);
   } else if (view.method === 'totp') {
     body = html`<p>${t.challengeAppIntro}</p>
       ${codeForm('totp', t.verificationCode, true)}`;
@@ -97,8 +97,7 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
           </p>`
         : html`<p>${t.challengeEmailIntro}</p>`
     }
-    ${view.sendError ? html`<div class="notice notice-error" role="alert">${view.sendError}</div>` : ''}
-    ${codeAsked ? codeForm('email', t.verificationCode, true) : ''}
+    ${formError(view.sendError)} ${codeAsked ? codeForm('email', t.verificationCode, true) : ''}
     ${
       // Once a code is on its way, the field for it comes first and this asks for another.
       form(

@@ -4,7 +4,7 @@ import type { EmailAddress } from '../../db/schema.js';
 import { LOCALES, messagesFor } from '../../i18n/index.js';
 import { PASSWORD_MIN_LENGTH } from '../../accounts/passwords.js';
 import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH } from '../../accounts/users.js';
-import { button, csrfField, errorSummary, field, form } from '../views/components.js';
+import { button, csrfField, errorSummary, field, form, formError } from '../views/components.js';
 import { layout, notice } from '../views/layout.js';
 import type { PageContext } from '../views/page-context.js';
 import type { FormState } from './auth-pages.js';
@@ -177,7 +177,7 @@ export function emailsSection(
     t.profile.emailsHeading,
     html`<h1>${t.profile.emailsHeading}</h1>
       <p class="lead">${t.profile.emailsIntro}</p>
-      ${state.formError ? html`<div class="notice notice-error" role="alert">${state.formError}</div>` : ''}
+      ${formError(state.formError)}
       <ul class="address-list">
         ${addresses.map((a) => addressItem(ctx, a))}
       </ul>
@@ -211,8 +211,7 @@ export function reauthPage(
     narrow: true,
     main: html`<h1>${t.reauth.title}</h1>
       <p>${t.reauth.intro}</p>
-      ${state.formError ? html`<div class="notice notice-error" role="alert">${state.formError}</div>` : ''}
-      ${errorSummary(ctx, errors)}
+      ${formError(state.formError)} ${errorSummary(ctx, errors)}
       ${form(
         ctx,
         '/reauth',

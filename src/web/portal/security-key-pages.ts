@@ -4,7 +4,7 @@ import { html } from '../../lib/html.js';
 import { METHOD_NAME_MAX_LENGTH } from '../../two-factor/constants.js';
 import type { SecurityKey } from '../../two-factor/webauthn/security-keys.js';
 import { WEBAUTHN_BROWSER_PATH } from '../vendor-assets.js';
-import { button, csrfField, errorSummary, field } from '../views/components.js';
+import { button, csrfField, errorSummary, field, formError } from '../views/components.js';
 import { layout } from '../views/layout.js';
 import type { PageContext } from '../views/page-context.js';
 import type { FormState } from './auth-pages.js';
@@ -56,7 +56,7 @@ export function ceremonyForm(
     >
       ${csrfField(ctx)} ${data.fields}
       <input type="hidden" name="response" value="" />
-      ${data.error ? html`<div class="notice notice-error" role="alert">${data.error}</div>` : ''}
+      ${formError(data.error)}
       <p class="notice notice-info" role="status" data-webauthn-status hidden></p>
       <p class="notice notice-error" role="alert" data-webauthn-problem hidden></p>
       <p class="hint" data-webauthn-needs-script>${t.needsScript}</p>

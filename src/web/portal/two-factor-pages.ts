@@ -7,7 +7,7 @@ import { METHOD_NAME_MAX_LENGTH } from '../../two-factor/constants.js';
 import { formatSetupKey } from '../../two-factor/totp/totp.js';
 import type { Validator } from '../form-input.js';
 import { text } from '../form-input.js';
-import { button, errorSummary, field, form } from '../views/components.js';
+import { button, errorSummary, field, form, formError } from '../views/components.js';
 import { layout } from '../views/layout.js';
 import type { PageContext } from '../views/page-context.js';
 import type { FormState } from './auth-pages.js';
@@ -201,8 +201,7 @@ export function appSetupPage(
     place,
     t.heading,
     html`<h1>${t.heading}</h1>
-      ${state.formError ? html`<div class="notice notice-error" role="alert">${state.formError}</div>` : ''}
-      ${errorSummary(ctx, errors)}
+      ${formError(state.formError)} ${errorSummary(ctx, errors)}
       <p>${t.appSteps}</p>
       <div class="qr-setup">
         <img class="qr" src="${data.qrDataUri}" alt="${t.qrAlt}" width="200" height="200" />
@@ -255,8 +254,7 @@ export function emailSetupPage(
     place,
     t.heading,
     html`<h1>${t.heading}</h1>
-      ${state.formError ? html`<div class="notice notice-error" role="alert">${state.formError}</div>` : ''}
-      ${errorSummary(ctx, errors)}
+      ${formError(state.formError)} ${errorSummary(ctx, errors)}
       <p>${t.emailSteps}</p>
       ${form(
         ctx,
@@ -443,8 +441,7 @@ export function manageEmailPage(
     'twoFactor',
     t.editEmail,
     html`<h1>${t.editEmail}</h1>
-      ${state.formError ? html`<div class="notice notice-error" role="alert">${state.formError}</div>` : ''}
-      ${errorSummary(ctx, errors)}
+      ${formError(state.formError)} ${errorSummary(ctx, errors)}
       ${form(
         ctx,
         '/profile/2fa/email/edit',

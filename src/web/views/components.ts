@@ -30,6 +30,17 @@ export function errorSummary(ctx: PageContext, errors: FieldErrors): SafeHtml {
   </div>`;
 }
 
+/**
+ * A refusal that belongs to no single field (a failed log-in, a code asked for too soon). It
+ * takes the focus when the page opens, as the error summary does: a screen reader does not
+ * always read an alert that is already on the page it loads.
+ */
+export function formError(message: string | null | undefined): SafeHtml {
+  return message
+    ? html`<div class="notice notice-error" role="alert" tabindex="-1" autofocus>${message}</div>`
+    : html``;
+}
+
 export interface FieldOptions {
   name: string;
   label: string;
