@@ -169,6 +169,7 @@ export const twoFactorEn = {
       'Your authentication app cannot be checked right now because of a problem on our side. Try again later, or use a recovery code or another method.',
     nameRequired: 'Enter a name for this authenticator.',
     codeRequired: 'Enter the verification code.',
+    recoveryCodeRequired: 'Enter one of your recovery codes.',
     codeShape: 'A code has 6 digits. Check it and try again.',
     codeForOtherAddress:
       'The code was sent to another address. To use this one, send a code to it first.',

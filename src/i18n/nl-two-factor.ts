@@ -171,6 +171,7 @@ export const twoFactorNl: TwoFactorMessages = {
       'Je authenticatie-app kan nu niet worden gecontroleerd door een probleem aan onze kant. Probeer het later opnieuw, of gebruik een herstelcode of een andere methode.',
     nameRequired: 'Geef deze authenticator een naam.',
     codeRequired: 'Vul de verificatiecode in.',
+    recoveryCodeRequired: 'Vul een van je herstelcodes in.',
     codeShape: 'Een code heeft 6 cijfers. Controleer hem en probeer het opnieuw.',
     codeForOtherAddress:
       'De code is naar een ander adres gestuurd. Stuur eerst een code naar dit adres om het te gebruiken.',

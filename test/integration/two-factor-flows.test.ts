@@ -45,6 +45,41 @@ describe.each(DIALECTS)('two-factor journeys (%s)', (dialect) => {
     expect((await client.get('/profile')).status).toBe(200);
   });
 
+  it('says every mistake of the app set-up form at once, and counts no try for a code that could not be right', async () => {
+    const client = new Client(app.app);
+    const { email } = await registerAndVerify(app, client);
+    await logIn(client, email);
+    const setup = await client.get('/profile/2fa/app/new');
+    const setupId = hiddenValue(setup, 'setup_id');
+    const tries = async () =>
+      (
+        await app.db
+          .selectFrom('rate_limits')
+          .select('count')
+          .where('key', '=', `setup-fail:${setupId}`)
+          .executeTakeFirst()
+      )?.count ?? 0;
+    for (const code of ['12', '12345x', '1234567']) {
+      const page = await client.post('/profile/2fa/app/new', { setup_id: setupId, name: '', code });
+      expect(page.status, code).toBe(422);
+      expect(fieldError(page.body, 'name'), code).toBe('Fill in “Authenticator Name”.');
+      expect(fieldError(page.body, 'code'), code).toBe(
+        'A code has 6 digits. Check it and try again.',
+      );
+    }
+    const named = await client.post('/profile/2fa/app/new', {
+      setup_id: setupId,
+      name: 'Phone',
+      code: '',
+    });
+    expect(fieldError(named.body, 'name')).toBeUndefined();
+    expect(fieldError(named.body, 'code')).toBe('Enter the verification code.');
+    expect(await tries()).toBe(0);
+    // A code of the right shape is a try.
+    await client.post('/profile/2fa/app/new', { setup_id: setupId, name: 'Phone', code: '000000' });
+    expect(await tries()).toBe(1);
+  });
+
   it('sets up email authentication and signs in with a mailed code', async () => {
     const client = new Client(app.app);
     const { email } = await registerAndVerify(app, client);
@@ -136,6 +171,10 @@ describe.each(DIALECTS)('two-factor journeys (%s)', (dialect) => {
     await client.post('/logout');
     await logIn(client, email);
     await client.get('/login/2fa?method=recovery');
+    // Sent empty, it asks for what the field is labelled, a recovery code.
+    const empty = await client.post('/login/2fa', { method: 'recovery', code: '' });
+    expect(empty.status).toBe(422);
+    expect(fieldError(empty.body, 'code')).toBe('Enter one of your recovery codes.');
     const ok = await client.post('/login/2fa', {
       method: 'recovery',
       code: misread.toUpperCase(),

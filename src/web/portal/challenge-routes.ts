@@ -257,7 +257,9 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
       // No code, or an app or email code that is not six digits: a slip of the keyboard, said
       // as such and not counted as a wrong code, which it could never be.
       const slip = !v.ok
-        ? t.twoFactor.errors.codeRequired
+        ? kind === 'recovery'
+          ? t.twoFactor.errors.recoveryCodeRequired
+          : t.twoFactor.errors.codeRequired
         : (kind === 'totp' || kind === 'email') && sixDigitCode(code) === null
           ? t.twoFactor.errors.codeShape
           : null;

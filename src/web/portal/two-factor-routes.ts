@@ -5,6 +5,7 @@ import { formatDate, formatDateTime, graceEndText } from '../../i18n/index.js';
 import { DAY_MS } from '../../clock.js';
 import { hashToken } from '../../security/tokens.js';
 import { normalizeEmail } from '../../accounts/users.js';
+import { sixDigitCode } from '../../two-factor/constants.js';
 import type { TwoFactorErrorCode } from '../../two-factor/error-codes.js';
 import type { ActiveSession } from '../../accounts/sessions.js';
 import type { User } from '../../db/schema.js';
@@ -263,7 +264,9 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
       const v = new Validator(t);
       const name = readMethodName(v, request);
       const code = text(request.body, 'code').trim();
+      // Said beside the name's error, if any, and not counted as a try: it could never be right.
       if (code === '') v.fail('code', t.twoFactor.errors.codeRequired);
+      else if (sixDigitCode(code) === null) v.fail('code', t.twoFactor.errors.codeShape);
       const setupId = text(request.body, 'setup_id').slice(0, 64);
       const result = v.ok
         ? await setup.finishTotp(actor, setupId, name, code, requestMeta(request))
