@@ -223,7 +223,7 @@ export const adminNl: AdminMessages = {
     userNotAnAddress:
       'Vul het e-mailadres van de persoon in. Zoek iemand op naam onder Gebruikers.',
     unknownEvent: (type: string) =>
-      `Er is geen soort gebeurtenis “${type}”. Kies er een uit de lijst.`,
+      `Er is geen soort gebeurtenis „${type}”. Kies er een uit de lijst.`,
     onlyUnverified: (n: number) =>
       `Geen enkel account heeft dit e-mailadres bevestigd. ${n === 1 ? 'Eén account heeft' : `${n} accounts hebben`} het onbevestigd, en dat bewijst niets: zoek het op bij Gebruikers om ${n === 1 ? 'dat account' : 'die accounts'} te zien.`,
     repeatedFilter: 'Dit filter staat meer dan eens in het adres; het neemt één waarde.',

@@ -114,7 +114,7 @@ export const twoFactorNl: TwoFactorMessages = {
   cancelSignIn: 'Annuleren en opnieuw inloggen',
   rememberDevice: 'Dit apparaat 30 dagen onthouden',
   rememberDeviceHint:
-    'Alleen op een apparaat dat alleen jij gebruikt. Je kunt het weer vergeten onder Je 2FA.',
+    'Alleen op een apparaat dat niemand anders gebruikt. Je kunt het weer vergeten onder Je 2FA.',
   devices: {
     heading: 'Vertrouwde apparaten',
     intro:

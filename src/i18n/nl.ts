@@ -207,7 +207,7 @@ export const nl: Messages = {
       `We hebben een bevestigingslink gestuurd naar ${email}. Je kunt het adres gebruiken zodra het is bevestigd.`,
     resent: (email: string) => `We hebben een nieuwe bevestigingslink gestuurd naar ${email}.`,
     addedNotSent: (email: string) =>
-      `${email} is toegevoegd, maar we konden de bevestigingslink niet versturen. Probeer het zo met “Link opnieuw sturen”.`,
+      `${email} is toegevoegd, maar we konden de bevestigingslink niet versturen. Probeer het zo met „Link opnieuw sturen”.`,
     resendFailed: (email: string) =>
       `We konden de link naar ${email} niet versturen. Probeer het over een minuut opnieuw.`,
     resendTooSoon: 'Een nieuwe link kan één keer per minuut. Probeer het over een minuut opnieuw.',
@@ -276,7 +276,7 @@ export const nl: Messages = {
     passwordBlockedSubject: (site: string) =>
       `Inloggen op je account bij ${site} vanuit nieuwe browsers is gestopt`,
     passwordBlockedBody: (email: string, when: string) =>
-      `Op ${when} was er honderd keer achter elkaar een verkeerd wachtwoord opgegeven voor ${email}. Sindsdien wordt inloggen daarmee geweigerd vanuit browsers die nog niet eerder op je account hebben ingelogd; browsers waarmee je al eens hebt ingelogd werken nog wel.`,
+      `Op ${when} is er honderd keer achter elkaar een verkeerd wachtwoord opgegeven voor ${email}. Sindsdien wordt inloggen daarmee geweigerd vanuit browsers die nog niet eerder op je account hebben ingelogd; browsers waarmee je al eens hebt ingelogd werken nog wel.`,
     passwordBlockedWhatNow:
       'Om vanuit een andere browser in te loggen, stel je je wachtwoord opnieuw in (Wachtwoord vergeten? op de inlogpagina): dat heft de stop overal op.',
     passwordBlockedNotYou:

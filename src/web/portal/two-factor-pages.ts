@@ -207,9 +207,9 @@ export function appSetupPage(
         <img class="qr" src="${data.qrDataUri}" alt="${t.qrAlt}" width="200" height="200" />
         <div>
           <p class="setup-key-label" id="setup-key-label">${t.setupKey}</p>
-          <p class="setup-key" aria-labelledby="setup-key-label">
+          <div class="setup-key" role="group" aria-labelledby="setup-key-label">
             <code>${formatSetupKey(data.secret)}</code>
-          </p>
+          </div>
           <p class="hint">${t.cannotScan}</p>
         </div>
       </div>
