@@ -310,6 +310,12 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       expect(text).not.toContain(secret);
       expect(text).not.toMatch(/secret|hash|last_used_step/i);
       expect(answer.json).toMatchObject({ lockedUntil: null, lockedUntilReset: false });
+      // An id in capitals is the same id (UUIDs are read in either case), in a path and a query.
+      const shouted = await call('GET', `/api/v1/users/${userId.toUpperCase()}`);
+      expect(shouted.status).toBe(200);
+      expect(shouted.json).toMatchObject({ id: userId });
+      const events = await call('GET', `/api/v1/audit-events?userId=${userId.toUpperCase()}`);
+      expect(events.json.total).toBeGreaterThan(0);
 
       // Locked for a quarter of an hour, then until a reset (challenge.ts sets both so).
       const lock = (until: number) =>

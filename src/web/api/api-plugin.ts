@@ -56,6 +56,14 @@ export function errors(...statuses: number[]): Record<number, typeof ErrorRespon
   return out;
 }
 
+/**
+ * An id from a path, a query or a body as it is stored: UUIDs are read in either case (RFC
+ * 9562), and a program that prints them in capitals must not get "not found".
+ */
+export function idOf(id: string): string {
+  return id.toLowerCase();
+}
+
 function statusCodeOf(error: FastifyError): ApiErrorCode {
   switch (error.statusCode) {
     case 404:

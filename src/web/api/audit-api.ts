@@ -5,7 +5,7 @@ import type { WebDeps } from '../web-deps.js';
 import type { ApiErrorDetail } from './api-errors.js';
 import { ApiError, ApiErrorCode } from './api-errors.js';
 import type { ApiInstance } from './api-plugin.js';
-import { errors } from './api-plugin.js';
+import { errors, idOf } from './api-plugin.js';
 import { AuditList, AuditQuery } from './api-schemas.generated.js';
 import { iso } from './user-api.js';
 
@@ -67,7 +67,7 @@ export function registerAuditApi(api: ApiInstance, { services }: WebDeps): void 
           problems,
         );
 
-      let userId = q.userId;
+      let userId = q.userId === undefined ? undefined : idOf(q.userId);
       if (q.user) {
         const user = await directory.findByEmail(q.user);
         if (!user || (userId && userId !== user.id)) return { total: 0, page, perPage, events: [] };

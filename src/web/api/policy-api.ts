@@ -3,7 +3,7 @@ import type { TwoFactorPolicy } from '../../two-factor/policy.js';
 import type { WebDeps } from '../web-deps.js';
 import { ApiError, ApiErrorCode } from './api-errors.js';
 import type { ApiInstance } from './api-plugin.js';
-import { errors, principalOf } from './api-plugin.js';
+import { errors, idOf, principalOf } from './api-plugin.js';
 import { GroupList, Policy } from './api-schemas.generated.js';
 import { isoOrNull } from './user-api.js';
 
@@ -70,7 +70,12 @@ export function registerPolicyApi(api: ApiInstance, { services }: WebDeps): void
           { in: 'body', path: '/graceUntil', message: 'is no date-time before the year 10000' },
         ]);
       const saved = await twoFactorSettings.save(
-        { methods: body.methods, require: body.require, groupIds: body.groupIds, graceUntil },
+        {
+          methods: body.methods,
+          require: body.require,
+          groupIds: body.groupIds.map(idOf),
+          graceUntil,
+        },
         principal.actor,
       );
       if (!saved.ok) {

@@ -3,7 +3,7 @@ import { isLockedUntilReset } from '../../two-factor/constants.js';
 import type { WebDeps } from '../web-deps.js';
 import { ApiError, ApiErrorCode } from './api-errors.js';
 import type { ApiInstance } from './api-plugin.js';
-import { errors, principalOf } from './api-plugin.js';
+import { errors, idOf, principalOf } from './api-plugin.js';
 import {
   ResetResponse,
   UserDetail,
@@ -69,7 +69,7 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
       },
     },
     async (request) => {
-      const detail = await directory.detail(request.params.id);
+      const detail = await directory.detail(idOf(request.params.id));
       if (!detail) throw notFound();
       const { user } = detail;
       return {
@@ -119,7 +119,7 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
     },
     async (request) => {
       const principal = principalOf(request);
-      const result = await accounts.resetTwoFactor(request.params.id, principal.actor);
+      const result = await accounts.resetTwoFactor(idOf(request.params.id), principal.actor);
       if (!result.ok) {
         if (result.error === 'SELF')
           throw new ApiError(
@@ -135,7 +135,7 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
           );
         throw notFound();
       }
-      return { reset: true as const, userId: request.params.id };
+      return { reset: true as const, userId: idOf(request.params.id) };
     },
   );
 }
