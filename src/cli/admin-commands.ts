@@ -356,7 +356,8 @@ export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Pr
 
 function limitOf(ctx: CliContext, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
-  if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1) ctx.fail('--limit needs a whole number from 1');
+  if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1)
+    ctx.fail('--limit needs a whole number from 1 to 999999');
   return Number(raw);
 }
 

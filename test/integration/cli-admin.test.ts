@@ -341,6 +341,7 @@ describe('administration from the command line', () => {
         portico(['audit', '--until', '2026-02-30']),
         portico(['audit', '--user', 'a@example.com', '--user=b@example.com']),
         portico(['users', 'list', '--search', 'ada', '--search', 'jan']),
+        portico(['users', 'list', '--limit', '1e9']),
       ]);
       const [
         unknown,
@@ -357,7 +358,9 @@ describe('administration from the command line', () => {
         noSuchDay,
         twoUsers,
         twoSearches,
+        hugeLimit,
       ] = runs;
+      expect(hugeLimit.stderr).toBe('portico: --limit needs a whole number from 1 to 999999\n');
       // parseArgs keeps the last of an option given twice: refused, not half of what was asked.
       expect(twoUsers.stderr).toMatch(
         /^portico: option "--user" is given more than once for audit; give it once\. Usage: portico audit/,
