@@ -363,6 +363,21 @@ describe.each(DIALECTS)('two-factor bypass (%s)', (dialect) => {
     expect(await sessionCount(app, user.userId)).toBe(1);
   });
 
+  it('ends the pending sign-in at Log out, in the database as in the browser', async () => {
+    const user = await userWithApp(app);
+    const client = await pendingSignIn(app, user.email);
+    const pending = client.cookies.get(PENDING_COOKIE) ?? '';
+    await client.get('/login/2fa');
+    expect((await client.post('/logout')).status).toBe(303);
+    expect(client.cookies.has(PENDING_COOKIE)).toBe(false);
+    const row = await app.db
+      .selectFrom('pending_sign_ins')
+      .select('id_hash')
+      .where('id_hash', '=', hashToken(pending))
+      .executeTakeFirst();
+    expect(row).toBeUndefined();
+  });
+
   it('lets a pending sign-in expire after 10 minutes', async () => {
     const user = await userWithApp(app);
     await user.client.post('/logout');

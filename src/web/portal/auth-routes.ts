@@ -216,6 +216,9 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   app.post('/logout', async (request, reply) => {
     if (request.auth) await services.accounts.sessions.signOut(request.auth, requestMeta(request));
+    // A log-in left at its second step ends too, not only its cookie.
+    const pending = request.cookies[tools.cookies.pending];
+    if (pending) await services.accounts.signIn.abandon(pending);
     tools.clearSession(reply);
     tools.clearPending(reply);
     tools.rotateCsrf(reply);
