@@ -63,6 +63,9 @@ describe.each(DIALECTS)('two-factor code resend (%s)', (dialect) => {
       /<div class="notice notice-error" role="alert"[^>]*>\s*Codes are sent at most once a minute/,
     );
     expect(again.body).not.toMatch(/aria-invalid="true"/);
+    // It takes the focus, and only it: one autofocus a page (the code field waits a Tab).
+    expect(again.body.match(/\bautofocus\b/g)).toHaveLength(1);
+    expect(again.body).toMatch(/role="alert" tabindex="-1" autofocus>\s*Codes are sent/);
     expect(await codeMails(email)).toBe(mails);
     expect(await auditCount(app, 'two_factor.email_code_sent', userId)).toBe(1);
 

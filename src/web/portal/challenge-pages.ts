@@ -76,7 +76,8 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
           code: numeric,
           autocomplete: numeric ? undefined : 'off',
           maxlength: numeric ? 10 : 40,
-          autofocus: true,
+          // The code field's own error is read with it; a refusal above it takes the focus.
+          autofocus: !view.sendError,
           errors: view.error ? { code: view.error } : {},
         })}
         ${view.canRemember ? rememberField(ctx, kind) : ''} ${button(t.verify)}`,

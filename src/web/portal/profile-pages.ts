@@ -4,7 +4,15 @@ import type { EmailAddress } from '../../db/schema.js';
 import { LOCALES, messagesFor } from '../../i18n/index.js';
 import { PASSWORD_MIN_LENGTH } from '../../accounts/passwords.js';
 import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH } from '../../accounts/users.js';
-import { button, csrfField, errorSummary, field, form, formError } from '../views/components.js';
+import {
+  button,
+  csrfField,
+  errorSummary,
+  field,
+  fieldMayTakeFocus,
+  form,
+  formError,
+} from '../views/components.js';
 import { layout, notice } from '../views/layout.js';
 import type { PageContext } from '../views/page-context.js';
 import type { FormState } from './auth-pages.js';
@@ -218,7 +226,7 @@ export function reauthPage(
         html`
           <input type="hidden" name="next" value="${next}" />
           <input type="hidden" name="cancel" value="${cancel}" />
-          ${field({ name: 'password', label: t.reauth.password, type: 'password', errors, autocomplete: 'current-password', required: true, autofocus: true })}
+          ${field({ name: 'password', label: t.reauth.password, type: 'password', errors, autocomplete: 'current-password', required: true, autofocus: fieldMayTakeFocus({ ...state, errors }) })}
           <p class="button-row">
             ${button(t.reauth.submit)}
             <a class="button secondary" href="${cancel}">${t.common.cancel}</a>

@@ -7,7 +7,14 @@ import { METHOD_NAME_MAX_LENGTH } from '../../two-factor/constants.js';
 import { formatSetupKey } from '../../two-factor/totp/totp.js';
 import type { Validator } from '../form-input.js';
 import { text } from '../form-input.js';
-import { button, errorSummary, field, form, formError } from '../views/components.js';
+import {
+  button,
+  errorSummary,
+  field,
+  fieldMayTakeFocus,
+  form,
+  formError,
+} from '../views/components.js';
 import { layout } from '../views/layout.js';
 import type { PageContext } from '../views/page-context.js';
 import type { FormState } from './auth-pages.js';
@@ -286,7 +293,7 @@ export function emailSetupPage(
                 <p class="notice notice-info" role="status">
                   ${t.codeSentTo(data.codeSentTo ?? '')}
                 </p>
-                ${verificationCodeField(ctx, errors, true)}
+                ${verificationCodeField(ctx, errors, fieldMayTakeFocus(state))}
                 <p class="button-row">
                   ${button(t.submitCreate, { name: 'action', value: 'create' })}
                   ${button(t.sendAgain, { name: 'action', value: 'send', secondary: true })}
@@ -483,7 +490,7 @@ export function manageEmailPage(
                 '/profile/2fa/email/edit',
                 html`<input type="hidden" name="setup_id" value="${state.change.setupId}" />
                   <input type="hidden" name="email" value="${state.change.email}" />
-                  ${verificationCodeField(ctx, errors, true)}
+                  ${verificationCodeField(ctx, errors, fieldMayTakeFocus(state))}
                   ${button(t.confirmEmailChange, { name: 'action', value: 'confirm' })}`,
               )}`
           : ''

@@ -41,6 +41,17 @@ export function formError(message: string | null | undefined): SafeHtml {
     : html``;
 }
 
+/**
+ * Whether a page's field may take the focus when it opens: not while a refusal or an error
+ * summary above it does (one `autofocus` a page; the first would win anyway).
+ */
+export function fieldMayTakeFocus(state: {
+  formError?: string | null;
+  errors?: FieldErrors;
+}): boolean {
+  return !state.formError && Object.keys(state.errors ?? {}).length === 0;
+}
+
 export interface FieldOptions {
   name: string;
   label: string;

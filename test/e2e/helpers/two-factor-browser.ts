@@ -43,9 +43,16 @@ export async function openProfile(
   return context.newPage();
 }
 
-/** axe on the page as it is, no sideways scrolling on a phone, a screenshot when asked for. */
+/**
+ * axe on the page as it is, one element at most that takes the focus when the page opens, no
+ * sideways scrolling on a phone, a screenshot when asked for.
+ */
 export async function check(page: Page, name: string): Promise<void> {
   await expectNoAxeViolations(page, name);
+  expect(
+    await page.locator('[autofocus]').count(),
+    `${name}: elements with autofocus`,
+  ).toBeLessThan(2);
   if ((page.viewportSize()?.width ?? 0) <= PHONE.width) await expectNoSidewaysScroll(page, name);
   await screenshot(page, name);
 }
