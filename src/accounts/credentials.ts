@@ -37,6 +37,7 @@ import { lockAddressClaims, markAddressVerified } from './address-proof.js';
 import {
   findVerifiedAddress,
   findWaitingRegistration,
+  holdAccountRow,
   primaryAddressOf,
   renewPasswordHash,
 } from './users.js';
@@ -275,6 +276,8 @@ export function createCredentials(deps: AccountDeps) {
     const now = clock.now();
     const reset = async (trx: Kysely<Database>): Promise<string | null> => {
       if (live.emailAddressId !== null) await lockAddressClaims(trx, live.emailAddressId);
+      // Then the account, before its link, as removing an address takes them.
+      await holdAccountRow(trx, live.userId);
       const record = await consumeToken(trx, 'reset_password', token, now);
       if (!record) return null;
       // A link mailed to a registration still waiting for its link proves that mailbox, as the

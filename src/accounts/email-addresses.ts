@@ -20,7 +20,7 @@ import {
   revokeTokens,
   VERIFY_EMAIL_TTL_MS,
 } from './email-tokens.js';
-import { listAddresses, lockAccount, normalizeEmail } from './users.js';
+import { listAddresses, holdAccountRow, normalizeEmail } from './users.js';
 
 export const MAX_ADDRESSES_PER_USER = 10;
 const RESEND_WINDOW_MS = MINUTE_MS;
@@ -277,7 +277,7 @@ export function createEmailAddresses(deps: AccountDeps) {
     meta: RequestMeta,
   ): Promise<Result<{ email: string }>> {
     const result = await db.transaction().execute(async (trx) => {
-      await lockAccount(trx, user.id);
+      await holdAccountRow(trx, user.id);
       const address = await trx
         .selectFrom('email_addresses')
         .selectAll()
@@ -319,7 +319,7 @@ export function createEmailAddresses(deps: AccountDeps) {
     meta: RequestMeta,
   ): Promise<Result<{ email: string }>> {
     const result = await db.transaction().execute(async (trx) => {
-      await lockAccount(trx, user.id);
+      await holdAccountRow(trx, user.id);
       const addresses = await listAddresses(trx, user.id);
       const address = addresses.find((a) => a.id === addressId);
       if (!address) return fail(AccountError.NOT_FOUND);

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { PostgresAdapter } from '../db/kysely.js';
 import { literalLimit } from '../db/literal-limit.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
@@ -59,14 +59,17 @@ export async function renewPasswordHash(
 }
 
 /**
- * Holds the account's row until the transaction ends. A change that reads the account's
- * addresses, codes or methods before it writes takes it first, so two such changes sent at
- * once run one after the other, the second seeing what the first did. On PostgreSQL each
- * request has a connection of its own; SQLite runs one write transaction at a time anyway.
+ * Holds the account's row until the transaction ends. The changes that read the account's
+ * addresses, recovery codes or methods before they write take it first (docs/decisions.md,
+ * "Sign-in as a state machine"), so two of them sent at once run one after the other, the
+ * second seeing what the first did. On PostgreSQL each request has a connection of its own;
+ * SQLite runs one write transaction at a time anyway. `FOR NO KEY UPDATE`, the lock an UPDATE
+ * of the row takes: it leaves alone the key-share lock that adding a row for the account (a
+ * session, a code) takes, where `FOR UPDATE` would wait on it, and the two on each other.
  */
-export async function lockAccount(trx: Transaction<Database>, userId: string): Promise<void> {
+export async function holdAccountRow(trx: Kysely<Database>, userId: string): Promise<void> {
   if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return;
-  await trx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
+  await trx.selectFrom('users').select('id').where('id', '=', userId).forNoKeyUpdate().execute();
 }
 
 export async function findUserById(db: Kysely<Database>, id: string): Promise<User | undefined> {

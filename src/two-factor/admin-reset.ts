@@ -1,5 +1,5 @@
 import { sql } from '../db/kysely.js';
-import { lockAccount } from '../accounts/users.js';
+import { holdAccountRow } from '../accounts/users.js';
 import type { AuditEntry } from '../audit/audit.js';
 import type { TwoFactorDeps } from './deps.js';
 import type { Notify } from './notifications.js';
@@ -24,7 +24,7 @@ export function createAdminReset(deps: TwoFactorDeps, notify: Notify) {
     if (actor.actorUserId === targetUserId) return 'self';
     const now = clock.now();
     const user = await db.transaction().execute(async (trx) => {
-      await lockAccount(trx, targetUserId);
+      await holdAccountRow(trx, targetUserId);
       const method = await trx
         .selectFrom('two_factor_methods')
         .select('id')

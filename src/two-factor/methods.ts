@@ -1,4 +1,4 @@
-import { lockAccount } from '../accounts/users.js';
+import { holdAccountRow } from '../accounts/users.js';
 import { sql } from '../db/kysely.js';
 import type { Kysely } from 'kysely';
 import type { RequestMeta } from '../audit/audit.js';
@@ -169,7 +169,7 @@ export function createMethods(
       const recoveryCodes = await db.transaction().execute(async (trx) => {
         // Two first methods added at once must not both think they are the first and each
         // hand out a set of recovery codes, one of them dead on arrival.
-        await lockAccount(trx, user.id);
+        await holdAccountRow(trx, user.id);
         // One email method and one app; security keys as many as the person likes.
         const existing =
           input.type === 'webauthn'
@@ -337,6 +337,9 @@ export function createMethods(
   ): Promise<TfResult<TwoFactorMethod>> {
     const now = clock.now();
     const updated = await db.transaction().execute(async (trx) => {
+      // The account first, as a reset takes it before the methods: the other order waits on
+      // a reset that waits on this.
+      await holdAccountRow(trx, user.id);
       const before = await trx
         .selectFrom('two_factor_methods')
         .select('email')

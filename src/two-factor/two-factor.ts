@@ -1,5 +1,5 @@
 import type { SecondFactorGate, SignIn } from '../accounts/sign-in.js';
-import { lockAccount } from '../accounts/users.js';
+import { holdAccountRow } from '../accounts/users.js';
 import type { RequestMeta } from '../audit/audit.js';
 import type { User } from '../db/schema.js';
 import { createAdminReset } from './admin-reset.js';
@@ -55,9 +55,10 @@ export function createTwoFactor(deps: TwoFactorDeps, signIn: SignIn) {
   };
 
   async function regenerateRecoveryCodes(user: User, meta: RequestMeta): Promise<string[] | null> {
-    if ((await methods.list(user.id)).length === 0) return null;
     const codes = await db.transaction().execute(async (trx) => {
-      await lockAccount(trx, user.id);
+      await holdAccountRow(trx, user.id);
+      // Asked under the hold: an administrator's reset a moment before leaves no method.
+      if ((await methods.list(user.id, trx)).length === 0) return null;
       const fresh = await recovery.replace(user.id, clock.now(), trx);
       await audit.record(
         { event: 'two_factor.recovery_codes_regenerated', actorUserId: user.id, meta },
@@ -65,6 +66,7 @@ export function createTwoFactor(deps: TwoFactorDeps, signIn: SignIn) {
       );
       return fresh;
     });
+    if (!codes) return null;
     await notify(user, { kind: 'recovery_codes_regenerated' });
     return codes;
   }

@@ -634,6 +634,11 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
           { in: 'body', path: '/graceUntil', message: 'GRACE_ENDED' },
         ]);
       }
+      const group = await app.services.admin.groups.create(`Bare ${newId().slice(0, 6)}`, {
+        actorUserId: admin.userId,
+      });
+      if (!group.ok) throw new Error('group');
+      const bareGroup = group.value.id;
       for (const body of [
         {},
         {
@@ -643,10 +648,16 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
           graceUntil: null,
         },
         { methods: { email: 'yes', totp: true }, require: 'all', groupIds: [], graceUntil: null },
-        // Taken as sent: coerced, "false" and 0 would turn email off, and "" would be [""].
+        // Taken as sent: coerced, "false" and 0 would turn email off, and a group's id given
+        // bare would be read as a list of it.
         { methods: { email: 'false', totp: true }, require: 'all', groupIds: [], graceUntil: null },
         { methods: { email: 0, totp: true }, require: 'all', groupIds: [], graceUntil: null },
-        { methods: { email: true, totp: true }, require: 'groups', groupIds: '', graceUntil: null },
+        {
+          methods: { email: true, totp: true },
+          require: 'groups',
+          groupIds: bareGroup,
+          graceUntil: null,
+        },
         { methods: { email: true, totp: true }, require: 'all', groupIds: ['x'], graceUntil: null },
         {
           methods: { email: true, totp: true },

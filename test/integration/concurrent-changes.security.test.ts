@@ -6,6 +6,7 @@
  * that lock they came out wrong in most rounds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rotateSession } from '../../src/accounts/sessions.js';
 import { findUserById } from '../../src/accounts/users.js';
 import type { User } from '../../src/db/schema.js';
 import { newId } from '../../src/security/tokens.js';
@@ -106,6 +107,28 @@ describe.each(DIALECTS)('changes to one account at the same moment (%s)', (diale
       const rows = await emailAddresses.list(userId);
       expect(rows.length).toBeGreaterThan(0);
       expect(rows.filter((row) => row.is_primary === 1)).toHaveLength(1);
+    }
+  });
+
+  /*
+   * The lock must not stop what only refers to the account: a row added for it (a session, a
+   * code) takes a key-share lock on the account's row, which FOR UPDATE waits on, and the two
+   * would wait on each other.
+   */
+  it('runs an administrator’s reset beside a session of the person being replaced, never in a deadlock', async () => {
+    for (let round = 0; round < ROUNDS * 2; round++) {
+      const { userId } = await userWithApp(app);
+      const session = await app.db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow();
+      const outcomes = await Promise.allSettled([
+        rotateSession(app.db, session, app.clock.now(), null),
+        app.services.twoFactor.resetTwoFactor(userId, { actorUserId: adminId, meta: TEST_META }),
+      ]);
+      const failures = outcomes.filter((o) => o.status === 'rejected').map((o) => String(o.reason));
+      expect(failures).toEqual([]);
     }
   });
 
