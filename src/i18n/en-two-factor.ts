@@ -167,6 +167,8 @@ export const twoFactorEn = {
     MAIL_FAILED: 'We could not send the email. Try again in a moment.',
     SECRET_UNREADABLE:
       'Your authentication app cannot be checked right now because of a problem on our side. Try again later, or use a recovery code or another method.',
+    appSetupRestarted:
+      'That set-up has ended (too many wrong codes, or it was left too long), and the key you may have added to your app no longer works. Remove it from the app, scan this new QR code and enter its code.',
     nameRequired: 'Enter a name for this authenticator.',
     codeRequired: 'Enter the verification code.',
     recoveryCodeRequired: 'Enter one of your recovery codes.',

@@ -169,6 +169,8 @@ export const twoFactorNl: TwoFactorMessages = {
     MAIL_FAILED: 'We konden de e-mail niet versturen. Probeer het zo opnieuw.',
     SECRET_UNREADABLE:
       'Je authenticatie-app kan nu niet worden gecontroleerd door een probleem aan onze kant. Probeer het later opnieuw, of gebruik een herstelcode of een andere methode.',
+    appSetupRestarted:
+      'Dat instellen is beëindigd (te veel verkeerde codes, of het bleef te lang liggen), en de sleutel die je misschien al in je app hebt gezet werkt niet meer. Verwijder die uit de app, scan deze nieuwe QR-code en vul de code ervan in.',
     nameRequired: 'Geef deze authenticator een naam.',
     codeRequired: 'Vul de verificatiecode in.',
     recoveryCodeRequired: 'Vul een van je herstelcodes in.',

@@ -6,7 +6,14 @@ import { logIn, registerAndVerify } from '../helpers/flows.js';
 import { codeIn } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { hiddenValue, nextStep, setUpApp, setUpEmail } from '../helpers/two-factor.js';
+import {
+  hiddenValue,
+  nextStep,
+  setUpApp,
+  setUpEmail,
+  setupKeyOf,
+  wrongCode,
+} from '../helpers/two-factor.js';
 
 describe.each(DIALECTS)('two-factor journeys (%s)', (dialect) => {
   let app: TestApp;
@@ -78,6 +85,29 @@ describe.each(DIALECTS)('two-factor journeys (%s)', (dialect) => {
     // A code of the right shape is a try.
     await client.post('/profile/2fa/app/new', { setup_id: setupId, name: 'Phone', code: '000000' });
     expect(await tries()).toBe(1);
+  });
+
+  it('says the app set-up ended after its fifth wrong code, and that the key in the app is dead', async () => {
+    const client = new Client(app.app);
+    const { email } = await registerAndVerify(app, client);
+    await logIn(client, email);
+    const setup = await client.get('/profile/2fa/app/new');
+    const setupId = hiddenValue(setup, 'setup_id');
+    const key = setupKeyOf(setup);
+    let page = setup;
+    for (let n = 1; n <= 5; n++) {
+      page = await client.post('/profile/2fa/app/new', {
+        setup_id: setupId,
+        name: 'Phone',
+        code: wrongCode(app, key),
+      });
+      expect(page.status).toBe(422);
+    }
+    expect(fieldError(page.body, 'code')).toContain(
+      'That set-up has ended (too many wrong codes, or it was left too long)',
+    );
+    expect(hiddenValue(page, 'setup_id')).not.toBe(setupId);
+    expect(setupKeyOf(page)).not.toBe(key);
   });
 
   it('sets up email authentication and signs in with a mailed code', async () => {

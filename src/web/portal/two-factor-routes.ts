@@ -278,12 +278,13 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
       // Show the same secret again (or a fresh one if the set-up expired) with the errors.
       const started = await setup.startTotp(actor);
       if (!started.ok) return refused(request, reply, started.error, place.base);
+      // An ended set-up comes back with a new key: the one in the person's app is dead.
       const errors = result
         ? {
-            code: twoFactorErrorText(
-              t,
-              result.error === 'SETUP_EXPIRED' ? 'SETUP_EXPIRED' : result.error,
-            ),
+            code:
+              result.error === 'SETUP_EXPIRED'
+                ? t.twoFactor.errors.appSetupRestarted
+                : twoFactorErrorText(t, result.error),
           }
         : v.errors;
       return sendHtml(
