@@ -20,7 +20,7 @@ import {
   revokeTokens,
   VERIFY_EMAIL_TTL_MS,
 } from './email-tokens.js';
-import { listAddresses, holdAccountRow, normalizeEmail } from './users.js';
+import { holdAccountRow, listAddresses, normalizeEmail } from './users.js';
 
 export const MAX_ADDRESSES_PER_USER = 10;
 const RESEND_WINDOW_MS = MINUTE_MS;

@@ -56,8 +56,9 @@ export function forTerminal(value: string): string {
 /**
  * Text with nothing to see: format characters (zero-width space and joiners, soft hyphen, byte
  * order mark), spaces, and the blanks that are letters (Hangul fillers, the braille blank) or
- * marks (variation selectors, Mongolian ones too, Khmer's invisible vowels). Shown as a name, it would be a blank in every list and log.
- * The marks stand alone: in one class with other characters they would read as combined.
+ * marks (variation selectors, Mongolian ones too, Khmer's invisible vowels). Shown as a name,
+ * it would be a blank in every list and log. The marks stand alone: in one class with other
+ * characters they would read as combined.
  */
 const NOTHING_TO_SEE =
   /^(?:[\p{Cf}\p{White_Space}\u115f\u1160\u2800\u3164\uffa0]|\u034f|[\u17b4\u17b5]|[\u180b-\u180d\u180f]|[\ufe00-\ufe0f]|[\u{e0100}-\u{e01ef}])*$/u;
