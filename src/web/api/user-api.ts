@@ -119,7 +119,8 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
     },
     async (request) => {
       const principal = principalOf(request);
-      const result = await accounts.resetTwoFactor(idOf(request.params.id), principal.actor);
+      const id = idOf(request.params.id);
+      const result = await accounts.resetTwoFactor(id, principal.actor);
       if (!result.ok) {
         if (result.error === 'SELF')
           throw new ApiError(
@@ -135,7 +136,7 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
           );
         throw notFound();
       }
-      return { reset: true as const, userId: idOf(request.params.id) };
+      return { reset: true as const, userId: id };
     },
   );
 }

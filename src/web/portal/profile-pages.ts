@@ -226,7 +226,7 @@ export function reauthPage(
         html`
           <input type="hidden" name="next" value="${next}" />
           <input type="hidden" name="cancel" value="${cancel}" />
-          ${field({ name: 'password', label: t.reauth.password, type: 'password', errors, autocomplete: 'current-password', required: true, autofocus: fieldMayTakeFocus({ ...state, errors }) })}
+          ${field({ name: 'password', label: t.reauth.password, type: 'password', errors, autocomplete: 'current-password', required: true, autofocus: fieldMayTakeFocus(state) })}
           <p class="button-row">
             ${button(t.reauth.submit)}
             <a class="button secondary" href="${cancel}">${t.common.cancel}</a>
