@@ -67,6 +67,7 @@ describe('configuration', () => {
     for (const value of [
       '1',
       '2',
+      '16',
       '127.0.0.1',
       '::1',
       '10.0.0.0/8',
@@ -89,6 +90,9 @@ describe('configuration', () => {
       '10.0.0.0/0',
       '1.2.3',
       '10.0.0.1,,x',
+      '0',
+      '17',
+      '999999',
     ]) {
       expect(refusal({ PORTICO_TRUST_PROXY: value }).variable, value).toBe('PORTICO_TRUST_PROXY');
     }

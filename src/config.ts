@@ -65,18 +65,24 @@ function isProxyAddress(entry: string): boolean {
   );
 }
 
+const MAX_PROXY_HOPS = 16;
+const TRUST_PROXY_EXPECTED = `a hop count from 1 to ${MAX_PROXY_HOPS} (e.g. 1) or a comma-separated list of proxy IP addresses or CIDR ranges (e.g. 10.0.0.1,10.0.1.0/24)`;
+
 function readTrustProxy(raw: string | undefined): Config['trustProxy'] {
   if (raw === undefined || raw === '') return false;
-  if (/^\d+$/.test(raw)) return Number(raw);
+  if (/^\d+$/.test(raw)) {
+    // A count of 0 would trust nothing (unset says that), and one above the proxies really in
+    // front would believe the addresses a client writes into X-Forwarded-For itself.
+    const hops = Number(raw);
+    if (hops >= 1 && hops <= MAX_PROXY_HOPS) return hops;
+    throw new ConfigError('PORTICO_TRUST_PROXY', TRUST_PROXY_EXPECTED);
+  }
   const entries = raw
     .split(',')
     .map((part) => part.trim())
     .filter(Boolean);
   if (entries.length === 0 || !entries.every(isProxyAddress)) {
-    throw new ConfigError(
-      'PORTICO_TRUST_PROXY',
-      'a hop count (e.g. 1) or a comma-separated list of proxy IP addresses or CIDR ranges (e.g. 10.0.0.1,10.0.1.0/24)',
-    );
+    throw new ConfigError('PORTICO_TRUST_PROXY', TRUST_PROXY_EXPECTED);
   }
   return entries;
 }
