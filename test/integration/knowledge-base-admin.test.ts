@@ -588,4 +588,24 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
       .executeTakeFirstOrThrow();
     expect(stored).toEqual({ slug: 'nested-quotes', body_markdown: '> One level' });
   });
+  it('refuses a text with nothing to see (only spaces, line breaks, zero-width characters) as empty', async () => {
+    const blank = await createCategory('blank', 'Blank');
+    const articles = async () =>
+      (await app.db.selectFrom('kb_articles').select('slug').execute()).length;
+    const before = await articles();
+    for (const body of ['   \n\n  ', '\u200b\u200d\n\u2060\ufeff', '\u3164 \u00ad']) {
+      const refused = await admin.client.post('/admin/kb/articles', {
+        category_id: blank,
+        lang: 'en',
+        title: 'Nothing here',
+        slug: '',
+        position: '0',
+        body,
+        action: 'create',
+      });
+      expect(refused.status, JSON.stringify(body)).toBe(422);
+      expect(textOf(refused.body)).toContain('Fill in “Text (Markdown)”.');
+      expect(await articles()).toBe(before);
+    }
+  });
 });

@@ -4,6 +4,7 @@ import type { Locale, Messages } from '../../i18n/index.js';
 import { isLocale, LOCALES } from '../../i18n/index.js';
 import type { KbErrorCode } from '../../knowledge-base/error-codes.js';
 import { isTooNested } from '../../knowledge-base/markdown.js';
+import { isBlank } from '../../lib/control-characters.js';
 import type {
   AdminCategory,
   ArticleSettings,
@@ -154,7 +155,7 @@ function readArticleForm(t: Messages, body: unknown, options: { slugOptional: bo
   else if (!isValidSlug(slug)) v.fail('slug', t.kbAdmin.errors.SLUG_INVALID);
   const position = readPosition(v, t, values.position ?? '');
   const markdown = (values.body ?? '').replace(/\r\n/g, '\n');
-  if (markdown.trim() === '') v.fail('body', t.errors.required(t.kbAdmin.body));
+  if (isBlank(markdown)) v.fail('body', t.errors.required(t.kbAdmin.body));
   else if (markdown.length > MARKDOWN_MAX_LENGTH)
     v.fail('body', t.errors.tooLong(t.kbAdmin.body, MARKDOWN_MAX_LENGTH));
   // Refused with the other field errors, before anything is saved: an edit writes the
