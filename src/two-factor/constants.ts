@@ -40,6 +40,8 @@ export const METHOD_NAME_MAX_LENGTH = 60;
 
 /** A security-key ceremony's challenge lives this long (and the browser waits as long). */
 export const WEBAUTHN_CHALLENGE_TTL_MS = 5 * MINUTE_MS;
+/** Challenges kept per ceremony and session or pending sign-in: the page open in a few tabs. */
+export const WEBAUTHN_CHALLENGES_KEPT = 5;
 /** A posted WebAuthn response larger than this is refused unread. */
 export const WEBAUTHN_RESPONSE_MAX_LENGTH = 16 * 1024;
 

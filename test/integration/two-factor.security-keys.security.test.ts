@@ -163,6 +163,34 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
       expect(left).toHaveLength(0);
     });
 
+    it('keeps the newest five challenges of a page opened again and again, and they still work', async () => {
+      const user = await signedInUser(app);
+      const forms = [];
+      for (let i = 0; i < 12; i += 1) {
+        forms.push(await user.client.get('/profile/2fa/security-keys/new'));
+        app.clock.advance(1_000);
+      }
+      const stored = await app.db
+        .selectFrom('webauthn_challenges')
+        .select('challenge')
+        .where('user_id', '=', user.userId)
+        .execute();
+      expect(stored).toHaveLength(5);
+      // The oldest page's challenge is gone. Its refusal shows the form again, with a challenge
+      // of its own; of the twelve pages, the newest four still work.
+      const key = new SoftAuthenticator(ORIGIN, RP_ID);
+      const oldest = await user.client.post('/profile/2fa/security-keys/new', {
+        name: 'Oldest tab',
+        response: JSON.stringify(key.create(registrationOptions(forms[0]!))),
+      });
+      expect(oldest.status).toBe(422);
+      const fourth = await user.client.post('/profile/2fa/security-keys/new', {
+        name: 'Fourth newest tab',
+        response: JSON.stringify(key.create(registrationOptions(forms[8]!))),
+      });
+      expect(fourth.location).toBe(RECOVERY_CODES_PAGE);
+    });
+
     it('refuses a replayed registration response: its challenge works once', async () => {
       const user = await signedInUser(app);
       const key = new SoftAuthenticator(ORIGIN, RP_ID);

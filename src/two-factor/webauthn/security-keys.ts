@@ -6,6 +6,7 @@ import type {
 } from '@simplewebauthn/server';
 import type * as SimpleWebAuthn from '@simplewebauthn/server';
 import type { Kysely } from 'kysely';
+import { sql } from '../../db/kysely.js';
 import { primaryAddressOf } from '../../accounts/users.js';
 import type { RequestMeta } from '../../audit/audit.js';
 import type {
@@ -16,7 +17,11 @@ import type {
   WebauthnPurpose,
 } from '../../db/schema.js';
 import { newId } from '../../security/tokens.js';
-import { WEBAUTHN_CHALLENGE_TTL_MS, WEBAUTHN_RESPONSE_MAX_LENGTH } from '../constants.js';
+import {
+  WEBAUTHN_CHALLENGE_TTL_MS,
+  WEBAUTHN_CHALLENGES_KEPT,
+  WEBAUTHN_RESPONSE_MAX_LENGTH,
+} from '../constants.js';
 import type { TwoFactorDeps } from '../deps.js';
 import type { TfResult, TwoFactorErrorCode } from '../error-codes.js';
 import { TwoFactorError, tfFail, tfOk } from '../error-codes.js';
@@ -206,10 +211,11 @@ export function createSecurityKeys(
         .where('user_id', '=', userId)
         .where('expires_at', '<=', now)
         .execute();
+      const id = newId();
       await trx
         .insertInto('webauthn_challenges')
         .values({
-          id: newId(),
+          id,
           user_id: userId,
           purpose,
           request_id: requestId,
@@ -217,6 +223,25 @@ export function createSecurityKeys(
           created_at: now,
           expires_at: now + WEBAUTHN_CHALLENGE_TTL_MS,
         })
+        .execute();
+      // Every opening of the page makes one, so a page reloaded in a loop would add rows
+      // without end: this request keeps its newest few (a page open in several tabs).
+      await trx
+        .deleteFrom('webauthn_challenges')
+        .where('user_id', '=', userId)
+        .where('purpose', '=', purpose)
+        .where('request_id', '=', requestId)
+        .where('id', 'not in', (qb) =>
+          qb
+            .selectFrom('webauthn_challenges')
+            .select('id')
+            .where('user_id', '=', userId)
+            .where('purpose', '=', purpose)
+            .where('request_id', '=', requestId)
+            .orderBy('created_at', 'desc')
+            .orderBy(sql`id = ${id}`, 'desc')
+            .limit(WEBAUTHN_CHALLENGES_KEPT),
+        )
         .execute();
     });
   }
