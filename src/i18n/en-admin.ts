@@ -341,6 +341,7 @@ export const adminEn = {
         INVALID_CODE: 'wrong code or key',
         CODE_EXPIRED: 'code expired',
         CODE_ALREADY_USED: 'code already used',
+        KEY_COUNTER_WENT_BACK: 'the key’s counter went back: the key may have been copied',
         SIGN_IN_ENDED: 'log-in ended after wrong codes',
         LOCKED: 'locked after failures',
         METHOD_DISABLED: 'method turned off',

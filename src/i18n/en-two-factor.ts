@@ -146,6 +146,8 @@ export const twoFactorEn = {
     INVALID_CODE: 'That code is not correct. Check it and try again.',
     CODE_EXPIRED: 'That code has expired. Send a new one.',
     CODE_ALREADY_USED: 'That code has already been used. Wait for a new code and try again.',
+    KEY_COUNTER_WENT_BACK:
+      'The security key could not be verified. Try again, or use a different method.',
     /** CODE_ALREADY_USED for a recovery code, which is never followed by a new one. */
     recoveryCodeAlreadyUsed:
       'That recovery code has already been used. Use another one of your recovery codes.',

@@ -149,6 +149,8 @@ export const twoFactorNl: TwoFactorMessages = {
     INVALID_CODE: 'Die code klopt niet. Controleer hem en probeer het opnieuw.',
     CODE_EXPIRED: 'Die code is verlopen. Vraag een nieuwe aan.',
     CODE_ALREADY_USED: 'Die code is al gebruikt. Wacht op een nieuwe code en probeer het opnieuw.',
+    KEY_COUNTER_WENT_BACK:
+      'De beveiligingssleutel kon niet worden gecontroleerd. Probeer het opnieuw, of gebruik een andere methode.',
     recoveryCodeAlreadyUsed:
       'Die herstelcode is al gebruikt. Gebruik een andere van je herstelcodes.',
     SIGN_IN_ENDED: 'Te veel verkeerde codes. Log opnieuw in met je wachtwoord.',

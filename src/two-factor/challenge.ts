@@ -209,17 +209,24 @@ export function createChallenge(
     kind: ChallengeKind,
     error: TwoFactorErrorCode,
     attempt: Attempt,
+    name?: string,
   ): Promise<TfResult<never>> {
     const { trx, ctx, meta } = check;
     await audit.record(
       {
         event:
-          error === TwoFactorError.CODE_ALREADY_USED
+          error === TwoFactorError.CODE_ALREADY_USED ||
+          error === TwoFactorError.KEY_COUNTER_WENT_BACK
             ? 'two_factor.code_replayed'
             : 'two_factor.challenge_failed',
         targetUserId: ctx.user.id,
         meta,
-        details: { method: kind, reason: error, purpose: ctx.pending.purpose },
+        details: {
+          method: kind,
+          reason: error,
+          purpose: ctx.pending.purpose,
+          ...(name === undefined ? {} : { name }),
+        },
       },
       trx,
     );
@@ -323,7 +330,7 @@ export function createChallenge(
         ctx.pending.id_hash,
         code,
       );
-      if (!checked.ok) return fail(check, kind, checked.error, attempt.value);
+      if (!checked.ok) return fail(check, kind, checked.error, attempt.value, checked.name);
     } else if (kind === 'email') {
       const checked = await emailCodes.verify(
         { userId: ctx.user.id, purpose: 'sign_in', requestId: ctx.pending.id_hash },

@@ -3,6 +3,8 @@ export const TwoFactorError = {
   INVALID_CODE: 'INVALID_CODE',
   CODE_EXPIRED: 'CODE_EXPIRED',
   CODE_ALREADY_USED: 'CODE_ALREADY_USED',
+  /** A security key signed with a counter below one it sent before: it may have been copied. */
+  KEY_COUNTER_WENT_BACK: 'KEY_COUNTER_WENT_BACK',
   /** The pending sign-in ended after too many wrong codes: the password is needed again. */
   SIGN_IN_ENDED: 'SIGN_IN_ENDED',
   /** Too many failures in a row: the account's second factor is locked for a while. */
@@ -24,7 +26,10 @@ export const TwoFactorError = {
 
 export type TwoFactorErrorCode = (typeof TwoFactorError)[keyof typeof TwoFactorError];
 
-export type TfResult<T = void> = { ok: true; value: T } | { ok: false; error: TwoFactorErrorCode };
+/** A refusal may name what it was about (a security key's name) for the audit log. */
+export type TfResult<T = void> =
+  { ok: true; value: T } | { ok: false; error: TwoFactorErrorCode; name?: string };
 
 export const tfOk = <T>(value: T): TfResult<T> => ({ ok: true, value });
-export const tfFail = (error: TwoFactorErrorCode): TfResult<never> => ({ ok: false, error });
+export const tfFail = (error: TwoFactorErrorCode, name?: string): TfResult<never> =>
+  name === undefined ? { ok: false, error } : { ok: false, error, name };

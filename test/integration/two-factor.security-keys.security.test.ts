@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, Page } from '../helpers/client.js';
 import { textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
+import { signedInAdmin } from '../helpers/admin.js';
 import { PASSWORD } from '../helpers/flows.js';
 import { SoftAuthenticator, webauthnOptionsOf } from '../helpers/soft-authenticator.js';
 import type { TestApp } from '../helpers/test-app.js';
@@ -448,6 +449,22 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
       expect(await auditCount(app, 'two_factor.code_replayed', user.userId)).toBe(1);
       const same = await assertion(client, user.key, undefined, { counter: 5 });
       expect((await useKey(client, same)).status).toBe(422);
+      // The audit log says which key, and that its counter went back: it may have been copied.
+      const entries = await app.db
+        .selectFrom('audit_events')
+        .select('details')
+        .where('event', '=', 'two_factor.code_replayed')
+        .where('target_user_id', '=', user.userId)
+        .execute();
+      expect(entries.map((e) => JSON.parse(String(e.details)) as unknown)).toEqual([
+        expect.objectContaining({ reason: 'KEY_COUNTER_WENT_BACK', name: 'Blue key' }),
+        expect.objectContaining({ reason: 'KEY_COUNTER_WENT_BACK', name: 'Blue key' }),
+      ]);
+      const admin = await signedInAdmin(app);
+      const log = textOf(
+        (await admin.client.get(`/admin/audit?user=${encodeURIComponent(user.email)}`)).body,
+      );
+      expect(log).toContain('the key’s counter went back: the key may have been copied');
       const row = await app.db
         .selectFrom('webauthn_credentials')
         .select('sign_count')

@@ -448,12 +448,11 @@ export function createSecurityKeys(
         },
       });
     } catch (error) {
-      // The library refuses a counter that did not grow: a cloned key, or a replayed response.
-      return tfFail(
-        /counter/i.test(String(error))
-          ? TwoFactorError.CODE_ALREADY_USED
-          : TwoFactorError.INVALID_CODE,
-      );
+      // The library refuses a counter that did not grow: a replayed response, or a copy of the
+      // key that has signed more often than this one (the audit log names the key).
+      return /counter/i.test(String(error))
+        ? tfFail(TwoFactorError.KEY_COUNTER_WENT_BACK, key.method.name)
+        : tfFail(TwoFactorError.INVALID_CODE);
     }
     if (!verified.verified) return tfFail(TwoFactorError.INVALID_CODE);
     const next = verified.authenticationInfo.newCounter;
@@ -465,7 +464,7 @@ export function createSecurityKeys(
       .where((eb) => (next === 0 ? eb('sign_count', '=', 0) : eb('sign_count', '<', next)))
       .returning('method_id')
       .executeTakeFirst();
-    if (!moved) return tfFail(TwoFactorError.CODE_ALREADY_USED);
+    if (!moved) return tfFail(TwoFactorError.CODE_ALREADY_USED, key.method.name);
     await methods.touch(key.method.id, executor);
     return tfOk(key.method.id);
   }
