@@ -96,6 +96,7 @@ export interface AuditEntry {
   actorUserId?: string | null;
   /** For actors that are not users: "cli", "system", an API key's name. */
   actorLabel?: string | null;
+  /** Whom the event is about: left out, the actor themselves; null, no one (a group, a setting). */
   targetUserId?: string | null;
   meta?: RequestMeta | null;
   details?: AuditDetails;
@@ -133,6 +134,7 @@ export const AUDIT_DETAIL_KEYS = [
   'promoted',
   'admin',
   'group',
+  'previous_group',
   'groups',
   'totp',
   'webauthn',
@@ -194,7 +196,8 @@ export function createAudit(db: Kysely<Database>, clock: Clock): Audit {
         event: entry.event,
         actor_user_id: entry.actorUserId ?? null,
         actor_label: entry.actorLabel ?? null,
-        target_user_id: entry.targetUserId ?? entry.actorUserId ?? null,
+        target_user_id:
+          entry.targetUserId === undefined ? (entry.actorUserId ?? null) : entry.targetUserId,
         ip: entry.meta?.ip ?? null,
         user_agent: entry.meta?.userAgent?.slice(0, 512) ?? null,
         details: entry.details ? JSON.stringify(entry.details) : null,

@@ -309,6 +309,7 @@ export const adminEn = {
       promoted: 'Made administrator',
       admin: 'Administrator',
       group: 'Group',
+      previous_group: 'Previous name',
       groups: 'Groups',
       key: 'API key',
       prefix: 'Starts with',

@@ -302,6 +302,7 @@ export const adminNl: AdminMessages = {
       promoted: 'Beheerder gemaakt',
       admin: 'Beheerder',
       group: 'Groep',
+      previous_group: 'Vorige naam',
       groups: 'Groepen',
       key: 'API-sleutel',
       prefix: 'Begint met',

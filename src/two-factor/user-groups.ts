@@ -13,7 +13,15 @@ export type GroupResult<T> =
 /** User groups: named sets of users that the 2FA policy can require. */
 export function createUserGroups(db: Kysely<Database>, clock: Clock, audit: Audit) {
   type Actor = Pick<AuditEntry, 'actorUserId' | 'actorLabel' | 'meta'>;
-  const normalize = (name: string) => name.trim().toLowerCase();
+  // Names that look the same are one name: case, the two ways Unicode writes an accented
+  // letter, invisible format characters (a zero-width space, a soft hyphen) and runs of
+  // spaces aside. Two groups an administrator cannot tell apart would be chosen by mistake.
+  const tidy = (name: string) => name.normalize('NFC').trim();
+  const normalize = (name: string) =>
+    tidy(name)
+      .replace(/\p{Cf}/gu, '')
+      .replace(/\s+/gu, ' ')
+      .toLowerCase();
 
   async function list(): Promise<Array<UserGroup & { members: number }>> {
     const rows = await db
@@ -69,7 +77,7 @@ export function createUserGroups(db: Kysely<Database>, clock: Clock, audit: Audi
   async function create(name: string, actor: Actor): Promise<GroupResult<UserGroup>> {
     const group: UserGroup = {
       id: newId(),
-      name: name.trim(),
+      name: tidy(name),
       name_normalized: normalize(name),
       created_at: clock.now(),
     };
@@ -88,22 +96,35 @@ export function createUserGroups(db: Kysely<Database>, clock: Clock, audit: Audi
     return { ok: true, value: group };
   }
 
+  /** Renames a group; the same name again changes and logs nothing. */
   async function rename(id: string, name: string, actor: Actor): Promise<GroupResult<UserGroup>> {
     try {
-      const row = await db
-        .updateTable('user_groups')
-        .set({ name: name.trim(), name_normalized: normalize(name) })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) return { ok: false, error: 'NOT_FOUND' };
-      await audit.record({
-        event: 'user_group.renamed',
-        ...actor,
-        targetUserId: null,
-        details: { group: row.name },
+      return await db.transaction().execute(async (trx) => {
+        const before = await trx
+          .selectFrom('user_groups')
+          .select('name')
+          .where('id', '=', id)
+          .executeTakeFirst();
+        const row = await trx
+          .updateTable('user_groups')
+          .set({ name: tidy(name), name_normalized: normalize(name) })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst();
+        if (!before || !row) return { ok: false, error: 'NOT_FOUND' } as const;
+        if (row.name !== before.name) {
+          await audit.record(
+            {
+              event: 'user_group.renamed',
+              ...actor,
+              targetUserId: null,
+              details: { previous_group: before.name, group: row.name },
+            },
+            trx,
+          );
+        }
+        return { ok: true, value: row } as const;
       });
-      return { ok: true, value: row };
     } catch (error) {
       if (/unique|duplicate/i.test(String(error))) return { ok: false, error: 'NAME_TAKEN' };
       throw error;

@@ -266,9 +266,24 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       expect(textOf((await admin.client.follow(created)).body)).toContain(
         `The group “${name}” has been created.`,
       );
-      const taken = await admin.client.submit('/admin/groups', { name: name.toUpperCase() });
-      expect(taken.status).toBe(409);
-      expect(textOf(taken.body)).toContain('A group with this name already exists.');
+      // Names that look the same are the same: case, a zero-width space or soft hyphen, runs
+      // of spaces, and the two ways Unicode can write an accented letter.
+      for (const lookalike of [
+        name.toUpperCase(),
+        `${name}\u200b`,
+        `${name.slice(0, 3)}\u00ad${name.slice(3)}`,
+        name.replace(' ', '   '),
+      ]) {
+        const taken = await admin.client.submit('/admin/groups', { name: lookalike });
+        expect(taken.status, JSON.stringify(lookalike)).toBe(409);
+        expect(textOf(taken.body)).toContain('A group with this name already exists.');
+      }
+      const composed = await admin.client.submit('/admin/groups', { name: `Zo\u00eb ${name}` });
+      expect(composed.status).toBe(303);
+      const decomposed = await admin.client.submit('/admin/groups', { name: `Zoe\u0308 ${name}` });
+      expect(decomposed.status).toBe(409);
+      const composedId = composed.location?.split('/').pop() ?? '';
+      await app.db.deleteFrom('user_groups').where('id', '=', composedId).execute();
 
       const renamed = await admin.client.submit(
         groupPath,
@@ -277,6 +292,23 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       );
       expect(renamed.status).toBe(303);
       expect(textOf((await admin.client.get(groupPath)).body)).toContain(`${name} team`);
+      // The log says which group became what; a group event is about no user.
+      const renames = await auditEvents('user_group.renamed');
+      expect(
+        renames.map((e) => [e.target_user_id, JSON.parse(String(e.details)) as unknown]),
+      ).toEqual([[null, { previous_group: name, group: `${name} team` }]]);
+      const creations = (await auditEvents('user_group.created')).filter(
+        (e) => (JSON.parse(String(e.details)) as { group?: string }).group === name,
+      );
+      expect(creations.map((e) => e.target_user_id)).toEqual([null]);
+      // The same name again changes nothing and logs nothing.
+      const unchanged = await admin.client.submit(
+        groupPath,
+        { name: `${name} team` },
+        `${groupPath}/rename`,
+      );
+      expect(unchanged.status).toBe(303);
+      expect(await auditEvents('user_group.renamed')).toHaveLength(1);
 
       const unknown = await admin.client.submit(
         groupPath,
