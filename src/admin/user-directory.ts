@@ -80,7 +80,8 @@ export function createUserDirectory(deps: {
 
   function matching(query: UserQuery) {
     let q = db.selectFrom('users');
-    const text = query.text?.trim();
+    // Names are stored in NFC (the forms' Validator); a search typed otherwise matches too.
+    const text = query.text?.trim().normalize('NFC');
     if (text) {
       q = q.where((eb) =>
         eb.or([

@@ -62,10 +62,11 @@ export class Validator {
    * character or a bidi embedding or override. A browser's text field sends no line breaks; a
    * crafted request can, and they would reach the pages others read, a terminal through the
    * command line, or a CSV export (U+202E shows a name backwards, an escape sequence retitles
-   * a terminal).
+   * a terminal). Unicode's two ways of writing an accented letter (one character, or a letter
+   * and a mark) become one (NFC), so a name is found and compared however it was typed.
    */
   required(name: string, label: string, value: string, max: number): string {
-    const trimmed = value.replace(TAB, ' ').replace(BIDI_ISOLATES, '').trim();
+    const trimmed = value.replace(TAB, ' ').replace(BIDI_ISOLATES, '').trim().normalize('NFC');
     if (isBlank(trimmed)) this.fail(name, this.t.errors.required(label));
     else if (trimmed.length > max) this.fail(name, this.t.errors.tooLong(label, max));
     else if (!isOneLine(trimmed)) this.fail(name, this.t.errors.oneLine(label));

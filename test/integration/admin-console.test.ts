@@ -447,6 +447,19 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
         const found = await admin.client.get(`/admin/users?q=${encodeURIComponent(typed)}`);
         expect(found.body, typed).toContain(`/admin/users/${zoe.userId}`);
       }
+      // Unicode writes "ë" as one character or as "e" with a mark after it; keyboards and
+      // pastes differ. A name is stored one way, and a search of either finds it.
+      const decomposed = await plainUser(app, { name: `Chloe\u0308 ${tag}` });
+      const stored = await app.db
+        .selectFrom('users')
+        .select('name')
+        .where('id', '=', decomposed.userId)
+        .executeTakeFirstOrThrow();
+      expect(stored.name).toBe(`Chlo\u00eb ${tag}`);
+      for (const typed of ['Chlo\u00eb', 'Chloe\u0308', 'CHLOE\u0308']) {
+        const found = await admin.client.get(`/admin/users?q=${encodeURIComponent(typed)}`);
+        expect(found.body, typed).toContain(`/admin/users/${decomposed.userId}`);
+      }
       // A search given twice runs neither, and says so: never the whole list.
       const twice = await admin.client.get(`/admin/users?q=rosa.${tag}&q=o_${tag}`);
       expect(twice.status).toBe(422);
