@@ -89,7 +89,7 @@ export const kbAdminEn = {
   articleNewTitle: 'New article',
   articleEditTitle: (title: string) => `Edit “${title}”`,
   category: 'Category',
-  language: 'Language',
+  language: 'Article language',
   articleTitle: 'Title',
   body: 'Text (Markdown)',
   bodyHint:

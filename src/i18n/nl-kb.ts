@@ -90,7 +90,7 @@ export const kbAdminNl: KbAdminMessages = {
   articleNewTitle: 'Nieuw artikel',
   articleEditTitle: (title: string) => `„${title}” bewerken`,
   category: 'Categorie',
-  language: 'Taal',
+  language: 'Taal van het artikel',
   articleTitle: 'Titel',
   body: 'Tekst (Markdown)',
   bodyHint:

@@ -193,6 +193,8 @@ describe.skipIf(!hasChromium)('knowledge base in the browser', () => {
       const body = page.getByLabel(a.body, { exact: true });
       await page.getByLabel(a.category, { exact: true }).selectOption({ index: 1 });
       const category = await page.getByLabel(a.category, { exact: true }).inputValue();
+      // The article's language has a label of its own, apart from the header's language switch.
+      await page.getByLabel(a.language, { exact: true }).selectOption('en');
       await title.fill('When your phone is lost');
       await body.fill('Ask your helpdesk administrator to reset two-factor authentication.');
       // Longer than the idle limit without a request: the save goes to the log-in instead.
