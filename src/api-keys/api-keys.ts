@@ -34,12 +34,31 @@ export interface ApiPrincipal {
   actor: { actorUserId: string; actorLabel: string; meta: RequestMeta };
 }
 
-export type ApiKeyListing = ApiKey & { created_by_name: string | null };
+/**
+ * Why a key that is not revoked does not work: its creator is no longer an active
+ * administrator, or has no second factor (the console needs one of every administrator, and a
+ * 2FA reset, perhaps of an account in the wrong hands, should stop what they made as well).
+ * Both end when the creator is one again, or has set up a method again.
+ */
+export type ApiKeyStop = 'creator_not_admin' | 'creator_without_2fa';
+
+export type ApiKeyListing = ApiKey & { created_by_name: string | null; stopped: ApiKeyStop | null };
+
+function stopOf(
+  creator: Pick<User, 'is_admin' | 'disabled_at'> | undefined,
+  hasMethod: boolean,
+): ApiKeyStop | null {
+  if (!creator || creator.is_admin !== 1 || creator.disabled_at !== null) {
+    return 'creator_not_admin';
+  }
+  return hasMethod ? null : 'creator_without_2fa';
+}
 
 /**
  * API keys (SPEC §2.7, §3): made by an administrator, shown once, stored as their SHA-256,
  * revocable, and every use audited. A key works only while its creator is an active
- * administrator, so taking someone's rights away also stops their keys.
+ * administrator with a second factor, so taking someone's rights away, or resetting their
+ * 2FA, also stops their keys.
  *
  * A key is found by the hash of what was sent, not compared: a 256-bit random key cannot be
  * guessed byte by byte from lookup timing, because the attacker would need the hash's
@@ -82,14 +101,31 @@ export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit:
 
   /** Every key, newest first, revoked ones too (the console shows when they were revoked). */
   async function list(): Promise<ApiKeyListing[]> {
-    return db
+    const rows = await db
       .selectFrom('api_keys')
       .leftJoin('users', 'users.id', 'api_keys.created_by')
       .selectAll('api_keys')
-      .select('users.name as created_by_name')
+      .select(['users.name as created_by_name', 'users.is_admin', 'users.disabled_at'])
+      .select((eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('two_factor_methods')
+              .select('two_factor_methods.id')
+              .whereRef('two_factor_methods.user_id', '=', 'api_keys.created_by'),
+          )
+          .as('has_method'),
+      )
       .orderBy('api_keys.created_at', 'desc')
       .orderBy('api_keys.id')
       .execute();
+    return rows.map(({ is_admin, disabled_at, has_method, ...key }) => ({
+      ...key,
+      stopped:
+        is_admin === null
+          ? 'creator_not_admin'
+          : stopOf({ is_admin, disabled_at }, Boolean(Number(has_method))),
+    }));
   }
 
   /** One guarded UPDATE: a key is revoked once, by whoever comes first. */
@@ -146,12 +182,15 @@ export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit:
       .selectAll()
       .where('id', '=', key.created_by)
       .executeTakeFirst();
-    const refusal =
-      key.revoked_at !== null
-        ? 'revoked'
-        : !user || user.is_admin !== 1 || user.disabled_at !== null
-          ? 'creator_not_admin'
-          : null;
+    const method = user
+      ? await db
+          .selectFrom('two_factor_methods')
+          .select('id')
+          .where('user_id', '=', user.id)
+          .limit(1)
+          .executeTakeFirst()
+      : undefined;
+    const refusal = key.revoked_at !== null ? 'revoked' : stopOf(user, method !== undefined);
     if (refusal || !user) {
       await audit.record({
         event: 'api_key.refused',

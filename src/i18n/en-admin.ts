@@ -128,6 +128,8 @@ export const adminEn = {
     resetIntro:
       'For someone who lost their authenticator app or email account: removes every method, recovery code, trusted device and session.',
     /** What the user meets after a reset, when the policy requires 2FA of them. */
+    /** After the above, for an administrator. */
+    resetStopsApiKeys: 'The API keys they made stop working until then.',
     resetThenRequired:
       'Two-factor authentication is required for them, so at their next log-in they are asked to set it up again.',
     /** The same when it does not: nothing asks them, they may set it up themselves. */
@@ -248,7 +250,7 @@ export const adminEn = {
   apiKeysPage: {
     heading: 'API keys',
     intro:
-      'API keys let programs use the JSON API at /api/v1 (send the key as “Authorization: Bearer <key>”). A key acts with the rights of the administrator who created it and stops working if they lose them. Every use is written to the audit log.',
+      'API keys let programs use the JSON API at /api/v1 (send the key as “Authorization: Bearer <key>”). A key acts with the rights of the administrator who created it, and stops working while they lose them or have no two-factor method. Every use is written to the audit log.',
     docs: 'API description (OpenAPI)',
     name: 'Name',
     nameHint: 'What the key is for, such as “Ticket system”.',
@@ -267,6 +269,12 @@ export const adminEn = {
     lastUsed: 'Last used',
     status: 'Status',
     active: 'Active',
+    notWorking: 'Not working',
+    stopped: {
+      creator_not_admin: 'Its creator is no longer an administrator.',
+      creator_without_2fa:
+        'Its creator has no two-factor method; it works again once they set one up.',
+    },
     revoked: 'Revoked',
     revoke: 'Revoke',
     revokeLabel: (name: string) => `Revoke the API key ${name}`,
@@ -354,6 +362,7 @@ export const adminEn = {
         SECRET_UNREADABLE: 'stored secret could not be read',
         revoked: 'the key was revoked',
         creator_not_admin: 'the key’s creator is no longer an active administrator',
+        creator_without_2fa: 'the key’s creator has no two-factor method',
         disabled: 'account disabled',
         password: 'wrong password',
         verified_elsewhere: 'another account verified the address',

@@ -125,6 +125,7 @@ export const adminNl: AdminMessages = {
     adminRevoked: (name: string) => `${name} is geen beheerder meer.`,
     resetIntro:
       'Voor wie de authenticatie-app of het e-mailaccount kwijt is: verwijdert elke methode, herstelcode, elk vertrouwd apparaat en elke sessie.',
+    resetStopsApiKeys: 'De API-sleutels die deze beheerder maakte, werken tot dan niet.',
     resetThenRequired:
       'Tweestapsverificatie is verplicht voor deze gebruiker: bij de volgende keer inloggen wordt gevraagd die opnieuw in te stellen.',
     resetThenOptional:
@@ -247,7 +248,7 @@ export const adminNl: AdminMessages = {
   apiKeysPage: {
     heading: 'API-sleutels',
     intro:
-      'Met API-sleutels gebruiken programma’s de JSON-API op /api/v1 (stuur de sleutel mee als „Authorization: Bearer <sleutel>”). Een sleutel werkt met de rechten van de beheerder die hem maakte, en stopt als die ze kwijtraakt. Elk gebruik komt in het auditlog.',
+      'Met API-sleutels gebruiken programma’s de JSON-API op /api/v1 (stuur de sleutel mee als „Authorization: Bearer <sleutel>”). Een sleutel werkt met de rechten van de beheerder die hem maakte, en werkt niet zolang die ze kwijt is of geen tweestapsverificatie heeft. Elk gebruik komt in het auditlog.',
     docs: 'API-beschrijving (OpenAPI)',
     name: 'Naam',
     nameHint: 'Waarvoor de sleutel is, bijvoorbeeld „Ticketsysteem”.',
@@ -266,6 +267,12 @@ export const adminNl: AdminMessages = {
     lastUsed: 'Laatst gebruikt',
     status: 'Status',
     active: 'Actief',
+    notWorking: 'Werkt niet',
+    stopped: {
+      creator_not_admin: 'Wie de sleutel maakte, is geen beheerder meer.',
+      creator_without_2fa:
+        'Wie de sleutel maakte, heeft geen tweestapsverificatie; de sleutel werkt weer zodra die is ingesteld.',
+    },
     revoked: 'Ingetrokken',
     revoke: 'Intrekken',
     revokeLabel: (name: string) => `Intrekken: API-sleutel ${name}`,
@@ -348,6 +355,7 @@ export const adminNl: AdminMessages = {
         SECRET_UNREADABLE: 'opgeslagen geheim kon niet worden gelezen',
         revoked: 'de sleutel was ingetrokken',
         creator_not_admin: 'wie de sleutel maakte, is geen actieve beheerder meer',
+        creator_without_2fa: 'wie de sleutel maakte, heeft geen tweestapsverificatie',
         disabled: 'account uitgeschakeld',
         password: 'verkeerd wachtwoord',
         verified_elsewhere: 'een ander account bevestigde het adres',

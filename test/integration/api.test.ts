@@ -13,6 +13,7 @@ import { newId } from '../../src/security/tokens.js';
 import { apiPlugin } from '../../src/web/api/api-plugin.js';
 import type { SignedInAdmin } from '../helpers/admin.js';
 import { adminClient, logInAdmin, plainUser, signedInAdmin } from '../helpers/admin.js';
+import { textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
@@ -169,8 +170,7 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
     });
 
     it('stops the keys of someone who is no longer an active administrator', async () => {
-      const other = await plainUser(app);
-      await app.services.admin.accounts.grantAdmin(other.userId, { actorUserId: admin.userId });
+      const other = await signedInAdmin(app, { name: 'Rhoda Rights' });
       const { token } = await app.services.admin.apiKeys.create('Their key', {
         userId: other.userId,
         meta: { ip: '127.0.0.1', userAgent: 'test' },
@@ -185,6 +185,41 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       await app.services.admin.accounts.disable(other.userId, { actorUserId: admin.userId });
       expect((await call('GET', '/api/v1/user-groups', { key: token })).json.code).toBe(
         'INVALID_API_KEY',
+      );
+    });
+
+    it('stops the keys of an administrator without a second factor until they set one up again', async () => {
+      // The console needs a second factor of every administrator; their keys need it too, so a
+      // 2FA reset (the account may be in the wrong hands) also stops the keys they made.
+      const other = await signedInAdmin(app, { name: 'Kees Keys' });
+      const { token } = await app.services.admin.apiKeys.create('Kees key', {
+        userId: other.userId,
+        meta: { ip: '127.0.0.1', userAgent: 'test' },
+      });
+      expect((await call('GET', '/api/v1/user-groups', { key: token })).status).toBe(200);
+      // The console's confirmation says so before an administrator's reset.
+      const browser = await logInAdmin(app, admin);
+      const question = await browser.get(`/admin/users/${other.userId}/reset-2fa`);
+      expect(textOf(question.body)).toContain('The API keys they made stop working until then.');
+      expect((await call('POST', `/api/v1/users/${other.userId}/reset-2fa`)).status).toBe(200);
+      expect((await call('GET', '/api/v1/user-groups', { key: token })).json.code).toBe(
+        'INVALID_API_KEY',
+      );
+      const [refused] = await events('api_key.refused');
+      expect(JSON.parse(String(refused?.details))).toMatchObject({
+        key: 'Kees key',
+        reason: 'creator_without_2fa',
+      });
+      const keys = textOf((await admin.client.get('/admin/api-keys')).body);
+      expect(keys).toMatch(/Kees key .* Not working Its creator has no two-factor method/);
+      // Set up again at the next log-in, and the key works again.
+      const client = adminClient(app);
+      expect((await logIn(client, other.email)).location).toBe('/login/2fa/setup');
+      await setUpApp(app, client, '/login/2fa/setup');
+      expect((await call('GET', '/api/v1/user-groups', { key: token })).status).toBe(200);
+      await app.services.admin.accounts.revokeAdmin(other.userId, { actorUserId: admin.userId });
+      expect(textOf((await admin.client.get('/admin/api-keys')).body)).toMatch(
+        /Kees key .* Not working Its creator is no longer an administrator/,
       );
     });
 

@@ -70,7 +70,7 @@ export function apiKeysPage(
                                     class="hint"
                                     >${when(ctx, key.revoked_at)}</span
                                   >`
-                              : html`<span class="badge badge-success">${k.active}</span><br /><a
+                              : html`${key.stopped === null ? html`<span class="badge badge-success">${k.active}</span>` : html`<span class="badge badge-warning">${k.notWorking}</span><br /><span class="hint">${k.stopped[key.stopped]}</span>`}<br /><a
                                     class="small-button danger"
                                     href="/admin/api-keys/${key.id}/revoke"
                                     aria-label="${k.revokeLabel(key.name)}"

@@ -369,7 +369,7 @@ export function userPage(
  */
 export function resetConfirmPage(
   ctx: PageContext,
-  user: { id: string; name: string },
+  user: { id: string; name: string; is_admin: number },
   required: boolean,
 ): SafeHtml {
   const { t } = ctx;
@@ -379,7 +379,10 @@ export function resetConfirmPage(
     section: 'users',
     title: t.admin.userPage.resetConfirmHeading(user.name),
     main: html`<h1>${t.admin.userPage.resetConfirmHeading(user.name)}</h1>
-      <p>${p.resetConfirmText} ${required ? p.resetThenRequired : p.resetThenOptional}</p>
+      <p>
+        ${p.resetConfirmText} ${required ? p.resetThenRequired : p.resetThenOptional}
+        ${user.is_admin === 1 ? p.resetStopsApiKeys : ''}
+      </p>
       <form method="post" action="/admin/users/${user.id}/reset-2fa" class="actions">
         ${csrfField(ctx)}
         <button type="submit" class="button danger">${a.resetButton}</button>
