@@ -250,7 +250,7 @@ export const adminEn = {
   apiKeysPage: {
     heading: 'API keys',
     intro:
-      'API keys let programs use the JSON API at /api/v1 (send the key as “Authorization: Bearer <key>”). A key acts with the rights of the administrator who created it, and stops working while they lose them or have no two-factor method. Every use is written to the audit log.',
+      'API keys let programs use the JSON API at /api/v1 (send the key as “Authorization: Bearer <key>”). A key acts with the rights of the administrator who created it, and works only while they are an administrator with a two-factor method. Every use is written to the audit log.',
     docs: 'API description (OpenAPI)',
     name: 'Name',
     nameHint: 'What the key is for, such as “Ticket system”.',

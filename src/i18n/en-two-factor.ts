@@ -270,6 +270,9 @@ export const twoFactorEn = {
     emailMethod: 'Email Authentication',
     appMethod: 'Authentication App',
     securityKeysMethod: 'Security Keys',
+    /** Shown while security keys are the only method on and someone must use 2FA. */
+    keysOnlyWarning:
+      'Security keys are the only method on, and two-factor authentication is required: people without a security key, or a phone or computer that keeps passkeys, cannot set it up, and so cannot log in. Turn on the Authentication App as well, unless everyone has one.',
     disableNote:
       'Turning a method off hides it for new set-ups. People who already have it keep using it to sign in, so nobody is left with their password alone; they can remove it (once they have another method, where two-factor authentication is required for them).',
     requireLegend: 'Require two-factor authentication for',

@@ -248,7 +248,7 @@ export const adminNl: AdminMessages = {
   apiKeysPage: {
     heading: 'API-sleutels',
     intro:
-      'Met API-sleutels gebruiken programma’s de JSON-API op /api/v1 (stuur de sleutel mee als „Authorization: Bearer <sleutel>”). Een sleutel werkt met de rechten van de beheerder die hem maakte, en werkt niet zolang die ze kwijt is of geen tweestapsverificatie heeft. Elk gebruik komt in het auditlog.',
+      'Met API-sleutels gebruiken programma’s de JSON-API op /api/v1 (stuur de sleutel mee als „Authorization: Bearer <sleutel>”). Een sleutel werkt met de rechten van de beheerder die hem maakte, en alleen zolang die beheerder is en tweestapsverificatie heeft. Elk gebruik komt in het auditlog.',
     docs: 'API-beschrijving (OpenAPI)',
     name: 'Naam',
     nameHint: 'Waarvoor de sleutel is, bijvoorbeeld „Ticketsysteem”.',

@@ -277,6 +277,8 @@ export const twoFactorNl: TwoFactorMessages = {
     emailMethod: 'E-mailauthenticatie',
     appMethod: 'Authenticatie-app',
     securityKeysMethod: 'Beveiligingssleutels',
+    keysOnlyWarning:
+      'Beveiligingssleutels zijn de enige methode die aanstaat, en tweestapsverificatie is verplicht: wie geen beveiligingssleutel heeft, of geen telefoon of computer die passkeys bewaart, kan die niet instellen en dus niet inloggen. Zet ook de Authenticatie-app aan, tenzij iedereen er een heeft.',
     disableNote:
       'Een methode uitzetten verbergt hem voor nieuwe instellingen. Wie hem al heeft, blijft er gewoon mee inloggen, zodat niemand met alleen een wachtwoord overblijft; verwijderen kan (zodra er een andere methode is, als tweestapsverificatie voor hen verplicht is).',
     requireLegend: 'Tweestapsverificatie verplicht voor',

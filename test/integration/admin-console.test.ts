@@ -191,6 +191,18 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       await resetPolicy();
     });
 
+    it('warns when security keys are the only method people who must use 2FA can set up', async () => {
+      const WARNING = 'Security keys are the only method on';
+      const saved = await admin.client.submit('/admin/2fa', { webauthn: 'on', require: 'all' });
+      expect(saved.status).toBe(303);
+      expect(textOf((await admin.client.get('/admin/2fa')).body)).toContain(WARNING);
+      await admin.client.submit('/admin/2fa', { webauthn: 'on', require: 'nobody' });
+      expect(textOf((await admin.client.get('/admin/2fa')).body)).not.toContain(WARNING);
+      await admin.client.submit('/admin/2fa', { webauthn: 'on', totp: 'on', require: 'all' });
+      expect(textOf((await admin.client.get('/admin/2fa')).body)).not.toContain(WARNING);
+      await resetPolicy();
+    });
+
     it('refuses to turn every method off, a group requirement without groups, and a bad date', async () => {
       const before = await app.services.twoFactor.policy.get();
       const none = await admin.client.submit('/admin/2fa', { require: 'nobody' });

@@ -40,6 +40,9 @@ export function twoFactorSettingsPage(
   const a = t.twoFactor.admin;
   const errors = data.errors ?? {};
   const v = data.values;
+  // As saved or as sent back: a policy that people without a key or passkey cannot meet.
+  const keysOnly =
+    v.webauthn && !v.email && !v.totp && v.require !== null && v.require !== 'nobody';
   const fieldError = (name: string) =>
     errors[name] ? html`<p class="error-message" id="${name}-error">${errors[name]}</p>` : '';
   const groupChoices =
@@ -70,10 +73,11 @@ export function twoFactorSettingsPage(
         html`
           <fieldset
             class="${errors.email ? 'fieldset field-error' : 'fieldset'}"
-            aria-describedby="methods-note${errors.email ? ' email-error' : ''}"
+            aria-describedby="methods-note${keysOnly ? ' keys-only' : ''}${errors.email ? ' email-error' : ''}"
           >
             <legend>${a.methodsLegend}</legend>
             <p class="hint" id="methods-note">${a.disableNote}</p>
+            ${keysOnly ? html`<p class="notice notice-warning" id="keys-only">${a.keysOnlyWarning}</p>` : ''}
             ${fieldError('email')}
             ${choice({ type: 'checkbox', id: 'email', name: 'email', value: 'on', label: a.emailMethod, checked: v.email })}
             ${choice({ type: 'checkbox', id: 'totp', name: 'totp', value: 'on', label: a.appMethod, checked: v.totp })}
