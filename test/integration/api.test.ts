@@ -474,6 +474,16 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       expect(await events('two_factor.reset_by_admin')).toHaveLength(eventsBefore);
       await app.services.postman.drain();
       expect(app.mail.messages.length).toBe(mailsBefore);
+      // Many clients send the JSON content type with no body: read as no body, not refused.
+      const second = await registerAndVerify(app, adminClient(app), { name: 'Rob Reset' });
+      const secondClient = adminClient(app);
+      await logIn(secondClient, second.email);
+      await setUpApp(app, secondClient);
+      const bodiless = await call('POST', `/api/v1/users/${second.userId}/reset-2fa`, {
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(bodiless.status).toBe(200);
+      expect(bodiless.json).toEqual({ reset: true, userId: second.userId });
     });
 
     it('refuses to reset the 2FA of the key’s own creator', async () => {
@@ -788,10 +798,16 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       expect(registered.length).toBeGreaterThanOrEqual(7);
       expect(documented.sort()).toEqual([...new Set(registered)].sort());
       for (const operations of Object.values(doc.paths)) {
-        for (const operation of Object.values(operations)) {
+        for (const [method, operation] of Object.entries(operations)) {
           expect(Object.keys(operation.responses)).toEqual(
             expect.arrayContaining(['400', '401', '429']),
           );
+          // A route that reads a body may refuse it as too large or not JSON.
+          if (method === 'post' || method === 'put') {
+            expect(Object.keys(operation.responses)).toEqual(
+              expect.arrayContaining(['413', '415']),
+            );
+          }
         }
       }
     });

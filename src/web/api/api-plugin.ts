@@ -176,6 +176,16 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
     return reply.code(404).send({ code: ApiErrorCode.NOT_FOUND, message: 'No such API route' });
   });
 
+  // Many HTTP clients send `Content-Type: application/json` on a POST without a body; Fastify's
+  // parser refuses that as "empty JSON". It is read as no body here, and everything else as
+  // Fastify reads JSON (its prototype-poisoning checks included).
+  const parseJson = api.getDefaultJsonParser('error', 'error');
+  api.removeContentTypeParser('application/json');
+  api.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else void parseJson(request, body.toString(), done);
+  });
+
   // The API speaks JSON only: any other body (a form post, plain text) is refused before it is
   // parsed, and before the key is looked at.
   api.addHook('onRequest', (request, _reply, done) => {

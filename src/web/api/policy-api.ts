@@ -57,7 +57,7 @@ export function registerPolicyApi(api: ApiInstance, { services }: WebDeps): void
         description:
           'Replaces the whole policy. At least one method stays on; "groups" needs at least one existing group; `graceUntil` may not have passed (unless it is the one saved) and lies before the year 10000 (UTC). Audited as a policy change by the key’s creator.',
         body: Policy,
-        response: { 200: Policy, ...errors(415, 422) },
+        response: { 200: Policy, ...errors(413, 415, 422) },
       },
     },
     async (request) => {

@@ -114,7 +114,7 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
         description:
           'For someone who lost their second factor: removes every method, recovery code, trusted device and session, emails the user and writes the audit log. Refused for the key creator’s own account, and for a user without a method (nothing to reset).',
         params: UserParams,
-        response: { 200: ResetResponse, ...errors(404, 409) },
+        response: { 200: ResetResponse, ...errors(404, 409, 413, 415) },
       },
     },
     async (request) => {
