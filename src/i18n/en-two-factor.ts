@@ -115,7 +115,7 @@ export const twoFactorEn = {
   devices: {
     heading: 'Trusted devices',
     intro:
-      'On these browsers you ticked “Remember this device for 30 days”: they skip the second step when you log in with your password, until the date shown. Forget any you do not recognise or no longer use.',
+      'On these browsers you ticked “Remember this device for 30 days”: they skip the second step when you log in with your password, until the date shown. Forget any you do not recognise or no longer use. Forgetting a browser does not sign it out: do that under “Where you are signed in” in Your account.',
     none: 'You have no trusted devices.',
     browser: 'Browser',
     firstUsed: 'First used',

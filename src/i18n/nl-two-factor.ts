@@ -118,7 +118,7 @@ export const twoFactorNl: TwoFactorMessages = {
   devices: {
     heading: 'Vertrouwde apparaten',
     intro:
-      'Op deze browsers vinkte je „Dit apparaat 30 dagen onthouden” aan: ze slaan de tweede stap over als je met je wachtwoord inlogt, tot de getoonde datum. Vergeet apparaten die je niet herkent of niet meer gebruikt.',
+      'Op deze browsers vinkte je „Dit apparaat 30 dagen onthouden” aan: ze slaan de tweede stap over als je met je wachtwoord inlogt, tot de getoonde datum. Vergeet apparaten die je niet herkent of niet meer gebruikt. Een vergeten browser blijft ingelogd: log hem uit onder „Waar je bent ingelogd” bij Je account.',
     none: 'Je hebt geen vertrouwde apparaten.',
     browser: 'Browser',
     firstUsed: 'Eerst gebruikt',
