@@ -55,6 +55,8 @@ export const twoFactorEn = {
   codeSentTo: (masked: string) =>
     `We sent a 6-digit code to ${masked}. It is valid for 10 minutes.`,
   codeHint: 'The 6-digit code, without spaces.',
+  nameSavedChangeWaiting: (current: string, next: string) =>
+    `The name has been saved. Codes still go to ${current}: enter the code sent to ${next} and choose “Confirm new address”.`,
   defaultAppName: 'Authenticator app',
   defaultEmailName: 'Email',
 

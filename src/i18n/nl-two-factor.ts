@@ -56,6 +56,8 @@ export const twoFactorNl: TwoFactorMessages = {
   codeSentTo: (masked: string) =>
     `We hebben een code van 6 cijfers gestuurd naar ${masked}. Hij is 10 minuten geldig.`,
   codeHint: 'De code van 6 cijfers, zonder spaties.',
+  nameSavedChangeWaiting: (current: string, next: string) =>
+    `De naam is opgeslagen. Codes gaan nog naar ${current}: vul de code in die naar ${next} is gestuurd en kies „Nieuw adres bevestigen”.`,
   defaultAppName: 'Authenticatie-app',
   defaultEmailName: 'E-mail',
 

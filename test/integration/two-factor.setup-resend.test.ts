@@ -98,4 +98,40 @@ describe.each(DIALECTS)('email set-up asked again within the minute (%s)', (dial
     expect(confirmed.status).toBe(303);
     expect(confirmed.location).toBe('/profile/2fa');
   });
+  it('keeps a change of address waiting for its code when the name form is saved meanwhile', async () => {
+    const user = await signedInUser(app);
+    await setUpEmail(app, user.client, user.email);
+    app.clock.advance(61_000);
+    const other = `renamed.${user.email}`;
+    await user.client.get('/profile/2fa/email/edit');
+    const since = app.mail.messages.length;
+    const sent = await user.client.post('/profile/2fa/email/edit', {
+      action: 'change',
+      email: other,
+    });
+    const code = codeIn(await app.mail.waitFor(other, /verification code/, { since }));
+    // "Save" of the name form, pressed after typing the code into the form below it: the
+    // name is saved, and the page says the address has not changed yet, asking for the code.
+    expect(sent.body).toMatch(/<input type="hidden" name="setup_id"[^>]*>[\s\S]*?value="rename"/);
+    const saved = await user.client.post('/profile/2fa/email/edit', {
+      action: 'rename',
+      name: 'Home mail',
+      setup_id: hiddenValue(sent, 'setup_id'),
+    });
+    expect(saved.status).toBe(200);
+    expect(textOf(saved.body)).toContain(
+      `The name has been saved. Codes still go to ${user.email}: enter the code sent to ${other} and choose “Confirm new address”.`,
+    );
+    expect(saved.body).toContain('name="code"');
+    const [method] = await app.services.twoFactor.methods.list(user.userId);
+    expect(method).toMatchObject({ name: 'Home mail', email: user.email });
+    const confirmed = await user.client.post('/profile/2fa/email/edit', {
+      action: 'confirm',
+      setup_id: hiddenValue(saved, 'setup_id'),
+      email: other,
+      code,
+    });
+    expect(confirmed.location).toBe('/profile/2fa');
+    expect((await app.services.twoFactor.methods.list(user.userId))[0]?.email).toBe(other);
+  });
 });

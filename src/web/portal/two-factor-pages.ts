@@ -439,10 +439,18 @@ export function manageEmailPage(
   ctx: PageContext,
   method: TwoFactorMethod,
   removeBlocked: boolean,
-  state: FormState & { change?: { setupId: string; email: string; codeSentTo: string } } = {},
+  state: FormState & {
+    change?: { setupId: string; email: string; codeSentTo: string };
+    /** The name was saved while a new address still waits for its code. */
+    nameSaved?: boolean;
+  } = {},
 ): SafeHtml {
   const t = ctx.t.twoFactor;
   const errors = state.errors ?? {};
+  // The name form carries a change under way, so saving the name does not drop it.
+  const changeUnderWay = state.change
+    ? html`<input type="hidden" name="setup_id" value="${state.change.setupId}" />`
+    : '';
   return profileLayout(
     ctx,
     'twoFactor',
@@ -461,7 +469,7 @@ export function manageEmailPage(
           maxlength: METHOD_NAME_MAX_LENGTH,
           autocomplete: 'off',
         })}
-        ${button(t.saveName, { name: 'action', value: 'rename' })}`,
+        ${changeUnderWay} ${button(t.saveName, { name: 'action', value: 'rename' })}`,
       )}
       <h2>${t.changeEmailHeading}</h2>
       ${form(
@@ -483,7 +491,11 @@ export function manageEmailPage(
       ${
         state.change
           ? html`<p class="notice notice-info" role="status">
-                ${t.codeSentTo(state.change.codeSentTo)}
+                ${
+                  state.nameSaved && method.email
+                    ? t.nameSavedChangeWaiting(method.email, state.change.codeSentTo)
+                    : t.codeSentTo(state.change.codeSentTo)
+                }
               </p>
               ${form(
                 ctx,

@@ -530,10 +530,25 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
         status,
       );
 
+    // A change of address under way, named by the form that was sent.
+    const changeUnderWay = async () => {
+      const setupId = text(request.body, 'setup_id').slice(0, 64);
+      const pending = setupId
+        ? await setup.emailSetup(ownerOf(auth), setupId, 'email_change')
+        : undefined;
+      return pending?.email
+        ? { setupId: pending.id, email: pending.email, codeSentTo: pending.email }
+        : undefined;
+    };
+
     if (action === 'rename') {
       const name = readMethodName(v, request);
-      if (!v.ok) return render({ values: { name }, errors: v.errors }, 422);
+      const change = await changeUnderWay();
+      if (!v.ok) return render({ values: { name }, errors: v.errors, change }, 422);
       await methods.rename(auth.user, method.id, name, requestMeta(request));
+      // Saved while a new address waits for its code (perhaps typed into the form below and
+      // sent with this button): the page says the address has not changed yet.
+      if (change) return render({ change, nameSaved: true }, 200);
       tools.flash(reply, 'twoFactorSaved');
       return reply.redirect('/profile/2fa', 303);
     }
