@@ -36,6 +36,7 @@ import {
 } from './cli/admin-commands.js';
 import { reportIdleError, sqliteFileOf } from './db/database.js';
 import { createSmtpMailer, MailDeliveryError, mailServerWarning } from './mail/mailer.js';
+import { securityKeysWorkAt } from './two-factor/webauthn/security-keys.js';
 
 /** The mail server is asked after this long, when the first requests have been answered. */
 const MAIL_SERVER_CHECK_DELAY_MS = 1_000;
@@ -150,13 +151,13 @@ async function serve(args: string[]): Promise<void> {
   // before listening, so a registration in between does not cancel the generated one.
   const administrators = createAdministrators(portico.services);
   const freshDatabase = !(await administrators.hasAnyUser());
+  const listening = `${cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host}:${cfg.port}`;
   try {
     await portico.app.listen({ port: cfg.port, host: cfg.host });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    const address = `${cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host}:${cfg.port}`;
     fail(
-      `cannot listen on ${address} (${LISTEN_ERRORS[code] ?? reasonOf(error)}); set PORT or HOST`,
+      `cannot listen on ${listening} (${LISTEN_ERRORS[code] ?? reasonOf(error)}); set PORT or HOST`,
     );
   }
   await administrators.ensure(
@@ -191,9 +192,16 @@ async function serve(args: string[]): Promise<void> {
   // would end the process at once, without finishing its requests.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // PUBLIC_URL is where people go (a load balancer, perhaps); the address this process listens
+  // on is said as well, so several processes behind one name can be told apart.
   process.stdout.write(
-    `Portico is running at ${cfg.publicUrl.href} (${database.dialect}${cfg.smtpUrl ? ', SMTP' : `, mail outbox in ${cfg.dataDir}/outbox`})\n`,
+    `Portico is running at ${cfg.publicUrl.href} (listening on ${listening}; ${database.dialect}${cfg.smtpUrl ? ', SMTP' : `, mail outbox in ${cfg.dataDir}/outbox`})\n`,
   );
+  if (!securityKeysWorkAt(cfg.publicUrl)) {
+    process.stderr.write(
+      `portico: warning: PUBLIC_URL ${cfg.publicUrl.href} is an IP address, and browsers use security keys only on a host name: they are not offered. Give the help center a name (http://localhost:${cfg.port} on this machine).\n`,
+    );
+  }
   // An https address is a real installation: there the dev outbox means nobody gets a code,
   // and the codes and links are printed on this process's output instead.
   if (!cfg.smtpUrl && cfg.publicUrl.protocol === 'https:') {

@@ -272,6 +272,9 @@ export const twoFactorEn = {
     emailMethod: 'Email Authentication',
     appMethod: 'Authentication App',
     securityKeysMethod: 'Security Keys',
+    /** Beside "Security Keys" while PUBLIC_URL is an IP address. */
+    keysNeedName:
+      'Browsers use security keys only on a site with a domain name (localhost too), and this help center’s address (PUBLIC_URL) is an IP address: keys are not offered for set-up until it has a name.',
     /** Shown while security keys are the only method on and someone must use 2FA. */
     keysOnlyWarning:
       'Security keys are the only method on, and two-factor authentication is required: people without a security key, or a phone or computer that keeps passkeys, cannot set it up, and so cannot log in. Turn on the Authentication App as well, unless everyone has one.',

@@ -279,6 +279,8 @@ export const twoFactorNl: TwoFactorMessages = {
     emailMethod: 'E-mailauthenticatie',
     appMethod: 'Authenticatie-app',
     securityKeysMethod: 'Beveiligingssleutels',
+    keysNeedName:
+      'Browsers gebruiken beveiligingssleutels alleen op een site met een domeinnaam (ook localhost), en het adres van dit helpcentrum (PUBLIC_URL) is een IP-adres: sleutels worden pas aangeboden als het een naam heeft.',
     keysOnlyWarning:
       'Beveiligingssleutels zijn de enige methode die aanstaat, en tweestapsverificatie is verplicht: wie geen beveiligingssleutel heeft, of geen telefoon of computer die passkeys bewaart, kan die niet instellen en dus niet inloggen. Zet ook de Authenticatie-app aan, tenzij iedereen er een heeft.',
     disableNote:

@@ -142,7 +142,13 @@ export async function holdSessionsToPolicy(
  * The 2FA policy lives in the settings table and is read on every decision, so all processes
  * agree the moment an administrator saves it.
  */
-export function createPolicy(db: Kysely<Database>, clock: Clock, audit: Audit) {
+export function createPolicy(
+  db: Kysely<Database>,
+  clock: Clock,
+  audit: Audit,
+  /** Whether browsers can use security keys at this address (`securityKeysWorkAt`). */
+  securityKeysWork = true,
+) {
   async function get(): Promise<TwoFactorPolicy> {
     return parsePolicy(firstRow(await settingValue(db, { key: SETTING_KEY }))?.value);
   }
@@ -205,11 +211,12 @@ export function createPolicy(db: Kysely<Database>, clock: Clock, audit: Audit) {
     return membership !== undefined;
   }
 
+  /** Whether the method is offered for new set-ups: on, and for keys, usable at this address. */
   function isMethodEnabled(policy: TwoFactorPolicy, type: MethodType): boolean {
-    return policy.methods[type];
+    return policy.methods[type] && (type !== 'webauthn' || securityKeysWork);
   }
 
-  return { get, save, isRequiredFor, isMethodEnabled };
+  return { get, save, isRequiredFor, isMethodEnabled, securityKeysWork };
 }
 
 export type Policy = ReturnType<typeof createPolicy>;

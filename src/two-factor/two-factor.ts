@@ -13,12 +13,12 @@ import { createRecoveryCodes } from './recovery-codes/recovery-codes.js';
 import { createSetup } from './setup.js';
 import { createTrustedDevices } from './trusted-devices.js';
 import { createUserGroups } from './user-groups.js';
-import { createSecurityKeys } from './webauthn/security-keys.js';
+import { createSecurityKeys, securityKeysWorkAt } from './webauthn/security-keys.js';
 
 /** Builds the two-factor module and the gate the sign-in state machine consults. */
 export function createTwoFactor(deps: TwoFactorDeps, signIn: SignIn) {
   const { db, clock, audit, keys } = deps;
-  const policy = createPolicy(db, clock, audit);
+  const policy = createPolicy(db, clock, audit, securityKeysWorkAt(deps.publicUrl));
   const notify = createNotifier(db, deps.postman, () => clock.now());
   const recovery = createRecoveryCodes(db, keys.codes);
   const emailCodes = createEmailCodes(db, keys.codes);

@@ -347,8 +347,12 @@ describe('command line, when the operator gets something wrong', () => {
       );
 
       // The next start on a free port still has the credentials to show.
-      const served = await serveOnce({ PORTICO_DATA_DIR: dataDir, PORT: String(await freePort()) });
+      const port = await freePort();
+      const served = await serveOnce({ PORTICO_DATA_DIR: dataDir, PORT: String(port) });
       const { stdout } = served;
+      expect(stdout).toContain(
+        `Portico is running at http://localhost:${port}/ (listening on 127.0.0.1:${port}; sqlite,`,
+      );
       expect(stdout).toMatch(/^ {2}password: \S+$/m);
       expect(stdout.indexOf('password:')).toBeLessThan(stdout.indexOf('Portico is running'));
       // SIGTERM stops it cleanly, and it says so.
@@ -357,8 +361,9 @@ describe('command line, when the operator gets something wrong', () => {
         // (Log lines still on their way may come between the two.)
         /Portico is stopping \(SIGTERM\): finishing the requests it has\n[\s\S]*Portico stopped\n$/,
       );
-      // On http://localhost the dev outbox is what one expects: no warning.
-      expect(served.stderr).not.toContain('SMTP_URL');
+      // On http://localhost the dev outbox is what one expects, and security keys work: no
+      // warning.
+      expect(served.stderr).toBe('');
     },
     SLOW,
   );
@@ -403,6 +408,22 @@ describe('command line, when the operator gets something wrong', () => {
       });
       expect(served.stderr).toBe(
         `portico: warning: SMTP_URL is not set, so no mail leaves this machine: each is written to ${dataDir}/outbox and its codes and links printed here. Set SMTP_URL.\n`,
+      );
+    },
+    SLOW,
+  );
+
+  it(
+    'warns when PUBLIC_URL is an IP address, where browsers refuse security keys',
+    async () => {
+      const port = await freePort();
+      const served = await serveOnce({
+        PORTICO_DATA_DIR: tempDir(),
+        PORT: String(port),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+      });
+      expect(served.stderr).toBe(
+        `portico: warning: PUBLIC_URL http://127.0.0.1:${port}/ is an IP address, and browsers use security keys only on a host name: they are not offered. Give the help center a name (http://localhost:${port} on this machine).\n`,
       );
     },
     SLOW,

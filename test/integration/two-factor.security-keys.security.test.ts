@@ -766,3 +766,25 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
     });
   });
 });
+
+describe('security keys at an IP address', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ publicUrl: 'http://127.0.0.1:3000' });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('are not offered, since browsers refuse them there, and the settings say why', async () => {
+    const user = await signedInUser(app);
+    const overview = await user.client.get('/profile/2fa');
+    expect(overview.status).toBe(200);
+    expect(overview.body).toContain('/profile/2fa/app/new');
+    expect(overview.body).not.toContain('/profile/2fa/security-keys/new');
+    expect((await user.client.get('/profile/2fa/security-keys/new')).status).toBe(403);
+    const admin = await signedInAdmin(app);
+    const settings = textOf((await admin.client.get('/admin/2fa')).body);
+    expect(settings).toContain('this help center’s address (PUBLIC_URL) is an IP address');
+  });
+});

@@ -4,6 +4,7 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import { isIP } from 'node:net';
 import type * as SimpleWebAuthn from '@simplewebauthn/server';
 import type { Kysely } from 'kysely';
 import { sql } from '../../db/kysely.js';
@@ -103,6 +104,15 @@ export function freeName(base: string, taken: string[]): string {
     const name = `${base} (${n})`;
     if (!names.has(comparableName(name))) return name;
   }
+}
+
+/**
+ * Browsers run WebAuthn only for a page on a domain name (localhost too), never on an IP
+ * address: at `http://192.0.2.1/` every ceremony fails. So at such an address keys are not
+ * offered for set-up, and the start says why.
+ */
+export function securityKeysWorkAt(publicUrl: URL): boolean {
+  return isIP(publicUrl.hostname.replace(/^\[|\]$/g, '')) === 0;
 }
 
 export function createSecurityKeys(

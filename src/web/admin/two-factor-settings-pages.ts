@@ -33,6 +33,8 @@ export function twoFactorSettingsPage(
     /** The saved grace period's end, when it is a moment within the day the field shows. */
     graceEnds?: number | undefined;
     groups: Array<{ id: string; name: string; members: number }>;
+    /** False when PUBLIC_URL is an IP address, where browsers refuse security keys. */
+    securityKeysWork: boolean;
     errors?: FieldErrors;
   },
 ): SafeHtml {
@@ -43,6 +45,9 @@ export function twoFactorSettingsPage(
   // As saved or as sent back: a policy that people without a key or passkey cannot meet.
   const keysOnly =
     v.webauthn && !v.email && !v.totp && v.require !== null && v.require !== 'nobody';
+  const keysNote = data.securityKeysWork
+    ? ''
+    : html`<p class="hint" id="keys-need-name">${a.keysNeedName}</p>`;
   const fieldError = (name: string) =>
     errors[name] ? html`<p class="error-message" id="${name}-error">${errors[name]}</p>` : '';
   const groupChoices =
@@ -82,6 +87,7 @@ export function twoFactorSettingsPage(
             ${choice({ type: 'checkbox', id: 'email', name: 'email', value: 'on', label: a.emailMethod, checked: v.email })}
             ${choice({ type: 'checkbox', id: 'totp', name: 'totp', value: 'on', label: a.appMethod, checked: v.totp })}
             ${choice({ type: 'checkbox', id: 'webauthn', name: 'webauthn', value: 'on', label: a.securityKeysMethod, checked: v.webauthn })}
+            ${keysNote}
           </fieldset>
           <fieldset
             class="${errors.group || errors[REQUIRE_FIELD] ? 'fieldset field-error' : 'fieldset'}"

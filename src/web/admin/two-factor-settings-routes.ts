@@ -82,6 +82,7 @@ export function registerTwoFactorSettingsRoutes(
         values: formOf(policy),
         graceEnds: exactEnd(policy.graceUntil),
         groups: await groups.list(),
+        securityKeysWork: services.twoFactor.policy.securityKeysWork,
       }),
     );
   });
@@ -140,6 +141,7 @@ export function registerTwoFactorSettingsRoutes(
           values: form,
           graceEnds: form.graceUntil === dateOf(savedGrace) ? exactEnd(savedGrace) : undefined,
           groups: await groups.list(),
+          securityKeysWork: services.twoFactor.policy.securityKeysWork,
           errors,
         }),
         422,

@@ -214,7 +214,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
         enabled: {
           totp: current.methods.totp,
           email: current.methods.email,
-          webauthn: current.methods.webauthn,
+          webauthn: policy.isMethodEnabled(current, 'webauthn'),
         },
         // The keys' credentials are read only for someone who has a key.
         keys: all.some((m) => m.type === 'webauthn')
@@ -427,7 +427,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
       setupChoicePage(tools.page(request), {
         totp: current.methods.totp,
         email: current.methods.email,
-        webauthn: current.methods.webauthn,
+        webauthn: policy.isMethodEnabled(current, 'webauthn'),
         graceNote: graceUntil !== null ? graceNoteFor(request, graceUntil) : null,
       }),
     );
