@@ -117,6 +117,12 @@ export const en = {
       `To confirm that ${email} is your email address, enter the password of your account.`,
     wrongPassword:
       'This is not the password of the account this link is for. If you registered more than once with this address, the link in another of our mails may be the one for this password.',
+    /** The page a link opens while another account is logged in here. */
+    passwordIntroOther: (email: string) =>
+      `This link is for the account that registered ${email}, not the one you are logged in with. To confirm the address, enter that account’s password.`,
+    verifiedTitle: 'Email address verified',
+    verifiedOther: (email: string) =>
+      `${email} is verified. You are logged in with another account: log out to log in with that one.`,
     verifiedNotice: 'Your email address is verified. You can now log in.',
     addressVerified: 'The email address is verified.',
     invalidTitle: 'This link does not work',

@@ -116,6 +116,11 @@ export const nl: Messages = {
       `Vul het wachtwoord van je account in om te bevestigen dat ${email} jouw e-mailadres is.`,
     wrongPassword:
       'Dit is niet het wachtwoord van het account waarvoor deze link is. Heb je je met dit adres meer dan eens geregistreerd? Dan hoort dit wachtwoord misschien bij de link in een andere e-mail van ons.',
+    passwordIntroOther: (email: string) =>
+      `Deze link is voor het account dat zich met ${email} registreerde, niet voor het account waarmee je bent ingelogd. Vul het wachtwoord van dat account in om het adres te bevestigen.`,
+    verifiedTitle: 'E-mailadres bevestigd',
+    verifiedOther: (email: string) =>
+      `${email} is bevestigd. Je bent ingelogd met een ander account: log uit om met dat account in te loggen.`,
     verifiedNotice: 'Je e-mailadres is bevestigd. Je kunt nu inloggen.',
     addressVerified: 'Het e-mailadres is bevestigd.',
     invalidTitle: 'Deze link werkt niet',

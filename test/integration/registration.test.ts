@@ -63,6 +63,27 @@ describe.each(DIALECTS)('registration and log in (%s)', (dialect) => {
     expect(textOf(profile.body)).toContain('Your account');
   });
 
+  it('verifies a link opened while another account is signed in, and says so', async () => {
+    const eve = new Client(app.app);
+    const { email: eveEmail } = await registerAndVerify(app, eve, { name: 'Eve Elsewhere' });
+    const ada = uniqueEmail('ada');
+    await new Client(app.app).submit('/register', { name: 'Ada', email: ada, password: PASSWORD });
+    const link = linkIn(await app.mail.waitFor(ada, /Verify your email address/), '/verify-email');
+    expect((await logIn(eve, eveEmail)).location).toBe('/');
+    const confirm = await eve.get(pathOf(link));
+    expect(textOf(confirm.body)).toContain(
+      `This link is for the account that registered ${ada}, not the one you are logged in with.`,
+    );
+    const verified = await eve.post('/verify-email', {
+      token: new URL(link).searchParams.get('token') ?? '',
+      password: PASSWORD,
+    });
+    expect(verified.status).toBe(200);
+    expect(textOf(verified.body)).toContain(
+      `${ada} is verified. You are logged in with another account: log out to log in with that one.`,
+    );
+  });
+
   /*
    * Whoever registers chooses the name, and the mailbox may be a stranger's: a greeting with
    * the name would carry their words (a fake warning, a link) inside our own mail.

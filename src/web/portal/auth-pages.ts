@@ -54,7 +54,13 @@ export function verifyEmailPage(
     main: html`<h1>${t.mail.verifyButton}</h1>
       ${errorSummary(ctx, errors)}
       <p>
-        ${state.askPassword ? t.verifyEmail.passwordIntro(state.email) : t.verifyEmail.confirmIntro(state.email)}
+        ${
+          !state.askPassword
+            ? t.verifyEmail.confirmIntro(state.email)
+            : ctx.user
+              ? t.verifyEmail.passwordIntroOther(state.email)
+              : t.verifyEmail.passwordIntro(state.email)
+        }
       </p>
       ${form(
         ctx,

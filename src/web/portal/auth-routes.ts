@@ -154,6 +154,16 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
       tools.flash(reply, 'addressVerified');
       return reply.redirect('/profile/emails', 303);
     }
+    // Another account is logged in here: the log-in page would only lead it home, silently.
+    if (signedInUserId !== null)
+      return sendHtml(
+        reply,
+        messagePage(
+          tools.page(request),
+          t.verifyEmail.verifiedTitle,
+          t.verifyEmail.verifiedOther(email),
+        ),
+      );
     tools.flash(reply, 'emailVerified');
     return reply.redirect('/login', 303);
   });
