@@ -30,6 +30,10 @@ export const twoFactorEn = {
   recoveryNone: 'Recovery codes are created when you set up your first method.',
   codesGoTo: (email: string) => `Codes go to ${email}.`,
   regenerate: 'Generate new recovery codes',
+  recoveryCodeUsed: (left: number) =>
+    left === 0
+      ? 'You logged in with your last recovery code. Make a new set under Your 2FA, so you have some when you need one.'
+      : `You logged in with a recovery code, which now no longer works. You have ${left} left; you can make a new set under Your 2FA.`,
   regenerateWarning: 'New codes replace your current ones: the old codes stop working at once.',
   regenerateConfirmHeading: 'Generate new recovery codes?',
   regenerateConfirmText:

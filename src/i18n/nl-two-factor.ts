@@ -31,6 +31,10 @@ export const twoFactorNl: TwoFactorMessages = {
   recoveryNone: 'Herstelcodes worden gemaakt wanneer je je eerste methode instelt.',
   codesGoTo: (email: string) => `Codes gaan naar ${email}.`,
   regenerate: 'Nieuwe herstelcodes maken',
+  recoveryCodeUsed: (left: number) =>
+    left === 0
+      ? 'Je bent ingelogd met je laatste herstelcode. Maak een nieuwe set onder Je 2FA, zodat je er een hebt als je die nodig hebt.'
+      : `Je bent ingelogd met een herstelcode, die nu niet meer werkt. Je hebt er nog ${left}; onder Je 2FA kun je een nieuwe set maken.`,
   regenerateWarning: 'Nieuwe codes vervangen je huidige: de oude codes werken meteen niet meer.',
   regenerateConfirmHeading: 'Nieuwe herstelcodes maken?',
   regenerateConfirmText:

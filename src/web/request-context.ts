@@ -97,6 +97,7 @@ const NOTICES = {
   passwordReset: (t: Messages) => t.reset.done,
   passwordChanged: (t: Messages) => t.profile.passwordChanged,
   stepUpConfirmed: (t: Messages) => t.reauth.confirmed,
+  recoveryCodeUsed: (t: Messages, arg: string) => t.twoFactor.recoveryCodeUsed(Number(arg)),
   saved: (t: Messages) => t.common.saved,
   emailAdded: (t: Messages, arg: string) => t.profile.added(arg),
   emailResent: (t: Messages, arg: string) => t.profile.resent(arg),

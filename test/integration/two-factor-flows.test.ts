@@ -210,6 +210,10 @@ describe.each(DIALECTS)('two-factor journeys (%s)', (dialect) => {
       code: misread.toUpperCase(),
     });
     expect(ok.status).toBe(303);
+    // The first page says a code is gone, and how many are left.
+    expect(textOf((await client.follow(ok)).body)).toContain(
+      'You logged in with a recovery code, which now no longer works. You have 9 left; you can make a new set under Your 2FA.',
+    );
     await client.post('/logout');
     await logIn(client, email);
     await client.get('/login/2fa?method=recovery');

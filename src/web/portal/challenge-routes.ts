@@ -313,6 +313,13 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
         if (deviceToken) tools.setDevice(reply, deviceToken);
       }
       if (stepUp) tools.flash(reply, 'stepUpConfirmed');
+      // A code is gone for good: the first page says how many are left.
+      else if (kind === 'recovery')
+        tools.flash(
+          reply,
+          'recoveryCodeUsed',
+          String(await services.twoFactor.recovery.remaining(ctx.user.id)),
+        );
       return reply.redirect(next || (stepUp ? '/profile/2fa' : '/'), 303);
     });
   }
