@@ -66,15 +66,23 @@ export class Validator {
    * and a mark) become one (NFC), so a name is found and compared however it was typed.
    */
   required(name: string, label: string, value: string, max: number): string {
-    const trimmed = value.replace(TAB, ' ').replace(BIDI_ISOLATES, '').trim().normalize('NFC');
+    return this.oneLine(name, label, value, max).normalize('NFC');
+  }
+
+  private oneLine(name: string, label: string, value: string, max: number): string {
+    const trimmed = value.replace(TAB, ' ').replace(BIDI_ISOLATES, '').trim();
     if (isBlank(trimmed)) this.fail(name, this.t.errors.required(label));
     else if (trimmed.length > max) this.fail(name, this.t.errors.tooLong(label, max));
     else if (!isOneLine(trimmed)) this.fail(name, this.t.errors.oneLine(label));
     return trimmed;
   }
 
+  /**
+   * An email address, as typed: not normalised, since a mail server may hold the two ways of
+   * writing a letter as two mailboxes (`newEmail` refuses such an address for an account).
+   */
   email(name: string, label: string, value: string): string {
-    const trimmed = this.required(name, label, value, EMAIL_MAX_LENGTH);
+    const trimmed = this.oneLine(name, label, value, EMAIL_MAX_LENGTH);
     if (trimmed !== '' && !isValidEmail(trimmed)) this.fail(name, this.t.errors.invalidEmail);
     return trimmed;
   }
