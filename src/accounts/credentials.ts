@@ -23,13 +23,7 @@ import { absoluteUrl } from './deps.js';
 import type { Result } from './error-codes.js';
 import { loginAddressKey } from './known-browser.js';
 import { AccountError, fail, ok, weakPassword } from './error-codes.js';
-import {
-  consumeToken,
-  findLiveToken,
-  issueToken,
-  RESET_PASSWORD_TTL_MS,
-  revokeTokens,
-} from './email-tokens.js';
+import { consumeToken, findLiveToken, issueResetToken, revokeTokens } from './email-tokens.js';
 import { personalWords } from './password-screen.js';
 import { revokeAllSessions, revokeOtherSessions, rotateSession } from './sessions.js';
 import { LOGIN_FAILURES_IN_A_ROW } from './sign-in.js';
@@ -229,13 +223,11 @@ export function createCredentials(deps: AccountDeps) {
         .where('id', '=', address.user_id)
         .executeTakeFirst();
       if (!user || user.disabled_at !== null) return null;
-      const { token } = await issueToken(db, {
+      const { token } = await issueResetToken(db, {
         userId: user.id,
-        purpose: 'reset_password',
         // A waiting registration's link names its address, which using the link verifies.
         ...(verified ? {} : { emailAddressId: address.id }),
         now,
-        ttlMs: RESET_PASSWORD_TTL_MS,
       });
       await audit.record({ event: 'password.reset_requested', targetUserId: user.id, meta });
       const url = absoluteUrl(deps.publicUrl, `/password/reset?token=${token}`);

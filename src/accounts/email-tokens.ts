@@ -36,6 +36,21 @@ export async function issueToken(
   return { token };
 }
 
+/**
+ * Issues a password-reset link, ending the account's earlier ones: only the newest link in
+ * the mailbox works, as only the newest code does, so a link left in an old mail (or one a
+ * registration attempt sent) opens nothing once another was sent.
+ */
+export async function issueResetToken(
+  db: Kysely<Database>,
+  input: { userId: string; emailAddressId?: string; now: number },
+): Promise<IssuedToken> {
+  return db.transaction().execute(async (trx) => {
+    await revokeTokens(trx, input.userId, 'reset_password', input.now);
+    return issueToken(trx, { ...input, purpose: 'reset_password', ttlMs: RESET_PASSWORD_TTL_MS });
+  });
+}
+
 export interface TokenRecord {
   userId: string;
   emailAddressId: string | null;

@@ -7,7 +7,7 @@ import type { AccountDeps } from './deps.js';
 import type { Result } from './error-codes.js';
 import { AccountError, fail, ok, weakPassword } from './error-codes.js';
 import { absoluteUrl } from './deps.js';
-import { issueToken, RESET_PASSWORD_TTL_MS, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
+import { issueResetToken, issueToken, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
 import { personalWords } from './password-screen.js';
 import { findVerifiedAddress, normalizeEmail } from './users.js';
 import { clientNetwork } from '../security/client-network.js';
@@ -76,12 +76,7 @@ export function createRegistration(deps: AccountDeps) {
           .select(['name', 'locale'])
           .where('id', '=', existing.user_id)
           .executeTakeFirstOrThrow();
-        const { token } = await issueToken(db, {
-          userId: existing.user_id,
-          purpose: 'reset_password',
-          now,
-          ttlMs: RESET_PASSWORD_TTL_MS,
-        });
+        const { token } = await issueResetToken(db, { userId: existing.user_id, now });
         return accountExistsMail(
           postman.context(existing.email, owner.name, owner.locale),
           absoluteUrl(deps.publicUrl, `/password/reset?token=${token}`),
