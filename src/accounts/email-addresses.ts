@@ -6,6 +6,7 @@ import type { Messages } from '../i18n/index.js';
 import { formatDateTime } from '../i18n/index.js';
 import { addressAddedMail, addressesChangedMail, verifyEmailMail } from '../mail/templates.js';
 import { consumeRateLimit } from '../security/rate-limit.js';
+import { mayMailUnproven } from './mail-limits.js';
 import { hashToken, newId } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { absoluteUrl } from './deps.js';
@@ -225,6 +226,7 @@ export function createEmailAddresses(deps: AccountDeps) {
       clock.now(),
     );
     if (!limit.allowed) return fail(AccountError.TOO_MANY_ATTEMPTS);
+    if (!(await mayMailUnproven(db, email, clock.now()))) return fail(AccountError.TOO_MANY_MAILS);
     const id = newId();
     await db
       .insertInto('email_addresses')
@@ -267,6 +269,8 @@ export function createEmailAddresses(deps: AccountDeps) {
       clock.now(),
     );
     if (!limit.allowed) return fail(AccountError.TOO_MANY_ATTEMPTS);
+    if (!(await mayMailUnproven(db, address.email, clock.now())))
+      return fail(AccountError.TOO_MANY_MAILS);
     const mailed = await sendVerification(user, address.id, address.email, true);
     return ok({ email: address.email, mailed });
   }

@@ -10,6 +10,7 @@ import { consumeRateLimit, consumeRateLimitPair, countFailure } from '../securit
 import { generateToken, hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { issueToken, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
+import { mayMailUnproven } from './mail-limits.js';
 import { createSession, NEVER_AUTHENTICATED, rotateSession } from './sessions.js';
 import {
   knownBrowserId,
@@ -491,7 +492,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
           UNVERIFIED_RESEND_WINDOW_MS,
           now,
         );
-        if (!resend.allowed) return null;
+        if (!resend.allowed || !(await mayMailUnproven(db, address.email, now))) return null;
         const { token } = await issueToken(db, {
           userId: user.id,
           purpose: 'verify_email',

@@ -218,6 +218,8 @@ export const en = {
     resendFailed: (email: string) =>
       `We could not send the link to ${email}. Try again in a minute.`,
     resendTooSoon: 'A new link can be sent once a minute. Try again in a minute.',
+    tooManyLinks: (count: number) =>
+      `This address has had ${count} verification links in the last hour. Try again later.`,
     madePrimary: (email: string) => `${email} is now your primary address.`,
     removed: (email: string) => `${email} has been removed.`,
     removedCodesThere: (email: string) =>

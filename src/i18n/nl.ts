@@ -216,6 +216,8 @@ export const nl: Messages = {
     resendFailed: (email: string) =>
       `We konden de link naar ${email} niet versturen. Probeer het over een minuut opnieuw.`,
     resendTooSoon: 'Een nieuwe link kan één keer per minuut. Probeer het over een minuut opnieuw.',
+    tooManyLinks: (count: number) =>
+      `Dit adres heeft het afgelopen uur al ${count} bevestigingslinks gekregen. Probeer het later opnieuw.`,
     madePrimary: (email: string) => `${email} is nu je primaire adres.`,
     removed: (email: string) => `${email} is verwijderd.`,
     removedCodesThere: (email: string) =>

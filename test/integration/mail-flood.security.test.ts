@@ -187,6 +187,45 @@ describe.each(DIALECTS)('no mail flooding (%s)', (dialect) => {
     expect((await register('2001:db8:1:3::1', 23)).status).toBe(200);
   });
 
+  it('mails an address added to accounts, and verified by none, at most 5 links an hour, whoever asks', async () => {
+    app.clock.advance(HOUR_MS + MINUTE_MS);
+    const stranger = uniqueEmail('stranger');
+    const adder = async () => {
+      const client = new Client(app.app);
+      const { email } = await registerAndVerify(app, client);
+      expect((await logIn(client, email)).location).toBe('/');
+      return client;
+    };
+    const first = await adder();
+    expect((await first.submit('/profile/emails', { email: stranger })).status).toBe(303);
+    const [row] = await app.db
+      .selectFrom('email_addresses')
+      .select('id')
+      .where('email', '=', stranger)
+      .execute();
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      app.clock.advance(MINUTE_MS + 1_000);
+      await first.get('/profile/emails');
+      statuses.push((await first.post(`/profile/emails/${row?.id}/resend`)).status);
+    }
+    expect(statuses).toEqual([303, 303, 303, 303, 429, 429]);
+    app.clock.advance(MINUTE_MS + 1_000);
+    await first.get('/profile/emails');
+    const refused = await first.post(`/profile/emails/${row?.id}/resend`);
+    expect(textOf(refused.body)).toContain(
+      'This address has had 5 verification links in the last hour. Try again later.',
+    );
+    // Another account cannot take the count on: the address is refused there too.
+    const second = await adder();
+    const added = await second.submit('/profile/emails', { email: stranger });
+    expect(added.status).toBe(429);
+    await app.services.postman.drain();
+    expect(app.mail.to(stranger)).toHaveLength(5);
+    app.clock.advance(HOUR_MS + MINUTE_MS);
+    expect((await second.submit('/profile/emails', { email: stranger })).status).toBe(303);
+  });
+
   it('a log-in to an unverified account resends the link at most once in 5 minutes', async () => {
     const email = uniqueEmail('unverified');
     await new Client(app.app).submit('/register', { name: 'Late', email, password: PASSWORD });

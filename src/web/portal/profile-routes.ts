@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountErrorCode } from '../../accounts/error-codes.js';
 import { AccountError, fail } from '../../accounts/error-codes.js';
 import { NAME_MAX_LENGTH } from '../../accounts/users.js';
+import { UNPROVEN_MAILS_PER_HOUR } from '../../accounts/mail-limits.js';
 import { isLocale } from '../../i18n/index.js';
 import type { Messages } from '../../i18n/index.js';
 import { text, Validator, weakPasswordMessage } from '../form-input.js';
@@ -33,6 +34,8 @@ function addressError(t: Messages, code: AccountErrorCode): string {
       return t.profile.tooManyAddresses(10);
     case 'TOO_MANY_ATTEMPTS':
       return t.errors.tooManyAttempts;
+    case 'TOO_MANY_MAILS':
+      return t.profile.tooManyLinks(UNPROVEN_MAILS_PER_HOUR);
     default:
       return t.errors.notFoundText;
   }
@@ -224,7 +227,7 @@ export function registerProfileRoutes(
     if (!result.ok)
       return rerender(
         { email: addressError(t, result.error) },
-        result.error === 'TOO_MANY_ATTEMPTS' ? 429 : 422,
+        result.error === 'TOO_MANY_ATTEMPTS' || result.error === 'TOO_MANY_MAILS' ? 429 : 422,
       );
     if (result.value.mailed) tools.flash(reply, 'emailAdded', result.value.email);
     else tools.flash(reply, 'emailAddedNotSent', result.value.email, 'error');
@@ -253,7 +256,11 @@ export function registerProfileRoutes(
             : await emailAddresses.resend(auth.user, id);
       if (!result.ok) {
         const status =
-          result.error === 'NOT_FOUND' ? 404 : result.error === 'TOO_MANY_ATTEMPTS' ? 429 : 409;
+          result.error === 'NOT_FOUND'
+            ? 404
+            : result.error === 'TOO_MANY_ATTEMPTS' || result.error === 'TOO_MANY_MAILS'
+              ? 429
+              : 409;
         return sendHtml(
           reply,
           emailsSection(tools.page(request), await emailAddresses.list(auth.user.id), {
