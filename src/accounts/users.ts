@@ -30,7 +30,18 @@ export function isValidEmail(email: string): boolean {
  * address stored before this rule still finds its account.
  */
 export function isPlainEmail(email: string): boolean {
-  return !INVISIBLE.test(email) && email === email.normalize('NFKC');
+  return !INVISIBLE.test(email) && email === email.normalize('NFKC') && !hasMailSyntax(email);
+}
+
+/**
+ * Characters a mail header reads as syntax (a list, a display name, a group, a comment, a
+ * quoted part): `root,att2@example.com` would be mailed to att2@, and one mailbox could be
+ * verified on several accounts under different strings. No address people use has them.
+ */
+const MAIL_SYNTAX = /[<>()[\]\\,;:"]/;
+
+export function hasMailSyntax(email: string): boolean {
+  return MAIL_SYNTAX.test(email);
 }
 
 /**

@@ -178,6 +178,21 @@ describe('createSmtpMailer with a password', () => {
     expect(logins).toEqual([]);
     expect(delivered).toEqual(['ada@example.com']);
   });
+
+  it('sends to the address as stored, never to another one read out of it', async () => {
+    const mailer = createSmtpMailer(`smtp://127.0.0.1:${port}`, 'help@example.com');
+    const outcomes: unknown[] = [];
+    try {
+      // Read as a header, these would go to att2@ and att3@ (a list, a display name). As one
+      // mailbox each they are quoted: the server takes the one and refuses the other.
+      for (const to of ['root,att2@example.com', 'shown<att3@example.com>'])
+        outcomes.push(await mailer.send({ ...message, to }).catch((e: unknown) => e));
+    } finally {
+      await mailer.close();
+    }
+    expect(delivered).toEqual(['"root,att2"@example.com']);
+    expect((outcomes[1] as MailDeliveryError).code).toBe('MAIL_REJECTED');
+  });
 });
 
 /**

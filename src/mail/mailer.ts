@@ -117,6 +117,15 @@ function whatToDo(smtpUrl: string, reason: string): string {
   return '';
 }
 
+/**
+ * The recipient as an address object, never a string: nodemailer reads a string as a header
+ * would, so `root,att2@example.com` is a list and `x<att3@example.com>` a display name, and
+ * the mail would go to a mailbox other than the one the account holds.
+ */
+function recipient(message: MailMessage): { name: string; address: string } {
+  return { name: '', address: message.to };
+}
+
 /** Rejects with a MailDeliveryError of the transport's failure, or a timeout of its own. */
 async function withinSendTime<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -148,7 +157,7 @@ export function createSmtpMailer(smtpUrl: string, from: string): SmtpMailer {
     } satisfies SMTPTransport.Options));
   return {
     async send(message) {
-      await withinSendTime(transport().sendMail({ from, ...message }));
+      await withinSendTime(transport().sendMail({ from, ...message, to: recipient(message) }));
     },
     async check() {
       // A refused log-in is no refused message: said as what it is.
@@ -197,7 +206,7 @@ export function createOutboxMailer(
   return {
     async send(message) {
       created ??= mailModule().createTransport({ streamTransport: true, buffer: true });
-      const info = await created.sendMail({ from, ...message });
+      const info = await created.sendMail({ from, ...message, to: recipient(message) });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const count = String(++sequence).padStart(6, '0');
       const file = path.join(outboxDir, `${stamp}-${count}-${randomBytes(4).toString('hex')}.eml`);

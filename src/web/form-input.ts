@@ -1,5 +1,5 @@
 import { isBlank, isOneLine, withoutControlCharacters } from '../lib/control-characters.js';
-import { isPlainEmail, isValidEmail, EMAIL_MAX_LENGTH } from '../accounts/users.js';
+import { hasMailSyntax, isPlainEmail, isValidEmail, EMAIL_MAX_LENGTH } from '../accounts/users.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../accounts/passwords.js';
 import type { Weakness } from '../accounts/password-screen.js';
 import type { Messages } from '../i18n/index.js';
@@ -90,7 +90,8 @@ export class Validator {
   /** An address to be added to an account: also plain (`isPlainEmail`). */
   newEmail(name: string, label: string, value: string): string {
     const email = this.email(name, label, value);
-    if (email !== '' && !isPlainEmail(email)) this.fail(name, this.t.errors.unusualEmail);
+    if (email !== '' && hasMailSyntax(email)) this.fail(name, this.t.errors.invalidEmail);
+    else if (email !== '' && !isPlainEmail(email)) this.fail(name, this.t.errors.unusualEmail);
     return email;
   }
 

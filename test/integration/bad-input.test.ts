@@ -345,6 +345,32 @@ describe.each(DIALECTS)('bad input (%s)', (dialect) => {
     expect(textOf(reset.body)).not.toContain('in the form name@example.com');
   });
 
+  it('refuses an address with the characters mail headers read as syntax, for a new account', async () => {
+    const before = await snapshotDatabase(app.db);
+    const anonymous = new Client(app.app);
+    // A mail server would read another mailbox out of each: a list, a display name, a group.
+    for (const address of [
+      'root,att2@example.com',
+      'shown<att3@example.com>',
+      'x;att4@example.com',
+      'a:b@example.com',
+      '"quoted"@example.com',
+    ]) {
+      const registered = await anonymous.submit('/register', {
+        name: 'Syntax',
+        email: address,
+        password: PASSWORD,
+      });
+      expect(registered.status, address).toBe(422);
+      expect(textOf(registered.body)).toContain(
+        'Enter an email address in the form name@example.com.',
+      );
+      const added = await client.submit('/profile/emails', { email: address });
+      expect(added.status, address).toBe(422);
+    }
+    expect(await snapshotDatabase(app.db)).toEqual(before);
+  });
+
   it('shrugs off odd query strings and cookies', async () => {
     const pages = [
       await client.get('/password/reset?token=a&token=b'),
