@@ -96,6 +96,8 @@ export const twoFactorEn = {
   recoveryIntro:
     'If you lose access to your authenticator app or email, each of these codes lets you sign in once. Keep them somewhere safe, such as a password manager. They are shown only now.',
   download: 'Download',
+  /** The name the recovery codes' text file is saved under. */
+  downloadFileName: 'recovery-codes.txt',
   continue: 'Continue',
   recoveryFileTitle: (site: string) => `Recovery codes for ${site}`,
   recoveryAccount: (email: string) => `Account: ${email}`,
@@ -104,6 +106,9 @@ export const twoFactorEn = {
   challengeHeading: 'Two-Factor Authentication',
   challengeAppIntro: 'Enter the 6-digit code from your authenticator app.',
   challengeEmailIntro: 'We can send a code to your email address.',
+  /** Above the code field when a code was asked for before (a wrong or expired one came back). */
+  challengeEmailCodeIntro: (masked: string) =>
+    `Enter the code we emailed to ${masked}, or send a new one.`,
   challengeRecoveryIntro: 'Enter one of your recovery codes. Each code works once.',
   sendCodeTo: (masked: string) => `Send code to ${masked}`,
   sendNewCodeTo: (masked: string) => `Send a new code to ${masked}`,

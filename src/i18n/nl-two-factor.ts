@@ -11,7 +11,7 @@ export const twoFactorNl: TwoFactorMessages = {
   recommended: 'Aanbevolen',
   app: 'Authenticatie-app',
   appDescription:
-    'Krijg codes uit een app zoals Google Authenticator, Microsoft Authenticator, Authy, 1Password of FreeOTP.',
+    'Gebruik codes uit een app zoals Google Authenticator, Microsoft Authenticator, Authy, 1Password of FreeOTP.',
   setUpApp: 'Authenticatie-app instellen',
   editApp: 'Authenticatie-app bewerken',
   email: 'E-mailauthenticatie',
@@ -55,7 +55,7 @@ export const twoFactorNl: TwoFactorMessages = {
   verificationCode: 'Verificatiecode',
   sendCode: 'Verificatiecode versturen',
   sendAgain: 'Stuur een nieuwe code',
-  submitCreate: 'Code indienen en aanmaken',
+  submitCreate: 'Code controleren en instellen',
   setUpDifferent: 'Andere methode instellen',
   codeSentTo: (masked: string) =>
     `We hebben een code van 6 cijfers gestuurd naar ${masked}. Hij is 10 minuten geldig.`,
@@ -98,6 +98,7 @@ export const twoFactorNl: TwoFactorMessages = {
   recoveryIntro:
     'Als je geen toegang meer hebt tot je authenticatie-app of e-mail, kun je met elk van deze codes één keer inloggen. Bewaar ze op een veilige plek, zoals een wachtwoordmanager. Ze worden alleen nu getoond.',
   download: 'Downloaden',
+  downloadFileName: 'herstelcodes.txt',
   continue: 'Doorgaan',
   recoveryFileTitle: (site: string) => `Herstelcodes voor ${site}`,
   recoveryAccount: (email: string) => `Account: ${email}`,
@@ -106,6 +107,8 @@ export const twoFactorNl: TwoFactorMessages = {
   challengeHeading: 'Tweestapsverificatie',
   challengeAppIntro: 'Vul de code van 6 cijfers uit je authenticatie-app in.',
   challengeEmailIntro: 'We kunnen een code naar je e-mailadres sturen.',
+  challengeEmailCodeIntro: (masked: string) =>
+    `Vul de code in die we naar ${masked} hebben gemaild, of stuur een nieuwe.`,
   challengeRecoveryIntro: 'Vul een van je herstelcodes in. Elke code werkt één keer.',
   sendCodeTo: (masked: string) => `Stuur code naar ${masked}`,
   sendNewCodeTo: (masked: string) => `Stuur een nieuwe code naar ${masked}`,

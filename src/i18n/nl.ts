@@ -276,7 +276,7 @@ export const nl: Messages = {
       'Je e-mailadres is nog niet bevestigd: als je via deze link een nieuw wachtwoord kiest, is het daarmee ook bevestigd en kun je inloggen.',
     passwordChangedSubject: (site: string) => `Je wachtwoord voor ${site} is gewijzigd`,
     passwordChangedBody: (when: string) =>
-      `Het wachtwoord van je account is gewijzigd op ${when}. Alle andere sessies zijn uitgelogd.`,
+      `Het wachtwoord van je account is gewijzigd op ${when}. Je bent overal elders uitgelogd.`,
     notYou:
       'Was jij dit niet, stel dan meteen je wachtwoord opnieuw in en neem contact op met je helpdeskbeheerder.',
     addressAddedSubject: (site: string) => `Bevestig het nieuwe adres voor je account bij ${site}`,
@@ -295,7 +295,7 @@ export const nl: Messages = {
     addressVerifiedBody: (email: string, when: string) =>
       `${email} is op ${when} aan je account toegevoegd en bevestigd. Je kunt ermee inloggen en er je wachtwoord mee opnieuw instellen.`,
     addressMadePrimaryBody: (email: string, when: string) =>
-      `${email} is sinds ${when} het hoofdadres van je account. Mail van het helpcentrum gaat voortaan daarheen.`,
+      `${email} is sinds ${when} het primaire adres van je account. Mail van het helpcentrum gaat voortaan daarheen.`,
     addressRemovedBody: (email: string, when: string) =>
       `${email} is op ${when} van je account verwijderd. Je kunt er niet meer mee inloggen.`,
   },

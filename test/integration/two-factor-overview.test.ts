@@ -165,4 +165,21 @@ describe.each(DIALECTS)('Your 2FA overview (%s)', (dialect) => {
     expect(await heading('/profile/2fa/app/edit')).toBe('Authenticatie-app bewerken');
     expect(await heading('/profile/2fa/email/edit')).toBe('E-mailauthenticatie bewerken');
   });
+  it('gives the pages headed "Set Up Two-Factor Authentication" titles of their own', async () => {
+    const client = newClient(app);
+    const { email } = await registerAndVerify(app, client);
+    await logIn(client, email);
+    const title = async (path: string) =>
+      /<title>([^<]*) · /.exec((await client.get(path)).body)?.[1];
+    const titles = {
+      overview: await title('/profile/2fa'),
+      app: await title('/profile/2fa/app/new'),
+      email: await title('/profile/2fa/email/new'),
+    };
+    expect(titles).toEqual({
+      overview: 'Your 2FA',
+      app: 'Set up authentication app',
+      email: 'Set up email authentication',
+    });
+  });
 });

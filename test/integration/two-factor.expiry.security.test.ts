@@ -61,6 +61,24 @@ describe.each(DIALECTS)('two-factor code expiry (%s)', (dialect) => {
     expect(await sessionCount(app, userId)).toBe(1);
   });
 
+  it('asks for the code sent, or a new one, when the one typed has run out', async () => {
+    const { email, userId } = await userWithEmail();
+    const client = await pendingSignIn(app, email);
+    const code = await mailedSignInCode(app, client, email);
+    // The code ran out while its pending sign-in lives on (sent later than the password).
+    await app.db
+      .updateTable('email_codes')
+      .set({ expires_at: app.clock.now() - 1 })
+      .where('user_id', '=', userId)
+      .execute();
+    const page = await submitCode(client, 'email', code);
+    expect(page.status).toBe(422);
+    const text = textOf(page.body);
+    expect(text).toContain(EXPIRED);
+    expect(text).toMatch(/Enter the code we emailed to \S+, or send a new one\./);
+    expect(text).not.toContain('We can send a code to your email address.');
+  });
+
   it('refuses an emailed sign-in code at 10:01 as expired', async () => {
     const { email, userId } = await userWithEmail();
     const client = await pendingSignIn(app, email);

@@ -96,7 +96,9 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
         ? html`<p class="notice notice-info" role="status">
             ${t.codeSentTo(view.maskedEmail ?? '')}
           </p>`
-        : html`<p>${t.challengeEmailIntro}</p>`
+        : html`<p>
+            ${codeAsked ? t.challengeEmailCodeIntro(view.maskedEmail ?? '') : t.challengeEmailIntro}
+          </p>`
     }
     ${formError(view.sendError)} ${codeAsked ? codeForm('email', t.verificationCode, true) : ''}
     ${

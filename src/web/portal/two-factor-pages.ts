@@ -127,10 +127,12 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
   };
   const anyEnabled = data.enabled.totp || data.enabled.email || data.enabled.webauthn;
   const anyMethod = data.app !== undefined || data.email !== undefined || data.keys.length > 0;
+  // The heading is the help article's (SPEC §2.2); the title names the page among the others
+  // with that heading.
   return profileLayout(
     ctx,
     'twoFactor',
-    t.heading,
+    ctx.t.profile.twoFactor,
     html`<h1>${t.heading}</h1>
       <p>${t.intro}</p>
       ${
@@ -206,7 +208,7 @@ export function appSetupPage(
   return frame(
     ctx,
     place,
-    t.heading,
+    t.setUpApp,
     html`<h1>${t.heading}</h1>
       ${formError(state.formError)} ${errorSummary(ctx, errors)}
       <p>${t.appSteps}</p>
@@ -259,7 +261,7 @@ export function emailSetupPage(
   return frame(
     ctx,
     place,
-    t.heading,
+    t.setUpEmail,
     html`<h1>${t.heading}</h1>
       ${formError(state.formError)} ${errorSummary(ctx, errors)}
       <p>${t.emailSteps}</p>
@@ -386,7 +388,9 @@ export function recoveryCodesPage(
         ${data.codes.map((code) => html`<li><code>${code}</code></li>`)}
       </ol>
       <p class="button-row">
-        <a class="button secondary" href="${href}" download="recovery-codes.txt">${t.download}</a>
+        <a class="button secondary" href="${href}" download="${t.downloadFileName}"
+          >${t.download}</a
+        >
         <a class="button" href="${data.continueTo}">${t.continue}</a>
       </p>`,
   });

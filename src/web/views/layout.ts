@@ -17,8 +17,7 @@ function languageSwitch(ctx: PageContext): SafeHtml {
   return html`<form method="post" action="/language" class="language-switch">
     ${csrfField(ctx)}
     <input type="hidden" name="return_to" value="${ctx.path}" />
-    <span class="visually-hidden" id="language-label">${ctx.t.language.switchLabel}</span>
-    <span role="group" aria-labelledby="language-label">
+    <span role="group" aria-label="${ctx.t.language.switchLabel}">
       ${LOCALES.map(
         (locale) =>
           html`<button
