@@ -396,6 +396,16 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
     await check(page, 'account-menu-open');
     await page.keyboard.press('Escape');
     await myProfile.waitFor({ state: 'hidden' });
+    // Tabbing on past its last entry closes it: it would cover what the focus went to.
+    await menuButton.focus();
+    await page.keyboard.press('Enter');
+    await myProfile.waitFor({ state: 'visible' });
+    for (let i = 0; i < 5; i += 1) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate('document.activeElement?.textContent?.trim()')) === 'Log out') break;
+    }
+    await page.keyboard.press('Tab');
+    await myProfile.waitFor({ state: 'hidden' });
 
     await openAccountMenu(page);
     await myProfile.click();

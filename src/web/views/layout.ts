@@ -67,6 +67,7 @@ function accountArea(ctx: PageContext): SafeHtml {
         </li>
       </ul>
     </div>
+    <script src="/assets/account-menu.js" defer></script>
   </div>`;
 }
 
