@@ -66,11 +66,21 @@ export class Validator {
    * and a mark) become one (NFC), so a name is found and compared however it was typed.
    */
   required(name: string, label: string, value: string, max: number): string {
-    return this.oneLine(name, label, value, max).normalize('NFC');
+    return this.oneLine(name, label, value, max, true);
   }
 
-  private oneLine(name: string, label: string, value: string, max: number): string {
-    const trimmed = value.replace(TAB, ' ').replace(BIDI_ISOLATES, '').trim();
+  /**
+   * A one-line field taken as typed, without the NFC step: an email address to look up, which
+   * a mail server, and an address stored before, may hold in either form.
+   */
+  asTyped(name: string, label: string, value: string, max: number): string {
+    return this.oneLine(name, label, value, max, false);
+  }
+
+  private oneLine(name: string, label: string, value: string, max: number, nfc: boolean): string {
+    const tidied = value.replace(TAB, ' ').replace(BIDI_ISOLATES, '').trim();
+    // Normalised before the length is checked: NFC can lengthen a text.
+    const trimmed = nfc ? tidied.normalize('NFC') : tidied;
     if (isBlank(trimmed)) this.fail(name, this.t.errors.required(label));
     else if (trimmed.length > max) this.fail(name, this.t.errors.tooLong(label, max));
     else if (!isOneLine(trimmed)) this.fail(name, this.t.errors.oneLine(label));
@@ -82,7 +92,7 @@ export class Validator {
    * writing a letter as two mailboxes (`newEmail` refuses such an address for an account).
    */
   email(name: string, label: string, value: string): string {
-    const trimmed = this.oneLine(name, label, value, EMAIL_MAX_LENGTH);
+    const trimmed = this.asTyped(name, label, value, EMAIL_MAX_LENGTH);
     if (trimmed !== '' && !isValidEmail(trimmed)) this.fail(name, this.t.errors.invalidEmail);
     return trimmed;
   }

@@ -371,6 +371,18 @@ describe.each(DIALECTS)('bad input (%s)', (dialect) => {
     expect(await snapshotDatabase(app.db)).toEqual(before);
   });
 
+  it('logs in with an address stored before the look-alike rule, typed as it was stored', async () => {
+    const { email } = await registerAndVerify(app, new Client(app.app), { name: 'José' });
+    const decomposed = email.replace('@', 'e\u0301@');
+    await app.db
+      .updateTable('email_addresses')
+      .set({ email: decomposed, email_normalized: decomposed.toLowerCase() })
+      .where('email_normalized', '=', email.toLowerCase())
+      .execute();
+    const login = await logIn(new Client(app.app), decomposed);
+    expect(login.status).toBe(303);
+  });
+
   it('shrugs off odd query strings and cookies', async () => {
     const pages = [
       await client.get('/password/reset?token=a&token=b'),

@@ -177,7 +177,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
   app.post('/login', async (request, reply) => {
     const t = request.t;
     const v = new Validator(t);
-    const email = v.required('email', t.login.email, text(request.body, 'email'), 254);
+    const email = v.asTyped('email', t.login.email, text(request.body, 'email'), 254);
     const password = v.password('password', t.login.password, text(request.body, 'password'));
     const next = safeNext(text(request.body, 'next'), '');
     const again = (status: number, state: Parameters<typeof loginPage>[1]) =>
