@@ -123,6 +123,8 @@ describe.each(DIALECTS)('email set-up asked again within the minute (%s)', (dial
       `The name has been saved. Codes still go to ${user.email}: enter the code sent to ${other} and choose “Confirm new address”.`,
     );
     expect(saved.body).toContain('name="code"');
+    // The name field shows the name just saved, so saving again keeps it.
+    expect(saved.body).toMatch(/<input[^>]*name="name"[^>]*value="Home mail"/);
     const [method] = await app.services.twoFactor.methods.list(user.userId);
     expect(method).toMatchObject({ name: 'Home mail', email: user.email });
     const confirmed = await user.client.post('/profile/2fa/email/edit', {

@@ -548,7 +548,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
       await methods.rename(auth.user, method.id, name, requestMeta(request));
       // Saved while a new address waits for its code (perhaps typed into the form below and
       // sent with this button): the page says the address has not changed yet.
-      if (change) return render({ change, nameSaved: true }, 200);
+      if (change) return render({ change, nameSaved: true, values: { name } }, 200);
       tools.flash(reply, 'twoFactorSaved');
       return reply.redirect('/profile/2fa', 303);
     }
