@@ -292,7 +292,7 @@ async function createAdmin(args: string[]): Promise<void> {
     if (!existing && !name) fail(`${nameRule} for a new account`);
     if (!existing && !isPlainEmail(email))
       fail(
-        'create-admin needs --email typed with ordinary characters (none invisible or look-alike)',
+        'create-admin needs --email typed with ordinary characters (none invisible or look-alike, no commas, colons or angle brackets)',
       );
     const password = existing ? '' : await readPassword();
     if (

@@ -40,7 +40,9 @@ export function createTwoFactorSettings(parts: {
   async function problems(input: PolicyInput): Promise<AdminErrorCode[]> {
     const found: AdminErrorCode[] = [];
     const saved = await policy.get();
-    const webauthn = input.methods.webauthn ?? saved.methods.webauthn;
+    // Keys count only where browsers can use them (not at an IP-address PUBLIC_URL): a policy
+    // of keys alone there would leave nothing anyone can set up.
+    const webauthn = (input.methods.webauthn ?? saved.methods.webauthn) && policy.securityKeysWork;
     if (!input.methods.email && !input.methods.totp && !webauthn)
       found.push(AdminError.AT_LEAST_ONE_METHOD);
     const known = new Set((await groups.list()).map((g) => g.id));

@@ -127,9 +127,9 @@ export const adminEn = {
     adminRevoked: (name: string) => `${name} is no longer an administrator.`,
     resetIntro:
       'For someone who lost their authenticator app or email account: removes every method, recovery code, trusted device and session.',
-    /** What the user meets after a reset, when the policy requires 2FA of them. */
-    /** After the above, for an administrator. */
+    /** After what the user meets (below), for an administrator. */
     resetStopsApiKeys: 'The API keys they made stop working until then.',
+    /** What the user meets after a reset, when the policy requires 2FA of them. */
     resetThenRequired:
       'Two-factor authentication is required for them, so at their next log-in they are asked to set it up again.',
     /** The same when it does not: nothing asks them, they may set it up themselves. */
@@ -350,7 +350,7 @@ export const adminEn = {
         INVALID_CODE: 'wrong code or key',
         CODE_EXPIRED: 'code expired',
         CODE_ALREADY_USED: 'code already used',
-        KEY_COUNTER_WENT_BACK: 'the key’s counter went back: the key may have been copied',
+        KEY_COUNTER_WENT_BACK: 'the key’s counter did not go up: the key may have been copied',
         SIGN_IN_ENDED: 'log-in ended after wrong codes',
         LOCKED: 'locked after failures',
         METHOD_DISABLED: 'method turned off',

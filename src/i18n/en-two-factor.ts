@@ -305,6 +305,8 @@ export const twoFactorEn = {
     save: 'Save',
     saved: 'The two-factor settings have been saved.',
     atLeastOneMethod: 'Leave at least one method on.',
+    atLeastOneUsable:
+      'Leave the Authentication App or Email Authentication on: security keys cannot be used at this help center’s address (see the note beside them).',
     chooseGroup: 'Choose at least one user group.',
     chooseRequirement: 'Choose for whom two-factor authentication is required.',
     invalidDate: 'Enter a date as YYYY-MM-DD.',

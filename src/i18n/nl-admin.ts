@@ -343,7 +343,7 @@ export const adminNl: AdminMessages = {
         CODE_EXPIRED: 'code verlopen',
         CODE_ALREADY_USED: 'code al gebruikt',
         KEY_COUNTER_WENT_BACK:
-          'de teller van de sleutel ging terug: de sleutel is misschien gekopieerd',
+          'de teller van de sleutel liep niet op: de sleutel is misschien gekopieerd',
         SIGN_IN_ENDED: 'inloggen beëindigd na foute codes',
         LOCKED: 'geblokkeerd na fouten',
         METHOD_DISABLED: 'methode uitgezet',

@@ -309,6 +309,8 @@ export const twoFactorNl: TwoFactorMessages = {
     save: 'Opslaan',
     saved: 'De instellingen voor tweestapsverificatie zijn opgeslagen.',
     atLeastOneMethod: 'Laat minstens één methode aan staan.',
+    atLeastOneUsable:
+      'Laat de Authenticatie-app of E-mailauthenticatie aan staan: beveiligingssleutels werken niet op het adres van dit helpcentrum (zie de opmerking erbij).',
     chooseRequirement: 'Kies voor wie tweestapsverificatie verplicht is.',
     chooseGroup: 'Kies minstens één gebruikersgroep.',
     invalidDate: 'Vul een datum in als JJJJ-MM-DD.',

@@ -192,6 +192,22 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
       expect(fourth.location).toBe(RECOVERY_CODES_PAGE);
     });
 
+    it('keeps the challenge of the page it serves, also behind the clock of another process', async () => {
+      const user = await signedInUser(app);
+      for (let i = 0; i < 6; i++) await user.client.get('/profile/2fa/security-keys/new');
+      // This process's clock is behind the one that wrote the others.
+      app.clock.advance(-10_000);
+      const form = await user.client.get('/profile/2fa/security-keys/new');
+      app.clock.advance(10_000);
+      const added = await user.client.post('/profile/2fa/security-keys/new', {
+        name: 'Late clock',
+        response: JSON.stringify(
+          new SoftAuthenticator(ORIGIN, RP_ID).create(registrationOptions(form)),
+        ),
+      });
+      expect(added.location).toBe(RECOVERY_CODES_PAGE);
+    });
+
     it('refuses a replayed registration response: its challenge works once', async () => {
       const user = await signedInUser(app);
       const key = new SoftAuthenticator(ORIGIN, RP_ID);
@@ -464,7 +480,7 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
       const log = textOf(
         (await admin.client.get(`/admin/audit?user=${encodeURIComponent(user.email)}`)).body,
       );
-      expect(log).toContain('the key’s counter went back: the key may have been copied');
+      expect(log).toContain('the key’s counter did not go up: the key may have been copied');
       const row = await app.db
         .selectFrom('webauthn_credentials')
         .select('sign_count')
@@ -786,5 +802,12 @@ describe('security keys at an IP address', () => {
     const admin = await signedInAdmin(app);
     const settings = textOf((await admin.client.get('/admin/2fa')).body);
     expect(settings).toContain('this help center’s address (PUBLIC_URL) is an IP address');
+    // Keys alone would leave nothing anyone can set up here: refused, saying why.
+    const keysOnly = await admin.client.submit('/admin/2fa', { webauthn: 'on', require: 'all' });
+    expect(keysOnly.status).toBe(422);
+    expect(textOf(keysOnly.body)).toContain(
+      'Leave the Authentication App or Email Authentication on: security keys cannot be used',
+    );
+    expect((await app.services.twoFactor.policy.get()).require).toBe('nobody');
   });
 });

@@ -248,8 +248,9 @@ export function createSecurityKeys(
             .where('user_id', '=', userId)
             .where('purpose', '=', purpose)
             .where('request_id', '=', requestId)
-            .orderBy('created_at', 'desc')
+            // The one just made first, whatever another process's clock wrote beside it.
             .orderBy(sql`id = ${id}`, 'desc')
+            .orderBy('created_at', 'desc')
             .limit(WEBAUTHN_CHALLENGES_KEPT),
         )
         .execute();

@@ -46,10 +46,13 @@ function formOf(policy: TwoFactorPolicy): SettingsForm {
   };
 }
 
-function errorField(t: Messages, code: AdminErrorCode): [string, string] {
+function errorField(t: Messages, code: AdminErrorCode, keysWork: boolean): [string, string] {
   switch (code) {
     case 'AT_LEAST_ONE_METHOD':
-      return ['email', t.twoFactor.admin.atLeastOneMethod];
+      return [
+        'email',
+        keysWork ? t.twoFactor.admin.atLeastOneMethod : t.twoFactor.admin.atLeastOneUsable,
+      ];
     case 'GRACE_ENDED':
       return ['grace_until', t.twoFactor.admin.pastDate];
     case 'GRACE_TOO_LATE':
@@ -119,7 +122,7 @@ export function registerTwoFactorSettingsRoutes(
     const errors: FieldErrors = {};
     const record = (codes: AdminErrorCode[]) => {
       for (const code of codes) {
-        const [name, message] = errorField(t, code);
+        const [name, message] = errorField(t, code, services.twoFactor.policy.securityKeysWork);
         errors[name] ??= message;
       }
     };
