@@ -212,7 +212,7 @@ export function createEmailAddresses(deps: AccountDeps) {
     user: User,
     email: string,
     meta: RequestMeta,
-  ): Promise<Result<{ email: string; mailed: boolean }>> {
+  ): Promise<Result<{ email: string; mailed: boolean; linkLater: boolean }>> {
     const normalized = normalizeEmail(email);
     const existing = await listAddresses(db, user.id);
     if (existing.some((a) => a.email_normalized === normalized))
@@ -226,7 +226,9 @@ export function createEmailAddresses(deps: AccountDeps) {
       clock.now(),
     );
     if (!limit.allowed) return fail(AccountError.TOO_MANY_ATTEMPTS);
-    if (!(await mayMailUnproven(db, email, clock.now()))) return fail(AccountError.TOO_MANY_MAILS);
+    // Past the address's links of the hour it is still added (whoever used them up cannot keep
+    // its owner from adding it), and the link waits for "Send the link again".
+    const linkNow = await mayMailUnproven(db, email, clock.now());
     const id = newId();
     await db
       .insertInto('email_addresses')
@@ -246,8 +248,9 @@ export function createEmailAddresses(deps: AccountDeps) {
       meta,
       details: { email: email.trim() },
     });
+    if (!linkNow) return ok({ email: email.trim(), mailed: false, linkLater: true });
     const mailed = await sendVerification(user, id, email.trim(), true);
-    return ok({ email: email.trim(), mailed });
+    return ok({ email: email.trim(), mailed, linkLater: false });
   }
 
   async function resend(

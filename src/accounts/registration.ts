@@ -2,7 +2,8 @@ import type { RequestMeta } from '../audit/audit.js';
 import { HOUR_MS } from '../clock.js';
 import { accountExistsMail, verifyEmailMail } from '../mail/templates.js';
 import { consumeRateLimit } from '../security/rate-limit.js';
-import { hashToken, newId } from '../security/tokens.js';
+import { REGISTRATION_MAILS_PER_HOUR, registrationMailKey } from './mail-limits.js';
+import { newId } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import type { Result } from './error-codes.js';
 import { AccountError, fail, ok, weakPassword } from './error-codes.js';
@@ -12,12 +13,6 @@ import { personalWords } from './password-screen.js';
 import { findVerifiedAddress, normalizeEmail } from './users.js';
 import { clientNetwork } from '../security/client-network.js';
 
-/**
- * Registration mails per address and hour. Without a cap the form would mail any mailbox as
- * often as someone submits it. Counted for new and taken addresses alike, so the cap says
- * nothing about which addresses have accounts.
- */
-export const REGISTRATION_MAILS_PER_HOUR = 3;
 /**
  * Registrations per client address and hour. Each one mails an address anyone can type, and
  * leaves an account until its link is used or expires: without a cap, one client could have the
@@ -59,7 +54,7 @@ export function createRegistration(deps: AccountDeps) {
     const passwordHash = await hasher.hash(input.password);
     const mailLimit = await consumeRateLimit(
       db,
-      `register-mail:${hashToken(normalizeEmail(input.email))}`,
+      registrationMailKey(input.email),
       REGISTRATION_MAILS_PER_HOUR,
       HOUR_MS,
       now,

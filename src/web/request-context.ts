@@ -6,6 +6,7 @@ import { findActiveSession } from '../accounts/sessions.js';
 import { isOwnOrigin } from './csrf.js';
 import { SAFE_NEXT_MAX_LENGTH } from './web-deps.js';
 import { KNOWN_BROWSER_MAX_AGE_MS } from '../accounts/known-browser.js';
+import { UNPROVEN_MAILS_PER_HOUR } from '../accounts/mail-limits.js';
 import { PENDING_SIGN_IN_TTL_MS } from '../accounts/sign-in.js';
 import type { Clock } from '../clock.js';
 import type { Kysely } from 'kysely';
@@ -102,6 +103,8 @@ const NOTICES = {
   emailAdded: (t: Messages, arg: string) => t.profile.added(arg),
   emailResent: (t: Messages, arg: string) => t.profile.resent(arg),
   emailAddedNotSent: (t: Messages, arg: string) => t.profile.addedNotSent(arg),
+  emailAddedLinkLater: (t: Messages, arg: string) =>
+    t.profile.addedLinkLater(arg, UNPROVEN_MAILS_PER_HOUR),
   emailResendFailed: (t: Messages, arg: string) => t.profile.resendFailed(arg),
   emailPrimary: (t: Messages, arg: string) => t.profile.madePrimary(arg),
   emailRemoved: (t: Messages, arg: string) => t.profile.removed(arg),

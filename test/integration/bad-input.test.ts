@@ -367,6 +367,13 @@ describe.each(DIALECTS)('bad input (%s)', (dialect) => {
       );
       const added = await client.submit('/profile/emails', { email: address });
       expect(added.status, address).toBe(422);
+      // Nor are sign-in codes sent to one.
+      const codes = await client.submit('/profile/2fa/email/new', {
+        action: 'send',
+        name: 'Codes',
+        email: address,
+      });
+      expect(codes.status, address).toBe(422);
     }
     expect(await snapshotDatabase(app.db)).toEqual(before);
   });

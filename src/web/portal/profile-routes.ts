@@ -227,9 +227,10 @@ export function registerProfileRoutes(
     if (!result.ok)
       return rerender(
         { email: addressError(t, result.error) },
-        result.error === 'TOO_MANY_ATTEMPTS' || result.error === 'TOO_MANY_MAILS' ? 429 : 422,
+        result.error === 'TOO_MANY_ATTEMPTS' ? 429 : 422,
       );
-    if (result.value.mailed) tools.flash(reply, 'emailAdded', result.value.email);
+    if (result.value.linkLater) tools.flash(reply, 'emailAddedLinkLater', result.value.email);
+    else if (result.value.mailed) tools.flash(reply, 'emailAdded', result.value.email);
     else tools.flash(reply, 'emailAddedNotSent', result.value.email, 'error');
     return reply.redirect('/profile/emails', 303);
   });

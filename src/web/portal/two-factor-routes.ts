@@ -340,7 +340,8 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
       const action = text(request.body, 'action');
       const v = new Validator(t);
       const name = readMethodName(v, request);
-      const email = v.email('email', t.twoFactor.emailAddress, text(request.body, 'email'));
+      // Codes go to it: an address held to the rules of one added to an account.
+      const email = v.newEmail('email', t.twoFactor.emailAddress, text(request.body, 'email'));
       const page = (
         data: { setupId?: string; name?: string; email?: string; sentTo?: string },
         errors: Record<string, string>,
@@ -552,7 +553,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
       tools.flash(reply, 'twoFactorSaved');
       return reply.redirect('/profile/2fa', 303);
     }
-    const email = v.email('email', t.twoFactor.emailAddress, text(request.body, 'email'));
+    const email = v.newEmail('email', t.twoFactor.emailAddress, text(request.body, 'email'));
     if (!v.ok) return render({ values: { email }, errors: v.errors }, 422);
     if (action === 'confirm') {
       const setupId = text(request.body, 'setup_id').slice(0, 64);
