@@ -80,20 +80,24 @@ export function createUserDirectory(deps: {
 
   function matching(query: UserQuery) {
     let q = db.selectFrom('users');
-    // Names are stored in NFC (the forms' Validator); a search typed otherwise matches too.
-    const text = query.text?.trim().normalize('NFC');
-    if (text) {
+    // Names are stored in NFC now (the forms' Validator), addresses as typed, and older names
+    // as they were typed: a search looks for what was typed and for its NFC form.
+    const typed = query.text?.trim();
+    if (typed) {
+      const texts = [...new Set([typed, typed.normalize('NFC')])];
       q = q.where((eb) =>
-        eb.or([
-          containsIgnoringCase(db, 'users.name', text),
-          eb.exists(
-            eb
-              .selectFrom('email_addresses')
-              .select('email_addresses.id')
-              .whereRef('email_addresses.user_id', '=', 'users.id')
-              .where(containsIgnoringCase(db, 'email_addresses.email_normalized', text)),
-          ),
-        ]),
+        eb.or(
+          texts.flatMap((text) => [
+            containsIgnoringCase(db, 'users.name', text),
+            eb.exists(
+              eb
+                .selectFrom('email_addresses')
+                .select('email_addresses.id')
+                .whereRef('email_addresses.user_id', '=', 'users.id')
+                .where(containsIgnoringCase(db, 'email_addresses.email_normalized', text)),
+            ),
+          ]),
+        ),
       );
     }
     if (query.email) {

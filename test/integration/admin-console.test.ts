@@ -472,6 +472,14 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
         const found = await admin.client.get(`/admin/users?q=${encodeURIComponent(typed)}`);
         expect(found.body, typed).toContain(`/admin/users/${decomposed.userId}`);
       }
+      // A name stored before, as it was typed, is found by the same search typed the same way.
+      await app.db
+        .updateTable('users')
+        .set({ name: `Chloe\u0308 ${tag}` })
+        .where('id', '=', decomposed.userId)
+        .execute();
+      const older = await admin.client.get(`/admin/users?q=${encodeURIComponent('Chloe\u0308')}`);
+      expect(older.body).toContain(`/admin/users/${decomposed.userId}`);
       // A search given twice runs neither, and says so: never the whole list.
       const twice = await admin.client.get(`/admin/users?q=rosa.${tag}&q=o_${tag}`);
       expect(twice.status).toBe(422);
