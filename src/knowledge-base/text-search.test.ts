@@ -62,6 +62,10 @@ describe('search text analysis', () => {
     expect(analyseQuery('en', 'authenticat ')?.prefixLast).toBe(false);
     expect(analyseQuery('en', 'ab')?.prefixLast).toBe(false);
     expect(analyseQuery('en', '2fa 123')?.prefixLast).toBe(false);
+    // A star after it asks for a prefix, as search boxes elsewhere have taught people.
+    expect(analyseQuery('en', 'recov*')?.prefixLast).toBe(true);
+    expect(analyseQuery('en', 'recov* ')?.prefixLast).toBe(true);
+    expect(analyseQuery('en', 'ab*')?.prefixLast).toBe(false);
   });
 
   it('highlights words that share a stem with the query', () => {

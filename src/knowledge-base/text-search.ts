@@ -152,7 +152,8 @@ export function analyseQuery(locale: Locale, query: string): AnalysedQuery | nul
   return {
     words,
     stems: words.map((w) => stem(locale, w)),
-    prefixLast: last.length >= PREFIX_MIN_LENGTH && /\p{L}$/u.test(query),
+    // Still being typed (it ends the query), or asked for with a star ("recov*").
+    prefixLast: last.length >= PREFIX_MIN_LENGTH && /(?:\p{L}|\p{L}\*\s*)$/u.test(query),
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { en } from '../i18n/en.js';
-import { Validator } from './form-input.js';
+import { filterText, Validator } from './form-input.js';
 
 describe('Validator', () => {
   it('keeps a name in one Unicode form, and checks its length in that form', () => {
@@ -22,5 +22,12 @@ describe('Validator', () => {
       'jose\u0301@example.com',
     );
     expect(v.ok).toBe(true);
+  });
+});
+
+describe('filterText', () => {
+  it('reads a search as one line without bidi controls, which would reorder it where it is echoed', () => {
+    expect(filterText({ q: 'a\u202eb\r\nc\u0000' }, 'q')).toBe('ab  c');
+    expect(filterText({ q: ['a', 'b'] }, 'q')).toBe('');
   });
 });

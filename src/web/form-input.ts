@@ -1,4 +1,9 @@
-import { isBlank, isOneLine, withoutControlCharacters } from '../lib/control-characters.js';
+import {
+  BIDI_CONTROL_RANGES,
+  isBlank,
+  isOneLine,
+  withoutControlCharacters,
+} from '../lib/control-characters.js';
 import { hasMailSyntax, isPlainEmail, isValidEmail, EMAIL_MAX_LENGTH } from '../accounts/users.js';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../accounts/passwords.js';
 import type { Weakness } from '../accounts/password-screen.js';
@@ -22,8 +27,15 @@ export function text(body: unknown, name: string): string {
  */
 export function filterText(query: unknown, name: string): string {
   const value = singleString(query, name);
-  return value === undefined ? '' : withoutControlCharacters(value);
+  // Echoed on the page it answers: a line break would split its heading, and a bidi control
+  // would show it reordered ("Trojan Source"). Neither is typed into a search box.
+  return value === undefined
+    ? ''
+    : withoutControlCharacters(value).replace(LINE_BREAKS, ' ').replace(BIDI_CONTROLS, '');
 }
+
+const LINE_BREAKS = /[\t\r\n]/g;
+const BIDI_CONTROLS = new RegExp(`[${BIDI_CONTROL_RANGES}]`, 'g');
 
 /** Whether a query string gives a field more than once (`?event=a&event=b`). */
 export function isRepeated(query: unknown, name: string): boolean {

@@ -165,6 +165,9 @@ describe.each(DIALECTS)('knowledge base for end-users (%s)', (dialect) => {
     const page = await new Client(app.app).get('/kb/search?q=quagga');
     expect(page.status).toBe(200);
     expect(resultSlugs(page.body)).toEqual(['quagga-title', 'quagga-body']);
+    // A star asks for the start of a word, as search boxes elsewhere do.
+    const prefix = await new Client(app.app).get('/kb/search?q=quag*');
+    expect(resultSlugs(prefix.body)).toEqual(['quagga-title', 'quagga-body']);
   });
 
   it('highlights the matching words in titles and snippets, stems included', async () => {
@@ -215,6 +218,10 @@ describe.each(DIALECTS)('knowledge base for end-users (%s)', (dialect) => {
       const page = await client.get(`/kb/search?q=${encodeURIComponent(q)}`);
       expect(page.status, q.slice(0, 20)).toBe(200);
     }
+    // A bidi override or a line break is not echoed: the heading would show the query reordered.
+    const bidi = await client.get('/kb/search?q=quag%E2%80%AEga%0D%0Ax');
+    expect(bidi.status).toBe(200);
+    expect(bidi.body).not.toMatch(/[\u202e\r]/);
     const repeated = await client.get('/kb/search?q=a&q=b');
     expect(repeated.status).toBe(200);
     const stopwords = await client.get('/kb/search?q=the+and+of');

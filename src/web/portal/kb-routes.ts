@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_QUERY_LENGTH } from '../../knowledge-base/text-search.js';
 import { SEARCH_RESULTS_LIMIT } from '../../knowledge-base/search.js';
-import { withoutControlCharacters } from '../../lib/control-characters.js';
+import { filterText } from '../form-input.js';
 import type { SafeHtml } from '../../lib/html.js';
 import type { WebDeps } from '../web-deps.js';
 import { sendHtml } from '../web-deps.js';
@@ -64,12 +64,10 @@ export function registerKbRoutes(app: FastifyInstance, { services, tools }: WebD
   });
 
   app.get<{ Querystring: { q?: unknown } }>('/kb/search', async (request, reply) => {
-    const raw = request.query.q;
     // The query is repeated in the heading, the messages and the search box: control
-    // characters are taken out rather than the whole query refused (a stray one in a pasted
-    // text should still search for the words around it).
-    const query =
-      typeof raw === 'string' ? withoutControlCharacters(raw).slice(0, MAX_QUERY_LENGTH) : '';
+    // characters, line breaks and bidi controls are taken out rather than the whole query
+    // refused (a stray one in a pasted text should still search for the words around it).
+    const query = filterText(request.query, 'q').slice(0, MAX_QUERY_LENGTH);
     const outcome = await kb.search(query, request.locale, SEARCH_RESULTS_LIMIT);
     return sendPublicPage(
       request,
