@@ -398,6 +398,7 @@ describe.each(DIALECTS)('knowledge base for end-users (%s)', (dialect) => {
     const client = new Client(app.app);
     const first = await client.get('/kb/articles/quagga-title');
     expect(first.headers['cache-control']).toBe('private, no-cache');
+    expect(first.headers.vary).toBe('Accept-Language, Cookie');
     const etag = String(first.headers.etag);
     expect(etag).toMatch(/^W\/"/);
     const again = await client.get('/kb/articles/quagga-title', { 'if-none-match': etag });

@@ -28,7 +28,11 @@ export function sendPublicPage(
 ): FastifyReply {
   if (request.auth || request.notice || status !== 200) return sendHtml(reply, page, status);
   const etag = `W/"${createHash('sha256').update(page.value).digest('base64url').slice(0, 27)}"`;
-  void reply.header('cache-control', 'private, no-cache').header('etag', etag);
+  // The page depends on the language (a cookie, or Accept-Language) and on being signed in.
+  void reply
+    .header('cache-control', 'private, no-cache')
+    .header('vary', 'Accept-Language, Cookie')
+    .header('etag', etag);
   const match = request.headers['if-none-match'];
   if (typeof match === 'string' && match.split(/\s*,\s*/).includes(etag)) {
     return reply.code(304).send();
