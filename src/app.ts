@@ -55,6 +55,8 @@ import { batchLines } from './lib/log-stream.js';
 
 /** Form posts are small; anything larger is refused before it is parsed (413). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
+/** How long a client may take to send one whole request (headers and body). */
+export const REQUEST_TIMEOUT_MS = 30_000;
 /** A log line on standard output waits at most this long to be written with others. */
 export const LOG_BATCH_DELAY_MS = 100;
 const LOG_BATCH_MAX_CHARS = 16 * 1024;
@@ -209,6 +211,9 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
     logController: new AnswerLogController(),
     genReqId: requestIds(),
     bodyLimit: BODY_LIMIT_BYTES,
+    // A request must have arrived whole within this time: a client that sends it a few bytes
+    // at a time would otherwise hold a connection, and a stop (SIGTERM), for as long as it likes.
+    requestTimeout: REQUEST_TIMEOUT_MS,
     routerOptions: { maxParamLength: 200 },
     // A path that does not decode (a stray "%") or is too long gets an error page like any bad
     // request:

@@ -115,6 +115,9 @@ async function readPassword(): Promise<string> {
   return answer;
 }
 
+/** How long a stop waits for the requests it has before it closes their connections. */
+const STOP_GRACE_MS = 10_000;
+
 const LISTEN_ERRORS: Record<string, string> = {
   EADDRINUSE: 'address already in use',
   EADDRNOTAVAIL: 'no such address on this machine',
@@ -179,9 +182,18 @@ async function serve(args: string[]): Promise<void> {
   );
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    // A second signal (Ctrl-C again, a supervisor that lost patience) ends it at once.
+    if (stopping) {
+      process.stdout.write(
+        `Portico stopped at once (${signal} again): open requests were cut off\n`,
+      );
+      process.exit(1);
+    }
     stopping = true;
     process.stdout.write(`Portico is stopping (${signal}): finishing the requests it has\n`);
+    // Requests still open after the grace time (a client that never finishes sending, a
+    // response that never ends) have their connections closed, so a stop always ends.
+    setTimeout(() => portico.app.server.closeAllConnections(), STOP_GRACE_MS).unref();
     void stopHousekeeping()
       .then(() => portico.close())
       .then(() => database.close())

@@ -414,6 +414,35 @@ describe('command line, when the operator gets something wrong', () => {
   );
 
   it(
+    'stops at once on a second signal, while a client that sends slowly holds a request',
+    async () => {
+      const port = await freePort();
+      const child = start(TSX, [MAIN, 'serve'], {
+        PORTICO_DATA_DIR: tempDir(),
+        PORT: String(port),
+      });
+      const run = finished(child);
+      await untilRunning(child);
+      // A request whose body never comes: the first stop waits for it.
+      const socket = net.connect(port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write(
+        'POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3000\r\n\r\nemail=',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      child.kill('SIGTERM');
+      const stopped = await run;
+      socket.destroy();
+      expect(stopped.stdout).toContain('Portico is stopping (SIGTERM)');
+      expect(stopped.stdout).toContain('Portico stopped at once (SIGTERM again)');
+      expect(stopped.code).toBe(1);
+    },
+    SLOW,
+  );
+
+  it(
     'warns when PUBLIC_URL is an IP address, where browsers refuse security keys',
     async () => {
       const port = await freePort();
