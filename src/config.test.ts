@@ -210,6 +210,29 @@ describe('configuration', () => {
     );
   });
 
+  it('does not print the password of a refused public URL', () => {
+    const { variable, line } = refusal({ PUBLIC_URL: 'https://user:hunter2@help.example.com' });
+    expect(variable).toBe('PUBLIC_URL');
+    expect(line).toContain('https://user:***@help.example.com/');
+    expect(line).not.toContain('hunter2');
+  });
+
+  it('refuses an administrator address that an account could not have, and a data folder of spaces', () => {
+    for (const value of ['a,b<c>@ex', 'root,att2@example.com', 'o\u200bps@example.com']) {
+      const env = {
+        PORTICO_ADMIN_EMAIL: value,
+        PORTICO_ADMIN_PASSWORD: 'a long admin password 42',
+      };
+      expect(refusal(env).variable, value).toBe('PORTICO_ADMIN_EMAIL');
+    }
+    expect(refusal({ PORTICO_DATA_DIR: '  ' }).variable).toBe('PORTICO_DATA_DIR');
+    const laptop = {
+      PORTICO_ADMIN_EMAIL: 'admin@localhost',
+      PORTICO_ADMIN_PASSWORD: 'x'.repeat(12),
+    };
+    expect(loadConfig({ ...base, ...laptop }).adminEmail).toBe('admin@localhost');
+  });
+
   it('refuses a HOST that is neither an IP address nor a host name', () => {
     for (const value of ['not a host!', 'exa_mple.com', '-bad.example', '[::1]', 'a..b']) {
       expect(refusal({ HOST: value }).variable, value).toBe('HOST');

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './accounts/passwords.js';
+import { isPlainEmail } from './accounts/users.js';
 import { hasControlCharacter } from './lib/control-characters.js';
 
 /** Typed, validated configuration (SPEC §5). Every variable is checked at start. */
@@ -189,12 +190,20 @@ function readSmtpUrl(raw: string): string {
  * Links in mails are made from the public URL's origin and absolute paths, and cookies are
  * set for the whole host: a path, query or fragment would be dropped, so it is refused.
  */
+/** A URL as it may be printed: a password in it is shown as ***. */
+function withoutPassword(url: URL): string {
+  if (url.password === '') return url.href;
+  const shown = new URL(url.href);
+  shown.password = '***';
+  return shown.href;
+}
+
 function readPublicUrl(raw: string): URL {
   const url = readUrl('PUBLIC_URL', raw, ['http:', 'https:']);
   if (url.href !== `${url.origin}/`) {
     throw new ConfigError(
       'PUBLIC_URL',
-      `the root of a host, such as https://help.example.com, without a path, query or credentials (Portico must be served at the root of its host; got ${raw})`,
+      `the root of a host, such as https://help.example.com, without a path, query or credentials (Portico must be served at the root of its host; got ${withoutPassword(url)})`,
     );
   }
   return url;
@@ -260,6 +269,10 @@ function readSiteName(raw: string | undefined): string {
  * nearest existing folder above it) must be a directory.
  */
 function readDataDir(raw: string | undefined): string {
+  // Only spaces is no name anyone means: it would make a folder called " " where it started.
+  if (raw !== undefined && raw !== '' && raw.trim() === '') {
+    throw new ConfigError('PORTICO_DATA_DIR', 'a directory path (it is only spaces)');
+  }
   const dataDir = path.resolve(raw || './data');
   for (let at = dataDir; ; at = path.dirname(at)) {
     let stats: fs.Stats | undefined;
@@ -340,8 +353,14 @@ export function loadConfig(env: Env = process.env): Config {
   const mailFrom = readMailFrom(env.MAIL_FROM, env.PORTICO_SITE_NAME?.trim() ? siteName : null);
   const adminEmail = env.PORTICO_ADMIN_EMAIL || null;
   const adminPassword = env.PORTICO_ADMIN_PASSWORD || null;
-  if (adminEmail !== null && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) {
-    throw new ConfigError('PORTICO_ADMIN_EMAIL', 'an email address');
+  // Held to the rules of an address added to an account, as `create-admin --email` is: codes
+  // for the administrator's second factor may be mailed to it.
+  // (A host without a dot is allowed here, admin@localhost for a first try on a laptop.)
+  if (adminEmail !== null && !(/^[^\s@]+@[^\s@]+$/.test(adminEmail) && isPlainEmail(adminEmail))) {
+    throw new ConfigError(
+      'PORTICO_ADMIN_EMAIL',
+      'an email address such as admin@example.com, in ordinary characters (none invisible or look-alike, no commas, colons or angle brackets)',
+    );
   }
   if ((adminEmail === null) !== (adminPassword === null)) {
     throw new ConfigError(

@@ -172,7 +172,10 @@ async function serve(args: string[]): Promise<void> {
         : 'portico.localhost',
     },
     (line) => process.stdout.write(line + '\n'),
-    { freshDatabase },
+    {
+      freshDatabase,
+      warn: (line) => process.stderr.write(`portico: warning: ${line}\n`),
+    },
   );
   const stopHousekeeping = startHousekeeping(
     database.db,

@@ -114,8 +114,13 @@ export function createAdministrators(
      * someone who registers in the moment between listening and this call must not stop the
      * generated administrator from being made.
      */
-    options: { freshDatabase?: boolean } = {},
+    options: {
+      freshDatabase?: boolean;
+      /** Where a warning goes (standard error, at a start); by default `print`, marked so. */
+      warn?: (line: string) => void;
+    } = {},
   ): Promise<void> {
+    const warn = options.warn ?? ((line: string) => print(`Warning: ${line}`));
     if (await hasAdministrator()) return;
     const meta = START_META;
     if (configured.email && configured.password) {
@@ -137,8 +142,8 @@ export function createAdministrators(
         personalWords(input.name, input.email, deps.siteName ?? ''),
       );
       if (weakness)
-        print(
-          `Warning: PORTICO_ADMIN_PASSWORD is easy to guess. ${en.errors.passwordWeak[weakness]} ` +
+        warn(
+          `PORTICO_ADMIN_PASSWORD is easy to guess. ${en.errors.passwordWeak[weakness]} ` +
             'Sign in and change it under Your password.',
         );
       return;
