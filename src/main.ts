@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
+import path from 'node:path';
 import readline from 'node:readline';
 import { createAdministrators } from './accounts/administrators.js';
 import {
@@ -35,6 +36,7 @@ import {
   usersCommand,
 } from './cli/admin-commands.js';
 import { reportIdleError, sqliteFileOf } from './db/database.js';
+import { makeDirectories } from './lib/directories.js';
 import { createSmtpMailer, MailDeliveryError, mailServerWarning } from './mail/mailer.js';
 import { securityKeysWorkAt } from './two-factor/webauthn/security-keys.js';
 
@@ -126,6 +128,24 @@ const LISTEN_ERRORS: Record<string, string> = {
   EAI_AGAIN: 'host name not found',
 };
 
+/**
+ * Without SMTP_URL every mail is a file in the outbox: a folder this process cannot write
+ * would lose each one later (registration says "check your email" all the same), so it is
+ * said at start. On SQLite the database file finds such a folder first; on PostgreSQL only
+ * this does.
+ */
+function ensureOutbox(dataDir: string): void {
+  const outbox = path.join(dataDir, 'outbox');
+  try {
+    makeDirectories(outbox, 0o700);
+    fs.accessSync(outbox, fs.constants.W_OK);
+  } catch (error) {
+    fail(
+      `PORTICO_DATA_DIR: cannot write the mail outbox ${outbox} (${reasonOf(error)}); give a folder this process may write to, or set SMTP_URL`,
+    );
+  }
+}
+
 async function serve(args: string[]): Promise<void> {
   parseCommandArgs(
     cli,
@@ -134,6 +154,7 @@ async function serve(args: string[]): Promise<void> {
     { args, options: {} },
   );
   const cfg = config();
+  if (!cfg.smtpUrl) ensureOutbox(cfg.dataDir);
   // A pooled PostgreSQL connection that fails while idle is said in the log, as a JSON line
   // beside the requests', once the app and its log exist.
   const idleErrors: { report: (error: Error) => void } = { report: reportIdleError };

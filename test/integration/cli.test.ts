@@ -510,6 +510,29 @@ describe('command line, when the operator gets something wrong', () => {
 });
 
 describe.runIf(POSTGRES_URL)('serve on PostgreSQL (postgres)', () => {
+  it('refuses at start a data folder where the mail outbox cannot be written', async () => {
+    const schema = await createPostgresSchema();
+    const url = new URL(POSTGRES_URL);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    try {
+      // Nobody may make a folder under /proc, root included.
+      const run = await portico(['serve'], {
+        DATABASE_URL: url.href,
+        PORTICO_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+        PORTICO_DATA_DIR: '/proc/portico-outbox',
+        PORT: String(await freePort()),
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr.trimEnd().split('\n')).toEqual([
+        expect.stringMatching(
+          /^portico: PORTICO_DATA_DIR: cannot write the mail outbox \/proc\/portico-outbox\/outbox \(/,
+        ),
+      ]);
+    } finally {
+      await dropPostgresSchema(schema);
+    }
+  }, 60_000);
+
   it('logs a pooled connection that failed while it waited as a JSON line, and goes on', async () => {
     const schema = await createPostgresSchema();
     const name = `portico-idle-${schema}`;
