@@ -46,12 +46,12 @@ function formOf(policy: TwoFactorPolicy): SettingsForm {
   };
 }
 
-function errorField(t: Messages, code: AdminErrorCode, keysWork: boolean): [string, string] {
+function errorField(t: Messages, code: AdminErrorCode, keysUnusable: boolean): [string, string] {
   switch (code) {
     case 'AT_LEAST_ONE_METHOD':
       return [
         'email',
-        keysWork ? t.twoFactor.admin.atLeastOneMethod : t.twoFactor.admin.atLeastOneUsable,
+        keysUnusable ? t.twoFactor.admin.atLeastOneUsable : t.twoFactor.admin.atLeastOneMethod,
       ];
     case 'GRACE_ENDED':
       return ['grace_until', t.twoFactor.admin.pastDate];
@@ -122,7 +122,9 @@ export function registerTwoFactorSettingsRoutes(
     const errors: FieldErrors = {};
     const record = (codes: AdminErrorCode[]) => {
       for (const code of codes) {
-        const [name, message] = errorField(t, code, services.twoFactor.policy.securityKeysWork);
+        // "Security Keys" ticked where keys cannot work: said as the reason for the refusal.
+        const keysUnusable = form.webauthn && !services.twoFactor.policy.securityKeysWork;
+        const [name, message] = errorField(t, code, keysUnusable);
         errors[name] ??= message;
       }
     };
