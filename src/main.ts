@@ -300,7 +300,8 @@ async function createAdmin(args: string[]): Promise<void> {
   );
   if (values.help) return void process.stdout.write(HELP['create-admin'] + '\n');
   const email = values.email?.trim() ?? '';
-  const name = values.name?.trim() ?? '';
+  // In one Unicode form, as a name from a form is (Validator.required).
+  const name = values.name?.trim().normalize('NFC') ?? '';
   if (!isValidEmail(email)) fail('create-admin needs --email with a valid address');
   const nameRule = `create-admin needs --name (1 to ${NAME_MAX_LENGTH} characters on one line)`;
   const nameOk = !isBlank(name) && name.length <= NAME_MAX_LENGTH && isOneLine(name);

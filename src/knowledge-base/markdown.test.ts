@@ -24,6 +24,18 @@ describe('article Markdown', () => {
     );
   });
 
+  it('aligns table columns with classes, not the align attribute HTML5 no longer has', async () => {
+    const html = await renderMarkdown('| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |');
+    expect(html).not.toContain('align=');
+    expect(html).toContain('<th class="align-left">a</th>');
+    expect(html).toContain('<td class="align-center">2</td>');
+    expect(html).toContain('<td class="align-right">3</td>');
+    // Only those classes: one written into the text's own HTML is dropped.
+    expect(
+      await renderMarkdown('<table><tr><td class="evil" align="justify">x</td></tr></table>'),
+    ).toContain('<td>x</td>');
+  });
+
   it('makes an image from another site a link to it, which the pages would not load', async () => {
     const markdown = await renderMarkdown('See ![the diagram](https://cdn.example.com/d.png).');
     expect(markdown).toContain(

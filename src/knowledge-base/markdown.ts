@@ -16,6 +16,20 @@ let sanitize: typeof sanitizeHtml | null = null;
  * reader's browser. Markdown allows raw HTML, so the rendered HTML goes through an allow-list
  * sanitiser; nothing outside the list survives (tags, attributes, URL schemes).
  */
+const ALIGN_CLASSES = ['align-left', 'align-center', 'align-right'];
+
+/** A table cell's `align` as a class of ALIGN_CLASSES; any class of its own is dropped. */
+function alignAsClass(tagName: string, attribs: sanitizeHtml.Attributes): sanitizeHtml.Tag {
+  const align = attribs.align?.toLowerCase();
+  return {
+    tagName,
+    attribs:
+      align === 'left' || align === 'center' || align === 'right'
+        ? { class: `align-${align}` }
+        : {},
+  };
+}
+
 const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
     'h2',
@@ -52,9 +66,11 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
     a: ['href', 'title', 'rel'],
     img: ['src', 'alt', 'title', 'width', 'height'],
     ol: ['start'],
-    th: ['align'],
-    td: ['align'],
+    th: ['class'],
+    td: ['class'],
   },
+  // A column's alignment (Markdown's `:--:`), as a class: HTML5 dropped the align attribute.
+  allowedClasses: { th: ALIGN_CLASSES, td: ALIGN_CLASSES },
   allowedSchemes: ['http', 'https', 'mailto'],
   // Images come from this site only (isOwnImage): a path, never a scheme.
   allowedSchemesByTag: { img: [] },
@@ -62,6 +78,8 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   // The page has one h1, the article title: headings in the body start at h2.
   transformTags: {
     h1: 'h2',
+    th: alignAsClass,
+    td: alignAsClass,
     // An image from another site would be blocked by the pages' Content-Security-Policy
     // (images from this help center only: a reader's visit is nobody else's to count), and
     // show as a broken picture. Markdown's become links (imageFromElsewhere); one written as
