@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { AdminResult } from '../admin/error-codes.js';
 import { AdminError, adminFail, adminOk } from '../admin/error-codes.js';
 import type { Audit, RequestMeta } from '../audit/audit.js';
@@ -43,6 +43,17 @@ export interface ApiPrincipal {
 export type ApiKeyStop = 'creator_not_admin' | 'creator_without_2fa';
 
 export type ApiKeyListing = ApiKey & { created_by_name: string | null; stopped: ApiKeyStop | null };
+
+/** Whether the user of the query has a second factor (any method), as a column. */
+const hasMethod = (eb: ExpressionBuilder<Database, 'users'>) =>
+  eb
+    .exists(
+      eb
+        .selectFrom('two_factor_methods')
+        .select('two_factor_methods.id')
+        .whereRef('two_factor_methods.user_id', '=', 'users.id'),
+    )
+    .as('has_method');
 
 function stopOf(
   creator: Pick<User, 'is_admin' | 'disabled_at'> | undefined,
@@ -106,16 +117,7 @@ export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit:
       .leftJoin('users', 'users.id', 'api_keys.created_by')
       .selectAll('api_keys')
       .select(['users.name as created_by_name', 'users.is_admin', 'users.disabled_at'])
-      .select((eb) =>
-        eb
-          .exists(
-            eb
-              .selectFrom('two_factor_methods')
-              .select('two_factor_methods.id')
-              .whereRef('two_factor_methods.user_id', '=', 'api_keys.created_by'),
-          )
-          .as('has_method'),
-      )
+      .select(hasMethod)
       .orderBy('api_keys.created_at', 'desc')
       .orderBy('api_keys.id')
       .execute();
@@ -177,20 +179,20 @@ export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit:
       .executeTakeFirst();
     if (!key) return null;
     const label = API_KEY_ACTOR_PREFIX + key.name;
-    const user = await db
+    const creator = await db
       .selectFrom('users')
-      .selectAll()
-      .where('id', '=', key.created_by)
+      .selectAll('users')
+      .select(hasMethod)
+      .where('users.id', '=', key.created_by)
       .executeTakeFirst();
-    const method = user
-      ? await db
-          .selectFrom('two_factor_methods')
-          .select('id')
-          .where('user_id', '=', user.id)
-          .limit(1)
-          .executeTakeFirst()
-      : undefined;
-    const refusal = key.revoked_at !== null ? 'revoked' : stopOf(user, method !== undefined);
+    let user: User | undefined;
+    let creatorHasMethod = false;
+    if (creator) {
+      const { has_method, ...row } = creator;
+      user = row;
+      creatorHasMethod = Boolean(Number(has_method));
+    }
+    const refusal = key.revoked_at !== null ? 'revoked' : stopOf(user, creatorHasMethod);
     if (refusal || !user) {
       await audit.record({
         event: 'api_key.refused',
