@@ -22,22 +22,27 @@ export const UNPROVEN_MAILS_PER_HOUR = 5;
  */
 export const REGISTRATION_MAILS_PER_HOUR = 3;
 
-export function registrationMailKey(email: string): string {
-  return `register-mail:${hashToken(normalizeEmail(email))}`;
-}
-
-/** Counts one more link to `email`; false when its hour's links are used up. */
-export async function mayMailUnproven(
+/** Counts one more mail of `kind` to `email`; false when its hour's mails are used up. */
+async function countMail(
   db: Kysely<Database>,
+  kind: 'register-mail' | 'unproven-mail',
   email: string,
   now: number,
 ): Promise<boolean> {
   const limit = await consumeRateLimit(
     db,
-    `unproven-mail:${hashToken(normalizeEmail(email))}`,
-    UNPROVEN_MAILS_PER_HOUR,
+    `${kind}:${hashToken(normalizeEmail(email))}`,
+    kind === 'register-mail' ? REGISTRATION_MAILS_PER_HOUR : UNPROVEN_MAILS_PER_HOUR,
     HOUR_MS,
     now,
   );
   return limit.allowed;
 }
+
+/** Counts one more link to an added address (`UNPROVEN_MAILS_PER_HOUR`). */
+export const mayMailUnproven = (db: Kysely<Database>, email: string, now: number) =>
+  countMail(db, 'unproven-mail', email, now);
+
+/** Counts one more mail to a registration's address (`REGISTRATION_MAILS_PER_HOUR`). */
+export const mayMailRegistration = (db: Kysely<Database>, email: string, now: number) =>
+  countMail(db, 'register-mail', email, now);

@@ -2,7 +2,7 @@ import type { RequestMeta } from '../audit/audit.js';
 import { HOUR_MS } from '../clock.js';
 import { accountExistsMail, verifyEmailMail } from '../mail/templates.js';
 import { consumeRateLimit } from '../security/rate-limit.js';
-import { REGISTRATION_MAILS_PER_HOUR, registrationMailKey } from './mail-limits.js';
+import { mayMailRegistration } from './mail-limits.js';
 import { newId } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import type { Result } from './error-codes.js';
@@ -52,20 +52,14 @@ export function createRegistration(deps: AccountDeps) {
     );
     if (!fromHere.allowed) return fail(AccountError.TOO_MANY_ATTEMPTS);
     const passwordHash = await hasher.hash(input.password);
-    const mailLimit = await consumeRateLimit(
-      db,
-      registrationMailKey(input.email),
-      REGISTRATION_MAILS_PER_HOUR,
-      HOUR_MS,
-      now,
-    );
+    const mailAllowed = await mayMailRegistration(db, input.email, now);
     // Whether the address has an account is looked up after the answer, as for a password
     // reset: a new account's writes (and an existing one's token) would otherwise answer about
     // a millisecond later for one kind of address than for the other (SPEC §4 "enumeration").
     postman.composeLater('registration', async () => {
       const existing = await findVerifiedAddress(db, input.email);
       if (existing) {
-        if (!mailLimit.allowed) return null;
+        if (!mailAllowed) return null;
         const owner = await db
           .selectFrom('users')
           .select(['name', 'locale'])
@@ -79,7 +73,7 @@ export function createRegistration(deps: AccountDeps) {
       }
       const token = await createAccount(input, passwordHash, now, meta);
       // Over the cap the account is still made; logging in with it sends a new link later.
-      if (!mailLimit.allowed) return null;
+      if (!mailAllowed) return null;
       return verifyEmailMail(
         postman.context(input.email.trim(), null, input.locale),
         absoluteUrl(deps.publicUrl, `/verify-email?token=${token}`),

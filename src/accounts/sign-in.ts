@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AuditDetails, RequestMeta } from '../audit/audit.js';
-import { HOUR_MS, MINUTE_MS } from '../clock.js';
+import { MINUTE_MS } from '../clock.js';
 import { PostgresAdapter } from '../db/kysely.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
 import type { Database, PendingSignIn, PendingStage, Session, User } from '../db/schema.js';
@@ -10,7 +10,7 @@ import { consumeRateLimit, consumeRateLimitPair, countFailure } from '../securit
 import { generateToken, hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { issueToken, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
-import { REGISTRATION_MAILS_PER_HOUR, registrationMailKey } from './mail-limits.js';
+import { mayMailRegistration } from './mail-limits.js';
 import { createSession, NEVER_AUTHENTICATED, rotateSession } from './sessions.js';
 import {
   knownBrowserId,
@@ -494,14 +494,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
         );
         if (!resend.allowed) return null;
         // Counted with the registration's own mails to the address (mail-limits.ts says why).
-        const perAddress = await consumeRateLimit(
-          db,
-          registrationMailKey(address.email),
-          REGISTRATION_MAILS_PER_HOUR,
-          HOUR_MS,
-          now,
-        );
-        if (!perAddress.allowed) return null;
+        if (!(await mayMailRegistration(db, address.email, now))) return null;
         const { token } = await issueToken(db, {
           userId: user.id,
           purpose: 'verify_email',
