@@ -11,7 +11,7 @@ import path from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PASSWORD_MAX_LENGTH } from './accounts/passwords.js';
-import { ConfigError, databaseUrlForDisplay, loadConfig } from './config.js';
+import { ConfigError, urlForDisplay, loadConfig } from './config.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-config-'));
 const base = { PORTICO_DATA_DIR: dataDir };
@@ -264,20 +264,20 @@ describe('configuration', () => {
   });
 
   it('shows a database URL without its password', () => {
-    expect(databaseUrlForDisplay('postgres://portico:s3cret@db.internal:5432/portico')).toBe(
+    expect(urlForDisplay('postgres://portico:s3cret@db.internal:5432/portico')).toBe(
       'postgres://portico:***@db.internal:5432/portico',
     );
-    expect(databaseUrlForDisplay('postgres://nouser@127.0.0.1:1/db')).toBe(
+    expect(urlForDisplay('postgres://nouser@127.0.0.1:1/db')).toBe(
       'postgres://nouser@127.0.0.1:1/db',
     );
-    expect(databaseUrlForDisplay('postgres://u:p@ss%zz@host/db')).toBe('postgres://u:***@host/db');
+    expect(urlForDisplay('postgres://u:p@ss%zz@host/db')).toBe('postgres://u:***@host/db');
     expect(
-      databaseUrlForDisplay('postgres://u@host/db?sslmode=require&password=s3cret&sslkey=/k.pem'),
+      urlForDisplay('postgres://u@host/db?sslmode=require&password=s3cret&sslkey=/k.pem'),
     ).toBe('postgres://u@host/db?sslmode=require&password=***&sslkey=***');
-    expect(databaseUrlForDisplay('postgres://u@h%zz/db?sslpassword=s3cret&x=1')).toBe(
+    expect(urlForDisplay('postgres://u@h%zz/db?sslpassword=s3cret&x=1')).toBe(
       'postgres://u@h%zz/db?sslpassword=***&x=1',
     );
-    expect(databaseUrlForDisplay('sqlite:/var/lib/portico/portico.db')).toBe(
+    expect(urlForDisplay('sqlite:/var/lib/portico/portico.db')).toBe(
       'sqlite:/var/lib/portico/portico.db',
     );
   });

@@ -190,20 +190,12 @@ function readSmtpUrl(raw: string): string {
  * Links in mails are made from the public URL's origin and absolute paths, and cookies are
  * set for the whole host: a path, query or fragment would be dropped, so it is refused.
  */
-/** A URL as it may be printed: a password in it is shown as ***. */
-function withoutPassword(url: URL): string {
-  if (url.password === '') return url.href;
-  const shown = new URL(url.href);
-  shown.password = '***';
-  return shown.href;
-}
-
 function readPublicUrl(raw: string): URL {
   const url = readUrl('PUBLIC_URL', raw, ['http:', 'https:']);
   if (url.href !== `${url.origin}/`) {
     throw new ConfigError(
       'PUBLIC_URL',
-      `the root of a host, such as https://help.example.com, without a path, query or credentials (Portico must be served at the root of its host; got ${withoutPassword(url)})`,
+      `the root of a host, such as https://help.example.com, without a path, query or credentials (Portico must be served at the root of its host; got ${urlForDisplay(raw)})`,
     );
   }
   return url;
@@ -309,10 +301,13 @@ export function databaseVariable(
 /** Query parameters of a database URL that carry secrets (`password`, `sslpassword`, `sslkey`). */
 const SECRET_PARAMETER = /pass|key|secret|token/i;
 
-/** A database URL as it may be printed: its password and secret parameters replaced by ***. */
-export function databaseUrlForDisplay(databaseUrl: string): string {
+/**
+ * A URL as it may be printed (DATABASE_URL, a refused PUBLIC_URL): its password and secret
+ * parameters replaced by ***.
+ */
+export function urlForDisplay(raw: string): string {
   try {
-    const url = new URL(databaseUrl);
+    const url = new URL(raw);
     let changed = false;
     if (url.password !== '') {
       url.password = '***';
@@ -324,11 +319,11 @@ export function databaseUrlForDisplay(databaseUrl: string): string {
         changed = true;
       }
     }
-    return changed ? url.href : databaseUrl;
+    return changed ? url.href : raw;
   } catch {
     // Not a URL the parser takes (a stray %): hide everything between user name and host,
     // and the values of secret parameters.
-    return databaseUrl
+    return raw
       .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):.*@/i, '$1:***@')
       .replace(/([?&][^=&#]*(?:pass|key|secret|token)[^=&#]*=)[^&#]*/gi, '$1***');
   }

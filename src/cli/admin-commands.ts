@@ -13,7 +13,7 @@ import { DAY_MS, systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { normalizeEmail } from '../accounts/users.js';
 import { forTerminal } from '../lib/control-characters.js';
-import { databaseUrlForDisplay, databaseVariable } from '../config.js';
+import { urlForDisplay, databaseVariable } from '../config.js';
 import type { DatabaseHandle, DatabaseOptions } from '../db/database.js';
 import { openDatabase, sqliteFileOf } from '../db/database.js';
 import { isUpToDate, migrateToLatest } from '../db/migrate.js';
@@ -104,7 +104,7 @@ export async function openMigratedDatabase(
   } catch (error) {
     await database?.close().catch(() => undefined);
     ctx.fail(
-      `${databaseVariable(config)}: cannot use the database ${databaseUrlForDisplay(config.databaseUrl)} (${reasonOf(error)})`,
+      `${databaseVariable(config)}: cannot use the database ${urlForDisplay(config.databaseUrl)} (${reasonOf(error)})`,
     );
   }
 }
@@ -219,7 +219,7 @@ ${eventTypeLines()}`,
  * a mistyped URL, it must neither upgrade the one nor fill the other with tables.
  */
 async function openCurrentDatabase(ctx: CliContext, config: Config): Promise<DatabaseHandle> {
-  const shown = databaseUrlForDisplay(config.databaseUrl);
+  const shown = urlForDisplay(config.databaseUrl);
   const refuse = (what: string): never =>
     ctx.fail(
       `${databaseVariable(config)}: the database ${shown} ${what}; run "portico migrate" (or start the server) first`,
