@@ -3,7 +3,7 @@ export const TwoFactorError = {
   INVALID_CODE: 'INVALID_CODE',
   CODE_EXPIRED: 'CODE_EXPIRED',
   CODE_ALREADY_USED: 'CODE_ALREADY_USED',
-  /** A security key signed with a counter below one it sent before: it may have been copied. */
+  /** A security key's signature counter did not go up (a replay, or a copy of the key). */
   KEY_COUNTER_WENT_BACK: 'KEY_COUNTER_WENT_BACK',
   /** The pending sign-in ended after too many wrong codes: the password is needed again. */
   SIGN_IN_ENDED: 'SIGN_IN_ENDED',

@@ -120,10 +120,10 @@ export function registerTwoFactorSettingsRoutes(
       graceUntil: graceUntil ?? null,
     };
     const errors: FieldErrors = {};
+    // "Security Keys" ticked where keys cannot work: said as the reason for a refusal.
+    const keysUnusable = form.webauthn && !services.twoFactor.policy.securityKeysWork;
     const record = (codes: AdminErrorCode[]) => {
       for (const code of codes) {
-        // "Security Keys" ticked where keys cannot work: said as the reason for the refusal.
-        const keysUnusable = form.webauthn && !services.twoFactor.policy.securityKeysWork;
         const [name, message] = errorField(t, code, keysUnusable);
         errors[name] ??= message;
       }
