@@ -20,6 +20,8 @@ export const twoFactorEn = {
   editEmail: 'Edit email authentication',
   methodDisabledNote:
     'Your helpdesk no longer offers this method to new users. It keeps working for you; you may also set up another method and remove this one.',
+  keysUnusableHereNote:
+    "Browsers do not allow security keys at this help center's current address, so your keys cannot be used here for now. Use another method or a recovery code, and let your helpdesk know.",
   recoveryCodes: 'Recovery codes',
   recoveryDescription: (remaining: number) =>
     remaining === 0

@@ -21,6 +21,8 @@ export const twoFactorNl: TwoFactorMessages = {
   editEmail: 'E-mailauthenticatie bewerken',
   methodDisabledNote:
     'Je helpdesk biedt deze methode niet meer aan nieuwe gebruikers aan. Voor jou blijft hij werken; je kunt ook een andere methode instellen en deze verwijderen.',
+  keysUnusableHereNote:
+    'Browsers staan beveiligingssleutels niet toe op het huidige adres van dit helpcentrum, dus je sleutels werken hier voorlopig niet. Gebruik een andere methode of een herstelcode, en laat het je helpdesk weten.',
   recoveryCodes: 'Herstelcodes',
   recoveryDescription: (remaining: number) =>
     remaining === 0

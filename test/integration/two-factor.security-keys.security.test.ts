@@ -810,4 +810,36 @@ describe('security keys at an IP address', () => {
     );
     expect((await app.services.twoFactor.policy.get()).require).toBe('nobody');
   });
+
+  it('tell someone who has a key that the address is the reason, not a retired method', async () => {
+    // A key added while PUBLIC_URL was a host name, before the help center moved to an IP.
+    const user = await signedInUser(app);
+    const now = app.clock.now();
+    await app.db
+      .insertInto('two_factor_methods')
+      .values({
+        id: 'ip-key',
+        user_id: user.userId,
+        type: 'webauthn',
+        name: 'Old key',
+        created_at: now,
+      })
+      .execute();
+    await app.db
+      .insertInto('webauthn_credentials')
+      .values({
+        method_id: 'ip-key',
+        user_id: user.userId,
+        credential_id: 'ip-key-credential',
+        public_key: 'AQID',
+        created_at: now,
+      })
+      .execute();
+    const overview = textOf((await user.client.get('/profile/2fa')).body);
+    expect(overview).toContain('Old key');
+    expect(overview).toContain(
+      "Browsers do not allow security keys at this help center's current address",
+    );
+    expect(overview).not.toContain('no longer offers this method');
+  });
 });

@@ -68,7 +68,7 @@ export function ceremonyForm(
 /** The "Security keys" entry of Your 2FA: the keys with their dates, and "Add security key". */
 export function securityKeysEntry(
   ctx: PageContext,
-  data: { keys: SecurityKey[]; enabled: boolean },
+  data: { keys: SecurityKey[]; enabled: boolean; unusableHere: boolean },
 ): SafeHtml | '' {
   if (!data.enabled && data.keys.length === 0) return '';
   const tf = ctx.t.twoFactor;
@@ -87,7 +87,13 @@ export function securityKeysEntry(
               <span class="badge badge-success">${tf.statusOn}</span>
             </p>`
       }
-      ${data.keys.length > 0 && !data.enabled ? html`<p class="hint">${tf.methodDisabledNote}</p>` : ''}
+      ${
+        data.keys.length === 0 || data.enabled
+          ? ''
+          : html`<p class="hint">
+              ${data.unusableHere ? tf.keysUnusableHereNote : tf.methodDisabledNote}
+            </p>`
+      }
     </div>
     ${
       data.enabled

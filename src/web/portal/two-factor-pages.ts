@@ -68,6 +68,8 @@ function verificationCodeField(
 
 export interface OverviewData {
   enabled: { totp: boolean; email: boolean; webauthn: boolean };
+  /** Browsers refuse security keys at PUBLIC_URL (an IP address): say so, not "no longer offered". */
+  keysUnusableHere: boolean;
   keys: SecurityKey[];
   app: TwoFactorMethod | undefined;
   email: TwoFactorMethod | undefined;
@@ -154,7 +156,11 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
                 edit: { href: '/profile/2fa/app/edit', label: t.editApp },
                 recommended: true,
               })}
-              ${securityKeysEntry(ctx, { keys: data.keys, enabled: data.enabled.webauthn })}
+              ${securityKeysEntry(ctx, {
+                keys: data.keys,
+                enabled: data.enabled.webauthn,
+                unusableHere: data.keysUnusableHere,
+              })}
               ${entry({
                 title: t.email,
                 description: t.emailDescription,

@@ -216,6 +216,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
           email: current.methods.email,
           webauthn: policy.isMethodEnabled(current, 'webauthn'),
         },
+        keysUnusableHere: !policy.securityKeysWork,
         // The keys' credentials are read only for someone who has a key.
         keys: all.some((m) => m.type === 'webauthn')
           ? await twoFactor.securityKeys.list(auth.user.id)
