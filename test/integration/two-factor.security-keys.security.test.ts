@@ -832,6 +832,8 @@ describe('security keys at an IP address', () => {
         user_id: user.userId,
         credential_id: 'ip-key-credential',
         public_key: 'AQID',
+        sign_count: 0,
+        transports: '[]',
         created_at: now,
       })
       .execute();
