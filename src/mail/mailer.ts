@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type nodemailer from 'nodemailer';
-import type { Transporter } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type StreamTransport from 'nodemailer/lib/stream-transport/index.js';
 import { makeDirectories } from '../lib/directories.js';
@@ -13,6 +13,8 @@ export interface MailMessage {
   subject: string;
   text: string;
   html: string;
+  /** The language it is written in (`Content-Language`), so mail clients translate or read it aloud right. */
+  language?: string;
 }
 
 export interface Mailer {
@@ -37,6 +39,17 @@ export class MailDeliveryError extends Error {
     super(message, options);
     this.name = 'MailDeliveryError';
   }
+}
+
+/** What nodemailer is given for a message: the recipient as an address object, the language as a header. */
+function envelopeOf(from: string, message: MailMessage): SendMailOptions {
+  const { language, ...rest } = message;
+  return {
+    from,
+    ...rest,
+    to: recipient(message),
+    ...(language ? { headers: { 'Content-Language': language } } : {}),
+  };
 }
 
 /** Limits on every SMTP conversation: a hung relay must not hang a sign-in. */
@@ -157,7 +170,7 @@ export function createSmtpMailer(smtpUrl: string, from: string): SmtpMailer {
     } satisfies SMTPTransport.Options));
   return {
     async send(message) {
-      await withinSendTime(transport().sendMail({ from, ...message, to: recipient(message) }));
+      await withinSendTime(transport().sendMail(envelopeOf(from, message)));
     },
     async check() {
       // A refused log-in is no refused message: said as what it is.
@@ -206,7 +219,7 @@ export function createOutboxMailer(
   return {
     async send(message) {
       created ??= mailModule().createTransport({ streamTransport: true, buffer: true });
-      const info = await created.sendMail({ from, ...message, to: recipient(message) });
+      const info = await created.sendMail(envelopeOf(from, message));
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const count = String(++sequence).padStart(6, '0');
       const file = path.join(outboxDir, `${stamp}-${count}-${randomBytes(4).toString('hex')}.eml`);

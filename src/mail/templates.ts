@@ -63,7 +63,7 @@ export function composeMail(ctx: MailContext, build: (m: Messages) => MailParts)
         <p>${m.mail.signature(ctx.siteName)}</p>
       </body>
     </html>`;
-  return { to: ctx.to, subject: parts.subject, text, html: body.value };
+  return { to: ctx.to, subject: parts.subject, text, html: body.value, language: ctx.locale };
 }
 
 export function verifyEmailMail(ctx: MailContext, url: string): MailMessage {

@@ -9,12 +9,18 @@ export interface CapturedMail {
   subject: string;
   text: string;
   html: string;
+  /** The Content-Language header, or null without one. */
+  language: string | null;
 }
 
 /**
  * A real SMTP server on loopback that keeps every message it receives. Tests read links and
  * codes out of the delivered mail, as a person would.
  */
+function headerText(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
 export class MailCapture {
   readonly messages: CapturedMail[] = [];
   /** Addresses the server refuses for now, as a relay does with a full or unknown mailbox. */
@@ -53,6 +59,7 @@ export class MailCapture {
               subject: parsed.subject ?? '',
               text: parsed.text ?? '',
               html: typeof parsed.html === 'string' ? parsed.html : '',
+              language: headerText(parsed.headers.get('content-language')),
             });
             callback();
           })

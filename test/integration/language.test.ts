@@ -203,6 +203,8 @@ describe.each(DIALECTS)('language (%s)', (dialect) => {
     expect(page.body).toContain('<html lang="nl">');
     const mail = await app.mail.waitFor(email);
     expect(mail.subject).toMatch(/Bevestig/);
+    // Mail clients read it aloud, translate it or check its spelling as Dutch.
+    expect(mail.language).toBe('nl');
     // A name chosen at registration is not written into mail to an unproven mailbox.
     expect(mail.text).toMatch(/^Hallo,$/m);
   });
