@@ -13,6 +13,7 @@ import * as setupRequests from './migrations/0009-setup-requests.js';
 import * as rateLimitRuns from './migrations/0010-rate-limit-runs.js';
 import * as kbSearchWords from './migrations/0011-kb-search-words.js';
 import * as kbVersions from './migrations/0012-kb-versions.js';
+import * as kbArticleRedirects from './migrations/0013-kb-article-redirects.js';
 
 // Migrations are imported, not read from a folder at run time: the same list works from
 // TypeScript sources (tests) and from the compiled build.
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0010-rate-limit-runs': rateLimitRuns,
   '0011-kb-search-words': kbSearchWords,
   '0012-kb-versions': kbVersions,
+  '0013-kb-article-redirects': kbArticleRedirects,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

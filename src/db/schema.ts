@@ -226,6 +226,13 @@ export interface KbArticlesTable {
   version: Generated<number>;
 }
 
+/** An address an article had before it was renamed (migration 0013): it redirects there. */
+export interface KbArticleRedirectsTable {
+  slug: string;
+  article_id: string;
+  created_at: number;
+}
+
 export type KbStatus = 'draft' | 'published';
 
 /** One language of an article; the search index (tsvector or FTS5 row) follows it. */
@@ -298,6 +305,7 @@ export interface Database {
   kb_categories: KbCategoriesTable;
   kb_category_translations: KbCategoryTranslationsTable;
   kb_articles: KbArticlesTable;
+  kb_article_redirects: KbArticleRedirectsTable;
   kb_article_translations: KbArticleTranslationsTable;
   kb_revision: KbRevisionTable;
   api_keys: ApiKeysTable;

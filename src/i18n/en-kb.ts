@@ -73,7 +73,7 @@ export const kbAdminEn = {
   slug: 'URL name',
   slugHint: 'Lower-case letters, digits and hyphens, as in getting-started. Part of the address.',
   articleSlugHint:
-    'Lower-case letters, digits and hyphens. Leave empty to make one from the title. Changing it changes the article’s address.',
+    'Lower-case letters, digits and hyphens. Leave empty to make one from the title. Changing it changes the article’s address; links to the old one lead to the new one.',
   position: 'Order',
   positionHint: 'Lower numbers come first.',
   nameIn: (language: string) => `Name (${language})`,

@@ -74,7 +74,7 @@ export const kbAdminNl: KbAdminMessages = {
   slugHint:
     'Kleine letters, cijfers en streepjes, zoals aan-de-slag. Wordt een deel van het adres.',
   articleSlugHint:
-    'Kleine letters, cijfers en streepjes. Laat leeg om er een uit de titel te maken. Wijzigen verandert het adres van het artikel.',
+    'Kleine letters, cijfers en streepjes. Laat leeg om er een uit de titel te maken. Wijzigen verandert het adres van het artikel; links naar het oude adres leiden naar het nieuwe.',
   position: 'Volgorde',
   positionHint: 'Lagere getallen komen eerst.',
   nameIn: (language: string) => `Naam (${language})`,

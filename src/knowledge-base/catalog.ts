@@ -52,6 +52,8 @@ export interface Snapshot {
   /** Only articles with at least one published translation. */
   articles: Map<string, ArticleNode>;
   articleBySlug: Map<string, ArticleNode>;
+  /** Addresses articles had before they were renamed: the article's id. */
+  formerSlugs: Map<string, string>;
   /** Published article ids per category id, in display order. */
   articlesIn: Map<string, ArticleNode[]>;
   childrenOf: Map<string | null, CategoryNode[]>;
@@ -113,7 +115,7 @@ export function createCatalog({ db }: KbDeps) {
   let loading: { revision: number; promise: Promise<Snapshot> } | null = null;
 
   async function load(revision: number): Promise<Snapshot> {
-    const [categoryRows, categoryTexts, articleRows] = await Promise.all([
+    const [categoryRows, categoryTexts, articleRows, redirectRows] = await Promise.all([
       db.selectFrom('kb_categories').select(['id', 'parent_id', 'slug', 'position']).execute(),
       db
         .selectFrom('kb_category_translations')
@@ -137,6 +139,7 @@ export function createCatalog({ db }: KbDeps) {
         ])
         .where('t.status', '=', 'published')
         .execute(),
+      db.selectFrom('kb_article_redirects').select(['slug', 'article_id']).execute(),
     ]);
     const categories = new Map<string, CategoryNode>();
     for (const row of categoryRows) {
@@ -197,6 +200,7 @@ export function createCatalog({ db }: KbDeps) {
       categoryBySlug: new Map([...categories.values()].map((c) => [c.slug, c])),
       articles,
       articleBySlug: new Map([...articles.values()].map((a) => [a.slug, a])),
+      formerSlugs: new Map(redirectRows.map((r) => [r.slug, r.article_id])),
       articlesIn,
       childrenOf,
       bodies: new Map(),
@@ -319,6 +323,17 @@ export function createCatalog({ db }: KbDeps) {
           .map((a) => articleLink(a, locale))
           .filter((a): a is ArticleLink => a !== null),
       };
+    },
+
+    /**
+     * The current address of the article that had `slug` before a rename, when a visitor of
+     * `locale` can read it; null otherwise (a draft's new address is not given away).
+     */
+    async renamedTo(slug: string, locale: Locale): Promise<string | null> {
+      const snap = await snapshot();
+      const id = snap.formerSlugs.get(slug);
+      const article = id === undefined ? undefined : snap.articles.get(id);
+      return article && pickLocale(article.texts, locale) ? article.slug : null;
     },
 
     /** A published article in the visitor's language (or the fallback), or null. */

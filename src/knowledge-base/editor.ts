@@ -259,6 +259,14 @@ export function createEditor(deps: KbDeps) {
     return (await query.executeTakeFirst()) !== undefined;
   }
 
+  /**
+   * An article takes `slug` as its address: an earlier article's old address of that name
+   * stops leading there (kb_article_redirects).
+   */
+  async function takeAddress(trx: Kysely<Database>, slug: string) {
+    await trx.deleteFrom('kb_article_redirects').where('slug', '=', slug).execute();
+  }
+
   async function writeCategoryTexts(
     trx: Kysely<Database>,
     categoryId: string,
@@ -496,6 +504,7 @@ export function createEditor(deps: KbDeps) {
         return kbFail(KbError.CATEGORY_NOT_FOUND);
       if (await slugTaken(trx, 'kb_articles', settings.slug, null))
         return kbFail(KbError.SLUG_TAKEN);
+      await takeAddress(trx, settings.slug);
       const now = clock.now();
       await trx
         .insertInto('kb_articles')
@@ -563,6 +572,13 @@ export function createEditor(deps: KbDeps) {
       if (after.slug !== before.slug || after.position !== before.position) {
         if (await slugTaken(trx, 'kb_articles', after.slug, articleId))
           return kbFail(KbError.SLUG_TAKEN);
+        if (after.slug !== before.slug) {
+          await takeAddress(trx, after.slug);
+          await trx
+            .insertInto('kb_article_redirects')
+            .values({ slug: before.slug, article_id: articleId, created_at: clock.now() })
+            .execute();
+        }
         await record(trx, actor, 'kb.article_updated', {
           article_id: articleId,
           slug: after.slug,

@@ -253,6 +253,109 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
     expect(textOf(overview.body)).toContain('Dutch: Draft');
   });
 
+  it('keeps a renamed article at its old address too, until another article takes that address', async () => {
+    const category = await createCategory('renames', 'Renames');
+    const create = async (title: string, slug: string) => {
+      const created = await admin.client.submit(
+        '/admin/kb/articles/new',
+        {
+          category_id: category,
+          lang: 'en',
+          title,
+          slug,
+          position: '0',
+          body: 'Text.',
+          action: 'create',
+        },
+        '/admin/kb/articles',
+      );
+      expect(created.status).toBe(303);
+      return ID.exec(created.location ?? '')?.[1] ?? '';
+    };
+    const rename = async (id: string, title: string, slug: string) => {
+      const saved = await submitFrom(
+        admin.client,
+        `/admin/kb/articles/${id}?lang=en`,
+        {
+          category_id: category,
+          lang: 'en',
+          title,
+          slug,
+          position: '0',
+          body: 'Text.',
+          action: 'save',
+        },
+        `/admin/kb/articles/${id}`,
+      );
+      expect(saved.status).toBe(303);
+    };
+    const visitor = new Client(app.app);
+    const first = await create('Old name', 'old-name');
+    await submitFrom(
+      admin.client,
+      `/admin/kb/articles/${first}?lang=en`,
+      { lang: 'en' },
+      `/admin/kb/articles/${first}/publish`,
+    );
+    await rename(first, 'Middle name', 'middle-name');
+    await rename(first, 'New name', 'new-name');
+    for (const old of ['old-name', 'middle-name']) {
+      const moved = await visitor.get(`/kb/articles/${old}`);
+      expect(moved.status).toBe(301);
+      expect(moved.location).toBe('/kb/articles/new-name');
+    }
+    expect(textOf((await visitor.get('/kb/articles/new-name')).body)).toContain('New name');
+
+    // An address never published under its new name is not given away.
+    await submitFrom(
+      admin.client,
+      `/admin/kb/articles/${first}?lang=en`,
+      { lang: 'en' },
+      `/admin/kb/articles/${first}/unpublish`,
+    );
+    expect((await visitor.get('/kb/articles/old-name')).status).toBe(404);
+    await submitFrom(
+      admin.client,
+      `/admin/kb/articles/${first}?lang=en`,
+      { lang: 'en' },
+      `/admin/kb/articles/${first}/publish`,
+    );
+
+    // Another article may take an old address: it is then that article's, even as a draft.
+    const second = await create('Someone else', 'old-name');
+    expect((await visitor.get('/kb/articles/old-name')).status).toBe(404);
+    await submitFrom(
+      admin.client,
+      `/admin/kb/articles/${second}?lang=en`,
+      { lang: 'en' },
+      `/admin/kb/articles/${second}/publish`,
+    );
+    expect(textOf((await visitor.get('/kb/articles/old-name')).body)).toContain('Someone else');
+    expect((await visitor.get('/kb/articles/middle-name')).location).toBe('/kb/articles/new-name');
+
+    // Renaming back takes the address back: it is current again, not a redirect to itself.
+    await rename(first, 'Middle name', 'middle-name');
+    expect((await visitor.get('/kb/articles/middle-name')).status).toBe(200);
+    expect((await visitor.get('/kb/articles/new-name')).location).toBe('/kb/articles/middle-name');
+
+    // A deleted article's old addresses go with it.
+    await submitFrom(
+      admin.client,
+      `/admin/kb/articles/${first}?lang=en`,
+      {},
+      `/admin/kb/articles/${first}/delete`,
+    );
+    expect((await visitor.get('/kb/articles/middle-name')).status).toBe(404);
+    expect((await visitor.get('/kb/articles/new-name')).status).toBe(404);
+    expect(
+      await app.db
+        .selectFrom('kb_article_redirects')
+        .select('slug')
+        .where('article_id', '=', first)
+        .execute(),
+    ).toEqual([]);
+  });
+
   it('refuses taken and malformed URL names, unknown categories and category loops, storing nothing', async () => {
     const help = await categoryId('help');
     const accounts = await categoryId('accounts');

@@ -15,6 +15,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import { SECURITY_KEY_NAME_INDEX } from '../../src/db/schema.js';
 import * as kbSearchWords from '../../src/db/migrations/0011-kb-search-words.js';
 import * as kbVersions from '../../src/db/migrations/0012-kb-versions.js';
+import * as kbArticleRedirects from '../../src/db/migrations/0013-kb-article-redirects.js';
 import {
   createPostgresSchema,
   DIALECTS,
@@ -35,6 +36,7 @@ const ALL = [
   '0010-rate-limit-runs',
   '0011-kb-search-words',
   '0012-kb-versions',
+  '0013-kb-article-redirects',
 ];
 
 describe.each(DIALECTS)('migrations (%s)', (dialect) => {
@@ -92,10 +94,12 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     '0010-rate-limit-runs',
     '0011-kb-search-words',
     '0012-kb-versions',
+    '0013-kb-article-redirects',
   ];
   /** As if the database were behind this build: 0007 and the ones after it not yet applied. */
   async function behindSince0007(db: DatabaseHandle['db']) {
     await migrateToLatest(db);
+    await kbArticleRedirects.down(db as unknown as Kysely<unknown>);
     await kbVersions.down(db as unknown as Kysely<unknown>);
     await kbSearchWords.down(db as unknown as Kysely<unknown>);
     await db.schema.alterTable('rate_limits').dropColumn('in_a_row').execute();

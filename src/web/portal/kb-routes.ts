@@ -63,7 +63,12 @@ export function registerKbRoutes(app: FastifyInstance, { services, tools }: WebD
   app.get<{ Params: { slug: string } }>('/kb/articles/:slug', async (request, reply) => {
     const slug = slugParam(request.params.slug);
     const article = slug ? await kb.catalog.article(slug, request.locale) : null;
-    if (!article) return reply.callNotFound();
+    if (!article) {
+      // An address the article had before it was renamed: links to it keep working.
+      const renamed = slug ? await kb.catalog.renamedTo(slug, request.locale) : null;
+      if (renamed) return reply.redirect(`/kb/articles/${renamed}`, 301);
+      return reply.callNotFound();
+    }
     return sendPublicPage(request, reply, articlePage(tools.page(request), article));
   });
 
