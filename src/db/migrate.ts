@@ -1,4 +1,4 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { Kysely, Migration, MigrationProvider, MigrationResultSet } from 'kysely';
 import { Migrator, PostgresAdapter, sql } from './kysely.js';
 import type { Database } from './schema.js';
 import * as foundation from './migrations/0001-foundation.js';
@@ -55,12 +55,14 @@ export async function isUpToDate(db: Kysely<Database>): Promise<boolean> {
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const schema = await migrationSchema(db);
   if (await upToDate(db, schema)) return [];
-  const migrator = new Migrator({
-    db,
-    provider,
-    ...(schema ? { migrationTableSchema: schema } : {}),
-  });
-  const { error, results } = await migrator.migrateToLatest();
+  const migrate = (target: Kysely<Database>) =>
+    new Migrator({
+      db: target,
+      provider,
+      ...(schema ? { migrationTableSchema: schema } : {}),
+    }).migrateToLatest();
+  const { error, results } =
+    schema === undefined ? await migrateSqliteExclusively(db, migrate) : await migrate(db);
   if (error) {
     // Kysely's words for a migration it does not know are "corrupted migrations"; the usual
     // cause is an older release started on a database a newer one migrated.
@@ -75,6 +77,29 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
     throw error instanceof Error ? error : new Error('Migration failed', { cause: error });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * On SQLite Kysely neither locks nor wraps the migrations in a transaction: two starts at once
+ * on a new file both ran them, and one failed on a table the other had just made; a migration
+ * that failed half-way left what it had done. They run here in one `BEGIN IMMEDIATE`
+ * transaction on the connection, so a second start waits for the first (the busy timeout),
+ * then finds nothing to do, and a failure leaves the database as it was.
+ */
+async function migrateSqliteExclusively(
+  db: Kysely<Database>,
+  migrate: (target: Kysely<Database>) => Promise<MigrationResultSet>,
+): Promise<MigrationResultSet> {
+  return db.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection);
+    let outcome: MigrationResultSet | undefined;
+    try {
+      outcome = await migrate(connection);
+    } finally {
+      await sql.raw(outcome && !outcome.error ? 'commit' : 'rollback').execute(connection);
+    }
+    return outcome;
+  });
 }
 
 /**

@@ -3,9 +3,11 @@
  * then), and on one whose record of applied migrations differs from this build's: one missing
  * is applied, one unknown is refused.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/database.js';
@@ -38,6 +40,30 @@ const ALL = [
   '0012-kb-versions',
   '0013-kb-article-redirects',
 ];
+
+const RACER = fileURLToPath(new URL('../helpers/migrate-on-signal.ts', import.meta.url));
+const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+
+/** A process that migrates `url` when told to (test/helpers/migrate-on-signal.ts). */
+function racer(url: string, schema: string) {
+  const child = spawn(TSX, [RACER], {
+    env: { ...process.env, DATABASE_URL: url, RACER_SCHEMA: schema },
+  });
+  let out = '';
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const outcome = new Promise<{ applied?: string[]; error?: string }>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.startsWith('ready\n')) markReady();
+      const result = out.split('\n')[1];
+      if (result) resolve(JSON.parse(result) as { applied?: string[]; error?: string });
+    });
+    child.on('error', reject);
+    child.on('close', (code) => reject(new Error(`the racer ended (${code}) with: ${out}`)));
+  });
+  return { child, ready, outcome };
+}
 
 describe.each(DIALECTS)('migrations (%s)', (dialect) => {
   const cleanups: Array<() => Promise<void>> = [];
@@ -86,6 +112,26 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
       expect(await hasTable(db, table), table).toBe(true);
     }
   });
+
+  it('lets two processes migrate one new database at once: both succeed, each migration applied once', async () => {
+    let url = POSTGRES_URL;
+    let schema = '';
+    if (dialect === 'postgres') {
+      schema = await createPostgresSchema();
+      cleanups.push(() => dropPostgresSchema(schema));
+    } else {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-migrations-'));
+      url = `sqlite:${path.join(dir, 'portico.db')}`;
+      cleanups.push(() => Promise.resolve(fs.rmSync(dir, { recursive: true, force: true })));
+    }
+    // Each waits, connected, for the same signal, so that their migrations overlap.
+    const racers = [racer(url, schema), racer(url, schema)];
+    await Promise.all(racers.map((r) => r.ready));
+    for (const r of racers) r.child.stdin.write('go\n');
+    const outcomes = await Promise.all(racers.map((r) => r.outcome));
+    expect(outcomes.map((o) => o.error ?? '')).toEqual(['', '']);
+    expect(outcomes.flatMap((o) => o.applied ?? []).sort()).toEqual(ALL);
+  }, 30_000);
 
   const SINCE_0007 = [
     '0007-security-key-names',
