@@ -242,6 +242,33 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
     }
   });
 
+  it('lets someone at the mandatory set-up in once the requirement is lifted, and no one else', async () => {
+    await savePolicy({ require: 'all' });
+    const user = await newUser();
+    await user.client.submit(
+      '/login?next=%2Fkb',
+      { email: user.email, password: PASSWORD, next: '/kb' },
+      '/login',
+    );
+    const stillRequired = await user.client.get('/login/2fa/setup/app/new');
+    expect(stillRequired.status).toBe(200);
+    expect(await sessionCount(app, user.userId)).toBe(0);
+
+    await savePolicy({ require: 'nobody' });
+    const reloaded = await user.client.get('/login/2fa/setup/app/new');
+    expect(reloaded.status).toBe(303);
+    expect(reloaded.location).toBe('/kb');
+    expect(user.client.cookies.has(SESSION_COOKIE)).toBe(true);
+    expect(user.client.cookies.has(PENDING_COOKIE)).toBe(false);
+    expect(await sessionCount(app, user.userId)).toBe(1);
+    expect((await user.client.get('/profile')).status).toBe(200);
+
+    // Anyone else still has only what they had: no pending sign-in, no session.
+    const stranger = newClient(app);
+    expect((await stranger.get('/login/2fa/setup')).location).toBe('/login');
+    expect(stranger.cookies.has(SESSION_COOKIE)).toBe(false);
+  });
+
   it('takes the person on to the page asked for once the mandatory set-up is done', async () => {
     const logInFor = (user: { client: Client; email: string }, next: string) =>
       user.client.submit(

@@ -121,6 +121,21 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
       return null;
     }
     tools.speakAs(request, ctx.user);
+    // The policy changed since the password step (turned off, or the person left the group
+    // that needed it): a page of the set-up no longer holds them back, it lets them in as the
+    // password step would now. A code already typed into a set-up form is still taken.
+    if (request.method === 'GET' && !(await policy.isRequiredFor(ctx.user))) {
+      const done = await signIn.complete(ctx.pending, requestMeta(request), 'password');
+      if (!done) {
+        tools.clearPending(reply);
+        tools.flash(reply, 'signInExpired', undefined, 'error');
+        void reply.redirect('/login', 303);
+        return null;
+      }
+      await startSession(deps, request, reply, done.sessionToken);
+      void reply.redirect(tools.takeNext(request, reply), 303);
+      return null;
+    }
     return { user: ctx.user, place, pending: ctx, requestId: ctx.pending.id_hash };
   }
 
