@@ -367,7 +367,12 @@ export const adminEn = {
         password: 'wrong password',
         verified_elsewhere: 'another account verified the address',
       },
-      purpose: { sign_in: 'log-in', step_up: 'identity check (step-up)' },
+      purpose: {
+        sign_in: 'log-in',
+        step_up: 'identity check (step-up)',
+        setup: 'set-up of email authentication',
+        change: 'change of the email authentication address',
+      },
       where: {
         reauthentication: 'identity check (step-up)',
         password_change: 'password change',

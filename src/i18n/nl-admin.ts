@@ -360,7 +360,12 @@ export const adminNl: AdminMessages = {
         password: 'verkeerd wachtwoord',
         verified_elsewhere: 'een ander account bevestigde het adres',
       },
-      purpose: { sign_in: 'inloggen', step_up: 'identiteitscontrole (extra controle)' },
+      purpose: {
+        sign_in: 'inloggen',
+        step_up: 'identiteitscontrole (extra controle)',
+        setup: 'instellen van e-mailauthenticatie',
+        change: 'wijzigen van het adres van e-mailauthenticatie',
+      },
       where: {
         reauthentication: 'identiteitscontrole (extra controle)',
         password_change: 'wachtwoord wijzigen',

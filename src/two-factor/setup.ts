@@ -208,6 +208,7 @@ export function createSetup(
   async function sendSetupCode(
     user: User,
     setup: TwoFactorSetup,
+    meta: RequestMeta,
   ): Promise<TfResult<{ setupId: string }>> {
     if (!setup.email) return tfFail(TwoFactorError.SETUP_EXPIRED);
     const purpose = setup.kind === 'email_change' ? 'change' : 'setup';
@@ -219,6 +220,13 @@ export function createSetup(
       (code) => postman.sendNow(emailCodeMail(mailContext, purpose, code)),
     );
     if (!sent.ok) return sent;
+    // As a sign-in's code is: who asked for codes to which address, and when.
+    await deps.audit.record({
+      event: 'two_factor.email_code_sent',
+      actorUserId: user.id,
+      meta,
+      details: { purpose, email: setup.email },
+    });
     return tfOk({ setupId: setup.id });
   }
 
@@ -229,6 +237,7 @@ export function createSetup(
   async function startEmail(
     owner: SetupOwner,
     input: { name: string; email: string; methodId?: string },
+    meta: RequestMeta,
   ): Promise<TfResult<{ setupId: string }>> {
     const { user } = owner;
     // Turned off, email is hidden for new set-ups; the method someone has keeps working, and
@@ -252,7 +261,7 @@ export function createSetup(
       expires_at: now + SETUP_TTL_MS,
     };
     await db.insertInto('two_factor_setups').values(setup).execute();
-    const sent = await sendSetupCode(user, setup);
+    const sent = await sendSetupCode(user, setup, meta);
     if (!sent.ok) {
       // Refused (asked again within the minute, or too often), or the mail was not sent: the
       // earlier set-up and the code already sent for it stay usable.
@@ -261,12 +270,6 @@ export function createSetup(
     }
     await dropOtherSetups(owner, kind, setup.id, now);
     return sent;
-  }
-
-  async function resendEmail(owner: SetupOwner, setupId: string, kind: 'email' | 'email_change') {
-    const setup = await findSetup(owner, setupId, kind);
-    if (!setup) return tfFail(TwoFactorError.SETUP_EXPIRED);
-    return sendSetupCode(owner.user, setup);
   }
 
   /**
@@ -336,7 +339,6 @@ export function createSetup(
     startTotp,
     finishTotp,
     startEmail,
-    resendEmail,
     emailSetup,
     finishEmail,
     finishEmailChange,

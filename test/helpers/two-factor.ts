@@ -222,6 +222,23 @@ export async function auditCount(app: TestApp, event: string, userId: string): P
   return rows.length;
 }
 
+/** Email codes the audit log says were sent to the user for `purpose` (sign_in, setup, change). */
+export async function emailCodesAudited(
+  app: TestApp,
+  userId: string,
+  purpose: string,
+): Promise<Array<Record<string, unknown>>> {
+  const rows = await app.db
+    .selectFrom('audit_events')
+    .select('details')
+    .where('event', '=', 'two_factor.email_code_sent')
+    .where((eb) => eb.or([eb('actor_user_id', '=', userId), eb('target_user_id', '=', userId)]))
+    .execute();
+  return rows
+    .map((row) => JSON.parse(row.details ?? '{}') as Record<string, unknown>)
+    .filter((details) => details.purpose === purpose);
+}
+
 /** Live sessions of a user in the database. */
 export async function sessionCount(app: TestApp, userId: string): Promise<number> {
   const rows = await app.db

@@ -13,7 +13,7 @@ import { DIALECTS } from '../helpers/databases.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 import {
-  auditCount,
+  emailCodesAudited,
   loggedOutUserWithEmail,
   mailedSignInCode,
   pendingSignIn,
@@ -67,7 +67,7 @@ describe.each(DIALECTS)('two-factor code resend (%s)', (dialect) => {
     expect(again.body.match(/\bautofocus\b/g)).toHaveLength(1);
     expect(again.body).toMatch(/role="alert" tabindex="-1" autofocus>\s*Codes are sent/);
     expect(await codeMails(email)).toBe(mails);
-    expect(await auditCount(app, 'two_factor.email_code_sent', userId)).toBe(1);
+    expect(await emailCodesAudited(app, userId, 'sign_in')).toHaveLength(1);
 
     const ok = await submitCode(client, 'email', code);
     expect(ok.status).toBe(303);

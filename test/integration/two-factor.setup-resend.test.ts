@@ -11,7 +11,7 @@ import { DIALECTS } from '../helpers/databases.js';
 import { codeIn } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { hiddenValue, setUpEmail, signedInUser } from '../helpers/two-factor.js';
+import { emailCodesAudited, hiddenValue, setUpEmail, signedInUser } from '../helpers/two-factor.js';
 
 const TOO_SOON =
   'Codes are sent at most once a minute, and one was sent to you less than a minute ago.';
@@ -62,6 +62,10 @@ describe.each(DIALECTS)('email set-up asked again within the minute (%s)', (dial
     });
     expect(created.status).toBe(303);
     expect(created.location).toBe('/profile/2fa/recovery-codes');
+    // The code mailed is in the audit log with its address; the refused second one is not.
+    expect(await emailCodesAudited(app, user.userId, 'setup')).toEqual([
+      { purpose: 'setup', email: user.email },
+    ]);
   });
 
   it('asks for the code already sent when a change of address is opened again', async () => {
@@ -97,6 +101,9 @@ describe.each(DIALECTS)('email set-up asked again within the minute (%s)', (dial
     });
     expect(confirmed.status).toBe(303);
     expect(confirmed.location).toBe('/profile/2fa');
+    expect(await emailCodesAudited(app, user.userId, 'change')).toEqual([
+      { purpose: 'change', email: other },
+    ]);
   });
   it('keeps a change of address waiting for its code when the name form is saved meanwhile', async () => {
     const user = await signedInUser(app);

@@ -410,7 +410,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
         return refused(request, reply, result.error, place.base);
       }
 
-      const started = await setup.startEmail(actor, { name, email });
+      const started = await setup.startEmail(actor, { name, email }, requestMeta(request));
       if (!started.ok) {
         // The mail did not go out: the form again, with what the person typed.
         if (started.error === 'MAIL_FAILED')
@@ -591,11 +591,11 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
         return render({ change, errors: { code: twoFactorErrorText(t, result.error) } }, 422);
       return render({ formError: twoFactorErrorText(t, result.error) }, 422);
     }
-    const started = await setup.startEmail(ownerOf(auth), {
-      name: method.name,
-      email,
-      methodId: method.id,
-    });
+    const started = await setup.startEmail(
+      ownerOf(auth),
+      { name: method.name, email, methodId: method.id },
+      requestMeta(request),
+    );
     if (!started.ok) {
       if (started.error === 'MAIL_FAILED')
         return render({ values: { email }, formError: twoFactorErrorText(t, started.error) }, 503);
