@@ -153,10 +153,18 @@ export function createAccountAdmin(deps: {
     });
   }
 
-  /** SPEC §4 "admin reset", refused for the actor's own account. */
-  async function resetTwoFactor(targetUserId: string, actor: Actor): Promise<AdminResult<void>> {
-    const outcome = await twoFactor.resetTwoFactor(targetUserId, actor);
+  /**
+   * SPEC §4 "admin reset", refused for the actor's own account, and for an administrator's
+   * when `administrators` is false (the JSON API: createAdminReset says why).
+   */
+  async function resetTwoFactor(
+    targetUserId: string,
+    actor: Actor,
+    options: { administrators: boolean },
+  ): Promise<AdminResult<void>> {
+    const outcome = await twoFactor.resetTwoFactor(targetUserId, actor, options);
     if (outcome === 'self') return adminFail(AdminError.SELF);
+    if (outcome === 'administrator') return adminFail(AdminError.TARGET_IS_ADMIN);
     if (outcome === 'not_found') return adminFail(AdminError.NOT_FOUND);
     if (outcome === 'nothing') return adminFail(AdminError.NOTHING_TO_RESET);
     return adminOk(undefined);

@@ -12,6 +12,8 @@ export const AdminError = {
   /** The 2FA policy requires this group: take it out of the policy before deleting it. */
   GROUP_IN_POLICY: 'GROUP_IN_POLICY',
   AT_LEAST_ONE_METHOD: 'AT_LEAST_ONE_METHOD',
+  /** A 2FA reset of an administrator asked for where only other accounts may be reset (the API). */
+  TARGET_IS_ADMIN: 'TARGET_IS_ADMIN',
   /** A 2FA reset for someone without a method: there is nothing to reset. */
   NOTHING_TO_RESET: 'NOTHING_TO_RESET',
   GROUPS_REQUIRED: 'GROUPS_REQUIRED',

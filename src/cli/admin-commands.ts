@@ -317,10 +317,11 @@ export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Pr
       const user = await directory.findByEmail(email);
       if (!user) ctx.fail(await noAccountWith(directory, email));
       const methods = await directory.methodsOf(user.id);
-      const result = await accounts.resetTwoFactor(user.id, {
-        actorLabel: CLI_ACTOR,
-        meta: CLI_META,
-      });
+      const result = await accounts.resetTwoFactor(
+        user.id,
+        { actorLabel: CLI_ACTOR, meta: CLI_META },
+        { administrators: true },
+      );
       if (!result.ok && result.error === 'NOTHING_TO_RESET') {
         // What was asked for is already so: said, and not an error for a script.
         ctx.out(

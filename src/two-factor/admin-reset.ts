@@ -5,7 +5,7 @@ import type { TwoFactorDeps } from './deps.js';
 import type { Notify } from './notifications.js';
 import { forgetAllIn } from './trusted-devices.js';
 
-export type ResetOutcome = 'reset' | 'not_found' | 'self' | 'nothing';
+export type ResetOutcome = 'reset' | 'not_found' | 'self' | 'nothing' | 'administrator';
 
 /**
  * An administrator's reset for someone who lost their second factor (SPEC §4 "admin reset"):
@@ -14,17 +14,30 @@ export type ResetOutcome = 'reset' | 'not_found' | 'self' | 'nothing';
  * required, must set it up again. Audited and emailed. The administrator never chooses a
  * secret for them (ASVS 5 §6.4.6). Someone without a method has nothing to reset (`nothing`):
  * no sessions end, no mail, no audit entry, wherever the reset is asked for.
+ *
+ * `administrators: false` refuses an administrator (`administrator`): an API key must not be
+ * able to strip an administrator's second factor, which with a phished password is the whole
+ * console. Another administrator in the console, or the command line, may.
  */
 export function createAdminReset(deps: TwoFactorDeps, notify: Notify) {
   const { db, clock, audit } = deps;
   return async function resetTwoFactor(
     targetUserId: string,
     actor: Pick<AuditEntry, 'actorUserId' | 'actorLabel' | 'meta'>,
+    options: { administrators: boolean },
   ): Promise<ResetOutcome> {
     if (actor.actorUserId === targetUserId) return 'self';
     const now = clock.now();
     const user = await db.transaction().execute(async (trx) => {
       await holdAccountRow(trx, targetUserId);
+      if (!options.administrators) {
+        const target = await trx
+          .selectFrom('users')
+          .select('is_admin')
+          .where('id', '=', targetUserId)
+          .executeTakeFirst();
+        if (target?.is_admin === 1) return 'administrator' as const;
+      }
       const method = await trx
         .selectFrom('two_factor_methods')
         .select('id')
@@ -74,7 +87,7 @@ export function createAdminReset(deps: TwoFactorDeps, notify: Notify) {
       return { row };
     });
     if (!user) return 'not_found';
-    if (user === 'nothing') return 'nothing';
+    if (user === 'nothing' || user === 'administrator') return user;
     await notify(user.row, { kind: 'reset_by_admin' });
     return 'reset';
   };

@@ -114,10 +114,14 @@ describe.skipIf(missing !== null)('two-factor administration in the browser', ()
   /** The administrator's "Reset two-factor authentication" for one user. */
   async function resetTwoFactor(user: { userId: string; email: string; name: string }) {
     if (!consolePages.users) {
-      const outcome = await world.app.services.twoFactor.resetTwoFactor(user.userId, {
-        actorUserId: admin.userId,
-        actorLabel: 'test',
-      });
+      const outcome = await world.app.services.twoFactor.resetTwoFactor(
+        user.userId,
+        {
+          actorUserId: admin.userId,
+          actorLabel: 'test',
+        },
+        { administrators: true },
+      );
       expect(outcome).toBe('reset');
       return;
     }

@@ -125,7 +125,11 @@ describe.each(DIALECTS)('changes to one account at the same moment (%s)', (diale
         .executeTakeFirstOrThrow();
       const outcomes = await Promise.allSettled([
         rotateSession(app.db, session, app.clock.now(), null),
-        app.services.twoFactor.resetTwoFactor(userId, { actorUserId: adminId, meta: TEST_META }),
+        app.services.twoFactor.resetTwoFactor(
+          userId,
+          { actorUserId: adminId, meta: TEST_META },
+          { administrators: true },
+        ),
       ]);
       const failures = outcomes.filter((o) => o.status === 'rejected').map((o) => String(o.reason));
       expect(failures).toEqual([]);
@@ -137,7 +141,11 @@ describe.each(DIALECTS)('changes to one account at the same moment (%s)', (diale
       const { userId } = await userWithApp(app);
       const outcomes = await Promise.all(
         [1, 2].map(() =>
-          app.services.twoFactor.resetTwoFactor(userId, { actorUserId: adminId, meta: TEST_META }),
+          app.services.twoFactor.resetTwoFactor(
+            userId,
+            { actorUserId: adminId, meta: TEST_META },
+            { administrators: true },
+          ),
         ),
       );
       expect(outcomes.sort()).toEqual(['nothing', 'reset']);

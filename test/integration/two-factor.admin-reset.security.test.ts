@@ -85,10 +85,14 @@ describe.each(DIALECTS)('two-factor admin reset (%s)', (dialect) => {
     });
 
     const since = app.mail.messages.length;
-    const outcome = await app.services.twoFactor.resetTwoFactor(user.userId, {
-      actorUserId: adminId,
-      meta: TEST_META,
-    });
+    const outcome = await app.services.twoFactor.resetTwoFactor(
+      user.userId,
+      {
+        actorUserId: adminId,
+        meta: TEST_META,
+      },
+      { administrators: true },
+    );
     expect(outcome).toBe('reset');
     expect(await rowsOf(user.userId)).toEqual({
       methods: 0,
@@ -126,10 +130,14 @@ describe.each(DIALECTS)('two-factor admin reset (%s)', (dialect) => {
 
   it('lets the person log in with the password afterwards and set up again', async () => {
     const user = await userWithApp(app);
-    await app.services.twoFactor.resetTwoFactor(user.userId, {
-      actorUserId: adminId,
-      meta: TEST_META,
-    });
+    await app.services.twoFactor.resetTwoFactor(
+      user.userId,
+      {
+        actorUserId: adminId,
+        meta: TEST_META,
+      },
+      { administrators: true },
+    );
     const client = newClient(app);
     const login = await logIn(client, user.email);
     expect(login.location).toBe('/');
@@ -153,10 +161,14 @@ describe.each(DIALECTS)('two-factor admin reset (%s)', (dialect) => {
     const before = await rowsOf(adminId);
     expect(before).toMatchObject({ methods: 1, recoveryCodes: 10, sessions: 1 });
     const events = await auditCount(app, 'two_factor.reset_by_admin', adminId);
-    const outcome = await app.services.twoFactor.resetTwoFactor(adminId, {
-      actorUserId: adminId,
-      meta: TEST_META,
-    });
+    const outcome = await app.services.twoFactor.resetTwoFactor(
+      adminId,
+      {
+        actorUserId: adminId,
+        meta: TEST_META,
+      },
+      { administrators: true },
+    );
     expect(outcome).toBe('self');
     expect(await rowsOf(adminId)).toEqual(before);
     expect(await auditCount(app, 'two_factor.reset_by_admin', adminId)).toBe(events);
@@ -219,10 +231,14 @@ describe.each(DIALECTS)('two-factor admin reset (%s)', (dialect) => {
     const user = await signedInUser(app);
     await app.services.postman.drain();
     const since = app.mail.messages.length;
-    const outcome = await app.services.twoFactor.resetTwoFactor(user.userId, {
-      actorUserId: adminId,
-      meta: TEST_META,
-    });
+    const outcome = await app.services.twoFactor.resetTwoFactor(
+      user.userId,
+      {
+        actorUserId: adminId,
+        meta: TEST_META,
+      },
+      { administrators: true },
+    );
     expect(outcome).toBe('nothing');
     expect(await sessionCount(app, user.userId)).toBe(1);
     expect(await auditCount(app, 'two_factor.reset_by_admin', user.userId)).toBe(0);
@@ -231,10 +247,14 @@ describe.each(DIALECTS)('two-factor admin reset (%s)', (dialect) => {
   });
 
   it('answers not_found for an unknown person and changes nothing', async () => {
-    const outcome = await app.services.twoFactor.resetTwoFactor(newId(), {
-      actorUserId: adminId,
-      meta: TEST_META,
-    });
+    const outcome = await app.services.twoFactor.resetTwoFactor(
+      newId(),
+      {
+        actorUserId: adminId,
+        meta: TEST_META,
+      },
+      { administrators: true },
+    );
     expect(outcome).toBe('not_found');
   });
 });

@@ -293,10 +293,14 @@ describe.each(DIALECTS)('trusted devices (%s)', (dialect) => {
 
     const byAdmin = await rememberedUser();
     const admin = await signedInAdmin(app);
-    const outcome = await app.services.twoFactor.resetTwoFactor(byAdmin.userId, {
-      actorUserId: admin.userId,
-      meta: TEST_META,
-    });
+    const outcome = await app.services.twoFactor.resetTwoFactor(
+      byAdmin.userId,
+      {
+        actorUserId: admin.userId,
+        meta: TEST_META,
+      },
+      { administrators: true },
+    );
     expect(outcome).toBe('reset');
     expect(await devicesOf(byAdmin.userId)).toHaveLength(0);
   });

@@ -166,10 +166,11 @@ export function registerUserRoutes(
     if (UUID.test(id) && !stepUp(request, reply, id, 'reset-2fa')) return reply;
     const user = UUID.test(id) ? await directory.find(id) : undefined;
     if (!user) return reply.callNotFound();
-    const result = await accounts.resetTwoFactor(user.id, {
-      actorUserId: auth.user.id,
-      meta: requestMeta(request),
-    });
+    const result = await accounts.resetTwoFactor(
+      user.id,
+      { actorUserId: auth.user.id, meta: requestMeta(request) },
+      { administrators: true },
+    );
     if (!result.ok) return refused(request, reply, id, result.error);
     tools.flash(reply, 'twoFactorReset', user.name);
     return reply.redirect(`/admin/users/${user.id}`, 303);

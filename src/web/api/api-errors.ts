@@ -12,6 +12,8 @@ export const ApiErrorCode = {
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   USER_NOT_FOUND: 'USER_NOT_FOUND',
   CANNOT_RESET_SELF: 'CANNOT_RESET_SELF',
+  /** A 2FA reset of an administrator: done in the console or with the CLI, never with a key. */
+  CANNOT_RESET_ADMIN: 'CANNOT_RESET_ADMIN',
   /** A 2FA reset for a user without a method. */
   NOTHING_TO_RESET: 'NOTHING_TO_RESET',
   AT_LEAST_ONE_METHOD: 'AT_LEAST_ONE_METHOD',

@@ -112,7 +112,7 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
         tags: ['users'],
         summary: 'Reset a user’s two-factor authentication',
         description:
-          'For someone who lost their second factor: removes every method, recovery code, trusted device and session, emails the user and writes the audit log. Refused for the key creator’s own account, and for a user without a method (nothing to reset).',
+          'For someone who lost their second factor: removes every method, recovery code, trusted device and session, emails the user and writes the audit log. Refused for the key creator’s own account, for an administrator (reset in the admin console or with the command line: a key must not be able to strip an administrator’s second factor), and for a user without a method (nothing to reset).',
         params: UserParams,
         response: { 200: ResetResponse, ...errors(404, 409, 413, 415) },
       },
@@ -120,13 +120,20 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
     async (request) => {
       const principal = principalOf(request);
       const id = idOf(request.params.id);
-      const result = await accounts.resetTwoFactor(id, principal.actor);
+      // Never an administrator's: see createAdminReset.
+      const result = await accounts.resetTwoFactor(id, principal.actor, { administrators: false });
       if (!result.ok) {
         if (result.error === 'SELF')
           throw new ApiError(
             409,
             ApiErrorCode.CANNOT_RESET_SELF,
             'An administrator cannot reset their own two-factor authentication',
+          );
+        if (result.error === 'TARGET_IS_ADMIN')
+          throw new ApiError(
+            409,
+            ApiErrorCode.CANNOT_RESET_ADMIN,
+            'An administrator’s two-factor authentication is reset by another administrator in the admin console, or with the command line, not with an API key',
           );
         if (result.error === 'NOTHING_TO_RESET')
           throw new ApiError(
