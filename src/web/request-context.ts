@@ -80,6 +80,7 @@ const NOTICES = {
   securityKeyAdded: (t: Messages) => t.twoFactor.webauthn.added,
   twoFactorSaved: (t: Messages) => t.twoFactor.saved,
   twoFactorRemoved: (t: Messages, arg: string) => t.twoFactor.removed(arg),
+  twoFactorMethodGone: (t: Messages) => t.twoFactor.errors.NOT_FOUND,
   twoFactorEmailChanged: (t: Messages, arg: string) => t.twoFactor.emailChanged(arg),
   twoFactorPolicySaved: (t: Messages) => t.twoFactor.admin.saved,
   setupPostponed: (t: Messages, arg: string, locale: Locale) =>

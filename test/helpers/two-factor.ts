@@ -22,6 +22,12 @@ export function hiddenValue(page: Page, name: string): string {
   return match[1];
 }
 
+/** Presses "Yes, remove it" on a method's confirmation page (`path`), as a browser would. */
+export async function confirmRemoval(client: Client, path: string): Promise<Page> {
+  const page = await client.get(path);
+  return client.post(path, { method_id: hiddenValue(page, 'method_id') });
+}
+
 export function recoveryCodesOf(page: Page): string[] {
   return [
     ...page.body.matchAll(

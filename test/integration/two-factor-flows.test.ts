@@ -7,6 +7,7 @@ import { codeIn } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 import {
+  confirmRemoval,
   hiddenValue,
   nextStep,
   setUpApp,
@@ -108,6 +109,29 @@ describe.each(DIALECTS)('two-factor journeys (%s)', (dialect) => {
     );
     expect(hiddenValue(page, 'setup_id')).not.toBe(setupId);
     expect(setupKeyOf(page)).not.toBe(key);
+  });
+
+  it('removes only the method its confirmation named, never one set up since', async () => {
+    const client = new Client(app.app);
+    const { email } = await registerAndVerify(app, client);
+    await logIn(client, email);
+    await setUpApp(app, client);
+    // A confirmation left open in another tab while the app is removed and set up again.
+    const stale = await client.get('/profile/2fa/app/remove');
+    expect((await confirmRemoval(client, '/profile/2fa/app/remove')).status).toBe(303);
+    const { recoveryCodes } = await setUpApp(app, client);
+    const late = await client.post('/profile/2fa/app/remove', {
+      method_id: hiddenValue(stale, 'method_id'),
+    });
+    expect(late.status).toBe(303);
+    const overview = textOf((await client.follow(late)).body);
+    expect(overview).toContain('This method does not exist any more.');
+    expect(overview).toContain('Edit authentication app');
+    const user = await app.services.admin.directory.findByEmail(email);
+    expect(await app.services.twoFactor.methods.list(user?.id ?? '')).toHaveLength(1);
+    expect(await app.services.twoFactor.recovery.remaining(user?.id ?? '')).toBe(
+      recoveryCodes.length,
+    );
   });
 
   it('sets up email authentication and signs in with a mailed code', async () => {

@@ -17,6 +17,7 @@ import { createTestApp } from '../helpers/test-app.js';
 import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
 import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
 import {
+  confirmRemoval,
   auditCount,
   freshCode,
   hiddenValue,
@@ -135,8 +136,7 @@ describe.each(DIALECTS)('two-factor code binding (%s)', (dialect) => {
     const signInCode = await mailedSignInCode(app, client, user.email);
 
     // The owner removes email authentication and sets it up again while that code is live.
-    await user.client.get('/profile/2fa/email/remove');
-    expect((await user.client.post('/profile/2fa/email/remove')).status).toBe(303);
+    expect((await confirmRemoval(user.client, '/profile/2fa/email/remove')).status).toBe(303);
     app.clock.advance(RESEND_WAIT_MS);
     const setup = await startEmailSetup(user.client, user.email);
     const refused = await finishEmailSetup(user.client, setup.page, user.email, signInCode);
@@ -185,8 +185,7 @@ describe.each(DIALECTS)('two-factor code binding (%s)', (dialect) => {
     expect(client.cookies.has(SESSION_COOKIE)).toBe(false);
 
     // Email authentication is removed and set up again for the new address.
-    await user.client.get('/profile/2fa/email/remove');
-    expect((await user.client.post('/profile/2fa/email/remove')).status).toBe(303);
+    expect((await confirmRemoval(user.client, '/profile/2fa/email/remove')).status).toBe(303);
     app.clock.advance(RESEND_WAIT_MS);
     const setup = await startEmailSetup(user.client, newAddress);
     const atSetup = await finishEmailSetup(user.client, setup.page, newAddress, change.code);

@@ -16,6 +16,7 @@ import { PASSWORD, registerAndVerify } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 import {
+  confirmRemoval,
   freshCode,
   newClient,
   PENDING_COOKIE,
@@ -352,8 +353,7 @@ describe.each(DIALECTS)('two-factor bypass (%s)', (dialect) => {
     const client = await pendingSignIn(app, user.email);
     await client.get('/login/2fa');
 
-    await user.client.get('/profile/2fa/email/remove');
-    const removed = await user.client.post('/profile/2fa/email/remove');
+    const removed = await confirmRemoval(user.client, '/profile/2fa/email/remove');
     expect(removed.status).toBe(303);
     expect(removed.location).toBe('/profile/2fa');
 

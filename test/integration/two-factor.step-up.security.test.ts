@@ -15,6 +15,7 @@ import { PASSWORD } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 import {
+  confirmRemoval,
   freshCode,
   newClient,
   PENDING_COOKIE,
@@ -191,8 +192,7 @@ describe.each(DIALECTS)('two-factor step-up (%s)', (dialect) => {
     const regenerated = await user.client.follow(posted);
     expect(regenerated.status).toBe(200);
     expect(recoveryCodesOf(regenerated)).toHaveLength(10);
-    await user.client.get('/profile/2fa/email/remove');
-    const removed = await user.client.post('/profile/2fa/email/remove');
+    const removed = await confirmRemoval(user.client, '/profile/2fa/email/remove');
     expect(removed.status).toBe(303);
     const after = await secondFactorState(user.userId);
     expect(after.methods.map((m) => [m.type, m.name])).toEqual([['totp', 'Renamed phone']]);

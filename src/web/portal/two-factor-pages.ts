@@ -562,10 +562,11 @@ export function removeConfirmPage(
               ${form(
                 ctx,
                 data.path,
-                html`<p class="button-row">
-                  <button type="submit" class="button danger">${t.confirmRemove}</button>
-                  <a class="button secondary" href="/profile/2fa">${ctx.t.common.cancel}</a>
-                </p>`,
+                html`<input type="hidden" name="method_id" value="${data.method.id}" />
+                  <p class="button-row">
+                    <button type="submit" class="button danger">${t.confirmRemove}</button>
+                    <a class="button secondary" href="/profile/2fa">${ctx.t.common.cancel}</a>
+                  </p>`,
               )}`
       }`,
   );

@@ -650,7 +650,13 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
       const auth = requireManage(request, reply, path);
       if (!auth) return reply;
       const method = await methods.find(auth.user.id, type);
-      if (!method) return reply.redirect('/profile/2fa', 303);
+      // The confirmation names one method: a page left open while that one was removed (and
+      // another set up) must not remove the other.
+      const confirmed = text(request.body, 'method_id');
+      if (!method || confirmed !== method.id) {
+        tools.flash(reply, 'twoFactorMethodGone', undefined, 'error');
+        return reply.redirect('/profile/2fa', 303);
+      }
       const result = await methods.remove(auth.user, method.id, requestMeta(request));
       if (!result.ok) {
         return sendHtml(
