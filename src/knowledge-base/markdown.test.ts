@@ -156,4 +156,16 @@ describe('isTooNested', () => {
     expect(emphasisMarks('**bold** and _it_ and `a_b` and ``c_`d``')).toBe(6);
     expect(isTooNested(`\`\`\`\n${code}\n\`\`\``)).toBe(false);
   });
+
+  // The scan must stay linear: a run of 190,000 backticks kept the event loop (every request)
+  // waiting for minutes while it retried a code span from each mark. The test's time limit
+  // is what fails here, not a measured time.
+  it('reads a long run of backticks or tildes once, and still skips the code it closes', () => {
+    for (const mark of ['`', '~']) {
+      expect(isTooNested(mark.repeat(150_000))).toBe(false);
+      expect(isTooNested(`Code: ${mark.repeat(100_000)}\n`)).toBe(false);
+    }
+    expect(emphasisMarks(`${'`'.repeat(50_000)}a_b${'`'.repeat(50_000)} and _it_`)).toBe(2);
+    expect(emphasisMarks(`${'~'.repeat(40_000)} x_y\na_b\n${'~'.repeat(40_000)}\n_c_`)).toBe(2);
+  });
 });
