@@ -102,6 +102,9 @@ const RESET_REQUESTS_PER_HOUR = 5;
 /** Reset requests from one client address (an IPv4 address, an IPv6 /64) an hour. */
 export const RESET_REQUESTS_PER_IP_PER_HOUR = 20;
 
+/** Thrown to roll a password change back when its own session ended meanwhile. */
+class SessionEnded extends Error {}
+
 /** Password change, password reset and re-authentication: the flows that touch credentials. */
 export function createCredentials(deps: AccountDeps) {
   const { db, clock, hasher, postman, audit, passwordScreen } = deps;
@@ -134,26 +137,42 @@ export function createCredentials(deps: AccountDeps) {
    * Sets a new password and bumps the credential version, which kills pending sign-ins;
    * sessions other than `keep` end.
    */
-  async function storeNewPassword(user: User, newPassword: string, keep: Session | null) {
+  async function storeNewPassword(
+    user: User,
+    newPassword: string,
+    keep: Session | null,
+  ): Promise<{ token: string } | null | undefined> {
     const hash = await hasher.hash(newPassword);
     const now = clock.now();
-    await db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('users')
-        .set({
-          password_hash: hash,
-          credential_version: sql`credential_version + 1`,
-          updated_at: now,
-        })
-        .where('id', '=', user.id)
-        .execute();
-      await trx.deleteFrom('pending_sign_ins').where('user_id', '=', user.id).execute();
-      // A browser remembered while the old password was in use must give a second factor again.
-      await trx.deleteFrom('trusted_devices').where('user_id', '=', user.id).execute();
-      if (keep) await revokeOtherSessions(trx, user.id, keep.id_hash);
-      else await revokeAllSessions(trx, user.id);
-      await revokeTokens(trx, user.id, 'reset_password', now);
-    });
+    return db
+      .transaction()
+      .execute(async (trx) => {
+        // The account's row first, as every other writer of it does (admin reset, disable).
+        await holdAccountRow(trx, user.id);
+        // The session that asks must still be live: one signed out meanwhile changes nothing.
+        const renewed = keep ? await rotateSession(trx, keep, now, null) : undefined;
+        if (renewed === null) throw new SessionEnded();
+        await trx
+          .updateTable('users')
+          .set({
+            password_hash: hash,
+            credential_version: sql`credential_version + 1`,
+            updated_at: now,
+          })
+          .where('id', '=', user.id)
+          .execute();
+        await trx.deleteFrom('pending_sign_ins').where('user_id', '=', user.id).execute();
+        // A browser remembered while the old password was in use must give a second factor again.
+        await trx.deleteFrom('trusted_devices').where('user_id', '=', user.id).execute();
+        if (renewed) await revokeOtherSessions(trx, user.id, renewed.session.id_hash);
+        else await revokeAllSessions(trx, user.id);
+        await revokeTokens(trx, user.id, 'reset_password', now);
+        return renewed ? { token: renewed.token } : undefined;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof SessionEnded) return null;
+        throw error;
+      });
   }
 
   async function changePassword(
@@ -174,9 +193,9 @@ export function createCredentials(deps: AccountDeps) {
     if (await hasher.verify(user.password_hash, next)) return fail(AccountError.SAME_PASSWORD);
     const weakness = await weaknessOf(user.id, user.name, next);
     if (weakness) return weakPassword(weakness);
-    await storeNewPassword(user, next, session);
     // The session gets a new id, but no new step-up window: that needs the second factor too.
-    const rotated = await rotateSession(db, session, clock.now(), null);
+    const rotated = await storeNewPassword(user, next, session);
+    if (!rotated) return fail(AccountError.REAUTHENTICATION_REQUIRED);
     await audit.record({ event: 'password.changed', actorUserId: user.id, meta });
     await notifyPasswordChanged(user);
     return ok({ sessionToken: rotated.token });

@@ -181,7 +181,7 @@ export async function rotateSession(
   current: Session,
   now: number,
   stepUp: { secondFactor: boolean } | null,
-): Promise<{ token: string; session: Session }> {
+): Promise<{ token: string; session: Session } | null> {
   const token = generateToken();
   const session: Session = {
     ...current,
@@ -189,9 +189,22 @@ export async function rotateSession(
     last_seen_at: now,
     ...(stepUp ? { authenticated_at: now, second_factor: stepUp.secondFactor ? 1 : 0 } : {}),
   };
+  // One UPDATE of the row in place, never a DELETE and an INSERT: a session ended meanwhile
+  // (signed out everywhere, a password change elsewhere, an administrator) is not made again
+  // under a new id, and one ending it concurrently (its DELETE waits on this row) ends the
+  // renewed row too, as PostgreSQL re-checks an updated row against the DELETE's WHERE.
   const replace = async (trx: Kysely<Database>) => {
-    await deleteSession(trx, { idHash: current.id_hash });
-    await insertSession(trx, session);
+    const renewed = await trx
+      .updateTable('sessions')
+      .set({
+        id_hash: session.id_hash,
+        last_seen_at: session.last_seen_at,
+        authenticated_at: session.authenticated_at,
+        second_factor: session.second_factor,
+      })
+      .where('id_hash', '=', current.id_hash)
+      .executeTakeFirst();
+    if (renewed.numUpdatedRows === 0n) return false;
     // A 2FA set-up under way belongs to the session (migration 0009) and goes with it: a
     // step-up between sending a code and typing it must not lose the code.
     await trx
@@ -200,8 +213,9 @@ export async function rotateSession(
       .where('user_id', '=', current.user_id)
       .where('request_id', '=', current.id_hash)
       .execute();
+    return true;
   };
   // Inside a caller's transaction (a finished step-up) it is part of that one.
-  await (db.isTransaction ? replace(db) : db.transaction().execute(replace));
-  return { token, session };
+  const done = await (db.isTransaction ? replace(db) : db.transaction().execute(replace));
+  return done ? { token, session } : null;
 }

@@ -277,6 +277,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
         : undefined;
       if (!session) return undefined;
       const rotated = await rotateSession(executor, session, now, { secondFactor });
+      if (!rotated) return undefined;
       await audit.record(
         { event: 'reauthenticated', actorUserId: removed.user_id, meta, details: { method } },
         executor,
@@ -344,7 +345,9 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     auth: { user: User; session: Session },
     meta: RequestMeta,
   ): Promise<
-    { outcome: 'pending'; pendingToken: string } | { outcome: 'done'; sessionToken: string }
+    | { outcome: 'pending'; pendingToken: string }
+    | { outcome: 'done'; sessionToken: string }
+    | { outcome: 'ended' }
   > {
     const requirement = await gate().requirementFor(auth.user, clock.now());
     if (requirement === 'second_factor') {
@@ -352,6 +355,8 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       return { outcome: 'pending', pendingToken: token };
     }
     const rotated = await rotateSession(db, auth.session, clock.now(), { secondFactor: false });
+    // Ended while the password was checked: nothing to renew.
+    if (!rotated) return { outcome: 'ended' };
     await audit.record({
       event: 'reauthenticated',
       actorUserId: auth.user.id,

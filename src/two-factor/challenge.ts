@@ -1,4 +1,5 @@
 import { sql } from '../db/kysely.js';
+import { holdAccountRow } from '../accounts/users.js';
 import type { Kysely } from 'kysely';
 import type { PendingContext, SignIn } from '../accounts/sign-in.js';
 import type { RequestMeta } from '../audit/audit.js';
@@ -291,9 +292,13 @@ export function createChallenge(
     const later: Check['later'] = [];
     // One transaction, one commit: on SQLite each statement would otherwise commit on its own,
     // on PostgreSQL each would flush the log (docs/performance.md).
-    const result = await db
-      .transaction()
-      .execute((trx) => checkCode({ trx, ctx, meta, now, later }, kind, method, code));
+    const result = await db.transaction().execute(async (trx) => {
+      // The account's row before the pending sign-in's: the order in which every other writer
+      // of both takes them (admin reset, disable, password change and reset), so that none of
+      // them waits on a pending sign-in this check holds while it waits on the account.
+      await holdAccountRow(trx, ctx.user.id);
+      return checkCode({ trx, ctx, meta, now, later }, kind, method, code);
+    });
     for (const send of later) await send();
     return result;
   }

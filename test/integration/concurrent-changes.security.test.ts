@@ -17,9 +17,12 @@ import { createTestApp } from '../helpers/test-app.js';
 import {
   auditCount,
   newClient,
+  pendingSignIn,
   signedInUser,
+  submitCode,
   TEST_META,
   userWithApp,
+  wrongCode,
 } from '../helpers/two-factor.js';
 
 const ROUNDS = 4;
@@ -133,6 +136,33 @@ describe.each(DIALECTS)('changes to one account at the same moment (%s)', (diale
       ]);
       const failures = outcomes.filter((o) => o.status === 'rejected').map((o) => String(o.reason));
       expect(failures).toEqual([]);
+    }
+  });
+
+  /*
+   * A code check holds the pending sign-in and the account; an administrator's reset (and a
+   * disable, a password change) holds the account, then deletes the pending sign-ins. Taken in
+   * opposite orders, PostgreSQL found a deadlock and failed one side with a 500: the reset was
+   * rolled back, and someone with the password could keep it from happening by trying codes.
+   */
+  it('checks codes beside an administrator’s reset of that account, never in a deadlock', async () => {
+    for (let round = 0; round < ROUNDS * 2; round++) {
+      const { email, secret, userId } = await userWithApp(app);
+      const clients = await Promise.all([1, 2, 3, 4, 5, 6].map(() => pendingSignIn(app, email)));
+      const code = wrongCode(app, secret);
+      const [reset, ...answers] = await Promise.allSettled([
+        app.services.twoFactor.resetTwoFactor(
+          userId,
+          { actorUserId: adminId, meta: TEST_META },
+          { administrators: true },
+        ),
+        ...clients.map((client) => submitCode(client, 'totp', code)),
+      ]);
+      expect(reset).toEqual({ status: 'fulfilled', value: 'reset' });
+      for (const answer of answers) {
+        expect(answer.status).toBe('fulfilled');
+        if (answer.status === 'fulfilled') expect(answer.value.status).toBeLessThan(500);
+      }
     }
   });
 

@@ -9,6 +9,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS, MINUTE_MS } from '../../src/clock.js';
+import { findUserById } from '../../src/accounts/users.js';
+import { revokeAllSessions } from '../../src/accounts/sessions.js';
 import { Client, textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
@@ -196,6 +198,33 @@ describe.each(DIALECTS)('sessions (%s)', (dialect) => {
     expect(changed.status).toBe(303);
     expect(await isSignedIn(client)).toBe(true);
     expect(await isSignedIn(other)).toBe(false);
+  });
+
+  it('never renews a session that was ended while its request was under way', async () => {
+    // A password change or an identity check that passed its session check just before
+    // "sign out everywhere" (another tab, another process, an administrator) ran.
+    const { userId, email, client } = await signedInClient();
+    const stale = await app.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
+    const user = await findUserById(app.db, userId);
+    if (!user) throw new Error('no user');
+    await revokeAllSessions(app.db, userId);
+    const meta = { ip: '127.0.0.1', userAgent: 'test' };
+
+    const { credentials, signIn } = app.services.accounts;
+    const change = await credentials.changePassword(user, stale, PASSWORD, NEW_PASSWORD, meta);
+    expect(change).toEqual({ ok: false, error: 'REAUTHENTICATION_REQUIRED' });
+    expect((await signIn.beginStepUp({ user, session: stale }, meta)).outcome).toBe('ended');
+    expect(
+      await app.db.selectFrom('sessions').select('id_hash').where('user_id', '=', userId).execute(),
+    ).toEqual([]);
+    expect(await isSignedIn(client)).toBe(false);
+    // Nothing was changed: the password is the old one.
+    const again = new Client(app.app);
+    expect((await logIn(again, email)).status).toBe(303);
   });
 
   it('ends every session when the password is reset through a link', async () => {

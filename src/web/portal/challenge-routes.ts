@@ -371,6 +371,10 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
       );
     }
     const result = await signIn.beginStepUp(auth, requestMeta(request));
+    if (result.outcome === 'ended') {
+      tools.clearSession(reply);
+      return reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303);
+    }
     if (result.outcome === 'pending') {
       tools.setPending(reply, result.pendingToken);
       const also = places.cancel !== next ? `&cancel=${encodeURIComponent(places.cancel)}` : '';

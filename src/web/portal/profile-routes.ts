@@ -161,6 +161,11 @@ export function registerProfileRoutes(
       next,
       requestMeta(request),
     );
+    if (!result.ok && result.error === AccountError.REAUTHENTICATION_REQUIRED) {
+      // This session was signed out while the password was checked: nothing was changed.
+      tools.clearSession(reply);
+      return reply.redirect('/login', 303);
+    }
     if (!result.ok) {
       const errors: FieldErrors =
         result.error === AccountError.SAME_PASSWORD
