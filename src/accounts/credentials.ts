@@ -275,10 +275,11 @@ export function createCredentials(deps: AccountDeps) {
     // stays usable for a different password.
     const current = await db
       .selectFrom('users')
-      .select(['password_hash', 'name'])
+      .select(['password_hash', 'name', 'disabled_at'])
       .where('id', '=', live.userId)
       .executeTakeFirst();
-    if (!current) return fail(AccountError.INVALID_TOKEN);
+    // A link issued before (or despite) a disable never sets a disabled account's password.
+    if (!current || current.disabled_at !== null) return fail(AccountError.INVALID_TOKEN);
     if (await hasher.verify(current.password_hash, newPassword))
       return fail(AccountError.SAME_PASSWORD);
     const weakness = await weaknessOf(live.userId, current.name, newPassword);

@@ -62,9 +62,12 @@ export function createRegistration(deps: AccountDeps) {
         if (!mailAllowed) return null;
         const owner = await db
           .selectFrom('users')
-          .select(['name', 'locale'])
+          .select(['name', 'locale', 'disabled_at'])
           .where('id', '=', existing.user_id)
           .executeTakeFirstOrThrow();
+        // A disabled account gets no reset link, as "Forgot your password?" gives it none:
+        // disabling it revoked its links so that nobody sets its password meanwhile.
+        if (owner.disabled_at !== null) return null;
         const { token } = await issueResetToken(db, { userId: existing.user_id, now });
         return accountExistsMail(
           postman.context(existing.email, owner.name, owner.locale),

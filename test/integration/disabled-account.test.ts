@@ -6,6 +6,7 @@
  * one which addresses have accounts, and neither answer gives a session.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueResetToken } from '../../src/accounts/email-tokens.js';
 import { textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
@@ -91,5 +92,32 @@ describe.each(DIALECTS)('a disabled account at log-in (%s)', (dialect) => {
     expect((await app.services.admin.accounts.disable(userId, actor)).ok).toBe(true);
     expect((await app.services.admin.accounts.enable(userId, actor)).ok).toBe(true);
     expect((await asker.get(link)).status).toBe(400);
+  });
+
+  it('gets no reset link through a registration with its address, and no link sets its password', async () => {
+    const { email, userId } = await registerAndVerify(app, newClient(app));
+    await disable(userId);
+    const since = app.mail.messages.length;
+    // "Someone tried to register with your address" carries a reset link for an account in use.
+    const stranger = newClient(app);
+    await stranger.get('/register');
+    const registered = await stranger.submit('/register', {
+      name: 'Someone Else',
+      email,
+      password: 'another long passphrase here',
+    });
+    expect(registered.status).toBe(200);
+    await app.services.postman.drain();
+    expect(app.mail.messages.slice(since).filter((m) => m.to === email)).toEqual([]);
+    // A link made for it all the same (before the disable was seen) is refused.
+    const { token } = await issueResetToken(app.db, { userId, now: app.clock.now() });
+    const reset = await app.services.accounts.credentials.resetPassword(
+      token,
+      'a brand new passphrase',
+      { ip: '127.0.0.1', userAgent: 'test' },
+    );
+    expect(reset).toEqual({ ok: false, error: 'INVALID_TOKEN' });
+    await app.db.updateTable('users').set({ disabled_at: null }).where('id', '=', userId).execute();
+    expect((await logIn(newClient(app), email)).status).toBe(303);
   });
 });
