@@ -139,7 +139,10 @@ export async function findActiveSession(
     await deleteSession(db, { idHash });
     return undefined;
   }
-  if (now - session.last_seen_at >= SESSION_TOUCH_INTERVAL_MS) {
+  // A page view is written at most once a minute, but never so rarely that an unwritten view
+  // costs a noticeable part of the idle time: with PORTICO_SESSION_IDLE_MINUTES=1 a session
+  // touched only every minute ended a minute after log-in however busy its owner was.
+  if (now - session.last_seen_at >= Math.min(SESSION_TOUCH_INTERVAL_MS, policy.idleMs / 10)) {
     await touchSession(db, { idHash, now });
     session.last_seen_at = now;
   }

@@ -280,6 +280,25 @@ describe.each(DIALECTS)('session settings (%s)', (dialect) => {
     }
   });
 
+  it('keeps a session in use alive at the shortest idle time, one minute', async () => {
+    // Page views are written at most once a minute: one idle minute ended every session a
+    // minute after log-in, however busy, when a view within that minute went unwritten.
+    const app = await createTestApp({ dialect, env: { PORTICO_SESSION_IDLE_MINUTES: '1' } });
+    try {
+      const { email } = await registerAndVerify(app, new Client(app.app));
+      const busy = new Client(app.app);
+      await logIn(busy, email);
+      for (let seconds = 15; seconds <= 180; seconds += 15) {
+        app.clock.advance(15_000);
+        expect(await isSignedIn(busy), `${seconds} s`).toBe(true);
+      }
+      app.clock.advance(61_000);
+      expect(await isSignedIn(busy)).toBe(false);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('marks cookies Secure with the __Host- prefix when PUBLIC_URL is https', async () => {
     const app = await createTestApp({ dialect, publicUrl: 'https://help.example.com' });
     try {
