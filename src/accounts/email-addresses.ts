@@ -1,6 +1,6 @@
 import type { RequestMeta } from '../audit/audit.js';
 import { MINUTE_MS } from '../clock.js';
-import { isUniqueViolation } from '../db/unique-violation.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../db/unique-violation.js';
 import type { User } from '../db/schema.js';
 import type { Messages } from '../i18n/index.js';
 import { formatDateTime } from '../i18n/index.js';
@@ -230,18 +230,29 @@ export function createEmailAddresses(deps: AccountDeps) {
     // its owner from adding it), and the link waits for "Send the link again".
     const linkNow = await mayMailUnproven(db, email, clock.now());
     const id = newId();
-    await db
-      .insertInto('email_addresses')
-      .values({
-        id,
-        user_id: user.id,
-        email: email.trim(),
-        email_normalized: normalized,
-        verified_at: null,
-        is_primary: 0,
-        created_at: clock.now(),
-      })
-      .execute();
+    // Checked again with the account's row held: two adds at once (a double click, two tabs)
+    // each saw the other's address missing, and ten at once passed the limit of ten.
+    const refusal = await db.transaction().execute(async (trx) => {
+      await holdAccountRow(trx, user.id);
+      const now = await listAddresses(trx, user.id);
+      if (now.some((a) => a.email_normalized === normalized))
+        return AccountError.ALREADY_ON_ACCOUNT;
+      if (now.length >= MAX_ADDRESSES_PER_USER) return AccountError.TOO_MANY_ADDRESSES;
+      await trx
+        .insertInto('email_addresses')
+        .values({
+          id,
+          user_id: user.id,
+          email: email.trim(),
+          email_normalized: normalized,
+          verified_at: null,
+          is_primary: 0,
+          created_at: clock.now(),
+        })
+        .execute();
+      return null;
+    });
+    if (refusal) return fail(refusal);
     await audit.record({
       event: 'email.added',
       actorUserId: user.id,
@@ -274,8 +285,14 @@ export function createEmailAddresses(deps: AccountDeps) {
     if (!limit.allowed) return fail(AccountError.TOO_MANY_ATTEMPTS);
     if (!(await mayMailUnproven(db, address.email, clock.now())))
       return fail(AccountError.TOO_MANY_MAILS);
-    const mailed = await sendVerification(user, address.id, address.email, true);
-    return ok({ email: address.email, mailed });
+    try {
+      const mailed = await sendVerification(user, address.id, address.email, true);
+      return ok({ email: address.email, mailed });
+    } catch (error) {
+      // Removed while its link was being made (Remove pressed beside Send link again).
+      if (isForeignKeyViolation(error)) return fail(AccountError.NOT_FOUND);
+      throw error;
+    }
   }
 
   async function makePrimary(

@@ -79,6 +79,47 @@ describe.each(DIALECTS)('email addresses (%s)', (dialect) => {
     expect((await logIn(new Client(app.app), second)).status).toBe(303);
   });
 
+  it('adds an address pressed twice at once once, telling the second it is already there', async () => {
+    const { client, userId, email } = await signedIn();
+    const twice = `twice.${email}`;
+    await client.get('/profile/emails');
+    const answers = await Promise.all(
+      [1, 2].map(() => client.post('/profile/emails', { email: twice })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([303, 422]);
+    const refused = answers.find((a) => a.status === 422);
+    expect(textOf(refused?.body ?? '')).toContain('already');
+    const rows = await app.db
+      .selectFrom('email_addresses')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('email_normalized', '=', twice.toLowerCase())
+      .execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it('keeps to ten addresses when several are added at once', async () => {
+    const { userId, email } = await signedIn();
+    const user = await app.services.admin.directory.find(userId);
+    if (!user) throw new Error('no user');
+    const { emailAddresses } = app.services.accounts;
+    const meta = { ip: '127.0.0.1', userAgent: 'test' };
+    const outcomes = await Promise.all(
+      // Ten: as many as the hourly limit on adding lets through.
+      Array.from({ length: 10 }, (_, i) => emailAddresses.add(user, `many${i}.${email}`, meta)),
+    );
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(9);
+    expect(outcomes.filter((o) => !o.ok).map((o) => !o.ok && o.error)).toEqual([
+      'TOO_MANY_ADDRESSES',
+    ]);
+    const rows = await app.db
+      .selectFrom('email_addresses')
+      .select('id')
+      .where('user_id', '=', userId)
+      .execute();
+    expect(rows).toHaveLength(10);
+  });
+
   it('asks for the password again when the last sign-in is older than 10 minutes', async () => {
     const { client, userId } = await signedIn();
     app.clock.advance(11 * MINUTE_MS);
