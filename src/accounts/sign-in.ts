@@ -471,11 +471,16 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     const owner = address.verified_at !== null ? { user, email: address.email } : undefined;
     const passwordOk = await hasher.verify(user.password_hash, password);
     if (!passwordOk || user.disabled_at !== null) {
-      await audit.record({
-        event: 'sign_in.password_failed',
-        targetUserId: user.id,
-        meta,
-        details: { reason: passwordOk ? 'disabled' : 'password' },
+      // Recorded after the answer: an unknown address writes no such row, and the answer must
+      // not take a write longer for an address that has an account (SPEC §4 "enumeration").
+      deps.postman.composeLater('failed password audit', async () => {
+        await audit.record({
+          event: 'sign_in.password_failed',
+          targetUserId: user.id,
+          meta,
+          details: { reason: passwordOk ? 'disabled' : 'password' },
+        });
+        return null;
       });
       // Only the right password learns that the account is disabled (and whom to ask): a wrong
       // one reads as for any other account, so the answer still names no existing address.
@@ -488,8 +493,9 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       // password does: else registering and then logging in would tell which addresses have
       // an account (SPEC §4 "enumeration"). The one message says what to do after
       // registering; a new link goes out after the answer.
-      await audit.record({ event: 'sign_in.unverified', targetUserId: user.id, meta });
       deps.postman.composeLater('verification link at log-in', async () => {
+        // After the answer, as a wrong password's record: no write makes this answer slower.
+        await audit.record({ event: 'sign_in.unverified', targetUserId: user.id, meta });
         const resend = await consumeRateLimit(
           db,
           `verify-resend:${address.id}`,

@@ -314,3 +314,44 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))(
     });
   },
 );
+
+/*
+ * Time differences too small to measure reliably still add up over many tries: nothing an
+ * unknown address does not do may make a log-in's answer wait. With the audit table locked
+ * (PostgreSQL), a write before the answer holds it until the lock goes; a write after does not.
+ */
+describe.runIf(DIALECTS.includes('postgres'))('log-in answers before it writes (postgres)', () => {
+  let app: TestApp;
+  let known: string;
+  let unverified: string;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect: 'postgres' });
+    known = (await registerAndVerify(app, new Client(app.app))).email;
+    unverified = uniqueEmail('unverified');
+    const client = new Client(app.app);
+    await client.get('/register');
+    await client.submit('/register', { name: 'Una', email: unverified, password: PASSWORD });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /** The answer's time with the audit table locked, or 'waited' when it did not come in 2 s. */
+  async function answerWithAuditLocked(email: string, password: string) {
+    const client = new Client(app.app);
+    await client.get('/login');
+    return app.db.transaction().execute(async (trx) => {
+      await sql`lock table audit_events in access exclusive mode`.execute(trx);
+      const answer = client.post('/login', { email, password }).then((page) => page.status);
+      const waited = new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 2000));
+      return Promise.race([answer, waited]);
+    });
+  }
+
+  it('a wrong password, or the right one of an unverified address, waits on no audit write', async () => {
+    expect(await answerWithAuditLocked(uniqueEmail('ghost'), 'a wrong password here')).toBe(401);
+    expect(await answerWithAuditLocked(known, 'a wrong password here')).toBe(401);
+    expect(await answerWithAuditLocked(unverified, PASSWORD)).toBe(401);
+    await app.services.postman.drain();
+  });
+});
