@@ -90,6 +90,28 @@ describe.each(DIALECTS)('trusted devices (%s)', (dialect) => {
     expect(await auditCount(app, 'two_factor.device_trusted', user.userId)).toBe(1);
   });
 
+  it('keeps "Remember this device" as it was ticked when a code is refused', async () => {
+    const user = await userWithApp(app);
+    const client = newClient(app);
+    await logIn(client, user.email);
+    await client.get('/login/2fa');
+    const box = (page: { body: string }) =>
+      /<input[^>]*id="remember-totp"[^>]*>/.exec(page.body)?.[0] ?? '';
+    const ticked = await client.post('/login/2fa', {
+      method: 'totp',
+      code: wrongCode(app, user.secret),
+      remember: '1',
+    });
+    expect(ticked.status).toBe(422);
+    expect(box(ticked)).toMatch(/\bchecked\b/);
+    const unticked = await client.post('/login/2fa', {
+      method: 'totp',
+      code: wrongCode(app, user.secret),
+    });
+    expect(box(unticked)).not.toBe('');
+    expect(box(unticked)).not.toMatch(/\bchecked\b/);
+  });
+
   it('lets the remembered browser skip the second step, with the right password only', async () => {
     const user = await rememberedUser();
     const wrong = await user.client.submit('/login', {

@@ -27,6 +27,8 @@ export interface ChallengeView {
   cancel: string;
   /** Offer "Remember this device for 30 days" (a log-in, not a step-up; never administrators). */
   canRemember: boolean;
+  /** The box was ticked on the form that came back refused: it stays ticked. */
+  remember: boolean;
   /** A log-in's forms name the sign-in they were shown for (`signInTag`); '' for a step-up. */
   signIn: string;
 }
@@ -44,11 +46,18 @@ function methodLink(view: ChallengeView, kind: ChallengeKind, label: string): Sa
 }
 
 /** "Remember this device for 30 days" (SPEC §2.6), unticked unless the person ticks it. */
-function rememberField(ctx: PageContext, kind: ChallengeKind): SafeHtml {
+function rememberField(ctx: PageContext, kind: ChallengeKind, checked: boolean): SafeHtml {
   const t = ctx.t.twoFactor;
   const id = `remember-${kind}`;
   return html`<div class="remember">
-    <input type="checkbox" id="${id}" name="remember" value="1" aria-describedby="${id}-hint" />
+    <input
+      type="checkbox"
+      id="${id}"
+      name="remember"
+      value="1"
+      aria-describedby="${id}-hint"
+      ${checked ? html`checked` : ''}
+    />
     <label for="${id}">${t.rememberDevice}</label>
     <p class="hint" id="${id}-hint">${t.rememberDeviceHint}</p>
   </div>`;
@@ -80,7 +89,7 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
           autofocus: !view.sendError,
           errors: view.error ? { code: view.error } : {},
         })}
-        ${view.canRemember ? rememberField(ctx, kind) : ''} ${button(t.verify)}`,
+        ${view.canRemember ? rememberField(ctx, kind, view.remember) : ''} ${button(t.verify)}`,
     );
 
   let body: SafeHtml;
@@ -125,7 +134,7 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
               label: t.webauthn.use,
               error: view.error,
               fields: html`<input type="hidden" name="method" value="webauthn" /> ${nextField}
-                ${view.canRemember ? rememberField(ctx, 'webauthn') : ''}`,
+                ${view.canRemember ? rememberField(ctx, 'webauthn', view.remember) : ''}`,
             })
           : ''
       }`;

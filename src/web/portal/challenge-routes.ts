@@ -153,6 +153,7 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
             )
           : null,
       canRemember: !options.stepUp && trustedDevices.mayRemember(ctx.user),
+      remember: text(request.body, 'remember') === '1',
       signIn: options.stepUp ? '' : signInTag(ctx),
     };
     return sendHtml(
