@@ -134,6 +134,22 @@ describe.each(DIALECTS)('two-factor journeys (%s)', (dialect) => {
     );
   });
 
+  it('answers a double-clicked removal as done, never as refused', async () => {
+    const client = new Client(app.app);
+    const { email } = await registerAndVerify(app, client);
+    await logIn(client, email);
+    await setUpApp(app, client);
+    const confirm = await client.get('/profile/2fa/app/remove');
+    const form = { method_id: hiddenValue(confirm, 'method_id') };
+    const answers = await Promise.all(
+      [1, 2].map(() => client.post('/profile/2fa/app/remove', form)),
+    );
+    expect(answers.map((a) => [a.status, a.location])).toEqual([
+      [303, '/profile/2fa'],
+      [303, '/profile/2fa'],
+    ]);
+  });
+
   it('sets up email authentication and signs in with a mailed code', async () => {
     const client = new Client(app.app);
     const { email } = await registerAndVerify(app, client);

@@ -213,6 +213,11 @@ export function registerSecurityKeyRoutes(
     const found = await manage(request, reply, 'remove');
     if (!found) return reply;
     const result = await methods.remove(found.auth.user, found.key.method.id, requestMeta(request));
+    // Removed meanwhile (a double click, a second tab): gone, not refused.
+    if (!result.ok && result.error === 'NOT_FOUND') {
+      tools.flash(reply, 'twoFactorMethodGone', undefined, 'error');
+      return reply.redirect('/profile/2fa', 303);
+    }
     if (!result.ok) return sendHtml(reply, await confirmPage(request, found, true), 409);
     tools.flash(reply, 'twoFactorRemoved', found.key.method.name);
     return reply.redirect('/profile/2fa', 303);

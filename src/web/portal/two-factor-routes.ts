@@ -658,6 +658,11 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
         return reply.redirect('/profile/2fa', 303);
       }
       const result = await methods.remove(auth.user, method.id, requestMeta(request));
+      // Removed meanwhile (a double click, a second tab): gone, not refused.
+      if (!result.ok && result.error === 'NOT_FOUND') {
+        tools.flash(reply, 'twoFactorMethodGone', undefined, 'error');
+        return reply.redirect('/profile/2fa', 303);
+      }
       if (!result.ok) {
         return sendHtml(
           reply,
