@@ -288,6 +288,8 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
         ? { maxAge: 31_536_000, includeSubDomains: true }
         : false,
       crossOriginEmbedderPolicy: false,
+      // Agrees with frame-ancestors 'none' for browsers that only read X-Frame-Options.
+      frameguard: { action: 'deny' },
     }),
   );
   app.addHook('onRequest', (_request, reply, done) => {
