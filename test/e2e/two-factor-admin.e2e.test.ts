@@ -49,14 +49,9 @@ const REQUIRE_LABELS: Record<Requirement, string> = {
 describe.skipIf(missing !== null)('two-factor administration in the browser', () => {
   let world: E2eWorld;
   let admin: SignedInAdmin;
-  /** Whether the admin console has the pages yet (it is being built beside this suite). */
-  const consolePages = { settings: false, users: false };
-
   beforeAll(async () => {
     world = await startE2e();
     admin = await signedInAdmin(world.app, { name: 'Ada Admin' });
-    consolePages.settings = (await admin.client.get('/admin/2fa')).status === 200;
-    consolePages.users = (await admin.client.get('/admin/users')).status === 200;
   });
   afterAll(async () => {
     await world?.close();
@@ -92,13 +87,6 @@ describe.skipIf(missing !== null)('two-factor administration in the browser', ()
   /** "Require two-factor authentication for", with an optional grace date (YYYY-MM-DD). */
   async function requireFor(require: Requirement, graceDays?: number): Promise<void> {
     const graceUntil = graceDays === undefined ? null : now() + graceDays * DAY_MS;
-    if (!consolePages.settings) {
-      await world.app.services.twoFactor.policy.save(
-        { methods: { email: true, totp: true, webauthn: true }, require, groupIds: [], graceUntil },
-        { actorLabel: 'test' },
-      );
-      return;
-    }
     const page = await adminBrowser('/admin/2fa');
     await page
       .getByRole('group', { name: 'Require two-factor authentication for' })
@@ -113,18 +101,6 @@ describe.skipIf(missing !== null)('two-factor administration in the browser', ()
 
   /** The administrator's "Reset two-factor authentication" for one user. */
   async function resetTwoFactor(user: { userId: string; email: string; name: string }) {
-    if (!consolePages.users) {
-      const outcome = await world.app.services.twoFactor.resetTwoFactor(
-        user.userId,
-        {
-          actorUserId: admin.userId,
-          actorLabel: 'test',
-        },
-        { administrators: true },
-      );
-      expect(outcome).toBe('reset');
-      return;
-    }
     const page = await adminBrowser('/admin/users');
     // SPEC §2.7: users are found by name or email.
     await page.getByRole('searchbox', { name: 'Search by name or email' }).fill(user.email);
@@ -330,11 +306,7 @@ describe.skipIf(missing !== null)('two-factor administration in the browser', ()
     await expectSignedIn(page, nl);
   });
 
-  it('walks the admin console’s 2FA settings and user reset pages (once the console has them)', async (context) => {
-    context.skip(
-      !consolePages.settings || !consolePages.users,
-      'the admin console has no /admin/2fa or /admin/users page yet',
-    );
+  it('walks the admin console’s 2FA settings and user reset pages', async () => {
     const page = await adminBrowser('/admin/2fa');
     await page.getByRole('heading', { level: 1, name: 'Two-factor authentication' }).waitFor();
     for (const label of ['Email Authentication', 'Authentication App']) {
