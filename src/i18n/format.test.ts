@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatPercent, formatShortDate } from './index.js';
+import {
+  formatDate,
+  formatDateTime,
+  formatEndTime,
+  formatPercent,
+  formatShortDate,
+} from './index.js';
 
 describe('dates and numbers for people', () => {
   const at = Date.UTC(2026, 10, 28, 9, 5);
@@ -9,6 +15,16 @@ describe('dates and numbers for people', () => {
     expect(formatDateTime('en', at)).toBe('28 November 2026 at 09:05 UTC');
     expect(formatDateTime('nl', Date.UTC(2027, 0, 1, 23, 59))).toBe('1 januari 2027 om 23:59 UTC');
     expect(formatDateTime('en', Date.UTC(2027, 0, 1, 23, 59))).toBe('1 January 2027 at 23:59 UTC');
+  });
+
+  it('writes the end of a lock as the minute after its last second, never one already past', () => {
+    expect(formatEndTime('en', Date.UTC(2026, 11, 7, 12, 24, 34))).toBe(
+      '7 December 2026 at 12:25 UTC',
+    );
+    expect(formatEndTime('en', Date.UTC(2026, 11, 7, 12, 25))).toBe('7 December 2026 at 12:25 UTC');
+    expect(formatEndTime('nl', Date.UTC(2026, 11, 31, 23, 59, 1))).toBe(
+      '1 januari 2027 om 00:00 UTC',
+    );
   });
 
   it('writes a day and a percentage in each language', () => {

@@ -89,6 +89,14 @@ export function formatDateTime(locale: Locale, ms: number): string {
   return dateTimeFormat(locale).format(new Date(ms));
 }
 
+/**
+ * The end of something that lasts until a moment (a lock), to the minute as every time here:
+ * rounded up, so that "until 12:25" is never read as over while the last seconds still run.
+ */
+export function formatEndTime(locale: Locale, ms: number): string {
+  return formatDateTime(locale, Math.ceil(ms / 60_000) * 60_000);
+}
+
 /** Formats a day for people, in the given language (UTC). */
 export function formatDate(locale: Locale, ms: number): string {
   return dateFormat(locale).format(new Date(ms));

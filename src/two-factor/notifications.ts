@@ -1,4 +1,4 @@
-import { formatDateTime } from '../i18n/index.js';
+import { formatDateTime, formatEndTime } from '../i18n/index.js';
 import type { Kysely } from 'kysely';
 import type { Database, EmailCodePurpose, User } from '../db/schema.js';
 import type { MailMessage } from '../mail/mailer.js';
@@ -102,7 +102,7 @@ export function createNotifier(db: Kysely<Database>, postman: Postman, now: () =
               paragraphs: [
                 isLockedUntilReset(notice.until)
                   ? t.lockedUntilResetBody
-                  : t.lockedBody(formatDateTime(ctx.locale, notice.until)),
+                  : t.lockedBody(formatEndTime(ctx.locale, notice.until)),
               ],
               notes: [t.changePassword],
             };

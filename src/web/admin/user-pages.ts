@@ -1,6 +1,6 @@
 import type { UserDetail, UserSummary } from '../../admin/user-directory.js';
 import { isLockedUntilReset } from '../../two-factor/constants.js';
-import { formatDateTime } from '../../i18n/index.js';
+import { formatEndTime } from '../../i18n/index.js';
 import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
 import { deviceLabel } from '../user-agent.js';
@@ -176,7 +176,7 @@ export function userPage(
               ${
                 isLockedUntilReset(user.second_factor_locked_until)
                   ? p.lockedUntilReset
-                  : p.lockedUntil(formatDateTime(ctx.locale, user.second_factor_locked_until))
+                  : p.lockedUntil(formatEndTime(ctx.locale, user.second_factor_locked_until))
               }
             </p>`
           : ''

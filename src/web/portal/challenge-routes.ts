@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PendingContext } from '../../accounts/sign-in.js';
-import { formatDateTime } from '../../i18n/index.js';
+import { formatEndTime } from '../../i18n/index.js';
 import type { Locale, Messages } from '../../i18n/index.js';
 import type { ChallengeKind } from '../../two-factor/challenge.js';
 import { maskEmail } from '../../two-factor/email/email-codes.js';
@@ -19,7 +19,7 @@ import { reauthPage } from './profile-pages.js';
 function lockedText(t: Messages, locale: Locale, until: number): string {
   return isLockedUntilReset(until)
     ? t.twoFactor.errors.lockedUntilReset
-    : t.twoFactor.errors.LOCKED(formatDateTime(locale, until));
+    : t.twoFactor.errors.LOCKED(formatEndTime(locale, until));
 }
 
 /** Words for a two-factor error; the lock names its end in the reader's language. */
