@@ -3,9 +3,9 @@ import type { AuditEntry, RequestMeta } from '../audit/audit.js';
 import type { Database, KbStatus } from '../db/schema.js';
 import type { Locale } from '../i18n/index.js';
 import { LOCALES } from '../i18n/index.js';
-import { isUniqueViolation } from '../db/unique-violation.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../db/unique-violation.js';
 import { newId } from '../security/tokens.js';
-import type { KbResult } from './error-codes.js';
+import type { KbErrorCode, KbResult } from './error-codes.js';
 import { KbError, kbFail, kbOk } from './error-codes.js';
 import { htmlToText, MarkdownTooNestedError, renderMarkdown } from './markdown.js';
 import type { KbDeps } from './store.js';
@@ -197,9 +197,15 @@ export function createEditor(deps: KbDeps) {
 
   /**
    * Runs a write in a transaction that also bumps the revision. A refusal rolls back whatever
-   * the work wrote before it; a taken slug becomes SLUG_TAKEN.
+   * the work wrote before it; a taken slug becomes SLUG_TAKEN. A foreign key's refusal is a
+   * category deleted meanwhile (`CATEGORY_NOT_FOUND`), or, for a deletion, one filled
+   * meanwhile (`whenReferenced`): on PostgreSQL the existence checks before see nothing of
+   * another administrator's uncommitted change.
    */
-  async function write<T>(work: (trx: Kysely<Database>) => Promise<KbResult<T>>) {
+  async function write<T>(
+    work: (trx: Kysely<Database>) => Promise<KbResult<T>>,
+    whenReferenced: KbErrorCode = KbError.CATEGORY_NOT_FOUND,
+  ) {
     try {
       return await db.transaction().execute(async (trx) => {
         const result = await work(trx);
@@ -210,6 +216,7 @@ export function createEditor(deps: KbDeps) {
     } catch (error) {
       if (error instanceof Refusal) return error.result;
       if (isUniqueViolation(error)) return kbFail(KbError.SLUG_TAKEN);
+      if (isForeignKeyViolation(error)) return kbFail(whenReferenced);
       throw error;
     }
   }
@@ -399,7 +406,7 @@ export function createEditor(deps: KbDeps) {
       await trx.deleteFrom('kb_categories').where('id', '=', id).execute();
       await record(trx, actor, 'kb.category_deleted', { category_id: id, slug: category.slug });
       return kbOk(undefined);
-    });
+    }, KbError.CATEGORY_NOT_EMPTY);
   }
 
   /**

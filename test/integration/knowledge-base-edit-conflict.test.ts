@@ -485,3 +485,62 @@ describe.each(DIALECTS)('knowledge-base edit conflicts (%s)', (dialect) => {
     }
   });
 });
+
+/*
+ * A category deleted while another administrator saves an article into it (or a subcategory
+ * under it): on PostgreSQL each checked that the other's row was not there, and the foreign
+ * key refused the write that came second, as a 500 that lost the typed article. One of the
+ * two now wins and the other is told why, as SQLite, which writes one at a time, always did.
+ */
+describe.each(DIALECTS)('a category deleted while it is filled (%s)', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('either deletes the category or keeps the new article, and says which to the other', async () => {
+    const { editor } = app.services.knowledgeBase;
+    const actor = { userId: null, label: 'test', meta: null };
+    for (let round = 0; round < 6; round++) {
+      const created = await editor.createCategory(
+        {
+          parentId: null,
+          slug: `race-${round}`,
+          position: 0,
+          texts: { en: { name: `Race ${round}`, description: '' } },
+        },
+        actor,
+      );
+      if (!created.ok) throw new Error(created.error);
+      const category = created.value;
+      const [deleted, article, child] = await Promise.all([
+        editor.deleteCategory(category, actor, 'latest'),
+        editor.createArticle(
+          { categoryId: category, slug: `race-article-${round}`, position: 0 },
+          'en',
+          { title: 'Typed with care', markdown: 'Text.' },
+          actor,
+        ),
+        editor.createCategory(
+          {
+            parentId: category,
+            slug: `race-child-${round}`,
+            position: 0,
+            texts: { en: { name: 'Child', description: '' } },
+          },
+          actor,
+        ),
+      ]);
+      if (deleted.ok) {
+        expect(article).toEqual({ ok: false, error: 'CATEGORY_NOT_FOUND' });
+        expect(child).toEqual({ ok: false, error: 'CATEGORY_NOT_FOUND' });
+      } else {
+        expect(deleted).toEqual({ ok: false, error: 'CATEGORY_NOT_EMPTY' });
+        expect(article.ok || child.ok).toBe(true);
+      }
+    }
+  });
+});
