@@ -302,6 +302,22 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       expect(byEmail.json.users).toEqual([
         expect.objectContaining({ id: wanda.userId, name: `Wanda ${tag}`, methods: [] }),
       ]);
+      // An address in another script, as the forms take it: found, in the users and the audit.
+      const jurgen = await plainUser(app, {
+        name: `Jürgen ${tag}`,
+        email: `jürgen.${tag}@bücher.example`,
+      });
+      const byIdn = await call('GET', `/api/v1/users?email=${encodeURIComponent(jurgen.email)}`);
+      expect(byIdn.status).toBe(200);
+      expect(byIdn.json.users).toEqual([expect.objectContaining({ id: jurgen.userId })]);
+      const audit = await call(
+        'GET',
+        `/api/v1/audit-events?user=${encodeURIComponent(jurgen.email)}`,
+      );
+      expect(audit.status).toBe(200);
+      const notAnAddress = await call('GET', '/api/v1/users?email=no%20address');
+      expect(notAnAddress.status).toBe(400);
+      expect(notAnAddress.json.code).toBe('VALIDATION_FAILED');
     });
 
     /*

@@ -146,7 +146,8 @@ export const AuditQuery = {
   properties: {
     user: {
       type: 'string',
-      format: 'email',
+      pattern: '^[^\\s@]+@[^\\s@]+$',
+      minLength: 3,
       maxLength: 254,
       description: 'Email address the actor or target verified',
     },
@@ -512,7 +513,8 @@ export const UserQuery = {
   properties: {
     email: {
       type: 'string',
-      format: 'email',
+      pattern: '^[^\\s@]+@[^\\s@]+$',
+      minLength: 3,
       maxLength: 254,
       description: 'One exact email address: the account that verified it',
     },

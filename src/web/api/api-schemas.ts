@@ -90,6 +90,16 @@ export const UserDetail = Type.Object(
   { title: 'UserDetail' },
 );
 
+/**
+ * An address to look up, in any script (`jürgen@bücher.example`, as the forms take it): JSON
+ * Schema's `email` format is ASCII only, and refused addresses people really have.
+ */
+const ANY_SCRIPT_EMAIL = {
+  pattern: '^[^\\s@]+@[^\\s@]+$',
+  minLength: 3,
+  maxLength: 254,
+};
+
 export const Page = Type.Integer({ minimum: 1, maximum: 100000, default: 1 });
 export const PerPage = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
 
@@ -97,8 +107,7 @@ export const UserQuery = Type.Object(
   {
     email: Type.Optional(
       Type.String({
-        format: 'email',
-        maxLength: 254,
+        ...ANY_SCRIPT_EMAIL,
         description: 'One exact email address: the account that verified it',
       }),
     ),
@@ -138,8 +147,7 @@ export const AuditQuery = Type.Object(
   {
     user: Type.Optional(
       Type.String({
-        format: 'email',
-        maxLength: 254,
+        ...ANY_SCRIPT_EMAIL,
         description: 'Email address the actor or target verified',
       }),
     ),
