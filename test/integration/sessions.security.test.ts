@@ -124,6 +124,12 @@ describe.each(DIALECTS)('sessions (%s)', (dialect) => {
         .where('user_id', '=', idle.userId)
         .execute(),
     ).toEqual([]);
+    // Thirty minutes to the second: a second short of them is not idle, thirty are.
+    const edge = await signedInClient();
+    app.clock.advance(30 * MINUTE_MS - 1000);
+    expect(await isSignedIn(edge.client)).toBe(true);
+    app.clock.advance(30 * MINUTE_MS);
+    expect(await isSignedIn(edge.client)).toBe(false);
   });
 
   /*

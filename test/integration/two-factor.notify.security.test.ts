@@ -10,7 +10,13 @@ import { uniqueEmail } from '../helpers/flows.js';
 import { codeIn } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { hiddenValue, setUpEmail, signedInUser, userWithApp } from '../helpers/two-factor.js';
+import {
+  confirmRemoval,
+  hiddenValue,
+  setUpEmail,
+  signedInUser,
+  userWithApp,
+} from '../helpers/two-factor.js';
 
 const SUBJECT = /Sign-in codes of your .* account go to a new address/;
 
@@ -72,5 +78,20 @@ describe.each(DIALECTS)('a new address for email codes is told (%s)', (dialect) 
     });
     expect(notice.text).toContain('The recovery codes you had before no longer work.');
     expect(notice.text).toContain('If this was not you, change your password now');
+  });
+
+  /* A method removed is a factor fewer between a stolen password and the account. */
+  it('mails the owner when a method is added and when one is removed, naming it', async () => {
+    const since = app.mail.messages.length;
+    const user = await userWithApp(app);
+    const added = await app.mail.waitFor(user.email, /method added to your .* account/, { since });
+    expect(added.text).toContain('The method “My phone” was added to your account');
+    const removal = app.mail.messages.length;
+    expect((await confirmRemoval(user.client, '/profile/2fa/app/remove')).status).toBe(303);
+    const removed = await app.mail.waitFor(user.email, /method removed from your .* account/, {
+      since: removal,
+    });
+    expect(removed.text).toContain('The method “My phone” was removed from your account');
+    expect(removed.text).toContain('If this was not you, change your password now');
   });
 });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../helpers/client.js';
 import { textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { PASSWORD } from '../helpers/flows.js';
+import { logIn, PASSWORD } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 import {
@@ -130,6 +130,18 @@ describe.each(DIALECTS)('two-factor step-up (%s)', (dialect) => {
     expect(app.mail.messages.length).toBe(mails);
     // Looking is fine: the overview is not a change.
     expect((await user.client.get('/profile/2fa')).status).toBe(200);
+  });
+
+  it('sends a password change to /reauth when the sign-in is older than 10 minutes, changing nothing', async () => {
+    const user = await staleUser();
+    const changed = await user.client.post('/profile/password', {
+      current_password: PASSWORD,
+      new_password: 'a brand new passphrase',
+      confirm_password: 'a brand new passphrase',
+    });
+    expect(changed.status).toBe(303);
+    expect(changed.location).toBe('/reauth?next=%2Fprofile%2Fpassword&cancel=%2Fprofile');
+    expect((await logIn(newClient(app), user.email)).location).toBe('/login/2fa');
   });
 
   it('needs the second factor as well as the password to step up, then allows the change under a new session id', async () => {
