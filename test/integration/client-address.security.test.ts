@@ -12,6 +12,9 @@ import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 
 async function loginFailureIps(app: TestApp, userId: string): Promise<Array<string | null>> {
+  // A wrong password is recorded after the answer (so it takes no longer than for an unknown
+  // address): wait for that.
+  await app.services.postman.drain();
   const rows = await app.db
     .selectFrom('audit_events')
     .select('ip')

@@ -51,6 +51,7 @@ describe('password checks past the bound of the queue', () => {
     }
     // Refused before the check: no failure recorded for them.
     const knownChecked = checked.filter((a) => a.known).length;
+    await app.services.postman.drain(); // failures are recorded after the answer
     expect(await auditCount(app, 'sign_in.password_failed', userId)).toBe(
       failedBefore + knownChecked,
     );
