@@ -229,6 +229,10 @@ export const twoFactorEn = {
             ? 'You have 1 left: generate new ones from Your 2FA soon.'
             : `You have ${remaining} left. Generate new ones from Your 2FA if you are running low.`
       }`,
+    wrongCodeSubject: (site: string) =>
+      `A wrong two-factor code was entered for your ${site} account`,
+    wrongCodeBody: (when: string) =>
+      `On ${when} someone entered the right password for your account, then a wrong two-factor code. If that was you, you can ignore this message; you will not get another one for an hour.`,
     lockedSubject: (site: string) => `Two-factor sign-in locked on your ${site} account`,
     lockedUntilResetBody:
       'There were too many wrong two-factor codes for your account, so two-factor sign-in is locked until your helpdesk administrator resets it. Someone who tries this probably knows your password.',

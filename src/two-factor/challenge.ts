@@ -4,6 +4,8 @@ import type { Kysely } from 'kysely';
 import type { PendingContext, SignIn } from '../accounts/sign-in.js';
 import type { RequestMeta } from '../audit/audit.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
+import { consumeRateLimit } from '../security/rate-limit.js';
+import { HOUR_MS } from '../clock.js';
 import type { Database, TwoFactorMethod, User } from '../db/schema.js';
 import {
   ACCOUNT_MAX_FAILURES,
@@ -205,6 +207,12 @@ export function createChallenge(
    * Records a wrong code whose try reserveAttempt already counted. Returns the error the
    * person should see.
    */
+  /** The wrong-code mail, at most one an hour for an account (after the outcome commits). */
+  async function tellOfWrongCode(user: User): Promise<void> {
+    const once = await consumeRateLimit(db, `wrong-code-mail:${user.id}`, 1, HOUR_MS, clock.now());
+    if (once.allowed) await notify(user, { kind: 'wrong_code' });
+  }
+
   async function fail(
     check: Check,
     kind: ChallengeKind,
@@ -235,6 +243,9 @@ export function createChallenge(
       await signIn.abandonById(ctx.pending.id_hash, trx);
       return lockAccount(check);
     }
+    // A log-in that got the password right and the code wrong: the owner hears of it (once an
+    // hour at most), as a lock would tell them only after ten. A step-up is the session's own.
+    if (ctx.pending.purpose === 'sign_in') check.later.push(() => tellOfWrongCode(ctx.user));
     if (attempt.pendingTries >= PENDING_MAX_FAILURES) {
       await signIn.abandonById(ctx.pending.id_hash, trx);
       await audit.record(

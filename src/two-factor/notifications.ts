@@ -34,7 +34,8 @@ export type SecurityNotice =
   | { kind: 'reset_by_admin' }
   | { kind: 'recovery_code_used'; remaining: number }
   | { kind: 'recovery_codes_regenerated' }
-  | { kind: 'locked'; until: number };
+  | { kind: 'locked'; until: number }
+  | { kind: 'wrong_code' };
 
 /**
  * Mails the account's primary address about a change to its second factors (SPEC §4
@@ -63,6 +64,12 @@ export function createNotifier(db: Kysely<Database>, postman: Postman, now: () =
             return {
               subject: t.addedSubject(ctx.siteName),
               paragraphs: [t.addedBody(notice.name, when)],
+              notes: [t.changePassword],
+            };
+          case 'wrong_code':
+            return {
+              subject: t.wrongCodeSubject(ctx.siteName),
+              paragraphs: [t.wrongCodeBody(when)],
               notes: [t.changePassword],
             };
           case 'method_removed':

@@ -13,10 +13,14 @@ import { createTestApp } from '../helpers/test-app.js';
 import {
   confirmRemoval,
   hiddenValue,
+  pendingSignIn,
   setUpEmail,
   signedInUser,
+  submitCode,
   userWithApp,
+  wrongCode,
 } from '../helpers/two-factor.js';
+import { PASSWORD } from '../helpers/flows.js';
 
 const SUBJECT = /Sign-in codes of your .* account go to a new address/;
 
@@ -78,6 +82,44 @@ describe.each(DIALECTS)('a new address for email codes is told (%s)', (dialect) 
     });
     expect(notice.text).toContain('The recovery codes you had before no longer work.');
     expect(notice.text).toContain('If this was not you, change your password now');
+  });
+
+  /*
+   * The right password and a wrong code: someone may know the password. A lock tells the
+   * owner only after ten wrong codes; they hear of the first (and then at most once an hour).
+   */
+  it('mails the owner at the first wrong code after the right password, once an hour', async () => {
+    const user = await userWithApp(app);
+    const wrongAtLogIn = async () => {
+      const client = await pendingSignIn(app, user.email);
+      const answer = await submitCode(client, 'totp', wrongCode(app, user.secret));
+      expect(answer.status).toBe(422);
+      await app.services.postman.drain();
+    };
+    const told = () =>
+      app.mail.to(user.email).filter((m) => /wrong two-factor code/.test(m.subject));
+    // An identity check is the session's own: no mail.
+    await user.client.get('/reauth');
+    await user.client.post('/reauth', { password: PASSWORD });
+    const stepUp = await submitCode(
+      user.client,
+      'totp',
+      wrongCode(app, user.secret),
+      '/reauth/2fa',
+    );
+    expect(stepUp.status).toBe(422);
+    await app.services.postman.drain();
+    expect(told()).toHaveLength(0);
+
+    await wrongAtLogIn();
+    expect(told()).toHaveLength(1);
+    expect(told()[0]?.text).toContain('someone entered the right password for your account');
+    expect(told()[0]?.text).toContain('If this was not you, change your password now');
+    await wrongAtLogIn();
+    expect(told()).toHaveLength(1);
+    app.clock.advance(61 * 60_000);
+    await wrongAtLogIn();
+    expect(told()).toHaveLength(2);
   });
 
   /* A method removed is a factor fewer between a stolen password and the account. */
