@@ -154,6 +154,38 @@ export function createAccountAdmin(deps: {
   }
 
   /**
+   * Lifts a lock on the second step (wrong codes) and keeps the methods: for an owner locked
+   * out by someone else's guesses, where a 2FA reset would leave the account to the password
+   * alone, the one thing the guesser has. Refused for the actor's own account and for an
+   * account that is not locked (ALREADY).
+   */
+  async function unlockSecondFactor(
+    targetUserId: string,
+    actor: Actor,
+  ): Promise<AdminResult<User>> {
+    return onOther(targetUserId, actor, async (trx, user) => {
+      const now = clock.now();
+      const unlocked = await trx
+        .updateTable('users')
+        .set({
+          second_factor_failures: 0,
+          second_factor_locked_until: null,
+          second_factor_locks: 0,
+          updated_at: now,
+        })
+        .where('id', '=', user.id)
+        .where('second_factor_locked_until', '>', now)
+        .executeTakeFirst();
+      if (unlocked.numUpdatedRows === 0n) return adminFail(AdminError.ALREADY);
+      await audit.record(
+        { event: 'two_factor.unlocked_by_admin', ...actor, targetUserId: user.id },
+        trx,
+      );
+      return adminOk(user);
+    });
+  }
+
+  /**
    * SPEC §4 "admin reset", refused for the actor's own account, and for an administrator's
    * when `administrators` is false (the JSON API: createAdminReset says why).
    */
@@ -170,7 +202,15 @@ export function createAccountAdmin(deps: {
     return adminOk(undefined);
   }
 
-  return { disable, enable, grantAdmin, revokeAdmin, signOutEverywhere, resetTwoFactor };
+  return {
+    disable,
+    enable,
+    grantAdmin,
+    revokeAdmin,
+    signOutEverywhere,
+    resetTwoFactor,
+    unlockSecondFactor,
+  };
 }
 
 export type AccountAdmin = ReturnType<typeof createAccountAdmin>;

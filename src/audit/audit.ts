@@ -55,6 +55,7 @@ export const AUDIT_EVENT_TYPES = [
   'two_factor.recovery_code_used',
   'two_factor.recovery_codes_regenerated',
   'two_factor.reset_by_admin',
+  'two_factor.unlocked_by_admin',
   'two_factor.setup_postponed',
   'two_factor.setup_failed',
   'two_factor.policy_changed',

@@ -92,7 +92,7 @@ export const adminEn = {
       n === 1 ? '1 unused recovery code.' : `${n} unused recovery codes.`,
     lockedUntil: (time: string) => `Two-factor sign-in is locked until ${time}.`,
     lockedUntilReset:
-      'Two-factor sign-in is locked after a hundred wrong codes in a row. Resetting two-factor authentication ends the lock.',
+      'Two-factor sign-in is locked after a hundred wrong codes in a row, until an administrator unlocks it or resets two-factor authentication.',
     required: 'Two-factor authentication is required for this user.',
     notRequired: 'Two-factor authentication is optional for this user.',
     sessions: 'Active sessions',
@@ -109,6 +109,11 @@ export const adminEn = {
     lastUsed: 'Last used',
     trustedUntil: 'Trusted until',
     signedOutEverywhere: (name: string) => `${name} has been signed out everywhere.`,
+    secondFactorUnlocked: (name: string) =>
+      `Two-factor sign-in is unlocked for ${name}. Their methods are unchanged.`,
+    unlockButton: 'Unlock two-factor sign-in',
+    unlockHint:
+      'Keeps their methods. Someone who typed the wrong codes probably knows the password: suggest a new password to them as well.',
     events: 'Recent security events',
     noEvents: 'No security events yet.',
     allEvents: 'All events of this user in the audit log',
@@ -429,6 +434,7 @@ export const adminEn = {
     'two_factor.recovery_code_used': 'Recovery code used',
     'two_factor.recovery_codes_regenerated': 'Recovery codes regenerated',
     'two_factor.reset_by_admin': '2FA reset by an administrator',
+    'two_factor.unlocked_by_admin': '2FA lock lifted by an administrator',
     'two_factor.setup_postponed': '2FA set-up postponed',
     'two_factor.setup_failed': '2FA set-up failed',
     'two_factor.device_trusted': 'Device remembered for 30 days',

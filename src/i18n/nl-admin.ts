@@ -90,7 +90,7 @@ export const adminNl: AdminMessages = {
       n === 1 ? '1 ongebruikte herstelcode.' : `${n} ongebruikte herstelcodes.`,
     lockedUntil: (time: string) => `Inloggen met de tweede stap is geblokkeerd tot ${time}.`,
     lockedUntilReset:
-      'Inloggen met de tweede stap is geblokkeerd na honderd verkeerde codes achter elkaar. Tweestapsverificatie herstellen heft de blokkade op.',
+      'Inloggen met de tweede stap is geblokkeerd na honderd verkeerde codes achter elkaar, tot een beheerder de blokkade opheft of tweestapsverificatie herstelt.',
     required: 'Tweestapsverificatie is verplicht voor deze gebruiker.',
     notRequired: 'Tweestapsverificatie is niet verplicht voor deze gebruiker.',
     sessions: 'Actieve sessies',
@@ -107,6 +107,11 @@ export const adminNl: AdminMessages = {
     lastUsed: 'Laatst gebruikt',
     trustedUntil: 'Vertrouwd tot',
     signedOutEverywhere: (name: string) => `${name} is overal uitgelogd.`,
+    secondFactorUnlocked: (name: string) =>
+      `Inloggen met de tweede stap is weer mogelijk voor ${name}. De methoden zijn niet gewijzigd.`,
+    unlockButton: 'Blokkade van de tweede stap opheffen',
+    unlockHint:
+      'De methoden blijven. Wie de verkeerde codes invulde, kent waarschijnlijk het wachtwoord: raad ook een nieuw wachtwoord aan.',
     events: 'Recente beveiligingsgebeurtenissen',
     noEvents: 'Nog geen beveiligingsgebeurtenissen.',
     allEvents: 'Alle gebeurtenissen van deze gebruiker in het auditlog',
@@ -420,6 +425,7 @@ export const adminNl: AdminMessages = {
     'two_factor.recovery_code_used': 'Herstelcode gebruikt',
     'two_factor.recovery_codes_regenerated': 'Nieuwe herstelcodes gemaakt',
     'two_factor.reset_by_admin': '2FA gereset door een beheerder',
+    'two_factor.unlocked_by_admin': '2FA-blokkade opgeheven door een beheerder',
     'two_factor.setup_postponed': '2FA-instelling uitgesteld',
     'two_factor.setup_failed': '2FA instellen mislukt',
     'two_factor.device_trusted': 'Apparaat 30 dagen onthouden',

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDateTime, formatShortDate } from '../../src/i18n/index.js';
 import { newId } from '../../src/security/tokens.js';
+import { totpCodeAt } from '../../src/two-factor/totp/totp.js';
 import type { SignedInAdmin } from '../helpers/admin.js';
 import { adminClient, logInAdmin, plainUser, signedInAdmin } from '../helpers/admin.js';
 import { fieldError, textOf } from '../helpers/client.js';
@@ -842,6 +843,51 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       expect(
         (await auditEvents('user.signed_out_everywhere')).some((e) => e.target_user_id === userId),
       ).toBe(true);
+    });
+
+    it('lifts a lock on the second step and keeps the methods, audited', async () => {
+      const owner = adminClient(app);
+      const { email, userId } = await registerAndVerify(app, owner, { name: 'Lou Locked' });
+      await logIn(owner, email);
+      const { secret } = await setUpApp(app, owner);
+      const base = `/admin/users/${userId}`;
+      expect(textOf((await admin.client.get(base)).body)).not.toContain(
+        'Unlock two-factor sign-in',
+      );
+      // Not locked: nothing to lift.
+      expect((await admin.client.post(`${base}/unlock-2fa`)).status).toBe(409);
+      // Locked until a reset (a hundred wrong codes in a row).
+      await app.db
+        .updateTable('users')
+        .set({ second_factor_locked_until: 8_640_000_000_000_000, second_factor_locks: 10 })
+        .where('id', '=', userId)
+        .execute();
+      const page = textOf((await admin.client.get(base)).body);
+      expect(page).toContain(
+        'until an administrator unlocks it or resets two-factor authentication',
+      );
+      expect(page).toContain('Unlock two-factor sign-in');
+      const unlocked = await admin.client.post(`${base}/unlock-2fa`);
+      expect(unlocked.status).toBe(303);
+      expect(textOf((await admin.client.follow(unlocked)).body)).toContain(
+        'Two-factor sign-in is unlocked for Lou Locked. Their methods are unchanged.',
+      );
+      const row = await app.services.admin.directory.find(userId);
+      expect(row).toMatchObject({ second_factor_locked_until: null, second_factor_locks: 0 });
+      expect(await app.services.twoFactor.methods.list(userId)).toHaveLength(1);
+      expect(
+        (await auditEvents('two_factor.unlocked_by_admin')).filter(
+          (e) => e.target_user_id === userId,
+        ),
+      ).toHaveLength(1);
+      // The owner signs in with the app again; the password alone still does not.
+      const again = adminClient(app);
+      expect((await logIn(again, email)).location).toBe('/login/2fa');
+      app.clock.advance(30_000);
+      const code = totpCodeAt(secret, app.clock.now());
+      expect((await again.post('/login/2fa', { method: 'totp', code })).location).toBe('/');
+      // Never one's own.
+      expect((await admin.client.post(`/admin/users/${admin.userId}/unlock-2fa`)).status).toBe(409);
     });
 
     it('makes and unmakes administrators, never the last one and never oneself', async () => {

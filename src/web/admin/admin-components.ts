@@ -84,6 +84,7 @@ export type AdminNoticeKind =
   | 'adminGranted'
   | 'adminRevoked'
   | 'signedOutEverywhere'
+  | 'secondFactorUnlocked'
   | 'apiKeyRevoked'
   | 'kbArticleDeleted';
 
@@ -121,6 +122,8 @@ export function adminNoticeText(t: Messages, raw: string): string {
       return u.adminRevoked(arg);
     case 'signedOutEverywhere':
       return u.signedOutEverywhere(arg);
+    case 'secondFactorUnlocked':
+      return u.secondFactorUnlocked(arg);
     case 'apiKeyRevoked':
       return k.revokedNotice(arg);
     case 'kbArticleDeleted':

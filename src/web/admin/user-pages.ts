@@ -173,12 +173,20 @@ export function userPage(
       ${
         locked && user.second_factor_locked_until
           ? html`<p class="notice notice-error">
+                ${
+                  isLockedUntilReset(user.second_factor_locked_until)
+                    ? p.lockedUntilReset
+                    : p.lockedUntil(formatEndTime(ctx.locale, user.second_factor_locked_until))
+                }
+              </p>
               ${
-                isLockedUntilReset(user.second_factor_locked_until)
-                  ? p.lockedUntilReset
-                  : p.lockedUntil(formatEndTime(ctx.locale, user.second_factor_locked_until))
-              }
-            </p>`
+                data.self
+                  ? ''
+                  : html`<p class="hint">${p.unlockHint}</p>
+                      <div class="actions">
+                        ${postButton(ctx, `${base}/unlock-2fa`, p.unlockButton, { secondary: true })}
+                      </div>`
+              }`
           : ''
       }
       ${

@@ -247,4 +247,7 @@ export function registerUserRoutes(
   accountAction('sign-out', 'signedOutEverywhere', (id, auth, request) =>
     accounts.signOutEverywhere(id, actor(auth, request)),
   );
+  accountAction('unlock-2fa', 'secondFactorUnlocked', (id, auth, request) =>
+    accounts.unlockSecondFactor(id, actor(auth, request)),
+  );
 }
