@@ -65,6 +65,8 @@ export interface UserQuery {
   /** One exact email address: the account that verified it (`findByEmail`). */
   email?: string;
   admins?: boolean;
+  /** Only those with no second factor (the dashboard's "without two-factor authentication"). */
+  withoutTwoFactor?: boolean;
   page?: number;
   perPage?: number;
 }
@@ -97,6 +99,18 @@ export function createUserDirectory(deps: {
                 .where(containsIgnoringCase(db, 'email_addresses.email_normalized', text)),
             ),
           ]),
+        ),
+      );
+    }
+    if (query.withoutTwoFactor) {
+      q = q.where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('two_factor_methods')
+              .select('two_factor_methods.id')
+              .whereRef('two_factor_methods.user_id', '=', 'users.id'),
+          ),
         ),
       );
     }

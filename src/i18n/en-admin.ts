@@ -49,6 +49,7 @@ export const adminEn = {
     failedCodes: 'Wrong codes',
     reusedCodes: 'Reused codes',
     showEvents: 'Show these events',
+    showUsers: 'Show these users',
     policyHeading: 'Policy',
     requiredFor: 'Two-factor authentication is required for',
     changePolicy: 'Change the two-factor authentication settings',
@@ -68,6 +69,7 @@ export const adminEn = {
     status: 'Status',
     created: 'Created',
     notSetUp: 'Not set up',
+    withoutTwoFactorFilter: 'Without two-factor authentication:',
     repeatedSearch: 'The search is in the address more than once; search for one thing at a time.',
   },
 

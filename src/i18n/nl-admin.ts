@@ -45,6 +45,7 @@ export const adminNl: AdminMessages = {
     failedCodes: 'Foute codes',
     reusedCodes: 'Hergebruikte codes',
     showEvents: 'Toon deze gebeurtenissen',
+    showUsers: 'Toon deze gebruikers',
     policyHeading: 'Beleid',
     requiredFor: 'Tweestapsverificatie is verplicht voor',
     changePolicy: 'Instellingen voor tweestapsverificatie wijzigen',
@@ -65,6 +66,7 @@ export const adminNl: AdminMessages = {
     status: 'Status',
     created: 'Aangemaakt',
     notSetUp: 'Niet ingesteld',
+    withoutTwoFactorFilter: 'Zonder tweestapsverificatie:',
     repeatedSearch:
       'De zoekopdracht staat meer dan eens in het adres; zoek naar één ding tegelijk.',
   },

@@ -430,6 +430,30 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
   });
 
   describe('users', () => {
+    it('lists the users without two-factor authentication the dashboard counts, searchable', async () => {
+      const tag = newId().slice(0, 8);
+      const bare = await plainUser(app, { name: `Bare ${tag}` });
+      const guarded = adminClient(app);
+      const withApp = await registerAndVerify(app, guarded, { name: `Guarded ${tag}` });
+      await logIn(guarded, withApp.email);
+      await setUpApp(app, guarded);
+      const dashboard = await admin.client.get('/admin');
+      expect(dashboard.body).toContain('href="/admin/users?2fa=none"');
+      const filtered = await admin.client.get(`/admin/users?2fa=none&q=${tag}`);
+      expect(filtered.status).toBe(200);
+      expect(textOf(filtered.body)).toContain('Without two-factor authentication: 1 user');
+      expect(filtered.body).toContain(`/admin/users/${bare.userId}`);
+      expect(filtered.body).not.toContain(`/admin/users/${withApp.userId}`);
+      // The search form keeps the filter; "Show all users" drops it.
+      expect(filtered.body).toContain('<input type="hidden" name="2fa" value="none" />');
+      expect(textOf((await admin.client.get(`/admin/users?q=${tag}`)).body)).toContain('2 users');
+      // As many as the dashboard says.
+      const all = await admin.client.get('/admin/users?2fa=none');
+      const counted = /Without two-factor authentication: (\d+) users?/.exec(textOf(all.body))?.[1];
+      const { users, withTwoFactor } = await app.services.admin.dashboard.counts();
+      expect(Number(counted)).toBe(users - withTwoFactor);
+    });
+
     it('finds users by part of the name or email, case-insensitively, wildcards taken literally', async () => {
       const tag = newId().slice(0, 8);
       const rosa = await plainUser(app, { name: `Rosa ${tag}`, email: `rosa.${tag}@example.com` });

@@ -68,7 +68,8 @@ export function dashboardPage(
         ${stat(
           d.withoutTwoFactor,
           percent(ctx, c.users - c.withTwoFactor, c.users),
-          share(c.users - c.withTwoFactor),
+          html`${share(c.users - c.withTwoFactor)}
+            <a href="/admin/users?2fa=none">${d.showUsers}</a>`,
         )}
       </dl>
       <p>

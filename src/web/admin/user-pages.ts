@@ -24,6 +24,8 @@ export function usersPage(
   ctx: PageContext,
   data: {
     query: string;
+    /** Only those without a second factor (`2fa=none`). */
+    withoutTwoFactor?: boolean;
     page: number;
     pages: number;
     total: number;
@@ -53,12 +55,14 @@ export function usersPage(
           maxlength="200"
           ${error ? html`aria-describedby="q-error" aria-invalid="true"` : ''}
         />
+        ${data.withoutTwoFactor ? html`<input type="hidden" name="2fa" value="none" />` : ''}
         <button type="submit" class="button">${u.search}</button>
       </form>
       ${error ? html`<p class="error-message" id="q-error">${error}</p>` : ''}
       <p role="status">
+        ${data.withoutTwoFactor && !error ? u.withoutTwoFactorFilter : ''}
         ${error ? '' : data.query && data.total === 0 ? u.noMatch(data.query) : u.count(data.total)}
-        ${data.query || error ? html` <a href="/admin/users">${u.clear}</a>` : ''}
+        ${data.query || data.withoutTwoFactor || error ? html` <a href="/admin/users">${u.clear}</a>` : ''}
       </p>
       ${
         data.users.length === 0
@@ -101,7 +105,13 @@ export function usersPage(
               </table>`,
             )}`
       }
-      ${pagination(ctx, data.page, data.pages, (page) => `/admin/users${queryString({ q: data.query, page })}`)}`,
+      ${pagination(
+        ctx,
+        data.page,
+        data.pages,
+        (page) =>
+          `/admin/users${queryString({ q: data.query, ...(data.withoutTwoFactor ? { '2fa': 'none' } : {}), page })}`,
+      )}`,
   });
 }
 

@@ -85,14 +85,21 @@ export function registerUserRoutes(
     }
     const query = filterText(request.query, 'q').trim().slice(0, 200);
     const page = pageNumber(text(request.query, 'page'));
-    const { total, users } = await directory.search({ text: query, page });
+    // `2fa=none`: those without a second factor, as the dashboard counts them.
+    const withoutTwoFactor = text(request.query, '2fa') === 'none';
+    const { total, users } = await directory.search({ text: query, page, withoutTwoFactor });
     const pages = Math.max(1, Math.ceil(total / USERS_PAGE_SIZE));
+    const filter = withoutTwoFactor ? { '2fa': 'none' } : {};
     if (page > pages)
-      return reply.redirect(`/admin/users${queryString({ q: query, page: lastPage(pages) })}`, 303);
+      return reply.redirect(
+        `/admin/users${queryString({ q: query, ...filter, page: lastPage(pages) })}`,
+        303,
+      );
     return sendHtml(
       reply,
       usersPage(tools.page(request), {
         query,
+        withoutTwoFactor,
         page,
         pages,
         total,
