@@ -47,6 +47,7 @@ import { registerAdminGuard } from './web/admin/admin-guard.js';
 import { registerAdminRoutes } from './web/admin/admin-routes.js';
 import { localeFromAcceptLanguage, messagesFor } from './i18n/index.js';
 import { apiPlugin } from './web/api/api-plugin.js';
+import { unreadableRequestHandler } from './web/unreadable-request.js';
 import { lazySchemaCompilers } from './web/lazy-schema-compilers.js';
 import { createWebTools, registerRequestContext } from './web/request-context.js';
 import type { WebDeps } from './web/web-deps.js';
@@ -186,6 +187,30 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
           maxChars: LOG_BATCH_MAX_CHARS,
           flushAtExit: true,
         });
+  const securityHeaders = headersOf(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+        },
+      },
+      referrerPolicy: { policy: 'same-origin' },
+      strictTransportSecurity: config.secure
+        ? { maxAge: 31_536_000, includeSubDomains: true }
+        : false,
+      crossOriginEmbedderPolicy: false,
+      // Agrees with frame-ancestors 'none' for browsers that only read X-Frame-Options.
+      frameguard: { action: 'deny' },
+    }),
+  );
   let answerBadUrl: ErrorPages['badRequest'] = (_request, reply, status) =>
     reply.code(status).send();
   const app = Fastify({
@@ -215,6 +240,9 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
     // at a time would otherwise hold a connection, and a stop (SIGTERM), for as long as it likes.
     requestTimeout: REQUEST_TIMEOUT_MS,
     routerOptions: { maxParamLength: 200 },
+    // A request Node's parser cannot read (an unknown method, headers over 16 KB, bytes that
+    // are no HTTP): a short page with the usual headers, not Fastify's bare JSON.
+    clientErrorHandler: unreadableRequestHandler(securityHeaders),
     // A path that does not decode (a stray "%") or is too long gets an error page like any bad
     // request:
     // a styled page in the visitor's language, or the API's JSON error; no request hook has
@@ -268,30 +296,6 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
   // The security headers depend on the configuration only, so helmet computes them once, here;
   // @fastify/helmet rebuilt its middleware for every request and set each header on the raw
   // response, a measurable share of each answer (docs/performance.md).
-  const securityHeaders = headersOf(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          baseUri: ["'none'"],
-          objectSrc: ["'none'"],
-        },
-      },
-      referrerPolicy: { policy: 'same-origin' },
-      strictTransportSecurity: config.secure
-        ? { maxAge: 31_536_000, includeSubDomains: true }
-        : false,
-      crossOriginEmbedderPolicy: false,
-      // Agrees with frame-ancestors 'none' for browsers that only read X-Frame-Options.
-      frameguard: { action: 'deny' },
-    }),
-  );
   app.addHook('onRequest', (_request, reply, done) => {
     void reply.headers(securityHeaders);
     done();

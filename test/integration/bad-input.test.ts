@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from '../helpers/client.js';
 import { Client, fieldError, textOf } from '../helpers/client.js';
@@ -407,5 +408,53 @@ describe.each(DIALECTS)('bad input (%s)', (dialect) => {
     const home = await odd.get('/');
     expect(home.status).toBe(200);
     expect(home.body).toContain('<html lang="en">');
+  });
+});
+
+/*
+ * What Node's own HTTP parser refuses never reaches a route: an unknown method, headers
+ * larger than 16 KB, bytes that are no HTTP. It used to get Fastify's bare JSON without the
+ * security headers; it gets a short page with them.
+ */
+describe('requests the HTTP parser refuses', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ listen: true });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function raw(request: string): Promise<string> {
+    const { port, hostname } = new URL(app.baseUrl);
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname, () => socket.write(request));
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  }
+
+  it('answers with a page and the security headers, then closes', async () => {
+    for (const [request, status] of [
+      ['FOO / HTTP/1.1\r\nHost: x\r\n\r\n', '400 Bad Request'],
+      [
+        `GET /kb/search?q=${'a'.repeat(17_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+        '431 Request Header Fields Too Large',
+      ],
+      ['\x16\x03\x01 not http at all\r\n\r\n', '400 Bad Request'],
+    ] as const) {
+      const answer = await raw(request);
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      expect(head.split('\r\n')[0]).toBe(`HTTP/1.1 ${status}`);
+      expect(head).toMatch(/^content-type: text\/html; charset=utf-8$/im);
+      expect(head).toMatch(/^x-frame-options: DENY$/im);
+      expect(head).toMatch(/^content-security-policy: default-src 'self'/im);
+      expect(body).toContain('<h1>');
+      expect(body).not.toContain('"error"');
+    }
+    // The server goes on answering.
+    expect((await fetch(`${app.baseUrl}/health`)).status).toBe(200);
   });
 });
