@@ -753,6 +753,27 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
         expect(bad.status, JSON.stringify(body)).toBe(400);
         expect(bad.json.code).toBe('VALIDATION_FAILED');
       }
+      // A wrong choice is one problem that names the choices.
+      const everyone = await call('PUT', '/api/v1/two-factor/policy', {
+        body: {
+          methods: { email: true, totp: true },
+          require: 'everyone',
+          groupIds: [],
+          graceUntil: null,
+        },
+      });
+      expect(everyone.json.details).toEqual([
+        { in: 'body', path: '/require', message: 'must be one of: nobody, groups, all' },
+      ]);
+      const event = await call('GET', '/api/v1/audit-events?event=login');
+      expect(event.json.details).toEqual([
+        {
+          in: 'querystring',
+          path: '/event',
+          message:
+            'must be one of the values the OpenAPI document (/api/v1/openapi.json) lists here',
+        },
+      ]);
       const notJson = await app.app.inject({
         method: 'PUT',
         url: '/api/v1/two-factor/policy',

@@ -64,6 +64,24 @@ export function idOf(id: string): string {
   return id.toLowerCase();
 }
 
+/** The most values a message lists; longer lists (the event types) point to the document. */
+const LISTED_VALUES_MAX = 10;
+
+/** Ajv's words for one problem, with the allowed values where it left them out. */
+function messageOf(problem: {
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}) {
+  const allowed = problem.params.allowedValues;
+  if (problem.keyword === 'enum' && Array.isArray(allowed)) {
+    return allowed.length <= LISTED_VALUES_MAX
+      ? `must be one of: ${allowed.map(String).join(', ')}`
+      : 'must be one of the values the OpenAPI document (/api/v1/openapi.json) lists here';
+  }
+  return problem.message ?? 'is not valid';
+}
+
 function statusCodeOf(error: FastifyError): ApiErrorCode {
   switch (error.statusCode) {
     case 404:
@@ -139,7 +157,7 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
           : {
               in: error.validationContext ?? 'request',
               path: v.instancePath || '/',
-              message: v.message ?? 'is not valid',
+              message: messageOf(v),
             };
       });
       // The message names the first problem the way the details do, for a client that prints

@@ -188,6 +188,7 @@ export const AuditQuery = {
         'two_factor.recovery_code_used',
         'two_factor.recovery_codes_regenerated',
         'two_factor.reset_by_admin',
+        'two_factor.unlocked_by_admin',
         'two_factor.setup_postponed',
         'two_factor.setup_failed',
         'two_factor.policy_changed',
@@ -339,13 +340,7 @@ export const Policy = {
       },
       additionalProperties: false,
     },
-    require: {
-      anyOf: [
-        { type: 'string', const: 'nobody' },
-        { type: 'string', const: 'groups' },
-        { type: 'string', const: 'all' },
-      ],
-    },
+    require: { type: 'string', enum: ['nobody', 'groups', 'all'] },
     groupIds: {
       type: 'array',
       items: { type: 'string', format: 'uuid', maxLength: 36 },
@@ -367,11 +362,8 @@ export const Policy = {
 } as unknown as typeof TypeBox.Policy;
 
 export const Requirement = {
-  anyOf: [
-    { type: 'string', const: 'nobody' },
-    { type: 'string', const: 'groups' },
-    { type: 'string', const: 'all' },
-  ],
+  type: 'string',
+  enum: ['nobody', 'groups', 'all'],
 } as unknown as typeof TypeBox.Requirement;
 
 export const ResetResponse = {

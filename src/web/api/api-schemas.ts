@@ -196,11 +196,11 @@ export const AuditList = Type.Object(
   { title: 'AuditList' },
 );
 
-export const Requirement = Type.Union([
-  Type.Literal('nobody'),
-  Type.Literal('groups'),
-  Type.Literal('all'),
-]);
+/** An enum, not a union of literals: a wrong value is then one error naming the three. */
+export const Requirement = Type.Unsafe<'nobody' | 'groups' | 'all'>({
+  type: 'string',
+  enum: ['nobody', 'groups', 'all'],
+});
 
 export const Policy = Type.Object(
   {
