@@ -272,7 +272,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
           config.mailFrom,
           options.outboxLog ?? ((line) => process.stdout.write(`${line}\n`)),
         ));
-  const postman = createPostman(mailer, config.siteName, (error, subject) =>
+  const postman = createPostman(mailer, config.siteName, config.supportContact, (error, subject) =>
     app.log.error({ err: error, subject }, 'mail could not be delivered'),
   );
   const passwordScreen = options.passwordScreen ?? createPasswordScreen();
@@ -321,6 +321,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
     csrfKey: keys.csrf,
     shownOnceKey: keys.shownOnce,
     siteName: config.siteName,
+    supportContact: config.supportContact,
     publicOrigin: config.publicUrl.origin,
   };
   registerRequestContext(app, context);

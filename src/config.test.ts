@@ -51,6 +51,29 @@ describe('configuration', () => {
     expect(config.smtpUrl).toBe('smtps://mailer:p%40ss@smtp.example.com:465');
   });
 
+  it('reads how to reach the helpdesk as a mail address or a web page, and nothing else', () => {
+    expect(loadConfig({}).supportContact).toBeNull();
+    expect(loadConfig({ PORTICO_SUPPORT_CONTACT: ' help@example.com ' }).supportContact).toEqual({
+      href: 'mailto:help@example.com',
+      label: 'help@example.com',
+    });
+    expect(
+      loadConfig({ PORTICO_SUPPORT_CONTACT: 'https://example.com/contact' }).supportContact,
+    ).toEqual({ href: 'https://example.com/contact', label: 'example.com/contact' });
+    for (const wrong of [
+      'javascript:alert(1)',
+      'ftp://example.com',
+      'help desk@example.com',
+      'a@b@c',
+      'Help <help@example.com>',
+      'https://',
+    ]) {
+      expect(() => loadConfig({ PORTICO_SUPPORT_CONTACT: wrong }), wrong).toThrow(
+        'PORTICO_SUPPORT_CONTACT: expected an email address (help@example.com) or an http(s) address of a page',
+      );
+    }
+  });
+
   it('refuses an administrator password the log-in would refuse', () => {
     expect(
       refusal({ PORTICO_ADMIN_EMAIL: 'ops@example.com', PORTICO_ADMIN_PASSWORD: 'short' }),

@@ -17,6 +17,8 @@ export interface Config {
   mailFrom: string;
   /** The help center's name: page headers, mail subjects, authenticator apps' entries. */
   siteName: string;
+  /** Where people reach the helpdesk (PORTICO_SUPPORT_CONTACT), linked wherever they are told to. */
+  supportContact: SupportContact | null;
   secretKey: Buffer | null;
   adminEmail: string | null;
   adminPassword: string | null;
@@ -25,6 +27,36 @@ export interface Config {
   sessionIdleMinutes: number;
   sessionMaxHours: number;
   logLevel: string;
+}
+
+/** A way to reach the helpdesk: a mail address or a web page. */
+export interface SupportContact {
+  href: string;
+  label: string;
+}
+
+/**
+ * PORTICO_SUPPORT_CONTACT: an email address (`help@example.com`) or an http(s) page. Pages and
+ * mails that say "contact your helpdesk administrator" then say how; without it they cannot.
+ */
+function readSupportContact(raw: string | undefined): SupportContact | null {
+  const value = raw?.trim() ?? '';
+  if (value === '') return null;
+  const expected = 'an email address (help@example.com) or an http(s) address of a page';
+  if (hasControlCharacter(value) || /\s/.test(value) || value.length > 200)
+    throw new ConfigError('PORTICO_SUPPORT_CONTACT', expected);
+  if (/^https?:\/\//i.test(value)) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError('PORTICO_SUPPORT_CONTACT', expected);
+    }
+    return { href: url.href, label: `${url.host}${url.pathname === '/' ? '' : url.pathname}` };
+  }
+  if (/^[^@]+@[^@]+$/.test(value) && isPlainEmail(value))
+    return { href: `mailto:${value}`, label: value };
+  throw new ConfigError('PORTICO_SUPPORT_CONTACT', expected);
 }
 
 export class ConfigError extends Error {
@@ -395,6 +427,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl,
     mailFrom,
     siteName,
+    supportContact: readSupportContact(env.PORTICO_SUPPORT_CONTACT),
     secretKey: readSecretKey(env.PORTICO_SECRET_KEY),
     adminEmail,
     adminPassword,

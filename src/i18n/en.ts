@@ -28,6 +28,7 @@ export const en = {
     primaryNav: 'Main',
   },
   common: {
+    supportContact: 'To reach your helpdesk:',
     errorSummary: 'There is a problem',
     required: 'required',
     back: 'Back',
@@ -262,6 +263,8 @@ export const en = {
   mail: {
     greeting: (name: string | null) => (name ? `Hello ${name},` : 'Hello,'),
     signature: (site: string) => `— ${site}`,
+    supportContact: (contact: string) => `To reach your helpdesk: ${contact}`,
+    supportContactLead: 'To reach your helpdesk:',
     ignore: 'If you did not ask for this, you can ignore this message.',
     verifySubject: (site: string) => `Verify your email address for ${site}`,
     verifyBody:

@@ -26,6 +26,7 @@ export const nl: Messages = {
     primaryNav: 'Hoofdmenu',
   },
   common: {
+    supportContact: 'Je helpdesk bereiken:',
     errorSummary: 'Er is een probleem',
     required: 'verplicht',
     back: 'Terug',
@@ -260,6 +261,8 @@ export const nl: Messages = {
   mail: {
     greeting: (name: string | null) => (name ? `Hallo ${name},` : 'Hallo,'),
     signature: (site: string) => `— ${site}`,
+    supportContact: (contact: string) => `Je helpdesk bereiken: ${contact}`,
+    supportContactLead: 'Je helpdesk bereiken:',
     ignore: 'Heb je hier niet om gevraagd, dan kun je dit bericht negeren.',
     verifySubject: (site: string) => `Bevestig je e-mailadres voor ${site}`,
     verifyBody:

@@ -16,7 +16,7 @@ describe('postman.sendNow', () => {
       send: () => (error === undefined ? Promise.resolve() : Promise.reject(error)),
       close: () => Promise.resolve(),
     };
-    const postman = createPostman(mailer, 'Portico', (failure) => logged.push(failure));
+    const postman = createPostman(mailer, 'Portico', null, (failure) => logged.push(failure));
     return { postman, logged };
   }
 

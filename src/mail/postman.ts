@@ -1,3 +1,4 @@
+import type { SupportContact } from '../config.js';
 import type { Locale } from '../i18n/index.js';
 import type { Mailer, MailMessage } from './mailer.js';
 import { MailDeliveryError } from './mailer.js';
@@ -38,6 +39,7 @@ export interface Postman {
 export function createPostman(
   mailer: Mailer,
   siteName: string,
+  supportContact: SupportContact | null,
   onError: (error: unknown, subject: string) => void,
 ): Postman {
   const inFlight = new Set<Promise<Delivery>>();
@@ -84,6 +86,7 @@ export function createPostman(
       to,
       name,
       siteName,
+      supportContact,
       locale: (locale === 'nl' ? 'nl' : 'en') satisfies Locale,
     }),
   };

@@ -1,3 +1,4 @@
+import type { SupportContact } from '../config.js';
 import type { Locale } from '../i18n/index.js';
 import { messagesFor } from '../i18n/index.js';
 import type { Messages } from '../i18n/index.js';
@@ -10,6 +11,8 @@ export interface MailContext {
   name: string | null;
   locale: Locale;
   siteName: string;
+  /** How to reach the helpdesk (PORTICO_SUPPORT_CONTACT): a line above the signature. */
+  supportContact?: SupportContact | null;
 }
 
 interface MailParts {
@@ -33,6 +36,7 @@ export function composeMail(ctx: MailContext, build: (m: Messages) => MailParts)
     ...(parts.code ? [parts.code, ''] : []),
     ...(parts.action ? [parts.action.url, ''] : []),
     ...notes.flatMap((n) => [n, '']),
+    ...(ctx.supportContact ? [m.mail.supportContact(ctx.supportContact.label), ''] : []),
     m.mail.signature(ctx.siteName),
   ].join('\n');
   const body = html`<!doctype html>
@@ -60,6 +64,14 @@ export function composeMail(ctx: MailContext, build: (m: Messages) => MailParts)
             : ''
         }
         ${notes.map((n) => html`<p style="font-size:.875rem;color:#555">${n}</p>`)}
+        ${
+          ctx.supportContact
+            ? html`<p style="font-size:.875rem;color:#555">
+                ${m.mail.supportContactLead}
+                <a href="${ctx.supportContact.href}">${ctx.supportContact.label}</a>
+              </p>`
+            : ''
+        }
         <p>${m.mail.signature(ctx.siteName)}</p>
       </body>
     </html>`;

@@ -1,3 +1,4 @@
+import type { SupportContact } from '../config.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestMeta } from '../audit/audit.js';
@@ -51,6 +52,7 @@ export interface RequestContextOptions {
   /** Seals the secrets kept for their one-time page. */
   shownOnceKey: Buffer;
   siteName: string;
+  supportContact: SupportContact | null;
   /** PUBLIC_URL's origin: a page of this site named by the browser (Referer) has it. */
   publicOrigin: string;
 }
@@ -352,6 +354,7 @@ export function createWebTools(
         t: request.t,
         locale: request.locale,
         siteName: options.siteName,
+        supportContact: options.supportContact,
         user: request.auth
           ? {
               id: request.auth.user.id,

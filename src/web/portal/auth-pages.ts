@@ -3,7 +3,14 @@ import { html } from '../../lib/html.js';
 import { PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH } from '../../accounts/passwords.js';
 import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH } from '../../accounts/users.js';
 import type { FieldErrors } from '../views/components.js';
-import { button, errorSummary, field, form, formError } from '../views/components.js';
+import {
+  button,
+  errorSummary,
+  field,
+  form,
+  formError,
+  supportContactLine,
+} from '../views/components.js';
 import { layout } from '../views/layout.js';
 import type { PageContext } from '../views/page-context.js';
 
@@ -12,6 +19,8 @@ export interface FormState {
   errors?: FieldErrors;
   /** A form-level error that belongs to no single field (e.g. a failed log-in). */
   formError?: string;
+  /** The error tells the person to contact the helpdesk: say how, when it is configured. */
+  contactHelpdesk?: boolean;
 }
 
 export function registerPage(ctx: PageContext, state: FormState = {}): SafeHtml {
@@ -79,7 +88,8 @@ export function loginPage(ctx: PageContext, state: FormState = {}): SafeHtml {
     title: t.login.title,
     narrow: true,
     main: html`<h1>${t.login.title}</h1>
-      ${formError(state.formError)} ${errorSummary(ctx, errors)}
+      ${formError(state.formError)} ${state.contactHelpdesk ? supportContactLine(ctx) : ''}
+      ${errorSummary(ctx, errors)}
       ${form(
         ctx,
         '/login',

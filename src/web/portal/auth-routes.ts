@@ -205,7 +205,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
           formError: result.untilCleared ? t.login.blockedInARow : t.errors.tooManyAttempts,
         });
       case 'disabled':
-        return again(403, { formError: t.login.disabled });
+        return again(403, { formError: t.login.disabled, contactHelpdesk: true });
       case 'pending':
         tools.setPending(reply, result.pendingToken);
         if (result.stage === 'setup_required') {

@@ -1,7 +1,7 @@
 import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
 import type { ChallengeKind } from '../../two-factor/challenge.js';
-import { button, field, form, formError } from '../views/components.js';
+import { button, field, form, formError, supportContactLine } from '../views/components.js';
 import { layout } from '../views/layout.js';
 import type { PageContext } from '../views/page-context.js';
 import { ceremonyForm } from './security-key-pages.js';
@@ -175,6 +175,7 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
             </ul>`
       }
       <p class="hint">${t.lostAccessSignIn}</p>
+      ${supportContactLine(ctx)}
       ${
         view.stepUp
           ? html`<p>

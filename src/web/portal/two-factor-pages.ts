@@ -14,6 +14,7 @@ import {
   fieldMayTakeFocus,
   form,
   formError,
+  supportContactLine,
 } from '../views/components.js';
 import { layout } from '../views/layout.js';
 import type { PageContext } from '../views/page-context.js';
@@ -191,6 +192,7 @@ export function overviewPage(ctx: PageContext, data: OverviewData): SafeHtml {
           ? html`<section aria-labelledby="lost-heading">
               <h2 id="lost-heading">${t.lostAccess}</h2>
               <p>${t.lostAccessText}</p>
+              ${supportContactLine(ctx)}
             </section>`
           : ''
       }`,

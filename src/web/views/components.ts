@@ -135,3 +135,15 @@ export function form(
     ${csrfField(ctx)} ${body}
   </form>`;
 }
+
+/**
+ * How to reach the helpdesk (PORTICO_SUPPORT_CONTACT), under a text that tells people to
+ * contact it; nothing when it is not configured.
+ */
+export function supportContactLine(ctx: PageContext): SafeHtml | '' {
+  const contact = ctx.supportContact;
+  if (!contact) return '';
+  return html`<p class="hint support-contact">
+    ${ctx.t.common.supportContact} <a href="${contact.href}">${contact.label}</a>
+  </p>`;
+}

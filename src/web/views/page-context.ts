@@ -1,3 +1,4 @@
+import type { SupportContact } from '../../config.js';
 import type { Locale, Messages } from '../../i18n/index.js';
 
 /** What every page needs to render: language, the signed-in person, the CSRF token. */
@@ -5,6 +6,8 @@ export interface PageContext {
   t: Messages;
   locale: Locale;
   siteName: string;
+  /** How to reach the helpdesk (PORTICO_SUPPORT_CONTACT), or null. */
+  supportContact: SupportContact | null;
   user: { id: string; name: string; isAdmin: boolean } | null;
   csrfToken: string;
   /**
