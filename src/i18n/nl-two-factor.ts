@@ -235,7 +235,7 @@ export const twoFactorNl: TwoFactorMessages = {
     wrongCodeSubject: (site: string) =>
       `Verkeerde code voor tweestapsverificatie ingevuld voor je account bij ${site}`,
     wrongCodeBody: (when: string) =>
-      `Op ${when} heeft iemand het juiste wachtwoord van je account ingevuld en daarna een verkeerde code voor tweestapsverificatie. Was jij dat, dan kun je dit bericht negeren; je krijgt er het komende uur geen nieuw.`,
+      `Op ${when} heeft iemand het juiste wachtwoord van je account ingevuld en daarna een verkeerde code voor tweestapsverificatie. Was jij dat, dan kun je dit bericht negeren; het komende uur krijg je hier geen nieuw bericht over.`,
     lockedSubject: (site: string) => `Tweestapsverificatie geblokkeerd op je account bij ${site}`,
     lockedUntilResetBody:
       'Er zijn te veel verkeerde codes ingevuld voor je account, dus inloggen met tweestapsverificatie is geblokkeerd tot je helpdeskbeheerder het herstelt. Wie dit probeert, kent waarschijnlijk je wachtwoord.',
