@@ -23,6 +23,8 @@ export const twoFactorEn = {
   keysUnusableHereNote:
     "Browsers do not allow security keys at this help center's current address, so your keys cannot be used here for now. Use another method or a recovery code, and let your helpdesk know.",
   recoveryCodes: 'Recovery codes',
+  recoveryCodesReplaced:
+    'Those recovery codes were replaced by a newer set, made in another tab or window, and no longer work. If you did not save the newer set, generate new codes.',
   recoveryDescription: (remaining: number) =>
     remaining === 0
       ? 'You have no unused recovery codes left. Generate new ones, so that you can still log in when you cannot use your other methods.'

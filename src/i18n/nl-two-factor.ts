@@ -24,6 +24,8 @@ export const twoFactorNl: TwoFactorMessages = {
   keysUnusableHereNote:
     'Browsers staan beveiligingssleutels niet toe op het huidige adres van dit helpcentrum, dus je sleutels werken hier voorlopig niet. Gebruik een andere methode of een herstelcode, en laat het je helpdesk weten.',
   recoveryCodes: 'Herstelcodes',
+  recoveryCodesReplaced:
+    'Die herstelcodes zijn vervangen door een nieuwere set, gemaakt in een ander tabblad of venster, en werken niet meer. Heb je de nieuwere set niet bewaard, maak dan nieuwe codes.',
   recoveryDescription: (remaining: number) =>
     remaining === 0
       ? 'Je hebt geen ongebruikte herstelcodes meer. Maak nieuwe aan, zodat je nog kunt inloggen als je je andere methoden niet kunt gebruiken.'

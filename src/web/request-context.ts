@@ -83,6 +83,7 @@ const NOTICES = {
   twoFactorSaved: (t: Messages) => t.twoFactor.saved,
   twoFactorRemoved: (t: Messages, arg: string) => t.twoFactor.removed(arg),
   twoFactorMethodGone: (t: Messages) => t.twoFactor.errors.NOT_FOUND,
+  recoveryCodesReplaced: (t: Messages) => t.twoFactor.recoveryCodesReplaced,
   twoFactorEmailChanged: (t: Messages, arg: string) => t.twoFactor.emailChanged(arg),
   twoFactorPolicySaved: (t: Messages) => t.twoFactor.admin.saved,
   setupPostponed: (t: Messages, arg: string, locale: Locale) =>

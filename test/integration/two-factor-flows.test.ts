@@ -9,6 +9,8 @@ import { createTestApp } from '../helpers/test-app.js';
 import {
   confirmRemoval,
   hiddenValue,
+  recoveryCodesOf,
+  TEST_META,
   nextStep,
   setUpApp,
   setUpEmail,
@@ -148,6 +150,32 @@ describe.each(DIALECTS)('two-factor journeys (%s)', (dialect) => {
       [303, '/profile/2fa'],
       [303, '/profile/2fa'],
     ]);
+  });
+
+  it('never shows recovery codes that a newer set has replaced', async () => {
+    const client = new Client(app.app);
+    const { email } = await registerAndVerify(app, client);
+    await logIn(client, email);
+    await setUpApp(app, client);
+    await client.get('/profile/2fa');
+    expect((await client.post('/profile/2fa/recovery-codes')).location).toBe(
+      '/profile/2fa/recovery-codes',
+    );
+    // Made again in another tab before this one's page opened.
+    const user = await app.services.admin.directory.findByEmail(email);
+    if (!user) throw new Error('no user');
+    await app.services.twoFactor.regenerateRecoveryCodes(user, TEST_META);
+    const stale = await client.get('/profile/2fa/recovery-codes');
+    expect(stale.status).toBe(303);
+    expect(stale.location).toBe('/profile/2fa');
+    expect(textOf((await client.follow(stale)).body)).toContain(
+      'Those recovery codes were replaced by a newer set',
+    );
+    // The page of the set that works still shows it.
+    expect((await client.post('/profile/2fa/recovery-codes')).status).toBe(303);
+    const fresh = await client.get('/profile/2fa/recovery-codes');
+    expect(fresh.status).toBe(200);
+    expect(recoveryCodesOf(fresh)).toHaveLength(10);
   });
 
   it('sets up email authentication and signs in with a mailed code', async () => {

@@ -135,7 +135,25 @@ export function createRecoveryCodes(db: Kysely<Database>, key: Buffer) {
     return found;
   }
 
-  return { replace, consume, remaining, wasUsed };
+  /**
+   * Whether `codes` are the user's set now: a set made again since (another tab, a double
+   * click) replaced them, and showing them would hand out codes that no longer work.
+   */
+  async function isCurrentSet(userId: string, codes: string[]): Promise<boolean> {
+    const first = codes[0];
+    if (first === undefined) return false;
+    const candidate = hashOf(userId, first);
+    const rows = await db
+      .selectFrom('recovery_codes')
+      .select('code_hash')
+      .where('user_id', '=', userId)
+      .execute();
+    let found = false;
+    for (const row of rows) if (safeEqual(candidate, row.code_hash)) found = true;
+    return found;
+  }
+
+  return { replace, consume, remaining, wasUsed, isCurrentSet };
 }
 
 export type RecoveryCodes = ReturnType<typeof createRecoveryCodes>;

@@ -705,6 +705,11 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
     if (!auth) return reply;
     const shown = tools.shown(request, 'recoveryCodes');
     if (!shown) return reply.redirect('/profile/2fa', 303);
+    if (!(await twoFactor.recovery.isCurrentSet(auth.user.id, shown.codes))) {
+      tools.forgetShown(reply, 'recoveryCodes');
+      tools.flash(reply, 'recoveryCodesReplaced', undefined, 'error');
+      return reply.redirect('/profile/2fa', 303);
+    }
     const t = request.t.twoFactor;
     const notice = { totp: t.createdApp, email: t.createdEmail, webauthn: t.webauthn.added };
     const primary = await services.accounts.primaryAddress(auth.user.id);
