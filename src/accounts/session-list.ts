@@ -4,6 +4,7 @@ import type { Session, User } from '../db/schema.js';
 import { hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { revokeOtherSessions } from './sessions.js';
+import { holdAccountRow } from './users.js';
 
 /** More than anyone signs in from at once; the oldest beyond it are not listed. */
 export const SESSIONS_LISTED = 50;
@@ -104,7 +105,11 @@ export function createSessionList(deps: AccountDeps) {
    */
   async function endOthers(user: User, current: Session, meta: RequestMeta): Promise<number> {
     const live = await liveSessions(user.id);
-    await revokeOtherSessions(db, user.id, current.id_hash);
+    // The account's row first, as a password change that renews this session holds it.
+    await db.transaction().execute(async (trx) => {
+      await holdAccountRow(trx, user.id);
+      await revokeOtherSessions(trx, user.id, current.id_hash);
+    });
     const count = live.filter((session) => session.id_hash !== current.id_hash).length;
     if (count === 0) return 0;
     await audit.record({

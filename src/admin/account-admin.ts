@@ -9,6 +9,7 @@ import { AdminError, adminFail, adminOk } from './error-codes.js';
 import type { Actor } from './two-factor-settings.js';
 import { revokeTokens } from '../accounts/email-tokens.js';
 import { forgetAllIn } from '../two-factor/trusted-devices.js';
+import { holdAccountRow } from '../accounts/users.js';
 
 /**
  * What administrators do to accounts: disable and enable them, grant and revoke
@@ -138,6 +139,8 @@ export function createAccountAdmin(deps: {
   /** Ends every session of the account (also the actor's own, if it is theirs). */
   async function signOutEverywhere(targetUserId: string, actor: Actor): Promise<AdminResult<User>> {
     return db.transaction().execute(async (trx) => {
+      // The account's row first, as every other writer of its sessions and pending sign-ins.
+      await holdAccountRow(trx, targetUserId);
       const user = await trx
         .selectFrom('users')
         .selectAll()

@@ -9,15 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateSession } from '../../src/accounts/sessions.js';
 import { findUserById } from '../../src/accounts/users.js';
 import type { User } from '../../src/db/schema.js';
-import { newId } from '../../src/security/tokens.js';
+import { hashToken, newId } from '../../src/security/tokens.js';
+import type { Client } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { registerAndVerify, uniqueEmail } from '../helpers/flows.js';
+import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 import {
   auditCount,
   newClient,
   pendingSignIn,
+  SESSION_COOKIE,
   signedInUser,
   submitCode,
   TEST_META,
@@ -183,3 +185,99 @@ describe.each(DIALECTS)('changes to one account at the same moment (%s)', (diale
     }
   });
 });
+
+/*
+ * A password change renews its own session, then ends the others; "sign out everywhere" and
+ * "sign out other sessions" end sessions too. Each takes the account's row first, so none of
+ * them holds a session the other waits for while it waits itself (PostgreSQL found a deadlock
+ * and failed one with a 500). An outside transaction holding the pending sign-ins stops the
+ * password change just after it renewed its session, which is where the two crossed.
+ */
+describe.runIf(DIALECTS.includes('postgres'))(
+  'sessions ended beside a password change (postgres)',
+  () => {
+    let app: TestApp;
+    beforeAll(async () => {
+      app = await createTestApp({ dialect: 'postgres' });
+    });
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    for (const other of ['an administrator’s "Sign out everywhere"', '"Sign out other sessions"']) {
+      it(`lets a password change and ${other} both finish`, async () => {
+        const { email, userId } = await registerAndVerify(app, newClient(app));
+        // A third, older session: the sign-out takes its row before it reaches the changing
+        // one's, and the password change, when it goes on, wants that row too.
+        const [older, changing, elsewhere] = [newClient(app), newClient(app), newClient(app)];
+        for (const client of [older, changing, elsewhere]) await logIn(client, email);
+        const sessionOf = async (client: Client) =>
+          app.db
+            .selectFrom('sessions')
+            .selectAll()
+            .where('id_hash', '=', hashToken(client.cookies.get(SESSION_COOKIE) ?? ''))
+            .executeTakeFirstOrThrow();
+        const [mine, theirs] = [await sessionOf(changing), await sessionOf(elsewhere)];
+        const user = await findUserById(app.db, userId);
+        if (!user) throw new Error('no user');
+        // A log-in of the account at its second step (the password change ends it).
+        await app.db
+          .insertInto('pending_sign_ins')
+          .values({
+            id_hash: `pending-${userId}`,
+            session_id_hash: null,
+            user_id: userId,
+            credential_version: user.credential_version,
+            stage: 'second_factor',
+            created_at: app.clock.now(),
+            expires_at: app.clock.now() + 600_000,
+            ip: '127.0.0.1',
+            user_agent: 'test',
+          })
+          .execute();
+        let release: () => void = () => undefined;
+        const released = new Promise<void>((resolve) => (release = resolve));
+        let held: () => void = () => undefined;
+        const holding = new Promise<void>((resolve) => (held = resolve));
+        const holder = app.db.transaction().execute(async (trx) => {
+          await trx
+            .selectFrom('pending_sign_ins')
+            .select('id_hash')
+            .where('user_id', '=', userId)
+            .forUpdate()
+            .execute();
+          held();
+          await released;
+        });
+        await holding;
+        const settle = (work: Promise<unknown>) =>
+          work.then(
+            () => 'done',
+            (error: unknown) => String(error),
+          );
+        const change = settle(
+          app.services.accounts.credentials.changePassword(
+            user,
+            mine,
+            PASSWORD,
+            'a different long passphrase 42',
+            TEST_META,
+          ),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const signOut = settle(
+          other.startsWith('an administrator')
+            ? app.services.admin.accounts.signOutEverywhere(userId, {
+                actorLabel: 'test',
+                meta: TEST_META,
+              })
+            : app.services.accounts.sessions.endOthers(user, theirs, TEST_META),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        release();
+        await holder;
+        expect(await Promise.all([change, signOut])).toEqual(['done', 'done']);
+      }, 20_000);
+    }
+  },
+);
