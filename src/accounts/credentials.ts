@@ -135,7 +135,8 @@ export function createCredentials(deps: AccountDeps) {
 
   /**
    * Sets a new password and bumps the credential version, which kills pending sign-ins;
-   * sessions other than `keep` end.
+   * sessions other than `keep` end. With `keep`: its renewed session's token, or null (and
+   * nothing changed) when that session was ended meanwhile. Without: undefined.
    */
   async function storeNewPassword(
     user: User,

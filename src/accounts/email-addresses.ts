@@ -234,10 +234,10 @@ export function createEmailAddresses(deps: AccountDeps) {
     // each saw the other's address missing, and ten at once passed the limit of ten.
     const refusal = await db.transaction().execute(async (trx) => {
       await holdAccountRow(trx, user.id);
-      const now = await listAddresses(trx, user.id);
-      if (now.some((a) => a.email_normalized === normalized))
+      const current = await listAddresses(trx, user.id);
+      if (current.some((a) => a.email_normalized === normalized))
         return AccountError.ALREADY_ON_ACCOUNT;
-      if (now.length >= MAX_ADDRESSES_PER_USER) return AccountError.TOO_MANY_ADDRESSES;
+      if (current.length >= MAX_ADDRESSES_PER_USER) return AccountError.TOO_MANY_ADDRESSES;
       await trx
         .insertInto('email_addresses')
         .values({

@@ -175,7 +175,8 @@ export async function revokeAllSessions(db: Kysely<Database>, userId: string): P
 
 /**
  * Replaces a session with a new id after re-authentication (ASVS 5 §7.2.4), keeping its
- * absolute expiry. Returns the new cookie value. `stepUp`: what the person proved just now
+ * absolute expiry, by one UPDATE of its row. Returns the new cookie value, or null when the
+ * session was ended meanwhile (it is never made again). `stepUp`: what the person proved now
  * (a step-up, which opens the window of SPEC §4 "step-up" again), or nothing that counts as
  * one (a password change, which a step-up came before), which leaves the window as it was.
  */

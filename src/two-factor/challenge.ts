@@ -203,16 +203,16 @@ export function createChallenge(
     return tfOk({ accountTries: account.second_factor_failures, pendingTries: pending.failures });
   }
 
-  /**
-   * Records a wrong code whose try reserveAttempt already counted. Returns the error the
-   * person should see.
-   */
   /** The wrong-code mail, at most one an hour for an account (after the outcome commits). */
   async function tellOfWrongCode(user: User): Promise<void> {
     const once = await consumeRateLimit(db, `wrong-code-mail:${user.id}`, 1, HOUR_MS, clock.now());
     if (once.allowed) await notify(user, { kind: 'wrong_code' });
   }
 
+  /**
+   * Records a wrong code whose try reserveAttempt already counted. Returns the error the
+   * person should see.
+   */
   async function fail(
     check: Check,
     kind: ChallengeKind,

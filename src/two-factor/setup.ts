@@ -220,7 +220,7 @@ export function createSetup(
       (code) => postman.sendNow(emailCodeMail(mailContext, purpose, code)),
     );
     if (!sent.ok) return sent;
-    // As a sign-in's code is: who asked for codes to which address, and when.
+    // Who asked for codes to which address, and when: the address may be anyone's.
     await deps.audit.record({
       event: 'two_factor.email_code_sent',
       actorUserId: user.id,

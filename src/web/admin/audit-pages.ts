@@ -4,7 +4,7 @@ import { CLI_ACTOR, CLI_META, START_META, SYSTEM_ACTOR } from '../../audit/audit
 import type { AuditRow } from '../../audit/audit-query.js';
 import { DAY_MS } from '../../clock.js';
 import type { Locale, Messages } from '../../i18n/index.js';
-import { formatDate, formatDateTime } from '../../i18n/index.js';
+import { formatDate, formatDateTime, formatEndTime } from '../../i18n/index.js';
 import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
 import { errorSummary, field } from '../views/components.js';
@@ -108,7 +108,8 @@ const TIME_DETAILS = new Map<string, (locale: Locale, ms: number) => string>([
     'graceUntil',
     (locale, ms) => (ms % DAY_MS === 0 ? formatDate(locale, ms - 1) : formatDateTime(locale, ms)),
   ],
-  ['until', formatDateTime],
+  // A lock's end, rounded up as the user's page and the mails write it.
+  ['until', formatEndTime],
 ]);
 
 interface DetailTables {
