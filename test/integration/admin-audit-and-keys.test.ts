@@ -5,7 +5,7 @@
  * is shown once, kept only as a hash, made only after a recent sign-in, and revocable.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime } from '../../src/i18n/index.js';
+import { formatDate, formatEndTime } from '../../src/i18n/index.js';
 import { hashToken } from '../../src/security/tokens.js';
 import type { SignedInAdmin } from '../helpers/admin.js';
 import { adminClient, plainUser, signedInAdmin } from '../helpers/admin.js';
@@ -244,9 +244,9 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       });
       expect(saved.status).toBe(303);
       expect((await app.services.twoFactor.policy.get()).graceUntil).toBe(graceUntil);
-      // A lock, as two_factor/challenge.ts records it, to the minute.
+      // A lock, as two_factor/challenge.ts records it: shown rounded up to the next minute.
       const locked = await plainUser(app, { name: 'Lola Locked' });
-      const until = app.clock.now() + 15 * 60_000;
+      const until = app.clock.now() + 15 * 60_000 + 1_000;
       await app.services.audit.record({
         event: 'two_factor.locked',
         targetUserId: locked.userId,
@@ -262,10 +262,10 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
         `Gebruikers mogen het instellen uitstellen tot: ${formatDate('nl', lastDay)}`,
       );
       expect(await details('two_factor.locked', 'nl')).toBe(
-        `Geblokkeerd tot: ${formatDateTime('nl', until)}`,
+        `Geblokkeerd tot: ${formatEndTime('nl', until)}`,
       );
       expect(await details('two_factor.locked', 'en')).toBe(
-        `Locked until: ${formatDateTime('en', until)}`,
+        `Locked until: ${formatEndTime('en', until)}`,
       );
       const page = textOf((await admin.client.get('/admin/audit')).body);
       expect(page).not.toContain(String(graceUntil));
