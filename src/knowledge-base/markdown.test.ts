@@ -160,6 +160,15 @@ describe('isTooNested', () => {
   // The scan must stay linear: a run of 190,000 backticks kept the event loop (every request)
   // waiting for minutes while it retried a code span from each mark. The test's time limit
   // is what fails here, not a measured time.
+  // Runs of every length from 628 down (198 KB), none closed: a regex that tried each opening
+  // to the end of the text took seconds here, against a millisecond in one pass. The limit is
+  // a thousand times that.
+  it('reads runs of backticks of many lengths in one pass', { timeout: 1000 }, () => {
+    const runs = Array.from({ length: 628 }, (_, i) => `${'`'.repeat(628 - i)}a`).join('');
+    expect(isTooNested(runs)).toBe(false);
+    expect(emphasisMarks(`${runs}_x_`)).toBe(2);
+  });
+
   it('reads a long run of backticks or tildes once, and still skips the code it closes', () => {
     for (const mark of ['`', '~']) {
       expect(isTooNested(mark.repeat(150_000))).toBe(false);
@@ -167,5 +176,7 @@ describe('isTooNested', () => {
     }
     expect(emphasisMarks(`${'`'.repeat(50_000)}a_b${'`'.repeat(50_000)} and _it_`)).toBe(2);
     expect(emphasisMarks(`${'~'.repeat(40_000)} x_y\na_b\n${'~'.repeat(40_000)}\n_c_`)).toBe(2);
+    // A span closes at the next run of its own length only, as CommonMark reads it.
+    expect(emphasisMarks('``a_`b`` _c_ `d_e`')).toBe(2);
   });
 });

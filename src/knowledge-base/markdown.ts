@@ -158,13 +158,57 @@ const NESTING_PREFIX = /^(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*/gm;
  * 2,500 words in bold; code, where the marks are no emphasis, is not counted.
  */
 export const EMPHASIS_MARKS_MAX = 5000;
-/** Fenced code blocks and code spans (their backticks matched), which hold no emphasis. */
-// Each run of marks and the rest of a fence's line is taken whole (a lookahead's capture, matched
-// again: JavaScript has no atomic groups), and a span opens only where a run begins: a long run
-// of backticks or tildes is read once, not retried from each of its marks (190,000 backticks
-// took minutes before, with the event loop blocked).
-const CODE =
-  /^ {0,3}(?=(`{3,}|~{3,}))\1(?=([^\n]*))\2\n[\s\S]*?(?:^ {0,3}\1[ \t]*$|(?![\s\S]))|(?<!`)(?=(`+))\3[^`][\s\S]*?\3/gm;
+/**
+ * Fenced code blocks, which hold no emphasis. Each run of marks and the rest of a fence's line
+ * is taken whole (a lookahead's capture, matched again: JavaScript has no atomic groups), so a
+ * long run of backticks or tildes is read once, not retried from each of its marks; a fence
+ * left open takes the rest of the text, so no other opening scans it again.
+ */
+const FENCED_CODE =
+  /^ {0,3}(?=(`{3,}|~{3,}))\1(?=([^\n]*))\2\n[\s\S]*?(?:^ {0,3}\1[ \t]*$|(?![\s\S]))/gm;
+
+/**
+ * The text without its code: fenced blocks, then code spans. A span runs from a run of
+ * backticks to the next run of the same length (CommonMark); a run with none after it is text.
+ * Found in one pass over the runs, with a pointer per length that only moves forward: a regex
+ * that tried each opening to the end of the text took seconds on runs of many lengths, and
+ * minutes (with the event loop blocked) on one run of 190,000 backticks.
+ */
+function withoutCode(markdown: string): string {
+  const text = markdown.replace(FENCED_CODE, '');
+  const runs = [...text.matchAll(/`+/g)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+  }));
+  const ofLength = new Map<number, number[]>();
+  runs.forEach((run, i) => {
+    const length = run.end - run.start;
+    const list = ofLength.get(length);
+    if (list) list.push(i);
+    else ofLength.set(length, [i]);
+  });
+  const looked = new Map<number, number>();
+  let outside = '';
+  let from = 0;
+  for (let i = 0; i < runs.length;) {
+    const run = runs[i];
+    if (!run) break;
+    const length = run.end - run.start;
+    const list = ofLength.get(length) ?? [];
+    let at = looked.get(length) ?? 0;
+    while (at < list.length && (list[at] ?? Infinity) <= i) at++;
+    looked.set(length, at);
+    const closing = list[at] === undefined ? undefined : runs[list[at] ?? 0];
+    if (closing) {
+      outside += text.slice(from, run.start);
+      from = closing.end;
+      i = (list[at] ?? i) + 1;
+    } else {
+      i++;
+    }
+  }
+  return outside + text.slice(from);
+}
 
 /**
  * Whether the text would cost the parser too much (a cheap scan): a line nesting deeper than
@@ -179,7 +223,7 @@ export function isTooNested(markdown: string): boolean {
 /** How many `_` and `*` the text holds outside code. */
 export function emphasisMarks(markdown: string): number {
   let marks = 0;
-  const outsideCode = markdown.replace(CODE, '');
+  const outsideCode = withoutCode(markdown);
   for (let i = 0; i < outsideCode.length; i++) {
     const c = outsideCode.charCodeAt(i);
     if (c === 0x5f || c === 0x2a) marks++;
