@@ -102,6 +102,21 @@ const RESET_REQUESTS_PER_HOUR = 5;
 /** Reset requests from one client address (an IPv4 address, an IPv6 /64) an hour. */
 export const RESET_REQUESTS_PER_IP_PER_HOUR = 20;
 
+/**
+ * Stores a new password's hash and moves the credential version on, which ends every pending
+ * sign-in; a browser remembered while the old password was in use must give a second factor
+ * again. Sessions are the caller's to end (a change keeps its own).
+ */
+async function writePassword(trx: Kysely<Database>, userId: string, hash: string, now: number) {
+  await trx
+    .updateTable('users')
+    .set({ password_hash: hash, credential_version: sql`credential_version + 1`, updated_at: now })
+    .where('id', '=', userId)
+    .execute();
+  await trx.deleteFrom('pending_sign_ins').where('user_id', '=', userId).execute();
+  await trx.deleteFrom('trusted_devices').where('user_id', '=', userId).execute();
+}
+
 /** Thrown to roll a password change back when its own session ended meanwhile. */
 class SessionEnded extends Error {}
 
@@ -153,18 +168,7 @@ export function createCredentials(deps: AccountDeps) {
         // The session that asks must still be live: one signed out meanwhile changes nothing.
         const renewed = keep ? await rotateSession(trx, keep, now, null) : undefined;
         if (renewed === null) throw new SessionEnded();
-        await trx
-          .updateTable('users')
-          .set({
-            password_hash: hash,
-            credential_version: sql`credential_version + 1`,
-            updated_at: now,
-          })
-          .where('id', '=', user.id)
-          .execute();
-        await trx.deleteFrom('pending_sign_ins').where('user_id', '=', user.id).execute();
-        // A browser remembered while the old password was in use must give a second factor again.
-        await trx.deleteFrom('trusted_devices').where('user_id', '=', user.id).execute();
+        await writePassword(trx, user.id, hash, now);
         if (renewed) await revokeOtherSessions(trx, user.id, renewed.session.id_hash);
         else await revokeAllSessions(trx, user.id);
         await revokeTokens(trx, user.id, 'reset_password', now);
@@ -311,17 +315,7 @@ export function createCredentials(deps: AccountDeps) {
         )
           return null;
       }
-      await trx
-        .updateTable('users')
-        .set({
-          password_hash: hash,
-          credential_version: sql`credential_version + 1`,
-          updated_at: now,
-        })
-        .where('id', '=', record.userId)
-        .execute();
-      await trx.deleteFrom('pending_sign_ins').where('user_id', '=', record.userId).execute();
-      await trx.deleteFrom('trusted_devices').where('user_id', '=', record.userId).execute();
+      await writePassword(trx, record.userId, hash, now);
       await revokeAllSessions(trx, record.userId);
       await revokeTokens(trx, record.userId, 'reset_password', now);
       // A reset proves the mailbox: browsers new to the person's addresses may try again, also
