@@ -10,12 +10,6 @@ import { escapeHtml } from '../lib/html.js';
 let marked: Marked | null = null;
 let sanitize: typeof sanitizeHtml | null = null;
 
-/**
- * Articles are Markdown written by administrators, but rendered to every visitor: whatever
- * an editor (or someone who stole an editor's session) types must not become script in a
- * reader's browser. Markdown allows raw HTML, so the rendered HTML goes through an allow-list
- * sanitiser; nothing outside the list survives (tags, attributes, URL schemes).
- */
 const ALIGN_CLASSES = ['align-left', 'align-center', 'align-right'];
 
 /** A table cell's `align` as a class of ALIGN_CLASSES; any class of its own is dropped. */
@@ -30,6 +24,12 @@ function alignAsClass(tagName: string, attribs: sanitizeHtml.Attributes): saniti
   };
 }
 
+/**
+ * Articles are Markdown written by administrators, but rendered to every visitor: whatever
+ * an editor (or someone who stole an editor's session) types must not become script in a
+ * reader's browser. Markdown allows raw HTML, so the rendered HTML goes through an allow-list
+ * sanitiser; nothing outside the list survives (tags, attributes, URL schemes).
+ */
 const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
     'h2',
@@ -170,7 +170,7 @@ const FENCED_CODE =
 /**
  * The text without its code: fenced blocks, then code spans. A span runs from a run of
  * backticks to the next run of the same length (CommonMark); a run with none after it is text.
- * Found in one pass over the runs, with a pointer per length that only moves forward: a regex
+ * Found in two passes over the runs (each run's next of its length, from the end): a regex
  * that tried each opening to the end of the text took seconds on runs of many lengths, and
  * minutes (with the event loop blocked) on one run of 190,000 backticks.
  */
@@ -179,33 +179,24 @@ function withoutCode(markdown: string): string {
   const runs = [...text.matchAll(/`+/g)].map((m) => ({
     start: m.index,
     end: m.index + m[0].length,
+    length: m[0].length,
   }));
-  const ofLength = new Map<number, number[]>();
-  runs.forEach((run, i) => {
-    const length = run.end - run.start;
-    const list = ofLength.get(length);
-    if (list) list.push(i);
-    else ofLength.set(length, [i]);
-  });
-  const looked = new Map<number, number>();
+  // For each run, the index of the next run of its length (-1: none), read from the end.
+  const nextOfLength: number[] = [];
+  const later = new Map<number, number>();
+  for (let i = runs.length - 1; i >= 0; i--) {
+    const length = runs[i]?.length ?? 0;
+    nextOfLength[i] = later.get(length) ?? -1;
+    later.set(length, i);
+  }
   let outside = '';
   let from = 0;
-  for (let i = 0; i < runs.length;) {
-    const run = runs[i];
-    if (!run) break;
-    const length = run.end - run.start;
-    const list = ofLength.get(length) ?? [];
-    let at = looked.get(length) ?? 0;
-    while (at < list.length && (list[at] ?? Infinity) <= i) at++;
-    looked.set(length, at);
-    const closing = list[at] === undefined ? undefined : runs[list[at] ?? 0];
-    if (closing) {
-      outside += text.slice(from, run.start);
-      from = closing.end;
-      i = (list[at] ?? i) + 1;
-    } else {
-      i++;
-    }
+  for (let i = 0; i < runs.length; i++) {
+    const closing = runs[nextOfLength[i] ?? -1];
+    if (!closing) continue;
+    outside += text.slice(from, runs[i]?.start);
+    from = closing.end;
+    i = nextOfLength[i] ?? i;
   }
   return outside + text.slice(from);
 }

@@ -117,22 +117,27 @@ export function createRecoveryCodes(db: Kysely<Database>, key: Buffer) {
     return Number(firstRow(await countUnused(executor, { userId }))?.n ?? 0);
   }
 
-  /** Whether a code was already used (so a replay can be told apart and audited). */
-  async function wasUsed(
+  /** Whether the user's codes (only the used ones, with `usedOnly`) hold `input`, in constant time. */
+  async function holds(
     userId: string,
     input: string,
+    usedOnly: boolean,
     executor: Kysely<Database> = db,
   ): Promise<boolean> {
     const candidate = hashOf(userId, input);
-    const rows = await executor
+    let query = executor
       .selectFrom('recovery_codes')
       .select('code_hash')
-      .where('user_id', '=', userId)
-      .where('used_at', 'is not', null)
-      .execute();
+      .where('user_id', '=', userId);
+    if (usedOnly) query = query.where('used_at', 'is not', null);
     let found = false;
-    for (const row of rows) if (safeEqual(candidate, row.code_hash)) found = true;
+    for (const row of await query.execute()) if (safeEqual(candidate, row.code_hash)) found = true;
     return found;
+  }
+
+  /** Whether a code was already used (so a replay can be told apart and audited). */
+  function wasUsed(userId: string, input: string, executor: Kysely<Database> = db) {
+    return holds(userId, input, true, executor);
   }
 
   /**
@@ -141,16 +146,7 @@ export function createRecoveryCodes(db: Kysely<Database>, key: Buffer) {
    */
   async function isCurrentSet(userId: string, codes: string[]): Promise<boolean> {
     const first = codes[0];
-    if (first === undefined) return false;
-    const candidate = hashOf(userId, first);
-    const rows = await db
-      .selectFrom('recovery_codes')
-      .select('code_hash')
-      .where('user_id', '=', userId)
-      .execute();
-    let found = false;
-    for (const row of rows) if (safeEqual(candidate, row.code_hash)) found = true;
-    return found;
+    return first !== undefined && holds(userId, first, false);
   }
 
   return { replace, consume, remaining, wasUsed, isCurrentSet };

@@ -112,26 +112,23 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
       if (!auth || !requireRecentSignIn(request, reply, clock, back, place.base)) return null;
       return { user: auth.user, place, requestId: auth.session.id_hash };
     }
-    const token = request.cookies[tools.cookies.pending];
-    const ctx = token ? await signIn.findPending(token) : undefined;
-    if (!ctx || ctx.pending.stage !== 'setup_required' || ctx.pending.purpose !== 'sign_in') {
+    const expired = () => {
       tools.clearPending(reply);
       tools.flash(reply, 'signInExpired', undefined, 'error');
       void reply.redirect('/login', 303);
       return null;
-    }
+    };
+    const token = request.cookies[tools.cookies.pending];
+    const ctx = token ? await signIn.findPending(token) : undefined;
+    if (!ctx || ctx.pending.stage !== 'setup_required' || ctx.pending.purpose !== 'sign_in')
+      return expired();
     tools.speakAs(request, ctx.user);
     // The policy changed since the password step (turned off, or the person left the group
     // that needed it): a page of the set-up no longer holds them back, it lets them in as the
     // password step would now. A code already typed into a set-up form is still taken.
     if (request.method === 'GET' && !(await policy.isRequiredFor(ctx.user))) {
       const done = await signIn.complete(ctx.pending, requestMeta(request), 'password');
-      if (!done) {
-        tools.clearPending(reply);
-        tools.flash(reply, 'signInExpired', undefined, 'error');
-        void reply.redirect('/login', 303);
-        return null;
-      }
+      if (!done) return expired();
       await startSession(deps, request, reply, done.sessionToken);
       void reply.redirect(tools.takeNext(request, reply), 303);
       return null;
@@ -651,15 +648,13 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
       if (!auth) return reply;
       const method = await methods.find(auth.user.id, type);
       // The confirmation names one method: a page left open while that one was removed (and
-      // another set up) must not remove the other.
-      const confirmed = text(request.body, 'method_id');
-      if (!method || confirmed !== method.id) {
-        tools.flash(reply, 'twoFactorMethodGone', undefined, 'error');
-        return reply.redirect('/profile/2fa', 303);
-      }
-      const result = await methods.remove(auth.user, method.id, requestMeta(request));
-      // Removed meanwhile (a double click, a second tab): gone, not refused.
-      if (!result.ok && result.error === 'NOT_FOUND') {
+      // another set up) must not remove the other. Removed meanwhile (a double click, a second
+      // tab), it is gone, not refused.
+      const result =
+        method && text(request.body, 'method_id') === method.id
+          ? await methods.remove(auth.user, method.id, requestMeta(request))
+          : null;
+      if (!method || !result || (!result.ok && result.error === 'NOT_FOUND')) {
         tools.flash(reply, 'twoFactorMethodGone', undefined, 'error');
         return reply.redirect('/profile/2fa', 303);
       }
