@@ -17,6 +17,7 @@ import {
   countFailure,
   endFailureRun,
 } from '../security/rate-limit.js';
+import { consumeSlidingLimit } from '../security/sliding-limit.js';
 import { hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
 import { absoluteUrl } from './deps.js';
@@ -227,7 +228,7 @@ export function createCredentials(deps: AccountDeps) {
       now,
     );
     if (!fromHere.allowed) return fail(AccountError.TOO_MANY_ATTEMPTS);
-    const forAddress = await consumeRateLimit(
+    const forAddress = await consumeSlidingLimit(
       db,
       `reset:${hashToken(email.trim().toLowerCase())}`,
       RESET_REQUESTS_PER_HOUR,

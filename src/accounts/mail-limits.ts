@@ -1,19 +1,19 @@
 import type { Kysely } from 'kysely';
 import { HOUR_MS } from '../clock.js';
 import type { Database } from '../db/schema.js';
-import { consumeRateLimit } from '../security/rate-limit.js';
+import { consumeSlidingLimit } from '../security/sliding-limit.js';
 import { hashToken } from '../security/tokens.js';
 import { normalizeEmail } from './users.js';
 
 /**
- * Verification links mailed to one address that no account has verified, per hour, whoever
+ * Verification links mailed to one address that no account has verified, in any hour, whoever
  * asks. Anyone may add a stranger's address to their account and press "Send the link again"
  * every minute, from as many accounts as they like: the count is the mailbox's own.
  */
 export const UNPROVEN_MAILS_PER_HOUR = 5;
 
 /**
- * Mails to the address of a registration per hour: at registering (a link, or "someone tried
+ * Mails to the address of a registration in any hour: at registering (a link, or "someone tried
  * to register" to an owner), and at log-ins before it is verified. Without a cap the form would
  * mail any mailbox as often as someone submits it. Counted for new and taken addresses alike,
  * and never told in an answer, so the cap says nothing about which addresses have accounts; it
@@ -29,7 +29,7 @@ async function countMail(
   email: string,
   now: number,
 ): Promise<boolean> {
-  const limit = await consumeRateLimit(
+  const limit = await consumeSlidingLimit(
     db,
     `${kind}:${hashToken(normalizeEmail(email))}`,
     kind === 'register-mail' ? REGISTRATION_MAILS_PER_HOUR : UNPROVEN_MAILS_PER_HOUR,

@@ -35,6 +35,7 @@ export async function sweepExpired(
   const tables: Array<[table: keyof Database, key: string, ranOut: RawBuilder<unknown>]> = [
     // A run of failures in a row outlasts its windows (it ends with a success).
     ['rate_limits', 'key', sql`in_a_row = 0 and window_start < ${before - LONGEST_WINDOW_MS}`],
+    ['rate_limit_hits', 'id', sql`at < ${before - LONGEST_WINDOW_MS}`],
     ['sessions', 'id_hash', sql`(${expired} or last_seen_at < ${before - sessionIdleMs})`],
     ['pending_sign_ins', 'id_hash', expired],
     ['tokens', 'token_hash', expired],

@@ -14,6 +14,7 @@ import * as rateLimitRuns from './migrations/0010-rate-limit-runs.js';
 import * as kbSearchWords from './migrations/0011-kb-search-words.js';
 import * as kbVersions from './migrations/0012-kb-versions.js';
 import * as kbArticleRedirects from './migrations/0013-kb-article-redirects.js';
+import * as rateLimitHits from './migrations/0014-rate-limit-hits.js';
 
 // Migrations are imported, not read from a folder at run time: the same list works from
 // TypeScript sources (tests) and from the compiled build.
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0011-kb-search-words': kbSearchWords,
   '0012-kb-versions': kbVersions,
   '0013-kb-article-redirects': kbArticleRedirects,
+  '0014-rate-limit-hits': rateLimitHits,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

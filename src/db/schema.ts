@@ -84,6 +84,13 @@ export interface RateLimitsTable {
   in_a_row: Generated<number>;
 }
 
+/** A hit a sliding limit let through (migration 0014): mails to a mailbox per any hour. */
+export interface RateLimitHitsTable {
+  id: string;
+  key: string;
+  at: number;
+}
+
 export interface AuditEventsTable {
   id: string;
   created_at: number;
@@ -294,6 +301,7 @@ export interface Database {
   sessions: SessionsTable;
   pending_sign_ins: PendingSignInsTable;
   rate_limits: RateLimitsTable;
+  rate_limit_hits: RateLimitHitsTable;
   audit_events: AuditEventsTable;
   settings: SettingsTable;
   two_factor_methods: TwoFactorMethodsTable;

@@ -18,6 +18,7 @@ import { SECURITY_KEY_NAME_INDEX } from '../../src/db/schema.js';
 import * as kbSearchWords from '../../src/db/migrations/0011-kb-search-words.js';
 import * as kbVersions from '../../src/db/migrations/0012-kb-versions.js';
 import * as kbArticleRedirects from '../../src/db/migrations/0013-kb-article-redirects.js';
+import * as rateLimitHits from '../../src/db/migrations/0014-rate-limit-hits.js';
 import {
   createPostgresSchema,
   DIALECTS,
@@ -39,6 +40,7 @@ const ALL = [
   '0011-kb-search-words',
   '0012-kb-versions',
   '0013-kb-article-redirects',
+  '0014-rate-limit-hits',
 ];
 
 const RACER = fileURLToPath(new URL('../helpers/migrate-on-signal.ts', import.meta.url));
@@ -141,10 +143,12 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     '0011-kb-search-words',
     '0012-kb-versions',
     '0013-kb-article-redirects',
+    '0014-rate-limit-hits',
   ];
   /** As if the database were behind this build: 0007 and the ones after it not yet applied. */
   async function behindSince0007(db: DatabaseHandle['db']) {
     await migrateToLatest(db);
+    await rateLimitHits.down(db as unknown as Kysely<unknown>);
     await kbArticleRedirects.down(db as unknown as Kysely<unknown>);
     await kbVersions.down(db as unknown as Kysely<unknown>);
     await kbSearchWords.down(db as unknown as Kysely<unknown>);

@@ -6,7 +6,9 @@
  * leaves the code already sent working; after 60 s a new code replaces the old one; the
  * sixth code within an hour is refused (RESEND_LIMIT), also for a new pending sign-in.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consumeSlidingLimit } from '../../src/security/sliding-limit.js';
 import type { Client } from '../helpers/client.js';
 import { textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
@@ -149,5 +151,33 @@ describe.each(DIALECTS)('two-factor code resend (%s)', (dialect) => {
     const later = await pendingSignIn(app, email);
     await mailedSignInCode(app, later, email);
     expect(await codeMails(email)).toBe(mails + 1);
+  });
+
+  it('counts any hour, not an hour from the first code: none more across its edge', async () => {
+    const { email } = await userWithEmail();
+    await mailedSignInCode(app, await pendingSignIn(app, email), email);
+    app.clock.advance(55 * 60_000);
+    const client = await pendingSignIn(app, email);
+    for (let i = 0; i < 4; i += 1) {
+      app.clock.advance(61_000);
+      await mailedSignInCode(app, client, email);
+    }
+    const mails = await codeMails(email);
+    // Past the hour of the first code: it has left the hour, the other four have not.
+    app.clock.advance(2 * 61_000);
+    await mailedSignInCode(app, client, email);
+    app.clock.advance(61_000);
+    const next = await askAgain(client);
+    expect(next.status).toBe(429);
+    expect(textOf(next.body)).toContain(LIMIT);
+    expect(await codeMails(email)).toBe(mails + 1);
+  });
+
+  it('lets no two requests at the same moment both take the last code of the hour', async () => {
+    const key = `email-code:hour:${randomUUID()}`;
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => consumeSlidingLimit(app.db, key, 5, 60 * 60_000, 1_000)),
+    );
+    expect(answers.filter((a) => a.allowed)).toHaveLength(5);
   });
 });

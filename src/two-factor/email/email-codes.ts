@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, EmailCodePurpose } from '../../db/schema.js';
 import type { Delivery } from '../../mail/postman.js';
 import { clearRateLimit, consumeRateLimit } from '../../security/rate-limit.js';
+import { consumeSlidingLimit } from '../../security/sliding-limit.js';
 import { generateNumericCode, hmac, newId, safeEqual } from '../../security/tokens.js';
 import {
   EMAIL_CODE_COOLDOWN_MS,
@@ -31,7 +32,7 @@ function codeHash(key: Buffer, request: EmailCodeRequest, code: string): string 
 
 export function createEmailCodes(db: Kysely<Database>, key: Buffer) {
   /**
-   * Mails a new code for one request. At most one per 60 s and five per hour per user. The
+   * Mails a new code for one request. At most one per 60 s and five in any hour per user. The
    * code is stored once the relay has taken the mail, and then replaces every earlier code of
    * that purpose. A mail the relay surely did not take stores nothing, so the code sent before
    * stays the valid one, and does not count as the minute's code: the person may ask again at
@@ -46,7 +47,7 @@ export function createEmailCodes(db: Kysely<Database>, key: Buffer) {
     const cooldownKey = `email-code:cooldown:${request.userId}`;
     const cooldown = await consumeRateLimit(db, cooldownKey, 1, EMAIL_CODE_COOLDOWN_MS, now);
     if (!cooldown.allowed) return tfFail(TwoFactorError.RESEND_TOO_SOON);
-    const hourly = await consumeRateLimit(
+    const hourly = await consumeSlidingLimit(
       db,
       `email-code:hour:${request.userId}`,
       EMAIL_CODES_PER_HOUR,
