@@ -33,6 +33,7 @@ import {
   parseCommandArgs,
   reasonOf,
   resetTwoFactorCommand,
+  unlockTwoFactorCommand,
   usersCommand,
 } from './cli/admin-commands.js';
 import { reportIdleError, sqliteFileOf } from './db/database.js';
@@ -52,6 +53,7 @@ Commands:
   migrate        Apply pending database migrations and exit
   create-admin   Create an administrator (or promote an existing account)
   reset-2fa      Reset the two-factor authentication of an account (by email)
+  unlock-2fa     Lift the lock after too many wrong codes, keeping the methods
   users list     List accounts, optionally only those matching a search
   audit          Print security events (filter by user, dates, event type)
 
@@ -413,6 +415,8 @@ async function main(argv: string[]): Promise<void> {
       return createAdmin(rest);
     case 'reset-2fa':
       return resetTwoFactorCommand(rest, cli);
+    case 'unlock-2fa':
+      return unlockTwoFactorCommand(rest, cli);
     case 'users':
       return usersCommand(rest, cli);
     case 'audit':

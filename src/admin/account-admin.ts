@@ -159,14 +159,19 @@ export function createAccountAdmin(deps: {
   /**
    * Lifts a lock on the second step (wrong codes) and keeps the methods: for an owner locked
    * out by someone else's guesses, where a 2FA reset would leave the account to the password
-   * alone, the one thing the guesser has. Refused for the actor's own account and for an
-   * account that is not locked (ALREADY).
+   * alone, the one thing the guesser has. Refused for the actor's own account, for an
+   * account that is not locked (ALREADY), and for an administrator's when `administrators` is
+   * false (the JSON API: a key that could lift an administrator's lock would give a guesser
+   * of their codes ten more tries at a time).
    */
   async function unlockSecondFactor(
     targetUserId: string,
     actor: Actor,
+    options: { administrators: boolean },
   ): Promise<AdminResult<User>> {
     return onOther(targetUserId, actor, async (trx, user) => {
+      if (!options.administrators && user.is_admin === 1)
+        return adminFail(AdminError.TARGET_IS_ADMIN);
       const now = clock.now();
       const unlocked = await trx
         .updateTable('users')

@@ -188,6 +188,16 @@ back in for an administrator who lost their second factor). If the email
 cannot be sent, the reset still stands: the command says why on standard error
 and exits with status 2. An account without a method has nothing to reset: the
 command says so and changes nothing.`,
+  'unlock-2fa': `Usage: portico unlock-2fa EMAIL
+
+Lifts the lock on the second step of the account that verified this email
+address, as "Unlock two-factor sign-in" in the admin console does: its
+methods, recovery codes and sessions stay, the count of wrong codes starts
+again, and the audit log records it with the actor "cli". For an owner locked
+out by someone else's guesses (after ten wrong codes in a row), where a reset
+would leave the account to the password alone. Works for administrators too.
+An account that is not locked has nothing to unlock: the command says so and
+changes nothing.`,
   users: `Usage: portico users list [--search TEXT] [--admins] [--limit N]
 
 Lists accounts by name, one per line, tab-separated: email, name, role,
@@ -295,8 +305,9 @@ async function noAccountWith(directory: UserDirectory, email: string): Promise<s
   return `no account has verified the email address ${email}: ${holders} it unverified (an address added or registered and never confirmed, which proves nothing); "portico users list --search ${email}" lists ${unverified === 1 ? 'it' : 'them'}`;
 }
 
-export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Promise<void> {
-  const { positionals } = parseCommandArgs(ctx, 'reset-2fa', usageOf('reset-2fa'), {
+/** The one email address a command about an account takes (reset-2fa, unlock-2fa). */
+function oneEmailOf(args: string[], ctx: CliContext, command: 'reset-2fa' | 'unlock-2fa'): string {
+  const { positionals } = parseCommandArgs(ctx, command, usageOf(command), {
     args,
     allowPositionals: true,
     options: {},
@@ -304,9 +315,14 @@ export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Pr
   const email = positionals[0]?.trim() ?? '';
   if (positionals.length > 1)
     ctx.fail(
-      `reset-2fa takes one email address; "${typed(positionals[1] ?? '')}" is one argument too many. ${usageOf('reset-2fa')}`,
+      `${command} takes one email address; "${typed(positionals[1] ?? '')}" is one argument too many. ${usageOf(command)}`,
     );
-  if (!email) ctx.fail(`reset-2fa needs an email address. ${usageOf('reset-2fa')}`);
+  if (!email) ctx.fail(`${command} needs an email address. ${usageOf(command)}`);
+  return email;
+}
+
+export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Promise<void> {
+  const email = oneEmailOf(args, ctx, 'reset-2fa');
   await withDatabase(ctx, async (database, config) => {
     // The whole app's services: the reset mails the person, like the console's. The app sends
     // that mail in the background and only logs a failure; here the operator is told.
@@ -348,6 +364,35 @@ export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Pr
       ctx.fail(
         `the reset is done, but the email telling ${email} about it could not be sent (${reasonOf(failure)}); tell them another way`,
         EXIT_MAIL_NOT_SENT,
+      );
+    } finally {
+      await portico.close();
+    }
+  });
+}
+
+export async function unlockTwoFactorCommand(args: string[], ctx: CliContext): Promise<void> {
+  const email = oneEmailOf(args, ctx, 'unlock-2fa');
+  await withDatabase(ctx, async (database, config) => {
+    const portico = await buildApp({ config, database, logger: false });
+    try {
+      const { directory, accounts } = portico.services.admin;
+      const user = await directory.findByEmail(email);
+      if (!user) ctx.fail(await noAccountWith(directory, email));
+      const who = `${forTerminal(user.name)} <${normalizeEmail(email)}>`;
+      const result = await accounts.unlockSecondFactor(
+        user.id,
+        { actorLabel: CLI_ACTOR, meta: CLI_META },
+        { administrators: true },
+      );
+      if (!result.ok && result.error === 'ALREADY') {
+        // What was asked for is already so: said, and not an error for a script.
+        ctx.out(`${who} is not locked out of two-factor sign-in: nothing changed.\n`);
+        return;
+      }
+      if (!result.ok) ctx.fail(`could not unlock ${email} (${result.error})`);
+      ctx.out(
+        `Unlocked two-factor sign-in for ${who}: their methods are kept, and wrong codes count from zero.\n`,
       );
     } finally {
       await portico.close();

@@ -32,6 +32,7 @@ const ROUTES = (userId: string) =>
     ['GET', '/api/v1/users?q=a'],
     ['GET', `/api/v1/users/${userId}`],
     ['POST', `/api/v1/users/${userId}/reset-2fa`],
+    ['POST', `/api/v1/users/${userId}/unlock-2fa`],
     ['GET', '/api/v1/audit-events'],
     ['GET', '/api/v1/two-factor/policy'],
     ['PUT', '/api/v1/two-factor/policy'],
@@ -474,6 +475,70 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
           { in: 'querystring', path: '/q', message: 'must not contain control characters' },
         ]);
       }
+    });
+
+    it('lifts a lock on a user’s second step, keeps the methods, audited with the key', async () => {
+      const client = adminClient(app);
+      const { email, userId } = await registerAndVerify(app, client, { name: 'Lou Locked' });
+      await logIn(client, email);
+      await setUpApp(app, client);
+      const unlock = (id: string) => call('POST', `/api/v1/users/${id}/unlock-2fa`);
+      const notLocked = await unlock(userId);
+      expect(notLocked.status).toBe(409);
+      expect(notLocked.json.code).toBe('NOT_LOCKED');
+      const lock = (id: string) =>
+        app.db
+          .updateTable('users')
+          .set({
+            second_factor_failures: 10,
+            second_factor_locked_until: app.clock.now() + 15 * 60_000,
+            second_factor_locks: 1,
+          })
+          .where('id', '=', id)
+          .execute();
+      await lock(userId);
+      const answer = await unlock(userId);
+      expect(answer.status).toBe(200);
+      expect(answer.json).toEqual({ unlocked: true, userId });
+      expect(await app.services.admin.directory.find(userId)).toMatchObject({
+        second_factor_failures: 0,
+        second_factor_locked_until: null,
+        second_factor_locks: 0,
+      });
+      expect(await app.services.twoFactor.methods.list(userId)).toHaveLength(1);
+      expect((await client.get('/profile')).status).toBe(200);
+      const [event] = (await events('two_factor.unlocked_by_admin')).filter(
+        (e) => e.target_user_id === userId,
+      );
+      expect(event?.actor_user_id).toBe(admin.userId);
+      expect(event?.actor_label).toBe('api-key:Ticket system');
+      expect((await unlock(newId())).json.code).toBe('USER_NOT_FOUND');
+      // Never an administrator's, and never the key creator's own.
+      const other = await plainUser(app, { name: 'Ada Admin-Two' });
+      await app.db
+        .updateTable('users')
+        .set({ is_admin: 1 })
+        .where('id', '=', other.userId)
+        .execute();
+      await lock(other.userId);
+      const refused = await unlock(other.userId);
+      expect(refused.status).toBe(409);
+      expect(refused.json.code).toBe('CANNOT_UNLOCK_ADMIN');
+      expect(await app.services.admin.directory.find(other.userId)).toMatchObject({
+        second_factor_failures: 10,
+        second_factor_locks: 1,
+      });
+      await lock(admin.userId);
+      expect((await unlock(admin.userId)).json.code).toBe('CANNOT_UNLOCK_SELF');
+      await app.db
+        .updateTable('users')
+        .set({
+          second_factor_failures: 0,
+          second_factor_locked_until: null,
+          second_factor_locks: 0,
+        })
+        .where('id', '=', admin.userId)
+        .execute();
     });
 
     it('resets a user’s 2FA: methods and sessions go, audited with the key, mailed', async () => {

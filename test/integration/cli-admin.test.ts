@@ -86,6 +86,7 @@ describe('administration from the command line', () => {
         'portico: unknown command "constructor". Run "portico --help".\n',
       );
       expect(main.stdout).toMatch(/reset-2fa\s+Reset the two-factor authentication/);
+      expect(main.stdout).toMatch(/unlock-2fa\s+Lift the lock after too many wrong codes/);
       expect(main.stdout).toMatch(/users list\s+/);
       expect(main.stdout).toMatch(/audit\s+Print security events/);
       expect(reset.stdout).toContain('Usage: portico reset-2fa EMAIL');
@@ -289,6 +290,55 @@ describe('administration from the command line', () => {
       expect(blank.code).toBe(1);
       expect(blank.stderr).toBe(
         'portico: create-admin needs --name (1 to 100 characters on one line)\n',
+      );
+    },
+    SLOW,
+  );
+
+  it(
+    'lifts a lock on the second step like the console does, keeps the methods, audited as "cli"',
+    async () => {
+      const client = adminClient(app);
+      const { email, userId } = await registerAndVerify(app, client, { name: 'Lou Locked' });
+      await logIn(client, email);
+      await setUpApp(app, client);
+      const notLocked = await portico(['unlock-2fa', email]);
+      expect(notLocked).toMatchObject({
+        code: 0,
+        stdout: `Lou Locked <${email}> is not locked out of two-factor sign-in: nothing changed.\n`,
+      });
+      // Locked until a reset (a hundred wrong codes in a row).
+      await app.db
+        .updateTable('users')
+        .set({
+          second_factor_failures: 10,
+          second_factor_locked_until: 8_640_000_000_000_000,
+          second_factor_locks: 10,
+        })
+        .where('id', '=', userId)
+        .execute();
+      const unlocked = await portico(['unlock-2fa', email.toUpperCase()]);
+      expect(unlocked).toMatchObject({
+        code: 0,
+        stdout: `Unlocked two-factor sign-in for Lou Locked <${email}>: their methods are kept, and wrong codes count from zero.\n`,
+      });
+      expect(await app.services.admin.directory.find(userId)).toMatchObject({
+        second_factor_failures: 0,
+        second_factor_locked_until: null,
+        second_factor_locks: 0,
+      });
+      expect(await app.services.twoFactor.methods.list(userId)).toHaveLength(1);
+      const audited = await app.db
+        .selectFrom('audit_events')
+        .select(['actor_label', 'actor_user_id'])
+        .where('event', '=', 'two_factor.unlocked_by_admin')
+        .where('target_user_id', '=', userId)
+        .execute();
+      expect(audited).toEqual([{ actor_label: 'cli', actor_user_id: null }]);
+      const usage = await portico(['unlock-2fa']);
+      expect(usage.code).toBe(1);
+      expect(usage.stderr).toMatch(
+        /^portico: unlock-2fa needs an email address\. Usage: portico unlock-2fa EMAIL/,
       );
     },
     SLOW,

@@ -255,6 +255,6 @@ export function registerUserRoutes(
     accounts.signOutEverywhere(id, actor(auth, request)),
   );
   accountAction('unlock-2fa', 'secondFactorUnlocked', (id, auth, request) =>
-    accounts.unlockSecondFactor(id, actor(auth, request)),
+    accounts.unlockSecondFactor(id, actor(auth, request), { administrators: true }),
   );
 }

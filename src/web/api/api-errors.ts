@@ -16,6 +16,11 @@ export const ApiErrorCode = {
   CANNOT_RESET_ADMIN: 'CANNOT_RESET_ADMIN',
   /** A 2FA reset for a user without a method. */
   NOTHING_TO_RESET: 'NOTHING_TO_RESET',
+  CANNOT_UNLOCK_SELF: 'CANNOT_UNLOCK_SELF',
+  /** An unlock of an administrator's second step: in the console or with the CLI only. */
+  CANNOT_UNLOCK_ADMIN: 'CANNOT_UNLOCK_ADMIN',
+  /** An unlock for a user whose second step is not locked. */
+  NOT_LOCKED: 'NOT_LOCKED',
   AT_LEAST_ONE_METHOD: 'AT_LEAST_ONE_METHOD',
   GROUPS_REQUIRED: 'GROUPS_REQUIRED',
   UNKNOWN_GROUP: 'UNKNOWN_GROUP',

@@ -375,6 +375,15 @@ export const ResetResponse = {
   },
 } as unknown as typeof TypeBox.ResetResponse;
 
+export const UnlockResponse = {
+  type: 'object',
+  required: ['unlocked', 'userId'],
+  properties: {
+    unlocked: { type: 'boolean', const: true },
+    userId: { type: 'string', format: 'uuid', maxLength: 36 },
+  },
+} as unknown as typeof TypeBox.UnlockResponse;
+
 export const UserDetail = {
   type: 'object',
   required: [

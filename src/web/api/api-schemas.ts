@@ -143,6 +143,11 @@ export const ResetResponse = Type.Object({
   userId: Uuid,
 });
 
+export const UnlockResponse = Type.Object({
+  unlocked: Type.Literal(true),
+  userId: Uuid,
+});
+
 export const AuditQuery = Type.Object(
   {
     user: Type.Optional(

@@ -6,6 +6,7 @@ import type { ApiInstance } from './api-plugin.js';
 import { errors, idOf, principalOf } from './api-plugin.js';
 import {
   ResetResponse,
+  UnlockResponse,
   UserDetail,
   UserList,
   UserParams,
@@ -144,6 +145,49 @@ export function registerUserApi(api: ApiInstance, { services }: WebDeps): void {
         throw notFound();
       }
       return { reset: true as const, userId: id };
+    },
+  );
+
+  api.post(
+    '/users/:id/unlock-2fa',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Lift the lock on a user’s second step',
+        description:
+          'For someone locked out by wrong codes (ten in a row lock the second step): the lock goes, the count of wrong codes starts again, the methods, recovery codes and sessions stay, and the audit log records it. Refused for the key creator’s own account, for an administrator (unlocked in the admin console or with the command line: a key that could lift an administrator’s lock would give a guesser of their codes more tries), and for a user who is not locked.',
+        params: UserParams,
+        response: { 200: UnlockResponse, ...errors(404, 409, 413, 415) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const id = idOf(request.params.id);
+      const result = await accounts.unlockSecondFactor(id, principal.actor, {
+        administrators: false,
+      });
+      if (!result.ok) {
+        if (result.error === 'SELF')
+          throw new ApiError(
+            409,
+            ApiErrorCode.CANNOT_UNLOCK_SELF,
+            'An administrator cannot unlock their own second step',
+          );
+        if (result.error === 'TARGET_IS_ADMIN')
+          throw new ApiError(
+            409,
+            ApiErrorCode.CANNOT_UNLOCK_ADMIN,
+            'An administrator’s second step is unlocked by another administrator in the admin console, or with the command line, not with an API key',
+          );
+        if (result.error === 'ALREADY')
+          throw new ApiError(
+            409,
+            ApiErrorCode.NOT_LOCKED,
+            'The user’s second step is not locked: there is nothing to unlock',
+          );
+        throw notFound();
+      }
+      return { unlocked: true as const, userId: id };
     },
   );
 }
