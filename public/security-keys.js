@@ -1,4 +1,4 @@
-/* global document, SimpleWebAuthnBrowser */
+/* global document, location, SimpleWebAuthnBrowser */
 // Security keys (WebAuthn): runs the browser ceremony for a form marked data-webauthn and
 // posts its result in the form's "response" field. The options, their challenge included,
 // come from the server in data-webauthn-options; the server keeps the challenge and checks
@@ -50,6 +50,12 @@
         return;
       }
       if (name) name.removeAttribute('aria-invalid');
+      // Opened at another address than the help center's own (PUBLIC_URL): the browser would
+      // refuse the key, and the server its answer, whatever the person does.
+      if (location.origin !== form.getAttribute('data-webauthn-origin')) {
+        warn(form.getAttribute('data-msg-wrong-address') || '');
+        return;
+      }
       busy = true;
       say(form.getAttribute('data-msg-waiting') || '');
       const optionsJSON = JSON.parse(form.getAttribute('data-webauthn-options') || '{}');

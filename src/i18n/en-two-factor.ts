@@ -163,6 +163,8 @@ export const twoFactorEn = {
     CODE_ALREADY_USED: 'That code has already been used. Wait for a new code and try again.',
     KEY_COUNTER_WENT_BACK:
       'The security key could not be verified. Try again, or use a different method.',
+    CHALLENGE_RAN_OUT:
+      'This page waited too long for your security key. Use your key again now, or use a different method.',
     /** CODE_ALREADY_USED for a recovery code, which is never followed by a new one. */
     recoveryCodeAlreadyUsed:
       'That recovery code has already been used. Use another one of your recovery codes.',
@@ -278,6 +280,9 @@ export const twoFactorEn = {
     unsupported:
       'This browser cannot use security keys. Try another browser, or use a different method.',
     cancelled: 'The security key was not used. Try again when you are ready.',
+    /** The page was opened at another address than PUBLIC_URL: the browser refuses the key. */
+    wrongAddress: (origin: string) =>
+      `Security keys work only at ${origin}. Open this help center there, or use a different method.`,
     nameTaken: 'You already have a security key with this name.',
     alreadyAdded: 'This security key is already added to your account.',
     failed: 'The security key could not be verified. Try again, or use a different method.',

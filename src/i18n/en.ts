@@ -259,6 +259,8 @@ export const en = {
     submit: 'Confirm',
     failed: 'The password is not correct.',
     confirmed: 'Thanks, that was you. You can go on now.',
+    ended: 'Too many wrong codes. Nothing was changed: start again and confirm it’s you.',
+    gone: 'Confirming it’s you took too long, or was already done. Nothing was changed: start again.',
   },
   mail: {
     greeting: (name: string | null) => (name ? `Hello ${name},` : 'Hello,'),

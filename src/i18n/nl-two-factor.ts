@@ -164,6 +164,8 @@ export const twoFactorNl: TwoFactorMessages = {
     CODE_ALREADY_USED: 'Die code is al gebruikt. Wacht op een nieuwe code en probeer het opnieuw.',
     KEY_COUNTER_WENT_BACK:
       'De beveiligingssleutel kon niet worden gecontroleerd. Probeer het opnieuw, of gebruik een andere methode.',
+    CHALLENGE_RAN_OUT:
+      'Deze pagina heeft te lang op je beveiligingssleutel gewacht. Gebruik je sleutel nu opnieuw, of gebruik een andere methode.',
     recoveryCodeAlreadyUsed:
       'Die herstelcode is al gebruikt. Gebruik een andere van je herstelcodes.',
     SIGN_IN_ENDED: 'Te veel verkeerde codes. Log opnieuw in met je wachtwoord.',
@@ -282,6 +284,8 @@ export const twoFactorNl: TwoFactorMessages = {
     unsupported:
       'Deze browser kan geen beveiligingssleutels gebruiken. Probeer een andere browser, of gebruik een andere methode.',
     cancelled: 'De beveiligingssleutel is niet gebruikt. Probeer het opnieuw als je klaar bent.',
+    wrongAddress: (origin: string) =>
+      `Beveiligingssleutels werken alleen op ${origin}. Open dit helpcentrum daar, of gebruik een andere methode.`,
     nameTaken: 'Je hebt al een beveiligingssleutel met deze naam.',
     alreadyAdded: 'Deze beveiligingssleutel is al aan je account toegevoegd.',
     failed:

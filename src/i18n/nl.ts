@@ -257,6 +257,9 @@ export const nl: Messages = {
     submit: 'Bevestigen',
     failed: 'Het wachtwoord klopt niet.',
     confirmed: 'Bedankt, je hebt bevestigd dat jij het bent. Je kunt nu verder.',
+    ended:
+      'Te veel verkeerde codes. Er is niets gewijzigd: begin opnieuw en bevestig dat jij het bent.',
+    gone: 'Bevestigen dat jij het bent duurde te lang, of was al gedaan. Er is niets gewijzigd: begin opnieuw.',
   },
   mail: {
     greeting: (name: string | null) => (name ? `Hallo ${name},` : 'Hallo,'),

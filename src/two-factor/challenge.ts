@@ -329,6 +329,13 @@ export function createChallenge(
       if (opened === null) return tfFail(TwoFactorError.SECRET_UNREADABLE);
       totpSecret = opened;
     }
+    // A key's answer to a challenge this sign-in's page was given and that has since run out:
+    // nothing guessable was tried, so no try is counted; the page offers a new challenge.
+    if (
+      kind === 'webauthn' &&
+      (await securityKeys.challengeRanOut(trx, ctx.user.id, ctx.pending.id_hash, code))
+    )
+      return tfFail(TwoFactorError.CHALLENGE_RAN_OUT);
     const attempt = await reserveAttempt(check);
     if (!attempt.ok) return attempt;
 

@@ -5,6 +5,8 @@ export const TwoFactorError = {
   CODE_ALREADY_USED: 'CODE_ALREADY_USED',
   /** A security key's signature counter did not go up (a replay, or a copy of the key). */
   KEY_COUNTER_WENT_BACK: 'KEY_COUNTER_WENT_BACK',
+  /** A security key answered a challenge of this sign-in that had run out (not counted). */
+  CHALLENGE_RAN_OUT: 'CHALLENGE_RAN_OUT',
   /** The pending sign-in ended after too many wrong codes: the password is needed again. */
   SIGN_IN_ENDED: 'SIGN_IN_ENDED',
   /** Too many failures in a row: the account's second factor is locked for a while. */

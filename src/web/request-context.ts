@@ -102,6 +102,8 @@ const NOTICES = {
   passwordReset: (t: Messages) => t.reset.done,
   passwordChanged: (t: Messages) => t.profile.passwordChanged,
   stepUpConfirmed: (t: Messages) => t.reauth.confirmed,
+  stepUpEnded: (t: Messages) => t.reauth.ended,
+  stepUpGone: (t: Messages) => t.reauth.gone,
   recoveryCodeUsed: (t: Messages, arg: string) => t.twoFactor.recoveryCodeUsed(Number(arg)),
   saved: (t: Messages) => t.common.saved,
   emailAdded: (t: Messages, arg: string) => t.profile.added(arg),
@@ -356,6 +358,7 @@ export function createWebTools(
         locale: request.locale,
         siteName: options.siteName,
         supportContact: options.supportContact,
+        publicOrigin: options.publicOrigin,
         user: request.auth
           ? {
               id: request.auth.user.id,

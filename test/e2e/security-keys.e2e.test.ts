@@ -160,6 +160,33 @@ describe.skipIf(!hasChromium)('security keys in the browser', () => {
     await journey('en-US', en, 'kim');
   });
 
+  it('says where keys work when the help center is opened at another address', async () => {
+    const page = await openProfile(world);
+    await addVirtualKey(page);
+    const email = uniqueEmail('ann');
+    await registerInBrowser(world.app, page, { name: 'Ann Address', email, t: en });
+    await logInWithPassword(page, email, en);
+    await page.goto('/profile/2fa');
+    await page.getByRole('link', { name: en.twoFactor.webauthn.add, exact: true }).click();
+    await page.getByLabel(en.twoFactor.authenticatorName).fill('Desk key');
+    await page.getByRole('button', { name: en.twoFactor.webauthn.add, exact: true }).click();
+    await page.getByRole('heading', { name: en.twoFactor.recoveryHeading }).waitFor();
+    await logOut(page, en);
+    // The same server under another name (*.localhost is this machine): the browser would
+    // refuse the key there, since the help center's address (PUBLIC_URL) is localhost.
+    const elsewhere = new URL(world.app.baseUrl);
+    elsewhere.hostname = 'portal.localhost';
+    await page.goto(new URL('/login', elsewhere).href);
+    await logInWithPassword(page, email, en);
+    await page.waitForURL('**/login/2fa');
+    await page.getByRole('button', { name: en.twoFactor.webauthn.use, exact: true }).click();
+    await page
+      .getByRole('alert')
+      .getByText(en.twoFactor.webauthn.wrongAddress(new URL(world.app.baseUrl).origin))
+      .waitFor();
+    await page.context().close();
+  });
+
   it('does the same in Dutch, with no axe violations', async () => {
     await journey('nl-NL', nl, 'joost');
   });

@@ -428,6 +428,32 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
       expect(await sessionCount(app, user.userId)).toBe(before + 1);
     });
 
+    it('asks again, counting nothing and warning no one, when the page waited past its challenge', async () => {
+      const user = await userWithKey();
+      const client = await pendingSignIn(app, user.email);
+      const stale = await assertion(client, user.key);
+      // The page stays open longer than its challenge lives; the sign-in itself has not ended.
+      app.clock.advance(6 * 60_000);
+      await app.services.postman.drain();
+      const since = app.mail.messages.length;
+      const page = await useKey(client, stale);
+      expect(page.status).toBe(422);
+      expect(textOf(page.body)).toContain('This page waited too long for your security key.');
+      expect(await pendingFailures(client)).toBe(0);
+      expect((await accountRow(app, user.userId)).second_factor_failures).toBe(0);
+      expect(await auditCount(app, 'two_factor.challenge_failed', user.userId)).toBe(0);
+      await app.services.postman.drain();
+      expect(app.mail.messages.slice(since).map((m) => m.subject)).toEqual([]);
+      // The page it answers with carries a new challenge, which works.
+      const done = await useKey(client, JSON.stringify(user.key.get(requestOptions(page))));
+      expect(done.location).toBe('/');
+      // A stale answer sent again is no longer the sign-in's: checked and counted as a replay is.
+      const other = await pendingSignIn(app, user.email);
+      await other.get('/login/2fa?method=webauthn');
+      expect((await useKey(other, stale)).status).toBe(422);
+      expect(await pendingFailures(other)).toBe(1);
+    });
+
     it('refuses a challenge issued to another pending sign-in', async () => {
       const user = await userWithKey();
       const a = await pendingSignIn(app, user.email);

@@ -25,6 +25,7 @@ import {
   setUpEmail,
   submitCode,
   userWithApp,
+  wrongCode,
 } from '../helpers/two-factor.js';
 
 const ELEVEN_MINUTES = 11 * 60_000;
@@ -252,6 +253,40 @@ describe.each(DIALECTS)('two-factor step-up (%s)', (dialect) => {
     const challenge = await user.client.get('/reauth/2fa');
     expect(challenge.status).toBe(303);
     expect(challenge.location).toBe('/profile/2fa');
+  });
+
+  it('says so when wrong codes end a step-up, and when a step-up is gone, changing nothing', async () => {
+    const user = await staleUser();
+    const before = await secondFactorState(user.userId);
+    await user.client.get('/reauth');
+    await user.client.post('/reauth', { password: PASSWORD });
+    await user.client.get('/reauth/2fa');
+    let last = await user.client.post('/reauth/2fa', {
+      method: 'totp',
+      code: wrongCode(app, user.secret),
+    });
+    for (let i = 1; i < 5; i += 1) {
+      expect(last.status).toBe(422);
+      last = await user.client.post('/reauth/2fa', {
+        method: 'totp',
+        code: wrongCode(app, user.secret),
+      });
+    }
+    expect(last.status).toBe(303);
+    expect(last.location).toBe('/profile/2fa');
+    expect(textOf((await user.client.follow(last)).body)).toContain(
+      'Too many wrong codes. Nothing was changed: start again and confirm it’s you.',
+    );
+    // The back button to the step-up's page, or its form sent again: gone, and said so.
+    const again = await user.client.post('/reauth/2fa', {
+      method: 'totp',
+      code: freshCode(app, user.secret),
+    });
+    expect(again.location).toBe('/profile/2fa');
+    expect(textOf((await user.client.follow(again)).body)).toContain(
+      'Confirming it’s you took too long, or was already done. Nothing was changed: start again.',
+    );
+    expect(await secondFactorState(user.userId)).toEqual(before);
   });
 
   it('does not let a step-up finish for a different session of the same person', async () => {

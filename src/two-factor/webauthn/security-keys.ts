@@ -282,6 +282,34 @@ export function createSecurityKeys(
   }
 
   /**
+   * Whether an assertion answers a challenge this pending sign-in was given that has run out
+   * (a page left open longer than WEBAUTHN_CHALLENGE_TTL_MS): the challenge is taken, and
+   * nothing else is looked at. Such a response is the key holder's own stale page, not a
+   * guess, and the caller neither counts it nor warns the owner of it; a challenge made for
+   * another sign-in, or already used, is not this and is checked, and counted, as before.
+   */
+  async function challengeRanOut(
+    executor: Kysely<Database>,
+    userId: string,
+    requestId: string,
+    responseJson: string,
+  ): Promise<boolean> {
+    const response = parseResponse<AuthenticationResponseJSON>(responseJson);
+    const challenge = signedChallenge(response?.response.clientDataJSON);
+    if (!challenge) return false;
+    const taken = await executor
+      .deleteFrom('webauthn_challenges')
+      .where('challenge', '=', challenge)
+      .where('user_id', '=', userId)
+      .where('purpose', '=', 'authenticate')
+      .where('request_id', '=', requestId)
+      .where('expires_at', '<=', clock.now())
+      .returning('id')
+      .executeTakeFirst();
+    return taken !== undefined;
+  }
+
+  /**
    * Options for adding a key, for the person's current session or pending sign-in
    * (`requestId`). Keys they already have are excluded, so one key is not added twice.
    */
@@ -490,6 +518,7 @@ export function createSecurityKeys(
     registrationOptions,
     finishRegistration,
     authenticationOptions,
+    challengeRanOut,
     checkAssertion,
   };
 }

@@ -39,7 +39,8 @@ export function twoFactorErrorText(
  * a used recovery code is never followed by a new one, unlike a TOTP or email code.
  */
 function challengeErrorText(t: Messages, kind: ChallengeKind, code: TwoFactorErrorCode): string {
-  if (kind === 'webauthn' && code !== 'METHOD_DISABLED') return t.twoFactor.webauthn.failed;
+  if (kind === 'webauthn' && code !== 'METHOD_DISABLED' && code !== 'CHALLENGE_RAN_OUT')
+    return t.twoFactor.webauthn.failed;
   if (kind === 'recovery' && code === 'CODE_ALREADY_USED') {
     return t.twoFactor.errors.recoveryCodeAlreadyUsed;
   }
@@ -165,7 +166,10 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
 
   const gone = (reply: FastifyReply, stepUp: boolean) => {
     tools.clearPending(reply);
-    if (stepUp) return reply.redirect('/profile/2fa', 303);
+    if (stepUp) {
+      tools.flash(reply, 'stepUpGone', undefined, 'error');
+      return reply.redirect('/profile/2fa', 303);
+    }
     tools.flash(reply, 'signInExpired', undefined, 'error');
     return reply.redirect('/login', 303);
   };
@@ -279,7 +283,10 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
       if (!result.ok) {
         if (result.error === 'SIGN_IN_ENDED') {
           tools.clearPending(reply);
-          if (stepUp) return reply.redirect('/profile/2fa', 303);
+          if (stepUp) {
+            tools.flash(reply, 'stepUpEnded', undefined, 'error');
+            return reply.redirect('/profile/2fa', 303);
+          }
           tools.flash(reply, 'signInEnded', undefined, 'error');
           return reply.redirect('/login', 303);
         }

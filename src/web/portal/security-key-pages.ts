@@ -47,6 +47,8 @@ export function ceremonyForm(
       data-msg-cancelled="${t.cancelled}"
       data-msg-already-added="${t.alreadyAdded}"
       data-msg-unsupported="${t.unsupported}"
+      data-webauthn-origin="${ctx.publicOrigin}"
+      data-msg-wrong-address="${t.wrongAddress(ctx.publicOrigin)}"
       ${
         data.takenNames
           ? html`data-webauthn-taken-names="${JSON.stringify(data.takenNames)}"

@@ -8,6 +8,8 @@ export interface PageContext {
   siteName: string;
   /** How to reach the helpdesk (PORTICO_SUPPORT_CONTACT), or null. */
   supportContact: SupportContact | null;
+  /** PUBLIC_URL's origin: where security keys work (a browser refuses them elsewhere). */
+  publicOrigin: string;
   user: { id: string; name: string; isAdmin: boolean } | null;
   csrfToken: string;
   /**
