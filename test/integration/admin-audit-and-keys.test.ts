@@ -5,6 +5,7 @@
  * is shown once, kept only as a hash, made only after a recent sign-in, and revocable.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuditQuery } from '../../src/audit/audit-query.js';
 import { formatDate, formatEndTime } from '../../src/i18n/index.js';
 import { hashToken } from '../../src/security/tokens.js';
 import type { SignedInAdmin } from '../helpers/admin.js';
@@ -230,6 +231,38 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
         expect(row).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
         expect(row).not.toContain(',"=HYPERLINK');
       }
+    });
+
+    it('exports a large log in batches, each event once, and lets other requests run between them', async () => {
+      // 1,200 events of one millisecond: the batches go on by id where the times are equal.
+      const at = app.clock.now() - 5_000;
+      const rows = Array.from({ length: 1_200 }, (_, i) => ({
+        id: `bulk-${String(i).padStart(5, '0')}`,
+        created_at: at,
+        event: 'api_key.used',
+        details: '{}',
+      }));
+      for (let i = 0; i < rows.length; i += 300)
+        await app.db
+          .insertInto('audit_events')
+          .values(rows.slice(i, i + 300))
+          .execute();
+      const query = createAuditQuery(app.db);
+      let turns = 0;
+      let counting = true;
+      const count = () => {
+        turns += 1;
+        if (counting) setImmediate(count);
+      };
+      setImmediate(count);
+      const seen: string[] = [];
+      for await (const row of query.each({ event: 'api_key.used', from: at, to: at + 1 }))
+        seen.push(row.id);
+      counting = false;
+      expect(seen).toEqual(rows.map((row) => row.id).reverse());
+      // Three batches of 500: the event loop had its turns between them.
+      expect(turns).toBeGreaterThanOrEqual(2);
+      await app.db.deleteFrom('audit_events').where('id', 'like', 'bulk-%').execute();
     });
 
     it('shows the times in details as dates in the reader’s language, never as milliseconds', async () => {
