@@ -1,10 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from './kysely.js';
 import { openDatabase, SQLITE_CACHE_SIZE } from './database.js';
+
+const require = createRequire(import.meta.url);
 
 /**
  * The SQLite file holds password hashes, encrypted TOTP secrets and session hashes: like the
@@ -49,6 +53,45 @@ describe('openDatabase (SQLite)', () => {
       expect(modeOf(file)).toBe(0o640);
     } finally {
       await again.close();
+    }
+  });
+
+  it('begins a transaction as the writer, so another process writing meanwhile waits instead of failing it', async () => {
+    // Another process (here a worker thread with its own connection, as the CLI beside the
+    // server) writes while a transaction that read first has yet to write. Begun DEFERRED, the
+    // transaction's read snapshot is then stale and its write fails at once with "database is
+    // locked" (SQLITE_BUSY_SNAPSHOT), whatever the busy timeout.
+    const file = path.join(dir, 'portico.db');
+    const database = openDatabase(`sqlite:${file}`);
+    await sql`create table t (x integer)`.execute(database.db);
+    const other = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const SQLite = require(workerData.module);
+       const db = new SQLite(workerData.file);
+       db.pragma('busy_timeout = 5000');
+       parentPort.on('message', () => {
+         db.prepare('insert into t (x) values (2)').run();
+         db.close();
+         parentPort.postMessage('written');
+       });`,
+      { eval: true, workerData: { file, module: require.resolve('better-sqlite3') } },
+    );
+    const written = new Promise((resolve) => other.once('message', resolve));
+    try {
+      await database.db.transaction().execute(async (trx) => {
+        await sql`select count(*) from t`.execute(trx);
+        other.postMessage('write');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sql`insert into t (x) values (1)`.execute(trx);
+      });
+      await written;
+      const { rows } = await sql<{ x: number }>`select x from t order by rowid`.execute(
+        database.db,
+      );
+      expect(rows.map((row) => row.x)).toEqual([1, 2]);
+    } finally {
+      await other.terminate();
+      await database.close();
     }
   });
 

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from './kysely.js';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver } from './kysely.js';
 import { usePreparedStatements } from './prepared-statements.js';
-import type { SqliteDatabase } from 'kysely';
+import type { DatabaseConnection, Driver, SqliteDatabase, SqliteDialectConfig } from 'kysely';
 import type pg from 'pg';
 import type { Database } from './schema.js';
 import { makeDirectories } from '../lib/directories.js';
@@ -108,6 +108,31 @@ export function sqliteFileOf(url: string): string | null {
 /** The name of the SQLite function that lower-cases every letter, not only A to Z. */
 export const UNICODE_LOWER = 'portico_lower';
 
+/**
+ * SQLite with its transactions begun IMMEDIATE, as the writer: Kysely begins them DEFERRED,
+ * so a transaction that reads before it writes holds a snapshot only, and when another process
+ * (the CLI beside the server) commits in between, its first write fails at once with "database
+ * is locked" (SQLITE_BUSY_SNAPSHOT), the busy timeout notwithstanding. Begun as the writer, it
+ * waits for the other to finish instead. Within one process transactions run one at a time on
+ * the single connection anyway, so this costs one lock taken earlier.
+ */
+class WriterSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    const driver = new SqliteDriver(this.#config);
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
+}
+
 export function openDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
   const file = sqliteFileOf(url);
   if (file !== null) {
@@ -131,7 +156,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
       typeof value === 'string' ? value.toLowerCase() : value,
     );
     const db = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+      dialect: new WriterSqliteDialect({ database: withStatementCache(sqlite) }),
     });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
