@@ -161,7 +161,8 @@ export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit:
   /**
    * The principal behind a bearer key, or null. Each accepted use is audited with what it
    * asked for, unless `recordUse` is false (reads of the audit log itself); a known key that
-   * is refused (revoked, or its creator no longer an active administrator) is audited too.
+   * is refused (revoked, or its creator no longer an active administrator) is audited too,
+   * unless `recordRefusal` is false (its address is past the limit of refused keys).
    * Unknown keys are not: they name no one, and writing them down would let anyone fill the
    * log.
    */
@@ -169,7 +170,10 @@ export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit:
     token: string,
     meta: RequestMeta,
     use: { method: string; route: string },
-    recordUse = true,
+    {
+      recordUse = true,
+      recordRefusal = true,
+    }: { recordUse?: boolean; recordRefusal?: boolean } = {},
   ): Promise<ApiPrincipal | null> {
     if (!TOKEN_PATTERN.test(token)) return null;
     const key = await db
@@ -194,13 +198,14 @@ export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit:
     }
     const refusal = key.revoked_at !== null ? 'revoked' : stopOf(user, creatorHasMethod);
     if (refusal || !user) {
-      await audit.record({
-        event: 'api_key.refused',
-        actorLabel: label,
-        targetUserId: key.created_by,
-        meta,
-        details: { key: key.name, reason: refusal, ...use },
-      });
+      if (recordRefusal)
+        await audit.record({
+          event: 'api_key.refused',
+          actorLabel: label,
+          targetUserId: key.created_by,
+          meta,
+          details: { key: key.name, reason: refusal, ...use },
+        });
       return null;
     }
     const now = clock.now();

@@ -226,8 +226,20 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
       );
     const { apiKeys } = deps.services.admin;
     const meta = requestMeta(request);
+    // Past its refused keys' limit an address still gets in with a valid key (anyone behind
+    // the same address, or an attacker sending made-up keys, must not lock out the ticket
+    // system); its refused keys are answered 429 and neither counted nor audited any more.
     const allowed = await apiKeys.mayTry(meta);
-    if (!allowed.allowed) {
+    const match = /^Bearer +(\S+)$/i.exec(header);
+    const principal = match?.[1]
+      ? await apiKeys.authenticate(
+          match[1],
+          meta,
+          { method: request.method, route: request.routeOptions.url ?? 'unknown' },
+          { recordUse: !request.routeOptions.config.unaudited, recordRefusal: allowed.allowed },
+        )
+      : null;
+    if (!principal && !allowed.allowed) {
       void reply.header('retry-after', String(Math.ceil(allowed.retryAfterMs / 1000)));
       throw new ApiError(
         429,
@@ -235,15 +247,6 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
         'Too many requests with a key that is not valid; try again later',
       );
     }
-    const match = /^Bearer +(\S+)$/i.exec(header);
-    const principal = match?.[1]
-      ? await apiKeys.authenticate(
-          match[1],
-          meta,
-          { method: request.method, route: request.routeOptions.url ?? 'unknown' },
-          !request.routeOptions.config.unaudited,
-        )
-      : null;
     if (!principal) {
       await apiKeys.countRefusal(meta);
       throw new ApiError(401, ApiErrorCode.INVALID_API_KEY, 'This API key is not valid');
