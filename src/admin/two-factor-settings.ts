@@ -73,7 +73,8 @@ export function createTwoFactorSettings(parts: {
       groupIds: [...new Set(input.groupIds)],
       graceUntil: input.graceUntil,
     };
-    await policy.save(next, actor);
+    if ((await policy.save(next, actor)) === 'group_gone')
+      return { ok: false, errors: [AdminError.UNKNOWN_GROUP] };
     return adminOk(next);
   }
 

@@ -153,19 +153,40 @@ export function createPolicy(
     return parsePolicy(firstRow(await settingValue(db, { key: SETTING_KEY }))?.value);
   }
 
+  /**
+   * Saves the policy; 'group_gone' (and nothing saved) when it requires a group that no longer
+   * exists. That is read after the write, under the row's lock that a group's deletion takes
+   * too, so a group deleted while the form was checked is seen here.
+   */
   async function save(
     policy: TwoFactorPolicy,
     actor: Pick<AuditEntry, 'actorUserId' | 'actorLabel' | 'meta'>,
-  ): Promise<void> {
+  ): Promise<'saved' | 'group_gone'> {
     const now = clock.now();
     const value = JSON.stringify(policy);
-    await db.transaction().execute(async (trx) => {
+    const groupGone = new Error('a required group is gone');
+    try {
+      await saveIn(policy, actor, value, now, groupGone);
+      return 'saved';
+    } catch (error) {
+      if (error === groupGone) return 'group_gone';
+      throw error;
+    }
+  }
+
+  function saveIn(
+    policy: TwoFactorPolicy,
+    actor: Pick<AuditEntry, 'actorUserId' | 'actorLabel' | 'meta'>,
+    value: string,
+    now: number,
+    groupGone: Error,
+  ): Promise<void> {
+    return db.transaction().execute(async (trx) => {
       await trx
         .insertInto('settings')
         .values({ key: SETTING_KEY, value, updated_at: now })
         .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
         .execute();
-      const sessionsEnded = await holdSessionsToPolicy(trx, policy, now);
       // The groups by name, as the reader of the audit log knows them (ids say nothing there).
       const groups =
         policy.groupIds.length === 0
@@ -176,6 +197,10 @@ export function createPolicy(
               .where('id', 'in', policy.groupIds)
               .orderBy('name')
               .execute();
+      // Thrown to roll the write back.
+      if (policy.require === 'groups' && groups.length < new Set(policy.groupIds).size)
+        throw groupGone;
+      const sessionsEnded = await holdSessionsToPolicy(trx, policy, now);
       await audit.record(
         {
           event: 'two_factor.policy_changed',

@@ -8,7 +8,7 @@ import { enforcesGroup, holdSessionsToPolicy, policyForUpdate } from './policy.j
 export const GROUP_NAME_MAX_LENGTH = 80;
 
 export type GroupResult<T> =
-  { ok: true; value: T } | { ok: false; error: 'NAME_TAKEN' | 'NOT_FOUND' };
+  { ok: true; value: T } | { ok: false; error: 'NAME_TAKEN' | 'NOT_FOUND' | 'GROUP_IN_POLICY' };
 
 /** User groups: named sets of users that the 2FA policy can require. */
 export function createUserGroups(db: Kysely<Database>, clock: Clock, audit: Audit) {
@@ -131,20 +131,26 @@ export function createUserGroups(db: Kysely<Database>, clock: Clock, audit: Audi
     }
   }
 
+  /**
+   * Deletes a group the 2FA policy does not require (GROUP_IN_POLICY), read under the policy's lock:
+   * a policy saved meanwhile to require it either waits and then finds it gone, or is seen here.
+   */
   async function remove(id: string, actor: Actor): Promise<GroupResult<UserGroup>> {
-    const row = await db
-      .deleteFrom('user_groups')
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) return { ok: false, error: 'NOT_FOUND' };
-    await audit.record({
-      event: 'user_group.deleted',
-      ...actor,
-      targetUserId: null,
-      details: { group: row.name },
+    return db.transaction().execute(async (trx): Promise<GroupResult<UserGroup>> => {
+      if (enforcesGroup(await policyForUpdate(trx), id))
+        return { ok: false, error: 'GROUP_IN_POLICY' };
+      const row = await trx
+        .deleteFrom('user_groups')
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return { ok: false, error: 'NOT_FOUND' };
+      await audit.record(
+        { event: 'user_group.deleted', ...actor, targetUserId: null, details: { group: row.name } },
+        trx,
+      );
+      return { ok: true, value: row };
     });
-    return { ok: true, value: row };
   }
 
   async function addMember(
@@ -159,10 +165,17 @@ export function createUserGroups(db: Kysely<Database>, clock: Clock, audit: Audi
       .where('id', '=', userId)
       .executeTakeFirst();
     if (!group || !user) return { ok: false, error: 'NOT_FOUND' };
-    await db.transaction().execute(async (trx) => {
+    return db.transaction().execute(async (trx): Promise<GroupResult<void>> => {
       const now = clock.now();
-      // Read in the transaction, locked: a policy saved meanwhile sees this membership.
+      // Read in the transaction, locked: a policy saved meanwhile sees this membership, and a
+      // deletion of the group (which takes the same lock) is either over or waits.
       const current = await policyForUpdate(trx);
+      const still = await trx
+        .selectFrom('user_groups')
+        .select('id')
+        .where('id', '=', groupId)
+        .executeTakeFirst();
+      if (!still) return { ok: false, error: 'NOT_FOUND' };
       await trx
         .insertInto('user_group_members')
         .values({ group_id: groupId, user_id: userId, added_at: now })
@@ -182,8 +195,8 @@ export function createUserGroups(db: Kysely<Database>, clock: Clock, audit: Audi
         },
         trx,
       );
+      return { ok: true, value: undefined };
     });
-    return { ok: true, value: undefined };
   }
 
   async function removeMember(

@@ -731,7 +731,7 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
         'Two-factor authentication is optional for them: they can log in with their password alone and set it up again under Your 2FA in their profile.';
       const required =
         'Two-factor authentication is required for them, so at their next log-in they are asked to set it up again.';
-      const cases: Array<[string, () => Promise<void>, string, string]> = [
+      const cases: Array<[string, () => Promise<unknown>, string, string]> = [
         ['nobody', () => requireOf('nobody'), optional, 'is niet verplicht'],
         [
           'another group',

@@ -281,3 +281,75 @@ describe.runIf(DIALECTS.includes('postgres'))(
     }
   },
 );
+
+/*
+ * A user group deleted while a member is added to it, or while a policy that requires it is
+ * saved. Both take the policy's row, as the deletion does: whichever comes second sees what
+ * the first did. An outside transaction holding that row lets each of them pass its first
+ * check and then wait, while the group goes; before, the member's insert failed on its
+ * foreign key (a 500) and the policy was saved requiring a group that no longer existed.
+ */
+describe.runIf(DIALECTS.includes('postgres'))('user groups beside the policy (postgres)', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await createTestApp({ dialect: 'postgres' });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const actor = { actorLabel: 'test', meta: TEST_META };
+  const methods = { email: true, totp: true, webauthn: true };
+
+  /** Runs `during` while an outside transaction holds the policy's row, then deletes `groupId`. */
+  async function whileGroupGoes<T>(groupId: string, during: () => Promise<T>): Promise<T> {
+    await app.services.admin.twoFactorSettings.save(
+      { methods, require: 'nobody', groupIds: [], graceUntil: null },
+      actor,
+    );
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held: () => void = () => undefined;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    const holder = app.db.transaction().execute(async (trx) => {
+      await trx
+        .selectFrom('settings')
+        .select('key')
+        .where('key', '=', 'two_factor_policy')
+        .forUpdate()
+        .execute();
+      held();
+      await released;
+      await trx.deleteFrom('user_groups').where('id', '=', groupId).execute();
+    });
+    await holding;
+    const work = during();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    release();
+    await holder;
+    return work;
+  }
+
+  it('answers "not found" to a member added while the group is deleted', async () => {
+    const group = await app.services.admin.groups.create(`Going ${newId()}`, actor);
+    if (!group.ok) throw new Error('no group');
+    const { email } = await registerAndVerify(app, newClient(app));
+    const added = await whileGroupGoes(group.value.id, () =>
+      app.services.admin.groups.addMemberByEmail(group.value.id, email, actor),
+    );
+    expect(added).toEqual({ ok: false, error: 'NOT_FOUND' });
+  });
+
+  it('saves no policy that requires a group deleted while it was checked', async () => {
+    const group = await app.services.admin.groups.create(`Required ${newId()}`, actor);
+    if (!group.ok) throw new Error('no group');
+    const saved = await whileGroupGoes(group.value.id, () =>
+      app.services.admin.twoFactorSettings.save(
+        { methods, require: 'groups', groupIds: [group.value.id], graceUntil: null },
+        actor,
+      ),
+    );
+    expect(saved).toEqual({ ok: false, errors: ['UNKNOWN_GROUP'] });
+    expect(await app.services.twoFactor.policy.get()).toMatchObject({ require: 'nobody' });
+  });
+});
