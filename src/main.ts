@@ -10,6 +10,7 @@ import {
   PASSWORD_MIN_LENGTH,
 } from './accounts/passwords.js';
 import {
+  findUserById,
   findVerifiedAddress,
   isPlainEmail,
   isValidEmail,
@@ -315,6 +316,7 @@ async function createAdmin(args: string[]): Promise<void> {
     fail(`${nameRule} for a new account`);
   const { database } = await openMigratedDatabase(cli, cfg);
   let outcome: 'created' | 'promoted' | 'already' | { refused: Weakness };
+  let disabled = false;
   try {
     // The password is hashed with the installation's pepper, so the master key must be the
     // one the database was set up with.
@@ -345,6 +347,10 @@ async function createAdmin(args: string[]): Promise<void> {
     outcome = weakness
       ? { refused: weakness }
       : await admins.create({ email, name, password }, CLI_ACTOR, CLI_META);
+    if (existing) {
+      const account = await findUserById(database.db, existing.user_id);
+      disabled = account !== undefined && account.disabled_at !== null;
+    }
   } finally {
     await database.close();
   }
@@ -357,6 +363,11 @@ async function createAdmin(args: string[]): Promise<void> {
         ? `${email} is an administrator already; nothing changed.\n`
         : `${email} already had an account; it is now an administrator (its name and password are unchanged).\n`,
   );
+  // Administrator or not, a disabled account cannot sign in; the console enables it.
+  if (disabled && outcome !== 'created')
+    process.stdout.write(
+      `The account is disabled: it cannot sign in until another administrator enables it (admin console, Users).\n`,
+    );
 }
 
 /** Judges one password on a worker of its own, which is stopped afterwards. */

@@ -40,25 +40,22 @@ export function createAdministrators(
     const now = clock.now();
     const existing = await findVerifiedAddress(db, input.email);
     if (existing) {
-      const account = await db
-        .selectFrom('users')
-        .select('is_admin')
-        .where('id', '=', existing.user_id)
-        .executeTakeFirst();
-      if (account?.is_admin === 1) return 'already';
-      await db
-        .updateTable('users')
-        .set({ is_admin: 1, updated_at: now })
-        .where('id', '=', existing.user_id)
-        .execute();
-      await audit.record({
-        event: 'user.created_by_admin',
-        actorLabel,
-        targetUserId: existing.user_id,
-        meta,
-        details: { promoted: true },
+      // Made administrator, as the console's "Make administrator" does and is audited: one
+      // guarded UPDATE and its entry in one transaction.
+      return db.transaction().execute(async (trx) => {
+        const promoted = await trx
+          .updateTable('users')
+          .set({ is_admin: 1, updated_at: now })
+          .where('id', '=', existing.user_id)
+          .where('is_admin', '=', 0)
+          .executeTakeFirst();
+        if (promoted.numUpdatedRows === 0n) return 'already';
+        await audit.record(
+          { event: 'user.admin_granted', actorLabel, targetUserId: existing.user_id, meta },
+          trx,
+        );
+        return 'promoted';
       });
-      return 'promoted';
     }
     const passwordHash = await hasher.hash(input.password);
     const userId = newId();

@@ -273,6 +273,26 @@ describe('administration from the command line', () => {
         .where('id', '=', userId)
         .executeTakeFirstOrThrow();
       expect(row).toEqual({ is_admin: 1, name: 'Pat Promoted' });
+      // Audited as the console's "Make administrator" is, once.
+      const audited = await app.db
+        .selectFrom('audit_events')
+        .select(['event', 'actor_label'])
+        .where('target_user_id', '=', userId)
+        .where('event', 'in', ['user.admin_granted', 'user.created_by_admin'])
+        .execute();
+      expect(audited).toEqual([{ event: 'user.admin_granted', actor_label: 'cli' }]);
+      // A disabled account is made administrator, and the command says it cannot sign in yet.
+      const off = await registerAndVerify(app, adminClient(app), { name: 'Dee Disabled' });
+      await app.db
+        .updateTable('users')
+        .set({ disabled_at: app.clock.now() })
+        .where('id', '=', off.userId)
+        .execute();
+      const disabled = await portico(['create-admin', '--email', off.email]);
+      expect(disabled.stdout).toBe(
+        `${off.email} already had an account; it is now an administrator (its name and password are unchanged).\n` +
+          'The account is disabled: it cannot sign in until another administrator enables it (admin console, Users).\n',
+      );
       // A new account needs its name.
       const nameless = await portico(['create-admin', '--email', uniqueEmail('nameless')]);
       expect(nameless.code).toBe(1);
