@@ -930,7 +930,11 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       expect((await admin.client.post(`/admin/users/${admin.userId}/revoke-admin`)).status).toBe(
         409,
       );
-      expect((await admin.client.post(`/admin/users/${admin.userId}/disable`)).status).toBe(409);
+      const ownDisable = await admin.client.post(`/admin/users/${admin.userId}/disable`);
+      expect(ownDisable.status).toBe(409);
+      // Said as what it is, not as a 2FA reset.
+      expect(textOf(ownDisable.body)).toContain('You cannot do this to your own account here.');
+      expect(textOf(ownDisable.body)).not.toContain('two-factor');
 
       // Without a person acting (the CLI), the last administrator still cannot go.
       const admins = await app.db

@@ -52,7 +52,9 @@ export function queryString(values: Record<string, string | number | undefined>)
 
 /** The page number of a list from its query (1 when missing or nonsense). */
 export function pageNumber(raw: string): number {
-  const page = /^\d{1,6}$/.test(raw) ? Number(raw) : 1;
+  // A number past any list's end goes on as the largest page asked for, which the lists send
+  // to their last page; not as page 1.
+  const page = /^\d+$/.test(raw) ? Math.min(Number(raw), 999_999) : 1;
   return Math.max(1, page);
 }
 

@@ -41,12 +41,15 @@ export function registerUserRoutes(
     reply: FastifyReply,
     id: string,
     code: AdminErrorCode,
+    about: 'reset-2fa' | 'change' = 'change',
   ) => {
     const t = request.t;
     const words = t.admin.userPage.errors;
     const text =
       code === 'SELF'
-        ? t.twoFactor.admin.cannotResetSelf
+        ? about === 'reset-2fa'
+          ? t.twoFactor.admin.cannotResetSelf
+          : words.SELF
         : code === 'NOTHING_TO_RESET'
           ? t.admin.userPage.nothingToReset
           : code === 'LAST_ADMIN' || code === 'ALREADY'
@@ -152,7 +155,7 @@ export function registerUserRoutes(
     const { id } = request.params;
     const user = UUID.test(id) ? await directory.find(id) : undefined;
     if (!user) return reply.callNotFound();
-    if (user.id === auth.user.id) return refused(request, reply, id, 'SELF');
+    if (user.id === auth.user.id) return refused(request, reply, id, 'SELF', 'reset-2fa');
     if ((await directory.methodsOf(user.id)).length === 0)
       return refused(request, reply, id, 'NOTHING_TO_RESET');
     if (!stepUp(request, reply, id, 'reset-2fa')) return reply;
@@ -178,7 +181,7 @@ export function registerUserRoutes(
       { actorUserId: auth.user.id, meta: requestMeta(request) },
       { administrators: true },
     );
-    if (!result.ok) return refused(request, reply, id, result.error);
+    if (!result.ok) return refused(request, reply, id, result.error, 'reset-2fa');
     tools.flash(reply, 'twoFactorReset', user.name);
     return reply.redirect(`/admin/users/${user.id}`, 303);
   });
