@@ -173,7 +173,13 @@ export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit:
     {
       recordUse = true,
       recordRefusal = true,
-    }: { recordUse?: boolean; recordRefusal?: boolean } = {},
+      aboutUserId,
+    }: {
+      recordUse?: boolean;
+      recordRefusal?: boolean;
+      /** The user the request is about (`/users/{id}/…`): the entry names them as its target. */
+      aboutUserId?: string;
+    } = {},
   ): Promise<ApiPrincipal | null> {
     if (!TOKEN_PATTERN.test(token)) return null;
     const key = await db
@@ -216,7 +222,12 @@ export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit:
       .execute();
     const actor = { actorUserId: user.id, actorLabel: label, meta };
     if (recordUse) {
-      await audit.record({ event: 'api_key.used', ...actor, details: { key: key.name, ...use } });
+      await audit.record({
+        event: 'api_key.used',
+        ...actor,
+        ...(aboutUserId === undefined ? {} : { targetUserId: aboutUserId }),
+        details: { key: key.name, ...use },
+      });
     }
     return { key: { ...key, last_used_at: now, last_used_ip: meta.ip }, user, actor };
   }

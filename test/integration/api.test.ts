@@ -220,6 +220,12 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       expect(byKey.status).toBe(409);
       expect(byKey.json.code).toBe('CANNOT_RESET_ADMIN');
       expect(await app.services.twoFactor.methods.list(other.userId)).toHaveLength(1);
+      // The try is in the log under the administrator it was about.
+      expect(
+        (await events('api_key.used')).filter(
+          (e) => e.target_user_id === other.userId && e.details?.includes('reset-2fa'),
+        ),
+      ).toHaveLength(1);
       expect(
         (await events('two_factor.reset_by_admin')).filter(
           (e) => e.target_user_id === other.userId,
@@ -571,6 +577,12 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       expect(event?.actor_user_id).toBe(admin.userId);
       expect(event?.actor_label).toBe('api-key:Ticket system');
       await app.mail.waitFor(email, /two-factor authentication was reset/, { since });
+      // The key's use names the user it was about, so the log filtered by them shows it.
+      expect(
+        (await events('api_key.used')).filter(
+          (e) => e.target_user_id === userId && e.details?.includes('reset-2fa'),
+        ),
+      ).toHaveLength(1);
       expect((await call('POST', `/api/v1/users/${newId()}/reset-2fa`)).json.code).toBe(
         'USER_NOT_FOUND',
       );

@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyError, FastifyInstance, RawServerDefault } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest, RawServerDefault } from 'fastify';
 import type { ApiPrincipal } from '../../api-keys/api-keys.js';
 import { hasControlCharacter } from '../../lib/control-characters.js';
 import { requestMeta } from '../request-context.js';
@@ -62,6 +62,19 @@ export function errors(...statuses: number[]): Record<number, typeof ErrorRespon
  */
 export function idOf(id: string): string {
   return id.toLowerCase();
+}
+
+const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The user a request names in its path (`/users/{id}`, `/users/{id}/reset-2fa`), for its
+ * audit entry: the log filtered by that user then shows what a key read or tried on them,
+ * refused or not.
+ */
+function aboutUser(request: FastifyRequest): { aboutUserId?: string } {
+  if (!(request.routeOptions.url ?? '').startsWith('/api/v1/users/:id')) return {};
+  const { id } = request.params as { id?: unknown };
+  return typeof id === 'string' && USER_ID.test(id) ? { aboutUserId: idOf(id) } : {};
 }
 
 /** The most values a message lists; longer lists (the event types) point to the document. */
@@ -236,7 +249,11 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
           match[1],
           meta,
           { method: request.method, route: request.routeOptions.url ?? 'unknown' },
-          { recordUse: !request.routeOptions.config.unaudited, recordRefusal: allowed.allowed },
+          {
+            recordUse: !request.routeOptions.config.unaudited,
+            recordRefusal: allowed.allowed,
+            ...aboutUser(request),
+          },
         )
       : null;
     if (!principal && !allowed.allowed) {
