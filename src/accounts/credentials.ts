@@ -142,11 +142,11 @@ export function createCredentials(deps: AccountDeps) {
   ) => checkAccountPassword(deps, user, password, check);
 
   /** `greet`: false for a mailbox not known to be the account's when the name was typed. */
-  async function notifyPasswordChanged(user: User, greet = true) {
+  async function notifyPasswordChanged(user: User, how: 'changed' | 'reset', greet = true) {
     const address = await primaryAddressOf(db, user.id);
     if (!address) return;
     const ctx = postman.context(address.email, greet ? user.name : null, user.locale);
-    postman.sendLater(passwordChangedMail(ctx, formatDateTime(ctx.locale, clock.now())));
+    postman.sendLater(passwordChangedMail(ctx, formatDateTime(ctx.locale, clock.now()), how));
   }
 
   /**
@@ -203,7 +203,7 @@ export function createCredentials(deps: AccountDeps) {
     const rotated = await storeNewPassword(user, next, session);
     if (!rotated) return fail(AccountError.REAUTHENTICATION_REQUIRED);
     await audit.record({ event: 'password.changed', actorUserId: user.id, meta });
-    await notifyPasswordChanged(user);
+    await notifyPasswordChanged(user, 'changed');
     return ok({ sessionToken: rotated.token });
   }
 
@@ -357,7 +357,7 @@ export function createCredentials(deps: AccountDeps) {
       .executeTakeFirst();
     // A registration that was still waiting for its link has a name whoever registered typed:
     // its first mail to the mailbox greets without it, as the reset mail did.
-    if (user) await notifyPasswordChanged(user, live.emailAddressId === null);
+    if (user) await notifyPasswordChanged(user, 'reset', live.emailAddressId === null);
     return ok(undefined);
   }
 

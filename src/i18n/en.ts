@@ -285,6 +285,9 @@ export const en = {
     passwordChangedSubject: (site: string) => `Your ${site} password was changed`,
     passwordChangedBody: (when: string) =>
       `The password of your account was changed on ${when}. All other sessions were signed out.`,
+    /** After a reset by link: no session is kept, and remembered browsers are forgotten. */
+    passwordResetBody: (when: string) =>
+      `The password of your account was reset on ${when}. Every session was signed out, and every device remembered for two-factor sign-in was forgotten.`,
     notYou:
       'If this was not you, reset your password at once and contact your helpdesk administrator.',
     addressAddedSubject: (site: string) => `Verify the new address for your ${site} account`,

@@ -285,6 +285,8 @@ export const nl: Messages = {
     passwordChangedSubject: (site: string) => `Je wachtwoord voor ${site} is gewijzigd`,
     passwordChangedBody: (when: string) =>
       `Het wachtwoord van je account is gewijzigd op ${when}. Je bent overal elders uitgelogd.`,
+    passwordResetBody: (when: string) =>
+      `Het wachtwoord van je account is opnieuw ingesteld op ${when}. Je bent overal uitgelogd, en elk apparaat dat voor tweestapsverificatie werd onthouden, is vergeten.`,
     notYou:
       'Was jij dit niet, stel dan meteen je wachtwoord opnieuw in en neem contact op met je helpdeskbeheerder.',
     addressAddedSubject: (site: string) => `Bevestig het nieuwe adres voor je account bij ${site}`,

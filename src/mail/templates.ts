@@ -150,10 +150,16 @@ export function waitingRegistrationResetMail(ctx: MailContext, url: string): Mai
   }));
 }
 
-export function passwordChangedMail(ctx: MailContext, when: string): MailMessage {
+export function passwordChangedMail(
+  ctx: MailContext,
+  when: string,
+  how: 'changed' | 'reset' = 'changed',
+): MailMessage {
   return composeMail(ctx, (m) => ({
     subject: m.mail.passwordChangedSubject(ctx.siteName),
-    paragraphs: [m.mail.passwordChangedBody(when)],
+    paragraphs: [
+      how === 'reset' ? m.mail.passwordResetBody(when) : m.mail.passwordChangedBody(when),
+    ],
     notes: [m.mail.notYou],
   }));
 }

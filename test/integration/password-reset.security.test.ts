@@ -67,7 +67,12 @@ describe.each(DIALECTS)('password reset (%s)', (dialect) => {
     expect(profile.location).toMatch(/^\/login/);
 
     const changed = await app.mail.waitFor(email, /password was changed/, { since });
-    expect(changed.text).toContain('All other sessions were signed out.');
+    // What a reset did: every session ended (none is kept, unlike a change), devices forgotten.
+    expect(changed.text).toContain('was reset on');
+    expect(changed.text).toContain(
+      'Every session was signed out, and every device remembered for two-factor sign-in was forgotten.',
+    );
+    expect(changed.text).not.toContain('All other sessions');
 
     expect((await logIn(new Client(app.app), email, PASSWORD)).status).toBe(401);
     expect((await logIn(new Client(app.app), email, NEW_PASSWORD)).status).toBe(303);
