@@ -118,7 +118,13 @@ describe.each(DIALECTS)('My Profile (%s)', (dialect) => {
 
   it('changes the password, says so, and mails the owner', async () => {
     const { client, email } = await signedIn();
-    await client.get('/profile/password');
+    const form = await client.get('/profile/password');
+    // The account's address, hidden, for a password manager to file the new password under.
+    expect(form.body).toMatch(
+      new RegExp(
+        `name="username"\\s+autocomplete="username"\\s+value="${email.replace(/[.+]/g, '\\$&')}"`,
+      ),
+    );
     const since = app.mail.messages.length;
     const done = await client.post('/profile/password', {
       current_password: PASSWORD,

@@ -99,7 +99,15 @@ export function accountSection(
   );
 }
 
-export function passwordSection(ctx: PageContext, state: FormState = {}): SafeHtml {
+/**
+ * The password form; `username` (the account's primary address) sits in it hidden, so that a
+ * password manager files the new password under the right account.
+ */
+export function passwordSection(
+  ctx: PageContext,
+  username: string,
+  state: FormState = {},
+): SafeHtml {
   const { t } = ctx;
   const errors = state.errors ?? {};
   return profileLayout(
@@ -112,13 +120,7 @@ export function passwordSection(ctx: PageContext, state: FormState = {}): SafeHt
         ctx,
         '/profile/password',
         html`
-          <input
-            type="text"
-            name="username"
-            autocomplete="username"
-            value="${state.values?.username ?? ''}"
-            hidden
-          />
+          <input type="text" name="username" autocomplete="username" value="${username}" hidden />
           ${field({ name: 'current_password', label: t.profile.currentPassword, type: 'password', errors, autocomplete: 'current-password', required: true })}
           ${field({ name: 'new_password', label: t.profile.newPassword, type: 'password', errors, autocomplete: 'new-password', required: true, hint: t.register.passwordHint(PASSWORD_MIN_LENGTH) })}
           ${field({ name: 'confirm_password', label: t.profile.confirmPassword, type: 'password', errors, autocomplete: 'new-password', required: true })}

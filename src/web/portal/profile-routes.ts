@@ -131,10 +131,15 @@ export function registerProfileRoutes(
 
   // The confirmation comes before the form: after it the person would come back to an empty
   // form (a form post cannot be replayed), their typing lost.
-  app.get('/profile/password', (request, reply) => {
-    if (!requireSession(request, reply)) return reply;
+  /** The address a password manager files the account's password under. */
+  const usernameOf = async (userId: string) =>
+    (await services.accounts.primaryAddress(userId))?.email ?? '';
+
+  app.get('/profile/password', async (request, reply) => {
+    const auth = requireSession(request, reply);
+    if (!auth) return reply;
     if (!requireRecentSignIn(request, reply, clock, '/profile/password', '/profile')) return reply;
-    return sendHtml(reply, passwordSection(tools.page(request)));
+    return sendHtml(reply, passwordSection(tools.page(request), await usernameOf(auth.user.id)));
   });
 
   app.post('/profile/password', async (request, reply) => {
@@ -153,7 +158,11 @@ export function registerProfileRoutes(
     if (v.ok && next !== text(request.body, 'confirm_password'))
       v.fail('confirm_password', t.errors.passwordMismatch);
     if (!v.ok)
-      return sendHtml(reply, passwordSection(tools.page(request), { errors: v.errors }), 422);
+      return sendHtml(
+        reply,
+        passwordSection(tools.page(request), await usernameOf(auth.user.id), { errors: v.errors }),
+        422,
+      );
     const result = await credentials.changePassword(
       auth.user,
       auth.session,
@@ -177,7 +186,7 @@ export function registerProfileRoutes(
               : { current_password: t.errors.currentPasswordWrong };
       return sendHtml(
         reply,
-        passwordSection(tools.page(request), { errors }),
+        passwordSection(tools.page(request), await usernameOf(auth.user.id), { errors }),
         result.error === 'TOO_MANY_ATTEMPTS' ? 429 : 422,
       );
     }
