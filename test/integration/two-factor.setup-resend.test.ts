@@ -42,6 +42,8 @@ describe.each(DIALECTS)('email set-up asked again within the minute (%s)', (dial
     const reopened = await user.client.get('/profile/2fa/email/new');
     expect(reopened.body).toContain('name="code"');
     expect(hiddenValue(reopened, 'setup_id')).toBe(hiddenValue(sent, 'setup_id'));
+    // With the name typed before, not the default again.
+    expect(reopened.body).toMatch(/name="name"[^>]*value="Work mail"/);
     app.clock.advance(20_000);
     const again = await user.client.post('/profile/2fa/email/new', {
       action: 'send',

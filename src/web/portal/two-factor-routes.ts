@@ -330,7 +330,8 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
         return sendHtml(
           reply,
           emailSetupPage(tools.page(request), place, {
-            name: request.t.twoFactor.defaultEmailName,
+            // The name typed before the code went out, not the default again.
+            name: earlier.name || request.t.twoFactor.defaultEmailName,
             email: earlier.email,
             setupId: earlier.id,
             codeSentTo: earlier.email,
