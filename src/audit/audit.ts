@@ -136,6 +136,7 @@ export const AUDIT_DETAIL_KEYS = [
   'admin',
   'group',
   'previous_group',
+  'previous_name',
   'groups',
   'totp',
   'webauthn',

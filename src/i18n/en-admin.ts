@@ -325,6 +325,7 @@ export const adminEn = {
       admin: 'Administrator',
       group: 'Group',
       previous_group: 'Previous name',
+      previous_name: 'Previous name',
       groups: 'Groups',
       key: 'API key',
       prefix: 'Starts with',

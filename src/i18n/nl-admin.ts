@@ -317,6 +317,7 @@ export const adminNl: AdminMessages = {
       admin: 'Beheerder',
       group: 'Groep',
       previous_group: 'Vorige naam',
+      previous_name: 'Vorige naam',
       groups: 'Groepen',
       key: 'API-sleutel',
       prefix: 'Begint met',

@@ -241,28 +241,39 @@ export function createMethods(
     name: string,
     meta: RequestMeta,
   ): Promise<TfResult<TwoFactorMethod>> {
-    let updated: TwoFactorMethod | undefined;
     try {
-      updated = await db
-        .updateTable('two_factor_methods')
-        .set({ name })
-        .where('id', '=', methodId)
-        .where('user_id', '=', user.id)
-        .returningAll()
-        .executeTakeFirst();
+      return await db.transaction().execute(async (trx) => {
+        // The name before, for the audit log: which of several keys was renamed.
+        const before = await trx
+          .selectFrom('two_factor_methods')
+          .select('name')
+          .where('id', '=', methodId)
+          .where('user_id', '=', user.id)
+          .executeTakeFirst();
+        const updated = await trx
+          .updateTable('two_factor_methods')
+          .set({ name })
+          .where('id', '=', methodId)
+          .where('user_id', '=', user.id)
+          .returningAll()
+          .executeTakeFirst();
+        if (!before || !updated) return tfFail(TwoFactorError.NOT_FOUND);
+        await audit.record(
+          {
+            event: 'two_factor.method_renamed',
+            actorUserId: user.id,
+            meta,
+            details: { type: updated.type, name, previous_name: before.name },
+          },
+          trx,
+        );
+        return tfOk(updated);
+      });
     } catch (error) {
       // Another key took the name since the form checked it.
       if (isNameTaken(error)) return tfFail(TwoFactorError.NAME_TAKEN);
       throw error;
     }
-    if (!updated) return tfFail(TwoFactorError.NOT_FOUND);
-    await audit.record({
-      event: 'two_factor.method_renamed',
-      actorUserId: user.id,
-      meta,
-      details: { type: updated.type, name },
-    });
-    return tfOk(updated);
   }
 
   /** Whether removing this method would leave someone who must use 2FA without any. */

@@ -777,6 +777,16 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
       const renamed = await user.client.post(`${base}/rename`, { name: 'Office key' });
       expect(renamed.status).toBe(303);
       expect(textOf((await user.client.get('/profile/2fa')).body)).toContain('Office key');
+      // The audit log says which key it was: the name before and after.
+      const audited = await app.db
+        .selectFrom('audit_events')
+        .select('details')
+        .where('event', '=', 'two_factor.method_renamed')
+        .where('actor_user_id', '=', user.userId)
+        .execute();
+      expect(audited.map((row) => JSON.parse(row.details ?? '{}') as unknown)).toEqual([
+        { type: 'webauthn', name: 'Office key', previous_name: 'Blue key' },
+      ]);
 
       // Someone else's key id leads nowhere.
       const stranger = await signedInUser(app);
