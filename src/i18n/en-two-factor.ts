@@ -218,6 +218,9 @@ export const twoFactorEn = {
       `Two-factor authentication method removed from your ${site} account`,
     removedBody: (name: string, when: string) =>
       `The method “${name}” was removed from your account on ${when}.`,
+    /** After the removal of the last method. */
+    removedLast:
+      'It was your last method: you now log in with your password alone. Your recovery codes were deleted and remembered devices forgotten; setting up a method again gives you new recovery codes.',
     resetSubject: (site: string) => `Your ${site} two-factor authentication was reset`,
     resetBody: (when: string) =>
       `A helpdesk administrator reset the two-factor authentication of your account on ${when}. All your methods, recovery codes, trusted devices and sessions were removed. Set up two-factor authentication again after you log in.`,

@@ -220,6 +220,8 @@ export const twoFactorNl: TwoFactorMessages = {
       `Methode voor tweestapsverificatie verwijderd van je account bij ${site}`,
     removedBody: (name: string, when: string) =>
       `De methode „${name}” is op ${when} van je account verwijderd.`,
+    removedLast:
+      'Het was je laatste methode: je logt nu alleen met je wachtwoord in. Je herstelcodes zijn verwijderd en onthouden apparaten vergeten; als je opnieuw een methode instelt, krijg je nieuwe herstelcodes.',
     resetSubject: (site: string) => `Je tweestapsverificatie bij ${site} is gereset`,
     resetBody: (when: string) =>
       `Een helpdeskbeheerder heeft op ${when} de tweestapsverificatie van je account gereset. Al je methoden, herstelcodes, vertrouwde apparaten en sessies zijn verwijderd. Stel tweestapsverificatie opnieuw in nadat je bent ingelogd.`,

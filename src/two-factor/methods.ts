@@ -297,6 +297,7 @@ export function createMethods(
     const required = await policy.isRequiredFor(user, current);
     const now = clock.now();
     let removed: TwoFactorMethod;
+    let last = false;
     try {
       removed = await db.transaction().execute(async (trx) => {
         // The account's row first: on PostgreSQL this write holds it until the commit, so two
@@ -317,7 +318,8 @@ export function createMethods(
           .executeTakeFirstOrThrow();
         // Recovery codes stand in for a method, and a trusted device for having given one;
         // with no method left they would be a back door once a method is set up again.
-        if (mine.length === 1) {
+        last = mine.length === 1;
+        if (last) {
           await trx.deleteFrom('recovery_codes').where('user_id', '=', user.id).execute();
           await forgetAllIn(trx, user.id);
         }
@@ -336,7 +338,7 @@ export function createMethods(
       if (error instanceof Refusal) return tfFail(error.code);
       throw error;
     }
-    await notify(user, { kind: 'method_removed', name: removed.name });
+    await notify(user, { kind: 'method_removed', name: removed.name, last });
     return tfOk(removed);
   }
 

@@ -29,7 +29,7 @@ export function emailCodeMail(
 
 export type SecurityNotice =
   | { kind: 'method_added'; name: string }
-  | { kind: 'method_removed'; name: string }
+  | { kind: 'method_removed'; name: string; last: boolean }
   | { kind: 'method_email_changed'; name: string; from: string | null; to: string }
   | { kind: 'reset_by_admin' }
   | { kind: 'recovery_code_used'; remaining: number }
@@ -75,7 +75,10 @@ export function createNotifier(db: Kysely<Database>, postman: Postman, now: () =
           case 'method_removed':
             return {
               subject: t.removedSubject(ctx.siteName),
-              paragraphs: [t.removedBody(notice.name, when)],
+              paragraphs: [
+                t.removedBody(notice.name, when),
+                ...(notice.last ? [t.removedLast] : []),
+              ],
               notes: [t.changePassword],
             };
           case 'method_email_changed':

@@ -135,5 +135,20 @@ describe.each(DIALECTS)('a new address for email codes is told (%s)', (dialect) 
     });
     expect(removed.text).toContain('The method “My phone” was removed from your account');
     expect(removed.text).toContain('If this was not you, change your password now');
+    // It was the last one: the mail says what that means.
+    expect(removed.text).toContain(
+      'It was your last method: you now log in with your password alone.',
+    );
+  });
+
+  it('says nothing of a last method when another one is left', async () => {
+    const user = await userWithApp(app);
+    await setUpEmail(app, user.client, user.email);
+    const removal = app.mail.messages.length;
+    expect((await confirmRemoval(user.client, '/profile/2fa/app/remove')).status).toBe(303);
+    const removed = await app.mail.waitFor(user.email, /method removed from your .* account/, {
+      since: removal,
+    });
+    expect(removed.text).not.toContain('last method');
   });
 });
