@@ -1,7 +1,7 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Audit, AuditEntry } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
-import { PostgresAdapter } from '../db/kysely.js';
+import { PostgresAdapter, sql } from '../db/kysely.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
 import type { Database, MethodType, User } from '../db/schema.js';
 
@@ -73,16 +73,25 @@ export function enforcesGroup(policy: TwoFactorPolicy, groupId: string): boolean
 }
 
 /**
- * The policy as a transaction that acts on it must see it: on PostgreSQL its row is locked
- * until the transaction ends, so a policy saved meanwhile waits for it, then sees what it did
- * (SQLite runs one writing transaction at a time anyway).
+ * The policy as a transaction that acts on it must see it: on PostgreSQL a lock of the policy
+ * is held until the transaction ends, so a policy saved (or a group deleted, or a member
+ * added) meanwhile waits for it, then sees what it did (SQLite runs one writing transaction at
+ * a time anyway). The lock is an advisory one, not the settings row's: a new installation has
+ * no row until the policy is first saved, and a lock on no row holds nothing.
  */
 export async function policyForUpdate(trx: Kysely<Database>): Promise<TwoFactorPolicy> {
-  const query = trx.selectFrom('settings').select('value').where('key', '=', SETTING_KEY);
-  const postgres = trx.getExecutor().adapter instanceof PostgresAdapter;
-  const row = await (postgres ? query.forUpdate() : query).executeTakeFirst();
+  if (trx.getExecutor().adapter instanceof PostgresAdapter)
+    await sql`select pg_advisory_xact_lock(hashtext(${POLICY_LOCK}))`.execute(trx);
+  const row = await trx
+    .selectFrom('settings')
+    .select('value')
+    .where('key', '=', SETTING_KEY)
+    .executeTakeFirst();
   return parsePolicy(row?.value);
 }
+
+/** The advisory lock's name, in every schema alike (a lock held a moment longer at worst). */
+const POLICY_LOCK = 'portico.two_factor_policy';
 
 /**
  * Holds open sessions to a policy, which is otherwise asked at log-in only, and such a session
@@ -182,6 +191,8 @@ export function createPolicy(
     groupGone: Error,
   ): Promise<void> {
     return db.transaction().execute(async (trx) => {
+      // Taken first, as a group's deletion and a member's addition take it.
+      await policyForUpdate(trx);
       await trx
         .insertInto('settings')
         .values({ key: SETTING_KEY, value, updated_at: now })

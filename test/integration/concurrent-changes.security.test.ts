@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateSession } from '../../src/accounts/sessions.js';
 import { findUserById } from '../../src/accounts/users.js';
+import { policyForUpdate } from '../../src/two-factor/policy.js';
 import type { User } from '../../src/db/schema.js';
 import { hashToken, newId } from '../../src/security/tokens.js';
 import type { Client } from '../helpers/client.js';
@@ -301,23 +302,28 @@ describe.runIf(DIALECTS.includes('postgres'))('user groups beside the policy (po
   const actor = { actorLabel: 'test', meta: TEST_META };
   const methods = { email: true, totp: true, webauthn: true };
 
-  /** Runs `during` while an outside transaction holds the policy's row, then deletes `groupId`. */
-  async function whileGroupGoes<T>(groupId: string, during: () => Promise<T>): Promise<T> {
-    await app.services.admin.twoFactorSettings.save(
-      { methods, require: 'nobody', groupIds: [], graceUntil: null },
-      actor,
-    );
+  /**
+   * Runs `during` while an outside transaction holds the policy as a deletion does, then
+   * deletes `groupId` there. `saved`: whether a policy was saved before (a new installation
+   * has none, and no row to lock).
+   */
+  async function whileGroupGoes<T>(
+    groupId: string,
+    saved: boolean,
+    during: () => Promise<T>,
+  ): Promise<T> {
+    if (saved)
+      await app.services.admin.twoFactorSettings.save(
+        { methods, require: 'nobody', groupIds: [], graceUntil: null },
+        actor,
+      );
+    else await app.db.deleteFrom('settings').where('key', '=', 'two_factor_policy').execute();
     let release: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (release = resolve));
     let held: () => void = () => undefined;
     const holding = new Promise<void>((resolve) => (held = resolve));
     const holder = app.db.transaction().execute(async (trx) => {
-      await trx
-        .selectFrom('settings')
-        .select('key')
-        .where('key', '=', 'two_factor_policy')
-        .forUpdate()
-        .execute();
+      await policyForUpdate(trx);
       held();
       await released;
       await trx.deleteFrom('user_groups').where('id', '=', groupId).execute();
@@ -330,26 +336,29 @@ describe.runIf(DIALECTS.includes('postgres'))('user groups beside the policy (po
     return work;
   }
 
-  it('answers "not found" to a member added while the group is deleted', async () => {
-    const group = await app.services.admin.groups.create(`Going ${newId()}`, actor);
-    if (!group.ok) throw new Error('no group');
-    const { email } = await registerAndVerify(app, newClient(app));
-    const added = await whileGroupGoes(group.value.id, () =>
-      app.services.admin.groups.addMemberByEmail(group.value.id, email, actor),
-    );
-    expect(added).toEqual({ ok: false, error: 'NOT_FOUND' });
-  });
+  for (const saved of [true, false]) {
+    const when = saved ? '' : ', on a new installation with no policy saved yet';
+    it(`answers "not found" to a member added while the group is deleted${when}`, async () => {
+      const group = await app.services.admin.groups.create(`Going ${newId()}`, actor);
+      if (!group.ok) throw new Error('no group');
+      const { email } = await registerAndVerify(app, newClient(app));
+      const added = await whileGroupGoes(group.value.id, saved, () =>
+        app.services.admin.groups.addMemberByEmail(group.value.id, email, actor),
+      );
+      expect(added).toEqual({ ok: false, error: 'NOT_FOUND' });
+    });
 
-  it('saves no policy that requires a group deleted while it was checked', async () => {
-    const group = await app.services.admin.groups.create(`Required ${newId()}`, actor);
-    if (!group.ok) throw new Error('no group');
-    const saved = await whileGroupGoes(group.value.id, () =>
-      app.services.admin.twoFactorSettings.save(
-        { methods, require: 'groups', groupIds: [group.value.id], graceUntil: null },
-        actor,
-      ),
-    );
-    expect(saved).toEqual({ ok: false, errors: ['UNKNOWN_GROUP'] });
-    expect(await app.services.twoFactor.policy.get()).toMatchObject({ require: 'nobody' });
-  });
+    it(`saves no policy that requires a group deleted while it was checked${when}`, async () => {
+      const group = await app.services.admin.groups.create(`Required ${newId()}`, actor);
+      if (!group.ok) throw new Error('no group');
+      const answer = await whileGroupGoes(group.value.id, saved, () =>
+        app.services.admin.twoFactorSettings.save(
+          { methods, require: 'groups', groupIds: [group.value.id], graceUntil: null },
+          actor,
+        ),
+      );
+      expect(answer).toEqual({ ok: false, errors: ['UNKNOWN_GROUP'] });
+      expect(await app.services.twoFactor.policy.get()).toMatchObject({ require: 'nobody' });
+    });
+  }
 });
