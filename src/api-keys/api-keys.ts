@@ -162,7 +162,8 @@ export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit:
    * The principal behind a bearer key, or null. Each accepted use is audited with what it
    * asked for, unless `recordUse` is false (reads of the audit log itself); a known key that
    * is refused (revoked, or its creator no longer an active administrator) is audited too,
-   * unless `recordRefusal` is false (its address is past the limit of refused keys).
+   * or, when `recordRefusal` is false (its address is past the limit of refused keys), once
+   * per key in that limit's window.
    * Unknown keys are not: they name no one, and writing them down would let anyone fill the
    * log.
    */
@@ -204,7 +205,20 @@ export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit:
     }
     const refusal = key.revoked_at !== null ? 'revoked' : stopOf(user, creatorHasMethod);
     if (refusal || !user) {
-      if (recordRefusal)
+      // Past its address's limit a stuck client's refused key is audited once a window, not at
+      // every request; a leaked key tried from there still shows in the log.
+      if (
+        recordRefusal ||
+        (
+          await consumeRateLimit(
+            db,
+            `api-key:refusal-audited:${key.id}`,
+            1,
+            API_KEY_FAILURE_WINDOW_MS,
+            clock.now(),
+          )
+        ).allowed
+      )
         await audit.record({
           event: 'api_key.refused',
           actorLabel: label,

@@ -284,7 +284,7 @@ export const en = {
       'Your email address is not verified yet: choosing a new password through this link verifies it as well, and then you can log in.',
     passwordChangedSubject: (site: string) => `Your ${site} password was changed`,
     passwordChangedBody: (when: string) =>
-      `The password of your account was changed on ${when}. All other sessions were signed out.`,
+      `The password of your account was changed on ${when}. All other sessions were signed out, and every device remembered for two-factor sign-in was forgotten.`,
     /** After a reset by link: no session is kept, and remembered browsers are forgotten. */
     passwordResetBody: (when: string) =>
       `The password of your account was reset on ${when}. Every session was signed out, and every device remembered for two-factor sign-in was forgotten.`,

@@ -284,7 +284,7 @@ export const nl: Messages = {
       'Je e-mailadres is nog niet bevestigd: als je via deze link een nieuw wachtwoord kiest, is het daarmee ook bevestigd en kun je inloggen.',
     passwordChangedSubject: (site: string) => `Je wachtwoord voor ${site} is gewijzigd`,
     passwordChangedBody: (when: string) =>
-      `Het wachtwoord van je account is gewijzigd op ${when}. Je bent overal elders uitgelogd.`,
+      `Het wachtwoord van je account is gewijzigd op ${when}. Je bent overal elders uitgelogd, en elk apparaat dat voor tweestapsverificatie werd onthouden, is vergeten.`,
     passwordResetBody: (when: string) =>
       `Het wachtwoord van je account is opnieuw ingesteld op ${when}. Je bent overal uitgelogd, en elk apparaat dat voor tweestapsverificatie werd onthouden, is vergeten.`,
     notYou:

@@ -139,8 +139,8 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       expect(Number(stopped.headers['retry-after'])).toBeGreaterThan(0);
       // Whoever sent the made-up keys does not lock out a valid key behind the same address.
       expect((await from('198.51.100.7', key)).statusCode).toBe(200);
-      // A known key that is refused is no longer audited from there: a client stuck on a
-      // revoked key writes nothing more to the log.
+      // A known key that is refused is audited from there once a window, not at every request:
+      // a leaked key tried there shows in the log, a client stuck on it does not fill it.
       const { key: made, token: revoked } = await app.services.admin.apiKeys.create('Stuck', {
         userId: admin.userId,
         meta: { ip: '127.0.0.1', userAgent: 'test' },
@@ -150,8 +150,9 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
         meta: { ip: '127.0.0.1', userAgent: 'test' },
       });
       const refusedBefore = (await events('api_key.refused')).length;
-      expect((await from('198.51.100.7', revoked)).statusCode).toBe(429);
-      expect(await events('api_key.refused')).toHaveLength(refusedBefore);
+      for (let i = 0; i < 5; i++)
+        expect((await from('198.51.100.7', revoked)).statusCode).toBe(429);
+      expect(await events('api_key.refused')).toHaveLength(refusedBefore + 1);
       // Other addresses are not affected, and the wait ends.
       expect((await from('198.51.100.8', guess)).statusCode).toBe(401);
       app.clock.advance(15 * 60_000 + 1_000);
@@ -577,12 +578,19 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       expect(event?.actor_user_id).toBe(admin.userId);
       expect(event?.actor_label).toBe('api-key:Ticket system');
       await app.mail.waitFor(email, /two-factor authentication was reset/, { since });
-      // The key's use names the user it was about, so the log filtered by them shows it.
+      // The key's use names the user it changed, so the log filtered by them shows it; a read
+      // of them does not (it would push their own events off their page in the console).
       expect(
         (await events('api_key.used')).filter(
           (e) => e.target_user_id === userId && e.details?.includes('reset-2fa'),
         ),
       ).toHaveLength(1);
+      expect((await call('GET', `/api/v1/users/${userId}`)).status).toBe(200);
+      expect(
+        (await events('api_key.used')).filter(
+          (e) => e.target_user_id === userId && !e.details?.includes('reset-2fa'),
+        ),
+      ).toEqual([]);
       expect((await call('POST', `/api/v1/users/${newId()}/reset-2fa`)).json.code).toBe(
         'USER_NOT_FOUND',
       );

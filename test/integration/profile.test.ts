@@ -138,6 +138,7 @@ describe.each(DIALECTS)('My Profile (%s)', (dialect) => {
     expect(page.body).toMatch(/role="status"[^>]*>\s*Your password has been changed\./);
     const mail = await app.mail.waitFor(email, /password was changed/, { since });
     expect(mail.text).toMatch(/changed on \d{1,2} \w+ \d{4}/);
+    expect(mail.text).toContain('every device remembered for two-factor sign-in was forgotten');
     expect((await logIn(new Client(app.app), email, PASSWORD)).status).toBe(401);
     expect((await logIn(new Client(app.app), email, NEW_PASSWORD)).status).toBe(303);
   });

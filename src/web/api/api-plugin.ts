@@ -67,11 +67,13 @@ export function idOf(id: string): string {
 const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The user a request names in its path (`/users/{id}`, `/users/{id}/reset-2fa`), for its
- * audit entry: the log filtered by that user then shows what a key read or tried on them,
- * refused or not.
+ * The user a change names in its path (`/users/{id}/reset-2fa`, `/users/{id}/unlock-2fa`), for
+ * its audit entry: the log filtered by that user then shows what a key tried on them, refused
+ * or not. Reads are not theirs: a ticket system looking someone up at every ticket would push
+ * their own security events off their page in the console.
  */
 function aboutUser(request: FastifyRequest): { aboutUserId?: string } {
+  if (request.method === 'GET' || request.method === 'HEAD') return {};
   if (!(request.routeOptions.url ?? '').startsWith('/api/v1/users/:id')) return {};
   const { id } = request.params as { id?: unknown };
   return typeof id === 'string' && USER_ID.test(id) ? { aboutUserId: idOf(id) } : {};
