@@ -103,6 +103,36 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     return Number(rows[0]?.n) === 1;
   }
 
+  it('carries the last hour of the mail counts into the sliding limits (0014)', async () => {
+    const { db } = await freshDatabase();
+    await migrateToLatest(db);
+    await rateLimitHits.down(db as unknown as Kysely<unknown>);
+    await sql`delete from kysely_migration where name = '0014-rate-limit-hits'`.execute(db);
+    const now = Date.now();
+    await db
+      .insertInto('rate_limits')
+      .values([
+        // Three mails to a registration's address ten minutes ago, seven resets asked for.
+        { key: 'register-mail:a', window_start: now - 600_000, count: 3 },
+        { key: 'reset:b', window_start: now - 600_000, count: 7 },
+        // A client's count, an older window and a guess counter: none is a mailbox's.
+        { key: 'reset:ip:192.0.2.1', window_start: now - 600_000, count: 4 },
+        { key: 'email-code:hour:c', window_start: now - 7_200_000, count: 5 },
+        { key: 'login:d', window_start: now - 600_000, count: 2 },
+      ])
+      .execute();
+    expect(await migrateToLatest(db)).toEqual(['0014-rate-limit-hits']);
+    const hits = await db
+      .selectFrom('rate_limit_hits')
+      .select(['key', 'at'])
+      .orderBy('key')
+      .execute();
+    expect(hits).toEqual([
+      ...Array.from({ length: 3 }, () => ({ key: 'register-mail:a', at: now - 600_000 })),
+      ...Array.from({ length: 5 }, () => ({ key: 'reset:b', at: now - 600_000 })),
+    ]);
+  });
+
   it('applies every migration once, and skips the migrator on a database that is up to date', async () => {
     const { db } = await freshDatabase();
     expect(await migrateToLatest(db)).toEqual(ALL);
