@@ -16,7 +16,7 @@ import { forTerminal } from '../lib/control-characters.js';
 import { urlForDisplay, databaseVariable } from '../config.js';
 import type { DatabaseHandle, DatabaseOptions } from '../db/database.js';
 import { openDatabase, sqliteFileOf } from '../db/database.js';
-import { isUpToDate, migrateToLatest } from '../db/migrate.js';
+import { isUpToDate, migrateToLatest, migrationsFromNewerRelease } from '../db/migrate.js';
 import type { Mailer } from '../mail/mailer.js';
 import { createOutboxMailer, createSmtpMailer } from '../mail/mailer.js';
 
@@ -248,7 +248,12 @@ async function openCurrentDatabase(ctx: CliContext, config: Config): Promise<Dat
     ctx.fail(`${databaseVariable(config)}: cannot use the database ${shown} (${reasonOf(error)})`);
   }
   if (!current) {
+    const newer = await migrationsFromNewerRelease(database.db);
     await database.close().catch(() => undefined);
+    if (newer.length > 0)
+      ctx.fail(
+        `${databaseVariable(config)}: the database ${shown} was migrated by a newer release of Portico (migration ${newer.join(', ')} is not in this one); run that release or a later one`,
+      );
     refuse("does not have this release's tables");
   }
   return database;

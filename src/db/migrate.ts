@@ -54,6 +54,18 @@ export async function isUpToDate(db: Kysely<Database>): Promise<boolean> {
   return upToDate(db, await migrationSchema(db));
 }
 
+/** Migrations the database has and this release does not know: a newer release ran them. */
+export async function migrationsFromNewerRelease(db: Kysely<Database>): Promise<string[]> {
+  try {
+    const schema = await migrationSchema(db);
+    const table = sql.table(schema ? `${schema}.kysely_migration` : 'kysely_migration');
+    const { rows } = await sql<{ name: string }>`select name from ${table}`.execute(db);
+    return rows.map((row) => row.name).filter((name) => !Object.hasOwn(migrations, name));
+  } catch {
+    return [];
+  }
+}
+
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const schema = await migrationSchema(db);
   if (await upToDate(db, schema)) return [];

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_EVENT_TYPES } from '../../src/audit/audit.js';
 import { openDatabase } from '../../src/db/database.js';
 import { sql } from '../../src/db/kysely.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 import { adminClient, plainUser, signedInAdmin } from '../helpers/admin.js';
 import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
@@ -509,6 +510,24 @@ describe('administration from the command line', () => {
         } finally {
           await database.close();
         }
+
+        // A database a newer release migrated: named as such, not sent to "portico migrate"
+        // (which would refuse it too).
+        const newer = path.join(dir, 'newer.db');
+        const ahead = openDatabase(`sqlite:${newer}`);
+        try {
+          await migrateToLatest(ahead.db);
+          await sql`insert into kysely_migration (name, timestamp) values ('9999-from-the-future', '2030-01-01T00:00:00.000Z')`.execute(
+            ahead.db,
+          );
+        } finally {
+          await ahead.close();
+        }
+        const refused = await portico(['users', 'list'], { DATABASE_URL: `sqlite:${newer}` });
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toBe(
+          `portico: DATABASE_URL: the database sqlite:${newer} was migrated by a newer release of Portico (migration 9999-from-the-future is not in this one); run that release or a later one\n`,
+        );
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
