@@ -161,9 +161,12 @@ async function serve(args: string[]): Promise<void> {
   // A pooled PostgreSQL connection that fails while idle is said in the log, as a JSON line
   // beside the requests', once the app and its log exist.
   const idleErrors: { report: (error: Error) => void } = { report: reportIdleError };
-  const { database } = await openMigratedDatabase(cli, cfg, {
+  const { database, applied } = await openMigratedDatabase(cli, cfg, {
     onIdleError: (error) => idleErrors.report(error),
   });
+  // The schema changed at this start: the operator's log says when, as `portico migrate` does
+  // (most worth knowing when a new process migrates a database older ones still use).
+  if (applied.length > 0) process.stdout.write(`Applied migrations: ${applied.join(', ')}\n`);
   const portico = await buildApp({ config: cfg, database });
   idleErrors.report = (error) =>
     portico.app.log.warn(

@@ -344,6 +344,8 @@ describe('command line, when the operator gets something wrong', () => {
       }
       expect(failed.code).toBe(1);
       expect(failed.stdout).not.toContain('password:');
+      // It migrated the new database first, and said so.
+      expect(failed.stdout).toMatch(/^Applied migrations: 0001-foundation, 0002-two-factor, .*\n/m);
       expect(oneLine(failed)).toBe(
         `portico: cannot listen on 127.0.0.1:${busyPort} (address already in use); set PORT or HOST`,
       );
@@ -356,6 +358,8 @@ describe('command line, when the operator gets something wrong', () => {
         `Portico is running at http://localhost:${port}/ (listening on 127.0.0.1:${port}; sqlite,`,
       );
       expect(stdout).toMatch(/^ {2}password: \S+$/m);
+      // Nothing to migrate on the second start: nothing said of it.
+      expect(stdout).not.toContain('Applied migrations');
       expect(stdout.indexOf('password:')).toBeLessThan(stdout.indexOf('Portico is running'));
       // SIGTERM stops it cleanly, and it says so.
       expect(served.code).toBe(0);
