@@ -205,14 +205,15 @@ export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit:
     }
     const refusal = key.revoked_at !== null ? 'revoked' : stopOf(user, creatorHasMethod);
     if (refusal || !user) {
-      // Past its address's limit a stuck client's refused key is audited once a window, not at
-      // every request; a leaked key tried from there still shows in the log.
+      // Past its address's limit a refused key is audited once a window from each network, not
+      // at every request: a client stuck on it does not fill the log, and a leaked key tried
+      // from another network still shows (a slot per key alone would be taken by the first).
       if (
         recordRefusal ||
         (
           await consumeRateLimit(
             db,
-            `api-key:refusal-audited:${key.id}`,
+            `api-key:refusal-audited:${key.id}:${clientNetwork(meta.ip)}`,
             1,
             API_KEY_FAILURE_WINDOW_MS,
             clock.now(),

@@ -153,6 +153,13 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
       for (let i = 0; i < 5; i++)
         expect((await from('198.51.100.7', revoked)).statusCode).toBe(429);
       expect(await events('api_key.refused')).toHaveLength(refusedBefore + 1);
+      // Tried from another network past its limit too, it shows again: the first network's
+      // entry of the window does not hide it.
+      for (let i = 0; i < 20; i++) await from('203.0.113.9', guess);
+      for (let i = 0; i < 3; i++) expect((await from('203.0.113.9', revoked)).statusCode).toBe(429);
+      const refused = await events('api_key.refused');
+      expect(refused).toHaveLength(refusedBefore + 2);
+      expect(refused.filter((e) => e.ip === '203.0.113.9')).toHaveLength(1);
       // Other addresses are not affected, and the wait ends.
       expect((await from('198.51.100.8', guess)).statusCode).toBe(401);
       app.clock.advance(15 * 60_000 + 1_000);
