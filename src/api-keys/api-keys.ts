@@ -163,7 +163,7 @@ export function createApiKeys(deps: { db: Kysely<Database>; clock: Clock; audit:
    * asked for, unless `recordUse` is false (reads of the audit log itself); a known key that
    * is refused (revoked, or its creator no longer an active administrator) is audited too,
    * or, when `recordRefusal` is false (its address is past the limit of refused keys), once
-   * per key in that limit's window.
+   * per key and client network in that limit's window.
    * Unknown keys are not: they name no one, and writing them down would let anyone fill the
    * log.
    */

@@ -243,7 +243,8 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
     const meta = requestMeta(request);
     // Past its refused keys' limit an address still gets in with a valid key (anyone behind
     // the same address, or an attacker sending made-up keys, must not lock out the ticket
-    // system); its refused keys are answered 429 and neither counted nor audited any more.
+    // system); its refused keys are answered 429, no longer counted, and a known one audited
+    // once a window (authenticate).
     const allowed = await apiKeys.mayTry(meta);
     const match = /^Bearer +(\S+)$/i.exec(header);
     const principal = match?.[1]
