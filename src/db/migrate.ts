@@ -56,14 +56,8 @@ export async function isUpToDate(db: Kysely<Database>): Promise<boolean> {
 
 /** Migrations the database has and this release does not know: a newer release ran them. */
 export async function migrationsFromNewerRelease(db: Kysely<Database>): Promise<string[]> {
-  try {
-    const schema = await migrationSchema(db);
-    const table = sql.table(schema ? `${schema}.kysely_migration` : 'kysely_migration');
-    const { rows } = await sql<{ name: string }>`select name from ${table}`.execute(db);
-    return rows.map((row) => row.name).filter((name) => !Object.hasOwn(migrations, name));
-  } catch {
-    return [];
-  }
+  const applied = await appliedMigrations(db, await migrationSchema(db));
+  return (applied ?? []).filter((name) => !Object.hasOwn(migrations, name));
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
@@ -123,14 +117,27 @@ async function migrateSqliteExclusively(
  * this build does not know) goes to the migrator, which applies or refuses as before.
  */
 async function upToDate(db: Kysely<Database>, schema: string | null | undefined): Promise<boolean> {
+  // No record (most often no table yet, a fresh database): whatever it was, the migrator meets
+  // it too and reports it properly.
+  const applied = await appliedMigrations(db, schema);
+  const known = Object.keys(migrations);
+  return (
+    applied !== null &&
+    applied.length === known.length &&
+    applied.every((name) => known.includes(name))
+  );
+}
+
+/** The names the database records as applied, or null when it has no record to read. */
+async function appliedMigrations(
+  db: Kysely<Database>,
+  schema: string | null | undefined,
+): Promise<string[] | null> {
   try {
     const table = sql.table(schema ? `${schema}.kysely_migration` : 'kysely_migration');
     const { rows } = await sql<{ name: string }>`select name from ${table}`.execute(db);
-    const known = Object.keys(migrations);
-    return rows.length === known.length && rows.every((row) => known.includes(row.name));
+    return rows.map((row) => row.name);
   } catch {
-    // Most often no table yet (a fresh database). Whatever else it was, the migrator meets it
-    // too and reports it properly.
-    return false;
+    return null;
   }
 }

@@ -164,8 +164,8 @@ export function createPolicy(
 
   /**
    * Saves the policy; 'group_gone' (and nothing saved) when it requires a group that no longer
-   * exists. That is read after the write, under the row's lock that a group's deletion takes
-   * too, so a group deleted while the form was checked is seen here.
+   * exists. That is read under the lock a group's deletion takes too, so a group deleted while
+   * the form was checked is seen here.
    */
   async function save(
     policy: TwoFactorPolicy,
@@ -173,31 +173,10 @@ export function createPolicy(
   ): Promise<'saved' | 'group_gone'> {
     const now = clock.now();
     const value = JSON.stringify(policy);
-    const groupGone = new Error('a required group is gone');
-    try {
-      await saveIn(policy, actor, value, now, groupGone);
-      return 'saved';
-    } catch (error) {
-      if (error === groupGone) return 'group_gone';
-      throw error;
-    }
-  }
-
-  function saveIn(
-    policy: TwoFactorPolicy,
-    actor: Pick<AuditEntry, 'actorUserId' | 'actorLabel' | 'meta'>,
-    value: string,
-    now: number,
-    groupGone: Error,
-  ): Promise<void> {
     return db.transaction().execute(async (trx) => {
-      // Taken first, as a group's deletion and a member's addition take it.
+      // Taken first, as a group's deletion and a member's addition take it: no group can go
+      // between the check below and the write.
       await policyForUpdate(trx);
-      await trx
-        .insertInto('settings')
-        .values({ key: SETTING_KEY, value, updated_at: now })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
-        .execute();
       // The groups by name, as the reader of the audit log knows them (ids say nothing there).
       const groups =
         policy.groupIds.length === 0
@@ -208,9 +187,13 @@ export function createPolicy(
               .where('id', 'in', policy.groupIds)
               .orderBy('name')
               .execute();
-      // Thrown to roll the write back.
       if (policy.require === 'groups' && groups.length < new Set(policy.groupIds).size)
-        throw groupGone;
+        return 'group_gone';
+      await trx
+        .insertInto('settings')
+        .values({ key: SETTING_KEY, value, updated_at: now })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
+        .execute();
       const sessionsEnded = await holdSessionsToPolicy(trx, policy, now);
       await audit.record(
         {
@@ -229,6 +212,7 @@ export function createPolicy(
         },
         trx,
       );
+      return 'saved';
     });
   }
 

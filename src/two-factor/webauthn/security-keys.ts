@@ -257,6 +257,19 @@ export function createSecurityKeys(
     });
   }
 
+  /** The one challenge of this user, purpose and request that a response signed. */
+  const deleteChallenge = (
+    executor: Kysely<Database>,
+    where: { userId: string; purpose: WebauthnPurpose; requestId: string },
+    challenge: string,
+  ) =>
+    executor
+      .deleteFrom('webauthn_challenges')
+      .where('challenge', '=', challenge)
+      .where('user_id', '=', where.userId)
+      .where('purpose', '=', where.purpose)
+      .where('request_id', '=', where.requestId);
+
   /**
    * Takes the challenge a response signed. One guarded DELETE: of two requests carrying the
    * same response only one finds it, and a challenge made for another user, purpose or
@@ -268,12 +281,7 @@ export function createSecurityKeys(
     challenge: string | null,
   ): Promise<TfResult<string>> {
     if (!challenge) return tfFail(TwoFactorError.INVALID_CODE);
-    const row = await executor
-      .deleteFrom('webauthn_challenges')
-      .where('challenge', '=', challenge)
-      .where('user_id', '=', where.userId)
-      .where('purpose', '=', where.purpose)
-      .where('request_id', '=', where.requestId)
+    const row = await deleteChallenge(executor, where, challenge)
       .returning(['challenge', 'expires_at'])
       .executeTakeFirst();
     if (!row) return tfFail(TwoFactorError.INVALID_CODE);
@@ -297,12 +305,11 @@ export function createSecurityKeys(
     const response = parseResponse<AuthenticationResponseJSON>(responseJson);
     const challenge = signedChallenge(response?.response.clientDataJSON);
     if (!challenge) return false;
-    const taken = await executor
-      .deleteFrom('webauthn_challenges')
-      .where('challenge', '=', challenge)
-      .where('user_id', '=', userId)
-      .where('purpose', '=', 'authenticate')
-      .where('request_id', '=', requestId)
+    const taken = await deleteChallenge(
+      executor,
+      { userId, purpose: 'authenticate', requestId },
+      challenge,
+    )
       .where('expires_at', '<=', clock.now())
       .returning('id')
       .executeTakeFirst();

@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyRequest, RawServerDefault } 
 import type { ApiPrincipal } from '../../api-keys/api-keys.js';
 import { hasControlCharacter } from '../../lib/control-characters.js';
 import { requestMeta } from '../request-context.js';
+import { UUID } from '../admin/admin-components.js';
 import type { WebDeps } from '../web-deps.js';
 import { ApiError, ApiErrorCode } from './api-errors.js';
 import { ErrorResponse } from './api-schemas.generated.js';
@@ -64,8 +65,6 @@ export function idOf(id: string): string {
   return id.toLowerCase();
 }
 
-const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The user a change names in its path (`/users/{id}/reset-2fa`, `/users/{id}/unlock-2fa`), for
  * its audit entry: the log filtered by that user then shows what a key tried on them, refused
@@ -76,7 +75,7 @@ function aboutUser(request: FastifyRequest): { aboutUserId?: string } {
   if (request.method === 'GET' || request.method === 'HEAD') return {};
   if (!(request.routeOptions.url ?? '').startsWith('/api/v1/users/:id')) return {};
   const { id } = request.params as { id?: unknown };
-  return typeof id === 'string' && USER_ID.test(id) ? { aboutUserId: idOf(id) } : {};
+  return typeof id === 'string' && UUID.test(id) ? { aboutUserId: idOf(id) } : {};
 }
 
 /** The most values a message lists; longer lists (the event types) point to the document. */
