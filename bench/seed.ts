@@ -163,6 +163,7 @@ export async function seedPendingSignIns(
     expires_at: now + PENDING_SIGN_IN_TTL_MS,
     ip: META.ip,
     user_agent: META.userAgent,
+    address_id: null,
   }));
   await db.transaction().execute(async (trx) => {
     for (const part of chunks(rows))

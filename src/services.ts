@@ -9,7 +9,7 @@ import type { PasswordHasher } from './accounts/passwords.js';
 import { createRegistration } from './accounts/registration.js';
 import { createSessionList } from './accounts/session-list.js';
 import type { ActiveSession } from './accounts/sessions.js';
-import { primaryAddressOf } from './accounts/users.js';
+import { primaryAddressOf, signInAddressOf } from './accounts/users.js';
 import { revokeSession } from './accounts/sessions.js';
 import type { SecondFactorGate } from './accounts/sign-in.js';
 import { createSignIn, noSecondFactor } from './accounts/sign-in.js';
@@ -86,6 +86,8 @@ export function createServices(options: ServiceOptions) {
       credentials: createCredentials(deps),
       administrators: createAdministrators(deps),
       primaryAddress: (userId: string) => primaryAddressOf(options.db, userId),
+      signInAddress: (userId: string, addressId: string | null) =>
+        signInAddressOf(options.db, userId, addressId),
       sessions: {
         ...createSessionList(deps),
         revoke: (idHash: string) => revokeSession(options.db, idHash),

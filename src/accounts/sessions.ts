@@ -35,6 +35,8 @@ export async function createSession(
     secondFactor?: boolean;
     /** When the person last proved who they are; defaults to now. */
     authenticatedAt?: number;
+    /** The address typed at log-in, if known. */
+    addressId?: string | null;
   },
 ): Promise<{ token: string; session: Session }> {
   const token = generateToken();
@@ -48,6 +50,7 @@ export async function createSession(
     ip: input.meta.ip,
     user_agent: input.meta.userAgent.slice(0, 512),
     second_factor: input.secondFactor ? 1 : 0,
+    address_id: input.addressId ?? null,
   };
   await insertSession(db, session);
   return { token, session };
@@ -72,6 +75,7 @@ const sessionWithUser = precompiled((db, p: { idHash: string }) =>
       'sessions.ip',
       'sessions.user_agent',
       'sessions.second_factor',
+      'sessions.address_id',
     ])
     .where('sessions.id_hash', '=', p.idHash),
 );
@@ -95,6 +99,7 @@ const insertSession = precompiled((db, p: Session) =>
     ip: p.ip,
     user_agent: p.user_agent,
     second_factor: p.second_factor,
+    address_id: p.address_id,
   }),
 );
 
@@ -118,6 +123,7 @@ export async function findActiveSession(
     ip,
     user_agent,
     second_factor,
+    address_id,
     ...user
   } = row;
   const session: Session = {
@@ -130,6 +136,7 @@ export async function findActiveSession(
     ip,
     user_agent,
     second_factor,
+    address_id,
   };
   if (
     user.disabled_at !== null ||

@@ -86,6 +86,7 @@ const pendingWithUser = precompiled((db, p: { idHash: string }) =>
       'pending_sign_ins.expires_at',
       'pending_sign_ins.ip',
       'pending_sign_ins.user_agent',
+      'pending_sign_ins.address_id',
     ])
     .where('pending_sign_ins.id_hash', '=', p.idHash),
 );
@@ -96,7 +97,14 @@ const takePending = precompiled((db, p: { idHash: string; now: number }) =>
     .deleteFrom('pending_sign_ins')
     .where('id_hash', '=', p.idHash)
     .where('expires_at', '>', p.now)
-    .returning(['user_id', 'credential_version', 'purpose', 'stage', 'session_id_hash']),
+    .returning([
+      'user_id',
+      'credential_version',
+      'purpose',
+      'stage',
+      'session_id_hash',
+      'address_id',
+    ]),
 );
 
 const deletePending = precompiled((db, p: { idHash: string }) =>
@@ -116,6 +124,7 @@ const pendingRow = (p: PendingSignIn): PendingSignIn => ({
   expires_at: p.expires_at,
   ip: p.ip,
   user_agent: p.user_agent,
+  address_id: p.address_id,
 });
 
 const insertPending = precompiled((db, p: PendingSignIn) =>
@@ -200,6 +209,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       expires_at,
       ip,
       user_agent,
+      address_id,
       ...user
     } = row;
     const pending: PendingSignIn = {
@@ -214,6 +224,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       expires_at,
       ip,
       user_agent,
+      address_id,
     };
     // The pending sign-in dies when it expires, or when the password or the methods changed
     // since the password was checked.
@@ -294,6 +305,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
           : Math.min(deps.sessionMaxMs, options.until - now),
       secondFactor,
       authenticatedAt: remembered ? NEVER_AUTHENTICATED : now,
+      addressId: removed.address_id,
     });
     await audit.record(
       { event: 'sign_in.succeeded', actorUserId: removed.user_id, meta, details: { method } },
@@ -302,12 +314,14 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     return { sessionToken: token };
   }
 
+  /** `from`: the address typed at log-in, or the session a step-up renews. */
   function newPending(
     user: User,
     stage: PendingStage,
     meta: RequestMeta,
-    stepUpSession?: Session,
+    from: { addressId: string } | { stepUpSession: Session },
   ): { token: string; pending: PendingSignIn } {
+    const stepUpSession = 'stepUpSession' in from ? from.stepUpSession : undefined;
     const now = clock.now();
     const token = generateToken();
     const pending: PendingSignIn = {
@@ -322,6 +336,8 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       expires_at: now + PENDING_SIGN_IN_TTL_MS,
       ip: meta.ip,
       user_agent: meta.userAgent.slice(0, 512),
+      // A step-up renews its session, which keeps its own.
+      address_id: 'addressId' in from ? from.addressId : null,
     };
     return { token, pending };
   }
@@ -330,9 +346,9 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     user: User,
     stage: PendingStage,
     meta: RequestMeta,
-    stepUpSession?: Session,
+    stepUpSession: Session,
   ): Promise<{ token: string; pending: PendingSignIn }> {
-    const created = newPending(user, stage, meta, stepUpSession);
+    const created = newPending(user, stage, meta, { stepUpSession });
     await insertPending(db, created.pending);
     return created;
   }
@@ -530,6 +546,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
       user,
       requirement === 'none' ? 'second_factor' : requirement,
       meta,
+      { addressId: address.id },
     );
     await insertPendingClearingCount(db, pending, { key: emailKey, addressKey });
     // The right password: from now on this browser's attempts at this address are its own.

@@ -179,6 +179,28 @@ export async function findWaitingRegistration(
     .executeTakeFirst();
 }
 
+/**
+ * The address someone signed in with (`addressId`, from their session or pending sign-in)
+ * while it is still one of their verified addresses; else their primary address.
+ */
+export async function signInAddressOf(
+  db: Kysely<Database>,
+  userId: string,
+  addressId: string | null,
+): Promise<EmailAddress | undefined> {
+  if (addressId !== null) {
+    const typed = await db
+      .selectFrom('email_addresses')
+      .selectAll()
+      .where('id', '=', addressId)
+      .where('user_id', '=', userId)
+      .where('verified_at', 'is not', null)
+      .executeTakeFirst();
+    if (typed) return typed;
+  }
+  return primaryAddressOf(db, userId);
+}
+
 export async function primaryAddressOf(
   db: Kysely<Database>,
   userId: string,

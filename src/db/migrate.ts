@@ -15,6 +15,7 @@ import * as kbSearchWords from './migrations/0011-kb-search-words.js';
 import * as kbVersions from './migrations/0012-kb-versions.js';
 import * as kbArticleRedirects from './migrations/0013-kb-article-redirects.js';
 import * as rateLimitHits from './migrations/0014-rate-limit-hits.js';
+import * as signInAddress from './migrations/0015-sign-in-address.js';
 
 // Migrations are imported, not read from a folder at run time: the same list works from
 // TypeScript sources (tests) and from the compiled build.
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0012-kb-versions': kbVersions,
   '0013-kb-article-redirects': kbArticleRedirects,
   '0014-rate-limit-hits': rateLimitHits,
+  '0015-sign-in-address': signInAddress,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -55,6 +55,8 @@ export interface SessionsTable {
   user_agent: string;
   /** 1 when the session was made (or last stepped up) with a second factor. */
   second_factor: Generated<number>;
+  /** The address typed at log-in (migration 0015); null for sessions made before it. */
+  address_id: string | null;
 }
 
 export type PendingStage = 'second_factor' | 'setup_required';
@@ -74,6 +76,8 @@ export interface PendingSignInsTable {
   expires_at: number;
   ip: string;
   user_agent: string;
+  /** The address typed at the password step (migration 0015); null for a step-up. */
+  address_id: string | null;
 }
 
 export interface RateLimitsTable {

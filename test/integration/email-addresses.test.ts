@@ -7,7 +7,7 @@ import type { CapturedMail } from '../helpers/mail-capture.js';
 import { linkIn, pathOf } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { setUpEmail } from '../helpers/two-factor.js';
+import { savePolicy, setUpEmail } from '../helpers/two-factor.js';
 
 describe.each(DIALECTS)('email addresses (%s)', (dialect) => {
   let app: TestApp;
@@ -200,6 +200,42 @@ describe.each(DIALECTS)('email addresses (%s)', (dialect) => {
     expect(textOf((await client.follow(removed)).body)).toContain(`${second} has been removed.`);
     expect(await addressRow(userId, second)).toBeUndefined();
     expect((await logIn(new Client(app.app), second)).status).toBe(401);
+  });
+
+  it('offers the address typed at log-in to the email method, while it is still verified', async () => {
+    const { client, userId, email } = await signedIn();
+    const second = uniqueEmail('second');
+    await verifyWith(client, await add(client, second));
+    const offered = async (c: Client, path = '/profile/2fa/email/new') => {
+      const page = await c.get(path);
+      expect(page.location).toBeUndefined();
+      expect(page.status).toBe(200);
+      return /name="email"[^>]*value="([^"]*)"/.exec(page.body)?.[1];
+    };
+    // Signed in with the primary address: that one.
+    expect(await offered(client)).toBe(email);
+    // Signed in with the second address: that one, not the primary.
+    const other = new Client(app.app);
+    expect((await logIn(other, second)).status).toBe(303);
+    expect(await offered(other)).toBe(second);
+    // Removed since: the primary address instead.
+    const secondRow = await addressRow(userId, second);
+    await client.get('/profile/emails');
+    expect((await client.post(`/profile/emails/${secondRow?.id}/remove`)).status).toBe(303);
+    expect(await offered(other)).toBe(email);
+    // A set-up the policy requires at log-in offers it too. (Such a policy ends the sessions
+    // of those without 2FA: last.)
+    const third = uniqueEmail('third');
+    await verifyWith(client, await add(client, third));
+    await savePolicy(app, { require: 'all' });
+    try {
+      const pending = new Client(app.app);
+      const loggedIn = await logIn(pending, third);
+      expect(loggedIn.location).toBe('/login/2fa/setup');
+      expect(await offered(pending, '/login/2fa/setup/email/new')).toBe(third);
+    } finally {
+      await savePolicy(app, {});
+    }
   });
 
   it('acts only on the signed-in person’s own addresses', async () => {

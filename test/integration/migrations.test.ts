@@ -19,6 +19,7 @@ import * as kbSearchWords from '../../src/db/migrations/0011-kb-search-words.js'
 import * as kbVersions from '../../src/db/migrations/0012-kb-versions.js';
 import * as kbArticleRedirects from '../../src/db/migrations/0013-kb-article-redirects.js';
 import * as rateLimitHits from '../../src/db/migrations/0014-rate-limit-hits.js';
+import * as signInAddress from '../../src/db/migrations/0015-sign-in-address.js';
 import {
   createPostgresSchema,
   DIALECTS,
@@ -41,6 +42,7 @@ const ALL = [
   '0012-kb-versions',
   '0013-kb-article-redirects',
   '0014-rate-limit-hits',
+  '0015-sign-in-address',
 ];
 
 const RACER = fileURLToPath(new URL('../helpers/migrate-on-signal.ts', import.meta.url));
@@ -106,8 +108,10 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
   it('carries the last hour of the mail counts into the sliding limits (0014)', async () => {
     const { db } = await freshDatabase();
     await migrateToLatest(db);
+    await signInAddress.down(db as unknown as Kysely<unknown>);
     await rateLimitHits.down(db as unknown as Kysely<unknown>);
-    await sql`delete from kysely_migration where name = '0014-rate-limit-hits'`.execute(db);
+    await sql`delete from kysely_migration
+      where name in ('0014-rate-limit-hits', '0015-sign-in-address')`.execute(db);
     const now = Date.now();
     await db
       .insertInto('rate_limits')
@@ -121,7 +125,7 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
         { key: 'login:d', window_start: now - 600_000, count: 2 },
       ])
       .execute();
-    expect(await migrateToLatest(db)).toEqual(['0014-rate-limit-hits']);
+    expect(await migrateToLatest(db)).toEqual(['0014-rate-limit-hits', '0015-sign-in-address']);
     const hits = await db
       .selectFrom('rate_limit_hits')
       .select(['key', 'at'])
@@ -174,10 +178,12 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     '0012-kb-versions',
     '0013-kb-article-redirects',
     '0014-rate-limit-hits',
+    '0015-sign-in-address',
   ];
   /** As if the database were behind this build: 0007 and the ones after it not yet applied. */
   async function behindSince0007(db: DatabaseHandle['db']) {
     await migrateToLatest(db);
+    await signInAddress.down(db as unknown as Kysely<unknown>);
     await rateLimitHits.down(db as unknown as Kysely<unknown>);
     await kbArticleRedirects.down(db as unknown as Kysely<unknown>);
     await kbVersions.down(db as unknown as Kysely<unknown>);

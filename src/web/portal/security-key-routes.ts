@@ -21,6 +21,8 @@ const LOGIN: SetupPlace = { base: '/login/2fa/setup', inProfile: false };
 export interface Actor extends SetupOwner {
   place: SetupPlace;
   pending?: PendingContext;
+  /** The address typed at log-in, when known (SPEC §2.3). */
+  addressId: string | null;
 }
 
 /** What the other set-up screens share with this one (two-factor-routes.ts). */

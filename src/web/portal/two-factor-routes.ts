@@ -110,7 +110,12 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
       const auth = requireSession(request, reply);
       // Cancel on the step-up leads to Your 2FA: the set-up page would only ask again.
       if (!auth || !requireRecentSignIn(request, reply, clock, back, place.base)) return null;
-      return { user: auth.user, place, requestId: auth.session.id_hash };
+      return {
+        user: auth.user,
+        place,
+        requestId: auth.session.id_hash,
+        addressId: auth.session.address_id,
+      };
     }
     const expired = () => {
       tools.clearPending(reply);
@@ -133,7 +138,13 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
       void reply.redirect(tools.takeNext(request, reply), 303);
       return null;
     }
-    return { user: ctx.user, place, pending: ctx, requestId: ctx.pending.id_hash };
+    return {
+      user: ctx.user,
+      place,
+      pending: ctx,
+      requestId: ctx.pending.id_hash,
+      addressId: ctx.pending.address_id,
+    };
   }
 
   const refused = (
@@ -337,12 +348,13 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
             codeSentTo: earlier.email,
           }),
         );
-      const primary = await services.accounts.primaryAddress(actor.user.id);
+      // The address typed at log-in (SPEC §2.3), which may be any of the verified ones.
+      const offered = await services.accounts.signInAddress(actor.user.id, actor.addressId);
       return sendHtml(
         reply,
         emailSetupPage(tools.page(request), place, {
           name: request.t.twoFactor.defaultEmailName,
-          email: primary?.email ?? '',
+          email: offered?.email ?? '',
         }),
       );
     });
