@@ -448,6 +448,31 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
         expect(bad.status, query).toBe(400);
         expect(bad.json.code).toBe('VALIDATION_FAILED');
       }
+      // Whole numbers in digits: not text JavaScript reads as a number past the range checks
+      // (Infinity once reached the database as a 500), nor in another base.
+      for (const route of ['/api/v1/users', '/api/v1/audit-events'])
+        for (const query of [
+          'page=1e309',
+          'perPage=Infinity',
+          'page=1e400',
+          'page=0x10',
+          'page=%205',
+        ]) {
+          const bad = await call('GET', `${route}?${query}`);
+          expect(bad.status, `${route}?${query}`).toBe(400);
+          expect(bad.json).toEqual({
+            code: 'VALIDATION_FAILED',
+            message: `querystring /${query.split('=')[0]} must be a whole number written in digits`,
+            details: [
+              {
+                in: 'querystring',
+                path: `/${query.split('=')[0]}`,
+                message: 'must be a whole number written in digits',
+              },
+            ],
+          });
+        }
+      expect((await call('GET', '/api/v1/users?page=2&perPage=1')).status).toBe(200);
       // A parameter the API does not know is refused, not dropped: `search` for `q` would
       // otherwise list every user.
       const unknown = await call('GET', '/api/v1/users?search=ada');

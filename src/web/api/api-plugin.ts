@@ -301,6 +301,28 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
     done();
   });
 
+  // A whole number in a query string is written in digits. Fastify's Ajv reads text as any
+  // JavaScript number: "1e309" became Infinity, which its minimum and maximum let through (Ajv
+  // checks them on finite numbers only) and the database then refused with a 500; "0x10" was
+  // 16. Digits only, then Ajv's own checks (range, type) as before.
+  const DIGITS = 'must be a whole number written in digits';
+  api.addHook('preValidation', (request, _reply, done) => {
+    const schema = request.routeOptions.schema?.querystring as
+      { properties?: Record<string, { type?: unknown }> } | undefined;
+    const query = request.query as Record<string, unknown> | undefined;
+    if (!schema?.properties || !query) return done();
+    for (const [name, value] of Object.entries(query)) {
+      if (schema.properties[name]?.type !== 'integer') continue;
+      if (typeof value === 'string' && /^[0-9]{1,15}$/.test(value)) continue;
+      return done(
+        new ApiError(400, ApiErrorCode.VALIDATION_FAILED, `querystring /${name} ${DIGITS}`, [
+          { in: 'querystring', path: `/${name}`, message: DIGITS },
+        ]),
+      );
+    }
+    done();
+  });
+
   // An operation takes no parameter and no body property beyond its schema's: one it does not
   // know is refused by name (the error handler above), never dropped. `?dryRun=true` on a
   // reset would otherwise reset, and `?search=` for `?q=` list everyone.
