@@ -1,13 +1,16 @@
 import { parse } from 'fast-querystring';
 
-/** A form body whose percent-encoding is broken: a 400 page, nothing stored. */
+/** A form body no browser sends from the help center's forms: a 400 page, nothing stored. */
 export class MalformedFormError extends Error {
   readonly statusCode = 400;
   readonly code = 'MALFORMED_FORM';
-  constructor() {
-    super('The form body is not valid percent-encoded UTF-8');
+  constructor(reason = 'The form body is not valid percent-encoded UTF-8') {
+    super(reason);
   }
 }
+
+/** The fields a form sends more than once: the groups ticked in the 2FA settings. */
+const LISTS = new Set(['group']);
 
 /**
  * Parses an `application/x-www-form-urlencoded` body (what @fastify/formbody does by default),
@@ -24,5 +27,24 @@ export function parseFormBody(body: string): Record<string, unknown> {
       throw new MalformedFormError();
     }
   }
-  return parse(body) as Record<string, unknown>;
+  const fields = parse(body) as Record<string, unknown>;
+  refuseWhatNoFormSends(fields);
+  return fields;
+}
+
+/**
+ * A field given twice (`email=on&email=off`), or a value with a NUL character, comes from a
+ * hand-made request. Read as a blank field, as the forms would read it, it did not fail the
+ * save: it turned a method off, dropped a grace period (ending sessions) or emptied a text
+ * that was not required. Refused whole instead, before any route reads it.
+ */
+function refuseWhatNoFormSends(fields: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(fields)) {
+    // (A nameless field is no form's, and read by none.)
+    if (Array.isArray(value) && name !== '' && !LISTS.has(name))
+      throw new MalformedFormError(`The form gives the field ${name} more than once`);
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    if (values.some((v) => typeof v === 'string' && v.includes('\0')))
+      throw new MalformedFormError(`The form's field ${name} holds a NUL character`);
+  }
 }
