@@ -461,7 +461,7 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
     expect(page.status).toBe(303);
   });
 
-  it('answers a publish or unpublish with an unknown or empty language with a 400 page, changing nothing', async () => {
+  it('answers a publish or unpublish with an unknown or empty language with a 400 page, and refuses such a save, changing nothing', async () => {
     const accounts = await categoryId('accounts');
     const created = await admin.client.submit(
       '/admin/kb/articles/new',
@@ -490,6 +490,33 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
       }
     }
     expect(await kbEvents('kb.article_published')).toHaveLength(before);
+
+    // A save in no language of the site is refused too, not saved over the English text.
+    const edit = await admin.client.get(`/admin/kb/articles/${id}`);
+    for (const lang of ['', 'de', 'EN']) {
+      const fields = { category_id: accounts, slug: 'a-draft-to-publish', position: '0' };
+      const save = await submitFrom(admin.client, `/admin/kb/articles/${id}`, {
+        ...fields,
+        lang,
+        title: 'Overwritten',
+        body: 'Other text.',
+        version: versionIn(edit),
+      });
+      expect(save.status, `save ${lang}`).toBe(422);
+      expect(textOf(save.body)).toContain('Articles are written in English or Dutch');
+      // What was typed is kept.
+      expect(save.body).toContain('Other text.');
+      const create = await admin.client.submit(
+        '/admin/kb/articles/new',
+        { ...fields, lang, title: 'New', slug: '', body: 'New text.', action: 'create' },
+        '/admin/kb/articles',
+      );
+      expect(create.status, `create ${lang}`).toBe(422);
+      expect(textOf(create.body)).toContain('Articles are written in English or Dutch');
+    }
+    const texts = await app.db.selectFrom('kb_article_translations').select(['title']).execute();
+    expect(texts.map((row) => row.title)).not.toContain('Overwritten');
+    expect(texts.map((row) => row.title)).not.toContain('New');
   });
 
   it('deletes an article in every language after a confirmation, out of search, audited; its empty category can go then', async () => {

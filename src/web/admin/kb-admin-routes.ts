@@ -148,6 +148,9 @@ function readArticleForm(t: Messages, body: unknown, options: { slugOptional: bo
   const values = formValues(body, ARTICLE_FIELDS);
   const v = new Validator(t);
   const locale: Locale = isLocale(values.lang) ? values.lang : 'en';
+  // From the form's own list, or a hidden field: another language (or none) was saved as
+  // English, over the English text, from a hand-made or stale form.
+  if (!isLocale(values.lang)) v.fail('lang', t.kbAdmin.errors.languageInvalid);
   const title = v.required('title', t.kbAdmin.articleTitle, values.title ?? '', TITLE_MAX_LENGTH);
   let slug = (values.slug ?? '').trim();
   if (!slug && options.slugOptional) slug = slugify(title);
