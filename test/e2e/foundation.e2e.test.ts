@@ -224,6 +224,31 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
     await check(page, 'logged-out');
   });
 
+  it('announces a notice the page opens with: its words reach a live region after the load', async () => {
+    const { app } = world;
+    const { email } = await registerAndVerify(app, new Client(app.app));
+    const { page } = await world.newContext();
+    // What the live regions held when the page had loaded (deferred scripts run before this).
+    await page.addInitScript(`document.addEventListener('DOMContentLoaded', () => {
+      window.atLoad = [...document.querySelectorAll('[role="status"]')].map((region) =>
+        (region.textContent || '').trim());
+    });`);
+    await page.goto('/login');
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    await openAccountMenu(page);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    // One status region, empty at load: a screen reader announces the words that come later.
+    await page.getByRole('status').getByText('You have been logged out.').waitFor();
+    expect(await page.evaluate('window.atLoad')).toEqual(['']);
+    expect(await page.getByRole('status').count()).toBe(1);
+    // The notice itself is still on the page for the eye.
+    await expect.poll(() => page.locator('.notice').first().isVisible()).toBe(true);
+    expect(await page.locator('.notice').first().getAttribute('role')).toBeNull();
+  });
+
   it('keeps the forgot-password, reset, error and not-found pages accessible', async () => {
     const { app } = world;
     const { email } = await registerAndVerify(app, new Client(app.app));

@@ -140,7 +140,9 @@ describe.each(DIALECTS)('sessions (%s)', (dialect) => {
     const ENDED = 'Your session has ended. Log in again to continue.';
     const statusOf = (body: string) =>
       textOf(
-        /<div class="notice notice-status" role="status">[\s\S]*?<\/div>/.exec(body)?.[0] ?? '',
+        /<div class="notice notice-status" role="status" data-announce>[\s\S]*?<\/div>/.exec(
+          body,
+        )?.[0] ?? '',
       );
     const { client, email } = await signedInClient();
     app.clock.advance(31 * MINUTE_MS);

@@ -25,7 +25,9 @@ function cancelHref(body: string): string | undefined {
 
 function statusNotice(body: string): string {
   return textOf(
-    /<div class="notice notice-status" role="status">[\s\S]*?<\/div>/.exec(body)?.[0] ?? '',
+    /<div class="notice notice-status" role="status" data-announce>[\s\S]*?<\/div>/.exec(
+      body,
+    )?.[0] ?? '',
   );
 }
 

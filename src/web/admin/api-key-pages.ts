@@ -2,7 +2,7 @@ import { API_KEY_NAME_MAX_LENGTH } from '../../api-keys/api-keys.js';
 import type { ApiKeyListing } from '../../api-keys/api-keys.js';
 import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
-import { button, csrfField, errorSummary, field, form } from '../views/components.js';
+import { announced, button, csrfField, errorSummary, field, form } from '../views/components.js';
 import type { FieldErrors } from '../views/components.js';
 import type { PageContext } from '../views/page-context.js';
 import { scrollTable, when } from './admin-components.js';
@@ -97,7 +97,7 @@ export function apiKeyCreatedPage(
     section: 'apiKeys',
     title: k.createdHeading,
     main: html`<h1>${k.createdHeading}</h1>
-      <div class="notice" role="status">${k.createdText}</div>
+      ${announced(k.createdText)}
       <p><strong>${data.name}</strong></p>
       <p id="api-key-label">${k.keyLabel}</p>
       <code class="secret-box" aria-labelledby="api-key-label" tabindex="0">${data.token}</code>

@@ -1,7 +1,14 @@
 import type { SafeHtml } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
 import type { ChallengeKind } from '../../two-factor/challenge.js';
-import { button, field, form, formError, supportContactLine } from '../views/components.js';
+import {
+  announced,
+  button,
+  field,
+  form,
+  formError,
+  supportContactLine,
+} from '../views/components.js';
 import { layout } from '../views/layout.js';
 import type { PageContext } from '../views/page-context.js';
 import { ceremonyForm } from './security-key-pages.js';
@@ -102,9 +109,7 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
     const codeAsked = view.codeSent || Boolean(view.error);
     body = html`${
       view.codeSent
-        ? html`<p class="notice notice-info" role="status">
-            ${t.codeSentTo(view.maskedEmail ?? '')}
-          </p>`
+        ? announced(t.codeSentTo(view.maskedEmail ?? ''), { kind: 'info', element: 'p' })
         : html`<p>
             ${codeAsked ? t.challengeEmailCodeIntro(view.maskedEmail ?? '') : t.challengeEmailIntro}
           </p>`

@@ -8,6 +8,7 @@ import { formatSetupKey } from '../../two-factor/totp/totp.js';
 import type { Validator } from '../form-input.js';
 import { text } from '../form-input.js';
 import {
+  announced,
   button,
   errorSummary,
   field,
@@ -300,9 +301,7 @@ export function emailSetupPage(
           // the one saved. Its first button, the one Enter presses, creates the method.
           sent
             ? html`<input type="hidden" name="setup_id" value="${data.setupId}" />
-                <p class="notice notice-info" role="status">
-                  ${t.codeSentTo(data.codeSentTo ?? '')}
-                </p>
+                ${announced(t.codeSentTo(data.codeSentTo ?? ''), { kind: 'info', element: 'p' })}
                 ${verificationCodeField(ctx, errors, fieldMayTakeFocus(state))}
                 <p class="button-row">
                   ${button(t.submitCreate, { name: 'action', value: 'create' })}
@@ -388,7 +387,7 @@ export function recoveryCodesPage(
   return layout(ctx, {
     title: t.recoveryHeading,
     narrow: true,
-    main: html`${data.created ? html`<div class="notice" role="status">${data.created}</div>` : ''}
+    main: html`${data.created ? announced(data.created) : ''}
       <h1>${t.recoveryHeading}</h1>
       ${account ? html`<p class="recovery-account"><strong>${account}</strong></p>` : ''}
       <p>${t.recoveryIntro}</p>
@@ -502,21 +501,20 @@ export function manageEmailPage(
       )}
       ${
         state.change
-          ? html`<p class="notice notice-info" role="status">
-                ${
-                  state.nameSaved && method.email
-                    ? t.nameSavedChangeWaiting(method.email, state.change.codeSentTo)
-                    : t.codeSentTo(state.change.codeSentTo)
-                }
-              </p>
-              ${form(
-                ctx,
-                '/profile/2fa/email/edit',
-                html`<input type="hidden" name="setup_id" value="${state.change.setupId}" />
-                  <input type="hidden" name="email" value="${state.change.email}" />
-                  ${verificationCodeField(ctx, errors, fieldMayTakeFocus(state))}
-                  ${button(t.confirmEmailChange, { name: 'action', value: 'confirm' })}`,
-              )}`
+          ? html`${announced(
+              state.nameSaved && method.email
+                ? t.nameSavedChangeWaiting(method.email, state.change.codeSentTo)
+                : t.codeSentTo(state.change.codeSentTo),
+              { kind: 'info', element: 'p' },
+            )}
+            ${form(
+              ctx,
+              '/profile/2fa/email/edit',
+              html`<input type="hidden" name="setup_id" value="${state.change.setupId}" />
+                <input type="hidden" name="email" value="${state.change.email}" />
+                ${verificationCodeField(ctx, errors, fieldMayTakeFocus(state))}
+                ${button(t.confirmEmailChange, { name: 'action', value: 'confirm' })}`,
+            )}`
           : ''
       }
       ${removeOffer(ctx, '/profile/2fa/email/remove', t.removeEmail, removeBlocked)}

@@ -42,6 +42,26 @@ export function formError(message: string | null | undefined): SafeHtml {
 }
 
 /**
+ * A message in the page as it opens: a notice left by the previous request, or "We sent a code
+ * to …". Screen readers do not announce what a live region held from the start, so
+ * public/notices.js hands the words to an empty one once the page has loaded (WCAG 4.1.3).
+ * Without JavaScript the message is still seen, and read where it stands.
+ */
+export function announced(
+  content: HtmlValue,
+  options: { kind?: string; role?: 'status' | 'alert'; element?: 'div' | 'p' } = {},
+): SafeHtml {
+  const role = options.role ?? 'status';
+  const kind = options.kind ? ` notice-${options.kind}` : '';
+  const body =
+    options.element === 'p'
+      ? html`<p class="notice${kind}" role="${role}" data-announce>${content}</p>`
+      : html`<div class="notice${kind}" role="${role}" data-announce>${content}</div>`;
+  return html`${body}
+    <script src="/assets/notices.js" defer></script>`;
+}
+
+/**
  * Whether a page's field may take the focus when it opens: not while a refusal or an error
  * summary above it does (one `autofocus` a page; the first would win anyway).
  */

@@ -2,7 +2,7 @@ import type { SafeHtml, HtmlValue } from '../../lib/html.js';
 import { html } from '../../lib/html.js';
 import { LOCALES, messagesFor } from '../../i18n/index.js';
 import type { PageContext } from './page-context.js';
-import { csrfField } from './components.js';
+import { announced, csrfField } from './components.js';
 
 export interface PageOptions {
   title: string;
@@ -74,10 +74,10 @@ function accountArea(ctx: PageContext): SafeHtml {
 /** The one-time message left by the previous request ("Your changes have been saved."). */
 export function notice(ctx: PageContext): SafeHtml {
   if (!ctx.notice) return html``;
-  const role = ctx.notice.kind === 'error' ? 'alert' : 'status';
-  return html`<div class="notice notice-${ctx.notice.kind}" role="${role}">
-    ${ctx.notice.text}
-  </div>`;
+  return announced(ctx.notice.text, {
+    kind: ctx.notice.kind,
+    role: ctx.notice.kind === 'error' ? 'alert' : 'status',
+  });
 }
 
 export function layout(ctx: PageContext, page: PageOptions): SafeHtml {
