@@ -366,6 +366,8 @@ export function createCredentials(deps: AccountDeps) {
     input: { name: string; locale: string | null },
     meta: RequestMeta,
   ) {
+    // Saved as it was: nothing to write, and no change for the audit log to report.
+    if (input.name === user.name && input.locale === user.locale) return;
     await db
       .updateTable('users')
       .set({ name: input.name, locale: input.locale, updated_at: clock.now() })

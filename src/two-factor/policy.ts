@@ -90,6 +90,19 @@ export async function policyForUpdate(trx: Kysely<Database>): Promise<TwoFactorP
   return parsePolicy(row?.value);
 }
 
+/** Whether two policies say the same (the groups in any order). */
+function samePolicy(a: TwoFactorPolicy, b: TwoFactorPolicy): boolean {
+  const groups = (p: TwoFactorPolicy) => JSON.stringify([...new Set(p.groupIds)].sort());
+  return (
+    a.methods.email === b.methods.email &&
+    a.methods.totp === b.methods.totp &&
+    a.methods.webauthn === b.methods.webauthn &&
+    a.require === b.require &&
+    a.graceUntil === b.graceUntil &&
+    groups(a) === groups(b)
+  );
+}
+
 /** The advisory lock's name, in every schema alike (a lock held a moment longer at worst). */
 const POLICY_LOCK = 'portico.two_factor_policy';
 
@@ -176,7 +189,7 @@ export function createPolicy(
     return db.transaction().execute(async (trx) => {
       // Taken first, as a group's deletion and a member's addition take it: no group can go
       // between the check below and the write.
-      await policyForUpdate(trx);
+      const before = await policyForUpdate(trx);
       // The groups by name, as the reader of the audit log knows them (ids say nothing there).
       const groups =
         policy.groupIds.length === 0
@@ -195,6 +208,8 @@ export function createPolicy(
         .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
         .execute();
       const sessionsEnded = await holdSessionsToPolicy(trx, policy, now);
+      // Saved as it was, and no session held to it ended: no change for the audit log.
+      if (sessionsEnded === 0 && samePolicy(before, policy)) return 'saved';
       await audit.record(
         {
           event: 'two_factor.policy_changed',

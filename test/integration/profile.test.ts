@@ -70,6 +70,18 @@ describe.each(DIALECTS)('My Profile (%s)', (dialect) => {
     await logIn(other, email);
     const elsewhere = await other.get('/profile', { 'accept-language': 'en' });
     expect(elsewhere.body).toContain('<html lang="nl">');
+    // Saved again as it is: "saved", and no entry in the audit log for a change not made.
+    const audited = () =>
+      app.db
+        .selectFrom('audit_events')
+        .select('id')
+        .where('event', '=', 'profile.updated')
+        .where('actor_user_id', '=', userId)
+        .execute();
+    expect(await audited()).toHaveLength(1);
+    const again = await client.post('/profile', { name: 'Kathy Johnson', locale: 'nl' });
+    expect(textOf((await client.follow(again)).body)).toContain('Je wijzigingen zijn opgeslagen.');
+    expect(await audited()).toHaveLength(1);
   });
 
   it('refuses an empty name or an unknown language with errors tied to the fields', async () => {

@@ -71,6 +71,25 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
     return { client, email, userId };
   }
 
+  it('writes no audit entry for a save of the policy as it was', async () => {
+    const saves = async () =>
+      (
+        await app.db
+          .selectFrom('audit_events')
+          .select('id')
+          .where('event', '=', 'two_factor.policy_changed')
+          .execute()
+      ).length;
+    const before = await saves();
+    const noApp = { methods: { email: true, totp: false, webauthn: true } };
+    await savePolicy(noApp);
+    expect(await saves()).toBe(before + 1);
+    await savePolicy(noApp);
+    expect(await saves()).toBe(before + 1);
+    await savePolicy({});
+    expect(await saves()).toBe(before + 2);
+  });
+
   it('refuses to set up a disabled authenticator app (403), even a set-up started before', async () => {
     const user = await signedInUser(app);
     const started = await user.client.get('/profile/2fa/app/new');
