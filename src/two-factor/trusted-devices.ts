@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Audit, RequestMeta } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
 import { DAY_MS } from '../clock.js';
+import { holdAccountRow } from '../accounts/users.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
 import { literalLimit } from '../db/literal-limit.js';
 import type { Database, TrustedDevice, User } from '../db/schema.js';
@@ -54,13 +55,32 @@ export function createTrustedDevices(deps: { db: Kysely<Database>; clock: Clock;
     return user.is_admin !== 1;
   }
 
-  /** Remembers the browser of `meta` for the user; returns the token for its cookie. */
+  /**
+   * Remembers the browser of `meta` for the user; returns the token for its cookie. `user` as
+   * the second step read it: a device is remembered only while the account is as it was then.
+   * A disable or a password reset that committed just after that step's own commit would
+   * otherwise forget every device first, and this one be stored after it, skipping the second
+   * step on the account's next log-in. The account's row is held meanwhile, so one that comes
+   * after this finds the device, and forgets it.
+   */
   async function remember(user: User, meta: RequestMeta): Promise<string | null> {
     if (!mayRemember(user)) return null;
     const now = clock.now();
     const token = generateToken();
     const id = newId();
-    await db.transaction().execute(async (trx) => {
+    const stored = await db.transaction().execute(async (trx) => {
+      await holdAccountRow(trx, user.id);
+      const standing = await trx
+        .selectFrom('users')
+        .select(['credential_version', 'disabled_at'])
+        .where('id', '=', user.id)
+        .executeTakeFirst();
+      if (
+        !standing ||
+        standing.disabled_at !== null ||
+        standing.credential_version !== user.credential_version
+      )
+        return false;
       await trx
         .insertInto('trusted_devices')
         .values({
@@ -98,8 +118,9 @@ export function createTrustedDevices(deps: { db: Kysely<Database>; clock: Clock;
         { event: 'two_factor.device_trusted', actorUserId: user.id, meta, details: { device: id } },
         trx,
       );
+      return true;
     });
-    return token;
+    return stored ? token : null;
   }
 
   /**

@@ -164,6 +164,46 @@ describe.each(DIALECTS)('trusted devices (%s)', (dialect) => {
     expect((await logIn(user.client, user.email)).location).toBe('/login/2fa');
   });
 
+  it('remembers no browser for an account disabled or given a new password since its second step', async () => {
+    // The step's own commit, then a disable or a reset from elsewhere, then "remember": the
+    // account as the step read it is not the account any more.
+    const admin = await userWithApp(app);
+    const actor = { actorUserId: admin.userId };
+    const { trustedDevices } = app.services.twoFactor;
+    const disabled = await userWithApp(app);
+    const asRead = await app.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', disabled.userId)
+      .executeTakeFirstOrThrow();
+    expect((await app.services.admin.accounts.disable(disabled.userId, actor)).ok).toBe(true);
+    expect(await trustedDevices.remember(asRead, TEST_META)).toBeNull();
+    expect((await app.services.admin.accounts.enable(disabled.userId, actor)).ok).toBe(true);
+    expect(await devicesOf(disabled.userId)).toHaveLength(0);
+
+    const reset = await userWithApp(app);
+    const before = await app.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', reset.userId)
+      .executeTakeFirstOrThrow();
+    await app.db
+      .updateTable('users')
+      .set({ credential_version: before.credential_version + 1 })
+      .where('id', '=', reset.userId)
+      .execute();
+    expect(await trustedDevices.remember(before, TEST_META)).toBeNull();
+    expect(await devicesOf(reset.userId)).toHaveLength(0);
+    // As it stands now: remembered.
+    const now = await app.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', reset.userId)
+      .executeTakeFirstOrThrow();
+    expect(await trustedDevices.remember(now, TEST_META)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await devicesOf(reset.userId)).toHaveLength(1);
+  });
+
   it('never skips a step-up, and a forged or unknown token counts for nothing', async () => {
     const user = await rememberedUser();
     const forged = newClient(app);
