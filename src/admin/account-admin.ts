@@ -67,8 +67,8 @@ export function createAccountAdmin(deps: {
   /**
    * A disabled account cannot sign in; its sessions and pending sign-ins end at once. An
    * account is disabled when it is feared lost, so its remembered browsers are forgotten and
-   * its reset links end too: enabled again, it gives its second step everywhere, and no link
-   * mailed before sets its password.
+   * its reset and verification links end too: enabled again, it gives its second step
+   * everywhere, and no link mailed before sets its password or proves an address.
    */
   function disable(targetUserId: string, actor: Actor): Promise<AdminResult<User>> {
     return onOther(targetUserId, actor, async (trx, user) => {
@@ -86,6 +86,9 @@ export function createAccountAdmin(deps: {
       await endSessions(trx, user.id);
       await forgetAllIn(trx, user.id);
       await revokeTokens(trx, user.id, 'reset_password', now);
+      // Nor proves an address: a link to one just added would give whoever holds the
+      // password and that mailbox an address of their own on the account, through the disable.
+      await revokeTokens(trx, user.id, 'verify_email', now);
       await audit.record({ event: 'user.disabled', ...actor, targetUserId: user.id }, trx);
       return adminOk({ ...user, disabled_at: now });
     });

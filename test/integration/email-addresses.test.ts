@@ -238,6 +238,42 @@ describe.each(DIALECTS)('email addresses (%s)', (dialect) => {
     }
   });
 
+  it('says "already verified" to a second press of the link’s button, not that it does not work', async () => {
+    const { client, userId } = await signedIn();
+    const second = uniqueEmail('double');
+    const mail = await add(client, second);
+    const page = await client.get(pathOf(linkIn(mail, '/verify-email')));
+    const token = /name="token" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    // A double click: both presses at once.
+    const presses = await Promise.all([
+      client.post('/verify-email', { token }),
+      client.post('/verify-email', { token }),
+    ]);
+    expect(presses.map((p) => p.status).sort()).toEqual([200, 303]);
+    const later = presses.find((p) => p.status === 200);
+    expect(textOf(later?.body ?? '')).toContain('This address is already verified');
+    expect((await addressRow(userId, second))?.verified_at).not.toBeNull();
+  });
+
+  it('ends the verification links of an account an administrator disables', async () => {
+    const { client, userId, email } = await signedIn();
+    const second = uniqueEmail('through-disable');
+    const mail = await add(client, second);
+    const actor = { actorLabel: 'test' };
+    expect((await app.services.admin.accounts.disable(userId, actor)).ok).toBe(true);
+    expect((await app.services.admin.accounts.enable(userId, actor)).ok).toBe(true);
+    // Whoever holds the password and that mailbox gets no address of their own through it.
+    const stranger = new Client(app.app);
+    const page = await stranger.get(pathOf(linkIn(mail, '/verify-email')));
+    expect(page.status).toBe(400);
+    const token = /[?&]token=([^&\s"]+)/.exec(linkIn(mail, '/verify-email'))?.[1] ?? '';
+    const pressed = await stranger.post('/verify-email', { token, password: PASSWORD });
+    expect(pressed.status).toBe(400);
+    expect((await addressRow(userId, second))?.verified_at).toBeNull();
+    // The account itself works as before.
+    expect((await logIn(new Client(app.app), email)).status).toBe(303);
+  });
+
   it('acts only on the signed-in person’s own addresses', async () => {
     const victim = await signedIn();
     const victimSecond = uniqueEmail('victim');

@@ -149,6 +149,14 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
         tooMany ? 429 : 422,
       );
     }
+    // Pressed twice (a double click): the first press used the link up and proved the
+    // address; the second says so, not that the link does not work.
+    if (
+      !result.ok &&
+      result.error === 'INVALID_TOKEN' &&
+      (await emailAddresses.confirmation(token, signedInUserId)).asks === 'verified'
+    )
+      return alreadyVerified(request, reply);
     if (!result.ok) return deadVerificationLink(request, reply, result.error === 'EMAIL_TAKEN');
     if (result.value.userId === signedInUserId) {
       tools.flash(reply, 'addressVerified');
