@@ -260,8 +260,15 @@ export function createEmailAddresses(deps: AccountDeps) {
       details: { email: email.trim() },
     });
     if (!linkNow) return ok({ email: email.trim(), mailed: false, linkLater: true });
-    const mailed = await sendVerification(user, id, email.trim(), true);
-    return ok({ email: email.trim(), mailed, linkLater: false });
+    try {
+      const mailed = await sendVerification(user, id, email.trim(), true);
+      return ok({ email: email.trim(), mailed, linkLater: false });
+    } catch (error) {
+      // Gone before its link was made: another account proved the address meanwhile, which
+      // drops every other claim of it (proveAddress), this one too.
+      if (isForeignKeyViolation(error)) return fail(AccountError.NOT_FOUND);
+      throw error;
+    }
   }
 
   async function resend(

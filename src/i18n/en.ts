@@ -231,6 +231,7 @@ export const en = {
     cannotRemovePrimary: 'Make another verified address primary before you remove this one.',
     mustBeVerified: 'Only a verified address can be primary.',
     alreadyYours: 'This address is already on your account.',
+    notAddedTryAgain: 'The address could not be added this time. Add it again.',
     tooManyAddresses: (max: number) => `You can have at most ${max} addresses.`,
     sessions: {
       heading: 'Where you are signed in',

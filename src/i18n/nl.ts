@@ -229,6 +229,7 @@ export const nl: Messages = {
     cannotRemovePrimary: 'Maak eerst een ander bevestigd adres primair voordat je dit verwijdert.',
     mustBeVerified: 'Alleen een bevestigd adres kan primair zijn.',
     alreadyYours: 'Dit adres staat al op je account.',
+    notAddedTryAgain: 'Het adres kon deze keer niet worden toegevoegd. Voeg het opnieuw toe.',
     sessions: {
       heading: 'Waar je bent ingelogd',
       intro:

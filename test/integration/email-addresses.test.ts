@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from '../../src/db/kysely.js';
 import { MINUTE_MS } from '../../src/clock.js';
 import { Client, textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
@@ -273,6 +274,31 @@ describe.each(DIALECTS)('email addresses (%s)', (dialect) => {
     // The account itself works as before.
     expect((await logIn(new Client(app.app), email)).status).toBe(303);
   });
+
+  // Another account proving the address between the add's commit and its link drops this
+  // claim (proveAddress). A trigger stands in for that other account: it deletes the row as
+  // soon as it is written.
+  it.skipIf(dialect !== 'sqlite')(
+    'asks to add an address again that was claimed away before its link was made',
+    async () => {
+      const { client, userId } = await signedIn();
+      const contested = uniqueEmail('contested');
+      await sql`create trigger claimed_away after insert on email_addresses
+        when new.email_normalized = ${sql.lit(contested.toLowerCase())}
+        begin delete from email_addresses where id = new.id; end`.execute(app.db);
+      try {
+        await client.get('/profile/emails');
+        const page = await client.post('/profile/emails', { email: contested });
+        expect(page.status).toBe(422);
+        expect(textOf(page.body)).toContain(
+          'The address could not be added this time. Add it again.',
+        );
+        expect(await addressRow(userId, contested)).toBeUndefined();
+      } finally {
+        await sql`drop trigger claimed_away`.execute(app.db);
+      }
+    },
+  );
 
   it('acts only on the signed-in person’s own addresses', async () => {
     const victim = await signedIn();

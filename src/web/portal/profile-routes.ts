@@ -240,7 +240,14 @@ export function registerProfileRoutes(
     const result = await emailAddresses.add(auth.user, email, requestMeta(request));
     if (!result.ok)
       return rerender(
-        { email: addressError(t, result.error) },
+        {
+          // Gone before its link was made (another account proved it meanwhile): a new try
+          // adds it as any address is added.
+          email:
+            result.error === 'NOT_FOUND'
+              ? t.profile.notAddedTryAgain
+              : addressError(t, result.error),
+        },
         result.error === 'TOO_MANY_ATTEMPTS' ? 429 : 422,
       );
     if (result.value.linkLater) tools.flash(reply, 'emailAddedLinkLater', result.value.email);
