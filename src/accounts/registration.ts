@@ -69,6 +69,14 @@ export function createRegistration(deps: AccountDeps) {
         // disabling it revoked its links so that nobody sets its password meanwhile.
         if (owner.disabled_at !== null) return null;
         const { token } = await issueResetToken(db, { userId: existing.user_id, now });
+        // A link that sets the password, and ends one mailed before: audited as a reset asked
+        // for through "Forgot your password?" is.
+        await audit.record({
+          event: 'password.reset_requested',
+          targetUserId: existing.user_id,
+          meta,
+          details: { where: 'registration' },
+        });
         return accountExistsMail(
           postman.context(existing.email, owner.name, owner.locale),
           absoluteUrl(deps.publicUrl, `/password/reset?token=${token}`),

@@ -385,6 +385,7 @@ export const adminEn = {
         reauthentication: 'identity check (step-up)',
         password_change: 'password change',
         verification_link: 'verification link',
+        registration: 'registration with the address',
       },
       limit: { address: 'per email address', network: 'per network' },
       untilReset: { true: 'an administrator resets two-factor authentication' },

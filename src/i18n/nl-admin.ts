@@ -378,6 +378,7 @@ export const adminNl: AdminMessages = {
         reauthentication: 'identiteitscontrole (extra controle)',
         password_change: 'wachtwoord wijzigen',
         verification_link: 'bevestigingslink',
+        registration: 'registratie met het adres',
       },
       limit: { address: 'per e-mailadres', network: 'per netwerk' },
       untilReset: { true: 'een beheerder de tweestapsverificatie reset' },

@@ -150,5 +150,20 @@ describe.each(DIALECTS)('registration and log in (%s)', (dialect) => {
     expect(normalise(taken.body)).toBe(normalise(fresh.body));
     const notice = await app.mail.waitFor(email, /tried to register/);
     expect(linkIn(notice, '/password/reset')).toBeTruthy();
+    // The link in it sets the password: audited as any reset link, with where it came from.
+    const owned = await app.db
+      .selectFrom('email_addresses')
+      .select('user_id')
+      .where('email_normalized', '=', email.toLowerCase())
+      .executeTakeFirstOrThrow();
+    const audited = await app.db
+      .selectFrom('audit_events')
+      .select(['details', 'ip'])
+      .where('event', '=', 'password.reset_requested')
+      .where('target_user_id', '=', owned.user_id)
+      .execute();
+    expect(audited).toHaveLength(1);
+    expect(JSON.parse(audited[0]?.details ?? '{}')).toEqual({ where: 'registration' });
+    expect(audited[0]?.ip).toBe(stranger.ip);
   });
 });
