@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -173,6 +174,17 @@ describe('createSmtpMailer with a password', () => {
     expect(delivered).toEqual([]);
   });
 
+  it('says in a send’s error too that the password was refused, not a message', async () => {
+    const error = await send(`smtp://relay:wrong@127.0.0.1:${port}?requireTLS=false`).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(MailDeliveryError);
+    expect((error as MailDeliveryError).message).toBe(
+      'SMTP refused the user name or password (535)',
+    );
+    expect(delivered).toEqual([]);
+  });
+
   it('sends through a relay without a password as before', async () => {
     await send(`smtp://127.0.0.1:${port}`);
     expect(logins).toEqual([]);
@@ -277,4 +289,28 @@ describe('createSmtpMailer with a test server that offers STARTTLS', () => {
       `portico: warning: the mail server at 127.0.0.1:1 cannot be used (${closed?.message ?? ''}): no mail leaves until it can.`,
     );
   });
+});
+
+describe('createSmtpMailer with a server that never greets', () => {
+  // A relay that takes the connection and says nothing (a wrong port, a firewall that holds
+  // connections): nothing was sent, which the page must say, not that a code went out.
+  it('fails as a connection that was never made, not as a send whose fate is unknown', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const mailer = createSmtpMailer(`smtp://127.0.0.1:${port}`, 'help@example.com');
+    try {
+      const error = await mailer
+        .send({ to: 'ada@example.com', subject: 'Code', text: '1', html: '<p>1</p>' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MailDeliveryError);
+      expect((error as MailDeliveryError).code).toBe('MAIL_CONNECTION');
+      expect((error as MailDeliveryError).message).toContain('Greeting never received');
+    } finally {
+      await mailer.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  }, 30_000);
 });

@@ -57,10 +57,34 @@ export const SMTP_CONNECTION_TIMEOUT_MS = 10_000;
 export const SMTP_SOCKET_TIMEOUT_MS = 20_000;
 export const SMTP_SEND_TIMEOUT_MS = 30_000;
 
+/**
+ * nodemailer's timeouts before the conversation began (no connection, no greeting, no TLS):
+ * nothing can have been sent. Only a timeout later (the socket silent mid-conversation, or the
+ * whole send past SMTP_SEND_TIMEOUT_MS) leaves it unknown whether the server took the message.
+ */
+const TIMEOUTS_BEFORE_SENDING = new Set(['CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT']);
+
 function classify(error: unknown): MailDeliveryError {
   const code = (error as { code?: string }).code ?? '';
   const responseCode = (error as { responseCode?: number }).responseCode;
+  const timeoutType = (error as { timeoutType?: string }).timeoutType ?? '';
   const message = error instanceof Error ? error.message : String(error);
+  if (TIMEOUTS_BEFORE_SENDING.has(timeoutType)) {
+    return new MailDeliveryError('MAIL_CONNECTION', `SMTP connection failed: ${message}`, {
+      cause: error,
+    });
+  }
+  if (code === 'EAUTH') {
+    // A refused log-in is no refused message: said as what it is. 538: the server takes a
+    // log-in only after STARTTLS (RFC 4954), not a wrong password.
+    return new MailDeliveryError(
+      'MAIL_REJECTED',
+      responseCode === 538
+        ? 'SMTP takes the user name and password only over TLS (538)'
+        : `SMTP refused the user name or password${responseCode ? ` (${responseCode})` : ''}`,
+      { cause: error },
+    );
+  }
   if (code === 'ETIMEDOUT' || /timeout/i.test(message)) {
     return new MailDeliveryError('MAIL_TIMEOUT', `SMTP timed out: ${message}`, { cause: error });
   }
@@ -173,23 +197,7 @@ export function createSmtpMailer(smtpUrl: string, from: string): SmtpMailer {
       await withinSendTime(transport().sendMail(envelopeOf(from, message)));
     },
     async check() {
-      // A refused log-in is no refused message: said as what it is.
-      await withinSendTime(
-        transport()
-          .verify()
-          .catch((error: unknown) => {
-            const { code, responseCode } = error as { code?: string; responseCode?: number };
-            if (code !== 'EAUTH') throw error;
-            // 538: the server takes a log-in only after STARTTLS (RFC 4954), not a wrong password.
-            throw new MailDeliveryError(
-              'MAIL_REJECTED',
-              responseCode === 538
-                ? 'SMTP takes the user name and password only over TLS (538)'
-                : `SMTP refused the user name or password${responseCode ? ` (${responseCode})` : ''}`,
-              { cause: error },
-            );
-          }),
-      );
+      await withinSendTime(transport().verify());
     },
     close() {
       created?.close();
