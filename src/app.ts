@@ -82,6 +82,12 @@ export interface AppOptions {
    * standard output, beside the start's own lines, where a person trying Portico reads them.
    */
   outboxLog?: (line: string) => void;
+  /**
+   * false for a command that changes accounts but sets nothing up (reset-2fa, unlock-2fa): on
+   * a database no server has started yet it records no key and makes no key file, which would
+   * decide the installation's key for it. Where one is recorded, it is checked as always.
+   */
+  settleKey?: boolean;
 }
 
 export interface PorticoApp {
@@ -151,18 +157,22 @@ export async function installationKeys(
   config: Config,
   database: DatabaseHandle,
   now: number,
+  /** false: neither a key file nor the database's record of the key is made (AppOptions). */
+  settle = true,
 ): Promise<Keys> {
-  const { key, keyFile, made } = openMasterKey(config.secretKey, config.dataDir);
+  const { key, keyFile, made } = openMasterKey(config.secretKey, config.dataDir, settle);
   const keys = deriveKeys(key);
   try {
     await checkSecretKey(database.db, keys, {
       now,
       keyFile,
       opensStoredSecrets: () => opensStoredTotpSecret(database.db, keys),
+      record: settle,
     });
   } catch (error) {
     if (!(keyFile && made && error instanceof SecretKeyMismatchError)) throw error;
-    fs.rmSync(keyFile, { force: true });
+    // Made by this start: taken away again. (Not made, when `settle` is false: said alike.)
+    if (settle) fs.rmSync(keyFile, { force: true });
     throw new SecretKeyMismatchError(keyFile, true);
   }
   return keys;
@@ -175,7 +185,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
   // Before anything is built: a process with another master key than the installation's stops
   // here (`serve` and the CLI print the error's one line), instead of failing every TOTP
   // sign-in, every password and every CSRF token and code the other processes made.
-  const keys = await installationKeys(config, database, clock.now());
+  const keys = await installationKeys(config, database, clock.now(), options.settleKey ?? true);
   // Standard output gets the log lines in batches (written asynchronously, a line at most
   // LOG_BATCH_DELAY_MS late, the rest flushed at exit): a write per line was a measurable share
   // of each answer (docs/performance.md).

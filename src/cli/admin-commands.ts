@@ -332,7 +332,7 @@ export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Pr
     // The whole app's services: the reset mails the person, like the console's. The app sends
     // that mail in the background and only logs a failure; here the operator is told.
     const { mailer, outcomes } = watchedMailer(config);
-    const portico = await buildApp({ config, database, logger: false, mailer });
+    const portico = await buildApp({ config, database, logger: false, mailer, settleKey: false });
     try {
       const { directory, accounts } = portico.services.admin;
       const user = await directory.findByEmail(email);
@@ -379,7 +379,7 @@ export async function resetTwoFactorCommand(args: string[], ctx: CliContext): Pr
 export async function unlockTwoFactorCommand(args: string[], ctx: CliContext): Promise<void> {
   const email = oneEmailOf(args, ctx, 'unlock-2fa');
   await withDatabase(ctx, async (database, config) => {
-    const portico = await buildApp({ config, database, logger: false });
+    const portico = await buildApp({ config, database, logger: false, settleKey: false });
     try {
       const { directory, accounts } = portico.services.admin;
       const user = await directory.findByEmail(email);

@@ -27,9 +27,12 @@ export function loadMasterKey(configured: Buffer | null, dataDir: string): Buffe
 export function openMasterKey(
   configured: Buffer | null,
   dataDir: string,
+  /** false: a missing key file is not made; a key for this process alone stands in for it. */
+  create = true,
 ): { key: Buffer; keyFile: string | null; made: boolean } {
   if (configured) return { key: configured, keyFile: null, made: false };
   const file = path.join(dataDir, KEY_FILE_NAME);
+  if (!create && !fs.existsSync(file)) return { key: randomBytes(32), keyFile: file, made: true };
   makeDirectories(dataDir);
   let made = false;
   try {
@@ -108,6 +111,8 @@ export interface KeyCheckOptions {
   keyFile: string | null;
   /** Whether the key opens the secrets already stored (true when there are none). */
   opensStoredSecrets: () => Promise<boolean>;
+  /** false: a database with no key recorded yet is left so (a command that only looks). */
+  record?: boolean;
 }
 
 /**
@@ -132,6 +137,7 @@ export async function checkSecretKey(
         .executeTakeFirst()
     )?.value;
   let recorded = await read();
+  if (recorded === undefined && options.record === false) return;
   if (recorded === undefined) {
     // A fresh database, or one written before the check existed: a key that cannot open the
     // secrets it already holds must not become the installation's key.

@@ -534,4 +534,37 @@ describe('administration from the command line', () => {
     },
     SLOW,
   );
+
+  it(
+    'decides no installation key on a database no server has started: reset-2fa and unlock-2fa only look',
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-cli-key-'));
+      const env = { PORTICO_DATA_DIR: dir, DATABASE_URL: `sqlite:${path.join(dir, 'portico.db')}` };
+      try {
+        expect((await portico(['migrate'], env)).code).toBe(0);
+        for (const command of ['reset-2fa', 'unlock-2fa']) {
+          const run = await portico([command, 'nobody@example.com'], env);
+          expect(run.code, run.stderr).toBe(1);
+          expect(run.stderr).toContain('no account has the email address nobody@example.com');
+        }
+        // Neither a key file nor the database's record of a key: the first server decides it,
+        // PORTICO_SECRET_KEY included.
+        expect(fs.existsSync(path.join(dir, 'secret.key'))).toBe(false);
+        const database = openDatabase(env.DATABASE_URL);
+        try {
+          const recorded = await database.db
+            .selectFrom('settings')
+            .select('key')
+            .where('key', '=', 'secret_key_check')
+            .execute();
+          expect(recorded).toEqual([]);
+        } finally {
+          await database.close();
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    SLOW,
+  );
 });
