@@ -228,8 +228,12 @@ export const twoFactorEn = {
     regeneratedBody: (when: string) =>
       `New recovery codes were made for your account on ${when}. The recovery codes you had before no longer work.`,
     recoveryUsedSubject: (site: string) => `A recovery code was used on your ${site} account`,
-    recoveryUsedBody: (when: string, remaining: number) =>
-      `A recovery code was used to log in on ${when}. ${
+    recoveryUsedBody: (when: string, remaining: number, stepUp: boolean) =>
+      `${
+        stepUp
+          ? `A recovery code was used on ${when} to confirm it was you, for a change to how your account is protected.`
+          : `A recovery code was used to log in on ${when}.`
+      } ${
         remaining === 0
           ? 'That was your last one: generate new ones from Your 2FA now.'
           : remaining === 1

@@ -230,8 +230,12 @@ export const twoFactorNl: TwoFactorMessages = {
       `Op ${when} zijn er nieuwe herstelcodes voor je account gemaakt. De herstelcodes die je daarvoor had, werken niet meer.`,
     recoveryUsedSubject: (site: string) =>
       `Er is een herstelcode gebruikt op je account bij ${site}`,
-    recoveryUsedBody: (when: string, remaining: number) =>
-      `Op ${when} is met een herstelcode ingelogd. ${
+    recoveryUsedBody: (when: string, remaining: number, stepUp: boolean) =>
+      `${
+        stepUp
+          ? `Op ${when} is een herstelcode gebruikt om te bevestigen dat jij het was, voor een wijziging in de beveiliging van je account.`
+          : `Op ${when} is met een herstelcode ingelogd.`
+      } ${
         remaining === 0
           ? 'Dat was je laatste: maak nu nieuwe codes via Je 2FA.'
           : remaining === 1

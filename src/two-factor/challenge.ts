@@ -379,7 +379,8 @@ export function createChallenge(
         },
         trx,
       );
-      check.later.push(() => notify(ctx.user, { kind: 'recovery_code_used', remaining }));
+      const stepUp = ctx.pending.purpose === 'step_up';
+      check.later.push(() => notify(ctx.user, { kind: 'recovery_code_used', remaining, stepUp }));
     }
 
     const done = await signIn.complete(ctx.pending, meta, kind, {}, trx);

@@ -32,7 +32,8 @@ export type SecurityNotice =
   | { kind: 'method_removed'; name: string; last: boolean }
   | { kind: 'method_email_changed'; name: string; from: string | null; to: string }
   | { kind: 'reset_by_admin' }
-  | { kind: 'recovery_code_used'; remaining: number }
+  /** `stepUp`: used to confirm a signed-in person ("Confirm it's you"), not to log in. */
+  | { kind: 'recovery_code_used'; remaining: number; stepUp: boolean }
   | { kind: 'recovery_codes_regenerated' }
   | { kind: 'locked'; until: number }
   | { kind: 'wrong_code' };
@@ -103,7 +104,7 @@ export function createNotifier(db: Kysely<Database>, postman: Postman, now: () =
           case 'recovery_code_used':
             return {
               subject: t.recoveryUsedSubject(ctx.siteName),
-              paragraphs: [t.recoveryUsedBody(when, notice.remaining)],
+              paragraphs: [t.recoveryUsedBody(when, notice.remaining, notice.stepUp)],
               notes: [t.changePassword],
             };
           case 'locked':

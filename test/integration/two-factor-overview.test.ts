@@ -120,10 +120,10 @@ describe.each(DIALECTS)('Your 2FA overview (%s)', (dialect) => {
       expect(t.recoveryDescription(1)).toBe(
         'Je hebt nog 1 ongebruikte herstelcode. Gebruik hem als je je andere methoden niet kunt gebruiken, en maak binnenkort nieuwe aan.',
       );
-      expect(t.mail.recoveryUsedBody('1 december 2026 om 10:00 UTC', 0)).toBe(
+      expect(t.mail.recoveryUsedBody('1 december 2026 om 10:00 UTC', 0, false)).toBe(
         'Op 1 december 2026 om 10:00 UTC is met een herstelcode ingelogd. Dat was je laatste: maak nu nieuwe codes via Je 2FA.',
       );
-      expect(t.mail.recoveryUsedBody('1 december 2026 om 10:00 UTC', 4)).toContain(
+      expect(t.mail.recoveryUsedBody('1 december 2026 om 10:00 UTC', 4, false)).toContain(
         'Je hebt er nog 4.',
       );
     });

@@ -212,6 +212,30 @@ describe.each(DIALECTS)('two-factor step-up (%s)', (dialect) => {
     expect(after.recovery).not.toEqual(before.recovery);
   });
 
+  it('mails that a recovery code confirmed the person, not that it logged in', async () => {
+    const user = await userWithApp(app);
+    app.clock.advance(ELEVEN_MINUTES);
+    await user.client.get('/reauth');
+    const password = await user.client.post('/reauth', {
+      password: PASSWORD,
+      next: '/profile/2fa/app/edit',
+    });
+    expect(password.location).toMatch(/^\/reauth\/2fa/);
+    await user.client.get('/reauth/2fa');
+    const since = app.mail.messages.length;
+    const done = await user.client.post('/reauth/2fa', {
+      method: 'recovery',
+      code: user.recoveryCodes[0] ?? '',
+      next: '/profile/2fa/app/edit',
+    });
+    expect(done.location).toBe('/profile/2fa/app/edit');
+    const mail = await app.mail.waitFor(user.email, /recovery code was used/, { since });
+    expect(mail.text).toContain(
+      'to confirm it was you, for a change to how your account is protected',
+    );
+    expect(mail.text).not.toContain('to log in');
+  });
+
   it('opens no new step-up window by a password change, which proves the password alone', async () => {
     const user = await userWithApp(app);
     app.clock.advance(9 * 60_000);
