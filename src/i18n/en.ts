@@ -275,7 +275,7 @@ export const en = {
     verifyButton: 'Verify email address',
     existsSubject: (site: string) => `Someone tried to register at ${site} with your address`,
     existsBody:
-      'Someone, maybe you, tried to create an account with this email address, but an account already exists. To get back into it, reset your password:',
+      'Someone, maybe you, tried to create an account with this email address, but an account already exists. To get back into it, choose a new password with the link below. It is valid for 30 minutes and works once; a reset link mailed to you before no longer works.',
     resetSubject: (site: string) => `Reset your password for ${site}`,
     resetBody:
       'Open the link below to choose a new password. It is valid for 30 minutes and works once.',

@@ -275,7 +275,7 @@ export const nl: Messages = {
     existsSubject: (site: string) =>
       `Iemand probeerde zich bij ${site} te registreren met je adres`,
     existsBody:
-      'Iemand, misschien jij, probeerde een account aan te maken met dit e-mailadres, maar er bestaat al een account. Stel je wachtwoord opnieuw in om er weer in te komen:',
+      'Iemand, misschien jij, probeerde een account aan te maken met dit e-mailadres, maar er bestaat al een account. Kies met de link hieronder een nieuw wachtwoord om er weer in te komen. De link is 30 minuten geldig en werkt één keer; een resetlink die je eerder kreeg, werkt niet meer.',
     resetSubject: (site: string) => `Stel je wachtwoord opnieuw in voor ${site}`,
     resetBody:
       'Open de link hieronder om een nieuw wachtwoord te kiezen. Hij is 30 minuten geldig en werkt één keer.',

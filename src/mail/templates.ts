@@ -60,7 +60,9 @@ export function composeMail(ctx: MailContext, build: (m: Messages) => MailParts)
                     >${parts.action.label}</a
                   >
                 </p>
-                <p style="font-size:.875rem;color:#555">${parts.action.url}</p>`
+                <p style="font-size:.875rem;color:#555;overflow-wrap:anywhere;word-break:break-all">
+                  ${parts.action.url}
+                </p>`
             : ''
         }
         ${notes.map((n) => html`<p style="font-size:.875rem;color:#555">${n}</p>`)}

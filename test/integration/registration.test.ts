@@ -150,6 +150,11 @@ describe.each(DIALECTS)('registration and log in (%s)', (dialect) => {
     expect(normalise(taken.body)).toBe(normalise(fresh.body));
     const notice = await app.mail.waitFor(email, /tried to register/);
     expect(linkIn(notice, '/password/reset')).toBeTruthy();
+    expect(notice.text).toContain('It is valid for 30 minutes and works once');
+    // The link written out under the button wraps on a phone, however its token runs.
+    expect(notice.html).toMatch(
+      /overflow-wrap:anywhere[^>]*>\s*http[^<]*\/password\/reset\?token=/,
+    );
     // The link in it sets the password: audited as any reset link, with where it came from.
     const owned = await app.db
       .selectFrom('email_addresses')
