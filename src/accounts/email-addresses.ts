@@ -262,6 +262,10 @@ export function createEmailAddresses(deps: AccountDeps) {
     if (!linkNow) return ok({ email: email.trim(), mailed: false, linkLater: true });
     try {
       const mailed = await sendVerification(user, id, email.trim(), true);
+      // A link that went out is the minute's one: "Send link again" pressed at once would send
+      // a second. One that did not go out leaves the minute to that button.
+      if (mailed)
+        await consumeRateLimit(db, `verify-resend:${id}`, 1, RESEND_WINDOW_MS, clock.now());
       return ok({ email: email.trim(), mailed, linkLater: false });
     } catch (error) {
       // Gone before its link was made: another account proved the address meanwhile, which
