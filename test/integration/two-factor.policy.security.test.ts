@@ -248,6 +248,10 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
       expect(choice.status).toBe(200);
       expect(textOf(choice.body)).not.toContain('Set up later');
       expect(await sessionCount(app, user.userId)).toBe(0);
+      // The code page of a log-in (the back button) leads back to the set-up, and keeps it.
+      const back = await user.client.get('/login/2fa');
+      expect(back.location).toBe('/login/2fa/setup');
+      expect(user.client.cookies.has(PENDING_COOKIE)).toBe(true);
 
       const { page } =
         method === 'app'

@@ -164,6 +164,13 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
     );
   }
 
+  /** Whether the browser's pending log-in is one that must set up a method first. */
+  const mustSetUp = async (request: FastifyRequest) => {
+    const token = request.cookies[tools.cookies.pending];
+    const ctx = token ? await signIn.findPending(token) : undefined;
+    return ctx?.pending.stage === 'setup_required' && ctx.pending.purpose === 'sign_in';
+  };
+
   const gone = (reply: FastifyReply, stepUp: boolean) => {
     tools.clearPending(reply);
     if (stepUp) {
@@ -193,6 +200,11 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
     app.get(base, async (request, reply) => {
       if (stepUp && !requireSession(request, reply)) return reply;
       const ctx = await pendingFor(request, stepUp);
+      if (!ctx && !stepUp && (await mustSetUp(request))) {
+        // A log-in that must set a method up first (the back button, a bookmark): its set-up
+        // page, not the end of it, which would ask for the password again.
+        return reply.redirect('/login/2fa/setup', 303);
+      }
       if (!ctx) return gone(reply, stepUp);
       return render(request, reply, ctx, {
         stepUp,
