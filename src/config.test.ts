@@ -11,7 +11,7 @@ import path from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PASSWORD_MAX_LENGTH } from './accounts/passwords.js';
-import { ConfigError, urlForDisplay, loadConfig } from './config.js';
+import { ConfigError, mailLinksLeadNowhere, urlForDisplay, loadConfig } from './config.js';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-config-'));
 const base = { PORTICO_DATA_DIR: dataDir };
@@ -209,6 +209,29 @@ describe('configuration', () => {
     for (const bad of ['Acme: Support', 'Acme\nSupport', 'A\u0000', 'x'.repeat(61)]) {
       expect(() => loadConfig({ PORTICO_SITE_NAME: bad })).toThrow(/^PORTICO_SITE_NAME: expected/);
     }
+  });
+
+  it('takes a secret key with the line break a file gives it', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ ...base, PORTICO_SECRET_KEY: `${key}\n` }).secretKey).toEqual(
+      Buffer.alloc(32, 7),
+    );
+    expect(loadConfig({ ...base, PORTICO_SECRET_KEY: ` ${key} ` }).secretKey).toEqual(
+      Buffer.alloc(32, 7),
+    );
+    expect(refusal({ PORTICO_SECRET_KEY: `${key}x` }).variable).toBe('PORTICO_SECRET_KEY');
+  });
+
+  it('tells when mails would link to localhost while others are served', () => {
+    const smtp = { SMTP_URL: 'smtp://127.0.0.1:2525' };
+    const at = (env: Record<string, string>) =>
+      mailLinksLeadNowhere(loadConfig({ ...base, ...env }));
+    expect(at({ ...smtp, HOST: '0.0.0.0' })).toBe(true);
+    expect(at({ ...smtp, HOST: '0.0.0.0', PUBLIC_URL: 'http://127.0.0.1:3000' })).toBe(true);
+    expect(at({ ...smtp, HOST: '0.0.0.0', PUBLIC_URL: 'https://help.example.com' })).toBe(false);
+    // On this machine only, or with the dev outbox, localhost is right.
+    expect(at({ ...smtp })).toBe(false);
+    expect(at({ HOST: '0.0.0.0' })).toBe(false);
   });
 
   it('refuses port 0 and ports beyond 65535', () => {

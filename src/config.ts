@@ -120,7 +120,10 @@ function readTrustProxy(raw: string | undefined): Config['trustProxy'] {
   return entries;
 }
 
-function readSecretKey(raw: string | undefined): Buffer | null {
+function readSecretKey(given: string | undefined): Buffer | null {
+  // A key read from a file (`$(cat key)`, a secrets mount) often ends in a line break: not
+  // part of the key, as the key file's own is not.
+  const raw = given?.trim();
   if (raw === undefined || raw === '') return null;
   const key = Buffer.from(raw, 'base64');
   if (key.length !== 32 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(raw)) {
@@ -359,6 +362,21 @@ export function urlForDisplay(raw: string): string {
       .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):.*@/i, '$1:***@')
       .replace(/([?&][^=&#]*(?:pass|key|secret|token)[^=&#]*=)[^&#]*/gi, '$1***');
   }
+}
+
+/**
+ * Whether mails would send people to this machine's own loopback address while the process
+ * serves other machines: PUBLIC_URL left at (or set to) localhost, HOST beyond loopback, and a
+ * mail server that delivers the mails elsewhere. A start says so.
+ */
+export function mailLinksLeadNowhere(config: Config): boolean {
+  const loopback = (host: string) =>
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '::1' ||
+    host === '[::1]' ||
+    /^127\./.test(host);
+  return config.smtpUrl !== null && loopback(config.publicUrl.hostname) && !loopback(config.host);
 }
 
 export function loadConfig(env: Env = process.env): Config {

@@ -25,7 +25,7 @@ import { CLI_ACTOR, CLI_META, createAudit } from './audit/audit.js';
 import { MINUTE_MS, systemClock } from './clock.js';
 import { startHousekeeping } from './db/housekeeping.js';
 import type { Config } from './config.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, mailLinksLeadNowhere } from './config.js';
 import type { CliContext } from './cli/admin-commands.js';
 import {
   ADMIN_HELP,
@@ -249,6 +249,11 @@ async function serve(args: string[]): Promise<void> {
   if (!cfg.smtpUrl && cfg.publicUrl.protocol === 'https:') {
     process.stderr.write(
       `portico: warning: SMTP_URL is not set, so no mail leaves this machine: each is written to ${cfg.dataDir}/outbox and its codes and links printed here. Set SMTP_URL.\n`,
+    );
+  }
+  if (mailLinksLeadNowhere(cfg)) {
+    process.stderr.write(
+      `portico: warning: PUBLIC_URL is ${cfg.publicUrl.href}, so the links in mails lead to the reader's own computer, while this process listens on ${cfg.host} for others: set PUBLIC_URL to the address people use.\n`,
     );
   }
   if (cfg.smtpUrl) checkMailServer(cfg.smtpUrl, cfg.mailFrom);
