@@ -268,7 +268,18 @@ describe.each(DIALECTS)('two-factor journeys (%s)', (dialect) => {
     const misread = code.replace(/o/g, '0').replace(/l/g, '1').replace(/b/g, '8');
     await client.post('/logout');
     await logIn(client, email);
-    await client.get('/login/2fa?method=recovery');
+    // Each method's page has a title of its own; the choice has the step's.
+    const titleOf = async (path: string) =>
+      /<title>([^<]*)<\/title>/.exec((await client.get(path)).body)?.[1];
+    expect(await titleOf('/login/2fa?method=choose')).toBe(
+      'Two-Factor Authentication · Portico Help Center',
+    );
+    expect(await titleOf('/login/2fa?method=totp')).toBe(
+      'Use your authenticator app · Two-Factor Authentication · Portico Help Center',
+    );
+    expect(await titleOf('/login/2fa?method=recovery')).toBe(
+      'Use a recovery code · Two-Factor Authentication · Portico Help Center',
+    );
     // Sent empty, it asks for what the field is labelled, a recovery code.
     const empty = await client.post('/login/2fa', { method: 'recovery', code: '' });
     expect(empty.status).toBe(422);

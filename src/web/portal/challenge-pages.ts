@@ -167,8 +167,17 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
             : '',
         ];
 
+  // Each method's page has a title of its own, so the browser's history and tabs, and a
+  // screen reader arriving on it, tell them apart (WCAG 2.4.2).
+  const methodTitle: Record<string, string> = {
+    totp: t.useApp,
+    email: t.useEmail,
+    webauthn: t.webauthn.use,
+    recovery: t.useRecovery,
+  };
+  const shown = view.locked ? undefined : methodTitle[view.method];
   return layout(ctx, {
-    title: heading,
+    title: shown ? `${shown} · ${heading}` : heading,
     narrow: true,
     main: html`<h1>${heading}</h1>
       ${view.stepUp ? html`<p>${t.stepUpIntro}</p>` : ''} ${body}
