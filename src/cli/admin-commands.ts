@@ -1,3 +1,4 @@
+import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -104,9 +105,23 @@ export async function openMigratedDatabase(
   } catch (error) {
     await database?.close().catch(() => undefined);
     ctx.fail(
-      `${databaseVariable(config)}: cannot use the database ${urlForDisplay(config.databaseUrl)} (${reasonOf(error)})`,
+      `${databaseVariable(config)}: cannot use the database ${urlForDisplay(config.databaseUrl)} (${reasonOf(error)})${sqliteAccessHint(config, error)}`,
     );
   }
+}
+
+/**
+ * SQLite says "unable to open database file" or "attempt to write a readonly database" when
+ * the file, or the folder it writes its -wal and -shm files in, is not this user's to write:
+ * which of the two it is, and for whom, is said.
+ */
+function sqliteAccessHint(config: Config, error: unknown): string {
+  const file = sqliteFileOf(config.databaseUrl);
+  const code = (error as { code?: unknown }).code;
+  if (file === null || (code !== 'SQLITE_CANTOPEN' && !String(code).startsWith('SQLITE_READONLY')))
+    return '';
+  const user = os.userInfo().username;
+  return `: ${user} must be able to write ${file} and its folder ${path.dirname(path.resolve(file))} (SQLite writes its -wal and -shm files there)`;
 }
 
 /** What was typed, as an error message repeats it: one line, at most 60 characters. */
@@ -245,7 +260,9 @@ async function openCurrentDatabase(ctx: CliContext, config: Config): Promise<Dat
     current = await isUpToDate(database.db);
   } catch (error) {
     await database?.close().catch(() => undefined);
-    ctx.fail(`${databaseVariable(config)}: cannot use the database ${shown} (${reasonOf(error)})`);
+    ctx.fail(
+      `${databaseVariable(config)}: cannot use the database ${shown} (${reasonOf(error)})${sqliteAccessHint(config, error)}`,
+    );
   }
   if (!current) {
     const newer = await migrationsFromNewerRelease(database.db);

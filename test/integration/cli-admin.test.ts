@@ -567,4 +567,18 @@ describe('administration from the command line', () => {
     },
     SLOW,
   );
+
+  it(
+    'says who must be able to write where, when SQLite cannot open or write its file',
+    async () => {
+      // A file no one may use as a database, root included: SQLite cannot open it for writing.
+      const run = await portico(['users', 'list'], { DATABASE_URL: 'sqlite:/proc/version' });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('cannot use the database sqlite:/proc/version');
+      expect(run.stderr).toContain(
+        `${os.userInfo().username} must be able to write /proc/version and its folder /proc (SQLite writes its -wal and -shm files there)`,
+      );
+    },
+    SLOW,
+  );
 });
