@@ -33,6 +33,12 @@ const HOSTILE = [
   '/caf\u00e9',
 ];
 
+/**
+ * A NUL no browser sends: a form body with one is refused whole (400, nothing followed), as
+ * every form's is (src/web/form-body.ts). The login form never carries one (last test).
+ */
+const refusedWhole = (value: string) => value.includes('\u0000');
+
 /** Where a browser would go for this Location header, seen from the app's own origin. */
 function destination(location: string | undefined): string {
   return new URL(location ?? '', 'http://localhost:3000/').origin;
@@ -54,6 +60,11 @@ describe.each(DIALECTS)('no open redirects (%s)', (dialect) => {
       const client = new Client(app.app);
       await client.get('/login');
       const page = await client.post('/login', { email, password: PASSWORD, next });
+      if (refusedWhole(next)) {
+        expect(page.status).toBe(400);
+        expect(page.location).toBeUndefined();
+        continue;
+      }
       expect(page.status, JSON.stringify(next)).toBe(303);
       expect(destination(page.location), JSON.stringify(next)).toBe('http://localhost:3000');
     }
@@ -88,6 +99,10 @@ describe.each(DIALECTS)('no open redirects (%s)', (dialect) => {
     for (const next of HOSTILE) {
       const hostile = newClient(app);
       const page = await hostile.submit('/login', { email: user.email, password: PASSWORD, next });
+      if (refusedWhole(next)) {
+        expect(page.status).toBe(400);
+        continue;
+      }
       const target = new URL(page.location ?? '', 'http://localhost:3000/');
       expect(target.pathname, JSON.stringify(next)).toBe('/login/2fa');
       const carried = target.searchParams.get('next');
@@ -125,6 +140,11 @@ describe.each(DIALECTS)('no open redirects (%s)', (dialect) => {
       const client = new Client(app.app);
       await client.get('/');
       const page = await client.post('/language', { lang: 'nl', return_to: returnTo });
+      if (refusedWhole(returnTo)) {
+        expect(page.status).toBe(400);
+        expect(page.location).toBeUndefined();
+        continue;
+      }
       expect(page.status, JSON.stringify(returnTo)).toBe(303);
       expect(destination(page.location), JSON.stringify(returnTo)).toBe('http://localhost:3000');
     }
