@@ -491,21 +491,22 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
     }
     expect(await kbEvents('kb.article_published')).toHaveLength(before);
 
-    // A save in no language of the site is refused too, not saved over the English text.
+    // A save in no language of the site is refused too, not saved over the English text, and
+    // no editor comes back bound to English with the text typed for another language.
     const edit = await admin.client.get(`/admin/kb/articles/${id}`);
     for (const lang of ['', 'de', 'EN']) {
       const fields = { category_id: accounts, slug: 'a-draft-to-publish', position: '0' };
-      const save = await submitFrom(admin.client, `/admin/kb/articles/${id}`, {
+      const save = await admin.client.post(`/admin/kb/articles/${id}`, {
         ...fields,
         lang,
         title: 'Overwritten',
         body: 'Other text.',
         version: versionIn(edit),
       });
-      expect(save.status, `save ${lang}`).toBe(422);
+      expect(save.status, `save ${lang}`).toBe(400);
       expect(textOf(save.body)).toContain('Articles are written in English or Dutch');
-      // What was typed is kept.
-      expect(save.body).toContain('Other text.');
+      expect(save.body).not.toContain('name="title"');
+      expect(save.body).toContain(`href="/admin/kb/articles/${id}"`);
       const create = await admin.client.submit(
         '/admin/kb/articles/new',
         { ...fields, lang, title: 'New', slug: '', body: 'New text.', action: 'create' },
@@ -513,6 +514,9 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
       );
       expect(create.status, `create ${lang}`).toBe(422);
       expect(textOf(create.body)).toContain('Articles are written in English or Dutch');
+      // What was typed is kept, on the form whose list of languages is there to choose from.
+      expect(create.body).toContain('New text.');
+      expect(create.body).toMatch(/<select[^>]*id="lang"/);
     }
     const texts = await app.db.selectFrom('kb_article_translations').select(['title']).execute();
     expect(texts.map((row) => row.title)).not.toContain('Overwritten');

@@ -148,8 +148,8 @@ function readArticleForm(t: Messages, body: unknown, options: { slugOptional: bo
   const values = formValues(body, ARTICLE_FIELDS);
   const v = new Validator(t);
   const locale: Locale = isLocale(values.lang) ? values.lang : 'en';
-  // From the form's own list, or a hidden field: another language (or none) was saved as
-  // English, over the English text, from a hand-made or stale form.
+  // From the new-article form's own list (an edit's hidden field is checked before): another
+  // language, or none, was saved as English.
   if (!isLocale(values.lang)) v.fail('lang', t.kbAdmin.errors.languageInvalid);
   const title = v.required('title', t.kbAdmin.articleTitle, values.title ?? '', TITLE_MAX_LENGTH);
   let slug = (values.slug ?? '').trim();
@@ -507,6 +507,14 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
       const { id } = request.params;
       if (!ID_PATTERN.test(id)) return reply.callNotFound();
       const t = request.t;
+      // The language is the page's hidden field: anything else is a tampered or broken form,
+      // and no editor page may come back bound to a language it was not typed in (its next
+      // Save would write the text over that language's).
+      if (!isLocale(text(request.body, 'lang')))
+        return tamperedFormPage(request, reply, t.kbAdmin.errors.languageInvalid, {
+          href: articleEditHref(id),
+          label: t.kbAdmin.backToArticle,
+        });
       const form = readArticleForm(t, request.body, { slugOptional: false });
       const { v } = form;
       const version = readVersion(request.body);
