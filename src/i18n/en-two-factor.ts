@@ -231,7 +231,7 @@ export const twoFactorEn = {
     recoveryUsedBody: (when: string, remaining: number, stepUp: boolean) =>
       `${
         stepUp
-          ? `A recovery code was used on ${when} to confirm it was you, for a change to how your account is protected.`
+          ? `A recovery code was used on ${when} to confirm it was you, before a change that needs it.`
           : `A recovery code was used to log in on ${when}.`
       } ${
         remaining === 0

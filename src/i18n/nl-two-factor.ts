@@ -233,7 +233,7 @@ export const twoFactorNl: TwoFactorMessages = {
     recoveryUsedBody: (when: string, remaining: number, stepUp: boolean) =>
       `${
         stepUp
-          ? `Op ${when} is een herstelcode gebruikt om te bevestigen dat jij het was, voor een wijziging in de beveiliging van je account.`
+          ? `Op ${when} is een herstelcode gebruikt om te bevestigen dat jij het was, voor een wijziging die dat vraagt.`
           : `Op ${when} is met een herstelcode ingelogd.`
       } ${
         remaining === 0

@@ -230,9 +230,7 @@ describe.each(DIALECTS)('two-factor step-up (%s)', (dialect) => {
     });
     expect(done.location).toBe('/profile/2fa/app/edit');
     const mail = await app.mail.waitFor(user.email, /recovery code was used/, { since });
-    expect(mail.text).toContain(
-      'to confirm it was you, for a change to how your account is protected',
-    );
+    expect(mail.text).toContain('to confirm it was you, before a change that needs it');
     expect(mail.text).not.toContain('to log in');
   });
 
