@@ -37,5 +37,12 @@
       const region = regions[item.role];
       region.textContent = region.textContent ? region.textContent + ' ' + item.text : item.text;
     });
+    // Said: emptied again (which is not announced), so that reading the page finds the words
+    // once, in the notice where they are seen.
+    window.setTimeout(function () {
+      Object.keys(regions).forEach(function (role) {
+        if (regions[role]) regions[role].textContent = '';
+      });
+    }, 10000);
   }, 500);
 })();

@@ -247,6 +247,8 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
     // The notice itself is still on the page for the eye.
     await expect.poll(() => page.locator('.notice').first().isVisible()).toBe(true);
     expect(await page.locator('.notice').first().getAttribute('role')).toBeNull();
+    // Said once, the region is emptied: reading the page meets the words once, in the notice.
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 15_000 }).toBe('');
   });
 
   it('keeps the forgot-password, reset, error and not-found pages accessible', async () => {
