@@ -9,6 +9,7 @@ import { createTestApp } from '../helpers/test-app.js';
 import {
   confirmRemoval,
   hiddenValue,
+  loggedOutUserWithEmail,
   recoveryCodesOf,
   TEST_META,
   nextStep,
@@ -299,5 +300,49 @@ describe.each(DIALECTS)('two-factor journeys (%s)', (dialect) => {
     const again = await client.post('/login/2fa', { method: 'recovery', code });
     expect(again.status).toBe(422);
     await app.mail.waitFor(email, /recovery code was used/);
+  });
+
+  // public/notices.js reads out what carries data-announce: "we sent a code" is news on the
+  // page that answers the send, not on a form sent back with an error after it (where it
+  // would follow the error as if a code had just gone out).
+  it('reads out "we sent a code" only on the page that answers the send', async () => {
+    const announcedSent = (body: string) => /data-announce>\s*We sent a 6-digit code/.test(body);
+    const shownSent = (body: string) => /role="status">\s*We sent a 6-digit code/.test(body);
+
+    // At log-in.
+    const user = await loggedOutUserWithEmail(app, 2 * 60_000);
+    await logIn(user.client, user.email);
+    await user.client.get('/login/2fa?method=email');
+    const sent = await user.client.follow(await user.client.post('/login/2fa/send'));
+    expect(announcedSent(sent.body)).toBe(true);
+    const wrong = await user.client.post('/login/2fa', { method: 'email', code: '000000' });
+    expect(wrong.status).toBe(422);
+    expect(shownSent(wrong.body)).toBe(true);
+    expect(announcedSent(wrong.body)).toBe(false);
+    const tooSoon = await user.client.post('/login/2fa/send');
+    expect(shownSent(tooSoon.body)).toBe(true);
+    expect(announcedSent(tooSoon.body)).toBe(false);
+
+    // At set-up.
+    const client = new Client(app.app);
+    const { email } = await registerAndVerify(app, client);
+    await logIn(client, email);
+    await client.get('/profile/2fa/email/new');
+    const setupSent = await client.post('/profile/2fa/email/new', {
+      action: 'send',
+      name: 'Mail',
+      email,
+    });
+    expect(announcedSent(setupSent.body)).toBe(true);
+    const setupWrong = await client.post('/profile/2fa/email/new', {
+      action: 'create',
+      setup_id: hiddenValue(setupSent, 'setup_id'),
+      name: 'Mail',
+      email,
+      code: '000000',
+    });
+    expect(setupWrong.status).toBe(422);
+    expect(shownSent(setupWrong.body)).toBe(true);
+    expect(announcedSent(setupWrong.body)).toBe(false);
   });
 });

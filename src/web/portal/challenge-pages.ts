@@ -25,6 +25,8 @@ export interface ChallengeView {
   /** For email: the masked address, and whether a code was just sent. */
   maskedEmail: string | null;
   codeSent: boolean;
+  /** The page that follows the send itself, where "we sent a code" is news to read out. */
+  codeJustSent: boolean;
   /** Why the code just asked for was not sent (too soon, too many, mail down). */
   sendError: string | null;
   error: string | null;
@@ -109,7 +111,11 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
     const codeAsked = view.codeSent || Boolean(view.error);
     body = html`${
       view.codeSent
-        ? announced(t.codeSentTo(view.maskedEmail ?? ''), { kind: 'info', element: 'p' })
+        ? announced(t.codeSentTo(view.maskedEmail ?? ''), {
+            kind: 'info',
+            element: 'p',
+            announce: view.codeJustSent,
+          })
         : html`<p>
             ${codeAsked ? t.challengeEmailCodeIntro(view.maskedEmail ?? '') : t.challengeEmailIntro}
           </p>`

@@ -103,6 +103,8 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
       method?: string;
       /** Say that a code was sent, and offer its field, when this sign-in has an email code out. */
       codeSent?: boolean;
+      /** This page follows the send itself (not a form sent back): the news is read out. */
+      codeJustSent?: boolean;
       sendError?: string;
       error?: string | null;
       status?: number;
@@ -140,6 +142,7 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
       maskedEmail: email?.email ? maskEmail(email.email) : null,
       codeSent:
         (options.codeSent ?? false) && method === 'email' && (await challenge.hasEmailCodeOut(ctx)),
+      codeJustSent: options.codeJustSent ?? false,
       sendError: options.sendError ?? null,
       error: options.error ?? null,
       locked: state.lockedUntil ? lockedText(t, request.locale, state.lockedUntil) : null,
@@ -210,6 +213,8 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
         stepUp,
         method: text(request.query, 'method'),
         codeSent: text(request.query, 'sent') === '1',
+        // The page the send redirects to.
+        codeJustSent: text(request.query, 'sent') === '1',
         next: safeNext(text(request.query, 'next'), ''),
         cancel: safeNext(text(request.query, 'cancel'), ''),
       });

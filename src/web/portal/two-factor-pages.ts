@@ -256,6 +256,8 @@ export interface EmailSetupData {
   setupId?: string;
   /** Where the code went, in full: the person typed it, and it may differ from the sign-in address. */
   codeSentTo?: string;
+  /** This page answers the send itself: "we sent a code" is read out (not on a form sent back). */
+  justSent?: boolean;
 }
 
 export function emailSetupPage(
@@ -301,7 +303,11 @@ export function emailSetupPage(
           // the one saved. Its first button, the one Enter presses, creates the method.
           sent
             ? html`<input type="hidden" name="setup_id" value="${data.setupId}" />
-                ${announced(t.codeSentTo(data.codeSentTo ?? ''), { kind: 'info', element: 'p' })}
+                ${announced(t.codeSentTo(data.codeSentTo ?? ''), {
+                  kind: 'info',
+                  element: 'p',
+                  announce: data.justSent === true,
+                })}
                 ${verificationCodeField(ctx, errors, fieldMayTakeFocus(state))}
                 <p class="button-row">
                   ${button(t.submitCreate, { name: 'action', value: 'create' })}
@@ -454,6 +460,8 @@ export function manageEmailPage(
     change?: { setupId: string; email: string; codeSentTo: string };
     /** The name was saved while a new address still waits for its code. */
     nameSaved?: boolean;
+    /** This page answers the send, or the save, itself: its notice is read out. */
+    justSent?: boolean;
   } = {},
 ): SafeHtml {
   const t = ctx.t.twoFactor;
@@ -505,7 +513,7 @@ export function manageEmailPage(
               state.nameSaved && method.email
                 ? t.nameSavedChangeWaiting(method.email, state.change.codeSentTo)
                 : t.codeSentTo(state.change.codeSentTo),
-              { kind: 'info', element: 'p' },
+              { kind: 'info', element: 'p', announce: state.justSent === true },
             )}
             ${form(
               ctx,

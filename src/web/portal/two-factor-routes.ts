@@ -369,7 +369,13 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
       // Codes go to it: an address held to the rules of one added to an account.
       const email = v.newEmail('email', t.twoFactor.emailAddress, text(request.body, 'email'));
       const page = (
-        data: { setupId?: string; name?: string; email?: string; sentTo?: string },
+        data: {
+          setupId?: string;
+          name?: string;
+          email?: string;
+          sentTo?: string;
+          justSent?: boolean;
+        },
         errors: Record<string, string>,
         status: number,
         formError?: string,
@@ -383,7 +389,11 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
               name: data.name ?? name,
               email: data.email ?? email,
               ...(data.setupId
-                ? { setupId: data.setupId, codeSentTo: data.sentTo ?? data.email ?? email }
+                ? {
+                    setupId: data.setupId,
+                    codeSentTo: data.sentTo ?? data.email ?? email,
+                    justSent: data.justSent === true,
+                  }
                 : {}),
             },
             { errors, ...(formError ? { formError } : {}) },
@@ -438,7 +448,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
         }
         return refused(request, reply, started.error, place.base);
       }
-      return page({ setupId: started.value.setupId }, {}, 200);
+      return page({ setupId: started.value.setupId, justSent: true }, {}, 200);
     });
   }
 
@@ -575,7 +585,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
       await methods.rename(auth.user, method.id, name, requestMeta(request));
       // Saved while a new address waits for its code (perhaps typed into the form below and
       // sent with this button): the page says the address has not changed yet.
-      if (change) return render({ change, nameSaved: true, values: { name } }, 200);
+      if (change) return render({ change, nameSaved: true, justSent: true, values: { name } }, 200);
       tools.flash(reply, 'twoFactorSaved');
       return reply.redirect('/profile/2fa', 303);
     }
@@ -631,7 +641,10 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
         KEEP_EARLIER_CODE.includes(started.error) ? 429 : 409,
       );
     }
-    return render({ change: { setupId: started.value.setupId, email, codeSentTo: email } }, 200);
+    return render(
+      { change: { setupId: started.value.setupId, email, codeSentTo: email }, justSent: true },
+      200,
+    );
   });
 
   for (const [type, path] of [

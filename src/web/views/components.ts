@@ -49,10 +49,24 @@ export function formError(message: string | null | undefined): SafeHtml {
  */
 export function announced(
   content: HtmlValue,
-  options: { kind?: string; role?: 'status' | 'alert'; element?: 'div' | 'p' } = {},
+  options: {
+    kind?: string;
+    role?: 'status' | 'alert';
+    element?: 'div' | 'p';
+    /**
+     * false: the message only stands on the page, as it did on the one before (a form sent
+     * back with an error still says where the code went; that is not news to be read out
+     * after the error).
+     */
+    announce?: boolean;
+  } = {},
 ): SafeHtml {
   const role = options.role ?? 'status';
   const kind = options.kind ? ` notice-${options.kind}` : '';
+  if (options.announce === false)
+    return options.element === 'p'
+      ? html`<p class="notice${kind}" role="${role}">${content}</p>`
+      : html`<div class="notice${kind}" role="${role}">${content}</div>`;
   const body =
     options.element === 'p'
       ? html`<p class="notice${kind}" role="${role}" data-announce>${content}</p>`
