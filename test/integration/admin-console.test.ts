@@ -213,6 +213,10 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       const noGroup = await admin.client.submit('/admin/2fa', { email: 'on', require: 'groups' });
       expect(noGroup.status).toBe(422);
       expect(textOf(noGroup.body)).toContain('Choose at least one user group.');
+      // Its link in the error summary leads somewhere: a group box, or with none the link
+      // that makes one.
+      expect(noGroup.body).toMatch(/href="#group"/);
+      expect(noGroup.body).toMatch(/<(input|a)\b[^>]*\bid="group"/);
       const badDate = await admin.client.submit('/admin/2fa', {
         email: 'on',
         require: 'nobody',
@@ -572,7 +576,7 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
         const row = [...body.matchAll(/<tr>[\s\S]*?<\/tr>/g)]
           .map((m) => m[0])
           .find((tr) => tr.includes(`href="/admin/users/${userId}"`));
-        return textOf([...(row ?? '').matchAll(/<td>[\s\S]*?<\/td>/g)][3]?.[0] ?? '');
+        return textOf([...(row ?? '').matchAll(/<td\b[^>]*>[\s\S]*?<\/td>/g)][3]?.[0] ?? '');
       };
       /** The badges under a user's name on their page. */
       const badges = async (userId: string) =>

@@ -50,10 +50,12 @@ export function twoFactorSettingsPage(
     : html`<p class="hint" id="keys-need-name">${a.keysNeedName}</p>`;
   const fieldError = (name: string) =>
     errors[name] ? html`<p class="error-message" id="${name}-error">${errors[name]}</p>` : '';
+  // With no group to choose, "Choose at least one user group" leads to the link that makes one.
   const groupChoices =
     data.groups.length === 0
       ? html`<p class="hint" id="groups-none">
-          ${a.noGroups} <a href="/admin/groups">${t.admin.twoFactorPage.noGroupsLink}</a>
+          ${a.noGroups}
+          <a href="/admin/groups" id="group">${t.admin.twoFactorPage.noGroupsLink}</a>
         </p>`
       : data.groups.map((g, i) =>
           choice({

@@ -84,7 +84,7 @@ export function usersPage(
                     (user) =>
                       html`<tr>
                         <td><a href="/admin/users/${user.id}">${user.name}</a></td>
-                        <td>${user.email ? breakableEmail(user.email) : ''}</td>
+                        <td class="email-cell">${user.email ? breakableEmail(user.email) : ''}</td>
                         <td>
                           ${
                             user.methods.length === 0
