@@ -471,4 +471,17 @@ describe('requests the HTTP parser refuses', () => {
     // The server goes on answering.
     expect((await fetch(`${app.baseUrl}/health`)).status).toBe(200);
   });
+
+  it('answers a request to the API with its JSON error', async () => {
+    const answer = await raw(
+      `GET /api/v1/users?q=${'a'.repeat(17_000)} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer x\r\n\r\n`,
+    );
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    expect(head.split('\r\n')[0]).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+    expect(head).toMatch(/^content-type: application\/json; charset=utf-8$/im);
+    expect(JSON.parse(body)).toEqual({
+      code: 'BAD_REQUEST',
+      message: 'The URL and headers together exceed 16 KB',
+    });
+  });
 });
