@@ -124,7 +124,7 @@ export const apiPlugin: FastifyPluginAsyncTypebox<ApiOptions> = async (api, { de
         title: 'Portico administration API',
         version: API_VERSION,
         description:
-          'Find users, read their second factors (never secrets), reset a user’s two-factor authentication, read the audit log, and read or change the two-factor policy. Every request needs an API key made in the admin console (API keys), sent as `Authorization: Bearer <key>`; every use is audited.',
+          'Find users, read their second factors (never secrets), reset a user’s two-factor authentication, read the audit log, and read or change the two-factor policy. Every request needs an API key made in the admin console (API keys), sent as `Authorization: Bearer <key>`; every use is audited, but for reads of the audit log itself (so its pages hold still while they are turned). Errors are JSON with `code` and `message`; a 429 says in `Retry-After` when to try again.',
       },
       components: {
         securitySchemes: {
