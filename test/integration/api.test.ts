@@ -882,6 +882,9 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
         const bad = await call('PUT', '/api/v1/two-factor/policy', { body });
         expect(bad.status, JSON.stringify(body)).toBe(400);
         expect(bad.json.code).toBe('VALIDATION_FAILED');
+        // The message names the problem as the details do: "in path message".
+        const [first] = bad.json.details as Array<{ in: string; path: string; message: string }>;
+        expect(bad.json.message).toBe(`${first?.in} ${first?.path} ${first?.message}`);
       }
       // A wrong choice is one problem that names the choices.
       const everyone = await call('PUT', '/api/v1/two-factor/policy', {

@@ -8,6 +8,8 @@ import { GroupList, Policy } from './api-schemas.generated.js';
 import { isoOrNull } from './user-api.js';
 
 /** The console's rules a policy can break: each one's code, its field, and words for people. */
+const BEFORE_10000 = 'is no date-time before the year 10000';
+
 const RULES = {
   AT_LEAST_ONE_METHOD: { path: '/methods', message: 'At least one method must stay on.' },
   GROUPS_REQUIRED: { path: '/groupIds', message: 'Requiring "groups" needs at least one group.' },
@@ -66,9 +68,12 @@ export function registerPolicyApi(api: ApiInstance, { services }: WebDeps): void
       const graceUntil = body.graceUntil === null ? null : Date.parse(body.graceUntil);
       // The console's date field holds four-digit years: a later end could not be shown there.
       if (graceUntil !== null && !(graceUntil < GRACE_LIMIT))
-        throw new ApiError(400, ApiErrorCode.VALIDATION_FAILED, 'body/graceUntil is no date-time', [
-          { in: 'body', path: '/graceUntil', message: 'is no date-time before the year 10000' },
-        ]);
+        throw new ApiError(
+          400,
+          ApiErrorCode.VALIDATION_FAILED,
+          `body /graceUntil ${BEFORE_10000}`,
+          [{ in: 'body', path: '/graceUntil', message: BEFORE_10000 }],
+        );
       const saved = await twoFactorSettings.save(
         {
           methods: body.methods,
