@@ -18,7 +18,7 @@ import {
   loginAddressKey,
   loginBrowserKey,
 } from './known-browser.js';
-import { findAccountByEmail, normalizeEmail, renewPasswordHash } from './users.js';
+import { accountStanding, findAccountByEmail, normalizeEmail, renewPasswordHash } from './users.js';
 import { absoluteUrl } from './deps.js';
 import { clientNetwork } from '../security/client-network.js';
 
@@ -186,10 +186,6 @@ async function insertPendingClearingCount(
   });
 }
 
-const userStanding = precompiled((db, p: { userId: string }) =>
-  db.selectFrom('users').select(['credential_version', 'disabled_at']).where('id', '=', p.userId),
-);
-
 export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
   const { db, clock, hasher, audit } = deps;
 
@@ -262,7 +258,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
     const now = clock.now();
     const removed = firstRow(await takePending(executor, { idHash: pending.id_hash, now }));
     if (!removed) return undefined;
-    const user = firstRow(await userStanding(executor, { userId: removed.user_id }));
+    const user = firstRow(await accountStanding(executor, { userId: removed.user_id }));
     // Exactly the set-up's own change is allowed: any other change meanwhile still ends it.
     const ownChanges = options.madeMethod && removed.stage === 'setup_required' ? 1 : 0;
     if (

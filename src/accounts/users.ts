@@ -83,6 +83,14 @@ export async function holdAccountRow(trx: Kysely<Database>, userId: string): Pro
   await trx.selectFrom('users').select('id').where('id', '=', userId).forNoKeyUpdate().execute();
 }
 
+/**
+ * What decides whether something begun under an account still holds: its credentials'
+ * version (a password or method change since) and whether it was disabled.
+ */
+export const accountStanding = precompiled((db, p: { userId: string }) =>
+  db.selectFrom('users').select(['credential_version', 'disabled_at']).where('id', '=', p.userId),
+);
+
 export async function findUserById(db: Kysely<Database>, id: string): Promise<User | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Audit, RequestMeta } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
 import { DAY_MS } from '../clock.js';
-import { holdAccountRow } from '../accounts/users.js';
+import { accountStanding, holdAccountRow } from '../accounts/users.js';
 import { firstRow, precompiled } from '../db/precompiled.js';
 import { literalLimit } from '../db/literal-limit.js';
 import type { Database, TrustedDevice, User } from '../db/schema.js';
@@ -70,11 +70,7 @@ export function createTrustedDevices(deps: { db: Kysely<Database>; clock: Clock;
     const id = newId();
     const stored = await db.transaction().execute(async (trx) => {
       await holdAccountRow(trx, user.id);
-      const standing = await trx
-        .selectFrom('users')
-        .select(['credential_version', 'disabled_at'])
-        .where('id', '=', user.id)
-        .executeTakeFirst();
+      const standing = firstRow(await accountStanding(trx, { userId: user.id }));
       if (
         !standing ||
         standing.disabled_at !== null ||

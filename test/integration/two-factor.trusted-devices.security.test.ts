@@ -6,6 +6,7 @@
  * password change or reset, on an administrator's reset and when the last method goes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findUserById } from '../../src/accounts/users.js';
 import { DAY_MS } from '../../src/clock.js';
 import { hashToken } from '../../src/security/tokens.js';
 import type { Client } from '../helpers/client.js';
@@ -164,6 +165,13 @@ describe.each(DIALECTS)('trusted devices (%s)', (dialect) => {
     expect((await logIn(user.client, user.email)).location).toBe('/login/2fa');
   });
 
+  /** The account as it stands, as the second step reads it. */
+  async function userNow(userId: string) {
+    const user = await findUserById(app.db, userId);
+    if (!user) throw new Error(`no user ${userId}`);
+    return user;
+  }
+
   it('remembers no browser for an account disabled or given a new password since its second step', async () => {
     // The step's own commit, then a disable or a reset from elsewhere, then "remember": the
     // account as the step read it is not the account any more.
@@ -171,22 +179,14 @@ describe.each(DIALECTS)('trusted devices (%s)', (dialect) => {
     const actor = { actorUserId: admin.userId };
     const { trustedDevices } = app.services.twoFactor;
     const disabled = await userWithApp(app);
-    const asRead = await app.db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', disabled.userId)
-      .executeTakeFirstOrThrow();
+    const asRead = await userNow(disabled.userId);
     expect((await app.services.admin.accounts.disable(disabled.userId, actor)).ok).toBe(true);
     expect(await trustedDevices.remember(asRead, TEST_META)).toBeNull();
     expect((await app.services.admin.accounts.enable(disabled.userId, actor)).ok).toBe(true);
     expect(await devicesOf(disabled.userId)).toHaveLength(0);
 
     const reset = await userWithApp(app);
-    const before = await app.db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', reset.userId)
-      .executeTakeFirstOrThrow();
+    const before = await userNow(reset.userId);
     await app.db
       .updateTable('users')
       .set({ credential_version: before.credential_version + 1 })
@@ -195,11 +195,7 @@ describe.each(DIALECTS)('trusted devices (%s)', (dialect) => {
     expect(await trustedDevices.remember(before, TEST_META)).toBeNull();
     expect(await devicesOf(reset.userId)).toHaveLength(0);
     // As it stands now: remembered.
-    const now = await app.db
-      .selectFrom('users')
-      .selectAll()
-      .where('id', '=', reset.userId)
-      .executeTakeFirstOrThrow();
+    const now = await userNow(reset.userId);
     expect(await trustedDevices.remember(now, TEST_META)).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await devicesOf(reset.userId)).toHaveLength(1);
   });
