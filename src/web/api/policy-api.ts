@@ -7,9 +7,10 @@ import { errors, idOf, principalOf } from './api-plugin.js';
 import { GroupList, Policy } from './api-schemas.generated.js';
 import { isoOrNull } from './user-api.js';
 
-/** The console's rules a policy can break: each one's code, its field, and words for people. */
+/** Why a grace date is refused: the console's date field holds four-digit years. */
 const BEFORE_10000 = 'is no date-time before the year 10000';
 
+/** The console's rules a policy can break: each one's code, its field, and words for people. */
 const RULES = {
   AT_LEAST_ONE_METHOD: { path: '/methods', message: 'At least one method must stay on.' },
   GROUPS_REQUIRED: { path: '/groupIds', message: 'Requiring "groups" needs at least one group.' },

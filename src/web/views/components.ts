@@ -63,16 +63,16 @@ export function announced(
 ): SafeHtml {
   const role = options.role ?? 'status';
   const kind = options.kind ? ` notice-${options.kind}` : '';
-  if (options.announce === false)
-    return options.element === 'p'
-      ? html`<p class="notice${kind}" role="${role}">${content}</p>`
-      : html`<div class="notice${kind}" role="${role}">${content}</div>`;
+  const announce = options.announce !== false;
+  const attributes = announce ? html`role="${role}" data-announce` : html`role="${role}"`;
   const body =
     options.element === 'p'
-      ? html`<p class="notice${kind}" role="${role}" data-announce>${content}</p>`
-      : html`<div class="notice${kind}" role="${role}" data-announce>${content}</div>`;
-  return html`${body}
-    <script src="/assets/notices.js" defer></script>`;
+      ? html`<p class="notice${kind}" ${attributes}>${content}</p>`
+      : html`<div class="notice${kind}" ${attributes}>${content}</div>`;
+  return announce
+    ? html`${body}
+        <script src="/assets/notices.js" defer></script>`
+    : body;
 }
 
 /**
