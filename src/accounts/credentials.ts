@@ -33,6 +33,8 @@ import {
   findVerifiedAddress,
   findWaitingRegistration,
   holdAccountRow,
+  keepBrowserLocale,
+  mailLocaleOf,
   primaryAddressOf,
   renewPasswordHash,
 } from './users.js';
@@ -145,7 +147,7 @@ export function createCredentials(deps: AccountDeps) {
   async function notifyPasswordChanged(user: User, how: 'changed' | 'reset', greet = true) {
     const address = await primaryAddressOf(db, user.id);
     if (!address) return;
-    const ctx = postman.context(address.email, greet ? user.name : null, user.locale);
+    const ctx = postman.context(address.email, greet ? user.name : null, mailLocaleOf(user));
     postman.sendLater(passwordChangedMail(ctx, formatDateTime(ctx.locale, clock.now()), how));
   }
 
@@ -259,8 +261,11 @@ export function createCredentials(deps: AccountDeps) {
       // The mailbox of a waiting registration is not known to be the account's yet: the mail
       // does not greet with the name whoever registered typed (`Postman.context`).
       return verified
-        ? passwordResetMail(postman.context(address.email, user.name, user.locale), url)
-        : waitingRegistrationResetMail(postman.context(address.email, null, user.locale), url);
+        ? passwordResetMail(postman.context(address.email, user.name, mailLocaleOf(user)), url)
+        : waitingRegistrationResetMail(
+            postman.context(address.email, null, mailLocaleOf(user)),
+            url,
+          );
     });
     return ok(undefined);
   }
@@ -361,16 +366,29 @@ export function createCredentials(deps: AccountDeps) {
     return ok(undefined);
   }
 
+  /**
+   * `browserLocale`: the language the browser's pages will be in, kept for mails when the
+   * setting is the browser's language.
+   */
   async function updateProfile(
     user: User,
-    input: { name: string; locale: string | null },
+    input: { name: string; locale: string | null; browserLocale?: string },
     meta: RequestMeta,
   ) {
+    const browserLocale = input.locale === null ? input.browserLocale : undefined;
     // Saved as it was: nothing to write, and no change for the audit log to report.
-    if (input.name === user.name && input.locale === user.locale) return;
+    if (input.name === user.name && input.locale === user.locale) {
+      if (browserLocale !== undefined) await keepBrowserLocale(db, user, browserLocale);
+      return;
+    }
     await db
       .updateTable('users')
-      .set({ name: input.name, locale: input.locale, updated_at: clock.now() })
+      .set({
+        name: input.name,
+        locale: input.locale,
+        ...(browserLocale !== undefined ? { browser_locale: browserLocale } : {}),
+        updated_at: clock.now(),
+      })
       .where('id', '=', user.id)
       .execute();
     await audit.record({ event: 'profile.updated', actorUserId: user.id, meta });

@@ -21,7 +21,7 @@ import {
   revokeTokens,
   VERIFY_EMAIL_TTL_MS,
 } from './email-tokens.js';
-import { holdAccountRow, listAddresses, normalizeEmail } from './users.js';
+import { holdAccountRow, listAddresses, mailLocaleOf, normalizeEmail } from './users.js';
 
 export const MAX_ADDRESSES_PER_USER = 10;
 const RESEND_WINDOW_MS = MINUTE_MS;
@@ -48,7 +48,7 @@ export function createEmailAddresses(deps: AccountDeps) {
       ttlMs: VERIFY_EMAIL_TTL_MS,
     });
     const url = absoluteUrl(deps.publicUrl, `/verify-email?token=${token}`);
-    const ctx = postman.context(email, null, user.locale);
+    const ctx = postman.context(email, null, mailLocaleOf(user));
     const delivery = await postman.sendNow(
       added ? addressAddedMail(ctx, url) : verifyEmailMail(ctx, url),
     );
@@ -61,7 +61,7 @@ export function createEmailAddresses(deps: AccountDeps) {
    * primary one and reset the password through it, unseen by the owner.
    */
   async function notifyChange(
-    user: Pick<User, 'id' | 'name' | 'locale'>,
+    user: Pick<User, 'id' | 'name' | 'locale' | 'browser_locale'>,
     body: (m: Messages, when: string) => string,
     removed?: string,
   ) {
@@ -70,7 +70,7 @@ export function createEmailAddresses(deps: AccountDeps) {
       .map((a) => a.email);
     const now = clock.now();
     for (const to of new Set(removed ? [...verified, removed] : verified)) {
-      const ctx = postman.context(to, user.name, user.locale);
+      const ctx = postman.context(to, user.name, mailLocaleOf(user));
       postman.sendLater(
         addressesChangedMail(
           ctx,
@@ -162,7 +162,7 @@ export function createEmailAddresses(deps: AccountDeps) {
     const user = added
       ? await db
           .selectFrom('users')
-          .select(['id', 'name', 'locale'])
+          .select(['id', 'name', 'locale', 'browser_locale'])
           .where('id', '=', userId)
           .executeTakeFirst()
       : undefined;

@@ -10,7 +10,7 @@ import { AccountError, fail, ok, weakPassword } from './error-codes.js';
 import { absoluteUrl } from './deps.js';
 import { issueResetToken, issueToken, VERIFY_EMAIL_TTL_MS } from './email-tokens.js';
 import { personalWords } from './password-screen.js';
-import { findVerifiedAddress, normalizeEmail } from './users.js';
+import { findVerifiedAddress, mailLocaleOf, normalizeEmail } from './users.js';
 import { clientNetwork } from '../security/client-network.js';
 
 /**
@@ -62,7 +62,7 @@ export function createRegistration(deps: AccountDeps) {
         if (!mailAllowed) return null;
         const owner = await db
           .selectFrom('users')
-          .select(['name', 'locale', 'disabled_at'])
+          .select(['name', 'locale', 'browser_locale', 'disabled_at'])
           .where('id', '=', existing.user_id)
           .executeTakeFirstOrThrow();
         // A disabled account gets no reset link, as "Forgot your password?" gives it none:
@@ -78,7 +78,7 @@ export function createRegistration(deps: AccountDeps) {
           details: { where: 'registration' },
         });
         return accountExistsMail(
-          postman.context(existing.email, owner.name, owner.locale),
+          postman.context(existing.email, owner.name, mailLocaleOf(owner)),
           absoluteUrl(deps.publicUrl, `/password/reset?token=${token}`),
         );
       }

@@ -18,7 +18,14 @@ import {
   loginAddressKey,
   loginBrowserKey,
 } from './known-browser.js';
-import { accountStanding, findAccountByEmail, normalizeEmail, renewPasswordHash } from './users.js';
+import {
+  accountStanding,
+  findAccountByEmail,
+  keepBrowserLocale,
+  mailLocaleOf,
+  normalizeEmail,
+  renewPasswordHash,
+} from './users.js';
 import { absoluteUrl } from './deps.js';
 import { clientNetwork } from '../security/client-network.js';
 
@@ -379,18 +386,21 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
   }
 
   /**
-   * The password step. `deviceToken`: the browser's trusted-device cookie, which lets a user
-   * whose second step it is skip it (never a step-up, never an administrator).
-   * `knownBrowser`: the cookie of a browser that gave this address's right password before,
-   * whose attempts are counted on their own (known-browser.ts).
+   * The password step. What the browser brings:
+   * - `deviceToken`: its trusted-device cookie, which lets a user whose second step it is skip
+   *   it (never a step-up, never an administrator);
+   * - `knownBrowser`: the cookie of a browser that gave this address's right password before,
+   *   whose attempts are counted on their own (known-browser.ts);
+   * - `locale`: the language its pages are in, kept for the mails of someone whose setting is
+   *   the browser's language.
    */
   async function begin(
     email: string,
     password: string,
     meta: RequestMeta,
-    deviceToken?: string,
-    knownBrowser?: string,
+    browser: { deviceToken?: string; knownBrowser?: string; locale?: string } = {},
   ): Promise<BeginSignInResult> {
+    const { deviceToken, knownBrowser } = browser;
     // Too many checks waiting: "busy", before anything is read or counted, for every address.
     hasher.admit();
     const now = clock.now();
@@ -467,7 +477,7 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
             targetUserId: owner.user.id,
             meta,
           });
-          const ctx = deps.postman.context(owner.email, owner.user.name, owner.user.locale);
+          const ctx = deps.postman.context(owner.email, owner.user.name, mailLocaleOf(owner.user));
           return passwordBlockedMail(ctx, formatDateTime(ctx.locale, now));
         });
       }
@@ -526,13 +536,15 @@ export function createSignIn(deps: AccountDeps, gate: () => SecondFactorGate) {
           ttlMs: VERIFY_EMAIL_TTL_MS,
         });
         return verifyEmailMail(
-          deps.postman.context(address.email, null, user.locale),
+          deps.postman.context(address.email, null, mailLocaleOf(user)),
           absoluteUrl(deps.publicUrl, `/verify-email?token=${token}`),
         );
       });
       return failed('invalid');
     }
 
+    // Before a code is mailed at the second step, so that it comes in the page's language.
+    if (browser.locale !== undefined) await keepBrowserLocale(db, user, browser.locale);
     const requirement = await gate().requirementFor(user, now);
     const trusted =
       requirement === 'second_factor' &&

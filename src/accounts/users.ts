@@ -91,6 +91,27 @@ export const accountStanding = precompiled((db, p: { userId: string }) =>
   db.selectFrom('users').select(['credential_version', 'disabled_at']).where('id', '=', p.userId),
 );
 
+/**
+ * The language of a mail to this person (SPEC §7): their setting, else the language their
+ * browser showed them at their last log-in; null (English) when neither is known.
+ */
+export function mailLocaleOf(user: Pick<User, 'locale' | 'browser_locale'>): string | null {
+  return user.locale ?? user.browser_locale;
+}
+
+/**
+ * Keeps the browser's language for the mails of someone whose setting is the browser's
+ * language; a write only when it changed.
+ */
+export async function keepBrowserLocale(
+  db: Kysely<Database>,
+  user: Pick<User, 'id' | 'locale' | 'browser_locale'>,
+  locale: string,
+): Promise<void> {
+  if (user.locale !== null || user.browser_locale === locale) return;
+  await db.updateTable('users').set({ browser_locale: locale }).where('id', '=', user.id).execute();
+}
+
 export async function findUserById(db: Kysely<Database>, id: string): Promise<User | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -16,6 +16,7 @@ import * as kbVersions from './migrations/0012-kb-versions.js';
 import * as kbArticleRedirects from './migrations/0013-kb-article-redirects.js';
 import * as rateLimitHits from './migrations/0014-rate-limit-hits.js';
 import * as signInAddress from './migrations/0015-sign-in-address.js';
+import * as browserLanguage from './migrations/0016-browser-language.js';
 
 // Migrations are imported, not read from a folder at run time: the same list works from
 // TypeScript sources (tests) and from the compiled build.
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0013-kb-article-redirects': kbArticleRedirects,
   '0014-rate-limit-hits': rateLimitHits,
   '0015-sign-in-address': signInAddress,
+  '0016-browser-language': browserLanguage,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -7,7 +7,13 @@ import type { Generated, Insertable, Selectable } from 'kysely';
 export interface UsersTable {
   id: string;
   name: string;
+  /** The person's language setting; null for "the browser's language". */
   locale: string | null;
+  /**
+   * With `locale` null: the language the browser showed at the last log-in or profile save, for
+   * mails (migration 0016). Null until then.
+   */
+  browser_locale: string | null;
   password_hash: string;
   /** Bumped whenever the password or the second factors change: pending sign-ins die with it. */
   credential_version: Generated<number>;

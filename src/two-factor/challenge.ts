@@ -1,5 +1,5 @@
 import { sql } from '../db/kysely.js';
-import { holdAccountRow } from '../accounts/users.js';
+import { holdAccountRow, mailLocaleOf } from '../accounts/users.js';
 import type { Kysely } from 'kysely';
 import type { PendingContext, SignIn } from '../accounts/sign-in.js';
 import type { RequestMeta } from '../audit/audit.js';
@@ -266,7 +266,7 @@ export function createChallenge(
     if (lockedUntil(ctx.user, now)) return tfFail(TwoFactorError.LOCKED);
     const method = (await methods.usable(ctx.user.id)).find((m) => m.type === 'email');
     if (!method?.email) return tfFail(TwoFactorError.METHOD_DISABLED);
-    const mailContext = postman.context(method.email, ctx.user.name, ctx.user.locale);
+    const mailContext = postman.context(method.email, ctx.user.name, mailLocaleOf(ctx.user));
     const sent = await emailCodes.send(
       {
         userId: ctx.user.id,

@@ -5,7 +5,7 @@ import type { MailMessage } from '../mail/mailer.js';
 import type { Postman } from '../mail/postman.js';
 import type { MailContext } from '../mail/templates.js';
 import { composeMail } from '../mail/templates.js';
-import { primaryAddressOf } from '../accounts/users.js';
+import { mailLocaleOf, primaryAddressOf } from '../accounts/users.js';
 import { isLockedUntilReset } from './constants.js';
 
 export function emailCodeMail(
@@ -55,7 +55,7 @@ export function createNotifier(db: Kysely<Database>, postman: Postman, now: () =
   };
 
   function send(user: User, notice: SecurityNotice, recipient: string): void {
-    const ctx = postman.context(recipient, user.name, user.locale);
+    const ctx = postman.context(recipient, user.name, mailLocaleOf(user));
     const when = formatDateTime(ctx.locale, now());
     postman.sendLater(
       composeMail(ctx, (m) => {

@@ -1,4 +1,4 @@
-import { primaryAddressOf } from '../accounts/users.js';
+import { mailLocaleOf, primaryAddressOf } from '../accounts/users.js';
 import type { RequestMeta } from '../audit/audit.js';
 import type { SetupKind, TwoFactorSetup, User } from '../db/schema.js';
 import { consumeRateLimit } from '../security/rate-limit.js';
@@ -213,7 +213,7 @@ export function createSetup(
     if (!setup.email) return tfFail(TwoFactorError.SETUP_EXPIRED);
     const purpose = setup.kind === 'email_change' ? 'change' : 'setup';
     // The address may be any; until the code comes back, nobody has proven it is theirs.
-    const mailContext = postman.context(setup.email, null, user.locale);
+    const mailContext = postman.context(setup.email, null, mailLocaleOf(user));
     const sent = await emailCodes.send(
       { userId: user.id, purpose, requestId: setup.id, email: setup.email },
       clock.now(),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
-import { savePolicy, setUpApp } from '../helpers/two-factor.js';
+import { savePolicy, setUpApp, setUpEmail } from '../helpers/two-factor.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 
@@ -184,6 +184,49 @@ describe.each(DIALECTS)('language (%s)', (dialect) => {
     } finally {
       await savePolicy(app, {});
     }
+  });
+
+  /*
+   * "Use my browser's language" leaves the account without a language of its own: its pages
+   * follow the browser, and its mails, which have no browser to ask, went out in English to
+   * someone who reads every page in Dutch.
+   */
+  it("writes mail in the browser's language to someone whose setting is the browser's", async () => {
+    const client = new Client(app.app);
+    const { email } = await registerAndVerify(app, client);
+    await logIn(client, email);
+    await setUpEmail(app, client, email);
+    const saved = await client.request('POST', '/profile', {
+      form: { _csrf: await client.csrfToken(), name: 'Test User', locale: '' },
+      headers: { 'accept-language': 'nl' },
+    });
+    expect(saved.status).toBe(303);
+    // A reset link, asked for from anywhere, is written in the language of the owner's pages.
+    let since = app.mail.messages.length;
+    await new Client(app.app).submit('/password/forgot', { email });
+    const reset = await app.mail.waitFor(email, /Reset your password|wachtwoord/, { since });
+    expect(reset.language).toBe('nl');
+
+    // Each log-in keeps the language its browser showed: a sign-in code mailed at its second
+    // step comes in it.
+    const codeAfterLogInFrom = async (language: string) => {
+      app.clock.advance(61_000);
+      const browser = new Client(app.app);
+      await browser.get('/login', { 'accept-language': language });
+      const login = await browser.request('POST', '/login', {
+        form: { _csrf: await browser.csrfToken(), email, password: PASSWORD },
+        headers: { 'accept-language': language },
+      });
+      expect(login.location).toBe('/login/2fa');
+      await browser.get('/login/2fa?method=email');
+      since = app.mail.messages.length;
+      expect((await browser.post('/login/2fa/send')).status).toBe(303);
+      return app.mail.waitFor(email, /verification code|verificatiecode/, { since });
+    };
+    expect((await codeAfterLogInFrom('en')).language).toBe('en');
+    const dutch = await codeAfterLogInFrom('nl-BE, en;q=0.5');
+    expect(dutch.language).toBe('nl');
+    expect(dutch.subject).toMatch(/verificatiecode/);
   });
 
   it('writes mail in the language the person registered in', async () => {

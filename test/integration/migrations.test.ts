@@ -20,6 +20,7 @@ import * as kbVersions from '../../src/db/migrations/0012-kb-versions.js';
 import * as kbArticleRedirects from '../../src/db/migrations/0013-kb-article-redirects.js';
 import * as rateLimitHits from '../../src/db/migrations/0014-rate-limit-hits.js';
 import * as signInAddress from '../../src/db/migrations/0015-sign-in-address.js';
+import * as browserLanguage from '../../src/db/migrations/0016-browser-language.js';
 import {
   createPostgresSchema,
   DIALECTS,
@@ -43,6 +44,7 @@ const ALL = [
   '0013-kb-article-redirects',
   '0014-rate-limit-hits',
   '0015-sign-in-address',
+  '0016-browser-language',
 ];
 
 const RACER = fileURLToPath(new URL('../helpers/migrate-on-signal.ts', import.meta.url));
@@ -108,10 +110,13 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
   it('carries the last hour of the mail counts into the sliding limits (0014)', async () => {
     const { db } = await freshDatabase();
     await migrateToLatest(db);
+    await browserLanguage.down(db as unknown as Kysely<unknown>);
     await signInAddress.down(db as unknown as Kysely<unknown>);
     await rateLimitHits.down(db as unknown as Kysely<unknown>);
     await sql`delete from kysely_migration
-      where name in ('0014-rate-limit-hits', '0015-sign-in-address')`.execute(db);
+      where name in ('0014-rate-limit-hits', '0015-sign-in-address', '0016-browser-language')`.execute(
+      db,
+    );
     const now = Date.now();
     await db
       .insertInto('rate_limits')
@@ -125,7 +130,11 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
         { key: 'login:d', window_start: now - 600_000, count: 2 },
       ])
       .execute();
-    expect(await migrateToLatest(db)).toEqual(['0014-rate-limit-hits', '0015-sign-in-address']);
+    expect(await migrateToLatest(db)).toEqual([
+      '0014-rate-limit-hits',
+      '0015-sign-in-address',
+      '0016-browser-language',
+    ]);
     const hits = await db
       .selectFrom('rate_limit_hits')
       .select(['key', 'at'])
@@ -179,10 +188,12 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     '0013-kb-article-redirects',
     '0014-rate-limit-hits',
     '0015-sign-in-address',
+    '0016-browser-language',
   ];
   /** As if the database were behind this build: 0007 and the ones after it not yet applied. */
   async function behindSince0007(db: DatabaseHandle['db']) {
     await migrateToLatest(db);
+    await browserLanguage.down(db as unknown as Kysely<unknown>);
     await signInAddress.down(db as unknown as Kysely<unknown>);
     await rateLimitHits.down(db as unknown as Kysely<unknown>);
     await kbArticleRedirects.down(db as unknown as Kysely<unknown>);

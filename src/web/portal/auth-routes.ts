@@ -196,13 +196,11 @@ export function registerAuthRoutes(app: FastifyInstance, deps: WebDeps): void {
       );
     if (!v.ok) return again(422, { errors: v.errors });
 
-    const result = await signIn.begin(
-      email,
-      password,
-      requestMeta(request),
-      request.cookies[tools.cookies.device],
-      request.cookies[tools.cookies.knownBrowser],
-    );
+    const result = await signIn.begin(email, password, requestMeta(request), {
+      deviceToken: request.cookies[tools.cookies.device],
+      knownBrowser: request.cookies[tools.cookies.knownBrowser],
+      locale: request.locale,
+    });
     if (result.outcome === 'pending' || result.outcome === 'signed_in')
       tools.rememberKnownBrowser(reply, result.knownBrowser);
     switch (result.outcome) {

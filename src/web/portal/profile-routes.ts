@@ -3,7 +3,7 @@ import type { AccountErrorCode } from '../../accounts/error-codes.js';
 import { AccountError, fail } from '../../accounts/error-codes.js';
 import { NAME_MAX_LENGTH } from '../../accounts/users.js';
 import { UNPROVEN_MAILS_PER_HOUR } from '../../accounts/mail-limits.js';
-import { isLocale } from '../../i18n/index.js';
+import { isLocale, localeFromAcceptLanguage } from '../../i18n/index.js';
 import type { Messages } from '../../i18n/index.js';
 import { text, Validator, weakPasswordMessage } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
@@ -95,7 +95,13 @@ export function registerProfileRoutes(
         ),
         422,
       );
-    await credentials.updateProfile(auth.user, { name, locale }, requestMeta(request));
+    // Without a setting, the next pages follow the browser's own language, and so do mails.
+    const browserLocale = localeFromAcceptLanguage(request.headers['accept-language']) ?? 'en';
+    await credentials.updateProfile(
+      auth.user,
+      { name, locale, browserLocale },
+      requestMeta(request),
+    );
     // "Use my browser's language" also forgets a language chosen in this browser before, which
     // would otherwise still win over the browser's own.
     tools.setLanguage(reply, locale);
