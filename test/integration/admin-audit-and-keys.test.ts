@@ -116,6 +116,9 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       const csv = await admin.client.get('/admin/audit.csv?from=nonsense');
       expect(csv.status).toBe(303);
       expect(csv.location).toBe('/admin/audit?from=nonsense');
+      // The same path, percent-encoded, leads to the same page.
+      const encoded = await admin.client.get('/admin/audit%2Ecsv?from=nonsense');
+      expect(encoded.location).toBe('/admin/audit?from=nonsense');
     });
 
     it('pages through many events without overlap', async () => {

@@ -117,9 +117,12 @@ export function registerAuditRoutes(
   app.get('/admin/audit.csv', async (request, reply) => {
     if (!requireAdmin(request, reply)) return reply;
     const { filters, errors, empty } = await readFilters(request);
-    // Bad filters are explained on the page itself.
-    if (Object.keys(errors).length > 0)
-      return reply.redirect(`/admin/audit${request.url.slice('/admin/audit.csv'.length)}`, 303);
+    // Bad filters are explained on the page itself, with the query as it came (the path may
+    // have come percent-encoded, and is not the length of '/admin/audit.csv').
+    if (Object.keys(errors).length > 0) {
+      const query = request.url.indexOf('?');
+      return reply.redirect(`/admin/audit${query < 0 ? '' : request.url.slice(query)}`, 303);
+    }
     const rows = empty ? (async function* () {})() : auditLog.each(filters);
     const day = new Date(clock.now()).toISOString().slice(0, 10);
     return reply
