@@ -154,6 +154,8 @@ export const kbAdminEn = {
     TEXT_TOO_NESTED:
       'The text nests quotes or lists too deeply, or has too many _ and * marks. Use fewer levels: a line may start with at most 200 characters of quote marks, list markers and indentation; and at most 5,000 _ and * outside code (put code between backticks).',
     positionInvalid: 'Enter a whole number from 0 to 9999.',
+    nameForDescription: (language: string) =>
+      `Fill in a name in ${language} too, or leave the description in ${language} empty.`,
     languageInvalid:
       'Articles are written in English or Dutch: open the article again and use its buttons.',
     EDITED_MEANWHILE:

@@ -155,6 +155,8 @@ export const kbAdminNl: KbAdminMessages = {
     TEXT_TOO_NESTED:
       'De citaten of lijsten in de tekst zijn te diep genest, of de tekst heeft te veel _ en *. Gebruik minder niveaus: een regel mag met hooguit 200 tekens aan citaattekens, opsommingstekens en inspringing beginnen; en hooguit 5.000 _ en * buiten code (zet code tussen backticks).',
     positionInvalid: 'Vul een heel getal van 0 tot en met 9999 in.',
+    nameForDescription: (language: string) =>
+      `Vul ook een naam in het ${language} in, of laat de beschrijving in het ${language} leeg.`,
     languageInvalid:
       'Artikelen zijn in het Engels of het Nederlands: open het artikel opnieuw en gebruik de knoppen daar.',
     EDITED_MEANWHILE:

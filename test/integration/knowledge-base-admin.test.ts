@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInAdmin, plainUser } from '../helpers/admin.js';
 import type { SignedInAdmin } from '../helpers/admin.js';
 import type { Page } from '../helpers/client.js';
-import { Client, textOf } from '../helpers/client.js';
+import { Client, fieldError, textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { logIn } from '../helpers/flows.js';
 import type { TestApp } from '../helpers/test-app.js';
@@ -388,6 +388,21 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
     });
     expect(loop.status).toBe(422);
     expect(textOf(loop.body)).toContain('cannot be placed inside itself');
+
+    // A Dutch description needs a Dutch name: without one it was dropped, with "saved".
+    const described = await submitFrom(admin.client, `/admin/kb/categories/${help}`, {
+      parent_id: '',
+      slug: 'help',
+      position: '1',
+      name_en: 'Help',
+      name_nl: '',
+      description_nl: 'Alles over hulp',
+    });
+    expect(described.status).toBe(422);
+    expect(fieldError(described.body, 'name_nl')).toBe(
+      'Fill in a name in Dutch too, or leave the description in Dutch empty.',
+    );
+    expect(described.body).toContain('Alles over hulp');
 
     const unknown = await admin.client.submit(
       '/admin/kb/articles/new',

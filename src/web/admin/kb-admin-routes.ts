@@ -133,6 +133,9 @@ function readCategoryForm(t: Messages, body: unknown) {
         `description_${locale}`,
         t.errors.tooLong(t.kbAdmin.descriptionIn(language), DESCRIPTION_MAX_LENGTH),
       );
+    // A name is what makes a language's text: a description typed without one would be lost.
+    if (description && !name)
+      v.fail(`name_${locale}`, t.kbAdmin.errors.nameForDescription(language));
     if (name) texts[locale] = { name, description };
   }
   const input: CategoryInput = {
