@@ -9,7 +9,14 @@ import type { KbErrorCode, KbResult } from './error-codes.js';
 import { KbError, kbFail, kbOk } from './error-codes.js';
 import { htmlToText, MarkdownTooNestedError, renderMarkdown } from './markdown.js';
 import type { KbDeps } from './store.js';
-import { asLocale, bumpRevision, pickLocale, reindexTranslation, searchStoreOf } from './store.js';
+import {
+  asLocale,
+  bumpRevision,
+  pickLocale,
+  readRevision,
+  reindexTranslation,
+  searchStoreOf,
+} from './store.js';
 
 /**
  * The version of an article or category a change was made from: the one the administrator's
@@ -822,12 +829,17 @@ export function createEditor(deps: KbDeps) {
     };
   }
 
-  async function isEmpty(): Promise<boolean> {
-    const [category, article] = await Promise.all([
+  /**
+   * Whether nothing was ever written to the knowledge base: no categories, no articles, and a
+   * revision nobody bumped. One an administrator emptied is not new, and stays empty.
+   */
+  async function isUntouched(): Promise<boolean> {
+    const [category, article, revision] = await Promise.all([
       db.selectFrom('kb_categories').select('id').executeTakeFirst(),
       db.selectFrom('kb_articles').select('id').executeTakeFirst(),
+      readRevision(db),
     ]);
-    return !category && !article;
+    return !category && !article && revision === 0;
   }
 
   return {
@@ -852,7 +864,7 @@ export function createEditor(deps: KbDeps) {
     listCategories,
     listArticles,
     getArticle,
-    isEmpty,
+    isUntouched,
     /**
      * What the article would look like, without saving anything (the editor's preview); null
      * for a text nested too deeply to render.

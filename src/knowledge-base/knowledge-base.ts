@@ -15,7 +15,7 @@ export function createKnowledgeBase(deps: KbDeps) {
     catalog,
     search: createSearch(deps, catalog),
     editor,
-    /** First start: ship the built-in articles when the knowledge base is empty. */
+    /** First start: ship the built-in articles when nothing was ever written to the knowledge base. */
     seedIfEmpty: () => seedKnowledgeBase(editor),
   };
 }

@@ -94,13 +94,14 @@ const SYSTEM: KbActor = {
 };
 
 /**
- * Creates and publishes the shipped categories and articles, in every language, when the
- * knowledge base has neither categories nor articles (a first start). Returns whether it did.
+ * Creates and publishes the shipped categories and articles, in every language, when nothing
+ * was ever written to the knowledge base (a first start; one an administrator emptied stays
+ * empty). Returns whether it did.
  * Each step goes through the editor, so search index, revision and audit log follow as for
  * an administrator's change.
  */
 export async function seedKnowledgeBase(editor: Editor, dir = SHIPPED_CONTENT_DIR) {
-  if (!(await editor.isEmpty())) return false;
+  if (!(await editor.isUntouched())) return false;
   const seedCategory = async (
     category: ShippedCategory,
     parentId: string | null,
