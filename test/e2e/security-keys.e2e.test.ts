@@ -31,6 +31,7 @@ import {
  */
 async function addVirtualKey(
   page: Page,
+  kind: { userVerification: boolean } = { userVerification: true },
 ): Promise<{ credentials(): Promise<number>; forget(): Promise<void> }> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
@@ -39,8 +40,8 @@ async function addVirtualKey(
       protocol: 'ctap2',
       transport: 'usb',
       hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
+      hasUserVerification: kind.userVerification,
+      isUserVerified: kind.userVerification,
       automaticPresenceSimulation: true,
     },
   });
@@ -158,6 +159,29 @@ describe.skipIf(!hasChromium)('security keys in the browser', () => {
 
   it('adds a key on Your 2FA, logs out and logs in with it (English)', async () => {
     await journey('en-US', en, 'kim');
+  });
+
+  /*
+   * A key without a PIN or fingerprint: it could not be added, since the key was asked to keep
+   * its credential on itself, which such a key does only behind a PIN. Keys here are a second
+   * step after the password, and need not be found without one.
+   */
+  it('adds and uses a key that has no PIN or fingerprint', async () => {
+    const page = await openProfile(world);
+    await addVirtualKey(page, { userVerification: false });
+    const email = uniqueEmail('pia');
+    await registerInBrowser(world.app, page, { name: 'Pia Plain', email, t: en });
+    await logInWithPassword(page, email, en);
+    await page.goto('/profile/2fa/security-keys/new');
+    await page.getByLabel(en.twoFactor.authenticatorName).fill('Plain key');
+    await page.getByRole('button', { name: en.twoFactor.webauthn.add, exact: true }).click();
+    await page.getByRole('heading', { name: en.twoFactor.recoveryHeading }).waitFor();
+    await logOut(page, en);
+    await logInWithPassword(page, email, en);
+    await page.waitForURL('**/login/2fa');
+    await page.getByRole('button', { name: en.twoFactor.webauthn.use, exact: true }).click();
+    await expectSignedIn(page, en);
+    await page.context().close();
   });
 
   it('says where keys work when the help center is opened at another address', async () => {

@@ -341,7 +341,10 @@ export function createSecurityKeys(
         id: key.credential.credential_id,
         transports: transportsOf(key.credential),
       })),
-      authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
+      // A key is the second step after the password, never found without it: the key need not
+      // keep the credential on itself, which a key without a PIN refuses (and a key with one
+      // does in a few slots). Passkey managers keep it there anyway.
+      authenticatorSelection: { residentKey: 'discouraged', userVerification: 'preferred' },
     });
     await storeChallenge(user.id, 'register', requestId, options.challenge);
     return tfOk(options);
