@@ -879,5 +879,24 @@ describe('security keys at an IP address', () => {
       "Browsers do not allow security keys at this help center's current address",
     );
     expect(overview).not.toContain('no longer offers this method');
+
+    // At log-in, the key's page says why it cannot be used, with no button that could only
+    // fail; with recovery codes left, the page opens on those, the way in.
+    await user.client.post('/logout');
+    const logInAgain = async () => {
+      const browser = newClient(app);
+      const login = await browser.submit('/login', { email: user.email, password: PASSWORD });
+      expect(login.location).toBe('/login/2fa');
+      return browser.get('/login/2fa');
+    };
+    const keyPage = await logInAgain();
+    expect(textOf(keyPage.body)).toContain(
+      "Browsers do not allow security keys at this help center's current address",
+    );
+    expect(keyPage.body).not.toContain('data-webauthn');
+    await app.services.twoFactor.recovery.replace(user.userId, app.clock.now());
+    const step = await logInAgain();
+    expect(step.body).toContain('name="method" value="recovery"');
+    expect(step.body).not.toContain('data-webauthn');
   });
 });

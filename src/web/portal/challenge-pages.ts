@@ -22,6 +22,8 @@ export interface ChallengeView {
   available: { totp: boolean; email: boolean; recovery: boolean; webauthn: boolean };
   /** Security key: the options (with their challenge) for navigator.credentials.get. */
   webauthnOptions: unknown;
+  /** Browsers refuse keys at this help center's address: the key's page says so instead. */
+  keysUnusableHere: boolean;
   /** For email: the masked address, and whether a code was just sent. */
   maskedEmail: string | null;
   codeSent: boolean;
@@ -135,7 +137,8 @@ export function challengePage(ctx: PageContext, view: ChallengeView): SafeHtml {
       )
     }`;
   } else if (view.method === 'webauthn') {
-    body = html`<p>${t.webauthn.useIntro}</p>
+    const intro = view.keysUnusableHere ? t.keysUnusableHereNote : t.webauthn.useIntro;
+    body = html`<p>${intro}</p>
       ${
         view.webauthnOptions
           ? ceremonyForm(ctx, {

@@ -123,14 +123,19 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
       recovery: state.recoveryCodesLeft > 0,
       webauthn: hasKey,
     };
+    // At an address where browsers refuse every key (an IP address), a key is not the method
+    // a page opens on while there is another way in.
+    const keysWork = services.twoFactor.policy.securityKeysWork;
     const requested = options.method ?? '';
     let method: ChallengeView['method'] = hasTotp
       ? 'totp'
-      : hasKey
+      : hasKey && keysWork
         ? 'webauthn'
         : email
           ? 'email'
-          : 'recovery';
+          : hasKey && state.recoveryCodesLeft === 0
+            ? 'webauthn'
+            : 'recovery';
     if (requested === 'choose') method = 'choose';
     else if (isKind(requested) && available[requested]) method = requested;
     const t = request.t;
@@ -149,8 +154,9 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
       next: options.next,
       cancel: options.stepUp ? (options.cancel ?? '') : '',
       // A fresh challenge for this pending sign-in, only when the key is what the page offers.
+      keysUnusableHere: !keysWork,
       webauthnOptions:
-        method === 'webauthn' && !state.lockedUntil
+        method === 'webauthn' && keysWork && !state.lockedUntil
           ? await services.twoFactor.securityKeys.authenticationOptions(
               ctx.user.id,
               ctx.pending.id_hash,
