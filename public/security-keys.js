@@ -6,6 +6,11 @@
 (function () {
   'use strict';
 
+  // What the server refuses in a name once it is tidied (src/lib/control-characters.ts):
+  // control characters, and bidi embeddings and overrides.
+  // eslint-disable-next-line no-control-regex -- the very characters to find
+  const REFUSED_IN_NAMES = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/;
+
   function start(form) {
     const kind = form.getAttribute('data-webauthn');
     const status = form.querySelector('[data-webauthn-status]');
@@ -35,15 +40,24 @@
     form.addEventListener('submit', (event) => {
       const response = form.querySelector('input[name="response"]');
       if (!response || response.value !== '') return;
-      // An empty name goes to the server as it is, which says what is missing.
+      // The name as the server reads it (src/web/form-input.ts): a tab is a space, bidi
+      // isolates go, then trimmed and in one Unicode form. A name it would refuse (empty, or
+      // with a control character or bidi control left) goes to the server as it is, which says
+      // what is wrong, before any ceremony: the key would keep a credential never stored here.
       const name = form.querySelector('input[name="name"]');
-      if (name && name.value.trim() === '') return;
+      const typed = name
+        ? name.value
+            .replace(/\t/g, ' ')
+            .replace(/[\u2066-\u2069]/g, '')
+            .trim()
+            .normalize('NFC')
+        : null;
+      if (typed !== null && (typed === '' || REFUSED_IN_NAMES.test(typed))) return;
       event.preventDefault();
       if (busy) return;
-      // A name another key has is refused by the server; said before the ceremony, or the
-      // key would keep a credential that was never stored here.
+      // A name another key has is refused by the server; said before the ceremony too.
       const taken = JSON.parse(form.getAttribute('data-webauthn-taken-names') || '[]');
-      if (name && taken.includes(name.value.trim().toLowerCase())) {
+      if (typed !== null && taken.includes(typed.toLowerCase())) {
         warn(form.getAttribute('data-msg-name-taken') || '');
         name.setAttribute('aria-invalid', 'true');
         name.focus();

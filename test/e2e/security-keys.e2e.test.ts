@@ -131,6 +131,18 @@ describe.skipIf(!hasChromium)('security keys in the browser', () => {
     expect(await page.getByLabel(tf.authenticatorName).getAttribute('aria-invalid')).toBe('true');
     expect(await key.credentials()).toBe(0);
     await check(page, `${prefix}-keys-name-taken`);
+    // Read as the server reads it: a tab is a space.
+    await page.goto('/profile/2fa/security-keys/new');
+    await page.getByLabel(tf.authenticatorName).fill('YubiKey\t5C');
+    await page.getByRole('button', { name: tf.webauthn.add, exact: true }).click();
+    await page.getByRole('alert').getByText(tf.webauthn.nameTaken).waitFor();
+    expect(await key.credentials()).toBe(0);
+    // A name the server refuses goes to it before the ceremony, which says why.
+    await page.getByLabel(tf.authenticatorName).fill('Desk \u202ekey');
+    await page.getByRole('button', { name: tf.webauthn.add, exact: true }).click();
+    await page.getByText(t.errors.oneLine(tf.authenticatorName)).first().waitFor();
+    expect(await page.getByLabel(tf.authenticatorName).getAttribute('aria-invalid')).toBe('true');
+    expect(await key.credentials()).toBe(0);
     await page.goto('/profile/2fa');
 
     // Rename, then remove after a confirmation.
