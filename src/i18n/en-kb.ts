@@ -126,10 +126,10 @@ export const kbAdminEn = {
   backToCategory: 'Back to the category',
   conflictHeading: 'Someone else changed this article',
   conflict:
-    'Since you opened this page, someone else saved a change to this article. Your changes have not been saved: what you typed is still in the form below.',
+    'Since you opened this page, someone else saved a change to this article. Your changes have not been saved: what you changed is still in the form below, and the fields you did not change show what is saved now.',
   categoryConflictHeading: 'Someone else changed this category',
   categoryConflict:
-    'Since you opened this page, someone else saved a change to this category. Your changes have not been saved: what you typed is still in the form below.',
+    'Since you opened this page, someone else saved a change to this category. Your changes have not been saved: what you changed is still in the form below, and the fields you did not change show what is saved now.',
   versionMissingHeading: 'Not saved: the form is incomplete',
   versionMissing:
     'The form did not say which version it was opened from, as a page opened before an update of the help center may not. What you typed is still in the form below.',

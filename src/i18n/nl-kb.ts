@@ -127,10 +127,10 @@ export const kbAdminNl: KbAdminMessages = {
   backToCategory: 'Terug naar de categorie',
   conflictHeading: 'Iemand anders heeft dit artikel gewijzigd',
   conflict:
-    'Sinds je deze pagina opende, heeft iemand anders een wijziging in dit artikel opgeslagen. Jouw wijzigingen zijn niet opgeslagen: wat je typte staat nog in het formulier hieronder.',
+    'Sinds je deze pagina opende, heeft iemand anders een wijziging in dit artikel opgeslagen. Jouw wijzigingen zijn niet opgeslagen: wat je wijzigde staat nog in het formulier hieronder, en de velden die je niet wijzigde tonen wat nu opgeslagen is.',
   categoryConflictHeading: 'Iemand anders heeft deze categorie gewijzigd',
   categoryConflict:
-    'Sinds je deze pagina opende, heeft iemand anders een wijziging in deze categorie opgeslagen. Jouw wijzigingen zijn niet opgeslagen: wat je typte staat nog in het formulier hieronder.',
+    'Sinds je deze pagina opende, heeft iemand anders een wijziging in deze categorie opgeslagen. Jouw wijzigingen zijn niet opgeslagen: wat je wijzigde staat nog in het formulier hieronder, en de velden die je niet wijzigde tonen wat nu opgeslagen is.',
   versionMissingHeading: 'Niet opgeslagen: het formulier is onvolledig',
   versionMissing:
     'Het formulier zei niet van welke versie het geopend is, zoals een pagina die voor een update van het helpcentrum geopend werd. Wat je typte staat nog in het formulier hieronder.',

@@ -32,6 +32,16 @@ function versionOn(page: Page): string {
   return [...versions][0] ?? '';
 }
 
+/** The hidden fields that say what each field held when the page was opened. */
+function openedOn(page: Page): Record<string, string> {
+  const opened: Record<string, string> = {};
+  for (const m of page.body.matchAll(
+    /<input type="hidden" name="(opened_[a-z_]+)" value="([^"]*)"/g,
+  ))
+    opened[m[1] ?? ''] = textOf(m[2] ?? '');
+  return opened;
+}
+
 /** The value an input shows, or the text of a textarea. */
 function fieldValue(page: Page, name: string): string | undefined {
   const input = new RegExp(`<input[^>]*name="${name}"[^>]*value="([^"]*)"`).exec(page.body);
@@ -455,6 +465,87 @@ describe.each(DIALECTS)('knowledge-base edit conflicts (%s)', (dialect) => {
     expect(gone.body).toContain('action="/admin/kb/categories"');
     expect(fieldValue(gone, 'name_en')).toBe('Bea’s again');
     expect(fieldValue(gone, 'description_en')).toBe('Kept.');
+  });
+
+  /*
+   * The form came back as it was sent, and saving again, as the page advises, put back what the
+   * other administrator had changed in fields this one never touched (a URL name, a category, a
+   * title): their rename was undone, unseen. Only what this one changed is kept now.
+   */
+  it('brings back only what was changed: the fields left alone show the other save', async () => {
+    const { id } = await newArticle();
+    const edit = `/admin/kb/articles/${id}?lang=en`;
+    const beaPage = await bea.client.get(edit);
+    const adaPage = await ada.client.get(edit);
+    const asSent = (page: Page, change: Record<string, string>) => ({
+      ...openedOn(page),
+      ...saveForm(fieldValue(page, 'slug') ?? '', versionOn(page), {
+        title: fieldValue(page, 'title') ?? '',
+        body: fieldValue(page, 'body') ?? '',
+      }),
+      ...change,
+    });
+    expect(
+      (
+        await ada.client.post(
+          `/admin/kb/articles/${id}`,
+          asSent(adaPage, { slug: 'moved', title: 'Ada’s title' }),
+        )
+      ).status,
+    ).toBe(303);
+    const refused = await bea.client.post(
+      `/admin/kb/articles/${id}`,
+      asSent(beaPage, { body: 'Bea’s text.\r\nA second line.' }),
+    );
+    expect(refused.status).toBe(409);
+    expect(fieldValue(refused, 'slug')).toBe('moved');
+    expect(fieldValue(refused, 'title')).toBe('Ada’s title');
+    expect(fieldValue(refused, 'body')).toBe('Bea’s text.\r\nA second line.');
+    // Saved again from that form: Bea's text, and Ada's URL name and title.
+    const again = await bea.client.post(`/admin/kb/articles/${id}`, asSent(refused, {}));
+    expect(again.status).toBe(303);
+    expect(await stored(id)).toMatchObject({
+      slug: 'moved',
+      title: 'Ada’s title',
+      body_markdown: 'Bea’s text.\nA second line.',
+    });
+
+    // A category likewise.
+    const categoryEdit = `/admin/kb/categories/${category}`;
+    const beaCategory = await bea.client.get(categoryEdit);
+    const adaCategory = await ada.client.get(categoryEdit);
+    const categoryForm = (page: Page, change: Record<string, string>) => ({
+      ...openedOn(page),
+      parent_id: '',
+      slug: fieldValue(page, 'slug') ?? '',
+      position: fieldValue(page, 'position') ?? '',
+      name_en: fieldValue(page, 'name_en') ?? '',
+      description_en: fieldValue(page, 'description_en') ?? '',
+      name_nl: fieldValue(page, 'name_nl') ?? '',
+      description_nl: fieldValue(page, 'description_nl') ?? '',
+      version: versionOn(page),
+      ...change,
+    });
+    expect(
+      (await ada.client.post(categoryEdit, categoryForm(adaCategory, { slug: 'helping' }))).status,
+    ).toBe(303);
+    const categoryRefused = await bea.client.post(
+      categoryEdit,
+      categoryForm(beaCategory, { description_nl: 'Alles over hulp.' }),
+    );
+    expect(categoryRefused.status).toBe(409);
+    expect(fieldValue(categoryRefused, 'slug')).toBe('helping');
+    expect(fieldValue(categoryRefused, 'description_nl')).toBe('Alles over hulp.');
+    expect((await bea.client.post(categoryEdit, categoryForm(categoryRefused, {}))).status).toBe(
+      303,
+    );
+    expect(
+      await app.db
+        .selectFrom('kb_categories')
+        .select('slug')
+        .where('id', '=', category)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ slug: 'helping' });
   });
 
   it('says it in Dutch to an administrator who reads Dutch', async () => {

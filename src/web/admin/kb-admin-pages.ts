@@ -21,6 +21,7 @@ import type { PageContext } from '../views/page-context.js';
 import { formatDate } from '../../i18n/index.js';
 import { articleHref } from '../portal/kb-pages.js';
 import { adminLayout } from './admin-layout.js';
+import { openedFields } from './opened-fields.js';
 
 export interface AdminFormState {
   /** The fields as typed; `version` is the version of the item the page was opened from. */
@@ -364,7 +365,7 @@ export function categoryFormPage(
       ${form(
         ctx,
         category ? categoryEditHref(category.id) : `${KB_ADMIN}/categories`,
-        html`${version === null ? '' : versionField(version)}
+        html`${version === null ? '' : versionField(version)} ${openedFields(v)}
         ${selectField({
           name: 'parent_id',
           label: a.parent,
@@ -657,6 +658,7 @@ export function editArticlePage(
         ctx,
         articleEditHref(article.id),
         html`<input type="hidden" name="lang" value="${locale}" /> ${versionField(version)}
+          ${openedFields(v)}
           ${selectField({
             name: 'category_id',
             label: a.category,

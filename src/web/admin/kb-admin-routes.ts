@@ -27,6 +27,7 @@ import type { WebDeps } from '../web-deps.js';
 import { sendHtml } from '../web-deps.js';
 import { adminNotice } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
+import { isOpenedName, openedNames, openedValues, rebase } from './opened-fields.js';
 import type { AdminFormState } from './kb-admin-pages.js';
 import {
   articleEditHref,
@@ -93,22 +94,30 @@ function readVersion(source: unknown): number | null {
   return /^[0-9]{1,9}$/.test(raw) ? Number(raw) : null;
 }
 
-/** What was typed, for the form that creates an item anew: a new one has no version to carry. */
+/**
+ * What was typed, for the form that creates an item anew: a new one has no version, and no
+ * opened values, to carry.
+ */
 function withoutVersion({ version: _version, ...values }: Record<string, string>) {
-  return values;
+  return Object.fromEntries(Object.entries(values).filter(([name]) => !isOpenedName(name)));
 }
 
 function formValues(body: unknown, names: string[]): Record<string, string> {
   return Object.fromEntries(names.map((name) => [name, text(body, name)]));
 }
 
-const CATEGORY_FIELDS = [
+/** A category's fields, each carried as it was opened too (opened-fields.ts). */
+const CATEGORY_SAVED_FIELDS = [
   'parent_id',
   'slug',
   'position',
   ...LOCALES.flatMap((l) => [`name_${l}`, `description_${l}`]),
 ];
-const ARTICLE_FIELDS = ['category_id', 'lang', 'title', 'slug', 'position', 'body'];
+const CATEGORY_FIELDS = [...CATEGORY_SAVED_FIELDS, ...openedNames(CATEGORY_SAVED_FIELDS)];
+/** An article's fields in one language, each carried as it was opened too; the text as a digest. */
+const ARTICLE_SAVED_FIELDS = ['category_id', 'slug', 'position', 'title', 'body'];
+const ARTICLE_LONG_FIELDS = ['body'];
+const ARTICLE_FIELDS = ['lang', ...ARTICLE_SAVED_FIELDS, ...openedNames(ARTICLE_SAVED_FIELDS)];
 
 function readCategoryForm(t: Messages, body: unknown) {
   const values = formValues(body, CATEGORY_FIELDS);
@@ -183,12 +192,12 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
     return { categories, category: categories.find((c) => c.id === id) ?? null };
   }
 
+  /** A category's saved fields, as its form names them. */
   function categoryValues(category: AdminCategory): Record<string, string> {
     const values: Record<string, string> = {
       parent_id: category.parentId ?? '',
       slug: category.slug,
       position: String(category.position),
-      version: String(category.version),
     };
     for (const locale of LOCALES) {
       values[`name_${locale}`] = category.texts[locale]?.name ?? '';
@@ -275,8 +284,14 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
         409,
       );
     }
-    // A page that shows what is saved carries its version: saving again is then a choice.
-    const values = { version: String(category.version), ...state.values };
+    // A page that shows what is saved carries its version: saving again is then a choice. After
+    // a conflict, the fields this person did not change show what is saved now.
+    const values = {
+      version: String(category.version),
+      ...(state.conflict === 'edited'
+        ? rebase(state.values, categoryValues(category))
+        : state.values),
+    };
     return sendHtml(
       reply,
       categoryFormPage(ctx, { category, categories, state: { ...state, values } }),
@@ -315,7 +330,17 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
     if (!category) return reply.callNotFound();
     return sendHtml(
       reply,
-      categoryFormPage(ctx, { category, categories, state: { values: categoryValues(category) } }),
+      categoryFormPage(ctx, {
+        category,
+        categories,
+        state: {
+          values: {
+            ...categoryValues(category),
+            ...openedValues(categoryValues(category)),
+            version: String(category.version),
+          },
+        },
+      }),
     );
   });
 
@@ -468,16 +493,20 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
         ? ctx.locale
         : (LOCALES.find((l) => article.translations[l]) ?? ctx.locale));
     const translation = article.translations[shown];
+    const saved = {
+      category_id: article.categoryId,
+      slug: article.slug,
+      position: String(article.position),
+      title: translation?.title ?? '',
+      body: translation?.markdown ?? '',
+    };
     const values = {
       // A page that shows what is saved carries its version: saving again is then a choice.
       version: String(article.version),
-      ...(state?.values ?? {
-        category_id: article.categoryId,
-        slug: article.slug,
-        position: String(article.position),
-        title: translation?.title ?? '',
-        body: translation?.markdown ?? '',
-      }),
+      // After a conflict, the fields this person did not change show what is saved now.
+      ...(state?.conflict === 'edited'
+        ? rebase(state.values ?? {}, saved, ARTICLE_LONG_FIELDS)
+        : (state?.values ?? { ...saved, ...openedValues(saved, ARTICLE_LONG_FIELDS) })),
     };
     const categories = await kb.editor.listCategories(ctx.locale);
     return sendHtml(
