@@ -137,6 +137,11 @@ describe.each(DIALECTS)('two-factor code resend (%s)', (dialect) => {
     const sixth = await askAgain(client);
     expect(sixth.status).toBe(429);
     expect(textOf(sixth.body)).toContain(LIMIT);
+    // Asked again at once, it is still the hour's limit: the refusal took no minute's code.
+    const seventh = await askAgain(client);
+    expect(seventh.status).toBe(429);
+    expect(textOf(seventh.body)).toContain(LIMIT);
+    expect(textOf(seventh.body)).not.toContain(TOO_SOON);
     app.clock.advance(61_000);
     const other = await pendingSignIn(app, email);
     const fromOther = await askAgain(other);

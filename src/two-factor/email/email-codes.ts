@@ -54,7 +54,12 @@ export function createEmailCodes(db: Kysely<Database>, key: Buffer) {
       60 * 60_000,
       now,
     );
-    if (!hourly.allowed) return tfFail(TwoFactorError.RESEND_LIMIT);
+    if (!hourly.allowed) {
+      // No code went out: the minute stays free, or the next try would be told "too soon"
+      // instead of the hour's limit.
+      await clearRateLimit(db, cooldownKey);
+      return tfFail(TwoFactorError.RESEND_LIMIT);
+    }
     const code = generateNumericCode(EMAIL_CODE_DIGITS);
     if ((await deliver(code)) === 'failed') {
       await clearRateLimit(db, cooldownKey);
