@@ -220,7 +220,7 @@ export const en = {
       `We could not send the link to ${email}. Try again in a minute.`,
     resendTooSoon: 'A new link can be sent once a minute. Try again in a minute.',
     addedLinkLater: (email: string, count: number) =>
-      `${email} has been added. It has had ${count} verification links in the last hour, so no new one was sent: choose “Send the link again” later.`,
+      `${email} has been added. It has had ${count} verification links in the last hour, so no new one was sent: choose “Send link again” later.`,
     tooManyLinks: (count: number) =>
       `This address has had ${count} verification links in the last hour. Try again later.`,
     madePrimary: (email: string) => `${email} is now your primary address.`,

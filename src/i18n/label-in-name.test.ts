@@ -38,3 +38,14 @@ describe('accessible names of buttons and links that name what they act on', () 
     }
   });
 });
+
+describe('messages that tell which button to press', () => {
+  it.each(LOCALES)('name it as it reads in %s', (locale) => {
+    const { profile } = messagesFor(locale);
+    for (const message of [
+      profile.addedNotSent('a@example.com'),
+      profile.addedLinkLater('a@example.com', 5),
+    ])
+      expect(message).toContain(profile.resend);
+  });
+});

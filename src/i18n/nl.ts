@@ -218,7 +218,7 @@ export const nl: Messages = {
       `We konden de link naar ${email} niet versturen. Probeer het over een minuut opnieuw.`,
     resendTooSoon: 'Een nieuwe link kan één keer per minuut. Probeer het over een minuut opnieuw.',
     addedLinkLater: (email: string, count: number) =>
-      `${email} is toegevoegd. Het adres heeft het afgelopen uur al ${count} bevestigingslinks gekregen, dus er is geen nieuwe gestuurd: kies later „Stuur de link opnieuw”.`,
+      `${email} is toegevoegd. Het adres heeft het afgelopen uur al ${count} bevestigingslinks gekregen, dus er is geen nieuwe gestuurd: kies later „Link opnieuw sturen”.`,
     tooManyLinks: (count: number) =>
       `Dit adres heeft het afgelopen uur al ${count} bevestigingslinks gekregen. Probeer het later opnieuw.`,
     madePrimary: (email: string) => `${email} is nu je primaire adres.`,
