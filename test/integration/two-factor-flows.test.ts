@@ -137,6 +137,35 @@ describe.each(DIALECTS)('two-factor journeys (%s)', (dialect) => {
     );
   });
 
+  it('saves a name only for the method its page showed, and says when that one is gone', async () => {
+    const client = new Client(app.app);
+    const { email } = await registerAndVerify(app, client);
+    await logIn(client, email);
+    await setUpApp(app, client);
+    // The edit page left open in another tab while the app is removed.
+    const stale = await client.get('/profile/2fa/app/edit');
+    const rename = () =>
+      client.post('/profile/2fa/app/edit', {
+        method_id: hiddenValue(stale, 'method_id'),
+        name: 'Renamed',
+      });
+    expect((await confirmRemoval(client, '/profile/2fa/app/remove')).status).toBe(303);
+    const gone = await rename();
+    expect(gone.location).toBe('/profile/2fa');
+    expect(textOf((await client.follow(gone)).body)).toContain(
+      'This method does not exist any more.',
+    );
+    // Set up again since: the old page's Save does not rename the new one.
+    await setUpApp(app, client);
+    const late = await rename();
+    expect(textOf((await client.follow(late)).body)).toContain(
+      'This method does not exist any more.',
+    );
+    const user = await app.services.admin.directory.findByEmail(email);
+    const [method] = await app.services.twoFactor.methods.list(user?.id ?? '');
+    expect(method?.name).not.toBe('Renamed');
+  });
+
   it('answers a double-clicked removal as done, never as refused', async () => {
     const client = new Client(app.app);
     const { email } = await registerAndVerify(app, client);

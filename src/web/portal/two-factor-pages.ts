@@ -419,6 +419,14 @@ function removeOffer(ctx: PageContext, href: string, label: string, blocked: boo
     : html`<p class="danger-zone"><a class="button danger" href="${href}">${label}</a></p>`;
 }
 
+/**
+ * The method a manage page's forms act on: a form from a page opened before the method was
+ * removed (and perhaps set up anew) is told so, not applied to whatever method is there now.
+ */
+function methodField(method: TwoFactorMethod): SafeHtml {
+  return html`<input type="hidden" name="method_id" value="${method.id}" />`;
+}
+
 export function manageAppPage(
   ctx: PageContext,
   method: TwoFactorMethod,
@@ -436,7 +444,8 @@ export function manageAppPage(
       ${form(
         ctx,
         '/profile/2fa/app/edit',
-        html`${field({
+        html`${methodField(method)}
+        ${field({
           name: 'name',
           label: t.authenticatorName,
           value: state.values?.name ?? method.name,
@@ -479,7 +488,8 @@ export function manageEmailPage(
       ${form(
         ctx,
         '/profile/2fa/email/edit',
-        html`${field({
+        html`${methodField(method)}
+        ${field({
           name: 'name',
           label: t.authenticatorName,
           value: state.values?.name ?? method.name,
@@ -494,7 +504,8 @@ export function manageEmailPage(
       ${form(
         ctx,
         '/profile/2fa/email/edit',
-        html`${field({
+        html`${methodField(method)}
+        ${field({
           name: 'email',
           label: t.emailAddress,
           type: 'email',
@@ -518,7 +529,8 @@ export function manageEmailPage(
             ${form(
               ctx,
               '/profile/2fa/email/edit',
-              html`<input type="hidden" name="setup_id" value="${state.change.setupId}" />
+              html`${methodField(method)}
+                <input type="hidden" name="setup_id" value="${state.change.setupId}" />
                 <input type="hidden" name="email" value="${state.change.email}" />
                 ${verificationCodeField(ctx, errors, fieldMayTakeFocus(state))}
                 ${button(t.confirmEmailChange, { name: 'action', value: 'confirm' })}`,

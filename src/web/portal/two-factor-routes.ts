@@ -514,10 +514,27 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
     return sendHtml(reply, manageAppPage(tools.page(request), method, blocked));
   });
 
+  /**
+   * The method a manage page's form was for, or null (with a notice) when it is gone: removed
+   * in another tab, perhaps set up anew since. A form from before the id was carried names none.
+   */
+  const formMethod = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    userId: string,
+    type: 'totp' | 'email',
+  ) => {
+    const method = await methods.find(userId, type);
+    const named = text(request.body, 'method_id');
+    if (method && (named === '' || named === method.id)) return method;
+    tools.flash(reply, 'twoFactorMethodGone', undefined, 'error');
+    return null;
+  };
+
   app.post('/profile/2fa/app/edit', async (request, reply) => {
     const auth = requireManage(request, reply, '/profile/2fa/app/edit');
     if (!auth) return reply;
-    const method = await methods.find(auth.user.id, 'totp');
+    const method = await formMethod(request, reply, auth.user.id, 'totp');
     if (!method) return reply.redirect('/profile/2fa', 303);
     const t = request.t;
     const v = new Validator(t);
@@ -550,7 +567,7 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
   app.post('/profile/2fa/email/edit', async (request, reply) => {
     const auth = requireManage(request, reply, '/profile/2fa/email/edit');
     if (!auth) return reply;
-    const method = await methods.find(auth.user.id, 'email');
+    const method = await formMethod(request, reply, auth.user.id, 'email');
     if (!method) return reply.redirect('/profile/2fa', 303);
     const t = request.t;
     const action = text(request.body, 'action');
