@@ -138,9 +138,12 @@ export async function findActiveSession(
     second_factor,
     address_id,
   };
+  // The absolute lifetime is checked against the setting too: one lowered since the session
+  // began ends it then, not at the lifetime fixed at log-in.
   if (
     user.disabled_at !== null ||
     session.expires_at <= now ||
+    session.created_at + policy.maxMs <= now ||
     session.last_seen_at + policy.idleMs <= now
   ) {
     await deleteSession(db, { idHash });

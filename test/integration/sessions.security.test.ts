@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS, MINUTE_MS } from '../../src/clock.js';
 import { findUserById } from '../../src/accounts/users.js';
-import { revokeAllSessions } from '../../src/accounts/sessions.js';
+import { findActiveSession, revokeAllSessions } from '../../src/accounts/sessions.js';
 import { Client, textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { logIn, PASSWORD, registerAndVerify } from '../helpers/flows.js';
@@ -283,6 +283,31 @@ describe.each(DIALECTS)('session settings (%s)', (dialect) => {
       }
       app.clock.advance(4 * MINUTE_MS);
       expect(await isSignedIn(busy)).toBe(false);
+    } finally {
+      await app.close();
+    }
+  });
+
+  /*
+   * The absolute lifetime is the setting's, not the one at log-in: an operator who lowers
+   * PORTICO_SESSION_MAX_HOURS (after an incident, say) and restarts ends the sessions already
+   * older than it. The lifetime was fixed on each session when it began.
+   */
+  it('ends a session older than a lowered PORTICO_SESSION_MAX_HOURS', async () => {
+    const app = await createTestApp({ dialect });
+    try {
+      const { email } = await registerAndVerify(app, new Client(app.app));
+      const client = new Client(app.app);
+      await logIn(client, email);
+      const token = client.cookies.get('portico_session') ?? '';
+      for (let elapsed = 0; elapsed < 120; elapsed += 20) {
+        app.clock.advance(20 * MINUTE_MS);
+        expect(await isSignedIn(client)).toBe(true);
+      }
+      // As a process started with PORTICO_SESSION_MAX_HOURS=1 reads it: two hours old.
+      const lowered = { idleMs: 30 * MINUTE_MS, maxMs: HOUR_MS };
+      expect(await findActiveSession(app.db, token, lowered, app.clock.now())).toBeUndefined();
+      expect(await isSignedIn(client)).toBe(false);
     } finally {
       await app.close();
     }
