@@ -95,10 +95,13 @@ async function findMatches(
 export function createSearch(deps: KbDeps, catalog: Catalog) {
   const store = searchStoreOf(deps.db);
   return async function search(
-    text: string,
+    typed: string,
     locale: Locale,
     limit = SEARCH_RESULTS_LIMIT,
   ): Promise<SearchOutcome> {
+    // In the one Unicode form articles are saved in: an accent typed as a separate mark would
+    // split its word.
+    const text = typed.normalize('NFC');
     const snap = await catalog.snapshot();
     const results: SearchResult[] = [];
     const seen = new Set<string>();

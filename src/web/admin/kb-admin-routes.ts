@@ -169,7 +169,9 @@ function readArticleForm(t: Messages, body: unknown, options: { slugOptional: bo
   else if (!slug) v.fail('slug', t.errors.required(t.kbAdmin.slug));
   else if (!isValidSlug(slug)) v.fail('slug', t.kbAdmin.errors.SLUG_INVALID);
   const position = readPosition(v, t, values.position ?? '');
-  const markdown = (values.body ?? '').replace(/\r\n/g, '\n');
+  // In one Unicode form, as titles are: a text pasted with its accents as separate marks (from
+  // a PDF, say) was found neither by "geïnstalleerd" nor by "geinstalleerd".
+  const markdown = (values.body ?? '').replace(/\r\n/g, '\n').normalize('NFC');
   if (isBlank(markdown)) v.fail('body', t.errors.required(t.kbAdmin.body));
   else if (markdown.length > MARKDOWN_MAX_LENGTH)
     v.fail('body', t.errors.tooLong(t.kbAdmin.body, MARKDOWN_MAX_LENGTH));
