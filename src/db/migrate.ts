@@ -17,6 +17,7 @@ import * as kbArticleRedirects from './migrations/0013-kb-article-redirects.js';
 import * as rateLimitHits from './migrations/0014-rate-limit-hits.js';
 import * as signInAddress from './migrations/0015-sign-in-address.js';
 import * as browserLanguage from './migrations/0016-browser-language.js';
+import * as kbSearchFolded from './migrations/0017-kb-search-folded.js';
 
 // Migrations are imported, not read from a folder at run time: the same list works from
 // TypeScript sources (tests) and from the compiled build.
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '0014-rate-limit-hits': rateLimitHits,
   '0015-sign-in-address': signInAddress,
   '0016-browser-language': browserLanguage,
+  '0017-kb-search-folded': kbSearchFolded,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -3,6 +3,8 @@ import { SearchRefusal } from './error-codes.js';
 import {
   analyseQuery,
   buildSnippet,
+  DIACRITIC_FOLDS,
+  foldDiacritics,
   fts5Query,
   highlight,
   MAX_QUERY_TERMS,
@@ -96,5 +98,21 @@ describe('search text analysis', () => {
     const snippet = buildSnippet('en', 'Short text. Nothing here.', analyseQuery('en', 'zebra')!);
     expect(snippet.map((s) => s.text).join('')).toBe('Short text. Nothing here.');
     expect(buildSnippet('en', '', analyseQuery('en', 'zebra')!)).toEqual([]);
+  });
+});
+
+describe('diacritics on PostgreSQL', () => {
+  it('folds each letter to its ASCII letter, one for one, and leaves others alone', () => {
+    expect([...DIACRITIC_FOLDS.from]).toHaveLength([...DIACRITIC_FOLDS.to].length);
+    expect(foldDiacritics('Enquête, façade, CRÈME, Ångström')).toBe(
+      'Enquete, facade, CREME, Angstrom',
+    );
+    // No single ASCII letter: kept as they are.
+    expect(foldDiacritics('ß æ ø ĳ 日本')).toBe('ß æ ø ĳ 日本');
+  });
+
+  it('folds the query as the index is folded', () => {
+    const query = analyseQuery('nl', 'enquête façade');
+    expect(query && tsQueryText(query)).toBe('enquete & facade:*');
   });
 });

@@ -38,6 +38,37 @@ function stemmerFor(locale: Locale): SnowballStemmer {
   return stemmer;
 }
 
+/**
+ * Letters with diacritics, and the letters without them (`from[i]` becomes `to[i]`): each
+ * letter of Latin-1 Supplement and Latin Extended-A and -B that Unicode writes as an ASCII
+ * letter and marks. SQLite's index drops diacritics (FTS5 `remove_diacritics 2`, migration
+ * 0003); PostgreSQL's english and dutch configurations keep most of them, so there "enquete"
+ * did not find "enquête". Migration 0017 folds the indexed text with these, and PostgreSQL
+ * queries are folded alike. A change here needs a migration that indexes anew.
+ */
+export const DIACRITIC_FOLDS: { from: string; to: string } = (() => {
+  let from = '';
+  let to = '';
+  for (let code = 0xc0; code <= 0x24f; code++) {
+    const letter = String.fromCodePoint(code);
+    const base = letter.normalize('NFD').replace(/\p{M}/gu, '');
+    if (base !== letter && /^[A-Za-z]$/.test(base)) {
+      from += letter;
+      to += base;
+    }
+  }
+  return { from, to };
+})();
+
+const FOLDS = new Map([...DIACRITIC_FOLDS.from].map((c, i) => [c, DIACRITIC_FOLDS.to[i] ?? c]));
+
+/** The text with each letter of DIACRITIC_FOLDS written without its diacritics. */
+export function foldDiacritics(text: string): string {
+  let folded = '';
+  for (const c of text) folded += FOLDS.get(c) ?? c;
+  return folded;
+}
+
 /** Longest word and most words a query may have: bounded work per search. */
 export const MAX_TERM_LENGTH = 64;
 export const MAX_QUERY_TERMS = 12;
@@ -169,10 +200,12 @@ export function fts5Query(query: AnalysedQuery): string {
 
 /**
  * tsquery text for to_tsquery(config, …): words are letters and digits only (tokenize), so
- * joining them with & can never form invalid syntax; PostgreSQL stems them itself.
+ * joining them with & can never form invalid syntax; PostgreSQL stems them itself. Folded as
+ * the index is (DIACRITIC_FOLDS).
  */
 export function tsQueryText(query: AnalysedQuery): string {
   return query.words
+    .map(foldDiacritics)
     .map((w, i) => (query.prefixLast && i === query.words.length - 1 ? `${w}:*` : w))
     .join(' & ');
 }

@@ -21,6 +21,7 @@ import * as kbArticleRedirects from '../../src/db/migrations/0013-kb-article-red
 import * as rateLimitHits from '../../src/db/migrations/0014-rate-limit-hits.js';
 import * as signInAddress from '../../src/db/migrations/0015-sign-in-address.js';
 import * as browserLanguage from '../../src/db/migrations/0016-browser-language.js';
+import * as kbSearchFolded from '../../src/db/migrations/0017-kb-search-folded.js';
 import {
   createPostgresSchema,
   DIALECTS,
@@ -45,6 +46,7 @@ const ALL = [
   '0014-rate-limit-hits',
   '0015-sign-in-address',
   '0016-browser-language',
+  '0017-kb-search-folded',
 ];
 
 const RACER = fileURLToPath(new URL('../helpers/migrate-on-signal.ts', import.meta.url));
@@ -110,13 +112,13 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
   it('carries the last hour of the mail counts into the sliding limits (0014)', async () => {
     const { db } = await freshDatabase();
     await migrateToLatest(db);
+    await kbSearchFolded.down(db as unknown as Kysely<unknown>);
     await browserLanguage.down(db as unknown as Kysely<unknown>);
     await signInAddress.down(db as unknown as Kysely<unknown>);
     await rateLimitHits.down(db as unknown as Kysely<unknown>);
     await sql`delete from kysely_migration
-      where name in ('0014-rate-limit-hits', '0015-sign-in-address', '0016-browser-language')`.execute(
-      db,
-    );
+      where name in ('0014-rate-limit-hits', '0015-sign-in-address', '0016-browser-language',
+        '0017-kb-search-folded')`.execute(db);
     const now = Date.now();
     await db
       .insertInto('rate_limits')
@@ -134,6 +136,7 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
       '0014-rate-limit-hits',
       '0015-sign-in-address',
       '0016-browser-language',
+      '0017-kb-search-folded',
     ]);
     const hits = await db
       .selectFrom('rate_limit_hits')
@@ -189,10 +192,12 @@ describe.each(DIALECTS)('migrations (%s)', (dialect) => {
     '0014-rate-limit-hits',
     '0015-sign-in-address',
     '0016-browser-language',
+    '0017-kb-search-folded',
   ];
   /** As if the database were behind this build: 0007 and the ones after it not yet applied. */
   async function behindSince0007(db: DatabaseHandle['db']) {
     await migrateToLatest(db);
+    await kbSearchFolded.down(db as unknown as Kysely<unknown>);
     await browserLanguage.down(db as unknown as Kysely<unknown>);
     await signInAddress.down(db as unknown as Kysely<unknown>);
     await rateLimitHits.down(db as unknown as Kysely<unknown>);
