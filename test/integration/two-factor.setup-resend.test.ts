@@ -85,7 +85,10 @@ describe.each(DIALECTS)('email set-up asked again within the minute (%s)', (dial
     const code = codeIn(await app.mail.waitFor(other, /verification code/, { since }));
 
     await user.client.get('/profile/2fa');
-    await user.client.get('/profile/2fa/email/edit');
+    // Opened again: the code field for the address the code went to, with no new send.
+    const reopened = await user.client.get('/profile/2fa/email/edit');
+    expect(reopened.body).toContain('name="code"');
+    expect(hiddenValue(reopened, 'setup_id')).toBe(hiddenValue(sent, 'setup_id'));
     app.clock.advance(20_000);
     const again = await user.client.post('/profile/2fa/email/edit', {
       action: 'change',

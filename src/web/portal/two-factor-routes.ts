@@ -561,7 +561,13 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
     const method = await methods.find(auth.user.id, 'email');
     if (!method) return reply.redirect('/profile/2fa', 303);
     const blocked = await methods.isLastRequired(auth.user, method.id);
-    return sendHtml(reply, manageEmailPage(tools.page(request), method, blocked));
+    // Opened again after a code went out to a new address (a reload, the back button): its code
+    // field, not a new round that the resend limit would refuse while the code sent still works.
+    const pending = await setup.emailSetup(ownerOf(auth), '', 'email_change');
+    const change = pending?.email
+      ? { setupId: pending.id, email: pending.email, codeSentTo: pending.email }
+      : undefined;
+    return sendHtml(reply, manageEmailPage(tools.page(request), method, blocked, { change }));
   });
 
   app.post('/profile/2fa/email/edit', async (request, reply) => {
