@@ -104,6 +104,7 @@ export function createServices(options: ServiceOptions) {
       audit,
       twoFactor,
       sessionIdleMs: options.sessionIdleMs,
+      sessionMaxMs: options.sessionMaxMs,
     }),
   };
 }

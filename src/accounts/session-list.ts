@@ -33,9 +33,12 @@ export function sessionHandle(idHash: string): string {
  * session they do not know should be able to end it at once.
  */
 export function createSessionList(deps: AccountDeps) {
-  const { db, clock, audit, sessionIdleMs } = deps;
+  const { db, clock, audit, sessionIdleMs, sessionMaxMs } = deps;
 
-  /** Live sessions only: expired and idle ones are gone at their next use anyway. */
+  /**
+   * Live sessions only: expired and idle ones, and those older than the lifetime set now (it
+   * may have been lowered since they began), are gone at their next use anyway.
+   */
   async function liveSessions(userId: string): Promise<Session[]> {
     const now = clock.now();
     return db
@@ -43,6 +46,7 @@ export function createSessionList(deps: AccountDeps) {
       .selectAll()
       .where('user_id', '=', userId)
       .where('expires_at', '>', now)
+      .where('created_at', '>', now - sessionMaxMs)
       .where('last_seen_at', '>', now - sessionIdleMs)
       .orderBy('last_seen_at', 'desc')
       .orderBy('created_at', 'desc')

@@ -18,6 +18,7 @@ export function createAdministration(deps: {
   audit: Audit;
   twoFactor: TwoFactor;
   sessionIdleMs: number;
+  sessionMaxMs: number;
 }) {
   const { db, clock, audit, twoFactor } = deps;
   const auditQuery = createAuditQuery(db);
@@ -25,7 +26,13 @@ export function createAdministration(deps: {
     auditLog: auditQuery,
     dashboard: createDashboard({ db, clock, auditQuery }),
     apiKeys: createApiKeys({ db, clock, audit }),
-    directory: createUserDirectory({ db, clock, sessionIdleMs: deps.sessionIdleMs, auditQuery }),
+    directory: createUserDirectory({
+      db,
+      clock,
+      sessionIdleMs: deps.sessionIdleMs,
+      sessionMaxMs: deps.sessionMaxMs,
+      auditQuery,
+    }),
     accounts: createAccountAdmin({ db, clock, audit, twoFactor }),
     groups: createGroupAdmin({ db, groups: twoFactor.groups, policy: twoFactor.policy }),
     twoFactorSettings: createTwoFactorSettings({

@@ -76,6 +76,7 @@ export function createUserDirectory(deps: {
   db: Kysely<Database>;
   clock: Clock;
   sessionIdleMs: number;
+  sessionMaxMs: number;
   auditQuery: AuditQuery;
 }) {
   const { db, clock } = deps;
@@ -225,7 +226,7 @@ export function createUserDirectory(deps: {
     }));
   }
 
-  /** Sessions that still work: not expired and not idle too long. */
+  /** Sessions that still work: not expired, not idle too long, not older than the lifetime. */
   async function sessionsOf(userId: string): Promise<SessionSummary[]> {
     const now = clock.now();
     const rows = await db
@@ -233,6 +234,7 @@ export function createUserDirectory(deps: {
       .select(['created_at', 'last_seen_at', 'ip', 'user_agent', 'second_factor'])
       .where('user_id', '=', userId)
       .where('expires_at', '>', now)
+      .where('created_at', '>', now - deps.sessionMaxMs)
       .where('last_seen_at', '>', now - deps.sessionIdleMs)
       .orderBy('last_seen_at', 'desc')
       .execute();

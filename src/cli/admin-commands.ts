@@ -466,6 +466,7 @@ export async function usersCommand(args: string[], ctx: CliContext): Promise<voi
       db: database.db,
       clock: systemClock,
       sessionIdleMs: 0,
+      sessionMaxMs: 0,
       auditQuery: createAuditQuery(database.db),
     });
     const { total, users } = await directory.search({
@@ -523,6 +524,7 @@ export async function auditCommand(args: string[], ctx: CliContext): Promise<voi
         db: database.db,
         clock: systemClock,
         sessionIdleMs: 0,
+        sessionMaxMs: 0,
         auditQuery: auditLog,
       });
       const user = await directory.findByEmail(values.user);

@@ -313,6 +313,31 @@ describe.each(DIALECTS)('session settings (%s)', (dialect) => {
     }
   });
 
+  it('lists no session older than PORTICO_SESSION_MAX_HOURS, made when it was higher', async () => {
+    const app = await createTestApp({ dialect, env: { PORTICO_SESSION_MAX_HOURS: '1' } });
+    try {
+      const { email, userId } = await registerAndVerify(app, new Client(app.app));
+      const here = new Client(app.app);
+      const old = new Client(app.app);
+      await logIn(here, email);
+      await logIn(old, email);
+      // The other browser's session began two hours ago, under a twelve-hour maximum.
+      const now = app.clock.now();
+      await app.db
+        .updateTable('sessions')
+        .set({ created_at: now - 2 * HOUR_MS, expires_at: now + 10 * HOUR_MS })
+        .where('id_hash', '=', sha256(old.cookies.get('portico_session') ?? ''))
+        .execute();
+      const page = await here.get('/profile');
+      // Only this browser is listed: no other to sign out.
+      expect(page.body).not.toContain('/profile/sessions/sign-out-others');
+      expect(await app.services.admin.directory.sessionsOf(userId)).toHaveLength(1);
+      expect(await isSignedIn(old)).toBe(false);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('keeps a session in use alive at the shortest idle time, one minute', async () => {
     // Page views are written at most once a minute: one idle minute ended every session a
     // minute after log-in, however busy, when a view within that minute went unwritten.
