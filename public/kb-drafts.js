@@ -16,7 +16,11 @@
   'use strict';
 
   const PREFIX = 'portico-draft:';
-  const FIELDS = ['category_id', 'lang', 'title', 'slug', 'position', 'body', 'version'];
+  // With what each field held in the version the page was opened from (its hidden opened_
+  // fields): a restored text is then checked field by field against the version it was typed
+  // from, and a field its writer left alone takes what is saved now.
+  const SETTINGS = ['category_id', 'slug', 'position', 'title', 'body'];
+  const FIELDS = ['lang', ...SETTINGS, 'version', ...SETTINGS.map((name) => `opened_${name}`)];
   // What a page that already holds a kept text shows the same: its words. A new article's URL
   // name and order are filled in by the server, so they may differ once it is saved.
   const WORDS = ['title', 'body'];
@@ -42,8 +46,14 @@
     return values;
   }
 
-  function same(a, b) {
-    return WORDS.every((name) => (a[name] ?? '') === (b[name] ?? ''));
+  // Whether a kept text holds nothing the page lacks: each word is the page's, or one its
+  // writer left as the page they typed on had it (the server's answer to a save refused for a
+  // newer version shows the newer word there).
+  function same(kept, page) {
+    return WORDS.every((name) => {
+      const value = kept[name] ?? '';
+      return value === (page[name] ?? '') || kept[`opened_${name}`] === `=${value}`;
+    });
   }
 
   // A text nobody came back for in a week is not offered again.

@@ -285,6 +285,10 @@ describe.skipIf(!hasChromium)('knowledge base in the browser', () => {
       await theirs.page.goto(editor);
       const theirBody = theirs.page.getByLabel(a.body, { exact: true });
       await theirBody.fill(`${article.body_markdown}\n\nTHEIRS: saved meanwhile.`);
+      // A new URL name too, which the kept text, typed before it, still has the old one of.
+      const theirSlug = theirs.page.getByLabel(a.slug, { exact: true });
+      const movedSlug = `${await theirSlug.inputValue()}-moved`;
+      await theirSlug.fill(movedSlug);
       await theirs.page.getByRole('button', { name: a.saveArticle, exact: true }).click();
       await theirs.page.getByText(theirs.t.common.saved).waitFor();
       expect(await bodyNow()).toContain('THEIRS');
@@ -303,6 +307,20 @@ describe.skipIf(!hasChromium)('knowledge base in the browser', () => {
       expect(await bodyNow()).toContain('THEIRS');
       expect(await bodyNow()).not.toContain('MINE');
       await check(mine.page, 'kb-admin-draft-conflict');
+      // The URL name, left alone in my text, shows theirs; the page holds all I typed, so it
+      // offers nothing back; and saving again keeps their URL name with my text.
+      const mySlug = mine.page.getByLabel(a.slug, { exact: true });
+      expect(await mySlug.inputValue()).toBe(movedSlug);
+      expect(await mine.page.getByRole('button', { name: a.draftRestore }).count()).toBe(0);
+      await mine.page.getByRole('button', { name: a.saveArticle, exact: true }).click();
+      await mine.page.getByText(mine.t.common.saved).waitFor();
+      expect(await bodyNow()).toContain('MINE');
+      const saved = await world.app.db
+        .selectFrom('kb_articles')
+        .select('slug')
+        .where('id', '=', article.article_id)
+        .executeTakeFirstOrThrow();
+      expect(saved.slug).toBe(movedSlug);
     });
 
     for (const { locale, browserLocale } of VISITS) {

@@ -437,6 +437,8 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
     );
     expect(busy.status).toBe(409);
     expect(textOf(busy.body)).toContain('Move or delete its subcategories and articles first.');
+    // Its form, saved next, says what each field held, as the editor's own page does.
+    expect(busy.body).toContain('name="opened_slug" value="=help"');
     const empty = await createCategory('empty-one', 'Empty');
     const gone = await submitFrom(
       admin.client,

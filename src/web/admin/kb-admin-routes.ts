@@ -407,7 +407,7 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
           category,
           categories,
           state: {
-            values: categoryValues(category),
+            values: { ...categoryValues(category), ...openedValues(categoryValues(category)) },
             errors: { 'delete-heading': ctx.t.kbAdmin.errors[result.error] },
           },
         }),
