@@ -10,6 +10,16 @@
   // control characters, and bidi embeddings and overrides.
   // eslint-disable-next-line no-control-regex -- the very characters to find
   const REFUSED_IN_NAMES = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/;
+  // A name with nothing to see, which the server refuses as empty (isBlank, same file).
+  const NOTHING_TO_SEE =
+    /^(?:[\p{Cf}\p{White_Space}\u115f\u1160\u2800\u3164\uffa0]|\u034f|[\u17b4\u17b5]|[\u180b-\u180d\u180f]|[\ufe00-\ufe0f]|[\u{e0100}-\u{e01ef}])*$/u;
+
+  /** Whether the server would refuse the name as it reads it (then it says why, unasked). */
+  function refusedName(name, max) {
+    return (
+      NOTHING_TO_SEE.test(name) || REFUSED_IN_NAMES.test(name) || (max > 0 && name.length > max)
+    );
+  }
 
   function start(form) {
     const kind = form.getAttribute('data-webauthn');
@@ -41,9 +51,10 @@
       const response = form.querySelector('input[name="response"]');
       if (!response || response.value !== '') return;
       // The name as the server reads it (src/web/form-input.ts): a tab is a space, bidi
-      // isolates go, then trimmed and in one Unicode form. A name it would refuse (empty, or
-      // with a control character or bidi control left) goes to the server as it is, which says
-      // what is wrong, before any ceremony: the key would keep a credential never stored here.
+      // isolates go, then trimmed and in one Unicode form. A name it would refuse (nothing to
+      // see, a control character or bidi control left, too long) goes to the server as it is,
+      // which says what is wrong, before any ceremony: the key would keep a credential never
+      // stored here.
       const name = form.querySelector('input[name="name"]');
       const typed = name
         ? name.value
@@ -52,7 +63,8 @@
             .trim()
             .normalize('NFC')
         : null;
-      if (typed !== null && (typed === '' || REFUSED_IN_NAMES.test(typed))) return;
+      // Its length counts after NFC too, which may lengthen it past the field's own limit.
+      if (typed !== null && refusedName(typed, name.maxLength)) return;
       event.preventDefault();
       if (busy) return;
       // A name another key has is refused by the server; said before the ceremony too.

@@ -137,7 +137,12 @@ describe.skipIf(!hasChromium)('security keys in the browser', () => {
     await page.getByRole('button', { name: tf.webauthn.add, exact: true }).click();
     await page.getByRole('alert').getByText(tf.webauthn.nameTaken).waitFor();
     expect(await key.credentials()).toBe(0);
-    // A name the server refuses goes to it before the ceremony, which says why.
+    // A name the server refuses goes to it before the ceremony, which says why: nothing to
+    // see, or a control character.
+    await page.getByLabel(tf.authenticatorName).fill('\u200b');
+    await page.getByRole('button', { name: tf.webauthn.add, exact: true }).click();
+    await page.getByText(t.errors.required(tf.authenticatorName)).first().waitFor();
+    expect(await key.credentials()).toBe(0);
     await page.getByLabel(tf.authenticatorName).fill('Desk \u202ekey');
     await page.getByRole('button', { name: tf.webauthn.add, exact: true }).click();
     await page.getByText(t.errors.oneLine(tf.authenticatorName)).first().waitFor();
