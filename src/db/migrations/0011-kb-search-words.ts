@@ -22,11 +22,12 @@ function searchVector(column: (name: string) => ReturnType<typeof sql>) {
       else 'simple'::regconfig end, ${column('body_text')}), 'B')`;
 }
 
-const asWords = (name: string) =>
+export const asWords = (name: string) =>
   sql`translate(${sql.ref(name)}, ${sql.lit(SEPARATORS)}, ${sql.lit(' '.repeat(SEPARATORS.length))})`;
 const asIs = (name: string) => sql`${sql.ref(name)}`;
 
-async function rebuild(
+/** Makes the search vector again from `column`'s reading of title and body (0017 too). */
+export async function rebuild(
   db: Kysely<unknown>,
   column: (name: string) => ReturnType<typeof sql>,
 ): Promise<void> {
