@@ -19,9 +19,10 @@ export function createGroupAdmin(parts: {
 }) {
   const { db, groups, policy } = parts;
 
+  /** The groups the policy requires now: none unless it requires groups. */
   async function requiredGroupIds(): Promise<Set<string>> {
     const current = await policy.get();
-    return new Set(current.groupIds);
+    return new Set(current.require === 'groups' ? current.groupIds : []);
   }
 
   async function create(name: string, actor: Actor): Promise<AdminResult<UserGroup>> {

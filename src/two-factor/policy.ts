@@ -220,7 +220,10 @@ export function createPolicy(
             totp: policy.methods.totp,
             webauthn: policy.methods.webauthn,
             require: policy.require,
-            ...(groups.length > 0 ? { groups: groups.map((g) => g.name).join(', ') } : {}),
+            // Kept by the form under "all" and "nobody" too, but required only under "groups".
+            ...(policy.require === 'groups' && groups.length > 0
+              ? { groups: groups.map((g) => g.name).join(', ') }
+              : {}),
             graceUntil: policy.graceUntil,
             sessionsEnded,
           },

@@ -406,6 +406,27 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
     expect((await complied.client.get('/profile')).status).toBe(200);
   });
 
+  // The form keeps the ticked groups when "Nobody" or "All users" is chosen, for a return to
+  // "Selected user groups"; but a group still showed, and was kept, as required.
+  it('treats no group as required while the policy does not require groups', async () => {
+    const actor = { actorLabel: 'test', meta: TEST_META };
+    const group = await app.services.admin.groups.create(`Once required ${Date.now()}`, actor);
+    if (!group.ok) throw new Error('group');
+    const id = group.value.id;
+    await savePolicy({ require: 'groups', groupIds: [id] });
+    expect((await app.services.admin.groups.remove(id, actor)).ok).toBe(false);
+    await savePolicy({ require: 'nobody', groupIds: [id] });
+    expect((await app.services.admin.groups.requiredGroupIds()).size).toBe(0);
+    const changed = await app.db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('event', '=', 'two_factor.policy_changed')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(changed.details ?? '{}')).not.toHaveProperty('groups');
+    expect((await app.services.admin.groups.remove(id, actor)).ok).toBe(true);
+  });
+
   it('holds someone added to a required group to it at once, or at the end of the grace date', async () => {
     const actor = { actorLabel: 'test', meta: TEST_META };
     const group = await app.services.admin.groups.create(`Required ${Date.now()}`, actor);
