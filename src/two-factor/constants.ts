@@ -46,10 +46,11 @@ export const WEBAUTHN_CHALLENGES_KEPT = 5;
 export const WEBAUTHN_RESPONSE_MAX_LENGTH = 16 * 1024;
 
 /**
- * An app or email code as people type it: six digits, spaces allowed (they are dropped). Null
- * for anything else, which can never be a right code.
+ * An app or email code as people type it: six digits, spaces allowed (they are dropped), and
+ * full-width digits read as the digits they are (NFKC: a Japanese or Chinese input method types
+ * them). Null for anything else, which can never be a right code.
  */
 export function sixDigitCode(input: string): string | null {
-  const code = input.replace(/\s+/g, '');
+  const code = input.normalize('NFKC').replace(/\s+/g, '');
   return /^\d{6}$/.test(code) ? code : null;
 }

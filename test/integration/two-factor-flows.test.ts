@@ -8,6 +8,7 @@ import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 import {
   confirmRemoval,
+  followToCodes,
   hiddenValue,
   loggedOutUserWithEmail,
   recoveryCodesOf,
@@ -89,6 +90,49 @@ describe.each(DIALECTS)('two-factor journeys (%s)', (dialect) => {
     // A code of the right shape is a try.
     await client.post('/profile/2fa/app/new', { setup_id: setupId, name: 'Phone', code: '000000' });
     expect(await tries()).toBe(1);
+  });
+
+  it('counts no try for an email code that could not be right, and reads full-width digits', async () => {
+    const client = new Client(app.app);
+    const { email } = await registerAndVerify(app, client);
+    await logIn(client, email);
+    await client.get('/profile/2fa/email/new');
+    const since = app.mail.messages.length;
+    const sent = await client.post('/profile/2fa/email/new', {
+      action: 'send',
+      name: 'Mail',
+      email,
+    });
+    const setupId = hiddenValue(sent, 'setup_id');
+    const code = codeIn(await app.mail.waitFor(email, /verification code/, { since }));
+    const create = (typed: string) =>
+      client.post('/profile/2fa/email/new', {
+        action: 'create',
+        setup_id: setupId,
+        name: 'Mail',
+        email,
+        code: typed,
+      });
+    for (const typed of [`${code.slice(0, 3)}-${code.slice(3)}`, '12345', '1234567']) {
+      const page = await create(typed);
+      expect(page.status, typed).toBe(422);
+      expect(fieldError(page.body, 'code'), typed).toBe(
+        'A code has 6 digits. Check it and try again.',
+      );
+    }
+    const tries = await app.db
+      .selectFrom('rate_limits')
+      .select('count')
+      .where('key', '=', `setup-fail:${setupId}`)
+      .executeTakeFirst();
+    expect(tries?.count ?? 0).toBe(0);
+    // As a Japanese or Chinese input method types them: the same code.
+    const fullWidth = [...code].map((d) => String.fromCharCode(0xff10 + Number(d))).join('');
+    expect((await followToCodes(client, await create(fullWidth))).status).toBe(200);
+    const user = await app.services.admin.directory.findByEmail(email);
+    expect((await app.services.twoFactor.methods.list(user?.id ?? '')).map((m) => m.type)).toEqual([
+      'email',
+    ]);
   });
 
   it('says the app set-up ended after its fifth wrong code, and that the key in the app is dead', async () => {

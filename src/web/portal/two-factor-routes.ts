@@ -421,6 +421,9 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
         if (sentTo && normalizeEmail(sentTo) !== normalizeEmail(email))
           return page({ setupId, sentTo }, { email: t.twoFactor.errors.codeForOtherAddress }, 422);
         if (code === '') return page({ setupId }, { code: t.twoFactor.errors.codeRequired }, 422);
+        // Not counted as a try, as on the app's form: it could never be right.
+        if (sixDigitCode(code) === null)
+          return page({ setupId }, { code: t.twoFactor.errors.codeShape }, 422);
         const result = await setup.finishEmail(actor, setupId, code, name, requestMeta(request));
         if (result.ok) return finished(request, reply, actor, result.value, 'email');
         if (CODE_ERRORS.includes(result.error))
@@ -620,6 +623,9 @@ export function registerTwoFactorRoutes(app: FastifyInstance, deps: WebDeps): vo
       const change = { setupId, email, codeSentTo: email };
       if (code === '')
         return render({ change, errors: { code: t.twoFactor.errors.codeRequired } }, 422);
+      // Not counted as a try: it could never be right.
+      if (sixDigitCode(code) === null)
+        return render({ change, errors: { code: t.twoFactor.errors.codeShape } }, 422);
       const result = await setup.finishEmailChange(
         ownerOf(auth),
         setupId,
