@@ -326,6 +326,8 @@ export const twoFactorNl: TwoFactorMessages = {
     adminsNote: 'Beheerders hebben altijd een tweede stap nodig voor de beheeromgeving.',
     save: 'Opslaan',
     saved: 'De instellingen voor tweestapsverificatie zijn opgeslagen.',
+    notSavedConfirmFirst:
+      'Je wijzigingen in de instellingen voor tweestapsverificatie zijn niet opgeslagen: bevestig dat jij het bent en breng ze dan opnieuw aan.',
     atLeastOneMethod: 'Laat minstens één methode aan staan.',
     atLeastOneUsable:
       'Laat de Authenticatie-app of E-mailauthenticatie aan staan: beveiligingssleutels werken niet op het adres van dit helpcentrum (zie de opmerking erbij).',

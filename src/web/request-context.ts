@@ -86,6 +86,7 @@ const NOTICES = {
   recoveryCodesReplaced: (t: Messages) => t.twoFactor.recoveryCodesReplaced,
   twoFactorEmailChanged: (t: Messages, arg: string) => t.twoFactor.emailChanged(arg),
   twoFactorPolicySaved: (t: Messages) => t.twoFactor.admin.saved,
+  twoFactorPolicyNotSaved: (t: Messages) => t.twoFactor.admin.notSavedConfirmFirst,
   setupPostponed: (t: Messages, arg: string, locale: Locale) =>
     t.twoFactor.postponed(graceEndText(t, locale, Number(arg))),
   deviceForgotten: (t: Messages) => t.twoFactor.devices.forgotten,

@@ -120,6 +120,23 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       await resetPolicy();
     });
 
+    it('says the settings were not saved when the recent sign-in ran out while the form was open', async () => {
+      const form = await admin.client.get('/admin/2fa');
+      expect(form.status).toBe(200);
+      app.clock.advance(11 * 60_000);
+      const sent = await admin.client.post('/admin/2fa', {
+        email: 'on',
+        totp: 'on',
+        require: 'all',
+      });
+      expect(sent.location).toMatch(/^\/reauth\?next=%2Fadmin%2F2fa/);
+      expect(textOf((await admin.client.follow(sent)).body)).toContain(
+        "Your changes to the two-factor settings have not been saved: confirm it's you, then make them again.",
+      );
+      expect((await app.services.twoFactor.policy.get()).require).toBe('nobody');
+      admin = { ...admin, client: await logInAdmin(app, admin) };
+    });
+
     it('keeps a grace date that has passed when the other settings are saved', async () => {
       const yesterday = new Date(app.clock.now() - 86_400_000).toISOString().slice(0, 10);
       await app.services.twoFactor.policy.save(

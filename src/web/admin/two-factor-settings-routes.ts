@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminErrorCode } from '../../admin/error-codes.js';
+import { isRecentlyAuthenticated } from '../../accounts/sessions.js';
 import { startOfDay } from '../../audit/audit-query.js';
 import { DAY_MS } from '../../clock.js';
 import type { Messages } from '../../i18n/index.js';
@@ -93,6 +94,10 @@ export function registerTwoFactorSettingsRoutes(
   app.post('/admin/2fa', async (request, reply) => {
     const auth = requireAdmin(request, reply);
     if (!auth) return reply;
+    // The recent sign-in ran out while the form was open: what was typed cannot come through
+    // "Confirm it's you", and the page after it shows the saved settings. Said, not lost unseen.
+    if (!isRecentlyAuthenticated(auth.session, clock.now()))
+      tools.flash(reply, 'twoFactorPolicyNotSaved', undefined, 'error');
     if (!stepUp(request, reply)) return reply;
     const t = request.t;
     const body = request.body;
