@@ -325,7 +325,7 @@ export const twoFactorEn = {
     save: 'Save',
     saved: 'The two-factor settings have been saved.',
     notSavedConfirmFirst:
-      "Your changes to the two-factor settings have not been saved: confirm it's you, then make them again.",
+      'Your changes to the two-factor settings have not been saved: confirm it’s you, then make them again.',
     atLeastOneMethod: 'Leave at least one method on.',
     atLeastOneUsable:
       'Leave the Authentication App or Email Authentication on: security keys cannot be used at this help center’s address (see the note beside them).',

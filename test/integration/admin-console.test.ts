@@ -131,7 +131,7 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       });
       expect(sent.location).toMatch(/^\/reauth\?next=%2Fadmin%2F2fa/);
       expect(textOf((await admin.client.follow(sent)).body)).toContain(
-        "Your changes to the two-factor settings have not been saved: confirm it's you, then make them again.",
+        'Your changes to the two-factor settings have not been saved: confirm it’s you, then make them again.',
       );
       expect((await app.services.twoFactor.policy.get()).require).toBe('nobody');
       admin = { ...admin, client: await logInAdmin(app, admin) };
