@@ -90,6 +90,29 @@ export async function policyForUpdate(trx: Kysely<Database>): Promise<TwoFactorP
   return parsePolicy(row?.value);
 }
 
+/**
+ * Takes a group being deleted out of the groups the policy keeps (the form keeps those ticked
+ * under "all" and "nobody" too): an id naming no group would be refused when the policy is
+ * sent back as it was read. Called under the policy's lock, with the policy it read.
+ */
+export async function forgetGroup(
+  trx: Kysely<Database>,
+  policy: TwoFactorPolicy,
+  groupId: string,
+  now: number,
+): Promise<void> {
+  if (!policy.groupIds.includes(groupId)) return;
+  const value = JSON.stringify({
+    ...policy,
+    groupIds: policy.groupIds.filter((g) => g !== groupId),
+  });
+  await trx
+    .updateTable('settings')
+    .set({ value, updated_at: now })
+    .where('key', '=', SETTING_KEY)
+    .execute();
+}
+
 /** Whether two policies say the same (the groups in any order). */
 function samePolicy(a: TwoFactorPolicy, b: TwoFactorPolicy): boolean {
   const groups = (p: TwoFactorPolicy) => JSON.stringify([...new Set(p.groupIds)].sort());

@@ -3,7 +3,7 @@ import type { Audit, AuditEntry } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
 import type { Database, UserGroup } from '../db/schema.js';
 import { newId } from '../security/tokens.js';
-import { enforcesGroup, holdSessionsToPolicy, policyForUpdate } from './policy.js';
+import { enforcesGroup, forgetGroup, holdSessionsToPolicy, policyForUpdate } from './policy.js';
 
 export const GROUP_NAME_MAX_LENGTH = 80;
 
@@ -137,14 +137,15 @@ export function createUserGroups(db: Kysely<Database>, clock: Clock, audit: Audi
    */
   async function remove(id: string, actor: Actor): Promise<GroupResult<UserGroup>> {
     return db.transaction().execute(async (trx): Promise<GroupResult<UserGroup>> => {
-      if (enforcesGroup(await policyForUpdate(trx), id))
-        return { ok: false, error: 'GROUP_IN_POLICY' };
+      const policy = await policyForUpdate(trx);
+      if (enforcesGroup(policy, id)) return { ok: false, error: 'GROUP_IN_POLICY' };
       const row = await trx
         .deleteFrom('user_groups')
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();
       if (!row) return { ok: false, error: 'NOT_FOUND' };
+      await forgetGroup(trx, policy, id, clock.now());
       await audit.record(
         { event: 'user_group.deleted', ...actor, targetUserId: null, details: { group: row.name } },
         trx,

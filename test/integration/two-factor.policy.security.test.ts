@@ -425,6 +425,8 @@ describe.each(DIALECTS)('two-factor policy (%s)', (dialect) => {
       .executeTakeFirstOrThrow();
     expect(JSON.parse(changed.details ?? '{}')).not.toHaveProperty('groups');
     expect((await app.services.admin.groups.remove(id, actor)).ok).toBe(true);
+    // Gone from the kept groups too: the policy, read and sent back, names no deleted group.
+    expect((await app.services.twoFactor.policy.get()).groupIds).not.toContain(id);
   });
 
   it('holds someone added to a required group to it at once, or at the end of the grace date', async () => {
