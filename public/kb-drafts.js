@@ -11,7 +11,8 @@
 // The version the text was typed against is kept with it and restored with it: saved later, it
 // is checked against that version, so a change someone saved meanwhile is not overwritten
 // unseen; the server answers with its conflict page, the typed text kept. The offer says so
-// when the page shows a newer version than the kept text's.
+// when the page shows a newer version than the kept text's. Which words were left as the page
+// had them is kept too: a newer page showing another word there lacks nothing of the text.
 (function () {
   'use strict';
 
@@ -47,14 +48,17 @@
   }
 
   // Whether a kept text holds nothing the page lacks: each word is the page's, or one its
-  // writer left as the page they typed on had it (the server's answer to a save refused for a
-  // newer version shows the newer word there).
+  // writer left as the page they typed on had it (`left`: the server's answer to a save refused
+  // for a newer version shows the newer word there).
   function same(kept, page) {
-    return WORDS.every((name) => {
-      const value = kept[name] ?? '';
-      return value === (page[name] ?? '') || kept[`opened_${name}`] === `=${value}`;
-    });
+    const left = Array.isArray(kept.left) ? kept.left : [];
+    return WORDS.every(
+      (name) => left.includes(name) || (kept.values[name] ?? '') === (page[name] ?? ''),
+    );
   }
+
+  const unchanged = (now, opened) =>
+    WORDS.every((name) => (now[name] ?? '') === (opened[name] ?? ''));
 
   // A text nobody came back for in a week is not offered again.
   const KEPT_MS = 7 * 24 * 60 * 60 * 1000;
@@ -79,7 +83,7 @@
     return kept;
   }
 
-  function offer(form, store, key, kept) {
+  function offer(form, store, key, kept, onRestore) {
     const notice = document.createElement('div');
     notice.className = 'notice kb-draft';
     notice.setAttribute('role', 'status');
@@ -118,6 +122,7 @@
         if (field && 'value' in field && typeof kept.values[name] === 'string')
           field.value = kept.values[name];
       }
+      onRestore(kept);
       notice.remove();
       const body = form.elements.namedItem('body');
       if (body && 'focus' in body) body.focus();
@@ -134,13 +139,18 @@
     const key = PREFIX + form.getAttribute('data-draft-key');
     const opened = valuesOf(form);
     const kept = read(store, key);
-    if (kept && same(kept.values, opened)) store.removeItem(key);
-    else if (kept) offer(form, store, key, kept);
+    // A restored text: the words its writer had left alone stay counted as left alone.
+    let restored = null;
+    if (kept && same(kept, opened)) store.removeItem(key);
+    else if (kept)
+      offer(form, store, key, kept, (chosen) => {
+        restored = chosen;
+      });
     // The page a new article's first save leads to: the text kept for "new article" is here.
     const created = form.getAttribute('data-draft-created');
     if (created) {
       const before = read(store, PREFIX + created);
-      if (before && same(before.values, opened)) store.removeItem(PREFIX + created);
+      if (before && same(before, opened)) store.removeItem(PREFIX + created);
     }
 
     let timer = 0;
@@ -150,9 +160,17 @@
       const now = valuesOf(form);
       // Nothing changed from the page (or changed back): nothing to keep, but an older kept
       // text still on offer stays until it is restored or discarded.
-      if (same(now, opened)) return;
+      if (unchanged(now, opened)) return;
+      const left = WORDS.filter(
+        (name) =>
+          (now[name] ?? '') === (opened[name] ?? '') ||
+          (restored !== null &&
+            Array.isArray(restored.left) &&
+            restored.left.includes(name) &&
+            (now[name] ?? '') === (restored.values[name] ?? '')),
+      );
       try {
-        store.setItem(key, JSON.stringify({ at: Date.now(), values: now }));
+        store.setItem(key, JSON.stringify({ at: Date.now(), values: now, left }));
       } catch {
         // Storage full or refused: the form still works, only without this safety net.
       }

@@ -323,6 +323,53 @@ describe.skipIf(!hasChromium)('knowledge base in the browser', () => {
       expect(saved.slug).toBe(movedSlug);
     });
 
+    it('offers a kept text back only while the page lacks some of it, after a conflict too', async () => {
+      const article = await world.app.db
+        .selectFrom('kb_article_translations')
+        .select(['article_id', 'title'])
+        .where('locale', '=', 'en')
+        .orderBy('article_id', 'desc')
+        .executeTakeFirstOrThrow();
+      const editor = `/admin/kb/articles/${article.article_id}?lang=en`;
+      const saved = () =>
+        world.app.db
+          .selectFrom('kb_article_translations')
+          .select(['title', 'body_markdown'])
+          .where('article_id', '=', article.article_id)
+          .where('locale', '=', 'en')
+          .executeTakeFirstOrThrow();
+
+      // My title, typed and left unsaved; their text, saved meanwhile.
+      const mine = await logInAsAdmin('en', 'en-GB');
+      const a = mine.t.kbAdmin;
+      await mine.page.goto(editor);
+      await mine.page.getByLabel(a.articleTitle, { exact: true }).fill('My new title');
+      await mine.page.goto('/admin/kb');
+      const theirs = await logInAsAdmin('en', 'en-GB');
+      await theirs.page.goto(editor);
+      const theirBody = theirs.page.getByLabel(a.body, { exact: true });
+      await theirBody.fill(`${await theirBody.inputValue()}\n\nTHEIR TEXT.`);
+      await theirs.page.getByRole('button', { name: a.saveArticle, exact: true }).click();
+      await theirs.page.getByText(theirs.t.common.saved).waitFor();
+
+      // Restored and saved: the conflict page has my title and their text, and offers nothing.
+      await mine.page.goto(editor);
+      await mine.page.getByRole('button', { name: a.draftRestore }).click();
+      await mine.page.getByRole('button', { name: a.saveArticle, exact: true }).click();
+      await mine.page.getByRole('heading', { name: a.conflictHeading }).waitFor();
+      expect(await mine.page.getByLabel(a.body, { exact: true }).inputValue()).toContain(
+        'THEIR TEXT.',
+      );
+      expect(await mine.page.getByRole('button', { name: a.draftRestore }).count()).toBe(0);
+      await mine.page.getByRole('button', { name: a.saveArticle, exact: true }).click();
+      await mine.page.getByText(mine.t.common.saved).waitFor();
+      expect(await saved()).toMatchObject({ title: 'My new title' });
+      expect((await saved()).body_markdown).toContain('THEIR TEXT.');
+      await mine.page.goto(editor);
+      await mine.page.getByLabel(a.articleTitle, { exact: true }).waitFor();
+      expect(await mine.page.getByRole('button', { name: a.draftRestore }).count()).toBe(0);
+    });
+
     for (const { locale, browserLocale } of VISITS) {
       it(`shows the knowledge-base console, an article editor with preview and a category form (${locale})`, async () => {
         const { page, t } = await logInAsAdmin(locale, browserLocale);
