@@ -3,7 +3,7 @@ import { literalLimit } from '../db/literal-limit.js';
 import type { Session, User } from '../db/schema.js';
 import { hashToken } from '../security/tokens.js';
 import type { AccountDeps } from './deps.js';
-import { revokeOtherSessions } from './sessions.js';
+import { liveSessionsOf, revokeOtherSessions } from './sessions.js';
 import { holdAccountRow } from './users.js';
 
 /** More than anyone signs in from at once; the oldest beyond it are not listed. */
@@ -35,19 +35,11 @@ export function sessionHandle(idHash: string): string {
 export function createSessionList(deps: AccountDeps) {
   const { db, clock, audit, sessionIdleMs, sessionMaxMs } = deps;
 
-  /**
-   * Live sessions only: expired and idle ones, and those older than the lifetime set now (it
-   * may have been lowered since they began), are gone at their next use anyway.
-   */
+  /** Live sessions only: the others are gone at their next use anyway. */
   async function liveSessions(userId: string): Promise<Session[]> {
-    const now = clock.now();
-    return db
-      .selectFrom('sessions')
+    const policy = { idleMs: sessionIdleMs, maxMs: sessionMaxMs };
+    return liveSessionsOf(db, userId, policy, clock.now())
       .selectAll()
-      .where('user_id', '=', userId)
-      .where('expires_at', '>', now)
-      .where('created_at', '>', now - sessionMaxMs)
-      .where('last_seen_at', '>', now - sessionIdleMs)
       .orderBy('last_seen_at', 'desc')
       .orderBy('created_at', 'desc')
       .limit(literalLimit(SESSIONS_LISTED))

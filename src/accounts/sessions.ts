@@ -159,6 +159,24 @@ export async function findActiveSession(
   return { session, user };
 }
 
+/**
+ * A person's sessions that still let them in, by findActiveSession's rules (not expired, not
+ * idle, not older than the lifetime set now), for the lists that show them; the caller selects.
+ */
+export function liveSessionsOf(
+  db: Kysely<Database>,
+  userId: string,
+  policy: SessionPolicy,
+  now: number,
+) {
+  return db
+    .selectFrom('sessions')
+    .where('user_id', '=', userId)
+    .where('expires_at', '>', now)
+    .where('created_at', '>', now - policy.maxMs)
+    .where('last_seen_at', '>', now - policy.idleMs);
+}
+
 export function isRecentlyAuthenticated(session: Session, now: number): boolean {
   return now - session.authenticated_at <= RECENT_AUTHENTICATION_MS;
 }

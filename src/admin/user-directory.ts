@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { findVerifiedAddress, listAddresses, normalizeEmail } from '../accounts/users.js';
+import { liveSessionsOf } from '../accounts/sessions.js';
 import type { AuditQuery, AuditRow } from '../audit/audit-query.js';
 import type { Clock } from '../clock.js';
 import type { Database, EmailAddress, MethodType, User, UserGroup } from '../db/schema.js';
@@ -226,16 +227,11 @@ export function createUserDirectory(deps: {
     }));
   }
 
-  /** Sessions that still work: not expired, not idle too long, not older than the lifetime. */
+  /** Sessions that still work. */
   async function sessionsOf(userId: string): Promise<SessionSummary[]> {
-    const now = clock.now();
-    const rows = await db
-      .selectFrom('sessions')
+    const policy = { idleMs: deps.sessionIdleMs, maxMs: deps.sessionMaxMs };
+    const rows = await liveSessionsOf(db, userId, policy, clock.now())
       .select(['created_at', 'last_seen_at', 'ip', 'user_agent', 'second_factor'])
-      .where('user_id', '=', userId)
-      .where('expires_at', '>', now)
-      .where('created_at', '>', now - deps.sessionMaxMs)
-      .where('last_seen_at', '>', now - deps.sessionIdleMs)
       .orderBy('last_seen_at', 'desc')
       .execute();
     return rows.map((s) => ({
