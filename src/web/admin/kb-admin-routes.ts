@@ -27,7 +27,7 @@ import type { WebDeps } from '../web-deps.js';
 import { sendHtml } from '../web-deps.js';
 import { adminNotice } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
-import { isOpenedName, openedNames, openedValues, rebase } from './opened-fields.js';
+import { asOpened, isOpenedName, openedNames, rebase } from './opened-fields.js';
 import type { AdminFormState } from './kb-admin-pages.js';
 import {
   articleEditHref,
@@ -336,11 +336,7 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
         category,
         categories,
         state: {
-          values: {
-            ...categoryValues(category),
-            ...openedValues(categoryValues(category)),
-            version: String(category.version),
-          },
+          values: { ...asOpened(categoryValues(category)), version: String(category.version) },
         },
       }),
     );
@@ -407,7 +403,7 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
           category,
           categories,
           state: {
-            values: { ...categoryValues(category), ...openedValues(categoryValues(category)) },
+            values: asOpened(categoryValues(category)),
             errors: { 'delete-heading': ctx.t.kbAdmin.errors[result.error] },
           },
         }),
@@ -508,7 +504,7 @@ export function registerKbAdminRoutes(app: FastifyInstance, { services, tools }:
       // After a conflict, the fields this person did not change show what is saved now.
       ...(state?.conflict === 'edited'
         ? rebase(state.values ?? {}, saved, ARTICLE_LONG_FIELDS)
-        : (state?.values ?? { ...saved, ...openedValues(saved, ARTICLE_LONG_FIELDS) })),
+        : (state?.values ?? asOpened(saved, ARTICLE_LONG_FIELDS))),
     };
     const categories = await kb.editor.listCategories(ctx.locale);
     return sendHtml(

@@ -37,6 +37,14 @@ export function openedValues(
   );
 }
 
+/** A form showing `saved` as it is: the values, and the same as the opened ones. */
+export function asOpened(
+  saved: Record<string, string>,
+  long: readonly string[] = [],
+): Record<string, string> {
+  return { ...saved, ...openedValues(saved, long) };
+}
+
 /** The names `formValues` reads for these fields' opened values. */
 export function openedNames(fields: readonly string[]): string[] {
   return fields.map(openedName);
