@@ -153,8 +153,8 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
       locked: state.lockedUntil ? lockedText(t, request.locale, state.lockedUntil) : null,
       next: options.next,
       cancel: options.stepUp ? (options.cancel ?? '') : '',
-      // A fresh challenge for this pending sign-in, only when the key is what the page offers.
       keysUnusableHere: !keysWork,
+      // A fresh challenge for this pending sign-in, only when the key is what the page offers.
       webauthnOptions:
         method === 'webauthn' && keysWork && !state.lockedUntil
           ? await services.twoFactor.securityKeys.authenticationOptions(
