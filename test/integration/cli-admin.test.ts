@@ -10,7 +10,6 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_EVENT_TYPES } from '../../src/audit/audit.js';
 import { openDatabase } from '../../src/db/database.js';
@@ -21,9 +20,7 @@ import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flow
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 import { setUpApp } from '../helpers/two-factor.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+import { PORTICO, ROOT } from '../helpers/command.js';
 
 interface Run {
   code: number | null;
@@ -36,7 +33,7 @@ describe('administration from the command line', () => {
 
   function portico(args: string[], env: Record<string, string> = {}): Promise<Run> {
     return new Promise((resolve, reject) => {
-      const child = spawn(TSX, [path.join(ROOT, 'src', 'main.ts'), ...args], {
+      const child = spawn(process.execPath, [PORTICO, ...args], {
         cwd: ROOT,
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -66,7 +63,7 @@ describe('administration from the command line', () => {
     await app?.close();
   });
 
-  // Each run is a cold start of tsx: allow them time on a busy two-core machine.
+  // Allow the runs time on a busy two-core machine.
   const SLOW = 120_000;
 
   it(

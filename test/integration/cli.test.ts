@@ -5,7 +5,6 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pepperId } from '../../src/accounts/passwords.js';
 import { buildApp } from '../../src/app.js';
@@ -19,9 +18,8 @@ import { sql } from '../../src/db/kysely.js';
 import { Client } from '../helpers/client.js';
 import { createPostgresSchema, dropPostgresSchema, POSTGRES_URL } from '../helpers/databases.js';
 import { FAST_HASHING } from '../helpers/test-app.js';
+import { PORTICO, ROOT } from '../helpers/command.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const ADMIN_PASSWORD = 'an administrator passphrase';
 
 interface Run {
@@ -30,7 +28,7 @@ interface Run {
   stderr: string;
 }
 
-const MAIN = path.join(ROOT, 'src', 'main.ts');
+const NODE = process.execPath;
 
 /** Starts a program with only the environment given (plus PATH), as an operator would. */
 function start(
@@ -64,7 +62,7 @@ function finished(child: ChildProcessWithoutNullStreams, stdin = ''): Promise<Ru
 
 /** Runs the CLI as an operator would, with only the environment given (plus PATH). */
 function portico(args: string[], env: Record<string, string>, stdin = ''): Promise<Run> {
-  return finished(start(TSX, [MAIN, ...args], env), stdin);
+  return finished(start(NODE, [PORTICO, ...args], env), stdin);
 }
 
 /** Resolves once the server `child` runs says it is running; rejects if it ends first. */
@@ -81,7 +79,7 @@ function untilRunning(child: ChildProcessWithoutNullStreams): Promise<void> {
 
 /** Starts `serve`, stops it once it says it is running, and returns all it wrote. */
 async function serveOnce(env: Record<string, string>): Promise<Run> {
-  const child = start(TSX, [MAIN, 'serve'], env);
+  const child = start(NODE, [PORTICO, 'serve'], env);
   const run = finished(child);
   await untilRunning(child);
   child.kill('SIGTERM');
@@ -100,7 +98,7 @@ describe('command line', () => {
   const namelessDir = tempDir();
   const runs: Record<string, Run> = {};
 
-  // The runs are independent: start them together (each is a cold start of tsx).
+  // The runs are independent: start them together.
   beforeAll(async () => {
     const [help, adminHelp, migrate, createAdmin, badPort, twoLines, procDir, nameless] =
       await Promise.all([
@@ -423,7 +421,7 @@ describe('command line, when the operator gets something wrong', () => {
     'stops at once on a second signal, while a client that sends slowly holds a request',
     async () => {
       const port = await freePort();
-      const child = start(TSX, [MAIN, 'serve'], {
+      const child = start(NODE, [PORTICO, 'serve'], {
         PORTICO_DATA_DIR: tempDir(),
         PORT: String(port),
       });
@@ -483,7 +481,7 @@ describe('command line, when the operator gets something wrong', () => {
       }
       const script = `set -e -o pipefail; "$0" "$1" audit --limit 1500 | head -1; "$0" "$1" audit --csv | head -1`;
       const run = await finished(
-        start('bash', ['-c', script, TSX, MAIN], { PORTICO_DATA_DIR: dataDir }),
+        start('bash', ['-c', script, NODE, PORTICO], { PORTICO_DATA_DIR: dataDir }),
       );
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
@@ -546,7 +544,7 @@ describe.runIf(POSTGRES_URL)('serve on PostgreSQL (postgres)', () => {
     url.searchParams.set('options', `-c search_path=${schema}`);
     url.searchParams.set('application_name', name);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-cli-pg-'));
-    const child = start(TSX, [MAIN, 'serve'], {
+    const child = start(NODE, [PORTICO, 'serve'], {
       DATABASE_URL: url.href,
       PORTICO_DATA_DIR: dataDir,
       PORT: String(await freePort()),
