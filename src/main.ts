@@ -413,7 +413,9 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    const topic = command === 'help' ? rest[0] : undefined;
+    // `portico help help` and `portico help --help` are asking how help works: the main text.
+    const asked = command === 'help' ? rest[0] : undefined;
+    const topic = asked === 'help' || asked === '--help' || asked === '-h' ? undefined : asked;
     if (topic !== undefined && !Object.hasOwn(HELP, topic))
       fail(`unknown command "${topic}". Run "portico --help".`);
     process.stdout.write(HELP[topic ?? 'main'] + '\n');

@@ -69,14 +69,21 @@ describe('administration from the command line', () => {
   it(
     'explains the new commands in --help',
     async () => {
-      const [main, reset, audit, helpReset, helpUnknown, version] = await Promise.all([
-        portico(['--help']),
-        portico(['reset-2fa', '--help']),
-        portico(['audit', '--help']),
-        portico(['help', 'reset-2fa']),
-        portico(['help', 'constructor']),
-        portico(['--version']),
-      ]);
+      const [main, reset, audit, helpReset, helpUnknown, version, helpHelp, helpDashes] =
+        await Promise.all([
+          portico(['--help']),
+          portico(['reset-2fa', '--help']),
+          portico(['audit', '--help']),
+          portico(['help', 'reset-2fa']),
+          portico(['help', 'constructor']),
+          portico(['--version']),
+          portico(['help', 'help']),
+          portico(['help', '--help']),
+        ]);
+      // Asking help about itself gets the main text, not "unknown command".
+      expect(helpHelp.code).toBe(0);
+      expect(helpHelp.stdout).toBe(main.stdout);
+      expect(helpDashes.stdout).toBe(main.stdout);
       expect(version.stdout).toMatch(/^portico \d+\.\d+\.\d+\n$/);
       expect(helpReset.stdout).toBe(reset.stdout);
       expect(helpUnknown.code).toBe(1);
