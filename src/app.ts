@@ -26,6 +26,7 @@ import {
   openMasterKey,
   SecretKeyMismatchError,
 } from './security/secret-key.js';
+import { clientAddress } from './security/client-network.js';
 import type { Keys } from './security/secret-key.js';
 import type { Services } from './services.js';
 import { createServices } from './services.js';
@@ -235,7 +236,7 @@ export async function buildApp(options: AppOptions): Promise<PorticoApp> {
               req: (req: { method: string; url: string; ip: string }) => ({
                 method: req.method,
                 url: req.url.split('?')[0],
-                remoteAddress: req.ip,
+                remoteAddress: clientAddress(req.ip),
               }),
             },
           },

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { clientNetwork } from './client-network.js';
+import { clientAddress, clientNetwork } from './client-network.js';
+
+describe('clientAddress', () => {
+  it('writes an IPv4 address written the IPv6 way as IPv4, and leaves the rest alone', () => {
+    expect(clientAddress('::ffff:192.0.2.7')).toBe('192.0.2.7');
+    expect(clientAddress('::FFFF:192.0.2.7')).toBe('192.0.2.7');
+    expect(clientAddress('192.0.2.7')).toBe('192.0.2.7');
+    expect(clientAddress('2001:db8::1')).toBe('2001:db8::1');
+    expect(clientAddress('::ffff:c000:207')).toBe('::ffff:c000:207');
+    expect(clientAddress('64:ff9b::192.0.2.1')).toBe('64:ff9b::192.0.2.1');
+  });
+});
 
 describe('clientNetwork', () => {
   it('counts an IPv4 address as itself, also written the IPv6 way', () => {

@@ -1,6 +1,15 @@
 import { isIPv6 } from 'node:net';
 
 /**
+ * A client's address as people read it: an IPv4 client of a server listening on `::` (a
+ * dual-stack socket) comes as `::ffff:192.0.2.1`, which is written as `192.0.2.1`, the way
+ * the same client shows when the server listens on an IPv4 address. Anything else as it is.
+ */
+export function clientAddress(ip: string): string {
+  return /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip)?.[1] ?? ip;
+}
+
+/**
  * What a per-client-address limit counts: an IPv4 address as it is, an IPv6 address by its
  * /64. One IPv6 host is usually given a whole /64 (SLAAC, RFC 4291 §2.5.1 interface ids), so
  * counting single IPv6 addresses would give one client 2^64 fresh budgets. An IPv4 address
@@ -8,9 +17,8 @@ import { isIPv6 } from 'node:net';
  * IPv4 address.
  */
 export function clientNetwork(ip: string): string {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  if (mapped?.[1]) return mapped[1];
-  if (!isIPv6(ip)) return ip;
+  const address = clientAddress(ip);
+  if (address !== ip || !isIPv6(ip)) return address;
   const groups = ipv6Groups(ip);
   return `${groups.slice(0, 4).join(':')}::/64`;
 }

@@ -14,6 +14,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Locale, Messages } from '../i18n/index.js';
 import { graceEndText, isLocale, localeFromAcceptLanguage, messagesFor } from '../i18n/index.js';
+import { clientAddress } from '../security/client-network.js';
 import { hmac } from '../security/tokens.js';
 import { TRUSTED_DEVICE_TTL_MS } from '../two-factor/trusted-devices.js';
 import type { CookieNames, CookieWriter } from './cookies.js';
@@ -138,7 +139,7 @@ function setFlash(
 export function requestMeta(request: FastifyRequest): RequestMeta {
   const agent = request.headers['user-agent'];
   return {
-    ip: request.ip,
+    ip: clientAddress(request.ip),
     userAgent: typeof agent === 'string' ? headerText(agent).slice(0, 512) : '',
   };
 }

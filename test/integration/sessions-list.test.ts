@@ -209,6 +209,23 @@ describe.each(DIALECTS)('where you are signed in (%s)', (dialect) => {
     expect(text).not.toContain('Safari on macOS');
   });
 
+  it('writes an IPv4 client of a dual-stack server as its IPv4 address, in the list and the log', async () => {
+    // A server listening on `::` sees an IPv4 client as `::ffff:198.51.100.61`.
+    const dualStack = browser(FIREFOX, '::ffff:198.51.100.61');
+    const { email, userId } = await registerAndVerify(app, dualStack);
+    await logIn(dualStack, email);
+    const text = textOf((await dualStack.get('/profile')).body);
+    expect(text).toContain('198.51.100.61');
+    expect(text).not.toContain('::ffff:');
+    const logged = await app.db
+      .selectFrom('audit_events')
+      .select('ip')
+      .where('target_user_id', '=', userId)
+      .execute();
+    expect(logged.length).toBeGreaterThan(0);
+    for (const { ip } of logged) expect(ip).toBe('198.51.100.61');
+  });
+
   it('needs a session', async () => {
     const anonymous = new Client(app.app);
     await anonymous.get('/login');

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { isLocale } from '../../i18n/index.js';
 import { html } from '../../lib/html.js';
 import { text } from '../form-input.js';
+import { requestMeta } from '../request-context.js';
 import { layout } from '../views/layout.js';
 import { homeCategories, searchForm } from './kb-pages.js';
 import { sendPublicPage } from './kb-routes.js';
@@ -37,7 +38,7 @@ export function registerHomeRoutes(app: FastifyInstance, { services, tools }: We
         await services.accounts.credentials.updateProfile(
           request.auth.user,
           { name: request.auth.user.name, locale: lang },
-          { ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '') },
+          requestMeta(request),
         );
       }
     }
