@@ -103,14 +103,19 @@ describe.each(DIALECTS)('two-factor brute force (%s)', (dialect) => {
   it('says a code that is not six digits is not one, and counts it as no wrong code', async () => {
     const user = await victim();
     const client = await pendingSignIn(app, user.email);
-    for (const slip of ['12 34 5a', '12345', '1234567', 'abcdef', '١٢٣٤٥٦']) {
+    for (const slip of ['12 34 5a', '12345', '1234567', 'abcdef', '١٢٣٤٥٦', '1'.repeat(41)]) {
       await client.get('/login/2fa');
       const page = await submitCode(client, 'totp', slip);
       expect(page.status, slip).toBe(422);
       expect(textOf(page.body), slip).toContain('A code has 6 digits. Check it and try again.');
     }
+    // A recovery code longer than any is said to be too long, not missing.
+    await client.get('/login/2fa?method=recovery');
+    const long = await submitCode(client, 'recovery', 'a'.repeat(41));
+    expect(long.status).toBe(422);
+    expect(textOf(long.body)).toContain('Recovery code must be at most 40 characters.');
     expect((await accountRow(app, user.userId)).second_factor_failures).toBe(0);
-    // Five slips ended nothing: the right code still signs in on this pending sign-in.
+    // Seven slips ended nothing: the right code still signs in on this pending sign-in.
     await client.get('/login/2fa');
     expect((await submitCode(client, 'totp', freshCode(app, user.secret))).location).toBe('/');
   });

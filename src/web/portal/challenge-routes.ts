@@ -270,7 +270,12 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
       const code =
         kind === 'webauthn'
           ? text(request.body, 'response')
-          : v.required('code', t.twoFactor.verificationCode, text(request.body, 'code'), 40);
+          : v.required(
+              'code',
+              kind === 'recovery' ? t.twoFactor.recoveryCode : t.twoFactor.verificationCode,
+              text(request.body, 'code'),
+              40,
+            );
       if (!isKind(kind)) return render(request, reply, ctx, { stepUp, next, cancel, status: 422 });
       if (kind === 'webauthn' && code === '') {
         return render(request, reply, ctx, {
@@ -282,15 +287,17 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
           cancel,
         });
       }
-      // No code, or an app or email code that is not six digits: a slip of the keyboard, said
-      // as such and not counted as a wrong code, which it could never be.
-      const slip = !v.ok
-        ? kind === 'recovery'
-          ? t.twoFactor.errors.recoveryCodeRequired
-          : t.twoFactor.errors.codeRequired
-        : (kind === 'totp' || kind === 'email') && sixDigitCode(code) === null
-          ? t.twoFactor.errors.codeShape
-          : null;
+      // No code, an app or email code that is not six digits, or a code too long to be one: a
+      // slip of the keyboard, said as such and not counted as a wrong code, which it could
+      // never be.
+      const slip =
+        code === ''
+          ? kind === 'recovery'
+            ? t.twoFactor.errors.recoveryCodeRequired
+            : t.twoFactor.errors.codeRequired
+          : (kind === 'totp' || kind === 'email') && sixDigitCode(code) === null
+            ? t.twoFactor.errors.codeShape
+            : (v.errors.code ?? null);
       if (slip) {
         return render(request, reply, ctx, {
           stepUp,
