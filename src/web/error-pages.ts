@@ -5,8 +5,12 @@ import { messagePage } from './views/message-page.js';
 import { CsrfError } from './csrf.js';
 import { trackRouteMethods } from './route-methods.js';
 
+/**
+ * Under /api, also as a client that joins a base URL with a slash too many (`//api/v1`) or
+ * writes it in capitals (`/API/v1`) asks: such a client reads JSON, not a page.
+ */
 function wantsJson(request: FastifyRequest): boolean {
-  return request.url.startsWith('/api/');
+  return /^\/+api(?:[/?#]|$)/i.test(request.url);
 }
 
 /**

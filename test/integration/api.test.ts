@@ -505,6 +505,17 @@ describe.each(DIALECTS)('JSON API (%s)', (dialect) => {
         { in: 'body', path: '/dryRun', message: 'is not a property this operation takes' },
       ]);
       expect((await call('GET', '/api/v1/nothing-here')).json.code).toBe('NOT_FOUND');
+      // A base URL joined with a slash too many, or written in capitals: still JSON.
+      for (const url of ['//api/v1/users', '/API/v1/users', '/api', '/Api?x=1']) {
+        const missing = await call('GET', url);
+        expect(missing.status, url).toBe(404);
+        expect(missing.headers['content-type'], url).toMatch(/^application\/json/);
+        expect(missing.json.code, url).toBe('NOT_FOUND');
+      }
+      // Pages whose path only begins with the letters are pages.
+      const page = await app.app.inject({ method: 'GET', url: '/apiary' });
+      expect(page.statusCode).toBe(404);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
       // A route that is there, asked with a method it does not take: 405, and which it takes.
       for (const [method, url, allow] of [
         ['POST', '/api/v1/users', 'GET, HEAD'],
