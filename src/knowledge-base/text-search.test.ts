@@ -111,6 +111,17 @@ describe('diacritics on PostgreSQL', () => {
     expect(foldDiacritics('ß æ ø ĳ 日本')).toBe('ß æ ø ĳ 日本');
   });
 
+  it('marks a word found without its accents, and an accented query in plain text', () => {
+    expect(
+      marks(highlight('en', 'The café’s façade', analyseQuery('en', 'cafe facade ')!)),
+    ).toEqual(['café', 'façade']);
+    expect(marks(highlight('nl', 'Een enquete', analyseQuery('nl', 'enquête ')!))).toEqual([
+      'enquete',
+    ]);
+    const snippet = buildSnippet('nl', 'Vul de enquête in.', analyseQuery('nl', 'enque')!);
+    expect(marks(snippet)).toEqual(['enquête']);
+  });
+
   it('folds the query as the index is folded', () => {
     const query = analyseQuery('nl', 'enquête façade');
     expect(query && tsQueryText(query)).toBe('enquete & facade:*');

@@ -216,17 +216,22 @@ export interface TextSegment {
   match: boolean;
 }
 
-/** The query stem a word matches, or null; remembers each distinct word it was asked about. */
+/**
+ * The query stem a word matches, or null; remembers each distinct word it was asked about.
+ * Stems are compared without diacritics, as both stores' indexes compare them: "cafe" found
+ * "café", and marks it.
+ */
 function matcher(locale: Locale, query: AnalysedQuery): (word: string) => string | null {
-  const exact = new Set(query.stems);
-  const prefix = query.prefixLast ? query.stems[query.stems.length - 1] : undefined;
+  const stems = query.stems.map(foldDiacritics);
+  const exact = new Set(stems);
+  const prefix = query.prefixLast ? stems[stems.length - 1] : undefined;
   const seen = new Map<string, string | null>();
   return (word) => {
     let key = seen.get(word);
     if (key !== undefined) return key;
     key = null;
     if (word.length <= MAX_TERM_LENGTH) {
-      const s = stem(locale, word);
+      const s = foldDiacritics(stem(locale, word));
       if (exact.has(s) || (prefix !== undefined && s.startsWith(prefix))) key = s;
     }
     seen.set(word, key);
