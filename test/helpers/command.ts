@@ -6,8 +6,15 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The launcher that `portico` and `npm start` run. */
 export const PORTICO = path.join(ROOT, 'bin', 'portico.cjs');
+
+/** Fails the calling suite, with tsc's words, when the global setup could not rebuild dist/. */
+export function requireBuiltProgram(): void {
+  const error = inject('distBuildError');
+  if (error) throw new Error(error);
+}

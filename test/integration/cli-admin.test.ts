@@ -20,13 +20,16 @@ import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flow
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
 import { setUpApp } from '../helpers/two-factor.js';
-import { PORTICO, ROOT } from '../helpers/command.js';
+import { PORTICO, requireBuiltProgram, ROOT } from '../helpers/command.js';
 
 interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
 }
+
+// Runs the compiled program: the whole file fails when it could not be built.
+beforeAll(requireBuiltProgram);
 
 describe('administration from the command line', () => {
   let app: TestApp;

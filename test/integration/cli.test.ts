@@ -18,7 +18,7 @@ import { sql } from '../../src/db/kysely.js';
 import { Client } from '../helpers/client.js';
 import { createPostgresSchema, dropPostgresSchema, POSTGRES_URL } from '../helpers/databases.js';
 import { FAST_HASHING } from '../helpers/test-app.js';
-import { PORTICO, ROOT } from '../helpers/command.js';
+import { PORTICO, requireBuiltProgram, ROOT } from '../helpers/command.js';
 
 const ADMIN_PASSWORD = 'an administrator passphrase';
 
@@ -85,6 +85,9 @@ async function serveOnce(env: Record<string, string>): Promise<Run> {
   child.kill('SIGTERM');
   return run;
 }
+
+// Runs the compiled program: the whole file fails when it could not be built.
+beforeAll(requireBuiltProgram);
 
 describe('command line', () => {
   const dirs: string[] = [];
