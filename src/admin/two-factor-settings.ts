@@ -14,6 +14,10 @@ export const GRACE_LIMIT = Date.UTC(10000, 0, 1);
 
 export type Actor = Pick<AuditEntry, 'actorUserId' | 'actorLabel' | 'meta'>;
 
+type Saved = AdminResult<TwoFactorPolicy> | { ok: false; errors: AdminErrorCode[] };
+/** Another save came between the form's opening and this one: nothing saved. */
+type ChangedMeanwhile = { ok: false; changed: true };
+
 export interface PolicyInput {
   /** Security keys: left as they are when not given (API clients that predate them). */
   methods: { email: boolean; totp: boolean; webauthn?: boolean };
@@ -57,10 +61,21 @@ export function createTwoFactorSettings(parts: {
     return found;
   }
 
+  /**
+   * `opened`: the policy the form was opened on. When another save came between, nothing is
+   * saved and the answer is `changed`.
+   */
+  function save(input: PolicyInput, actor: Actor): Promise<Saved>;
+  function save(
+    input: PolicyInput,
+    actor: Actor,
+    opened: TwoFactorPolicy | null,
+  ): Promise<Saved | ChangedMeanwhile>;
   async function save(
     input: PolicyInput,
     actor: Actor,
-  ): Promise<AdminResult<TwoFactorPolicy> | { ok: false; errors: AdminErrorCode[] }> {
+    opened?: TwoFactorPolicy | null,
+  ): Promise<Saved | ChangedMeanwhile> {
     const errors = await problems(input);
     if (errors.length > 0) return { ok: false, errors };
     const next: TwoFactorPolicy = {
@@ -73,8 +88,9 @@ export function createTwoFactorSettings(parts: {
       groupIds: [...new Set(input.groupIds)],
       graceUntil: input.graceUntil,
     };
-    if ((await policy.save(next, actor)) === 'group_gone')
-      return { ok: false, errors: [AdminError.UNKNOWN_GROUP] };
+    const outcome = await policy.save(next, actor, opened ?? undefined);
+    if (outcome === 'changed') return { ok: false, changed: true };
+    if (outcome === 'group_gone') return { ok: false, errors: [AdminError.UNKNOWN_GROUP] };
     return adminOk(next);
   }
 

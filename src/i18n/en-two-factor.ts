@@ -324,6 +324,9 @@ export const twoFactorEn = {
     adminsNote: 'Administrators always need a second factor for the admin console.',
     save: 'Save',
     saved: 'The two-factor settings have been saved.',
+    changedMeanwhileHeading: 'Someone else changed these settings',
+    changedMeanwhile:
+      'Since you opened this page, another administrator saved the two-factor settings. Your changes have not been saved: what you changed is still in the form below, and the settings you did not change show what is saved now. Check them and press Save again.',
     notSavedConfirmFirst:
       'Your changes to the two-factor settings have not been saved: confirm it’s you, then make them again.',
     atLeastOneMethod: 'Leave at least one method on.',

@@ -326,6 +326,9 @@ export const twoFactorNl: TwoFactorMessages = {
     adminsNote: 'Beheerders hebben altijd een tweede stap nodig voor de beheeromgeving.',
     save: 'Opslaan',
     saved: 'De instellingen voor tweestapsverificatie zijn opgeslagen.',
+    changedMeanwhileHeading: 'Iemand anders heeft deze instellingen gewijzigd',
+    changedMeanwhile:
+      'Sinds je deze pagina opende, heeft een andere beheerder de instellingen voor tweestapsverificatie opgeslagen. Jouw wijzigingen zijn niet opgeslagen: wat je wijzigde staat nog in het formulier hieronder, en de instellingen die je niet wijzigde tonen wat nu opgeslagen is. Controleer ze en klik nogmaals op Opslaan.',
     notSavedConfirmFirst:
       'Je wijzigingen in de instellingen voor tweestapsverificatie zijn niet opgeslagen: bevestig dat jij het bent en breng ze dan opnieuw aan.',
     atLeastOneMethod: 'Laat minstens één methode aan staan.',

@@ -43,6 +43,20 @@ function parsePolicy(raw: string | undefined): TwoFactorPolicy {
   return policy;
 }
 
+/**
+ * A policy written as the settings store it (a form carries the one it was opened on), or null
+ * for text that is not one.
+ */
+export function policyFromText(raw: string): TwoFactorPolicy | null {
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  } catch {
+    return null;
+  }
+  return parsePolicyText(raw);
+}
+
 function parsePolicyText(raw: string): TwoFactorPolicy {
   try {
     const value = JSON.parse(raw) as Partial<TwoFactorPolicy>;
@@ -201,18 +215,22 @@ export function createPolicy(
   /**
    * Saves the policy; 'group_gone' (and nothing saved) when it requires a group that no longer
    * exists. That is read under the lock a group's deletion takes too, so a group deleted while
-   * the form was checked is seen here.
+   * the form was checked is seen here. With `opened`, the policy a form was opened on:
+   * 'changed' (and nothing saved) when the saved policy is no longer that one, so that a form
+   * opened before another administrator's save does not undo it unseen.
    */
   async function save(
     policy: TwoFactorPolicy,
     actor: Pick<AuditEntry, 'actorUserId' | 'actorLabel' | 'meta'>,
-  ): Promise<'saved' | 'group_gone'> {
+    opened?: TwoFactorPolicy,
+  ): Promise<'saved' | 'group_gone' | 'changed'> {
     const now = clock.now();
     const value = JSON.stringify(policy);
     return db.transaction().execute(async (trx) => {
       // Taken first, as a group's deletion and a member's addition take it: no group can go
       // between the check below and the write.
       const before = await policyForUpdate(trx);
+      if (opened && !samePolicy(before, opened)) return 'changed';
       // The groups by name, as the reader of the audit log knows them (ids say nothing there).
       const groups =
         policy.groupIds.length === 0

@@ -42,6 +42,13 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
     return page;
   };
 
+  /** A form post with a field given more than once (checkboxes), as the administrator. */
+  const postPairs = async (url: string, pairs: Array<[string, string]>) =>
+    admin.client.request('POST', url, {
+      body: new URLSearchParams([['_csrf', await admin.client.csrfToken()], ...pairs]).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+
   const auditEvents = (event: string) =>
     app.db.selectFrom('audit_events').selectAll().where('event', '=', event).execute();
 
@@ -135,6 +142,82 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       );
       expect((await app.services.twoFactor.policy.get()).require).toBe('nobody');
       admin = { ...admin, client: await logInAdmin(app, admin) };
+    });
+
+    it('refuses a save from a page opened before another administrator’s, and keeps both changes in the form', async () => {
+      const [first, second, third] = await Promise.all(
+        ['First', 'Second', 'Third'].map(async (name) => {
+          const made = await app.services.admin.groups.create(`${name} ${newId()}`, {
+            actorUserId: admin.userId,
+          });
+          if (!made.ok) throw new Error('group');
+          return made.value.id;
+        }),
+      );
+      await savePolicy(app, { require: 'groups', groupIds: [first ?? '', second ?? ''] });
+      const stale = await admin.client.get('/admin/2fa');
+      const opened = /name="opened_policy" value="([^"]*)"/.exec(stale.body)?.[1];
+      expect(opened).toBeTruthy();
+      // Meanwhile another administrator (another tab, process or the API) turns email codes off
+      // and unticks the second group.
+      const theirs = await app.services.admin.twoFactorSettings.save(
+        {
+          methods: { email: false, totp: true, webauthn: true },
+          require: 'groups',
+          groupIds: [first ?? ''],
+          graceUntil: null,
+        },
+        { actorLabel: 'test' },
+      );
+      expect(theirs.ok).toBe(true);
+      // This page, still showing email on, sets a grace date and ticks the third group.
+      const grace = new Date(app.clock.now() + 5 * 86_400_000).toISOString().slice(0, 10);
+      const before = await auditEvents('two_factor.policy_changed');
+      const refused = await postPairs('/admin/2fa', [
+        ['email', 'on'],
+        ['totp', 'on'],
+        ['webauthn', 'on'],
+        ['require', 'groups'],
+        ...[first, second, third].map((id): [string, string] => ['group', id ?? '']),
+        ['grace_until', grace],
+        ['opened_policy', textOf(opened ?? '')],
+      ]);
+      expect(refused.status).toBe(409);
+      expect(textOf(refused.body)).toContain(
+        'Since you opened this page, another administrator saved the two-factor settings. Your changes have not been saved',
+      );
+      // Nothing saved: email stays off, as the other administrator left it.
+      const policy = await app.services.twoFactor.policy.get();
+      expect(policy.methods.email).toBe(false);
+      expect(policy.graceUntil).toBeNull();
+      expect(await auditEvents('two_factor.policy_changed')).toHaveLength(before.length);
+      // The form: their changes where this page left the field alone, this page's own on top.
+      const checked = (id: string) =>
+        new RegExp(`<input[^>]*id="${id}"[^>]*checked`).test(refused.body);
+      expect(checked('email')).toBe(false);
+      expect(refused.body).toContain(`value="${grace}"`);
+      const ticked = [...refused.body.matchAll(/name="group"\s+value="([^"]+)"\s+checked/g)].map(
+        (m) => m[1],
+      );
+      expect(ticked.sort()).toEqual([first, third].sort());
+      // Saved again from that form, it saves.
+      const again = await postPairs('/admin/2fa', [
+        ['totp', 'on'],
+        ['webauthn', 'on'],
+        ['require', 'groups'],
+        ...[first, third].map((id): [string, string] => ['group', id ?? '']),
+        ['grace_until', grace],
+        [
+          'opened_policy',
+          textOf(/name="opened_policy" value="([^"]*)"/.exec(refused.body)?.[1] ?? ''),
+        ],
+      ]);
+      expect(again.status).toBe(303);
+      const now = await app.services.twoFactor.policy.get();
+      expect(now.methods.email).toBe(false);
+      expect([...now.groupIds].sort()).toEqual([first, third].sort());
+      expect(now.graceUntil).not.toBeNull();
+      await resetPolicy();
     });
 
     it('keeps a grace date that has passed when the other settings are saved', async () => {

@@ -17,7 +17,15 @@ export interface SettingsForm {
   groupIds: string[];
   /** YYYY-MM-DD or ''. */
   graceUntil: string;
+  /**
+   * The saved policy the page was opened on, as the settings store it (a hidden field): a save
+   * after another administrator's is refused instead of undoing theirs unseen.
+   */
+  opened: string;
 }
+
+/** The hidden field that carries `SettingsForm.opened`. */
+export const OPENED_FIELD = 'opened_policy';
 
 /** The field a requirement's error points to: the first of its choices. */
 export const REQUIRE_FIELD = 'require-nobody';
@@ -36,6 +44,8 @@ export function twoFactorSettingsPage(
     /** False when PUBLIC_URL is an IP address, where browsers refuse security keys. */
     securityKeysWork: boolean;
     errors?: FieldErrors;
+    /** Another administrator saved the settings after this form was opened: nothing saved. */
+    changedMeanwhile?: boolean;
   },
 ): SafeHtml {
   const { t } = ctx;
@@ -73,6 +83,20 @@ export function twoFactorSettingsPage(
     title: a.settingsHeading,
     main: html`<h1>${a.settingsHeading}</h1>
       <p class="lead">${a.adminsNote}</p>
+      ${
+        data.changedMeanwhile
+          ? html`<div
+              class="notice notice-error"
+              role="alert"
+              aria-labelledby="changed-meanwhile-heading"
+              tabindex="-1"
+              autofocus
+            >
+              <h2 id="changed-meanwhile-heading">${a.changedMeanwhileHeading}</h2>
+              <p>${a.changedMeanwhile}</p>
+            </div>`
+          : ''
+      }
       ${errorSummary(ctx, errors)}
       ${form(
         ctx,
@@ -110,6 +134,7 @@ export function twoFactorSettingsPage(
             </fieldset>
           </fieldset>
           ${field({ name: 'grace_until', label: a.graceLabel, type: 'date', value: v.graceUntil, errors, hint: data.graceEnds === undefined ? a.graceHint : `${a.graceHint} ${a.graceEndsAt(formatDateTime(ctx.locale, data.graceEnds))}` })}
+          ${v.opened === '' ? '' : html`<input type="hidden" name="${OPENED_FIELD}" value="${v.opened}" />`}
           ${button(a.save)}
         `,
         { className: 'stack admin-form' },

@@ -5,6 +5,7 @@ import { startOfDay } from '../../audit/audit-query.js';
 import { DAY_MS } from '../../clock.js';
 import type { Messages } from '../../i18n/index.js';
 import type { Requirement, TwoFactorPolicy } from '../../two-factor/policy.js';
+import { policyFromText } from '../../two-factor/policy.js';
 import { text } from '../form-input.js';
 import { requestMeta } from '../request-context.js';
 import type { FieldErrors } from '../views/components.js';
@@ -13,7 +14,7 @@ import { requireRecentSignIn, sendHtml } from '../web-deps.js';
 import { values } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
 import type { SettingsForm } from './two-factor-settings-pages.js';
-import { REQUIRE_FIELD, twoFactorSettingsPage } from './two-factor-settings-pages.js';
+import { OPENED_FIELD, REQUIRE_FIELD, twoFactorSettingsPage } from './two-factor-settings-pages.js';
 
 const REQUIREMENTS: Requirement[] = ['nobody', 'groups', 'all'];
 
@@ -42,8 +43,35 @@ function formOf(policy: TwoFactorPolicy): SettingsForm {
     totp: policy.methods.totp,
     webauthn: policy.methods.webauthn,
     require: policy.require,
-    groupIds: policy.groupIds,
+    groupIds: [...policy.groupIds],
     graceUntil: dateOf(policy.graceUntil),
+    opened: JSON.stringify(policy),
+  };
+}
+
+/**
+ * After a save refused because another administrator saved meanwhile: what this one typed,
+ * but in each setting they left as the page had it (`opened`), what is saved now; a group
+ * the other ticked or unticked is taken over too. The saved policy becomes the new `opened`.
+ */
+export function rebaseForm(
+  typed: SettingsForm,
+  opened: TwoFactorPolicy,
+  saved: TwoFactorPolicy,
+): SettingsForm {
+  const was = formOf(opened);
+  const now = formOf(saved);
+  const pick = <T>(mine: T, before: T, after: T) => (mine === before ? after : mine);
+  const added = now.groupIds.filter((id) => !was.groupIds.includes(id));
+  const removed = new Set(was.groupIds.filter((id) => !now.groupIds.includes(id)));
+  return {
+    email: pick(typed.email, was.email, now.email),
+    totp: pick(typed.totp, was.totp, now.totp),
+    webauthn: pick(typed.webauthn, was.webauthn, now.webauthn),
+    require: pick(typed.require, was.require, now.require),
+    groupIds: [...new Set([...typed.groupIds, ...added])].filter((id) => !removed.has(id)),
+    graceUntil: pick(typed.graceUntil, was.graceUntil, now.graceUntil),
+    opened: now.opened,
   };
 }
 
@@ -109,7 +137,10 @@ export function registerTwoFactorSettingsRoutes(
       require: (REQUIREMENTS as string[]).includes(rawRequire) ? (rawRequire as Requirement) : null,
       groupIds: values(body, 'group').slice(0, 1000),
       graceUntil: text(body, 'grace_until').trim(),
+      opened: text(body, OPENED_FIELD),
     };
+    // A form without it (opened before it was carried) is saved as before.
+    const opened = policyFromText(form.opened);
     // The same date as saved keeps the saved moment, which the API may have set within the day.
     const savedGrace = (await settings.get()).graceUntil;
     const graceUntil =
@@ -138,11 +169,24 @@ export function registerTwoFactorSettingsRoutes(
     if (form.require === null) errors[REQUIRE_FIELD] = t.twoFactor.admin.chooseRequirement;
     record(await settings.problems(input));
     if (Object.keys(errors).length === 0) {
-      const saved = await settings.save(input, {
-        actorUserId: auth.user.id,
-        meta: requestMeta(request),
-      });
-      if (!saved.ok) record('errors' in saved ? saved.errors : [saved.error]);
+      const actor = { actorUserId: auth.user.id, meta: requestMeta(request) };
+      const saved = await settings.save(input, actor, opened);
+      if (!saved.ok && 'changed' in saved && opened) {
+        const current = await settings.get();
+        return sendHtml(
+          reply,
+          twoFactorSettingsPage(tools.page(request), {
+            values: rebaseForm(form, opened, current),
+            graceEnds: exactEnd(current.graceUntil),
+            groups: await groups.list(),
+            securityKeysWork: services.twoFactor.policy.securityKeysWork,
+            changedMeanwhile: true,
+          }),
+          409,
+        );
+      }
+      if (!saved.ok)
+        record('errors' in saved ? saved.errors : 'error' in saved ? [saved.error] : []);
     }
     if (Object.keys(errors).length > 0) {
       return sendHtml(
