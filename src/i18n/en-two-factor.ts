@@ -177,6 +177,8 @@ export const twoFactorEn = {
       'Codes are sent at most once a minute, and one was sent to you less than a minute ago. Wait a moment, then ask again.',
     RESEND_LIMIT: 'You have asked for too many codes. Try again in an hour.',
     METHOD_DISABLED: 'This method has been turned off by your administrator.',
+    METHOD_NOT_SET_UP:
+      'This method is not set up for your account: use one of the ways offered on this page.',
     METHOD_EXISTS: 'You have already set up this method.',
     NAME_TAKEN: 'You already have a security key with this name.',
     NOT_FOUND: 'This method does not exist any more.',

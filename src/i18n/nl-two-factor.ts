@@ -177,6 +177,8 @@ export const twoFactorNl: TwoFactorMessages = {
       'We sturen hooguit één code per minuut, en je hebt er minder dan een minuut geleden een gekregen. Wacht even en vraag het dan opnieuw.',
     RESEND_LIMIT: 'Je hebt te veel codes gevraagd. Probeer het over een uur opnieuw.',
     METHOD_DISABLED: 'Deze methode is door je beheerder uitgezet.',
+    METHOD_NOT_SET_UP:
+      'Deze methode is niet ingesteld voor je account: gebruik een van de manieren op deze pagina.',
     METHOD_EXISTS: 'Je hebt deze methode al ingesteld.',
     NAME_TAKEN: 'Je hebt al een beveiligingssleutel met deze naam.',
     NOT_FOUND: 'Deze methode bestaat niet meer.',

@@ -265,7 +265,7 @@ export function createChallenge(
     const now = clock.now();
     if (lockedUntil(ctx.user, now)) return tfFail(TwoFactorError.LOCKED);
     const method = (await methods.usable(ctx.user.id)).find((m) => m.type === 'email');
-    if (!method?.email) return tfFail(TwoFactorError.METHOD_DISABLED);
+    if (!method?.email) return tfFail(TwoFactorError.METHOD_NOT_SET_UP);
     const mailContext = postman.context(method.email, ctx.user.name, mailLocaleOf(ctx.user));
     const sent = await emailCodes.send(
       {
@@ -299,7 +299,7 @@ export function createChallenge(
     const usable = await methods.usable(ctx.user.id);
     const method = kind === 'recovery' ? usable[0] : usable.find((m) => m.type === kind);
     // Recovery codes stand in for the methods; they only work while one is usable.
-    if (!method) return tfFail(TwoFactorError.METHOD_DISABLED);
+    if (!method) return tfFail(TwoFactorError.METHOD_NOT_SET_UP);
     const later: Check['later'] = [];
     // One transaction, one commit: on SQLite each statement would otherwise commit on its own,
     // on PostgreSQL each would flush the log (docs/performance.md).

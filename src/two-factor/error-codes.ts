@@ -14,6 +14,8 @@ export const TwoFactorError = {
   RESEND_TOO_SOON: 'RESEND_TOO_SOON',
   RESEND_LIMIT: 'RESEND_LIMIT',
   METHOD_DISABLED: 'METHOD_DISABLED',
+  /** A second step asked for with a method the account does not have (a hand-made request). */
+  METHOD_NOT_SET_UP: 'METHOD_NOT_SET_UP',
   METHOD_EXISTS: 'METHOD_EXISTS',
   /** Another of the person's security keys has this name (case aside). */
   NAME_TAKEN: 'NAME_TAKEN',

@@ -120,6 +120,24 @@ describe.each(DIALECTS)('two-factor brute force (%s)', (dialect) => {
     expect((await submitCode(client, 'totp', freshCode(app, user.secret))).location).toBe('/');
   });
 
+  it('answers a code asked for by an account without email codes (422), and by a locked one (423)', async () => {
+    const user = await victim();
+    const client = await pendingSignIn(app, user.email);
+    await client.get('/login/2fa');
+    // Only the app: a form made by hand asks for an email code.
+    const none = await client.post('/login/2fa/send');
+    expect(none.status).toBe(422);
+    expect(textOf(none.body)).toContain('This method is not set up for your account');
+    expect(textOf(none.body)).not.toContain('turned off by your administrator');
+    await guess(client, user.secret, 5);
+    await guess(await pendingSignIn(app, user.email), user.secret, 5);
+    const locked = await pendingSignIn(app, user.email);
+    await locked.get('/login/2fa');
+    const refused = await locked.post('/login/2fa/send');
+    expect(refused.status).toBe(423);
+    expect(textOf(refused.body)).toContain(LOCKED);
+  });
+
   it('locks the second factor for 15 minutes after 10 wrong codes in a row across sign-ins', async () => {
     const user = await victim();
     const first = await pendingSignIn(app, user.email);

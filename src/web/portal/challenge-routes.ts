@@ -39,7 +39,7 @@ export function twoFactorErrorText(
  * a used recovery code is never followed by a new one, unlike a TOTP or email code.
  */
 function challengeErrorText(t: Messages, kind: ChallengeKind, code: TwoFactorErrorCode): string {
-  if (kind === 'webauthn' && code !== 'METHOD_DISABLED' && code !== 'CHALLENGE_RAN_OUT')
+  if (kind === 'webauthn' && code !== 'METHOD_NOT_SET_UP' && code !== 'CHALLENGE_RAN_OUT')
     return t.twoFactor.webauthn.failed;
   if (kind === 'recovery' && code === 'CODE_ALREADY_USED') {
     return t.twoFactor.errors.recoveryCodeAlreadyUsed;
@@ -234,6 +234,16 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
       const next = safeNext(text(request.body, 'next'), '');
       const cancel = safeNext(text(request.body, 'cancel'), '');
       const sent = await challenge.sendEmailCode(ctx, requestMeta(request));
+      // Locked meanwhile: as a code sent to this step is answered. No email method (a form made
+      // by hand): said on the page the account's methods open, not as a limit reached.
+      if (!sent.ok && sent.error === 'LOCKED') {
+        tools.clearPending(reply);
+        return render(request, reply, ctx, { stepUp, next, cancel, status: 423 });
+      }
+      if (!sent.ok && sent.error === 'METHOD_NOT_SET_UP') {
+        const error = twoFactorErrorText(request.t, sent.error);
+        return render(request, reply, ctx, { stepUp, error, status: 422, next, cancel });
+      }
       if (!sent.ok) {
         return render(request, reply, ctx, {
           stepUp,
