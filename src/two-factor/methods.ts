@@ -258,6 +258,8 @@ export function createMethods(
           .returningAll()
           .executeTakeFirst();
         if (!before || !updated) return tfFail(TwoFactorError.NOT_FOUND);
+        // Saved as it was: nothing happened that the audit log should hold.
+        if (before.name === name) return tfOk(updated);
         await audit.record(
           {
             event: 'two_factor.method_renamed',

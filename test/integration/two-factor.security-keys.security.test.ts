@@ -777,6 +777,9 @@ describe.each(DIALECTS)('security keys (%s)', (dialect) => {
       const renamed = await user.client.post(`${base}/rename`, { name: 'Office key' });
       expect(renamed.status).toBe(303);
       expect(textOf((await user.client.get('/profile/2fa')).body)).toContain('Office key');
+      // Saved again with the same name: no rename happened, and none is audited.
+      await user.client.get(`${base}/rename`);
+      expect((await user.client.post(`${base}/rename`, { name: 'Office key' })).status).toBe(303);
       // The audit log says which key it was: the name before and after.
       const audited = await app.db
         .selectFrom('audit_events')
