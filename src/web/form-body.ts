@@ -20,6 +20,10 @@ const LISTS = new Set(['group']);
  * `decodeURIComponent` checks both in one pass, and only bodies with a `%` need it.
  */
 export function parseFormBody(body: string): Record<string, unknown> {
+  // The body arrives decoded as UTF-8, with U+FFFD for bytes that are none (raw bytes of
+  // Latin-1, say). A browser percent-encodes every such character, so one here came from a
+  // hand-made request, and would be saved as "�" in place of what was meant.
+  if (body.includes('\uFFFD')) throw new MalformedFormError('The form body is not valid UTF-8');
   if (body.includes('%')) {
     try {
       decodeURIComponent(body);

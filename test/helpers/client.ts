@@ -46,13 +46,14 @@ export class Client {
     options: {
       form?: Record<string, string>;
       headers?: Record<string, string>;
-      body?: string;
+      /** Bytes as they are, for a body no browser would send. */
+      body?: string | Buffer;
     } = {},
   ): Promise<Page> {
     const headers: Record<string, string> = { 'user-agent': this.userAgent, ...options.headers };
     const cookie = this.cookieHeader();
     if (cookie) headers.cookie = cookie;
-    let payload: string | undefined = options.body;
+    let payload: string | Buffer | undefined = options.body;
     if (options.form) {
       payload = new URLSearchParams(options.form).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';

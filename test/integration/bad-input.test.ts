@@ -38,18 +38,19 @@ describe.each(DIALECTS)('bad input (%s)', (dialect) => {
   /** Posts a raw body with this browser's cookies; checks that nothing was written. */
   async function postRaw(
     url: string,
-    body: string,
+    body: string | Buffer,
     contentType = FORM,
     extraHeaders: Record<string, string> = {},
   ): Promise<Page> {
     const before = await snapshotDatabase(app.db);
+    const sent = `${url}: ${body.toString().slice(0, 80)}`;
     const page = await client.request('POST', url, {
       body,
       headers: { 'content-type': contentType, ...extraHeaders },
     });
-    expect(page.status, `${url}: ${body.slice(0, 80)}`).toBeGreaterThanOrEqual(400);
-    expect(page.status, `${url}: ${body.slice(0, 80)}`).toBeLessThan(500);
-    expect(await snapshotDatabase(app.db), `${url}: ${body.slice(0, 80)}`).toEqual(before);
+    expect(page.status, sent).toBeGreaterThanOrEqual(400);
+    expect(page.status, sent).toBeLessThan(500);
+    expect(await snapshotDatabase(app.db), sent).toEqual(before);
     return page;
   }
 
@@ -95,6 +96,21 @@ describe.each(DIALECTS)('bad input (%s)', (dialect) => {
       const page = await postRaw('/profile', `_csrf=${csrf}&name=${name}&locale=en`);
       expectStyledPage(page, 400);
       expect(textOf(page.body)).toContain('Something is wrong with this request');
+    }
+    // Bytes that are no UTF-8, sent as they are (not percent-encoded) or as Latin-1: they were
+    // read as U+FFFD and saved in the name.
+    for (const [bytes, type] of [
+      [[0xff, 0xfe], FORM],
+      [[0xe9], `${FORM}; charset=iso-8859-1`],
+      [[0xef, 0xbf, 0xbd], FORM],
+    ] as const) {
+      const body = Buffer.concat([
+        Buffer.from(`_csrf=${csrf}&name=Caf`),
+        Buffer.from(bytes),
+        Buffer.from('&locale=en'),
+      ]);
+      const page = await postRaw('/profile', body, type);
+      expectStyledPage(page, 400);
     }
     // Well-encoded text, "%" and non-Latin letters included, is read as it was typed.
     const fine = await client.request('POST', '/profile', {
