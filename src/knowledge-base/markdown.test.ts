@@ -157,6 +157,19 @@ describe('isTooNested', () => {
     expect(isTooNested(`\`\`\`\n${code}\n\`\`\``)).toBe(false);
   });
 
+  it('refuses more HTML tags than the sanitizer tracks quickly, counting none in code', async () => {
+    expect(isTooNested('<div>'.repeat(20_001))).toBe(true);
+    expect(isTooNested('</b>'.repeat(20_001))).toBe(true);
+    expect(isTooNested('<div>'.repeat(20_000))).toBe(false);
+    // 200,000 unclosed elements kept the event loop for 14 seconds in the sanitizer.
+    await expect(renderMarkdown('<div>'.repeat(200_000))).rejects.toBeInstanceOf(
+      MarkdownTooNestedError,
+    );
+    // Comparisons and tags shown as code are no tags.
+    expect(isTooNested('a < b, 1 <2 '.repeat(30_000))).toBe(false);
+    expect(isTooNested(`\`\`\`html\n${'<div>'.repeat(30_000)}\n\`\`\``)).toBe(false);
+  });
+
   // The scan must stay linear: a run of 190,000 backticks kept the event loop (every request)
   // waiting for minutes while it retried a code span from each mark. The test's time limit
   // is what fails here, not a measured time.

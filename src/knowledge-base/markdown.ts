@@ -159,6 +159,14 @@ const NESTING_PREFIX = /^(?:[ \t>]|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))*/gm;
  */
 export const EMPHASIS_MARKS_MAX = 5000;
 /**
+ * The most HTML tags (a `<` and a letter, `/`, `!` or `?`) a text may hold outside code. The
+ * sanitizer tracks every element left open, in more than linear time: 200,000 unclosed `<div>`
+ * (a text within the length limit) took 14 seconds with the event loop blocked, 40,000 a third
+ * of a second; 20,000 is under a tenth, and far more than any article's own HTML.
+ */
+export const HTML_TAGS_MAX = 20_000;
+
+/**
  * Fenced code blocks, which hold no emphasis. Each run of marks and the rest of a fence's line
  * is taken whole (a lookahead's capture, matched again: JavaScript has no atomic groups), so a
  * long run of backticks or tildes is read once, not retried from each of its marks; a fence
@@ -202,24 +210,35 @@ function withoutCode(markdown: string): string {
 }
 
 /**
- * Whether the text would cost the parser too much (a cheap scan): a line nesting deeper than
- * NESTING_PREFIX_MAX, or more than EMPHASIS_MARKS_MAX emphasis marks outside code.
+ * Whether the text would cost the parser or the sanitizer too much (a cheap scan): a line
+ * nesting deeper than NESTING_PREFIX_MAX, or more than EMPHASIS_MARKS_MAX emphasis marks or
+ * HTML_TAGS_MAX tags outside code.
  */
 export function isTooNested(markdown: string): boolean {
   for (const match of markdown.matchAll(NESTING_PREFIX))
     if (match[0].length > NESTING_PREFIX_MAX) return true;
-  return emphasisMarks(markdown) > EMPHASIS_MARKS_MAX;
+  const counted = countOutsideCode(markdown);
+  return counted.emphasisMarks > EMPHASIS_MARKS_MAX || counted.htmlTags > HTML_TAGS_MAX;
 }
 
 /** How many `_` and `*` the text holds outside code. */
 export function emphasisMarks(markdown: string): number {
+  return countOutsideCode(markdown).emphasisMarks;
+}
+
+const TAG_START = /[A-Za-z/!?]/;
+
+/** The emphasis marks and the HTML tags of the text outside code, in one pass. */
+function countOutsideCode(markdown: string): { emphasisMarks: number; htmlTags: number } {
   let marks = 0;
+  let tags = 0;
   const outsideCode = withoutCode(markdown);
   for (let i = 0; i < outsideCode.length; i++) {
     const c = outsideCode.charCodeAt(i);
     if (c === 0x5f || c === 0x2a) marks++;
+    else if (c === 0x3c && TAG_START.test(outsideCode.charAt(i + 1))) tags++;
   }
-  return marks;
+  return { emphasisMarks: marks, htmlTags: tags };
 }
 
 /** Markdown → HTML that is safe to insert into a page as it is. */

@@ -768,7 +768,8 @@ describe.each(DIALECTS)('knowledge-base administration (%s)', (dialect) => {
   it('refuses a text nested too deeply for Markdown with a field error, and writes nothing', async () => {
     const nesting = await createCategory('nesting', 'Nesting');
     const TOO_DEEP = `${'> '.repeat(20_000)}deep`;
-    const MESSAGE = 'The text nests quotes or lists too deeply, or has too many _ and * marks.';
+    const MESSAGE =
+      'The text nests quotes or lists too deeply, or has too many _ and * marks or HTML tags.';
     const form = (body: string, action: string, slug = '') => ({
       category_id: nesting,
       lang: 'en',
