@@ -444,6 +444,41 @@ describe.skipIf(!hasChromium)('foundation journey in the browser', () => {
     await check(page, 'profile-emails');
   });
 
+  it('keeps the open account menu off the focus without JavaScript, on a phone', async () => {
+    const { app } = world;
+    const { email } = await registerAndVerify(app, new Client(app.app), { name: 'Noor' });
+    const { page } = await world.newContext({ viewport: NARROWEST, javaScriptEnabled: false });
+    await page.goto('/login');
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in', exact: true }).click();
+    await page.goto('/profile');
+    const menuButton = page.getByRole('button', { name: 'Account menu', exact: true });
+    await menuButton.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('link', { name: 'My Profile' }).waitFor({ state: 'visible' });
+    // Tab through the menu and on into the page: each focused element is the one in sight at
+    // its own centre, never the menu over it (the profile's side menu lies under it here).
+    const focused: string[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      await page.keyboard.press('Tab');
+      // A string, run in the page (this file is compiled without the DOM's types).
+      const { name, covered } = await page.evaluate<{ name: string; covered: boolean }>(`(() => {
+        const element = document.activeElement;
+        const box = element.getBoundingClientRect();
+        const seen = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+        return {
+          name: element.textContent.trim(),
+          covered: !(seen && (seen === element || element.contains(seen))),
+        };
+      })()`);
+      focused.push(name);
+      expect(covered, `${name} is covered`).toBe(false);
+    }
+    expect(focused.slice(0, 2)).toEqual(['My Profile', 'Log out']);
+    expect(focused).toContain('Your password');
+  });
+
   it('fits 320 px in Dutch, the language with the longest words', async () => {
     const { app } = world;
     const { email } = await registerAndVerify(app, new Client(app.app), { name: 'Joost' });

@@ -40,7 +40,12 @@ export interface E2eWorld {
   app: TestApp;
   browser: Browser;
   /** A fresh browser profile (its own cookies) pointed at the app. */
-  newContext(options?: { locale?: string; viewport?: { width: number; height: number } }): Promise<{
+  newContext(options?: {
+    locale?: string;
+    viewport?: { width: number; height: number };
+    /** False for a browser with JavaScript turned off (SPEC §7: every page works without). */
+    javaScriptEnabled?: boolean;
+  }): Promise<{
     context: BrowserContext;
     page: Page;
   }>;
@@ -64,8 +69,13 @@ export async function startE2e(options: Omit<TestAppOptions, 'listen'> = {}): Pr
   return {
     app,
     browser,
-    async newContext({ locale = 'en-US', viewport = DESKTOP } = {}) {
-      const context = await browser.newContext({ baseURL: app.baseUrl, locale, viewport });
+    async newContext({ locale = 'en-US', viewport = DESKTOP, javaScriptEnabled = true } = {}) {
+      const context = await browser.newContext({
+        baseURL: app.baseUrl,
+        locale,
+        viewport,
+        javaScriptEnabled,
+      });
       context.setDefaultTimeout(10_000);
       contexts.push(context);
       const page = await context.newPage();
