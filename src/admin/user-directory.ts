@@ -199,6 +199,21 @@ export function createUserDirectory(deps: {
     return address ? find(address.user_id) : undefined;
   }
 
+  /**
+   * The account `userId` when it holds the address, verified or not: an address with the
+   * account it was shown beside (a user's page links to their audit trail so), whose events
+   * are that account's even before it proves the address.
+   */
+  async function findHolder(userId: string, email: string): Promise<User | undefined> {
+    const held = await db
+      .selectFrom('email_addresses')
+      .select('user_id')
+      .where('user_id', '=', userId)
+      .where('email_normalized', '=', normalizeEmail(email))
+      .executeTakeFirst();
+    return held ? find(held.user_id) : undefined;
+  }
+
   /** How many accounts hold an address without having verified it. */
   async function countUnverifiedHolders(email: string): Promise<number> {
     const row = await db
@@ -297,6 +312,7 @@ export function createUserDirectory(deps: {
     summary,
     findByEmail,
     countUnverifiedHolders,
+    findHolder,
     methodsOf,
     sessionsOf,
     detail,

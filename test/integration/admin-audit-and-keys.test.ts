@@ -10,7 +10,7 @@ import { formatDate, formatEndTime } from '../../src/i18n/index.js';
 import { hashToken } from '../../src/security/tokens.js';
 import type { SignedInAdmin } from '../helpers/admin.js';
 import { adminClient, plainUser, signedInAdmin } from '../helpers/admin.js';
-import { logIn, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
+import { logIn, PASSWORD, registerAndVerify, uniqueEmail } from '../helpers/flows.js';
 import { textOf } from '../helpers/client.js';
 import { DIALECTS } from '../helpers/databases.js';
 import type { TestApp } from '../helpers/test-app.js';
@@ -119,6 +119,40 @@ describe.each(DIALECTS)('audit log and API keys in the console (%s)', (dialect) 
       // The same path, percent-encoded, leads to the same page.
       const encoded = await admin.client.get('/admin/audit%2Ecsv?from=nonsense');
       expect(encoded.location).toBe('/admin/audit?from=nonsense');
+    });
+
+    it('leads from the page of an account with no verified address to its events', async () => {
+      const email = uniqueEmail('unverified');
+      const visitor = adminClient(app);
+      await visitor.submit('/register', { name: 'Una Unverified', email, password: PASSWORD });
+      // The account is made after the answer; its verification mail says it is there.
+      await app.mail.waitFor(email, /Verify your email/);
+      const { id } = await app.db
+        .selectFrom('users')
+        .select('id')
+        .where('name', '=', 'Una Unverified')
+        .executeTakeFirstOrThrow();
+      const userPage = await admin.client.get(`/admin/users/${id}`);
+      const link = /<a href="(\/admin\/audit\?[^"]+)">All events of this user/.exec(
+        userPage.body,
+      )?.[1];
+      expect(link).toBe(`/admin/audit?user=${encodeURIComponent(email)}&amp;account=${id}`);
+      const events = await admin.client.get(textOf(link ?? ''));
+      expect(events.status).toBe(200);
+      expect(textOf(events.body)).toContain('Registered');
+      expect(textOf(events.body)).toContain('Una Unverified');
+      // The filter form keeps the account, so that another event type or date still finds it.
+      expect(events.body).toContain(`name="account" value="${id}"`);
+      const csv = await admin.client.get(
+        textOf(link ?? '').replace('/admin/audit', '/admin/audit.csv'),
+      );
+      expect(csv.status).toBe(200);
+      expect(csv.body).toContain('user.registered');
+      // With an account that does not hold the address, the address alone decides: no one.
+      const other = await admin.client.get(
+        `/admin/audit?user=${encodeURIComponent(email)}&account=${admin.userId}`,
+      );
+      expect(other.status).toBe(422);
     });
 
     it('pages through many events without overlap', async () => {

@@ -215,6 +215,11 @@ export function detailsList(ctx: PageContext, details: string | null): SafeHtml 
 
 export interface AuditFilterForm {
   user: string;
+  /**
+   * The account the address belongs to, when the link came from that account's page: then an
+   * address it has not verified finds it too. Ignored for another address.
+   */
+  account: string;
   event: string;
   from: string;
   to: string;
@@ -235,7 +240,7 @@ export function auditPage(
   const { t } = ctx;
   const a = t.admin.auditPage;
   const f = data.filters;
-  const filterQuery = { user: f.user, event: f.event, from: f.from, to: f.to };
+  const filterQuery = { user: f.user, account: f.account, event: f.event, from: f.from, to: f.to };
   // A type that has not happened yet can still be asked for; one that does not exist is not
   // offered (its error says so).
   const types =
@@ -258,6 +263,7 @@ export function auditPage(
         novalidate
       >
         ${field({ name: 'user', label: a.user, type: 'email', value: f.user, errors: data.errors, hint: a.userHint, autocomplete: 'off' })}
+        ${f.account ? html`<input type="hidden" name="account" value="${f.account}" />` : ''}
         <div class="${data.errors.event ? 'field field-error' : 'field'}">
           <label for="event">${a.event}</label>
           ${data.errors.event ? html`<p class="error-message" id="event-error">${data.errors.event}</p>` : ''}

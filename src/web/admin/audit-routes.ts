@@ -9,7 +9,7 @@ import { filterText, isRepeated, text } from '../form-input.js';
 import type { FieldErrors } from '../views/components.js';
 import type { WebDeps } from '../web-deps.js';
 import { sendHtml } from '../web-deps.js';
-import { lastPage, pageNumber, queryString } from './admin-components.js';
+import { lastPage, pageNumber, queryString, UUID } from './admin-components.js';
 import { requireAdmin } from './admin-guard.js';
 import type { AuditFilterForm } from './audit-pages.js';
 import { auditPage } from './audit-pages.js';
@@ -43,6 +43,7 @@ export function registerAuditRoutes(
     const q = request.query;
     const form: AuditFilterForm = {
       user: filterText(q, 'user').trim().slice(0, 254),
+      account: filterText(q, 'account').trim().slice(0, 64),
       event: filterText(q, 'event').trim().slice(0, 100),
       from: filterText(q, 'from').trim().slice(0, 10),
       to: filterText(q, 'to').trim().slice(0, 10),
@@ -59,7 +60,11 @@ export function registerAuditRoutes(
       errors.user = t.userNotAnAddress;
       empty = true;
     } else if (form.user) {
-      const user = await directory.findByEmail(form.user);
+      // With the account it was shown beside (a user's page), the address may be unverified.
+      const user =
+        (UUID.test(form.account)
+          ? await directory.findHolder(form.account, form.user)
+          : undefined) ?? (await directory.findByEmail(form.user));
       if (user) filters.userId = user.id;
       else {
         const unverified = await directory.countUnverifiedHolders(form.user);

@@ -133,6 +133,20 @@ function postButton(
 }
 
 /** A user's page (SPEC §2.7, issue "Administration"): who they are and what can be done. */
+/**
+ * The audit log filtered to this account: by a verified address, or, for an account that has
+ * verified none, by its first address together with its id (such an address alone finds no
+ * one: anyone may put an address on an account).
+ */
+function auditQuery(
+  userId: string,
+  addresses: ReadonlyArray<{ email: string; verified_at: number | null }>,
+): string {
+  const verified = addresses.find((address) => address.verified_at !== null);
+  if (verified) return queryString({ user: verified.email });
+  return queryString({ user: addresses[0]?.email, account: userId });
+}
+
 export function userPage(
   ctx: PageContext,
   data: { detail: UserDetail; self: boolean; required: boolean; now: number },
@@ -349,7 +363,7 @@ export function userPage(
               </table>`,
             )}`
       }
-      <p><a href="/admin/audit${queryString({ user: addresses[0]?.email })}">${p.allEvents}</a></p>
+      <p><a href="/admin/audit${auditQuery(user.id, addresses)}">${p.allEvents}</a></p>
 
       <section class="danger-zone" aria-labelledby="account-heading">
         <h2 id="account-heading">${p.account}</h2>
