@@ -1,3 +1,4 @@
+import type { Locale } from '../i18n/index.js';
 import { sql } from '../db/kysely.js';
 import { holdAccountRow, mailLocaleOf } from '../accounts/users.js';
 import type { Kysely } from 'kysely';
@@ -257,16 +258,25 @@ export function createChallenge(
     return tfFail(error);
   }
 
-  /** Sends a sign-in code to the account's email method, bound to this pending sign-in. */
+  /**
+   * Sends a sign-in code to the account's email method, bound to this pending sign-in; in
+   * `locale`, the language of the page that asked for it (the account's, unless the browser
+   * chose another with the language switch), or else the account's mail language.
+   */
   async function sendEmailCode(
     ctx: PendingContext,
     meta: RequestMeta,
+    locale?: Locale,
   ): Promise<TfResult<{ masked: string }>> {
     const now = clock.now();
     if (lockedUntil(ctx.user, now)) return tfFail(TwoFactorError.LOCKED);
     const method = (await methods.usable(ctx.user.id)).find((m) => m.type === 'email');
     if (!method?.email) return tfFail(TwoFactorError.METHOD_NOT_SET_UP);
-    const mailContext = postman.context(method.email, ctx.user.name, mailLocaleOf(ctx.user));
+    const mailContext = postman.context(
+      method.email,
+      ctx.user.name,
+      locale ?? mailLocaleOf(ctx.user),
+    );
     const sent = await emailCodes.send(
       {
         userId: ctx.user.id,

@@ -229,6 +229,26 @@ describe.each(DIALECTS)('language (%s)', (dialect) => {
     expect(dutch.subject).toMatch(/verificatiecode/);
   });
 
+  it('mails a sign-in code in the language chosen with the switch for that log-in', async () => {
+    const owner = new Client(app.app);
+    const { email, userId } = await registerAndVerify(app, owner);
+    await logIn(owner, email);
+    await setUpEmail(app, owner, email);
+    await app.db.updateTable('users').set({ locale: 'nl' }).where('id', '=', userId).execute();
+    app.clock.advance(61_000);
+    // The account speaks Dutch; this browser asked for English with the switch.
+    const browser = new Client(app.app);
+    await browser.get('/login', { 'accept-language': 'nl' });
+    await browser.post('/language', { lang: 'en', return_to: '/login' });
+    expect((await logIn(browser, email)).location).toBe('/login/2fa');
+    const step = await browser.get('/login/2fa?method=email');
+    expect(step.body).toContain('<html lang="en">');
+    const since = app.mail.messages.length;
+    expect((await browser.post('/login/2fa/send')).status).toBe(303);
+    const mail = await app.mail.waitFor(email, /verification code|verificatiecode/, { since });
+    expect(mail.language).toBe('en');
+  });
+
   it('writes mail in the language the person registered in', async () => {
     const client = new Client(app.app);
     await client.get('/register', { 'accept-language': 'nl' });

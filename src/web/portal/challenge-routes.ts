@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PendingContext } from '../../accounts/sign-in.js';
-import { formatEndTime } from '../../i18n/index.js';
+import { formatEndTime, isLocale } from '../../i18n/index.js';
 import type { Locale, Messages } from '../../i18n/index.js';
 import type { ChallengeKind } from '../../two-factor/challenge.js';
 import { maskEmail } from '../../two-factor/email/email-codes.js';
@@ -233,7 +233,10 @@ export function registerChallengeRoutes(app: FastifyInstance, deps: WebDeps): vo
       if (!stepUp && replaced(request, reply, ctx)) return reply;
       const next = safeNext(text(request.body, 'next'), '');
       const cancel = safeNext(text(request.body, 'cancel'), '');
-      const sent = await challenge.sendEmailCode(ctx, requestMeta(request));
+      // In the language this browser chose with the switch, which the page speaks; otherwise
+      // in the account's, as its other mails.
+      const chosen = isLocale(request.cookies[tools.cookies.language]) ? request.locale : undefined;
+      const sent = await challenge.sendEmailCode(ctx, requestMeta(request), chosen);
       // Locked meanwhile: as a code sent to this step is answered. No email method (a form made
       // by hand): said on the page the account's methods open, not as a limit reached.
       if (!sent.ok && sent.error === 'LOCKED') {
