@@ -208,6 +208,10 @@ export const twoFactorEn = {
     codeChange:
       'Use this code to confirm the new address for email authentication. It is valid for 10 minutes.',
     codeNotYou: 'If you did not just try to log in, someone knows your password: change it now.',
+    codeStepUp:
+      'Use this code to confirm it’s you before a change to your account. It is valid for 10 minutes and works once.',
+    codeStepUpNotYou:
+      'If you did not just confirm it’s you, someone signed in to your account knows your password: change it now, which signs out every other browser.',
     addedSubject: (site: string) =>
       `Two-factor authentication method added to your ${site} account`,
     addedBody: (name: string, when: string) =>

@@ -210,6 +210,10 @@ export const twoFactorNl: TwoFactorMessages = {
       'Gebruik deze code om het nieuwe adres voor e-mailauthenticatie te bevestigen. Hij is 10 minuten geldig.',
     codeNotYou:
       'Probeerde je net niet in te loggen? Dan kent iemand je wachtwoord: wijzig het meteen.',
+    codeStepUp:
+      'Gebruik deze code om te bevestigen dat jij het bent, voor een wijziging in je account. Hij is 10 minuten geldig en werkt één keer.',
+    codeStepUpNotYou:
+      'Bevestigde je net niet dat jij het bent? Dan is iemand bij je account ingelogd die je wachtwoord kent: wijzig het meteen, dan worden alle andere browsers uitgelogd.',
     addedSubject: (site: string) =>
       `Methode voor tweestapsverificatie toegevoegd aan je account bij ${site}`,
     addedBody: (name: string, when: string) =>

@@ -285,7 +285,14 @@ export function createChallenge(
         email: method.email,
       },
       now,
-      (code) => postman.sendNow(emailCodeMail(mailContext, 'sign_in', code)),
+      (code) =>
+        postman.sendNow(
+          emailCodeMail(
+            mailContext,
+            ctx.pending.purpose === 'step_up' ? 'step_up' : 'sign_in',
+            code,
+          ),
+        ),
     );
     if (!sent.ok) return sent;
     await audit.record({

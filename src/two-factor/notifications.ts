@@ -8,23 +8,32 @@ import { composeMail } from '../mail/templates.js';
 import { mailLocaleOf, primaryAddressOf } from '../accounts/users.js';
 import { isLockedUntilReset } from './constants.js';
 
+/**
+ * A code mail. `step_up`: a sign-in code asked for at "Confirm it's you", by someone signed in
+ * who has just typed the password again; said as such, not as a log-in.
+ */
 export function emailCodeMail(
   ctx: MailContext,
-  purpose: EmailCodePurpose,
+  purpose: EmailCodePurpose | 'step_up',
   code: string,
 ): MailMessage {
-  return composeMail(ctx, (m) => ({
-    subject: m.twoFactor.mail.codeSubject(ctx.siteName),
-    paragraphs: [
+  return composeMail(ctx, (m) => {
+    const mail = m.twoFactor.mail;
+    const [paragraph, note] =
       purpose === 'sign_in'
-        ? m.twoFactor.mail.codeSignIn
-        : purpose === 'setup'
-          ? m.twoFactor.mail.codeSetup
-          : m.twoFactor.mail.codeChange,
-    ],
-    code,
-    notes: purpose === 'sign_in' ? [m.twoFactor.mail.codeNotYou] : [m.mail.ignore],
-  }));
+        ? [mail.codeSignIn, mail.codeNotYou]
+        : purpose === 'step_up'
+          ? [mail.codeStepUp, mail.codeStepUpNotYou]
+          : purpose === 'setup'
+            ? [mail.codeSetup, m.mail.ignore]
+            : [mail.codeChange, m.mail.ignore];
+    return {
+      subject: mail.codeSubject(ctx.siteName),
+      paragraphs: [paragraph],
+      code,
+      notes: [note],
+    };
+  });
 }
 
 export type SecurityNotice =

@@ -17,6 +17,7 @@ import { createTestApp } from '../helpers/test-app.js';
 import {
   confirmRemoval,
   freshCode,
+  mailedSignInCode,
   newClient,
   PENDING_COOKIE,
   RECOVERY_CODES_PAGE,
@@ -232,6 +233,24 @@ describe.each(DIALECTS)('two-factor step-up (%s)', (dialect) => {
     const mail = await app.mail.waitFor(user.email, /recovery code was used/, { since });
     expect(mail.text).toContain('to confirm it was you, before a change that needs it');
     expect(mail.text).not.toContain('to log in');
+  });
+
+  it('mails a code for "Confirm it’s you" as such, not as one to finish logging in', async () => {
+    const user = await userWithApp(app);
+    await setUpEmail(app, user.client, user.email);
+    app.clock.advance(ELEVEN_MINUTES);
+    await user.client.get('/reauth');
+    await user.client.post('/reauth', { password: PASSWORD, next: '/profile/2fa' });
+    const code = await mailedSignInCode(app, user.client, user.email, '/reauth/2fa');
+    const mail = app.mail.to(user.email).at(-1);
+    expect(mail?.text).toContain(
+      'Use this code to confirm it’s you before a change to your account.',
+    );
+    expect(mail?.text).toContain('If you did not just confirm it’s you');
+    expect(mail?.text).not.toContain('logging in');
+    expect(mail?.text).not.toContain('try to log in');
+    const done = await submitCode(user.client, 'email', code, '/reauth/2fa');
+    expect(done.status).toBe(303);
   });
 
   it('opens no new step-up window by a password change, which proves the password alone', async () => {
