@@ -310,7 +310,7 @@ export function createEmailAddresses(deps: AccountDeps) {
     user: User,
     addressId: string,
     meta: RequestMeta,
-  ): Promise<Result<{ email: string }>> {
+  ): Promise<Result<{ email: string; codesGoTo: string | null }>> {
     const result = await db.transaction().execute(async (trx) => {
       await holdAccountRow(trx, user.id);
       const address = await trx
@@ -321,6 +321,17 @@ export function createEmailAddresses(deps: AccountDeps) {
         .executeTakeFirst();
       if (!address) return fail(AccountError.NOT_FOUND);
       if (address.verified_at === null) return fail(AccountError.NOT_VERIFIED);
+      // Sign-in codes go to the email method's own address, which the primary one is not.
+      const method = await trx
+        .selectFrom('two_factor_methods')
+        .select('email')
+        .where('user_id', '=', user.id)
+        .where('type', '=', 'email')
+        .executeTakeFirst();
+      const codesGoTo =
+        method?.email && normalizeEmail(method.email) !== address.email_normalized
+          ? method.email
+          : null;
       await trx
         .updateTable('email_addresses')
         .set({ is_primary: 0 })
@@ -340,12 +351,18 @@ export function createEmailAddresses(deps: AccountDeps) {
         },
         trx,
       );
-      return ok({ email: address.email, changed: address.is_primary !== 1 });
+      return ok({ email: address.email, changed: address.is_primary !== 1, codesGoTo });
     });
     if (!result.ok) return result;
-    const { email, changed } = result.value;
-    if (changed) await notifyChange(user, (m, when) => m.mail.addressMadePrimaryBody(email, when));
-    return ok({ email });
+    const { email, changed, codesGoTo } = result.value;
+    if (changed) {
+      await notifyChange(user, (m, when) =>
+        codesGoTo
+          ? m.mail.addressMadePrimaryCodesElsewhereBody(email, when, codesGoTo)
+          : m.mail.addressMadePrimaryBody(email, when),
+      );
+    }
+    return ok({ email, codesGoTo });
   }
 
   async function remove(

@@ -224,6 +224,8 @@ export const en = {
     tooManyLinks: (count: number) =>
       `This address has had ${count} verification links in the last hour. Try again later.`,
     madePrimary: (email: string) => `${email} is now your primary address.`,
+    madePrimaryCodesElsewhere: (email: string) =>
+      `${email} is now your primary address. Your sign-in codes still go to the address of your email authentication: change it under Your 2FA if you want them there too.`,
     removed: (email: string) => `${email} has been removed.`,
     removedCodesThere: (email: string) =>
       `${email} has been removed. Your sign-in codes still go to it: if you no longer read that mailbox, change the address under Your 2FA.`,
@@ -308,6 +310,8 @@ export const en = {
       `${email} was added to your account, and verified, on ${when}. You can log in with it, and reset your password through it.`,
     addressMadePrimaryBody: (email: string, when: string) =>
       `${email} became the primary address of your account on ${when}. Mail from the help center goes there from now on.`,
+    addressMadePrimaryCodesElsewhereBody: (email: string, when: string, codesTo: string) =>
+      `${email} became the primary address of your account on ${when}. Mail from the help center goes there from now on, but sign-in codes still go to ${codesTo}, the address of your email authentication: change it under Your 2FA if you no longer read that mailbox.`,
     addressRemovedBody: (email: string, when: string) =>
       `${email} was removed from your account on ${when}. It can no longer be used to log in.`,
   },

@@ -222,6 +222,8 @@ export const nl: Messages = {
     tooManyLinks: (count: number) =>
       `Dit adres heeft het afgelopen uur al ${count} bevestigingslinks gekregen. Probeer het later opnieuw.`,
     madePrimary: (email: string) => `${email} is nu je primaire adres.`,
+    madePrimaryCodesElsewhere: (email: string) =>
+      `${email} is nu je primaire adres. Je inlogcodes gaan nog steeds naar het adres van je e-mailauthenticatie: wijzig dat onder Je 2FA als je ze daar ook wilt ontvangen.`,
     removed: (email: string) => `${email} is verwijderd.`,
     removedCodesThere: (email: string) =>
       `${email} is verwijderd. Je inlogcodes gaan er nog steeds naartoe: lees je die mailbox niet meer, wijzig het adres dan onder Je 2FA.`,
@@ -307,6 +309,8 @@ export const nl: Messages = {
       `${email} is op ${when} aan je account toegevoegd en bevestigd. Je kunt ermee inloggen en er je wachtwoord mee opnieuw instellen.`,
     addressMadePrimaryBody: (email: string, when: string) =>
       `${email} is sinds ${when} het primaire adres van je account. Mail van het helpcentrum gaat voortaan daarheen.`,
+    addressMadePrimaryCodesElsewhereBody: (email: string, when: string, codesTo: string) =>
+      `${email} is sinds ${when} het primaire adres van je account. Mail van het helpcentrum gaat voortaan daarheen, maar inlogcodes gaan nog steeds naar ${codesTo}, het adres van je e-mailauthenticatie: wijzig dat onder Je 2FA als je die mailbox niet meer leest.`,
     addressRemovedBody: (email: string, when: string) =>
       `${email} is op ${when} van je account verwijderd. Je kunt er niet meer mee inloggen.`,
   },

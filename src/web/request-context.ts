@@ -115,6 +115,8 @@ const NOTICES = {
     t.profile.addedLinkLater(arg, UNPROVEN_MAILS_PER_HOUR),
   emailResendFailed: (t: Messages, arg: string) => t.profile.resendFailed(arg),
   emailPrimary: (t: Messages, arg: string) => t.profile.madePrimary(arg),
+  emailPrimaryCodesElsewhere: (t: Messages, arg: string) =>
+    t.profile.madePrimaryCodesElsewhere(arg),
   emailRemoved: (t: Messages, arg: string) => t.profile.removed(arg),
   emailRemovedCodesThere: (t: Messages, arg: string) => t.profile.removedCodesThere(arg),
   kbCategoryCreated: (t: Messages) => t.kbAdmin.categoryCreated,

@@ -8,7 +8,7 @@ import type { CapturedMail } from '../helpers/mail-capture.js';
 import { linkIn, pathOf } from '../helpers/mail-capture.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestApp } from '../helpers/test-app.js';
-import { savePolicy, setUpEmail } from '../helpers/two-factor.js';
+import { newClient, savePolicy, setUpEmail } from '../helpers/two-factor.js';
 
 describe.each(DIALECTS)('email addresses (%s)', (dialect) => {
   let app: TestApp;
@@ -404,6 +404,36 @@ describe.each(DIALECTS)('email addresses (%s)', (dialect) => {
     expect(textOf((await client.follow(removed)).body)).toContain(
       `${old} has been removed. Your sign-in codes still go to it: if you no longer read that mailbox, change the address under Your 2FA.`,
     );
+  });
+
+  it('says, on the page and in the mail, that sign-in codes stay with their address when another becomes primary', async () => {
+    // A network address of its own: the links opened here count against the address's limits.
+    const client = newClient(app);
+    const { userId, email } = await registerAndVerify(app, client);
+    await logIn(client, email);
+    await setUpEmail(app, client, email);
+    const other = uniqueEmail('primary');
+    await verifyWith(client, await add(client, other));
+    await client.get('/profile/emails');
+    const row = await addressRow(userId, other);
+    await app.services.postman.drain();
+    const since = app.mail.messages.length;
+    const made = await client.post(`/profile/emails/${row?.id}/primary`);
+    expect(made.status).toBe(303);
+    expect(textOf((await client.follow(made)).body)).toContain(
+      `${other} is now your primary address. Your sign-in codes still go to the address of your email authentication`,
+    );
+    const notice = await app.mail.waitFor(other, /addresses of your .* changed/, { since });
+    expect(notice.text).toContain(`but sign-in codes still go to ${email}`);
+    // Made primary again, the address the codes go to: nothing more to say.
+    await client.get('/profile/emails');
+    const back = await client.post(
+      `/profile/emails/${(await addressRow(userId, email))?.id}/primary`,
+    );
+    expect(textOf((await client.follow(back)).body)).toContain(
+      `${email} is now your primary address.`,
+    );
+    expect(textOf((await client.get('/profile/emails')).body)).not.toContain('still go to');
   });
 
   /*

@@ -309,6 +309,8 @@ export function registerProfileRoutes(
       // A link the relay refused is said, not announced as sent.
       if ('mailed' in result.value && !result.value.mailed)
         tools.flash(reply, 'emailResendFailed', result.value.email, 'error');
+      else if ('codesGoTo' in result.value && result.value.codesGoTo)
+        tools.flash(reply, 'emailPrimaryCodesElsewhere', result.value.email);
       else tools.flash(reply, codesThere ? 'emailRemovedCodesThere' : notice, result.value.email);
       return reply.redirect('/profile/emails', 303);
     });
