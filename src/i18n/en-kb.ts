@@ -152,7 +152,7 @@ export const kbAdminEn = {
     PARENT_CYCLE: 'A category cannot be placed inside itself or one of its subcategories.',
     CATEGORY_NOT_EMPTY: 'Move or delete its subcategories and articles first.',
     TEXT_TOO_NESTED:
-      'The text nests quotes or lists too deeply, or has too many _ and * marks or HTML tags. A line may start with at most 200 characters of quote marks, list markers and indentation; a text may hold at most 5,000 _ and * outside code (put code between backticks), and at most 20,000 HTML tags.',
+      'The text nests quotes or lists too deeply, or has too many _ and * marks or HTML tags. A line may start with at most 200 characters of quote marks, list markers and indentation; a text may hold at most 5,000 _ and * outside code (put code between backticks), and at most 10,000 HTML tags, code included.',
     positionInvalid: 'Enter a whole number from 0 to 9999.',
     nameForDescription: (language: string) =>
       `Fill in a name in ${language} too, or leave the description in ${language} empty.`,

@@ -153,7 +153,7 @@ export const kbAdminNl: KbAdminMessages = {
     PARENT_CYCLE: 'Een categorie kan niet in zichzelf of in een van haar subcategorieën staan.',
     CATEGORY_NOT_EMPTY: 'Verplaats of verwijder eerst de subcategorieën en artikelen.',
     TEXT_TOO_NESTED:
-      'De citaten of lijsten in de tekst zijn te diep genest, of de tekst heeft te veel _ en * of HTML-tags. Een regel mag met hooguit 200 tekens aan citaattekens, opsommingstekens en inspringing beginnen; een tekst mag hooguit 5.000 _ en * buiten code hebben (zet code tussen backticks), en hooguit 20.000 HTML-tags.',
+      'De citaten of lijsten in de tekst zijn te diep genest, of de tekst heeft te veel _ en * of HTML-tags. Een regel mag met hooguit 200 tekens aan citaattekens, opsommingstekens en inspringing beginnen; een tekst mag hooguit 5.000 _ en * buiten code hebben (zet code tussen backticks), en hooguit 10.000 HTML-tags, code meegeteld.',
     positionInvalid: 'Vul een heel getal van 0 tot en met 9999 in.',
     nameForDescription: (language: string) =>
       `Vul ook een naam in het ${language} in, of laat de beschrijving in het ${language} leeg.`,
