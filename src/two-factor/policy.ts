@@ -128,6 +128,25 @@ export async function forgetGroup(
 }
 
 /** Whether two policies say the same (the groups in any order). */
+/**
+ * The policy without the groups deleted since (their deletion takes them out of the saved
+ * policy too, `forgetGroup`): a form opened before a deletion still shows them, and is no
+ * older than the policy for that.
+ */
+async function withGroupsLeft(
+  trx: Kysely<Database>,
+  policy: TwoFactorPolicy,
+): Promise<TwoFactorPolicy> {
+  if (policy.groupIds.length === 0) return policy;
+  const left = await trx
+    .selectFrom('user_groups')
+    .select('id')
+    .where('id', 'in', policy.groupIds)
+    .execute();
+  const ids = new Set(left.map((group) => group.id));
+  return { ...policy, groupIds: policy.groupIds.filter((id) => ids.has(id)) };
+}
+
 function samePolicy(a: TwoFactorPolicy, b: TwoFactorPolicy): boolean {
   const groups = (p: TwoFactorPolicy) => JSON.stringify([...new Set(p.groupIds)].sort());
   return (
@@ -230,7 +249,7 @@ export function createPolicy(
       // Taken first, as a group's deletion and a member's addition take it: no group can go
       // between the check below and the write.
       const before = await policyForUpdate(trx);
-      if (opened && !samePolicy(before, opened)) return 'changed';
+      if (opened && !samePolicy(before, await withGroupsLeft(trx, opened))) return 'changed';
       // The groups by name, as the reader of the audit log knows them (ids say nothing there).
       const groups =
         policy.groupIds.length === 0

@@ -220,6 +220,53 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       await resetPolicy();
     });
 
+    it('says nothing of the saved grace moment on a refused stale form whose date is another', async () => {
+      const moment = Math.floor(app.clock.now() / 86_400_000) * 86_400_000 + 5.5 * 86_400_000;
+      await savePolicy(app, { require: 'nobody', graceUntil: moment });
+      const page = await admin.client.get('/admin/2fa');
+      expect(textOf(page.body)).toContain('The saved period ends at');
+      const opened = textOf(/name="opened_policy" value="([^"]*)"/.exec(page.body)?.[1] ?? '');
+      await savePolicy(app, { require: 'all', graceUntil: moment });
+      const later = new Date(moment + 10 * 86_400_000).toISOString().slice(0, 10);
+      const refused = await postPairs('/admin/2fa', [
+        ['email', 'on'],
+        ['totp', 'on'],
+        ['webauthn', 'on'],
+        ['require', 'nobody'],
+        ['grace_until', later],
+        ['opened_policy', opened],
+      ]);
+      expect(refused.status).toBe(409);
+      expect(refused.body).toContain(`value="${later}"`);
+      expect(textOf(refused.body)).not.toContain('The saved period ends at');
+      await resetPolicy();
+    });
+
+    it('takes a group deleted since the page opened for no other administrator’s save', async () => {
+      const made = await app.services.admin.groups.create(`Gone ${newId()}`, {
+        actorUserId: admin.userId,
+      });
+      if (!made.ok) throw new Error('group');
+      // Kept ticked under "Nobody", then deleted while the page is open.
+      await savePolicy(app, { require: 'nobody', groupIds: [made.value.id] });
+      const page = await admin.client.get('/admin/2fa');
+      const opened = textOf(/name="opened_policy" value="([^"]*)"/.exec(page.body)?.[1] ?? '');
+      const removed = await app.services.admin.groups.remove(made.value.id, {
+        actorUserId: admin.userId,
+      });
+      expect(removed.ok).toBe(true);
+      const saved = await postPairs('/admin/2fa', [
+        ['totp', 'on'],
+        ['webauthn', 'on'],
+        ['require', 'nobody'],
+        ['grace_until', ''],
+        ['opened_policy', opened],
+      ]);
+      expect(saved.status).toBe(303);
+      expect((await app.services.twoFactor.policy.get()).methods.email).toBe(false);
+      await resetPolicy();
+    });
+
     it('keeps a grace date that has passed when the other settings are saved', async () => {
       const yesterday = new Date(app.clock.now() - 86_400_000).toISOString().slice(0, 10);
       await app.services.twoFactor.policy.save(

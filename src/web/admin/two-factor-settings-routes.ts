@@ -173,11 +173,16 @@ export function registerTwoFactorSettingsRoutes(
       const saved = await settings.save(input, actor, opened);
       if (!saved.ok && 'changed' in saved && opened) {
         const current = await settings.get();
+        const values = rebaseForm(form, opened, current);
         return sendHtml(
           reply,
           twoFactorSettingsPage(tools.page(request), {
-            values: rebaseForm(form, opened, current),
-            graceEnds: exactEnd(current.graceUntil),
+            values,
+            // Said only while the field shows the saved day, as on a refused form.
+            graceEnds:
+              values.graceUntil === dateOf(current.graceUntil)
+                ? exactEnd(current.graceUntil)
+                : undefined,
             groups: await groups.list(),
             securityKeysWork: services.twoFactor.policy.securityKeysWork,
             changedMeanwhile: true,
