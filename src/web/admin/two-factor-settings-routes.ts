@@ -54,7 +54,7 @@ function formOf(policy: TwoFactorPolicy): SettingsForm {
  * but in each setting they left as the page had it (`opened`), what is saved now; a group
  * the other ticked or unticked is taken over too. The saved policy becomes the new `opened`.
  */
-export function rebaseForm(
+function rebaseForm(
   typed: SettingsForm,
   opened: TwoFactorPolicy,
   saved: TwoFactorPolicy,
@@ -173,14 +173,14 @@ export function registerTwoFactorSettingsRoutes(
       const saved = await settings.save(input, actor, opened);
       if (!saved.ok && 'changed' in saved && opened) {
         const current = await settings.get();
-        const values = rebaseForm(form, opened, current);
+        const rebased = rebaseForm(form, opened, current);
         return sendHtml(
           reply,
           twoFactorSettingsPage(tools.page(request), {
-            values,
+            values: rebased,
             // Said only while the field shows the saved day, as on a refused form.
             graceEnds:
-              values.graceUntil === dateOf(current.graceUntil)
+              rebased.graceUntil === dateOf(current.graceUntil)
                 ? exactEnd(current.graceUntil)
                 : undefined,
             groups: await groups.list(),
