@@ -44,6 +44,13 @@
       warn(form.getAttribute('data-msg-unsupported') || '');
       return;
     }
+    // Opened at another address than the help center's own (PUBLIC_URL): the browser would
+    // refuse the key, and the server its answer, whatever the person does. Said at once, and
+    // no button offers what cannot work.
+    if (location.origin !== form.getAttribute('data-webauthn-origin')) {
+      warn(form.getAttribute('data-msg-wrong-address') || '');
+      return;
+    }
     for (const part of form.querySelectorAll('[data-webauthn-only]')) part.hidden = false;
 
     let busy = false;
@@ -76,12 +83,6 @@
         return;
       }
       if (name) name.removeAttribute('aria-invalid');
-      // Opened at another address than the help center's own (PUBLIC_URL): the browser would
-      // refuse the key, and the server its answer, whatever the person does.
-      if (location.origin !== form.getAttribute('data-webauthn-origin')) {
-        warn(form.getAttribute('data-msg-wrong-address') || '');
-        return;
-      }
       busy = true;
       say(form.getAttribute('data-msg-waiting') || '');
       const optionsJSON = JSON.parse(form.getAttribute('data-webauthn-options') || '{}');
