@@ -208,8 +208,7 @@ export const twoFactorEn = {
     codeChange:
       'Use this code to confirm the new address for email authentication. It is valid for 10 minutes.',
     codeNotYou: 'If you did not just try to log in, someone knows your password: change it now.',
-    codeStepUp:
-      'Use this code to confirm it’s you before a change to your account. It is valid for 10 minutes and works once.',
+    codeStepUp: 'Use this code to confirm it’s you. It is valid for 10 minutes and works once.',
     codeStepUpNotYou:
       'If you did not just confirm it’s you, someone signed in to your account knows your password: change it now, which signs out every other browser.',
     addedSubject: (site: string) =>
@@ -339,6 +338,8 @@ export const twoFactorEn = {
     atLeastOneUsable:
       'Leave the Authentication App or Email Authentication on: security keys cannot be used at this help center’s address (see the note beside them).',
     chooseGroup: 'Choose at least one user group.',
+    groupGone:
+      'A user group ticked here has been deleted meanwhile. Check the groups and save again.',
     chooseRequirement: 'Choose for whom two-factor authentication is required.',
     invalidDate: 'Enter a date as YYYY-MM-DD.',
     pastDate: 'That day is over: pick today or a later day, or leave the field empty.',

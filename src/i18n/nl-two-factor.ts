@@ -211,7 +211,7 @@ export const twoFactorNl: TwoFactorMessages = {
     codeNotYou:
       'Probeerde je net niet in te loggen? Dan kent iemand je wachtwoord: wijzig het meteen.',
     codeStepUp:
-      'Gebruik deze code om te bevestigen dat jij het bent, voor een wijziging in je account. Hij is 10 minuten geldig en werkt één keer.',
+      'Gebruik deze code om te bevestigen dat jij het bent. Hij is 10 minuten geldig en werkt één keer.',
     codeStepUpNotYou:
       'Bevestigde je net niet dat jij het bent? Dan is iemand bij je account ingelogd die je wachtwoord kent: wijzig het meteen, dan worden alle andere browsers uitgelogd.',
     addedSubject: (site: string) =>
@@ -342,6 +342,8 @@ export const twoFactorNl: TwoFactorMessages = {
       'Laat de Authenticatie-app of E-mailauthenticatie aan staan: beveiligingssleutels werken niet op het adres van dit helpcentrum (zie de opmerking erbij).',
     chooseRequirement: 'Kies voor wie tweestapsverificatie verplicht is.',
     chooseGroup: 'Kies minstens één gebruikersgroep.',
+    groupGone:
+      'Een gebruikersgroep die hier is aangevinkt, is inmiddels verwijderd. Controleer de groepen en sla opnieuw op.',
     invalidDate: 'Vul een datum in als JJJJ-MM-DD.',
     pastDate: 'Die dag is voorbij: kies vandaag of een latere dag, of laat het veld leeg.',
     tooLateDate: 'Kies een eerdere dag: de laatste die kan, is 30 december 9999.',

@@ -255,15 +255,36 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
         actorUserId: admin.userId,
       });
       expect(removed.ok).toBe(true);
+      // The page showed its box ticked, and the browser still sends it.
       const saved = await postPairs('/admin/2fa', [
         ['totp', 'on'],
         ['webauthn', 'on'],
         ['require', 'nobody'],
+        ['group', made.value.id],
         ['grace_until', ''],
         ['opened_policy', opened],
       ]);
       expect(saved.status).toBe(303);
       expect((await app.services.twoFactor.policy.get()).methods.email).toBe(false);
+      // A group ticked on the page only, and deleted before the save: said as that.
+      const other = await app.services.admin.groups.create(`Other ${newId()}`, {
+        actorUserId: admin.userId,
+      });
+      if (!other.ok) throw new Error('group');
+      const page2 = await admin.client.get('/admin/2fa');
+      const opened2 = textOf(/name="opened_policy" value="([^"]*)"/.exec(page2.body)?.[1] ?? '');
+      await app.services.admin.groups.remove(other.value.id, { actorUserId: admin.userId });
+      const refused = await postPairs('/admin/2fa', [
+        ['totp', 'on'],
+        ['require', 'groups'],
+        ['group', other.value.id],
+        ['grace_until', ''],
+        ['opened_policy', opened2],
+      ]);
+      expect(refused.status).toBe(422);
+      expect(textOf(refused.body)).toContain(
+        'A user group ticked here has been deleted meanwhile. Check the groups and save again.',
+      );
       await resetPolicy();
     });
 

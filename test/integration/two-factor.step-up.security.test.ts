@@ -243,9 +243,7 @@ describe.each(DIALECTS)('two-factor step-up (%s)', (dialect) => {
     await user.client.post('/reauth', { password: PASSWORD, next: '/profile/2fa' });
     const code = await mailedSignInCode(app, user.client, user.email, '/reauth/2fa');
     const mail = app.mail.to(user.email).at(-1);
-    expect(mail?.text).toContain(
-      'Use this code to confirm it’s you before a change to your account.',
-    );
+    expect(mail?.text).toContain('Use this code to confirm it’s you. It is valid for 10 minutes');
     expect(mail?.text).toContain('If you did not just confirm it’s you');
     expect(mail?.text).not.toContain('logging in');
     expect(mail?.text).not.toContain('try to log in');

@@ -86,6 +86,8 @@ function errorField(t: Messages, code: AdminErrorCode, keysUnusable: boolean): [
       return ['grace_until', t.twoFactor.admin.pastDate];
     case 'GRACE_TOO_LATE':
       return ['grace_until', t.twoFactor.admin.tooLateDate];
+    case 'UNKNOWN_GROUP':
+      return ['group', t.twoFactor.admin.groupGone];
     default:
       return ['group', t.twoFactor.admin.chooseGroup];
   }
@@ -141,6 +143,14 @@ export function registerTwoFactorSettingsRoutes(
     };
     // A form without it (opened before it was carried) is saved as before.
     const opened = policyFromText(form.opened);
+    // A group the page showed ticked, deleted since: its box still comes, and is left out (the
+    // deletion took it out of the saved policy too).
+    if (opened) {
+      const existing = new Set((await groups.list()).map((group) => group.id));
+      form.groupIds = form.groupIds.filter(
+        (id) => existing.has(id) || !opened.groupIds.includes(id),
+      );
+    }
     // The same date as saved keeps the saved moment, which the API may have set within the day.
     const savedGrace = (await settings.get()).graceUntil;
     const graceUntil =
