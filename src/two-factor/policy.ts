@@ -43,9 +43,13 @@ function parsePolicy(raw: string | undefined): TwoFactorPolicy {
   return policy;
 }
 
+/** Group ids are UUIDs the app made. */
+const GROUP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * A policy written as the settings store it (a form carries the one it was opened on), or null
- * for text that is not one.
+ * for text that is not one. It comes back from a browser, so a group id that is no id is left
+ * out before any query sees it (PostgreSQL refuses a NUL in text with an error).
  */
 export function policyFromText(raw: string): TwoFactorPolicy | null {
   try {
@@ -54,7 +58,8 @@ export function policyFromText(raw: string): TwoFactorPolicy | null {
   } catch {
     return null;
   }
-  return parsePolicyText(raw);
+  const policy = parsePolicyText(raw);
+  return { ...policy, groupIds: policy.groupIds.filter((id) => GROUP_ID.test(id)) };
 }
 
 function parsePolicyText(raw: string): TwoFactorPolicy {

@@ -242,6 +242,27 @@ describe.each(DIALECTS)('admin console (%s)', (dialect) => {
       await resetPolicy();
     });
 
+    it('reads a tampered opened policy as none, never as a server error', async () => {
+      await admin.client.get('/admin/2fa');
+      for (const opened of [
+        '{"groupIds":["a\\u0000b"]}',
+        '{"groupIds":[1,{"x":2}],"methods":"no"}',
+        '[1,2]',
+        'not json',
+      ]) {
+        const saved = await postPairs('/admin/2fa', [
+          ['email', 'on'],
+          ['totp', 'on'],
+          ['webauthn', 'on'],
+          ['require', 'nobody'],
+          ['grace_until', ''],
+          ['opened_policy', opened],
+        ]);
+        expect(saved.status, opened).toBeLessThan(500);
+      }
+      await resetPolicy();
+    });
+
     it('takes a group deleted since the page opened for no other administrator’s save', async () => {
       const made = await app.services.admin.groups.create(`Gone ${newId()}`, {
         actorUserId: admin.userId,
