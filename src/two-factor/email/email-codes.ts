@@ -32,9 +32,9 @@ function codeHash(key: Buffer, request: EmailCodeRequest, code: string): string 
 
 export function createEmailCodes(db: Kysely<Database>, key: Buffer) {
   /**
-   * Mails a new code for one request. At most one per 60 s per purpose and five in any hour per
-   * user. The code is stored once the relay has taken the mail, and then replaces every earlier
-   * code of that purpose. A mail the relay surely did not take stores nothing, so the code sent before
+   * Mails a new code for one request. At most one per 60 s and five in any hour per user. The
+   * code is stored once the relay has taken the mail, and then replaces every earlier code of
+   * that purpose. A mail the relay surely did not take stores nothing, so the code sent before
    * stays the valid one, and does not count as the minute's code: the person may ask again at
    * once. A relay that did not answer in time may still send the mail: its code is stored, so
    * that it works if it arrives.
@@ -44,9 +44,7 @@ export function createEmailCodes(db: Kysely<Database>, key: Buffer) {
     now: number,
     deliver: (code: string) => Promise<Delivery>,
   ): Promise<TfResult<void>> {
-    // The minute is kept per purpose: a code just sent to set the method up does not make
-    // the first sign-in code wait. The hour's limit counts every purpose together.
-    const cooldownKey = `email-code:cooldown:${request.userId}:${request.purpose}`;
+    const cooldownKey = `email-code:cooldown:${request.userId}`;
     const cooldown = await consumeRateLimit(db, cooldownKey, 1, EMAIL_CODE_COOLDOWN_MS, now);
     if (!cooldown.allowed) return tfFail(TwoFactorError.RESEND_TOO_SOON);
     const hourly = await consumeSlidingLimit(
