@@ -213,8 +213,8 @@ function withoutCode(markdown: string): string {
 
 /**
  * Whether the text would cost the parser or the sanitizer too much (a cheap scan): a line
- * nesting deeper than NESTING_PREFIX_MAX, or more than EMPHASIS_MARKS_MAX emphasis marks or
- * HTML_TAGS_MAX tags outside code.
+ * nesting deeper than NESTING_PREFIX_MAX, more than EMPHASIS_MARKS_MAX emphasis marks outside
+ * code, or more than HTML_TAGS_MAX tags anywhere.
  */
 export function isTooNested(markdown: string): boolean {
   for (const match of markdown.matchAll(NESTING_PREFIX))
