@@ -246,10 +246,13 @@ export function createMethods(
         // The name before, for the audit log: which of several keys was renamed.
         const before = await trx
           .selectFrom('two_factor_methods')
-          .select('name')
+          .selectAll()
           .where('id', '=', methodId)
           .where('user_id', '=', user.id)
           .executeTakeFirst();
+        if (!before) return tfFail(TwoFactorError.NOT_FOUND);
+        // Saved as it was: nothing to write, and nothing the audit log should hold.
+        if (before.name === name) return tfOk(before);
         const updated = await trx
           .updateTable('two_factor_methods')
           .set({ name })
@@ -257,9 +260,7 @@ export function createMethods(
           .where('user_id', '=', user.id)
           .returningAll()
           .executeTakeFirst();
-        if (!before || !updated) return tfFail(TwoFactorError.NOT_FOUND);
-        // Saved as it was: nothing happened that the audit log should hold.
-        if (before.name === name) return tfOk(updated);
+        if (!updated) return tfFail(TwoFactorError.NOT_FOUND);
         await audit.record(
           {
             event: 'two_factor.method_renamed',

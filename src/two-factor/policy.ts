@@ -52,31 +52,36 @@ const GROUP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
  * out before any query sees it (PostgreSQL refuses a NUL in text with an error).
  */
 export function policyFromText(raw: string): TwoFactorPolicy | null {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(raw);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+    value = JSON.parse(raw);
   } catch {
     return null;
   }
-  const policy = parsePolicyText(raw);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const policy = policyOf(value);
   return { ...policy, groupIds: policy.groupIds.filter((id) => GROUP_ID.test(id)) };
+}
+
+/** A policy from parsed JSON, each part that is missing or not one taken as the default's. */
+function policyOf(value: Partial<TwoFactorPolicy>): TwoFactorPolicy {
+  return {
+    methods: {
+      email: value.methods?.email ?? DEFAULT_POLICY.methods.email,
+      totp: value.methods?.totp ?? DEFAULT_POLICY.methods.totp,
+      webauthn: value.methods?.webauthn ?? DEFAULT_POLICY.methods.webauthn,
+    },
+    require: value.require === 'all' || value.require === 'groups' ? value.require : 'nobody',
+    groupIds: Array.isArray(value.groupIds)
+      ? value.groupIds.filter((id) => typeof id === 'string')
+      : [],
+    graceUntil: typeof value.graceUntil === 'number' ? value.graceUntil : null,
+  };
 }
 
 function parsePolicyText(raw: string): TwoFactorPolicy {
   try {
-    const value = JSON.parse(raw) as Partial<TwoFactorPolicy>;
-    return {
-      methods: {
-        email: value.methods?.email ?? DEFAULT_POLICY.methods.email,
-        totp: value.methods?.totp ?? DEFAULT_POLICY.methods.totp,
-        webauthn: value.methods?.webauthn ?? DEFAULT_POLICY.methods.webauthn,
-      },
-      require: value.require === 'all' || value.require === 'groups' ? value.require : 'nobody',
-      groupIds: Array.isArray(value.groupIds)
-        ? value.groupIds.filter((id) => typeof id === 'string')
-        : [],
-      graceUntil: typeof value.graceUntil === 'number' ? value.graceUntil : null,
-    };
+    return policyOf(JSON.parse(raw) as Partial<TwoFactorPolicy>);
   } catch {
     return DEFAULT_POLICY;
   }
